@@ -1,0 +1,2 @@
+//! calx (being written).
+fn main() {}

@@ -1,0 +1,35 @@
+//! Calx core model: chemical components, material streams, quantities with units of measure,
+//! the unit-operation contract that every unit plugin implements, and the read-only converged
+//! flowsheet that post-processors consume.
+//!
+//! Invariant: this crate does no I/O. Everything inside is SI (kg/s, K, Pa, W, J, mol);
+//! conversion to and from the units people write happens at the edges (see [`quantity`]).
+
+pub mod component;
+pub mod dimension;
+pub mod element;
+pub mod error;
+pub mod formula;
+pub mod params;
+pub mod quantity;
+pub mod reaction;
+pub mod registry;
+pub mod result;
+pub mod stream;
+pub mod suggest;
+pub mod thermo;
+pub mod unit;
+
+pub use component::{Component, ComponentSet, Phase};
+pub use dimension::Dimension;
+pub use error::{Error, Result};
+pub use formula::Formula;
+pub use params::{ParamKind, ParamSpec, ParamValue, Params};
+pub use quantity::{Quantity, UnitTable};
+pub use reaction::Reaction;
+pub use registry::Registry;
+pub use stream::Stream;
+pub use unit::{
+    PortDirection, PortSpec, UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport,
+    UnitType, Utility, UtilityUse, MaterialUse, SizeFigure,
+};

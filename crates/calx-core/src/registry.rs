@@ -1,0 +1,68 @@
+//! The registry of unit types a flowsheet can use, keyed by type name (ordered, so listings
+//! are deterministic). Built-in plugins register into it; so will loaded libraries.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::suggest::nearest;
+use crate::unit::{UnitDescriptor, UnitType};
+
+/// One registered unit type with its manifest and where it came from.
+#[derive(Clone)]
+pub struct Registered {
+    /// The type.
+    pub unit_type: Arc<dyn UnitType>,
+    /// Its manifest, read once at registration.
+    pub descriptor: UnitDescriptor,
+    /// Which plugin provided it (`calx-generic`, a library path).
+    pub provider: String,
+}
+
+/// Unit types by name.
+#[derive(Clone, Default)]
+pub struct Registry {
+    types: BTreeMap<String, Registered>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    /// Register a type. A name already taken is refused with both providers named.
+    pub fn register(&mut self, provider: &str, unit_type: Arc<dyn UnitType>) -> Result<(), String> {
+        let descriptor = unit_type.descriptor();
+        if let Some(existing) = self.types.get(&descriptor.type_name) {
+            return Err(format!(
+                "unit type `{}` is provided twice: by {} and by {}",
+                descriptor.type_name, existing.provider, provider
+            ));
+        }
+        self.types.insert(
+            descriptor.type_name.clone(),
+            Registered { unit_type, descriptor, provider: provider.to_string() },
+        );
+        Ok(())
+    }
+
+    /// A type by name.
+    pub fn get(&self, name: &str) -> Option<&Registered> {
+        self.types.get(name)
+    }
+
+    /// The nearest registered name, for "did you mean".
+    pub fn suggest(&self, name: &str) -> Option<&str> {
+        nearest(name, self.types.keys().map(String::as_str))
+    }
+
+    /// All types in name order.
+    pub fn iter(&self) -> impl Iterator<Item = &Registered> {
+        self.types.values()
+    }
+
+    /// Type names in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.types.keys().map(String::as_str)
+    }
+}

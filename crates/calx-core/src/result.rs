@@ -1,0 +1,177 @@
+//! The converged flowsheet: read-only results that reports and post-processors consume.
+//!
+//! Everything is in SI and in flowsheet declaration order (never hash order), so that
+//! serialised results and snapshots are identical from run to run.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::component::ComponentSet;
+use crate::stream::Stream;
+use crate::unit::{UnitReport, Utility};
+
+/// Where a stream starts or ends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Endpoint {
+    /// Unit name.
+    pub unit: String,
+    /// Port name.
+    pub port: String,
+}
+
+/// Whether a stream crosses the flowsheet boundary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StreamRole {
+    /// Enters the flowsheet (has no source unit).
+    Feed,
+    /// Runs between two units.
+    Internal,
+    /// Leaves the flowsheet (has no destination unit).
+    Product,
+}
+
+/// One converged stream.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StreamResult {
+    /// Stream name.
+    pub name: String,
+    /// Boundary role.
+    pub role: StreamRole,
+    /// Producing unit and port (feeds: the implicit feed unit of the same name).
+    pub source: Option<Endpoint>,
+    /// Consuming unit and port.
+    pub destination: Option<Endpoint>,
+    /// Flows (kg/s), T (K), P (Pa).
+    pub stream: Stream,
+}
+
+/// Closure of one conserved quantity (total mass, or moles of one element) over a unit or
+/// the flowsheet.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Closure {
+    /// `mass` or an element symbol.
+    pub quantity: String,
+    /// What enters (kg/s for mass, mol/s for elements).
+    pub inflow: f64,
+    /// What leaves.
+    pub outflow: f64,
+    /// |in - out| / max(in, out); 0 when both are zero.
+    pub relative_error: f64,
+}
+
+impl Closure {
+    /// Build a closure; the relative error is taken against the larger side.
+    pub fn new(quantity: &str, inflow: f64, outflow: f64) -> Closure {
+        let scale = inflow.abs().max(outflow.abs());
+        let relative_error = if scale > 0.0 { (inflow - outflow).abs() / scale } else { 0.0 };
+        Closure { quantity: quantity.to_string(), inflow, outflow, relative_error }
+    }
+}
+
+/// One converged unit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnitResult {
+    /// Unit name.
+    pub name: String,
+    /// Unit type.
+    pub type_name: String,
+    /// Utilities, sizes and notes from the converged calculation.
+    pub report: UnitReport,
+    /// Mass and element closures.
+    pub balance: Vec<Closure>,
+}
+
+/// Convergence of one recycle loop.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LoopReport {
+    /// Units in the loop, in calculation order.
+    pub units: Vec<String>,
+    /// Torn streams.
+    pub tears: Vec<String>,
+    /// Accelerator used.
+    pub method: String,
+    /// Iterations taken (in the final solve, for loops inside design specifications).
+    pub iterations: usize,
+    /// Largest |g(x) - x| over tear variables at convergence (SI).
+    pub max_abs_residual: f64,
+    /// Largest residual divided by its tolerance (<= 1 when converged).
+    pub max_scaled_residual: f64,
+}
+
+/// Result of one design specification.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DesignSpecReport {
+    /// What was adjusted (`streams.raw_ash.total`).
+    pub adjust: String,
+    /// Final value of the adjusted variable (SI).
+    pub value: f64,
+    /// What was matched (`streams.product.total`).
+    pub target_variable: String,
+    /// Target value (SI).
+    pub target: f64,
+    /// Achieved value (SI).
+    pub achieved: f64,
+    /// Outer iterations.
+    pub iterations: usize,
+}
+
+/// How the solve went.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SolverReport {
+    /// Units in calculation order (loops inline).
+    pub calculation_order: Vec<String>,
+    /// One entry per recycle loop.
+    pub loops: Vec<LoopReport>,
+    /// One entry per design specification.
+    pub design_specs: Vec<DesignSpecReport>,
+    /// Total unit calculations, including those inside loops and design specifications.
+    pub unit_calculations: usize,
+}
+
+/// A converged flowsheet.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowsheetResult {
+    /// Flowsheet name.
+    pub name: String,
+    /// Components, in the order of every flow vector.
+    #[serde(serialize_with = "component_names")]
+    pub components: Arc<ComponentSet>,
+    /// Streams in declaration order.
+    pub streams: Vec<StreamResult>,
+    /// Units in declaration order.
+    pub units: Vec<UnitResult>,
+    /// Closure over the whole flowsheet: feeds in, products out.
+    pub balance: Vec<Closure>,
+    /// Solver summary.
+    pub solver: SolverReport,
+}
+
+fn component_names<S: serde::Serializer>(set: &Arc<ComponentSet>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(set.names())
+}
+
+impl FlowsheetResult {
+    /// A stream by name.
+    pub fn stream(&self, name: &str) -> Option<&StreamResult> {
+        self.streams.iter().find(|s| s.name == name)
+    }
+    /// A unit by name.
+    pub fn unit(&self, name: &str) -> Option<&UnitResult> {
+        self.units.iter().find(|u| u.name == name)
+    }
+    /// Total rate of a utility over all units.
+    pub fn utility_total(&self, utility: Utility) -> f64 {
+        self.units.iter().map(|u| u.report.total(utility)).sum()
+    }
+    /// The worst relative closure over every unit and the flowsheet.
+    pub fn worst_closure(&self) -> f64 {
+        self.units
+            .iter()
+            .flat_map(|u| &u.balance)
+            .chain(&self.balance)
+            .map(|c| c.relative_error)
+            .fold(0.0, f64::max)
+    }
+}

@@ -1,0 +1,107 @@
+//! Material streams: component mass flows (kg/s), temperature (K) and pressure (Pa).
+
+use serde::{Deserialize, Serialize};
+
+use crate::component::ComponentSet;
+
+/// Standard temperature used for new streams, K (25 degC).
+pub const STANDARD_TEMPERATURE: f64 = 298.15;
+/// Standard pressure used for new streams, Pa (1 atm).
+pub const STANDARD_PRESSURE: f64 = 101_325.0;
+
+/// A material stream. `flows` is indexed like the flowsheet's [`ComponentSet`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stream {
+    /// Component mass flows, kg/s.
+    pub flows: Vec<f64>,
+    /// Temperature, K.
+    pub temperature: f64,
+    /// Pressure, Pa.
+    pub pressure: f64,
+}
+
+impl Stream {
+    /// An empty stream of `n` components at standard conditions.
+    pub fn empty(n: usize) -> Stream {
+        Stream {
+            flows: vec![0.0; n],
+            temperature: STANDARD_TEMPERATURE,
+            pressure: STANDARD_PRESSURE,
+        }
+    }
+
+    /// Total mass flow, kg/s.
+    pub fn total_mass(&self) -> f64 {
+        self.flows.iter().sum()
+    }
+
+    /// Mass flow of the components selected by `keep`, kg/s.
+    pub fn mass_where(&self, set: &ComponentSet, keep: impl Fn(&crate::Component) -> bool) -> f64 {
+        set.iter().zip(&self.flows).filter(|(c, _)| keep(c)).map(|(_, w)| w).sum()
+    }
+
+    /// Molar flow of component `i`, mol/s (0 if its molar mass is unknown).
+    pub fn molar_flow(&self, set: &ComponentSet, i: usize) -> f64 {
+        match set.get(i).and_then(|c| c.molar_mass) {
+            Some(m) => self.flows[i] / m,
+            None => 0.0,
+        }
+    }
+
+    /// Copy flows, temperature and pressure from `other` without reallocating.
+    pub fn copy_from(&mut self, other: &Stream) {
+        self.flows.clear();
+        self.flows.extend_from_slice(&other.flows);
+        self.temperature = other.temperature;
+        self.pressure = other.pressure;
+    }
+
+    /// Set every flow to zero, keep T and P.
+    pub fn clear_flows(&mut self) {
+        self.flows.iter_mut().for_each(|w| *w = 0.0);
+    }
+
+    /// The first flow, T or P that is not finite or a flow below zero, described for an error.
+    pub fn first_invalid(&self, set: &ComponentSet) -> Option<String> {
+        for (i, &w) in self.flows.iter().enumerate() {
+            let name = set.get(i).map_or("?", |c| c.name.as_str());
+            if !w.is_finite() {
+                return Some(format!("flow of {name} is {w}"));
+            }
+            // Round-off from subtracting equal flows can leave -1e-20; that is zero, not an
+            // error. Anything larger is a model fault.
+            if w < -1e-12 * (1.0 + self.total_mass().abs()) {
+                return Some(format!("flow of {name} is negative ({w:e} kg/s)"));
+            }
+        }
+        if !(self.temperature.is_finite() && self.temperature > 0.0) {
+            return Some(format!("temperature is {} K", self.temperature));
+        }
+        if !(self.pressure.is_finite() && self.pressure > 0.0) {
+            return Some(format!("pressure is {} Pa", self.pressure));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_values_are_described() {
+        let set = ComponentSet::new(vec![
+            crate::Component::from_formula("CaO", "CaO", crate::Phase::Solid).unwrap(),
+        ])
+        .unwrap();
+        let mut s = Stream::empty(1);
+        assert_eq!(s.first_invalid(&set), None);
+        s.flows[0] = -1.0;
+        assert!(s.first_invalid(&set).unwrap().contains("negative"));
+        s.flows[0] = f64::NAN;
+        assert!(s.first_invalid(&set).unwrap().contains("NaN"));
+        s.flows[0] = 1.0;
+        s.temperature = -3.0;
+        assert!(s.first_invalid(&set).unwrap().contains("temperature"));
+    }
+}

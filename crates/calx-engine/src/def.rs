@@ -1,0 +1,116 @@
+//! What the engine is asked to solve: units with their types, parameters and connections,
+//! solver options and design specifications. Built by the flowsheet layer (or by Rust code
+//! directly); holds no file positions — errors name units, ports and streams instead.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use calx_core::{ComponentSet, Params, Stream, UnitType};
+use calx_solver::{FixedPointOptions, ScalarOptions};
+
+/// A flowsheet to build.
+#[derive(Clone)]
+pub struct FlowsheetDef {
+    /// Flowsheet name for reports.
+    pub name: String,
+    /// Components, in the order of every flow vector.
+    pub components: Arc<ComponentSet>,
+    /// Units in declaration order.
+    pub units: Vec<UnitDef>,
+    /// Solver options.
+    pub options: SolveOptions,
+    /// Design specifications, outermost first.
+    pub design_specs: Vec<DesignSpecDef>,
+}
+
+/// One unit to build.
+#[derive(Clone)]
+pub struct UnitDef {
+    /// Unit name (unique).
+    pub name: String,
+    /// Its type, resolved from the registry.
+    pub unit_type: Arc<dyn UnitType>,
+    /// Parameters, checked and defaulted.
+    pub params: Params,
+    /// Inlet port -> stream names, as written.
+    pub inlets: Vec<(String, Vec<String>)>,
+    /// Outlet port -> stream names, as written.
+    pub outlets: Vec<(String, Vec<String>)>,
+}
+
+/// Options for solving.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SolveOptions {
+    /// Convergence of recycle loops.
+    pub recycle: FixedPointOptions,
+    /// Streams the user wants torn (they must break every loop they sit in).
+    pub tears: Vec<String>,
+    /// Initial values of tear streams; zero flows at 25 degC and 1 atm otherwise.
+    pub initial_guesses: BTreeMap<String, Stream>,
+    /// Largest relative mass or element imbalance a unit may have before it is an error.
+    /// Default 1e-9: a unit conserves exactly up to floating-point round-off (~1e-15), so
+    /// anything larger is a modelling fault, not noise.
+    pub unit_balance_tolerance: f64,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        SolveOptions {
+            recycle: FixedPointOptions::default(),
+            tears: Vec::new(),
+            initial_guesses: BTreeMap::new(),
+            unit_balance_tolerance: 1e-9,
+        }
+    }
+}
+
+/// A number the engine can read from a solved flowsheet or change before solving.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Variable {
+    /// A numeric unit parameter, optionally one key of a per-component/per-outlet map.
+    UnitParam {
+        /// Unit name.
+        unit: String,
+        /// Parameter name.
+        param: String,
+        /// Map key, for map parameters.
+        key: Option<String>,
+    },
+    /// Total mass flow of a stream, kg/s.
+    StreamTotal(String),
+    /// Mass flow of one component in a stream, kg/s.
+    StreamComponent {
+        /// Stream name.
+        stream: String,
+        /// Component name.
+        component: String,
+    },
+    /// Stream temperature, K.
+    StreamTemperature(String),
+    /// Total rate of one utility of a unit (W or kg/s).
+    UnitUtility {
+        /// Unit name.
+        unit: String,
+        /// Utility.
+        utility: calx_core::Utility,
+    },
+}
+
+/// "Adjust `adjust` within `bounds` until `target` equals `value`."
+#[derive(Clone, Debug, PartialEq)]
+pub struct DesignSpecDef {
+    /// Path as written, for reports (`streams.raw_ash.total`).
+    pub adjust_label: String,
+    /// The variable changed (must be a unit parameter).
+    pub adjust: Variable,
+    /// Path as written, for reports.
+    pub target_label: String,
+    /// The variable matched.
+    pub target: Variable,
+    /// Target value, SI.
+    pub value: f64,
+    /// Search interval for the adjusted variable, SI.
+    pub bounds: (f64, f64),
+    /// Tolerances of the outer search.
+    pub options: ScalarOptions,
+}

@@ -1,0 +1,183 @@
+//! The one error type of the engine. Every variant names the unit, port or stream concerned
+//! so that the flowsheet layer can point at the place in the file.
+
+use calx_core::UnitError;
+
+/// A problem found while building the flowsheet graph. All of them are collected and
+/// returned together, so a user fixes a file in one pass.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BuildError {
+    /// Two units share a name.
+    #[error("unit `{unit}` is defined twice")]
+    DuplicateUnit {
+        /// Unit name.
+        unit: String,
+    },
+    /// A port name the unit type does not declare.
+    #[error("unit `{unit}` ({type_name}) has no port `{port}`; its ports are: {allowed}")]
+    UnknownPort {
+        /// Unit name.
+        unit: String,
+        /// Unit type.
+        type_name: String,
+        /// Port as written.
+        port: String,
+        /// Declared ports of that direction.
+        allowed: String,
+    },
+    /// A required port is not connected.
+    #[error("unit `{unit}` ({type_name}): port `{port}` is not connected")]
+    MissingPort {
+        /// Unit name.
+        unit: String,
+        /// Unit type.
+        type_name: String,
+        /// Port name.
+        port: String,
+    },
+    /// A single-stream port has several streams.
+    #[error("unit `{unit}`: port `{port}` takes exactly one stream, found {count}")]
+    PortTakesOne {
+        /// Unit name.
+        unit: String,
+        /// Port name.
+        port: String,
+        /// How many were connected.
+        count: usize,
+    },
+    /// A stream is produced by two ports.
+    #[error("stream `{stream}` has two sources: {first} and {second}")]
+    TwoSources {
+        /// Stream name.
+        stream: String,
+        /// First `unit.port`.
+        first: String,
+        /// Second `unit.port`.
+        second: String,
+    },
+    /// A stream feeds two ports.
+    #[error("stream `{stream}` goes to two places: {first} and {second} (use a splitter)")]
+    TwoDestinations {
+        /// Stream name.
+        stream: String,
+        /// First `unit.port`.
+        first: String,
+        /// Second `unit.port`.
+        second: String,
+    },
+    /// A stream is used as an inlet but nothing produces it.
+    #[error("stream `{stream}` enters unit `{unit}` but no unit produces it and it is not a feed")]
+    NoSource {
+        /// Stream name.
+        stream: String,
+        /// Consuming unit.
+        unit: String,
+    },
+    /// The unit type refused its configuration.
+    #[error("unit `{unit}` ({type_name}): {source}")]
+    Unit {
+        /// Unit name.
+        unit: String,
+        /// Unit type.
+        type_name: String,
+        /// What the unit said.
+        source: UnitError,
+    },
+    /// A pinned tear stream does not exist or does not sit in a loop.
+    #[error("tear stream `{stream}`: {reason}")]
+    Tear {
+        /// Stream name.
+        stream: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A design specification names something that does not exist.
+    #[error("design specification {index}: {reason}")]
+    DesignSpec {
+        /// Position in the list (1-based).
+        index: usize,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Anything the engine can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The flowsheet could not be built; every problem is listed.
+    #[error("the flowsheet has {} problem(s):\n{}", .0.len(), list(.0))]
+    Build(Vec<BuildError>),
+    /// A unit failed to calculate.
+    #[error("unit `{unit}` ({type_name}) failed: {source}")]
+    Unit {
+        /// Unit name.
+        unit: String,
+        /// Unit type.
+        type_name: String,
+        /// What the unit said.
+        source: UnitError,
+    },
+    /// A unit produced an impossible stream (NaN, infinite, negative).
+    #[error("unit `{unit}` ({type_name}) produced an invalid outlet `{stream}`: {problem}")]
+    InvalidOutlet {
+        /// Unit name.
+        unit: String,
+        /// Unit type.
+        type_name: String,
+        /// Outlet stream.
+        stream: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A unit does not conserve mass or an element.
+    #[error(
+        "unit `{unit}` ({type_name}) does not conserve {quantity}: in {inflow:.9e}, out {outflow:.9e} (relative error {relative_error:.2e}, allowed {tolerance:.0e})"
+    )]
+    Balance {
+        /// Unit name.
+        unit: String,
+        /// Unit type.
+        type_name: String,
+        /// `mass` or an element symbol.
+        quantity: String,
+        /// In (kg/s or mol/s).
+        inflow: f64,
+        /// Out.
+        outflow: f64,
+        /// Relative error.
+        relative_error: f64,
+        /// Allowed.
+        tolerance: f64,
+    },
+    /// A recycle loop did not converge.
+    #[error(
+        "recycle loop through {} (tear streams: {}) did not converge with {method} after {iterations} iterations; largest residuals: {}",
+        .units.join(" -> "), .tears.join(", "), .residuals.join(", ")
+    )]
+    NotConverged {
+        /// Units in the loop.
+        units: Vec<String>,
+        /// Tear streams.
+        tears: Vec<String>,
+        /// Method used.
+        method: String,
+        /// Iterations taken.
+        iterations: usize,
+        /// The largest residuals, described ("recycle.H2O: 3.2e-4 kg/s").
+        residuals: Vec<String>,
+    },
+    /// A design specification could not be met.
+    #[error("design specification `{adjust}` -> `{target}`: {reason}")]
+    DesignSpec {
+        /// Adjusted variable.
+        adjust: String,
+        /// Target variable.
+        target: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+fn list(errors: &[BuildError]) -> String {
+    errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n")
+}

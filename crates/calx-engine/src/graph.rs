@@ -1,0 +1,421 @@
+//! The flowsheet graph: units are nodes, streams are edges. Validation of connections,
+//! strongly connected components in calculation order, and tear-stream selection.
+//!
+//! Tear selection: for each recycle (a strongly connected component of more than one unit,
+//! or a unit feeding itself) we look for the fewest streams whose removal leaves the
+//! component acyclic. Components in process flowsheets are small, so we enumerate tear sets
+//! of increasing size exactly, trying streams that close a loop in a depth-first walk from
+//! the loop's entry first (they are the recycle streams an engineer would tear); if the
+//! search would be too large we fall back to exactly those back edges, which always break
+//! every cycle.
+
+use std::collections::BTreeMap;
+
+use calx_core::unit::{Connections, PortDirection};
+use calx_core::UnitDescriptor;
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::def::UnitDef;
+use crate::error::BuildError;
+
+/// A stream in the graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StreamInfo {
+    pub name: String,
+    /// (unit index, port name)
+    pub source: Option<(usize, String)>,
+    pub destination: Option<(usize, String)>,
+}
+
+/// One step of the calculation sequence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Block {
+    /// A unit outside any recycle.
+    Single(usize),
+    /// A recycle loop: units in calculation order (with the tears cut) and tear streams.
+    Loop { units: Vec<usize>, tears: Vec<usize> },
+}
+
+/// Connections resolved to indices, plus the calculation sequence.
+#[derive(Clone, Debug)]
+pub(crate) struct Topology {
+    pub streams: Vec<StreamInfo>,
+    pub stream_index: BTreeMap<String, usize>,
+    pub inlets: Vec<Vec<usize>>,
+    pub outlets: Vec<Vec<usize>>,
+    pub connections: Vec<Connections>,
+    pub blocks: Vec<Block>,
+}
+
+/// Resolve connections against the descriptors and collect every problem.
+pub(crate) fn build_topology(
+    units: &[UnitDef],
+    descriptors: &[UnitDescriptor],
+    pinned_tears: &[String],
+    errors: &mut Vec<BuildError>,
+) -> Option<Topology> {
+    let mut seen = BTreeMap::new();
+    for u in units {
+        if seen.insert(u.name.as_str(), ()).is_some() {
+            errors.push(BuildError::DuplicateUnit { unit: u.name.clone() });
+        }
+    }
+    let mut connections = Vec::with_capacity(units.len());
+    for (u, d) in units.iter().zip(descriptors) {
+        connections.push(resolve_ports(u, d, errors));
+    }
+
+    // Streams are numbered by producing unit and port, so feeds (declared first) come first
+    // and the rest follow the process; streams nobody produces come last.
+    let mut streams: Vec<StreamInfo> = Vec::new();
+    let mut stream_index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut intern = |name: &str, streams: &mut Vec<StreamInfo>| -> usize {
+        *stream_index.entry(name.to_string()).or_insert_with(|| {
+            streams.push(StreamInfo { name: name.to_string(), source: None, destination: None });
+            streams.len() - 1
+        })
+    };
+    let mut outlets = vec![Vec::new(); units.len()];
+    for (ui, c) in connections.iter().enumerate() {
+        for (port, names) in &c.outlets {
+            for n in names {
+                let s = intern(n, &mut streams);
+                outlets[ui].push(s);
+                let here = (ui, port.clone());
+                match &streams[s].source {
+                    Some((u0, p0)) => errors.push(BuildError::TwoSources {
+                        stream: n.clone(),
+                        first: format!("{}.{}", units[*u0].name, p0),
+                        second: format!("{}.{}", units[ui].name, port),
+                    }),
+                    None => streams[s].source = Some(here),
+                }
+            }
+        }
+    }
+    let mut inlets = vec![Vec::new(); units.len()];
+    for (ui, c) in connections.iter().enumerate() {
+        for (port, names) in &c.inlets {
+            for n in names {
+                let s = intern(n, &mut streams);
+                inlets[ui].push(s);
+                match &streams[s].destination {
+                    Some((u0, p0)) => errors.push(BuildError::TwoDestinations {
+                        stream: n.clone(),
+                        first: format!("{}.{}", units[*u0].name, p0),
+                        second: format!("{}.{}", units[ui].name, port),
+                    }),
+                    None => streams[s].destination = Some((ui, port.clone())),
+                }
+            }
+        }
+    }
+    for s in &streams {
+        if let (None, Some((u, _))) = (&s.source, &s.destination) {
+            errors.push(BuildError::NoSource { stream: s.name.clone(), unit: units[*u].name.clone() });
+        }
+    }
+    let mut pinned = Vec::new();
+    for t in pinned_tears {
+        match stream_index.get(t) {
+            Some(&s) => pinned.push(s),
+            None => errors.push(BuildError::Tear { stream: t.clone(), reason: "no such stream".into() }),
+        }
+    }
+    if !errors.is_empty() {
+        return None;
+    }
+    let blocks = sequence(units.len(), &streams, &pinned, errors)?;
+    Some(Topology { streams, stream_index, inlets, outlets, connections, blocks })
+}
+
+fn resolve_ports(u: &UnitDef, d: &UnitDescriptor, errors: &mut Vec<BuildError>) -> Connections {
+    let mut c = Connections::default();
+    for (direction, given) in [(PortDirection::In, &u.inlets), (PortDirection::Out, &u.outlets)] {
+        let declared: Vec<_> = d.ports.iter().filter(|p| p.direction == direction).collect();
+        for (port, _) in given {
+            if !declared.iter().any(|p| &p.name == port) {
+                let allowed = declared.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+                errors.push(BuildError::UnknownPort {
+                    unit: u.name.clone(),
+                    type_name: d.type_name.clone(),
+                    port: port.clone(),
+                    allowed: if allowed.is_empty() { "(none)".into() } else { allowed },
+                });
+            }
+        }
+        for p in declared {
+            let streams: Vec<String> =
+                given.iter().filter(|(n, _)| n == &p.name).flat_map(|(_, s)| s.iter().cloned()).collect();
+            if streams.is_empty() && !p.optional {
+                errors.push(BuildError::MissingPort {
+                    unit: u.name.clone(),
+                    type_name: d.type_name.clone(),
+                    port: p.name.clone(),
+                });
+            }
+            if streams.len() > 1 && !p.multiple {
+                errors.push(BuildError::PortTakesOne { unit: u.name.clone(), port: p.name.clone(), count: streams.len() });
+            }
+            let list = match direction {
+                PortDirection::In => &mut c.inlets,
+                PortDirection::Out => &mut c.outlets,
+            };
+            list.push((p.name.clone(), streams));
+        }
+    }
+    c
+}
+
+/// Order the units: strongly connected components in topological order, each recycle with
+/// its tears chosen.
+fn sequence(n_units: usize, streams: &[StreamInfo], pinned: &[usize], errors: &mut Vec<BuildError>) -> Option<Vec<Block>> {
+    let mut g: DiGraph<usize, usize> = DiGraph::with_capacity(n_units, streams.len());
+    let nodes: Vec<NodeIndex> = (0..n_units).map(|u| g.add_node(u)).collect();
+    for (si, s) in streams.iter().enumerate() {
+        if let (Some((a, _)), Some((b, _))) = (&s.source, &s.destination) {
+            g.add_edge(nodes[*a], nodes[*b], si);
+        }
+    }
+    // tarjan_scc yields components in reverse topological order.
+    let mut sccs = tarjan_scc(&g);
+    sccs.reverse();
+    let mut blocks = Vec::with_capacity(sccs.len());
+    let mut used_pins = vec![false; pinned.len()];
+    for scc in sccs {
+        let mut members: Vec<usize> = scc.iter().map(|n| g[*n]).collect();
+        members.sort_unstable();
+        let in_scc = |u: usize| members.binary_search(&u).is_ok();
+        let edges: Vec<(usize, usize, usize)> = streams
+            .iter()
+            .enumerate()
+            .filter_map(|(si, s)| match (&s.source, &s.destination) {
+                (Some((a, _)), Some((b, _))) if in_scc(*a) && in_scc(*b) => Some((si, *a, *b)),
+                _ => None,
+            })
+            .collect();
+        if members.len() == 1 && edges.is_empty() {
+            blocks.push(Block::Single(members[0]));
+            continue;
+        }
+        let pins: Vec<usize> = pinned
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| edges.iter().any(|e| e.0 == **s))
+            .map(|(i, s)| {
+                used_pins[i] = true;
+                *s
+            })
+            .collect();
+        let tears = if pins.is_empty() {
+            choose_tears(&members, &edges)
+        } else if order_without(&members, &edges, &pins).is_some() {
+            pins
+        } else {
+            errors.push(BuildError::Tear {
+                stream: pins.iter().map(|s| streams[*s].name.clone()).collect::<Vec<_>>().join(", "),
+                reason: "these tear streams do not break every loop they sit in; add another tear or leave tears to Calx".into(),
+            });
+            continue;
+        };
+        let units = order_without(&members, &edges, &tears)?;
+        blocks.push(Block::Loop { units, tears });
+    }
+    for (i, used) in used_pins.iter().enumerate() {
+        if !used {
+            errors.push(BuildError::Tear {
+                stream: streams[pinned[i]].name.clone(),
+                reason: "is not part of any recycle loop, so it cannot be torn".into(),
+            });
+        }
+    }
+    if errors.is_empty() { Some(blocks) } else { None }
+}
+
+/// Topological order of `members` after removing `tears`; `None` if a cycle remains.
+/// Ties are broken by unit index, so the order is deterministic.
+fn order_without(members: &[usize], edges: &[(usize, usize, usize)], tears: &[usize]) -> Option<Vec<usize>> {
+    let pos = |u: usize| members.binary_search(&u).ok();
+    let mut indegree = vec![0usize; members.len()];
+    for &(s, _, b) in edges {
+        if !tears.contains(&s) {
+            indegree[pos(b)?] += 1;
+        }
+    }
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..members.len()).filter(|&i| indegree[i] == 0).collect();
+    let mut order = Vec::with_capacity(members.len());
+    while let Some(i) = ready.pop_first() {
+        order.push(members[i]);
+        for &(s, a, b) in edges {
+            if a == members[i] && !tears.contains(&s) {
+                let j = pos(b)?;
+                indegree[j] -= 1;
+                if indegree[j] == 0 {
+                    ready.insert(j);
+                }
+            }
+        }
+    }
+    (order.len() == members.len()).then_some(order)
+}
+
+/// Fewest tears that make the component acyclic (see the module doc).
+fn choose_tears(members: &[usize], edges: &[(usize, usize, usize)]) -> Vec<usize> {
+    let back = back_edges(members, edges);
+    // Candidates: back edges first (in stream order), then the others.
+    let mut candidates: Vec<usize> = back.clone();
+    candidates.extend(edges.iter().map(|e| e.0).filter(|s| !back.contains(s)));
+    const BUDGET: usize = 200_000;
+    let mut work = 0usize;
+    for k in 1..back.len() {
+        let mut combo: Vec<usize> = (0..k).collect();
+        loop {
+            work += 1;
+            if work > BUDGET {
+                return back;
+            }
+            let tears: Vec<usize> = combo.iter().map(|&i| candidates[i]).collect();
+            if order_without(members, edges, &tears).is_some() {
+                return tears;
+            }
+            if !next_combination(&mut combo, candidates.len()) {
+                break;
+            }
+        }
+    }
+    back
+}
+
+/// Streams that close a cycle in a depth-first walk that starts from the loop's entry (the
+/// lowest-numbered unit, which in a flowsheet is declared first) and follows outlets in order.
+fn back_edges(members: &[usize], edges: &[(usize, usize, usize)]) -> Vec<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let pos = |u: usize| members.binary_search(&u).unwrap_or(0);
+    let mut mark = vec![Mark::New; members.len()];
+    let mut back = Vec::new();
+    for start in 0..members.len() {
+        if mark[start] != Mark::New {
+            continue;
+        }
+        // Iterative DFS: (node, next edge index to look at).
+        let mut stack = vec![(start, 0usize)];
+        mark[start] = Mark::Active;
+        while let Some((node, next)) = stack.last_mut() {
+            let node = *node;
+            let found = edges.iter().enumerate().skip(*next).find(|(_, e)| e.1 == members[node]);
+            match found {
+                Some((ei, &(s, _, b))) => {
+                    *next = ei + 1;
+                    let j = pos(b);
+                    match mark[j] {
+                        Mark::New => {
+                            mark[j] = Mark::Active;
+                            stack.push((j, 0));
+                        }
+                        Mark::Active => back.push(s),
+                        Mark::Done => {}
+                    }
+                }
+                None => {
+                    mark[node] = Mark::Done;
+                    stack.pop();
+                }
+            }
+        }
+    }
+    back.sort_unstable();
+    back.dedup();
+    back
+}
+
+/// Advance `combo` (sorted indices into 0..n) to the next k-combination.
+fn next_combination(combo: &mut [usize], n: usize) -> bool {
+    let k = combo.len();
+    for i in (0..k).rev() {
+        if combo[i] < n - k + i {
+            combo[i] += 1;
+            for j in i + 1..k {
+                combo[j] = combo[j - 1] + 1;
+            }
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(name: &str, from: Option<usize>, to: Option<usize>) -> StreamInfo {
+        StreamInfo {
+            name: name.into(),
+            source: from.map(|u| (u, "out".into())),
+            destination: to.map(|u| (u, "in".into())),
+        }
+    }
+
+    #[test]
+    fn a_simple_recycle_tears_the_recycle_stream() {
+        // feed(0) -> mixer(1) -> reactor(2) -> separator(3) -> product; separator -> mixer
+        let streams = vec![
+            info("feed", Some(0), Some(1)),
+            info("mixed", Some(1), Some(2)),
+            info("reacted", Some(2), Some(3)),
+            info("product", Some(3), None),
+            info("recycle", Some(3), Some(1)),
+        ];
+        let mut errors = Vec::new();
+        let blocks = sequence(4, &streams, &[], &mut errors).unwrap();
+        assert_eq!(blocks[0], Block::Single(0));
+        assert_eq!(blocks[1], Block::Loop { units: vec![1, 2, 3], tears: vec![4] });
+    }
+
+    #[test]
+    fn nested_loops_need_two_tears_and_pins_are_honoured() {
+        // 0 -> 1 -> 2 -> 3, inner recycle 2 -> 1 (s3), outer recycle 3 -> 0 (s4)
+        let streams = vec![
+            info("a", Some(0), Some(1)),
+            info("b", Some(1), Some(2)),
+            info("c", Some(2), Some(3)),
+            info("inner", Some(2), Some(1)),
+            info("outer", Some(3), Some(0)),
+        ];
+        let mut errors = Vec::new();
+        // Fewest tears: `b` lies on both loops, so tearing it alone breaks both.
+        let blocks = sequence(4, &streams, &[], &mut errors).unwrap();
+        assert_eq!(blocks, vec![Block::Loop { units: vec![2, 3, 0, 1], tears: vec![1] }]);
+        // A user may pin the two recycle streams instead.
+        let blocks = sequence(4, &streams, &[3, 4], &mut errors).unwrap();
+        assert_eq!(blocks, vec![Block::Loop { units: vec![0, 1, 2, 3], tears: vec![3, 4] }]);
+        // Tearing only `inner` leaves the outer loop closed: an error.
+        assert!(sequence(4, &streams, &[3], &mut errors).is_none());
+        assert!(matches!(errors[0], BuildError::Tear { .. }));
+    }
+
+    #[test]
+    fn a_pin_outside_any_loop_is_an_error() {
+        let streams = vec![info("a", Some(0), Some(1))];
+        let mut errors = Vec::new();
+        assert!(sequence(2, &streams, &[0], &mut errors).is_none());
+        assert!(errors[0].to_string().contains("not part of any recycle"));
+    }
+
+    #[test]
+    fn combinations_enumerate_in_order() {
+        let mut c = vec![0, 1];
+        let mut all = vec![c.clone()];
+        while next_combination(&mut c, 4) {
+            all.push(c.clone());
+        }
+        assert_eq!(all.len(), 6);
+        assert_eq!(all.last().unwrap(), &vec![2, 3]);
+    }
+}

@@ -1,0 +1,551 @@
+//! The sequential-modular driver: calculate units in sequence, converge each recycle loop on
+//! its tear streams, wrap design specifications around the whole solve, check balances.
+//!
+//! State lives in one place: `values` holds the current value of every stream. A unit reads
+//! copies of its inlets into its own buffers and writes its outlets into its own buffers;
+//! the driver then publishes them, except tear streams of the loop being converged, whose
+//! value stays the solver's guess until the loop has converged. Because unit calculations
+//! are pure, the driver may call them as often as it needs.
+
+use std::sync::Arc;
+
+use calx_core::result::{
+    Closure, DesignSpecReport, Endpoint, FlowsheetResult, LoopReport, SolverReport, StreamResult, StreamRole,
+};
+use calx_core::unit::{PortDirection, UnitConfig};
+use calx_core::{ComponentSet, ParamValue, Stream, UnitDescriptor, UnitOperation, UnitReport};
+use calx_solver::{SolverError, solve_bracketed, solve_fixed_point};
+use tracing::{debug, info_span};
+
+use crate::balance::{closures, first_violation};
+use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
+use crate::error::{BuildError, EngineError};
+use crate::graph::{Block, Topology, build_topology};
+
+/// A built flowsheet, ready to solve (repeatedly: recycle tears are warm-started from the
+/// previous solve).
+pub struct Flowsheet {
+    name: String,
+    components: Arc<ComponentSet>,
+    defs: Vec<UnitDef>,
+    descriptors: Vec<UnitDescriptor>,
+    units: Vec<Box<dyn UnitOperation>>,
+    topo: Topology,
+    options: SolveOptions,
+    specs: Vec<DesignSpecDef>,
+    values: Vec<Stream>,
+    reports: Vec<UnitReport>,
+    unit_in: Vec<Vec<Stream>>,
+    unit_out: Vec<Vec<Stream>>,
+    /// For each stream, its producer (unit, outlet slot).
+    producer: Vec<Option<(usize, usize)>>,
+    /// Last converged tear values per block, for warm starts.
+    warm: Vec<Option<Vec<f64>>>,
+    loop_reports: Vec<Option<LoopReport>>,
+    calculations: usize,
+}
+
+impl Flowsheet {
+    /// Validate and build. Every problem is collected into one [`EngineError::Build`].
+    pub fn build(def: FlowsheetDef) -> Result<Flowsheet, EngineError> {
+        let FlowsheetDef { name, components, units: defs, options, design_specs } = def;
+        let descriptors: Vec<UnitDescriptor> = defs.iter().map(|u| u.unit_type.descriptor()).collect();
+        let mut errors = Vec::new();
+        let topo = build_topology(&defs, &descriptors, &options.tears, &mut errors);
+        let mut units = Vec::with_capacity(defs.len());
+        if let Some(topo) = &topo {
+            for (i, u) in defs.iter().enumerate() {
+                let config = UnitConfig {
+                    name: &u.name,
+                    components: &components,
+                    params: &u.params,
+                    connections: &topo.connections[i],
+                };
+                match u.unit_type.create(&config) {
+                    Ok(op) => units.push(op),
+                    Err(source) => errors.push(BuildError::Unit {
+                        unit: u.name.clone(),
+                        type_name: descriptors[i].type_name.clone(),
+                        source,
+                    }),
+                }
+            }
+            check_specs(&design_specs, &defs, topo, &components, &mut errors);
+        }
+        let topo = match topo {
+            Some(t) if errors.is_empty() => t,
+            _ => return Err(EngineError::Build(errors)),
+        };
+        let n = components.len();
+        let mut values = vec![Stream::empty(n); topo.streams.len()];
+        for (name, guess) in &options.initial_guesses {
+            if let Some(&s) = topo.stream_index.get(name) {
+                values[s] = guess.clone();
+            }
+        }
+        let mut producer = vec![None; topo.streams.len()];
+        for (u, outs) in topo.outlets.iter().enumerate() {
+            for (k, &s) in outs.iter().enumerate() {
+                producer[s] = Some((u, k));
+            }
+        }
+        let unit_in = topo.inlets.iter().map(|v| vec![Stream::empty(n); v.len()]).collect();
+        let unit_out = topo.outlets.iter().map(|v| vec![Stream::empty(n); v.len()]).collect();
+        Ok(Flowsheet {
+            name,
+            reports: vec![UnitReport::default(); defs.len()],
+            warm: vec![None; topo.blocks.len()],
+            loop_reports: vec![None; topo.blocks.len()],
+            components,
+            defs,
+            descriptors,
+            units,
+            topo,
+            options,
+            specs: design_specs,
+            values,
+            unit_in,
+            unit_out,
+            producer,
+            calculations: 0,
+        })
+    }
+
+    /// Solve: design specifications (outermost first) around the sequence of units and
+    /// recycle loops, then balance checks.
+    pub fn solve(&mut self) -> Result<FlowsheetResult, EngineError> {
+        let _span = info_span!("solve", flowsheet = %self.name).entered();
+        self.calculations = 0;
+        let mut spec_reports = Vec::new();
+        self.solve_specs(0, &mut spec_reports)?;
+        spec_reports.reverse();
+        self.result(spec_reports)
+    }
+
+    /// Current value of a variable (after a solve).
+    pub fn read(&self, v: &Variable) -> Result<f64, EngineError> {
+        let stream = |name: &str| {
+            self.topo.stream_index.get(name).map(|&s| &self.values[s]).ok_or_else(|| missing(name, "stream"))
+        };
+        match v {
+            Variable::StreamTotal(s) => Ok(stream(s)?.total_mass()),
+            Variable::StreamTemperature(s) => Ok(stream(s)?.temperature),
+            Variable::StreamComponent { stream: s, component } => {
+                let i = self.components.index_of(component).ok_or_else(|| missing(component, "component"))?;
+                Ok(stream(s)?.flows[i])
+            }
+            Variable::UnitUtility { unit, utility } => Ok(self.reports[self.unit_index(unit)?].total(*utility)),
+            Variable::UnitParam { unit, param, key } => {
+                let u = self.unit_index(unit)?;
+                match (self.defs[u].params.get(param), key) {
+                    (Some(ParamValue::Number(x)), None) => Ok(*x),
+                    (Some(ParamValue::Map(m)), Some(k)) => match m.get(k) {
+                        Some(ParamValue::Number(x)) => Ok(*x),
+                        _ => Err(missing(&format!("{param}.{k}"), "numeric parameter")),
+                    },
+                    _ => Err(missing(param, "numeric parameter")),
+                }
+            }
+        }
+    }
+
+    /// Change a numeric unit parameter and rebuild that unit (design specifications, studies).
+    pub fn set(&mut self, v: &Variable, value: f64) -> Result<(), EngineError> {
+        let Variable::UnitParam { unit, param, key } = v else {
+            return Err(EngineError::DesignSpec {
+                adjust: format!("{v:?}"),
+                target: String::new(),
+                reason: "only unit and feed parameters can be adjusted".into(),
+            });
+        };
+        let u = self.unit_index(unit)?;
+        let mut params = self.defs[u].params.clone();
+        match key {
+            None => params.set(param, ParamValue::Number(value)),
+            Some(k) => {
+                let mut map = match params.get(param) {
+                    Some(ParamValue::Map(m)) => m.clone(),
+                    _ => Default::default(),
+                };
+                map.insert(k.clone(), ParamValue::Number(value));
+                params.set(param, ParamValue::Map(map));
+            }
+        }
+        let config = UnitConfig {
+            name: &self.defs[u].name,
+            components: &self.components,
+            params: &params,
+            connections: &self.topo.connections[u],
+        };
+        let op = self.defs[u].unit_type.create(&config).map_err(|source| EngineError::Unit {
+            unit: unit.clone(),
+            type_name: self.descriptors[u].type_name.clone(),
+            source,
+        })?;
+        self.units[u] = op;
+        self.defs[u].params = params;
+        Ok(())
+    }
+
+    fn unit_index(&self, name: &str) -> Result<usize, EngineError> {
+        self.defs.iter().position(|u| u.name == name).ok_or_else(|| missing(name, "unit"))
+    }
+
+    fn solve_specs(&mut self, level: usize, reports: &mut Vec<DesignSpecReport>) -> Result<(), EngineError> {
+        if level == self.specs.len() {
+            return self.solve_sequence();
+        }
+        let spec = self.specs[level].clone();
+        let _span = info_span!("design_spec", adjust = %spec.adjust_label, target = %spec.target_label).entered();
+        let mut inner = Vec::new();
+        let found = solve_bracketed(
+            |x| {
+                inner.clear();
+                self.set(&spec.adjust, x)?;
+                self.solve_specs(level + 1, &mut inner)?;
+                Ok::<f64, EngineError>(self.read(&spec.target)? - spec.value)
+            },
+            spec.bounds.0,
+            spec.bounds.1,
+            spec.value.abs(),
+            &spec.options,
+        );
+        let report = match found {
+            Ok(r) => r,
+            Err(SolverError::Evaluation { source, .. }) => return Err(source),
+            Err(SolverError::NotBracketed { lo, hi, f_lo, f_hi }) => {
+                return Err(EngineError::DesignSpec {
+                    adjust: spec.adjust_label.clone(),
+                    target: spec.target_label.clone(),
+                    reason: format!(
+                        "the target {:.6e} (SI) cannot be reached with the adjusted value between {lo:.6e} and {hi:.6e}: \
+                         the result is {:.6e} at the lower bound and {:.6e} at the upper bound; widen `between` or check the target",
+                        spec.value,
+                        f_lo + spec.value,
+                        f_hi + spec.value
+                    ),
+                });
+            }
+            Err(e) => {
+                return Err(EngineError::DesignSpec {
+                    adjust: spec.adjust_label.clone(),
+                    target: spec.target_label.clone(),
+                    reason: e.to_string(),
+                });
+            }
+        };
+        // The search may have evaluated elsewhere last: leave the flowsheet at the answer.
+        inner.clear();
+        self.set(&spec.adjust, report.x)?;
+        self.solve_specs(level + 1, &mut inner)?;
+        let achieved = self.read(&spec.target)?;
+        debug!(iterations = report.iterations, value = report.x, achieved, "design specification met");
+        reports.extend(inner);
+        reports.push(DesignSpecReport {
+            adjust: spec.adjust_label.clone(),
+            value: report.x,
+            target_variable: spec.target_label.clone(),
+            target: spec.value,
+            achieved,
+            iterations: report.iterations,
+        });
+        Ok(())
+    }
+
+    fn solve_sequence(&mut self) -> Result<(), EngineError> {
+        for b in 0..self.topo.blocks.len() {
+            match self.topo.blocks[b].clone() {
+                Block::Single(u) => self.calculate(u, &[])?,
+                Block::Loop { units, tears } => self.solve_loop(b, &units, &tears)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Calculate one unit; outlets that are in `tears` are not published.
+    fn calculate(&mut self, u: usize, tears: &[usize]) -> Result<(), EngineError> {
+        for (k, &s) in self.topo.inlets[u].iter().enumerate() {
+            self.unit_in[u][k].copy_from(&self.values[s]);
+        }
+        self.reports[u].clear();
+        self.calculations += 1;
+        let unit_error = |source| EngineError::Unit {
+            unit: self.defs[u].name.clone(),
+            type_name: self.descriptors[u].type_name.clone(),
+            source,
+        };
+        self.units[u].calculate(&self.unit_in[u], &mut self.unit_out[u], &mut self.reports[u]).map_err(unit_error)?;
+        let n = self.components.len();
+        for (k, &s) in self.topo.outlets[u].iter().enumerate() {
+            let out = &self.unit_out[u][k];
+            let problem = if out.flows.len() != n {
+                Some(format!("it has {} component flows, the flowsheet has {n} components", out.flows.len()))
+            } else {
+                out.first_invalid(&self.components)
+            };
+            if let Some(problem) = problem {
+                return Err(EngineError::InvalidOutlet {
+                    unit: self.defs[u].name.clone(),
+                    type_name: self.descriptors[u].type_name.clone(),
+                    stream: self.topo.streams[s].name.clone(),
+                    problem,
+                });
+            }
+            if !tears.contains(&s) {
+                self.values[s].copy_from(out);
+            }
+        }
+        Ok(())
+    }
+
+    fn solve_loop(&mut self, block: usize, units: &[usize], tears: &[usize]) -> Result<(), EngineError> {
+        let names = |idx: &[usize], f: &dyn Fn(usize) -> String| idx.iter().map(|&i| f(i)).collect::<Vec<_>>();
+        let unit_names = names(units, &|u| self.defs[u].name.clone());
+        let tear_names = names(tears, &|s| self.topo.streams[s].name.clone());
+        let _span = info_span!("loop", units = %unit_names.join(","), tears = %tear_names.join(",")).entered();
+        let width = self.components.len() + 2;
+        let mut x = match &self.warm[block] {
+            Some(x) => x.clone(),
+            None => {
+                let mut x = Vec::with_capacity(width * tears.len());
+                for &s in tears {
+                    let v = &self.values[s];
+                    x.extend_from_slice(&v.flows);
+                    x.push(v.temperature);
+                    x.push(v.pressure);
+                }
+                x
+            }
+        };
+        let options = self.options.recycle.clone();
+        let outcome = solve_fixed_point(
+            &mut x,
+            |x, gx| {
+                for (t, &s) in tears.iter().enumerate() {
+                    let chunk = &x[t * width..(t + 1) * width];
+                    let v = &mut self.values[s];
+                    v.flows.copy_from_slice(&chunk[..width - 2]);
+                    v.temperature = chunk[width - 2];
+                    v.pressure = chunk[width - 1];
+                }
+                for &u in units {
+                    self.calculate(u, tears)?;
+                }
+                for (t, &s) in tears.iter().enumerate() {
+                    let (pu, k) = self.producer[s].expect("a tear stream is produced inside its loop");
+                    let out = &self.unit_out[pu][k];
+                    let chunk = &mut gx[t * width..(t + 1) * width];
+                    chunk[..width - 2].copy_from_slice(&out.flows);
+                    chunk[width - 2] = out.temperature;
+                    chunk[width - 1] = out.pressure;
+                }
+                Ok::<(), EngineError>(())
+            },
+            &options,
+        );
+        match outcome {
+            Ok(report) => {
+                self.warm[block] = Some(x);
+                self.loop_reports[block] = Some(LoopReport {
+                    units: unit_names,
+                    tears: tear_names,
+                    method: report.method.name().to_string(),
+                    iterations: report.iterations,
+                    max_abs_residual: report.max_abs_residual,
+                    max_scaled_residual: report.max_scaled_residual,
+                });
+                Ok(())
+            }
+            Err(SolverError::Evaluation { source, .. }) => Err(source),
+            Err(SolverError::NotConverged { method, iterations, residuals, .. }) => {
+                Err(EngineError::NotConverged {
+                    units: unit_names,
+                    tears: tear_names.clone(),
+                    method: method.name().to_string(),
+                    iterations,
+                    residuals: self.describe_residuals(&tear_names, &residuals),
+                })
+            }
+            Err(e) => Err(EngineError::NotConverged {
+                units: unit_names,
+                tears: tear_names,
+                method: options.method.name().to_string(),
+                iterations: 0,
+                residuals: vec![e.to_string()],
+            }),
+        }
+    }
+
+    /// The three largest residuals, named by stream and variable.
+    fn describe_residuals(&self, tears: &[String], residuals: &[f64]) -> Vec<String> {
+        let width = self.components.len() + 2;
+        let mut idx: Vec<usize> = (0..residuals.len()).collect();
+        idx.sort_by(|&a, &b| residuals[b].abs().total_cmp(&residuals[a].abs()).then(a.cmp(&b)));
+        idx.iter()
+            .take(3)
+            .map(|&i| {
+                let (t, v) = (i / width, i % width);
+                let (what, unit) = match v {
+                    v if v == width - 2 => ("T".to_string(), "K"),
+                    v if v == width - 1 => ("P".to_string(), "Pa"),
+                    v => (self.components.get(v).map_or("?".into(), |c| c.name.clone()), "kg/s"),
+                };
+                format!("{}.{what} {:.3e} {unit}", tears.get(t).map_or("?", |s| s.as_str()), residuals[i])
+            })
+            .collect()
+    }
+
+    fn result(&self, design_specs: Vec<DesignSpecReport>) -> Result<FlowsheetResult, EngineError> {
+        let mut units = Vec::with_capacity(self.defs.len());
+        for (u, def) in self.defs.iter().enumerate() {
+            let has_in = !self.unit_in[u].is_empty();
+            let has_out = !self.unit_out[u].is_empty();
+            // Sources and sinks create or absorb material by design; balance the rest.
+            let balance = if has_in && has_out {
+                let mut inflow = self.unit_in[u].clone();
+                inflow.extend(materials_as_streams(&self.reports[u], self.components.len()));
+                closures(&self.components, &inflow, &self.unit_out[u])
+            } else {
+                Vec::new()
+            };
+            if let Some(c) = first_violation(&balance, self.options.unit_balance_tolerance) {
+                return Err(EngineError::Balance {
+                    unit: def.name.clone(),
+                    type_name: self.descriptors[u].type_name.clone(),
+                    quantity: c.quantity.clone(),
+                    inflow: c.inflow,
+                    outflow: c.outflow,
+                    relative_error: c.relative_error,
+                    tolerance: self.options.unit_balance_tolerance,
+                });
+            }
+            units.push(calx_core::result::UnitResult {
+                name: def.name.clone(),
+                type_name: self.descriptors[u].type_name.clone(),
+                report: self.reports[u].clone(),
+                balance,
+            });
+        }
+        let is_source = |u: usize| !self.descriptors[u].ports.iter().any(|p| p.direction == PortDirection::In);
+        let is_sink = |u: usize| !self.descriptors[u].ports.iter().any(|p| p.direction == PortDirection::Out);
+        let endpoint = |e: &Option<(usize, String)>| {
+            e.as_ref().map(|(u, p)| Endpoint { unit: self.defs[*u].name.clone(), port: p.clone() })
+        };
+        let mut streams = Vec::with_capacity(self.topo.streams.len());
+        let (mut feeds, mut products) = (Vec::new(), Vec::new());
+        for (s, info) in self.topo.streams.iter().enumerate() {
+            let role = match (&info.source, &info.destination) {
+                (Some((u, _)), _) if is_source(*u) => StreamRole::Feed,
+                (_, None) => StreamRole::Product,
+                (_, Some((u, _))) if is_sink(*u) => StreamRole::Product,
+                _ => StreamRole::Internal,
+            };
+            match role {
+                StreamRole::Feed => feeds.push(self.values[s].clone()),
+                StreamRole::Product => products.push(self.values[s].clone()),
+                StreamRole::Internal => {}
+            }
+            streams.push(StreamResult {
+                name: info.name.clone(),
+                role,
+                source: endpoint(&info.source),
+                destination: endpoint(&info.destination),
+                stream: self.values[s].clone(),
+            });
+        }
+        for r in &self.reports {
+            feeds.extend(materials_as_streams(r, self.components.len()));
+        }
+        let balance: Vec<Closure> = closures(&self.components, &feeds, &products);
+        let calculation_order = self
+            .topo
+            .blocks
+            .iter()
+            .flat_map(|b| match b {
+                Block::Single(u) => vec![*u],
+                Block::Loop { units, .. } => units.clone(),
+            })
+            .map(|u| self.defs[u].name.clone())
+            .collect();
+        Ok(FlowsheetResult {
+            name: self.name.clone(),
+            components: self.components.clone(),
+            streams,
+            units,
+            balance,
+            solver: SolverReport {
+                calculation_order,
+                loops: self.loop_reports.iter().flatten().cloned().collect(),
+                design_specs,
+                unit_calculations: self.calculations,
+            },
+        })
+    }
+}
+
+/// Make-up materials a unit reported, as streams for balancing.
+fn materials_as_streams(report: &UnitReport, n: usize) -> Option<Stream> {
+    if report.materials.is_empty() {
+        return None;
+    }
+    let mut s = Stream::empty(n);
+    for m in &report.materials {
+        if let Some(w) = s.flows.get_mut(m.component) {
+            *w += m.rate;
+        }
+    }
+    Some(s)
+}
+
+fn missing(name: &str, what: &str) -> EngineError {
+    EngineError::DesignSpec { adjust: String::new(), target: name.to_string(), reason: format!("no {what} `{name}`") }
+}
+
+/// Check that design specifications name existing units, parameters and streams.
+fn check_specs(
+    specs: &[DesignSpecDef],
+    defs: &[UnitDef],
+    topo: &Topology,
+    components: &ComponentSet,
+    errors: &mut Vec<BuildError>,
+) {
+    for (i, spec) in specs.iter().enumerate() {
+        let mut fail = |reason: String| errors.push(BuildError::DesignSpec { index: i + 1, reason });
+        for v in [&spec.adjust, &spec.target] {
+            match v {
+                Variable::UnitParam { unit, param, key } => match defs.iter().find(|u| &u.name == unit) {
+                    None => fail(format!("no unit `{unit}`")),
+                    Some(u) => match (u.params.get(param), key) {
+                        (Some(ParamValue::Number(_)), None) | (Some(ParamValue::Map(_)), Some(_)) => {}
+                        _ => fail(format!("unit `{unit}` has no numeric parameter `{param}` set")),
+                    },
+                },
+                Variable::StreamTotal(s) | Variable::StreamTemperature(s) => {
+                    if !topo.stream_index.contains_key(s) {
+                        fail(format!("no stream `{s}`"));
+                    }
+                }
+                Variable::StreamComponent { stream, component } => {
+                    if !topo.stream_index.contains_key(stream) {
+                        fail(format!("no stream `{stream}`"));
+                    }
+                    if components.index_of(component).is_none() {
+                        fail(format!("no component `{component}`"));
+                    }
+                }
+                Variable::UnitUtility { unit, .. } => {
+                    if !defs.iter().any(|u| &u.name == unit) {
+                        fail(format!("no unit `{unit}`"));
+                    }
+                }
+            }
+        }
+        if !matches!(spec.adjust, Variable::UnitParam { .. }) {
+            fail("only unit and feed parameters can be adjusted".into());
+        }
+        let (lo, hi) = spec.bounds;
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+            fail(format!("bounds must be finite with lower < upper, found [{lo}, {hi}]"));
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! calx-flowsheet (being written).
