@@ -234,10 +234,8 @@ impl Flowsheet {
                 });
             }
         };
-        // The search may have evaluated elsewhere last: leave the flowsheet at the answer.
-        inner.clear();
-        self.set(&spec.adjust, report.x)?;
-        self.solve_specs(level + 1, &mut inner)?;
+        // `solve_bracketed` evaluates its answer last, so the flowsheet state (and `inner`)
+        // already belong to `report.x`.
         let achieved = self.read(&spec.target)?;
         debug!(iterations = report.iterations, value = report.x, achieved, "design specification met");
         reports.extend(inner);
@@ -324,9 +322,14 @@ impl Flowsheet {
                 for (t, &s) in tears.iter().enumerate() {
                     let chunk = &x[t * width..(t + 1) * width];
                     let v = &mut self.values[s];
-                    v.flows.copy_from_slice(&chunk[..width - 2]);
-                    v.temperature = chunk[width - 2];
-                    v.pressure = chunk[width - 1];
+                    // Accelerated steps (Wegstein, Broyden) extrapolate and can overshoot
+                    // below zero where a flow tends to zero; units only ever see physical
+                    // values. At convergence x = g(x) >= 0, so the clamp is inactive.
+                    for (w, &xi) in v.flows.iter_mut().zip(&chunk[..width - 2]) {
+                        *w = xi.max(0.0);
+                    }
+                    v.temperature = chunk[width - 2].max(1.0);
+                    v.pressure = chunk[width - 1].max(1.0);
                 }
                 for &u in units {
                     self.calculate(u, tears)?;
