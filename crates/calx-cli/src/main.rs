@@ -1,2 +1,158 @@
-//! calx (being written).
-fn main() {}
+//! `calx`: run, check and inspect flowsheets.
+//!
+//! This is the only crate that prints, exits or installs a tracing subscriber. Exit status:
+//! 0 success, 1 the flowsheet could not be solved, 2 the input is invalid (or cannot be read),
+//! 3 output could not be written.
+
+mod output;
+mod registry;
+mod units;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tracing_subscriber::EnvFilter;
+
+/// Calx: simulate process plants from YAML flowsheets.
+#[derive(Parser)]
+#[command(name = "calx", version, about, long_about = None)]
+struct Cli {
+    /// More log output (-v: solver progress, -vv: every iteration). RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Solve a flowsheet and print its stream table, utilities, balance closure and solver summary.
+    Run {
+        /// The flowsheet file (YAML).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Write results into this directory (written atomically) instead of standard output.
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
+    /// Check a flowsheet without solving it: every problem is listed with file, line and column.
+    Check {
+        /// The flowsheet file (YAML).
+        file: PathBuf,
+    },
+    /// Print the JSON Schema of the flowsheet format (for editor completion and checking).
+    Schema,
+    /// List the available unit types with their ports and parameters.
+    Units {
+        /// Show only this unit type.
+        name: Option<String>,
+    },
+}
+
+/// Output formats of `calx run`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    /// Human-readable tables in the flowsheet's display units.
+    Table,
+    /// The converged flowsheet as JSON, in SI units.
+    Json,
+    /// Stream and unit tables as CSV, in SI units.
+    Csv,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (_, 0) => "warn",
+        (_, 1) => "info",
+        (_, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    let registry = registry::builtin();
+    let result = match cli.command {
+        Command::Run { file, format, output } => run(&registry, &file, format, output),
+        Command::Check { file } => check(&registry, &file),
+        Command::Schema => print(&serde_json::to_string_pretty(&calx_flowsheet::json_schema(&registry)).unwrap_or_default()),
+        Command::Units { name } => units::list(&registry, name.as_deref()).map_err(Failure::invalid).and_then(|s| print(&s)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure { message, code }) => {
+            eprintln!("{message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// An error to print and the exit status that goes with it.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    fn invalid(message: impl ToString) -> Failure {
+        Failure { message: message.to_string(), code: 2 }
+    }
+    fn solve(message: impl ToString) -> Failure {
+        Failure { message: format!("error: {}", message.to_string()), code: 1 }
+    }
+    fn output(message: impl ToString) -> Failure {
+        Failure { message: format!("error: {}", message.to_string()), code: 3 }
+    }
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`calx run ... | head`) is not an error worth a message.
+    match writeln!(out, "{text}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::output(e)),
+        _ => Ok(()),
+    }
+}
+
+fn load(registry: &calx_core::Registry, file: &std::path::Path) -> Result<calx_flowsheet::Model, Failure> {
+    match calx_flowsheet::load(file, registry) {
+        Ok(m) => Ok(m),
+        Err(calx_flowsheet::LoadError::Invalid(d)) => Err(Failure::invalid(d)),
+        Err(e) => Err(Failure::invalid(format!("error: {e}"))),
+    }
+}
+
+fn check(registry: &calx_core::Registry, file: &std::path::Path) -> Result<(), Failure> {
+    let model = load(registry, file)?;
+    model.build().map_err(Failure::invalid)?;
+    print(&format!("{}: ok ({} units, {} components)", file.display(), model.def.units.len(), model.def.components.len()))
+}
+
+fn run(registry: &calx_core::Registry, file: &std::path::Path, format: Format, output: Option<PathBuf>) -> Result<(), Failure> {
+    let model = load(registry, file)?;
+    let mut flowsheet = model.build().map_err(Failure::invalid)?;
+    let started = std::time::Instant::now();
+    let result = flowsheet.solve().map_err(Failure::solve)?;
+    tracing::info!(elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "solved");
+    let files = match format {
+        Format::Table => vec![("results.txt", calx_report::table(&model, &result))],
+        Format::Json => vec![("results.json", output::json(&result).map_err(Failure::output)?)],
+        Format::Csv => output::csv(&result),
+    };
+    match output {
+        None => files.iter().try_for_each(|(_, text)| print(text.trim_end())),
+        Some(dir) => {
+            for (name, text) in &files {
+                output::write_atomic(&dir.join(name), text).map_err(Failure::output)?;
+            }
+            print(&format!("wrote {}", files.iter().map(|(n, _)| dir.join(n).display().to_string()).collect::<Vec<_>>().join(", ")))
+        }
+    }
+}

@@ -1,1 +1,243 @@
-//! calx-flowsheet (being written).
+//! The Calx flowsheet file format.
+//!
+//! This is the only crate that reads YAML (through `serde-saphyr`, kept private here). A
+//! file is parsed into a tree that remembers positions, then decoded section by section
+//! against the component library and the unit types' parameter schemas. Every problem is
+//! collected — with file, line, column, field, what was found, what is allowed and the
+//! nearest valid name — and returned together as [`Diagnostics`]. Quantities are written
+//! with units of measure ("16000 t/yr") and converted to SI here, at the edge.
+
+mod components;
+mod decode;
+mod diagnostic;
+mod node;
+mod options;
+mod schema;
+mod streams;
+mod units;
+
+use std::path::Path;
+
+use calx_core::registry::Registry;
+use calx_core::{Dimension, Params, UnitError, UnitTable};
+use calx_engine::{BuildError, EngineError, Flowsheet, FlowsheetDef, SolveOptions, UnitDef};
+
+use crate::decode::{Decoder, SourceMap, get};
+pub use crate::diagnostic::{Diagnostic, Diagnostics};
+pub use crate::node::Loc;
+pub use crate::options::Display;
+pub use crate::schema::json_schema;
+
+/// The schema version this Calx reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Top-level fields of a flowsheet file.
+pub const TOP_FIELDS: &[&str] =
+    &["schema_version", "name", "description", "basis", "components", "streams", "units", "solver", "design_specs", "display"];
+
+/// A decoded flowsheet: what to build, how to show it, and where everything was written.
+pub struct Model {
+    /// File name as given (for messages).
+    pub file: String,
+    /// Source text.
+    pub source: String,
+    /// The flowsheet's description.
+    pub description: Option<String>,
+    /// What the engine builds.
+    pub def: FlowsheetDef,
+    /// Display units.
+    pub display: Display,
+    /// Units of measure, including the flowsheet's `basis` symbols.
+    pub units_of_measure: UnitTable,
+    map: SourceMap,
+}
+
+/// Why a flowsheet could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file has problems.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+}
+
+/// Read and decode a flowsheet file.
+pub fn load(path: &Path, registry: &Registry) -> Result<Model, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.display().to_string(), source })?;
+    parse(&text, &path.display().to_string(), registry).map_err(LoadError::Invalid)
+}
+
+/// Decode flowsheet text; `file` names it in messages.
+pub fn parse(text: &str, file: &str, registry: &Registry) -> Result<Model, Diagnostics> {
+    let fail = |items: Vec<Diagnostic>| Diagnostics { file: file.to_string(), text: text.to_string(), items }.sorted();
+    let root = node::parse(text).map_err(|e| fail(vec![Diagnostic::new(e.loc, "(syntax)", e.message)]))?;
+    let mut dec = Decoder::new();
+    let Some(top) = dec.mapping(&root, "flowsheet") else { return Err(fail(dec.diags)) };
+    dec.only(top, TOP_FIELDS, "");
+    match get(top, "schema_version") {
+        None => dec.error(Diagnostic::new(root.loc, "schema_version", format!("the file must start with `schema_version: {SCHEMA_VERSION}`"))),
+        Some(n) => {
+            if let Some(v) = dec.text(n, "schema_version")
+                && v != SCHEMA_VERSION.to_string()
+            {
+                dec.error(
+                    Diagnostic::new(n.loc, "schema_version", "this version of Calx cannot read this schema version")
+                        .found(v.to_string())
+                        .allowed(SCHEMA_VERSION.to_string()),
+                );
+            }
+        }
+    }
+    let name = get(top, "name").and_then(|n| dec.text(n, "name")).unwrap_or("flowsheet").to_string();
+    let description = get(top, "description").and_then(|n| dec.text(n, "description")).map(str::to_string);
+    if let Some(n) = get(top, "basis") {
+        basis(&mut dec, n);
+    }
+    let Some(set) = dec.required(top, "components", "", root.loc).and_then(|n| components::decode(&mut dec, n)) else {
+        return Err(fail(dec.diags));
+    };
+    let set = std::sync::Arc::new(set);
+    let mut unit_defs: Vec<UnitDef> = Vec::new();
+    if let Some(n) = get(top, "streams") {
+        feeds(&mut dec, n, registry, &set, &mut unit_defs);
+    }
+    match get(top, "units") {
+        Some(n) => units::decode(&mut dec, n, registry, &set, &mut unit_defs),
+        None => dec.error(Diagnostic::new(root.loc, "units", "the flowsheet has no `units:` section")),
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for u in &unit_defs {
+        if !seen.insert(u.name.as_str()) {
+            dec.error(Diagnostic::new(dec.map.get(&format!("units.{}", u.name)), &format!("units.{}", u.name), format!("`{}` names both a feed stream and a unit; rename one", u.name)));
+        }
+    }
+    let options = match get(top, "solver") {
+        Some(n) => options::solver(&mut dec, n, &set),
+        None => SolveOptions::default(),
+    };
+    let design_specs = get(top, "design_specs").map(|n| options::design_specs(&mut dec, n, &unit_defs, &set)).unwrap_or_default();
+    let display = get(top, "display").map(|n| options::display(&mut dec, n)).unwrap_or_default();
+    if !dec.diags.is_empty() {
+        return Err(fail(dec.diags));
+    }
+    Ok(Model {
+        file: file.to_string(),
+        source: text.to_string(),
+        description,
+        def: FlowsheetDef { name, components: set, units: unit_defs, options, design_specs },
+        display,
+        units_of_measure: dec.units,
+        map: dec.map,
+    })
+}
+
+/// `basis: { t_product: 17585 t/yr }` defines `t_product` as a time unit: the time it takes
+/// to make one tonne at that rate, so `379.10 kg/t_product` is a mass flow.
+fn basis(dec: &mut Decoder, node: &node::Node) {
+    for (k, v) in dec.mapping(node, "basis").unwrap_or_default() {
+        let field = format!("basis.{}", k.name);
+        if let Some(rate) = dec.quantity(v, &field, Dimension::MASS_FLOW, "t/yr") {
+            if rate <= 0.0 {
+                dec.error(Diagnostic::new(v.loc, &field, "a production basis must be above zero"));
+                continue;
+            }
+            if let Err(e) = dec.units.define(&k.name, 1000.0 / rate, Dimension::TIME) {
+                dec.error(Diagnostic::new(k.loc, &field, e.to_string()));
+            }
+        }
+    }
+}
+
+fn feeds(dec: &mut Decoder, node: &node::Node, registry: &Registry, set: &std::sync::Arc<calx_core::ComponentSet>, out: &mut Vec<UnitDef>) {
+    let Some(entries) = dec.mapping(node, "streams") else { return };
+    let Some(feed) = registry.get("feed") else {
+        dec.error(Diagnostic::new(node.loc, "streams", "no `feed` unit type is registered, so feed streams cannot be built"));
+        return;
+    };
+    for (k, v) in entries {
+        let field = format!("streams.{}", k.name);
+        dec.map.put(&field, k.loc);
+        if let Some(spec) = streams::stream_spec(dec, v, &field, set) {
+            out.push(UnitDef {
+                name: k.name.clone(),
+                unit_type: feed.unit_type.clone(),
+                params: Params::new(spec.feed_params(set)),
+                inlets: vec![],
+                outlets: vec![("out".into(), vec![k.name.clone()])],
+            });
+        }
+    }
+}
+
+impl Model {
+    /// Build the engine's flowsheet; build problems come back with file positions.
+    pub fn build(&self) -> Result<Flowsheet, Diagnostics> {
+        match Flowsheet::build(self.def.clone()) {
+            Ok(f) => Ok(f),
+            Err(EngineError::Build(errors)) => Err(Diagnostics {
+                file: self.file.clone(),
+                text: self.source.clone(),
+                items: errors.iter().map(|e| self.locate(e)).collect(),
+            }
+            .sorted()),
+            Err(other) => Err(Diagnostics {
+                file: self.file.clone(),
+                text: self.source.clone(),
+                items: vec![Diagnostic::new(Loc { line: 1, column: 1 }, "", other.to_string())],
+            }),
+        }
+    }
+
+    /// Where a build error points in the file.
+    fn locate(&self, e: &BuildError) -> Diagnostic {
+        let m = &self.map;
+        let unit_loc = |u: &str| {
+            if m.at.contains_key(&format!("units.{u}")) { m.get(&format!("units.{u}")) } else { m.get(&format!("streams.{u}")) }
+        };
+        let stream_use = |s: &str, dir: &str, last: bool| {
+            let uses: Vec<_> = m.stream_uses.get(s).into_iter().flatten().filter(|(p, _)| p.ends_with(dir)).collect();
+            let pick = if last { uses.last() } else { uses.first() };
+            pick.map(|(_, l)| *l).unwrap_or_else(|| m.get(&format!("streams.{s}")))
+        };
+        let (loc, field) = match e {
+            BuildError::DuplicateUnit { unit } => (unit_loc(unit), format!("units.{unit}")),
+            BuildError::UnknownPort { unit, port, .. } | BuildError::PortTakesOne { unit, port, .. } => {
+                let key = [format!("units.{unit}.in.{port}"), format!("units.{unit}.out.{port}")]
+                    .into_iter()
+                    .find(|k| m.at.contains_key(k))
+                    .unwrap_or(format!("units.{unit}"));
+                (m.get(&key), key)
+            }
+            BuildError::MissingPort { unit, .. } => (unit_loc(unit), format!("units.{unit}")),
+            BuildError::TwoSources { stream, .. } => (stream_use(stream, ":out", true), format!("streams.{stream}")),
+            BuildError::TwoDestinations { stream, .. } => (stream_use(stream, ":in", true), format!("streams.{stream}")),
+            BuildError::NoSource { stream, .. } => (stream_use(stream, ":in", false), format!("streams.{stream}")),
+            BuildError::Unit { unit, source, .. } => {
+                let param = match source {
+                    UnitError::Parameter { param, .. } => Some(format!("units.{unit}.params.{param}")),
+                    _ => None,
+                };
+                match param.filter(|p| m.at.contains_key(p)) {
+                    Some(p) => (m.get(&p), p),
+                    None if m.at.contains_key(&format!("units.{unit}.type")) => {
+                        (m.get(&format!("units.{unit}.type")), format!("units.{unit}"))
+                    }
+                    None => (unit_loc(unit), format!("streams.{unit}")),
+                }
+            }
+            BuildError::Tear { stream, .. } => {
+                let first = stream.split(", ").next().unwrap_or(stream);
+                (m.get(&format!("solver.tears.{first}")), "solver.tears".to_string())
+            }
+            BuildError::DesignSpec { index, .. } => (m.get(&format!("design_specs.{index}")), format!("design_specs[{}]", index - 1)),
+        };
+        Diagnostic::new(loc, &field, e.to_string())
+    }
+}

@@ -1,0 +1,65 @@
+//! Machine-readable output (JSON, CSV, in SI units) and atomic file writes.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+
+use calx_core::result::FlowsheetResult;
+
+/// The converged flowsheet as pretty JSON (SI units; f64 values round-trip exactly).
+pub(crate) fn json(result: &FlowsheetResult) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(result)
+}
+
+/// `streams.csv` (long format) and `units.csv`.
+pub(crate) fn csv(result: &FlowsheetResult) -> Vec<(&'static str, String)> {
+    let mut streams = String::from("stream,role,quantity,value,unit\n");
+    for s in &result.streams {
+        let role = format!("{:?}", s.role).to_lowercase();
+        let _ = writeln!(streams, "{},{role},T,{},K", s.name, s.stream.temperature);
+        let _ = writeln!(streams, "{},{role},P,{},Pa", s.name, s.stream.pressure);
+        let _ = writeln!(streams, "{},{role},total,{},kg/s", s.name, s.stream.total_mass());
+        for (c, w) in result.components.iter().zip(&s.stream.flows) {
+            let _ = writeln!(streams, "{},{role},{},{w},kg/s", s.name, quote(&c.name));
+        }
+    }
+    let mut units = String::from("unit,type,kind,name,value,unit_of_measure\n");
+    for u in &result.units {
+        for x in &u.report.utilities {
+            let uom = if x.utility == calx_core::Utility::Water { "kg/s" } else { "W" };
+            let _ = writeln!(units, "{},{},utility,{} ({}),{},{uom}", u.name, u.type_name, x.utility.name(), quote(&x.purpose), x.rate);
+        }
+        for m in &u.report.materials {
+            let c = result.components.get(m.component).map_or("?", |c| c.name.as_str());
+            let _ = writeln!(units, "{},{},material,{} ({}),{},kg/s", u.name, u.type_name, quote(c), quote(&m.purpose), m.rate);
+        }
+        for s in &u.report.sizes {
+            let _ = writeln!(units, "{},{},size,{},{},{}", u.name, u.type_name, s.name, s.value, s.dimension);
+        }
+    }
+    vec![("streams.csv", streams), ("units.csv", units)]
+}
+
+/// Quote a CSV field if it needs it.
+fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// Write a file so that readers see the old content or the new, never half of it: write a
+/// temporary file in the same directory, flush it to disk, then rename it over the target.
+pub(crate) fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

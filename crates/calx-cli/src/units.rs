@@ -1,0 +1,51 @@
+//! `calx units`: the available unit types, their ports and parameters (with defaults and
+//! where each default comes from).
+
+use std::fmt::Write as _;
+
+use calx_core::unit::PortDirection;
+use calx_core::{ParamValue, Registry};
+
+/// List every unit type, or one.
+pub(crate) fn list(registry: &Registry, only: Option<&str>) -> Result<String, String> {
+    if let Some(name) = only
+        && registry.get(name).is_none()
+    {
+        let hint = registry.suggest(name).map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+        return Err(format!("error: unknown unit type `{name}`{hint}; `calx units` lists them all"));
+    }
+    let mut s = String::new();
+    for r in registry.iter().filter(|r| only.is_none_or(|n| n == r.descriptor.type_name)) {
+        let d = &r.descriptor;
+        let _ = writeln!(s, "{} ({})\n  {}", d.type_name, r.provider, d.summary);
+        for p in &d.ports {
+            let dir = if p.direction == PortDirection::In { "in " } else { "out" };
+            let many = if p.multiple { ", one or more" } else { "" };
+            let opt = if p.optional { ", optional" } else { "" };
+            let _ = writeln!(s, "  {dir} {}{many}{opt}: {}", p.name, p.doc);
+        }
+        for p in &d.params {
+            let default = match (&p.default, p.optional) {
+                (Some(v), _) => format!(" [default {}]", show(v)),
+                (None, true) => " [optional]".into(),
+                (None, false) => " [required]".into(),
+            };
+            let _ = writeln!(s, "  param {}: {}{default}\n      {}", p.name, p.kind.describe(), p.doc);
+            if let Some(src) = &p.source {
+                let _ = writeln!(s, "      default from: {src}");
+            }
+        }
+        s.push('\n');
+    }
+    Ok(s.trim_end().to_string())
+}
+
+fn show(v: &ParamValue) -> String {
+    match v {
+        ParamValue::Number(x) => format!("{x} (SI)"),
+        ParamValue::Bool(b) => b.to_string(),
+        ParamValue::Text(t) => t.clone(),
+        ParamValue::List(l) => format!("[{}]", l.iter().map(show).collect::<Vec<_>>().join(", ")),
+        ParamValue::Map(m) => format!("{{{}}}", m.iter().map(|(k, v)| format!("{k}: {}", show(v))).collect::<Vec<_>>().join(", ")),
+    }
+}

@@ -1,0 +1,189 @@
+//! A YAML document as a tree of nodes that remember where they were written.
+//!
+//! We deserialize into this tree (through serde-saphyr's `Spanned`) instead of into typed
+//! structs, so that the decoder can report every problem in a file at once, each with line
+//! and column, and suggest the nearest valid name — serde derive stops at the first error.
+//! YAML 1.2 booleans only (`yes`, `no`, `on` and `off` stay text: `NO` is nitric oxide).
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+/// A position in the source, 1-based.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Loc {
+    /// Line.
+    pub line: u32,
+    /// Column.
+    pub column: u32,
+}
+
+/// A value with its position.
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    pub loc: Loc,
+    pub value: Value,
+}
+
+/// A map key with its position.
+#[derive(Clone, Debug)]
+pub(crate) struct Key {
+    pub loc: Loc,
+    pub name: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Value {
+    Null,
+    Scalar(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+impl Node {
+    /// A short rendering of the value for "found ..." messages.
+    pub fn show(&self) -> String {
+        match &self.value {
+            Value::Null => "nothing".into(),
+            Value::Scalar(s) => format!("{s:?}"),
+            Value::Seq(items) => format!("a list of {}", items.len()),
+            Value::Map(entries) => format!("a mapping with {}", entries.iter().map(|(k, _)| k.name.as_str()).collect::<Vec<_>>().join(", ")),
+        }
+    }
+}
+
+/// A syntax error from the YAML parser.
+#[derive(Clone, Debug)]
+pub(crate) struct SyntaxError {
+    pub loc: Loc,
+    pub message: String,
+}
+
+/// Parse a YAML document.
+pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    options.with_snippet = false;
+    match serde_saphyr::from_str_with_options::<Spanned<Tree>>(text, options) {
+        Ok(tree) => Ok(convert(tree)),
+        Err(e) => {
+            let loc = e.location().map_or(Loc { line: 1, column: 1 }, |l| Loc { line: l.line() as u32, column: l.column() as u32 });
+            let raw = e.to_string();
+            // The parser prefixes "error: line N column M: "; we print positions ourselves.
+            let message = raw
+                .trim_start_matches("error: ")
+                .split_once(": ")
+                .filter(|(head, _)| head.starts_with("line "))
+                .map_or(raw.clone(), |(_, rest)| rest.to_string());
+            let mut message = message.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+            // ... and may suffix " at line N, column M".
+            if let Some(i) = message.rfind(" at line ") {
+                message.truncate(i);
+            }
+            Err(SyntaxError { loc, message })
+        }
+    }
+}
+
+fn loc_of<T>(s: &Spanned<T>) -> Loc {
+    Loc { line: s.referenced.line() as u32, column: s.referenced.column() as u32 }
+}
+
+fn convert(tree: Spanned<Tree>) -> Node {
+    let loc = loc_of(&tree);
+    let value = match tree.value {
+        Tree::Null => Value::Null,
+        Tree::Scalar(s) => Value::Scalar(s),
+        Tree::Seq(items) => Value::Seq(items.into_iter().map(convert).collect()),
+        Tree::Map(entries) => Value::Map(
+            entries.into_iter().map(|(k, v)| (Key { loc: loc_of(&k), name: k.value }, convert(v))).collect(),
+        ),
+    };
+    Node { loc, value }
+}
+
+/// The raw deserialized tree (positions still inside `Spanned`).
+enum Tree {
+    Null,
+    Scalar(String),
+    Seq(Vec<Spanned<Tree>>),
+    Map(Vec<(Spanned<String>, Spanned<Tree>)>),
+}
+
+struct TreeVisitor;
+
+impl<'de> Visitor<'de> for TreeVisitor {
+    type Value = Tree;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Tree, E> {
+        Ok(Tree::Scalar(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Tree, E> {
+        Ok(Tree::Scalar(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Tree, E> {
+        Ok(Tree::Scalar(format!("{v}")))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Tree, E> {
+        Ok(Tree::Scalar(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Tree, E> {
+        Ok(Tree::Scalar(v.to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Tree, E> {
+        Ok(Tree::Scalar(v.to_string()))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Tree, E> {
+        Ok(Tree::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Tree, E> {
+        Ok(Tree::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tree, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<Tree>>()? {
+            items.push(item);
+        }
+        Ok(Tree::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tree, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<String>>()? {
+            let value = map.next_value::<Spanned<Tree>>()?;
+            entries.push((key, value));
+        }
+        Ok(Tree::Map(entries))
+    }
+}
+
+impl<'de> Deserialize<'de> for Tree {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Tree, D::Error> {
+        d.deserialize_any(TreeVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_and_strict_booleans() {
+        let n = parse("a: 1\nb:\n  c: 16000 t/yr\n  d: [NO, yes, true]\n").unwrap();
+        let Value::Map(top) = &n.value else { panic!() };
+        let Value::Map(b) = &top[1].1.value else { panic!() };
+        assert_eq!(b[0].1.loc, Loc { line: 3, column: 6 });
+        let Value::Seq(d) = &b[1].1.value else { panic!() };
+        let texts: Vec<_> = d.iter().map(|n| n.show()).collect();
+        assert_eq!(texts, vec!["\"NO\"", "\"yes\"", "\"true\""]);
+    }
+
+    #[test]
+    fn syntax_errors_have_positions_and_clean_messages() {
+        let e = parse("a: 1\na: 2\n").unwrap_err();
+        assert_eq!(e.loc, Loc { line: 2, column: 1 });
+        assert_eq!(e.message, "duplicate mapping key: a");
+    }
+}

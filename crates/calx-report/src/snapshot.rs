@@ -1,0 +1,77 @@
+//! The snapshot format: one value per line, SI units named, rounded to
+//! [`SIGNIFICANT_DIGITS`], in declaration order. Closures are shown as the decade they fall
+//! in, because round-off noise (1e-16 vs 2e-16) must not make a snapshot flip.
+
+use std::fmt::Write as _;
+
+use calx_core::result::FlowsheetResult;
+
+use crate::number::sig;
+
+/// Significant digits of every number in a snapshot.
+pub const SIGNIFICANT_DIGITS: usize = 6;
+
+fn closure_class(rel: f64) -> &'static str {
+    match rel {
+        r if r <= 1e-12 => "closed (< 1e-12)",
+        r if r <= 1e-9 => "closed (< 1e-9)",
+        r if r <= 1e-6 => "within 1e-6",
+        _ => "OPEN (> 1e-6)",
+    }
+}
+
+/// Render a converged flowsheet for a snapshot.
+pub fn snapshot(result: &FlowsheetResult) -> String {
+    let n = |x: f64| sig(x, SIGNIFICANT_DIGITS);
+    let mut s = String::new();
+    let _ = writeln!(s, "flowsheet: {}", result.name);
+    let _ = writeln!(s, "streams:");
+    for st in &result.streams {
+        let from = st.source.as_ref().map_or("-".into(), |e| format!("{}.{}", e.unit, e.port));
+        let to = st.destination.as_ref().map_or("-".into(), |e| format!("{}.{}", e.unit, e.port));
+        let _ = writeln!(s, "  {} ({:?}: {from} -> {to}):", st.name, st.role);
+        let _ = writeln!(s, "    T: {} K", n(st.stream.temperature));
+        let _ = writeln!(s, "    P: {} Pa", n(st.stream.pressure));
+        let _ = writeln!(s, "    total: {} kg/s", n(st.stream.total_mass()));
+        for (c, w) in result.components.iter().zip(&st.stream.flows) {
+            if *w != 0.0 {
+                let _ = writeln!(s, "    {}: {} kg/s", c.name, n(*w));
+            }
+        }
+    }
+    let _ = writeln!(s, "units:");
+    for u in &result.units {
+        let _ = writeln!(s, "  {} ({}):", u.name, u.type_name);
+        for x in &u.report.utilities {
+            let uom = if x.utility == calx_core::Utility::Water { "kg/s" } else { "W" };
+            let _ = writeln!(s, "    {} ({}): {} {uom}", x.utility.name(), x.purpose, n(x.rate));
+        }
+        for m in &u.report.materials {
+            let c = result.components.get(m.component).map_or("?", |c| c.name.as_str());
+            let _ = writeln!(s, "    material {c} ({}): {} kg/s", m.purpose, n(m.rate));
+        }
+        for z in &u.report.sizes {
+            let _ = writeln!(s, "    size {}: {} [{}]", z.name, n(z.value), z.dimension);
+        }
+        for note in &u.report.notes {
+            let _ = writeln!(s, "    note: {note}");
+        }
+        if let Some(worst) = u.balance.iter().map(|c| c.relative_error).reduce(f64::max) {
+            let _ = writeln!(s, "    balance: {} over {}", closure_class(worst), u.balance.iter().map(|c| c.quantity.as_str()).collect::<Vec<_>>().join(", "));
+        }
+    }
+    let _ = writeln!(s, "flowsheet balance:");
+    for c in &result.balance {
+        let uom = if c.quantity == "mass" { "kg/s" } else { "mol/s" };
+        let _ = writeln!(s, "  {}: in {} {uom}, out {} {uom}, {}", c.quantity, n(c.inflow), n(c.outflow), closure_class(c.relative_error));
+    }
+    let _ = writeln!(s, "solver:");
+    let _ = writeln!(s, "  order: {}", result.solver.calculation_order.join(", "));
+    for l in &result.solver.loops {
+        let _ = writeln!(s, "  loop {} (tears {}): {} iterations, {}", l.units.join(" -> "), l.tears.join(", "), l.iterations, l.method);
+    }
+    for d in &result.solver.design_specs {
+        let _ = writeln!(s, "  design spec {} -> {}: value {} (target {}, achieved {}), {} iterations", d.adjust, d.target_variable, n(d.value), n(d.target), n(d.achieved), d.iterations);
+    }
+    s
+}

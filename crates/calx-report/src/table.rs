@@ -1,0 +1,129 @@
+//! The human-readable report `calx run` prints, in the flowsheet's display units.
+
+use std::fmt::Write as _;
+
+use calx_core::result::FlowsheetResult;
+use calx_core::{UnitTable, Utility};
+use calx_flowsheet::Model;
+
+use crate::number::sig;
+
+/// Streams per block of the stream table, so lines stay readable.
+const STREAMS_PER_BLOCK: usize = 6;
+
+fn convert(units: &UnitTable, x: f64, unit: &str) -> f64 {
+    units.to_unit(x, unit).unwrap_or(f64::NAN)
+}
+
+fn grid(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in rows {
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| if i == 0 { format!("{cell:<w$}", w = widths[i]) } else { format!("{cell:>w$}", w = widths[i]) })
+            .collect();
+        let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+    }
+    out
+}
+
+/// Render the report.
+pub fn table(model: &Model, result: &FlowsheetResult) -> String {
+    let uom = &model.units_of_measure;
+    let d = &model.display;
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", result.name);
+    if let Some(desc) = &model.description {
+        let _ = writeln!(s, "{}", desc.trim());
+    }
+    for flow_unit in &d.flows {
+        for block in result.streams.chunks(STREAMS_PER_BLOCK) {
+            let _ = writeln!(s, "\nStreams ({flow_unit})");
+            let mut rows = vec![std::iter::once(String::new()).chain(block.iter().map(|x| x.name.clone())).collect::<Vec<_>>()];
+            let row = |label: &str, f: &dyn Fn(&calx_core::result::StreamResult) -> String| {
+                std::iter::once(label.to_string()).chain(block.iter().map(f)).collect::<Vec<_>>()
+            };
+            rows.push(row("from", &|x| x.source.as_ref().map_or("-".into(), |e| e.unit.clone())));
+            rows.push(row("to", &|x| x.destination.as_ref().map_or("-".into(), |e| e.unit.clone())));
+            rows.push(row(&format!("T [{}]", d.temperature), &|x| sig(convert(uom, x.stream.temperature, &d.temperature), 5)));
+            rows.push(row(&format!("P [{}]", d.pressure), &|x| sig(convert(uom, x.stream.pressure, &d.pressure), 5)));
+            rows.push(row("total", &|x| sig(convert(uom, x.stream.total_mass(), flow_unit), 6)));
+            for (i, c) in result.components.iter().enumerate() {
+                if block.iter().all(|x| x.stream.flows[i] == 0.0) {
+                    continue;
+                }
+                rows.push(row(&format!("  {}", c.name), &|x| {
+                    let w = x.stream.flows[i];
+                    if w == 0.0 { "-".into() } else { sig(convert(uom, w, flow_unit), 6) }
+                }));
+            }
+            s.push_str(&grid(&rows));
+        }
+    }
+    let _ = writeln!(s, "\nUnits");
+    let mut rows = vec![vec!["unit".to_string(), "type".into(), "what".into(), "amount".into()]];
+    let main_flow = d.flows.first().map(String::as_str).unwrap_or("kg/h");
+    for u in &result.units {
+        let mut first = true;
+        let mut push = |what: String, amount: String| {
+            let (a, b) = if first { (u.name.clone(), u.type_name.clone()) } else { (String::new(), String::new()) };
+            first = false;
+            rows.push(vec![a, b, what, amount]);
+        };
+        for x in &u.report.utilities {
+            let amount = match x.utility {
+                Utility::Water => format!("{} {main_flow}", sig(convert(uom, x.rate, main_flow), 5)),
+                _ => format!("{} {}", sig(convert(uom, x.rate, &d.power), 5), d.power),
+            };
+            push(format!("{} ({})", x.utility.name(), x.purpose), amount);
+        }
+        for m in &u.report.materials {
+            let c = result.components.get(m.component).map_or("?", |c| c.name.as_str());
+            push(format!("{c} drawn ({})", m.purpose), format!("{} {main_flow}", sig(convert(uom, m.rate, main_flow), 5)));
+        }
+        for z in &u.report.sizes {
+            push(format!("size: {}", z.name), format!("{} [{}]", sig(z.value, 5), z.dimension));
+        }
+        for note in &u.report.notes {
+            push(format!("note: {note}"), String::new());
+        }
+    }
+    if rows.len() > 1 {
+        s.push_str(&grid(&rows));
+    }
+    let total_power = result.utility_total(Utility::Electricity);
+    let _ = writeln!(s, "  electricity, all units: {} {}", sig(convert(uom, total_power, &d.power), 5), d.power);
+    let _ = writeln!(s, "\nBalance closure (relative)");
+    let worst_unit = result
+        .units
+        .iter()
+        .flat_map(|u| u.balance.iter().map(move |c| (u, c)))
+        .max_by(|a, b| a.1.relative_error.total_cmp(&b.1.relative_error));
+    if let Some((u, c)) = worst_unit {
+        let _ = writeln!(s, "  worst unit: {} ({}) {:.1e}", u.name, c.quantity, c.relative_error);
+    }
+    let overall: Vec<String> = result.balance.iter().map(|c| format!("{} {:.1e}", c.quantity, c.relative_error)).collect();
+    let _ = writeln!(s, "  flowsheet (feeds + make-up -> products): {}", overall.join(", "));
+    let _ = writeln!(s, "\nSolver");
+    let _ = writeln!(s, "  calculation order: {}", result.solver.calculation_order.join(" -> "));
+    for l in &result.solver.loops {
+        let _ = writeln!(
+            s,
+            "  recycle {} | tears: {} | {} iterations ({}) | residual {:.1e} of tolerance",
+            l.units.join(" -> "),
+            l.tears.join(", "),
+            l.iterations,
+            l.method,
+            l.max_scaled_residual
+        );
+    }
+    for sp in &result.solver.design_specs {
+        let _ = writeln!(s, "  design spec: {} = {} so that {} = {} ({} iterations)", sp.adjust, sig(sp.value, 6), sp.target_variable, sig(sp.achieved, 6), sp.iterations);
+    }
+    let _ = writeln!(s, "  unit calculations: {}", result.solver.unit_calculations);
+    s
+}
