@@ -5,7 +5,6 @@
 //! 3 output could not be written.
 
 mod output;
-mod registry;
 mod units;
 
 use std::path::PathBuf;
@@ -48,6 +47,8 @@ enum Command {
     },
     /// Print the JSON Schema of the flowsheet format (for editor completion and checking).
     Schema,
+    /// List the units of measure flowsheets may use, grouped by what they measure.
+    UnitsOfMeasure,
     /// List the available unit types with their ports and parameters.
     Units {
         /// Show only this unit type.
@@ -77,11 +78,12 @@ fn main() -> ExitCode {
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
-    let registry = registry::builtin();
+    let registry = calx_cli::builtin_registry();
     let result = match cli.command {
         Command::Run { file, format, output } => run(&registry, &file, format, output),
         Command::Check { file } => check(&registry, &file),
         Command::Schema => print(&serde_json::to_string_pretty(&calx_flowsheet::json_schema(&registry)).unwrap_or_default()),
+        Command::UnitsOfMeasure => print(&units::units_of_measure()),
         Command::Units { name } => units::list(&registry, name.as_deref()).map_err(Failure::invalid).and_then(|s| print(&s)),
     };
     match result {

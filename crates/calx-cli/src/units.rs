@@ -40,6 +40,27 @@ pub(crate) fn list(registry: &Registry, only: Option<&str>) -> Result<String, St
     Ok(s.trim_end().to_string())
 }
 
+/// Every unit-of-measure symbol, grouped by dimension.
+pub(crate) fn units_of_measure() -> String {
+    let table = calx_core::UnitTable::builtin();
+    let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for sym in table.symbols() {
+        if let Ok(u) = table.unit(sym) {
+            let what = match u.basis {
+                Some(b) => format!("fraction ({b:?} basis)"),
+                None => u.dimension.describe(),
+            };
+            groups.entry(what).or_default().push(sym.to_string());
+        }
+    }
+    let mut s = String::from("Units of measure (combine with / and *, powers as m3 or m^3; e.g. t/yr, kWh/t, J/mol/K)\n");
+    for (what, syms) in groups {
+        let _ = writeln!(s, "  {what}: {}", syms.join(" "));
+    }
+    s.push_str("  A flowsheet's `basis:` adds its own, e.g. `basis: { t_product: 17585 t/yr }` makes kg/t_product a mass flow.");
+    s
+}
+
 fn show(v: &ParamValue) -> String {
     match v {
         ParamValue::Number(x) => format!("{x} (SI)"),

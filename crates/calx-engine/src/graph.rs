@@ -178,9 +178,7 @@ fn sequence(n_units: usize, streams: &[StreamInfo], pinned: &[usize], errors: &m
             g.add_edge(nodes[*a], nodes[*b], si);
         }
     }
-    // tarjan_scc yields components in reverse topological order.
-    let mut sccs = tarjan_scc(&g);
-    sccs.reverse();
+    let sccs = declaration_order(&g, tarjan_scc(&g));
     let mut blocks = Vec::with_capacity(sccs.len());
     let mut used_pins = vec![false; pinned.len()];
     for scc in sccs {
@@ -231,6 +229,44 @@ fn sequence(n_units: usize, streams: &[StreamInfo], pinned: &[usize], errors: &m
         }
     }
     if errors.is_empty() { Some(blocks) } else { None }
+}
+
+/// Strongly connected components in a topological order that, among components free to go
+/// next, takes the one holding the earliest-declared unit (tarjan's own order is a valid but
+/// arbitrary topological order; users expect their declaration order where it is free).
+fn declaration_order(g: &DiGraph<usize, usize>, sccs: Vec<Vec<NodeIndex>>) -> Vec<Vec<NodeIndex>> {
+    let mut comp_of = vec![0usize; g.node_count()];
+    for (c, scc) in sccs.iter().enumerate() {
+        for n in scc {
+            comp_of[n.index()] = c;
+        }
+    }
+    let first: Vec<usize> = sccs.iter().map(|scc| scc.iter().map(|n| g[*n]).min().unwrap_or(0)).collect();
+    let mut indegree = vec![0usize; sccs.len()];
+    let mut next: Vec<Vec<usize>> = vec![Vec::new(); sccs.len()];
+    for e in g.edge_indices() {
+        if let Some((a, b)) = g.edge_endpoints(e) {
+            let (ca, cb) = (comp_of[a.index()], comp_of[b.index()]);
+            if ca != cb {
+                next[ca].push(cb);
+                indegree[cb] += 1;
+            }
+        }
+    }
+    let mut ready: std::collections::BTreeSet<(usize, usize)> =
+        (0..sccs.len()).filter(|&c| indegree[c] == 0).map(|c| (first[c], c)).collect();
+    let mut order = Vec::with_capacity(sccs.len());
+    while let Some((_, c)) = ready.pop_first() {
+        order.push(c);
+        for &d in &next[c] {
+            indegree[d] -= 1;
+            if indegree[d] == 0 {
+                ready.insert((first[d], d));
+            }
+        }
+    }
+    let mut sccs: Vec<Option<Vec<NodeIndex>>> = sccs.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|c| sccs[c].take()).collect()
 }
 
 /// Topological order of `members` after removing `tears`; `None` if a cycle remains.

@@ -136,12 +136,17 @@ impl Decoder {
                 );
                 None
             }
+            Err(calx_core::Error::UnknownUnit { unit, suggestion }) => {
+                self.error(
+                    Diagnostic::new(node.loc, field, format!("`{field}`: unknown unit of measure `{unit}`"))
+                        .found(text.to_string())
+                        .allowed(format!("a {} such as \"{example}\"; `calx units-of-measure` lists them", short(dimension)))
+                        .suggest(suggestion.as_deref()),
+                );
+                None
+            }
             Err(e) => {
-                let mut d = Diagnostic::new(node.loc, field, format!("`{field}`: {e}")).found(text.to_string());
-                if let calx_core::Error::UnknownUnit { suggestion, .. } = &e {
-                    d = d.suggest(suggestion.as_deref());
-                }
-                self.error(d);
+                self.error(Diagnostic::new(node.loc, field, format!("`{field}`: {e}")).found(text.to_string()));
                 None
             }
         }

@@ -43,3 +43,8 @@ pub(crate) fn fraction(name: &str, key: &str, x: f64) -> Result<f64, UnitError> 
         Err(UnitError::param(name, format!("{key}: must be a fraction between 0 and 1 (0-100 %), found {x}")))
     }
 }
+
+/// A computed sum shown in messages without round-off noise (1.2, not 1.2000000000000002).
+pub(crate) fn tidy(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}

@@ -10,7 +10,7 @@ use calx_core::{
     UnitOperation, UnitReport, UnitType,
 };
 
-use crate::common::{fraction, standard_pressure, standard_temperature};
+use crate::common::{fraction, standard_pressure, standard_temperature, tidy};
 
 /// The `feed` unit type.
 pub struct Feed;
@@ -53,7 +53,7 @@ impl UnitType for Feed {
         }
         let sum: f64 = composition.iter().sum();
         if (sum - 1.0).abs() > 1e-6 {
-            return Err(UnitError::param("composition", format!("mass fractions must sum to 1 (100 %), they sum to {sum}")));
+            return Err(UnitError::param("composition", format!("mass fractions must sum to 1 (100 %), they sum to {}", tidy(sum))));
         }
         let t = p.number("T")?;
         let pr = p.number("P")?;

@@ -4,7 +4,7 @@ use calx_core::{
     ParamKind, ParamSpec, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport, UnitType,
 };
 
-use crate::common::fraction;
+use crate::common::{fraction, tidy};
 
 /// The `splitter` unit type.
 pub struct Splitter;
@@ -58,9 +58,9 @@ impl UnitType for Splitter {
         let sum: f64 = fractions.iter().sum();
         match rest {
             Some(i) if sum <= 1.0 + 1e-12 => fractions[i] = (1.0 - sum).max(0.0),
-            Some(_) => return Err(UnitError::param("fractions", format!("sum to {sum}, more than 1"))),
+            Some(_) => return Err(UnitError::param("fractions", format!("sum to {}, more than 1", tidy(sum)))),
             None if (sum - 1.0).abs() > 1e-9 => {
-                return Err(UnitError::param("fractions", format!("must sum to 1 when every outlet is given, they sum to {sum}")));
+                return Err(UnitError::param("fractions", format!("must sum to 1 when every outlet is given, they sum to {}", tidy(sum))));
             }
             None => {}
         }

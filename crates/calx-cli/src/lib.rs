@@ -1,0 +1,17 @@
+//! The pieces of the `calx` command that tests reuse: the registry of built-in unit types.
+
+use calx_core::Registry;
+
+/// Registry of every unit type built into the `calx` binary.
+pub fn builtin_registry() -> Registry {
+    let mut r = Registry::new();
+    let plugins: [(&str, Vec<std::sync::Arc<dyn calx_core::UnitType>>); 1] =
+        [(calx_generic::PROVIDER, calx_generic::unit_types())];
+    for (provider, types) in plugins {
+        for t in types {
+            // Built-in plugins cannot collide: a test registers them all and checks.
+            let _ = r.register(provider, t);
+        }
+    }
+    r
+}
