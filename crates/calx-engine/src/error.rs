@@ -129,6 +129,16 @@ pub enum EngineError {
         /// What is wrong.
         problem: String,
     },
+    /// A unit reported an impossible utility, material or size (NaN, negative, unknown component).
+    #[error("unit `{unit}` ({type_name}) reported {problem}")]
+    InvalidReport {
+        /// Unit name.
+        unit: String,
+        /// Unit type.
+        type_name: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// A unit does not conserve mass or an element.
     #[error(
         "unit `{unit}` ({type_name}) does not conserve {quantity}: in {inflow:.9e}, out {outflow:.9e} (relative error {relative_error:.2e}, allowed {tolerance:.0e})"

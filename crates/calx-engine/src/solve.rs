@@ -293,6 +293,13 @@ impl Flowsheet {
                 self.values[s].copy_from(out);
             }
         }
+        if let Some(problem) = report_problem(&self.reports[u], n) {
+            return Err(EngineError::InvalidReport {
+                unit: self.defs[u].name.clone(),
+                type_name: self.descriptors[u].type_name.clone(),
+                problem,
+            });
+        }
         Ok(())
     }
 
@@ -484,6 +491,18 @@ impl Flowsheet {
             },
         })
     }
+}
+
+/// The first impossible figure in a unit report.
+fn report_problem(r: &UnitReport, n_components: usize) -> Option<String> {
+    let bad = |x: f64| !(x.is_finite() && x >= 0.0);
+    if let Some(u) = r.utilities.iter().find(|u| bad(u.rate)) {
+        return Some(format!("{} ({}) of {}", u.utility.name(), u.purpose, u.rate));
+    }
+    if let Some(m) = r.materials.iter().find(|m| bad(m.rate) || m.component >= n_components) {
+        return Some(format!("material ({}) of {} kg/s for component #{}", m.purpose, m.rate, m.component));
+    }
+    r.sizes.iter().find(|z| !z.value.is_finite()).map(|z| format!("size {} of {}", z.name, z.value))
 }
 
 /// Make-up materials a unit reported, as streams for balancing.
