@@ -5,8 +5,10 @@ use calx_core::Registry;
 /// Registry of every unit type built into the `calx` binary.
 pub fn builtin_registry() -> Registry {
     let mut r = Registry::new();
-    let plugins: [(&str, Vec<std::sync::Arc<dyn calx_core::UnitType>>); 1] =
-        [(calx_generic::PROVIDER, calx_generic::unit_types())];
+    let plugins: [(&str, Vec<std::sync::Arc<dyn calx_core::UnitType>>); 2] = [
+        (calx_generic::PROVIDER, calx_generic::unit_types()),
+        (calx_mineralization::PROVIDER, calx_mineralization::unit_types()),
+    ];
     for (provider, types) in plugins {
         for t in types {
             // Built-in plugins cannot collide: a test registers them all and checks.

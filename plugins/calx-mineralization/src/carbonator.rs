@@ -1,0 +1,171 @@
+//! `carbonator`: contacts hydrated slurry with flue gas and fixes CO2 as carbonates.
+//!
+//! Reactions (KIGAM 2022, Fig. 2; dHr from CRC formation enthalpies, domain-data.md 1.3):
+//!
+//! * Ca(OH)2 + CO2 -> CaCO3 + H2O   (-114.7 kJ/mol, liquid water)
+//! * Mg(OH)2 + CO2 -> MgCO3 + H2O   (-63.6 kJ/mol; -79.5 with the older MgCO3 datum)
+//! * CaO + CO2 -> CaCO3             (-179.2 kJ/mol; direct carbonation, off by default)
+//! * MgO + CO2 -> MgCO3             (-100.7 kJ/mol; off by default)
+//!
+//! `conversion` is keyed by the solid reactant; a reactant not listed is not converted.
+//! Requested extents xi_r = X_r * n_r (mol/s, from the mixed inlets). Each consumes one CO2;
+//! CO2 available = CO2 in the gas plus any in the slurry. When sum(xi_r) exceeds it, every
+//! extent is scaled by f = available / demand so the CO2 is just used up (never a negative
+//! flow), a note "CO2-limited: conversions scaled to f of requested" is added and size
+//! "co2_limited" is 1 (else 0).
+//!
+//! Outlets by phase: gas-phase components (the gas less the CO2 fixed) leave in `vent`;
+//! solids and liquids, including the water formed, in `slurry`. Both leave at the operating
+//! temperature and at the lower inlet pressure. Evaporation of water into the gas is not
+//! modelled (Calx has no phase equilibrium).
+//!
+//! Heat and agitation: see the `tank` module; the specific energy is per kg of slurry
+//! leaving.
+//!
+//! Reports: heat duty "carbonation", electricity "agitation", sizes "co2_utilisation"
+//! (CO2 fixed / CO2 fed, always), "co2_limited" (1/0), "co2_fixed" (kg/s), "throughput",
+//! and with `residence_time` "volume" and "slurry_density".
+
+use std::sync::Arc;
+
+use calx_core::{
+    ComponentSet, Dimension, ParamKind, ParamSpec, Phase, PortSpec, Reaction, Stream, UnitConfig, UnitDescriptor,
+    UnitError, UnitOperation, UnitReport, UnitType,
+};
+
+use crate::common::{check_inlets, check_outlets, fraction, inlet, inlet_ports, lowest_pressure, mix, molar_mass, require};
+use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
+
+/// The `carbonator` unit type.
+pub struct Carbonator;
+
+/// (key reactant, reaction) in the order they are applied.
+const REACTIONS: [(&str, &str); 4] = [
+    ("Ca(OH)2", "Ca(OH)2 + CO2 -> CaCO3 + H2O"),
+    ("Mg(OH)2", "Mg(OH)2 + CO2 -> MgCO3 + H2O"),
+    ("CaO", "CaO + CO2 -> CaCO3"),
+    ("MgO", "MgO + CO2 -> MgCO3"),
+];
+
+struct CarbonatorUnit {
+    set: Arc<ComponentSet>,
+    /// (reaction, key index, conversion), only for conversions above zero.
+    reactions: Vec<(Reaction, usize, f64)>,
+    co2: usize,
+    thermal: Thermal,
+    agitation: Agitation,
+    ports: Vec<String>,
+}
+
+impl UnitType for Carbonator {
+    fn descriptor(&self) -> UnitDescriptor {
+        let mut params = vec![ParamSpec::required(
+            "conversion",
+            ParamKind::per_component(ParamKind::Fraction),
+            "Fraction of each solid reactant fed that is carbonated, keyed `Ca(OH)2`, `Mg(OH)2`, `CaO`, `MgO`; a reactant not listed is not converted (so the oxide routes are off by default)",
+        )];
+        params.extend(thermal_params());
+        params.extend(agitation_params());
+        UnitDescriptor {
+            type_name: "carbonator".into(),
+            summary: "Carbonates hydroxides (and optionally oxides) in a slurry with the CO2 of a gas; scales conversions down when CO2 runs short.".into(),
+            ports: vec![
+                PortSpec::inlet("slurry", "hydrated slurry"),
+                PortSpec::inlet("gas", "CO2-bearing gas"),
+                PortSpec::outlet("slurry", "carbonated slurry (solids and liquids)"),
+                PortSpec::outlet("vent", "gas-phase components less the CO2 fixed"),
+            ],
+            params,
+        }
+    }
+
+    fn create(&self, config: &UnitConfig<'_>) -> Result<Box<dyn UnitOperation>, UnitError> {
+        let set = config.components;
+        let p = config.params;
+        let co2 = set
+            .index_of("CO2")
+            .ok_or_else(|| UnitError::port("gas", "the component set has no `CO2`: a carbonator needs CO2 in its gas"))?;
+        require(p, "conversion")?;
+        let conversion = p.number_map("conversion")?;
+        if let Some(other) = conversion.keys().find(|k| !REACTIONS.iter().any(|(key, _)| key == *k)) {
+            return Err(UnitError::param(
+                "conversion",
+                format!("names `{other}`; a carbonator converts `Ca(OH)2`, `Mg(OH)2`, `CaO` and `MgO`"),
+            ));
+        }
+        let mut reactions = Vec::new();
+        for (key, text) in REACTIONS {
+            let Some(&x) = conversion.get(key) else { continue };
+            let x = fraction("conversion", key, x)?;
+            let k = set.require(key).map_err(|e| UnitError::param("conversion", e.to_string()))?;
+            if x == 0.0 {
+                continue;
+            }
+            let reaction = Reaction::parse(text, set)
+                .map_err(|e| UnitError::param("conversion", format!("{key}: \"{text}\" needs its components: {e}")))?;
+            reactions.push((reaction, k, x));
+        }
+        Ok(Box::new(CarbonatorUnit {
+            set: set.clone(),
+            reactions,
+            co2,
+            thermal: thermal_mode(p)?,
+            agitation: Agitation::from_params(p)?,
+            ports: inlet_ports(config.connections),
+        }))
+    }
+}
+
+impl UnitOperation for CarbonatorUnit {
+    fn calculate(&self, inlets: &[Stream], outlets: &mut [Stream], report: &mut UnitReport) -> Result<(), UnitError> {
+        let set = &*self.set;
+        check_inlets(set, inlets, &self.ports)?;
+        check_outlets(outlets, 2, set.len())?;
+        let gas = inlet(inlets, 1, "gas")?;
+        // Inlets passed check_inlets, so the flow is finite.
+        if gas.flows[self.co2] <= 0.0 {
+            return Err(UnitError::port("gas", "carries no CO2: a carbonator needs CO2 in its gas"));
+        }
+        let mut flows = mix(inlets, set.len());
+        let m_co2 = molar_mass(set, self.co2)?;
+        let co2_fed = flows[self.co2];
+
+        let mut extents = Vec::with_capacity(self.reactions.len());
+        for (_, key, x) in &self.reactions {
+            extents.push(x * flows[*key] / molar_mass(set, *key)?);
+        }
+        let demand: f64 = extents.iter().sum();
+        let available = co2_fed / m_co2;
+        let limited = demand > available;
+        if limited {
+            let f = available / demand;
+            report.note(format!("CO2-limited: conversions scaled to {f:.4} of requested"));
+            extents.iter_mut().for_each(|xi| *xi *= f);
+        }
+        for ((reaction, _, _), &xi) in self.reactions.iter().zip(&extents) {
+            reaction.apply(set, &mut flows, xi);
+        }
+        let co2_fixed = extents.iter().sum::<f64>() * m_co2;
+
+        let entering: Vec<(&[f64], f64)> = inlets.iter().map(|s| (s.flows.as_slice(), s.temperature)).collect();
+        let t_out = energy_balance(set, self.thermal, &entering, &flows, "carbonation", report)?;
+        let pressure = lowest_pressure(inlets);
+        let (slurry, vent) = outlets.split_at_mut(1);
+        let (slurry, vent) = (&mut slurry[0], &mut vent[0]);
+        for (i, (c, &w)) in set.iter().zip(&flows).enumerate() {
+            let to_vent = c.phase == Phase::Gas;
+            vent.flows[i] = if to_vent { w } else { 0.0 };
+            slurry.flows[i] = if to_vent { 0.0 } else { w };
+        }
+        for out in [&mut *slurry, &mut *vent] {
+            out.temperature = t_out;
+            out.pressure = pressure;
+        }
+
+        report.size("co2_utilisation", co2_fixed / co2_fed, Dimension::DIMENSIONLESS);
+        report.size("co2_limited", if limited { 1.0 } else { 0.0 }, Dimension::DIMENSIONLESS);
+        report.size("co2_fixed", co2_fixed, Dimension::MASS_FLOW);
+        self.agitation.report(set, &slurry.flows, report);
+        Ok(())
+    }
+}

@@ -1,0 +1,226 @@
+//! `hydrator`: slurries ash with water and hydrates its free lime and periclase.
+//!
+//! Reactions (KIGAM 2022, Fig. 2), applied with calx_core::Reaction (checked for element
+//! balance when the unit is built):
+//!
+//! * CaO + H2O -> Ca(OH)2      (dHr = -64.5 kJ/mol from CRC formation enthalpies, domain-data.md 1.3)
+//! * MgO + H2O -> Mg(OH)2      (dHr = -37.1 kJ/mol)
+//!
+//! Extent of each: xi = X * n_oxide (mol/s), X = `conversion` keyed by the oxide. If the water
+//! present cannot supply sum(xi), every extent is scaled by the same factor so the water is
+//! just used up, and a note says so.
+//!
+//! Water, one of:
+//!
+//! * as given by the inlets (`water`, and any water in `solids`);
+//! * `solids_fraction` x, the mass fraction of solid-phase components in the slurry leaving,
+//!   after reaction: the unit draws make-up water (component `H2O`) from outside the
+//!   flowsheet, m_makeup = S_out / x - m_in, where S_out is the solid mass after reaction and
+//!   m_in everything the inlets bring. If the inlets already bring more water than x allows,
+//!   no make-up is drawn and a note gives the solids fraction reached. Make-up water enters
+//!   at `water_temperature`.
+//!
+//! Heat and agitation: see the `tank` module (operating temperature `T`, default the mixing
+//! temperature of what enters, or `adiabatic`; `specific_energy` or `power_per_volume` x
+//! volume).
+//!
+//! Reports: heat duty "hydration", electricity "agitation", material "make-up water" (with
+//! `solids_fraction`), sizes "solids_fraction" (reached), "throughput", and with
+//! `residence_time` "volume" and "slurry_density".
+
+use std::sync::Arc;
+
+use calx_core::{
+    ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, Phase, PortSpec, Reaction, Stream, UnitConfig,
+    UnitDescriptor, UnitError, UnitOperation, UnitReport, UnitType,
+};
+
+use crate::common::{
+    check_inlets, check_outlets, fraction, inlet_ports, lowest_pressure, mix, molar_mass, open_fraction,
+    phase_mass, positive, require,
+};
+use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
+
+/// The `hydrator` unit type.
+pub struct Hydrator;
+
+/// The hydration reactions: (oxide, hydroxide).
+const REACTIONS: [(&str, &str); 2] = [("CaO", "Ca(OH)2"), ("MgO", "Mg(OH)2")];
+
+struct HydratorUnit {
+    set: Arc<ComponentSet>,
+    /// (reaction, oxide index, conversion), only for conversions above zero.
+    reactions: Vec<(Reaction, usize, f64)>,
+    /// Oxides present in the component set (to refuse a feed without any).
+    oxides: Vec<usize>,
+    h2o: usize,
+    solids_fraction: Option<f64>,
+    water_temperature: f64,
+    thermal: Thermal,
+    agitation: Agitation,
+    ports: Vec<String>,
+}
+
+impl UnitType for Hydrator {
+    fn descriptor(&self) -> UnitDescriptor {
+        let mut params = vec![
+            ParamSpec::required(
+                "conversion",
+                ParamKind::per_component(ParamKind::Fraction),
+                "Fraction of the CaO and of the MgO fed that is hydrated, keyed `CaO` / `MgO`; an oxide not listed is not converted",
+            ),
+            ParamSpec::optional(
+                "solids_fraction",
+                ParamKind::Fraction,
+                "Target mass fraction of solids in the slurry leaving (after reaction); make-up water is drawn to reach it. Default: water as the inlets bring it",
+            ),
+            ParamSpec::with_default(
+                "water_temperature",
+                ParamKind::quantity(Dimension::TEMPERATURE, "degC"),
+                ParamValue::Number(298.15),
+                "Temperature of the make-up water",
+                "assumption [U]: make-up water at 25 degC",
+            ),
+        ];
+        params.extend(thermal_params());
+        params.extend(agitation_params());
+        UnitDescriptor {
+            type_name: "hydrator".into(),
+            summary: "Slurries ash with water and hydrates CaO and MgO to Ca(OH)2 and Mg(OH)2 (stirred tank).".into(),
+            ports: vec![
+                PortSpec::inlet("solids", "ash (solids) to hydrate"),
+                PortSpec::inlet("water", "process water").optional(),
+                PortSpec::outlet("slurry", "hydrated slurry"),
+            ],
+            params,
+        }
+    }
+
+    fn create(&self, config: &UnitConfig<'_>) -> Result<Box<dyn UnitOperation>, UnitError> {
+        let set = config.components;
+        let p = config.params;
+        let oxides: Vec<usize> = REACTIONS.iter().filter_map(|(ox, _)| set.index_of(ox)).collect();
+        if oxides.is_empty() {
+            return Err(UnitError::port("solids", "the component set has neither CaO nor MgO: a hydrator needs at least one"));
+        }
+        let h2o = set
+            .index_of("H2O")
+            .ok_or_else(|| UnitError::port("water", "the component set has no `H2O`: a hydrator needs water"))?;
+        require(p, "conversion")?;
+        let conversion = p.number_map("conversion")?;
+        if let Some(other) = conversion.keys().find(|k| !REACTIONS.iter().any(|(ox, _)| ox == *k)) {
+            return Err(UnitError::param(
+                "conversion",
+                format!("names `{other}`; a hydrator converts only `CaO` and `MgO`"),
+            ));
+        }
+        let mut reactions = Vec::new();
+        for (oxide, hydroxide) in REACTIONS {
+            let Some(&x) = conversion.get(oxide) else { continue };
+            let x = fraction("conversion", oxide, x)?;
+            let key = set.require(oxide).map_err(|e| UnitError::param("conversion", e.to_string()))?;
+            if x == 0.0 {
+                continue;
+            }
+            if set.index_of(hydroxide).is_none() {
+                return Err(UnitError::param(
+                    "conversion",
+                    format!("{oxide}: converting {oxide} needs the component `{hydroxide}` in the component set"),
+                ));
+            }
+            let reaction = Reaction::parse(&format!("{oxide} + H2O -> {hydroxide}"), set)
+                .map_err(|e| UnitError::param("conversion", e.to_string()))?;
+            reactions.push((reaction, key, x));
+        }
+        let solids_fraction = p.number_opt("solids_fraction")?.map(|x| open_fraction("solids_fraction", x)).transpose()?;
+        let water_temperature = positive("water_temperature", p.number("water_temperature")?, "K")?;
+        Ok(Box::new(HydratorUnit {
+            set: set.clone(),
+            reactions,
+            oxides,
+            h2o,
+            solids_fraction,
+            water_temperature,
+            thermal: thermal_mode(p)?,
+            agitation: Agitation::from_params(p)?,
+            ports: inlet_ports(config.connections),
+        }))
+    }
+}
+
+impl UnitOperation for HydratorUnit {
+    fn calculate(&self, inlets: &[Stream], outlets: &mut [Stream], report: &mut UnitReport) -> Result<(), UnitError> {
+        let set = &*self.set;
+        check_inlets(set, inlets, &self.ports)?;
+        check_outlets(outlets, 1, set.len())?;
+        let mut flows = mix(inlets, set.len());
+        let oxide_feed: f64 = self.oxides.iter().map(|&i| flows[i]).sum();
+        // Inlets passed check_inlets, so the sum is finite.
+        if oxide_feed <= 0.0 {
+            return Err(UnitError::port(
+                "solids",
+                "a hydrator fed no CaO or MgO: there is nothing to hydrate (check the ash composition and upstream splits)",
+            ));
+        }
+        let m_in: f64 = flows.iter().sum();
+
+        // Requested extents, mol/s (each reaction consumes one H2O per oxide).
+        let mut extents = Vec::with_capacity(self.reactions.len());
+        for (_, key, x) in &self.reactions {
+            extents.push(x * flows[*key] / molar_mass(set, *key)?);
+        }
+        let m_h2o = molar_mass(set, self.h2o)?;
+
+        // Make-up water for the target solids fraction, from the solids after the requested
+        // reactions (water is supplied by the make-up itself, so the request stands).
+        let mut makeup = 0.0;
+        if let Some(x) = self.solids_fraction {
+            let mut after = flows.clone();
+            for ((reaction, _, _), &xi) in self.reactions.iter().zip(&extents) {
+                reaction.apply(set, &mut after, xi);
+            }
+            let s_out = phase_mass(set, &after, Phase::Solid);
+            let needed = s_out / x - m_in;
+            if needed >= 0.0 {
+                makeup = needed;
+            } else {
+                report.note(format!(
+                    "the inlets bring more water than solids_fraction {:.4} allows: no make-up water drawn; the slurry leaves at {:.4} solids",
+                    x,
+                    s_out / m_in
+                ));
+            }
+            flows[self.h2o] += makeup;
+            report.material("make-up water", self.h2o, makeup);
+        }
+
+        // Cap by the water present: scale all extents alike so H2O is just used up.
+        let demand: f64 = extents.iter().sum();
+        let available = flows[self.h2o] / m_h2o;
+        if demand > available {
+            let f = if demand > 0.0 { available / demand } else { 0.0 };
+            report.note(format!("water-limited: conversions scaled to {f:.4} of requested"));
+            extents.iter_mut().for_each(|xi| *xi *= f);
+        }
+        for ((reaction, _, _), &xi) in self.reactions.iter().zip(&extents) {
+            reaction.apply(set, &mut flows, xi);
+        }
+
+        let mut makeup_flows = vec![0.0; set.len()];
+        makeup_flows[self.h2o] = makeup;
+        let mut entering: Vec<(&[f64], f64)> = inlets.iter().map(|s| (s.flows.as_slice(), s.temperature)).collect();
+        entering.push((&makeup_flows, self.water_temperature));
+        let t_out = energy_balance(set, self.thermal, &entering, &flows, "hydration", report)?;
+
+        let out = &mut outlets[0];
+        out.flows.copy_from_slice(&flows);
+        out.temperature = t_out;
+        out.pressure = lowest_pressure(inlets);
+
+        let total: f64 = flows.iter().sum();
+        let solids = phase_mass(set, &flows, Phase::Solid);
+        report.size("solids_fraction", if total > 0.0 { solids / total } else { 0.0 }, Dimension::DIMENSIONLESS);
+        self.agitation.report(set, &flows, report);
+        Ok(())
+    }
+}
