@@ -12,7 +12,7 @@
 //!   - adjust: streams.raw_ash.total
 //!     until: streams.product.total = 17585 t/yr
 //!     between: [10000 t/yr, 60000 t/yr]
-//! display: { flow: [kg/t_product, t/yr], temperature: degC, pressure: kPa, power: kW }
+//! display: { flow: [kg/t_product, t/yr], temperature: degC, pressure: kPa, power: [kWh/t_product, MWh/yr] }
 //! ```
 
 use calx_core::{ComponentSet, Dimension, ParamKind, Utility};
@@ -32,13 +32,13 @@ pub struct Display {
     pub temperature: String,
     /// Pressure unit.
     pub pressure: String,
-    /// Power unit (electricity, heat duties).
-    pub power: String,
+    /// Power units (electricity, heat duties); per-unit figures use the first, totals all.
+    pub power: Vec<String>,
 }
 
 impl Default for Display {
     fn default() -> Self {
-        Display { flows: vec!["kg/h".into()], temperature: "degC".into(), pressure: "kPa".into(), power: "kW".into() }
+        Display { flows: vec!["kg/h".into()], temperature: "degC".into(), pressure: "kPa".into(), power: vec!["kW".into()] }
     }
 }
 
@@ -120,8 +120,12 @@ pub(crate) fn display(dec: &mut Decoder, node: &Node) -> Display {
     if let Some(u) = get(entries, "pressure").and_then(|n| unit(dec, n, "display.pressure", Dimension::PRESSURE)) {
         d.pressure = u;
     }
-    if let Some(u) = get(entries, "power").and_then(|n| unit(dec, n, "display.power", Dimension::POWER)) {
-        d.power = u;
+    if let Some(n) = get(entries, "power") {
+        let power: Vec<String> =
+            dec.list(n, "display.power").unwrap_or_default().into_iter().filter_map(|i| unit(dec, i, "display.power", Dimension::POWER)).collect();
+        if !power.is_empty() {
+            d.power = power;
+        }
     }
     d
 }

@@ -77,14 +77,15 @@ fn ports(
     for (k, v) in list {
         let pf = join(&f, &k.name);
         dec.map.put(&pf, k.loc);
-        match d.port(&k.name) {
-            Some(p) if p.direction == direction => {}
-            Some(_) => {
+        let same_name = || d.ports.iter().filter(|p| p.name == k.name);
+        match (same_name().find(|p| p.direction == direction), same_name().next()) {
+            (Some(_), _) => {}
+            (None, Some(_)) => {
                 let other = if which == "in" { "out" } else { "in" };
                 dec.error(Diagnostic::new(k.loc, &pf, format!("`{}` is an {} port of `{}`: put it under `{other}`", k.name, if which == "in" { "outlet" } else { "inlet" }, d.type_name)));
                 continue;
             }
-            None => {
+            (None, None) => {
                 let allowed: Vec<&str> = d.ports.iter().filter(|p| p.direction == direction).map(|p| p.name.as_str()).collect();
                 dec.error(
                     Diagnostic::new(k.loc, &pf, format!("`{}` has no {} port `{}`", d.type_name, if which == "in" { "inlet" } else { "outlet" }, k.name))

@@ -67,6 +67,14 @@ pub fn table(model: &Model, result: &FlowsheetResult) -> String {
     let _ = writeln!(s, "\nUnits");
     let mut rows = vec![vec!["unit".to_string(), "type".into(), "what".into(), "amount".into()]];
     let main_flow = d.flows.first().map(String::as_str).unwrap_or("kg/h");
+    let main_power = d.power.first().map(String::as_str).unwrap_or("kW");
+    // Sizes in display units where the flowsheet names one for their dimension.
+    let size = |value: f64, dim: calx_core::Dimension| match dim {
+        x if x == calx_core::Dimension::MASS_FLOW => format!("{} {main_flow}", sig(convert(uom, value, main_flow), 5)),
+        x if x == calx_core::Dimension::POWER => format!("{} {main_power}", sig(convert(uom, value, main_power), 5)),
+        x if x == calx_core::Dimension::DIMENSIONLESS => sig(value, 5),
+        _ => format!("{} [{dim}]", sig(value, 5)),
+    };
     for u in &result.units {
         let mut first = true;
         let mut push = |what: String, amount: String| {
@@ -77,7 +85,7 @@ pub fn table(model: &Model, result: &FlowsheetResult) -> String {
         for x in &u.report.utilities {
             let amount = match x.utility {
                 Utility::Water => format!("{} {main_flow}", sig(convert(uom, x.rate, main_flow), 5)),
-                _ => format!("{} {}", sig(convert(uom, x.rate, &d.power), 5), d.power),
+                _ => format!("{} {main_power}", sig(convert(uom, x.rate, main_power), 5)),
             };
             push(format!("{} ({})", x.utility.name(), x.purpose), amount);
         }
@@ -86,7 +94,7 @@ pub fn table(model: &Model, result: &FlowsheetResult) -> String {
             push(format!("{c} drawn ({})", m.purpose), format!("{} {main_flow}", sig(convert(uom, m.rate, main_flow), 5)));
         }
         for z in &u.report.sizes {
-            push(format!("size: {}", z.name), format!("{} [{}]", sig(z.value, 5), z.dimension));
+            push(format!("size: {}", z.name), size(z.value, z.dimension));
         }
         for note in &u.report.notes {
             push(format!("note: {note}"), String::new());
@@ -96,7 +104,8 @@ pub fn table(model: &Model, result: &FlowsheetResult) -> String {
         s.push_str(&grid(&rows));
     }
     let total_power = result.utility_total(Utility::Electricity);
-    let _ = writeln!(s, "  electricity, all units: {} {}", sig(convert(uom, total_power, &d.power), 5), d.power);
+    let in_each: Vec<String> = d.power.iter().map(|p| format!("{} {p}", sig(convert(uom, total_power, p), 5))).collect();
+    let _ = writeln!(s, "  electricity, all units: {}", in_each.join(" = "));
     let _ = writeln!(s, "\nBalance closure (relative)");
     let worst_unit = result
         .units
