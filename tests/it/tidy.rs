@@ -94,3 +94,93 @@ fn the_readme_commands_are_what_ci_runs() {
     assert!(ci.contains(test_command), ".ci/run must run `{test_command}`");
     assert!(readme.contains("cargo run --release -- run flowsheets/"), "README.md must give the command that runs a shipped flowsheet");
 }
+
+/// Dependencies named in a crate's manifest (the `[dependencies]` table only).
+fn dependencies(manifest: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(manifest).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            inside = line == "[dependencies]";
+        } else if inside && let Some((name, _)) = line.split_once(['=', '.']) {
+            out.push(name.trim().to_string());
+        }
+    }
+    out
+}
+
+fn crate_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for parent in ["crates", "plugins"] {
+        if let Ok(rd) = std::fs::read_dir(root().join(parent)) {
+            dirs.extend(rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.join("Cargo.toml").exists()));
+        }
+    }
+    dirs.sort();
+    dirs
+}
+
+fn crate_name(dir: &Path) -> String {
+    dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// ARCHITECTURE.md invariants about who may depend on what.
+#[test]
+fn only_the_allowed_crates_depend_on_yaml_cli_and_logging_output() {
+    let rules: [(&str, &[&str]); 4] = [
+        ("serde-saphyr", &["calx-flowsheet"]),
+        ("clap", &["calx-cli"]),
+        ("tracing-subscriber", &["calx-cli"]),
+        ("libloading", &[]),
+    ];
+    let mut broken = Vec::new();
+    for dir in crate_dirs() {
+        let deps = dependencies(&dir.join("Cargo.toml"));
+        for (dep, allowed) in rules {
+            if deps.iter().any(|d| d == dep) && !allowed.contains(&crate_name(&dir).as_str()) {
+                broken.push(format!("{} depends on {dep}", crate_name(&dir)));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{broken:?}");
+}
+
+/// ARCHITECTURE.md invariants: library code does no printing, exiting or file I/O (except the
+/// flowsheet crate reading the file it is asked to load), and no hash-ordered collections.
+#[test]
+fn library_code_does_no_io_and_uses_no_hash_order() {
+    let mut broken = Vec::new();
+    for dir in crate_dirs() {
+        let name = crate_name(&dir);
+        if name == "calx-cli" {
+            continue;
+        }
+        let mut files = Vec::new();
+        rust_files(&dir.join("src"), &mut files);
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            // Only the code above the unit tests counts.
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            let mut banned = vec!["println!", "eprintln!", "process::exit", "HashMap", "HashSet"];
+            if name != "calx-flowsheet" {
+                banned.push("std::fs");
+            }
+            for b in banned {
+                if code.contains(b) {
+                    broken.push(format!("{}: {b}", relative(&f)));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{broken:?}");
+}
+
+#[test]
+fn the_committed_json_schema_is_current() {
+    let schema = calx_flowsheet::json_schema(&calx_cli::builtin_registry());
+    let generated = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    let committed = std::fs::read_to_string(root().join("docs/flowsheet.schema.json")).unwrap_or_default();
+    assert!(generated.trim() == committed.trim(), "docs/flowsheet.schema.json is stale: run `cargo xtask schema`");
+}

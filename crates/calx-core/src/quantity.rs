@@ -44,7 +44,7 @@
 //!   code is kept in [`Quantity::currency`]. Exchange rates are a techno-economic input, not
 //!   the parser's business, so an expression mixing two currencies is refused.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -126,7 +126,7 @@ pub struct UnitTable {
     /// In definition order, which is the order of [`UnitTable::symbols`] and thus of
     /// tie-breaks between suggestions.
     entries: Vec<(String, UnitDef)>,
-    index: HashMap<String, usize>,
+    index: BTreeMap<String, usize>,
 }
 
 impl Default for UnitTable {
@@ -179,7 +179,7 @@ impl UnitTable {
         use Dimension as D;
         let mut table = UnitTable {
             entries: Vec::new(),
-            index: HashMap::new(),
+            index: BTreeMap::new(),
         };
         let plain: &[(&str, f64, Dimension)] = &[
             // mass
