@@ -65,19 +65,23 @@ fn unsafe_code_only_at_the_plugin_boundary() {
 
 #[test]
 fn every_snapshot_belongs_to_an_existing_flowsheet_or_test_input() {
-    let flowsheets: Vec<String> =
-        files("flowsheets", "yaml").iter().filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned())).collect();
-    let invalid: Vec<String> =
-        files("tests/data/invalid", "yaml").iter().filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned())).collect();
+    let stems = |dir: &str, ext: &str| -> Vec<String> {
+        files(dir, ext).iter().filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned())).collect()
+    };
+    let flowsheets = stems("flowsheets", "yaml");
+    let invalid = stems("tests/data/invalid", "yaml");
     let mut orphans = Vec::new();
+    // Flowsheet snapshots live beside the flowsheets (`flowsheets/snapshots/<stem>.snap`).
+    for snap in files("flowsheets/snapshots", "snap") {
+        let stem = snap.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        if !flowsheets.contains(&stem) {
+            orphans.push(relative(&snap));
+        }
+    }
+    // Diagnostics snapshots are insta's `it__invalid__invalid__<stem>.snap`.
     for snap in files("tests/it/snapshots", "snap") {
         let name = snap.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        // insta names them `it__<module>__<name>.snap`.
-        let ok = match name.rsplit_once("__flowsheet__").or_else(|| name.rsplit_once("__invalid__")) {
-            Some((_, stem)) if name.contains("__flowsheet__") => flowsheets.iter().any(|f| f == stem),
-            Some((_, stem)) => invalid.iter().any(|f| f == stem),
-            None => false,
-        };
+        let ok = name.rsplit_once("__invalid__").is_some_and(|(_, stem)| invalid.iter().any(|f| f == stem));
         if !ok {
             orphans.push(relative(&snap));
         }

@@ -5,6 +5,7 @@
 //! 3 output could not be written.
 
 mod output;
+mod snapshot;
 mod units;
 
 use std::path::PathBuf;
@@ -47,6 +48,31 @@ enum Command {
     },
     /// Print the JSON Schema of the flowsheet format (for editor completion and checking).
     Schema,
+    /// Write, check or update snapshots of converged balances (`<dir>/snapshots/<name>.snap`).
+    ///
+    /// New or changed snapshots are written as pending (`.snap.new`) and the differences are
+    /// printed; `--check` only compares; `--update` accepts. Numbers are compared with the
+    /// tolerances below on top of the rounding of the 6 significant digits kept.
+    Snapshot {
+        /// Flowsheet files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Compare with the stored snapshots and fail on any difference; write nothing.
+        #[arg(long, conflicts_with = "update")]
+        check: bool,
+        /// Accept the new values.
+        #[arg(long)]
+        update: bool,
+        /// Relative tolerance for every number.
+        #[arg(long, default_value_t = 1e-6)]
+        rel: f64,
+        /// Absolute tolerance (SI units) for every number.
+        #[arg(long, default_value_t = 1e-12)]
+        abs: f64,
+        /// Relative tolerance for one quantity, by key (T, CaO, total) or unit (K, W): KEY=REL.
+        #[arg(long = "tol", value_name = "KEY=REL", value_parser = snapshot::parse_tolerance)]
+        tolerances: Vec<(String, f64)>,
+    },
     /// List the units of measure flowsheets may use, grouped by what they measure.
     UnitsOfMeasure,
     /// List the available unit types with their ports and parameters.
@@ -83,6 +109,15 @@ fn main() -> ExitCode {
         Command::Run { file, format, output } => run(&registry, &file, format, output),
         Command::Check { file } => check(&registry, &file),
         Command::Schema => print(&serde_json::to_string_pretty(&calx_flowsheet::json_schema(&registry)).unwrap_or_default()),
+        Command::Snapshot { files, check, update, rel, abs, tolerances } => {
+            let mode = if check { snapshot::Mode::Check } else if update { snapshot::Mode::Update } else { snapshot::Mode::Write };
+            let tol = calx_snapshot::Tolerances { relative: rel, absolute: abs, by_quantity: tolerances.into_iter().collect() };
+            match snapshot::run(&registry, &files, mode, &tol) {
+                Ok((text, true)) => print(&text),
+                Ok((text, false)) => Err(Failure { message: text, code: 1 }),
+                Err(e) => Err(Failure::invalid(e)),
+            }
+        }
         Command::UnitsOfMeasure => print(&units::units_of_measure()),
         Command::Units { name } => units::list(&registry, name.as_deref()).map_err(Failure::invalid).and_then(|s| print(&s)),
     };

@@ -97,3 +97,58 @@ fn units_lists_ports_parameters_and_default_sources() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("did you mean `heater`?"));
 }
+
+/// A scratch copy of the recycle flowsheet in its own directory.
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("calx-snapshot-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(root().join(RECYCLE), dir.join("plant.yaml")).unwrap();
+    dir
+}
+
+#[test]
+fn snapshot_workflow_pending_update_check_and_a_changed_parameter() {
+    let dir = scratch("workflow");
+    let plant = dir.join("plant.yaml");
+    let p = plant.to_str().unwrap();
+    // New: written as pending, not accepted.
+    let out = calx(&["snapshot", p]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.join("snapshots/plant.snap.new").exists());
+    assert!(!dir.join("snapshots/plant.snap").exists());
+    assert_eq!(calx(&["snapshot", "--check", p]).status.code(), Some(1), "a missing snapshot fails the check");
+    // --update accepts; --check then passes, repeatedly (rounding never flips).
+    assert!(calx(&["snapshot", "--update", p]).status.success());
+    assert!(!dir.join("snapshots/plant.snap.new").exists());
+    for _ in 0..3 {
+        let out = calx(&["snapshot", "--check", p]);
+        assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    }
+    // A changed parameter: the check fails and names stream, component, old and new value.
+    let yaml = std::fs::read_to_string(&plant).unwrap().replace("conversion: { CaO: 60 % }", "conversion: { CaO: 65 % }");
+    std::fs::write(&plant, yaml).unwrap();
+    let out = calx(&["snapshot", "--check", p]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stderr);
+    assert!(report.contains("streams › product › CaO:") && report.contains(" -> ") && report.contains("%)"), "{report}");
+    assert!(!dir.join("snapshots/plant.snap.new").exists(), "--check writes nothing");
+    // Without --check the new values become a pending snapshot for review.
+    assert_eq!(calx(&["snapshot", p]).status.code(), Some(1));
+    assert!(dir.join("snapshots/plant.snap.new").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn snapshot_tolerances_can_absorb_a_small_change() {
+    let dir = scratch("tolerance");
+    let plant = dir.join("plant.yaml");
+    let p = plant.to_str().unwrap();
+    assert!(calx(&["snapshot", "--update", p]).status.success());
+    // Feed water 2 t/h -> 2.0002 t/h moves water flows by 0.01 %.
+    let yaml = std::fs::read_to_string(&plant).unwrap().replace("flows: { H2O: 2 t/h }", "flows: { H2O: 2.0002 t/h }");
+    std::fs::write(&plant, yaml).unwrap();
+    assert_eq!(calx(&["snapshot", "--check", p]).status.code(), Some(1));
+    assert!(calx(&["snapshot", "--check", "--rel", "1e-3", p]).status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

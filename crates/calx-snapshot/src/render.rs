@@ -1,4 +1,4 @@
-//! The snapshot format: one value per line, SI units named, rounded to
+//! Rendering a converged flowsheet in the snapshot format: one value per line, SI units named, rounded to
 //! [`SIGNIFICANT_DIGITS`], in declaration order. Closures are shown as the decade they fall
 //! in, because round-off noise (1e-16 vs 2e-16) must not make a snapshot flip.
 
@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use calx_core::result::FlowsheetResult;
 
-use crate::number::sig;
+use calx_report::sig;
 
 /// Significant digits of every number in a snapshot.
 pub const SIGNIFICANT_DIGITS: usize = 6;
@@ -21,7 +21,7 @@ fn closure_class(rel: f64) -> &'static str {
 }
 
 /// Render a converged flowsheet for a snapshot.
-pub fn snapshot(result: &FlowsheetResult) -> String {
+pub fn render(result: &FlowsheetResult) -> String {
     let n = |x: f64| sig(x, SIGNIFICANT_DIGITS);
     let mut s = String::new();
     let _ = writeln!(s, "flowsheet: {}", result.name);

@@ -1,0 +1,94 @@
+//! Test support for people who keep Calx flowsheets or write unit plugins.
+//!
+//! ```no_run
+//! #[test]
+//! fn my_plant() {
+//!     // Solves the flowsheet (path relative to your crate) with the built-in unit types and
+//!     // compares its converged balance with `flowsheets/snapshots/my-plant.snap` through insta.
+//!     calx_testing::assert_flowsheet_snapshot!("flowsheets/my-plant.yaml");
+//! }
+//! ```
+//!
+//! The snapshot is the same file `calx snapshot` writes and checks, rendered by the same code
+//! (`calx_snapshot::render`), so process engineers and Rust users share one set of snapshots;
+//! review changes with `cargo insta review` or `calx snapshot --update`. The closure helpers
+//! fail with a message naming every unit and quantity out of tolerance.
+
+use std::path::{Path, PathBuf};
+
+use calx_core::Registry;
+use calx_core::result::FlowsheetResult;
+
+#[doc(hidden)]
+pub use insta;
+
+/// The unit types built into the `calx` binary.
+pub fn builtin_registry() -> Registry {
+    calx_cli::builtin_registry()
+}
+
+/// Load, build and solve a flowsheet; the error is the rendered diagnostic or engine message.
+pub fn solve(path: &Path, registry: &Registry) -> Result<FlowsheetResult, String> {
+    let model = calx_flowsheet::load(path, registry).map_err(|e| e.to_string())?;
+    let mut flowsheet = model.build().map_err(|d| d.to_string())?;
+    flowsheet.solve().map_err(|e| e.to_string())
+}
+
+/// Panic unless every unit and the whole flowsheet close their mass balance to `tolerance`.
+pub fn assert_mass_closure(result: &FlowsheetResult, tolerance: f64) {
+    assert_closure(result, tolerance, |q| q == "mass");
+}
+
+/// Panic unless every unit and the whole flowsheet close every element balance to `tolerance`.
+pub fn assert_element_closure(result: &FlowsheetResult, tolerance: f64) {
+    assert_closure(result, tolerance, |q| q != "mass");
+}
+
+fn assert_closure(result: &FlowsheetResult, tolerance: f64, which: impl Fn(&str) -> bool) {
+    let mut open = Vec::new();
+    let scopes = result.units.iter().map(|u| (u.name.as_str(), &u.balance)).chain([("(flowsheet)", &result.balance)]);
+    for (scope, closures) in scopes {
+        for c in closures.iter().filter(|c| which(&c.quantity) && c.relative_error > tolerance) {
+            open.push(format!("{scope}: {} in {:e}, out {:e}, relative error {:e}", c.quantity, c.inflow, c.outflow, c.relative_error));
+        }
+    }
+    assert!(open.is_empty(), "balances not closed to {tolerance:e}:\n  {}", open.join("\n  "));
+}
+
+/// Where the snapshot of a flowsheet lives and its name: (`<dir>/snapshots`, `<stem>`).
+#[doc(hidden)]
+pub fn __location(flowsheet: &Path) -> (PathBuf, String) {
+    let file = calx_snapshot::snapshot_path(flowsheet);
+    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    (dir, name)
+}
+
+/// Solve and render, panicking with the full message if the flowsheet does not solve.
+#[doc(hidden)]
+pub fn __render(flowsheet: &Path, registry: &Registry) -> String {
+    match solve(flowsheet, registry) {
+        Ok(result) => calx_snapshot::render(&result),
+        Err(e) => panic!("{} did not solve:\n{e}", flowsheet.display()),
+    }
+}
+
+/// Solve a flowsheet and assert its snapshot (`<dir>/snapshots/<name>.snap`) through insta.
+/// The path is relative to the calling crate's manifest directory; a second argument gives a
+/// registry (for example one with your plugin's unit types).
+#[macro_export]
+macro_rules! assert_flowsheet_snapshot {
+    ($path:expr) => {
+        $crate::assert_flowsheet_snapshot!($path, &$crate::builtin_registry())
+    };
+    ($path:expr, $registry:expr) => {{
+        let path = ::std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join($path);
+        let (dir, name) = $crate::__location(&path);
+        let body = $crate::__render(&path, $registry);
+        let mut settings = $crate::insta::Settings::clone_current();
+        settings.set_snapshot_path(dir);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| $crate::insta::assert_snapshot!(name, body));
+    }};
+}
