@@ -79,23 +79,6 @@ impl Dimension {
     /// money per s
     pub const MONEY_FLOW: Dimension = Dimension::new(0, 0, -1, 0, 0, 1);
 
-    /// The product of two dimensions (exponents add).
-    pub fn mul(self, o: Dimension) -> Dimension {
-        Dimension::new(
-            self.mass + o.mass,
-            self.length + o.length,
-            self.time + o.time,
-            self.temperature + o.temperature,
-            self.amount + o.amount,
-            self.money + o.money,
-        )
-    }
-
-    /// The quotient of two dimensions (exponents subtract).
-    pub fn div(self, o: Dimension) -> Dimension {
-        self.mul(o.powi(-1))
-    }
-
     /// This dimension raised to an integer power.
     pub fn powi(self, n: i8) -> Dimension {
         Dimension::new(
@@ -144,6 +127,29 @@ impl Dimension {
     }
 }
 
+/// The product of two dimensions (exponents add).
+impl std::ops::Mul for Dimension {
+    type Output = Dimension;
+    fn mul(self, o: Dimension) -> Dimension {
+        Dimension::new(
+            self.mass + o.mass,
+            self.length + o.length,
+            self.time + o.time,
+            self.temperature + o.temperature,
+            self.amount + o.amount,
+            self.money + o.money,
+        )
+    }
+}
+
+/// The quotient of two dimensions (exponents subtract).
+impl std::ops::Div for Dimension {
+    type Output = Dimension;
+    fn div(self, o: Dimension) -> Dimension {
+        self * o.powi(-1)
+    }
+}
+
 impl fmt::Display for Dimension {
     /// SI form, e.g. `kg m^-1 s^-2`; `1` for a pure number.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -183,9 +189,9 @@ mod tests {
 
     #[test]
     fn derived_dimensions_compose() {
-        assert_eq!(Dimension::ENERGY.div(Dimension::TIME), Dimension::POWER);
-        assert_eq!(Dimension::MASS.div(Dimension::TIME), Dimension::MASS_FLOW);
-        assert_eq!(Dimension::POWER.div(Dimension::MASS_FLOW), Dimension::SPECIFIC_ENERGY);
+        assert_eq!(Dimension::ENERGY / Dimension::TIME, Dimension::POWER);
+        assert_eq!(Dimension::MASS / Dimension::TIME, Dimension::MASS_FLOW);
+        assert_eq!(Dimension::POWER / Dimension::MASS_FLOW, Dimension::SPECIFIC_ENERGY);
         assert_eq!(Dimension::LENGTH.powi(3), Dimension::VOLUME);
     }
 

@@ -931,9 +931,7 @@ mod tests {
 
     #[test]
     fn everything_after_a_slash_is_in_the_denominator() {
-        let w_per_m2_k = Dimension::POWER
-            .div(Dimension::LENGTH.powi(2))
-            .div(Dimension::TEMPERATURE);
+        let w_per_m2_k = Dimension::POWER / Dimension::LENGTH.powi(2) / Dimension::TEMPERATURE;
         assert_si("5 W/m2 K", 5.0, w_per_m2_k);
         assert_si("5 W/m2/K", 5.0, w_per_m2_k);
         assert_si("0.3 1/h", 0.3 / 3600.0, Dimension::TIME.powi(-1));

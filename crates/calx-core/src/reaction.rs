@@ -21,7 +21,7 @@ impl Reaction {
     /// are component names of `set`. `=` and `=>` are accepted for `->`.
     pub fn parse(text: &str, set: &ComponentSet) -> Result<Reaction> {
         let bad = |reason: String| Error::Formula { formula: text.to_string(), reason };
-        let arrow = ["->", "=>", "="].iter().find_map(|a| text.split_once(a).map(|(l, r)| (l, r)));
+        let arrow = ["->", "=>", "="].iter().find_map(|a| text.split_once(a));
         let (lhs, rhs) = arrow.ok_or_else(|| bad("no arrow: write reactants -> products".into()))?;
         let mut terms: Vec<(usize, f64)> = Vec::new();
         for (side, sign) in [(lhs, -1.0), (rhs, 1.0)] {

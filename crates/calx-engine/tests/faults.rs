@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use calx_core::unit::Connections;
 use calx_core::{
     Component, ComponentSet, ParamValue, Params, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError,
     UnitOperation, UnitReport, UnitType, Utility,
