@@ -176,6 +176,9 @@ pub enum EngineError {
         /// The largest residuals, described ("recycle.H2O: 3.2e-4 kg/s").
         residuals: Vec<String>,
     },
+    /// A broken internal invariant: a bug in Calx, reported instead of panicking.
+    #[error("internal error (please report): {0}")]
+    Internal(String),
     /// A design specification could not be met.
     #[error("design specification `{adjust}` -> `{target}`: {reason}")]
     DesignSpec {

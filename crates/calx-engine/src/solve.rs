@@ -342,7 +342,10 @@ impl Flowsheet {
                     self.calculate(u, tears)?;
                 }
                 for (t, &s) in tears.iter().enumerate() {
-                    let (pu, k) = self.producer[s].expect("a tear stream is produced inside its loop");
+                    // Tears are graph edges, so they always have a producer.
+                    let Some((pu, k)) = self.producer[s] else {
+                        return Err(EngineError::Internal(format!("tear stream `{}` has no producer", self.topo.streams[s].name)));
+                    };
                     let out = &self.unit_out[pu][k];
                     let chunk = &mut gx[t * width..(t + 1) * width];
                     chunk[..width - 2].copy_from_slice(&out.flows);
