@@ -3,5 +3,7 @@
 
 mod flowsheets;
 mod invalid;
+mod plugins;
+mod reference;
 mod solver;
 mod tidy;

@@ -3,6 +3,9 @@
 //!
 //! - `ci`: exactly what `.ci/run` runs (the README's test command).
 //! - `schema`: regenerate `docs/flowsheet.schema.json` from `calx schema`.
+//! - `build-plugins [--release]`: build every crate in `plugins/` as a loadable library (with
+//!   its `export` feature) into `target/debug/` or `target/release/` (`lib<name>.so` on Linux).
+//! - `new-plugin NAME`: scaffold `plugins/NAME`, a plugin crate with one unit and a test.
 
 use std::process::{Command, ExitCode};
 
@@ -19,8 +22,18 @@ fn main() -> ExitCode {
                 std::fs::write(root.join("docs/flowsheet.schema.json"), &out.stdout)?;
                 Ok(out.status)
             }),
+        Some("build-plugins") => build_plugins(&root, args.iter().any(|a| a == "--release")),
+        Some("new-plugin") => match args.get(1) {
+            Some(name) => new_plugin(&root, name),
+            None => {
+                eprintln!("usage: cargo xtask new-plugin NAME");
+                return ExitCode::from(2);
+            }
+        },
         _ => {
-            eprintln!("usage: cargo xtask <ci | schema>\n  ci      run every test, as CI does\n  schema  regenerate docs/flowsheet.schema.json");
+            eprintln!(
+                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME>\n  ci             run every test, as CI does\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test"
+            );
             return ExitCode::from(2);
         }
     };
@@ -33,3 +46,154 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Crates in `plugins/`, sorted.
+fn plugin_crates(root: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join("plugins"))
+        .map(|rd| rd.filter_map(|e| e.ok()).filter(|e| e.path().join("Cargo.toml").exists()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+fn build_plugins(root: &std::path::Path, release: bool) -> std::io::Result<std::process::ExitStatus> {
+    let crates = plugin_crates(root);
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root).arg("build");
+    if release {
+        cmd.arg("--release");
+    }
+    let mut features = Vec::new();
+    for c in &crates {
+        cmd.args(["-p", c]);
+        features.push(format!("{c}/export"));
+    }
+    cmd.args(["--features", &features.join(",")]);
+    let status = cmd.status()?;
+    if status.success() {
+        let dir = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+        let dir = dir.join(if release { "release" } else { "debug" });
+        for c in &crates {
+            let file = format!("{}{}{}", std::env::consts::DLL_PREFIX, c.replace('-', "_"), std::env::consts::DLL_SUFFIX);
+            println!("{}", dir.join(file).display());
+        }
+        println!("(add the directory to CALX_PLUGIN_PATH, or list a file under `plugins:` in a flowsheet)");
+    }
+    Ok(status)
+}
+
+fn new_plugin(root: &std::path::Path, name: &str) -> std::io::Result<std::process::ExitStatus> {
+    let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && name.starts_with(|c: char| c.is_ascii_lowercase());
+    if !valid {
+        eprintln!("xtask: `{name}` is not a crate name: use lower-case letters, digits and `-`, e.g. calx-thickener");
+        return Ok(Command::new("false").status()?);
+    }
+    let dir = root.join("plugins").join(name);
+    if dir.exists() {
+        eprintln!("xtask: {} already exists", dir.display());
+        return Ok(Command::new("false").status()?);
+    }
+    std::fs::create_dir_all(dir.join("src"))?;
+    std::fs::write(dir.join("Cargo.toml"), TEMPLATE_MANIFEST.replace("{name}", name))?;
+    std::fs::write(dir.join("src/lib.rs"), TEMPLATE_LIB.replace("{name}", name))?;
+    println!("created {}: `cargo test -p {name}` runs its test, `cargo build -p {name}` builds lib{}.so", dir.display(), name.replace('-', "_"));
+    Command::new("cargo").current_dir(root).args(["test", "--quiet", "-p", name]).status()
+}
+
+const TEMPLATE_MANIFEST: &str = r#"[package]
+name = "{name}"
+description = "A Calx unit-operation plugin."
+version.workspace = true
+edition.workspace = true
+rust-version.workspace = true
+license.workspace = true
+
+[lib]
+crate-type = ["cdylib", "rlib"]
+
+[features]
+# Export the plugin entry symbol (needed to load the library; see calx-plugin-sdk).
+default = ["export"]
+export = []
+
+[dependencies]
+calx-plugin-sdk.workspace = true
+
+[lints]
+workspace = true
+"#;
+
+const TEMPLATE_LIB: &str = r#"//! `{name}`: a Calx unit-operation plugin (scaffolded by `cargo xtask new-plugin`).
+//!
+//! One unit type, `example_heater`: copies its inlet and raises the temperature by
+//! `temperature_rise`. Replace it with your model; keep every default's source.
+
+use calx_plugin_sdk::{
+    Dimension, ParamKind, ParamSpec, ParamValue, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError, UnitOperation,
+    UnitReport, UnitType,
+};
+
+/// The unit type.
+pub struct ExampleHeater;
+
+struct Op {
+    rise: f64,
+}
+
+impl UnitType for ExampleHeater {
+    fn descriptor(&self) -> UnitDescriptor {
+        UnitDescriptor {
+            type_name: "example_heater".into(),
+            summary: "Raises the temperature of a stream (example).".into(),
+            ports: vec![PortSpec::inlet("in", "feed"), PortSpec::outlet("out", "heated feed")],
+            params: vec![ParamSpec::with_default(
+                "temperature_rise",
+                ParamKind::quantity(Dimension::TEMPERATURE, "K"),
+                ParamValue::Number(10.0),
+                "temperature rise",
+                "[U] example value",
+            )],
+        }
+    }
+
+    fn create(&self, config: &UnitConfig<'_>) -> Result<Box<dyn UnitOperation>, UnitError> {
+        Ok(Box::new(Op { rise: config.params.number("temperature_rise")? }))
+    }
+}
+
+impl UnitOperation for Op {
+    fn calculate(&self, inlets: &[Stream], outlets: &mut [Stream], _report: &mut UnitReport) -> Result<(), UnitError> {
+        outlets[0].copy_from(&inlets[0]);
+        outlets[0].temperature += self.rise;
+        Ok(())
+    }
+}
+
+calx_plugin_sdk::export_plugin!(provider = "{name}", types = [ExampleHeater]);
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use calx_plugin_sdk::calx_core::unit::Connections;
+    use calx_plugin_sdk::{Component, ComponentSet, Params, Phase};
+
+    use super::*;
+
+    #[test]
+    fn raises_the_temperature_and_keeps_the_flows() {
+        let set = Arc::new(ComponentSet::new(vec![Component::from_formula("H2O", "H2O", Phase::Liquid).unwrap()]).unwrap());
+        let params = Params::new(BTreeMap::from([("temperature_rise".to_string(), ParamValue::Number(5.0))]));
+        let connections = Connections::default();
+        let config = UnitConfig { name: "h", components: &set, params: &params, connections: &connections };
+        let op = ExampleHeater.create(&config).unwrap();
+        let mut inlet = Stream::empty(1);
+        inlet.flows[0] = 2.0;
+        let mut out = vec![Stream::empty(1)];
+        op.calculate(&[inlet.clone()], &mut out, &mut UnitReport::default()).unwrap();
+        assert_eq!(out[0].flows, inlet.flows);
+        assert_eq!(out[0].temperature, inlet.temperature + 5.0);
+    }
+}
+"#;

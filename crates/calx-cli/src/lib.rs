@@ -1,4 +1,7 @@
-//! The pieces of the `calx` command that tests reuse: the registry of built-in unit types.
+//! The pieces of the `calx` command that tests reuse: the registry of built-in unit types,
+//! and loading a flowsheet with the plugin libraries it lists ([`loading`]).
+
+pub mod loading;
 
 use calx_core::Registry;
 
@@ -17,3 +20,6 @@ pub fn builtin_registry() -> Registry {
     }
     r
 }
+
+/// The plugin loader the binary uses (re-exported so tests load libraries exactly as `calx` does).
+pub use calx_plugin_host as plugin_host;

@@ -5,6 +5,7 @@
 //! 3 output could not be written.
 
 mod output;
+mod plugins;
 mod snapshot;
 mod units;
 
@@ -80,6 +81,11 @@ enum Command {
         /// Show only this unit type.
         name: Option<String>,
     },
+    /// List plugins (built in and, given a flowsheet, the libraries it lists) with their unit types.
+    Plugins {
+        /// A flowsheet whose `plugins:` to load too.
+        file: Option<PathBuf>,
+    },
 }
 
 /// Output formats of `calx run`.
@@ -120,6 +126,9 @@ fn main() -> ExitCode {
         }
         Command::UnitsOfMeasure => print(&units::units_of_measure()),
         Command::Units { name } => units::list(&registry, name.as_deref()).map_err(Failure::invalid).and_then(|s| print(&s)),
+        Command::Plugins { file } => file
+            .map_or(Ok(Vec::new()), |f| load_with_plugins(&registry, &f).map(|(_, loaded)| loaded))
+            .and_then(|loaded| print(&plugins::list(&registry, &loaded))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -159,7 +168,16 @@ fn print(text: &str) -> Result<(), Failure> {
 }
 
 fn load(registry: &calx_core::Registry, file: &std::path::Path) -> Result<calx_flowsheet::Model, Failure> {
-    match calx_flowsheet::load(file, registry) {
+    load_with_plugins(registry, file).map(|(model, _)| model)
+}
+
+/// Load a flowsheet and the plugin libraries its `plugins:` lists (CALX_PLUGIN_PATH adds
+/// search directories for bare library names).
+fn load_with_plugins(
+    registry: &calx_core::Registry,
+    file: &std::path::Path,
+) -> Result<(calx_flowsheet::Model, Vec<calx_plugin_host::LoadedPlugin>), Failure> {
+    match calx_cli::loading::load_flowsheet(file, registry, &calx_cli::loading::search_path_from_env()) {
         Ok(m) => Ok(m),
         Err(calx_flowsheet::LoadError::Invalid(d)) => Err(Failure::invalid(d)),
         Err(e) => Err(Failure::invalid(format!("error: {e}"))),

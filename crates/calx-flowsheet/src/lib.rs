@@ -32,8 +32,59 @@ pub use crate::schema::json_schema;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Top-level fields of a flowsheet file.
-pub const TOP_FIELDS: &[&str] =
-    &["schema_version", "name", "description", "basis", "components", "streams", "units", "solver", "design_specs", "display"];
+pub const TOP_FIELDS: &[&str] = &[
+    "schema_version",
+    "name",
+    "description",
+    "plugins",
+    "basis",
+    "components",
+    "streams",
+    "units",
+    "solver",
+    "design_specs",
+    "display",
+];
+
+/// One entry of the top-level `plugins:` list, as written, with its position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginEntry {
+    /// A library file or a directory, relative to the flowsheet's directory, or a bare
+    /// library name (`calx_cyclone`) searched for in the plugin search path.
+    pub path: String,
+    /// Where it is written.
+    pub loc: Loc,
+}
+
+/// The flowsheet's `plugins:` list: the libraries whose unit types its `units:` may use.
+/// Loading them is the caller's job (this crate does no dynamic loading); the caller then
+/// registers their types and calls [`parse`] with that registry. A file without the list
+/// gives an empty one; problems with the list itself are diagnostics like any other.
+pub fn plugins(text: &str, file: &str) -> Result<Vec<PluginEntry>, Diagnostics> {
+    let fail = |items: Vec<Diagnostic>| Diagnostics { file: file.to_string(), text: text.to_string(), items }.sorted();
+    let root = node::parse(text).map_err(|e| fail(vec![Diagnostic::new(e.loc, "(syntax)", e.message)]))?;
+    let mut dec = Decoder::new();
+    let Some(top) = dec.mapping(&root, "flowsheet") else { return Err(fail(dec.diags)) };
+    let out = get(top, "plugins").map(|n| plugin_entries(&mut dec, n)).unwrap_or_default();
+    if dec.diags.is_empty() { Ok(out) } else { Err(fail(dec.diags)) }
+}
+
+fn plugin_entries(dec: &mut Decoder, node: &node::Node) -> Vec<PluginEntry> {
+    let mut out = Vec::new();
+    for (i, item) in dec.list(node, "plugins").unwrap_or_default().into_iter().enumerate() {
+        if let Some(path) = dec.text(item, &format!("plugins[{i}]")) {
+            out.push(PluginEntry { path: path.to_string(), loc: item.loc });
+        }
+    }
+    out
+}
+
+/// A diagnostic about a `plugins:` entry (a library that could not be loaded), for callers
+/// that load the libraries listed by [`plugins`].
+pub fn plugin_diagnostics(text: &str, file: &str, problems: Vec<(Loc, String)>) -> Diagnostics {
+    let items = problems.into_iter().map(|(loc, message)| Diagnostic::new(loc, "plugins", message)).collect();
+    Diagnostics { file: file.to_string(), text: text.to_string(), items }.sorted()
+}
 
 /// A decoded flowsheet: what to build, how to show it, and where everything was written.
 pub struct Model {
@@ -97,6 +148,11 @@ pub fn parse(text: &str, file: &str, registry: &Registry) -> Result<Model, Diagn
     }
     let name = get(top, "name").and_then(|n| dec.text(n, "name")).unwrap_or("flowsheet").to_string();
     let description = get(top, "description").and_then(|n| dec.text(n, "description")).map(str::to_string);
+    // The libraries are loaded by the caller before parsing (see `plugins`); here the list
+    // is only checked, so its mistakes are reported with everything else.
+    if let Some(n) = get(top, "plugins") {
+        plugin_entries(&mut dec, n);
+    }
     if let Some(n) = get(top, "basis") {
         basis(&mut dec, n);
     }

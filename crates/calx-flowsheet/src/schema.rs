@@ -95,6 +95,11 @@ pub fn json_schema(registry: &Registry) -> Value {
     let top = names(TOP_FIELDS, |f| match f {
         "schema_version" => json!({ "const": SCHEMA_VERSION }),
         "name" | "description" => json!({ "type": "string" }),
+        "plugins" => json!({
+            "type": "array",
+            "items": { "type": "string" },
+            "description": "plugin libraries (files or directories relative to this file, or bare library names searched in CALX_PLUGIN_PATH)"
+        }),
         "basis" => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
         "components" => closed(
             names(&["use", "define", "override"], |g| match g {

@@ -40,5 +40,7 @@ pub fn unit_types() -> Vec<Arc<dyn UnitType>> {
     ]
 }
 
+calx_plugin_sdk::export_plugin!(provider = PROVIDER, types_fn = unit_types);
+
 #[cfg(test)]
 mod tests;

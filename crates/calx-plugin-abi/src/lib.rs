@@ -1,0 +1,353 @@
+//! The C ABI between the Calx host and unit-operation plugin libraries.
+//!
+//! Rust has no stable ABI, so nothing Rust-specific crosses the library boundary. A plugin
+//! exports ONE symbol, [`ENTRY_SYMBOL`] (`calx_plugin_entry_v1`), of type [`EntryFn`]. It
+//! returns a [`PluginHeader`] by value: [`MAGIC`], the ABI major/minor version the plugin
+//! was built against, and a pointer to an append-only [`PluginTable`] of `extern "C"`
+//! functions whose first field is its own size. The host checks magic and major version
+//! BEFORE it reads the table, and reads a table field only if the recorded size covers it.
+//!
+//! Two kinds of data cross:
+//! - **once, as JSON messages** (`serde_json` with exact float round-trip): the
+//!   [`Manifest`] at load time and a [`UnitConfigMessage`] (type name, parameters,
+//!   connections, the component set as [`ComponentData`]) when a unit is created;
+//! - **per call, flat `#[repr(C)]` data**: a [`CalcCall`] with inlet and outlet streams as
+//!   `f64` arrays (per stream: the component flows in kg/s, then T in K, then P in Pa) and
+//!   a [`ReportSink`] of host callbacks through which the plugin hands over utilities,
+//!   materials, size figures and notes, borrowing its strings for the duration of the call.
+//!
+//! Memory: every [`Buffer`] is owned by the side that allocated it. Buffers the plugin
+//! returns (manifest, error messages) are released by the host through
+//! [`PluginTable::free_buffer`]; the host never frees plugin memory itself, and the plugin
+//! never keeps pointers into host memory after a call returns. Libraries are never unloaded.
+//!
+//! Rules for changing this file: a new function is appended to [`PluginTable`] and bumps
+//! [`ABI_MINOR`]; any other change (reordering, changing a signature or a `#[repr(C)]`
+//! struct) bumps [`ABI_MAJOR`] and the entry symbol's suffix.
+
+#![allow(unsafe_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::c_void;
+
+use calx_core::component::{Component, Phase};
+use calx_core::thermo::HeatCapacity;
+use calx_core::unit::Connections;
+use calx_core::{ComponentSet, Formula, Params, UnitDescriptor};
+use serde::{Deserialize, Serialize};
+
+/// `"CALXPLUG"` as a big-endian u64: the first field of every header.
+pub const MAGIC: u64 = u64::from_be_bytes(*b"CALXPLUG");
+/// ABI major version: a plugin with another major version is refused.
+pub const ABI_MAJOR: u32 = 1;
+/// ABI minor version: grows when functions are appended to [`PluginTable`].
+pub const ABI_MINOR: u32 = 0;
+/// The one symbol a plugin library exports.
+pub const ENTRY_SYMBOL: &str = "calx_plugin_entry_v1";
+
+/// The entry point's type: returns the header by value. It must not panic (the SDK's
+/// version cannot: it only builds the struct).
+pub type EntryFn = extern "C" fn() -> PluginHeader;
+
+/// What the entry point returns.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct PluginHeader {
+    /// Always [`MAGIC`].
+    pub magic: u64,
+    /// [`ABI_MAJOR`] the plugin was built with.
+    pub abi_major: u32,
+    /// [`ABI_MINOR`] the plugin was built with.
+    pub abi_minor: u32,
+    /// The function table (static in the plugin). Read only after the version check.
+    pub table: *const PluginTable,
+    /// Opaque plugin context passed back to `manifest` and `create`.
+    pub plugin: *const c_void,
+}
+
+/// Status returned by every table function.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Status(pub i32);
+
+impl Status {
+    /// Success.
+    pub const OK: Status = Status(0);
+    /// The unit refused its configuration or failed to calculate; the error buffer holds
+    /// a JSON `calx_core::UnitError`.
+    pub const UNIT_ERROR: Status = Status(1);
+    /// The plugin panicked; the error buffer holds the panic message (UTF-8).
+    pub const PANIC: Status = Status(2);
+    /// Anything else (a malformed message, a size mismatch); the error buffer holds UTF-8.
+    pub const ERROR: Status = Status(3);
+}
+
+/// Bytes allocated by one side and freed only by that side.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Buffer {
+    /// Start (null when empty).
+    pub ptr: *mut u8,
+    /// Length in bytes.
+    pub len: usize,
+    /// Allocated capacity (for the owner's deallocation).
+    pub cap: usize,
+}
+
+impl Buffer {
+    /// An empty buffer (nothing to free).
+    pub const EMPTY: Buffer = Buffer { ptr: std::ptr::null_mut(), len: 0, cap: 0 };
+
+    /// Hand a vector over as a buffer; only [`Buffer::into_vec`] in the SAME library may
+    /// take it back.
+    pub fn from_vec(v: Vec<u8>) -> Buffer {
+        let mut v = std::mem::ManuallyDrop::new(v);
+        Buffer { ptr: v.as_mut_ptr(), len: v.len(), cap: v.capacity() }
+    }
+
+    /// Take back a buffer made by [`Buffer::from_vec`] in this same library.
+    ///
+    /// # Safety
+    /// `self` must come from `from_vec` in this library and not have been taken back.
+    pub unsafe fn into_vec(self) -> Vec<u8> {
+        if self.ptr.is_null() {
+            return Vec::new();
+        }
+        // SAFETY: per the contract, ptr/len/cap describe a live Vec<u8> of this allocator.
+        unsafe { Vec::from_raw_parts(self.ptr, self.len, self.cap) }
+    }
+
+    /// The bytes, borrowed.
+    ///
+    /// # Safety
+    /// `ptr` must point to `len` readable bytes (or be null).
+    pub unsafe fn as_slice(&self) -> &[u8] {
+        if self.ptr.is_null() {
+            return &[];
+        }
+        // SAFETY: per the contract.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+/// Host callbacks receiving a calculation's report items. `ctx` is [`ReportSink::ctx`];
+/// strings are UTF-8 (pointer, length), borrowed for the duration of the callback only.
+#[repr(C)]
+pub struct ReportSink {
+    /// Host context (its `UnitReport`).
+    pub ctx: *mut c_void,
+    /// A utility use: `utility` is 0 electricity, 1 heating, 2 cooling, 3 water.
+    pub utility: extern "C" fn(ctx: *mut c_void, utility: u32, purpose: *const u8, purpose_len: usize, rate: f64),
+    /// Material drawn from outside the flowsheet: component index and kg/s.
+    pub material: extern "C" fn(ctx: *mut c_void, purpose: *const u8, purpose_len: usize, component: usize, rate: f64),
+    /// A size figure: value in SI and its dimension's six exponents
+    /// (mass, length, time, temperature, amount, money).
+    pub size: extern "C" fn(ctx: *mut c_void, name: *const u8, name_len: usize, value: f64, dimension: *const i8),
+    /// A note.
+    pub note: extern "C" fn(ctx: *mut c_void, text: *const u8, text_len: usize),
+}
+
+/// One calculation, all flat data.
+#[repr(C)]
+pub struct CalcCall {
+    /// Components per stream; each stream occupies `n_components + 2` values.
+    pub n_components: usize,
+    /// Inlet streams, flattened in port order: `n_inlets * (n_components + 2)` values.
+    pub inlets: *const f64,
+    /// Number of inlet streams.
+    pub n_inlets: usize,
+    /// Outlet streams, same layout; arrive as the host's current outlet values and must be
+    /// fully overwritten.
+    pub outlets: *mut f64,
+    /// Number of outlet streams.
+    pub n_outlets: usize,
+    /// Where report items go.
+    pub report: *const ReportSink,
+}
+
+/// Severity of a log message sent through [`LogFn`]: 0 error, 1 warn, 2 info, 3 debug, 4 trace.
+pub type LogLevel = u32;
+
+/// Host logging callback: level, target (the plugin's provider name) and message, UTF-8.
+pub type LogFn = extern "C" fn(level: LogLevel, target: *const u8, target_len: usize, message: *const u8, message_len: usize);
+
+/// The function table. Append-only: `size` tells the reader which fields exist.
+#[repr(C)]
+pub struct PluginTable {
+    /// `size_of::<PluginTable>()` as compiled into the plugin.
+    pub size: usize,
+    /// Release a buffer the plugin returned.
+    pub free_buffer: extern "C" fn(buffer: Buffer),
+    /// Write the JSON [`Manifest`] into `out`.
+    pub manifest: extern "C" fn(plugin: *const c_void, out: *mut Buffer) -> Status,
+    /// Create a unit from a JSON [`UnitConfigMessage`]; on success `*unit` is its handle.
+    /// On failure `error` receives the message (see [`Status`]).
+    pub create: extern "C" fn(
+        plugin: *const c_void,
+        config: *const u8,
+        config_len: usize,
+        unit: *mut *mut c_void,
+        error: *mut Buffer,
+    ) -> Status,
+    /// Calculate a unit; on failure `error` receives the message.
+    pub calculate: extern "C" fn(unit: *const c_void, call: *const CalcCall, error: *mut Buffer) -> Status,
+    /// Destroy a unit handle.
+    pub destroy: extern "C" fn(unit: *mut c_void),
+    /// Install the host's logging callback (process-wide for this library).
+    pub set_logger: extern "C" fn(logger: LogFn),
+}
+
+/// Smallest table a host of this major version accepts (every v1.0 field).
+pub const TABLE_SIZE_V1_0: usize = std::mem::size_of::<PluginTable>();
+
+// The header and table only hold function pointers and pointers to static data.
+// SAFETY: a table is immutable static data in the plugin; its function pointers may be
+// called from any thread (the SDK's entry points are thread-safe).
+unsafe impl Sync for PluginTable {}
+
+/// What a plugin provides, sent as JSON once at load time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Provider name (`calx-mineralization`).
+    pub provider: String,
+    /// The plugin crate's version.
+    pub plugin_version: String,
+    /// The SDK version it was built with.
+    pub sdk_version: String,
+    /// Its unit types.
+    pub units: Vec<UnitDescriptor>,
+}
+
+/// A component in serializable form: everything `calx_core::Component` holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComponentData {
+    /// Name.
+    pub name: String,
+    /// Formula as written, if any.
+    pub formula: Option<String>,
+    /// Phase.
+    pub phase: Phase,
+    /// Molar mass, kg/mol.
+    pub molar_mass: Option<f64>,
+    /// Atoms per molecule by element symbol; `None`: excluded from element balances.
+    pub elements: Option<BTreeMap<String, f64>>,
+    /// Formation enthalpy, J/mol.
+    pub formation_enthalpy: Option<f64>,
+    /// Heat capacity.
+    pub heat_capacity: Option<HeatCapacity>,
+    /// Sources by property.
+    pub sources: BTreeMap<String, String>,
+    /// Note.
+    pub note: Option<String>,
+}
+
+impl ComponentData {
+    /// The serializable form of a component.
+    pub fn from_component(c: &Component) -> ComponentData {
+        ComponentData {
+            name: c.name.clone(),
+            formula: c.formula.as_ref().map(|f| f.text().to_string()),
+            phase: c.phase,
+            molar_mass: c.molar_mass,
+            elements: c.elements.as_ref().map(|e| e.iter().map(|(k, v)| (k.to_string(), *v)).collect()),
+            formation_enthalpy: c.formation_enthalpy,
+            heat_capacity: c.heat_capacity.clone(),
+            sources: c.sources.clone(),
+            note: c.note.clone(),
+        }
+    }
+
+    /// Rebuild the component exactly (numbers are copied, not recomputed).
+    pub fn to_component(&self) -> Result<Component, String> {
+        let formula = match &self.formula {
+            Some(f) => Some(Formula::parse(f).map_err(|e| format!("component {}: {e}", self.name))?),
+            None => None,
+        };
+        let elements = match &self.elements {
+            None => None,
+            Some(map) => Some(
+                map.iter()
+                    .map(|(k, v)| {
+                        calx_core::element::element(k)
+                            .map(|e| (e.symbol, *v))
+                            .ok_or_else(|| format!("component {}: unknown element `{k}`", self.name))
+                    })
+                    .collect::<Result<BTreeMap<&'static str, f64>, String>>()?,
+            ),
+        };
+        Ok(Component {
+            name: self.name.clone(),
+            formula,
+            phase: self.phase,
+            molar_mass: self.molar_mass,
+            elements,
+            formation_enthalpy: self.formation_enthalpy,
+            heat_capacity: self.heat_capacity.clone(),
+            sources: self.sources.clone(),
+            note: self.note.clone(),
+        })
+    }
+}
+
+/// Everything needed to create one unit, sent as JSON once per unit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnitConfigMessage {
+    /// Unit type name.
+    pub type_name: String,
+    /// The unit's name in the flowsheet.
+    pub name: String,
+    /// The flowsheet's components, in order.
+    pub components: Vec<ComponentData>,
+    /// Checked parameters in SI.
+    pub params: Params,
+    /// Connected streams by port.
+    pub connections: Connections,
+}
+
+impl UnitConfigMessage {
+    /// The component set, rebuilt.
+    pub fn component_set(&self) -> Result<ComponentSet, String> {
+        let list = self.components.iter().map(ComponentData::to_component).collect::<Result<Vec<_>, _>>()?;
+        ComponentSet::new(list).map_err(|e| e.to_string())
+    }
+}
+
+/// `Utility` as the number used in [`ReportSink::utility`].
+pub fn utility_code(u: calx_core::Utility) -> u32 {
+    match u {
+        calx_core::Utility::Electricity => 0,
+        calx_core::Utility::Heating => 1,
+        calx_core::Utility::Cooling => 2,
+        calx_core::Utility::Water => 3,
+    }
+}
+
+/// The `Utility` for a code from [`utility_code`].
+pub fn utility_from_code(code: u32) -> Option<calx_core::Utility> {
+    calx_core::Utility::ALL.get(code as usize).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_round_trip_exactly() {
+        let mut c = Component::from_formula("Ca(OH)2", "Ca(OH)2", Phase::Solid).unwrap();
+        c.formation_enthalpy = Some(-985.2e3 + 0.1);
+        c.heat_capacity = Some(HeatCapacity::Constant { cp: 87.5 });
+        let p = Component::pseudo("ash_etc", Phase::Solid, None).unwrap();
+        for c in [c, p] {
+            let json = serde_json::to_string(&ComponentData::from_component(&c)).unwrap();
+            let back: ComponentData = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.to_component().unwrap(), c);
+        }
+    }
+
+    #[test]
+    fn utility_codes_round_trip() {
+        for u in calx_core::Utility::ALL {
+            assert_eq!(utility_from_code(utility_code(u)), Some(u));
+        }
+    }
+}

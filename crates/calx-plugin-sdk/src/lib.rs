@@ -1,0 +1,147 @@
+//! Write Calx unit-operation plugins.
+//!
+//! A plugin author implements [`UnitType`] and [`UnitOperation`] — the same traits as the
+//! built-in units in `plugins/calx-generic` — and calls [`export_plugin!`] once:
+//!
+//! ```text
+//! calx_plugin_sdk::export_plugin!(provider = "calx-cyclone", types = [Cyclone]);
+//! ```
+//!
+//! With the plugin crate's cargo feature `export` on, the macro emits the library's one
+//! entry symbol (`calx_plugin_entry_v1`); everything behind it is here, in ordinary
+//! functions: the function table, JSON manifest and unit creation, the flat per-call path,
+//! panic catching and buffer ownership. Without the feature the crate is a plain Rust
+//! library, so it can also be linked statically (as the CLI links `calx-generic` and
+//! `calx-mineralization`) without two libraries defining the same symbol.
+//!
+//! Why the `export` feature: `#[unsafe(no_mangle)]` names a process-global symbol. Two
+//! plugin crates that both defined it unconditionally could not be linked into one
+//! binary ("duplicate symbol: calx_plugin_entry_v1"). Building the dynamic library is an
+//! explicit step (`cargo build -p NAME --features export`, or `cargo xtask build-plugins`).
+//!
+//! Why no `unsafe` at the call site: the macro's expansion is a `static` and a safe
+//! `extern "C" fn` carrying `#[unsafe(no_mangle)]`. rustc does not apply the
+//! `unsafe_code` lint to code expanded from another crate's `macro_rules!`, so plugin
+//! crates keep the workspace's `unsafe_code = "forbid"`. The obligation that attribute
+//! stands for — the symbol name must not clash — is discharged here: the name is versioned
+//! and reserved for Calx, and it is emitted only under the `export` feature.
+
+#![allow(unsafe_code)]
+
+pub mod log;
+mod runtime;
+
+use std::sync::{Arc, OnceLock};
+
+pub use calx_core;
+pub use calx_core::dimension::Dimension;
+pub use calx_core::params::{ParamKind, ParamSpec, ParamValue, Params};
+pub use calx_core::unit::{
+    Connections, MaterialUse, PortDirection, PortSpec, SizeFigure, UnitConfig, UnitDescriptor, UnitError, UnitOperation,
+    UnitReport, UnitType, Utility, UtilityUse,
+};
+pub use calx_core::{Component, ComponentSet, Phase, Stream};
+pub use calx_plugin_abi as abi;
+
+/// The SDK's version, recorded in every manifest.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One plugin library's unit types, built lazily on first use. Created by
+/// [`export_plugin!`]; authors do not name it.
+#[doc(hidden)]
+pub struct Plugin {
+    provider: &'static str,
+    version: &'static str,
+    make: fn() -> Vec<Arc<dyn UnitType>>,
+    types: OnceLock<Vec<Arc<dyn UnitType>>>,
+}
+
+impl Plugin {
+    /// A plugin named `provider` at `version` whose types `make` returns.
+    pub const fn new(provider: &'static str, version: &'static str, make: fn() -> Vec<Arc<dyn UnitType>>) -> Plugin {
+        Plugin { provider, version, make, types: OnceLock::new() }
+    }
+
+    /// The provider name.
+    pub fn provider(&self) -> &'static str {
+        self.provider
+    }
+
+    /// The unit types.
+    pub fn types(&self) -> &[Arc<dyn UnitType>] {
+        self.types.get_or_init(self.make)
+    }
+
+    /// The manifest the host reads at load time.
+    pub fn manifest(&self) -> abi::Manifest {
+        abi::Manifest {
+            provider: self.provider.to_string(),
+            plugin_version: self.version.to_string(),
+            sdk_version: SDK_VERSION.to_string(),
+            units: self.types().iter().map(|t| t.descriptor()).collect(),
+        }
+    }
+}
+
+/// The header the generated entry point returns.
+#[doc(hidden)]
+pub fn header(plugin: &'static Plugin) -> abi::PluginHeader {
+    raw_header(plugin, abi::MAGIC, abi::ABI_MAJOR, abi::ABI_MINOR)
+}
+
+/// A header with chosen magic and version: for the host's fault tests only.
+#[doc(hidden)]
+pub fn raw_header(plugin: &'static Plugin, magic: u64, abi_major: u32, abi_minor: u32) -> abi::PluginHeader {
+    abi::PluginHeader {
+        magic,
+        abi_major,
+        abi_minor,
+        table: &runtime::TABLE,
+        plugin: (plugin as *const Plugin).cast(),
+    }
+}
+
+/// Export a plugin's unit types from a dynamic library.
+///
+/// ```text
+/// calx_plugin_sdk::export_plugin!(provider = "my-units", types = [MyUnit, OtherUnit]);
+/// // or, with a function returning Vec<Arc<dyn UnitType>>:
+/// calx_plugin_sdk::export_plugin!(provider = PROVIDER, types_fn = unit_types);
+/// ```
+///
+/// The entry symbol is emitted only when the calling crate's feature `export` is on (see
+/// the crate documentation); declare `[features] export = []` in the plugin's Cargo.toml.
+#[macro_export]
+macro_rules! export_plugin {
+    (provider = $provider:expr, types = [$($t:expr),* $(,)?] $(,)?) => {
+        $crate::export_plugin!(
+            provider = $provider,
+            types_fn = || ::std::vec![$(::std::sync::Arc::new($t) as ::std::sync::Arc<dyn $crate::UnitType>),*]
+        );
+    };
+    (provider = $provider:expr, types_fn = $make:expr $(,)?) => {
+        /// The Calx plugin entry point (generated by `calx_plugin_sdk::export_plugin!`).
+        #[cfg(feature = "export")]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn calx_plugin_entry_v1() -> $crate::abi::PluginHeader {
+            static PLUGIN: $crate::Plugin = $crate::Plugin::new($provider, env!("CARGO_PKG_VERSION"), $make);
+            $crate::header(&PLUGIN)
+        }
+    };
+}
+
+/// Like [`export_plugin!`] but with a chosen magic number and ABI version: ONLY for the
+/// host's fault tests (a plugin built against another ABI major version).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_plugin_with_header {
+    (provider = $provider:expr, magic = $magic:expr, abi_major = $major:expr, abi_minor = $minor:expr $(,)?) => {
+        /// The Calx plugin entry point, with a deliberately wrong header.
+        #[cfg(feature = "export")]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn calx_plugin_entry_v1() -> $crate::abi::PluginHeader {
+            static PLUGIN: $crate::Plugin = $crate::Plugin::new($provider, env!("CARGO_PKG_VERSION"), ::std::vec::Vec::new);
+            $crate::raw_header(&PLUGIN, $magic, $major, $minor)
+        }
+    };
+}
