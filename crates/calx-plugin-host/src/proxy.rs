@@ -142,8 +142,8 @@ impl UnitOperation for ProxyUnit {
                 flat_out.len() / stride
             )));
         }
+        // Outlets are outputs only: a unit overwrites them entirely, so nothing is sent in.
         flatten(inlets, n, flat_in);
-        flatten(outlets, n, flat_out);
         let sink = ReportSink { ctx: (report as *mut UnitReport).cast(), utility, material, size, note };
         let call = CalcCall {
             n_components: n,

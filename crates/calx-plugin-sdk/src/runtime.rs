@@ -169,9 +169,6 @@ extern "C" fn calculate(unit: *const c_void, call: *const CalcCall, error: *mut 
         for (s, v) in scratch.inlets.iter_mut().zip(inlets.chunks_exact(stride)) {
             read_stream(s, v);
         }
-        for (s, v) in scratch.outlets.iter_mut().zip(outlets.chunks_exact(stride)) {
-            read_stream(s, v);
-        }
         scratch.report.clear();
         unit.op.calculate(&scratch.inlets, &mut scratch.outlets, &mut scratch.report).map_err(Fail::Unit)?;
         for (i, (s, v)) in scratch.outlets.iter().zip(outlets.chunks_exact_mut(stride)).enumerate() {

@@ -9,5 +9,5 @@
 mod number;
 mod table;
 
-pub use number::{round_sig, sig};
+pub use number::{count, round_sig, sig};
 pub use table::table;

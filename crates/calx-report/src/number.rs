@@ -20,6 +20,11 @@ pub fn sig(x: f64, digits: usize) -> String {
     if (1e-4..1e9).contains(&a) { format!("{r}") } else { format!("{:.*e}", digits.saturating_sub(1), r) }
 }
 
+/// `n` with a noun in singular or plural: "1 iteration", "3 iterations".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

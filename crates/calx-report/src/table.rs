@@ -6,7 +6,7 @@ use calx_core::result::FlowsheetResult;
 use calx_core::{UnitTable, Utility};
 use calx_flowsheet::Model;
 
-use crate::number::sig;
+use crate::number::{count, sig};
 
 /// Streams per block of the stream table, so lines stay readable.
 const STREAMS_PER_BLOCK: usize = 6;
@@ -122,16 +122,16 @@ pub fn table(model: &Model, result: &FlowsheetResult) -> String {
     for l in &result.solver.loops {
         let _ = writeln!(
             s,
-            "  recycle {} | tears: {} | {} iterations ({}) | residual {:.1e} of tolerance",
+            "  recycle {} | tears: {} | {} ({}) | residual {:.1e} of tolerance",
             l.units.join(" -> "),
             l.tears.join(", "),
-            l.iterations,
+            count(l.iterations, "iteration"),
             l.method,
             l.max_scaled_residual
         );
     }
     for sp in &result.solver.design_specs {
-        let _ = writeln!(s, "  design spec: {} = {} so that {} = {} ({} iterations)", sp.adjust, sig(sp.value, 6), sp.target_variable, sig(sp.achieved, 6), sp.iterations);
+        let _ = writeln!(s, "  design spec: {} = {} so that {} = {} ({})", sp.adjust, sig(sp.value, 6), sp.target_variable, sig(sp.achieved, 6), count(sp.iterations, "iteration"));
     }
     let _ = writeln!(s, "  unit calculations: {}", result.solver.unit_calculations);
     s

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use calx_core::result::FlowsheetResult;
 
-use calx_report::sig;
+use calx_report::{count, sig};
 
 /// Significant digits of every number in a snapshot.
 pub const SIGNIFICANT_DIGITS: usize = 6;
@@ -68,10 +68,10 @@ pub fn render(result: &FlowsheetResult) -> String {
     let _ = writeln!(s, "solver:");
     let _ = writeln!(s, "  order: {}", result.solver.calculation_order.join(", "));
     for l in &result.solver.loops {
-        let _ = writeln!(s, "  loop {} (tears {}): {} iterations, {}", l.units.join(" -> "), l.tears.join(", "), l.iterations, l.method);
+        let _ = writeln!(s, "  loop {} (tears {}): {}, {}", l.units.join(" -> "), l.tears.join(", "), count(l.iterations, "iteration"), l.method);
     }
     for d in &result.solver.design_specs {
-        let _ = writeln!(s, "  design spec {} -> {}: value {} (target {}, achieved {}), {} iterations", d.adjust, d.target_variable, n(d.value), n(d.target), n(d.achieved), d.iterations);
+        let _ = writeln!(s, "  design spec {} -> {}: value {} (target {}, achieved {}), {}", d.adjust, d.target_variable, n(d.value), n(d.target), n(d.achieved), count(d.iterations, "iteration"));
     }
     s
 }

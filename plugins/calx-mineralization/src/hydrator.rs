@@ -13,10 +13,12 @@
 //! Water, one of:
 //!
 //! * as given by the inlets (`water`, and any water in `solids`);
-//! * `solids_fraction` x, the mass fraction of solid-phase components in the slurry leaving,
-//!   after reaction: the unit draws make-up water (component `H2O`) from outside the
-//!   flowsheet, m_makeup = S_out / x - m_in, where S_out is the solid mass after reaction and
-//!   m_in everything the inlets bring. If the inlets already bring more water than x allows,
+//! * `solids_fraction` x: the unit draws make-up water (component `H2O`) from outside the
+//!   flowsheet so that the slurry holds x solids. With `solids_basis: fed` (default, the
+//!   paper's "slurry concentration": ash fed over ash plus water, KIGAM 2022 Table 3 and
+//!   Table 4: 909.69 / 8347.22 = 10.898 %) m_makeup = S_in / x - m_in, S_in being the solids the
+//!   inlets bring; with `solids_basis: leaving`, x is the solids fraction of the slurry after
+//!   hydration, m_makeup = S_out / x - m_in. m_in is everything the inlets bring. If the inlets already bring more water than x allows,
 //!   no make-up is drawn and a note gives the solids fraction reached. Make-up water enters
 //!   at `water_temperature`.
 //!
@@ -55,6 +57,8 @@ struct HydratorUnit {
     oxides: Vec<usize>,
     h2o: usize,
     solids_fraction: Option<f64>,
+    /// Whether `solids_fraction` counts solids after hydration (else solids fed).
+    solids_after_reaction: bool,
     water_temperature: f64,
     thermal: Thermal,
     agitation: Agitation,
@@ -72,7 +76,14 @@ impl UnitType for Hydrator {
             ParamSpec::optional(
                 "solids_fraction",
                 ParamKind::Fraction,
-                "Target mass fraction of solids in the slurry leaving (after reaction); make-up water is drawn to reach it. Default: water as the inlets bring it",
+                "Target mass fraction of solids in the slurry (see `solids_basis`); make-up water is drawn to reach it. Default: water as the inlets bring it",
+            ),
+            ParamSpec::with_default(
+                "solids_basis",
+                ParamKind::choice(&["fed", "leaving"]),
+                ParamValue::Text("fed".into()),
+                "What `solids_fraction` counts: solids fed over slurry (`fed`), or solids after hydration over slurry (`leaving`)",
+                "KIGAM 2022 Table 3 \"slurry concentration 10.9 wt%\" is solids fed: 909.69 kg ash / 8347.22 kg slurry (Table 4) [R]",
             ),
             ParamSpec::with_default(
                 "water_temperature",
@@ -133,6 +144,11 @@ impl UnitType for Hydrator {
             reactions.push((reaction, key, x));
         }
         let solids_fraction = p.number_opt("solids_fraction")?.map(|x| open_fraction("solids_fraction", x)).transpose()?;
+        let solids_after_reaction = match p.text_opt("solids_basis")? {
+            None | Some("fed") => false,
+            Some("leaving") => true,
+            Some(other) => return Err(UnitError::param("solids_basis", format!("must be `fed` or `leaving`, found `{other}`"))),
+        };
         let water_temperature = positive("water_temperature", p.number("water_temperature")?, "K")?;
         Ok(Box::new(HydratorUnit {
             set: set.clone(),
@@ -140,6 +156,7 @@ impl UnitType for Hydrator {
             oxides,
             h2o,
             solids_fraction,
+            solids_after_reaction,
             water_temperature,
             thermal: thermal_mode(p)?,
             agitation: Agitation::from_params(p)?,
@@ -175,19 +192,23 @@ impl UnitOperation for HydratorUnit {
         // reactions (water is supplied by the make-up itself, so the request stands).
         let mut makeup = 0.0;
         if let Some(x) = self.solids_fraction {
-            let mut after = flows.clone();
-            for ((reaction, _, _), &xi) in self.reactions.iter().zip(&extents) {
-                reaction.apply(set, &mut after, xi);
-            }
-            let s_out = phase_mass(set, &after, Phase::Solid);
-            let needed = s_out / x - m_in;
+            let solids = if self.solids_after_reaction {
+                let mut after = flows.clone();
+                for ((reaction, _, _), &xi) in self.reactions.iter().zip(&extents) {
+                    reaction.apply(set, &mut after, xi);
+                }
+                phase_mass(set, &after, Phase::Solid)
+            } else {
+                phase_mass(set, &flows, Phase::Solid)
+            };
+            let needed = solids / x - m_in;
             if needed >= 0.0 {
                 makeup = needed;
             } else {
                 report.note(format!(
                     "the inlets bring more water than solids_fraction {:.4} allows: no make-up water drawn; the slurry leaves at {:.4} solids",
                     x,
-                    s_out / m_in
+                    solids / m_in
                 ));
             }
             flows[self.h2o] += makeup;

@@ -61,6 +61,7 @@ fn a_solids_fraction_target_draws_make_up_water_at_its_own_temperature() {
     let params = [
         ("conversion", map(&[("CaO", 1.0)])),
         ("solids_fraction", num(0.2)),
+        ("solids_basis", ParamValue::Text("leaving".into())),
         ("water_temperature", num(288.15)),
         ("T", num(298.15)),
         ("specific_energy", num(0.0)),
@@ -80,6 +81,20 @@ fn a_solids_fraction_target_draws_make_up_water_at_its_own_temperature() {
     // Reaction heat at 25 degC plus heating the make-up water from 15 to 25 degC.
     let expected = dh_ca() + makeup / mm(H2O) * 75.3 * 10.0;
     assert!(close(duty(&report), expected, 1e-9), "{} vs {expected}", duty(&report));
+    assert_conserved(&[ash], &report, &out);
+}
+
+#[test]
+fn by_default_the_solids_fraction_counts_the_solids_fed_as_the_paper_does() {
+    // KIGAM 2022: 909.69 kg ash in 8347.22 kg slurry (Table 4) is the "10.9 wt%" of Table 3.
+    let params = [("conversion", map(&[("CaO", 0.5)])), ("solids_fraction", num(0.25)), ("specific_energy", num(0.0))];
+    let u = create(&Hydrator, &params, &solids_only()).unwrap();
+    let ash = stream(&[(CAO, mm(CAO)), (SIO2, 0.2)], 298.15);
+    let (out, report) = run(&*u, std::slice::from_ref(&ash), 1).unwrap();
+    let fed = mm(CAO) + 0.2;
+    let makeup = fed / 0.25 - fed;
+    assert!(close(report.materials[0].rate, makeup, 1e-14));
+    assert!(close(out[0].total_mass(), fed / 0.25, 1e-14));
     assert_conserved(&[ash], &report, &out);
 }
 
