@@ -2,6 +2,7 @@
 //! does, and listing test data deterministically.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use calx_core::result::FlowsheetResult;
 use calx_flowsheet::Model;
@@ -20,10 +21,16 @@ pub fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
     out
 }
 
-/// Load a flowsheet by its path relative to the root (so messages hold no absolute paths).
+/// Load a flowsheet by its path relative to the root (so messages hold no absolute paths),
+/// with the plugin libraries it lists (built first by [`plugin_dir`] when it lists any).
 pub fn load(relative: &str) -> Result<Model, String> {
-    let text = std::fs::read_to_string(root().join(relative)).map_err(|e| format!("{relative}: {e}"))?;
-    calx_flowsheet::parse(&text, relative, &calx_cli::builtin_registry()).map_err(|d| d.to_string())
+    let path = root().join(relative);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{relative}: {e}"))?;
+    let search = if text.contains("plugins:") { vec![plugin_dir().to_path_buf()] } else { Vec::new() };
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    calx_cli::loading::parse_with_plugins(&text, relative, &base, &search, &calx_cli::builtin_registry())
+        .map(|(model, _plugins)| model)
+        .map_err(|d| d.to_string())
 }
 
 /// Load, build and solve.
@@ -37,4 +44,47 @@ pub fn solve(relative: &str) -> Result<(Model, FlowsheetResult), String> {
 /// Relative path of a file under the root, with forward slashes.
 pub fn relative(path: &Path) -> String {
     path.strip_prefix(root()).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+/// Every library the tests load. The shipped plugins need their `export` feature.
+const PACKAGES: &[&str] = &[
+    "calx-fixture-faulty",
+    "calx-fixture-duplicate",
+    "calx-fixture-abi-mismatch",
+    "calx-fixture-no-entry",
+    "calx-generic",
+    "calx-mineralization",
+    "calx-cyclone",
+];
+
+/// The profile directory this test binary was built into (`target/debug`).
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    // target/<profile>/deps/it-<hash>
+    exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Build every plugin library once and return the directory holding them.
+pub fn plugin_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        // A target directory of their own: the shipped plugins are built here with their
+        // `export` feature, and mixing those artifacts with the test's own (built without it)
+        // in one directory makes rustc see two versions of the same crate.
+        let profile_name = profile_dir().file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        let target = profile_dir().parent().map(|t| t.join("plugin-libraries")).unwrap_or_default();
+        let profile = target.join(&profile_name);
+        let mut cmd = std::process::Command::new(env!("CARGO"));
+        cmd.current_dir(root()).args(["build", "--quiet", "--locked", "--target-dir"]).arg(&target);
+        if profile_name == "release" {
+            cmd.arg("--release");
+        }
+        for p in PACKAGES {
+            cmd.args(["-p", p]);
+        }
+        cmd.args(["--features", "calx-generic/export,calx-mineralization/export"]);
+        let out = cmd.output().expect("cargo runs");
+        assert!(out.status.success(), "building the plugin libraries failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        profile
+    })
 }

@@ -41,7 +41,8 @@ fn pending(path: &Path) -> PathBuf {
 }
 
 fn one(registry: &Registry, file: &Path, mode: Mode, tol: &Tolerances) -> Result<(String, bool), String> {
-    let model = calx_flowsheet::load(file, registry).map_err(|e| e.to_string())?;
+    let search = calx_cli::loading::search_path_from_env();
+    let (model, _plugins) = calx_cli::loading::load_flowsheet(file, registry, &search).map_err(|e| e.to_string())?;
     let mut flowsheet = model.build().map_err(|d| d.to_string())?;
     let result = flowsheet.solve().map_err(|e| format!("error: {}: {e}", file.display()))?;
     let new = SnapshotFile { source: file.display().to_string().replace('\\', "/"), body: calx_snapshot::render(&result) };

@@ -22,14 +22,26 @@ use calx_core::result::FlowsheetResult;
 #[doc(hidden)]
 pub use insta;
 
+/// The directories in `CALX_PLUGIN_PATH`.
+pub fn plugin_search_path() -> Vec<PathBuf> {
+    calx_cli::loading::search_path_from_env()
+}
+
 /// The unit types built into the `calx` binary.
 pub fn builtin_registry() -> Registry {
     calx_cli::builtin_registry()
 }
 
-/// Load, build and solve a flowsheet; the error is the rendered diagnostic or engine message.
+/// Load (with the plugin libraries it lists, searched as `calx run` does, through
+/// `CALX_PLUGIN_PATH`), build and solve a flowsheet; the error is the rendered diagnostic or
+/// engine message.
 pub fn solve(path: &Path, registry: &Registry) -> Result<FlowsheetResult, String> {
-    let model = calx_flowsheet::load(path, registry).map_err(|e| e.to_string())?;
+    solve_with_plugins(path, registry, &calx_cli::loading::search_path_from_env())
+}
+
+/// [`solve`] with explicit directories searched for plugin libraries named in `plugins:`.
+pub fn solve_with_plugins(path: &Path, registry: &Registry, search: &[PathBuf]) -> Result<FlowsheetResult, String> {
+    let (model, _plugins) = calx_cli::loading::load_flowsheet(path, registry, search).map_err(|e| e.to_string())?;
     let mut flowsheet = model.build().map_err(|d| d.to_string())?;
     flowsheet.solve().map_err(|e| e.to_string())
 }
@@ -66,8 +78,8 @@ pub fn __location(flowsheet: &Path) -> (PathBuf, String) {
 
 /// Solve and render, panicking with the full message if the flowsheet does not solve.
 #[doc(hidden)]
-pub fn __render(flowsheet: &Path, registry: &Registry) -> String {
-    match solve(flowsheet, registry) {
+pub fn __render(flowsheet: &Path, registry: &Registry, search: &[PathBuf]) -> String {
+    match solve_with_plugins(flowsheet, registry, search) {
         Ok(result) => calx_snapshot::render(&result),
         Err(e) => panic!("{} did not solve:\n{e}", flowsheet.display()),
     }
@@ -75,16 +87,20 @@ pub fn __render(flowsheet: &Path, registry: &Registry) -> String {
 
 /// Solve a flowsheet and assert its snapshot (`<dir>/snapshots/<name>.snap`) through insta.
 /// The path is relative to the calling crate's manifest directory; a second argument gives a
-/// registry (for example one with your plugin's unit types).
+/// registry (for example one with your plugin's unit types linked in), a third the
+/// directories searched for plugin libraries the flowsheet lists (default: `CALX_PLUGIN_PATH`).
 #[macro_export]
 macro_rules! assert_flowsheet_snapshot {
     ($path:expr) => {
         $crate::assert_flowsheet_snapshot!($path, &$crate::builtin_registry())
     };
-    ($path:expr, $registry:expr) => {{
+    ($path:expr, $registry:expr) => {
+        $crate::assert_flowsheet_snapshot!($path, $registry, &$crate::plugin_search_path())
+    };
+    ($path:expr, $registry:expr, $search:expr) => {{
         let path = ::std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join($path);
         let (dir, name) = $crate::__location(&path);
-        let body = $crate::__render(&path, $registry);
+        let body = $crate::__render(&path, $registry, $search);
         let mut settings = $crate::insta::Settings::clone_current();
         settings.set_snapshot_path(dir);
         settings.set_prepend_module_to_snapshot(false);
