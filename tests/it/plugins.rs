@@ -29,11 +29,16 @@ fn err(name: &str) -> String {
     }
 }
 
-/// The built-in registry without `calx-mineralization` (which the tests load dynamically).
+/// The built-in registry without `calx-mineralization` (which the tests load dynamically);
+/// the built-in analyses stay.
 fn generic_only() -> Registry {
+    let builtin = calx_cli::builtin_registry();
     let mut r = Registry::new();
-    for t in calx_cli::builtin_registry().iter().filter(|t| t.provider == "calx-generic") {
+    for t in builtin.iter().filter(|t| t.provider == "calx-generic") {
         r.register(&t.provider, t.unit_type.clone()).expect("distinct");
+    }
+    for a in builtin.analyses() {
+        r.register_analysis(&a.provider, a.analysis_type.clone()).expect("distinct");
     }
     r
 }

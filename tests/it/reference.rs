@@ -532,3 +532,46 @@ fn the_backfill_paste_meets_its_solids_content_and_binder_dosage() {
     let cement = r.components.get(r.components.index_of("cement").unwrap()).unwrap();
     assert!(!cement.in_element_balance() && cement.phase == Phase::Solid, "cement: a solid outside element balances");
 }
+
+/// The `analyses:` of the reference plant, run as `calx run` runs them.
+fn lca_metrics() -> Vec<calx_core::AnalysisOutput> {
+    let path = calx_tests::root().join(REFERENCE);
+    let (_, analyses) = calx_testing::solve_and_analyse(&path, &calx_testing::builtin_registry(), &[])
+        .unwrap_or_else(|e| panic!("{REFERENCE}: {e}"));
+    analyses
+}
+
+fn metric(analyses: &[calx_core::AnalysisOutput], analysis: &str, name: &str) -> f64 {
+    let a = analyses.iter().find(|a| a.name == analysis).unwrap_or_else(|| panic!("no analysis {analysis}"));
+    a.metric(name).unwrap_or_else(|| panic!("{analysis} has no metric {name}"))
+}
+
+#[test]
+fn the_lca_reproduces_the_papers_result_with_its_implied_grid_factor() {
+    let a = lca_metrics();
+    let per_t = |name: &str| metric(&a, "lca", name);
+    paper("KIGAM 2022 LCA result: emissions from electricity of all sections, 30.9 kg CO2-eq/t", per_t("emissions_per_functional_unit"), 30.9);
+    paper("KIGAM 2022 LCA result / Table 5: CO2 fixed in carbonation, 76.7 kg/t", per_t("co2_fixed_per_functional_unit"), 76.7);
+    paper("KIGAM 2022 LCA result: net reduction 45.8 kg CO2-eq/t", per_t("net_reduction_per_functional_unit"), 45.8);
+    paper("KIGAM 2022 LCA result: 805.3 t CO2/yr at 17,585 t/yr", per_t("net_reduction_per_year") / 1000.0, 805.3);
+    // Contributions by section follow Table 4's electricity (32.1 / 23.8 / 40.8 / 3.4 %, derived).
+    let total = per_t("emissions_per_functional_unit");
+    for (unit, share) in [("ash_pretreatment", 0.321), ("hydration", 0.238), ("carbonation", 0.408), ("post_treatment", 0.034)] {
+        let got = per_t(&format!("emissions_by_unit.{unit}")) / total;
+        assert!((got - share).abs() < 0.001, "Table 4 electricity share of {unit}: {got:.4} vs {share}");
+    }
+}
+
+#[test]
+fn the_official_korean_grid_factor_lowers_the_net_reduction_to_about_39_kg() {
+    let a = lca_metrics();
+    // domain-data.md 2.1: 81.4 kWh x 0.4594 = 37.4 kg/t, net 76.7 - 37.4 = 39.3 kg/t.
+    paper("domain-data 2.1: emissions at 0.45941 kg/kWh, 37.4 kg/t", metric(&a, "lca_official_grid", "emissions_per_functional_unit"), 37.4);
+    paper("domain-data 2.1: net reduction at 0.45941 kg/kWh, about 39.3 kg/t", metric(&a, "lca_official_grid", "net_reduction_per_functional_unit"), 39.3);
+    assert!(metric(&a, "lca_official_grid", "net_reduction_per_functional_unit") < metric(&a, "lca", "net_reduction_per_functional_unit"));
+}
+
+/// `model` within the paper tolerance (0.5 %) of `expected`; `what` names the source and row.
+fn paper(what: &str, model: f64, expected: f64) {
+    assert!(at_most(rel_dev(model, expected).abs(), PAPER_TOL), "{what}: model {model:.4}, expected {expected} ({:+.3} %)", rel_dev(model, expected) * 100.0);
+}

@@ -196,11 +196,21 @@ fn run(registry: &calx_core::Registry, file: &std::path::Path, format: Format, o
     let started = std::time::Instant::now();
     let result = flowsheet.solve().map_err(Failure::solve)?;
     tracing::info!(elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "solved");
-    let files = match format {
-        Format::Table => vec![("results.txt", calx_report::table(&model, &result))],
-        Format::Json => vec![("results.json", output::json(&result).map_err(Failure::output)?)],
-        Format::Csv => output::csv(&result),
+    let analyses = model.run_analyses(&result).map_err(Failure::solve)?;
+    let mut files: Vec<(String, String)> = match format {
+        Format::Table => {
+            let mut text = calx_report::table(&model, &result);
+            for a in &analyses {
+                text.push_str(&format!("\nAnalysis `{}` ({})\n{}", a.name, a.type_name, a.text));
+            }
+            vec![("results.txt".into(), text)]
+        }
+        Format::Json => vec![("results.json".into(), output::json(&result, &analyses).map_err(Failure::output)?)],
+        Format::Csv => output::csv(&result).into_iter().map(|(n, t)| (n.to_string(), t)).collect(),
     };
+    if format == Format::Csv {
+        files.extend(analyses.iter().map(|a| (format!("{}.csv", a.name), a.csv.clone())));
+    }
     match output {
         None => files.iter().try_for_each(|(_, text)| print(text.trim_end())),
         Some(dir) => {

@@ -6,9 +6,14 @@ use std::path::Path;
 
 use calx_core::result::FlowsheetResult;
 
-/// The converged flowsheet as pretty JSON (SI units; f64 values round-trip exactly).
-pub(crate) fn json(result: &FlowsheetResult) -> Result<String, serde_json::Error> {
-    serde_json::to_string_pretty(result)
+/// The converged flowsheet and its analyses as pretty JSON (SI units; f64 values round-trip
+/// exactly): `{ "flowsheet": ..., "analyses": { NAME: ... } }`.
+pub(crate) fn json(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) -> Result<String, serde_json::Error> {
+    let mut by_name = serde_json::Map::new();
+    for a in analyses {
+        by_name.insert(a.name.clone(), serde_json::from_str(&a.json)?);
+    }
+    serde_json::to_string_pretty(&serde_json::json!({ "flowsheet": result, "analyses": by_name }))
 }
 
 /// `streams.csv` (long format) and `units.csv`.

@@ -45,7 +45,8 @@ fn one(registry: &Registry, file: &Path, mode: Mode, tol: &Tolerances) -> Result
     let (model, _plugins) = calx_cli::loading::load_flowsheet(file, registry, &search).map_err(|e| e.to_string())?;
     let mut flowsheet = model.build().map_err(|d| d.to_string())?;
     let result = flowsheet.solve().map_err(|e| format!("error: {}: {e}", file.display()))?;
-    let new = SnapshotFile { source: file.display().to_string().replace('\\', "/"), body: calx_snapshot::render(&result) };
+    let analyses = model.run_analyses(&result).map_err(|e| format!("error: {}: {e}", file.display()))?;
+    let new = SnapshotFile { source: file.display().to_string().replace('\\', "/"), body: calx_snapshot::render(&result, &analyses) };
     let path = snapshot_path(file);
     let old = std::fs::read_to_string(&path).ok().map(|t| SnapshotFile::parse(&t));
     let write = |p: &Path| write_atomic(p, &new.to_text()).map_err(|e| format!("error: cannot write {}: {e}", p.display()));

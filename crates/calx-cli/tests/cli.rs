@@ -33,7 +33,7 @@ fn json_output_is_the_converged_flowsheet_in_si() {
     let out = calx(&["run", RECYCLE, "--format", "json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
-    let product = v["streams"].as_array().unwrap().iter().find(|s| s["name"] == "product").unwrap();
+    let product = v["flowsheet"]["streams"].as_array().unwrap().iter().find(|s| s["name"] == "product").unwrap();
     let cao = product["stream"]["flows"][0].as_f64().unwrap();
     // 1 t/h of CaO, 93.75 % overall conversion: 0.0625 t/h = 0.0625/3.6 kg/s unreacted.
     assert!((cao - 0.0625 / 3.6).abs() < 1e-12, "{cao}");

@@ -5,6 +5,7 @@
 //! Invariant: this crate does no I/O. Everything inside is SI (kg/s, K, Pa, W, J, mol);
 //! conversion to and from the units people write happens at the edges (see [`quantity`]).
 
+pub mod analysis;
 pub mod component;
 pub mod dimension;
 pub mod element;
@@ -20,6 +21,7 @@ pub mod suggest;
 pub mod thermo;
 pub mod unit;
 
+pub use analysis::{Analysis, AnalysisDescriptor, AnalysisOutput, AnalysisType, Metric};
 pub use component::{Component, ComponentSet, Phase};
 pub use dimension::Dimension;
 pub use error::{Error, Result};

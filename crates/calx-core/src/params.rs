@@ -50,6 +50,11 @@ pub enum ParamKind {
         /// Kind of each value.
         value: Box<ParamKind>,
     },
+    /// A value per free-form key (process names, utility names).
+    Map {
+        /// Kind of each value.
+        value: Box<ParamKind>,
+    },
     /// A list of values.
     List {
         /// Kind of each item.
@@ -66,6 +71,11 @@ impl ParamKind {
     /// A per-component map of `value`.
     pub fn per_component(value: ParamKind) -> ParamKind {
         ParamKind::PerComponent { value: Box::new(value) }
+    }
+
+    /// A map with free-form keys.
+    pub fn map(value: ParamKind) -> ParamKind {
+        ParamKind::Map { value: Box::new(value) }
     }
 
     /// A choice among words.
@@ -89,6 +99,7 @@ impl ParamKind {
             ParamKind::Choice { options } => format!("one of {}", options.join(", ")),
             ParamKind::PerComponent { value } => format!("map of component -> {}", value.describe()),
             ParamKind::PerOutlet { value } => format!("map of outlet stream -> {}", value.describe()),
+            ParamKind::Map { value } => format!("map of name -> {}", value.describe()),
             ParamKind::List { item } => format!("list of {}", item.describe()),
         }
     }
@@ -238,6 +249,21 @@ impl Params {
                 .map(|(k, v)| match v {
                     ParamValue::Number(x) => Ok((k.as_str(), *x)),
                     other => Err(UnitError::param(name, format!("{k}: expected a number, found {other:?}"))),
+                })
+                .collect(),
+            Some(other) => Err(UnitError::param(name, format!("expected a map, found {other:?}"))),
+        }
+    }
+
+    /// A map of text values (free-form keys), empty if absent.
+    pub fn text_map(&self, name: &str) -> Result<BTreeMap<&str, &str>, UnitError> {
+        match self.values.get(name) {
+            None => Ok(BTreeMap::new()),
+            Some(ParamValue::Map(m)) => m
+                .iter()
+                .map(|(k, v)| match v {
+                    ParamValue::Text(t) => Ok((k.as_str(), t.as_str())),
+                    other => Err(UnitError::param(name, format!("{k}: expected text, found {other:?}"))),
                 })
                 .collect(),
             Some(other) => Err(UnitError::param(name, format!("expected a map, found {other:?}"))),

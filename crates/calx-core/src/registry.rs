@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::suggest::nearest;
+use crate::analysis::{AnalysisDescriptor, AnalysisType};
 use crate::unit::{UnitDescriptor, UnitType};
 
 /// One registered unit type with its manifest and where it came from.
@@ -18,10 +19,22 @@ pub struct Registered {
     pub provider: String,
 }
 
-/// Unit types by name.
+/// One registered analysis type.
+#[derive(Clone)]
+pub struct RegisteredAnalysis {
+    /// The type.
+    pub analysis_type: Arc<dyn AnalysisType>,
+    /// Its manifest.
+    pub descriptor: AnalysisDescriptor,
+    /// Which crate or library provided it.
+    pub provider: String,
+}
+
+/// Unit types and analysis types by name.
 #[derive(Clone, Default)]
 pub struct Registry {
     types: BTreeMap<String, Registered>,
+    analyses: BTreeMap<String, RegisteredAnalysis>,
 }
 
 impl Registry {
@@ -44,6 +57,32 @@ impl Registry {
             Registered { unit_type, descriptor, provider: provider.to_string() },
         );
         Ok(())
+    }
+
+    /// Register an analysis type; a name already taken is refused with both providers named.
+    pub fn register_analysis(&mut self, provider: &str, analysis_type: Arc<dyn AnalysisType>) -> Result<(), String> {
+        let descriptor = analysis_type.descriptor();
+        if let Some(existing) = self.analyses.get(&descriptor.type_name) {
+            return Err(format!(
+                "analysis type `{}` is provided twice: by {} and by {}",
+                descriptor.type_name, existing.provider, provider
+            ));
+        }
+        self.analyses.insert(
+            descriptor.type_name.clone(),
+            RegisteredAnalysis { analysis_type, descriptor, provider: provider.to_string() },
+        );
+        Ok(())
+    }
+
+    /// An analysis type by name.
+    pub fn analysis(&self, name: &str) -> Option<&RegisteredAnalysis> {
+        self.analyses.get(name)
+    }
+
+    /// Analysis types in name order.
+    pub fn analyses(&self) -> impl Iterator<Item = &RegisteredAnalysis> {
+        self.analyses.values()
     }
 
     /// A type by name.

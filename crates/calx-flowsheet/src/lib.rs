@@ -7,6 +7,7 @@
 //! nearest valid name — and returned together as [`Diagnostics`]. Quantities are written
 //! with units of measure ("16000 t/yr") and converted to SI here, at the edge.
 
+mod analyses;
 mod components;
 mod decode;
 mod diagnostic;
@@ -23,6 +24,7 @@ use calx_core::{Dimension, Params, UnitError, UnitTable};
 use calx_engine::{BuildError, EngineError, Flowsheet, FlowsheetDef, SolveOptions, UnitDef};
 
 use crate::decode::{Decoder, SourceMap, get};
+pub use crate::analyses::ConfiguredAnalysis;
 pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use crate::node::Loc;
 pub use crate::options::Display;
@@ -44,6 +46,7 @@ pub const TOP_FIELDS: &[&str] = &[
     "solver",
     "design_specs",
     "display",
+    "analyses",
 ];
 
 /// One entry of the top-level `plugins:` list, as written, with its position.
@@ -98,6 +101,8 @@ pub struct Model {
     pub def: FlowsheetDef,
     /// Display units.
     pub display: Display,
+    /// Analyses to run after convergence, in declaration order.
+    pub analyses: Vec<ConfiguredAnalysis>,
     /// Units of measure, including the flowsheet's `basis` symbols.
     pub units_of_measure: UnitTable,
     map: SourceMap,
@@ -180,6 +185,7 @@ pub fn parse(text: &str, file: &str, registry: &Registry) -> Result<Model, Diagn
     };
     let design_specs = get(top, "design_specs").map(|n| options::design_specs(&mut dec, n, &unit_defs, &set)).unwrap_or_default();
     let display = get(top, "display").map(|n| options::display(&mut dec, n)).unwrap_or_default();
+    let analyses = get(top, "analyses").map(|n| analyses::decode(&mut dec, n, registry, &set)).unwrap_or_default();
     if !dec.diags.is_empty() {
         return Err(fail(dec.diags));
     }
@@ -190,6 +196,7 @@ pub fn parse(text: &str, file: &str, registry: &Registry) -> Result<Model, Diagn
         def: FlowsheetDef { name, components: set, units: unit_defs, options, design_specs },
         display,
         units_of_measure: dec.units,
+        analyses,
         map: dec.map,
     })
 }
@@ -233,6 +240,12 @@ fn feeds(dec: &mut Decoder, node: &node::Node, registry: &Registry, set: &std::s
 }
 
 impl Model {
+    /// Run the flowsheet's analyses over its converged result (declaration order; an
+    /// analysis that reads another's results runs after it).
+    pub fn run_analyses(&self, result: &calx_core::result::FlowsheetResult) -> Result<Vec<calx_core::AnalysisOutput>, String> {
+        analyses::run(&self.analyses, result)
+    }
+
     /// Build the engine's flowsheet; build problems come back with file positions.
     pub fn build(&self) -> Result<Flowsheet, Diagnostics> {
         match Flowsheet::build(self.def.clone()) {

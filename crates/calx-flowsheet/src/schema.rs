@@ -26,6 +26,7 @@ fn kind_schema(kind: &ParamKind) -> Value {
         ParamKind::PerComponent { value } | ParamKind::PerOutlet { value } => {
             json!({ "type": "object", "additionalProperties": kind_schema(value) })
         }
+        ParamKind::Map { value } => json!({ "type": "object", "additionalProperties": kind_schema(value) }),
         ParamKind::List { item } => json!({ "type": "array", "items": kind_schema(item) }),
     }
 }
@@ -112,6 +113,24 @@ pub fn json_schema(registry: &Registry) -> Value {
         "units" => json!({ "type": "object", "additionalProperties": { "oneOf": unit_variants } }),
         "solver" => solver.clone(),
         "design_specs" => json!({ "type": "array", "items": spec }),
+        "analyses" => {
+            let mut by_type = serde_json::Map::new();
+            for a in registry.analyses() {
+                let mut props: serde_json::Map<String, Value> = a
+                    .descriptor
+                    .params
+                    .iter()
+                    .map(|p| {
+                        let mut s = kind_schema(&p.kind);
+                        s["description"] = json!(format!("{} ({})", p.doc, p.kind.describe()));
+                        (p.name.clone(), s)
+                    })
+                    .collect();
+                props.insert("type".into(), json!({ "const": a.descriptor.type_name, "description": a.descriptor.summary }));
+                by_type.insert(a.descriptor.type_name.clone(), closed(props, &[]));
+            }
+            json!({ "type": "object", "additionalProperties": { "anyOf": by_type.values().cloned().collect::<Vec<_>>() }, "properties": by_type })
+        }
         _ => display.clone(),
     });
     let mut schema = closed(top, &["schema_version", "components", "units"]);

@@ -109,7 +109,7 @@ fn ports(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn params(
+pub(crate) fn params(
     dec: &mut Decoder,
     node: Option<&Node>,
     d: &UnitDescriptor,
@@ -190,6 +190,27 @@ pub(crate) fn value(dec: &mut Decoder, node: &Node, kind: &ParamKind, field: &st
         ParamKind::PerComponent { value: inner } => {
             let names: Vec<&str> = set.names().collect();
             keyed(dec, node, inner, field, set, outlets, &names, "component")
+        }
+        ParamKind::Map { value: inner } => {
+            let entries = match &node.value {
+                Value::Map(_) => dec.mapping(node, field)?,
+                _ => {
+                    dec.error(Diagnostic::new(node.loc, field, format!("`{field}` must be a mapping of names to values")).found(node.show()));
+                    return None;
+                }
+            };
+            let mut map = BTreeMap::new();
+            let mut ok = true;
+            for (k, v) in entries {
+                dec.map.put(&join(field, &k.name), k.loc);
+                match value(dec, v, inner, &join(field, &k.name), set, outlets) {
+                    Some(x) => {
+                        map.insert(k.name.clone(), x);
+                    }
+                    None => ok = false,
+                }
+            }
+            ok.then_some(ParamValue::Map(map))
         }
         ParamKind::PerOutlet { value: inner } => {
             let names: Vec<&str> = outlets.iter().map(String::as_str).collect();

@@ -29,6 +29,7 @@
 //! // let result = calx_lca::assess(&flowsheet_result, &db, &config)?;
 //! ```
 
+pub mod analysis;
 pub mod assess;
 pub mod config;
 pub mod database;
@@ -36,6 +37,7 @@ pub mod error;
 pub mod render;
 pub mod sparse;
 
+pub use analysis::LcaAnalysisType;
 pub use assess::{Amount, Contribution, LcaResult, SECONDS_PER_YEAR, assess};
 pub use config::{AvoidedBurden, FactorOverride, FunctionalUnit, LcaConfig, Mapping};
 pub use database::{Database, GHG_CO2_EQ, Matrices, Solution};

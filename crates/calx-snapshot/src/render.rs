@@ -20,8 +20,8 @@ fn closure_class(rel: f64) -> &'static str {
     }
 }
 
-/// Render a converged flowsheet for a snapshot.
-pub fn render(result: &FlowsheetResult) -> String {
+/// Render a converged flowsheet and the headline figures of its analyses for a snapshot.
+pub fn render(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) -> String {
     let n = |x: f64| sig(x, SIGNIFICANT_DIGITS);
     let mut s = String::new();
     let _ = writeln!(s, "flowsheet: {}", result.name);
@@ -72,6 +72,15 @@ pub fn render(result: &FlowsheetResult) -> String {
     }
     for d in &result.solver.design_specs {
         let _ = writeln!(s, "  design spec {} -> {}: value {} (target {}, achieved {}), {}", d.adjust, d.target_variable, n(d.value), n(d.target), n(d.achieved), count(d.iterations, "iteration"));
+    }
+    if !analyses.is_empty() {
+        let _ = writeln!(s, "analyses:");
+        for a in analyses {
+            let _ = writeln!(s, "  {} ({}):", a.name, a.type_name);
+            for m in &a.metrics {
+                let _ = writeln!(s, "    {}: {} {}", m.name, n(m.value), m.unit);
+            }
+        }
     }
     s
 }

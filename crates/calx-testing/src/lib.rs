@@ -41,9 +41,20 @@ pub fn solve(path: &Path, registry: &Registry) -> Result<FlowsheetResult, String
 
 /// [`solve`] with explicit directories searched for plugin libraries named in `plugins:`.
 pub fn solve_with_plugins(path: &Path, registry: &Registry, search: &[PathBuf]) -> Result<FlowsheetResult, String> {
+    solve_and_analyse(path, registry, search).map(|(result, _)| result)
+}
+
+/// Solve and run the flowsheet's `analyses:` (LCA, ...) over the converged result.
+pub fn solve_and_analyse(
+    path: &Path,
+    registry: &Registry,
+    search: &[PathBuf],
+) -> Result<(FlowsheetResult, Vec<calx_core::AnalysisOutput>), String> {
     let (model, _plugins) = calx_cli::loading::load_flowsheet(path, registry, search).map_err(|e| e.to_string())?;
     let mut flowsheet = model.build().map_err(|d| d.to_string())?;
-    flowsheet.solve().map_err(|e| e.to_string())
+    let result = flowsheet.solve().map_err(|e| e.to_string())?;
+    let analyses = model.run_analyses(&result)?;
+    Ok((result, analyses))
 }
 
 /// Panic unless every unit and the whole flowsheet close their mass balance to `tolerance`.
@@ -79,8 +90,8 @@ pub fn __location(flowsheet: &Path) -> (PathBuf, String) {
 /// Solve and render, panicking with the full message if the flowsheet does not solve.
 #[doc(hidden)]
 pub fn __render(flowsheet: &Path, registry: &Registry, search: &[PathBuf]) -> String {
-    match solve_with_plugins(flowsheet, registry, search) {
-        Ok(result) => calx_snapshot::render(&result),
+    match solve_and_analyse(flowsheet, registry, search) {
+        Ok((result, analyses)) => calx_snapshot::render(&result, &analyses),
         Err(e) => panic!("{} did not solve:\n{e}", flowsheet.display()),
     }
 }

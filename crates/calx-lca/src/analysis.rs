@@ -1,0 +1,189 @@
+//! LCA as a Calx analysis: the `analyses: lca:` block of a flowsheet, decoded against the
+//! parameter schema below and turned into an [`LcaConfig`] over the built-in background data.
+//!
+//! ```yaml
+//! analyses:
+//!   lca:
+//!     functional_unit: 1 t of product          # or "1 t of CO2 fixed"
+//!     method: GWP100 (IPCC AR6)
+//!     utilities: { electricity: electricity_kr_2014_16, cooling: "excluded: cooling water in a closed loop" }
+//!     streams: { raw_ash: "excluded: waste from the power plant, free of burden" }
+//!     factors: { electricity_kr_paper_implied: 0.3795 kgCO2eq/kWh }
+//!     sources: { electricity_kr_paper_implied: "KIGAM 2022: 30.9 / 81.42" }
+//! ```
+//! A mapping value is a background process (or, under `emissions`, an elementary flow) by
+//! name, or `excluded: REASON`. Factor overrides need a source.
+
+use calx_core::result::FlowsheetResult;
+use calx_core::{
+    Analysis, AnalysisDescriptor, AnalysisOutput, AnalysisType, Dimension, Metric, ParamKind, ParamSpec, ParamValue,
+    Params, UnitError, UnitTable, Utility,
+};
+
+use crate::config::{AvoidedBurden, FactorOverride, FunctionalUnit, LcaConfig, Mapping};
+use crate::database::Database;
+
+/// The `lca` analysis type.
+pub struct LcaAnalysisType;
+
+/// A configured LCA.
+struct LcaAnalysis {
+    name: String,
+    config: LcaConfig,
+    database: Database,
+}
+
+fn text_map(doc: &str, name: &str) -> ParamSpec {
+    ParamSpec::optional(name, ParamKind::map(ParamKind::Text), doc)
+}
+
+impl AnalysisType for LcaAnalysisType {
+    fn descriptor(&self) -> AnalysisDescriptor {
+        AnalysisDescriptor {
+            type_name: "lca".into(),
+            summary: "Cradle-to-gate life-cycle assessment per functional unit (matrix method), with contributions by unit and flow and the net CO2 reduction.".into(),
+            params: vec![
+                ParamSpec::with_default(
+                    "functional_unit",
+                    ParamKind::Text,
+                    ParamValue::Text("1 t of product".into()),
+                    "Functional unit: `N t of STREAM` (a product stream) or `N t of CO2 fixed`",
+                    "one tonne of the stream named `product`, the reference paper's functional unit",
+                ),
+                ParamSpec::optional("reference_year", ParamKind::Text, "Reference year of the inventory, for reports"),
+                ParamSpec::with_default(
+                    "method",
+                    ParamKind::Text,
+                    ParamValue::Text("GWP100 (IPCC AR6)".into()),
+                    "Impact category reported as the headline: a category of the background data",
+                    "IPCC AR6 WG1 (2021) Table 7.15, the current GWP100 set",
+                ),
+                text_map("Utility -> background process, or `excluded: REASON` (electricity, heating, cooling, water)", "utilities"),
+                text_map("Feed stream -> background process, or `excluded: REASON` (takes precedence over components)", "streams"),
+                text_map("Component of feeds and make-up material -> background process, or `excluded: REASON`", "components"),
+                text_map("Gas generated in the process -> elementary flow, or `excluded: REASON`", "emissions"),
+                text_map("Process -> replacement emission factor with units, e.g. `0.3795 kgCO2eq/kWh`", "factors"),
+                text_map("Process -> source of a replaced factor or an avoided burden (required for each)", "sources"),
+                text_map("Product stream -> background process it displaces, kg for kg (system expansion)", "avoided"),
+            ],
+            reads: vec![],
+        }
+    }
+
+    fn create(&self, name: &str, p: &Params) -> Result<Box<dyn Analysis>, UnitError> {
+        let database = Database::builtin();
+        let fu_text = p.text_opt("functional_unit")?.unwrap_or("1 t of product");
+        let mut config = LcaConfig::new(functional_unit(fu_text)?);
+        if let Some(y) = p.text_opt("reference_year")? {
+            config.reference_year = y.to_string();
+        }
+        if let Some(m) = p.text_opt("method")? {
+            database.require_category(m).map_err(|e| UnitError::param("method", e.to_string()))?;
+            config.characterization = m.to_string();
+        }
+        let process = |param: &str, n: &str| {
+            database.require_process(n, param).map(|_| ()).map_err(|e| UnitError::param(param, e.to_string()))
+        };
+        for (k, v) in p.text_map("utilities")? {
+            let u = Utility::ALL.into_iter().find(|u| u.name() == k).ok_or_else(|| {
+                UnitError::param("utilities", format!("`{k}` is not a utility (electricity, heating, cooling, water)"))
+            })?;
+            let m = mapping(v);
+            if let Mapping::To(n) = &m {
+                process("utilities", n)?;
+            }
+            config.utilities.insert(u, m);
+        }
+        for (param, target) in [("streams", &mut config.streams), ("components", &mut config.components)] {
+            for (k, v) in p.text_map(param)? {
+                let m = mapping(v);
+                if let Mapping::To(n) = &m {
+                    process(param, n)?;
+                }
+                target.insert(k.to_string(), m);
+            }
+        }
+        for (k, v) in p.text_map("emissions")? {
+            let m = mapping(v);
+            if let Mapping::To(n) = &m {
+                database.require_flow(n, "emissions").map_err(|e| UnitError::param("emissions", e.to_string()))?;
+            }
+            config.direct_emissions.insert(k.to_string(), m);
+        }
+        let sources = p.text_map("sources")?;
+        let source = |param: &str, k: &str| {
+            sources.get(k).map(|s| s.to_string()).ok_or_else(|| UnitError::param(param, format!("`{k}` needs a source under `sources`")))
+        };
+        let mut units = UnitTable::builtin();
+        for (sym, f) in [("kgCO2eq", 1.0), ("tCO2eq", 1000.0), ("gCO2eq", 1e-3)] {
+            units.define(sym, f, Dimension::MASS).map_err(|e| UnitError::Calculation(e.to_string()))?;
+        }
+        for (k, v) in p.text_map("factors")? {
+            process("factors", k)?;
+            let q = units.parse(v).map_err(|e| UnitError::param("factors", format!("{k}: {e}")))?;
+            if q.dimension.mass != 1 {
+                return Err(UnitError::param("factors", format!("{k}: {v:?} is not an emission factor (write e.g. 0.3795 kgCO2eq/kWh)")));
+            }
+            config.overrides.push(FactorOverride { process: k.to_string(), value: q.value, source: source("factors", k)? });
+        }
+        for (stream, proc_name) in p.text_map("avoided")? {
+            process("avoided", proc_name)?;
+            config.avoided.push(AvoidedBurden {
+                stream: stream.to_string(),
+                process: proc_name.to_string(),
+                amount: 1.0,
+                source: source("avoided", proc_name)?,
+            });
+        }
+        Ok(Box::new(LcaAnalysis { name: name.to_string(), config, database }))
+    }
+}
+
+/// `excluded: REASON` or a name.
+fn mapping(text: &str) -> Mapping {
+    match text.trim().strip_prefix("excluded:") {
+        Some(reason) => Mapping::excluded(reason.trim()),
+        None => Mapping::to(text.trim()),
+    }
+}
+
+/// `1 t of product`, `1000 kg of CO2 fixed`.
+fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
+    let bad = || UnitError::param("functional_unit", format!("{text:?}: write `1 t of STREAM` or `1 t of CO2 fixed`"));
+    let (amount, what) = text.split_once(" of ").ok_or_else(bad)?;
+    let kg = UnitTable::builtin().parse_as(amount, Dimension::MASS).map_err(|e| UnitError::param("functional_unit", e.to_string()))?;
+    if !(kg > 0.0) {
+        return Err(bad());
+    }
+    Ok(match what.trim() {
+        "CO2 fixed" => FunctionalUnit::Co2Fixed { amount: kg },
+        stream if !stream.is_empty() => FunctionalUnit::Product { stream: stream.to_string(), amount: kg },
+        _ => return Err(bad()),
+    })
+}
+
+impl Analysis for LcaAnalysis {
+    fn run(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
+        let r = crate::assess(flowsheet, &self.database, &self.config).map_err(|e| e.to_string())?;
+        let u = r.impact_unit.clone();
+        let mut metrics = Vec::new();
+        for (name, a) in [("emissions", &r.emissions), ("co2_fixed", &r.co2_fixed), ("avoided", &r.avoided), ("net_reduction", &r.net_reduction)] {
+            metrics.push(Metric { name: format!("{name}_per_functional_unit"), value: a.per_functional_unit, unit: format!("{u}/FU") });
+            metrics.push(Metric { name: format!("{name}_per_year"), value: a.per_year, unit: format!("{u}/yr") });
+        }
+        for c in &r.by_unit {
+            metrics.push(Metric { name: format!("emissions_by_unit.{}", c.name), value: c.impact.per_functional_unit, unit: format!("{u}/FU") });
+        }
+        for c in &r.by_flow {
+            metrics.push(Metric { name: format!("emissions_by_flow.{}", c.name), value: c.impact.per_functional_unit, unit: format!("{u}/FU") });
+        }
+        Ok(AnalysisOutput {
+            name: self.name.clone(),
+            type_name: "lca".into(),
+            metrics,
+            text: crate::to_table(&r),
+            csv: crate::to_csv(&r),
+            json: serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?,
+        })
+    }
+}
