@@ -31,6 +31,18 @@ fn kind_schema(kind: &ParamKind) -> Value {
     }
 }
 
+/// JSON Schema properties of declared parameters, each described with its kind.
+fn param_properties(params: &[calx_core::ParamSpec]) -> serde_json::Map<String, Value> {
+    params
+        .iter()
+        .map(|p| {
+            let mut s = kind_schema(&p.kind);
+            s["description"] = json!(format!("{} ({})", p.doc, p.kind.describe()));
+            (p.name.clone(), s)
+        })
+        .collect()
+}
+
 fn closed(properties: serde_json::Map<String, Value>, required: &[&str]) -> Value {
     json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
 }
@@ -54,15 +66,7 @@ pub fn json_schema(registry: &Registry) -> Value {
         .iter()
         .map(|r| {
             let d = &r.descriptor;
-            let params: serde_json::Map<String, Value> = d
-                .params
-                .iter()
-                .map(|p| {
-                    let mut s = kind_schema(&p.kind);
-                    s["description"] = json!(format!("{} ({})", p.doc, p.kind.describe()));
-                    (p.name.clone(), s)
-                })
-                .collect();
+            let params = param_properties(&d.params);
             let port_names = |dir| d.ports.iter().filter(|p| p.direction == dir).map(|p| p.name.clone()).collect::<Vec<_>>();
             let mut props = serde_json::Map::new();
             props.insert("type".into(), json!({ "const": d.type_name, "description": d.summary }));
@@ -116,16 +120,7 @@ pub fn json_schema(registry: &Registry) -> Value {
         "analyses" => {
             let mut by_type = serde_json::Map::new();
             for a in registry.analyses() {
-                let mut props: serde_json::Map<String, Value> = a
-                    .descriptor
-                    .params
-                    .iter()
-                    .map(|p| {
-                        let mut s = kind_schema(&p.kind);
-                        s["description"] = json!(format!("{} ({})", p.doc, p.kind.describe()));
-                        (p.name.clone(), s)
-                    })
-                    .collect();
+                let mut props = param_properties(&a.descriptor.params);
                 props.insert("type".into(), json!({ "const": a.descriptor.type_name, "description": a.descriptor.summary }));
                 by_type.insert(a.descriptor.type_name.clone(), closed(props, &[]));
             }
