@@ -6,4 +6,5 @@ mod invalid;
 mod plugins;
 mod reference;
 mod solver;
+mod tea;
 mod tidy;

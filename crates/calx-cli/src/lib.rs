@@ -26,6 +26,7 @@ fn register_builtins(r: &mut Registry) -> Vec<String> {
         }
     }
     conflicts.extend(r.register_analysis("calx-lca", std::sync::Arc::new(calx_lca::LcaAnalysisType)).err());
+    conflicts.extend(r.register_analysis("calx-tea", std::sync::Arc::new(calx_tea::TeaAnalysisType)).err());
     conflicts
 }
 

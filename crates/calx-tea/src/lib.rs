@@ -1,0 +1,31 @@
+//! Calx techno-economic analysis (TEA) of a converged flowsheet.
+//!
+//! Configured as an `analyses: tea:` block (see [`analysis`] for the parameters and
+//! `README.md` for the methods, defaults and their sources), a TEA
+//!
+//! * costs the equipment of named units, given directly or by the correlation
+//!   `C = C0 (S/S0)^n x index(base year)/index(cost year)` from a size figure the unit reports;
+//! * builds total CAPEX by the KIGAM 2022 factorial method (as printed), by Towler & Sinnott's
+//!   installation factors, or takes it as given; annualizes it with the capital recovery factor;
+//! * prices the simulated utilities, feeds and make-up materials (every one priced or
+//!   explicitly excluded) into an operation cost, or takes the operation cost as given and
+//!   reports the rebuilt figure beside it; adds labor, administration, overhead, research,
+//!   maintenance and insurance;
+//! * adds revenue from product sales and carbon credits (a given amount, an LCA's net
+//!   reduction, or the CO2 the flowsheet fixes);
+//! * builds a yearly cash-flow table (construction period, start-up output, straight-line
+//!   depreciation, optional tax) and reports B/C, NPV, IRR, simple payback, unit production
+//!   cost, minimum selling price and cost per t CO2.
+//!
+//! The formulas are in [`finance`]; everything is computed by [`assess()`].
+
+pub mod analysis;
+pub mod assess;
+pub mod config;
+pub mod finance;
+pub mod render;
+
+pub use analysis::{TeaAnalysisType, configure};
+pub use assess::{CashFlowYear, Line, TeaResult, assess};
+pub use config::TeaConfig;
+pub use render::{metrics, to_csv, to_table};
