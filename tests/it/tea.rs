@@ -198,3 +198,15 @@ fn bad_tea_input_is_refused_with_the_parameter_named() {
         }
     }
 }
+
+#[test]
+fn the_minimum_selling_price_makes_the_npv_zero() {
+    // Hand-worked for the reference schedule (all capital at year 0, equal flows in years
+    // 1..n): NPV = -CAPEX + (P Q + credits - OPEX) / CRF = 0  =>  P = (CAPEX CRF + OPEX - credits) / Q.
+    let out = reference();
+    let a = tea(&out);
+    let expected = (metric(a, "total_capex") * metric(a, "crf") + metric(a, "annual_opex") - metric(a, "carbon_credit_revenue"))
+        / metric(a, "annual_production");
+    close("minimum selling price (KRW/t), hand-worked from Table 7 figures", metric(a, "minimum_selling_price"), expected, 1e-6);
+    assert!(metric(a, "minimum_selling_price") < 13_000.0, "the paper's 13,000 KRW/t price is above break-even (B/C > 1)");
+}
