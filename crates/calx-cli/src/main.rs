@@ -31,7 +31,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Solve a flowsheet and print its stream table, utilities, balance closure and solver summary.
+    /// Solve a flowsheet and print its stream table, utilities, balance closure, solver summary and analyses (LCA, TEA).
     Run {
         /// The flowsheet file (YAML).
         file: PathBuf,
@@ -93,9 +93,9 @@ enum Command {
 enum Format {
     /// Human-readable tables in the flowsheet's display units.
     Table,
-    /// The converged flowsheet as JSON, in SI units.
+    /// The converged flowsheet and its analyses as JSON (flowsheet in SI units).
     Json,
-    /// Stream and unit tables as CSV, in SI units.
+    /// Stream and unit tables as CSV in SI units, and one CSV per analysis.
     Csv,
 }
 
