@@ -6,5 +6,6 @@ mod invalid;
 mod plugins;
 mod reference;
 mod solver;
+mod study;
 mod tea;
 mod tidy;

@@ -113,7 +113,7 @@ fn a_unit_type_in_two_plugins_is_an_error_naming_both_files() {
 #[test]
 fn a_plugin_type_clashing_with_a_built_in_names_the_built_in_and_the_file() {
     let mineral = lib("calx_mineralization");
-    let e = solve(&flowsheet(&[mineral.clone()], "mixer", ""), &calx_cli::builtin_registry()).unwrap_err();
+    let e = solve(&flowsheet(std::slice::from_ref(&mineral), "mixer", ""), &calx_cli::builtin_registry()).unwrap_err();
     assert!(e.contains("is provided twice: by calx-mineralization and by") && e.contains(&mineral.display().to_string()), "{e}");
 }
 

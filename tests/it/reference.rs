@@ -575,3 +575,22 @@ fn the_official_korean_grid_factor_lowers_the_net_reduction_to_about_39_kg() {
 fn paper(what: &str, model: f64, expected: f64) {
     assert!(at_most(rel_dev(model, expected).abs(), PAPER_TOL), "{what}: model {model:.4}, expected {expected} ({:+.3} %)", rel_dev(model, expected) * 100.0);
 }
+
+#[test]
+fn an_lca_factor_override_replaces_the_background_value_with_its_source() {
+    // The 2023 Korean factor (0.4173 kg CO2-eq/kWh, domain-data 2.1) written as an override of
+    // the 2014-16 process: emissions scale with the factor.
+    let text = std::fs::read_to_string(calx_tests::root().join(REFERENCE)).unwrap().replace(
+        "      electricity: electricity_kr_2014_16\n      cooling: \"excluded: the paper counts electricity only\"\n",
+        "      electricity: electricity_kr_2014_16\n      cooling: \"excluded: the paper counts electricity only\"\n    factors: { electricity_kr_2014_16: 0.4173 kgCO2eq/kWh }\n    sources: { electricity_kr_2014_16: \"2023 national factor (domain-data 2.1)\" }\n",
+    );
+    let model = calx_flowsheet::parse(&text, REFERENCE, &calx_testing::builtin_registry()).unwrap_or_else(|d| panic!("{d}"));
+    let result = model.build().unwrap().solve().unwrap();
+    let a = model.run_analyses(&result).unwrap();
+    let ratio = metric(&a, "lca_official_grid", "emissions_per_functional_unit") / metric(&a, "lca", "emissions_per_functional_unit");
+    assert!((ratio - 0.4173 / 0.3795).abs() < 1e-3, "{ratio}");
+    // A factor with the wrong reference (per kg for a per-kWh process) is refused, naming it.
+    let bad = text.replace("0.4173 kgCO2eq/kWh", "0.4173 kgCO2eq/kg");
+    let err = calx_flowsheet::parse(&bad, REFERENCE, &calx_testing::builtin_registry()).err().map(|d| d.to_string()).unwrap_or_default();
+    assert!(err.contains("is not kg CO2-eq per energy"), "{err}");
+}

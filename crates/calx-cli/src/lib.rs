@@ -30,6 +30,10 @@ fn register_builtins(r: &mut Registry) -> Vec<String> {
     conflicts
 }
 
+
+/// The plugin loader the binary uses (re-exported so tests load libraries exactly as `calx` does).
+pub use calx_plugin_host as plugin_host;
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -40,6 +44,3 @@ mod tests {
         assert!(r.analysis("lca").is_some());
     }
 }
-
-/// The plugin loader the binary uses (re-exported so tests load libraries exactly as `calx` does).
-pub use calx_plugin_host as plugin_host;

@@ -53,6 +53,9 @@ pub fn resolve(entry: &str, base: &Path, search: &[PathBuf]) -> Result<Vec<PathB
     if path.is_file() { Ok(vec![path]) } else { Err(format!("plugin {}: no such file or directory", path.display())) }
 }
 
+/// A problem with one `plugins:` entry: where it is written and what is wrong.
+pub type PluginProblem = (Loc, String);
+
 /// Load the libraries of every entry (each file once) and register their unit types on top
 /// of `builtin`. Problems come back with the entry's position.
 pub fn load_plugins(
@@ -60,7 +63,7 @@ pub fn load_plugins(
     base: &Path,
     search: &[PathBuf],
     builtin: &Registry,
-) -> Result<(Registry, Vec<LoadedPlugin>), Vec<(Loc, String)>> {
+) -> Result<(Registry, Vec<LoadedPlugin>), Vec<PluginProblem>> {
     let mut registry = builtin.clone();
     let mut loaded: Vec<LoadedPlugin> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();

@@ -7,6 +7,7 @@
 mod output;
 mod plugins;
 mod snapshot;
+mod study;
 mod units;
 
 use std::path::PathBuf;
@@ -85,7 +86,8 @@ enum Command {
     Plugins {
         /// A flowsheet whose `plugins:` to load too.
         file: Option<PathBuf>,
-    },
+    },    /// Run a parameter study (Monte Carlo / Latin hypercube, tornado, sweep), or merge shards.
+    Study(study::StudyArgs),
 }
 
 /// Output formats of `calx run`.
@@ -126,6 +128,7 @@ fn main() -> ExitCode {
         }
         Command::UnitsOfMeasure => print(&units::units_of_measure()),
         Command::Units { name } => units::list(&registry, name.as_deref()).map_err(Failure::invalid).and_then(|s| print(&s)),
+        Command::Study(args) => study::command(&registry, args),
         Command::Plugins { file } => file
             .map_or(Ok(Vec::new()), |f| load_with_plugins(&registry, &f).map(|(_, loaded)| loaded))
             .and_then(|loaded| print(&plugins::list(&registry, &loaded))),

@@ -124,6 +124,34 @@ pub enum LoadError {
     Invalid(Diagnostics),
 }
 
+/// A YAML document as plain data, for other Calx file formats (study files) that must not
+/// parse YAML themselves: mappings keep their written order; scalars are text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum YamlValue {
+    /// Empty value.
+    Null,
+    /// A scalar as written (numbers and booleans too).
+    Scalar(String),
+    /// A sequence.
+    List(Vec<YamlValue>),
+    /// A mapping in written order.
+    Map(Vec<(String, YamlValue)>),
+}
+
+/// Parse YAML text with the same parser and rules as flowsheets (YAML 1.2 booleans, duplicate
+/// keys refused); a syntax error comes back with its line, column and message.
+pub fn parse_yaml(text: &str) -> Result<YamlValue, (Loc, String)> {
+    fn plain(n: node::Node) -> YamlValue {
+        match n.value {
+            node::Value::Null => YamlValue::Null,
+            node::Value::Scalar(s) => YamlValue::Scalar(s),
+            node::Value::Seq(items) => YamlValue::List(items.into_iter().map(plain).collect()),
+            node::Value::Map(entries) => YamlValue::Map(entries.into_iter().map(|(k, v)| (k.name, plain(v))).collect()),
+        }
+    }
+    node::parse(text).map(plain).map_err(|e| (e.loc, e.message))
+}
+
 /// Read and decode a flowsheet file.
 pub fn load(path: &Path, registry: &Registry) -> Result<Model, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.display().to_string(), source })?;

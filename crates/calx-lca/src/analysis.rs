@@ -119,10 +119,15 @@ impl AnalysisType for LcaAnalysisType {
             units.define(sym, f, Dimension::MASS).map_err(|e| UnitError::Calculation(e.to_string()))?;
         }
         for (k, v) in p.text_map("factors")? {
-            process("factors", k)?;
+            let i = database.require_process(k, "factors").map_err(|e| UnitError::param("factors", e.to_string()))?;
             let q = units.parse(v).map_err(|e| UnitError::param("factors", format!("{k}: {e}")))?;
-            if q.dimension.mass != 1 {
-                return Err(UnitError::param("factors", format!("{k}: {v:?} is not an emission factor (write e.g. 0.3795 kgCO2eq/kWh)")));
+            // kg CO2-eq per unit of the process's reference product (per kWh, per t, ...).
+            let reference = database.processes()[i].dimension;
+            if q.dimension != Dimension::MASS / reference {
+                return Err(UnitError::param(
+                    "factors",
+                    format!("{k}: {v:?} is not kg CO2-eq per {} of `{k}` (write e.g. 0.4173 kgCO2eq/kWh)", reference.describe()),
+                ));
             }
             config.overrides.push(FactorOverride { process: k.to_string(), value: q.value, source: source("factors", k)? });
         }
@@ -152,7 +157,8 @@ fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
     let bad = || UnitError::param("functional_unit", format!("{text:?}: write `1 t of STREAM` or `1 t of CO2 fixed`"));
     let (amount, what) = text.split_once(" of ").ok_or_else(bad)?;
     let kg = UnitTable::builtin().parse_as(amount, Dimension::MASS).map_err(|e| UnitError::param("functional_unit", e.to_string()))?;
-    if !(kg > 0.0) {
+    // `kg > 0.0` is false for NaN too, so a NaN amount is refused as well.
+    if kg.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err(bad());
     }
     Ok(match what.trim() {

@@ -1,0 +1,208 @@
+//! Parameter studies: thread-count independence, shard/merge equality, failed samples
+//! recorded, paths and distributions checked before anything runs, and the reference study's
+//! summary on a small fixed-seed run against its committed snapshot.
+
+use calx_study::{Sample, Study, StudyDef, StudyError};
+use calx_tests::root;
+
+const FLOWSHEET: &str = "flowsheets/kigam-cfbc-2022.yaml";
+const REFERENCE: &str = "studies/kigam-cfbc-2022-uncertainty.yaml";
+
+fn flowsheet_text() -> String {
+    std::fs::read_to_string(root().join(FLOWSHEET)).unwrap_or_default()
+}
+
+fn reference(samples: usize) -> StudyDef {
+    let text = std::fs::read_to_string(root().join(REFERENCE)).unwrap_or_default();
+    let mut def = calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{REFERENCE}: {e}"));
+    def.samples = samples;
+    def
+}
+
+fn on_threads<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new().num_threads(n).build().expect("thread pool").install(f)
+}
+
+fn study_text(parameters: &str, metrics: &str) -> String {
+    format!("study: t\nflowsheet: ../{FLOWSHEET}\nseed: 7\nsamples: 24\nsampling: random\nparameters:\n{parameters}metrics:\n{metrics}")
+}
+
+fn prepare(def: StudyDef, registry: &calx_core::Registry) -> Result<Study<'_>, StudyError> {
+    Study::prepare(def, &flowsheet_text(), FLOWSHEET, registry)
+}
+
+#[test]
+fn results_are_bit_identical_on_one_and_two_threads() {
+    let registry = calx_cli::builtin_registry();
+    let study = prepare(reference(24), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let one: Vec<Sample> = on_threads(1, || study.run(0..24));
+    let two: Vec<Sample> = on_threads(2, || study.run(0..24));
+    assert_eq!(one.len(), 24);
+    assert!(one.iter().all(|s| s.outcome.is_ok()), "{:?}", one.iter().find(|s| s.outcome.is_err()));
+    // Exact f64 equality, not a tolerance.
+    assert_eq!(one, two);
+    // Different samples differ (the test could fail if every sample were the base case).
+    assert_ne!(one[0].outcome, one[1].outcome);
+}
+
+#[test]
+fn shards_merged_equal_a_single_run() {
+    let registry = calx_cli::builtin_registry();
+    let study = prepare(reference(30), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let def = &study.def;
+    let single = study.run(0..30);
+    let single_csv = calx_study::samples_header(def) + &calx_study::samples_csv(&single, def.metrics.len());
+    // Shards written as files would be: header + their rows, read back from text.
+    let mut parts = Vec::new();
+    for i in 0..4 {
+        let r = study.shard_range(i, 4);
+        let text = calx_study::samples_header(def) + &calx_study::samples_csv(&study.run(r), def.metrics.len());
+        parts.push(calx_study::parse_samples(def, &text).unwrap_or_else(|e| panic!("{e}")));
+    }
+    parts.reverse();
+    let merged = calx_study::merge(def, parts).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(merged, single);
+    assert_eq!(calx_study::samples_header(def) + &calx_study::samples_csv(&merged, def.metrics.len()), single_csv);
+    assert_eq!(calx_study::summary_csv(def, &merged), calx_study::summary_csv(def, &single));
+    assert_eq!(calx_study::spearman_csv(def, &merged), calx_study::spearman_csv(def, &single));
+    // A missing shard is an error, not a smaller study.
+    let some = vec![calx_study::parse_samples(def, &single_csv).unwrap_or_default().into_iter().take(20).collect()];
+    assert!(matches!(calx_study::merge(def, some), Err(StudyError::Merge(_))));
+}
+
+#[test]
+fn failed_samples_are_recorded_and_the_run_goes_on() {
+    let registry = calx_cli::builtin_registry();
+    // Below some product price the plant never earns its cost back: there is no IRR.
+    let text = study_text(
+        "  - path: analyses.tea.product_price\n    unit: KRW/t\n    distribution: { type: uniform, low: 1000, high: 30000 }\n",
+        "  - analyses.tea.irr\n  - analyses.tea.benefit_cost_ratio\n",
+    );
+    let def = calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{e}"));
+    let study = prepare(def, &registry).unwrap_or_else(|e| panic!("{e}"));
+    let samples = study.run(0..24);
+    let failed: Vec<&Sample> = samples.iter().filter(|s| s.outcome.is_err()).collect();
+    assert!(!failed.is_empty() && failed.len() < samples.len(), "{} failed of {}", failed.len(), samples.len());
+    assert!(failed.iter().all(|s| s.outcome.as_ref().err().is_some_and(|e| e.contains("analyses.tea.irr"))));
+    let csv = calx_study::samples_csv(&samples, 2);
+    assert_eq!(csv.lines().filter(|l| l.contains(",failed,")).count(), failed.len());
+    let summary = calx_study::summary_csv(&study.def, &samples);
+    assert!(summary.contains(&format!(",{},{},", samples.len() - failed.len(), failed.len())), "{summary}");
+}
+
+#[test]
+fn bad_paths_and_distributions_are_errors_before_anything_runs() {
+    let registry = calx_cli::builtin_registry();
+    let metric = "  - analyses.tea.benefit_cost_ratio\n";
+    let cases = [
+        ("  - path: units.hydrator.conversion.CaO\n    distribution: { type: uniform, low: 0.2, high: 0.3 }\n", "units.hydrator.conversion.CaO"),
+        ("  - path: analyses.teaa.product_price\n    distribution: { type: uniform, low: 1, high: 2 }\n", "analyses.teaa.product_price"),
+        // A conversion above 1 is possible with this distribution.
+        ("  - path: units.hydration.conversion.CaO\n    distribution: { type: triangular, low: 0.2, mode: 0.3, high: 1.2 }\n", "units.hydration.conversion.CaO"),
+        ("  - path: units.hydration.conversion.CaO\n    distribution: { type: normal, mean: 0.3, sd: 0.05 }\n", "units.hydration.conversion.CaO"),
+    ];
+    for (parameter, path) in cases {
+        let def = calx_study::parse_study(&study_text(parameter, metric)).unwrap_or_else(|e| panic!("{e}"));
+        match prepare(def, &registry) {
+            Err(e @ StudyError::Path { .. }) => assert!(e.to_string().contains(path), "{e}"),
+            Err(e) => panic!("{path}: wrong error {e}"),
+            Ok(_) => panic!("{path}: accepted"),
+        }
+    }
+    // Truncating the normal distribution at 1 makes it acceptable.
+    let ok = "  - path: units.hydration.conversion.CaO\n    distribution: { type: normal, mean: 0.3, sd: 0.05, min: 0, max: 1 }\n";
+    let def = calx_study::parse_study(&study_text(ok, metric)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(prepare(def, &registry).is_ok());
+    let def = calx_study::parse_study(&study_text(ok, "  - analyses.tea.nope\n")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(prepare(def, &registry), Err(StudyError::Path { path, .. }) if path == "analyses.tea.nope"));
+}
+
+#[test]
+fn the_tornado_moves_benefit_cost_with_the_product_price() {
+    let registry = calx_cli::builtin_registry();
+    let study = prepare(reference(1), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let t = study.tornado().unwrap_or_else(|e| panic!("{e}"));
+    let j = study.def.parameters.iter().position(|p| p.path == "analyses.tea.product_price").unwrap_or(usize::MAX);
+    let (lo, hi) = (t.rows[j].0.as_ref().map(|v| v[0]), t.rows[j].1.as_ref().map(|v| v[0]));
+    let (lo, hi) = (lo.unwrap_or(f64::NAN), hi.unwrap_or(f64::NAN));
+    // B/C is revenue over cost, revenue linear in the product price: the three points line up.
+    let p = &study.def.parameters[j];
+    let slope = (hi - lo) / (p.tornado.1 - p.tornado.0);
+    let predicted = lo + slope * (13000.0 - p.tornado.0);
+    assert!(lo < t.base[0] && t.base[0] < hi, "{lo} {} {hi}", t.base[0]);
+    // Carbon credits also earn revenue, so B/C is affine in the product price, not proportional.
+    assert!((predicted - t.base[0]).abs() < 1e-9 * t.base[0], "{predicted} vs {}", t.base[0]);
+}
+
+/// The reference study's summary and Spearman table on 64 samples, seed from the file,
+/// against `studies/snapshots/`; a difference writes `.new` beside it and fails.
+#[test]
+fn reference_study_snapshot() {
+    let registry = calx_cli::builtin_registry();
+    let study = prepare(reference(64), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let samples = study.run(0..64);
+    let got = calx_study::summary_csv(&study.def, &samples) + "\n" + &calx_study::spearman_csv(&study.def, &samples);
+    let path = root().join("studies/snapshots/kigam-cfbc-2022-uncertainty.csv");
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    if !same_numbers(&got, &want) {
+        let _ = std::fs::create_dir_all(path.parent().unwrap_or(&root()));
+        let _ = std::fs::write(path.with_extension("csv.new"), &got);
+        panic!("{} differs (or is missing); the new result is in the .new file beside it: review and rename it", path.display());
+    }
+}
+
+/// Same text, numbers equal to 1e-9 relative (libm may differ in the last bits across platforms).
+fn same_numbers(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(x, y)| {
+            let (x, y): (Vec<&str>, Vec<&str>) = (x.split(',').collect(), y.split(',').collect());
+            x.len() == y.len()
+                && x.iter().zip(&y).all(|(p, q)| match (p.parse::<f64>(), q.parse::<f64>()) {
+                    (Ok(p), Ok(q)) => p == q || (p - q).abs() <= 1e-9 * p.abs().max(q.abs()),
+                    _ => p == q,
+                })
+        })
+}
+
+#[test]
+fn recycle_samples_are_bit_identical_on_one_and_two_threads() {
+    // Tears start from the base case for every sample, so the iteration path (and the last
+    // bits of the result) cannot depend on which sample a thread solved before.
+    let registry = calx_cli::builtin_registry();
+    let file = "flowsheets/kigam-cfbc-recycle.yaml";
+    let text = "study: r\nflowsheet: x\nseed: 3\nsamples: 16\nparameters:\n  - path: units.hydration.conversion.CaO\n    distribution: { type: triangular, low: 0.25, mode: 0.2894, high: 0.48 }\nmetrics:\n  - streams.product.total\n  - analyses.lca.net_reduction_per_functional_unit\n";
+    let def = calx_study::parse_study(text).unwrap_or_else(|e| panic!("{e}"));
+    let flowsheet = std::fs::read_to_string(root().join(file)).unwrap_or_default();
+    let study = Study::prepare(def, &flowsheet, file, &registry).unwrap_or_else(|e| panic!("{e}"));
+    let one = on_threads(1, || study.run(0..16));
+    let two = on_threads(2, || study.run(0..16));
+    assert!(one.iter().all(|s| s.outcome.is_ok()));
+    assert_eq!(one, two);
+}
+
+#[test]
+fn latin_hypercube_puts_one_sample_in_each_stratum() {
+    let registry = calx_cli::builtin_registry();
+    let study = prepare(reference(40), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let values = study.sample_values(0..40);
+    for (j, p) in study.def.parameters.iter().enumerate() {
+        let mut strata: Vec<usize> = values.iter().map(|v| (p.dist.dist.cdf(v[j]) * 40.0).floor() as usize).collect();
+        strata.sort();
+        assert_eq!(strata, (0..40).collect::<Vec<_>>(), "{}", p.path);
+    }
+}
+
+#[test]
+fn the_sweep_maps_benefit_cost_over_co2_and_product_price() {
+    let registry = calx_cli::builtin_registry();
+    let study = prepare(reference(1), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let grid = study.sweep();
+    assert_eq!(grid.len(), 5 * 4);
+    let bc = |co2: f64, price: f64| {
+        grid.iter().find(|(p, _)| p[0] == co2 && p[1] == price).and_then(|(_, r)| r.as_ref().ok()).map_or(f64::NAN, |m| m[0])
+    };
+    assert!(bc(0.0, 8000.0) < bc(0.0, 20000.0) && bc(0.0, 8000.0) < bc(40000.0, 8000.0));
+    let csv = calx_study::sweep_csv(&study.def, &grid);
+    assert_eq!(csv.lines().count(), 21);
+}
