@@ -165,13 +165,4 @@ impl FlowsheetResult {
     pub fn utility_total(&self, utility: Utility) -> f64 {
         self.units.iter().map(|u| u.report.total(utility)).sum()
     }
-    /// The worst relative closure over every unit and the flowsheet.
-    pub fn worst_closure(&self) -> f64 {
-        self.units
-            .iter()
-            .flat_map(|u| &u.balance)
-            .chain(&self.balance)
-            .map(|c| c.relative_error)
-            .fold(0.0, f64::max)
-    }
 }

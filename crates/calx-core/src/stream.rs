@@ -35,19 +35,6 @@ impl Stream {
         self.flows.iter().sum()
     }
 
-    /// Mass flow of the components selected by `keep`, kg/s.
-    pub fn mass_where(&self, set: &ComponentSet, keep: impl Fn(&crate::Component) -> bool) -> f64 {
-        set.iter().zip(&self.flows).filter(|(c, _)| keep(c)).map(|(_, w)| w).sum()
-    }
-
-    /// Molar flow of component `i`, mol/s (0 if its molar mass is unknown).
-    pub fn molar_flow(&self, set: &ComponentSet, i: usize) -> f64 {
-        match set.get(i).and_then(|c| c.molar_mass) {
-            Some(m) => self.flows[i] / m,
-            None => 0.0,
-        }
-    }
-
     /// Copy flows, temperature and pressure from `other` without reallocating.
     pub fn copy_from(&mut self, other: &Stream) {
         self.flows.clear();

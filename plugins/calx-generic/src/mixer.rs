@@ -65,26 +65,35 @@ impl UnitOperation for MixerUnit {
     fn calculate(&self, inlets: &[Stream], outlets: &mut [Stream], report: &mut UnitReport) -> Result<(), UnitError> {
         let out = &mut outlets[0];
         mix_flows(inlets, out);
-        let flowing: Vec<&Stream> = inlets.iter().filter(|s| s.total_mass() > 0.0).collect();
-        let h_in = || -> Result<f64, UnitError> {
-            flowing.iter().map(|s| enthalpy_flow(&self.set, &s.flows, s.temperature).map_err(UnitError::from)).sum()
-        };
         match self.t {
             Some(t) => {
                 out.temperature = t;
-                let duty = enthalpy_flow(&self.set, &out.flows, t)? - h_in()?;
+                let duty = enthalpy_flow(&self.set, &out.flows, t)? - inlet_enthalpy(&self.set, inlets)?;
                 report.heat_duty("mixing", duty);
             }
-            None => {
-                let t0 = flowing.first().map_or(inlets.first().map_or(298.15, |s| s.temperature), |s| s.temperature);
-                // Equal inlet temperatures need no thermodynamic data: enthalpy is additive.
-                out.temperature = if flowing.iter().all(|s| s.temperature == t0) {
-                    t0
-                } else {
-                    temperature_for_enthalpy(&self.set, &out.flows, h_in()?, t0)?
-                };
-            }
+            None => out.temperature = inlet_temperature(&self.set, inlets, &out.flows)?,
         }
         Ok(())
     }
+}
+
+/// Enthalpy flow (W) of every inlet that carries material.
+pub(crate) fn inlet_enthalpy(set: &ComponentSet, inlets: &[Stream]) -> Result<f64, UnitError> {
+    inlets
+        .iter()
+        .filter(|s| s.total_mass() > 0.0)
+        .map(|s| enthalpy_flow(set, &s.flows, s.temperature).map_err(UnitError::from))
+        .sum()
+}
+
+/// Temperature of the mixed inlets (flows `mixed`): the common temperature when all flowing
+/// inlets share it (no thermodynamic data needed: enthalpy is additive), otherwise the
+/// adiabatic mixing temperature.
+pub(crate) fn inlet_temperature(set: &ComponentSet, inlets: &[Stream], mixed: &[f64]) -> Result<f64, UnitError> {
+    let flowing: Vec<&Stream> = inlets.iter().filter(|s| s.total_mass() > 0.0).collect();
+    let t0 = flowing.first().map_or(inlets.first().map_or(298.15, |s| s.temperature), |s| s.temperature);
+    if flowing.iter().all(|s| s.temperature == t0) {
+        return Ok(t0);
+    }
+    Ok(temperature_for_enthalpy(set, mixed, inlet_enthalpy(set, inlets)?, t0)?)
 }

@@ -14,7 +14,7 @@ use calx_core::{
 };
 
 use crate::common::{duty_param, fraction, temperature_param};
-use crate::mixer::mix_flows;
+use crate::mixer::{inlet_enthalpy, inlet_temperature, mix_flows};
 
 /// The `conversion_reactor` unit type.
 pub struct ConversionReactor;
@@ -146,17 +146,6 @@ impl UnitOperation for ReactorUnit {
     }
 }
 
-/// Temperature of the mixed inlet: the common temperature, or the adiabatic mixing one.
-pub(crate) fn inlet_temperature(set: &ComponentSet, inlets: &[Stream], mixed: &[f64]) -> Result<f64, UnitError> {
-    let flowing: Vec<&Stream> = inlets.iter().filter(|s| s.total_mass() > 0.0).collect();
-    let t0 = flowing.first().map_or(inlets.first().map_or(298.15, |s| s.temperature), |s| s.temperature);
-    if flowing.iter().all(|s| s.temperature == t0) {
-        return Ok(t0);
-    }
-    let h: f64 = flowing.iter().map(|s| enthalpy_flow(set, &s.flows, s.temperature)).sum::<Result<f64, _>>()?;
-    Ok(temperature_for_enthalpy(set, mixed, h, t0)?)
-}
-
 /// Set the outlet temperature and report the duty for the chosen energy mode.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn apply_energy(
@@ -169,13 +158,7 @@ pub(crate) fn apply_energy(
     reactions: &[(Reaction, usize, f64)],
     extents: &[f64],
 ) -> Result<(), UnitError> {
-    let h_in = || -> Result<f64, UnitError> {
-        inlets
-            .iter()
-            .filter(|s| s.total_mass() > 0.0)
-            .map(|s| enthalpy_flow(set, &s.flows, s.temperature).map_err(UnitError::from))
-            .sum()
-    };
+    let h_in = || inlet_enthalpy(set, inlets);
     match energy {
         Energy::Isothermal => {
             // Only the reacting components need data: sum of extent x reaction enthalpy at T.
