@@ -21,6 +21,18 @@ pub fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
     out
 }
 
+/// The shipped flowsheets: `flowsheets/*.yaml` without the study files beside them (files
+/// with a top-level `study:`).
+pub fn flowsheet_files() -> Vec<PathBuf> {
+    files("flowsheets", "yaml")
+        .into_iter()
+        .filter(|p| match calx_flowsheet::parse_yaml(&std::fs::read_to_string(p).unwrap_or_default()) {
+            Ok(calx_flowsheet::YamlValue::Map(m)) => !m.iter().any(|(k, _)| k == "study"),
+            _ => true,
+        })
+        .collect()
+}
+
 /// Load a flowsheet by its path relative to the root (so messages hold no absolute paths),
 /// with the plugin libraries it lists (built first by [`plugin_dir`] when it lists any).
 pub fn load(relative: &str) -> Result<Model, String> {

@@ -2,11 +2,11 @@
 //! in `flowsheets/snapshots/` — through `calx_testing::assert_flowsheet_snapshot!`, the same
 //! macro and file format users get, and the same files `calx snapshot --check` reads.
 
-use calx_tests::{files, relative, root};
+use calx_tests::{flowsheet_files, relative, root};
 
 #[test]
 fn every_shipped_flowsheet_converges_and_matches_its_snapshot() {
-    let all = files("flowsheets", "yaml");
+    let all = flowsheet_files();
     assert!(!all.is_empty(), "no flowsheets found");
     let registry = calx_testing::builtin_registry();
     // Flowsheets may list plugin libraries (`plugins: [calx_cyclone]`): build them first and

@@ -2,7 +2,7 @@
 //! diagnostics are snapshot-tested, and each file's first line `# expect: TEXT` names text the
 //! message must contain (so a snapshot cannot silently accept a wrong message).
 
-use calx_tests::{files, load, relative};
+use calx_tests::{files, flowsheet_files, load, relative};
 
 #[test]
 fn every_invalid_flowsheet_is_refused_with_its_expected_diagnostic() {
@@ -38,7 +38,7 @@ fn every_invalid_flowsheet_is_refused_with_its_expected_diagnostic() {
 fn mutilated_flowsheets_give_errors_never_panics() {
     let registry = calx_cli::builtin_registry();
     let mut tried = 0;
-    for path in files("flowsheets", "yaml") {
+    for path in flowsheet_files() {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         let mut variants: Vec<String> = (0..lines.len())

@@ -14,7 +14,7 @@
 use calx_core::Phase;
 use calx_core::result::FlowsheetResult;
 use calx_core::unit::Utility;
-use calx_tests::{files, relative, solve};
+use calx_tests::{flowsheet_files, relative, solve};
 
 const REFERENCE: &str = "flowsheets/kigam-cfbc-2022.yaml";
 const RECYCLE: &str = "flowsheets/kigam-cfbc-recycle.yaml";
@@ -334,7 +334,7 @@ fn flue_gas_composition_and_co2_utilisation_match_the_derived_figures() {
 
 #[test]
 fn every_unit_of_every_shipped_flowsheet_closes_mass_and_elements() {
-    let all = files("flowsheets", "yaml");
+    let all = flowsheet_files();
     assert!(all.iter().any(|p| relative(p) == REFERENCE), "{REFERENCE} not among the shipped flowsheets");
     let mut open = Vec::new();
     for path in &all {

@@ -2,11 +2,11 @@
 //! recorded, paths and distributions checked before anything runs, and the reference study's
 //! summary on a small fixed-seed run against its committed snapshot.
 
-use calx_study::{Sample, Study, StudyDef, StudyError};
+use calx_study::{Columns, Sample, Study, StudyDef, StudyError};
 use calx_tests::root;
 
 const FLOWSHEET: &str = "flowsheets/kigam-cfbc-2022.yaml";
-const REFERENCE: &str = "studies/kigam-cfbc-2022-uncertainty.yaml";
+const REFERENCE: &str = "flowsheets/kigam-cfbc-2022-uncertainty.yaml";
 
 fn flowsheet_text() -> String {
     std::fs::read_to_string(root().join(FLOWSHEET)).unwrap_or_default()
@@ -63,8 +63,8 @@ fn shards_merged_equal_a_single_run() {
     let merged = calx_study::merge(def, parts).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(merged, single);
     assert_eq!(calx_study::samples_header(def) + &calx_study::samples_csv(&merged, def.metrics.len()), single_csv);
-    assert_eq!(calx_study::summary_csv(def, &merged), calx_study::summary_csv(def, &single));
-    assert_eq!(calx_study::spearman_csv(def, &merged), calx_study::spearman_csv(def, &single));
+    assert_eq!(calx_study::summary_csv(def, &Columns::of(def, &merged)), calx_study::summary_csv(def, &Columns::of(def, &single)));
+    assert_eq!(calx_study::spearman_csv(def, &Columns::of(def, &merged)), calx_study::spearman_csv(def, &Columns::of(def, &single)));
     // A missing shard is an error, not a smaller study.
     let some = vec![calx_study::parse_samples(def, &single_csv).unwrap_or_default().into_iter().take(20).collect()];
     assert!(matches!(calx_study::merge(def, some), Err(StudyError::Merge(_))));
@@ -86,7 +86,7 @@ fn failed_samples_are_recorded_and_the_run_goes_on() {
     assert!(failed.iter().all(|s| s.outcome.as_ref().err().is_some_and(|e| e.contains("analyses.tea.irr"))));
     let csv = calx_study::samples_csv(&samples, 2);
     assert_eq!(csv.lines().filter(|l| l.contains(",failed,")).count(), failed.len());
-    let summary = calx_study::summary_csv(&study.def, &samples);
+    let summary = calx_study::summary_csv(&study.def, &Columns::of(&study.def, &samples));
     assert!(summary.contains(&format!(",{},{},", samples.len() - failed.len(), failed.len())), "{summary}");
 }
 
@@ -135,14 +135,14 @@ fn the_tornado_moves_benefit_cost_with_the_product_price() {
 }
 
 /// The reference study's summary and Spearman table on 64 samples, seed from the file,
-/// against `studies/snapshots/`; a difference writes `.new` beside it and fails.
+/// against `flowsheets/snapshots/`; a difference writes `.new` beside it and fails.
 #[test]
 fn reference_study_snapshot() {
     let registry = calx_cli::builtin_registry();
     let study = prepare(reference(64), &registry).unwrap_or_else(|e| panic!("{e}"));
     let samples = study.run(0..64);
-    let got = calx_study::summary_csv(&study.def, &samples) + "\n" + &calx_study::spearman_csv(&study.def, &samples);
-    let path = root().join("studies/snapshots/kigam-cfbc-2022-uncertainty.csv");
+    let got = calx_study::summary_csv(&study.def, &Columns::of(&study.def, &samples)) + "\n" + &calx_study::spearman_csv(&study.def, &Columns::of(&study.def, &samples));
+    let path = root().join("flowsheets/snapshots/kigam-cfbc-2022-uncertainty.csv");
     let want = std::fs::read_to_string(&path).unwrap_or_default();
     if !same_numbers(&got, &want) {
         let _ = std::fs::create_dir_all(path.parent().unwrap_or(&root()));
@@ -205,4 +205,41 @@ fn the_sweep_maps_benefit_cost_over_co2_and_product_price() {
     assert!(bc(0.0, 8000.0) < bc(0.0, 20000.0) && bc(0.0, 8000.0) < bc(40000.0, 8000.0));
     let csv = calx_study::sweep_csv(&study.def, &grid);
     assert_eq!(csv.lines().count(), 21);
+}
+
+#[test]
+fn sobol_points_stratify_every_parameter() {
+    // 64 points of a scrambled Sobol sequence: each 1/64 of each parameter's probability
+    // range holds exactly one (every one-dimensional projection is a (0, 6, 1)-net; Owen
+    // scrambling keeps that), and the points are the same on every call.
+    let text = format!(
+        "study: t\nflowsheet: ../{FLOWSHEET}\nseed: 11\nsamples: 64\nsampling: sobol\nparameters:\n  - path: units.hydration.conversion.CaO\n    distribution: {{ type: uniform, low: 0.2, high: 0.5 }}\n  - path: units.carbonation.conversion.Ca(OH)2\n    distribution: {{ type: uniform, low: 0.6, high: 0.9 }}\nmetrics:\n  - analyses.tea.benefit_cost_ratio\n"
+    );
+    let registry = calx_cli::builtin_registry();
+    let study = prepare(calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{e}")), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let values = study.sample_values(0..64);
+    for (j, (low, high)) in [(0.2, 0.5), (0.6, 0.9)].into_iter().enumerate() {
+        let mut bins: Vec<usize> = values.iter().map(|v| ((v[j] - low) / (high - low) * 64.0).floor() as usize).collect();
+        bins.sort();
+        assert_eq!(bins, (0..64).collect::<Vec<_>>(), "parameter {j}");
+    }
+    assert_eq!(values, study.sample_values(0..64));
+    assert_ne!(values, calx_study::parse_study(&text.replace("seed: 11", "seed: 12")).map(|d| prepare(d, &registry).map(|s| s.sample_values(0..64)).unwrap_or_default()).unwrap_or_default());
+}
+
+#[test]
+fn a_varied_grid_factor_moves_emissions_by_the_plants_electricity() {
+    // `analyses.lca.factors.*` is written as text with its unit; the study passes
+    // "VALUE kgCO2eq/kWh" to the LCA. Emissions per t then change by the change of the factor
+    // times the electricity per t: 26.12 + 19.35 + 33.2 + 2.75 = 81.42 kWh/t (Table 4).
+    let text = format!(
+        "study: t\nflowsheet: ../{FLOWSHEET}\nseed: 1\nsamples: 2\nset:\n  analyses.lca.sources.electricity_kigam_2022_implied: test\nparameters:\n  - path: analyses.lca.factors.electricity_kigam_2022_implied\n    unit: kgCO2eq/kWh\n    distribution: {{ type: uniform, low: 0.35, high: 0.5 }}\nmetrics:\n  - analyses.lca.emissions_per_functional_unit\n"
+    );
+    let registry = calx_cli::builtin_registry();
+    let study = prepare(calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{e}")), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let at = |x: f64| study.evaluate(&[Some(x)]).unwrap_or_else(|e| panic!("{e}"))[0];
+    let slope = (at(0.45) - at(0.40)) / 0.05;
+    assert!((slope / 81.42 - 1.0).abs() < 2e-3, "{slope} kWh/t");
+    // The paper's implied factor gives the paper's 30.9 kg CO2-eq/t (Table 5 / text).
+    assert!((at(0.3795) - 30.9).abs() < 0.05, "{}", at(0.3795));
 }

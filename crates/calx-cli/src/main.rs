@@ -8,6 +8,7 @@ mod output;
 mod plugins;
 mod snapshot;
 mod study;
+mod study_parquet;
 mod units;
 
 use std::path::PathBuf;

@@ -4,9 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use calx_study::{Study, StudyDef};
+use std::io::Write as _;
 
-use crate::{Failure, output::write_atomic};
+use calx_study::{Columns, Study, StudyDef};
+
+use crate::Failure;
+use crate::output::{AtomicFile, write_atomic};
+use crate::study_parquet::ParquetSamples;
 
 /// `i/N`, 0-based shard index.
 pub(crate) fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -58,27 +62,68 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
     b.build().map_err(|e| Failure::solve(format!("cannot start worker threads: {e}")))
 }
 
-fn write_all(dir: &Path, files: &[(&str, String)]) -> Result<String, Failure> {
+fn write_all(dir: &Path, files: &[(&str, String)]) -> Result<Vec<String>, Failure> {
     for (name, text) in files {
         write_atomic(&dir.join(name), text).map_err(Failure::output)?;
     }
-    Ok(files.iter().map(|(n, _)| dir.join(n).display().to_string()).collect::<Vec<_>>().join(", "))
+    Ok(files.iter().map(|(n, _)| dir.join(n).display().to_string()).collect())
 }
 
-/// Summary, Spearman, tornado and sweep files from the full set of samples.
-fn reports(study: &Study<'_>, samples: &[calx_study::Sample]) -> Result<Vec<(&'static str, String)>, Failure> {
+/// Summary, Spearman, tornado and sweep files from the statistics columns of all samples.
+fn reports(study: &Study<'_>, columns: &Columns) -> Result<Vec<(&'static str, String)>, Failure> {
     let def = &study.def;
     let tornado = study.tornado().map_err(|e| Failure::solve(e.to_string()))?;
     let mut files = vec![
-        ("samples.csv", calx_study::samples_header(def) + &calx_study::samples_csv(samples, def.metrics.len())),
-        ("summary.csv", calx_study::summary_csv(def, samples)),
-        ("spearman.csv", calx_study::spearman_csv(def, samples)),
+        ("summary.csv", calx_study::summary_csv(def, columns)),
+        ("spearman.csv", calx_study::spearman_csv(def, columns)),
         ("tornado.csv", calx_study::tornado_csv(def, &tornado)),
     ];
     if def.sweep.is_some() {
         files.push(("sweep.csv", calx_study::sweep_csv(def, &study.sweep())));
     }
     Ok(files)
+}
+
+/// Samples evaluated per batch: each batch is written (CSV and Parquet) as soon as it is
+/// done, so memory does not grow with the number of samples (only the statistics columns,
+/// 8 bytes per number, do).
+const BATCH: usize = 4096;
+
+/// `samples.csv` and `samples.parquet`, written batch by batch, renamed into place at the end.
+struct SampleFiles {
+    csv: AtomicFile,
+    parquet: ParquetSamples,
+    names: Vec<String>,
+}
+
+impl SampleFiles {
+    fn create(dir: &Path, def: &StudyDef) -> Result<SampleFiles, Failure> {
+        let (csv_path, parquet_path) = (dir.join("samples.csv"), dir.join("samples.parquet"));
+        let mut csv = AtomicFile::create(&csv_path).map_err(|e| Failure::output(format!("{}: {e}", csv_path.display())))?;
+        csv.write_all(calx_study::samples_header(def).as_bytes()).map_err(Failure::output)?;
+        let parquet = ParquetSamples::create(&parquet_path, def).map_err(|e| Failure::output(format!("{}: {e}", parquet_path.display())))?;
+        Ok(SampleFiles { csv, parquet, names: vec![csv_path.display().to_string(), parquet_path.display().to_string()] })
+    }
+
+    fn write(&mut self, def: &StudyDef, samples: &[calx_study::Sample]) -> Result<(), Failure> {
+        self.csv.write_all(calx_study::samples_csv(samples, def.metrics.len()).as_bytes()).map_err(Failure::output)?;
+        self.parquet.write(samples).map_err(Failure::output)
+    }
+
+    fn commit(self) -> Result<Vec<String>, Failure> {
+        self.csv.commit().map_err(Failure::output)?;
+        self.parquet.finish().map_err(Failure::output)?;
+        Ok(self.names)
+    }
+}
+
+/// A progress bar with rate and time left on a terminal; nothing when stderr is not one.
+fn progress_bar(len: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(Some(len as u64), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} samples  {per_sec}  {elapsed} elapsed, {eta} left") {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// `calx study FILE`.
@@ -93,18 +138,25 @@ pub(crate) fn run(
     let pool = pool(threads)?;
     pool.install(|| {
         with_study(registry, file, samples, |study| {
-            let range = shard.map_or(0..study.def.samples, |(i, n)| study.shard_range(i, n));
+            let def = &study.def;
+            let range = shard.map_or(0..def.samples, |(i, n)| study.shard_range(i, n));
             let started = std::time::Instant::now();
-            let done = study.run(range.clone());
-            let rate = done.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            let failed = done.iter().filter(|s| s.outcome.is_err()).count();
-            tracing::info!(samples = done.len(), failed, samples_per_second = rate, "study samples done");
-            let files = match shard {
-                Some(_) => vec![("samples.csv", calx_study::samples_header(&study.def) + &calx_study::samples_csv(&done, study.def.metrics.len()))],
-                None => reports(study, &done)?,
-            };
-            let wrote = write_all(output, &files)?;
-            Ok(format!("samples {}..{} ({} failed, {rate:.0} samples/s); wrote {wrote}", range.start, range.end, failed))
+            let mut files = SampleFiles::create(output, def)?;
+            let mut columns = Columns::new(def);
+            let bar = progress_bar(range.len());
+            for from in range.clone().step_by(BATCH) {
+                let batch = study.run_with_progress(from..(from + BATCH).min(range.end), &|n| bar.inc(n as u64));
+                files.write(def, &batch)?;
+                columns.extend(&batch);
+            }
+            bar.finish_and_clear();
+            let rate = range.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            tracing::info!(samples = range.len(), failed = columns.failed, samples_per_second = rate, "study samples done");
+            let mut wrote = files.commit()?;
+            if shard.is_none() {
+                wrote.extend(write_all(output, &reports(study, &columns)?)?);
+            }
+            Ok(format!("samples {}..{} ({} failed, {rate:.0} samples/s); wrote {}", range.start, range.end, columns.failed, wrote.join(", ")))
         })
     })
 }
@@ -118,9 +170,11 @@ pub(crate) fn merge(registry: &calx_core::Registry, file: &Path, output: &Path, 
             parts.push(calx_study::parse_samples(&study.def, &text).map_err(|e| Failure::invalid(format!("error: {}: {e}", dir.display())))?);
         }
         let all = calx_study::merge(&study.def, parts).map_err(|e| Failure::invalid(format!("error: {e}")))?;
-        let files = reports(study, &all)?;
-        let wrote = write_all(output, &files)?;
-        Ok(format!("merged {} shards ({} samples); wrote {wrote}", shards.len(), all.len()))
+        let mut files = SampleFiles::create(output, &study.def)?;
+        files.write(&study.def, &all)?;
+        let mut wrote = files.commit()?;
+        wrote.extend(write_all(output, &reports(study, &Columns::of(&study.def, &all))?)?);
+        Ok(format!("merged {} shards ({} samples); wrote {}", shards.len(), all.len(), wrote.join(", ")))
     })
 }
 
@@ -132,7 +186,8 @@ pub(crate) struct StudyArgs {
     command: Option<StudyCommand>,
     /// The study file (YAML): its flowsheet, parameters with distributions, metrics, sweep.
     file: Option<PathBuf>,
-    /// Directory to write samples.csv, summary.csv, spearman.csv, tornado.csv (and sweep.csv).
+    /// Directory to write samples.csv, samples.parquet, summary.csv, spearman.csv, tornado.csv
+    /// (and sweep.csv); a shard writes its samples only.
     #[arg(short, long, value_name = "DIR")]
     output: Option<PathBuf>,
     /// Number of samples (overrides the study file's `samples:`).
@@ -141,7 +196,8 @@ pub(crate) struct StudyArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// Run only shard I of N (0-based) and write its samples.csv; combine with `calx study merge`.
+    /// Run only shard I of N (0-based) and write its samples (CSV, Parquet); combine with
+    /// `calx study merge`.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     shard: Option<(usize, usize)>,
 }

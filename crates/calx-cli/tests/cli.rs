@@ -152,3 +152,88 @@ fn snapshot_tolerances_can_absorb_a_small_change() {
     assert!(calx(&["snapshot", "--check", "--rel", "1e-3", p]).status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const STUDY: &str = "flowsheets/kigam-cfbc-2022-uncertainty.yaml";
+
+/// An empty scratch directory for outputs.
+fn out_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("calx-study-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect()).unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn study_writes_samples_as_csv_and_parquet_with_the_same_values() {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let dir = out_dir("files");
+    let out = calx(&["study", STUDY, "--samples", "40", "-o", dir.to_str().unwrap_or_default()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Every output, and no temporary file left behind.
+    assert_eq!(files_in(&dir), ["samples.csv", "samples.parquet", "spearman.csv", "summary.csv", "sweep.csv", "tornado.csv"]);
+    let csv = std::fs::read_to_string(dir.join("samples.csv")).unwrap_or_default();
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 40);
+    let file = std::fs::File::open(dir.join("samples.parquet")).expect("parquet file");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).expect("a Parquet file").build().expect("reader");
+    let header: Vec<&str> = csv.lines().next().unwrap_or_default().split(',').collect();
+    let mut n = 0;
+    for batch in reader {
+        let batch = batch.expect("batch");
+        let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
+        assert_eq!(names, header, "Parquet columns = CSV columns");
+        // Every parameter and metric column holds exactly the CSV's numbers.
+        for (c, name) in names.iter().enumerate().filter(|(_, n)| n.starts_with("units.") || n.starts_with("analyses.") || n.starts_with("streams.")) {
+            let col = batch.column(c).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap_or_else(|| panic!("{name} is Float64"));
+            for r in 0..batch.num_rows() {
+                let want: f64 = rows[n + r][c].parse().unwrap_or(f64::NAN);
+                assert_eq!(col.value(r).to_bits(), want.to_bits(), "{name} row {}", n + r);
+            }
+        }
+        n += batch.num_rows();
+    }
+    assert_eq!(n, 40);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn study_shards_merged_by_the_command_equal_a_single_run_file_for_file() {
+    let (single, merged) = (out_dir("single"), out_dir("merged"));
+    let out = calx(&["study", STUDY, "--samples", "30", "-o", single.to_str().unwrap_or_default(), "--threads", "2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut shards = Vec::new();
+    for i in 0..3 {
+        let d = out_dir(&format!("shard{i}"));
+        let shard = format!("{i}/3");
+        let out = calx(&["study", STUDY, "--samples", "30", "-o", d.to_str().unwrap_or_default(), "--shard", &shard, "--threads", "1"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(files_in(&d), ["samples.csv", "samples.parquet"], "a shard writes its samples only");
+        shards.push(d);
+    }
+    let mut args = vec!["study", "merge", STUDY, "--samples", "30", "-o", merged.to_str().unwrap_or_default()];
+    args.extend(shards.iter().map(|d| d.to_str().unwrap_or_default()));
+    let out = calx(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(files_in(&single), files_in(&merged));
+    for name in files_in(&single) {
+        let (a, b) = (std::fs::read(single.join(&name)).unwrap_or_default(), std::fs::read(merged.join(&name)).unwrap_or_default());
+        assert!(a == b && !a.is_empty(), "{name} differs between the single run and the merged shards");
+    }
+    for d in shards.iter().chain([&single, &merged]) {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn a_study_file_given_to_run_says_what_it_is() {
+    let out = calx(&["run", STUDY]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("study file") && err.contains("calx study"), "{err}");
+}

@@ -79,4 +79,11 @@ pub trait Analysis: Send + Sync {
     /// Run over the converged flowsheet; `earlier` holds the outputs of the analyses that ran
     /// before this one. Errors are complete messages (what is missing, what is allowed).
     fn run(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String>;
+
+    /// Like [`Analysis::run`], but only `metrics` need be filled (`text`, `csv` and `json` may
+    /// be empty): what parameter studies call for every sample. The default runs
+    /// [`Analysis::run`]; analyses whose reports cost more than their figures override it.
+    fn run_metrics(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
+        self.run(flowsheet, earlier)
+    }
 }

@@ -18,6 +18,6 @@ mod solve;
 
 pub use def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 pub use error::{BuildError, EngineError};
-pub use solve::Flowsheet;
+pub use solve::{Flowsheet, WarmStart};
 
 pub use calx_solver::{FixedPointOptions, Method, ScalarOptions};

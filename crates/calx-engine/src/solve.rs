@@ -22,6 +22,11 @@ use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 use crate::error::{BuildError, EngineError};
 use crate::graph::{Block, Topology, build_topology};
 
+/// Converged tear values of a flowsheet's recycle loops, per calculation block (see
+/// [`Flowsheet::warm_start`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WarmStart(Vec<Option<Vec<f64>>>);
+
 /// A built flowsheet, ready to solve (repeatedly: recycle tears are warm-started from the
 /// previous solve).
 pub struct Flowsheet {
@@ -171,6 +176,22 @@ impl Flowsheet {
                 params.set(param, ParamValue::Map(map));
             }
         }
+        self.rebuild_unit(u, params)
+    }
+
+    /// The parameters a unit was built with (defaults filled in, SI units).
+    pub fn unit_params(&self, unit: &str) -> Result<&calx_core::Params, EngineError> {
+        Ok(&self.defs[self.unit_index(unit)?].params)
+    }
+
+    /// Replace all parameters of one unit and rebuild it (several values changed at once, as
+    /// when a study renormalises a feed composition).
+    pub fn set_unit_params(&mut self, unit: &str, params: calx_core::Params) -> Result<(), EngineError> {
+        let u = self.unit_index(unit)?;
+        self.rebuild_unit(u, params)
+    }
+
+    fn rebuild_unit(&mut self, u: usize, params: calx_core::Params) -> Result<(), EngineError> {
         let config = UnitConfig {
             name: &self.defs[u].name,
             components: &self.components,
@@ -178,12 +199,32 @@ impl Flowsheet {
             connections: &self.topo.connections[u],
         };
         let op = self.defs[u].unit_type.create(&config).map_err(|source| EngineError::Unit {
-            unit: unit.clone(),
+            unit: self.defs[u].name.clone(),
             type_name: self.descriptors[u].type_name.clone(),
             source,
         })?;
         self.units[u] = op;
         self.defs[u].params = params;
+        Ok(())
+    }
+
+    /// The recycle loops' last converged tear values (what the next solve starts from).
+    pub fn warm_start(&self) -> WarmStart {
+        WarmStart(self.warm.clone())
+    }
+
+    /// Start the next solve's recycle loops from `warm` (taken from this flowsheet, or from
+    /// one built from the same definition). Studies restore the base case's values before
+    /// every sample, so a sample's result does not depend on which samples ran before it.
+    pub fn set_warm_start(&mut self, warm: &WarmStart) -> Result<(), EngineError> {
+        if warm.0.len() != self.warm.len() {
+            return Err(EngineError::Internal(format!(
+                "a warm start for {} blocks given to a flowsheet with {}",
+                warm.0.len(),
+                self.warm.len()
+            )));
+        }
+        self.warm.clone_from(&warm.0);
         Ok(())
     }
 

@@ -31,6 +31,9 @@ pub struct ConfiguredAnalysis {
     pub type_name: String,
     /// Types whose results it reads.
     pub reads: Vec<String>,
+    /// The checked parameters it was created from (defaults filled in, SI units): studies
+    /// change one and create the analysis again.
+    pub params: Params,
     /// The analysis.
     pub analysis: Arc<dyn Analysis>,
 }
@@ -104,11 +107,13 @@ pub(crate) fn decode(dec: &mut Decoder, node: &Node, registry: &Registry, set: &
         if !ok {
             continue;
         }
-        match registered.analysis_type.create(&k.name, &Params::new(values)) {
+        let params = Params::new(values);
+        match registered.analysis_type.create(&k.name, &params) {
             Ok(analysis) => out.push(ConfiguredAnalysis {
                 name: k.name.clone(),
                 type_name: type_name.clone(),
                 reads: d.reads.clone(),
+                params,
                 analysis: Arc::from(analysis),
             }),
             Err(e) => {
@@ -123,9 +128,18 @@ pub(crate) fn decode(dec: &mut Decoder, node: &Node, registry: &Registry, set: &
     out
 }
 
+/// How much an analysis run produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Metrics, text, CSV and JSON.
+    Full,
+    /// Metrics only ([`calx_core::Analysis::run_metrics`]): parameter studies.
+    Metrics,
+}
+
 /// Run the analyses over a converged flowsheet: declaration order, except that an analysis
 /// runs after the analyses whose types it reads.
-pub(crate) fn run(analyses: &[ConfiguredAnalysis], result: &FlowsheetResult) -> Result<Vec<AnalysisOutput>, String> {
+pub fn run(analyses: &[ConfiguredAnalysis], result: &FlowsheetResult, detail: Detail) -> Result<Vec<AnalysisOutput>, String> {
     let mut done: Vec<AnalysisOutput> = Vec::new();
     let mut pending: Vec<&ConfiguredAnalysis> = analyses.iter().collect();
     while !pending.is_empty() {
@@ -137,7 +151,11 @@ pub(crate) fn run(analyses: &[ConfiguredAnalysis], result: &FlowsheetResult) -> 
             return Err(format!("analyses {} read each other's results in a circle", names.join(", ")));
         };
         let a = pending.remove(i);
-        let output = a.analysis.run(result, &done).map_err(|e| format!("analysis `{}`: {e}", a.name))?;
+        let output = match detail {
+            Detail::Full => a.analysis.run(result, &done),
+            Detail::Metrics => a.analysis.run_metrics(result, &done),
+        }
+        .map_err(|e| format!("analysis `{}`: {e}", a.name))?;
         done.push(output);
     }
     Ok(done)

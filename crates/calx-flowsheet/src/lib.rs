@@ -24,7 +24,7 @@ use calx_core::{Dimension, Params, UnitError, UnitTable};
 use calx_engine::{BuildError, EngineError, Flowsheet, FlowsheetDef, SolveOptions, UnitDef};
 
 use crate::decode::{Decoder, SourceMap, get};
-pub use crate::analyses::ConfiguredAnalysis;
+pub use crate::analyses::{ConfiguredAnalysis, Detail, run as run_analyses};
 pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use crate::node::Loc;
 pub use crate::options::Display;
@@ -164,6 +164,11 @@ pub fn parse(text: &str, file: &str, registry: &Registry) -> Result<Model, Diagn
     let root = node::parse(text).map_err(|e| fail(vec![Diagnostic::new(e.loc, "(syntax)", e.message)]))?;
     let mut dec = Decoder::new();
     let Some(top) = dec.mapping(&root, "flowsheet") else { return Err(fail(dec.diags)) };
+    // Study files sit beside the flowsheets they vary; say what they are instead of listing
+    // every field as unknown.
+    if let Some((k, _)) = top.iter().find(|(k, _)| k.name == "study") {
+        return Err(fail(vec![Diagnostic::new(k.loc, "study", "this is a study file, not a flowsheet: run it with `calx study FILE -o DIR`")]));
+    }
     dec.only(top, TOP_FIELDS, "");
     match get(top, "schema_version") {
         None => dec.error(Diagnostic::new(root.loc, "schema_version", format!("the file must start with `schema_version: {SCHEMA_VERSION}`"))),
@@ -271,7 +276,35 @@ impl Model {
     /// Run the flowsheet's analyses over its converged result (declaration order; an
     /// analysis that reads another's results runs after it).
     pub fn run_analyses(&self, result: &calx_core::result::FlowsheetResult) -> Result<Vec<calx_core::AnalysisOutput>, String> {
-        analyses::run(&self.analyses, result)
+        analyses::run(&self.analyses, result, analyses::Detail::Full)
+    }
+
+    /// Decode one value written as in this flowsheet (`70 KRW/kWh`, `7 %`, `0.3`) against a
+    /// parameter kind, with this flowsheet's units of measure (its `basis:` symbols too).
+    /// `field` names the value in messages. Studies convert their values through this, so a
+    /// value means exactly what it would mean written in the file.
+    pub fn decode_value(&self, kind: &calx_core::ParamKind, text: &str, field: &str) -> Result<calx_core::ParamValue, String> {
+        let node = node::parse(text).map_err(|e| format!("{field}: `{text}`: {}", e.message))?;
+        let mut dec = decode::Decoder::new();
+        dec.units = self.units_of_measure.clone();
+        match units::value(&mut dec, &node, kind, field, &self.def.components, &[]) {
+            Some(v) if dec.diags.is_empty() => Ok(v),
+            _ => Err(dec
+                .diags
+                .iter()
+                .map(|d| {
+                    let mut m = format!("{}: {}", d.field, d.message);
+                    if let Some(f) = &d.found {
+                        m.push_str(&format!(" (found `{f}`)"));
+                    }
+                    if let Some(a) = &d.allowed {
+                        m.push_str(&format!("; allowed: {a}"));
+                    }
+                    m
+                })
+                .collect::<Vec<_>>()
+                .join("; ")),
+        }
     }
 
     /// Build the engine's flowsheet; build problems come back with file positions.

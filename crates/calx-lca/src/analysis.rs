@@ -171,6 +171,23 @@ fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
 impl Analysis for LcaAnalysis {
     fn run(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
         let r = crate::assess(flowsheet, &self.database, &self.config).map_err(|e| e.to_string())?;
+        Ok(AnalysisOutput {
+            text: crate::to_table(&r),
+            csv: crate::to_csv(&r),
+            json: serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?,
+            ..self.output(&r)
+        })
+    }
+
+    fn run_metrics(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
+        let r = crate::assess(flowsheet, &self.database, &self.config).map_err(|e| e.to_string())?;
+        Ok(self.output(&r))
+    }
+}
+
+impl LcaAnalysis {
+    /// The output with its metrics only.
+    fn output(&self, r: &crate::LcaResult) -> AnalysisOutput {
         let u = r.impact_unit.clone();
         let mut metrics = Vec::new();
         for (name, a) in [("emissions", &r.emissions), ("co2_fixed", &r.co2_fixed), ("avoided", &r.avoided), ("net_reduction", &r.net_reduction)] {
@@ -183,13 +200,6 @@ impl Analysis for LcaAnalysis {
         for c in &r.by_flow {
             metrics.push(Metric { name: format!("emissions_by_flow.{}", c.name), value: c.impact.per_functional_unit, unit: format!("{u}/FU") });
         }
-        Ok(AnalysisOutput {
-            name: self.name.clone(),
-            type_name: "lca".into(),
-            metrics,
-            text: crate::to_table(&r),
-            csv: crate::to_csv(&r),
-            json: serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?,
-        })
+        AnalysisOutput { name: self.name.clone(), type_name: "lca".into(), metrics, text: String::new(), csv: String::new(), json: String::new() }
     }
 }

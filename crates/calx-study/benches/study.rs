@@ -16,7 +16,7 @@ fn main() {
 const SAMPLES: usize = 200;
 
 /// The reference study: analysis parameters too (each sample decodes the flowsheet again).
-const REFERENCE: &str = "studies/kigam-cfbc-2022-uncertainty.yaml";
+const REFERENCE: &str = "flowsheets/kigam-cfbc-2022-uncertainty.yaml";
 
 fn unit_only(flowsheet: &str, metrics: &[&str]) -> String {
     let metrics: String = metrics.iter().map(|m| format!("  - {m}\n")).collect();

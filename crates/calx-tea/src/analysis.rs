@@ -458,6 +458,18 @@ impl Analysis for TeaAnalysis {
             json: serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?,
         })
     }
+
+    fn run_metrics(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
+        let r = crate::assess(flowsheet, earlier, &self.config)?;
+        Ok(AnalysisOutput {
+            name: self.name.clone(),
+            type_name: "tea".into(),
+            metrics: crate::render::metrics(&r),
+            text: String::new(),
+            csv: String::new(),
+            json: String::new(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -69,7 +69,8 @@ pub struct Irr {
 ///
 /// Robust by construction: the NPV is scanned on a grid of 2,000 points in `ln(1 + r)` from
 /// -99 % to +100,000 %, every bracket with a sign change is refined by bisection to 1e-12, and
-/// no derivative or starting guess is involved. Cash flows without a sign change have no IRR
+/// no derivative or starting guess is involved (with a single sign change in the flows, the
+/// only root's grid interval is found by binary search, which gives the same bracket). Cash flows without a sign change have no IRR
 /// (an error saying so). With several sign changes the root nearest to zero is returned (the
 /// conventional one: for a project that invests first it is the one a spreadsheet's IRR finds
 /// from its 10 % guess in ordinary cases) with a warning listing every root found.
@@ -88,12 +89,58 @@ pub fn irr(flows: &[f64]) -> Result<Irr, String> {
         return Err(format!("IRR undefined: the cash flows never change sign ({what}), so no rate makes the NPV zero"));
     }
     let (lo, hi) = ((0.01f64).ln(), (1001.0f64).ln());
-    let n = 2000;
-    let rate_at = |i: usize| (lo + (hi - lo) * i as f64 / n as f64).exp() - 1.0;
+    let rate_at = |i: usize| (lo + (hi - lo) * i as f64 / IRR_GRID as f64).exp() - 1.0;
+    let n = IRR_GRID;
+    let mut roots = Vec::new();
+    if changes == 1 {
+        // Descartes' rule of signs: one sign change in the flows means exactly one root in
+        // 1/(1+r) > 0, so the NPV changes sign at most once on the grid. Find that grid
+        // interval by binary search (11 evaluations instead of 2,001) and refine it exactly as
+        // the full scan would: the same bracket, the same bisection, the same answer.
+        let f0 = pv(rate_at(0), flows);
+        let crossed = |i: usize| {
+            let f = pv(rate_at(i), flows);
+            f == 0.0 || f.signum() != f0.signum()
+        };
+        if f0 == 0.0 {
+            roots.push(rate_at(0));
+        } else if crossed(n) {
+            let (mut a, mut b) = (0, n);
+            while b - a > 1 {
+                let m = (a + b) / 2;
+                if crossed(m) { b = m } else { a = m }
+            }
+            let fb = pv(rate_at(b), flows);
+            roots.push(if fb == 0.0 { rate_at(b) } else { bisect(|r| pv(r, flows), rate_at(a), rate_at(b), pv(rate_at(a), flows))? });
+        }
+    } else {
+        roots = scan_roots(flows)?;
+    }
+    let Some(&best) = roots.iter().min_by(|x, y| x.abs().total_cmp(&y.abs())) else {
+        return Err("IRR undefined: the cash flows change sign but the NPV has no zero between -99 % and +100,000 %".into());
+    };
+    let warning = (changes > 1).then(|| {
+        let list: Vec<String> = roots.iter().map(|r| format!("{:.4} %", r * 100.0)).collect();
+        format!(
+            "the cash flows change sign {changes} times, so the IRR may not be unique; roots found: {}; reported: the one nearest zero",
+            list.join(", ")
+        )
+    });
+    Ok(Irr { rate: best, warning })
+}
+
+/// Points of the IRR scan grid in `ln(1 + r)` from -99 % to +100,000 %.
+const IRR_GRID: usize = 2000;
+
+/// Every root of the NPV on the IRR grid, each grid interval with a sign change refined by
+/// bisection.
+fn scan_roots(flows: &[f64]) -> Result<Vec<f64>, String> {
+    let (lo, hi) = ((0.01f64).ln(), (1001.0f64).ln());
+    let rate_at = |i: usize| (lo + (hi - lo) * i as f64 / IRR_GRID as f64).exp() - 1.0;
     let mut roots = Vec::new();
     let mut a = rate_at(0);
     let mut fa = pv(a, flows);
-    for i in 1..=n {
+    for i in 1..=IRR_GRID {
         let b = rate_at(i);
         let fb = pv(b, flows);
         if fa == 0.0 {
@@ -107,17 +154,7 @@ pub fn irr(flows: &[f64]) -> Result<Irr, String> {
     if fa == 0.0 {
         roots.push(a);
     }
-    let Some(&best) = roots.iter().min_by(|x, y| x.abs().total_cmp(&y.abs())) else {
-        return Err("IRR undefined: the cash flows change sign but the NPV has no zero between -99 % and +100,000 %".into());
-    };
-    let warning = (changes > 1).then(|| {
-        let list: Vec<String> = roots.iter().map(|r| format!("{:.4} %", r * 100.0)).collect();
-        format!(
-            "the cash flows change sign {changes} times, so the IRR may not be unique; roots found: {}; reported: the one nearest zero",
-            list.join(", ")
-        )
-    });
-    Ok(Irr { rate: best, warning })
+    Ok(roots)
 }
 
 /// Root of `f` in `[a, b]` by bisection, given `fa = f(a)` and a sign change over the bracket.
@@ -208,6 +245,28 @@ mod tests {
         // a losing project: -100, +50, +40 -> negative IRR, x^2 -0.5x - 0.4 = 0
         let x = (0.5 + (0.25f64 + 1.6).sqrt()) / 2.0;
         assert!(close(irr(&[-100.0, 50.0, 40.0]).unwrap().rate, x - 1.0, 1e-10));
+    }
+
+    #[test]
+    fn irr_with_one_sign_change_equals_the_full_scan() {
+        // The binary search over the grid must land on the same bracket as the scan and so
+        // give the same bits; flows shaped like plant projects (invest, then earn) and odd ones.
+        let cases: [&[f64]; 5] = [
+            &[-100.0, 60.0, 60.0],
+            &[-330.0, -20.0, 35.0, 35.0, 35.0, 35.0, 35.0, 35.0, 35.0, 35.0, 35.0, 35.0, 35.0, 35.0, 35.0, 35.0, 35.0],
+            &[-1e9, 1.0, 1.0, 1.0],
+            &[-1.0, 0.0, 0.0, 5000.0],
+            &[50.0, -40.0, -40.0],
+        ];
+        for flows in cases {
+            let fast = irr(flows).map(|r| r.rate);
+            let scan = super::scan_roots(flows).and_then(|r| r.first().copied().ok_or_else(|| "no root".to_string()));
+            match (fast, scan) {
+                (Ok(a), Ok(b)) => assert_eq!(a.to_bits(), b.to_bits(), "{flows:?}: {a} vs {b}"),
+                (Err(_), Err(_)) => {}
+                (a, b) => panic!("{flows:?}: fast {a:?}, scan {b:?}"),
+            }
+        }
     }
 
     #[test]

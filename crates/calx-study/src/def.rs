@@ -1,0 +1,213 @@
+//! Study files: what a study varies (parameters with distributions, or a sweep grid), what it
+//! records (metrics) and how it samples, read from YAML (parsed by `calx-flowsheet`, the one
+//! crate that reads YAML) and checked field by field.
+
+use crate::StudyError;
+use crate::dist::{Distribution, Truncated};
+use crate::yaml::{self, Node};
+
+/// Sampling scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sampling {
+    /// Independent uniform numbers per sample.
+    Random,
+    /// Latin hypercube: each parameter's range split into N equal-probability strata, each
+    /// used once.
+    LatinHypercube,
+    /// Owen-scrambled Sobol sequence (`sobol_burley`): low-discrepancy points, seeded.
+    Sobol,
+}
+
+/// One uncertain parameter.
+#[derive(Clone, Debug)]
+pub struct Parameter {
+    /// Path as written (`units.hydration.conversion.CaO`).
+    pub path: String,
+    /// Unit of measure of its values (empty: SI / dimensionless).
+    pub unit: String,
+    /// Its distribution.
+    pub dist: Truncated,
+    /// Low and high values of the tornado (default: the distribution's 5th and 95th percentiles).
+    pub tornado: (f64, f64),
+    /// Where its values come from, for reports.
+    pub source: String,
+}
+
+/// A one- or two-parameter grid.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    /// Paths, units and values of each axis.
+    pub axes: Vec<(String, String, Vec<f64>)>,
+}
+
+/// A study as written.
+#[derive(Clone, Debug)]
+pub struct StudyDef {
+    /// Name.
+    pub name: String,
+    /// The flowsheet file, relative to the study file.
+    pub flowsheet: String,
+    /// Seed.
+    pub seed: u64,
+    /// Number of samples.
+    pub samples: usize,
+    /// Sampling scheme.
+    pub sampling: Sampling,
+    /// Fixed changes to the flowsheet applied before anything (path, text).
+    pub set: Vec<(String, String)>,
+    /// Uncertain parameters.
+    pub parameters: Vec<Parameter>,
+    /// Metrics recorded per sample.
+    pub metrics: Vec<String>,
+    /// Optional sweep.
+    pub sweep: Option<Sweep>,
+}
+
+fn field(f: &str, m: impl Into<String>) -> StudyError {
+    StudyError::Field { field: f.to_string(), message: m.into() }
+}
+
+fn number(node: Option<&Node>, f: &str) -> Result<f64, StudyError> {
+    let t = node.and_then(Node::text).ok_or_else(|| field(f, "a number is required"))?;
+    t.replace([',', '_'], "").parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| field(f, format!("`{t}` is not a finite number")))
+}
+
+fn opt_number(node: Option<&Node>, f: &str) -> Result<Option<f64>, StudyError> {
+    node.map(|n| number(Some(n), f)).transpose()
+}
+
+fn text<'a>(node: Option<&'a Node>, f: &str) -> Result<&'a str, StudyError> {
+    node.and_then(Node::text).filter(|t| !t.is_empty()).ok_or_else(|| field(f, "text is required"))
+}
+
+fn only(node: &Node, allowed: &[&str], f: &str) -> Result<(), StudyError> {
+    if let Node::Map(m) = node {
+        for (k, _) in m {
+            if !allowed.contains(&k.as_str()) {
+                return Err(field(&format!("{f}{k}"), format!("unknown field; allowed: {}", allowed.join(", "))));
+            }
+        }
+        Ok(())
+    } else {
+        Err(field(f.trim_end_matches('.'), "a mapping is required"))
+    }
+}
+
+fn distribution(node: &Node, f: &str) -> Result<Truncated, StudyError> {
+    only(node, &["type", "low", "mode", "high", "mean", "sd", "median", "gsd", "min", "max"], &format!("{f}."))?;
+    let g = |k: &str| number(node.get(k), &format!("{f}.{k}"));
+    let kind = text(node.get("type"), &format!("{f}.type"))?;
+    let dist = match kind {
+        "uniform" => Distribution::Uniform { low: g("low")?, high: g("high")? },
+        "triangular" => Distribution::Triangular { low: g("low")?, mode: g("mode")?, high: g("high")? },
+        "pert" => Distribution::Pert { low: g("low")?, mode: g("mode")?, high: g("high")? },
+        "normal" => Distribution::Normal { mean: g("mean")?, sd: g("sd")? },
+        "lognormal" => Distribution::LogNormal { mu: g("median")?.ln(), sigma: g("gsd")?.ln() },
+        other => return Err(field(&format!("{f}.type"), format!("unknown distribution `{other}`; allowed: uniform, triangular, pert, normal, lognormal"))),
+    };
+    let ok = match dist {
+        Distribution::Uniform { low, high } => low < high,
+        Distribution::Triangular { low, mode, high } | Distribution::Pert { low, mode, high } => low < high && low <= mode && mode <= high,
+        Distribution::Normal { sd, .. } => sd > 0.0,
+        Distribution::LogNormal { mu, sigma } => mu.is_finite() && sigma.is_finite() && sigma > 0.0,
+    };
+    if !ok {
+        return Err(field(f, "inconsistent: need low < high, low <= mode <= high, sd > 0, median > 0 and gsd > 1"));
+    }
+    let t = Truncated { dist, min: opt_number(node.get("min"), &format!("{f}.min"))?, max: opt_number(node.get("max"), &format!("{f}.max"))? };
+    let (a, b) = t.support();
+    let (pa, pb) = (t.dist.cdf(a), t.dist.cdf(b));
+    if a.partial_cmp(&b) != Some(std::cmp::Ordering::Less) || pb.partial_cmp(&pa) != Some(std::cmp::Ordering::Greater) {
+        return Err(field(f, "the truncation leaves no probability"));
+    }
+    Ok(t)
+}
+
+fn list<'a>(node: Option<&'a Node>, f: &str) -> Result<&'a [Node], StudyError> {
+    match node {
+        Some(Node::List(l)) => Ok(l),
+        _ => Err(field(f, "a list is required")),
+    }
+}
+
+/// Read a study file's text.
+pub fn parse_study(source: &str) -> Result<StudyDef, StudyError> {
+    let root = yaml::parse(source)?;
+    only(&root, &["study", "description", "flowsheet", "seed", "samples", "sampling", "set", "parameters", "metrics", "sweep"], "")?;
+    let name = text(root.get("study"), "study")?.to_string();
+    let flowsheet = text(root.get("flowsheet"), "flowsheet")?.to_string();
+    let seed = text(root.get("seed"), "seed")?.parse::<u64>().map_err(|_| field("seed", "a whole number 0 .. 2^64-1 is required"))?;
+    let samples = text(root.get("samples"), "samples")?.replace([',', '_'], "").parse::<usize>().map_err(|_| field("samples", "a whole number is required"))?;
+    let sampling = match root.get("sampling").and_then(Node::text).unwrap_or("lhs") {
+        "random" => Sampling::Random,
+        "lhs" | "latin_hypercube" => Sampling::LatinHypercube,
+        "sobol" => Sampling::Sobol,
+        other => return Err(field("sampling", format!("unknown sampling `{other}`; allowed: random, lhs, sobol"))),
+    };
+    let mut set = Vec::new();
+    if let Some(n) = root.get("set") {
+        let Node::Map(m) = n else { return Err(field("set", "a mapping of path: value is required")) };
+        for (k, v) in m {
+            set.push((k.clone(), text(Some(v), &format!("set.{k}"))?.to_string()));
+        }
+    }
+    let mut parameters = Vec::new();
+    for (i, p) in list(root.get("parameters"), "parameters")?.iter().enumerate() {
+        let f = format!("parameters[{i}]");
+        only(p, &["path", "unit", "distribution", "tornado", "source"], &format!("{f}."))?;
+        let path = text(p.get("path"), &format!("{f}.path"))?.to_string();
+        let dist = distribution(p.get("distribution").ok_or_else(|| field(&format!("{f}.distribution"), "required"))?, &format!("{f}.distribution"))?;
+        let tornado = match p.get("tornado") {
+            None => (dist.quantile(0.05), dist.quantile(0.95)),
+            Some(Node::List(l)) if l.len() == 2 => (number(Some(&l[0]), &format!("{f}.tornado"))?, number(Some(&l[1]), &format!("{f}.tornado"))?),
+            Some(_) => return Err(field(&format!("{f}.tornado"), "write `[low, high]`")),
+        };
+        if parameters.iter().any(|q: &Parameter| q.path == path) {
+            return Err(field(&format!("{f}.path"), format!("`{path}` is given twice")));
+        }
+        let unit = p.get("unit").and_then(Node::text).unwrap_or("").to_string();
+        let source = p.get("source").and_then(Node::text).unwrap_or("").to_string();
+        parameters.push(Parameter { path, unit, dist, tornado, source });
+    }
+    let metrics = list(root.get("metrics"), "metrics")?
+        .iter()
+        .enumerate()
+        .map(|(i, m)| text(Some(m), &format!("metrics[{i}]")).map(str::to_string))
+        .collect::<Result<Vec<_>, _>>()?;
+    if metrics.is_empty() {
+        return Err(field("metrics", "name at least one metric"));
+    }
+    let sweep = match root.get("sweep") {
+        None => None,
+        Some(s) => {
+            only(s, &["parameters"], "sweep.")?;
+            let mut axes = Vec::new();
+            for (i, a) in list(s.get("parameters"), "sweep.parameters")?.iter().enumerate() {
+                let f = format!("sweep.parameters[{i}]");
+                only(a, &["path", "unit", "values", "from", "to", "steps"], &format!("{f}."))?;
+                let path = text(a.get("path"), &format!("{f}.path"))?.to_string();
+                let unit = a.get("unit").and_then(Node::text).unwrap_or("").to_string();
+                let values = match a.get("values") {
+                    Some(Node::List(l)) => l.iter().map(|v| number(Some(v), &format!("{f}.values"))).collect::<Result<Vec<_>, _>>()?,
+                    Some(_) => return Err(field(&format!("{f}.values"), "a list is required")),
+                    None => {
+                        let (from, to) = (number(a.get("from"), &format!("{f}.from"))?, number(a.get("to"), &format!("{f}.to"))?);
+                        let steps = number(a.get("steps"), &format!("{f}.steps"))?;
+                        if steps < 2.0 || steps.fract() != 0.0 {
+                            return Err(field(&format!("{f}.steps"), "a whole number of at least 2 is required"));
+                        }
+                        let n = steps as usize;
+                        (0..n).map(|k| from + (to - from) * k as f64 / (n - 1) as f64).collect()
+                    }
+                };
+                axes.push((path, unit, values));
+            }
+            if axes.is_empty() || axes.len() > 2 {
+                return Err(field("sweep.parameters", "give one or two parameters"));
+            }
+            Some(Sweep { axes })
+        }
+    };
+    Ok(StudyDef { name, flowsheet, seed, samples, sampling, set, parameters, metrics, sweep })
+}
+
