@@ -243,3 +243,21 @@ fn a_varied_grid_factor_moves_emissions_by_the_plants_electricity() {
     // The paper's implied factor gives the paper's 30.9 kg CO2-eq/t (Table 5 / text).
     assert!((at(0.3795) - 30.9).abs() < 0.05, "{}", at(0.3795));
 }
+
+#[test]
+fn metrics_only_analyses_give_the_full_runs_metrics() {
+    // Studies ask analyses for metrics only (no report text, no total inventory solve); the
+    // figures must be the very same bits as a full run's, for every shipped flowsheet.
+    for path in calx_tests::flowsheet_files() {
+        let rel = calx_tests::relative(&path);
+        let model = calx_tests::load(&rel).unwrap_or_else(|e| panic!("{e}"));
+        let result = model.build().unwrap_or_else(|e| panic!("{e}")).solve().unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let full = calx_flowsheet::run_analyses(&model.analyses, &result, calx_flowsheet::Detail::Full).unwrap_or_else(|e| panic!("{e}"));
+        let quick = calx_flowsheet::run_analyses(&model.analyses, &result, calx_flowsheet::Detail::Metrics).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(full.len(), quick.len());
+        for (a, b) in full.iter().zip(&quick) {
+            assert_eq!(a.metrics, b.metrics, "{rel}: analysis `{}`", a.name);
+            assert!(!a.text.is_empty() && !a.json.is_empty(), "{rel}: the full run renders `{}`", a.name);
+        }
+    }
+}

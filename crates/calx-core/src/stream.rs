@@ -50,6 +50,7 @@ impl Stream {
 
     /// The first flow, T or P that is not finite or a flow below zero, described for an error.
     pub fn first_invalid(&self, set: &ComponentSet) -> Option<String> {
+        let floor = -1e-12 * (1.0 + self.total_mass().abs());
         for (i, &w) in self.flows.iter().enumerate() {
             let name = set.get(i).map_or("?", |c| c.name.as_str());
             if !w.is_finite() {
@@ -57,7 +58,7 @@ impl Stream {
             }
             // Round-off from subtracting equal flows can leave -1e-20; that is zero, not an
             // error. Anything larger is a model fault.
-            if w < -1e-12 * (1.0 + self.total_mass().abs()) {
+            if w < floor {
                 return Some(format!("flow of {name} is negative ({w:e} kg/s)"));
             }
         }

@@ -3,28 +3,63 @@
 use calx_core::result::Closure;
 use calx_core::{ComponentSet, Stream};
 
-/// Closures of total mass and of every element over `inlets` -> `outlets`.
-pub(crate) fn closures(set: &ComponentSet, inlets: &[Stream], outlets: &[Stream]) -> Vec<Closure> {
-    let mass_in: f64 = inlets.iter().map(Stream::total_mass).sum();
-    let mass_out: f64 = outlets.iter().map(Stream::total_mass).sum();
-    let mut out = vec![Closure::new("mass", mass_in, mass_out)];
-    let sum = |streams: &[Stream]| {
-        let mut total = std::collections::BTreeMap::new();
+
+/// The element make-up of a component set, tabulated once per flowsheet so that balances
+/// (checked after every solve) need no maps and no sorting.
+#[derive(Clone, Debug)]
+pub(crate) struct ElementTable {
+    /// Elements in alphabetical order.
+    names: Vec<&'static str>,
+    /// Per component with a known composition: (component, molar mass, [(element, atoms)]).
+    rows: Vec<(usize, f64, Vec<(usize, f64)>)>,
+}
+
+impl ElementTable {
+    pub(crate) fn new(set: &ComponentSet) -> ElementTable {
+        let names = set.elements();
+        let rows = set
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| match (&c.elements, c.molar_mass) {
+                (Some(atoms), Some(m)) => Some((
+                    i,
+                    m,
+                    atoms.iter().filter_map(|(el, &n)| names.iter().position(|x| x == el).map(|k| (k, n))).collect(),
+                )),
+                _ => None,
+            })
+            .collect();
+        ElementTable { names, rows }
+    }
+
+    /// Element flows (mol/s) summed over streams.
+    fn sum(&self, streams: &[Stream]) -> Vec<f64> {
+        let mut total = vec![0.0; self.names.len()];
         for s in streams {
-            for (el, n) in set.element_flows(&s.flows) {
-                *total.entry(el).or_insert(0.0) += n;
+            for (i, m, atoms) in &self.rows {
+                let w = s.flows.get(*i).copied().unwrap_or(0.0);
+                for &(k, n) in atoms {
+                    total[k] += w / m * n;
+                }
             }
         }
         total
-    };
-    let (e_in, e_out) = (sum(inlets), sum(outlets));
-    for el in set.elements() {
-        let (a, b) = (e_in.get(el).copied().unwrap_or(0.0), e_out.get(el).copied().unwrap_or(0.0));
-        if a != 0.0 || b != 0.0 {
-            out.push(Closure::new(el, a, b));
-        }
     }
-    out
+
+    /// Closures of total mass and of every element present over `inlets` -> `outlets`.
+    pub(crate) fn closures(&self, inlets: &[Stream], outlets: &[Stream]) -> Vec<Closure> {
+        let mass_in: f64 = inlets.iter().map(Stream::total_mass).sum();
+        let mass_out: f64 = outlets.iter().map(Stream::total_mass).sum();
+        let mut out = vec![Closure::new("mass", mass_in, mass_out)];
+        let (e_in, e_out) = (self.sum(inlets), self.sum(outlets));
+        for (k, el) in self.names.iter().enumerate() {
+            let (a, b) = (e_in[k], e_out[k]);
+            if a != 0.0 || b != 0.0 {
+                out.push(Closure::new(el, a, b));
+            }
+        }
+        out
+    }
 }
 
 /// The first closure that breaks conservation beyond `tolerance` (relative), ignoring

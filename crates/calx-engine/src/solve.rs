@@ -17,7 +17,7 @@ use calx_core::{ComponentSet, ParamValue, Stream, UnitDescriptor, UnitOperation,
 use calx_solver::{SolverError, solve_bracketed, solve_fixed_point};
 use tracing::{debug, info_span};
 
-use crate::balance::{closures, first_violation};
+use crate::balance::{ElementTable, first_violation};
 use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 use crate::error::{BuildError, EngineError};
 use crate::graph::{Block, Topology, build_topology};
@@ -48,6 +48,7 @@ pub struct Flowsheet {
     warm: Vec<Option<Vec<f64>>>,
     loop_reports: Vec<Option<LoopReport>>,
     calculations: usize,
+    elements: ElementTable,
 }
 
 impl Flowsheet {
@@ -94,6 +95,7 @@ impl Flowsheet {
                 producer[s] = Some((u, k));
             }
         }
+        let elements = ElementTable::new(&components);
         let unit_in = topo.inlets.iter().map(|v| vec![Stream::empty(n); v.len()]).collect();
         let unit_out = topo.outlets.iter().map(|v| vec![Stream::empty(n); v.len()]).collect();
         Ok(Flowsheet {
@@ -113,6 +115,7 @@ impl Flowsheet {
             unit_out,
             producer,
             calculations: 0,
+            elements,
         })
     }
 
@@ -458,7 +461,7 @@ impl Flowsheet {
             let balance = if has_in && has_out {
                 let mut inflow = self.unit_in[u].clone();
                 inflow.extend(materials_as_streams(&self.reports[u], self.components.len()));
-                closures(&self.components, &inflow, &self.unit_out[u])
+                self.elements.closures(&inflow, &self.unit_out[u])
             } else {
                 Vec::new()
             };
@@ -510,7 +513,7 @@ impl Flowsheet {
         for r in &self.reports {
             feeds.extend(materials_as_streams(r, self.components.len()));
         }
-        let balance: Vec<Closure> = closures(&self.components, &feeds, &products);
+        let balance: Vec<Closure> = self.elements.closures(&feeds, &products);
         let calculation_order = self
             .topo
             .blocks

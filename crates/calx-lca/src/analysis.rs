@@ -30,7 +30,7 @@ pub struct LcaAnalysisType;
 struct LcaAnalysis {
     name: String,
     config: LcaConfig,
-    database: Database,
+    background: crate::assess::Background,
 }
 
 fn text_map(doc: &str, name: &str) -> ParamSpec {
@@ -140,7 +140,8 @@ impl AnalysisType for LcaAnalysisType {
                 source: source("avoided", proc_name)?,
             });
         }
-        Ok(Box::new(LcaAnalysis { name: name.to_string(), config, database }))
+        let background = crate::assess::Background::new(database, &config).map_err(|e| UnitError::param("factors", e.to_string()))?;
+        Ok(Box::new(LcaAnalysis { name: name.to_string(), config, background }))
     }
 }
 
@@ -170,7 +171,7 @@ fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
 
 impl Analysis for LcaAnalysis {
     fn run(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
-        let r = crate::assess(flowsheet, &self.database, &self.config).map_err(|e| e.to_string())?;
+        let r = crate::assess::assess_with(flowsheet, &self.background, &self.config, true).map_err(|e| e.to_string())?;
         Ok(AnalysisOutput {
             text: crate::to_table(&r),
             csv: crate::to_csv(&r),
@@ -180,7 +181,7 @@ impl Analysis for LcaAnalysis {
     }
 
     fn run_metrics(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
-        let r = crate::assess(flowsheet, &self.database, &self.config).map_err(|e| e.to_string())?;
+        let r = crate::assess::assess_with(flowsheet, &self.background, &self.config, false).map_err(|e| e.to_string())?;
         Ok(self.output(&r))
     }
 }

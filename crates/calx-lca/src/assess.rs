@@ -25,7 +25,10 @@ use calx_core::{Dimension, Phase, Utility};
 use serde::Serialize;
 
 use crate::config::{FunctionalUnit, LcaConfig, Mapping};
-use crate::database::Database;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use crate::database::{Database, Matrices};
 use crate::error::{LcaError, Result};
 use crate::sparse::SolveReport;
 
@@ -182,11 +185,13 @@ pub struct LcaResult {
     pub avoided_lines: Vec<AvoidedLine>,
     /// Background processes used.
     pub processes: Vec<ProcessUse>,
-    /// Every category of the database (emissions only).
+    /// Every category of the database (emissions only; empty from a metrics-only assessment).
     pub categories: Vec<CategoryTotal>,
-    /// Life-cycle inventory of elementary flows (emissions only, non-zero).
+    /// Life-cycle inventory of elementary flows (emissions only, non-zero; empty from a
+    /// metrics-only assessment).
     pub inventory: Vec<FlowTotal>,
-    /// How the background system was solved (the total-demand solve).
+    /// How the background system was solved (the total-demand solve; `none (metrics only)`
+    /// when it was skipped).
     pub solver: SolveReport,
 }
 
@@ -210,23 +215,64 @@ fn si_unit(d: Dimension) -> &'static str {
     if d == Dimension::ENERGY { "J" } else { "kg" }
 }
 
+/// A background database ready for many assessments of one configuration: factor overrides
+/// applied, the matrices compiled once, and each process's impact per SI unit of its product
+/// remembered after its first solve (a parameter study assesses thousands of flowsheets
+/// against the same background).
+#[derive(Debug)]
+pub struct Background {
+    db: Database,
+    matrices: Matrices,
+    unit_impacts: Mutex<BTreeMap<(usize, usize), f64>>,
+}
+
+impl Background {
+    /// Apply the configuration's factor overrides to `database` and compile it.
+    pub fn new(mut database: Database, config: &LcaConfig) -> Result<Background> {
+        for o in &config.overrides {
+            database.override_process(&o.process, o.value, &o.source)?;
+        }
+        let matrices = database.matrices();
+        Ok(Background { db: database, matrices, unit_impacts: Mutex::new(BTreeMap::new()) })
+    }
+
+    /// The database (with overrides).
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Impact in `category` per SI unit of process `p`'s reference product.
+    fn unit_impact(&self, category: usize, p: usize, config: &LcaConfig) -> Result<f64> {
+        // A poisoned lock only means another thread panicked mid-insert; the map is still valid.
+        if let Some(x) = self.unit_impacts.lock().unwrap_or_else(|e| e.into_inner()).get(&(category, p)) {
+            return Ok(*x);
+        }
+        let x = self.db.solve(&self.matrices, &[(p, 1.0)], &config.solver)?.impacts[category];
+        self.unit_impacts.lock().unwrap_or_else(|e| e.into_inner()).insert((category, p), x);
+        Ok(x)
+    }
+}
+
 /// Assess a converged flowsheet against a background database.
 pub fn assess(
     result: &FlowsheetResult,
     database: &Database,
     config: &LcaConfig,
 ) -> Result<LcaResult> {
-    let overridden;
-    let db = if config.overrides.is_empty() {
-        database
-    } else {
-        let mut copy = database.clone();
-        for o in &config.overrides {
-            copy.override_process(&o.process, o.value, &o.source)?;
-        }
-        overridden = copy;
-        &overridden
-    };
+    assess_with(result, &Background::new(database.clone(), config)?, config, true)
+}
+
+/// Assess against a prepared background. With `full` false only the figures behind the
+/// metrics are computed: the total inventory solve is skipped, and `categories` and
+/// `inventory` are left empty.
+pub fn assess_with(
+    result: &FlowsheetResult,
+    background: &Background,
+    config: &LcaConfig,
+    full: bool,
+) -> Result<LcaResult> {
+    let db = &background.db;
+    let matrices = &background.matrices;
     let category = db.require_category(&config.characterization)?;
     let set = &result.components;
 
@@ -507,7 +553,6 @@ pub fn assess(
 
     // Unit impacts of every process demanded (one solve per distinct process), then the
     // total-demand solve for the inventory and all categories.
-    let matrices = db.matrices();
     let mut demanded: Vec<usize> = targets
         .iter()
         .filter_map(|t| {
@@ -527,8 +572,7 @@ pub fn assess(
     demanded.dedup();
     let mut unit_impact = vec![0.0; db.processes().len()];
     for &p in &demanded {
-        let sol = db.solve(&matrices, &[(p, 1.0)], &config.solver)?;
-        unit_impact[p] = sol.impacts[category];
+        unit_impact[p] = background.unit_impact(category, p, config)?;
     }
     let demand: Vec<(usize, f64)> = items
         .iter()
@@ -541,8 +585,13 @@ pub fn assess(
             }
         })
         .collect();
-    let total = db.solve(&matrices, &demand, &config.solver)?;
-    let mut inventory = total.inventory.clone();
+    let (mut inventory, solver) = if full {
+        let total = db.solve(matrices, &demand, &config.solver)?;
+        (total.inventory, total.report)
+    } else {
+        let skipped = SolveReport { method: "none (metrics only)".into(), iterations: 0, relative_residual: 0.0 };
+        (vec![0.0; db.flows().len()], skipped)
+    };
 
     let mut lines = Vec::new();
     let mut excluded = Vec::new();
@@ -645,10 +694,7 @@ pub fn assess(
     let co2_factor = db.factor(category, db.require_flow(CO2_FLOW, "the CO2 uptake")?);
     let fixed = uptake_rate * seconds_per_fu;
 
-    let impacts = {
-        let c = &matrices.c;
-        c.mul_vec(&inventory)
-    };
+    let impacts = if full { matrices.c.mul_vec(&inventory) } else { Vec::new() };
     let categories = db
         .categories()
         .iter()
@@ -663,6 +709,7 @@ pub fn assess(
         .flows()
         .iter()
         .zip(&inventory)
+        .filter(|_| full)
         .filter(|(_, g)| **g != 0.0)
         .map(|(f, &g)| FlowTotal {
             name: f.name.clone(),
@@ -703,6 +750,6 @@ pub fn assess(
         processes,
         categories,
         inventory,
-        solver: total.report,
+        solver,
     })
 }

@@ -142,11 +142,15 @@ impl Database {
 
     /// The built-in data (`crates/calx-lca/data/background.txt`), every value with its source.
     pub fn builtin() -> Database {
-        match Database::parse(BUILTIN) {
-            Ok(db) => db,
-            // The built-in text is tested; failing here is a build defect, not a user error.
-            Err(e) => panic!("built-in background data is invalid: {e}"),
-        }
+        // Parsed once per process; every configured LCA starts from a copy.
+        static PARSED: std::sync::OnceLock<Database> = std::sync::OnceLock::new();
+        PARSED
+            .get_or_init(|| match Database::parse(BUILTIN) {
+                Ok(db) => db,
+                // The built-in text is tested; failing here is a build defect, not a user error.
+                Err(e) => panic!("built-in background data is invalid: {e}"),
+            })
+            .clone()
     }
 
     /// Add a process; `dimension` is what its reference product measures (energy or mass).

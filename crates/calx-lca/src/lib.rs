@@ -38,7 +38,7 @@ pub mod render;
 pub mod sparse;
 
 pub use analysis::LcaAnalysisType;
-pub use assess::{Amount, Contribution, LcaResult, SECONDS_PER_YEAR, assess};
+pub use assess::{Amount, Background, Contribution, LcaResult, SECONDS_PER_YEAR, assess, assess_with};
 pub use config::{AvoidedBurden, FactorOverride, FunctionalUnit, LcaConfig, Mapping};
 pub use database::{Database, GHG_CO2_EQ, Matrices, Solution};
 pub use error::{LcaError, Result};

@@ -13,7 +13,7 @@
 //! are shared. Per sample, analyses produce metrics only (no text, CSV or JSON).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use calx_core::registry::Registry;
 use calx_core::{ParamKind, ParamValue, Params};
@@ -73,6 +73,23 @@ pub struct Study<'r> {
     metrics: Vec<MetricRef>,
     /// Latin hypercube strata per parameter (computed once for all N samples).
     strata: Option<Vec<Vec<u32>>>,
+    /// Built flowsheets not in use: a worker takes one (or builds one) and gives it back, so
+    /// a study builds about one per thread however rayon splits the work.
+    idle: Mutex<Vec<Flowsheet>>,
+}
+
+/// A flowsheet lent to a worker; returned to the study's idle list when dropped.
+struct Lease<'s, 'r> {
+    study: &'s Study<'r>,
+    flowsheet: Result<Flowsheet, String>,
+}
+
+impl Drop for Lease<'_, '_> {
+    fn drop(&mut self) {
+        if let Ok(f) = std::mem::replace(&mut self.flowsheet, Err(String::new())) {
+            self.study.idle.lock().unwrap_or_else(|e| e.into_inner()).push(f);
+        }
+    }
 }
 
 fn format_value(x: f64, unit: &str) -> String {
@@ -172,7 +189,7 @@ impl<'r> Study<'r> {
         let outputs = base.run_analyses(&result).map_err(|e| StudyError::Flowsheet(format!("the base case's analyses fail: {e}")))?;
         let warm = f.warm_start();
         let strata = (def.sampling == Sampling::LatinHypercube).then(|| lhs_strata(def.seed, def.parameters.len(), def.samples));
-        let mut study = Study { def, registry, base, warm, targets: Vec::new(), metrics: Vec::new(), strata };
+        let mut study = Study { def, registry, base, warm, targets: Vec::new(), metrics: Vec::new(), strata, idle: Mutex::new(Vec::new()) };
         let specs: Vec<(String, String)> = study
             .def
             .parameters
@@ -313,9 +330,10 @@ impl<'r> Study<'r> {
         Ok(Resolved { target, scale, offset, base_si })
     }
 
-    /// A worker's flowsheet: built once per thread, reused for many samples.
-    fn worker(&self) -> Result<Flowsheet, String> {
-        self.base.build().map_err(|d| d.to_string())
+    /// A worker's flowsheet: an idle one, or a new one; reused for many samples.
+    fn lease(&self) -> Lease<'_, 'r> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        Lease { study: self, flowsheet: idle.map_or_else(|| self.base.build().map_err(|d| d.to_string()), Ok) }
     }
 
     /// Set every target on `f` (the sample's value, or the base value for `None`) and restore
@@ -398,8 +416,11 @@ impl<'r> Study<'r> {
 
     /// Evaluate with some parameters set (None: the flowsheet's own value).
     pub fn evaluate(&self, values: &[Option<f64>]) -> Outcome {
-        let mut f = self.worker()?;
-        self.evaluate_on(&mut f, values)
+        let mut lease = self.lease();
+        match &mut lease.flowsheet {
+            Ok(f) => self.evaluate_on(f, values),
+            Err(e) => Err(e.clone()),
+        }
     }
 
     /// Evaluate many points in parallel, each worker thread reusing one flowsheet; results
@@ -408,9 +429,9 @@ impl<'r> Study<'r> {
         points
             .into_par_iter()
             .map_init(
-                || self.worker(),
-                |f, v| {
-                    let r = match f {
+                || self.lease(),
+                |lease, v| {
+                    let r = match &mut lease.flowsheet {
                         Ok(f) => self.evaluate_on(f, &v),
                         Err(e) => Err(e.clone()),
                     };

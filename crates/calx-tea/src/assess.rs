@@ -552,6 +552,15 @@ fn cash_flows(c: &TeaConfig, total_capex: f64, revenue: f64, operation: f64, fix
 /// scale of the bracket.
 fn min_price(npv_at: impl Fn(f64) -> f64, guess: f64) -> Option<f64> {
     let scale = guess.abs().max(1.0);
+    // Without income tax (or where the tax does not switch on or off) the NPV is affine in
+    // the price: two evaluations give the root, and a third confirms it. Otherwise, bisect.
+    let (f0, f1) = (npv_at(0.0), npv_at(scale));
+    if f1 > f0 {
+        let root = -f0 * scale / (f1 - f0);
+        if root.is_finite() && npv_at(root).abs() <= 1e-9 * f0.abs().max(f1.abs()).max(1.0) {
+            return Some(root);
+        }
+    }
     let (mut lo, mut hi) = (-scale, scale);
     for _ in 0..60 {
         if npv_at(lo) < 0.0 {
