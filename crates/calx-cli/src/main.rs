@@ -6,6 +6,7 @@
 
 mod output;
 mod plugins;
+mod report;
 mod snapshot;
 mod study;
 mod study_parquet;
@@ -48,6 +49,10 @@ enum Command {
     Check {
         /// The flowsheet file (YAML).
         file: PathBuf,
+        /// Also write a report: self-contained HTML, or Markdown with SVG figures beside it if
+        /// the name ends in `.md` (see `calx report` for its options).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Print the JSON Schema of the flowsheet format (for editor completion and checking).
     Schema,
@@ -87,13 +92,23 @@ enum Command {
     Plugins {
         /// A flowsheet whose `plugins:` to load too.
         file: Option<PathBuf>,
-    },    /// Run a parameter study (Monte Carlo / Latin hypercube, tornado, sweep), or merge shards.
+    },
+    /// Run a parameter study (Monte Carlo / Latin hypercube, tornado, sweep), or merge shards.
     Study(study::StudyArgs),
 }
 
 /// Output formats of `calx run`.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Format {
+    /// Solve a flowsheet and write a report people would rather look at: flowsheet diagram,
+    /// Sankey diagram of mass flows, stream table, balance closure, solver summary, LCA and
+    /// TEA charts, and a parameter study's charts (`--study`).
+    ///
+    /// HTML (default) is one self-contained file that opens offline: inline styles and SVG,
+    /// no scripts, no fonts or images to fetch. `--format md` (or `-o NAME.md`) writes
+    /// Markdown with the figures as SVG files in `NAME-files/` beside it. Output is the same,
+    /// byte for byte, for the same flowsheet.
+    Report(report::ReportArgs),
     /// Human-readable tables in the flowsheet's display units.
     Table,
     /// The converged flowsheet and its analyses as JSON (flowsheet in SI units).
@@ -115,7 +130,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).with_target(false).init();
     let registry = calx_cli::builtin_registry();
     let result = match cli.command {
-        Command::Run { file, format, output } => run(&registry, &file, format, output),
+        Command::Run { file, format, output, report } => run(&registry, &file, format, output, report),
         Command::Check { file } => check(&registry, &file),
         Command::Schema => print(&serde_json::to_string_pretty(&calx_flowsheet::json_schema(&registry)).unwrap_or_default()),
         Command::Snapshot { files, check, update, rel, abs, tolerances } => {
@@ -135,6 +150,7 @@ fn main() -> ExitCode {
             .and_then(|loaded| print(&plugins::list(&registry, &loaded))),
     };
     match result {
+        Command::Report(args) => report::command(&registry, args),
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure { message, code }) => {
             eprintln!("{message}");
@@ -194,7 +210,7 @@ fn check(registry: &calx_core::Registry, file: &std::path::Path) -> Result<(), F
     print(&format!("{}: ok ({} units, {} components)", file.display(), model.def.units.len(), model.def.components.len()))
 }
 
-fn run(registry: &calx_core::Registry, file: &std::path::Path, format: Format, output: Option<PathBuf>) -> Result<(), Failure> {
+fn run(registry: &calx_core::Registry, file: &std::path::Path, format: Format, output: Option<PathBuf>, report: Option<PathBuf>) -> Result<(), Failure> {
     let model = load(registry, file)?;
     let mut flowsheet = model.build().map_err(Failure::invalid)?;
     let started = std::time::Instant::now();
@@ -206,6 +222,7 @@ fn run(registry: &calx_core::Registry, file: &std::path::Path, format: Format, o
             let mut text = calx_report::table(&model, &result);
             for a in &analyses {
                 text.push_str(&format!("\nAnalysis `{}` ({})\n{}", a.name, a.type_name, a.text));
+    let wrote_report = report.map(|path| report::for_run(&model, &result, &analyses, &path)).transpose()?;
             }
             vec![("results.txt".into(), text)]
         }
@@ -216,12 +233,21 @@ fn run(registry: &calx_core::Registry, file: &std::path::Path, format: Format, o
         files.extend(analyses.iter().map(|a| (format!("{}.csv", a.name), a.csv.clone())));
     }
     match output {
-        None => files.iter().try_for_each(|(_, text)| print(text.trim_end())),
+        None => {
+            files.iter().try_for_each(|(_, text)| print(text.trim_end()))?;
+            // Standard output carries the results; the note about the report goes aside.
+            if let Some(note) = wrote_report {
+                eprintln!("wrote {note}");
+            }
+            Ok(())
+        }
         Some(dir) => {
             for (name, text) in &files {
                 output::write_atomic(&dir.join(name), text).map_err(Failure::output)?;
             }
-            print(&format!("wrote {}", files.iter().map(|(n, _)| dir.join(n).display().to_string()).collect::<Vec<_>>().join(", ")))
+            let mut wrote: Vec<String> = files.iter().map(|(n, _)| dir.join(n).display().to_string()).collect();
+            wrote.extend(wrote_report);
+            print(&format!("wrote {}", wrote.join(", ")))
         }
     }
 }

@@ -1,0 +1,228 @@
+//! `calx report FILE`: solve a flowsheet and write its report — one self-contained HTML file,
+//! or Markdown with the figures as SVG files beside it — and `calx run FILE --report PATH`.
+//! The document itself is built by `calx-document`; this module reads the study directory,
+//! chooses the format and writes the files (atomically).
+
+use std::path::{Path, PathBuf};
+
+use calx_core::AnalysisOutput;
+use calx_core::result::FlowsheetResult;
+use calx_document::{Input, Options, SankeyBasis, StudyFiles, StudyResults};
+use calx_flowsheet::Model;
+
+use crate::Failure;
+use crate::output::write_atomic;
+
+/// Report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// One self-contained HTML file: inline styles and SVG, no scripts, no network requests.
+    Html,
+    /// Markdown tables, with the charts as SVG files in a directory `NAME-files` beside it.
+    Md,
+}
+
+/// Basis of the Sankey diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Sankey {
+    /// Per unit of production: the flowsheet's `basis:` (e.g. kg/t_product), else the LCA's
+    /// functional unit, else per hour.
+    PerUnit,
+    /// Per year of operation, in t/yr.
+    PerYear,
+}
+
+/// Arguments of `calx report`.
+#[derive(clap::Args)]
+pub(crate) struct ReportArgs {
+    /// The flowsheet file (YAML).
+    file: PathBuf,
+    /// Write the report here (default for HTML: standard output). Markdown needs a file: its
+    /// SVG figures go to the directory `NAME-files` beside it.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Output format (default: from the extension of -o, `.md` for Markdown, else HTML).
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+    /// Basis of the Sankey diagram of mass flows.
+    #[arg(long, value_enum, default_value_t = Sankey::PerUnit)]
+    sankey: Sankey,
+    /// Show a parameter study too: the output directory of `calx study` (samples.csv,
+    /// summary.csv, spearman.csv, tornado.csv, sweep.csv) run on this flowsheet.
+    #[arg(long, value_name = "DIR")]
+    study: Option<PathBuf>,
+}
+
+/// The format a path asks for: Markdown for `.md` / `.markdown`, else HTML.
+pub(crate) fn format_of(path: &Path) -> ReportFormat {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("md" | "markdown") => ReportFormat::Md,
+        _ => ReportFormat::Html,
+    }
+}
+
+/// Read whichever study files exist in `dir`.
+fn read_study(dir: &Path) -> Result<StudyResults, Failure> {
+    if !dir.is_dir() {
+        return Err(Failure::invalid(format!("error: --study {}: not a directory (give the output directory of `calx study`)", dir.display())));
+    }
+    let read = |name: &str| -> Result<Option<String>, Failure> {
+        match std::fs::read_to_string(dir.join(name)) {
+            Ok(t) => Ok(Some(t)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Failure::invalid(format!("error: cannot read {}: {e}", dir.join(name).display()))),
+        }
+    };
+    let files = StudyFiles {
+        samples: read("samples.csv")?,
+        summary: read("summary.csv")?,
+        spearman: read("spearman.csv")?,
+        tornado: read("tornado.csv")?,
+        sweep: read("sweep.csv")?,
+    };
+    StudyResults::parse(&files).map_err(|e| Failure::invalid(format!("error: --study {}: {e}", dir.display())))
+}
+
+/// The directory of a Markdown report's figures: `report.md` -> `report-files`.
+fn asset_dir(path: &Path) -> (PathBuf, String) {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+    let name = format!("{stem}-files");
+    (path.with_file_name(&name), name)
+}
+
+fn write(path: &Path, text: &str) -> Result<(), Failure> {
+    write_atomic(path, text).map_err(|e| Failure::output(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Build the report and write it to `path` (`None`: HTML to standard output). Returns what
+/// was written (`report.html`; `report.md and 9 figures in report-files`), or `None` for
+/// standard output.
+pub(crate) fn write_report(input: &Input<'_>, options: &Options, format: ReportFormat, path: Option<&Path>) -> Result<Option<String>, Failure> {
+    let doc = calx_document::document(input, options);
+    match (format, path) {
+        (ReportFormat::Html, None) => crate::print(calx_document::html(&doc).trim_end()).map(|()| None),
+        (ReportFormat::Html, Some(p)) => {
+            write(p, &calx_document::html(&doc))?;
+            Ok(Some(p.display().to_string()))
+        }
+        (ReportFormat::Md, None) => Err(Failure::invalid("error: a Markdown report needs -o FILE.md (its SVG figures are written beside it)")),
+        (ReportFormat::Md, Some(p)) => {
+            let (dir, link) = asset_dir(p);
+            let md = calx_document::markdown(&doc, &link);
+            // Figures first, so the Markdown never links to a file that is not there yet.
+            for a in &md.assets {
+                write(&dir.join(&a.name), &a.text)?;
+            }
+            write(p, &md.text)?;
+            Ok(Some(format!("{} and {} figures in {}", p.display(), md.assets.len(), dir.display())))
+        }
+    }
+}
+
+/// The report `calx run --report PATH` writes (default options; format from the extension).
+pub(crate) fn for_run(model: &Model, result: &FlowsheetResult, analyses: &[AnalysisOutput], path: &Path) -> Result<String, Failure> {
+    let input = Input { model, result, analyses, study: None };
+    Ok(write_report(&input, &Options::default(), format_of(path), Some(path))?.unwrap_or_default())
+}
+
+/// `calx report`.
+pub(crate) fn command(registry: &calx_core::Registry, args: ReportArgs) -> Result<(), Failure> {
+    let format = args.format.or(args.output.as_deref().map(format_of)).unwrap_or(ReportFormat::Html);
+    if format == ReportFormat::Md && args.output.is_none() {
+        return Err(Failure::invalid("error: a Markdown report needs -o FILE.md (its SVG figures are written beside it)"));
+    }
+    // Check the study directory before spending time on the solve.
+    let study = args.study.as_deref().map(read_study).transpose()?;
+    let model = crate::load(registry, &args.file)?;
+    let mut flowsheet = model.build().map_err(Failure::invalid)?;
+    let result = flowsheet.solve().map_err(Failure::solve)?;
+    let analyses = model.run_analyses(&result).map_err(Failure::solve)?;
+    let options = Options {
+        sankey: match args.sankey {
+            Sankey::PerUnit => SankeyBasis::PerUnit,
+            Sankey::PerYear => SankeyBasis::PerYear,
+        },
+    };
+    let input = Input { model: &model, result: &result, analyses: &analyses, study: study.as_ref() };
+    match write_report(&input, &options, format, args.output.as_deref())? {
+        Some(wrote) => crate::print(&format!("wrote {wrote}")),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    fn solved() -> (Model, FlowsheetResult, Vec<AnalysisOutput>) {
+        let registry = calx_cli::builtin_registry();
+        let model = crate::load(&registry, &root().join("flowsheets/lime-slaking-recycle.yaml")).unwrap_or_else(|f| panic!("{}", f.message));
+        let result = model.build().unwrap_or_else(|d| panic!("{d}")).solve().unwrap_or_else(|e| panic!("{e}"));
+        let analyses = model.run_analyses(&result).unwrap_or_else(|e| panic!("{e}"));
+        (model, result, analyses)
+    }
+
+    fn temp(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("calx-report-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        dir
+    }
+
+    #[test]
+    fn the_format_follows_the_extension() {
+        assert_eq!(format_of(Path::new("r.md")), ReportFormat::Md);
+        assert_eq!(format_of(Path::new("r.MARKDOWN")), ReportFormat::Md);
+        assert_eq!(format_of(Path::new("r.html")), ReportFormat::Html);
+        assert_eq!(format_of(Path::new("r")), ReportFormat::Html);
+        assert_eq!(asset_dir(Path::new("out/report.md")), (PathBuf::from("out/report-files"), "report-files".to_string()));
+    }
+
+    #[test]
+    fn markdown_is_written_with_its_figures_beside_it() {
+        let (model, result, analyses) = solved();
+        let dir = temp("md");
+        let path = dir.join("plant.md");
+        let wrote = for_run(&model, &result, &analyses, &path).unwrap_or_else(|f| panic!("{}", f.message));
+        assert!(wrote.contains("plant-files"), "{wrote}");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let links: Vec<&str> = text.match_indices("](plant-files/").map(|(i, _)| &text[i + 2..i + 2 + text[i + 2..].find(')').unwrap_or(0)]).collect();
+        assert!(links.len() >= 2, "{text}");
+        for l in links {
+            assert!(dir.join(l).is_file(), "{l} is linked but missing");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_unwritable_output_is_exit_code_3() {
+        let (model, result, analyses) = solved();
+        let dir = temp("unwritable");
+        // A path below a regular file cannot be created.
+        let blocker = dir.join("file");
+        std::fs::write(&blocker, "x").unwrap_or_else(|e| panic!("{e}"));
+        let err = for_run(&model, &result, &analyses, &blocker.join("report.html")).err().unwrap_or_else(|| panic!("expected an error"));
+        assert_eq!(err.code, 3);
+        assert!(err.message.contains("cannot write") && err.message.contains("report.html"), "{}", err.message);
+        let err = for_run(&model, &result, &analyses, &blocker.join("report.md")).err().unwrap_or_else(|| panic!("expected an error"));
+        assert_eq!(err.code, 3);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_study_directory_without_results_is_invalid_input() {
+        let dir = temp("study");
+        let err = read_study(&dir).err().unwrap_or_else(|| panic!("expected an error"));
+        assert_eq!(err.code, 2);
+        assert!(err.message.contains("no study results"), "{}", err.message);
+        let err = read_study(&dir.join("missing")).err().unwrap_or_else(|| panic!("expected an error"));
+        assert!(err.message.contains("not a directory"), "{}", err.message);
+        std::fs::write(dir.join("summary.csv"), "metric,n_ok,n_failed,mean,sd,p5,p50,p95\nm,1,0,1,0,1,1,1\n").unwrap_or_else(|e| panic!("{e}"));
+        assert!(read_study(&dir).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,487 @@
+//! Charts drawn with `plotters` (SVG backend only; no font files are read: the browser or
+//! image viewer lays out the text). Horizontal bar charts (contributions, cost breakdowns,
+//! Spearman correlations), tornado charts, histograms and the cumulative cash-flow line.
+//!
+//! A chart that cannot be drawn (plotters reports an error) becomes a small SVG saying so;
+//! nothing here panics on data. Values that are not finite are left out.
+
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::format::{esc, group, sig};
+use crate::svg::{FONT_STACK, MUTED, PALETTE, Svg};
+
+/// Chart width in px (the HTML scales it to the page).
+pub const WIDTH: u32 = 680;
+const AXIS: RGBColor = RGBColor(0x5f, 0x6b, 0x7a);
+const GRID: RGBColor = RGBColor(0xe4, 0xe8, 0xee);
+const TEXT: RGBColor = RGBColor(0x1f, 0x29, 0x33);
+
+/// A drawn chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    /// Standalone SVG.
+    pub svg: String,
+    /// Width, px.
+    pub width: f64,
+    /// Height, px.
+    pub height: f64,
+}
+
+fn colour(hex: &str) -> RGBColor {
+    let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap_or(0x4e79a7);
+    RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8)
+}
+
+/// Plotters writes `font-family="sans-serif"` on every text: use the report's font stack
+/// once, on the root element, and let the texts inherit it.
+fn finish(buf: String, label: &str, size: (u32, u32)) -> Chart {
+    let svg = buf.replace(" font-family=\"sans-serif\"", "").replacen(
+        "<svg ",
+        &format!("<svg role=\"img\" aria-label=\"{}\" font-family=\"{}\" ", esc(label), esc(FONT_STACK)),
+        1,
+    );
+    Chart { svg, width: f64::from(size.0), height: f64::from(size.1) }
+}
+
+fn failed(message: &str) -> Chart {
+    let mut svg = Svg::new(f64::from(WIDTH), 60.0);
+    svg.text(16.0, 34.0, &format!("This chart could not be drawn: {message}"), 13.0, "start", "normal", MUTED);
+    Chart { svg: svg.finish("chart not drawn"), width: f64::from(WIDTH), height: 60.0 }
+}
+
+fn font(size: f64) -> TextStyle<'static> {
+    ("sans-serif", size).into_font().color(&TEXT)
+}
+
+/// A range covering `values` and zero, padded on the sides that have data.
+fn range_with_zero(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if lo == hi {
+        return (lo - 1.0, hi + 1.0);
+    }
+    let pad = (hi - lo) * 0.12;
+    (if lo < 0.0 { lo - pad } else { lo }, if hi > 0.0 { hi + pad } else { hi })
+}
+
+/// A range plotters can draw: finite, and not empty (plotters panics on either).
+fn drawable(lo: f64, hi: f64) -> (f64, f64) {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return (0.0, 1.0);
+    }
+    if lo < hi {
+        return (lo, hi);
+    }
+    let d = (lo.abs() * 0.05).max(1.0);
+    (lo - d, lo + d)
+}
+
+/// Scale for an axis in money or large numbers: (divisor, suffix).
+fn scale(max_abs: f64) -> (f64, &'static str) {
+    match max_abs {
+        x if x >= 5e9 => (1e9, " billion"),
+        x if x >= 5e6 => (1e6, " million"),
+        x if x >= 5e4 => (1e3, " thousand"),
+        _ => (1.0, ""),
+    }
+}
+
+/// Axis title: the unit, and the scale when values are divided (`KRW (million)`).
+fn axis_desc(unit: &str, suffix: &str) -> String {
+    if suffix.is_empty() { unit.to_string() } else { format!("{unit} ({})", suffix.trim()) }
+}
+
+/// Tick label: few digits, grouped.
+fn tick(x: f64) -> String {
+    if x == 0.0 { "0".into() } else { sig(x, 3) }
+}
+
+fn truncate(label: &str, max: usize) -> String {
+    if label.chars().count() <= max { label.to_string() } else { format!("{}…", label.chars().take(max - 1).collect::<String>()) }
+}
+
+/// Width of a label area for `labels` at 12 px.
+fn label_area(labels: &[String]) -> u32 {
+    let chars = labels.iter().map(|l| l.chars().count()).max().unwrap_or(4);
+    (chars as f64 * 8.0 + 18.0).clamp(60.0, 300.0) as u32
+}
+
+/// One bar of a bar chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bar {
+    /// Category.
+    pub label: String,
+    /// Value.
+    pub value: f64,
+    /// Text at the bar's end.
+    pub text: String,
+}
+
+/// Widen `(lo, hi)` so texts of `chars` characters fit beside the bar ends in a plot
+/// `plot_px` wide: bar ends on the right side need room on the right, negative ones on the
+/// left.
+fn room_for_text(lo: f64, hi: f64, chars: usize, plot_px: f64, negative: bool, positive: bool) -> (f64, f64) {
+    let frac = ((chars as f64 * 7.5 + 12.0) / plot_px.max(1.0)).min(0.45);
+    let extra = (hi - lo) * frac / (1.0 - frac);
+    (if negative { lo - extra } else { lo }, if positive { hi + extra } else { hi })
+}
+
+/// Horizontal bars, first bar at the top; `unit` labels the value axis.
+pub fn bars(title: &str, bars: &[Bar], unit: &str) -> Chart {
+    let bars: Vec<&Bar> = bars.iter().filter(|b| b.value.is_finite()).collect();
+    let n = bars.len().max(1);
+    let size = (WIDTH, (64 + 30 * n) as u32);
+    let labels: Vec<String> = bars.iter().map(|b| truncate(&b.label, 36)).collect();
+    let (lo, hi) = bars.iter().fold((0.0f64, 0.0f64), |(a, b), x| (a.min(x.value), b.max(x.value)));
+    let (lo, hi) = drawable(lo, hi);
+    let chars = bars.iter().map(|b| b.text.chars().count()).max().unwrap_or(0);
+    let plot_px = f64::from(WIDTH) - f64::from(label_area(&labels)) - 40.0;
+    let (lo, hi) = room_for_text(lo, hi, chars, plot_px, bars.iter().any(|b| b.value < 0.0), bars.iter().any(|b| b.value >= 0.0));
+    let (div, suffix) = scale(lo.abs().max(hi.abs()));
+    let mut buf = String::new();
+    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(10)
+            .margin_right(24)
+            .x_label_area_size(40)
+            .y_label_area_size(label_area(&labels))
+            .build_cartesian_2d(lo / div..hi / div, (0..n).into_segmented())?;
+        let name = |v: &SegmentValue<usize>| match v {
+            SegmentValue::CenterOf(i) if *i < n => labels.get(n - 1 - *i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .y_labels(n)
+            .y_label_formatter(&name)
+            .x_label_formatter(&|x| tick(*x))
+            .x_desc(axis_desc(unit, suffix))
+            .set_tick_mark_size(LabelAreaPosition::Left, 0)
+            .label_style(font(16.0))
+            .axis_desc_style(font(15.0))
+            .draw()?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+            let row = n - 1 - i;
+            let c = colour(if b.value < 0.0 { PALETTE[2] } else { PALETTE[0] });
+            let mut r = Rectangle::new([(0.0, SegmentValue::Exact(row)), (b.value / div, SegmentValue::Exact(row + 1))], c.filled());
+            r.set_margin(5, 5, 0, 0);
+            r
+        }))?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+            let row = n - 1 - i;
+            let (anchor, dx) = if b.value < 0.0 { (HPos::Right, -4) } else { (HPos::Left, 4) };
+            let style = font(15.0).pos(Pos::new(anchor, VPos::Center));
+            EmptyElement::at((b.value / div, SegmentValue::CenterOf(row))) + plotters::element::Text::new(b.text.clone(), (dx, 0), style)
+        }))?;
+        chart.plotting_area().draw(&PathElement::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))], AXIS))?;
+        root.present()?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => finish(buf, title, size),
+        Err(e) => failed(&e.to_string()),
+    }
+}
+
+/// One row of a tornado chart: the metric at a parameter's low and high values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TornadoRow {
+    /// Parameter (with its range).
+    pub label: String,
+    /// Metric at the parameter's low value.
+    pub at_low: f64,
+    /// Metric at the parameter's high value.
+    pub at_high: f64,
+}
+
+/// Tornado chart around `base`: bars from the base to the metric at each parameter's low
+/// (one colour) and high (another) value, widest swing at the top.
+pub fn tornado(title: &str, base: f64, rows: &[TornadoRow], unit: &str) -> Chart {
+    let rows: Vec<&TornadoRow> = rows.iter().filter(|r| r.at_low.is_finite() && r.at_high.is_finite()).collect();
+    let n = rows.len().max(1);
+    let size = (WIDTH, (96 + 30 * n) as u32);
+    let labels: Vec<String> = rows.iter().map(|r| truncate(&r.label, 38)).collect();
+    let all = rows.iter().flat_map(|r| [r.at_low, r.at_high]).chain([base]).filter(|v| v.is_finite());
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (lo, hi) = drawable(lo, hi);
+    let pad = (hi - lo) * 0.18;
+    let (lo, hi) = (lo - pad, hi + pad);
+    let base_line = if base.is_finite() { base } else { f64::NAN };
+    let (div, suffix) = scale(lo.abs().max(hi.abs()));
+    let (c_low, c_high) = (colour(PALETTE[0]), colour(PALETTE[1]));
+    let mut buf = String::new();
+    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(10)
+            .margin_right(24)
+            .margin_top(34)
+            .x_label_area_size(40)
+            .y_label_area_size(label_area(&labels))
+            .build_cartesian_2d(lo / div..hi / div, (0..n).into_segmented())?;
+        let name = |v: &SegmentValue<usize>| match v {
+            SegmentValue::CenterOf(i) if *i < n => labels.get(n - 1 - *i).cloned().unwrap_or_default(),
+            _ => String::new(),
+        };
+        let desc = axis_desc(unit, suffix);
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .y_labels(n)
+            .y_label_formatter(&name)
+            .x_label_formatter(&|x| tick(*x))
+            .x_desc(desc)
+            .set_tick_mark_size(LabelAreaPosition::Left, 0)
+            .label_style(font(16.0))
+            .axis_desc_style(font(15.0))
+            .draw()?;
+        for (i, r) in rows.iter().enumerate() {
+            let row = n - 1 - i;
+            for (v, c) in [(r.at_low, c_low), (r.at_high, c_high)] {
+                if !base_line.is_finite() {
+                    continue;
+                }
+                let mut rect = Rectangle::new([(base / div, SegmentValue::Exact(row)), (v / div, SegmentValue::Exact(row + 1))], c.mix(0.85).filled());
+                rect.set_margin(5, 5, 0, 0);
+                chart.draw_series(std::iter::once(rect))?;
+            }
+        }
+        if base_line.is_finite() {
+            chart.plotting_area().draw(&PathElement::new(vec![(base / div, SegmentValue::Exact(0)), (base / div, SegmentValue::Exact(n))], TEXT.stroke_width(2)))?;
+        }
+        // Legend above the plot.
+        let legend = [(c_low, "parameter at its low value"), (c_high, "parameter at its high value")];
+        let mut x = 12;
+        for (c, text) in legend {
+            root.draw(&Rectangle::new([(x, 12), (x + 14, 24)], c.filled()))?;
+            root.draw(&plotters::element::Text::new(text, (x + 20, 11), font(15.0)))?;
+            x += 34 + (text.len() as i32) * 7;
+        }
+        root.draw(&plotters::element::Text::new(format!("base {}", sig(base, 4)), (x, 11), font(15.0)))?;
+        root.present()?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => finish(buf, title, size),
+        Err(e) => failed(&e.to_string()),
+    }
+}
+
+/// Summary lines drawn on a histogram.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Marks {
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+/// Bin counts: `bins` equal bins over [min, max] (one bin when all values are equal).
+pub fn bin(values: &[f64], bins: usize) -> (f64, f64, Vec<usize>) {
+    let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if v.is_empty() {
+        return (0.0, 1.0, Vec::new());
+    }
+    if lo == hi {
+        return (lo - 0.5, hi + 0.5, vec![v.len()]);
+    }
+    let bins = bins.max(1);
+    let mut counts = vec![0usize; bins];
+    for x in v {
+        let k = (((x - lo) / (hi - lo)) * bins as f64).floor() as usize;
+        counts[k.min(bins - 1)] += 1;
+    }
+    (lo, hi, counts)
+}
+
+/// Histogram of `values` with the 5th, 50th and 95th percentiles marked.
+pub fn histogram(title: &str, values: &[f64], unit: &str, marks: Option<Marks>) -> Chart {
+    let finite = values.iter().filter(|x| x.is_finite()).count();
+    let bins = ((finite as f64).sqrt().round() as usize).clamp(5, 40);
+    let (lo, hi, counts) = bin(values, bins);
+    let (lo, hi) = drawable(lo, hi);
+    let size = (WIDTH / 2 + 10, 260);
+    let (div, suffix) = scale(lo.abs().max(hi.abs()));
+    let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.15;
+    let width = (hi - lo) / counts.len().max(1) as f64;
+    let mut buf = String::new();
+    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(10)
+            .margin_right(18)
+            .x_label_area_size(40)
+            .y_label_area_size(44)
+            .build_cartesian_2d(lo / div..hi / div, 0.0..top)?;
+        let desc = axis_desc(unit, suffix);
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .x_labels(5)
+            .y_labels(4)
+            .x_label_formatter(&|x| tick(*x))
+            .y_label_formatter(&|y| group(*y, 0))
+            .x_desc(desc)
+            .y_desc("samples")
+            .label_style(font(15.0))
+            .axis_desc_style(font(15.0))
+            .draw()?;
+        chart.draw_series(counts.iter().enumerate().map(|(k, c)| {
+            let x0 = (lo + k as f64 * width) / div;
+            let mut r = Rectangle::new([(x0, 0.0), (x0 + width / div, *c as f64)], colour(PALETTE[0]).mix(0.8).filled());
+            r.set_margin(0, 0, 1, 1);
+            r
+        }))?;
+        if let Some(m) = marks {
+            for (v, name) in [(m.p5, "p5"), (m.p50, "p50"), (m.p95, "p95")] {
+                if !v.is_finite() {
+                    continue;
+                }
+                let c = if name == "p50" { TEXT } else { colour(PALETTE[1]) };
+                chart.draw_series(std::iter::once(PathElement::new(vec![(v / div, 0.0), (v / div, top)], c.stroke_width(2))))?;
+                let style = font(12.0).pos(Pos::new(HPos::Center, VPos::Bottom));
+                chart.draw_series(std::iter::once(EmptyElement::at((v / div, top)) + plotters::element::Text::new(name, (0, 0), style)))?;
+            }
+        }
+        root.present()?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => finish(buf, title, size),
+        Err(e) => failed(&e.to_string()),
+    }
+}
+
+/// The cumulative cash-flow chart: discounted (solid) and undiscounted (dashed) cumulative
+/// cash flow by year, the zero line, and the discounted payback point marked.
+pub fn cash_flow(title: &str, years: &[f64], discounted: &[f64], undiscounted: &[f64], payback: Option<f64>, currency: &str) -> Chart {
+    let size = (WIDTH, 340);
+    let values = discounted.iter().chain(undiscounted).copied().filter(|v| v.is_finite());
+    let (lo, hi) = range_with_zero(values);
+    let (lo, hi) = drawable(lo, hi);
+    let (div, suffix) = scale(lo.abs().max(hi.abs()));
+    let x_hi = years.iter().copied().fold(1.0, f64::max);
+    let mut buf = String::new();
+    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(10)
+            .margin_right(24)
+            .margin_top(34)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..x_hi, lo / div..hi / div)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .x_labels(12)
+            .x_label_formatter(&|x| group(*x, 0))
+            .y_label_formatter(&|y| tick(*y))
+            .x_desc("year")
+            .y_desc(format!("cumulative cash flow ({}{currency})", if suffix.is_empty() { String::new() } else { format!("{} ", suffix.trim()) }))
+            .label_style(font(15.0))
+            .axis_desc_style(font(15.0))
+            .draw()?;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (x_hi, 0.0)], AXIS.stroke_width(1))))?;
+        let blue = colour(PALETTE[0]);
+        let grey = colour(PALETTE[9]);
+        let pts = |v: &[f64]| years.iter().zip(v).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (*x, *y / div)).collect::<Vec<_>>();
+        // Dashes as short segments (plotters' dashed series needs another feature).
+        let und = pts(undiscounted);
+        for w in und.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            for k in 0..4 {
+                let (t0, t1) = (k as f64 / 4.0, (k as f64 + 0.5) / 4.0);
+                let p = |t: f64| (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
+                chart.draw_series(std::iter::once(PathElement::new(vec![p(t0), p(t1)], grey.stroke_width(2))))?;
+            }
+        }
+        chart.draw_series(LineSeries::new(pts(discounted), blue.stroke_width(3)))?;
+        chart.draw_series(pts(discounted).into_iter().map(|p| Circle::new(p, 2, blue.filled())))?;
+        if let Some(t) = payback.filter(|t| t.is_finite()) {
+            let red = colour(PALETTE[2]);
+            chart.draw_series(std::iter::once(Circle::new((t, 0.0), 6, red.stroke_width(3))))?;
+            // Below and to the right of the point: the rising line is above it there.
+            let right = t > x_hi * 0.6;
+            let style = font(15.0).pos(Pos::new(if right { HPos::Right } else { HPos::Left }, VPos::Top));
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((t, 0.0)) + plotters::element::Text::new(format!("discounted payback {} yr", sig(t, 3)), (if right { -12 } else { 12 }, 10), style),
+            ))?;
+        }
+        // Legend above the plot.
+        root.draw(&PathElement::new(vec![(80, 18), (104, 18)], blue.stroke_width(3)))?;
+        root.draw(&plotters::element::Text::new("discounted", (110, 11), font(15.0)))?;
+        root.draw(&PathElement::new(vec![(210, 18), (218, 18)], grey.stroke_width(2)))?;
+        root.draw(&PathElement::new(vec![(224, 18), (232, 18)], grey.stroke_width(2)))?;
+        root.draw(&plotters::element::Text::new("undiscounted", (238, 11), font(15.0)))?;
+        root.present()?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => finish(buf, title, size),
+        Err(e) => failed(&e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bins_cover_every_value() {
+        let (lo, hi, c) = bin(&[1.0, 2.0, 3.0, 4.0, f64::NAN], 3);
+        assert_eq!((lo, hi), (1.0, 4.0));
+        assert_eq!(c.iter().sum::<usize>(), 4);
+        assert_eq!(bin(&[2.0, 2.0], 10).2, vec![2]);
+        assert!(bin(&[], 10).2.is_empty());
+    }
+
+    #[test]
+    fn charts_are_svg_with_the_report_font_and_no_plotters_font() {
+        let c = bars("t", &[Bar { label: "a".into(), value: 2.0, text: "2".into() }, Bar { label: "b".into(), value: -1.0, text: "-1".into() }], "kg");
+        assert!(c.svg.starts_with("<svg role=\"img\""), "{}", &c.svg[..80]);
+        assert!(!c.svg.contains("font-family=\"sans-serif\""));
+        assert_eq!(c.svg.matches("<rect").count() >= 3, true);
+        let t = tornado("t", 10.0, &[TornadoRow { label: "p".into(), at_low: 8.0, at_high: 13.0 }], "KRW");
+        assert!(t.svg.contains("base 10.00"), "{}", t.svg);
+        let h = histogram("h", &[1.0, 2.0, 2.5, 3.0], "t/yr", Some(Marks { p5: 1.1, p50: 2.2, p95: 2.9 }));
+        assert!(h.svg.contains(">\np50\n<") || h.svg.contains("p50"));
+        let f = cash_flow("c", &[0.0, 1.0, 2.0], &[-10.0, -4.0, 1.0], &[-10.0, -3.0, 4.0], Some(1.8), "KRW");
+        assert!(f.svg.contains("discounted payback 1.80 yr"), "{}", f.svg);
+        assert_eq!(f, cash_flow("c", &[0.0, 1.0, 2.0], &[-10.0, -4.0, 1.0], &[-10.0, -3.0, 4.0], Some(1.8), "KRW"));
+    }
+
+    #[test]
+    fn empty_or_odd_data_still_draws() {
+        assert!(bars("t", &[], "kg").svg.starts_with("<svg"));
+        assert!(tornado("t", f64::NAN, &[], "kg").svg.starts_with("<svg"));
+        assert!(histogram("t", &[], "kg", None).svg.starts_with("<svg"));
+        assert!(cash_flow("t", &[], &[], &[], None, "KRW").svg.starts_with("<svg"));
+    }
+}

@@ -1,0 +1,101 @@
+//! Calx documents: reports people would rather look at.
+//!
+//! From a solved model (the decoded flowsheet, its converged result, the analyses' outputs
+//! and, optionally, a parameter study's output files) this crate builds one [`Document`] —
+//! sections of key figures, tables and SVG figures — and renders it as
+//!
+//! * [`html()`]: one self-contained HTML file. Styles and SVG are inline, there is no script,
+//!   no web font and no external reference of any kind, and a Content-Security-Policy meta
+//!   tag makes the browser refuse any fetch, so the report opens offline and leaks nothing;
+//! * [`markdown()`]: Markdown with the tables, and the figures as SVG files for a directory
+//!   beside it, for pasting into other documents.
+//!
+//! Figures: the flowsheet diagram is laid out by `layout-rs` ([`diagram`]); charts are drawn
+//! by `plotters` ([`charts`]); the Sankey diagram of mass flows is our own layout
+//! ([`sankey`]), because no maintained crate does it.
+//!
+//! **Invariants:** no file I/O and no printing (the `calx` command reads and writes files);
+//! output depends only on the input (no clock, no hash order), so the same model gives the
+//! same bytes; nothing here panics on user data — what is missing becomes a note.
+//!
+//! ```no_run
+//! # fn demo(model: &calx_flowsheet::Model, result: &calx_core::result::FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) {
+//! use calx_document::{Input, Options};
+//! let input = Input { model, result, analyses, study: None };
+//! let doc = calx_document::document(&input, &Options::default());
+//! let page: String = calx_document::html(&doc);
+//! let md = calx_document::markdown(&doc, "report-files");
+//! # let _ = (page, md);
+//! # }
+//! ```
+
+pub mod charts;
+pub mod diagram;
+pub mod doc;
+pub mod format;
+mod html;
+mod markdown;
+pub mod sankey;
+mod sections;
+pub mod study;
+pub mod svg;
+pub mod views;
+
+use calx_core::AnalysisOutput;
+use calx_core::result::FlowsheetResult;
+use calx_flowsheet::Model;
+
+pub use doc::{Block, Document, Figure, KeyFigure, Section, Table};
+pub use html::html;
+pub use markdown::{Asset, Markdown, markdown};
+pub use study::{StudyFiles, StudyResults};
+
+/// What a report is made from.
+#[derive(Clone, Copy)]
+pub struct Input<'a> {
+    /// The decoded flowsheet (display units, description, units of measure).
+    pub model: &'a Model,
+    /// Its converged result.
+    pub result: &'a FlowsheetResult,
+    /// The analyses' outputs, in the order they ran.
+    pub analyses: &'a [AnalysisOutput],
+    /// A parameter study's results, if one is to be shown.
+    pub study: Option<&'a StudyResults>,
+}
+
+/// The basis of the Sankey diagram's numbers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SankeyBasis {
+    /// Per unit of production: the flowsheet's `basis:` (as its display units use it, e.g.
+    /// `kg/t_product`), else the first LCA's functional unit, else per hour.
+    #[default]
+    PerUnit,
+    /// Per year of operation (t/yr, 8,760 h).
+    PerYear,
+}
+
+/// Report options.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Options {
+    /// Basis of the Sankey diagram.
+    pub sankey: SankeyBasis,
+}
+
+/// Build the report's content.
+pub fn document(input: &Input<'_>, options: &Options) -> Document {
+    sections::build(input, options)
+}
+
+/// The flowsheet diagram alone, with its layout (node boxes), as the report draws it.
+pub fn flowsheet_diagram(input: &Input<'_>) -> diagram::Diagram {
+    sections::diagram(input)
+}
+
+/// The Sankey diagram alone, with its layout (node flows and positions), as the report
+/// draws it.
+pub fn mass_flows(input: &Input<'_>, basis: SankeyBasis) -> sankey::Sankey {
+    sections::mass_flows(input, basis)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,359 @@
+//! The plant sections: summary (the figures a reader looks for first), flowsheet diagram,
+//! Sankey diagram, stream table, balance closure and solver summary.
+
+use calx_core::{Dimension, Utility};
+use calx_core::result::{StreamRole, StreamResult};
+
+use super::Ctx;
+use crate::diagram::{self, Edge, Graph, Node, NodeKind};
+use crate::doc::{Block, Figure, KeyFigure, Section, Table};
+use crate::format::{group, money, percent, rate, sig, sig_short};
+use crate::sankey;
+use crate::SankeyBasis;
+
+/// Streams per block of the stream table at most, so the table stays readable.
+const STREAMS_PER_TABLE: usize = 6;
+
+fn figure(id: &str, title: &str, svg: String, width: f64, height: f64) -> Figure {
+    Figure { id: id.into(), title: title.into(), svg, width, height }
+}
+
+/// Headline numbers, the ones a reader looks for first leading: net CO2 reduction per
+/// functional unit, B/C, IRR, NPV and unit production cost; then what they rest on.
+pub(super) fn summary(ctx: &Ctx<'_>) -> Section {
+    let mut first = Vec::new();
+    let mut then = Vec::new();
+    let mut notes = Vec::new();
+    let fig = |label: &str, value: String, unit: String, source: &str| KeyFigure { label: label.into(), value, unit, source: source.into() };
+    for (k, (a, l)) in ctx.lcas.iter().enumerate() {
+        let Ok(l) = l else {
+            notes.push(format!("The output of LCA {} could not be read: {}", a.name, l.as_ref().err().map_or("", String::as_str)));
+            continue;
+        };
+        let source = format!("LCA {}, {}", a.name, l.category);
+        let per = l.per();
+        if k == 0 {
+            first.push(fig("Net CO2 reduction", sig(l.net_reduction.per_functional_unit, 4), format!("{}/{per}", l.impact_unit), &source));
+            then.push(fig("Net CO2 reduction per year", sig(l.net_reduction.per_year / 1000.0, 4), format!("t {}/yr", l.impact_unit.trim_start_matches("kg ")), &source));
+            then.push(fig("CO2 fixed", sig(l.co2_fixed.per_functional_unit, 4), format!("kg CO2/{per}"), &source));
+            then.push(fig("Emissions", sig(l.emissions.per_functional_unit, 4), format!("{}/{per}", l.impact_unit), &source));
+        } else {
+            then.push(fig(&format!("Net CO2 reduction ({})", a.name), sig(l.net_reduction.per_functional_unit, 4), format!("{}/{per}", l.impact_unit), &source));
+        }
+    }
+    for (k, (a, t)) in ctx.teas.iter().enumerate() {
+        let Ok(t) = t else {
+            notes.push(format!("The output of TEA {} could not be read: {}", a.name, t.as_ref().err().map_or("", String::as_str)));
+            continue;
+        };
+        let c = &t.currency;
+        let source = format!("TEA {}, {c} at {}", a.name, rate(t.discount_rate));
+        let label = |l: &str| if k == 0 { l.to_string() } else { format!("{l} ({})", a.name) };
+        let list = if k == 0 { &mut first } else { &mut then };
+        list.push(fig(&label("Benefit/cost ratio"), format!("{:.4}", t.benefit_cost_ratio), "B/C, discounted".into(), &source));
+        list.push(fig(&label("IRR"), t.irr.map_or_else(|| "undefined".into(), |i| percent(i, 3)), "internal rate of return".into(), &source));
+        list.push(fig(&label("NPV"), money(t.npv), format!("{c} at {}", rate(t.discount_rate)), &source));
+        list.push(fig(&label("Unit production cost"), money(t.unit_production_cost), format!("{c}/t"), &source));
+        if k == 0 {
+            then.push(fig("Total CAPEX", money(t.total_capex), c.clone(), &source));
+            then.push(fig("Product sold", group(t.annual_production, 0), "t/yr".into(), &source));
+        }
+    }
+    let power = ctx.result.utility_total(Utility::Electricity);
+    if power > 0.0 {
+        let unit = ctx.model.display.power.first().cloned().unwrap_or_else(|| "kW".into());
+        then.push(fig("Electricity", sig(ctx.to(power, &unit), 4), unit, "all units, simulated"));
+    }
+    if ctx.teas.is_empty() {
+        // Without a TEA, show what leaves the plant.
+        for s in ctx.result.streams.iter().filter(|s| s.role == StreamRole::Product) {
+            then.push(fig(&format!("Leaving: {}", s.name), sig(ctx.to(s.stream.total_mass(), &ctx.flow_unit), 4), ctx.flow_unit.clone(), "simulated"));
+        }
+    }
+    first.extend(then);
+    let mut blocks = vec![Block::KeyFigures(first)];
+    if ctx.lcas.is_empty() {
+        notes.push("No life-cycle assessment: the flowsheet has no `lca` analysis (docs/flowsheet-format.md, `analyses:`).".into());
+    }
+    if ctx.teas.is_empty() {
+        notes.push("No techno-economic analysis: the flowsheet has no `tea` analysis.".into());
+    }
+    blocks.extend(notes.into_iter().map(Block::Note));
+    Section { id: "summary".into(), title: "Summary".into(), blocks }
+}
+
+/// The diagram's graph: units, feed terminals, product terminals, streams.
+pub(crate) fn graph(ctx: &Ctx<'_>) -> Graph {
+    let r = ctx.result;
+    let mut g = Graph { unit: ctx.flow_unit.clone(), ..Graph::default() };
+    for u in &r.units {
+        let kind = if u.type_name == "feed" { NodeKind::Feed } else { NodeKind::Unit };
+        let detail = if kind == NodeKind::Unit { u.type_name.clone() } else { String::new() };
+        g.nodes.push(Node { name: u.name.clone(), detail, kind });
+    }
+    let index = |name: &str| r.units.iter().position(|u| u.name == name);
+    let tears: Vec<&str> = r.solver.loops.iter().flat_map(|l| l.tears.iter().map(String::as_str)).collect();
+    for s in &r.streams {
+        let from = s.source.as_ref().and_then(|e| index(&e.unit));
+        let to = match &s.destination {
+            Some(e) => index(&e.unit),
+            None => {
+                g.nodes.push(Node { name: s.name.clone(), detail: String::new(), kind: NodeKind::Product });
+                Some(g.nodes.len() - 1)
+            }
+        };
+        if let (Some(from), Some(to)) = (from, to) {
+            let flow = sig(ctx.to(s.stream.total_mass(), &ctx.flow_unit), 4);
+            g.edges.push(Edge { from, to, name: s.name.clone(), flow, tear: tears.contains(&s.name.as_str()) });
+        }
+    }
+    g
+}
+
+pub(super) fn flowsheet(ctx: &Ctx<'_>) -> Section {
+    let g = graph(ctx);
+    let d = diagram::draw(&g, "flowsheet-diagram");
+    let mut blocks = vec![
+        Block::Paragraph(format!(
+            "Units are boxes (name and type); feeds are green, what leaves the plant orange. Arrows are streams, labelled with their name and total flow in {}.{}",
+            ctx.flow_unit,
+            if d.recycles > 0 { " Dashed orange arrows close recycle loops (the solver's tear streams)." } else { "" }
+        )),
+        Block::Figure(figure("flowsheet-diagram", "Flowsheet diagram", d.svg, d.width, d.height)),
+    ];
+    if ctx.result.streams.iter().any(|s| s.source.is_none()) {
+        blocks.push(Block::Note("Streams without a source unit are not drawn.".into()));
+    }
+    Section { id: "flowsheet".into(), title: "Flowsheet".into(), blocks }
+}
+
+/// Index of a phase in [`sankey::PHASE_NAMES`].
+fn phase_index(p: calx_core::Phase) -> usize {
+    match p {
+        calx_core::Phase::Gas => 0,
+        calx_core::Phase::Liquid => 1,
+        calx_core::Phase::Solid => 2,
+    }
+}
+
+/// Mass flow of a stream split into gas, liquid and solid (kg/s).
+fn phases(ctx: &Ctx<'_>, s: &StreamResult) -> [f64; 3] {
+    let mut parts = [0.0; 3];
+    for (c, w) in ctx.result.components.iter().zip(&s.stream.flows) {
+        parts[phase_index(c.phase)] += w.max(0.0);
+    }
+    parts
+}
+
+/// The Sankey diagram's input: feeds and make-up materials as sources, units, product
+/// sinks; values in the chosen basis.
+pub(crate) fn sankey_input(ctx: &Ctx<'_>, factor: f64, unit: &str) -> sankey::Input {
+    let r = ctx.result;
+    let mut input = sankey::Input { unit: unit.into(), ..sankey::Input::default() };
+    for u in &r.units {
+        let kind = if u.type_name == "feed" { sankey::Kind::Source } else { sankey::Kind::Unit };
+        input.nodes.push(sankey::Node { name: u.name.clone(), kind });
+    }
+    let index = |name: &str| r.units.iter().position(|u| u.name == name);
+    let tears: Vec<&str> = r.solver.loops.iter().flat_map(|l| l.tears.iter().map(String::as_str)).collect();
+    for s in &r.streams {
+        let from = s.source.as_ref().and_then(|e| index(&e.unit));
+        let to = match &s.destination {
+            Some(e) => index(&e.unit),
+            None => {
+                input.nodes.push(sankey::Node { name: s.name.clone(), kind: sankey::Kind::Sink });
+                Some(input.nodes.len() - 1)
+            }
+        };
+        if let (Some(from), Some(to)) = (from, to) {
+            let parts = phases(ctx, s).map(|p| p * factor);
+            input.links.push(sankey::Link { from, to, name: s.name.clone(), parts, tear: tears.contains(&s.name.as_str()) });
+        }
+    }
+    for (i, u) in r.units.iter().enumerate() {
+        for m in &u.report.materials {
+            let Some(c) = r.components.get(m.component) else { continue };
+            input.nodes.push(sankey::Node { name: format!("{} ({})", c.name, m.purpose), kind: sankey::Kind::Source });
+            let mut parts = [0.0; 3];
+            parts[phase_index(c.phase)] = m.rate * factor;
+            input.links.push(sankey::Link { from: input.nodes.len() - 1, to: i, name: format!("{} to {}", c.name, u.name), parts, tear: false });
+        }
+    }
+    input
+}
+
+pub(super) fn sankey(ctx: &Ctx<'_>, basis: SankeyBasis) -> Section {
+    let (unit, factor, explained) = ctx.sankey_basis(basis);
+    let s = sankey::draw(&sankey_input(ctx, factor, &unit));
+    let mut blocks = vec![
+        Block::Paragraph(format!(
+            "Mass flows {explained}. Band widths are proportional to mass flow and split into gas, liquid and solid, so a reaction that moves CO2 from gas into solids shows as a change of colour; mass is conserved at every unit. Make-up materials enter as sources of their own."
+        )),
+        Block::Figure(figure("sankey", &format!("Sankey diagram of mass flows ({unit})"), s.svg, s.width, s.height)),
+    ];
+    if !s.empty.is_empty() {
+        blocks.push(Block::Note(format!("Streams with no flow, not drawn: {}.", s.empty.join(", "))));
+    }
+    if s.nodes.iter().any(|n| n.kind == sankey::Kind::Gap) {
+        blocks.push(Block::Note("Red bands mark where a unit's inflow and outflow differ by more than 1e-6 of its throughput.".into()));
+    }
+    Section { id: "sankey".into(), title: "Mass flows (Sankey)".into(), blocks }
+}
+
+/// Stream tables in `flow_unit`, in blocks of at most [`STREAMS_PER_TABLE`] streams of
+/// about equal size.
+fn stream_tables(ctx: &Ctx<'_>, flow_unit: &str) -> Vec<Block> {
+    let r = ctx.result;
+    let d = &ctx.model.display;
+    let blocks_n = r.streams.len().div_ceil(STREAMS_PER_TABLE).max(1);
+    let per = r.streams.len().div_ceil(blocks_n).max(1);
+    let mut out = Vec::new();
+    for (k, chunk) in r.streams.chunks(per).enumerate() {
+        let mut header = vec![String::new()];
+        header.extend(chunk.iter().map(|s| s.name.clone()));
+        let caption = if blocks_n > 1 { format!("Streams in {flow_unit} ({} of {blocks_n})", k + 1) } else { format!("Streams in {flow_unit}") };
+        let mut t = Table { caption, header, numeric: std::iter::once(false).chain(chunk.iter().map(|_| true)).collect(), sticky_first: true, ..Table::default() };
+        let row = |label: &str, f: &dyn Fn(&StreamResult) -> String| std::iter::once(label.to_string()).chain(chunk.iter().map(f)).collect::<Vec<_>>();
+        t.row(row("from", &|s| s.source.as_ref().map_or("-".into(), |e| e.unit.clone())));
+        t.row(row("to", &|s| s.destination.as_ref().map_or("-".into(), |e| e.unit.clone())));
+        t.row(row(&format!("T [{}]", d.temperature), &|s| sig_short(ctx.to(s.stream.temperature, &d.temperature), 4)));
+        t.row(row(&format!("P [{}]", d.pressure), &|s| sig_short(ctx.to(s.stream.pressure, &d.pressure), 4)));
+        t.row(row(&format!("total [{flow_unit}]"), &|s| sig_short(ctx.to(s.stream.total_mass(), flow_unit), 5)));
+        for (i, c) in r.components.iter().enumerate() {
+            if chunk.iter().all(|s| s.stream.flows.get(i).copied().unwrap_or(0.0) == 0.0) {
+                continue;
+            }
+            t.row(row(&c.name, &|s| match s.stream.flows.get(i).copied().unwrap_or(0.0) {
+                w if w == 0.0 => "-".into(),
+                w => sig_short(ctx.to(w, flow_unit), 5),
+            }));
+        }
+        out.push(Block::Table(t));
+    }
+    out
+}
+
+/// A unit's size figure in the display units where the flowsheet has one for its dimension.
+fn size(ctx: &Ctx<'_>, value: f64, dim: Dimension) -> String {
+    let power = ctx.model.display.power.first().cloned().unwrap_or_else(|| "kW".into());
+    match dim {
+        x if x == Dimension::MASS_FLOW => ctx.flow(value),
+        x if x == Dimension::POWER => format!("{} {power}", sig(ctx.to(value, &power), 4)),
+        x if x == Dimension::VOLUME_FLOW => format!("{} m3/h", sig(ctx.to(value, "m3/h"), 4)),
+        x if x == Dimension::DIMENSIONLESS => sig(value, 4),
+        _ => format!("{} {dim}", sig(value, 4)),
+    }
+}
+
+pub(super) fn streams(ctx: &Ctx<'_>) -> Section {
+    let r = ctx.result;
+    let d = &ctx.model.display;
+    let mut blocks = Vec::new();
+    for (k, flow_unit) in d.flows.iter().enumerate() {
+        let tables = stream_tables(ctx, flow_unit);
+        if k == 0 {
+            blocks.extend(tables);
+        } else {
+            blocks.push(Block::Collapsed { summary: format!("Streams in {flow_unit}"), blocks: tables });
+        }
+    }
+    // Utilities, make-up and sizes by unit.
+    let power_unit = d.power.first().cloned().unwrap_or_else(|| "kW".into());
+    let mut t = Table::new("Utilities, make-up materials and sizes by unit", &["unit", "type", "what", "amount"], &[false, false, false, true]);
+    for u in &r.units {
+        let mut first = true;
+        let mut push = |what: String, amount: String| {
+            let (a, b) = if first { (u.name.clone(), u.type_name.clone()) } else { (String::new(), String::new()) };
+            first = false;
+            t.row(vec![a, b, what, amount]);
+        };
+        for x in &u.report.utilities {
+            let amount = match x.utility {
+                Utility::Water => ctx.flow(x.rate),
+                _ => format!("{} {power_unit}", sig(ctx.to(x.rate, &power_unit), 4)),
+            };
+            push(format!("{} ({})", x.utility.name(), x.purpose), amount);
+        }
+        for m in &u.report.materials {
+            let c = r.components.get(m.component).map_or("?", |c| c.name.as_str());
+            push(format!("{c} drawn ({})", m.purpose), ctx.flow(m.rate));
+        }
+        for z in &u.report.sizes {
+            push(format!("size: {}", z.name), size(ctx, z.value, z.dimension));
+        }
+    }
+    if !t.rows.is_empty() {
+        blocks.push(Block::Heading("Units".into()));
+        blocks.push(Block::Table(t));
+    }
+    let power = r.utility_total(Utility::Electricity);
+    let totals: Vec<String> = d.power.iter().map(|p| format!("{} {p}", sig(ctx.to(power, p), 4))).collect();
+    blocks.push(Block::Paragraph(format!("Electricity, all units: {}.", totals.join(" = "))));
+    Section { id: "streams".into(), title: "Streams".into(), blocks }
+}
+
+/// A relative closure error: `0` when exact.
+fn closure(x: f64) -> String {
+    if x == 0.0 { "0".into() } else { format!("{x:.1e}") }
+}
+
+pub(super) fn balance(ctx: &Ctx<'_>) -> Section {
+    let r = ctx.result;
+    let mut overall = Table::new("Flowsheet closure: feeds and make-up in, products out", &["quantity", "in", "out", "unit", "relative error"], &[false, true, true, false, true]);
+    // Elements in kmol per the display flow unit's time basis (kmol/t_product), if it has one.
+    let molar = ctx
+        .flow_unit
+        .split_once('/')
+        .map(|(_, per)| format!("kmol/{per}"))
+        .filter(|u| ctx.model.units_of_measure.unit(u).is_ok_and(|x| x.dimension == Dimension::MOLAR_FLOW))
+        .unwrap_or_else(|| "mol/s".into());
+    for c in &r.balance {
+        let unit = if c.quantity == "mass" { ctx.flow_unit.clone() } else { molar.clone() };
+        overall.row(vec![c.quantity.clone(), sig(ctx.to(c.inflow, &unit), 6), sig(ctx.to(c.outflow, &unit), 6), unit, closure(c.relative_error)]);
+    }
+    let mut per_unit = Table::new("Closure of each unit (mass; worst element)", &["unit", "type", "mass", "worst element", "relative error"], &[false, false, true, false, true]);
+    for u in r.units.iter().filter(|u| !u.balance.is_empty()) {
+        let mass = u.balance.iter().find(|c| c.quantity == "mass").map_or("-".into(), |c| closure(c.relative_error));
+        let worst = u.balance.iter().filter(|c| c.quantity != "mass").max_by(|a, b| a.relative_error.total_cmp(&b.relative_error));
+        let (name, err) = worst.map_or(("-".into(), "-".into()), |c| (c.quantity.clone(), closure(c.relative_error)));
+        per_unit.row(vec![u.name.clone(), u.type_name.clone(), mass, name, err]);
+    }
+    let worst = r.units.iter().flat_map(|u| u.balance.iter().map(move |c| (u, c))).max_by(|a, b| a.1.relative_error.total_cmp(&b.1.relative_error));
+    let mut blocks = vec![Block::Paragraph(match worst {
+        Some((u, c)) => format!(
+            "Relative closure |in - out| / max(in, out). The engine refuses any unit that breaks conservation of mass or of an element; the worst here is {} ({}) at {}.",
+            u.name, c.quantity, closure(c.relative_error)
+        ),
+        None => "No unit reports a balance.".into(),
+    })];
+    if !overall.rows.is_empty() {
+        blocks.push(Block::Table(overall));
+    }
+    if !per_unit.rows.is_empty() {
+        blocks.push(Block::Table(per_unit));
+    }
+    Section { id: "balance".into(), title: "Balance closure".into(), blocks }
+}
+
+pub(super) fn solver(ctx: &Ctx<'_>) -> Section {
+    let s = &ctx.result.solver;
+    let mut blocks = vec![Block::Paragraph(format!("Calculation order: {}.", s.calculation_order.join(" → ")))];
+    if s.loops.is_empty() {
+        blocks.push(Block::Paragraph("No recycle loops: every unit was calculated once, in order.".into()));
+    } else {
+        let mut t = Table::new("Recycle loops", &["units", "tear streams", "method", "iterations", "largest residual", "residual / tolerance"], &[false, false, false, true, true, true]);
+        for l in &s.loops {
+            t.row(vec![l.units.join(" → "), l.tears.join(", "), l.method.clone(), l.iterations.to_string(), format!("{:.2e}", l.max_abs_residual), format!("{:.2e}", l.max_scaled_residual)]);
+        }
+        blocks.push(Block::Table(t));
+    }
+    if !s.design_specs.is_empty() {
+        let mut t = Table::new("Design specifications", &["adjusted", "value (SI)", "so that", "target (SI)", "achieved (SI)", "iterations"], &[false, true, false, true, true, true]);
+        for d in &s.design_specs {
+            t.row(vec![d.adjust.clone(), sig(d.value, 6), d.target_variable.clone(), sig(d.target, 6), sig(d.achieved, 6), d.iterations.to_string()]);
+        }
+        blocks.push(Block::Table(t));
+    }
+    blocks.push(Block::Paragraph(format!("Unit calculations, including those inside loops and design specifications: {}.", s.unit_calculations)));
+    Section { id: "solver".into(), title: "Solver".into(), blocks }
+}

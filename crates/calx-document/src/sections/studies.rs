@@ -1,0 +1,163 @@
+//! The study section (when `calx report --study DIR` is given): summary statistics, a tornado
+//! chart per metric, histograms of the sampled metrics, Spearman rank correlations, and the
+//! sweep as tables.
+
+use super::Ctx;
+use crate::charts::{self, Bar, Marks};
+use crate::doc::{Block, Figure, Section, Table};
+use crate::format::{sig, slug};
+use crate::study::{StudyResults, Sweep};
+
+fn fig(id: String, title: String, c: charts::Chart) -> Figure {
+    Figure { id, title, svg: c.svg, width: c.width, height: c.height }
+}
+
+/// A path without its section prefix, for labels (`tea.npv`).
+fn short(path: &str) -> &str {
+    ["analyses.", "units.", "streams."].iter().find_map(|p| path.strip_prefix(p)).unwrap_or(path)
+}
+
+/// The unit of a metric path `analyses.NAME.METRIC`, from the analyses that ran.
+fn metric_unit(ctx: &Ctx<'_>, path: &str) -> String {
+    let Some(rest) = path.strip_prefix("analyses.") else { return String::new() };
+    let Some((name, metric)) = rest.split_once('.') else { return String::new() };
+    ctx.analyses.iter().find(|a| a.name == name).and_then(|a| a.metrics.iter().find(|m| m.name == metric)).map(|m| m.unit.clone()).unwrap_or_default()
+}
+
+fn sweep_tables(s: &Sweep) -> Vec<Block> {
+    let mut out = Vec::new();
+    if s.axes.len() == 2 {
+        let mut xs: Vec<f64> = Vec::new();
+        let mut ys: Vec<f64> = Vec::new();
+        for (p, _) in &s.points {
+            if let [x, y] = p.as_slice() {
+                if !xs.contains(x) {
+                    xs.push(*x);
+                }
+                if !ys.contains(y) {
+                    ys.push(*y);
+                }
+            }
+        }
+        for (k, m) in s.metrics.iter().enumerate() {
+            let mut header = vec![format!("{} \\ {}", short(&s.axes[0]), short(&s.axes[1]))];
+            header.extend(ys.iter().map(|y| sig(*y, 4)));
+            let mut t = Table { caption: format!("Sweep: {}", short(m)), header, numeric: std::iter::once(false).chain(ys.iter().map(|_| true)).collect(), ..Table::default() };
+            for x in &xs {
+                let mut row = vec![sig(*x, 4)];
+                for y in &ys {
+                    let v = s.points.iter().find(|(p, _)| p.as_slice() == [*x, *y]).and_then(|(_, v)| v.get(k).copied().flatten());
+                    row.push(v.map_or("failed".into(), |v| sig(v, 4)));
+                }
+                t.row(row);
+            }
+            out.push(Block::Table(t));
+        }
+    } else {
+        let mut header: Vec<String> = s.axes.iter().map(|a| short(a).to_string()).collect();
+        header.extend(s.metrics.iter().map(|m| short(m).to_string()));
+        let mut t = Table { caption: "Sweep".into(), numeric: vec![true; header.len()], header, ..Table::default() };
+        for (p, v) in &s.points {
+            let mut row: Vec<String> = p.iter().map(|x| sig(*x, 4)).collect();
+            row.extend(v.iter().map(|x| x.map_or("failed".into(), |x| sig(x, 4))));
+            t.row(row);
+        }
+        out.push(Block::Table(t));
+    }
+    out
+}
+
+pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
+    let mut blocks = Vec::new();
+    if let Some((total, failed)) = s.sample_count {
+        blocks.push(Block::Paragraph(format!(
+            "{total} samples over {} parameters; {failed} failed (their reasons are in samples.csv).",
+            s.parameters.len()
+        )));
+    }
+    if s.summary.is_empty() {
+        blocks.push(Block::Note("No summary.csv in the study directory.".into()));
+    } else {
+        let mut t = Table::new("Summary of the sampled metrics", &["metric", "unit", "ok", "failed", "mean", "sd", "p5", "p50", "p95"], &[false, false, true, true, true, true, true, true, true]);
+        for r in &s.summary {
+            t.row(vec![short(&r.metric).into(), metric_unit(ctx, &r.metric), r.n_ok.to_string(), r.n_failed.to_string(), sig(r.mean, 4), sig(r.sd, 3), sig(r.p5, 4), sig(r.p50, 4), sig(r.p95, 4)]);
+        }
+        blocks.push(Block::Table(t));
+    }
+
+    blocks.push(Block::Heading("Tornado: one parameter at a time".into()));
+    if s.tornado.is_empty() {
+        blocks.push(Block::Note("No tornado.csv in the study directory.".into()));
+    } else {
+        let mut figures = Vec::new();
+        let mut failures = Vec::new();
+        for m in &s.metrics {
+            let rows: Vec<&crate::study::TornadoRow> = s.tornado.iter().filter(|r| &r.metric == m).collect();
+            let Some(base) = rows.first().map(|r| r.base) else { continue };
+            let chart_rows: Vec<charts::TornadoRow> = rows
+                .iter()
+                .filter_map(|r| match (r.at_low, r.at_high) {
+                    (Some(lo), Some(hi)) => Some(charts::TornadoRow { label: format!("{} {}–{} {}", short(&r.parameter), sig(r.low, 3), sig(r.high, 3), r.unit).trim_end().to_string(), at_low: lo, at_high: hi }),
+                    _ => {
+                        failures.push(format!("{} at {} or {}: {}", r.parameter, sig(r.low, 4), sig(r.high, 4), r.error));
+                        None
+                    }
+                })
+                .collect();
+            let unit = metric_unit(ctx, m);
+            let chart = charts::tornado(&format!("Tornado of {}", short(m)), base, &chart_rows, &format!("{} {unit}", short(m)).trim_end().to_string());
+            figures.push(fig(format!("study-tornado-{}", slug(m)), format!("Tornado: {}", short(m)), chart));
+        }
+        blocks.push(Block::Grid(figures));
+        if !failures.is_empty() {
+            blocks.push(Block::Note(format!("Tornado runs that failed: {}", failures.join("; "))));
+        }
+    }
+
+    blocks.push(Block::Heading("Distributions of the metrics".into()));
+    if s.samples.is_empty() {
+        blocks.push(Block::Note("No samples.csv in the study directory, so no histograms.".into()));
+    } else {
+        let figures = s
+            .metrics
+            .iter()
+            .zip(&s.samples)
+            .map(|(m, values)| {
+                let marks = s.summary.iter().find(|r| &r.metric == m).map(|r| Marks { p5: r.p5, p50: r.p50, p95: r.p95 });
+                let unit = metric_unit(ctx, m);
+                let chart = charts::histogram(&format!("Histogram of {}", short(m)), values, &format!("{} {unit}", short(m)).trim_end().to_string(), marks);
+                fig(format!("study-histogram-{}", slug(m)), format!("Distribution: {}", short(m)), chart)
+            })
+            .collect();
+        blocks.push(Block::Grid(figures));
+    }
+
+    blocks.push(Block::Heading("Spearman rank correlation of parameters and metrics".into()));
+    if s.spearman.is_empty() {
+        blocks.push(Block::Note("No spearman.csv in the study directory.".into()));
+    } else {
+        let figures = s
+            .metrics
+            .iter()
+            .map(|m| {
+                let bars: Vec<Bar> = s
+                    .spearman
+                    .iter()
+                    .filter(|(_, metric, rho)| metric == m && rho.is_finite())
+                    .map(|(p, _, rho)| Bar { label: short(p).to_string(), value: *rho, text: format!("{rho:+.2}") })
+                    .collect();
+                let chart = charts::bars(&format!("Spearman correlation with {}", short(m)), &bars, "Spearman rho");
+                fig(format!("study-spearman-{}", slug(m)), format!("Spearman: {}", short(m)), chart)
+            })
+            .collect();
+        blocks.push(Block::Grid(figures));
+        if s.spearman.iter().any(|(_, _, rho)| !rho.is_finite()) {
+            blocks.push(Block::Note("Correlations that are undefined (a metric or parameter that did not vary) are left out.".into()));
+        }
+    }
+    if let Some(sweep) = &s.sweep {
+        blocks.push(Block::Heading("Sweep".into()));
+        blocks.extend(sweep_tables(sweep));
+    }
+    Section { id: "study".into(), title: "Parameter study".into(), blocks }
+}
