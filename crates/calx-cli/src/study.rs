@@ -142,12 +142,17 @@ pub(crate) fn run(
             let range = shard.map_or(0..def.samples, |(i, n)| study.shard_range(i, n));
             let started = std::time::Instant::now();
             let mut files = SampleFiles::create(output, def)?;
-            let mut columns = Columns::new(def);
+            // Statistics need every value; a shard only writes its samples.
+            let mut columns = Columns::with_capacity(def, if shard.is_none() { range.len() } else { 0 });
             let bar = progress_bar(range.len());
             for from in range.clone().step_by(BATCH) {
                 let batch = study.run_with_progress(from..(from + BATCH).min(range.end), &|n| bar.inc(n as u64));
                 files.write(def, &batch)?;
-                columns.extend(&batch);
+                if shard.is_none() {
+                    columns.extend(&batch);
+                } else {
+                    columns.failed += batch.iter().filter(|s| s.outcome.is_err()).count();
+                }
             }
             bar.finish_and_clear();
             let rate = range.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);

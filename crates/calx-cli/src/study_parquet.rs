@@ -16,7 +16,7 @@ use parquet::file::properties::WriterProperties;
 use crate::output::AtomicFile;
 
 /// Rows per Parquet row group (what the writer buffers before it writes).
-const ROW_GROUP: usize = 65_536;
+const ROW_GROUP: usize = 16_384;
 
 /// A `samples.parquet` being written.
 pub(crate) struct ParquetSamples {
