@@ -10,8 +10,17 @@ use calx_core::{ComponentSet, Stream};
 pub(crate) struct ElementTable {
     /// Elements in alphabetical order.
     names: Vec<&'static str>,
-    /// Per component with a known composition: (component, molar mass, [(element, atoms)]).
-    rows: Vec<(usize, f64, Vec<(usize, f64)>)>,
+    /// Components with a known composition.
+    rows: Vec<ElementRow>,
+}
+
+/// One component's element make-up.
+#[derive(Clone, Debug)]
+struct ElementRow {
+    component: usize,
+    molar_mass: f64,
+    /// (element index, atoms per molecule).
+    atoms: Vec<(usize, f64)>,
 }
 
 impl ElementTable {
@@ -21,11 +30,11 @@ impl ElementTable {
             .iter()
             .enumerate()
             .filter_map(|(i, c)| match (&c.elements, c.molar_mass) {
-                (Some(atoms), Some(m)) => Some((
-                    i,
-                    m,
-                    atoms.iter().filter_map(|(el, &n)| names.iter().position(|x| x == el).map(|k| (k, n))).collect(),
-                )),
+                (Some(atoms), Some(m)) => Some(ElementRow {
+                    component: i,
+                    molar_mass: m,
+                    atoms: atoms.iter().filter_map(|(el, &n)| names.iter().position(|x| x == el).map(|k| (k, n))).collect(),
+                }),
                 _ => None,
             })
             .collect();
@@ -36,10 +45,10 @@ impl ElementTable {
     fn sum(&self, streams: &[Stream]) -> Vec<f64> {
         let mut total = vec![0.0; self.names.len()];
         for s in streams {
-            for (i, m, atoms) in &self.rows {
-                let w = s.flows.get(*i).copied().unwrap_or(0.0);
-                for &(k, n) in atoms {
-                    total[k] += w / m * n;
+            for row in &self.rows {
+                let w = s.flows.get(row.component).copied().unwrap_or(0.0);
+                for &(k, n) in &row.atoms {
+                    total[k] += w / row.molar_mass * n;
                 }
             }
         }

@@ -103,14 +103,15 @@ fn resolve_unit_target(path: &str, unit: &str, rest: &[&str], f: &Flowsheet) -> 
         return Err("write `units.UNIT.PARAM` or `units.UNIT.PARAM.KEY`".into());
     }
     let params = f.unit_params(unit).map_err(|e| e.to_string())?;
-    if rest[0] == "composition" && rest.len() == 2 {
-        if let Some(ParamValue::Map(m)) = params.get("composition") {
-            if !m.contains_key(rest[1]) {
-                let names: Vec<&str> = m.keys().map(String::as_str).collect();
-                return Err(format!("the composition of `{unit}` has no `{}` (it has: {})", rest[1], names.join(", ")));
-            }
-            return Ok(Target::Fraction { unit: unit.to_string(), component: rest[1].to_string() });
+    if rest[0] == "composition"
+        && rest.len() == 2
+        && let Some(ParamValue::Map(m)) = params.get("composition")
+    {
+        if !m.contains_key(rest[1]) {
+            let names: Vec<&str> = m.keys().map(String::as_str).collect();
+            return Err(format!("the composition of `{unit}` has no `{}` (it has: {})", rest[1], names.join(", ")));
         }
+        return Ok(Target::Fraction { unit: unit.to_string(), component: rest[1].to_string() });
     }
     let var = Variable::UnitParam { unit: unit.to_string(), param: rest[0].to_string(), key: rest.get(1).map(|k| k.to_string()) };
     f.read(&var).map_err(|e| format!("no such numeric parameter in the flowsheet ({path}): {e}"))?;
