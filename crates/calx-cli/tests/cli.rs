@@ -175,6 +175,8 @@ fn study_writes_samples_as_csv_and_parquet_with_the_same_values() {
     let dir = out_dir("files");
     let out = calx(&["study", STUDY, "--samples", "40", "-o", dir.to_str().unwrap_or_default()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // stderr is a pipe here, not a terminal: no progress bar.
+    assert_eq!(text(&out.stderr), "", "nothing on stderr when it is not a terminal");
     // Every output, and no temporary file left behind.
     assert_eq!(files_in(&dir), ["samples.csv", "samples.parquet", "spearman.csv", "summary.csv", "sweep.csv", "tornado.csv"]);
     let csv = std::fs::read_to_string(dir.join("samples.csv")).unwrap_or_default();
@@ -236,4 +238,19 @@ fn a_study_file_given_to_run_says_what_it_is() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("study file") && err.contains("calx study"), "{err}");
+}
+
+#[test]
+fn study_shows_a_progress_bar_with_rate_and_time_left_on_a_terminal() {
+    // `script` (util-linux, essential on Debian) runs the command on a pseudo-terminal.
+    let dir = out_dir("tty");
+    let cmd = format!("{} study {STUDY} --samples 400 -o {}", env!("CARGO_BIN_EXE_calx"), dir.display());
+    let out = Command::new("script").args(["-qec", &cmd, "/dev/null"]).current_dir(root()).output().expect("`script` (util-linux) runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let screen = text(&out.stdout).replace('\r', "\n");
+    assert!(
+        screen.lines().any(|l| l.contains("/400 samples") && l.contains("/s") && l.contains("left")),
+        "no progress line with count, rate and time left in:\n{screen}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
