@@ -1,10 +1,12 @@
 //! The workspace's one integration-test binary (ripgrep style): every shipped flowsheet,
-//! every invalid input, solver behaviour against analytical solutions, and tidy checks.
+//! every invalid input, solver behaviour against analytical solutions, the reference plant's
+//! report in a headless browser, and tidy checks.
 
 mod flowsheets;
 mod invalid;
 mod plugins;
 mod reference;
+mod report;
 mod solver;
 mod study;
 mod tea;

@@ -37,7 +37,7 @@ fn colour(hex: &str) -> RGBColor {
 /// Plotters writes `font-family="sans-serif"` on every text: use the report's font stack
 /// once, on the root element, and let the texts inherit it.
 fn finish(buf: String, label: &str, size: (u32, u32)) -> Chart {
-    let svg = buf.replace(" font-family=\"sans-serif\"", "").replacen(
+    let svg = buf.trim_end().replace(" font-family=\"sans-serif\"", "").replacen(
         "<svg ",
         &format!("<svg role=\"img\" aria-label=\"{}\" font-family=\"{}\" ", esc(label), esc(FONT_STACK)),
         1,
