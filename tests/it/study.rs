@@ -132,6 +132,13 @@ fn the_tornado_moves_benefit_cost_with_the_product_price() {
     assert!(lo < t.base[0] && t.base[0] < hi, "{lo} {} {hi}", t.base[0]);
     // Carbon credits also earn revenue, so B/C is affine in the product price, not proportional.
     assert!((predicted - t.base[0]).abs() < 1e-9 * t.base[0], "{predicted} vs {}", t.base[0]);
+    // By hand, from Table 7's revenue line (244,605,000 = 17,585 t x 13,000 KRW/t + 800 t CO2 x
+    // 20,000 KRW/t): costs do not depend on the price, so B/C scales with the revenue.
+    let revenue = |price: f64| 17_585.0 * price + 800.0 * 20_000.0;
+    for (price, got) in [(p.tornado.0, lo), (p.tornado.1, hi)] {
+        let want = t.base[0] * revenue(price) / revenue(13_000.0);
+        assert!((got / want - 1.0).abs() < 1e-12, "B/C at {price} KRW/t: {got} vs hand {want}");
+    }
 }
 
 /// The reference study's summary and Spearman table on 64 samples, seed from the file,
