@@ -450,25 +450,29 @@ impl Analysis for TeaAnalysis {
     fn run(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
         let r = crate::assess(flowsheet, earlier, &self.config)?;
         Ok(AnalysisOutput {
-            name: self.name.clone(),
-            type_name: "tea".into(),
-            metrics: crate::render::metrics(&r),
             text: crate::render::to_table(&r),
             csv: crate::render::to_csv(&r),
             json: serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?,
+            ..self.output(&r)
         })
     }
 
     fn run_metrics(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
-        let r = crate::assess(flowsheet, earlier, &self.config)?;
-        Ok(AnalysisOutput {
+        Ok(self.output(&crate::assess(flowsheet, earlier, &self.config)?))
+    }
+}
+
+impl TeaAnalysis {
+    /// The output with its metrics only.
+    fn output(&self, r: &crate::TeaResult) -> AnalysisOutput {
+        AnalysisOutput {
             name: self.name.clone(),
             type_name: "tea".into(),
-            metrics: crate::render::metrics(&r),
+            metrics: crate::render::metrics(r),
             text: String::new(),
             csv: String::new(),
             json: String::new(),
-        })
+        }
     }
 }
 
