@@ -204,12 +204,16 @@ fn edge_label(g: &Graph, e: &Edge) -> String {
     if terminal(e.from) || terminal(e.to) { e.flow.clone() } else { format!("{}\n{}", e.name, e.flow) }
 }
 
+/// An edge as `layout-rs` routes it: edge index, Bézier path (point, control point) and
+/// whether each end has an arrow head.
+type Route = (usize, Vec<(Point, Point)>, (bool, bool));
+
 /// What `layout-rs` asks us to draw.
 #[derive(Default)]
 struct Recorder {
     rects: Vec<(usize, Point, Point)>,
     labels: Vec<(Point, String)>,
-    arrows: Vec<(usize, Vec<(Point, Point)>, (bool, bool))>,
+    arrows: Vec<Route>,
 }
 
 impl RenderBackend for Recorder {

@@ -197,8 +197,17 @@ fn parse_tornado(text: &str) -> Result<Vec<TornadoRow>, String> {
     Ok(out)
 }
 
+/// What `samples.csv` holds.
+struct Samples {
+    parameters: Vec<String>,
+    /// Successful samples' values, per metric.
+    values: Vec<Vec<f64>>,
+    total: usize,
+    failed: usize,
+}
+
 /// Samples: the metric columns are the last `metrics.len()` before `error`.
-fn parse_samples(text: &str, metrics: &[String]) -> Result<(Vec<String>, Vec<Vec<f64>>, usize, usize), String> {
+fn parse_samples(text: &str, metrics: &[String]) -> Result<Samples, String> {
     const F: &str = "samples.csv";
     let mut it = rows(text);
     let (_, head) = it.next().ok_or_else(|| format!("{F}: the file is empty"))?;
@@ -226,7 +235,7 @@ fn parse_samples(text: &str, metrics: &[String]) -> Result<(Vec<String>, Vec<Vec
             values[k].push(number(F, line, v, "metric value")?);
         }
     }
-    Ok((parameters, values, total, failed))
+    Ok(Samples { parameters, values, total, failed })
 }
 
 fn parse_sweep(text: &str, metrics: &[String]) -> Result<Sweep, String> {
@@ -291,13 +300,13 @@ impl StudyResults {
             }
         }
         if let Some(t) = &files.samples {
-            let (parameters, values, total, failed) = parse_samples(t, &r.metrics)?;
+            let s = parse_samples(t, &r.metrics)?;
             if r.metrics.is_empty() {
-                r.metrics = (0..values.len()).map(|k| format!("metric {}", k + 1)).collect();
+                r.metrics = (0..s.values.len()).map(|k| format!("metric {}", k + 1)).collect();
             }
-            r.parameters = parameters;
-            r.samples = values;
-            r.sample_count = Some((total, failed));
+            r.parameters = s.parameters;
+            r.samples = s.values;
+            r.sample_count = Some((s.total, s.failed));
         }
         if let Some(t) = &files.sweep {
             r.sweep = Some(parse_sweep(t, &r.metrics)?);

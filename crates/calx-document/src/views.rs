@@ -112,11 +112,15 @@ impl Lca {
         let text = self.functional_unit.trim();
         let Some((amount, what)) = text.split_once(" kg of ") else { return format!("FU ({text})") };
         let what = what.trim().strip_prefix("stream ").unwrap_or(what).trim_matches('`');
-        match amount.trim().parse::<f64>() {
-            Ok(a) if a == 1000.0 => format!("t {what}"),
-            Ok(a) if a == 1.0 => format!("kg {what}"),
-            Ok(a) if a > 0.0 && (a / 1000.0).fract() == 0.0 => format!("({} t {what})", a / 1000.0),
-            _ => format!("({} kg {what})", amount.trim()),
+        let kg = amount.trim().parse::<f64>().unwrap_or(f64::NAN);
+        if kg == 1000.0 {
+            format!("t {what}")
+        } else if kg == 1.0 {
+            format!("kg {what}")
+        } else if kg > 0.0 && (kg / 1000.0).fract() == 0.0 {
+            format!("({} t {what})", kg / 1000.0)
+        } else {
+            format!("({} kg {what})", amount.trim())
         }
     }
 }

@@ -223,9 +223,9 @@ fn stream_tables(ctx: &Ctx<'_>, flow_unit: &str) -> Vec<Block> {
             if chunk.iter().all(|s| s.stream.flows.get(i).copied().unwrap_or(0.0) == 0.0) {
                 continue;
             }
-            t.row(row(&c.name, &|s| match s.stream.flows.get(i).copied().unwrap_or(0.0) {
-                w if w == 0.0 => "-".into(),
-                w => sig_short(ctx.to(w, flow_unit), 5),
+            t.row(row(&c.name, &|s| {
+                let w = s.stream.flows.get(i).copied().unwrap_or(0.0);
+                if w == 0.0 { "-".into() } else { sig_short(ctx.to(w, flow_unit), 5) }
             }));
         }
         out.push(Block::Table(t));

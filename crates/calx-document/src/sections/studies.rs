@@ -105,7 +105,7 @@ pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
                 })
                 .collect();
             let unit = metric_unit(ctx, m);
-            let chart = charts::tornado(&format!("Tornado of {}", short(m)), base, &chart_rows, &format!("{} {unit}", short(m)).trim_end().to_string());
+            let chart = charts::tornado(&format!("Tornado of {}", short(m)), base, &chart_rows, format!("{} {unit}", short(m)).trim_end());
             figures.push(fig(format!("study-tornado-{}", slug(m)), format!("Tornado: {}", short(m)), chart));
         }
         blocks.push(Block::Grid(figures));
@@ -125,7 +125,7 @@ pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
             .map(|(m, values)| {
                 let marks = s.summary.iter().find(|r| &r.metric == m).map(|r| Marks { p5: r.p5, p50: r.p50, p95: r.p95 });
                 let unit = metric_unit(ctx, m);
-                let chart = charts::histogram(&format!("Histogram of {}", short(m)), values, &format!("{} {unit}", short(m)).trim_end().to_string(), marks);
+                let chart = charts::histogram(&format!("Histogram of {}", short(m)), values, format!("{} {unit}", short(m)).trim_end(), marks);
                 fig(format!("study-histogram-{}", slug(m)), format!("Distribution: {}", short(m)), chart)
             })
             .collect();
