@@ -5,7 +5,9 @@
 //! A chart that cannot be drawn (plotters reports an error) becomes a small SVG saying so;
 //! nothing here panics on data. Values that are not finite are left out.
 
-use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{SegmentValue, SegmentedCoord};
+use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -131,11 +133,71 @@ fn room_for_text(lo: f64, hi: f64, chars: usize, plot_px: f64, negative: bool, p
     (if negative { lo - extra } else { lo }, if positive { hi + extra } else { hi })
 }
 
+/// The drawing area of a chart.
+type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+/// A chart with a numeric x axis and one row per category.
+type CategoryChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordusize>>>;
+type Drawn = Result<(), Box<dyn std::error::Error>>;
+
+/// Draw a chart of `size` with `draw` on a white canvas; plotters' errors become a chart that
+/// says so.
+fn render(label: &str, size: (u32, u32), draw: impl FnOnce(&Root<'_>) -> Drawn) -> Chart {
+    let mut buf = String::new();
+    let result = {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        let drawn = root.fill(&WHITE).map_err(|e| e.to_string()).and_then(|()| draw(&root).map_err(|e| e.to_string()));
+        drawn.and_then(|()| root.present().map_err(|e| e.to_string()))
+    };
+    match result {
+        Ok(()) => finish(buf, label, size),
+        Err(e) => failed(&e),
+    }
+}
+
+/// Rows of categories (the first at the top) against `lo..hi`, with the axes, labels and
+/// grid every category chart shares.
+fn category_chart<'a, 'b>(root: &'a Root<'b>, labels: &[String], (lo, hi): (f64, f64), top: u32, desc: &str) -> Result<CategoryChart<'a, 'b>, Box<dyn std::error::Error>> {
+    let n = labels.len().max(1);
+    let mut chart = ChartBuilder::on(root)
+        .margin(10)
+        .margin_right(24)
+        .margin_top(top)
+        .x_label_area_size(40)
+        .y_label_area_size(label_area(labels))
+        .build_cartesian_2d(lo..hi, (0..n).into_segmented())?;
+    let name = |v: &SegmentValue<usize>| match v {
+        SegmentValue::CenterOf(i) if *i < n => labels.get(n - 1 - *i).cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .axis_style(AXIS)
+        .y_labels(n)
+        .y_label_formatter(&name)
+        .x_label_formatter(&|x| tick(*x))
+        .x_desc(desc)
+        .set_tick_mark_size(LabelAreaPosition::Left, 0)
+        .label_style(font(16.0))
+        .axis_desc_style(font(15.0))
+        .draw()?;
+    Ok(chart)
+}
+
+/// A bar of a category chart, in row `row` counted from the top of `n`.
+fn bar(row: usize, n: usize, from: f64, to: f64, style: ShapeStyle) -> Rectangle<(f64, SegmentValue<usize>)> {
+    let r = n - 1 - row;
+    let mut rect = Rectangle::new([(from, SegmentValue::Exact(r)), (to, SegmentValue::Exact(r + 1))], style);
+    rect.set_margin(5, 5, 0, 0);
+    rect
+}
+
 /// Horizontal bars, first bar at the top; `unit` labels the value axis.
 pub fn bars(title: &str, bars: &[Bar], unit: &str) -> Chart {
     let bars: Vec<&Bar> = bars.iter().filter(|b| b.value.is_finite()).collect();
     let n = bars.len().max(1);
-    let size = (WIDTH, (64 + 30 * n) as u32);
     let labels: Vec<String> = bars.iter().map(|b| truncate(&b.label, 36)).collect();
     let (lo, hi) = bars.iter().fold((0.0f64, 0.0f64), |(a, b), x| (a.min(x.value), b.max(x.value)));
     let (lo, hi) = drawable(lo, hi);
@@ -143,55 +205,17 @@ pub fn bars(title: &str, bars: &[Bar], unit: &str) -> Chart {
     let plot_px = f64::from(WIDTH) - f64::from(label_area(&labels)) - 40.0;
     let (lo, hi) = room_for_text(lo, hi, chars, plot_px, bars.iter().any(|b| b.value < 0.0), bars.iter().any(|b| b.value >= 0.0));
     let (div, suffix) = scale(lo.abs().max(hi.abs()));
-    let mut buf = String::new();
-    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
-        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(10)
-            .margin_right(24)
-            .x_label_area_size(40)
-            .y_label_area_size(label_area(&labels))
-            .build_cartesian_2d(lo / div..hi / div, (0..n).into_segmented())?;
-        let name = |v: &SegmentValue<usize>| match v {
-            SegmentValue::CenterOf(i) if *i < n => labels.get(n - 1 - *i).cloned().unwrap_or_default(),
-            _ => String::new(),
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .axis_style(AXIS)
-            .y_labels(n)
-            .y_label_formatter(&name)
-            .x_label_formatter(&|x| tick(*x))
-            .x_desc(axis_desc(unit, suffix))
-            .set_tick_mark_size(LabelAreaPosition::Left, 0)
-            .label_style(font(16.0))
-            .axis_desc_style(font(15.0))
-            .draw()?;
+    render(title, (WIDTH, (64 + 30 * n) as u32), |root| {
+        let mut chart = category_chart(root, &labels, (lo / div, hi / div), 10, &axis_desc(unit, suffix))?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, b)| bar(i, n, 0.0, b.value / div, colour(if b.value < 0.0 { PALETTE[2] } else { PALETTE[0] }).filled())))?;
         chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
-            let row = n - 1 - i;
-            let c = colour(if b.value < 0.0 { PALETTE[2] } else { PALETTE[0] });
-            let mut r = Rectangle::new([(0.0, SegmentValue::Exact(row)), (b.value / div, SegmentValue::Exact(row + 1))], c.filled());
-            r.set_margin(5, 5, 0, 0);
-            r
-        }))?;
-        chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
-            let row = n - 1 - i;
             let (anchor, dx) = if b.value < 0.0 { (HPos::Right, -4) } else { (HPos::Left, 4) };
             let style = font(15.0).pos(Pos::new(anchor, VPos::Center));
-            EmptyElement::at((b.value / div, SegmentValue::CenterOf(row))) + plotters::element::Text::new(b.text.clone(), (dx, 0), style)
+            EmptyElement::at((b.value / div, SegmentValue::CenterOf(n - 1 - i))) + plotters::element::Text::new(b.text.clone(), (dx, 0), style)
         }))?;
         chart.plotting_area().draw(&PathElement::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))], AXIS))?;
-        root.present()?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => finish(buf, title, size),
-        Err(e) => failed(&e.to_string()),
-    }
+    })
 }
 
 /// One row of a tornado chart: the metric at a parameter's low and high values.
@@ -210,76 +234,32 @@ pub struct TornadoRow {
 pub fn tornado(title: &str, base: f64, rows: &[TornadoRow], unit: &str) -> Chart {
     let rows: Vec<&TornadoRow> = rows.iter().filter(|r| r.at_low.is_finite() && r.at_high.is_finite()).collect();
     let n = rows.len().max(1);
-    let size = (WIDTH, (96 + 30 * n) as u32);
     let labels: Vec<String> = rows.iter().map(|r| truncate(&r.label, 38)).collect();
     let all = rows.iter().flat_map(|r| [r.at_low, r.at_high]).chain([base]).filter(|v| v.is_finite());
     let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
     let (lo, hi) = drawable(lo, hi);
     let pad = (hi - lo) * 0.18;
     let (lo, hi) = (lo - pad, hi + pad);
-    let base_line = if base.is_finite() { base } else { f64::NAN };
     let (div, suffix) = scale(lo.abs().max(hi.abs()));
     let (c_low, c_high) = (colour(PALETTE[0]), colour(PALETTE[1]));
-    let mut buf = String::new();
-    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
-        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(10)
-            .margin_right(24)
-            .margin_top(34)
-            .x_label_area_size(40)
-            .y_label_area_size(label_area(&labels))
-            .build_cartesian_2d(lo / div..hi / div, (0..n).into_segmented())?;
-        let name = |v: &SegmentValue<usize>| match v {
-            SegmentValue::CenterOf(i) if *i < n => labels.get(n - 1 - *i).cloned().unwrap_or_default(),
-            _ => String::new(),
-        };
-        let desc = axis_desc(unit, suffix);
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .axis_style(AXIS)
-            .y_labels(n)
-            .y_label_formatter(&name)
-            .x_label_formatter(&|x| tick(*x))
-            .x_desc(desc)
-            .set_tick_mark_size(LabelAreaPosition::Left, 0)
-            .label_style(font(16.0))
-            .axis_desc_style(font(15.0))
-            .draw()?;
-        for (i, r) in rows.iter().enumerate() {
-            let row = n - 1 - i;
-            for (v, c) in [(r.at_low, c_low), (r.at_high, c_high)] {
-                if !base_line.is_finite() {
-                    continue;
-                }
-                let mut rect = Rectangle::new([(base / div, SegmentValue::Exact(row)), (v / div, SegmentValue::Exact(row + 1))], c.mix(0.85).filled());
-                rect.set_margin(5, 5, 0, 0);
-                chart.draw_series(std::iter::once(rect))?;
+    render(title, (WIDTH, (96 + 30 * n) as u32), |root| {
+        let mut chart = category_chart(root, &labels, (lo / div, hi / div), 34, &axis_desc(unit, suffix))?;
+        if base.is_finite() {
+            for (i, r) in rows.iter().enumerate() {
+                chart.draw_series([bar(i, n, base / div, r.at_low / div, c_low.mix(0.85).filled()), bar(i, n, base / div, r.at_high / div, c_high.mix(0.85).filled())])?;
             }
-        }
-        if base_line.is_finite() {
             chart.plotting_area().draw(&PathElement::new(vec![(base / div, SegmentValue::Exact(0)), (base / div, SegmentValue::Exact(n))], TEXT.stroke_width(2)))?;
         }
         // Legend above the plot.
-        let legend = [(c_low, "parameter at its low value"), (c_high, "parameter at its high value")];
         let mut x = 12;
-        for (c, text) in legend {
+        for (c, text) in [(c_low, "parameter at its low value"), (c_high, "parameter at its high value")] {
             root.draw(&Rectangle::new([(x, 12), (x + 14, 24)], c.filled()))?;
             root.draw(&plotters::element::Text::new(text, (x + 20, 11), font(15.0)))?;
             x += 34 + (text.len() as i32) * 7;
         }
         root.draw(&plotters::element::Text::new(format!("base {}", sig(base, 4)), (x, 11), font(15.0)))?;
-        root.present()?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => finish(buf, title, size),
-        Err(e) => failed(&e.to_string()),
-    }
+    })
 }
 
 /// Summary lines drawn on a histogram.
@@ -323,11 +303,8 @@ pub fn histogram(title: &str, values: &[f64], unit: &str, marks: Option<Marks>) 
     let (div, suffix) = scale(lo.abs().max(hi.abs()));
     let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.15;
     let width = (hi - lo) / counts.len().max(1) as f64;
-    let mut buf = String::new();
-    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
-        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
+    render(title, size, |root| {
+        let mut chart = ChartBuilder::on(root)
             .margin(10)
             .margin_right(18)
             .x_label_area_size(40)
@@ -366,13 +343,8 @@ pub fn histogram(title: &str, values: &[f64], unit: &str, marks: Option<Marks>) 
                 chart.draw_series(std::iter::once(EmptyElement::at((v / div, top)) + plotters::element::Text::new(name, (0, 0), style)))?;
             }
         }
-        root.present()?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => finish(buf, title, size),
-        Err(e) => failed(&e.to_string()),
-    }
+    })
 }
 
 /// The cumulative cash-flow chart: discounted (solid) and undiscounted (dashed) cumulative
@@ -384,11 +356,8 @@ pub fn cash_flow(title: &str, years: &[f64], discounted: &[f64], undiscounted: &
     let (lo, hi) = drawable(lo, hi);
     let (div, suffix) = scale(lo.abs().max(hi.abs()));
     let x_hi = years.iter().copied().fold(1.0, f64::max);
-    let mut buf = String::new();
-    let result = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
-        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
-        root.fill(&WHITE)?;
-        let mut chart = ChartBuilder::on(&root)
+    render(title, size, |root| {
+        let mut chart = ChartBuilder::on(root)
             .margin(10)
             .margin_right(24)
             .margin_top(34)
@@ -440,13 +409,8 @@ pub fn cash_flow(title: &str, years: &[f64], discounted: &[f64], undiscounted: &
         root.draw(&PathElement::new(vec![(210, 18), (218, 18)], grey.stroke_width(2)))?;
         root.draw(&PathElement::new(vec![(224, 18), (232, 18)], grey.stroke_width(2)))?;
         root.draw(&plotters::element::Text::new("undiscounted", (238, 11), font(15.0)))?;
-        root.present()?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => finish(buf, title, size),
-        Err(e) => failed(&e.to_string()),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -121,43 +121,11 @@ const MARGIN: f64 = 16.0;
 /// Space `layout-rs` keeps around each box, px (its default, 60, spreads plants thin).
 const HALO: f64 = 36.0;
 
-/// Edges that must be reversed to make the graph acyclic: tears first, then back edges of a
-/// depth-first walk in declaration order. Self-loops are left to `layout-rs`.
+/// Edges that must be reversed to make the graph acyclic (self-loops are left to
+/// `layout-rs`).
 fn back_edges(g: &Graph) -> Vec<bool> {
-    let n = g.nodes.len();
-    let mut reversed: Vec<bool> = g.edges.iter().map(|e| e.tear && e.from != e.to).collect();
-    let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, e) in g.edges.iter().enumerate() {
-        if !reversed[i] && e.from != e.to && e.from < n && e.to < n {
-            out[e.from].push(i);
-        }
-    }
-    // Iterative DFS; state 0 = new, 1 = on the stack, 2 = done.
-    let mut state = vec![0u8; n];
-    for start in 0..n {
-        if state[start] != 0 {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        state[start] = 1;
-        while let Some((v, k)) = stack.pop() {
-            if let Some(&ei) = out[v].get(k) {
-                stack.push((v, k + 1));
-                let w = g.edges[ei].to;
-                match state[w] {
-                    0 => {
-                        state[w] = 1;
-                        stack.push((w, 0));
-                    }
-                    1 => reversed[ei] = true,
-                    _ => {}
-                }
-            } else {
-                state[v] = 2;
-            }
-        }
-    }
-    reversed
+    let edges: Vec<(usize, usize, bool)> = g.edges.iter().map(|e| (e.from, e.to, e.tear)).collect();
+    crate::graph::recycles(g.nodes.len(), &edges)
 }
 
 /// Topological order of the acyclic graph (Kahn, smallest declaration index first).
@@ -425,7 +393,7 @@ mod tests {
     }
 
     #[test]
-    fn cycles_are_broken_at_tears_first_then_by_depth_first_walk() {
+    fn the_order_follows_the_graph_once_cycles_are_broken() {
         let g = Graph {
             nodes: vec![node("a"), node("b"), node("c")],
             edges: vec![edge(0, 1, "ab", false), edge(1, 2, "bc", false), edge(2, 0, "ca", false), edge(1, 0, "ba", true)],

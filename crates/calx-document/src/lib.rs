@@ -33,6 +33,7 @@ pub mod charts;
 pub mod diagram;
 pub mod doc;
 pub mod format;
+mod graph;
 mod html;
 mod markdown;
 pub mod sankey;

@@ -135,40 +135,11 @@ const FONT: f64 = 12.0;
 /// Relative imbalance above which a gap link is drawn.
 const GAP_TOLERANCE: f64 = 1e-6;
 
-/// Recycle edges: tears, then back edges of a depth-first walk in declaration order.
+/// Recycle links: tears, then back edges of a depth-first walk (see [`crate::graph`]), and
+/// self-loops.
 fn recycles(n: usize, links: &[Link]) -> Vec<bool> {
-    let mut back: Vec<bool> = links.iter().map(|l| l.tear || l.from == l.to).collect();
-    let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, l) in links.iter().enumerate() {
-        if !back[i] {
-            out[l.from].push(i);
-        }
-    }
-    let mut state = vec![0u8; n];
-    for start in 0..n {
-        if state[start] != 0 {
-            continue;
-        }
-        state[start] = 1;
-        let mut stack = vec![(start, 0usize)];
-        while let Some((v, k)) = stack.pop() {
-            if let Some(&li) = out[v].get(k) {
-                stack.push((v, k + 1));
-                let w = links[li].to;
-                match state[w] {
-                    0 => {
-                        state[w] = 1;
-                        stack.push((w, 0));
-                    }
-                    1 => back[li] = true,
-                    _ => {}
-                }
-            } else {
-                state[v] = 2;
-            }
-        }
-    }
-    back
+    let edges: Vec<(usize, usize, bool)> = links.iter().map(|l| (l.from, l.to, l.tear)).collect();
+    crate::graph::recycles(n, &edges).into_iter().zip(links).map(|(back, l)| back || l.from == l.to).collect()
 }
 
 /// Longest-path columns over forward links; sources first, sinks last.
@@ -326,24 +297,22 @@ pub fn draw(input: &Input) -> Sankey {
     let top_margin = 36.0;
     let x_of = |c: usize| left + c as f64 * COLUMN_GAP;
 
-    // Link ports: stacked at each node in the order of the other end; recycles last.
-    let mut out_off = vec![0.0; n];
-    let mut in_off = vec![0.0; n];
-    let mut order: Vec<usize> = (0..links.len()).collect();
-    order.sort_by(|&a, &b| (back[a], y[links[a].to]).partial_cmp(&(back[b], y[links[b].to])).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b)));
-    let mut sy = vec![0.0; links.len()];
-    for &li in &order {
-        let l = &links[li];
-        sy[li] = y[l.from] + out_off[l.from];
-        out_off[l.from] += l.value() * k;
-    }
-    order.sort_by(|&a, &b| (back[a], y[links[a].from]).partial_cmp(&(back[b], y[links[b].from])).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b)));
-    let mut ty = vec![0.0; links.len()];
-    for &li in &order {
-        let l = &links[li];
-        ty[li] = y[l.to] + in_off[l.to];
-        in_off[l.to] += l.value() * k;
-    }
+    // Link ports: stacked at each node in the order of the other end's height; recycles last.
+    // `at` is the end being stacked, `other` the far end; returns each link's top there.
+    let stack = |at: &dyn Fn(&Link) -> usize, other: &dyn Fn(&Link) -> usize| {
+        let mut order: Vec<usize> = (0..links.len()).collect();
+        order.sort_by(|&a, &b| back[a].cmp(&back[b]).then(y[other(&links[a])].total_cmp(&y[other(&links[b])])).then(a.cmp(&b)));
+        let mut offset = vec![0.0; n];
+        let mut top = vec![0.0; links.len()];
+        for li in order {
+            let node = at(&links[li]);
+            top[li] = y[node] + offset[node];
+            offset[node] += links[li].value() * k;
+        }
+        top
+    };
+    let sy = stack(&|l| l.from, &|l| l.to);
+    let ty = stack(&|l| l.to, &|l| l.from);
 
     // Recycle lanes under the plot.
     let mut lane_y = plot_h + 24.0;

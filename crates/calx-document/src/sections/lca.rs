@@ -64,12 +64,5 @@ fn one(name: &str, l: &Lca, blocks: &mut Vec<Block>) {
 }
 
 pub(super) fn section(ctx: &Ctx<'_>) -> Section {
-    let mut blocks = Vec::new();
-    for (a, l) in &ctx.lcas {
-        match l {
-            Ok(l) => one(&a.name, l, &mut blocks),
-            Err(e) => blocks.push(Block::Note(format!("The output of LCA `{}` could not be read, so it is not shown: {e}", a.name))),
-        }
-    }
-    Section { id: "lca".into(), title: "Life-cycle assessment".into(), blocks }
+    Section { id: "lca".into(), title: "Life-cycle assessment".into(), blocks: super::per_analysis(&ctx.lcas, "LCA", one) }
 }

@@ -159,6 +159,19 @@ pub(crate) fn build(input: &Input<'_>, options: &Options) -> Document {
     }
 }
 
+/// The blocks of a section with one part per analysis of a kind (`LCA`, `TEA`): `one` draws
+/// each analysis whose output decoded; the others get a note.
+fn per_analysis<T>(list: &[(&AnalysisOutput, Result<T, String>)], kind: &str, one: impl Fn(&str, &T, &mut Vec<Block>)) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    for (a, r) in list {
+        match r {
+            Ok(v) => one(&a.name, v, &mut blocks),
+            Err(e) => blocks.push(Block::Note(format!("The output of {kind} {} could not be read, so it is not shown: {e}", a.name))),
+        }
+    }
+    blocks
+}
+
 /// An analysis this report has no special section for: its metrics.
 fn other_analysis(a: &AnalysisOutput) -> Section {
     let mut t = Table::new(&format!("Metrics of `{}` ({})", a.name, a.type_name), &["metric", "value", "unit"], &[false, true, false]);

@@ -82,30 +82,52 @@ pub(super) fn summary(ctx: &Ctx<'_>) -> Section {
     Section { id: "summary".into(), title: "Summary".into(), blocks }
 }
 
-/// The diagram's graph: units, feed terminals, product terminals, streams.
-pub(crate) fn graph(ctx: &Ctx<'_>) -> Graph {
+/// A stream as an edge between nodes: units are nodes `0..units.len()` (result order); a
+/// stream that leaves the plant gets the next free node index, in stream order.
+struct StreamEdge<'r> {
+    stream: &'r StreamResult,
+    from: usize,
+    to: usize,
+    /// The destination is a terminal of its own (the stream leaves the plant).
+    leaves: bool,
+    tear: bool,
+}
+
+/// Every stream that has a source unit, as an edge.
+fn stream_edges<'r>(ctx: &Ctx<'r>) -> Vec<StreamEdge<'r>> {
     let r = ctx.result;
-    let mut g = Graph { unit: ctx.flow_unit.clone(), ..Graph::default() };
-    for u in &r.units {
-        let kind = if u.type_name == "feed" { NodeKind::Feed } else { NodeKind::Unit };
-        let detail = if kind == NodeKind::Unit { u.type_name.clone() } else { String::new() };
-        g.nodes.push(Node { name: u.name.clone(), detail, kind });
-    }
     let index = |name: &str| r.units.iter().position(|u| u.name == name);
     let tears: Vec<&str> = r.solver.loops.iter().flat_map(|l| l.tears.iter().map(String::as_str)).collect();
+    let mut next = r.units.len();
+    let mut out = Vec::new();
     for s in &r.streams {
-        let from = s.source.as_ref().and_then(|e| index(&e.unit));
         let to = match &s.destination {
             Some(e) => index(&e.unit),
             None => {
-                g.nodes.push(Node { name: s.name.clone(), detail: String::new(), kind: NodeKind::Product });
-                Some(g.nodes.len() - 1)
+                next += 1;
+                Some(next - 1)
             }
         };
-        if let (Some(from), Some(to)) = (from, to) {
-            let flow = sig(ctx.to(s.stream.total_mass(), &ctx.flow_unit), 4);
-            g.edges.push(Edge { from, to, name: s.name.clone(), flow, tear: tears.contains(&s.name.as_str()) });
+        if let (Some(from), Some(to)) = (s.source.as_ref().and_then(|e| index(&e.unit)), to) {
+            out.push(StreamEdge { stream: s, from, to, leaves: s.destination.is_none(), tear: tears.contains(&s.name.as_str()) });
         }
+    }
+    out
+}
+
+/// The diagram's graph: units, feed terminals, product terminals, streams.
+pub(crate) fn graph(ctx: &Ctx<'_>) -> Graph {
+    let mut g = Graph { unit: ctx.flow_unit.clone(), ..Graph::default() };
+    for u in &ctx.result.units {
+        let (kind, detail) = if u.type_name == "feed" { (NodeKind::Feed, String::new()) } else { (NodeKind::Unit, u.type_name.clone()) };
+        g.nodes.push(Node { name: u.name.clone(), detail, kind });
+    }
+    for e in stream_edges(ctx) {
+        if e.leaves {
+            g.nodes.push(Node { name: e.stream.name.clone(), detail: String::new(), kind: NodeKind::Product });
+        }
+        let flow = sig(ctx.to(e.stream.stream.total_mass(), &ctx.flow_unit), 4);
+        g.edges.push(Edge { from: e.from, to: e.to, name: e.stream.name.clone(), flow, tear: e.tear });
     }
     g
 }
@@ -154,21 +176,12 @@ pub(crate) fn sankey_input(ctx: &Ctx<'_>, factor: f64, unit: &str) -> sankey::In
         let kind = if u.type_name == "feed" { sankey::Kind::Source } else { sankey::Kind::Unit };
         input.nodes.push(sankey::Node { name: u.name.clone(), kind });
     }
-    let index = |name: &str| r.units.iter().position(|u| u.name == name);
-    let tears: Vec<&str> = r.solver.loops.iter().flat_map(|l| l.tears.iter().map(String::as_str)).collect();
-    for s in &r.streams {
-        let from = s.source.as_ref().and_then(|e| index(&e.unit));
-        let to = match &s.destination {
-            Some(e) => index(&e.unit),
-            None => {
-                input.nodes.push(sankey::Node { name: s.name.clone(), kind: sankey::Kind::Sink });
-                Some(input.nodes.len() - 1)
-            }
-        };
-        if let (Some(from), Some(to)) = (from, to) {
-            let parts = phases(ctx, s).map(|p| p * factor);
-            input.links.push(sankey::Link { from, to, name: s.name.clone(), parts, tear: tears.contains(&s.name.as_str()) });
+    for e in stream_edges(ctx) {
+        if e.leaves {
+            input.nodes.push(sankey::Node { name: e.stream.name.clone(), kind: sankey::Kind::Sink });
         }
+        let parts = phases(ctx, e.stream).map(|p| p * factor);
+        input.links.push(sankey::Link { from: e.from, to: e.to, name: e.stream.name.clone(), parts, tear: e.tear });
     }
     for (i, u) in r.units.iter().enumerate() {
         for m in &u.report.materials {

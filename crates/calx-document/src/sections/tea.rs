@@ -134,12 +134,5 @@ fn one(name: &str, t: &Tea, blocks: &mut Vec<Block>) {
 }
 
 pub(super) fn section(ctx: &Ctx<'_>) -> Section {
-    let mut blocks = Vec::new();
-    for (a, t) in &ctx.teas {
-        match t {
-            Ok(t) => one(&a.name, t, &mut blocks),
-            Err(e) => blocks.push(Block::Note(format!("The output of TEA `{}` could not be read, so it is not shown: {e}", a.name))),
-        }
-    }
-    Section { id: "tea".into(), title: "Techno-economic analysis".into(), blocks }
+    Section { id: "tea".into(), title: "Techno-economic analysis".into(), blocks: super::per_analysis(&ctx.teas, "TEA", one) }
 }
