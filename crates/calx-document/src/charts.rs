@@ -11,7 +11,7 @@ use plotters::coord::types::{RangedCoordf64, RangedCoordusize};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::format::{esc, group, sig};
+use crate::format::{esc, group, sig, sig_short};
 use crate::svg::{FONT_STACK, MUTED, PALETTE, Svg};
 
 /// Chart width in px (the HTML scales it to the page).
@@ -100,7 +100,7 @@ fn axis_desc(unit: &str, suffix: &str) -> String {
 
 /// Tick label: few digits, grouped.
 fn tick(x: f64) -> String {
-    if x == 0.0 { "0".into() } else { sig(x, 3) }
+    if x == 0.0 { "0".into() } else { sig_short(x, 3) }
 }
 
 fn truncate(label: &str, max: usize) -> String {
@@ -176,6 +176,7 @@ fn category_chart<'a, 'b>(root: &'a Root<'b>, labels: &[String], (lo, hi): (f64,
         .bold_line_style(GRID)
         .axis_style(AXIS)
         .y_labels(n)
+        .x_labels(7)
         .y_label_formatter(&name)
         .x_label_formatter(&|x| tick(*x))
         .x_desc(desc)
@@ -194,12 +195,19 @@ fn bar(row: usize, n: usize, from: f64, to: f64, style: ShapeStyle) -> Rectangle
     rect
 }
 
-/// Horizontal bars, first bar at the top; `unit` labels the value axis.
+/// Horizontal bars, first bar at the top; `unit` labels the value axis, which covers the
+/// bars and zero.
 pub fn bars(title: &str, bars: &[Bar], unit: &str) -> Chart {
+    let (lo, hi) = bars.iter().filter(|b| b.value.is_finite()).fold((0.0f64, 0.0f64), |(a, b), x| (a.min(x.value), b.max(x.value)));
+    bars_over(title, bars, unit, (lo, hi))
+}
+
+/// Horizontal bars over a fixed value range (e.g. -1 to 1 for correlations), so that charts
+/// side by side compare.
+pub fn bars_over(title: &str, bars: &[Bar], unit: &str, (lo, hi): (f64, f64)) -> Chart {
     let bars: Vec<&Bar> = bars.iter().filter(|b| b.value.is_finite()).collect();
     let n = bars.len().max(1);
     let labels: Vec<String> = bars.iter().map(|b| truncate(&b.label, 36)).collect();
-    let (lo, hi) = bars.iter().fold((0.0f64, 0.0f64), |(a, b), x| (a.min(x.value), b.max(x.value)));
     let (lo, hi) = drawable(lo, hi);
     let chars = bars.iter().map(|b| b.text.chars().count()).max().unwrap_or(0);
     let plot_px = f64::from(WIDTH) - f64::from(label_area(&labels)) - 40.0;
@@ -234,7 +242,7 @@ pub struct TornadoRow {
 pub fn tornado(title: &str, base: f64, rows: &[TornadoRow], unit: &str) -> Chart {
     let rows: Vec<&TornadoRow> = rows.iter().filter(|r| r.at_low.is_finite() && r.at_high.is_finite()).collect();
     let n = rows.len().max(1);
-    let labels: Vec<String> = rows.iter().map(|r| truncate(&r.label, 38)).collect();
+    let labels: Vec<String> = rows.iter().map(|r| truncate(&r.label, 44)).collect();
     let all = rows.iter().flat_map(|r| [r.at_low, r.at_high]).chain([base]).filter(|v| v.is_finite());
     let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
     let (lo, hi) = drawable(lo, hi);
@@ -306,6 +314,7 @@ pub fn histogram(title: &str, values: &[f64], unit: &str, marks: Option<Marks>) 
     render(title, size, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
+            .margin_top(24)
             .margin_right(18)
             .x_label_area_size(40)
             .y_label_area_size(44)

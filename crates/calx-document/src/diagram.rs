@@ -5,12 +5,12 @@
 //! report's fonts and colours, has stable ids, and is identical from run to run.
 //!
 //! Recycles: `layout-rs` needs a directed acyclic graph. We break cycles ourselves before
-//! handing the graph over, in this order: the solver's tear streams, then any edge that
-//! closes a cycle in a depth-first walk in declaration order. Those edges are added reversed
-//! with the arrow head at their start, so they still point the right way and are drawn
-//! dashed in the recycle colour. Edges are added in topological order of their source, which
-//! keeps `layout-rs`'s own cycle check (a path search per edge) trivial even for large
-//! graphs.
+//! handing the graph over, at the streams that return material to where it came from (see
+//! [`crate::graph`]). Those edges are added reversed with the arrow head at their start, so
+//! they still point the right way, and are drawn dashed in the recycle colour. Edges are
+//! added in topological order of their source, which keeps `layout-rs`'s own cycle check (a
+//! path search per edge) trivial even for large graphs. A long chain of units that would be
+//! very wide is laid out top to bottom instead (see [`WIDE`]).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -58,7 +58,7 @@ pub struct Edge {
     pub name: String,
     /// Main flow, formatted, without its unit (`909.7`): the unit is the graph's.
     pub flow: String,
-    /// A tear stream of a recycle loop.
+    /// One of the solver's tear streams (said in its tooltip).
     pub tear: bool,
 }
 
@@ -124,7 +124,7 @@ const HALO: f64 = 36.0;
 /// Edges that must be reversed to make the graph acyclic (self-loops are left to
 /// `layout-rs`).
 fn back_edges(g: &Graph) -> Vec<bool> {
-    let edges: Vec<(usize, usize, bool)> = g.edges.iter().map(|e| (e.from, e.to, e.tear)).collect();
+    let edges: Vec<(usize, usize)> = g.edges.iter().map(|e| (e.from, e.to)).collect();
     crate::graph::recycles(g.nodes.len(), &edges)
 }
 
@@ -208,13 +208,27 @@ impl RenderBackend for Recorder {
     }
 }
 
-/// Lay out and draw `g`; `id` prefixes the SVG's internal ids.
+/// Diagrams wider than this (px) are laid out top to bottom as well, and the narrower of the
+/// two is kept: a long chain of units reads better scrolling down the page than sideways.
+pub const WIDE: f64 = 1800.0;
+
+/// Lay out and draw `g`, left to right (top to bottom if that is much narrower, see
+/// [`WIDE`]); `id` prefixes the SVG's internal ids.
 pub fn draw(g: &Graph, id: &str) -> Diagram {
     if g.nodes.is_empty() {
         let mut svg = Svg::new(320.0, 60.0);
         svg.text(16.0, 34.0, "The flowsheet has no units.", 13.0, "start", "normal", MUTED);
         return Diagram { svg: svg.finish("empty flowsheet"), width: 320.0, height: 60.0, boxes: Vec::new(), recycles: 0 };
     }
+    let across = draw_in(g, id, Orientation::LeftToRight);
+    if across.width <= WIDE {
+        return across;
+    }
+    let down = draw_in(g, id, Orientation::TopToBottom);
+    if down.width < across.width { down } else { across }
+}
+
+fn draw_in(g: &Graph, id: &str, orientation: Orientation) -> Diagram {
     let reversed = back_edges(g);
     let order = topological(g, &reversed);
     let mut rank = vec![usize::MAX; g.nodes.len()];
@@ -222,20 +236,14 @@ pub fn draw(g: &Graph, id: &str) -> Diagram {
         rank[v] = r;
     }
 
-    let mut vg = VisualGraph::new(Orientation::LeftToRight);
+    let mut vg = VisualGraph::new(orientation);
     // `layout-rs` re-checks the whole graph for cycles after every change when validation
     // is on (exponential on graphs with many parallel paths); ours is acyclic by construction.
     vg.dag.set_validate(false);
     let mut handles = vec![None; g.nodes.len()];
     for &v in &order {
         let (w, h) = node_size(&g.nodes[v]);
-        let mut elem = Element::create_with_properties(
-            ShapeKind::Box(String::new()),
-            StyleAttr::simple(),
-            Orientation::LeftToRight,
-            Point::new(w, h),
-            v.to_string(),
-        );
+        let mut elem = Element::create_with_properties(ShapeKind::Box(String::new()), StyleAttr::simple(), orientation, Point::new(w, h), v.to_string());
         // Space kept around a box (layout-rs's default is 60 px each way).
         elem.pos = Position::new(Point::zero(), Point::new(w, h), Point::zero(), Point::splat(HALO));
         handles[v] = Some(vg.add_node(elem));
@@ -329,7 +337,7 @@ fn render(g: &Graph, reversed: &[bool], rec: &Recorder, id: &str, recycles: usiz
         };
         let from = g.nodes.get(e.from).map_or("", |n| n.name.as_str());
         let to = g.nodes.get(e.to).map_or("", |n| n.name.as_str());
-        let tip = format!("{}: {} {} ({} -> {}){}", e.name, e.flow, g.unit, from, to, if recycle { ", recycle" } else { "" });
+        let tip = format!("{}: {} {} ({} -> {}){}{}", e.name, e.flow, g.unit, from, to, if recycle { ", recycle" } else { "" }, if e.tear { ", torn by the solver" } else { "" });
         let _ = write!(
             svg.body_mut(),
             r#"<g class="edge" data-stream="{}">{}<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.4"{dash}{markers}/></g>"#,

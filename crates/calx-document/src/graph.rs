@@ -1,54 +1,58 @@
 //! What the flowsheet diagram and the Sankey diagram share about the flowsheet's graph:
 //! which edges close a recycle loop and are drawn going back.
 
-/// For each edge `(from, to, tear)` of a graph of `n` nodes, whether it closes a cycle: the
-/// solver's tear streams first, then every edge that reaches back to a node on the current
-/// path of a depth-first walk in declaration order. Removing the marked edges leaves the
-/// graph acyclic. Self-loops and edges naming a node beyond `n` are never marked.
-pub(crate) fn recycles(n: usize, edges: &[(usize, usize, bool)]) -> Vec<bool> {
-    let valid = |&(a, b, _): &(usize, usize, bool)| a < n && b < n && a != b;
-    let mut back: Vec<bool> = edges.iter().map(|e| e.2 && valid(e)).collect();
+/// For each edge `(from, to)` of a graph of `n` nodes numbered in declaration order, whether
+/// it is a recycle: it runs against the declaration order (`to` is declared before `from`)
+/// and lies on a cycle (`from` can be reached from `to`). People declare units in process
+/// order, so these are the streams that return material upstream — the ones a reader calls
+/// recycles, which the solver's tear streams need not be (in nested loops it may tear the
+/// stream that enters both). Removing the marked edges leaves the graph acyclic: every cycle
+/// has an edge that runs against any order. Self-loops and edges naming a node beyond `n`
+/// are never marked.
+pub(crate) fn recycles(n: usize, edges: &[(usize, usize)]) -> Vec<bool> {
+    let valid = |&(a, b): &(usize, usize)| a < n && b < n && a != b;
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, e) in edges.iter().enumerate() {
-        if !back[i] && valid(e) {
-            out[e.0].push(i);
-        }
+    for e in edges.iter().filter(|e| valid(e)) {
+        out[e.0].push(e.1);
     }
-    // Iterative walk; state 0 = not seen, 1 = on the path, 2 = done.
-    let mut state = vec![0u8; n];
-    for start in 0..n {
-        if state[start] != 0 {
-            continue;
-        }
-        state[start] = 1;
-        let mut stack = vec![(start, 0usize)];
-        while let Some((v, k)) = stack.pop() {
-            let Some(&ei) = out[v].get(k) else {
-                state[v] = 2;
-                continue;
-            };
-            stack.push((v, k + 1));
-            let w = edges[ei].1;
-            match state[w] {
-                0 => {
-                    state[w] = 1;
-                    stack.push((w, 0));
+    // Whether `to` reaches `from`: a search per backward edge (plants have few of them).
+    let reaches = |start: usize, goal: usize| {
+        let mut seen = vec![false; n];
+        let mut stack = vec![start];
+        seen[start] = true;
+        while let Some(v) = stack.pop() {
+            if v == goal {
+                return true;
+            }
+            for &w in &out[v] {
+                if !seen[w] {
+                    seen[w] = true;
+                    stack.push(w);
                 }
-                1 => back[ei] = true,
-                _ => {}
             }
         }
-    }
-    back
+        false
+    };
+    edges.iter().map(|e| valid(e) && e.1 < e.0 && reaches(e.1, e.0)).collect()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn tears_first_then_the_edges_a_walk_finds_going_back() {
-        // a -> b -> c -> a, and b -> a torn: only c -> a remains to break.
-        let edges = [(0, 1, false), (1, 2, false), (2, 0, false), (1, 0, true), (2, 2, false), (0, 9, false)];
-        assert_eq!(super::recycles(3, &edges), vec![false, false, true, true, false, false]);
+    fn recycles_run_upstream_on_a_cycle() {
+        // mixer 0 -> slaker 1 -> classifier 2, classifier returns to the mixer; a feed
+        // declared last runs "upstream" but on no cycle.
+        let edges = [(0, 1), (1, 2), (2, 0), (2, 2), (0, 9), (3, 0)];
+        assert_eq!(super::recycles(4, &edges), vec![false, false, true, false, false, false]);
         assert!(super::recycles(0, &[]).is_empty());
+    }
+
+    #[test]
+    fn nested_loops_recycle_their_returns_not_the_shared_stream() {
+        // flowsheets/nested-recycles.yaml: quicklime 0, fresh_water 1, water_tank 2, mixer 3,
+        // slaker 4, classifier 5, thickener 6.
+        let edges = [(1, 2), (6, 2), (2, 3), (0, 3), (5, 3), (3, 4), (4, 5), (5, 6)];
+        let marked: Vec<usize> = super::recycles(7, &edges).iter().enumerate().filter(|(_, r)| **r).map(|(i, _)| i).collect();
+        assert_eq!(marked, [1, 4], "water_return and lime_return");
     }
 }

@@ -15,8 +15,9 @@ use crate::svg::FONT_STACK;
 /// The Content-Security-Policy of every report.
 pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
-/// Figures wider than this (px) keep their natural size and scroll sideways.
-const WIDE: f64 = 1800.0;
+/// Figures wider than this (px) keep their natural size and scroll sideways; narrower ones
+/// are scaled to the page.
+const WIDE: f64 = crate::diagram::WIDE;
 
 const STYLE: &str = r#"
 :root{--ink:#1f2933;--muted:#5f6b7a;--line:#e1e6ed;--bg:#f3f5f8;--card:#fff;--accent:#2f6f9f}

@@ -3,10 +3,12 @@
 //!
 //! Layout, in the manner of d3-sankey but for flowsheets:
 //!
-//! 1. **Columns** follow the flowsheet's graph order: after breaking recycles (tear streams
-//!    first, then back edges of a depth-first walk, as in the diagram), each unit's column
+//! 1. **Columns** follow the flowsheet's graph order: after breaking recycles (the streams
+//!    that return material, as in the diagram, see [`crate::graph`]), each unit's column
 //!    is its longest path from the sources. What enters the plant (feeds, make-up) is in the
-//!    first column and what leaves it in the last, so the figure reads "in, through, out".
+//!    first column and what leaves it in the last, so the figure reads "in, through, out" —
+//!    unless that band would cross more than four columns (large plants), then the node
+//!    sits next to its unit.
 //! 2. **Node heights** are proportional to throughput, max(in, out); one scale for the
 //!    whole figure, chosen so the fullest column fits.
 //! 3. **Order in a column** by the barycentre of the neighbours' positions (alternating
@@ -67,8 +69,6 @@ pub struct Link {
     pub name: String,
     /// Mass flow in the figure's unit: gas, liquid, solid (sum = the stream).
     pub parts: [f64; 3],
-    /// A tear stream of a recycle loop.
-    pub tear: bool,
 }
 
 impl Link {
@@ -123,6 +123,8 @@ pub struct Sankey {
     pub nodes: Vec<PlacedNode>,
     /// Links drawn (input links with a positive value, then gap links).
     pub links: Vec<Link>,
+    /// For each link drawn: whether it is drawn as a recycle (under the diagram, backwards).
+    pub recycle: Vec<bool>,
     /// Names of links left out because they carry nothing.
     pub empty: Vec<String>,
 }
@@ -132,13 +134,17 @@ const COLUMN_GAP: f64 = 150.0;
 /// Vertical space between nodes of a column: room for the two label lines above a node.
 const NODE_PAD: f64 = 36.0;
 const FONT: f64 = 12.0;
+/// Room around a recycle band where it turns (px): its turns have an inner radius of about
+/// half this.
+const RECYCLE_PAD: f64 = 16.0;
+/// Columns a feed's or a product's band may cross before its node moves next to its unit.
+const MAX_SPAN: usize = 4;
 /// Relative imbalance above which a gap link is drawn.
 const GAP_TOLERANCE: f64 = 1e-6;
 
-/// Recycle links: tears, then back edges of a depth-first walk (see [`crate::graph`]), and
-/// self-loops.
+/// Recycle links (see [`crate::graph`]), and self-loops.
 fn recycles(n: usize, links: &[Link]) -> Vec<bool> {
-    let edges: Vec<(usize, usize, bool)> = links.iter().map(|l| (l.from, l.to, l.tear)).collect();
+    let edges: Vec<(usize, usize)> = links.iter().map(|l| (l.from, l.to)).collect();
     crate::graph::recycles(n, &edges).into_iter().zip(links).map(|(back, l)| back || l.from == l.to).collect()
 }
 
@@ -165,13 +171,18 @@ fn columns(nodes: &[Node], links: &[Link], back: &[bool]) -> Vec<usize> {
         }
     }
     let last = nodes.iter().zip(&col).filter(|(n, _)| !matches!(n.kind, Kind::Sink)).map(|(_, c)| c + 1).max().unwrap_or(1);
+    // What enters sits in the first column and what leaves in the last, unless its band would
+    // then cross more than MAX_SPAN columns (large plants): then it sits next to its unit.
+    let by_path = col.clone();
+    let first_target = |i: usize| links.iter().enumerate().filter(|(k, l)| l.from == i && !back[*k]).map(|(_, l)| by_path[l.to]).min();
+    let last_source = |i: usize| links.iter().enumerate().filter(|(k, l)| l.to == i && !back[*k]).map(|(_, l)| by_path[l.from]).max();
     for (i, node) in nodes.iter().enumerate() {
-        let has_out = links.iter().any(|l| l.from == i);
         match node.kind {
-            Kind::Source => col[i] = 0,
-            Kind::Sink => col[i] = last,
+            Kind::Source => col[i] = first_target(i).filter(|&t| t > MAX_SPAN).map_or(0, |t| t - 1),
+            Kind::Sink => col[i] = last_source(i).filter(|&s| s + MAX_SPAN < last).map_or(last, |s| s + 1),
             // A gap that only receives is an outlet of the plant; one that gives, an inlet.
-            Kind::Gap => col[i] = if has_out { 0 } else { last },
+            Kind::Gap if links.iter().any(|l| l.from == i) => col[i] = 0,
+            Kind::Gap => col[i] = last,
             Kind::Unit => {}
         }
     }
@@ -195,7 +206,7 @@ fn close_balances(input: &Input, links: &mut Vec<Link>, nodes: &mut Vec<Node>) {
             let name = format!("{} {} {} {}", node.name, if gap > 0.0 { "loses" } else { "gains" }, sig(gap.abs(), 4), input.unit);
             let (from, to) = if gap > 0.0 { (i, g) } else { (g, i) };
             // A gap has no phase; it is drawn in its own colour (as "solid" layer width).
-            links.push(Link { from, to, name, parts: [0.0, 0.0, gap.abs()], tear: false });
+            links.push(Link { from, to, name, parts: [0.0, 0.0, gap.abs()] });
         }
     }
 }
@@ -227,7 +238,7 @@ pub fn draw(input: &Input) -> Sankey {
     if links.is_empty() {
         let mut svg = Svg::new(360.0, 60.0);
         svg.text(16.0, 34.0, "No mass flows to draw.", 13.0, "start", "normal", MUTED);
-        return Sankey { svg: svg.finish("empty Sankey diagram"), width: 360.0, height: 60.0, nodes: Vec::new(), links, empty };
+        return Sankey { svg: svg.finish("empty Sankey diagram"), width: 360.0, height: 60.0, nodes: Vec::new(), links, recycle: Vec::new(), empty };
     }
     let back = recycles(n, &links);
     let col = columns(&nodes, &links, &back);
@@ -295,7 +306,19 @@ pub fn draw(input: &Input) -> Sankey {
     let left = by_col.first().map(|c| c.iter().map(|&i| label_w(i)).fold(0.0, f64::max)).unwrap_or(0.0) + 12.0;
     let right = by_col.last().map(|c| c.iter().map(|&i| label_w(i)).fold(0.0, f64::max)).unwrap_or(0.0) + 12.0;
     let top_margin = 36.0;
-    let x_of = |c: usize| left + c as f64 * COLUMN_GAP;
+    // Column positions: a gap is wide enough for the recycle bands that turn down in it
+    // (leaving the column on its left) and up (entering the column on its right).
+    let turn = |li: usize| links[li].value() * k + RECYCLE_PAD;
+    let mut need = vec![0.0; ncols + 1];
+    for li in (0..links.len()).filter(|&li| back[li]) {
+        need[col[links[li].from] + 1] += turn(li);
+        need[col[links[li].to]] += turn(li);
+    }
+    let mut xs = vec![left; ncols];
+    for c in 1..ncols {
+        xs[c] = xs[c - 1] + NODE_W + (COLUMN_GAP - NODE_W).max(need[c] + 16.0);
+    }
+    let x_of = |c: usize| xs[c.min(ncols - 1)];
 
     // Link ports: stacked at each node in the order of the other end's height; recycles last.
     // `at` is the end being stacked, `other` the far end; returns each link's top there.
@@ -319,33 +342,40 @@ pub fn draw(input: &Input) -> Sankey {
     let mut lanes = vec![0.0; links.len()];
     for li in (0..links.len()).filter(|&li| back[li]) {
         let w = links[li].value() * k;
-        lanes[li] = lane_y + w / 2.0;
-        lane_y += w + 14.0;
+        // Low enough for both turns at each end (radius about w / 2 + 6).
+        let ends = (sy[li] + w / 2.0).max(ty[li] + w / 2.0) + w + RECYCLE_PAD;
+        lanes[li] = (lane_y + w / 2.0).max(ends);
+        lane_y = lanes[li] + w / 2.0 + 14.0;
     }
-    let width = x_of(ncols - 1) + NODE_W + right;
+    let width = x_of(ncols - 1) + NODE_W + right.max(need[ncols] + 16.0);
     let height = top_margin + lane_y.max(plot_h) + 40.0;
     let mut svg = Svg::new(width, height);
     let _ = write!(svg.body_mut(), r#"<g transform="translate(0 {})">"#, px(top_margin));
 
+    let (mut used_out, mut used_in) = (vec![0.0; ncols], vec![0.0; ncols]);
     for (li, l) in links.iter().enumerate() {
         let w = l.value() * k;
         let (x0, x1) = (x_of(col[l.from]) + NODE_W, x_of(col[l.to]));
         let tip = format!("{}: {} {}{}", l.name, sig(l.value(), 4), input.unit, phase_text(l));
         let _ = write!(svg.body_mut(), r#"<g class="link" data-stream="{}">{}"#, esc(&l.name), title(&tip));
         if back[li] {
-            // Out to the right, down to its lane, back left, up into the destination.
+            // Out to the right, down to its lane, back left, up into the destination: a
+            // stroke as wide as the band, whose turns are wide enough for its inner edge.
             let (ys, yt, yl) = (sy[li] + w / 2.0, ty[li] + w / 2.0, lanes[li]);
-            let r = (w / 2.0 + 10.0).min(40.0);
-            let (xa, xb) = (x0 + r, x1 - r);
+            let r = w / 2.0 + RECYCLE_PAD / 2.0 - 2.0;
+            let down = x0 + used_out[col[l.from]] + w / 2.0 + RECYCLE_PAD / 2.0;
+            let up = x1 - used_in[col[l.to]] - w / 2.0 - RECYCLE_PAD / 2.0;
+            used_out[col[l.from]] += turn(li);
+            used_in[col[l.to]] += turn(li);
             let d = format!(
                 "M{} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {}",
-                px(x0), px(ys), px(xa - r / 2.0), px(ys), px(xa + r / 2.0), px(ys), px(xa + r / 2.0), px(ys + r),
-                px(xa + r / 2.0), px(yl - r), px(xa + r / 2.0), px(yl), px(xa - r / 2.0), px(yl),
-                px(xb + r / 2.0), px(yl), px(xb - r / 2.0), px(yl), px(xb - r / 2.0), px(yl - r),
-                px(xb - r / 2.0), px(yt + r), px(xb - r / 2.0), px(yt), px(xb + r / 2.0), px(yt), px(x1), px(yt)
+                px(x0), px(ys), px(down - r), px(ys), px(down), px(ys), px(down), px(ys + r),
+                px(down), px(yl - r), px(down), px(yl), px(down - r), px(yl),
+                px(up + r), px(yl), px(up), px(yl), px(up), px(yl - r),
+                px(up), px(yt + r), px(up), px(yt), px(up + r), px(yt), px(x1), px(yt)
             );
             let colour = if gap_links[li] { GAP_COLOUR } else { PHASE_COLOURS[dominant(l)] };
-            let _ = write!(svg.body_mut(), r#"<path d="{d}" fill="none" stroke="{colour}" stroke-opacity="0.55" stroke-width="{}"/>"#, px(w.max(0.5)));
+            let _ = write!(svg.body_mut(), r#"<path d="{d}" fill="none" stroke="{colour}" stroke-opacity="0.55" stroke-linejoin="round" stroke-width="{}"/>"#, px(w.max(0.5)));
         } else {
             let xm = (x0 + x1) / 2.0;
             let (mut s, mut t) = (sy[li], ty[li]);
@@ -424,7 +454,7 @@ pub fn draw(input: &Input) -> Sankey {
         svg.text(lx, ly, "recycles run under the diagram", 11.0, "start", "normal", MUTED);
     }
     let label = format!("Sankey diagram of mass flows in {}", input.unit);
-    Sankey { svg: svg.finish(&label), width, height, nodes: placed, links, empty }
+    Sankey { svg: svg.finish(&label), width, height, nodes: placed, links, recycle: back, empty }
 }
 
 fn dominant(l: &Link) -> usize {
@@ -448,8 +478,8 @@ mod tests {
         Node { name: name.into(), kind: Kind::Unit }
     }
 
-    fn link(from: usize, to: usize, name: &str, parts: [f64; 3], tear: bool) -> Link {
-        Link { from, to, name: name.into(), parts, tear }
+    fn link(from: usize, to: usize, name: &str, parts: [f64; 3]) -> Link {
+        Link { from, to, name: name.into(), parts }
     }
 
     /// Feed -> mixer <-> separator (recycle) -> product, and a reactor that turns gas into
@@ -466,14 +496,14 @@ mod tests {
                 Node { name: "vent".into(), kind: Kind::Sink },
             ],
             links: vec![
-                link(0, 2, "ash", [0.0, 0.0, 10.0], false),
-                link(2, 3, "mixed", [0.0, 2.0, 13.0], false),
-                link(1, 3, "gas", [5.0, 0.0, 0.0], false),
-                link(3, 4, "reacted", [1.0, 2.0, 17.0], false),
-                link(4, 2, "recycle", [0.0, 2.0, 3.0], true),
-                link(4, 5, "product", [0.0, 0.0, 14.0], false),
-                link(3, 6, "vent", [0.0, 0.0, 0.0], false),
-                link(4, 6, "offgas", [1.0, 0.0, 0.0], false),
+                link(0, 2, "ash", [0.0, 0.0, 10.0]),
+                link(2, 3, "mixed", [0.0, 2.0, 13.0]),
+                link(1, 3, "gas", [5.0, 0.0, 0.0]),
+                link(3, 4, "reacted", [1.0, 2.0, 17.0]),
+                link(4, 2, "recycle", [0.0, 2.0, 3.0]),
+                link(4, 5, "product", [0.0, 0.0, 14.0]),
+                link(3, 6, "vent", [0.0, 0.0, 0.0]),
+                link(4, 6, "offgas", [1.0, 0.0, 0.0]),
             ],
             unit: "kg/h".into(),
         }

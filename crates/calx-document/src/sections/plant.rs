@@ -139,7 +139,7 @@ pub(super) fn flowsheet(ctx: &Ctx<'_>) -> Section {
         Block::Paragraph(format!(
             "Units are boxes (name and type); feeds are green, what leaves the plant orange. Arrows are streams, labelled with their name and total flow in {}.{}",
             ctx.flow_unit,
-            if d.recycles > 0 { " Dashed orange arrows close recycle loops (the solver's tear streams)." } else { "" }
+            if d.recycles > 0 { " Dashed orange arrows return material upstream: they close recycle loops." } else { "" }
         )),
         Block::Figure(figure("flowsheet-diagram", "Flowsheet diagram", d.svg, d.width, d.height)),
     ];
@@ -181,7 +181,7 @@ pub(crate) fn sankey_input(ctx: &Ctx<'_>, factor: f64, unit: &str) -> sankey::In
             input.nodes.push(sankey::Node { name: e.stream.name.clone(), kind: sankey::Kind::Sink });
         }
         let parts = phases(ctx, e.stream).map(|p| p * factor);
-        input.links.push(sankey::Link { from: e.from, to: e.to, name: e.stream.name.clone(), parts, tear: e.tear });
+        input.links.push(sankey::Link { from: e.from, to: e.to, name: e.stream.name.clone(), parts });
     }
     for (i, u) in r.units.iter().enumerate() {
         for m in &u.report.materials {
@@ -189,7 +189,7 @@ pub(crate) fn sankey_input(ctx: &Ctx<'_>, factor: f64, unit: &str) -> sankey::In
             input.nodes.push(sankey::Node { name: format!("{} ({})", c.name, m.purpose), kind: sankey::Kind::Source });
             let mut parts = [0.0; 3];
             parts[phase_index(c.phase)] = m.rate * factor;
-            input.links.push(sankey::Link { from: input.nodes.len() - 1, to: i, name: format!("{} to {}", c.name, u.name), parts, tear: false });
+            input.links.push(sankey::Link { from: input.nodes.len() - 1, to: i, name: format!("{} to {}", c.name, u.name), parts });
         }
     }
     input

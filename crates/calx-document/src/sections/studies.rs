@@ -17,11 +17,26 @@ fn short(path: &str) -> &str {
     ["analyses.", "units.", "streams."].iter().find_map(|p| path.strip_prefix(p)).unwrap_or(path)
 }
 
-/// The unit of a metric path `analyses.NAME.METRIC`, from the analyses that ran.
+/// A parameter's label in charts: without `analyses.NAME.` or `units.` / `streams.`
+/// (`product_price`, `hydration.conversion.CaO`).
+fn label(path: &str) -> String {
+    match path.strip_prefix("analyses.").and_then(|rest| rest.split_once('.')) {
+        Some((_, p)) => p.to_string(),
+        None => short(path).to_string(),
+    }
+}
+
+/// The unit of a metric path `analyses.NAME.METRIC`, from the analyses that ran (`1` for a
+/// pure number is left out).
 fn metric_unit(ctx: &Ctx<'_>, path: &str) -> String {
     let Some(rest) = path.strip_prefix("analyses.") else { return String::new() };
     let Some((name, metric)) = rest.split_once('.') else { return String::new() };
-    ctx.analyses.iter().find(|a| a.name == name).and_then(|a| a.metrics.iter().find(|m| m.name == metric)).map(|m| m.unit.clone()).unwrap_or_default()
+    ctx.analyses
+        .iter()
+        .find(|a| a.name == name)
+        .and_then(|a| a.metrics.iter().find(|m| m.name == metric))
+        .map(|m| if m.unit == "1" { String::new() } else { m.unit.clone() })
+        .unwrap_or_default()
 }
 
 fn sweep_tables(s: &Sweep) -> Vec<Block> {
@@ -94,10 +109,16 @@ pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
         for m in &s.metrics {
             let rows: Vec<&crate::study::TornadoRow> = s.tornado.iter().filter(|r| &r.metric == m).collect();
             let Some(base) = rows.first().map(|r| r.base) else { continue };
+            let mut no_effect = Vec::new();
             let chart_rows: Vec<charts::TornadoRow> = rows
                 .iter()
                 .filter_map(|r| match (r.at_low, r.at_high) {
-                    (Some(lo), Some(hi)) => Some(charts::TornadoRow { label: format!("{} {}–{} {}", short(&r.parameter), sig(r.low, 3), sig(r.high, 3), r.unit).trim_end().to_string(), at_low: lo, at_high: hi }),
+                    // A parameter that does not move this metric gets no empty row.
+                    (Some(lo), Some(hi)) if lo == base && hi == base => {
+                        no_effect.push(label(&r.parameter));
+                        None
+                    }
+                    (Some(lo), Some(hi)) => Some(charts::TornadoRow { label: format!("{} ({}–{} {})", label(&r.parameter), sig(r.low, 3), sig(r.high, 3), r.unit).replace(" )", ")"), at_low: lo, at_high: hi }),
                     _ => {
                         failures.push(format!("{} at {} or {}: {}", r.parameter, sig(r.low, 4), sig(r.high, 4), r.error));
                         None
@@ -105,8 +126,12 @@ pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
                 })
                 .collect();
             let unit = metric_unit(ctx, m);
-            let chart = charts::tornado(&format!("Tornado of {}", short(m)), base, &chart_rows, format!("{} {unit}", short(m)).trim_end());
-            figures.push(fig(format!("study-tornado-{}", slug(m)), format!("Tornado: {}", short(m)), chart));
+            let chart = charts::tornado(&format!("Tornado of {}", short(m)), base, &chart_rows, &unit);
+            let mut title = format!("Tornado: {}", short(m));
+            if !no_effect.is_empty() {
+                title.push_str(&format!(" (no effect: {})", no_effect.join(", ")));
+            }
+            figures.push(fig(format!("study-tornado-{}", slug(m)), title, chart));
         }
         blocks.push(Block::Grid(figures));
         if !failures.is_empty() {
@@ -125,7 +150,7 @@ pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
             .map(|(m, values)| {
                 let marks = s.summary.iter().find(|r| &r.metric == m).map(|r| Marks { p5: r.p5, p50: r.p50, p95: r.p95 });
                 let unit = metric_unit(ctx, m);
-                let chart = charts::histogram(&format!("Histogram of {}", short(m)), values, format!("{} {unit}", short(m)).trim_end(), marks);
+                let chart = charts::histogram(&format!("Histogram of {}", short(m)), values, &unit, marks);
                 fig(format!("study-histogram-{}", slug(m)), format!("Distribution: {}", short(m)), chart)
             })
             .collect();
@@ -144,9 +169,9 @@ pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
                     .spearman
                     .iter()
                     .filter(|(_, metric, rho)| metric == m && rho.is_finite())
-                    .map(|(p, _, rho)| Bar { label: short(p).to_string(), value: *rho, text: format!("{rho:+.2}") })
+                    .map(|(p, _, rho)| Bar { label: label(p), value: *rho, text: format!("{rho:+.2}") })
                     .collect();
-                let chart = charts::bars(&format!("Spearman correlation with {}", short(m)), &bars, "Spearman rho");
+                let chart = charts::bars_over(&format!("Spearman correlation with {}", short(m)), &bars, "Spearman rank correlation", (-1.0, 1.0));
                 fig(format!("study-spearman-{}", slug(m)), format!("Spearman: {}", short(m)), chart)
             })
             .collect();
