@@ -97,12 +97,16 @@ pub fn esc(text: &str) -> String {
     out
 }
 
-/// Escape text for a Markdown table cell or paragraph: pipes, backslashes, emphasis and
-/// code markers, and HTML-significant characters; line breaks become spaces.
+/// Escape text for a Markdown table cell or paragraph: pipes, backslashes, emphasis
+/// markers, brackets and HTML-significant characters; line breaks become spaces. An
+/// underscore inside a word (`raw_ash`) is left alone: it cannot start emphasis there.
 pub fn md(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let word = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_some_and(|c| c.is_alphanumeric());
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         match c {
+            '_' if word(i.checked_sub(1)) && word(Some(i + 1)) => out.push(c),
             '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' => {
                 out.push('\\');
                 out.push(c);
@@ -112,6 +116,26 @@ pub fn md(text: &str) -> String {
         }
     }
     out
+}
+
+/// Text with `code` spans: the parts between backticks, as (is code, text) pairs. An
+/// unmatched backtick is text.
+pub fn spans(text: &str) -> Vec<(bool, &str)> {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return vec![(false, text)];
+    }
+    parts.into_iter().enumerate().filter(|(_, p)| !p.is_empty()).map(|(i, p)| (i % 2 == 1, p)).collect()
+}
+
+/// Text for HTML with `code` spans as `<code>`.
+pub fn html_text(text: &str) -> String {
+    spans(text).into_iter().map(|(code, p)| if code { format!("<code>{}</code>", esc(p)) } else { esc(p) }).collect()
+}
+
+/// Text for Markdown with `code` spans kept as code.
+pub fn md_text(text: &str) -> String {
+    spans(text).into_iter().map(|(code, p)| if code { format!("`{p}`") } else { md(p) }).collect()
 }
 
 /// A name usable as an HTML id and a file stem: lower-case ASCII letters, digits and `-`.
@@ -169,7 +193,11 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
-        assert_eq!(md("raw_ash | x"), "raw\\_ash \\| x");
+        assert_eq!(md("raw_ash | x"), "raw_ash \\| x");
+        assert_eq!(md("_x_ a*b"), "\\_x\\_ a\\*b");
+        assert_eq!(html_text("the `lca` analysis"), "the <code>lca</code> analysis");
+        assert_eq!(md_text("per `kg/t_product` <x>"), "per `kg/t_product` \\<x\\>");
+        assert_eq!(html_text("odd ` tick"), "odd ` tick");
         assert_eq!(slug("Ca(OH)2 to carbonation"), "ca-oh-2-to-carbonation");
         assert_eq!(slug("__"), "x");
         assert_eq!(px(-0.04), "0");

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::doc::{Block, Document, Figure, KeyFigure, Table};
-use crate::format::esc;
+use crate::format::{esc, html_text};
 use crate::svg::FONT_STACK;
 
 /// The Content-Security-Policy of every report.
@@ -41,6 +41,7 @@ p{margin:8px 0;max-width:980px}
 .kf .v{font-size:25px;font-weight:650;font-variant-numeric:tabular-nums;line-height:1.3}
 .kf .u{font-size:13px;color:var(--ink)}
 .kf .s{font-size:12px;color:var(--muted)}
+code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace;font-size:.9em;background:#eef2f6;padding:0 3px;border-radius:3px}
 .note{background:#fff8e6;border-left:4px solid #d99a00;padding:7px 12px;border-radius:6px;font-size:14px;margin:10px 0;max-width:980px}
 ul{margin:8px 0;padding-left:22px;font-size:14px}
 .tw{overflow-x:auto;margin:10px 0 14px}
@@ -76,13 +77,13 @@ fn table(t: &Table, out: &mut String) {
     let num = |i: usize| if t.numeric.get(i).copied().unwrap_or(false) { r#" class="n""# } else { "" };
     out.push_str("<thead><tr>");
     for (i, h) in t.header.iter().enumerate() {
-        let _ = write!(out, "<th{}>{}</th>", num(i), esc(h));
+        let _ = write!(out, "<th{}>{}</th>", num(i), html_text(h));
     }
     out.push_str("</tr></thead><tbody>");
     for row in &t.rows {
         out.push_str("<tr>");
         for (i, c) in row.iter().enumerate() {
-            let _ = write!(out, "<td{}>{}</td>", num(i), esc(c));
+            let _ = write!(out, "<td{}>{}</td>", num(i), html_text(c));
         }
         out.push_str("</tr>");
     }
@@ -115,7 +116,7 @@ fn key_figures(list: &[KeyFigure], out: &mut String) {
             esc(&k.label),
             esc(&k.value),
             esc(&k.unit),
-            esc(&k.source)
+            html_text(&k.source)
         );
     }
     out.push_str("</div>\n");
@@ -124,13 +125,13 @@ fn key_figures(list: &[KeyFigure], out: &mut String) {
 fn block(b: &Block, out: &mut String) {
     match b {
         Block::Heading(h) => {
-            let _ = writeln!(out, "<h3>{}</h3>", esc(h));
+            let _ = writeln!(out, "<h3>{}</h3>", html_text(h));
         }
         Block::Paragraph(p) => {
-            let _ = writeln!(out, "<p>{}</p>", esc(p));
+            let _ = writeln!(out, "<p>{}</p>", html_text(p));
         }
         Block::Note(n) => {
-            let _ = writeln!(out, r#"<p class="note">{}</p>"#, esc(n));
+            let _ = writeln!(out, r#"<p class="note">{}</p>"#, html_text(n));
         }
         Block::KeyFigures(k) => key_figures(k, out),
         Block::Table(t) => table(t, out),
@@ -158,7 +159,7 @@ fn block(b: &Block, out: &mut String) {
         Block::List(items) => {
             out.push_str("<ul>");
             for i in items {
-                let _ = write!(out, "<li>{}</li>", esc(i));
+                let _ = write!(out, "<li>{}</li>", html_text(i));
             }
             out.push_str("</ul>\n");
         }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::doc::{Block, Document, Figure, Table};
-use crate::format::md;
+use crate::format::{md, md_text};
 
 /// A file to write beside the Markdown.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +29,7 @@ fn table(t: &Table, out: &mut String) {
     if !t.caption.is_empty() {
         let _ = writeln!(out, "**{}**\n", md(&t.caption));
     }
-    let cells = |row: &[String]| row.iter().map(|c| if c.is_empty() { " ".to_string() } else { md(c) }).collect::<Vec<_>>().join(" | ");
+    let cells = |row: &[String]| row.iter().map(|c| if c.is_empty() { " ".to_string() } else { md_text(c) }).collect::<Vec<_>>().join(" | ");
     let _ = writeln!(out, "| {} |", cells(&t.header));
     let align: Vec<&str> = (0..t.header.len()).map(|i| if t.numeric.get(i).copied().unwrap_or(false) { "---:" } else { "---" }).collect();
     let _ = writeln!(out, "| {} |", align.join(" | "));
@@ -43,13 +43,13 @@ fn blocks(list: &[Block], dir: &str, out: &mut String, assets: &mut Vec<Asset>) 
     for b in list {
         match b {
             Block::Heading(h) => {
-                let _ = writeln!(out, "### {}\n", md(h));
+                let _ = writeln!(out, "### {}\n", md_text(h));
             }
             Block::Paragraph(p) => {
-                let _ = writeln!(out, "{}\n", md(p));
+                let _ = writeln!(out, "{}\n", md_text(p));
             }
             Block::Note(n) => {
-                let _ = writeln!(out, "> **Note.** {}\n", md(n));
+                let _ = writeln!(out, "> **Note.** {}\n", md_text(n));
             }
             Block::KeyFigures(list) => {
                 let mut t = Table::new("", &["", "value", "unit", "source"], &[false, true, false, false]);
@@ -71,7 +71,7 @@ fn blocks(list: &[Block], dir: &str, out: &mut String, assets: &mut Vec<Asset>) 
             }
             Block::List(items) => {
                 for i in items {
-                    let _ = writeln!(out, "- {}", md(i));
+                    let _ = writeln!(out, "- {}", md_text(i));
                 }
                 out.push('\n');
             }

@@ -85,10 +85,8 @@ fn sweep_tables(s: &Sweep) -> Vec<Block> {
 pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
     let mut blocks = Vec::new();
     if let Some((total, failed)) = s.sample_count {
-        blocks.push(Block::Paragraph(format!(
-            "{total} samples over {} parameters; {failed} failed (their reasons are in samples.csv).",
-            s.parameters.len()
-        )));
+        let failures = if failed == 0 { "none failed".to_string() } else { format!("{failed} failed (their reasons are in samples.csv)") };
+        blocks.push(Block::Paragraph(format!("{total} samples over {} parameters; {failures}.", s.parameters.len())));
     }
     if s.summary.is_empty() {
         blocks.push(Block::Note("No summary.csv in the study directory.".into()));
