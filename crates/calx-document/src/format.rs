@@ -122,7 +122,7 @@ pub fn md(text: &str) -> String {
 /// unmatched backtick is text.
 pub fn spans(text: &str) -> Vec<(bool, &str)> {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return vec![(false, text)];
     }
     parts.into_iter().enumerate().filter(|(_, p)| !p.is_empty()).map(|(i, p)| (i % 2 == 1, p)).collect()
