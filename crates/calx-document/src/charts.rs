@@ -15,7 +15,7 @@ use crate::format::{esc, group, sig, sig_short};
 use crate::svg::{FONT_STACK, MUTED, PALETTE, Svg};
 
 /// Chart width in px (the HTML scales it to the page).
-pub const WIDTH: u32 = 680;
+pub const WIDTH: u32 = 620;
 const AXIS: RGBColor = RGBColor(0x5f, 0x6b, 0x7a);
 const GRID: RGBColor = RGBColor(0xe4, 0xe8, 0xee);
 const TEXT: RGBColor = RGBColor(0x1f, 0x29, 0x33);

@@ -59,7 +59,7 @@ figure svg{display:block;max-width:100%;height:auto}
 figure.wide svg{max-width:none}
 figcaption{font-size:13px;color:var(--muted);margin-top:4px}
 .split{display:flex;flex-wrap:wrap;gap:0 28px;align-items:flex-start}
-.split>figure{flex:0 1 680px;min-width:0}
+.split>figure{flex:0 1 620px;min-width:0}
 .split>.tw{flex:1 1 320px;margin-top:14px}
 details{margin:10px 0}
 summary{cursor:pointer;color:var(--accent);font-weight:600;font-size:14px;padding:4px 0}

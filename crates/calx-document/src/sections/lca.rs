@@ -12,9 +12,10 @@ fn contributions(id: &str, title: &str, list: &[Contribution], unit: &str) -> Ve
     if list.is_empty() {
         return vec![Block::Note(format!("{title}: nothing contributes (no emissions in the boundary)."))];
     }
-    let mut t = Table::new(title, &["", unit, "kg/yr", "share"], &[false, true, true, true]);
+    let per_year = format!("t {}/yr", unit.split('/').next().unwrap_or(unit).trim_start_matches("kg ").trim());
+    let mut t = Table::new(title, &["", unit, &per_year, "share"], &[false, true, true, true]);
     for c in list {
-        t.row(vec![c.name.clone(), sig(c.impact.per_functional_unit, 4), sig(c.impact.per_year, 4), percent(c.share, 1)]);
+        t.row(vec![c.name.clone(), sig(c.impact.per_functional_unit, 4), sig(c.impact.per_year / 1000.0, 4), percent(c.share, 1)]);
     }
     // One bar says nothing the table does not.
     if list.len() < 2 {

@@ -40,7 +40,7 @@ fn one(name: &str, t: &Tea, blocks: &mut Vec<Block>) {
     )));
     blocks.push(Block::KeyFigures(vec![
         KeyFigure { label: "B/C".into(), value: format!("{:.4}", t.benefit_cost_ratio), unit: "discounted benefits / costs".into(), source: String::new() },
-        KeyFigure { label: "IRR".into(), value: t.irr.map_or_else(|| "undefined".into(), |i| percent(i, 3)), unit: String::new(), source: t.irr_note.clone().unwrap_or_default() },
+        KeyFigure { label: "IRR".into(), value: t.irr.map_or_else(|| "undefined".into(), |i| percent(i, 3)), unit: "internal rate of return".into(), source: t.irr_note.clone().unwrap_or_default() },
         KeyFigure { label: "NPV".into(), value: money(t.npv), unit: c.into(), source: format!("at {}", rate(t.discount_rate)) },
         KeyFigure { label: "Unit production cost".into(), value: money(t.unit_production_cost), unit: format!("{c}/t"), source: "total annual cost / product sold".into() },
     ]));
@@ -99,22 +99,7 @@ fn one(name: &str, t: &Tea, blocks: &mut Vec<Block>) {
     rev.row(vec!["total revenue".into(), money(t.total_revenue), String::new()]);
     blocks.push(Block::Table(rev));
 
-    // Cash flow.
-    blocks.push(Block::Heading(format!("Cash flow ({name})")));
-    if t.cash_flows.is_empty() {
-        blocks.push(Block::Note("The TEA reports no yearly cash flows.".into()));
-    } else {
-        let years: Vec<f64> = t.cash_flows.iter().map(|y| f64::from(y.year)).collect();
-        let undiscounted: Vec<f64> = t.cash_flows.iter().map(|y| y.cumulative).collect();
-        let chart = charts::cash_flow("Cumulative cash flow", &years, &t.cumulative_discounted(), &undiscounted, discounted_payback, c);
-        blocks.push(Block::Figure(fig(format!("tea-{s}-cash-flow"), format!("Cumulative discounted cash flow by year ({name})"), chart)));
-        blocks.push(Block::Paragraph(match discounted_payback {
-            Some(p) => format!("The cumulative discounted cash flow turns positive after {} years (discounted payback, marked); the NPV is its value in the last year.", sig(p, 3)),
-            None => format!("The cumulative discounted cash flow does not turn positive within {} years at {}.", t.lifetime, rate(t.discount_rate)),
-        }));
-    }
-
-    // Indicators.
+    // Indicators, beside the cash flow they come from.
     let mut ind = Table::new(&format!("Indicators ({name})"), &["indicator", "value", "note"], &[false, true, false]);
     let opt = |x: Option<f64>, f: &dyn Fn(f64) -> String| x.map_or_else(|| "-".into(), f);
     ind.row(vec!["benefit/cost ratio".into(), format!("{:.4}", t.benefit_cost_ratio), "discounted benefits / discounted costs".into()]);
@@ -127,7 +112,20 @@ fn one(name: &str, t: &Tea, blocks: &mut Vec<Block>) {
     ind.row(vec!["cost per t CO2".into(), opt(t.cost_per_t_co2, &|p| format!("{} {c}/t", money(p))), "total annual cost / t CO2 credited".into()]);
     ind.row(vec!["net cost per t CO2".into(), opt(t.net_cost_per_t_co2, &|p| format!("{} {c}/t", money(p))), "(total annual cost - sales) / t CO2".into()]);
     ind.row(vec!["capital recovery factor".into(), format!("{:.6}", t.crf), format!("{} years at {}", t.lifetime, rate(t.discount_rate))]);
-    blocks.push(Block::Table(ind));
+    blocks.push(Block::Heading(format!("Cash flow and indicators ({name})")));
+    if t.cash_flows.is_empty() {
+        blocks.push(Block::Note("The TEA reports no yearly cash flows.".into()));
+        blocks.push(Block::Table(ind));
+    } else {
+        let years: Vec<f64> = t.cash_flows.iter().map(|y| f64::from(y.year)).collect();
+        let undiscounted: Vec<f64> = t.cash_flows.iter().map(|y| y.cumulative).collect();
+        let chart = charts::cash_flow("Cumulative cash flow", &years, &t.cumulative_discounted(), &undiscounted, discounted_payback, c);
+        blocks.push(Block::Split(fig(format!("tea-{s}-cash-flow"), format!("Cumulative discounted cash flow by year ({name})"), chart), ind));
+        blocks.push(Block::Paragraph(match discounted_payback {
+            Some(p) => format!("The cumulative discounted cash flow turns positive after {} years (discounted payback, marked); the NPV is its value in the last year.", sig(p, 3)),
+            None => format!("The cumulative discounted cash flow does not turn positive within {} years at {}.", t.lifetime, rate(t.discount_rate)),
+        }));
+    }
     if !t.notes.is_empty() {
         blocks.push(Block::List(t.notes.clone()));
     }
