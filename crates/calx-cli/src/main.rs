@@ -18,6 +18,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
 
+// mimalloc: a parameter study allocates small result structures for every sample; the system
+// allocator made that a third of the time (crates/calx-study/benches/study.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Calx: simulate process plants from YAML flowsheets.
 #[derive(Parser)]
 #[command(name = "calx", version, about, long_about = None)]
@@ -44,15 +49,15 @@ enum Command {
         /// Write results into this directory (written atomically) instead of standard output.
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Also write a report: self-contained HTML, or Markdown with SVG figures beside it if
+        /// the name ends in `.md` (see `calx report` for its options).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
     /// Check a flowsheet without solving it: every problem is listed with file, line and column.
     Check {
         /// The flowsheet file (YAML).
         file: PathBuf,
-        /// Also write a report: self-contained HTML, or Markdown with SVG figures beside it if
-        /// the name ends in `.md` (see `calx report` for its options).
-        #[arg(long, value_name = "FILE")]
-        report: Option<PathBuf>,
     },
     /// Print the JSON Schema of the flowsheet format (for editor completion and checking).
     Schema,
@@ -95,11 +100,6 @@ enum Command {
     },
     /// Run a parameter study (Monte Carlo / Latin hypercube, tornado, sweep), or merge shards.
     Study(study::StudyArgs),
-}
-
-/// Output formats of `calx run`.
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
     /// Solve a flowsheet and write a report people would rather look at: flowsheet diagram,
     /// Sankey diagram of mass flows, stream table, balance closure, solver summary, LCA and
     /// TEA charts, and a parameter study's charts (`--study`).
@@ -109,6 +109,11 @@ enum Format {
     /// Markdown with the figures as SVG files in `NAME-files/` beside it. Output is the same,
     /// byte for byte, for the same flowsheet.
     Report(report::ReportArgs),
+}
+
+/// Output formats of `calx run`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
     /// Human-readable tables in the flowsheet's display units.
     Table,
     /// The converged flowsheet and its analyses as JSON (flowsheet in SI units).
@@ -145,12 +150,12 @@ fn main() -> ExitCode {
         Command::UnitsOfMeasure => print(&units::units_of_measure()),
         Command::Units { name } => units::list(&registry, name.as_deref()).map_err(Failure::invalid).and_then(|s| print(&s)),
         Command::Study(args) => study::command(&registry, args),
+        Command::Report(args) => report::command(&registry, args),
         Command::Plugins { file } => file
             .map_or(Ok(Vec::new()), |f| load_with_plugins(&registry, &f).map(|(_, loaded)| loaded))
             .and_then(|loaded| print(&plugins::list(&registry, &loaded))),
     };
     match result {
-        Command::Report(args) => report::command(&registry, args),
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure { message, code }) => {
             eprintln!("{message}");
@@ -217,12 +222,12 @@ fn run(registry: &calx_core::Registry, file: &std::path::Path, format: Format, o
     let result = flowsheet.solve().map_err(Failure::solve)?;
     tracing::info!(elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "solved");
     let analyses = model.run_analyses(&result).map_err(Failure::solve)?;
+    let wrote_report = report.map(|path| report::for_run(&model, &result, &analyses, &path)).transpose()?;
     let mut files: Vec<(String, String)> = match format {
         Format::Table => {
             let mut text = calx_report::table(&model, &result);
             for a in &analyses {
                 text.push_str(&format!("\nAnalysis `{}` ({})\n{}", a.name, a.type_name, a.text));
-    let wrote_report = report.map(|path| report::for_run(&model, &result, &analyses, &path)).transpose()?;
             }
             vec![("results.txt".into(), text)]
         }
