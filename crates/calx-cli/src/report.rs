@@ -94,11 +94,28 @@ fn write(path: &Path, text: &str) -> Result<(), Failure> {
     write_atomic(path, text).map_err(|e| Failure::output(format!("cannot write {}: {e}", path.display())))
 }
 
+/// Run `f` without printing the panics of `layout-rs`: on a few graphs it fails an assertion
+/// of its own, which `calx-document` catches and answers with a plainer layout, so the
+/// message would only alarm. Any other panic is reported as usual.
+fn without_layout_panic_messages<T>(f: impl FnOnce() -> T) -> T {
+    type Hook = dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync;
+    let previous: std::sync::Arc<Hook> = std::sync::Arc::from(std::panic::take_hook());
+    let forward = std::sync::Arc::clone(&previous);
+    std::panic::set_hook(Box::new(move |info| {
+        if !info.location().is_some_and(|l| l.file().contains("layout-rs")) {
+            forward(info);
+        }
+    }));
+    let out = f();
+    std::panic::set_hook(Box::new(move |info| previous(info)));
+    out
+}
+
 /// Build the report and write it to `path` (`None`: HTML to standard output). Returns what
 /// was written (`report.html`; `report.md and 9 figures in report-files`), or `None` for
 /// standard output.
 pub(crate) fn write_report(input: &Input<'_>, options: &Options, format: ReportFormat, path: Option<&Path>) -> Result<Option<String>, Failure> {
-    let doc = calx_document::document(input, options);
+    let doc = without_layout_panic_messages(|| calx_document::document(input, options));
     match (format, path) {
         (ReportFormat::Html, None) => crate::print(calx_document::html(&doc).trim_end()).map(|()| None),
         (ReportFormat::Html, Some(p)) => {

@@ -71,16 +71,28 @@ fn range_with_zero(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (if lo < 0.0 { lo - pad } else { lo }, if hi > 0.0 { hi + pad } else { hi })
 }
 
-/// A range plotters can draw: finite, and not empty (plotters panics on either).
+/// A range plotters can draw: finite, within +-1e15, and not narrower than 1e-9 of its
+/// magnitude or 1e-12 (plotters panics or overflows on ranges that are not, and no chart of
+/// a plant needs them). Values outside are drawn clipped.
 fn drawable(lo: f64, hi: f64) -> (f64, f64) {
+    const LIMIT: f64 = 1e15;
     if !(lo.is_finite() && hi.is_finite()) {
         return (0.0, 1.0);
     }
-    if lo < hi {
+    let (lo, hi) = (lo.clamp(-LIMIT, LIMIT), hi.clamp(-LIMIT, LIMIT));
+    let magnitude = lo.abs().max(hi.abs());
+    if hi - lo >= (magnitude * 1e-9).max(1e-12) {
         return (lo, hi);
     }
-    let d = (lo.abs() * 0.05).max(1.0);
-    (lo - d, lo + d)
+    let (mid, d) = ((lo + hi) / 2.0, (magnitude * 0.05).max(1.0));
+    (mid - d, mid + d)
+}
+
+/// A value in axis units (divided by `div`), clipped to a little beyond `lo..hi`: plotters
+/// overflows on coordinates far outside its range.
+fn clip(v: f64, div: f64, (lo, hi): (f64, f64)) -> f64 {
+    let span = hi - lo;
+    (v / div).clamp((lo - span) / div, (hi + span) / div)
 }
 
 /// Scale for an axis in money or large numbers: (divisor, suffix).
@@ -215,11 +227,12 @@ pub fn bars_over(title: &str, bars: &[Bar], unit: &str, (lo, hi): (f64, f64)) ->
     let (div, suffix) = scale(lo.abs().max(hi.abs()));
     render(title, (WIDTH, (64 + 30 * n) as u32), |root| {
         let mut chart = category_chart(root, &labels, (lo / div, hi / div), 10, &axis_desc(unit, suffix))?;
-        chart.draw_series(bars.iter().enumerate().map(|(i, b)| bar(i, n, 0.0, b.value / div, colour(if b.value < 0.0 { PALETTE[2] } else { PALETTE[0] }).filled())))?;
+        let at = |v: f64| clip(v, div, (lo, hi));
+        chart.draw_series(bars.iter().enumerate().map(|(i, b)| bar(i, n, 0.0, at(b.value), colour(if b.value < 0.0 { PALETTE[2] } else { PALETTE[0] }).filled())))?;
         chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
             let (anchor, dx) = if b.value < 0.0 { (HPos::Right, -4) } else { (HPos::Left, 4) };
             let style = font(15.0).pos(Pos::new(anchor, VPos::Center));
-            EmptyElement::at((b.value / div, SegmentValue::CenterOf(n - 1 - i))) + plotters::element::Text::new(b.text.clone(), (dx, 0), style)
+            EmptyElement::at((at(b.value), SegmentValue::CenterOf(n - 1 - i))) + plotters::element::Text::new(b.text.clone(), (dx, 0), style)
         }))?;
         chart.plotting_area().draw(&PathElement::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))], AXIS))?;
         Ok(())
@@ -252,11 +265,12 @@ pub fn tornado(title: &str, base: f64, rows: &[TornadoRow], unit: &str) -> Chart
     let (c_low, c_high) = (colour(PALETTE[0]), colour(PALETTE[1]));
     render(title, (WIDTH, (96 + 30 * n) as u32), |root| {
         let mut chart = category_chart(root, &labels, (lo / div, hi / div), 34, &axis_desc(unit, suffix))?;
+        let at = |v: f64| clip(v, div, (lo, hi));
         if base.is_finite() {
             for (i, r) in rows.iter().enumerate() {
-                chart.draw_series([bar(i, n, base / div, r.at_low / div, c_low.mix(0.85).filled()), bar(i, n, base / div, r.at_high / div, c_high.mix(0.85).filled())])?;
+                chart.draw_series([bar(i, n, at(base), at(r.at_low), c_low.mix(0.85).filled()), bar(i, n, at(base), at(r.at_high), c_high.mix(0.85).filled())])?;
             }
-            chart.plotting_area().draw(&PathElement::new(vec![(base / div, SegmentValue::Exact(0)), (base / div, SegmentValue::Exact(n))], TEXT.stroke_width(2)))?;
+            chart.plotting_area().draw(&PathElement::new(vec![(at(base), SegmentValue::Exact(0)), (at(base), SegmentValue::Exact(n))], TEXT.stroke_width(2)))?;
         }
         // Legend above the plot.
         let mut x = 12;
@@ -319,6 +333,7 @@ pub fn histogram(title: &str, values: &[f64], unit: &str, marks: Option<Marks>) 
             .x_label_area_size(40)
             .y_label_area_size(44)
             .build_cartesian_2d(lo / div..hi / div, 0.0..top)?;
+        let at = |v: f64| clip(v, div, (lo, hi));
         let desc = axis_desc(unit, suffix);
         chart
             .configure_mesh()
@@ -336,8 +351,8 @@ pub fn histogram(title: &str, values: &[f64], unit: &str, marks: Option<Marks>) 
             .axis_desc_style(font(15.0))
             .draw()?;
         chart.draw_series(counts.iter().enumerate().map(|(k, c)| {
-            let x0 = (lo + k as f64 * width) / div;
-            let mut r = Rectangle::new([(x0, 0.0), (x0 + width / div, *c as f64)], colour(PALETTE[0]).mix(0.8).filled());
+            let x0 = lo + k as f64 * width;
+            let mut r = Rectangle::new([(at(x0), 0.0), (at(x0 + width), *c as f64)], colour(PALETTE[0]).mix(0.8).filled());
             r.set_margin(0, 0, 1, 1);
             r
         }))?;
@@ -347,9 +362,9 @@ pub fn histogram(title: &str, values: &[f64], unit: &str, marks: Option<Marks>) 
                     continue;
                 }
                 let c = if name == "p50" { TEXT } else { colour(PALETTE[1]) };
-                chart.draw_series(std::iter::once(PathElement::new(vec![(v / div, 0.0), (v / div, top)], c.stroke_width(2))))?;
+                chart.draw_series(std::iter::once(PathElement::new(vec![(at(v), 0.0), (at(v), top)], c.stroke_width(2))))?;
                 let style = font(12.0).pos(Pos::new(HPos::Center, VPos::Bottom));
-                chart.draw_series(std::iter::once(EmptyElement::at((v / div, top)) + plotters::element::Text::new(name, (0, 0), style)))?;
+                chart.draw_series(std::iter::once(EmptyElement::at((at(v), top)) + plotters::element::Text::new(name, (0, 0), style)))?;
             }
         }
         Ok(())
@@ -389,7 +404,7 @@ pub fn cash_flow(title: &str, years: &[f64], discounted: &[f64], undiscounted: &
         chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (x_hi, 0.0)], AXIS.stroke_width(1))))?;
         let blue = colour(PALETTE[0]);
         let grey = colour(PALETTE[9]);
-        let pts = |v: &[f64]| years.iter().zip(v).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (*x, *y / div)).collect::<Vec<_>>();
+        let pts = |v: &[f64]| years.iter().zip(v).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (x.clamp(0.0, x_hi), clip(*y, div, (lo, hi)))).collect::<Vec<_>>();
         // Dashes as short segments (plotters' dashed series needs another feature).
         let und = pts(undiscounted);
         for w in und.windows(2) {
@@ -402,7 +417,7 @@ pub fn cash_flow(title: &str, years: &[f64], discounted: &[f64], undiscounted: &
         }
         chart.draw_series(LineSeries::new(pts(discounted), blue.stroke_width(3)))?;
         chart.draw_series(pts(discounted).into_iter().map(|p| Circle::new(p, 2, blue.filled())))?;
-        if let Some(t) = payback.filter(|t| t.is_finite()) {
+        if let Some(t) = payback.filter(|t| (0.0..=x_hi).contains(t)) {
             let red = colour(PALETTE[2]);
             chart.draw_series(std::iter::once(Circle::new((t, 0.0), 6, red.stroke_width(3))))?;
             // Below and to the right of the point: the rising line is above it there.
@@ -448,6 +463,21 @@ mod tests {
         let f = cash_flow("c", &[0.0, 1.0, 2.0], &[-10.0, -4.0, 1.0], &[-10.0, -3.0, 4.0], Some(1.8), "KRW");
         assert!(f.svg.contains("discounted payback 1.80 yr"), "{}", f.svg);
         assert_eq!(f, cash_flow("c", &[0.0, 1.0, 2.0], &[-10.0, -4.0, 1.0], &[-10.0, -3.0, 4.0], Some(1.8), "KRW"));
+    }
+
+    #[test]
+    fn extreme_values_never_panic() {
+        let values = [0.0, -0.0, 1e-300, -1e-300, 1e300, -1e300, f64::MIN_POSITIVE, 5e-324, 1.0, 1.0 + f64::EPSILON, 123_456_789.0, f64::NAN, f64::INFINITY];
+        for &a in &values {
+            for &b in &values {
+                let bars_ = [Bar { label: "a".into(), value: a, text: "x".into() }, Bar { label: "b".into(), value: b, text: "y".into() }];
+                assert!(bars("t", &bars_, "u").svg.starts_with("<svg"));
+                assert!(bars_over("t", &bars_, "u", (a, b)).svg.starts_with("<svg"));
+                assert!(tornado("t", a, &[TornadoRow { label: "p".into(), at_low: a, at_high: b }], "u").svg.starts_with("<svg"));
+                assert!(histogram("t", &[a, b, a], "u", Some(Marks { p5: a, p50: b, p95: a })).svg.starts_with("<svg"));
+                assert!(cash_flow("t", &[0.0, 1.0], &[a, b], &[b, a], Some(b), "KRW").svg.starts_with("<svg"));
+            }
+        }
     }
 
     #[test]

@@ -549,6 +549,33 @@ mod tests {
         assert_eq!(s.svg, draw(&plant()).svg, "deterministic");
     }
 
+    /// Random plants (recycles, self-loops, parallel streams, zero flows, units fed by
+    /// nothing): never a panic, and every unit balances once gaps are drawn.
+    #[test]
+    fn random_plants_never_panic_and_always_balance() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |m: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m as u64) as usize
+        };
+        for case in 0..300 {
+            let n = 1 + next(16);
+            let kinds = [Kind::Source, Kind::Unit, Kind::Unit, Kind::Sink];
+            let nodes: Vec<Node> = (0..n).map(|i| Node { name: format!("n{i}"), kind: kinds[next(4)] }).collect();
+            let links: Vec<Link> = (0..next(3 * n + 1))
+                .map(|k| link(next(n), next(n), &format!("s{k}"), [next(3) as f64, (next(5) * next(2)) as f64, next(1000) as f64 / 7.0]))
+                .collect();
+            let s = draw(&Input { nodes, links, unit: "t/h".into() });
+            assert!(s.svg.starts_with("<svg"), "case {case}");
+            for node in s.nodes.iter().filter(|n| n.kind == Kind::Unit) {
+                assert!((node.inflow - node.outflow).abs() <= 1e-9 * node.inflow.max(node.outflow).max(1.0), "case {case}: {node:?}");
+            }
+            assert!(s.width.is_finite() && s.height.is_finite() && !s.svg.contains("NaN") && !s.svg.contains("inf"), "case {case}");
+        }
+    }
+
     #[test]
     fn nothing_to_draw_is_a_note_not_a_panic() {
         let s = draw(&Input::default());
