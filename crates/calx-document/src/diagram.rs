@@ -249,7 +249,7 @@ fn draw_in(g: &Graph, id: &str, orientation: Orientation) -> Diagram {
 
 /// Run `layout-rs` and record what it draws; `plain` skips its placement refinements.
 fn lay_out(g: &Graph, reversed: &[bool], orientation: Orientation, plain: bool) -> Recorder {
-    let order = topological(g, &reversed);
+    let order = topological(g, reversed);
     let mut rank = vec![usize::MAX; g.nodes.len()];
     for (r, &v) in order.iter().enumerate() {
         rank[v] = r;
