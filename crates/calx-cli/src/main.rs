@@ -100,11 +100,11 @@ enum Command {
     },
     /// Run a parameter study (Monte Carlo / Latin hypercube, tornado, sweep), or merge shards.
     Study(study::StudyArgs),
-    /// Solve a flowsheet and write a report people would rather look at: flowsheet diagram,
-    /// Sankey diagram of mass flows, stream table, balance closure, solver summary, LCA and
-    /// TEA charts, and a parameter study's charts (`--study`).
+    /// Solve a flowsheet and write its report: diagram, Sankey, tables, LCA, TEA and study charts.
     ///
-    /// HTML (default) is one self-contained file that opens offline: inline styles and SVG,
+    /// The report holds the key figures first, the flowsheet diagram, a Sankey diagram of mass
+    /// flows, the stream table, balance closure, solver summary, LCA and TEA charts, and a
+    /// parameter study's charts (`--study`). HTML (default) is one self-contained file that opens offline: inline styles and SVG,
     /// no scripts, no fonts or images to fetch. `--format md` (or `-o NAME.md`) writes
     /// Markdown with the figures as SVG files in `NAME-files/` beside it. Output is the same,
     /// byte for byte, for the same flowsheet.
