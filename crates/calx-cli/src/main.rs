@@ -104,7 +104,9 @@ enum Command {
     ///
     /// The report holds the key figures first, the flowsheet diagram, a Sankey diagram of mass
     /// flows, the stream table, balance closure, solver summary, LCA and TEA charts, and a
-    /// parameter study's charts (`--study`). HTML (default) is one self-contained file that opens offline: inline styles and SVG,
+    /// parameter study's charts (`--study`).
+    ///
+    /// HTML (default) is one self-contained file that opens offline: inline styles and SVG,
     /// no scripts, no fonts or images to fetch. `--format md` (or `-o NAME.md`) writes
     /// Markdown with the figures as SVG files in `NAME-files/` beside it. Output is the same,
     /// byte for byte, for the same flowsheet.
