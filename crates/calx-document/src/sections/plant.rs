@@ -65,7 +65,14 @@ pub(super) fn summary(ctx: &Ctx<'_>) -> Section {
         then.push(fig("Electricity", sig(ctx.to(power, &unit), 4), unit, "all units, simulated"));
     }
     if ctx.teas.is_empty() {
-        // Without a TEA, show what leaves the plant.
+        // Without a TEA, show what goes in and what leaves the plant, and how it solved.
+        let fed: f64 = ctx.result.streams.iter().filter(|s| s.role == StreamRole::Feed).map(|s| s.stream.total_mass()).sum();
+        then.push(fig("Fed", sig(ctx.to(fed, &ctx.flow_unit), 4), ctx.flow_unit.clone(), "all feed streams"));
+        let loops = &ctx.result.solver.loops;
+        if !loops.is_empty() {
+            let iterations: usize = loops.iter().map(|l| l.iterations).sum();
+            then.push(fig("Recycle loops", loops.len().to_string(), format!("converged in {iterations} iterations"), "solver"));
+        }
         for s in ctx.result.streams.iter().filter(|s| s.role == StreamRole::Product) {
             then.push(fig(&format!("Leaving: {}", s.name), sig(ctx.to(s.stream.total_mass(), &ctx.flow_unit), 4), ctx.flow_unit.clone(), "simulated"));
         }

@@ -5,7 +5,7 @@
 use super::Ctx;
 use crate::charts::{self, Bar, Marks};
 use crate::doc::{Block, Figure, Section, Table};
-use crate::format::{sig, slug};
+use crate::format::{compact, sig, slug};
 use crate::study::{StudyResults, Sweep};
 
 fn fig(id: String, title: String, c: charts::Chart) -> Figure {
@@ -24,6 +24,11 @@ fn label(path: &str) -> String {
         Some((_, p)) => p.to_string(),
         None => short(path).to_string(),
     }
+}
+
+/// A parameter's range for a label: `8,400–33,600`, `298 M–353 M`.
+fn range(low: f64, high: f64) -> String {
+    if low.abs().max(high.abs()) >= 1e6 { format!("{}–{}", compact(low), compact(high)) } else { format!("{}–{}", sig(low, 3), sig(high, 3)) }
 }
 
 /// The unit of a metric path `analyses.NAME.METRIC`, from the analyses that ran (`1` for a
@@ -116,7 +121,7 @@ pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
                         no_effect.push(label(&r.parameter));
                         None
                     }
-                    (Some(lo), Some(hi)) => Some(charts::TornadoRow { label: format!("{} ({}–{} {})", label(&r.parameter), sig(r.low, 3), sig(r.high, 3), r.unit).replace(" )", ")"), at_low: lo, at_high: hi }),
+                    (Some(lo), Some(hi)) => Some(charts::TornadoRow { label: format!("{} ({} {})", label(&r.parameter), range(r.low, r.high), r.unit).replace(" )", ")"), at_low: lo, at_high: hi }),
                     _ => {
                         failures.push(format!("{} at {} or {}: {}", r.parameter, sig(r.low, 4), sig(r.high, 4), r.error));
                         None
