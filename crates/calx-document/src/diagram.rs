@@ -432,13 +432,7 @@ mod tests {
     /// boxes overlapping.
     #[test]
     fn random_graphs_never_panic_or_overlap() {
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |m: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % m as u64) as usize
-        };
+        let mut next = crate::tests::random(0x2545_f491_4f6c_dd1d);
         for case in 0..150 {
             let n = 1 + next(24);
             let mut g = Graph { unit: "t/h".into(), ..Graph::default() };

@@ -553,13 +553,7 @@ mod tests {
     /// nothing): never a panic, and every unit balances once gaps are drawn.
     #[test]
     fn random_plants_never_panic_and_always_balance() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |m: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % m as u64) as usize
-        };
+        let mut next = crate::tests::random(0x9e37_79b9_7f4a_7c15);
         for case in 0..300 {
             let n = 1 + next(16);
             let kinds = [Kind::Source, Kind::Unit, Kind::Unit, Kind::Sink];

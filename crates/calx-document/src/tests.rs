@@ -10,6 +10,16 @@ use calx_flowsheet::Model;
 use crate::diagram::NodeKind;
 use crate::{Block, Input, Options, SankeyBasis, StudyFiles, StudyResults, sankey};
 
+/// Deterministic pseudo-random numbers below `m` (xorshift64) for the randomized tests.
+pub(crate) fn random(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |m: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % m.max(1) as u64) as usize
+    }
+}
+
 fn registry() -> Registry {
     let mut r = Registry::new();
     for t in calx_generic::unit_types() {
