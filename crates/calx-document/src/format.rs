@@ -4,25 +4,7 @@
 /// `x` with `decimals` decimals and comma thousands separators: `group(128246907.0, 0)` is
 /// `128,246,907`. Non-finite values are written as `n/a`.
 pub fn group(x: f64, decimals: usize) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    let text = format!("{:.*}", decimals, x.abs());
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    // `-0`, `-0.00` after rounding are zero.
-    let negative = x < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0');
-    if negative { format!("-{out}") } else { out }
+    if x.is_finite() { calx_core::quantity::group(x, decimals) } else { "n/a".into() }
 }
 
 /// `x` with `digits` significant digits (at least), grouped: `sig(7437.53, 5)` is `7,437.5`,

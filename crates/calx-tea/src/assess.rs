@@ -589,26 +589,7 @@ pub fn pct(x: f64) -> String {
 
 /// A number with thousands separators and `decimals` decimals (`330,429,847`).
 pub fn group(x: f64, decimals: usize) -> String {
-    if !x.is_finite() {
-        return format!("{x}");
-    }
-    let s = format!("{:.*}", decimals, x.abs());
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(a, b)| (a, Some(b)));
-    let mut out = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    if x < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        out.insert(0, '-');
-    }
-    out
+    calx_core::quantity::group(x, decimals)
 }
 
 #[cfg(test)]
