@@ -25,8 +25,7 @@ use calx_core::{Dimension, Phase, Utility};
 use serde::Serialize;
 
 use crate::config::{FunctionalUnit, LcaConfig, Mapping};
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::OnceLock;
 
 use crate::database::{Database, Matrices};
 use crate::error::{LcaError, Result};
@@ -223,7 +222,11 @@ fn si_unit(d: Dimension) -> &'static str {
 pub struct Background {
     db: Database,
     matrices: Matrices,
-    unit_impacts: Mutex<BTreeMap<(usize, usize), f64>>,
+    /// The configuration's impact category.
+    category: usize,
+    /// Per process, its impact in `category` per SI unit, once solved. A `OnceLock` per
+    /// process: threads read without contending and may at worst solve one twice.
+    unit_impacts: Vec<OnceLock<f64>>,
 }
 
 impl Background {
@@ -233,7 +236,9 @@ impl Background {
             database.override_process(&o.process, o.value, &o.source)?;
         }
         let matrices = database.matrices();
-        Ok(Background { db: database, matrices, unit_impacts: Mutex::new(BTreeMap::new()) })
+        let category = database.require_category(&config.characterization)?;
+        let unit_impacts = database.processes().iter().map(|_| OnceLock::new()).collect();
+        Ok(Background { db: database, matrices, category, unit_impacts })
     }
 
     /// The database (with overrides).
@@ -243,12 +248,15 @@ impl Background {
 
     /// Impact in `category` per SI unit of process `p`'s reference product.
     fn unit_impact(&self, category: usize, p: usize, config: &LcaConfig) -> Result<f64> {
-        // A poisoned lock only means another thread panicked mid-insert; the map is still valid.
-        if let Some(x) = self.unit_impacts.lock().unwrap_or_else(|e| e.into_inner()).get(&(category, p)) {
+        let cached = (category == self.category).then(|| self.unit_impacts.get(p)).flatten();
+        if let Some(x) = cached.and_then(OnceLock::get) {
             return Ok(*x);
         }
         let x = self.db.solve(&self.matrices, &[(p, 1.0)], &config.solver)?.impacts[category];
-        self.unit_impacts.lock().unwrap_or_else(|e| e.into_inner()).insert((category, p), x);
+        if let Some(cell) = cached {
+            // The solve is deterministic: whichever thread sets the cell sets the same value.
+            let _ = cell.set(x);
+        }
         Ok(x)
     }
 }

@@ -18,7 +18,7 @@ fn main() {
     divan::main();
 }
 
-const SAMPLES: usize = 200;
+const SAMPLES: usize = 2000;
 
 /// The reference study: analysis parameters too (each sample creates those analyses again).
 const REFERENCE: &str = "flowsheets/kigam-cfbc-2022-uncertainty.yaml";
