@@ -268,3 +268,16 @@ fn metrics_only_analyses_give_the_full_runs_metrics() {
         }
     }
 }
+
+#[test]
+fn every_parameter_of_the_reference_study_moves_some_metric() {
+    // A parameter whose low and high values give the same metrics measures nothing (as the
+    // TEA's electricity price did while the flowsheet gives Table 7's operation cost).
+    let registry = calx_cli::builtin_registry();
+    let study = prepare(reference(1), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let t = study.tornado().unwrap_or_else(|e| panic!("{e}"));
+    for (p, (lo, hi)) in study.def.parameters.iter().zip(&t.rows) {
+        let (lo, hi) = (lo.as_ref().unwrap_or_else(|e| panic!("{}: {e}", p.path)), hi.as_ref().unwrap_or_else(|e| panic!("{}: {e}", p.path)));
+        assert!(lo.iter().zip(hi).any(|(a, b)| (a - b).abs() > 1e-9 * a.abs().max(b.abs())), "`{}` moves no metric", p.path);
+    }
+}
