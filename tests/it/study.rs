@@ -281,3 +281,24 @@ fn every_parameter_of_the_reference_study_moves_some_metric() {
         assert!(lo.iter().zip(hi).any(|(a, b)| (a - b).abs() > 1e-9 * a.abs().max(b.abs())), "`{}` moves no metric", p.path);
     }
 }
+
+#[test]
+fn a_reused_worker_gives_the_base_case_bit_for_bit_after_other_samples() {
+    // Workers reuse one built flowsheet; after samples that changed conversions, prices, the
+    // grid factor and the ash composition, the base case must come back exactly as a fresh
+    // solve of the flowsheet gives it.
+    let registry = calx_cli::builtin_registry();
+    let study = prepare(reference(8), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let _ = on_threads(1, || study.run(0..8));
+    let targets = study.def.parameters.len() + study.def.sweep.as_ref().map_or(0, |s| s.axes.len());
+    let base = on_threads(1, || study.evaluate(&vec![None; targets])).unwrap_or_else(|e| panic!("{e}"));
+    let model = calx_tests::load(FLOWSHEET).unwrap_or_else(|e| panic!("{e}"));
+    // The study sets the LCA's source of the grid factor; that changes no number.
+    let result = model.build().unwrap_or_else(|e| panic!("{e}")).solve().unwrap_or_else(|e| panic!("{e}"));
+    let outputs = model.run_analyses(&result).unwrap_or_else(|e| panic!("{e}"));
+    for (k, m) in study.def.metrics.iter().enumerate() {
+        let (name, metric) = m.trim_start_matches("analyses.").split_once('.').unwrap_or_default();
+        let fresh = outputs.iter().find(|o| o.name == name).and_then(|o| o.metric(metric)).unwrap_or(f64::NAN);
+        assert_eq!(base[k].to_bits(), fresh.to_bits(), "{m}: {} vs fresh {fresh}", base[k]);
+    }
+}

@@ -342,13 +342,16 @@ impl<'r> Study<'r> {
     fn configure(&self, f: &mut Flowsheet, values: &[Option<f64>]) -> Result<Option<Vec<ConfiguredAnalysis>>, String> {
         f.set_warm_start(&self.warm).map_err(|e| e.to_string())?;
         let mut changed: BTreeMap<usize, Params> = BTreeMap::new();
-        let mut fractions: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
+        // Per feed: the fractions set, and whether any of them is a sample's (not base) value.
+        let mut fractions: BTreeMap<&str, (BTreeMap<&str, f64>, bool)> = BTreeMap::new();
         for (r, v) in self.targets.iter().zip(values) {
             let si = v.map_or(r.base_si, |x| r.si(x));
             match &r.target {
                 Target::Unit(var) => f.set(var, si).map_err(|e| e.to_string())?,
                 Target::Fraction { unit, component } => {
-                    fractions.entry(unit).or_default().insert(component, si);
+                    let entry = fractions.entry(unit).or_default();
+                    entry.0.insert(component, si);
+                    entry.1 |= v.is_some();
                 }
                 Target::Analysis { index, param, key, text } => {
                     let Some(x) = v else { continue };
@@ -371,7 +374,7 @@ impl<'r> Study<'r> {
                 }
             }
         }
-        for (unit, fixed) in fractions {
+        for (unit, (fixed, sampled)) in fractions {
             if let Some((c, x)) = fixed.iter().find(|(_, x)| !(0.0..=1.0).contains(*x)) {
                 return Err(format!("the mass fraction of {c} in `{unit}` must be within 0 and 1, found {x}"));
             }
@@ -379,7 +382,10 @@ impl<'r> Study<'r> {
             let Some(ParamValue::Map(base)) = self.base.def.units.iter().find(|u| u.name == unit).and_then(|u| u.params.get("composition")) else {
                 return Err(format!("`{unit}` has no composition"));
             };
-            params.set("composition", ParamValue::Map(renormalise(base, &fixed).map_err(|e| format!("`{unit}`: {e}"))?));
+            // All at base: the base composition itself, bit for bit (rescaling by a factor
+            // of 1 could move the last bit).
+            let composition = if sampled { renormalise(base, &fixed).map_err(|e| format!("`{unit}`: {e}"))? } else { base.clone() };
+            params.set("composition", ParamValue::Map(composition));
             f.set_unit_params(unit, params).map_err(|e| e.to_string())?;
         }
         if changed.is_empty() {
