@@ -340,6 +340,10 @@ impl<'r> Study<'r> {
     /// Set every target on `f` (the sample's value, or the base value for `None`) and restore
     /// the base warm start; returns the analyses with this sample's parameters.
     fn configure(&self, f: &mut Flowsheet, values: &[Option<f64>]) -> Result<Option<Vec<ConfiguredAnalysis>>, String> {
+        if values.len() != self.targets.len() {
+            // Every target must be set (or reset) for every sample: nothing may carry over.
+            return Err(format!("{} values given for {} study parameters and sweep axes", values.len(), self.targets.len()));
+        }
         f.set_warm_start(&self.warm).map_err(|e| e.to_string())?;
         let mut changed: BTreeMap<usize, Params> = BTreeMap::new();
         // Per feed: the fractions set, and whether any of them is a sample's (not base) value.
@@ -421,7 +425,8 @@ impl<'r> Study<'r> {
         Ok(out)
     }
 
-    /// Evaluate with some parameters set (None: the flowsheet's own value).
+    /// Evaluate with some parameters set (None: the flowsheet's own value): one value per
+    /// study parameter, then one per sweep axis.
     pub fn evaluate(&self, values: &[Option<f64>]) -> Outcome {
         let mut lease = self.lease();
         match &mut lease.flowsheet {
