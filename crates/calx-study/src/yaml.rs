@@ -1,6 +1,7 @@
 //! Study files as a tree (parsed by `calx-flowsheet`, the one crate that reads YAML), and a
-//! line-level editor that sets one value of a flowsheet's text by its dotted path (used for
-//! analysis parameters, which are configured when a flowsheet is parsed).
+//! line-level editor that sets one value of a flowsheet's text by its dotted path (a study's
+//! fixed `set:` changes, applied once before the flowsheet is read; sampled values never go
+//! through text).
 
 use crate::StudyError;
 
