@@ -42,7 +42,7 @@ impl ElementTable {
     }
 
     /// Element flows (mol/s) summed over streams.
-    fn sum(&self, streams: &[Stream]) -> Vec<f64> {
+    fn sum<'a>(&self, streams: impl IntoIterator<Item = &'a Stream>) -> Vec<f64> {
         let mut total = vec![0.0; self.names.len()];
         for s in streams {
             for row in &self.rows {
@@ -55,12 +55,14 @@ impl ElementTable {
         total
     }
 
-    /// Closures of total mass and of every element present over `inlets` -> `outlets`.
-    pub(crate) fn closures(&self, inlets: &[Stream], outlets: &[Stream]) -> Vec<Closure> {
-        let mass_in: f64 = inlets.iter().map(Stream::total_mass).sum();
+    /// Closures of total mass and of every element present over `inlets` (and a make-up
+    /// stream, if any) -> `outlets`.
+    pub(crate) fn closures(&self, inlets: &[Stream], makeup: Option<&Stream>, outlets: &[Stream]) -> Vec<Closure> {
+        let all_in = || inlets.iter().chain(makeup);
+        let mass_in: f64 = all_in().map(Stream::total_mass).sum();
         let mass_out: f64 = outlets.iter().map(Stream::total_mass).sum();
         let mut out = vec![Closure::new("mass", mass_in, mass_out)];
-        let (e_in, e_out) = (self.sum(inlets), self.sum(outlets));
+        let (e_in, e_out) = (self.sum(all_in()), self.sum(outlets));
         for (k, el) in self.names.iter().enumerate() {
             let (a, b) = (e_in[k], e_out[k]);
             if a != 0.0 || b != 0.0 {

@@ -459,9 +459,8 @@ impl Flowsheet {
             let has_out = !self.unit_out[u].is_empty();
             // Sources and sinks create or absorb material by design; balance the rest.
             let balance = if has_in && has_out {
-                let mut inflow = self.unit_in[u].clone();
-                inflow.extend(materials_as_streams(&self.reports[u], self.components.len()));
-                self.elements.closures(&inflow, &self.unit_out[u])
+                let makeup = materials_as_streams(&self.reports[u], self.components.len());
+                self.elements.closures(&self.unit_in[u], makeup.as_ref(), &self.unit_out[u])
             } else {
                 Vec::new()
             };
@@ -513,7 +512,7 @@ impl Flowsheet {
         for r in &self.reports {
             feeds.extend(materials_as_streams(r, self.components.len()));
         }
-        let balance: Vec<Closure> = self.elements.closures(&feeds, &products);
+        let balance: Vec<Closure> = self.elements.closures(&feeds, None, &products);
         let calculation_order = self
             .topo
             .blocks

@@ -25,6 +25,7 @@ use calx_core::{Dimension, Phase, Utility};
 use serde::Serialize;
 
 use crate::config::{FunctionalUnit, LcaConfig, Mapping};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use crate::database::{Database, Matrices};
@@ -178,11 +179,11 @@ pub struct LcaResult {
     pub by_flow: Vec<Contribution>,
     /// Every counted inventory line.
     pub lines: Vec<InventoryLine>,
-    /// Every excluded item, with its reason.
+    /// Every excluded item, with its reason (empty from a metrics-only assessment).
     pub excluded: Vec<Exclusion>,
     /// Avoided burdens.
     pub avoided_lines: Vec<AvoidedLine>,
-    /// Background processes used.
+    /// Background processes used (empty from a metrics-only assessment).
     pub processes: Vec<ProcessUse>,
     /// Every category of the database (emissions only; empty from a metrics-only assessment).
     pub categories: Vec<CategoryTotal>,
@@ -199,15 +200,41 @@ enum Target {
     Flow(usize),
 }
 
-struct Item {
-    unit: String,
-    flow: String,
-    purpose: String,
+/// One foreground inventory item, borrowing its names from the flowsheet result and the
+/// configuration (a study builds these for every sample).
+struct Item<'a> {
+    unit: &'a str,
+    flow: Cow<'a, str>,
+    purpose: Purpose<'a>,
     /// SI per second.
     rate: f64,
     dimension: Dimension,
-    mapping: Option<Mapping>,
+    mapping: Option<&'a Mapping>,
     emission: bool,
+}
+
+/// Why an item is in the inventory, rendered only for reports and messages.
+#[derive(Clone, Copy)]
+enum Purpose<'a> {
+    /// A utility, with the unit's own words.
+    Utility(&'a str),
+    /// A make-up material, with the unit's own words.
+    MakeUp(&'a str),
+    /// Material of a feed stream.
+    Feed(&'a str),
+    /// A gas generated in the process and leaving in a product stream.
+    Generated { component: &'a str, stream: &'a str },
+}
+
+impl std::fmt::Display for Purpose<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Purpose::Utility(p) => f.write_str(p),
+            Purpose::MakeUp(p) => write!(f, "make-up: {p}"),
+            Purpose::Feed(s) => write!(f, "feed stream {s}"),
+            Purpose::Generated { component, stream } => write!(f, "generated {component} in stream {stream}"),
+        }
+    }
 }
 
 fn si_unit(d: Dimension) -> &'static str {
@@ -271,8 +298,8 @@ pub fn assess(
 }
 
 /// Assess against a prepared background. With `full` false only the figures behind the
-/// metrics are computed: the total inventory solve is skipped, and `categories` and
-/// `inventory` are left empty.
+/// metrics are computed: the total inventory solve is skipped, and `categories`,
+/// `inventory`, `excluded` and `processes` are left empty.
 pub fn assess_with(
     result: &FlowsheetResult,
     background: &Background,
@@ -343,48 +370,44 @@ pub fn assess_with(
     for u in &result.units {
         for use_ in u.report.utilities.iter().filter(|x| x.rate > 0.0) {
             items.push(Item {
-                unit: u.name.clone(),
-                flow: use_.utility.name().into(),
-                purpose: use_.purpose.clone(),
+                unit: &u.name,
+                flow: Cow::Borrowed(use_.utility.name()),
+                purpose: Purpose::Utility(&use_.purpose),
                 rate: use_.rate,
                 dimension: if use_.utility == Utility::Water {
                     Dimension::MASS
                 } else {
                     Dimension::ENERGY
                 },
-                mapping: config.utilities.get(&use_.utility).cloned(),
+                mapping: config.utilities.get(&use_.utility),
                 emission: false,
             });
         }
         for m in u.report.materials.iter().filter(|x| x.rate > 0.0) {
             let name = set.get(m.component).map_or("?", |c| c.name.as_str());
             items.push(Item {
-                unit: u.name.clone(),
-                flow: name.into(),
-                purpose: format!("make-up: {}", m.purpose),
+                unit: &u.name,
+                flow: Cow::Borrowed(name),
+                purpose: Purpose::MakeUp(&m.purpose),
                 rate: m.rate,
                 dimension: Dimension::MASS,
-                mapping: config.components.get(name).cloned(),
+                mapping: config.components.get(name),
                 emission: false,
             });
         }
     }
     for s in result.streams.iter().filter(|s| s.role == StreamRole::Feed) {
-        let unit = s
-            .destination
-            .as_ref()
-            .map_or_else(|| s.name.clone(), |d| d.unit.clone());
+        let unit = s.destination.as_ref().map_or(s.name.as_str(), |d| d.unit.as_str());
         if let Some(m) = config.streams.get(&s.name) {
             let rate = s.stream.total_mass();
             if rate > 0.0 {
-                let purpose = format!("feed stream {}", s.name);
                 items.push(Item {
                     unit,
-                    flow: s.name.clone(),
-                    purpose,
+                    flow: Cow::Borrowed(&s.name),
+                    purpose: Purpose::Feed(&s.name),
                     rate,
                     dimension: Dimension::MASS,
-                    mapping: Some(m.clone()),
+                    mapping: Some(m),
                     emission: false,
                 });
             }
@@ -393,12 +416,12 @@ pub fn assess_with(
         for (c, &w) in set.iter().zip(&s.stream.flows) {
             if w > 0.0 {
                 items.push(Item {
-                    unit: unit.clone(),
-                    flow: c.name.clone(),
-                    purpose: format!("feed stream {}", s.name),
+                    unit,
+                    flow: Cow::Borrowed(&c.name),
+                    purpose: Purpose::Feed(&s.name),
                     rate: w,
                     dimension: Dimension::MASS,
-                    mapping: config.components.get(&c.name).cloned(),
+                    mapping: config.components.get(&c.name),
                     emission: false,
                 });
             }
@@ -451,17 +474,13 @@ pub fn assess_with(
             .iter()
             .filter(|s| s.role == StreamRole::Product && s.stream.flows[i] > 0.0)
         {
-            let unit = s
-                .source
-                .as_ref()
-                .map_or_else(|| s.name.clone(), |e| e.unit.clone());
             items.push(Item {
-                unit,
-                flow: format!("direct {}", c.name),
-                purpose: format!("generated {} in stream {}", c.name, s.name),
+                unit: s.source.as_ref().map_or(s.name.as_str(), |e| e.unit.as_str()),
+                flow: Cow::Owned(format!("direct {}", c.name)),
+                purpose: Purpose::Generated { component: &c.name, stream: &s.name },
                 rate: generated * s.stream.flows[i] / out,
                 dimension: Dimension::MASS,
-                mapping: config.direct_emissions.get(&c.name).cloned(),
+                mapping: config.direct_emissions.get(&c.name),
                 emission: true,
             });
         }
@@ -472,17 +491,11 @@ pub fn assess_with(
         .iter()
         .filter(|it| it.mapping.is_none())
         .map(|it| {
-            let (kind, fix) = if it.emission {
-                ("direct emission", "map the component in `direct_emissions`")
-            } else if it.purpose.starts_with("feed stream") {
-                (
-                    "feed",
-                    "map the component in `components` or the stream in `streams`",
-                )
-            } else if it.purpose.starts_with("make-up") {
-                ("make-up material", "map the component in `components`")
-            } else {
-                ("utility", "map the utility in `utilities`")
+            let (kind, fix) = match it.purpose {
+                Purpose::Generated { .. } => ("direct emission", "map the component in `direct_emissions`"),
+                Purpose::Feed(_) => ("feed", "map the component in `components` or the stream in `streams`"),
+                Purpose::MakeUp(_) => ("make-up material", "map the component in `components`"),
+                Purpose::Utility(_) => ("utility", "map the utility in `utilities`"),
             };
             format!(
                 "{kind} `{}` of unit `{}` ({}): {:.6e} {}/s; {fix}, or exclude it with a reason",
@@ -605,7 +618,7 @@ pub fn assess_with(
     let mut excluded = Vec::new();
     for (it, t) in items.iter().zip(&targets) {
         let amount_fu = it.rate * seconds_per_fu;
-        match (t, &it.mapping) {
+        match (t, it.mapping) {
             (Some(Target::Process(p)), _) => lines.push((
                 it,
                 db.processes()[*p].name.clone(),
@@ -621,10 +634,11 @@ pub fn assess_with(
                     amount_fu * db.factor(category, *f),
                 ));
             }
-            (None, Some(Mapping::Excluded { reason })) => excluded.push(Exclusion {
-                unit: it.unit.clone(),
-                flow: it.flow.clone(),
-                purpose: it.purpose.clone(),
+            // The list of exclusions is for reports; metrics do not need it.
+            (None, Some(Mapping::Excluded { reason })) if full => excluded.push(Exclusion {
+                unit: it.unit.to_string(),
+                flow: it.flow.to_string(),
+                purpose: it.purpose.to_string(),
                 amount: amount_fu,
                 amount_unit: si_unit(it.dimension).into(),
                 reason: reason.clone(),
@@ -638,9 +652,9 @@ pub fn assess_with(
     let lines: Vec<InventoryLine> = lines
         .into_iter()
         .map(|(it, process, a, impact)| InventoryLine {
-            unit: it.unit.clone(),
-            flow: it.flow.clone(),
-            purpose: it.purpose.clone(),
+            unit: it.unit.to_string(),
+            flow: it.flow.to_string(),
+            purpose: it.purpose.to_string(),
             process,
             amount: a,
             amount_unit: si_unit(it.dimension).into(),
@@ -726,6 +740,7 @@ pub fn assess_with(
         .collect();
     let processes = demanded
         .iter()
+        .filter(|_| full)
         .map(|&p| {
             let pr = &db.processes()[p];
             ProcessUse {
