@@ -189,17 +189,22 @@ impl Analysis for LcaAnalysis {
 impl LcaAnalysis {
     /// The output with its metrics only.
     fn output(&self, r: &crate::LcaResult) -> AnalysisOutput {
-        let u = r.impact_unit.clone();
-        let mut metrics = Vec::new();
-        for (name, a) in [("emissions", &r.emissions), ("co2_fixed", &r.co2_fixed), ("avoided", &r.avoided), ("net_reduction", &r.net_reduction)] {
-            metrics.push(Metric { name: format!("{name}_per_functional_unit"), value: a.per_functional_unit, unit: format!("{u}/FU") });
-            metrics.push(Metric { name: format!("{name}_per_year"), value: a.per_year, unit: format!("{u}/yr") });
+        // Units and fixed names written once (studies build these for every sample).
+        let (per_fu, per_yr) = (format!("{}/FU", r.impact_unit), format!("{}/yr", r.impact_unit));
+        let mut metrics = Vec::with_capacity(8 + r.by_unit.len() + r.by_flow.len());
+        for (fu_name, yr_name, a) in [
+            ("emissions_per_functional_unit", "emissions_per_year", &r.emissions),
+            ("co2_fixed_per_functional_unit", "co2_fixed_per_year", &r.co2_fixed),
+            ("avoided_per_functional_unit", "avoided_per_year", &r.avoided),
+            ("net_reduction_per_functional_unit", "net_reduction_per_year", &r.net_reduction),
+        ] {
+            metrics.push(Metric { name: fu_name.into(), value: a.per_functional_unit, unit: per_fu.clone() });
+            metrics.push(Metric { name: yr_name.into(), value: a.per_year, unit: per_yr.clone() });
         }
-        for c in &r.by_unit {
-            metrics.push(Metric { name: format!("emissions_by_unit.{}", c.name), value: c.impact.per_functional_unit, unit: format!("{u}/FU") });
-        }
-        for c in &r.by_flow {
-            metrics.push(Metric { name: format!("emissions_by_flow.{}", c.name), value: c.impact.per_functional_unit, unit: format!("{u}/FU") });
+        for (prefix, list) in [("emissions_by_unit.", &r.by_unit), ("emissions_by_flow.", &r.by_flow)] {
+            for c in list {
+                metrics.push(Metric { name: [prefix, c.name.as_str()].concat(), value: c.impact.per_functional_unit, unit: per_fu.clone() });
+            }
         }
         AnalysisOutput { name: self.name.clone(), type_name: "lca".into(), metrics, text: String::new(), csv: String::new(), json: String::new() }
     }

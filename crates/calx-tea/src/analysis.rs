@@ -458,7 +458,7 @@ impl Analysis for TeaAnalysis {
     }
 
     fn run_metrics(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
-        Ok(self.output(&crate::assess(flowsheet, earlier, &self.config)?))
+        Ok(self.output(&crate::assess::assess_with(flowsheet, earlier, &self.config, false)?))
     }
 }
 

@@ -158,6 +158,17 @@ fn index_ratio(c: &TeaConfig, year: Option<i64>) -> f64 {
 /// Run the TEA over a converged flowsheet; `earlier` holds the outputs of analyses that ran
 /// before (LCA results for carbon credits). Errors name the parameter at fault.
 pub fn assess(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) -> Result<TeaResult, String> {
+    assess_with(f, earlier, c, true)
+}
+
+/// Report text (a line's price unit or basis, a note, an exclusion), written only for full
+/// reports: a study needs the figures, not the words.
+fn words(full: bool, text: impl FnOnce() -> String) -> String {
+    if full { text() } else { String::new() }
+}
+
+/// [`assess`], with the report's words (`full`) or without them (the figures are the same).
+pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig, full: bool) -> Result<TeaResult, String> {
     let cur = c.currency.as_str();
     let op = c.operating_time;
     let mut notes = Vec::new();
@@ -275,11 +286,12 @@ pub fn assess(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) ->
                     amount: Some(amount),
                     unit: unit.into(),
                     price: Some(p * per),
-                    price_unit: format!("{cur}/{}", unit.trim_end_matches("/yr")),
+                    price_unit: words(full, || format!("{cur}/{}", unit.trim_end_matches("/yr"))),
                     value: amount * p * per,
                     note: "simulated utility x price".into(),
                 }),
-                Some(Priced::Excluded(why)) => excluded.push(format!("utility {}: {} {unit}: {why}", u.name(), group(amount, 0))),
+                Some(Priced::Excluded(why)) if full => excluded.push(format!("utility {}: {} {unit}: {why}", u.name(), group(amount, 0))),
+                Some(Priced::Excluded(_)) => {}
                 None => missing.push(format!("utility_prices: {} ({} {unit})", u.name(), group(amount, 0))),
             }
         }
@@ -291,11 +303,12 @@ pub fn assess(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) ->
                     amount: Some(t),
                     unit: "t/yr".into(),
                     price: Some(p * 1000.0),
-                    price_unit: format!("{cur}/t"),
+                    price_unit: words(full, || format!("{cur}/t")),
                     value: t * p * 1000.0,
                     note: "simulated feed x price".into(),
                 }),
-                Some(Priced::Excluded(why)) => excluded.push(format!("feed {}: {} t/yr: {why}", s.name, group(t, 0))),
+                Some(Priced::Excluded(why)) if full => excluded.push(format!("feed {}: {} t/yr: {why}", s.name, group(t, 0))),
+                Some(Priced::Excluded(_)) => {}
                 None => missing.push(format!("feed_prices: {} ({} t/yr)", s.name, group(t, 0))),
             }
         }
@@ -317,11 +330,12 @@ pub fn assess(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) ->
                     amount: Some(t),
                     unit: "t/yr".into(),
                     price: Some(p * 1000.0),
-                    price_unit: format!("{cur}/t"),
+                    price_unit: words(full, || format!("{cur}/t")),
                     value: t * p * 1000.0,
                     note: "make-up material x price".into(),
                 }),
-                Some(Priced::Excluded(why)) => excluded.push(format!("material {name}: {} t/yr: {why}", group(t, 0))),
+                Some(Priced::Excluded(why)) if full => excluded.push(format!("material {name}: {} t/yr: {why}", group(t, 0))),
+                Some(Priced::Excluded(_)) => {}
                 None => missing.push(format!("material_prices: {name} ({} t/yr)", group(t, 0))),
             }
         }
@@ -336,7 +350,7 @@ pub fn assess(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) ->
                 amount: Some(t),
                 unit: "t/yr".into(),
                 price: Some(p * 1000.0),
-                price_unit: format!("{cur}/t"),
+                price_unit: words(full, || format!("{cur}/t")),
                 value: t * p * 1000.0,
                 note: "simulated stream x disposal cost".into(),
             });
@@ -365,7 +379,7 @@ pub fn assess(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) ->
     let rebuilt = rebuild.then(|| variable_costs.iter().map(|l| l.value).sum::<f64>());
     let given = c.operation_cost.map(|v| v * SECONDS_PER_YEAR);
     let operation_cost = given.or(rebuilt).unwrap_or(0.0);
-    if let (Some(g), Some(r)) = (given, rebuilt) {
+    if let (Some(g), Some(r), true) = (given, rebuilt, full) {
         notes.push(format!(
             "operation cost: the given {} {cur}/yr is used; rebuilt from prices and the simulated flowsheet it would be {} {cur}/yr ({:+.1} %)",
             group(g, 0), group(r, 0), (r / g - 1.0) * 100.0
@@ -434,15 +448,16 @@ pub fn assess(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) ->
     };
     let research_note = match c.research {
         Charge::Given(_) => "given".to_string(),
-        Charge::Share(s, b) => format!("{} % of {}", pct(s), b.word()),
+        Charge::Share(s, b) => words(full, || format!("{} % of {}", pct(s), b.word())),
     };
+    let share_of = |x: f64, of: &str| words(full, || format!("{} % of {of}", pct(x)));
     let fixed_costs = vec![
         Line::plain("labor", labor, "given"),
-        Line::plain("administration", labor * c.administration, &format!("{} % of labor", pct(c.administration))),
-        Line::plain("overhead", labor * c.overhead, &format!("{} % of labor", pct(c.overhead))),
+        Line::plain("administration", labor * c.administration, &share_of(c.administration, "labor")),
+        Line::plain("overhead", labor * c.overhead, &share_of(c.overhead, "labor")),
         Line::plain("research", research, &research_note),
-        Line::plain("maintenance", total_capex * c.maintenance, &format!("{} % of total CAPEX", pct(c.maintenance))),
-        Line::plain("insurance", total_capex * c.insurance, &format!("{} % of total CAPEX", pct(c.insurance))),
+        Line::plain("maintenance", total_capex * c.maintenance, &share_of(c.maintenance, "total CAPEX")),
+        Line::plain("insurance", total_capex * c.insurance, &share_of(c.insurance, "total CAPEX")),
     ];
     let fixed: f64 = fixed_costs.iter().map(|l| l.value).sum();
     let annual_opex = operation_cost + fixed;

@@ -26,6 +26,6 @@ pub mod finance;
 pub mod render;
 
 pub use analysis::{TeaAnalysisType, configure};
-pub use assess::{CashFlowYear, Line, TeaResult, assess};
+pub use assess::{CashFlowYear, Line, TeaResult, assess, assess_with};
 pub use config::TeaConfig;
 pub use render::{metrics, to_csv, to_table};
