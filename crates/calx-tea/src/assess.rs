@@ -141,7 +141,7 @@ pub struct TeaResult {
     pub cost_per_t_co2: Option<f64>,
     /// (Total annual cost - product sales) / t CO2 credited.
     pub net_cost_per_t_co2: Option<f64>,
-    /// Notes for the reader.
+    /// Notes for the reader (empty from a metrics-only run).
     pub notes: Vec<String>,
 }
 
@@ -180,7 +180,7 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
     })?;
     let simulated = product.stream.flows.iter().sum::<f64>() * op / 1000.0;
     let production = c.annual_production.map_or(simulated, |a| a * SECONDS_PER_YEAR / 1000.0);
-    if c.annual_production.is_some() {
+    if c.annual_production.is_some() && full {
         notes.push(format!(
             "product sold: {} t/yr as given (`annual_production`); the simulated stream `{}` is {} t/yr ({:+.3} %)",
             group(production, 0), c.product, group(simulated, 2), (simulated / production - 1.0) * 100.0
