@@ -100,6 +100,8 @@ fn bad_paths_and_distributions_are_errors_before_anything_runs() {
         // A conversion above 1 is possible with this distribution.
         ("  - path: units.hydration.conversion.CaO\n    distribution: { type: triangular, low: 0.2, mode: 0.3, high: 1.2 }\n", "units.hydration.conversion.CaO"),
         ("  - path: units.hydration.conversion.CaO\n    distribution: { type: normal, mean: 0.3, sd: 0.05 }\n", "units.hydration.conversion.CaO"),
+        // A unit of the wrong dimension for the parameter (a conversion is a fraction).
+        ("  - path: units.hydration.conversion.CaO\n    unit: kg\n    distribution: { type: uniform, low: 0.2, high: 0.3 }\n", "units.hydration.conversion.CaO"),
     ];
     for (parameter, path) in cases {
         let def = calx_study::parse_study(&study_text(parameter, metric)).unwrap_or_else(|e| panic!("{e}"));

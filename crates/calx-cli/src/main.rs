@@ -98,7 +98,7 @@ enum Command {
         /// A flowsheet whose `plugins:` to load too.
         file: Option<PathBuf>,
     },
-    /// Run a parameter study (Monte Carlo / Latin hypercube, tornado, sweep), or merge shards.
+    /// Run a parameter study (Monte Carlo: random, Latin hypercube or Sobol; tornado; sweep), or merge shards.
     Study(study::StudyArgs),
     /// Solve a flowsheet and write its report: diagram, Sankey, tables, LCA, TEA and study charts.
     ///

@@ -189,7 +189,8 @@ pub(crate) fn merge(registry: &calx_core::Registry, file: &Path, output: &Path, 
 pub(crate) struct StudyArgs {
     #[command(subcommand)]
     command: Option<StudyCommand>,
-    /// The study file (YAML): its flowsheet, parameters with distributions, metrics, sweep.
+    /// The study file (YAML): its flowsheet, parameters with distributions, metrics, sweep
+    /// (format: docs/studies.md).
     file: Option<PathBuf>,
     /// Directory to write samples.csv, samples.parquet, summary.csv, spearman.csv, tornado.csv
     /// (and sweep.csv); a shard writes its samples only.

@@ -96,30 +96,9 @@ pub struct StudyResults {
     pub sweep: Option<Sweep>,
 }
 
-/// Split one CSV line (fields quoted with `"` when they contain `,` or `"`).
-fn split(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    out.push(field);
-    out
-}
-
 /// Lines of a CSV text with their 1-based numbers, without empty lines.
 fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<String>)> + '_ {
-    text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, split(l.trim_end_matches('\r'))))
+    text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, calx_study::csv_split(l.trim_end_matches('\r'))))
 }
 
 fn number(file: &str, line: usize, field: &str, what: &str) -> Result<f64, String> {

@@ -166,6 +166,11 @@ impl Flowsheet {
                 reason: "only unit and feed parameters can be adjusted".into(),
             });
         };
+        // The same value (bit for bit) builds the same unit: nothing to do. Studies reset every
+        // parameter to its base value before each sample, mostly to what it already is.
+        if self.read(v).is_ok_and(|current| current.to_bits() == value.to_bits()) {
+            return Ok(());
+        }
         let u = self.unit_index(unit)?;
         let mut params = self.defs[u].params.clone();
         match key {

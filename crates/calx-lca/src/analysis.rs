@@ -29,7 +29,7 @@ pub struct LcaAnalysisType;
 /// A configured LCA.
 struct LcaAnalysis {
     name: String,
-    config: LcaConfig,
+    /// The configuration with its compiled background.
     background: crate::assess::Background,
 }
 
@@ -140,8 +140,8 @@ impl AnalysisType for LcaAnalysisType {
                 source: source("avoided", proc_name)?,
             });
         }
-        let background = crate::assess::Background::new(database, &config).map_err(|e| UnitError::param("factors", e.to_string()))?;
-        Ok(Box::new(LcaAnalysis { name: name.to_string(), config, background }))
+        let background = crate::assess::Background::new(database, config).map_err(|e| UnitError::param("factors", e.to_string()))?;
+        Ok(Box::new(LcaAnalysis { name: name.to_string(), background }))
     }
 }
 
@@ -171,7 +171,7 @@ fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
 
 impl Analysis for LcaAnalysis {
     fn run(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
-        let r = crate::assess::assess_with(flowsheet, &self.background, &self.config, true).map_err(|e| e.to_string())?;
+        let r = crate::assess::assess_with(flowsheet, &self.background, true).map_err(|e| e.to_string())?;
         Ok(AnalysisOutput {
             text: crate::to_table(&r),
             csv: crate::to_csv(&r),
@@ -181,7 +181,7 @@ impl Analysis for LcaAnalysis {
     }
 
     fn run_metrics(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
-        let r = crate::assess::assess_with(flowsheet, &self.background, &self.config, false).map_err(|e| e.to_string())?;
+        let r = crate::assess::assess_with(flowsheet, &self.background, false).map_err(|e| e.to_string())?;
         Ok(self.output(&r))
     }
 }

@@ -241,12 +241,13 @@ fn si_unit(d: Dimension) -> &'static str {
     if d == Dimension::ENERGY { "J" } else { "kg" }
 }
 
-/// A background database ready for many assessments of one configuration: factor overrides
-/// applied, the matrices compiled once, and each process's impact per SI unit of its product
-/// remembered after its first solve (a parameter study assesses thousands of flowsheets
-/// against the same background).
+/// One LCA configuration with its background database, ready for many assessments: factor
+/// overrides applied, the matrices compiled once, and each process's impact per SI unit of
+/// its product remembered after its first solve (a parameter study assesses thousands of
+/// flowsheets against the same background).
 #[derive(Debug)]
 pub struct Background {
+    config: LcaConfig,
     db: Database,
     matrices: Matrices,
     /// The configuration's impact category.
@@ -258,32 +259,24 @@ pub struct Background {
 
 impl Background {
     /// Apply the configuration's factor overrides to `database` and compile it.
-    pub fn new(mut database: Database, config: &LcaConfig) -> Result<Background> {
+    pub fn new(mut database: Database, config: LcaConfig) -> Result<Background> {
         for o in &config.overrides {
             database.override_process(&o.process, o.value, &o.source)?;
         }
         let matrices = database.matrices();
         let category = database.require_category(&config.characterization)?;
         let unit_impacts = database.processes().iter().map(|_| OnceLock::new()).collect();
-        Ok(Background { db: database, matrices, category, unit_impacts })
+        Ok(Background { config, db: database, matrices, category, unit_impacts })
     }
 
-    /// The database (with overrides).
-    pub fn database(&self) -> &Database {
-        &self.db
-    }
-
-    /// Impact in `category` per SI unit of process `p`'s reference product.
-    fn unit_impact(&self, category: usize, p: usize, config: &LcaConfig) -> Result<f64> {
-        let cached = (category == self.category).then(|| self.unit_impacts.get(p)).flatten();
-        if let Some(x) = cached.and_then(OnceLock::get) {
+    /// Impact in the configuration's category per SI unit of process `p`'s reference product.
+    fn unit_impact(&self, p: usize) -> Result<f64> {
+        if let Some(x) = self.unit_impacts[p].get() {
             return Ok(*x);
         }
-        let x = self.db.solve(&self.matrices, &[(p, 1.0)], &config.solver)?.impacts[category];
-        if let Some(cell) = cached {
-            // The solve is deterministic: whichever thread sets the cell sets the same value.
-            let _ = cell.set(x);
-        }
+        let x = self.db.solve(&self.matrices, &[(p, 1.0)], &self.config.solver)?.impacts[self.category];
+        // The solve is deterministic: whichever thread sets the cell sets the same value.
+        let _ = self.unit_impacts[p].set(x);
         Ok(x)
     }
 }
@@ -294,21 +287,14 @@ pub fn assess(
     database: &Database,
     config: &LcaConfig,
 ) -> Result<LcaResult> {
-    assess_with(result, &Background::new(database.clone(), config)?, config, true)
+    assess_with(result, &Background::new(database.clone(), config.clone())?, true)
 }
 
 /// Assess against a prepared background. With `full` false only the figures behind the
 /// metrics are computed: the total inventory solve is skipped, and `categories`,
 /// `inventory`, `excluded` and `processes` are left empty.
-pub fn assess_with(
-    result: &FlowsheetResult,
-    background: &Background,
-    config: &LcaConfig,
-    full: bool,
-) -> Result<LcaResult> {
-    let db = &background.db;
-    let matrices = &background.matrices;
-    let category = db.require_category(&config.characterization)?;
+pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool) -> Result<LcaResult> {
+    let (config, db, matrices, category) = (&background.config, &background.db, &background.matrices, background.category);
     let set = &result.components;
 
     // Every name in the configuration must exist (typos are errors, not silent zeros).
@@ -593,7 +579,7 @@ pub fn assess_with(
     demanded.dedup();
     let mut unit_impact = vec![0.0; db.processes().len()];
     for &p in &demanded {
-        unit_impact[p] = background.unit_impact(category, p, config)?;
+        unit_impact[p] = background.unit_impact(p)?;
     }
     let demand: Vec<(usize, f64)> = items
         .iter()

@@ -88,7 +88,10 @@ pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
-fn csv_split(line: &str) -> Vec<String> {
+/// Split one line of the CSV files written here into its fields (the inverse of the quoting
+/// they use: a field with `,` or `"` is quoted, `"` doubled). Readers of study outputs (the
+/// report) use this too, so the two sides cannot drift apart.
+pub fn csv_split(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let (mut cur, mut quoted, mut chars) = (String::new(), false, line.chars().peekable());
     while let Some(c) = chars.next() {

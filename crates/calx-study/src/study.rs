@@ -260,7 +260,12 @@ impl<'r> Study<'r> {
         let (target, kind) = match s.as_slice() {
             ["units" | "streams", u, rest @ ..] if !rest.is_empty() => {
                 let target = resolve_unit_target(path, u, rest, f)?;
-                (target, None)
+                let kind = match &target {
+                    Target::Unit(Variable::UnitParam { unit, param, key }) => self.unit_param_kind(unit, param, key.is_some()),
+                    Target::Fraction { unit, .. } => self.unit_param_kind(unit, "composition", true),
+                    _ => None,
+                };
+                (target, kind)
             }
             ["analyses", name, param, key @ ..] if key.len() <= 1 => {
                 let index = self.base.analyses.iter().position(|a| a.name == *name).ok_or_else(|| {
@@ -294,9 +299,14 @@ impl<'r> Study<'r> {
             _ => return Err("a parameter path starts with `units.`, `streams.` or `analyses.` and names a parameter".into()),
         };
         // The affine map to SI, through the same decoding as the flowsheet file.
+        // Values without a unit are SI (unit parameters) or as the analysis reads a bare
+        // number; with one, they are decoded against the parameter's kind, so a unit of the
+        // wrong dimension is refused as it would be in the flowsheet file.
+        let bare_si = unit.is_empty() && !matches!(target, Target::Analysis { .. });
         let si_of = |x: f64| -> Result<f64, String> {
             let text = format_value(x, unit);
             match &kind {
+                _ if bare_si => Ok(x),
                 Some(kind) => match self.base.decode_value(kind, &text, path)? {
                     ParamValue::Number(v) => Ok(v),
                     other => Err(format!("`{text}` decodes to {other:?}, not a number")),
@@ -329,6 +339,18 @@ impl<'r> Study<'r> {
             },
         };
         Ok(Resolved { target, scale, offset, base_si })
+    }
+
+    /// The declared kind of a unit's parameter (of one entry, for a map), if the unit type
+    /// declares it.
+    fn unit_param_kind(&self, unit: &str, param: &str, entry: bool) -> Option<ParamKind> {
+        let def = self.base.def.units.iter().find(|u| u.name == unit)?;
+        let spec = def.unit_type.descriptor().params.into_iter().find(|p| p.name == param)?;
+        match (spec.kind, entry) {
+            (ParamKind::Map { value } | ParamKind::PerComponent { value }, true) => Some(*value),
+            (k, false) => Some(k),
+            _ => None,
+        }
     }
 
     /// A worker's flowsheet: an idle one, or a new one; reused for many samples.
