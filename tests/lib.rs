@@ -15,7 +15,9 @@ pub fn root() -> PathBuf {
 /// Files with extension `ext` in `dir` (relative to the root), sorted by name.
 pub fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == ext)).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == ext)).collect()
+        })
         .unwrap_or_default();
     out.sort();
     out
@@ -96,7 +98,11 @@ pub fn plugin_dir() -> &'static Path {
         }
         cmd.args(["--features", "calx-generic/export,calx-mineralization/export"]);
         let out = cmd.output().expect("cargo runs");
-        assert!(out.status.success(), "building the plugin libraries failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "building the plugin libraries failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         profile
     })
 }

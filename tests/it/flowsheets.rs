@@ -14,7 +14,8 @@ fn every_shipped_flowsheet_converges_and_matches_its_snapshot() {
     let search = vec![calx_tests::plugin_dir().to_path_buf()];
     for path in &all {
         let rel = relative(path);
-        let result = calx_testing::solve_with_plugins(&root().join(&rel), &registry, &search).unwrap_or_else(|e| panic!("{rel}:\n{e}"));
+        let result = calx_testing::solve_with_plugins(&root().join(&rel), &registry, &search)
+            .unwrap_or_else(|e| panic!("{rel}:\n{e}"));
         // Units conserve to round-off (the engine enforces 1e-9); the flowsheet as a whole
         // closes to the recycle tolerance.
         calx_testing::assert_mass_closure(&result, 1e-8);

@@ -96,7 +96,8 @@ fn a_panic_in_calculate_names_plugin_unit_and_message_and_does_not_abort() {
 fn nan_infinite_negative_and_mass_creating_outlets_are_rejected_naming_the_unit() {
     let cases = [("nan", "NaN"), ("infinite", "inf"), ("negative", "negative"), ("mass", "does not conserve mass")];
     for (fault, expect) in cases {
-        let text = flowsheet(&[lib("calx_fixture_faulty")], "bad_outlet", &format!("    params: {{ fault: {fault} }}\n"));
+        let text =
+            flowsheet(&[lib("calx_fixture_faulty")], "bad_outlet", &format!("    params: {{ fault: {fault} }}\n"));
         let e = solve(&text, &generic_only()).unwrap_err();
         assert!(e.contains("unit `suspect` (bad_outlet)") && e.contains(expect), "{fault}: {e}");
     }
@@ -114,13 +115,19 @@ fn a_unit_type_in_two_plugins_is_an_error_naming_both_files() {
 fn a_plugin_type_clashing_with_a_built_in_names_the_built_in_and_the_file() {
     let mineral = lib("calx_mineralization");
     let e = solve(&flowsheet(std::slice::from_ref(&mineral), "mixer", ""), &calx_cli::builtin_registry()).unwrap_err();
-    assert!(e.contains("is provided twice: by calx-mineralization and by") && e.contains(&mineral.display().to_string()), "{e}");
+    assert!(
+        e.contains("is provided twice: by calx-mineralization and by") && e.contains(&mineral.display().to_string()),
+        "{e}"
+    );
 }
 
 #[test]
 fn a_directory_entry_loads_every_calx_plugin_inside_and_skips_other_libraries() {
     let dir = plugin_dir();
-    let entries = vec![calx_flowsheet::PluginEntry { path: dir.display().to_string(), loc: calx_flowsheet::Loc { line: 1, column: 1 } }];
+    let entries = vec![calx_flowsheet::PluginEntry {
+        path: dir.display().to_string(),
+        loc: calx_flowsheet::Loc { line: 1, column: 1 },
+    }];
     // The profile directory holds the duplicate pair, so loading it all must name both files.
     let e = calx_cli::loading::load_plugins(&entries, &root(), &[], &generic_only()).err().unwrap_or_default();
     let text: Vec<&str> = e.iter().map(|(_, m)| m.as_str()).collect();

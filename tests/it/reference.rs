@@ -85,7 +85,14 @@ fn size(r: &FlowsheetResult, unit: &str, name: &str) -> f64 {
 /// Material a unit draws from outside the flowsheet, kg per t product.
 fn material(r: &FlowsheetResult, unit: &str, purpose: &str) -> f64 {
     let u = r.unit(unit).unwrap_or_else(|| panic!("no unit `{unit}`"));
-    per_t(u.report.materials.iter().find(|m| m.purpose == purpose).unwrap_or_else(|| panic!("{unit}: no material `{purpose}`")).rate)
+    per_t(
+        u.report
+            .materials
+            .iter()
+            .find(|m| m.purpose == purpose)
+            .unwrap_or_else(|| panic!("{unit}: no material `{purpose}`"))
+            .rate,
+    )
 }
 
 fn molar_mass(formula: &str) -> f64 {
@@ -110,7 +117,11 @@ impl Checks {
     fn rel(&mut self, what: &str, model: f64, expected: f64, tol: f64) {
         let dev = rel_dev(model, expected);
         if !at_most(dev.abs(), tol) {
-            self.0.push(format!("{what}: model {model:.6}, expected {expected}, deviation {:+.4} % > {:.4} %", dev * 100.0, tol * 100.0));
+            self.0.push(format!(
+                "{what}: model {model:.6}, expected {expected}, deviation {:+.4} % > {:.4} %",
+                dev * 100.0,
+                tol * 100.0
+            ));
         }
     }
     /// `model` is zero (below 1e-9 kg/t).
@@ -205,13 +216,21 @@ fn every_table_4_flow_is_reproduced_within_half_a_percent() {
     }
     // Table 4 lists nothing but CaO, MgO, Al2O3 and SiO2 after ash pre-treatment.
     for component in ["Fe2O3", "K2O", "Na2O", "TiO2", "MnO", "P2O5", "ash_etc", "loss_on_ignition"] {
-        c.zero(&format!("KIGAM 2022 Table 4, pre-treatment out, ash: no {component}"), flow(&r, "pretreated_ash", component));
+        c.zero(
+            &format!("KIGAM 2022 Table 4, pre-treatment out, ash: no {component}"),
+            flow(&r, "pretreated_ash", component),
+        );
     }
     // Table 4 post-treatment: the product is the carbonation solids, dry, 1000.0 kg; the waste
     // water is all the water (and nothing else).
     c.rel("KIGAM 2022 Table 4, post-treatment out, product 1000.0 kg/t", total(&r, "product"), 1000.0, PAPER_TOL);
     c.zero("KIGAM 2022 Table 4, post-treatment out, product: no water (dry)", flow(&r, "product", "H2O"));
-    c.rel("KIGAM 2022 Table 4, post-treatment out, waste water 7424.08 kg/t (total)", total(&r, "waste_water"), 7424.08, PAPER_TOL);
+    c.rel(
+        "KIGAM 2022 Table 4, post-treatment out, waste water 7424.08 kg/t (total)",
+        total(&r, "waste_water"),
+        7424.08,
+        PAPER_TOL,
+    );
     c.ok();
 }
 
@@ -224,7 +243,12 @@ fn electricity_per_section_matches_table_4() {
     c.rel("KIGAM 2022 Table 4, pre-treatment, electricity 26.12 kWh/t", pre, 26.12, PAPER_TOL);
     c.rel("KIGAM 2022 Table 4, hydration, electricity 19.35 kWh/t", electricity(&r, "hydration"), 19.35, PAPER_TOL);
     c.rel("KIGAM 2022 Table 4, carbonation, electricity 33.2 kWh/t", electricity(&r, "carbonation"), 33.2, PAPER_TOL);
-    c.rel("KIGAM 2022 Table 4, post-treatment, electricity 2.75 kWh/t", electricity(&r, "post_treatment"), 2.75, PAPER_TOL);
+    c.rel(
+        "KIGAM 2022 Table 4, post-treatment, electricity 2.75 kWh/t",
+        electricity(&r, "post_treatment"),
+        2.75,
+        PAPER_TOL,
+    );
     c.rel(
         "KIGAM 2022 Table 4, sum of the four electricity lines 81.42 kWh/t",
         kwh_per_t(r.utility_total(Utility::Electricity)),
@@ -249,11 +273,21 @@ fn table_5_resources_per_tonne_are_reproduced() {
     let fixed_by_balance = flow(&r, "treated_gas", "CO2") - flow(&r, "vent_gas", "CO2");
     c.rel("KIGAM 2022 Table 5, CO2 76.7 kg/t (fixed; carbonator size co2_fixed)", fixed_reported, 76.7, PAPER_TOL);
     c.rel("KIGAM 2022 Table 5, CO2 76.7 kg/t (fixed; gas CO2 in - vent CO2)", fixed_by_balance, 76.7, PAPER_TOL);
-    c.rel("co2_fixed equals the gas-side carbon balance (Table 5 CO2 76.7 kg/t, two ways)", fixed_reported, fixed_by_balance, 1e-9);
+    c.rel(
+        "co2_fixed equals the gas-side carbon balance (Table 5 CO2 76.7 kg/t, two ways)",
+        fixed_reported,
+        fixed_by_balance,
+        1e-9,
+    );
 
     // Coal ash on the pre-treated basis (what enters hydration).
     c.rel("KIGAM 2022 Table 5, coal ash 909.7 kg/t (pre-treated basis)", total(&r, "pretreated_ash"), 909.7, PAPER_TOL);
-    c.rel("KIGAM 2022 Table 5, electricity 81.4 kWh/t", kwh_per_t(r.utility_total(Utility::Electricity)), 81.4, PAPER_TOL);
+    c.rel(
+        "KIGAM 2022 Table 5, electricity 81.4 kWh/t",
+        kwh_per_t(r.utility_total(Utility::Electricity)),
+        81.4,
+        PAPER_TOL,
+    );
     c.rel("KIGAM 2022 Table 5, product 1,000 kg/t", total(&r, "product"), 1000.0, PAPER_TOL);
 
     // Net water: water entering the process (the hydrator's process water) minus water
@@ -286,14 +320,24 @@ fn table_2_annual_figures_follow_from_the_per_tonne_plant() {
         16_000.0,
         PAPER_TOL,
     );
-    c.rel("KIGAM 2022 Table 4 raw ash 2,000 kg/t x Table 2's 17,585 t/yr = 35,170 t/yr", annual("raw_ash"), 2.0 * 17_585.0, PAPER_TOL);
+    c.rel(
+        "KIGAM 2022 Table 4 raw ash 2,000 kg/t x Table 2's 17,585 t/yr = 35,170 t/yr",
+        annual("raw_ash"),
+        2.0 * 17_585.0,
+        PAPER_TOL,
+    );
 
     // Electricity. Table 2 prints 1,341,156 kWh/yr (as "kW/yr"), i.e. 76.27 kWh/t, while
     // Table 4's four section lines add up to 81.42 kWh/t (Table 5: 81.4). The paper
     // contradicts itself; the model reproduces Table 4, so its annual electricity is
     // 81.42 x 17,585 kWh/yr and differs from Table 2 by about 6.8 %.
     let annual_kwh = r.utility_total(Utility::Electricity) * YEAR_S / 3.6e6;
-    c.rel("KIGAM 2022 Table 4 electricity 81.42 kWh/t x Table 2's 17,585 t/yr", annual_kwh, 81.42 * 17_585.0, PAPER_TOL);
+    c.rel(
+        "KIGAM 2022 Table 4 electricity 81.42 kWh/t x Table 2's 17,585 t/yr",
+        annual_kwh,
+        81.42 * 17_585.0,
+        PAPER_TOL,
+    );
     let table_2_kwh = 1_341_156.0;
     let off = rel_dev(annual_kwh, table_2_kwh);
     if off.abs() <= 0.05 {
@@ -315,11 +359,21 @@ fn flue_gas_composition_and_co2_utilisation_match_the_derived_figures() {
     let mut c = Checks::default();
     let moles = |component: &str| flow(&r, "flue_gas", component) / molar_mass(component);
     let y_co2 = moles("CO2") / (moles("CO2") + moles("N2") + moles("O2"));
-    c.rel("KIGAM 2022 Table 4 flue gas (pre-treatment in): CO2 mole fraction 0.1400 (derived)", y_co2, 0.1400, PAPER_TOL);
+    c.rel(
+        "KIGAM 2022 Table 4 flue gas (pre-treatment in): CO2 mole fraction 0.1400 (derived)",
+        y_co2,
+        0.1400,
+        PAPER_TOL,
+    );
     // Tighter: it rounds to 0.1400.
     c.rel("KIGAM 2022 Table 4 flue gas: CO2 mole fraction rounds to 0.1400 (derived)", y_co2, 0.1400, 0.00005 / 0.1400);
     let u = size(&r, "carbonation", "co2_utilisation");
-    c.rel("KIGAM 2022 Table 4/5: CO2 utilisation 20.2 % = 76.7 / 379.10 (derived; project's 'fixation rate of 20 %')", u, 0.202, PAPER_TOL);
+    c.rel(
+        "KIGAM 2022 Table 4/5: CO2 utilisation 20.2 % = 76.7 / 379.10 (derived; project's 'fixation rate of 20 %')",
+        u,
+        0.202,
+        PAPER_TOL,
+    );
     c.rel(
         "co2_utilisation = CO2 fixed / CO2 fed (Table 5 CO2 76.7 kg over Table 4 flue gas CO2 379.10 kg)",
         u,
@@ -436,15 +490,30 @@ fn the_filtrate_recycle_converges_and_saves_the_hand_derived_fresh_water() {
     // solids target reproduces W to round-off.
     let mut ck = Checks::default();
     let made_up = material(&r, "hydration", "make-up water");
-    ck.rel("recycle: fresh make-up water = purge x filtrate + net water bound (hand-derived 755.86 kg/t)", made_up, fresh, 1e-9);
+    ck.rel(
+        "recycle: fresh make-up water = purge x filtrate + net water bound (hand-derived 755.86 kg/t)",
+        made_up,
+        fresh,
+        1e-9,
+    );
     ck.rel(
         "recycle: fresh-water saving vs the once-through 7437.53 kg/t (Table 4 hydration in, water) = 0.9 x filtrate (6681.67 kg/t)",
         ONCE_THROUGH_WATER - made_up,
         saving,
         1e-9,
     );
-    ck.rel("recycle: filtrate = hand-derived W - c + g (Table 4 waste water 7424.08 kg/t)", flow(&r, "filtrate", "H2O"), filtrate, 1e-9);
-    ck.rel("recycle: recycled water = (1 - purge) x filtrate", flow(&r, "recycled_water", "H2O"), (1.0 - PURGE) * filtrate, 1e-9);
+    ck.rel(
+        "recycle: filtrate = hand-derived W - c + g (Table 4 waste water 7424.08 kg/t)",
+        flow(&r, "filtrate", "H2O"),
+        filtrate,
+        1e-9,
+    );
+    ck.rel(
+        "recycle: recycled water = (1 - purge) x filtrate",
+        flow(&r, "recycled_water", "H2O"),
+        (1.0 - PURGE) * filtrate,
+        1e-9,
+    );
     ck.rel("recycle: purge = purge fraction x filtrate", flow(&r, "purge", "H2O"), PURGE * filtrate, 1e-9);
     ck.rel(
         "recycle: hydrator takes Table 4's 7437.53 kg/t (recycled + make-up), like the once-through plant",
@@ -462,7 +531,10 @@ fn the_filtrate_recycle_converges_and_saves_the_hand_derived_fresh_water() {
     // Like for like: the recycle changes only where the water comes from.
     for stream in ["hydrated_slurry", "carbonated_slurry", "product", "vent_gas"] {
         for (i, name) in r.components.names().enumerate() {
-            let (a, b) = (per_t(r.stream(stream).unwrap().stream.flows[i]), per_t(reference.stream(stream).unwrap().stream.flows[i]));
+            let (a, b) = (
+                per_t(r.stream(stream).unwrap().stream.flows[i]),
+                per_t(reference.stream(stream).unwrap().stream.flows[i]),
+            );
             if !at_most((a - b).abs(), 1e-9 * b.abs().max(1.0)) {
                 ck.0.push(format!("recycle vs once-through: {stream}.{name} {a} vs {b}"));
             }
@@ -496,20 +568,35 @@ fn the_backfill_paste_meets_its_solids_content_and_binder_dosage() {
 
     let cake_solids = solids(&r, "carbonate_cake");
     let cake = total(&r, "carbonate_cake");
-    c.rel("backfill: cake moisture 25 % (domain-data.md 3.6, plate and frame 25-40 %)", (cake - cake_solids) / cake, CAKE_MOISTURE, 1e-12);
+    c.rel(
+        "backfill: cake moisture 25 % (domain-data.md 3.6, plate and frame 25-40 %)",
+        (cake - cake_solids) / cake,
+        CAKE_MOISTURE,
+        1e-12,
+    );
     c.rel("backfill: cake holds all the dry product (Table 4 product 1000.0 kg/t)", cake_solids, 1000.0, PAPER_TOL);
 
     let paste = total(&r, "backfill_paste");
     let paste_solids = solids(&r, "backfill_paste");
     let binder = flow(&r, "backfill_paste", "cement");
-    c.rel("backfill: paste solids content 75 wt% (domain-data.md 3.8, 72-85 wt%)", paste_solids / paste, PASTE_SOLIDS, 1e-12);
+    c.rel(
+        "backfill: paste solids content 75 wt% (domain-data.md 3.8, 72-85 wt%)",
+        paste_solids / paste,
+        PASTE_SOLIDS,
+        1e-12,
+    );
     c.rel(
         "backfill: binder / (binder + cake solids) = dosage 6 wt% (domain-data.md 3.8, 6/8/10 wt% series)",
         binder / paste_solids,
         BINDER_DOSAGE,
         1e-12,
     );
-    c.rel("backfill: binder / cake solids = d / (1 - d)", binder / cake_solids, BINDER_DOSAGE / (1.0 - BINDER_DOSAGE), 1e-12);
+    c.rel(
+        "backfill: binder / cake solids = d / (1 - d)",
+        binder / cake_solids,
+        BINDER_DOSAGE / (1.0 - BINDER_DOSAGE),
+        1e-12,
+    );
 
     // The binder and the mix water are drawn from outside; with them the mixer closes mass.
     let drawn_binder = material(&r, "backfill", "binder");
@@ -550,13 +637,23 @@ fn metric(analyses: &[calx_core::AnalysisOutput], analysis: &str, name: &str) ->
 fn the_lca_reproduces_the_papers_result_with_its_implied_grid_factor() {
     let a = lca_metrics();
     let per_t = |name: &str| metric(&a, "lca", name);
-    paper("KIGAM 2022 LCA result: emissions from electricity of all sections, 30.9 kg CO2-eq/t", per_t("emissions_per_functional_unit"), 30.9);
-    paper("KIGAM 2022 LCA result / Table 5: CO2 fixed in carbonation, 76.7 kg/t", per_t("co2_fixed_per_functional_unit"), 76.7);
+    paper(
+        "KIGAM 2022 LCA result: emissions from electricity of all sections, 30.9 kg CO2-eq/t",
+        per_t("emissions_per_functional_unit"),
+        30.9,
+    );
+    paper(
+        "KIGAM 2022 LCA result / Table 5: CO2 fixed in carbonation, 76.7 kg/t",
+        per_t("co2_fixed_per_functional_unit"),
+        76.7,
+    );
     paper("KIGAM 2022 LCA result: net reduction 45.8 kg CO2-eq/t", per_t("net_reduction_per_functional_unit"), 45.8);
     paper("KIGAM 2022 LCA result: 805.3 t CO2/yr at 17,585 t/yr", per_t("net_reduction_per_year") / 1000.0, 805.3);
     // Contributions by section follow Table 4's electricity (32.1 / 23.8 / 40.8 / 3.4 %, derived).
     let total = per_t("emissions_per_functional_unit");
-    for (unit, share) in [("ash_pretreatment", 0.321), ("hydration", 0.238), ("carbonation", 0.408), ("post_treatment", 0.034)] {
+    for (unit, share) in
+        [("ash_pretreatment", 0.321), ("hydration", 0.238), ("carbonation", 0.408), ("post_treatment", 0.034)]
+    {
         let got = per_t(&format!("emissions_by_unit.{unit}")) / total;
         assert!((got - share).abs() < 0.001, "Table 4 electricity share of {unit}: {got:.4} vs {share}");
     }
@@ -566,14 +663,29 @@ fn the_lca_reproduces_the_papers_result_with_its_implied_grid_factor() {
 fn the_official_korean_grid_factor_lowers_the_net_reduction_to_about_39_kg() {
     let a = lca_metrics();
     // domain-data.md 2.1: 81.4 kWh x 0.4594 = 37.4 kg/t, net 76.7 - 37.4 = 39.3 kg/t.
-    paper("domain-data 2.1: emissions at 0.45941 kg/kWh, 37.4 kg/t", metric(&a, "lca_official_grid", "emissions_per_functional_unit"), 37.4);
-    paper("domain-data 2.1: net reduction at 0.45941 kg/kWh, about 39.3 kg/t", metric(&a, "lca_official_grid", "net_reduction_per_functional_unit"), 39.3);
-    assert!(metric(&a, "lca_official_grid", "net_reduction_per_functional_unit") < metric(&a, "lca", "net_reduction_per_functional_unit"));
+    paper(
+        "domain-data 2.1: emissions at 0.45941 kg/kWh, 37.4 kg/t",
+        metric(&a, "lca_official_grid", "emissions_per_functional_unit"),
+        37.4,
+    );
+    paper(
+        "domain-data 2.1: net reduction at 0.45941 kg/kWh, about 39.3 kg/t",
+        metric(&a, "lca_official_grid", "net_reduction_per_functional_unit"),
+        39.3,
+    );
+    assert!(
+        metric(&a, "lca_official_grid", "net_reduction_per_functional_unit")
+            < metric(&a, "lca", "net_reduction_per_functional_unit")
+    );
 }
 
 /// `model` within the paper tolerance (0.5 %) of `expected`; `what` names the source and row.
 fn paper(what: &str, model: f64, expected: f64) {
-    assert!(at_most(rel_dev(model, expected).abs(), PAPER_TOL), "{what}: model {model:.4}, expected {expected} ({:+.3} %)", rel_dev(model, expected) * 100.0);
+    assert!(
+        at_most(rel_dev(model, expected).abs(), PAPER_TOL),
+        "{what}: model {model:.4}, expected {expected} ({:+.3} %)",
+        rel_dev(model, expected) * 100.0
+    );
 }
 
 #[test]
@@ -584,13 +696,18 @@ fn an_lca_factor_override_replaces_the_background_value_with_its_source() {
         "      electricity: electricity_kr_2014_16\n      cooling: \"excluded: the paper counts electricity only\"\n",
         "      electricity: electricity_kr_2014_16\n      cooling: \"excluded: the paper counts electricity only\"\n    factors: { electricity_kr_2014_16: 0.4173 kgCO2eq/kWh }\n    sources: { electricity_kr_2014_16: \"2023 national factor (domain-data 2.1)\" }\n",
     );
-    let model = calx_flowsheet::parse(&text, REFERENCE, &calx_testing::builtin_registry()).unwrap_or_else(|d| panic!("{d}"));
+    let model =
+        calx_flowsheet::parse(&text, REFERENCE, &calx_testing::builtin_registry()).unwrap_or_else(|d| panic!("{d}"));
     let result = model.build().unwrap().solve().unwrap();
     let a = model.run_analyses(&result).unwrap();
-    let ratio = metric(&a, "lca_official_grid", "emissions_per_functional_unit") / metric(&a, "lca", "emissions_per_functional_unit");
+    let ratio = metric(&a, "lca_official_grid", "emissions_per_functional_unit")
+        / metric(&a, "lca", "emissions_per_functional_unit");
     assert!((ratio - 0.4173 / 0.3795).abs() < 1e-3, "{ratio}");
     // A factor with the wrong reference (per kg for a per-kWh process) is refused, naming it.
     let bad = text.replace("0.4173 kgCO2eq/kWh", "0.4173 kgCO2eq/kg");
-    let err = calx_flowsheet::parse(&bad, REFERENCE, &calx_testing::builtin_registry()).err().map(|d| d.to_string()).unwrap_or_default();
+    let err = calx_flowsheet::parse(&bad, REFERENCE, &calx_testing::builtin_registry())
+        .err()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     assert!(err.contains("is not kg CO2-eq per energy"), "{err}");
 }

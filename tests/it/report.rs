@@ -65,7 +65,8 @@ fn build(study: &StudyResults) -> (Document, String) {
 fn reference() -> &'static Reference {
     static R: OnceLock<Reference> = OnceLock::new();
     R.get_or_init(|| {
-        let study = StudyResults::parse(&study_files()).unwrap_or_else(|e| panic!("the report cannot read what `calx study` writes: {e}"));
+        let study = StudyResults::parse(&study_files())
+            .unwrap_or_else(|e| panic!("the report cannot read what `calx study` writes: {e}"));
         let (doc, html) = build(&study);
         let (_, html_again) = build(&study);
         Reference { doc, html, html_again }
@@ -83,7 +84,12 @@ fn section<'a>(html: &'a str, id: &str) -> &'a str {
 fn artifacts() -> PathBuf {
     // target/<profile>/deps/it-<hash>
     let exe = std::env::current_exe().unwrap_or_default();
-    let target = exe.parent().and_then(Path::parent).and_then(Path::parent).map(Path::to_path_buf).unwrap_or_else(|| root().join("target"));
+    let target = exe
+        .parent()
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root().join("target"));
     let dir = target.join("test-artifacts").join("report");
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     dir
@@ -120,7 +126,10 @@ fn the_summary_shows_the_papers_figures_first() {
         assert!(summary.contains(figure), "the summary must show {what} ({figure}):\n{summary}");
     }
     // The five a reader looks for first lead the summary, in this order.
-    let order: Vec<usize> = ["45.86", "1.0441", "10.649 %", "128,246,907", "13,322"].iter().map(|f| summary.find(f).unwrap_or(usize::MAX)).collect();
+    let order: Vec<usize> = ["45.86", "1.0441", "10.649 %", "128,246,907", "13,322"]
+        .iter()
+        .map(|f| summary.find(f).unwrap_or(usize::MAX))
+        .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
 }
 
@@ -156,7 +165,9 @@ fn the_markdown_report_ships_every_svg_it_links() {
     assert_eq!(linked, shipped);
     assert!(shipped.len() >= 20, "{shipped:?}");
     assert!(md.text.contains("45.86") && md.text.contains("| Net CO2 reduction |"), "key figures as a table");
-    assert!(md.assets.iter().all(|a| a.name.ends_with(".svg") && a.text.starts_with("<svg ") && a.text.ends_with("</svg>")));
+    assert!(
+        md.assets.iter().all(|a| a.name.ends_with(".svg") && a.text.starts_with("<svg ") && a.text.ends_with("</svg>"))
+    );
 }
 
 /// The browser: `$CALX_CHROMIUM`, else `chromium` on the PATH or in /usr/bin.
@@ -165,7 +176,9 @@ fn chromium() -> PathBuf {
         return PathBuf::from(p);
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let candidates = std::env::split_paths(&path).chain([PathBuf::from("/usr/bin")]).flat_map(|d| [d.join("chromium"), d.join("chromium-browser")]);
+    let candidates = std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/bin")])
+        .flat_map(|d| [d.join("chromium"), d.join("chromium-browser")]);
     for c in candidates {
         if c.is_file() {
             return c;
@@ -203,16 +216,20 @@ fn browse(page: &Path, extra: &[String], profile: &Path) -> (String, String) {
     cmd.arg(format!("file://{}", page.display()));
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", chromium().display()));
-    let mut out = child.stdout.take().map(|mut s| std::thread::spawn(move || {
-        let mut t = String::new();
-        let _ = s.read_to_string(&mut t);
-        t
-    }));
-    let mut err = child.stderr.take().map(|mut s| std::thread::spawn(move || {
-        let mut t = String::new();
-        let _ = s.read_to_string(&mut t);
-        t
-    }));
+    let mut out = child.stdout.take().map(|mut s| {
+        std::thread::spawn(move || {
+            let mut t = String::new();
+            let _ = s.read_to_string(&mut t);
+            t
+        })
+    });
+    let mut err = child.stderr.take().map(|mut s| {
+        std::thread::spawn(move || {
+            let mut t = String::new();
+            let _ = s.read_to_string(&mut t);
+            t
+        })
+    });
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -264,7 +281,10 @@ window.addEventListener('load', function () {
 /// Lines of the browser's log that come from the page: console messages (the report has no
 /// script, so any is an error) and Content-Security-Policy violations.
 fn page_messages(stderr: &str) -> Vec<&str> {
-    stderr.lines().filter(|l| l.contains(":CONSOLE") || l.contains("Content Security Policy") || l.contains("Refused to")).collect()
+    stderr
+        .lines()
+        .filter(|l| l.contains(":CONSOLE") || l.contains("Content Security Policy") || l.contains("Refused to"))
+        .collect()
 }
 
 #[test]
@@ -275,11 +295,18 @@ fn the_reference_report_opens_offline_in_headless_chromium() {
     std::fs::write(&page, &r.html).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
     // 1. The DOM, with the probe appended to a copy of the page.
     let probed = dir.join("kigam-cfbc-2022.probe.html");
-    std::fs::write(&probed, r.html.replacen("</body>", &format!("{PROBE}</body>"), 1)).unwrap_or_else(|e| panic!("{e}"));
-    let (dom, log) = browse(&probed, &["--dump-dom".into(), "--window-size=1280,2400".into(), "--virtual-time-budget=5000".into()], &dir.join("profile-dom"));
+    std::fs::write(&probed, r.html.replacen("</body>", &format!("{PROBE}</body>"), 1))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (dom, log) = browse(
+        &probed,
+        &["--dump-dom".into(), "--window-size=1280,2400".into(), "--virtual-time-budget=5000".into()],
+        &dir.join("profile-dom"),
+    );
     let messages = page_messages(&log);
     assert!(messages.is_empty(), "the page logged messages (errors, blocked fetches):\n{}", messages.join("\n"));
-    let start = dom.find("<pre id=\"calx-probe\">").unwrap_or_else(|| panic!("the probe did not run; DOM:\n{}", &dom[..dom.len().min(2000)]));
+    let start = dom
+        .find("<pre id=\"calx-probe\">")
+        .unwrap_or_else(|| panic!("the probe did not run; DOM:\n{}", &dom[..dom.len().min(2000)]));
     let json = &dom[start + "<pre id=\"calx-probe\">".len()..];
     let json = &json[..json.find("</pre>").unwrap_or(json.len())].replace("&quot;", "\"").replace("&amp;", "&");
     let probe: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("probe output {json}: {e}"));
@@ -300,7 +327,11 @@ fn the_reference_report_opens_offline_in_headless_chromium() {
     // 2. A screenshot of the top of the page, which must not be blank.
     let shot = dir.join("kigam-cfbc-2022.png");
     let _ = std::fs::remove_file(&shot);
-    let (_, log) = browse(&page, &[format!("--screenshot={}", shot.display()), "--window-size=1280,2400".into(), "--hide-scrollbars".into()], &dir.join("profile-shot"));
+    let (_, log) = browse(
+        &page,
+        &[format!("--screenshot={}", shot.display()), "--window-size=1280,2400".into(), "--hide-scrollbars".into()],
+        &dir.join("profile-shot"),
+    );
     let messages = page_messages(&log);
     assert!(messages.is_empty(), "{}", messages.join("\n"));
     let (w, h, spread, ink) = picture(&shot);
@@ -320,7 +351,13 @@ fn picture(path: &Path) -> (u32, u32, f64, f64) {
     let channels = info.color_type.samples();
     let lum: Vec<f64> = buf[..info.buffer_size()]
         .chunks(channels)
-        .map(|p| if channels >= 3 { 0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2]) } else { f64::from(p[0]) })
+        .map(|p| {
+            if channels >= 3 {
+                0.299 * f64::from(p[0]) + 0.587 * f64::from(p[1]) + 0.114 * f64::from(p[2])
+            } else {
+                f64::from(p[0])
+            }
+        })
         .collect();
     let n = lum.len().max(1) as f64;
     let mean = lum.iter().sum::<f64>() / n;

@@ -24,7 +24,9 @@ fn on_threads<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
 }
 
 fn study_text(parameters: &str, metrics: &str) -> String {
-    format!("study: t\nflowsheet: ../{FLOWSHEET}\nseed: 7\nsamples: 24\nsampling: random\nparameters:\n{parameters}metrics:\n{metrics}")
+    format!(
+        "study: t\nflowsheet: ../{FLOWSHEET}\nseed: 7\nsamples: 24\nsampling: random\nparameters:\n{parameters}metrics:\n{metrics}"
+    )
 }
 
 fn prepare(def: StudyDef, registry: &calx_core::Registry) -> Result<Study<'_>, StudyError> {
@@ -63,8 +65,14 @@ fn shards_merged_equal_a_single_run() {
     let merged = calx_study::merge(def, parts).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(merged, single);
     assert_eq!(calx_study::samples_header(def) + &calx_study::samples_csv(&merged, def.metrics.len()), single_csv);
-    assert_eq!(calx_study::summary_csv(def, &Columns::of(def, &merged)), calx_study::summary_csv(def, &Columns::of(def, &single)));
-    assert_eq!(calx_study::spearman_csv(def, &Columns::of(def, &merged)), calx_study::spearman_csv(def, &Columns::of(def, &single)));
+    assert_eq!(
+        calx_study::summary_csv(def, &Columns::of(def, &merged)),
+        calx_study::summary_csv(def, &Columns::of(def, &single))
+    );
+    assert_eq!(
+        calx_study::spearman_csv(def, &Columns::of(def, &merged)),
+        calx_study::spearman_csv(def, &Columns::of(def, &single))
+    );
     // A missing shard is an error, not a smaller study.
     let some = vec![calx_study::parse_samples(def, &single_csv).unwrap_or_default().into_iter().take(20).collect()];
     assert!(matches!(calx_study::merge(def, some), Err(StudyError::Merge(_))));
@@ -95,13 +103,28 @@ fn bad_paths_and_distributions_are_errors_before_anything_runs() {
     let registry = calx_cli::builtin_registry();
     let metric = "  - analyses.tea.benefit_cost_ratio\n";
     let cases = [
-        ("  - path: units.hydrator.conversion.CaO\n    distribution: { type: uniform, low: 0.2, high: 0.3 }\n", "units.hydrator.conversion.CaO"),
-        ("  - path: analyses.teaa.product_price\n    distribution: { type: uniform, low: 1, high: 2 }\n", "analyses.teaa.product_price"),
+        (
+            "  - path: units.hydrator.conversion.CaO\n    distribution: { type: uniform, low: 0.2, high: 0.3 }\n",
+            "units.hydrator.conversion.CaO",
+        ),
+        (
+            "  - path: analyses.teaa.product_price\n    distribution: { type: uniform, low: 1, high: 2 }\n",
+            "analyses.teaa.product_price",
+        ),
         // A conversion above 1 is possible with this distribution.
-        ("  - path: units.hydration.conversion.CaO\n    distribution: { type: triangular, low: 0.2, mode: 0.3, high: 1.2 }\n", "units.hydration.conversion.CaO"),
-        ("  - path: units.hydration.conversion.CaO\n    distribution: { type: normal, mean: 0.3, sd: 0.05 }\n", "units.hydration.conversion.CaO"),
+        (
+            "  - path: units.hydration.conversion.CaO\n    distribution: { type: triangular, low: 0.2, mode: 0.3, high: 1.2 }\n",
+            "units.hydration.conversion.CaO",
+        ),
+        (
+            "  - path: units.hydration.conversion.CaO\n    distribution: { type: normal, mean: 0.3, sd: 0.05 }\n",
+            "units.hydration.conversion.CaO",
+        ),
         // A unit of the wrong dimension for the parameter (a conversion is a fraction).
-        ("  - path: units.hydration.conversion.CaO\n    unit: kg\n    distribution: { type: uniform, low: 0.2, high: 0.3 }\n", "units.hydration.conversion.CaO"),
+        (
+            "  - path: units.hydration.conversion.CaO\n    unit: kg\n    distribution: { type: uniform, low: 0.2, high: 0.3 }\n",
+            "units.hydration.conversion.CaO",
+        ),
     ];
     for (parameter, path) in cases {
         let def = calx_study::parse_study(&study_text(parameter, metric)).unwrap_or_else(|e| panic!("{e}"));
@@ -150,13 +173,18 @@ fn reference_study_snapshot() {
     let registry = calx_cli::builtin_registry();
     let study = prepare(reference(64), &registry).unwrap_or_else(|e| panic!("{e}"));
     let samples = study.run(0..64);
-    let got = calx_study::summary_csv(&study.def, &Columns::of(&study.def, &samples)) + "\n" + &calx_study::spearman_csv(&study.def, &Columns::of(&study.def, &samples));
+    let got = calx_study::summary_csv(&study.def, &Columns::of(&study.def, &samples))
+        + "\n"
+        + &calx_study::spearman_csv(&study.def, &Columns::of(&study.def, &samples));
     let path = root().join("flowsheets/snapshots/kigam-cfbc-2022-uncertainty.csv");
     let want = std::fs::read_to_string(&path).unwrap_or_default();
     if !same_numbers(&got, &want) {
         let _ = std::fs::create_dir_all(path.parent().unwrap_or(&root()));
         let _ = std::fs::write(path.with_extension("csv.new"), &got);
-        panic!("{} differs (or is missing); the new result is in the .new file beside it: review and rename it", path.display());
+        panic!(
+            "{} differs (or is missing); the new result is in the .new file beside it: review and rename it",
+            path.display()
+        );
     }
 }
 
@@ -209,7 +237,10 @@ fn the_sweep_maps_benefit_cost_over_co2_and_product_price() {
     let grid = study.sweep();
     assert_eq!(grid.len(), 5 * 4);
     let bc = |co2: f64, price: f64| {
-        grid.iter().find(|(p, _)| p[0] == co2 && p[1] == price).and_then(|(_, r)| r.as_ref().ok()).map_or(f64::NAN, |m| m[0])
+        grid.iter()
+            .find(|(p, _)| p[0] == co2 && p[1] == price)
+            .and_then(|(_, r)| r.as_ref().ok())
+            .map_or(f64::NAN, |m| m[0])
     };
     assert!(bc(0.0, 8000.0) < bc(0.0, 20000.0) && bc(0.0, 8000.0) < bc(40000.0, 8000.0));
     let csv = calx_study::sweep_csv(&study.def, &grid);
@@ -225,15 +256,22 @@ fn sobol_points_stratify_every_parameter() {
         "study: t\nflowsheet: ../{FLOWSHEET}\nseed: 11\nsamples: 64\nsampling: sobol\nparameters:\n  - path: units.hydration.conversion.CaO\n    distribution: {{ type: uniform, low: 0.2, high: 0.5 }}\n  - path: units.carbonation.conversion.Ca(OH)2\n    distribution: {{ type: uniform, low: 0.6, high: 0.9 }}\nmetrics:\n  - analyses.tea.benefit_cost_ratio\n"
     );
     let registry = calx_cli::builtin_registry();
-    let study = prepare(calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{e}")), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let study = prepare(calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{e}")), &registry)
+        .unwrap_or_else(|e| panic!("{e}"));
     let values = study.sample_values(0..64);
     for (j, (low, high)) in [(0.2, 0.5), (0.6, 0.9)].into_iter().enumerate() {
-        let mut bins: Vec<usize> = values.iter().map(|v| ((v[j] - low) / (high - low) * 64.0).floor() as usize).collect();
+        let mut bins: Vec<usize> =
+            values.iter().map(|v| ((v[j] - low) / (high - low) * 64.0).floor() as usize).collect();
         bins.sort();
         assert_eq!(bins, (0..64).collect::<Vec<_>>(), "parameter {j}");
     }
     assert_eq!(values, study.sample_values(0..64));
-    assert_ne!(values, calx_study::parse_study(&text.replace("seed: 11", "seed: 12")).map(|d| prepare(d, &registry).map(|s| s.sample_values(0..64)).unwrap_or_default()).unwrap_or_default());
+    assert_ne!(
+        values,
+        calx_study::parse_study(&text.replace("seed: 11", "seed: 12"))
+            .map(|d| prepare(d, &registry).map(|s| s.sample_values(0..64)).unwrap_or_default())
+            .unwrap_or_default()
+    );
 }
 
 #[test]
@@ -245,7 +283,8 @@ fn a_varied_grid_factor_moves_emissions_by_the_plants_electricity() {
         "study: t\nflowsheet: ../{FLOWSHEET}\nseed: 1\nsamples: 2\nset:\n  analyses.lca.sources.electricity_kigam_2022_implied: test\nparameters:\n  - path: analyses.lca.factors.electricity_kigam_2022_implied\n    unit: kgCO2eq/kWh\n    distribution: {{ type: uniform, low: 0.35, high: 0.5 }}\nmetrics:\n  - analyses.lca.emissions_per_functional_unit\n"
     );
     let registry = calx_cli::builtin_registry();
-    let study = prepare(calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{e}")), &registry).unwrap_or_else(|e| panic!("{e}"));
+    let study = prepare(calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{e}")), &registry)
+        .unwrap_or_else(|e| panic!("{e}"));
     let at = |x: f64| study.evaluate(&[Some(x)]).unwrap_or_else(|e| panic!("{e}"))[0];
     let slope = (at(0.45) - at(0.40)) / 0.05;
     assert!((slope / 81.42 - 1.0).abs() < 2e-3, "{slope} kWh/t");
@@ -261,8 +300,10 @@ fn metrics_only_analyses_give_the_full_runs_metrics() {
         let rel = calx_tests::relative(&path);
         let model = calx_tests::load(&rel).unwrap_or_else(|e| panic!("{e}"));
         let result = model.build().unwrap_or_else(|e| panic!("{e}")).solve().unwrap_or_else(|e| panic!("{rel}: {e}"));
-        let full = calx_flowsheet::run_analyses(&model.analyses, &result, calx_flowsheet::Detail::Full).unwrap_or_else(|e| panic!("{e}"));
-        let quick = calx_flowsheet::run_analyses(&model.analyses, &result, calx_flowsheet::Detail::Metrics).unwrap_or_else(|e| panic!("{e}"));
+        let full = calx_flowsheet::run_analyses(&model.analyses, &result, calx_flowsheet::Detail::Full)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let quick = calx_flowsheet::run_analyses(&model.analyses, &result, calx_flowsheet::Detail::Metrics)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(full.len(), quick.len());
         for (a, b) in full.iter().zip(&quick) {
             assert_eq!(a.metrics, b.metrics, "{rel}: analysis `{}`", a.name);
@@ -279,8 +320,15 @@ fn every_parameter_of_the_reference_study_moves_some_metric() {
     let study = prepare(reference(1), &registry).unwrap_or_else(|e| panic!("{e}"));
     let t = study.tornado().unwrap_or_else(|e| panic!("{e}"));
     for (p, (lo, hi)) in study.def.parameters.iter().zip(&t.rows) {
-        let (lo, hi) = (lo.as_ref().unwrap_or_else(|e| panic!("{}: {e}", p.path)), hi.as_ref().unwrap_or_else(|e| panic!("{}: {e}", p.path)));
-        assert!(lo.iter().zip(hi).any(|(a, b)| (a - b).abs() > 1e-9 * a.abs().max(b.abs())), "`{}` moves no metric", p.path);
+        let (lo, hi) = (
+            lo.as_ref().unwrap_or_else(|e| panic!("{}: {e}", p.path)),
+            hi.as_ref().unwrap_or_else(|e| panic!("{}: {e}", p.path)),
+        );
+        assert!(
+            lo.iter().zip(hi).any(|(a, b)| (a - b).abs() > 1e-9 * a.abs().max(b.abs())),
+            "`{}` moves no metric",
+            p.path
+        );
     }
 }
 

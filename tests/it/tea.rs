@@ -19,8 +19,9 @@ const EXACT: f64 = 1e-6;
 /// Parse flowsheet text as `calx run` does, solve it and run its analyses.
 fn analyse_text(text: &str) -> Result<Vec<AnalysisOutput>, String> {
     let base = root().join("flowsheets");
-    let (model, _) = calx_cli::loading::parse_with_plugins(text, REFERENCE, Path::new(&base), &[], &calx_cli::builtin_registry())
-        .map_err(|d| d.to_string())?;
+    let (model, _) =
+        calx_cli::loading::parse_with_plugins(text, REFERENCE, Path::new(&base), &[], &calx_cli::builtin_registry())
+            .map_err(|d| d.to_string())?;
     let mut f = model.build().map_err(|d| d.to_string())?;
     let result = f.solve().map_err(|e| e.to_string())?;
     model.run_analyses(&result)
@@ -43,12 +44,19 @@ fn tea(outputs: &[AnalysisOutput]) -> &AnalysisOutput {
 }
 
 fn metric(a: &AnalysisOutput, name: &str) -> f64 {
-    a.metric(name).unwrap_or_else(|| panic!("tea has no metric `{name}`; it has {:?}", a.metrics.iter().map(|m| &m.name).collect::<Vec<_>>()))
+    a.metric(name).unwrap_or_else(|| {
+        panic!("tea has no metric `{name}`; it has {:?}", a.metrics.iter().map(|m| &m.name).collect::<Vec<_>>())
+    })
 }
 
 fn close(what: &str, model: f64, expected: f64, tol: f64) {
     let dev = (model - expected) / expected;
-    assert!(dev.abs() <= tol, "{what}: model {model}, expected {expected}, deviation {:+.5} % > {} %", dev * 100.0, tol * 100.0);
+    assert!(
+        dev.abs() <= tol,
+        "{what}: model {model}, expected {expected}, deviation {:+.5} % > {} %",
+        dev * 100.0,
+        tol * 100.0
+    );
 }
 
 fn reference() -> Vec<AnalysisOutput> {
@@ -72,7 +80,12 @@ fn the_reference_tea_reproduces_table_7() {
     close("Table 7 revenue: 17,585 t x 13,000", metric(t, "product_revenue"), 228_605_000.0, EXACT);
     close("Table 7 revenue: 800 t CO2 x 20,000", metric(t, "carbon_credit_revenue"), 16_000_000.0, EXACT);
     close("Table 7 total annual revenue", metric(t, "total_revenue"), 244_605_000.0, EXACT);
-    close("derived: B/C = 244,605,000 / 234,270,043 = 1.0441 (text 1.04)", metric(t, "benefit_cost_ratio"), 1.044_116, 1e-5);
+    close(
+        "derived: B/C = 244,605,000 / 234,270,043 = 1.0441 (text 1.04)",
+        metric(t, "benefit_cost_ratio"),
+        1.044_116,
+        1e-5,
+    );
     close("Table 7 IRR 10.65 % (derived 10.649 %)", metric(t, "irr"), 10.649, 1e-4);
     close("Table 7 unit production cost 13,322 KRW/t", metric(t, "unit_production_cost"), 13_322.0, 5e-5);
 }
@@ -88,7 +101,12 @@ fn the_reference_npv_is_reported_at_7_percent_not_as_printed() {
     let printed: f64 = flows.iter().enumerate().map(|(t, x)| x / 1.0977f64.powi(t as i32)).sum();
     close("derived: the printed 24,713,465 is the NPV at about 9.77 %", printed, 24_713_465.0, 0.01);
     // The same schedule: simple payback 330,429,847 / 36,963,110 = 8.94 years (derived here).
-    close("derived: payback = CAPEX / (revenue - OPEX)", metric(t, "simple_payback"), 330_429_847.0 / 36_963_110.0, 1e-9);
+    close(
+        "derived: payback = CAPEX / (revenue - OPEX)",
+        metric(t, "simple_payback"),
+        330_429_847.0 / 36_963_110.0,
+        1e-9,
+    );
 }
 
 #[test]
@@ -117,7 +135,12 @@ fn the_credits_the_lca_would_give_are_reported_beside_the_papers_800_t() {
     // LCA result: 45.8 kg/t x 17,585 t = 805.3 t/yr (the model: 45.86 kg/t x 17,583 t).
     close("LCA result: 805.3 t/yr net reduction", metric(t, "carbon_credits_if.lca"), 805.3, 0.002);
     let lca = out.iter().find(|a| a.name == "lca").unwrap();
-    close("credit = LCA net_reduction_per_year", metric(t, "carbon_credits_if.lca"), lca.metric("net_reduction_per_year").unwrap() / 1000.0, 1e-12);
+    close(
+        "credit = LCA net_reduction_per_year",
+        metric(t, "carbon_credits_if.lca"),
+        lca.metric("net_reduction_per_year").unwrap() / 1000.0,
+        1e-12,
+    );
     assert!(metric(t, "carbon_credits_if.lca_official_grid") < metric(t, "carbon_credits_if.lca"));
     // With `carbon_credits: lca` the credit revenue follows the LCA.
     let text = reference_text().replace("carbon_credits: 800 t/yr", "carbon_credits: lca");
@@ -161,7 +184,9 @@ fn equipment_costs_from_unit_sizes_build_capex_by_the_factorial_method() {
 
 #[test]
 fn towler_sinnott_uses_the_installation_factors() {
-    let block = format!("{BASE}    capex_method: towler_sinnott\n    plant_type: solids\n    equipment_cost: {{ carbonation: \"100,000,000 KRW\" }}\n");
+    let block = format!(
+        "{BASE}    capex_method: towler_sinnott\n    plant_type: solids\n    equipment_cost: {{ carbonation: \"100,000,000 KRW\" }}\n"
+    );
     let out = analyse_text(&with_tea(&block)).unwrap();
     // domain-data 3.9, solids [U]: ISBL = Ce [(1 + 0.2) + 0.6 + 0.15 + 0.2 + 0.2 + 0.1 + 0.05] = 2.5 Ce;
     // fixed = ISBL (1 + 0.4)(1 + 0.2 + 0.1); working capital 5 %.
@@ -181,15 +206,29 @@ fn error_of(block: &str) -> String {
 fn bad_tea_input_is_refused_with_the_parameter_named() {
     let given = format!("{BASE}    total_capex: 330,429,847 KRW\n");
     let cases: [(String, &[&str]); 9] = [
-        (format!("{BASE}    capex_method: factorial\n    equipment_cost: {{ carbonator: \"1,000 KRW\" }}\n"), &["equipment_cost", "no unit `carbonator`", "carbonation"]),
-        (given.replace("product_price: 13,000 KRW/t", "product_price: 10 USD/t"), &["product_price", "USD", "KRW", "exchange"]),
+        (
+            format!("{BASE}    capex_method: factorial\n    equipment_cost: {{ carbonator: \"1,000 KRW\" }}\n"),
+            &["equipment_cost", "no unit `carbonator`", "carbonation"],
+        ),
+        (
+            given.replace("product_price: 13,000 KRW/t", "product_price: 10 USD/t"),
+            &["product_price", "USD", "KRW", "exchange"],
+        ),
         (given.replace("product_price: 13,000 KRW/t", "product_price: -13,000 KRW/t"), &["product_price", "negative"]),
         (given.replace("    currency: KRW\n", ""), &["currency"]),
         (given.replace("cooling: \"excluded: closed loop\"", "heating: 1 KRW/kWh"), &["utility_prices", "cooling"]),
         (given.replace("flue_gas: 0 KRW/t", "flue_gas: 0 KRW/kWh"), &["feed_prices", "flue_gas", "price per mass"]),
-        (format!("{BASE}    capex_method: factorial\n    equipment_correlation: {{ carbonation: \"cost: 1 KRW; at: 1 m3; size: volume; exponent: 0.6\" }}\n"), &["equipment_correlation", "no size `volume`", "throughput"]),
+        (
+            format!(
+                "{BASE}    capex_method: factorial\n    equipment_correlation: {{ carbonation: \"cost: 1 KRW; at: 1 m3; size: volume; exponent: 0.6\" }}\n"
+            ),
+            &["equipment_correlation", "no size `volume`", "throughput"],
+        ),
         (given.replace("discount_rate: 7 %", "discount_rate: -150 %"), &["discount_rate", "-100 %"]),
-        (format!("{given}    carbon_price: 20,000 KRW/t\n    carbon_credits: lca:nonexistent\n"), &["carbon_credits", "nonexistent", "lca_official_grid"]),
+        (
+            format!("{given}    carbon_price: 20,000 KRW/t\n    carbon_credits: lca:nonexistent\n"),
+            &["carbon_credits", "nonexistent", "lca_official_grid"],
+        ),
     ];
     for (block, expected) in cases {
         let e = error_of(&block);
@@ -205,8 +244,17 @@ fn the_minimum_selling_price_makes_the_npv_zero() {
     // 1..n): NPV = -CAPEX + (P Q + credits - OPEX) / CRF = 0  =>  P = (CAPEX CRF + OPEX - credits) / Q.
     let out = reference();
     let a = tea(&out);
-    let expected = (metric(a, "total_capex") * metric(a, "crf") + metric(a, "annual_opex") - metric(a, "carbon_credit_revenue"))
+    let expected = (metric(a, "total_capex") * metric(a, "crf") + metric(a, "annual_opex")
+        - metric(a, "carbon_credit_revenue"))
         / metric(a, "annual_production");
-    close("minimum selling price (KRW/t), hand-worked from Table 7 figures", metric(a, "minimum_selling_price"), expected, 1e-6);
-    assert!(metric(a, "minimum_selling_price") < 13_000.0, "the paper's 13,000 KRW/t price is above break-even (B/C > 1)");
+    close(
+        "minimum selling price (KRW/t), hand-worked from Table 7 figures",
+        metric(a, "minimum_selling_price"),
+        expected,
+        1e-6,
+    );
+    assert!(
+        metric(a, "minimum_selling_price") < 13_000.0,
+        "the paper's 13,000 KRW/t price is above break-even (B/C > 1)"
+    );
 }

@@ -87,7 +87,9 @@ fn every_snapshot_belongs_to_an_existing_flowsheet_or_test_input() {
         let name = snap.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let ok = match name.rsplit_once("__invalid__") {
             Some((_, stem)) => invalid.iter().any(|f| f == stem),
-            None => name.strip_prefix("it__plugins__manifest__").is_some_and(|lib| plugin_libs.iter().any(|p| p == lib)),
+            None => {
+                name.strip_prefix("it__plugins__manifest__").is_some_and(|lib| plugin_libs.iter().any(|p| p == lib))
+            }
         };
         if !ok {
             orphans.push(relative(&snap));
@@ -103,7 +105,10 @@ fn the_readme_commands_are_what_ci_runs() {
     let test_command = "cargo test --workspace --locked";
     assert!(readme.contains(test_command), "README.md must give `{test_command}`");
     assert!(ci.contains(test_command), ".ci/run must run `{test_command}`");
-    assert!(readme.contains("cargo run --release -- run flowsheets/"), "README.md must give the command that runs a shipped flowsheet");
+    assert!(
+        readme.contains("cargo run --release -- run flowsheets/"),
+        "README.md must give the command that runs a shipped flowsheet"
+    );
 }
 
 /// Dependencies named in a crate's manifest (the `[dependencies]` table only).

@@ -50,7 +50,12 @@ fn main() -> ExitCode {
 /// Crates in `plugins/`, sorted.
 fn plugin_crates(root: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root.join("plugins"))
-        .map(|rd| rd.filter_map(|e| e.ok()).filter(|e| e.path().join("Cargo.toml").exists()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.path().join("Cargo.toml").exists())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     names.sort();
     names
@@ -71,10 +76,12 @@ fn build_plugins(root: &std::path::Path, release: bool) -> std::io::Result<std::
     cmd.args(["--features", &features.join(",")]);
     let status = cmd.status()?;
     if status.success() {
-        let dir = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+        let dir =
+            std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
         let dir = dir.join(if release { "release" } else { "debug" });
         for c in &crates {
-            let file = format!("{}{}{}", std::env::consts::DLL_PREFIX, c.replace('-', "_"), std::env::consts::DLL_SUFFIX);
+            let file =
+                format!("{}{}{}", std::env::consts::DLL_PREFIX, c.replace('-', "_"), std::env::consts::DLL_SUFFIX);
             println!("{}", dir.join(file).display());
         }
         println!("(add the directory to CALX_PLUGIN_PATH, or list a file under `plugins:` in a flowsheet)");
@@ -83,7 +90,9 @@ fn build_plugins(root: &std::path::Path, release: bool) -> std::io::Result<std::
 }
 
 fn new_plugin(root: &std::path::Path, name: &str) -> std::io::Result<std::process::ExitStatus> {
-    let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && name.starts_with(|c: char| c.is_ascii_lowercase());
+    let valid = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.starts_with(|c: char| c.is_ascii_lowercase());
     if !valid {
         eprintln!("xtask: `{name}` is not a crate name: use lower-case letters, digits and `-`, e.g. calx-thickener");
         return Command::new("false").status();
@@ -96,7 +105,11 @@ fn new_plugin(root: &std::path::Path, name: &str) -> std::io::Result<std::proces
     std::fs::create_dir_all(dir.join("src"))?;
     std::fs::write(dir.join("Cargo.toml"), TEMPLATE_MANIFEST.replace("{name}", name))?;
     std::fs::write(dir.join("src/lib.rs"), TEMPLATE_LIB.replace("{name}", name))?;
-    println!("created {}: `cargo test -p {name}` runs its test, `cargo build -p {name}` builds lib{}.so", dir.display(), name.replace('-', "_"));
+    println!(
+        "created {}: `cargo test -p {name}` runs its test, `cargo build -p {name}` builds lib{}.so",
+        dir.display(),
+        name.replace('-', "_")
+    );
     Command::new("cargo").current_dir(root).args(["test", "--quiet", "-p", name]).status()
 }
 

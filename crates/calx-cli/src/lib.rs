@@ -30,7 +30,6 @@ fn register_builtins(r: &mut Registry) -> Vec<String> {
     conflicts
 }
 
-
 /// The plugin loader the binary uses (re-exported so tests load libraries exactly as `calx` does).
 pub use calx_plugin_host as plugin_host;
 

@@ -17,7 +17,9 @@ use calx_plugin_host::{LoadedPlugin, PluginError};
 
 /// Directories of the `CALX_PLUGIN_PATH` environment variable.
 pub fn search_path_from_env() -> Vec<PathBuf> {
-    std::env::var_os("CALX_PLUGIN_PATH").map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect()).unwrap_or_default()
+    std::env::var_os("CALX_PLUGIN_PATH")
+        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .unwrap_or_default()
 }
 
 /// The platform's file name of library `name` (`libname.so` on Linux).
@@ -119,9 +121,14 @@ pub fn parse_with_plugins(
 }
 
 /// Read a flowsheet file and decode it with its plugins (what `calx run` and `calx check` do).
-pub fn load_flowsheet(path: &Path, builtin: &Registry, search: &[PathBuf]) -> Result<(Model, Vec<LoadedPlugin>), calx_flowsheet::LoadError> {
+pub fn load_flowsheet(
+    path: &Path,
+    builtin: &Registry,
+    search: &[PathBuf],
+) -> Result<(Model, Vec<LoadedPlugin>), calx_flowsheet::LoadError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| calx_flowsheet::LoadError::Io { path: shown.clone(), source })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| calx_flowsheet::LoadError::Io { path: shown.clone(), source })?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse_with_plugins(&text, &shown, &base, search, builtin).map_err(calx_flowsheet::LoadError::Invalid)
 }

@@ -134,15 +134,32 @@ fn main() -> ExitCode {
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .init();
     let registry = calx_cli::builtin_registry();
     let result = match cli.command {
         Command::Run { file, format, output, report } => run(&registry, &file, format, output, report),
         Command::Check { file } => check(&registry, &file),
-        Command::Schema => print(&serde_json::to_string_pretty(&calx_flowsheet::json_schema(&registry)).unwrap_or_default()),
+        Command::Schema => {
+            print(&serde_json::to_string_pretty(&calx_flowsheet::json_schema(&registry)).unwrap_or_default())
+        }
         Command::Snapshot { files, check, update, rel, abs, tolerances } => {
-            let mode = if check { snapshot::Mode::Check } else if update { snapshot::Mode::Update } else { snapshot::Mode::Write };
-            let tol = calx_snapshot::Tolerances { relative: rel, absolute: abs, by_quantity: tolerances.into_iter().collect() };
+            let mode = if check {
+                snapshot::Mode::Check
+            } else if update {
+                snapshot::Mode::Update
+            } else {
+                snapshot::Mode::Write
+            };
+            let tol = calx_snapshot::Tolerances {
+                relative: rel,
+                absolute: abs,
+                by_quantity: tolerances.into_iter().collect(),
+            };
             match snapshot::run(&registry, &files, mode, &tol) {
                 Ok((text, true)) => print(&text),
                 Ok((text, false)) => Err(Failure { message: text, code: 1 }),
@@ -150,7 +167,9 @@ fn main() -> ExitCode {
             }
         }
         Command::UnitsOfMeasure => print(&units::units_of_measure()),
-        Command::Units { name } => units::list(&registry, name.as_deref()).map_err(Failure::invalid).and_then(|s| print(&s)),
+        Command::Units { name } => {
+            units::list(&registry, name.as_deref()).map_err(Failure::invalid).and_then(|s| print(&s))
+        }
         Command::Study(args) => study::command(&registry, args),
         Command::Report(args) => report::command(&registry, args),
         Command::Plugins { file } => file
@@ -214,10 +233,21 @@ fn load_with_plugins(
 fn check(registry: &calx_core::Registry, file: &std::path::Path) -> Result<(), Failure> {
     let model = load(registry, file)?;
     model.build().map_err(Failure::invalid)?;
-    print(&format!("{}: ok ({} units, {} components)", file.display(), model.def.units.len(), model.def.components.len()))
+    print(&format!(
+        "{}: ok ({} units, {} components)",
+        file.display(),
+        model.def.units.len(),
+        model.def.components.len()
+    ))
 }
 
-fn run(registry: &calx_core::Registry, file: &std::path::Path, format: Format, output: Option<PathBuf>, report: Option<PathBuf>) -> Result<(), Failure> {
+fn run(
+    registry: &calx_core::Registry,
+    file: &std::path::Path,
+    format: Format,
+    output: Option<PathBuf>,
+    report: Option<PathBuf>,
+) -> Result<(), Failure> {
     let model = load(registry, file)?;
     let mut flowsheet = model.build().map_err(Failure::invalid)?;
     let started = std::time::Instant::now();

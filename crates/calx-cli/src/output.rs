@@ -8,7 +8,10 @@ use calx_core::result::FlowsheetResult;
 
 /// The converged flowsheet and its analyses as pretty JSON (SI units; f64 values round-trip
 /// exactly): `{ "flowsheet": ..., "analyses": { NAME: ... } }`.
-pub(crate) fn json(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) -> Result<String, serde_json::Error> {
+pub(crate) fn json(
+    result: &FlowsheetResult,
+    analyses: &[calx_core::AnalysisOutput],
+) -> Result<String, serde_json::Error> {
     let mut by_name = serde_json::Map::new();
     for a in analyses {
         by_name.insert(a.name.clone(), serde_json::from_str(&a.json)?);
@@ -32,11 +35,27 @@ pub(crate) fn csv(result: &FlowsheetResult) -> Vec<(&'static str, String)> {
     for u in &result.units {
         for x in &u.report.utilities {
             let uom = if x.utility == calx_core::Utility::Water { "kg/s" } else { "W" };
-            let _ = writeln!(units, "{},{},utility,{} ({}),{},{uom}", u.name, u.type_name, x.utility.name(), quote(&x.purpose), x.rate);
+            let _ = writeln!(
+                units,
+                "{},{},utility,{} ({}),{},{uom}",
+                u.name,
+                u.type_name,
+                x.utility.name(),
+                quote(&x.purpose),
+                x.rate
+            );
         }
         for m in &u.report.materials {
             let c = result.components.get(m.component).map_or("?", |c| c.name.as_str());
-            let _ = writeln!(units, "{},{},material,{} ({}),{},kg/s", u.name, u.type_name, quote(c), quote(&m.purpose), m.rate);
+            let _ = writeln!(
+                units,
+                "{},{},material,{} ({}),{},kg/s",
+                u.name,
+                u.type_name,
+                quote(c),
+                quote(&m.purpose),
+                m.rate
+            );
         }
         for s in &u.report.sizes {
             let _ = writeln!(units, "{},{},size,{},{},{}", u.name, u.type_name, s.name, s.value, s.dimension);

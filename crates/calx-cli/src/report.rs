@@ -64,7 +64,10 @@ pub(crate) fn format_of(path: &Path) -> ReportFormat {
 /// Read whichever study files exist in `dir`.
 fn read_study(dir: &Path) -> Result<StudyResults, Failure> {
     if !dir.is_dir() {
-        return Err(Failure::invalid(format!("error: --study {}: not a directory (give the output directory of `calx study`)", dir.display())));
+        return Err(Failure::invalid(format!(
+            "error: --study {}: not a directory (give the output directory of `calx study`)",
+            dir.display()
+        )));
     }
     let read = |name: &str| -> Result<Option<String>, Failure> {
         match std::fs::read_to_string(dir.join(name)) {
@@ -114,7 +117,12 @@ fn without_layout_panic_messages<T>(f: impl FnOnce() -> T) -> T {
 /// Build the report and write it to `path` (`None`: HTML to standard output). Returns what
 /// was written (`report.html`; `report.md and 9 figures in report-files`), or `None` for
 /// standard output.
-pub(crate) fn write_report(input: &Input<'_>, options: &Options, format: ReportFormat, path: Option<&Path>) -> Result<Option<String>, Failure> {
+pub(crate) fn write_report(
+    input: &Input<'_>,
+    options: &Options,
+    format: ReportFormat,
+    path: Option<&Path>,
+) -> Result<Option<String>, Failure> {
     let doc = without_layout_panic_messages(|| calx_document::document(input, options));
     match (format, path) {
         (ReportFormat::Html, None) => crate::print(calx_document::html(&doc).trim_end()).map(|()| None),
@@ -122,7 +130,9 @@ pub(crate) fn write_report(input: &Input<'_>, options: &Options, format: ReportF
             write(p, &calx_document::html(&doc))?;
             Ok(Some(p.display().to_string()))
         }
-        (ReportFormat::Md, None) => Err(Failure::invalid("error: a Markdown report needs -o FILE.md (its SVG figures are written beside it)")),
+        (ReportFormat::Md, None) => {
+            Err(Failure::invalid("error: a Markdown report needs -o FILE.md (its SVG figures are written beside it)"))
+        }
         (ReportFormat::Md, Some(p)) => {
             let (dir, link) = asset_dir(p);
             let md = calx_document::markdown(&doc, &link);
@@ -137,7 +147,12 @@ pub(crate) fn write_report(input: &Input<'_>, options: &Options, format: ReportF
 }
 
 /// The report `calx run --report PATH` writes (default options; format from the extension).
-pub(crate) fn for_run(model: &Model, result: &FlowsheetResult, analyses: &[AnalysisOutput], path: &Path) -> Result<String, Failure> {
+pub(crate) fn for_run(
+    model: &Model,
+    result: &FlowsheetResult,
+    analyses: &[AnalysisOutput],
+    path: &Path,
+) -> Result<String, Failure> {
     let input = Input { model, result, analyses, study: None };
     Ok(write_report(&input, &Options::default(), format_of(path), Some(path))?.unwrap_or_default())
 }
@@ -146,7 +161,9 @@ pub(crate) fn for_run(model: &Model, result: &FlowsheetResult, analyses: &[Analy
 pub(crate) fn command(registry: &calx_core::Registry, args: ReportArgs) -> Result<(), Failure> {
     let format = args.format.or(args.output.as_deref().map(format_of)).unwrap_or(ReportFormat::Html);
     if format == ReportFormat::Md && args.output.is_none() {
-        return Err(Failure::invalid("error: a Markdown report needs -o FILE.md (its SVG figures are written beside it)"));
+        return Err(Failure::invalid(
+            "error: a Markdown report needs -o FILE.md (its SVG figures are written beside it)",
+        ));
     }
     // Check the study directory before spending time on the solve.
     let study = args.study.as_deref().map(read_study).transpose()?;
@@ -177,7 +194,8 @@ mod tests {
 
     fn solved() -> (Model, FlowsheetResult, Vec<AnalysisOutput>) {
         let registry = calx_cli::builtin_registry();
-        let model = crate::load(&registry, &root().join("flowsheets/lime-slaking-recycle.yaml")).unwrap_or_else(|f| panic!("{}", f.message));
+        let model = crate::load(&registry, &root().join("flowsheets/lime-slaking-recycle.yaml"))
+            .unwrap_or_else(|f| panic!("{}", f.message));
         let result = model.build().unwrap_or_else(|d| panic!("{d}")).solve().unwrap_or_else(|e| panic!("{e}"));
         let analyses = model.run_analyses(&result).unwrap_or_else(|e| panic!("{e}"));
         (model, result, analyses)
@@ -196,7 +214,10 @@ mod tests {
         assert_eq!(format_of(Path::new("r.MARKDOWN")), ReportFormat::Md);
         assert_eq!(format_of(Path::new("r.html")), ReportFormat::Html);
         assert_eq!(format_of(Path::new("r")), ReportFormat::Html);
-        assert_eq!(asset_dir(Path::new("out/report.md")), (PathBuf::from("out/report-files"), "report-files".to_string()));
+        assert_eq!(
+            asset_dir(Path::new("out/report.md")),
+            (PathBuf::from("out/report-files"), "report-files".to_string())
+        );
     }
 
     #[test]
@@ -207,7 +228,10 @@ mod tests {
         let wrote = for_run(&model, &result, &analyses, &path).unwrap_or_else(|f| panic!("{}", f.message));
         assert!(wrote.contains("plant-files"), "{wrote}");
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let links: Vec<&str> = text.match_indices("](plant-files/").map(|(i, _)| &text[i + 2..i + 2 + text[i + 2..].find(')').unwrap_or(0)]).collect();
+        let links: Vec<&str> = text
+            .match_indices("](plant-files/")
+            .map(|(i, _)| &text[i + 2..i + 2 + text[i + 2..].find(')').unwrap_or(0)])
+            .collect();
         assert!(links.len() >= 2, "{text}");
         for l in links {
             assert!(dir.join(l).is_file(), "{l} is linked but missing");
@@ -222,10 +246,14 @@ mod tests {
         // A path below a regular file cannot be created.
         let blocker = dir.join("file");
         std::fs::write(&blocker, "x").unwrap_or_else(|e| panic!("{e}"));
-        let err = for_run(&model, &result, &analyses, &blocker.join("report.html")).err().unwrap_or_else(|| panic!("expected an error"));
+        let err = for_run(&model, &result, &analyses, &blocker.join("report.html"))
+            .err()
+            .unwrap_or_else(|| panic!("expected an error"));
         assert_eq!(err.code, 3);
         assert!(err.message.contains("cannot write") && err.message.contains("report.html"), "{}", err.message);
-        let err = for_run(&model, &result, &analyses, &blocker.join("report.md")).err().unwrap_or_else(|| panic!("expected an error"));
+        let err = for_run(&model, &result, &analyses, &blocker.join("report.md"))
+            .err()
+            .unwrap_or_else(|| panic!("expected an error"));
         assert_eq!(err.code, 3);
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -238,7 +266,8 @@ mod tests {
         assert!(err.message.contains("no study results"), "{}", err.message);
         let err = read_study(&dir.join("missing")).err().unwrap_or_else(|| panic!("expected an error"));
         assert!(err.message.contains("not a directory"), "{}", err.message);
-        std::fs::write(dir.join("summary.csv"), "metric,n_ok,n_failed,mean,sd,p5,p50,p95\nm,1,0,1,0,1,1,1\n").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.join("summary.csv"), "metric,n_ok,n_failed,mean,sd,p5,p50,p95\nm,1,0,1,0,1,1,1\n")
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(read_study(&dir).is_ok());
         let _ = std::fs::remove_dir_all(&dir);
     }

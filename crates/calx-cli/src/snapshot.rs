@@ -23,7 +23,12 @@ pub(crate) enum Mode {
 }
 
 /// Run the command over `files`; returns the report text and whether everything passed.
-pub(crate) fn run(registry: &Registry, files: &[PathBuf], mode: Mode, tol: &Tolerances) -> Result<(String, bool), String> {
+pub(crate) fn run(
+    registry: &Registry,
+    files: &[PathBuf],
+    mode: Mode,
+    tol: &Tolerances,
+) -> Result<(String, bool), String> {
     let mut out = String::new();
     let mut ok = true;
     for file in files {
@@ -46,10 +51,14 @@ fn one(registry: &Registry, file: &Path, mode: Mode, tol: &Tolerances) -> Result
     let mut flowsheet = model.build().map_err(|d| d.to_string())?;
     let result = flowsheet.solve().map_err(|e| format!("error: {}: {e}", file.display()))?;
     let analyses = model.run_analyses(&result).map_err(|e| format!("error: {}: {e}", file.display()))?;
-    let new = SnapshotFile { source: file.display().to_string().replace('\\', "/"), body: calx_snapshot::render(&result, &analyses) };
+    let new = SnapshotFile {
+        source: file.display().to_string().replace('\\', "/"),
+        body: calx_snapshot::render(&result, &analyses),
+    };
     let path = snapshot_path(file);
     let old = std::fs::read_to_string(&path).ok().map(|t| SnapshotFile::parse(&t));
-    let write = |p: &Path| write_atomic(p, &new.to_text()).map_err(|e| format!("error: cannot write {}: {e}", p.display()));
+    let write =
+        |p: &Path| write_atomic(p, &new.to_text()).map_err(|e| format!("error: cannot write {}: {e}", p.display()));
     let shown = path.display();
     match (mode, old) {
         (Mode::Update, _) => {
@@ -57,7 +66,9 @@ fn one(registry: &Registry, file: &Path, mode: Mode, tol: &Tolerances) -> Result
             let _ = std::fs::remove_file(pending(&path));
             Ok((format!("{shown}: updated\n"), true))
         }
-        (Mode::Check, None) => Ok((format!("{shown}: missing (run `calx snapshot {}` to create it)\n", file.display()), false)),
+        (Mode::Check, None) => {
+            Ok((format!("{shown}: missing (run `calx snapshot {}` to create it)\n", file.display()), false))
+        }
         (Mode::Write, None) => {
             write(&pending(&path))?;
             Ok((

@@ -15,7 +15,8 @@ use crate::study_parquet::ParquetSamples;
 /// `i/N`, 0-based shard index.
 pub(crate) fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     let (i, n) = s.split_once('/').ok_or("write the shard as I/N, for example 0/8 (I counts from 0)")?;
-    let (i, n) = (i.trim().parse::<usize>().map_err(|e| e.to_string())?, n.trim().parse::<usize>().map_err(|e| e.to_string())?);
+    let (i, n) =
+        (i.trim().parse::<usize>().map_err(|e| e.to_string())?, n.trim().parse::<usize>().map_err(|e| e.to_string())?);
     if n == 0 || i >= n {
         return Err(format!("shard {i}/{n}: need 0 <= I < N"));
     }
@@ -28,7 +29,8 @@ fn read(path: &Path) -> Result<String, Failure> {
 
 /// The study file's definition and its flowsheet's text and path.
 fn definition(file: &Path, samples: Option<usize>) -> Result<(StudyDef, String, PathBuf), Failure> {
-    let mut def = calx_study::parse_study(&read(file)?).map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
+    let mut def = calx_study::parse_study(&read(file)?)
+        .map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
     if let Some(n) = samples {
         def.samples = n;
     }
@@ -48,9 +50,11 @@ fn with_study<T>(
     let shown = flowsheet.display().to_string();
     let entries = calx_flowsheet::plugins(&text, &shown).map_err(Failure::invalid)?;
     let base = flowsheet.parent().map(Path::to_path_buf).unwrap_or_default();
-    let (registry, _loaded) = calx_cli::loading::load_plugins(&entries, &base, &calx_cli::loading::search_path_from_env(), builtin)
-        .map_err(|p| Failure::invalid(calx_flowsheet::plugin_diagnostics(&text, &shown, p)))?;
-    let study = Study::prepare(def, &text, &shown, &registry).map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
+    let (registry, _loaded) =
+        calx_cli::loading::load_plugins(&entries, &base, &calx_cli::loading::search_path_from_env(), builtin)
+            .map_err(|p| Failure::invalid(calx_flowsheet::plugin_diagnostics(&text, &shown, p)))?;
+    let study = Study::prepare(def, &text, &shown, &registry)
+        .map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
     f(&study)
 }
 
@@ -99,10 +103,16 @@ struct SampleFiles {
 impl SampleFiles {
     fn create(dir: &Path, def: &StudyDef) -> Result<SampleFiles, Failure> {
         let (csv_path, parquet_path) = (dir.join("samples.csv"), dir.join("samples.parquet"));
-        let mut csv = AtomicFile::create(&csv_path).map_err(|e| Failure::output(format!("{}: {e}", csv_path.display())))?;
+        let mut csv =
+            AtomicFile::create(&csv_path).map_err(|e| Failure::output(format!("{}: {e}", csv_path.display())))?;
         csv.write_all(calx_study::samples_header(def).as_bytes()).map_err(Failure::output)?;
-        let parquet = ParquetSamples::create(&parquet_path, def).map_err(|e| Failure::output(format!("{}: {e}", parquet_path.display())))?;
-        Ok(SampleFiles { csv, parquet, names: vec![csv_path.display().to_string(), parquet_path.display().to_string()] })
+        let parquet = ParquetSamples::create(&parquet_path, def)
+            .map_err(|e| Failure::output(format!("{}: {e}", parquet_path.display())))?;
+        Ok(SampleFiles {
+            csv,
+            parquet,
+            names: vec![csv_path.display().to_string(), parquet_path.display().to_string()],
+        })
     }
 
     fn write(&mut self, def: &StudyDef, samples: &[calx_study::Sample]) -> Result<(), Failure> {
@@ -120,7 +130,9 @@ impl SampleFiles {
 /// A progress bar with rate and time left on a terminal; nothing when stderr is not one.
 fn progress_bar(len: usize) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::with_draw_target(Some(len as u64), indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} samples  {per_sec}  {elapsed} elapsed, {eta} left") {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} samples  {per_sec}  {elapsed} elapsed, {eta} left",
+    ) {
         bar.set_style(style);
     }
     bar
@@ -156,23 +168,43 @@ pub(crate) fn run(
             }
             bar.finish_and_clear();
             let rate = range.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            tracing::info!(samples = range.len(), failed = columns.failed, samples_per_second = rate, "study samples done");
+            tracing::info!(
+                samples = range.len(),
+                failed = columns.failed,
+                samples_per_second = rate,
+                "study samples done"
+            );
             let mut wrote = files.commit()?;
             if shard.is_none() {
                 wrote.extend(write_all(output, &reports(study, &columns)?)?);
             }
-            Ok(format!("samples {}..{} ({} failed, {rate:.0} samples/s); wrote {}", range.start, range.end, columns.failed, wrote.join(", ")))
+            Ok(format!(
+                "samples {}..{} ({} failed, {rate:.0} samples/s); wrote {}",
+                range.start,
+                range.end,
+                columns.failed,
+                wrote.join(", ")
+            ))
         })
     })
 }
 
 /// `calx study merge FILE SHARD_DIR...`.
-pub(crate) fn merge(registry: &calx_core::Registry, file: &Path, output: &Path, shards: &[PathBuf], samples: Option<usize>) -> Result<String, Failure> {
+pub(crate) fn merge(
+    registry: &calx_core::Registry,
+    file: &Path,
+    output: &Path,
+    shards: &[PathBuf],
+    samples: Option<usize>,
+) -> Result<String, Failure> {
     with_study(registry, file, samples, |study| {
         let mut parts = Vec::new();
         for dir in shards {
             let text = read(&dir.join("samples.csv"))?;
-            parts.push(calx_study::parse_samples(&study.def, &text).map_err(|e| Failure::invalid(format!("error: {}: {e}", dir.display())))?);
+            parts.push(
+                calx_study::parse_samples(&study.def, &text)
+                    .map_err(|e| Failure::invalid(format!("error: {}: {e}", dir.display())))?,
+            );
         }
         let all = calx_study::merge(&study.def, parts).map_err(|e| Failure::invalid(format!("error: {e}")))?;
         let mut files = SampleFiles::create(output, &study.def)?;
@@ -229,10 +261,14 @@ enum StudyCommand {
 /// Dispatch `calx study ...`.
 pub(crate) fn command(registry: &calx_core::Registry, args: StudyArgs) -> Result<(), Failure> {
     let text = match args.command {
-        Some(StudyCommand::Merge { file, shards, output, samples }) => merge(registry, &file, &output, &shards, samples)?,
+        Some(StudyCommand::Merge { file, shards, output, samples }) => {
+            merge(registry, &file, &output, &shards, samples)?
+        }
         None => {
             let file = args.file.ok_or_else(|| Failure::invalid("error: give a study file: calx study FILE -o DIR"))?;
-            let output = args.output.ok_or_else(|| Failure::invalid("error: give an output directory: calx study FILE -o DIR"))?;
+            let output = args
+                .output
+                .ok_or_else(|| Failure::invalid("error: give an output directory: calx study FILE -o DIR"))?;
             run(registry, &file, &output, args.samples, args.threads, args.shard)?
         }
     };

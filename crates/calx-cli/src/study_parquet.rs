@@ -29,7 +29,8 @@ pub(crate) struct ParquetSamples {
 impl ParquetSamples {
     /// Start the file with the study's columns.
     pub(crate) fn create(path: &Path, def: &StudyDef) -> Result<ParquetSamples, String> {
-        let mut fields = vec![Field::new("sample", DataType::UInt64, false), Field::new("status", DataType::Utf8, false)];
+        let mut fields =
+            vec![Field::new("sample", DataType::UInt64, false), Field::new("status", DataType::Utf8, false)];
         fields.extend(def.parameters.iter().map(|p| Field::new(p.path.as_str(), DataType::Float64, false)));
         fields.extend(def.metrics.iter().map(|m| Field::new(m.as_str(), DataType::Float64, true)));
         fields.push(Field::new("error", DataType::Utf8, true));
@@ -44,15 +45,26 @@ impl ParquetSamples {
     pub(crate) fn write(&mut self, samples: &[Sample]) -> Result<(), String> {
         let mut columns: Vec<ArrayRef> = vec![
             Arc::new(UInt64Array::from_iter_values(samples.iter().map(|s| s.index as u64))),
-            Arc::new(StringArray::from_iter_values(samples.iter().map(|s| if s.outcome.is_ok() { "ok" } else { "failed" }))),
+            Arc::new(StringArray::from_iter_values(
+                samples.iter().map(|s| if s.outcome.is_ok() { "ok" } else { "failed" }),
+            )),
         ];
         for j in 0..self.parameters {
-            columns.push(Arc::new(Float64Array::from_iter_values(samples.iter().map(|s| s.values.get(j).copied().unwrap_or(f64::NAN)))));
+            columns.push(Arc::new(Float64Array::from_iter_values(
+                samples.iter().map(|s| s.values.get(j).copied().unwrap_or(f64::NAN)),
+            )));
         }
         for k in 0..self.metrics {
-            columns.push(Arc::new(samples.iter().map(|s| s.outcome.as_ref().ok().and_then(|m| m.get(k).copied())).collect::<Float64Array>()));
+            columns.push(Arc::new(
+                samples
+                    .iter()
+                    .map(|s| s.outcome.as_ref().ok().and_then(|m| m.get(k).copied()))
+                    .collect::<Float64Array>(),
+            ));
         }
-        columns.push(Arc::new(samples.iter().map(|s| s.outcome.as_ref().err().map(String::as_str)).collect::<StringArray>()));
+        columns.push(Arc::new(
+            samples.iter().map(|s| s.outcome.as_ref().err().map(String::as_str)).collect::<StringArray>(),
+        ));
         let batch = RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| e.to_string())?;
         self.writer.write(&batch).map_err(|e| e.to_string())
     }

@@ -53,7 +53,8 @@ pub(crate) fn units_of_measure() -> String {
             groups.entry(what).or_default().push(sym.to_string());
         }
     }
-    let mut s = String::from("Units of measure (combine with / and *, powers as m3 or m^3; e.g. t/yr, kWh/t, J/mol/K)\n");
+    let mut s =
+        String::from("Units of measure (combine with / and *, powers as m3 or m^3; e.g. t/yr, kWh/t, J/mol/K)\n");
     for (what, syms) in groups {
         let _ = writeln!(s, "  {what}: {}", syms.join(" "));
     }
@@ -67,6 +68,8 @@ fn show(v: &ParamValue) -> String {
         ParamValue::Bool(b) => b.to_string(),
         ParamValue::Text(t) => t.clone(),
         ParamValue::List(l) => format!("[{}]", l.iter().map(show).collect::<Vec<_>>().join(", ")),
-        ParamValue::Map(m) => format!("{{{}}}", m.iter().map(|(k, v)| format!("{k}: {}", show(v))).collect::<Vec<_>>().join(", ")),
+        ParamValue::Map(m) => {
+            format!("{{{}}}", m.iter().map(|(k, v)| format!("{k}: {}", show(v))).collect::<Vec<_>>().join(", "))
+        }
     }
 }

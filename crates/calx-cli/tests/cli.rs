@@ -48,9 +48,15 @@ fn csv_output_goes_to_files_written_atomically() {
     let streams = std::fs::read_to_string(dir.join("streams.csv")).unwrap();
     assert!(streams.starts_with("stream,role,quantity,value,unit\n"));
     assert!(streams.contains("product,product,CaO,"));
-    assert!(std::fs::read_to_string(dir.join("units.csv")).unwrap().contains("slaker,conversion_reactor,utility,cooling"));
+    assert!(
+        std::fs::read_to_string(dir.join("units.csv")).unwrap().contains("slaker,conversion_reactor,utility,cooling")
+    );
     // No temporary files left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -126,12 +132,16 @@ fn snapshot_workflow_pending_update_check_and_a_changed_parameter() {
         assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     }
     // A changed parameter: the check fails and names stream, component, old and new value.
-    let yaml = std::fs::read_to_string(&plant).unwrap().replace("conversion: { CaO: 60 % }", "conversion: { CaO: 65 % }");
+    let yaml =
+        std::fs::read_to_string(&plant).unwrap().replace("conversion: { CaO: 60 % }", "conversion: { CaO: 65 % }");
     std::fs::write(&plant, yaml).unwrap();
     let out = calx(&["snapshot", "--check", p]);
     assert_eq!(out.status.code(), Some(1));
     let report = text(&out.stderr);
-    assert!(report.contains("streams › product › CaO:") && report.contains(" -> ") && report.contains("%)"), "{report}");
+    assert!(
+        report.contains("streams › product › CaO:") && report.contains(" -> ") && report.contains("%)"),
+        "{report}"
+    );
     assert!(!dir.join("snapshots/plant.snap.new").exists(), "--check writes nothing");
     // Without --check the new values become a pending snapshot for review.
     assert_eq!(calx(&["snapshot", p]).status.code(), Some(1));
@@ -163,8 +173,9 @@ fn out_dir(tag: &str) -> PathBuf {
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect()).unwrap_or_default();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect())
+        .unwrap_or_default();
     names.sort();
     names
 }
@@ -178,7 +189,10 @@ fn study_writes_samples_as_csv_and_parquet_with_the_same_values() {
     // stderr is a pipe here, not a terminal: no progress bar.
     assert_eq!(text(&out.stderr), "", "nothing on stderr when it is not a terminal");
     // Every output, and no temporary file left behind.
-    assert_eq!(files_in(&dir), ["samples.csv", "samples.parquet", "spearman.csv", "summary.csv", "sweep.csv", "tornado.csv"]);
+    assert_eq!(
+        files_in(&dir),
+        ["samples.csv", "samples.parquet", "spearman.csv", "summary.csv", "sweep.csv", "tornado.csv"]
+    );
     let csv = std::fs::read_to_string(dir.join("samples.csv")).unwrap_or_default();
     let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 40);
@@ -191,8 +205,16 @@ fn study_writes_samples_as_csv_and_parquet_with_the_same_values() {
         let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
         assert_eq!(names, header, "Parquet columns = CSV columns");
         // Every parameter and metric column holds exactly the CSV's numbers.
-        for (c, name) in names.iter().enumerate().filter(|(_, n)| n.starts_with("units.") || n.starts_with("analyses.") || n.starts_with("streams.")) {
-            let col = batch.column(c).as_any().downcast_ref::<arrow_array::Float64Array>().unwrap_or_else(|| panic!("{name} is Float64"));
+        for (c, name) in names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.starts_with("units.") || n.starts_with("analyses.") || n.starts_with("streams."))
+        {
+            let col = batch
+                .column(c)
+                .as_any()
+                .downcast_ref::<arrow_array::Float64Array>()
+                .unwrap_or_else(|| panic!("{name} is Float64"));
             for r in 0..batch.num_rows() {
                 let want: f64 = rows[n + r][c].parse().unwrap_or(f64::NAN);
                 assert_eq!(col.value(r).to_bits(), want.to_bits(), "{name} row {}", n + r);
@@ -213,7 +235,18 @@ fn study_shards_merged_by_the_command_equal_a_single_run_file_for_file() {
     for i in 0..3 {
         let d = out_dir(&format!("shard{i}"));
         let shard = format!("{i}/3");
-        let out = calx(&["study", STUDY, "--samples", "30", "-o", d.to_str().unwrap_or_default(), "--shard", &shard, "--threads", "1"]);
+        let out = calx(&[
+            "study",
+            STUDY,
+            "--samples",
+            "30",
+            "-o",
+            d.to_str().unwrap_or_default(),
+            "--shard",
+            &shard,
+            "--threads",
+            "1",
+        ]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert_eq!(files_in(&d), ["samples.csv", "samples.parquet"], "a shard writes its samples only");
         shards.push(d);
@@ -224,7 +257,10 @@ fn study_shards_merged_by_the_command_equal_a_single_run_file_for_file() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(files_in(&single), files_in(&merged));
     for name in files_in(&single) {
-        let (a, b) = (std::fs::read(single.join(&name)).unwrap_or_default(), std::fs::read(merged.join(&name)).unwrap_or_default());
+        let (a, b) = (
+            std::fs::read(single.join(&name)).unwrap_or_default(),
+            std::fs::read(merged.join(&name)).unwrap_or_default(),
+        );
         assert!(a == b && !a.is_empty(), "{name} differs between the single run and the merged shards");
     }
     for d in shards.iter().chain([&single, &merged]) {
@@ -245,7 +281,11 @@ fn study_shows_a_progress_bar_with_rate_and_time_left_on_a_terminal() {
     // `script` (util-linux, essential on Debian) runs the command on a pseudo-terminal.
     let dir = out_dir("tty");
     let cmd = format!("{} study {STUDY} --samples 400 -o {}", env!("CARGO_BIN_EXE_calx"), dir.display());
-    let out = Command::new("script").args(["-qec", &cmd, "/dev/null"]).current_dir(root()).output().expect("`script` (util-linux) runs");
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(root())
+        .output()
+        .expect("`script` (util-linux) runs");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let screen = text(&out.stdout).replace('\r', "\n");
     assert!(

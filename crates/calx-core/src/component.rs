@@ -165,10 +165,7 @@ impl ComponentSet {
         let mut index = BTreeMap::new();
         for (i, c) in components.iter().enumerate() {
             if index.insert(c.name.clone(), i).is_some() {
-                return Err(Error::Component {
-                    component: c.name.clone(),
-                    reason: "is declared twice".into(),
-                });
+                return Err(Error::Component { component: c.name.clone(), reason: "is declared twice".into() });
             }
         }
         Ok(ComponentSet { components, index })
@@ -214,12 +211,8 @@ impl ComponentSet {
 
     /// Every element that occurs in a balanced component, sorted by symbol.
     pub fn elements(&self) -> Vec<&'static str> {
-        let mut all: Vec<&'static str> = self
-            .components
-            .iter()
-            .filter_map(|c| c.elements.as_ref())
-            .flat_map(|e| e.keys().copied())
-            .collect();
+        let mut all: Vec<&'static str> =
+            self.components.iter().filter_map(|c| c.elements.as_ref()).flat_map(|e| e.keys().copied()).collect();
         all.sort_unstable();
         all.dedup();
         all

@@ -30,11 +30,7 @@ pub struct Element {
 }
 
 const fn el(symbol: &'static str, name: &'static str, atomic_weight: f64) -> Element {
-    Element {
-        symbol,
-        name,
-        atomic_weight,
-    }
+    Element { symbol, name, atomic_weight }
 }
 
 /// The element table, in order of atomic number.
@@ -143,20 +139,12 @@ mod tests {
         for e in ELEMENTS {
             assert!(seen.insert(e.symbol), "duplicate {}", e.symbol);
             let mut chars = e.symbol.chars();
-            assert!(
-                chars.next().is_some_and(|c| c.is_ascii_uppercase()),
-                "{}",
-                e.symbol
-            );
+            assert!(chars.next().is_some_and(|c| c.is_ascii_uppercase()), "{}", e.symbol);
             assert!(chars.all(|c| c.is_ascii_lowercase()), "{}", e.symbol);
             assert!(e.symbol.len() <= 2, "{}", e.symbol);
         }
         // Catches a slipped digit; weights do not increase strictly (Ar > K, Co > Ni).
-        assert!(
-            ELEMENTS
-                .iter()
-                .all(|e| e.atomic_weight > 1.0 && e.atomic_weight < 240.0)
-        );
+        assert!(ELEMENTS.iter().all(|e| e.atomic_weight > 1.0 && e.atomic_weight < 240.0));
         assert!(ELEMENTS.len() >= 40);
     }
 }

@@ -53,10 +53,7 @@ impl Formula {
     pub fn parse(text: &str) -> Result<Formula> {
         let text = text.trim();
         let atoms = Parser::new(text).formula()?;
-        Ok(Formula {
-            text: text.to_owned(),
-            atoms,
-        })
+        Ok(Formula { text: text.to_owned(), atoms })
     }
 
     /// The formula as written (trimmed).
@@ -120,18 +117,11 @@ struct Parser<'t> {
 
 impl<'t> Parser<'t> {
     fn new(text: &'t str) -> Self {
-        Parser {
-            text,
-            chars: text.chars().collect(),
-            pos: 0,
-        }
+        Parser { text, chars: text.chars().collect(), pos: 0 }
     }
 
     fn err(&self, reason: String) -> Error {
-        Error::Formula {
-            formula: self.text.to_owned(),
-            reason,
-        }
+        Error::Formula { formula: self.text.to_owned(), reason }
     }
 
     fn peek(&self) -> Option<char> {
@@ -147,9 +137,9 @@ impl<'t> Parser<'t> {
             return Err(self.err("the formula is empty".into()));
         }
         if let Some(suffix) = PHASE_SUFFIXES.iter().find(|s| self.text.ends_with(*s)) {
-            return Err(self.err(format!(
-                "phase suffix {suffix:?} is not part of a formula; state the phase separately"
-            )));
+            return Err(
+                self.err(format!("phase suffix {suffix:?} is not part of a formula; state the phase separately"))
+            );
         }
         let mut total = Atoms::new();
         let mut parts = 0;
@@ -189,19 +179,11 @@ impl<'t> Parser<'t> {
         let mut open: Vec<(Atoms, char, usize)> = Vec::new();
         while let Some(c) = self.peek() {
             if c.is_ascii_uppercase() {
-                let end = self.pos
-                    + 1
-                    + usize::from(
-                        self.chars
-                            .get(self.pos + 1)
-                            .is_some_and(char::is_ascii_lowercase),
-                    );
+                let end =
+                    self.pos + 1 + usize::from(self.chars.get(self.pos + 1).is_some_and(char::is_ascii_lowercase));
                 let symbol: String = self.chars[self.pos..end].iter().collect();
                 let Some(e) = element(&symbol) else {
-                    return Err(Error::UnknownElement {
-                        symbol,
-                        formula: self.text.to_owned(),
-                    });
+                    return Err(Error::UnknownElement { symbol, formula: self.text.to_owned() });
                 };
                 self.pos = end;
                 let n = self.count()?;
@@ -211,10 +193,7 @@ impl<'t> Parser<'t> {
                 self.pos += 1;
             } else if matches!(c, ')' | ']' | '}') {
                 let Some((outer, opener, opened_at)) = open.pop() else {
-                    return Err(self.err(format!(
-                        "{c:?} at position {} has no matching opening bracket",
-                        self.pos + 1
-                    )));
+                    return Err(self.err(format!("{c:?} at position {} has no matching opening bracket", self.pos + 1)));
                 };
                 if closing_bracket(opener) != Some(c) {
                     return Err(self.err(format!(
@@ -259,16 +238,10 @@ impl<'t> Parser<'t> {
             }
         }
         if let Some((_, opener, opened_at)) = open.last() {
-            return Err(self.err(format!(
-                "{opener:?} at position {} is never closed",
-                opened_at + 1
-            )));
+            return Err(self.err(format!("{opener:?} at position {} is never closed", opened_at + 1)));
         }
         if current.is_empty() {
-            return Err(self.err(format!(
-                "expected an element symbol at position {}",
-                start + 1
-            )));
+            return Err(self.err(format!("expected an element symbol at position {}", start + 1)));
         }
         Ok(current)
     }
@@ -315,12 +288,8 @@ impl<'t> Parser<'t> {
             }
         }
         let digits: String = self.chars[start..self.pos].iter().collect();
-        let value: f64 = digits.parse().map_err(|_| {
-            self.err(format!(
-                "invalid {what} {digits:?} at position {}",
-                start + 1
-            ))
-        })?;
+        let value: f64 =
+            digits.parse().map_err(|_| self.err(format!("invalid {what} {digits:?} at position {}", start + 1)))?;
         if value == 0.0 {
             return Err(self.err(format!("{what} of zero at position {}", start + 1)));
         }
@@ -371,11 +340,7 @@ mod tests {
         ];
         for (text, grams) in table {
             let m = Formula::parse(text).unwrap().molar_mass();
-            assert!(
-                (m * 1000.0 - grams).abs() < 1e-3,
-                "{text}: {} g/mol",
-                m * 1000.0
-            );
+            assert!((m * 1000.0 - grams).abs() < 1e-3, "{text}: {} g/mol", m * 1000.0);
         }
     }
 
@@ -394,15 +359,9 @@ mod tests {
         assert_eq!(atoms("CaSO4.2H2O"), gypsum);
         assert_eq!(atoms(" CaSO4 · 2H2O "), gypsum);
         assert_eq!(atoms("Ca3(PO4)2"), [("Ca", 3.0), ("O", 8.0), ("P", 2.0)]);
-        assert_eq!(
-            atoms("K4[Fe(CN)6]"),
-            [("C", 6.0), ("Fe", 1.0), ("K", 4.0), ("N", 6.0)]
-        );
+        assert_eq!(atoms("K4[Fe(CN)6]"), [("C", 6.0), ("Fe", 1.0), ("K", 4.0), ("N", 6.0)]);
         assert_eq!(atoms("{[(H)2]3}2"), [("H", 12.0)]);
-        assert_eq!(
-            atoms("CaSO4·0.5H2O"),
-            [("Ca", 1.0), ("H", 1.0), ("O", 4.5), ("S", 1.0)]
-        );
+        assert_eq!(atoms("CaSO4·0.5H2O"), [("Ca", 1.0), ("H", 1.0), ("O", 4.5), ("S", 1.0)]);
         // Cement notation: tricalcium silicate.
         assert_eq!(atoms("3CaO·SiO2"), [("Ca", 3.0), ("O", 5.0), ("Si", 1.0)]);
     }
@@ -410,10 +369,7 @@ mod tests {
     #[test]
     fn decimal_counts() {
         assert_eq!(atoms("Fe0.95O"), [("Fe", 0.95), ("O", 1.0)]);
-        assert_eq!(
-            atoms("Ca1.5Mg0.5(CO3)2"),
-            [("C", 2.0), ("Ca", 1.5), ("Mg", 0.5), ("O", 6.0)]
-        );
+        assert_eq!(atoms("Ca1.5Mg0.5(CO3)2"), [("C", 2.0), ("Ca", 1.5), ("Mg", 0.5), ("O", 6.0)]);
     }
 
     #[test]
@@ -425,13 +381,7 @@ mod tests {
 
     #[test]
     fn unknown_element() {
-        assert_eq!(
-            Formula::parse("XxO"),
-            Err(Error::UnknownElement {
-                symbol: "Xx".into(),
-                formula: "XxO".into()
-            })
-        );
+        assert_eq!(Formula::parse("XxO"), Err(Error::UnknownElement { symbol: "Xx".into(), formula: "XxO".into() }));
     }
 
     #[test]

@@ -32,6 +32,6 @@ pub use reaction::Reaction;
 pub use registry::Registry;
 pub use stream::Stream;
 pub use unit::{
-    PortDirection, PortSpec, UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport,
-    UnitType, Utility, UtilityUse, MaterialUse, SizeFigure,
+    MaterialUse, PortDirection, PortSpec, SizeFigure, UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport,
+    UnitType, Utility, UtilityUse,
 };

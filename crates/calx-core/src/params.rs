@@ -136,11 +136,7 @@ impl ParamSpec {
 
     /// A parameter with a default value (in SI) and the default's source.
     pub fn with_default(name: &str, kind: ParamKind, default: ParamValue, doc: &str, source: &str) -> ParamSpec {
-        ParamSpec {
-            default: Some(default),
-            source: Some(source.into()),
-            ..ParamSpec::required(name, kind, doc)
-        }
+        ParamSpec { default: Some(default), source: Some(source.into()), ..ParamSpec::required(name, kind, doc) }
     }
 }
 

@@ -33,7 +33,10 @@ impl Reaction {
                 }
                 let (coef, name) = split_coefficient(term);
                 let coef = coef.map_or(Ok(1.0), |c| {
-                    c.parse::<f64>().ok().filter(|x| x.is_finite() && *x > 0.0).ok_or_else(|| bad(format!("bad coefficient {c:?}")))
+                    c.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite() && *x > 0.0)
+                        .ok_or_else(|| bad(format!("bad coefficient {c:?}")))
                 })?;
                 let i = set.require(name)?;
                 match terms.iter_mut().find(|(j, _)| *j == i) {
@@ -55,7 +58,8 @@ impl Reaction {
         let mut net: std::collections::BTreeMap<&str, f64> = Default::default();
         let mut mass = 0.0;
         for &(i, nu) in &self.terms {
-            let c = set.get(i).ok_or_else(|| Error::Formula { formula: self.text.clone(), reason: "bad index".into() })?;
+            let c =
+                set.get(i).ok_or_else(|| Error::Formula { formula: self.text.clone(), reason: "bad index".into() })?;
             let atoms = c.elements.as_ref().ok_or_else(|| Error::Formula {
                 formula: self.text.clone(),
                 reason: format!("{} has no formula, so the reaction cannot be checked for element balance", c.name),
@@ -73,7 +77,10 @@ impl Reaction {
         if !unbalanced.is_empty() {
             return Err(Error::Formula {
                 formula: self.text.clone(),
-                reason: format!("not balanced: net atoms per reaction (products - reactants): {}", unbalanced.join(", ")),
+                reason: format!(
+                    "not balanced: net atoms per reaction (products - reactants): {}",
+                    unbalanced.join(", ")
+                ),
             });
         }
         debug_assert!(mass.abs() < 1e-9);

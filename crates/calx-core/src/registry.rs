@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::suggest::nearest;
 use crate::analysis::{AnalysisDescriptor, AnalysisType};
+use crate::suggest::nearest;
 use crate::unit::{UnitDescriptor, UnitType};
 
 /// One registered unit type with its manifest and where it came from.
@@ -52,10 +52,8 @@ impl Registry {
                 descriptor.type_name, existing.provider, provider
             ));
         }
-        self.types.insert(
-            descriptor.type_name.clone(),
-            Registered { unit_type, descriptor, provider: provider.to_string() },
-        );
+        self.types
+            .insert(descriptor.type_name.clone(), Registered { unit_type, descriptor, provider: provider.to_string() });
         Ok(())
     }
 

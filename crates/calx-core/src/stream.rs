@@ -23,11 +23,7 @@ pub struct Stream {
 impl Stream {
     /// An empty stream of `n` components at standard conditions.
     pub fn empty(n: usize) -> Stream {
-        Stream {
-            flows: vec![0.0; n],
-            temperature: STANDARD_TEMPERATURE,
-            pressure: STANDARD_PRESSURE,
-        }
+        Stream { flows: vec![0.0; n], temperature: STANDARD_TEMPERATURE, pressure: STANDARD_PRESSURE }
     }
 
     /// Total mass flow, kg/s.
@@ -78,10 +74,8 @@ mod tests {
 
     #[test]
     fn invalid_values_are_described() {
-        let set = ComponentSet::new(vec![
-            crate::Component::from_formula("CaO", "CaO", crate::Phase::Solid).unwrap(),
-        ])
-        .unwrap();
+        let set = ComponentSet::new(vec![crate::Component::from_formula("CaO", "CaO", crate::Phase::Solid).unwrap()])
+            .unwrap();
         let mut s = Stream::empty(1);
         assert_eq!(s.first_invalid(&set), None);
         s.flows[0] = -1.0;

@@ -13,10 +13,7 @@
 /// always accepted). The nearest candidate wins; among equals the one whose case-sensitive
 /// distance is smaller, then the one that comes first in `candidates`, so the answer is
 /// deterministic for a given candidate order. An empty `needle` has no suggestion.
-pub fn nearest<'a, I: IntoIterator<Item = &'a str>>(
-    needle: &str,
-    candidates: I,
-) -> Option<&'a str> {
+pub fn nearest<'a, I: IntoIterator<Item = &'a str>>(needle: &str, candidates: I) -> Option<&'a str> {
     let exact: Vec<char> = needle.chars().collect();
     let folded: Vec<char> = needle.chars().flat_map(char::to_lowercase).collect();
     if folded.is_empty() {
@@ -56,9 +53,7 @@ fn osa_distance(a: &[char], b: &[char]) -> usize {
         current[0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
+            let mut d = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d = d.min(before[j - 2] + 1);
             }

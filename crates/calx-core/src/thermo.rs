@@ -94,10 +94,7 @@ impl HeatCapacity {
 }
 
 fn range_at(ranges: &[ShomateRange], t: f64) -> Option<&ShomateRange> {
-    ranges
-        .iter()
-        .find(|r| t <= r.t_max)
-        .or_else(|| ranges.last())
+    ranges.iter().find(|r| t <= r.t_max).or_else(|| ranges.last())
 }
 
 /// Enthalpy flow in W of component mass flows `flows` (kg/s) at temperature `t`.
@@ -125,12 +122,7 @@ pub fn heat_capacity_flow(set: &ComponentSet, flows: &[f64], t: f64) -> Result<f
 
 /// The temperature at which `flows` carry the enthalpy flow `h_target` (W), found by Newton
 /// steps safeguarded by bisection in [`T_MIN`, `T_MAX`].
-pub fn temperature_for_enthalpy(
-    set: &ComponentSet,
-    flows: &[f64],
-    h_target: f64,
-    t_guess: f64,
-) -> Result<f64> {
+pub fn temperature_for_enthalpy(set: &ComponentSet, flows: &[f64], h_target: f64, t_guess: f64) -> Result<f64> {
     if flows.iter().all(|&w| w == 0.0) {
         return Ok(t_guess);
     }
@@ -199,9 +191,8 @@ mod tests {
         let (a, b) = (298.15, 400.0);
         let n = 10_000;
         let dx = (b - a) / n as f64;
-        let trapezoid: f64 = (0..n)
-            .map(|i| 0.5 * (cp.cp(a + i as f64 * dx) + cp.cp(a + (i + 1) as f64 * dx)) * dx)
-            .sum();
+        let trapezoid: f64 =
+            (0..n).map(|i| 0.5 * (cp.cp(a + i as f64 * dx) + cp.cp(a + (i + 1) as f64 * dx)) * dx).sum();
         assert!((cp.sensible_heat(b) - trapezoid).abs() < 1e-6 * trapezoid);
         assert!((cp.sensible_heat(250.0) + (cp.sensible_heat(298.15) - cp.sensible_heat(250.0))).abs() < 1e-9);
     }

@@ -320,5 +320,4 @@ pub trait UnitOperation: Send + Sync {
     /// port order (see [`Connections`]); outlets arrive sized for the component set and must
     /// be fully overwritten. Must be pure: same inlets, same outlets and report.
     fn calculate(&self, inlets: &[Stream], outlets: &mut [Stream], report: &mut UnitReport) -> Result<(), UnitError>;
-
 }

@@ -116,7 +116,11 @@ fn tick(x: f64) -> String {
 }
 
 fn truncate(label: &str, max: usize) -> String {
-    if label.chars().count() <= max { label.to_string() } else { format!("{}…", label.chars().take(max - 1).collect::<String>()) }
+    if label.chars().count() <= max {
+        label.to_string()
+    } else {
+        format!("{}…", label.chars().take(max - 1).collect::<String>())
+    }
 }
 
 /// Width of a label area for `labels` at 12 px.
@@ -148,7 +152,8 @@ fn room_for_text(lo: f64, hi: f64, chars: usize, plot_px: f64, negative: bool, p
 /// The drawing area of a chart.
 type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 /// A chart with a numeric x axis and one row per category.
-type CategoryChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordusize>>>;
+type CategoryChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, SegmentedCoord<RangedCoordusize>>>;
 type Drawn = Result<(), Box<dyn std::error::Error>>;
 
 /// Draw a chart of `size` with `draw` on a white canvas; plotters' errors become a chart that
@@ -168,7 +173,13 @@ fn render(label: &str, size: (u32, u32), draw: impl FnOnce(&Root<'_>) -> Drawn) 
 
 /// Rows of categories (the first at the top) against `lo..hi`, with the axes, labels and
 /// grid every category chart shares.
-fn category_chart<'a, 'b>(root: &'a Root<'b>, labels: &[String], (lo, hi): (f64, f64), top: u32, desc: &str) -> Result<CategoryChart<'a, 'b>, Box<dyn std::error::Error>> {
+fn category_chart<'a, 'b>(
+    root: &'a Root<'b>,
+    labels: &[String],
+    (lo, hi): (f64, f64),
+    top: u32,
+    desc: &str,
+) -> Result<CategoryChart<'a, 'b>, Box<dyn std::error::Error>> {
     let n = labels.len().max(1);
     let mut chart = ChartBuilder::on(root)
         .margin(10)
@@ -210,7 +221,10 @@ fn bar(row: usize, n: usize, from: f64, to: f64, style: ShapeStyle) -> Rectangle
 /// Horizontal bars, first bar at the top; `unit` labels the value axis, which covers the
 /// bars and zero.
 pub fn bars(title: &str, bars: &[Bar], unit: &str) -> Chart {
-    let (lo, hi) = bars.iter().filter(|b| b.value.is_finite()).fold((0.0f64, 0.0f64), |(a, b), x| (a.min(x.value), b.max(x.value)));
+    let (lo, hi) = bars
+        .iter()
+        .filter(|b| b.value.is_finite())
+        .fold((0.0f64, 0.0f64), |(a, b), x| (a.min(x.value), b.max(x.value)));
     bars_over(title, bars, unit, (lo, hi))
 }
 
@@ -223,18 +237,24 @@ pub fn bars_over(title: &str, bars: &[Bar], unit: &str, (lo, hi): (f64, f64)) ->
     let (lo, hi) = drawable(lo, hi);
     let chars = bars.iter().map(|b| b.text.chars().count()).max().unwrap_or(0);
     let plot_px = f64::from(WIDTH) - f64::from(label_area(&labels)) - 40.0;
-    let (lo, hi) = room_for_text(lo, hi, chars, plot_px, bars.iter().any(|b| b.value < 0.0), bars.iter().any(|b| b.value >= 0.0));
+    let (lo, hi) =
+        room_for_text(lo, hi, chars, plot_px, bars.iter().any(|b| b.value < 0.0), bars.iter().any(|b| b.value >= 0.0));
     let (div, suffix) = scale(lo.abs().max(hi.abs()));
     render(title, (WIDTH, (64 + 30 * n) as u32), |root| {
         let mut chart = category_chart(root, &labels, (lo / div, hi / div), 10, &axis_desc(unit, suffix))?;
         let at = |v: f64| clip(v, div, (lo, hi));
-        chart.draw_series(bars.iter().enumerate().map(|(i, b)| bar(i, n, 0.0, at(b.value), colour(if b.value < 0.0 { PALETTE[2] } else { PALETTE[0] }).filled())))?;
+        chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+            bar(i, n, 0.0, at(b.value), colour(if b.value < 0.0 { PALETTE[2] } else { PALETTE[0] }).filled())
+        }))?;
         chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
             let (anchor, dx) = if b.value < 0.0 { (HPos::Right, -4) } else { (HPos::Left, 4) };
             let style = font(15.0).pos(Pos::new(anchor, VPos::Center));
-            EmptyElement::at((at(b.value), SegmentValue::CenterOf(n - 1 - i))) + plotters::element::Text::new(b.text.clone(), (dx, 0), style)
+            EmptyElement::at((at(b.value), SegmentValue::CenterOf(n - 1 - i)))
+                + plotters::element::Text::new(b.text.clone(), (dx, 0), style)
         }))?;
-        chart.plotting_area().draw(&PathElement::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))], AXIS))?;
+        chart
+            .plotting_area()
+            .draw(&PathElement::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))], AXIS))?;
         Ok(())
     })
 }
@@ -268,9 +288,15 @@ pub fn tornado(title: &str, base: f64, rows: &[TornadoRow], unit: &str) -> Chart
         let at = |v: f64| clip(v, div, (lo, hi));
         if base.is_finite() {
             for (i, r) in rows.iter().enumerate() {
-                chart.draw_series([bar(i, n, at(base), at(r.at_low), c_low.mix(0.85).filled()), bar(i, n, at(base), at(r.at_high), c_high.mix(0.85).filled())])?;
+                chart.draw_series([
+                    bar(i, n, at(base), at(r.at_low), c_low.mix(0.85).filled()),
+                    bar(i, n, at(base), at(r.at_high), c_high.mix(0.85).filled()),
+                ])?;
             }
-            chart.plotting_area().draw(&PathElement::new(vec![(at(base), SegmentValue::Exact(0)), (at(base), SegmentValue::Exact(n))], TEXT.stroke_width(2)))?;
+            chart.plotting_area().draw(&PathElement::new(
+                vec![(at(base), SegmentValue::Exact(0)), (at(base), SegmentValue::Exact(n))],
+                TEXT.stroke_width(2),
+            ))?;
         }
         // Legend above the plot.
         let mut x = 12;
@@ -352,7 +378,8 @@ pub fn histogram(title: &str, values: &[f64], unit: &str, marks: Option<Marks>) 
             .draw()?;
         chart.draw_series(counts.iter().enumerate().map(|(k, c)| {
             let x0 = lo + k as f64 * width;
-            let mut r = Rectangle::new([(at(x0), 0.0), (at(x0 + width), *c as f64)], colour(PALETTE[0]).mix(0.8).filled());
+            let mut r =
+                Rectangle::new([(at(x0), 0.0), (at(x0 + width), *c as f64)], colour(PALETTE[0]).mix(0.8).filled());
             r.set_margin(0, 0, 1, 1);
             r
         }))?;
@@ -362,9 +389,14 @@ pub fn histogram(title: &str, values: &[f64], unit: &str, marks: Option<Marks>) 
                     continue;
                 }
                 let c = if name == "p50" { TEXT } else { colour(PALETTE[1]) };
-                chart.draw_series(std::iter::once(PathElement::new(vec![(at(v), 0.0), (at(v), top)], c.stroke_width(2))))?;
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(at(v), 0.0), (at(v), top)],
+                    c.stroke_width(2),
+                )))?;
                 let style = font(12.0).pos(Pos::new(HPos::Center, VPos::Bottom));
-                chart.draw_series(std::iter::once(EmptyElement::at((at(v), top)) + plotters::element::Text::new(name, (0, 0), style)))?;
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((at(v), top)) + plotters::element::Text::new(name, (0, 0), style),
+                ))?;
             }
         }
         Ok(())
@@ -373,7 +405,14 @@ pub fn histogram(title: &str, values: &[f64], unit: &str, marks: Option<Marks>) 
 
 /// The cumulative cash-flow chart: discounted (solid) and undiscounted (dashed) cumulative
 /// cash flow by year, the zero line, and the discounted payback point marked.
-pub fn cash_flow(title: &str, years: &[f64], discounted: &[f64], undiscounted: &[f64], payback: Option<f64>, currency: &str) -> Chart {
+pub fn cash_flow(
+    title: &str,
+    years: &[f64],
+    discounted: &[f64],
+    undiscounted: &[f64],
+    payback: Option<f64>,
+    currency: &str,
+) -> Chart {
     let size = (WIDTH, 340);
     let values = discounted.iter().chain(undiscounted).copied().filter(|v| v.is_finite());
     let (lo, hi) = range_with_zero(values);
@@ -397,14 +436,24 @@ pub fn cash_flow(title: &str, years: &[f64], discounted: &[f64], undiscounted: &
             .x_label_formatter(&|x| group(*x, 0))
             .y_label_formatter(&|y| tick(*y))
             .x_desc("year")
-            .y_desc(format!("cumulative cash flow ({}{currency})", if suffix.is_empty() { String::new() } else { format!("{} ", suffix.trim()) }))
+            .y_desc(format!(
+                "cumulative cash flow ({}{currency})",
+                if suffix.is_empty() { String::new() } else { format!("{} ", suffix.trim()) }
+            ))
             .label_style(font(15.0))
             .axis_desc_style(font(15.0))
             .draw()?;
         chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (x_hi, 0.0)], AXIS.stroke_width(1))))?;
         let blue = colour(PALETTE[0]);
         let grey = colour(PALETTE[9]);
-        let pts = |v: &[f64]| years.iter().zip(v).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| (x.clamp(0.0, x_hi), clip(*y, div, (lo, hi)))).collect::<Vec<_>>();
+        let pts = |v: &[f64]| {
+            years
+                .iter()
+                .zip(v)
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .map(|(x, y)| (x.clamp(0.0, x_hi), clip(*y, div, (lo, hi))))
+                .collect::<Vec<_>>()
+        };
         // Dashes as short segments (plotters' dashed series needs another feature).
         let und = pts(undiscounted);
         for w in und.windows(2) {
@@ -424,7 +473,12 @@ pub fn cash_flow(title: &str, years: &[f64], discounted: &[f64], undiscounted: &
             let right = t > x_hi * 0.6;
             let style = font(15.0).pos(Pos::new(if right { HPos::Right } else { HPos::Left }, VPos::Top));
             chart.draw_series(std::iter::once(
-                EmptyElement::at((t, 0.0)) + plotters::element::Text::new(format!("discounted payback {} yr", sig(t, 3)), (if right { -12 } else { 12 }, 10), style),
+                EmptyElement::at((t, 0.0))
+                    + plotters::element::Text::new(
+                        format!("discounted payback {} yr", sig(t, 3)),
+                        (if right { -12 } else { 12 }, 10),
+                        style,
+                    ),
             ))?;
         }
         // Legend above the plot.
@@ -452,7 +506,14 @@ mod tests {
 
     #[test]
     fn charts_are_svg_with_the_report_font_and_no_plotters_font() {
-        let c = bars("t", &[Bar { label: "a".into(), value: 2.0, text: "2".into() }, Bar { label: "b".into(), value: -1.0, text: "-1".into() }], "kg");
+        let c = bars(
+            "t",
+            &[
+                Bar { label: "a".into(), value: 2.0, text: "2".into() },
+                Bar { label: "b".into(), value: -1.0, text: "-1".into() },
+            ],
+            "kg",
+        );
         assert!(c.svg.starts_with("<svg role=\"img\""), "{}", &c.svg[..80]);
         assert!(!c.svg.contains("font-family=\"sans-serif\""));
         assert!(c.svg.matches("<rect").count() >= 3);
@@ -467,13 +528,34 @@ mod tests {
 
     #[test]
     fn extreme_values_never_panic() {
-        let values = [0.0, -0.0, 1e-300, -1e-300, 1e300, -1e300, f64::MIN_POSITIVE, 5e-324, 1.0, 1.0 + f64::EPSILON, 123_456_789.0, f64::NAN, f64::INFINITY];
+        let values = [
+            0.0,
+            -0.0,
+            1e-300,
+            -1e-300,
+            1e300,
+            -1e300,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1.0,
+            1.0 + f64::EPSILON,
+            123_456_789.0,
+            f64::NAN,
+            f64::INFINITY,
+        ];
         for &a in &values {
             for &b in &values {
-                let bars_ = [Bar { label: "a".into(), value: a, text: "x".into() }, Bar { label: "b".into(), value: b, text: "y".into() }];
+                let bars_ = [
+                    Bar { label: "a".into(), value: a, text: "x".into() },
+                    Bar { label: "b".into(), value: b, text: "y".into() },
+                ];
                 assert!(bars("t", &bars_, "u").svg.starts_with("<svg"));
                 assert!(bars_over("t", &bars_, "u", (a, b)).svg.starts_with("<svg"));
-                assert!(tornado("t", a, &[TornadoRow { label: "p".into(), at_low: a, at_high: b }], "u").svg.starts_with("<svg"));
+                assert!(
+                    tornado("t", a, &[TornadoRow { label: "p".into(), at_low: a, at_high: b }], "u")
+                        .svg
+                        .starts_with("<svg")
+                );
                 assert!(histogram("t", &[a, b, a], "u", Some(Marks { p5: a, p50: b, p95: a })).svg.starts_with("<svg"));
                 assert!(cash_flow("t", &[0.0, 1.0], &[a, b], &[b, a], Some(b), "KRW").svg.starts_with("<svg"));
             }

@@ -91,7 +91,10 @@ pub struct Placed {
 impl Placed {
     /// Whether two boxes overlap (touching edges do not count).
     pub fn overlaps(&self, other: &Placed) -> bool {
-        self.x < other.x + other.w && other.x < self.x + self.w && self.y < other.y + other.h && other.y < self.y + self.h
+        self.x < other.x + other.w
+            && other.x < self.x + self.w
+            && self.y < other.y + other.h
+            && other.y < self.y + self.h
     }
 }
 
@@ -185,7 +188,14 @@ struct Recorder {
 }
 
 impl RenderBackend for Recorder {
-    fn draw_rect(&mut self, xy: Point, size: Point, _look: &StyleAttr, properties: Option<String>, _clip: Option<ClipHandle>) {
+    fn draw_rect(
+        &mut self,
+        xy: Point,
+        size: Point,
+        _look: &StyleAttr,
+        properties: Option<String>,
+        _clip: Option<ClipHandle>,
+    ) {
         if let Some(i) = properties.and_then(|p| p.parse().ok()) {
             self.rects.push((i, xy, size));
         }
@@ -198,7 +208,15 @@ impl RenderBackend for Recorder {
             self.labels.push((xy, text.to_string()));
         }
     }
-    fn draw_arrow(&mut self, path: &[(Point, Point)], _dashed: bool, head: (bool, bool), _look: &StyleAttr, properties: Option<String>, _text: &str) {
+    fn draw_arrow(
+        &mut self,
+        path: &[(Point, Point)],
+        _dashed: bool,
+        head: (bool, bool),
+        _look: &StyleAttr,
+        properties: Option<String>,
+        _text: &str,
+    ) {
         if let Some(i) = properties.and_then(|p| p.parse().ok()) {
             self.arrows.push((i, path.to_vec(), head));
         }
@@ -218,7 +236,13 @@ pub fn draw(g: &Graph, id: &str) -> Diagram {
     if g.nodes.is_empty() {
         let mut svg = Svg::new(320.0, 60.0);
         svg.text(16.0, 34.0, "The flowsheet has no units.", 13.0, "start", "normal", MUTED);
-        return Diagram { svg: svg.finish("empty flowsheet"), width: 320.0, height: 60.0, boxes: Vec::new(), recycles: 0 };
+        return Diagram {
+            svg: svg.finish("empty flowsheet"),
+            width: 320.0,
+            height: 60.0,
+            boxes: Vec::new(),
+            recycles: 0,
+        };
     }
     let across = draw_in(g, id, Orientation::LeftToRight);
     if across.width <= WIDE {
@@ -230,7 +254,12 @@ pub fn draw(g: &Graph, id: &str) -> Diagram {
 
 fn draw_in(g: &Graph, id: &str, orientation: Orientation) -> Diagram {
     let reversed = back_edges(g);
-    let recycles = g.edges.iter().zip(&reversed).filter(|(e, r)| (**r || e.from == e.to) && e.from < g.nodes.len() && e.to < g.nodes.len()).count();
+    let recycles = g
+        .edges
+        .iter()
+        .zip(&reversed)
+        .filter(|(e, r)| (**r || e.from == e.to) && e.from < g.nodes.len() && e.to < g.nodes.len())
+        .count();
     // `layout-rs` asserts invariants of its own placement that a few graphs (about one in a
     // thousand random ones) break: then its straightening and Brandes-Köpf passes are left
     // out, which still places every box apart, in rank order.
@@ -241,8 +270,22 @@ fn draw_in(g: &Graph, id: &str, orientation: Orientation) -> Diagram {
         Some(rec) => render(g, &reversed, &rec, id, recycles),
         None => {
             let mut svg = Svg::new(480.0, 60.0);
-            svg.text(16.0, 34.0, "The flowsheet could not be laid out; the stream table lists every connection.", 13.0, "start", "normal", MUTED);
-            Diagram { svg: svg.finish("flowsheet diagram not drawn"), width: 480.0, height: 60.0, boxes: Vec::new(), recycles }
+            svg.text(
+                16.0,
+                34.0,
+                "The flowsheet could not be laid out; the stream table lists every connection.",
+                13.0,
+                "start",
+                "normal",
+                MUTED,
+            );
+            Diagram {
+                svg: svg.finish("flowsheet diagram not drawn"),
+                width: 480.0,
+                height: 60.0,
+                boxes: Vec::new(),
+                recycles,
+            }
         }
     }
 }
@@ -262,12 +305,19 @@ fn lay_out(g: &Graph, reversed: &[bool], orientation: Orientation, plain: bool) 
     let mut handles = vec![None; g.nodes.len()];
     for &v in &order {
         let (w, h) = node_size(&g.nodes[v]);
-        let mut elem = Element::create_with_properties(ShapeKind::Box(String::new()), StyleAttr::simple(), orientation, Point::new(w, h), v.to_string());
+        let mut elem = Element::create_with_properties(
+            ShapeKind::Box(String::new()),
+            StyleAttr::simple(),
+            orientation,
+            Point::new(w, h),
+            v.to_string(),
+        );
         // Space kept around a box (layout-rs's default is 60 px each way).
         elem.pos = Position::new(Point::zero(), Point::new(w, h), Point::zero(), Point::splat(HALO));
         handles[v] = Some(vg.add_node(elem));
     }
-    let mut edges: Vec<usize> = (0..g.edges.len()).filter(|&i| g.edges[i].from < g.nodes.len() && g.edges[i].to < g.nodes.len()).collect();
+    let mut edges: Vec<usize> =
+        (0..g.edges.len()).filter(|&i| g.edges[i].from < g.nodes.len() && g.edges[i].to < g.nodes.len()).collect();
     let source_rank = |i: usize| {
         let e = &g.edges[i];
         if reversed[i] { (rank[e.to], rank[e.from]) } else { (rank[e.from], rank[e.to]) }
@@ -278,7 +328,8 @@ fn lay_out(g: &Graph, reversed: &[bool], orientation: Orientation, plain: bool) 
         let e = &g.edges[i];
         let (Some(a), Some(b)) = (handles[e.from], handles[e.to]) else { continue };
         let label = edge_label(g, e);
-        let mut arrow = Arrow::new(LineEndKind::None, LineEndKind::Arrow, LineStyleKind::Normal, &label, &look, &None, &None);
+        let mut arrow =
+            Arrow::new(LineEndKind::None, LineEndKind::Arrow, LineStyleKind::Normal, &label, &look, &None, &None);
         arrow.properties = Some(i.to_string());
         if reversed[i] {
             vg.add_edge(arrow.reverse(), b, a);
@@ -338,12 +389,26 @@ fn render(g: &Graph, reversed: &[bool], rec: &Recorder, id: &str, recycles: usiz
         if path.len() < 2 {
             continue;
         }
-        let mut d = format!("M{} {} C{} {} {} {} {} {}", px(path[0].0.x + dx), px(path[0].0.y + dy), px(path[0].1.x + dx), px(path[0].1.y + dy), px(path[1].0.x + dx), px(path[1].0.y + dy), px(path[1].1.x + dx), px(path[1].1.y + dy));
+        let mut d = format!(
+            "M{} {} C{} {} {} {} {} {}",
+            px(path[0].0.x + dx),
+            px(path[0].0.y + dy),
+            px(path[0].1.x + dx),
+            px(path[0].1.y + dy),
+            px(path[1].0.x + dx),
+            px(path[1].0.y + dy),
+            px(path[1].1.x + dx),
+            px(path[1].1.y + dy)
+        );
         for (p, q) in path.iter().skip(2) {
             let _ = write!(d, " S{} {} {} {}", px(p.x + dx), px(p.y + dy), px(q.x + dx), px(q.y + dy));
         }
         let recycle = reversed.get(*i).copied().unwrap_or(false) || e.from == e.to;
-        let (colour, marker, dash) = if recycle { (RECYCLE, format!("{id}-arrow-recycle"), r#" stroke-dasharray="6 4""#) } else { (INK, format!("{id}-arrow"), "") };
+        let (colour, marker, dash) = if recycle {
+            (RECYCLE, format!("{id}-arrow-recycle"), r#" stroke-dasharray="6 4""#)
+        } else {
+            (INK, format!("{id}-arrow"), "")
+        };
         let markers = match head {
             (true, true) => format!(r#" marker-start="url(#{marker})" marker-end="url(#{marker})""#),
             (true, false) => format!(r#" marker-start="url(#{marker})""#),
@@ -352,7 +417,16 @@ fn render(g: &Graph, reversed: &[bool], rec: &Recorder, id: &str, recycles: usiz
         };
         let from = g.nodes.get(e.from).map_or("", |n| n.name.as_str());
         let to = g.nodes.get(e.to).map_or("", |n| n.name.as_str());
-        let tip = format!("{}: {} {} ({} -> {}){}{}", e.name, e.flow, g.unit, from, to, if recycle { ", recycle" } else { "" }, if e.tear { ", torn by the solver" } else { "" });
+        let tip = format!(
+            "{}: {} {} ({} -> {}){}{}",
+            e.name,
+            e.flow,
+            g.unit,
+            from,
+            to,
+            if recycle { ", recycle" } else { "" },
+            if e.tear { ", torn by the solver" } else { "" }
+        );
         let _ = write!(
             svg.body_mut(),
             r#"<g class="edge" data-stream="{}">{}<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.4"{dash}{markers}/></g>"#,
@@ -419,7 +493,12 @@ mod tests {
     fn the_order_follows_the_graph_once_cycles_are_broken() {
         let g = Graph {
             nodes: vec![node("a"), node("b"), node("c")],
-            edges: vec![edge(0, 1, "ab", false), edge(1, 2, "bc", false), edge(2, 0, "ca", false), edge(1, 0, "ba", true)],
+            edges: vec![
+                edge(0, 1, "ab", false),
+                edge(1, 2, "bc", false),
+                edge(2, 0, "ca", false),
+                edge(1, 0, "ba", true),
+            ],
             unit: "t/h".into(),
         };
         let r = back_edges(&g);
@@ -446,7 +525,13 @@ mod tests {
             }
             for e in 0..next(2 * n + 2) {
                 let (from, to) = (next(n), next(n));
-                g.edges.push(Edge { from, to, name: format!("s{e}"), flow: format!("{}", next(10_000)), tear: next(5) == 0 });
+                g.edges.push(Edge {
+                    from,
+                    to,
+                    name: format!("s{e}"),
+                    flow: format!("{}", next(10_000)),
+                    tear: next(5) == 0,
+                });
             }
             let d = draw(&g, "r");
             assert_eq!(d.boxes.len(), n, "case {case}: {g:?}");
@@ -462,7 +547,18 @@ mod tests {
     /// random test over 3,000 graphs): the diagram falls back to the plainer layout.
     #[test]
     fn a_graph_layout_rs_cannot_place_still_gets_a_diagram() {
-        let names = ["n0_xxxxxxxx", "n1_", "n2_xxxxxxx", "n3_xxxxxxxxxx", "n4_x", "n5_xxxxxx", "n6_xxxxxx", "n7_xx", "n8_xxxx", "n9_xxxxxx"];
+        let names = [
+            "n0_xxxxxxxx",
+            "n1_",
+            "n2_xxxxxxx",
+            "n3_xxxxxxxxxx",
+            "n4_x",
+            "n5_xxxxxx",
+            "n6_xxxxxx",
+            "n7_xx",
+            "n8_xxxx",
+            "n9_xxxxxx",
+        ];
         let feeds = [0, 2, 3, 9];
         let mut g = Graph { unit: "t/h".into(), ..Graph::default() };
         for (i, name) in names.iter().enumerate() {
@@ -470,14 +566,31 @@ mod tests {
             g.nodes.push(Node { name: name.to_string(), detail: "type".into(), kind });
         }
         let edges = [
-            (3, 0, "1343"), (9, 1, "886"), (2, 2, "442"), (4, 5, "7801"), (6, 1, "2060"), (7, 6, "2498"), (3, 6, "6274"), (4, 1, "8700"), (4, 0, "9871"),
-            (1, 7, "9619"), (9, 6, "3661"), (3, 3, "7644"), (1, 2, "1417"), (6, 8, "6819"), (1, 3, "3854"), (2, 8, "9297"), (2, 1, "3469"),
+            (3, 0, "1343"),
+            (9, 1, "886"),
+            (2, 2, "442"),
+            (4, 5, "7801"),
+            (6, 1, "2060"),
+            (7, 6, "2498"),
+            (3, 6, "6274"),
+            (4, 1, "8700"),
+            (4, 0, "9871"),
+            (1, 7, "9619"),
+            (9, 6, "3661"),
+            (3, 3, "7644"),
+            (1, 2, "1417"),
+            (6, 8, "6819"),
+            (1, 3, "3854"),
+            (2, 8, "9297"),
+            (2, 1, "3469"),
         ];
         for (k, (from, to, flow)) in edges.into_iter().enumerate() {
             g.edges.push(Edge { from, to, name: format!("s{k}"), flow: flow.into(), tear: false });
         }
         let reversed = back_edges(&g);
-        let full = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lay_out(&g, &reversed, Orientation::LeftToRight, false)));
+        let full = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            lay_out(&g, &reversed, Orientation::LeftToRight, false)
+        }));
         assert!(full.is_err(), "layout-rs places this graph now: the fallback may no longer be needed");
         let d = draw(&g, "r");
         assert_eq!(d.boxes.len(), names.len());
@@ -497,7 +610,13 @@ mod tests {
                 node("splitter"),
                 Node { name: "product".into(), detail: String::new(), kind: NodeKind::Product },
             ],
-            edges: vec![edge(0, 1, "water", false), edge(1, 2, "mixed", false), edge(2, 1, "recycle", true), edge(2, 3, "product", false), edge(2, 2, "self", false)],
+            edges: vec![
+                edge(0, 1, "water", false),
+                edge(1, 2, "mixed", false),
+                edge(2, 1, "recycle", true),
+                edge(2, 3, "product", false),
+                edge(2, 2, "self", false),
+            ],
             unit: "t/h".into(),
         };
         let d = draw(&g, "t");

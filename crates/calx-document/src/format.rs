@@ -137,7 +137,13 @@ pub fn slug(text: &str) -> String {
 /// A coordinate for SVG: one decimal, no `-0.0`.
 pub fn px(x: f64) -> String {
     let r = (x * 10.0).round() / 10.0;
-    if r == 0.0 || !r.is_finite() { "0".into() } else if r.fract() == 0.0 { format!("{r:.0}") } else { format!("{r:.1}") }
+    if r == 0.0 || !r.is_finite() {
+        "0".into()
+    } else if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
 }
 
 #[cfg(test)]

@@ -52,7 +52,8 @@ mod tests {
         // flowsheets/nested-recycles.yaml: quicklime 0, fresh_water 1, water_tank 2, mixer 3,
         // slaker 4, classifier 5, thickener 6.
         let edges = [(1, 2), (6, 2), (2, 3), (0, 3), (5, 3), (3, 4), (4, 5), (5, 6)];
-        let marked: Vec<usize> = super::recycles(7, &edges).iter().enumerate().filter(|(_, r)| **r).map(|(i, _)| i).collect();
+        let marked: Vec<usize> =
+            super::recycles(7, &edges).iter().enumerate().filter(|(_, r)| **r).map(|(i, _)| i).collect();
         assert_eq!(marked, [1, 4], "water_return and lime_return");
     }
 }

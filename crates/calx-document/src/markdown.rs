@@ -29,9 +29,12 @@ fn table(t: &Table, out: &mut String) {
     if !t.caption.is_empty() {
         let _ = writeln!(out, "**{}**\n", md(&t.caption));
     }
-    let cells = |row: &[String]| row.iter().map(|c| if c.is_empty() { " ".to_string() } else { md_text(c) }).collect::<Vec<_>>().join(" | ");
+    let cells = |row: &[String]| {
+        row.iter().map(|c| if c.is_empty() { " ".to_string() } else { md_text(c) }).collect::<Vec<_>>().join(" | ")
+    };
     let _ = writeln!(out, "| {} |", cells(&t.header));
-    let align: Vec<&str> = (0..t.header.len()).map(|i| if t.numeric.get(i).copied().unwrap_or(false) { "---:" } else { "---" }).collect();
+    let align: Vec<&str> =
+        (0..t.header.len()).map(|i| if t.numeric.get(i).copied().unwrap_or(false) { "---:" } else { "---" }).collect();
     let _ = writeln!(out, "| {} |", align.join(" | "));
     for r in &t.rows {
         let _ = writeln!(out, "| {} |", cells(r));

@@ -170,12 +170,15 @@ fn columns(nodes: &[Node], links: &[Link], back: &[bool]) -> Vec<usize> {
             }
         }
     }
-    let last = nodes.iter().zip(&col).filter(|(n, _)| !matches!(n.kind, Kind::Sink)).map(|(_, c)| c + 1).max().unwrap_or(1);
+    let last =
+        nodes.iter().zip(&col).filter(|(n, _)| !matches!(n.kind, Kind::Sink)).map(|(_, c)| c + 1).max().unwrap_or(1);
     // What enters sits in the first column and what leaves in the last, unless its band would
     // then cross more than MAX_SPAN columns (large plants): then it sits next to its unit.
     let by_path = col.clone();
-    let first_target = |i: usize| links.iter().enumerate().filter(|(k, l)| l.from == i && !back[*k]).map(|(_, l)| by_path[l.to]).min();
-    let last_source = |i: usize| links.iter().enumerate().filter(|(k, l)| l.to == i && !back[*k]).map(|(_, l)| by_path[l.from]).max();
+    let first_target =
+        |i: usize| links.iter().enumerate().filter(|(k, l)| l.from == i && !back[*k]).map(|(_, l)| by_path[l.to]).min();
+    let last_source =
+        |i: usize| links.iter().enumerate().filter(|(k, l)| l.to == i && !back[*k]).map(|(_, l)| by_path[l.from]).max();
     for (i, node) in nodes.iter().enumerate() {
         match node.kind {
             Kind::Source => col[i] = first_target(i).filter(|&t| t > MAX_SPAN).map_or(0, |t| t - 1),
@@ -203,7 +206,13 @@ fn close_balances(input: &Input, links: &mut Vec<Link>, nodes: &mut Vec<Node>) {
         if scale > 0.0 && gap.abs() > GAP_TOLERANCE * scale {
             let g = nodes.len();
             nodes.push(Node { name: format!("unbalanced at {}", node.name), kind: Kind::Gap });
-            let name = format!("{} {} {} {}", node.name, if gap > 0.0 { "loses" } else { "gains" }, sig(gap.abs(), 4), input.unit);
+            let name = format!(
+                "{} {} {} {}",
+                node.name,
+                if gap > 0.0 { "loses" } else { "gains" },
+                sig(gap.abs(), 4),
+                input.unit
+            );
             let (from, to) = if gap > 0.0 { (i, g) } else { (g, i) };
             // A gap has no phase; it is drawn in its own colour (as "solid" layer width).
             links.push(Link { from, to, name, parts: [0.0, 0.0, gap.abs()] });
@@ -229,7 +238,8 @@ pub fn draw(input: &Input) -> Sankey {
         }
     }
     close_balances(input, &mut links, &mut nodes);
-    let gap_links: Vec<bool> = links.iter().map(|l| nodes[l.from].kind == Kind::Gap || nodes[l.to].kind == Kind::Gap).collect();
+    let gap_links: Vec<bool> =
+        links.iter().map(|l| nodes[l.from].kind == Kind::Gap || nodes[l.to].kind == Kind::Gap).collect();
     // Nodes that carry nothing are left out of the picture.
     let n = nodes.len();
     let inflow: Vec<f64> = (0..n).map(|i| links.iter().filter(|l| l.to == i).map(Link::value).sum()).collect();
@@ -238,7 +248,15 @@ pub fn draw(input: &Input) -> Sankey {
     if links.is_empty() {
         let mut svg = Svg::new(360.0, 60.0);
         svg.text(16.0, 34.0, "No mass flows to draw.", 13.0, "start", "normal", MUTED);
-        return Sankey { svg: svg.finish("empty Sankey diagram"), width: 360.0, height: 60.0, nodes: Vec::new(), links, recycle: Vec::new(), empty };
+        return Sankey {
+            svg: svg.finish("empty Sankey diagram"),
+            width: 360.0,
+            height: 60.0,
+            nodes: Vec::new(),
+            links,
+            recycle: Vec::new(),
+            empty,
+        };
     }
     let back = recycles(n, &links);
     let col = columns(&nodes, &links, &back);
@@ -285,7 +303,13 @@ pub fn draw(input: &Input) -> Sankey {
                         if back[li] {
                             continue;
                         }
-                        let other = if forward && l.to == i { Some(l.from) } else if !forward && l.from == i { Some(l.to) } else { None };
+                        let other = if forward && l.to == i {
+                            Some(l.from)
+                        } else if !forward && l.from == i {
+                            Some(l.to)
+                        } else {
+                            None
+                        };
                         if let Some(o) = other {
                             sum += centre(o, &y) * l.value();
                             weight += l.value();
@@ -324,7 +348,9 @@ pub fn draw(input: &Input) -> Sankey {
     // `at` is the end being stacked, `other` the far end; returns each link's top there.
     let stack = |at: &dyn Fn(&Link) -> usize, other: &dyn Fn(&Link) -> usize| {
         let mut order: Vec<usize> = (0..links.len()).collect();
-        order.sort_by(|&a, &b| back[a].cmp(&back[b]).then(y[other(&links[a])].total_cmp(&y[other(&links[b])])).then(a.cmp(&b)));
+        order.sort_by(|&a, &b| {
+            back[a].cmp(&back[b]).then(y[other(&links[a])].total_cmp(&y[other(&links[b])])).then(a.cmp(&b))
+        });
         let mut offset = vec![0.0; n];
         let mut top = vec![0.0; links.len()];
         for li in order {
@@ -369,13 +395,41 @@ pub fn draw(input: &Input) -> Sankey {
             used_in[col[l.to]] += turn(li);
             let d = format!(
                 "M{} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {}",
-                px(x0), px(ys), px(down - r), px(ys), px(down), px(ys), px(down), px(ys + r),
-                px(down), px(yl - r), px(down), px(yl), px(down - r), px(yl),
-                px(up + r), px(yl), px(up), px(yl), px(up), px(yl - r),
-                px(up), px(yt + r), px(up), px(yt), px(up + r), px(yt), px(x1), px(yt)
+                px(x0),
+                px(ys),
+                px(down - r),
+                px(ys),
+                px(down),
+                px(ys),
+                px(down),
+                px(ys + r),
+                px(down),
+                px(yl - r),
+                px(down),
+                px(yl),
+                px(down - r),
+                px(yl),
+                px(up + r),
+                px(yl),
+                px(up),
+                px(yl),
+                px(up),
+                px(yl - r),
+                px(up),
+                px(yt + r),
+                px(up),
+                px(yt),
+                px(up + r),
+                px(yt),
+                px(x1),
+                px(yt)
             );
             let colour = if gap_links[li] { GAP_COLOUR } else { PHASE_COLOURS[dominant(l)] };
-            let _ = write!(svg.body_mut(), r#"<path d="{d}" fill="none" stroke="{colour}" stroke-opacity="0.55" stroke-linejoin="round" stroke-width="{}"/>"#, px(w.max(0.5)));
+            let _ = write!(
+                svg.body_mut(),
+                r#"<path d="{d}" fill="none" stroke="{colour}" stroke-opacity="0.55" stroke-linejoin="round" stroke-width="{}"/>"#,
+                px(w.max(0.5))
+            );
         } else {
             let xm = (x0 + x1) / 2.0;
             let (mut s, mut t) = (sy[li], ty[li]);
@@ -387,16 +441,37 @@ pub fn draw(input: &Input) -> Sankey {
                 let colour = if gap_links[li] { GAP_COLOUR } else { PHASE_COLOURS[p] };
                 let d = format!(
                     "M{} {} C{} {} {} {} {} {} L{} {} C{} {} {} {} {} {} Z",
-                    px(x0), px(s), px(xm), px(s), px(xm), px(t), px(x1), px(t),
-                    px(x1), px(t + pw), px(xm), px(t + pw), px(xm), px(s + pw), px(x0), px(s + pw)
+                    px(x0),
+                    px(s),
+                    px(xm),
+                    px(s),
+                    px(xm),
+                    px(t),
+                    px(x1),
+                    px(t),
+                    px(x1),
+                    px(t + pw),
+                    px(xm),
+                    px(t + pw),
+                    px(xm),
+                    px(s + pw),
+                    px(x0),
+                    px(s + pw)
                 );
-                let _ = write!(svg.body_mut(), r#"<path d="{d}" fill="{colour}" fill-opacity="0.6" stroke="{colour}" stroke-opacity="0.35" stroke-width="0.5"/>"#);
+                let _ = write!(
+                    svg.body_mut(),
+                    r#"<path d="{d}" fill="{colour}" fill-opacity="0.6" stroke="{colour}" stroke-opacity="0.35" stroke-width="0.5"/>"#
+                );
                 s += pw;
                 t += pw;
             }
             // The stream's name in the middle of bands thick enough to carry it.
             // Only bands between neighbouring columns: longer ones pass other nodes midway.
-            if w >= 14.0 && nodes[l.from].kind == Kind::Unit && nodes[l.to].kind == Kind::Unit && col[l.to] == col[l.from] + 1 {
+            if w >= 14.0
+                && nodes[l.from].kind == Kind::Unit
+                && nodes[l.to].kind == Kind::Unit
+                && col[l.to] == col[l.from] + 1
+            {
                 let (lx, ly) = (xm, (sy[li] + ty[li]) / 2.0 + w / 2.0 + 3.5);
                 let _ = write!(
                     svg.body_mut(),
@@ -413,7 +488,16 @@ pub fn draw(input: &Input) -> Sankey {
     let mut placed = Vec::new();
     for i in 0..n {
         let (x, h) = (x_of(col[i]), value[i] * k);
-        placed.push(PlacedNode { name: nodes[i].name.clone(), kind: nodes[i].kind, column: col[i], inflow: inflow[i], outflow: outflow[i], x, y: y[i] + top_margin, h });
+        placed.push(PlacedNode {
+            name: nodes[i].name.clone(),
+            kind: nodes[i].kind,
+            column: col[i],
+            inflow: inflow[i],
+            outflow: outflow[i],
+            x,
+            y: y[i] + top_margin,
+            h,
+        });
         if !visible[i] {
             continue;
         }
@@ -437,8 +521,21 @@ pub fn draw(input: &Input) -> Sankey {
             (x + NODE_W / 2.0, "middle", y[i] - FONT - 6.0)
         };
         let halo = r##" stroke="#ffffff" stroke-width="3" stroke-opacity="0.85" paint-order="stroke""##;
-        let _ = write!(svg.body_mut(), r#"<text x="{}" y="{}" font-size="{FONT}" font-weight="600" text-anchor="{anchor}" fill="{INK}"{halo}>{}</text>"#, px(tx), px(y_name), esc(&nodes[i].name));
-        let _ = write!(svg.body_mut(), r#"<text x="{}" y="{}" font-size="{}" text-anchor="{anchor}" fill="{MUTED}"{halo}>{}</text>"#, px(tx), px(y_name + FONT), FONT - 1.0, esc(&label(i)));
+        let _ = write!(
+            svg.body_mut(),
+            r#"<text x="{}" y="{}" font-size="{FONT}" font-weight="600" text-anchor="{anchor}" fill="{INK}"{halo}>{}</text>"#,
+            px(tx),
+            px(y_name),
+            esc(&nodes[i].name)
+        );
+        let _ = write!(
+            svg.body_mut(),
+            r#"<text x="{}" y="{}" font-size="{}" text-anchor="{anchor}" fill="{MUTED}"{halo}>{}</text>"#,
+            px(tx),
+            px(y_name + FONT),
+            FONT - 1.0,
+            esc(&label(i))
+        );
         svg.body_mut().push_str("</g>");
     }
     svg.body_mut().push_str("</g>");
@@ -466,7 +563,10 @@ fn phase_text(l: &Link) -> String {
     if total <= 0.0 {
         return String::new();
     }
-    let parts: Vec<String> = (0..3).filter(|&p| l.parts[p] > 0.0).map(|p| format!("{} {:.1} %", PHASE_NAMES[p], l.parts[p] / total * 100.0)).collect();
+    let parts: Vec<String> = (0..3)
+        .filter(|&p| l.parts[p] > 0.0)
+        .map(|p| format!("{} {:.1} %", PHASE_NAMES[p], l.parts[p] / total * 100.0))
+        .collect();
     format!(" ({})", parts.join(", "))
 }
 
@@ -559,14 +659,27 @@ mod tests {
             let kinds = [Kind::Source, Kind::Unit, Kind::Unit, Kind::Sink];
             let nodes: Vec<Node> = (0..n).map(|i| Node { name: format!("n{i}"), kind: kinds[next(4)] }).collect();
             let links: Vec<Link> = (0..next(3 * n + 1))
-                .map(|k| link(next(n), next(n), &format!("s{k}"), [next(3) as f64, (next(5) * next(2)) as f64, next(1000) as f64 / 7.0]))
+                .map(|k| {
+                    link(
+                        next(n),
+                        next(n),
+                        &format!("s{k}"),
+                        [next(3) as f64, (next(5) * next(2)) as f64, next(1000) as f64 / 7.0],
+                    )
+                })
                 .collect();
             let s = draw(&Input { nodes, links, unit: "t/h".into() });
             assert!(s.svg.starts_with("<svg"), "case {case}");
             for node in s.nodes.iter().filter(|n| n.kind == Kind::Unit) {
-                assert!((node.inflow - node.outflow).abs() <= 1e-9 * node.inflow.max(node.outflow).max(1.0), "case {case}: {node:?}");
+                assert!(
+                    (node.inflow - node.outflow).abs() <= 1e-9 * node.inflow.max(node.outflow).max(1.0),
+                    "case {case}: {node:?}"
+                );
             }
-            assert!(s.width.is_finite() && s.height.is_finite() && !s.svg.contains("NaN") && !s.svg.contains("inf"), "case {case}");
+            assert!(
+                s.width.is_finite() && s.height.is_finite() && !s.svg.contains("NaN") && !s.svg.contains("inf"),
+                "case {case}"
+            );
         }
     }
 

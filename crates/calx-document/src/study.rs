@@ -98,7 +98,10 @@ pub struct StudyResults {
 
 /// Lines of a CSV text with their 1-based numbers, without empty lines.
 fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<String>)> + '_ {
-    text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, calx_study::csv_split(l.trim_end_matches('\r'))))
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, calx_study::csv_split(l.trim_end_matches('\r'))))
 }
 
 fn number(file: &str, line: usize, field: &str, what: &str) -> Result<f64, String> {
@@ -112,7 +115,11 @@ fn optional(file: &str, line: usize, field: &str, what: &str) -> Result<Option<f
 fn header(file: &str, text: &str, expected: &[&str]) -> Result<(), String> {
     let first = rows(text).next().map(|(_, h)| h).unwrap_or_default();
     if first.iter().map(String::as_str).ne(expected.iter().copied()) {
-        return Err(format!("{file}: the first line must be `{}` (a file written by `calx study`), found `{}`", expected.join(","), first.join(",")));
+        return Err(format!(
+            "{file}: the first line must be `{}` (a file written by `calx study`), found `{}`",
+            expected.join(","),
+            first.join(",")
+        ));
     }
     Ok(())
 }
@@ -125,7 +132,9 @@ fn parse_summary(text: &str) -> Result<Vec<Summary>, String> {
         if f.len() != 8 {
             return Err(format!("{F} line {line}: expected 8 fields, found {}", f.len()));
         }
-        let count = |s: &str, what: &str| s.trim().parse::<usize>().map_err(|_| format!("{F} line {line}: {what} `{s}` is not a count"));
+        let count = |s: &str, what: &str| {
+            s.trim().parse::<usize>().map_err(|_| format!("{F} line {line}: {what} `{s}` is not a count"))
+        };
         out.push(Summary {
             metric: f[0].clone(),
             n_ok: count(&f[1], "n_ok")?,
@@ -155,7 +164,22 @@ fn parse_spearman(text: &str) -> Result<Vec<(String, String, f64)>, String> {
 
 fn parse_tornado(text: &str) -> Result<Vec<TornadoRow>, String> {
     const F: &str = "tornado.csv";
-    header(F, text, &["metric", "parameter", "unit", "low", "high", "base_metric", "metric_at_low", "metric_at_high", "swing", "error"])?;
+    header(
+        F,
+        text,
+        &[
+            "metric",
+            "parameter",
+            "unit",
+            "low",
+            "high",
+            "base_metric",
+            "metric_at_low",
+            "metric_at_high",
+            "swing",
+            "error",
+        ],
+    )?;
     let mut out = Vec::new();
     for (line, f) in rows(text).skip(1) {
         if f.len() != 10 {
@@ -190,8 +214,11 @@ fn parse_samples(text: &str, metrics: &[String]) -> Result<Samples, String> {
     const F: &str = "samples.csv";
     let mut it = rows(text);
     let (_, head) = it.next().ok_or_else(|| format!("{F}: the file is empty"))?;
-    if head.len() < 3 || head[0] != "sample" || head[1] != "status" || head.last().map(String::as_str) != Some("error") {
-        return Err(format!("{F}: the first line must be `sample,status,PARAMETERS...,METRICS...,error` (a file written by `calx study`)"));
+    if head.len() < 3 || head[0] != "sample" || head[1] != "status" || head.last().map(String::as_str) != Some("error")
+    {
+        return Err(format!(
+            "{F}: the first line must be `sample,status,PARAMETERS...,METRICS...,error` (a file written by `calx study`)"
+        ));
     }
     let names = &head[2..head.len() - 1];
     let m = if metrics.is_empty() { names.len() } else { metrics.len() };
@@ -221,7 +248,8 @@ fn parse_sweep(text: &str, metrics: &[String]) -> Result<Sweep, String> {
     const F: &str = "sweep.csv";
     let mut it = rows(text);
     let (_, head) = it.next().ok_or_else(|| format!("{F}: the file is empty"))?;
-    let status = head.iter().position(|h| h == "status").ok_or_else(|| format!("{F}: the first line has no `status` column"))?;
+    let status =
+        head.iter().position(|h| h == "status").ok_or_else(|| format!("{F}: the first line has no `status` column"))?;
     if head.last().map(String::as_str) != Some("error") {
         return Err(format!("{F}: the first line must end with `error`"));
     }
@@ -236,7 +264,10 @@ fn parse_sweep(text: &str, metrics: &[String]) -> Result<Sweep, String> {
             return Err(format!("{F} line {line}: expected {} fields, found {}", head.len(), f.len()));
         }
         let x = f[..status].iter().map(|v| number(F, line, v, "axis value")).collect::<Result<Vec<_>, _>>()?;
-        let y = f[status + 1..f.len() - 1].iter().map(|v| optional(F, line, v, "metric value")).collect::<Result<Vec<_>, _>>()?;
+        let y = f[status + 1..f.len() - 1]
+            .iter()
+            .map(|v| optional(F, line, v, "metric value"))
+            .collect::<Result<Vec<_>, _>>()?;
         points.push((x, y));
     }
     Ok(Sweep { axes, metrics: names, points })

@@ -133,7 +133,8 @@ fn the_sankey_conserves_mass_and_uses_the_basis_asked_for() {
         for n in s.nodes.iter().filter(|n| n.kind == sankey::Kind::Unit) {
             assert!((n.inflow - n.outflow).abs() <= 1e-9 * n.inflow, "{n:?}");
         }
-        let recycled: Vec<&str> = s.links.iter().zip(&s.recycle).filter(|(_, r)| **r).map(|(l, _)| l.name.as_str()).collect();
+        let recycled: Vec<&str> =
+            s.links.iter().zip(&s.recycle).filter(|(_, r)| **r).map(|(l, _)| l.name.as_str()).collect();
         assert_eq!(recycled, ["recycle"], "the recycle is drawn as one");
     }
     // 3 t/h in: the feeds' sum in t/yr is 3 x 8760.
@@ -144,9 +145,11 @@ fn the_sankey_conserves_mass_and_uses_the_basis_asked_for() {
 #[test]
 fn without_analyses_only_plant_sections_appear_with_notes() {
     let (model, result) = solve(RECYCLE);
-    let doc = crate::document(&Input { model: &model, result: &result, analyses: &[], study: None }, &Options::default());
+    let doc =
+        crate::document(&Input { model: &model, result: &result, analyses: &[], study: None }, &Options::default());
     assert_eq!(ids(&doc), ["summary", "flowsheet", "sankey", "streams", "balance", "solver"]);
-    let notes: Vec<&String> = doc.sections[0].blocks.iter().filter_map(|b| if let Block::Note(n) = b { Some(n) } else { None }).collect();
+    let notes: Vec<&String> =
+        doc.sections[0].blocks.iter().filter_map(|b| if let Block::Note(n) = b { Some(n) } else { None }).collect();
     assert!(notes.iter().any(|n| n.contains("No life-cycle assessment")), "{notes:?}");
     assert!(notes.iter().any(|n| n.contains("No techno-economic analysis")), "{notes:?}");
     // The solver section names the loop and its tear.
@@ -156,7 +159,14 @@ fn without_analyses_only_plant_sections_appear_with_notes() {
 }
 
 fn analysis(name: &str, type_name: &str, json: serde_json::Value) -> AnalysisOutput {
-    AnalysisOutput { name: name.into(), type_name: type_name.into(), metrics: Vec::new(), text: String::new(), csv: String::new(), json: json.to_string() }
+    AnalysisOutput {
+        name: name.into(),
+        type_name: type_name.into(),
+        metrics: Vec::new(),
+        text: String::new(),
+        csv: String::new(),
+        json: json.to_string(),
+    }
 }
 
 fn lca_json() -> serde_json::Value {
@@ -192,7 +202,11 @@ fn tea_json() -> serde_json::Value {
 #[test]
 fn lca_tea_and_study_results_become_sections_with_charts() {
     let (model, result) = solve(RECYCLE);
-    let analyses = [analysis("lca", "lca", lca_json()), analysis("tea", "tea", tea_json()), analysis("water", "water_footprint", serde_json::json!({}))];
+    let analyses = [
+        analysis("lca", "lca", lca_json()),
+        analysis("tea", "tea", tea_json()),
+        analysis("water", "water_footprint", serde_json::json!({})),
+    ];
     let study = StudyResults::parse(&StudyFiles {
         samples: Some("sample,status,p,m,error\n0,ok,1,10,\n1,ok,2,12,\n2,ok,3,11,\n3,failed,4,,why\n".into()),
         summary: Some("metric,n_ok,n_failed,mean,sd,p5,p50,p95\nm,3,1,11,1,10,11,12\n".into()),
@@ -203,9 +217,20 @@ fn lca_tea_and_study_results_become_sections_with_charts() {
     .unwrap_or_else(|e| panic!("{e}"));
     let input = Input { model: &model, result: &result, analyses: &analyses, study: Some(&study) };
     let doc = crate::document(&input, &Options::default());
-    assert_eq!(ids(&doc), ["summary", "flowsheet", "sankey", "streams", "balance", "solver", "lca", "tea", "analysis-water", "study"]);
+    assert_eq!(
+        ids(&doc),
+        ["summary", "flowsheet", "sankey", "streams", "balance", "solver", "lca", "tea", "analysis-water", "study"]
+    );
     let html = crate::html(&doc);
-    for id in ["lca-lca-by-unit", "tea-tea-capex", "tea-tea-opex", "tea-tea-cash-flow", "study-tornado-m", "study-histogram-m", "study-spearman-m"] {
+    for id in [
+        "lca-lca-by-unit",
+        "tea-tea-capex",
+        "tea-tea-opex",
+        "tea-tea-cash-flow",
+        "study-tornado-m",
+        "study-histogram-m",
+        "study-spearman-m",
+    ] {
         assert!(html.contains(&format!("<figure id=\"{id}\"")), "figure {id} missing");
     }
     assert!(!html.contains("lca-lca-by-flow\""), "a single contribution is a table, not a chart");
@@ -220,8 +245,14 @@ fn lca_tea_and_study_results_become_sections_with_charts() {
 #[test]
 fn unreadable_analysis_output_is_a_note_not_a_panic() {
     let (model, result) = solve(RECYCLE);
-    let analyses = [analysis("lca", "lca", serde_json::json!({ "functional_unit": 3 })), analysis("tea", "tea", serde_json::json!([]))];
-    let doc = crate::document(&Input { model: &model, result: &result, analyses: &analyses, study: None }, &Options::default());
+    let analyses = [
+        analysis("lca", "lca", serde_json::json!({ "functional_unit": 3 })),
+        analysis("tea", "tea", serde_json::json!([])),
+    ];
+    let doc = crate::document(
+        &Input { model: &model, result: &result, analyses: &analyses, study: None },
+        &Options::default(),
+    );
     let html = crate::html(&doc);
     assert!(html.contains("The output of LCA lca could not be read"), "{html}");
     assert!(html.contains("The output of TEA tea could not be read"));
@@ -244,20 +275,35 @@ fn html_is_self_contained_and_reproducible() {
 #[test]
 fn markdown_links_every_figure_it_ships_and_ships_every_figure_it_links() {
     let (model, result) = solve(RECYCLE);
-    let doc = crate::document(&Input { model: &model, result: &result, analyses: &[analysis("tea", "tea", tea_json())], study: None }, &Options::default());
+    let doc = crate::document(
+        &Input { model: &model, result: &result, analyses: &[analysis("tea", "tea", tea_json())], study: None },
+        &Options::default(),
+    );
     let md = crate::markdown(&doc, "plant-files/");
-    let linked: Vec<&str> = md.text.match_indices("](plant-files/").map(|(i, _)| {
-        let rest = &md.text[i + "](plant-files/".len()..];
-        &rest[..rest.find(')').unwrap_or(0)]
-    }).collect();
+    let linked: Vec<&str> = md
+        .text
+        .match_indices("](plant-files/")
+        .map(|(i, _)| {
+            let rest = &md.text[i + "](plant-files/".len()..];
+            &rest[..rest.find(')').unwrap_or(0)]
+        })
+        .collect();
     let shipped: Vec<&str> = md.assets.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(linked, shipped);
-    assert!(shipped.contains(&"flowsheet-diagram.svg") && shipped.contains(&"sankey.svg") && shipped.contains(&"tea-tea-cash-flow.svg"), "{shipped:?}");
+    assert!(
+        shipped.contains(&"flowsheet-diagram.svg")
+            && shipped.contains(&"sankey.svg")
+            && shipped.contains(&"tea-tea-cash-flow.svg"),
+        "{shipped:?}"
+    );
     let mut unique = shipped.clone();
     unique.sort_unstable();
     unique.dedup();
     assert_eq!(unique.len(), shipped.len(), "file names are unique");
-    assert!(md.assets.iter().all(|a| a.text.starts_with("<svg") && a.text.contains("xmlns=\"http://www.w3.org/2000/svg\"")), "standalone SVG files");
+    assert!(
+        md.assets.iter().all(|a| a.text.starts_with("<svg") && a.text.contains("xmlns=\"http://www.w3.org/2000/svg\"")),
+        "standalone SVG files"
+    );
     assert!(md.text.contains("| Summary |") || md.text.contains("## Summary"));
 }
 

@@ -291,10 +291,13 @@ impl Tea {
     /// Cumulative discounted cash flow, year by year.
     pub fn cumulative_discounted(&self) -> Vec<f64> {
         let mut sum = 0.0;
-        self.cash_flows.iter().map(|y| {
-            sum += y.discounted;
-            sum
-        }).collect()
+        self.cash_flows
+            .iter()
+            .map(|y| {
+                sum += y.discounted;
+                sum
+            })
+            .collect()
     }
 }
 
@@ -322,7 +325,8 @@ mod tests {
     #[test]
     fn discounted_payback_is_interpolated() {
         let year = |year, discounted| CashFlowYear { year, net: 0.0, discounted, cumulative: 0.0 };
-        let mut t: Tea = decode(r#"{"currency":"KRW","total_capex":1,"npv":0,"benefit_cost_ratio":1}"#).unwrap_or_else(|e| panic!("{e}"));
+        let mut t: Tea = decode(r#"{"currency":"KRW","total_capex":1,"npv":0,"benefit_cost_ratio":1}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
         t.cash_flows = vec![year(0, -10.0), year(1, 4.0), year(2, 4.0), year(3, 4.0)];
         assert_eq!(t.discounted_payback(), Some(2.5));
         assert_eq!(t.cumulative_discounted(), vec![-10.0, -6.0, -2.0, 2.0]);

@@ -3,7 +3,6 @@
 use calx_core::result::Closure;
 use calx_core::{ComponentSet, Stream};
 
-
 /// The element make-up of a component set, tabulated once per flowsheet so that balances
 /// (checked after every solve) need no maps and no sorting.
 #[derive(Clone, Debug)]
@@ -33,7 +32,10 @@ impl ElementTable {
                 (Some(atoms), Some(m)) => Some(ElementRow {
                     component: i,
                     molar_mass: m,
-                    atoms: atoms.iter().filter_map(|(el, &n)| names.iter().position(|x| x == el).map(|k| (k, n))).collect(),
+                    atoms: atoms
+                        .iter()
+                        .filter_map(|(el, &n)| names.iter().position(|x| x == el).map(|k| (k, n)))
+                        .collect(),
                 }),
                 _ => None,
             })
@@ -78,9 +80,13 @@ impl ElementTable {
 /// (an element present in traces must not fail on 1e-30 mol/s of noise).
 pub(crate) fn first_violation(closures: &[Closure], tolerance: f64) -> Option<&Closure> {
     let element_scale: f64 = closures.iter().skip(1).map(|c| c.inflow.max(c.outflow)).sum();
-    closures.iter().enumerate().find(|(i, c)| {
-        let floor = if *i == 0 { 0.0 } else { 1e-14 * element_scale };
-        let diff = (c.inflow - c.outflow).abs();
-        c.relative_error > tolerance && diff > floor
-    }).map(|(_, c)| c)
+    closures
+        .iter()
+        .enumerate()
+        .find(|(i, c)| {
+            let floor = if *i == 0 { 0.0 } else { 1e-14 * element_scale };
+            let diff = (c.inflow - c.outflow).abs();
+            c.relative_error > tolerance && diff > floor
+        })
+        .map(|(_, c)| c)
 }

@@ -11,8 +11,8 @@
 
 use std::collections::BTreeMap;
 
-use calx_core::unit::{Connections, PortDirection};
 use calx_core::UnitDescriptor;
+use calx_core::unit::{Connections, PortDirection};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -156,7 +156,11 @@ fn resolve_ports(u: &UnitDef, d: &UnitDescriptor, errors: &mut Vec<BuildError>) 
                 });
             }
             if streams.len() > 1 && !p.multiple {
-                errors.push(BuildError::PortTakesOne { unit: u.name.clone(), port: p.name.clone(), count: streams.len() });
+                errors.push(BuildError::PortTakesOne {
+                    unit: u.name.clone(),
+                    port: p.name.clone(),
+                    count: streams.len(),
+                });
             }
             let list = match direction {
                 PortDirection::In => &mut c.inlets,
@@ -170,7 +174,12 @@ fn resolve_ports(u: &UnitDef, d: &UnitDescriptor, errors: &mut Vec<BuildError>) 
 
 /// Order the units: strongly connected components in topological order, each recycle with
 /// its tears chosen.
-fn sequence(n_units: usize, streams: &[StreamInfo], pinned: &[usize], errors: &mut Vec<BuildError>) -> Option<Vec<Block>> {
+fn sequence(
+    n_units: usize,
+    streams: &[StreamInfo],
+    pinned: &[usize],
+    errors: &mut Vec<BuildError>,
+) -> Option<Vec<Block>> {
     let mut g: DiGraph<usize, usize> = DiGraph::with_capacity(n_units, streams.len());
     let nodes: Vec<NodeIndex> = (0..n_units).map(|u| g.add_node(u)).collect();
     for (si, s) in streams.iter().enumerate() {
@@ -213,7 +222,9 @@ fn sequence(n_units: usize, streams: &[StreamInfo], pinned: &[usize], errors: &m
         } else {
             errors.push(BuildError::Tear {
                 stream: pins.iter().map(|s| streams[*s].name.clone()).collect::<Vec<_>>().join(", "),
-                reason: "these tear streams do not break every loop they sit in; add another tear or leave tears to Calx".into(),
+                reason:
+                    "these tear streams do not break every loop they sit in; add another tear or leave tears to Calx"
+                        .into(),
             });
             continue;
         };
@@ -279,8 +290,7 @@ fn order_without(members: &[usize], edges: &[(usize, usize, usize)], tears: &[us
             indegree[pos(b)?] += 1;
         }
     }
-    let mut ready: std::collections::BTreeSet<usize> =
-        (0..members.len()).filter(|&i| indegree[i] == 0).collect();
+    let mut ready: std::collections::BTreeSet<usize> = (0..members.len()).filter(|&i| indegree[i] == 0).collect();
     let mut order = Vec::with_capacity(members.len());
     while let Some(i) = ready.pop_first() {
         order.push(members[i]);

@@ -393,7 +393,10 @@ impl Flowsheet {
                 for (t, &s) in tears.iter().enumerate() {
                     // Tears are graph edges, so they always have a producer.
                     let Some((pu, k)) = self.producer[s] else {
-                        return Err(EngineError::Internal(format!("tear stream `{}` has no producer", self.topo.streams[s].name)));
+                        return Err(EngineError::Internal(format!(
+                            "tear stream `{}` has no producer",
+                            self.topo.streams[s].name
+                        )));
                     };
                     let out = &self.unit_out[pu][k];
                     let chunk = &mut gx[t * width..(t + 1) * width];
@@ -419,15 +422,13 @@ impl Flowsheet {
                 Ok(())
             }
             Err(SolverError::Evaluation { source, .. }) => Err(source),
-            Err(SolverError::NotConverged { method, iterations, residuals, .. }) => {
-                Err(EngineError::NotConverged {
-                    units: unit_names,
-                    tears: tear_names.clone(),
-                    method: method.name().to_string(),
-                    iterations,
-                    residuals: self.describe_residuals(&tear_names, &residuals),
-                })
-            }
+            Err(SolverError::NotConverged { method, iterations, residuals, .. }) => Err(EngineError::NotConverged {
+                units: unit_names,
+                tears: tear_names.clone(),
+                method: method.name().to_string(),
+                iterations,
+                residuals: self.describe_residuals(&tear_names, &residuals),
+            }),
             Err(e) => Err(EngineError::NotConverged {
                 units: unit_names,
                 tears: tear_names,

@@ -38,7 +38,12 @@ pub struct ConfiguredAnalysis {
     pub analysis: Arc<dyn Analysis>,
 }
 
-pub(crate) fn decode(dec: &mut Decoder, node: &Node, registry: &Registry, set: &ComponentSet) -> Vec<ConfiguredAnalysis> {
+pub(crate) fn decode(
+    dec: &mut Decoder,
+    node: &Node,
+    registry: &Registry,
+    set: &ComponentSet,
+) -> Vec<ConfiguredAnalysis> {
     let mut out = Vec::new();
     let Some(entries) = dec.mapping(node, "analyses") else { return out };
     for (k, v) in entries {
@@ -97,8 +102,12 @@ pub(crate) fn decode(dec: &mut Decoder, node: &Node, registry: &Registry, set: &
                 (None, true) => {}
                 (None, false) => {
                     dec.error(
-                        Diagnostic::new(k.loc, &join(&field, &spec.name), format!("analysis `{}` needs `{}`: {}", k.name, spec.name, spec.doc))
-                            .allowed(spec.kind.describe()),
+                        Diagnostic::new(
+                            k.loc,
+                            &join(&field, &spec.name),
+                            format!("analysis `{}` needs `{}`: {}", k.name, spec.name, spec.doc),
+                        )
+                        .allowed(spec.kind.describe()),
                     );
                     ok = false;
                 }
@@ -139,13 +148,17 @@ pub enum Detail {
 
 /// Run the analyses over a converged flowsheet: declaration order, except that an analysis
 /// runs after the analyses whose types it reads.
-pub fn run(analyses: &[ConfiguredAnalysis], result: &FlowsheetResult, detail: Detail) -> Result<Vec<AnalysisOutput>, String> {
+pub fn run(
+    analyses: &[ConfiguredAnalysis],
+    result: &FlowsheetResult,
+    detail: Detail,
+) -> Result<Vec<AnalysisOutput>, String> {
     let mut done: Vec<AnalysisOutput> = Vec::new();
     let mut pending: Vec<&ConfiguredAnalysis> = analyses.iter().collect();
     while !pending.is_empty() {
-        let ready = pending.iter().position(|a| {
-            a.reads.iter().all(|t| !pending.iter().any(|p| &p.type_name == t && p.name != a.name))
-        });
+        let ready = pending
+            .iter()
+            .position(|a| a.reads.iter().all(|t| !pending.iter().any(|p| &p.type_name == t && p.name != a.name)));
         let Some(i) = ready else {
             let names: Vec<&str> = pending.iter().map(|a| a.name.as_str()).collect();
             return Err(format!("analyses {} read each other's results in a circle", names.join(", ")));

@@ -34,7 +34,11 @@ pub(crate) fn library(dec: &mut Decoder) -> BTreeMap<String, Component> {
     let root = match parse(LIBRARY) {
         Ok(r) => r,
         Err(e) => {
-            dec.error(Diagnostic::new(e.loc, "component library", format!("built-in component library: {}", e.message)));
+            dec.error(Diagnostic::new(
+                e.loc,
+                "component library",
+                format!("built-in component library: {}", e.message),
+            ));
             return out;
         }
     };
@@ -75,7 +79,10 @@ pub(crate) fn decode(dec: &mut Decoder, node: &Node) -> Option<ComponentSet> {
                 None => dec.error(
                     Diagnostic::new(item.loc, "components.use", format!("`{name}` is not in the component library"))
                         .found(name.to_string())
-                        .allowed(format!("{} (or define it under `components.define`)", lib.keys().cloned().collect::<Vec<_>>().join(", ")))
+                        .allowed(format!(
+                            "{} (or define it under `components.define`)",
+                            lib.keys().cloned().collect::<Vec<_>>().join(", ")
+                        ))
                         .suggest(nearest(name, lib.keys().map(String::as_str))),
                 ),
             }
@@ -88,7 +95,10 @@ pub(crate) fn decode(dec: &mut Decoder, node: &Node) -> Option<ComponentSet> {
                 dec.error(Diagnostic::new(
                     k.loc,
                     &field,
-                    format!("`{}` is already in the component library: add it to `use` and change numbers with `override`", k.name),
+                    format!(
+                        "`{}` is already in the component library: add it to `use` and change numbers with `override`",
+                        k.name
+                    ),
                 ));
                 continue;
             }
@@ -119,7 +129,11 @@ pub(crate) fn decode(dec: &mut Decoder, node: &Node) -> Option<ComponentSet> {
         }
     }
     if list.is_empty() {
-        dec.error(Diagnostic::new(node.loc, "components", "the flowsheet uses no components: list them under `components.use`"));
+        dec.error(Diagnostic::new(
+            node.loc,
+            "components",
+            "the flowsheet uses no components: list them under `components.use`",
+        ));
         return None;
     }
     ComponentSet::new(list).ok()
@@ -162,7 +176,8 @@ fn component(dec: &mut Decoder, name: &str, node: &Node, field: &str, base: Opti
         }
         None => false,
     };
-    let molar_mass = get(entries, "molar_mass").and_then(|n| dec.quantity(n, &join(field, "molar_mass"), Dimension::MOLAR_MASS, "g/mol"));
+    let molar_mass = get(entries, "molar_mass")
+        .and_then(|n| dec.quantity(n, &join(field, "molar_mass"), Dimension::MOLAR_MASS, "g/mol"));
     let mut c = match (base, formula) {
         (Some(mut b), Some(f)) => {
             b.molar_mass = Some(f.molar_mass());
@@ -189,12 +204,17 @@ fn component(dec: &mut Decoder, name: &str, node: &Node, field: &str, base: Opti
     }
     if let Some(m) = molar_mass {
         if c.formula.is_some() {
-            dec.error(Diagnostic::new(node.loc, &join(field, "molar_mass"), "give `molar_mass` only for components without a formula (it is computed from the formula)"));
+            dec.error(Diagnostic::new(
+                node.loc,
+                &join(field, "molar_mass"),
+                "give `molar_mass` only for components without a formula (it is computed from the formula)",
+            ));
         }
         c.molar_mass = Some(m);
     }
     if let Some(n) = get(entries, "formation_enthalpy") {
-        c.formation_enthalpy = Some(dec.quantity(n, &join(field, "formation_enthalpy"), Dimension::MOLAR_ENERGY, "kJ/mol")?);
+        c.formation_enthalpy =
+            Some(dec.quantity(n, &join(field, "formation_enthalpy"), Dimension::MOLAR_ENERGY, "kJ/mol")?);
     }
     if let Some(n) = get(entries, "heat_capacity") {
         c.heat_capacity = Some(heat_capacity(dec, n, &join(field, "heat_capacity"))?);
@@ -216,7 +236,9 @@ fn heat_capacity(dec: &mut Decoder, node: &Node, field: &str) -> Option<HeatCapa
     if let Value::Scalar(text) = &node.value {
         return match dec.units.parse(text) {
             Ok(q) if q.dimension == Dimension::MOLAR_HEAT_CAPACITY => Some(HeatCapacity::Constant { cp: q.value }),
-            Ok(q) if q.dimension == Dimension::SPECIFIC_HEAT_CAPACITY => Some(HeatCapacity::ConstantMass { cp: q.value }),
+            Ok(q) if q.dimension == Dimension::SPECIFIC_HEAT_CAPACITY => {
+                Some(HeatCapacity::ConstantMass { cp: q.value })
+            }
             _ => {
                 dec.error(
                     Diagnostic::new(node.loc, field, format!("`{field}` must be a heat capacity"))
@@ -238,7 +260,9 @@ fn heat_capacity(dec: &mut Decoder, node: &Node, field: &str) -> Option<HeatCapa
         dec.only(e, &["T", "A", "B", "C", "D", "E"], &f);
         let t_node = dec_required(dec, e, "T", &f, r)?;
         let t = dec.list(t_node, &join(&f, "T"))?;
-        let num = |dec: &mut Decoder, n: &Node, f: &str| dec.text(n, f).and_then(|s| s.parse::<f64>().ok().filter(|x| x.is_finite()));
+        let num = |dec: &mut Decoder, n: &Node, f: &str| {
+            dec.text(n, f).and_then(|s| s.parse::<f64>().ok().filter(|x| x.is_finite()))
+        };
         if t.len() != 2 {
             dec.error(Diagnostic::new(r.loc, &join(&f, "T"), "`T` must be [lowest K, highest K]"));
             return None;
@@ -254,7 +278,13 @@ fn heat_capacity(dec: &mut Decoder, node: &Node, field: &str) -> Option<HeatCapa
     Some(HeatCapacity::Shomate { ranges })
 }
 
-fn dec_required<'a>(dec: &mut Decoder, entries: &'a [(Key, Node)], name: &str, field: &str, node: &Node) -> Option<&'a Node> {
+fn dec_required<'a>(
+    dec: &mut Decoder,
+    entries: &'a [(Key, Node)],
+    name: &str,
+    field: &str,
+    node: &Node,
+) -> Option<&'a Node> {
     dec.required(entries, name, field, node.loc)
 }
 
@@ -283,7 +313,9 @@ mod tests {
         // domain-data.md 1.4 sanity checks: Cp(298.15 K) from the coefficients vs CRC.
         let mut dec = Decoder::new();
         let lib = library(&mut dec);
-        for (name, cp) in [("CaO", 42.10), ("MgO", 37.02), ("Ca(OH)2", 87.48), ("H2O", 75.37), ("CO2", 37.13), ("N2", 29.12)] {
+        for (name, cp) in
+            [("CaO", 42.10), ("MgO", 37.02), ("Ca(OH)2", 87.48), ("H2O", 75.37), ("CO2", 37.13), ("N2", 29.12)]
+        {
             let got = lib[name].heat_capacity.as_ref().unwrap().cp(298.15);
             assert!((got - cp).abs() < 0.02, "{name}: {got} vs {cp}");
         }

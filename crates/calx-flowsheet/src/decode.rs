@@ -120,7 +120,11 @@ impl Decoder {
         let text = self.text(node, field)?;
         match self.units.parse(text) {
             Ok(q) if q.dimension == dimension => Some(q.value),
-            Ok(q) if q.dimension == Dimension::DIMENSIONLESS && q.basis.is_none() && dimension != Dimension::DIMENSIONLESS => {
+            Ok(q)
+                if q.dimension == Dimension::DIMENSIONLESS
+                    && q.basis.is_none()
+                    && dimension != Dimension::DIMENSIONLESS =>
+            {
                 self.error(
                     Diagnostic::new(node.loc, field, format!("`{field}` needs a unit of measure"))
                         .found(text.to_string())
@@ -140,7 +144,10 @@ impl Decoder {
                 self.error(
                     Diagnostic::new(node.loc, field, format!("`{field}`: unknown unit of measure `{unit}`"))
                         .found(text.to_string())
-                        .allowed(format!("a {} such as \"{example}\"; `calx units-of-measure` lists them", short(dimension)))
+                        .allowed(format!(
+                            "a {} such as \"{example}\"; `calx units-of-measure` lists them",
+                            short(dimension)
+                        ))
                         .suggest(suggestion.as_deref()),
                 );
                 None
@@ -187,7 +194,10 @@ impl Decoder {
         match text.trim().parse::<usize>() {
             Ok(n) if n > 0 => Some(n),
             _ => {
-                self.error(Diagnostic::new(node.loc, field, format!("`{field}` must be a whole number above 0")).found(text.to_string()));
+                self.error(
+                    Diagnostic::new(node.loc, field, format!("`{field}` must be a whole number above 0"))
+                        .found(text.to_string()),
+                );
                 None
             }
         }
@@ -199,7 +209,10 @@ impl Decoder {
         match self.units.parse(text) {
             Ok(q) if q.dimension == Dimension::DIMENSIONLESS && q.value > 0.0 => Some(q.value),
             _ => {
-                self.error(Diagnostic::new(node.loc, field, format!("`{field}` must be a number above 0")).found(text.to_string()));
+                self.error(
+                    Diagnostic::new(node.loc, field, format!("`{field}` must be a number above 0"))
+                        .found(text.to_string()),
+                );
                 None
             }
         }

@@ -27,7 +27,14 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic with only a message.
     pub fn new(loc: Loc, field: &str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { loc, field: field.to_string(), message: message.into(), found: None, allowed: None, suggestion: None }
+        Diagnostic {
+            loc,
+            field: field.to_string(),
+            message: message.into(),
+            found: None,
+            allowed: None,
+            suggestion: None,
+        }
     }
     /// Add what was found.
     pub fn found(mut self, found: impl Into<String>) -> Diagnostic {
@@ -114,7 +121,11 @@ fn token_width(rest: &str) -> usize {
         Some(_) => {
             let end = rest
                 .char_indices()
-                .find(|&(i, c)| matches!(c, ',' | '}' | ']' | '#') || (c == ':' && rest[i + 1..].starts_with([' ', '\0']) ) || (c == ':' && i + 1 == rest.len()))
+                .find(|&(i, c)| {
+                    matches!(c, ',' | '}' | ']' | '#')
+                        || (c == ':' && rest[i + 1..].starts_with([' ', '\0']))
+                        || (c == ':' && i + 1 == rest.len())
+                })
                 .map_or(rest.len(), |(i, _)| i);
             rest[..end].trim_end().chars().count()
         }

@@ -23,8 +23,8 @@ use calx_core::registry::Registry;
 use calx_core::{Dimension, Params, UnitError, UnitTable};
 use calx_engine::{BuildError, EngineError, Flowsheet, FlowsheetDef, SolveOptions, UnitDef};
 
-use crate::decode::{Decoder, SourceMap, get};
 pub use crate::analyses::{ConfiguredAnalysis, Detail, run as run_analyses};
+use crate::decode::{Decoder, SourceMap, get};
 pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use crate::node::Loc;
 pub use crate::options::Display;
@@ -154,7 +154,8 @@ pub fn parse_yaml(text: &str) -> Result<YamlValue, (Loc, String)> {
 
 /// Read and decode a flowsheet file.
 pub fn load(path: &Path, registry: &Registry) -> Result<Model, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.display().to_string(), source })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.display().to_string(), source })?;
     parse(&text, &path.display().to_string(), registry).map_err(LoadError::Invalid)
 }
 
@@ -167,11 +168,19 @@ pub fn parse(text: &str, file: &str, registry: &Registry) -> Result<Model, Diagn
     // Study files sit beside the flowsheets they vary; say what they are instead of listing
     // every field as unknown.
     if let Some((k, _)) = top.iter().find(|(k, _)| k.name == "study") {
-        return Err(fail(vec![Diagnostic::new(k.loc, "study", "this is a study file, not a flowsheet: run it with `calx study FILE -o DIR`")]));
+        return Err(fail(vec![Diagnostic::new(
+            k.loc,
+            "study",
+            "this is a study file, not a flowsheet: run it with `calx study FILE -o DIR`",
+        )]));
     }
     dec.only(top, TOP_FIELDS, "");
     match get(top, "schema_version") {
-        None => dec.error(Diagnostic::new(root.loc, "schema_version", format!("the file must start with `schema_version: {SCHEMA_VERSION}`"))),
+        None => dec.error(Diagnostic::new(
+            root.loc,
+            "schema_version",
+            format!("the file must start with `schema_version: {SCHEMA_VERSION}`"),
+        )),
         Some(n) => {
             if let Some(v) = dec.text(n, "schema_version")
                 && v != SCHEMA_VERSION.to_string()
@@ -209,14 +218,19 @@ pub fn parse(text: &str, file: &str, registry: &Registry) -> Result<Model, Diagn
     let mut seen = std::collections::BTreeSet::new();
     for u in &unit_defs {
         if !seen.insert(u.name.as_str()) {
-            dec.error(Diagnostic::new(dec.map.get(&format!("units.{}", u.name)), &format!("units.{}", u.name), format!("`{}` names both a feed stream and a unit; rename one", u.name)));
+            dec.error(Diagnostic::new(
+                dec.map.get(&format!("units.{}", u.name)),
+                &format!("units.{}", u.name),
+                format!("`{}` names both a feed stream and a unit; rename one", u.name),
+            ));
         }
     }
     let options = match get(top, "solver") {
         Some(n) => options::solver(&mut dec, n, &set),
         None => SolveOptions::default(),
     };
-    let design_specs = get(top, "design_specs").map(|n| options::design_specs(&mut dec, n, &unit_defs, &set)).unwrap_or_default();
+    let design_specs =
+        get(top, "design_specs").map(|n| options::design_specs(&mut dec, n, &unit_defs, &set)).unwrap_or_default();
     let display = get(top, "display").map(|n| options::display(&mut dec, n)).unwrap_or_default();
     let analyses = get(top, "analyses").map(|n| analyses::decode(&mut dec, n, registry, &set)).unwrap_or_default();
     if !dec.diags.is_empty() {
@@ -251,10 +265,20 @@ fn basis(dec: &mut Decoder, node: &node::Node) {
     }
 }
 
-fn feeds(dec: &mut Decoder, node: &node::Node, registry: &Registry, set: &std::sync::Arc<calx_core::ComponentSet>, out: &mut Vec<UnitDef>) {
+fn feeds(
+    dec: &mut Decoder,
+    node: &node::Node,
+    registry: &Registry,
+    set: &std::sync::Arc<calx_core::ComponentSet>,
+    out: &mut Vec<UnitDef>,
+) {
     let Some(entries) = dec.mapping(node, "streams") else { return };
     let Some(feed) = registry.get("feed") else {
-        dec.error(Diagnostic::new(node.loc, "streams", "no `feed` unit type is registered, so feed streams cannot be built"));
+        dec.error(Diagnostic::new(
+            node.loc,
+            "streams",
+            "no `feed` unit type is registered, so feed streams cannot be built",
+        ));
         return;
     };
     for (k, v) in entries {
@@ -275,7 +299,10 @@ fn feeds(dec: &mut Decoder, node: &node::Node, registry: &Registry, set: &std::s
 impl Model {
     /// Run the flowsheet's analyses over its converged result (declaration order; an
     /// analysis that reads another's results runs after it).
-    pub fn run_analyses(&self, result: &calx_core::result::FlowsheetResult) -> Result<Vec<calx_core::AnalysisOutput>, String> {
+    pub fn run_analyses(
+        &self,
+        result: &calx_core::result::FlowsheetResult,
+    ) -> Result<Vec<calx_core::AnalysisOutput>, String> {
         analyses::run(&self.analyses, result, analyses::Detail::Full)
     }
 
@@ -283,7 +310,12 @@ impl Model {
     /// parameter kind, with this flowsheet's units of measure (its `basis:` symbols too).
     /// `field` names the value in messages. Studies convert their values through this, so a
     /// value means exactly what it would mean written in the file.
-    pub fn decode_value(&self, kind: &calx_core::ParamKind, text: &str, field: &str) -> Result<calx_core::ParamValue, String> {
+    pub fn decode_value(
+        &self,
+        kind: &calx_core::ParamKind,
+        text: &str,
+        field: &str,
+    ) -> Result<calx_core::ParamValue, String> {
         let node = node::parse(text).map_err(|e| format!("{field}: `{text}`: {}", e.message))?;
         let mut dec = decode::Decoder::new();
         dec.units = self.units_of_measure.clone();
@@ -329,7 +361,11 @@ impl Model {
     fn locate(&self, e: &BuildError) -> Diagnostic {
         let m = &self.map;
         let unit_loc = |u: &str| {
-            if m.at.contains_key(&format!("units.{u}")) { m.get(&format!("units.{u}")) } else { m.get(&format!("streams.{u}")) }
+            if m.at.contains_key(&format!("units.{u}")) {
+                m.get(&format!("units.{u}"))
+            } else {
+                m.get(&format!("streams.{u}"))
+            }
         };
         let stream_use = |s: &str, dir: &str, last: bool| {
             let uses: Vec<_> = m.stream_uses.get(s).into_iter().flatten().filter(|(p, _)| p.ends_with(dir)).collect();
@@ -347,7 +383,9 @@ impl Model {
             }
             BuildError::MissingPort { unit, .. } => (unit_loc(unit), format!("units.{unit}")),
             BuildError::TwoSources { stream, .. } => (stream_use(stream, ":out", true), format!("streams.{stream}")),
-            BuildError::TwoDestinations { stream, .. } => (stream_use(stream, ":in", true), format!("streams.{stream}")),
+            BuildError::TwoDestinations { stream, .. } => {
+                (stream_use(stream, ":in", true), format!("streams.{stream}"))
+            }
             BuildError::NoSource { stream, .. } => (stream_use(stream, ":in", false), format!("streams.{stream}")),
             BuildError::Unit { unit, source, .. } => {
                 let param = match source {
@@ -366,7 +404,9 @@ impl Model {
                 let first = stream.split(", ").next().unwrap_or(stream);
                 (m.get(&format!("solver.tears.{first}")), "solver.tears".to_string())
             }
-            BuildError::DesignSpec { index, .. } => (m.get(&format!("design_specs.{index}")), format!("design_specs[{}]", index - 1)),
+            BuildError::DesignSpec { index, .. } => {
+                (m.get(&format!("design_specs.{index}")), format!("design_specs[{}]", index - 1))
+            }
         };
         Diagnostic::new(loc, &field, e.to_string())
     }

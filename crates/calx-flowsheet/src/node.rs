@@ -48,7 +48,10 @@ impl Node {
             Value::Null => "nothing".into(),
             Value::Scalar(s) => format!("{s:?}"),
             Value::Seq(items) => format!("a list of {}", items.len()),
-            Value::Map(entries) => format!("a mapping with {}", entries.iter().map(|(k, _)| k.name.as_str()).collect::<Vec<_>>().join(", ")),
+            Value::Map(entries) => format!(
+                "a mapping with {}",
+                entries.iter().map(|(k, _)| k.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
         }
     }
 }
@@ -68,7 +71,9 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
     match serde_saphyr::from_str_with_options::<Spanned<Tree>>(text, options) {
         Ok(tree) => Ok(convert(tree)),
         Err(e) => {
-            let loc = e.location().map_or(Loc { line: 1, column: 1 }, |l| Loc { line: l.line() as u32, column: l.column() as u32 });
+            let loc = e
+                .location()
+                .map_or(Loc { line: 1, column: 1 }, |l| Loc { line: l.line() as u32, column: l.column() as u32 });
             let raw = e.to_string();
             // The parser prefixes "error: line N column M: "; we print positions ourselves.
             let message = raw
@@ -96,9 +101,9 @@ fn convert(tree: Spanned<Tree>) -> Node {
         Tree::Null => Value::Null,
         Tree::Scalar(s) => Value::Scalar(s),
         Tree::Seq(items) => Value::Seq(items.into_iter().map(convert).collect()),
-        Tree::Map(entries) => Value::Map(
-            entries.into_iter().map(|(k, v)| (Key { loc: loc_of(&k), name: k.value }, convert(v))).collect(),
-        ),
+        Tree::Map(entries) => {
+            Value::Map(entries.into_iter().map(|(k, v)| (Key { loc: loc_of(&k), name: k.value }, convert(v))).collect())
+        }
     };
     Node { loc, value }
 }

@@ -38,7 +38,12 @@ pub struct Display {
 
 impl Default for Display {
     fn default() -> Self {
-        Display { flows: vec!["kg/h".into()], temperature: "degC".into(), pressure: "kPa".into(), power: vec!["kW".into()] }
+        Display {
+            flows: vec!["kg/h".into()],
+            temperature: "degC".into(),
+            pressure: "kPa".into(),
+            power: vec!["kW".into()],
+        }
     }
 }
 
@@ -98,7 +103,10 @@ pub(crate) fn display(dec: &mut Decoder, node: &Node) -> Display {
         match dec.units.unit(text) {
             Ok(u) if u.dimension == dim => Some(text.to_string()),
             Ok(_) => {
-                dec.error(Diagnostic::new(n.loc, field, format!("`{field}` must be a unit of {}", crate::decode::short(dim))).found(text.to_string()));
+                dec.error(
+                    Diagnostic::new(n.loc, field, format!("`{field}` must be a unit of {}", crate::decode::short(dim)))
+                        .found(text.to_string()),
+                );
                 None
             }
             Err(e) => {
@@ -108,21 +116,31 @@ pub(crate) fn display(dec: &mut Decoder, node: &Node) -> Display {
         }
     };
     if let Some(n) = get(entries, "flow") {
-        let flows: Vec<String> =
-            dec.list(n, "display.flow").unwrap_or_default().into_iter().filter_map(|i| unit(dec, i, "display.flow", Dimension::MASS_FLOW)).collect();
+        let flows: Vec<String> = dec
+            .list(n, "display.flow")
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| unit(dec, i, "display.flow", Dimension::MASS_FLOW))
+            .collect();
         if !flows.is_empty() {
             d.flows = flows;
         }
     }
-    if let Some(u) = get(entries, "temperature").and_then(|n| unit(dec, n, "display.temperature", Dimension::TEMPERATURE)) {
+    if let Some(u) =
+        get(entries, "temperature").and_then(|n| unit(dec, n, "display.temperature", Dimension::TEMPERATURE))
+    {
         d.temperature = u;
     }
     if let Some(u) = get(entries, "pressure").and_then(|n| unit(dec, n, "display.pressure", Dimension::PRESSURE)) {
         d.pressure = u;
     }
     if let Some(n) = get(entries, "power") {
-        let power: Vec<String> =
-            dec.list(n, "display.power").unwrap_or_default().into_iter().filter_map(|i| unit(dec, i, "display.power", Dimension::POWER)).collect();
+        let power: Vec<String> = dec
+            .list(n, "display.power")
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| unit(dec, i, "display.power", Dimension::POWER))
+            .collect();
         if !power.is_empty() {
             d.power = power;
         }
@@ -131,7 +149,12 @@ pub(crate) fn display(dec: &mut Decoder, node: &Node) -> Display {
 }
 
 /// Decode `design_specs:`; paths are resolved against the decoded units.
-pub(crate) fn design_specs(dec: &mut Decoder, node: &Node, units: &[UnitDef], set: &ComponentSet) -> Vec<DesignSpecDef> {
+pub(crate) fn design_specs(
+    dec: &mut Decoder,
+    node: &Node,
+    units: &[UnitDef],
+    set: &ComponentSet,
+) -> Vec<DesignSpecDef> {
     let mut out = Vec::new();
     for (i, item) in dec.list(node, "design_specs").unwrap_or_default().into_iter().enumerate() {
         let field = format!("design_specs[{i}]");
@@ -143,18 +166,29 @@ pub(crate) fn design_specs(dec: &mut Decoder, node: &Node, units: &[UnitDef], se
         let between = dec.required(entries, "between", &field, item.loc);
         let (Some(adjust), Some(until), Some(between)) = (adjust, until, between) else { continue };
         let Some(adjust_text) = dec.text(adjust, &join(&field, "adjust")) else { continue };
-        let Some((adjust_var, adjust_dim)) = adjust_path(dec, adjust, adjust_text, units, &join(&field, "adjust")) else { continue };
+        let Some((adjust_var, adjust_dim)) = adjust_path(dec, adjust, adjust_text, units, &join(&field, "adjust"))
+        else {
+            continue;
+        };
         let Some(until_text) = dec.text(until, &join(&field, "until")) else { continue };
         let Some((target_text, value_text)) = until_text.split_once('=') else {
-            dec.error(Diagnostic::new(until.loc, &join(&field, "until"), "write `until: PATH = VALUE`").found(until_text.to_string()));
+            dec.error(
+                Diagnostic::new(until.loc, &join(&field, "until"), "write `until: PATH = VALUE`")
+                    .found(until_text.to_string()),
+            );
             continue;
         };
         let target_text = target_text.trim();
-        let Some((target, target_dim)) = target_path(dec, until, target_text, set, &join(&field, "until")) else { continue };
+        let Some((target, target_dim)) = target_path(dec, until, target_text, set, &join(&field, "until")) else {
+            continue;
+        };
         let value = match dec.units.parse_as(value_text.trim(), target_dim) {
             Ok(v) => v,
             Err(e) => {
-                dec.error(Diagnostic::new(until.loc, &join(&field, "until"), e.to_string()).found(value_text.trim().to_string()));
+                dec.error(
+                    Diagnostic::new(until.loc, &join(&field, "until"), e.to_string())
+                        .found(value_text.trim().to_string()),
+                );
                 continue;
             }
         };
@@ -190,7 +224,13 @@ pub(crate) fn design_specs(dec: &mut Decoder, node: &Node, units: &[UnitDef], se
     out
 }
 
-fn adjust_path(dec: &mut Decoder, node: &Node, path: &str, units: &[UnitDef], field: &str) -> Option<(Variable, Dimension)> {
+fn adjust_path(
+    dec: &mut Decoder,
+    node: &Node,
+    path: &str,
+    units: &[UnitDef],
+    field: &str,
+) -> Option<(Variable, Dimension)> {
     let parts: Vec<&str> = path.split('.').collect();
     let (unit, param, key) = match parts[..] {
         ["streams", s, "total"] => (s, "total", None),
@@ -211,14 +251,20 @@ fn adjust_path(dec: &mut Decoder, node: &Node, path: &str, units: &[UnitDef], fi
     };
     let descriptor = u.unit_type.descriptor();
     let Some(spec) = descriptor.param(param) else {
-        dec.error(Diagnostic::new(node.loc, field, format!("`{unit}` has no parameter `{param}`")).found(path.to_string()));
+        dec.error(
+            Diagnostic::new(node.loc, field, format!("`{unit}` has no parameter `{param}`")).found(path.to_string()),
+        );
         return None;
     };
     let kind = match (&spec.kind, key) {
         (ParamKind::PerComponent { value } | ParamKind::PerOutlet { value }, Some(_)) => value.as_ref(),
         (k, None) => k,
         _ => {
-            dec.error(Diagnostic::new(node.loc, field, format!("`{param}` is not a map; drop `.{}`", key.unwrap_or(""))));
+            dec.error(Diagnostic::new(
+                node.loc,
+                field,
+                format!("`{param}` is not a map; drop `.{}`", key.unwrap_or("")),
+            ));
             return None;
         }
     };
@@ -233,7 +279,13 @@ fn adjust_path(dec: &mut Decoder, node: &Node, path: &str, units: &[UnitDef], fi
     Some((Variable::UnitParam { unit: unit.to_string(), param: param.to_string(), key: key.map(str::to_string) }, dim))
 }
 
-fn target_path(dec: &mut Decoder, node: &Node, path: &str, set: &ComponentSet, field: &str) -> Option<(Variable, Dimension)> {
+fn target_path(
+    dec: &mut Decoder,
+    node: &Node,
+    path: &str,
+    set: &ComponentSet,
+    field: &str,
+) -> Option<(Variable, Dimension)> {
     let parts: Vec<&str> = path.split('.').collect();
     let utility = |name: &str| Utility::ALL.into_iter().find(|u| u.name() == name);
     match parts[..] {
@@ -247,11 +299,9 @@ fn target_path(dec: &mut Decoder, node: &Node, path: &str, set: &ComponentSet, f
             Some((Variable::UnitUtility { unit: u.into(), utility: ut }, ut.dimension()))
         }
         _ => {
-            dec.error(
-                Diagnostic::new(node.loc, field, "cannot read this path")
-                    .found(path.to_string())
-                    .allowed("streams.S.total, streams.S.T, streams.S.flows.COMPONENT, units.U.electricity|heating|cooling|water"),
-            );
+            dec.error(Diagnostic::new(node.loc, field, "cannot read this path").found(path.to_string()).allowed(
+                "streams.S.total, streams.S.T, streams.S.flows.COMPONENT, units.U.electricity|heating|cooling|water",
+            ));
             None
         }
     }

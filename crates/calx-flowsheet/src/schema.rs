@@ -16,7 +16,9 @@ fn quantity(doc: &str) -> Value {
 
 fn kind_schema(kind: &ParamKind) -> Value {
     match kind {
-        ParamKind::Quantity { unit, .. } => quantity(&format!("{} — a number with its unit, e.g. \"10 {unit}\"", kind.describe())),
+        ParamKind::Quantity { unit, .. } => {
+            quantity(&format!("{} — a number with its unit, e.g. \"10 {unit}\"", kind.describe()))
+        }
         ParamKind::Fraction => quantity("fraction: 0-1 or a percentage such as \"70 %\""),
         ParamKind::Number => json!({ "type": ["number", "string"] }),
         ParamKind::Integer => json!({ "type": "integer", "minimum": 1 }),
@@ -55,7 +57,9 @@ fn names(fields: &[&str], each: impl Fn(&str) -> Value) -> serde_json::Map<Strin
 pub fn json_schema(registry: &Registry) -> Value {
     let stream = closed(
         names(crate::streams::FIELDS, |f| match f {
-            "composition" | "flows" => json!({ "type": "object", "additionalProperties": { "type": ["string", "number"] } }),
+            "composition" | "flows" => {
+                json!({ "type": "object", "additionalProperties": { "type": ["string", "number"] } })
+            }
             "note" => json!({ "type": "string" }),
             _ => quantity(f),
         }),
@@ -89,7 +93,9 @@ pub fn json_schema(registry: &Registry) -> Value {
     );
     let spec = closed(
         names(SPEC_FIELDS, |f| match f {
-            "between" => json!({ "type": "array", "items": { "type": ["string", "number"] }, "minItems": 2, "maxItems": 2 }),
+            "between" => {
+                json!({ "type": "array", "items": { "type": ["string", "number"] }, "minItems": 2, "maxItems": 2 })
+            }
             "max_iterations" => json!({ "type": "integer", "minimum": 1 }),
             _ => json!({ "type": ["string", "number"] }),
         }),
@@ -121,7 +127,10 @@ pub fn json_schema(registry: &Registry) -> Value {
             let mut by_type = serde_json::Map::new();
             for a in registry.analyses() {
                 let mut props = param_properties(&a.descriptor.params);
-                props.insert("type".into(), json!({ "const": a.descriptor.type_name, "description": a.descriptor.summary }));
+                props.insert(
+                    "type".into(),
+                    json!({ "const": a.descriptor.type_name, "description": a.descriptor.summary }),
+                );
                 by_type.insert(a.descriptor.type_name.clone(), closed(props, &[]));
             }
             json!({ "type": "object", "additionalProperties": { "anyOf": by_type.values().cloned().collect::<Vec<_>>() }, "properties": by_type })

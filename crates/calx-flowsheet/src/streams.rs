@@ -74,7 +74,10 @@ pub(crate) fn stream_spec(dec: &mut Decoder, node: &Node, field: &str, set: &Com
         match dec.quantity(p, &join(field, "P"), Dimension::PRESSURE, "atm") {
             Some(v) if v > 0.0 => stream.pressure = v,
             Some(v) => {
-                dec.error(Diagnostic::new(p.loc, &join(field, "P"), "pressure must be above zero (absolute)").found(format!("{v} Pa")));
+                dec.error(
+                    Diagnostic::new(p.loc, &join(field, "P"), "pressure must be above zero (absolute)")
+                        .found(format!("{v} Pa")),
+                );
                 ok = false;
             }
             None => ok = false,
@@ -90,7 +93,10 @@ pub(crate) fn stream_spec(dec: &mut Decoder, node: &Node, field: &str, set: &Com
             match (total, fractions) {
                 (Some(t), Some(x)) if t >= 0.0 => stream.flows.iter_mut().zip(&x).for_each(|(w, x)| *w = x * t),
                 (Some(t), Some(_)) => {
-                    dec.error(Diagnostic::new(node.loc, &join(field, "total"), "a flow cannot be negative").found(format!("{t} kg/s")));
+                    dec.error(
+                        Diagnostic::new(node.loc, &join(field, "total"), "a flow cannot be negative")
+                            .found(format!("{t} kg/s")),
+                    );
                     ok = false;
                 }
                 _ => ok = false,
@@ -98,8 +104,12 @@ pub(crate) fn stream_spec(dec: &mut Decoder, node: &Node, field: &str, set: &Com
         }
         _ => {
             dec.error(
-                Diagnostic::new(node.loc, field, format!("stream `{field}` needs either `flows`, or `total` with `composition`"))
-                    .allowed("flows: { CO2: 14 kg/h }  |  total: 16000 t/yr + composition: { CaO: 22.1 wt%, ... }"),
+                Diagnostic::new(
+                    node.loc,
+                    field,
+                    format!("stream `{field}` needs either `flows`, or `total` with `composition`"),
+                )
+                .allowed("flows: { CO2: 14 kg/h }  |  total: 16000 t/yr + composition: { CaO: 22.1 wt%, ... }"),
             );
             ok = false;
         }
@@ -143,7 +153,11 @@ fn decode_flows(dec: &mut Decoder, node: &Node, field: &str, set: &ComponentSet,
         match w {
             Some(w) if w >= 0.0 => flows[i] = w,
             Some(w) => {
-                dec.error(Diagnostic::new(v.loc, &f, "a flow cannot be negative").found(text.to_string()).allowed(format!("0 or more (found {w} kg/s)")));
+                dec.error(
+                    Diagnostic::new(v.loc, &f, "a flow cannot be negative")
+                        .found(text.to_string())
+                        .allowed(format!("0 or more (found {w} kg/s)")),
+                );
                 ok = false;
             }
             None => ok = false,
@@ -182,8 +196,12 @@ fn composition(dec: &mut Decoder, node: &Node, field: &str, set: &ComponentSet) 
             None => basis = Some((b, &k.name)),
             Some((b0, first)) if b0 != b => {
                 dec.error(
-                    Diagnostic::new(v.loc, &f, format!("mixes fraction bases: `{first}` is on a {b0:?} basis, `{}` on a {b:?} basis", k.name))
-                        .allowed("all wt% (or plain fractions) or all mol%"),
+                    Diagnostic::new(
+                        v.loc,
+                        &f,
+                        format!("mixes fraction bases: `{first}` is on a {b0:?} basis, `{}` on a {b:?} basis", k.name),
+                    )
+                    .allowed("all wt% (or plain fractions) or all mol%"),
                 );
                 ok = false;
             }
@@ -198,7 +216,11 @@ fn composition(dec: &mut Decoder, node: &Node, field: &str, set: &ComponentSet) 
     match rest {
         Some(i) if sum <= 1.0 + 1e-9 => x[i] = (1.0 - sum).max(0.0),
         Some(_) => {
-            dec.error(Diagnostic::new(node.loc, field, format!("fractions add up to {:.4} %, more than 100 %, before the `rest`", sum * 100.0)));
+            dec.error(Diagnostic::new(
+                node.loc,
+                field,
+                format!("fractions add up to {:.4} %, more than 100 %, before the `rest`", sum * 100.0),
+            ));
             return None;
         }
         None if (sum - 1.0).abs() > 1e-6 => {
@@ -219,7 +241,14 @@ fn composition(dec: &mut Decoder, node: &Node, field: &str, set: &ComponentSet) 
                     match set.get(i).and_then(|c| c.molar_mass) {
                         Some(m) => mass[i] = xi * m,
                         None => {
-                            dec.error(Diagnostic::new(node.loc, field, format!("mol% needs a molar mass, and `{}` has none", set.get(i).map_or("?", |c| &c.name))));
+                            dec.error(Diagnostic::new(
+                                node.loc,
+                                field,
+                                format!(
+                                    "mol% needs a molar mass, and `{}` has none",
+                                    set.get(i).map_or("?", |c| &c.name)
+                                ),
+                            ));
                             return None;
                         }
                     }

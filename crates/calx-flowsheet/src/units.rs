@@ -27,7 +27,13 @@ use crate::node::{Key, Node, Value};
 pub(crate) const FIELDS: &[&str] = &["type", "in", "out", "params", "note"];
 
 /// Decode every unit.
-pub(crate) fn decode(dec: &mut Decoder, node: &Node, registry: &Registry, set: &Arc<ComponentSet>, units: &mut Vec<UnitDef>) {
+pub(crate) fn decode(
+    dec: &mut Decoder,
+    node: &Node,
+    registry: &Registry,
+    set: &Arc<ComponentSet>,
+    units: &mut Vec<UnitDef>,
+) {
     let Some(entries) = dec.mapping(node, "units") else { return };
     for (k, v) in entries {
         if let Some(u) = unit(dec, k, v, registry, set) {
@@ -82,16 +88,35 @@ fn ports(
             (Some(_), _) => {}
             (None, Some(_)) => {
                 let other = if which == "in" { "out" } else { "in" };
-                dec.error(Diagnostic::new(k.loc, &pf, format!("`{}` is an {} port of `{}`: put it under `{other}`", k.name, if which == "in" { "outlet" } else { "inlet" }, d.type_name)));
+                dec.error(Diagnostic::new(
+                    k.loc,
+                    &pf,
+                    format!(
+                        "`{}` is an {} port of `{}`: put it under `{other}`",
+                        k.name,
+                        if which == "in" { "outlet" } else { "inlet" },
+                        d.type_name
+                    ),
+                ));
                 continue;
             }
             (None, None) => {
-                let allowed: Vec<&str> = d.ports.iter().filter(|p| p.direction == direction).map(|p| p.name.as_str()).collect();
+                let allowed: Vec<&str> =
+                    d.ports.iter().filter(|p| p.direction == direction).map(|p| p.name.as_str()).collect();
                 dec.error(
-                    Diagnostic::new(k.loc, &pf, format!("`{}` has no {} port `{}`", d.type_name, if which == "in" { "inlet" } else { "outlet" }, k.name))
-                        .found(k.name.clone())
-                        .allowed(if allowed.is_empty() { "(none)".to_string() } else { allowed.join(", ") })
-                        .suggest(nearest(&k.name, allowed.iter().copied())),
+                    Diagnostic::new(
+                        k.loc,
+                        &pf,
+                        format!(
+                            "`{}` has no {} port `{}`",
+                            d.type_name,
+                            if which == "in" { "inlet" } else { "outlet" },
+                            k.name
+                        ),
+                    )
+                    .found(k.name.clone())
+                    .allowed(if allowed.is_empty() { "(none)".to_string() } else { allowed.join(", ") })
+                    .suggest(nearest(&k.name, allowed.iter().copied())),
                 );
                 continue;
             }
@@ -156,8 +181,12 @@ pub(crate) fn params(
             None if spec.optional => {}
             None => {
                 dec.error(
-                    Diagnostic::new(key.loc, &join(&f, &spec.name), format!("unit `{}` ({}) needs parameter `{}`: {}", key.name, d.type_name, spec.name, spec.doc))
-                        .allowed(spec.kind.describe()),
+                    Diagnostic::new(
+                        key.loc,
+                        &join(&f, &spec.name),
+                        format!("unit `{}` ({}) needs parameter `{}`: {}", key.name, d.type_name, spec.name, spec.doc),
+                    )
+                    .allowed(spec.kind.describe()),
                 );
                 ok = false;
             }
@@ -167,7 +196,14 @@ pub(crate) fn params(
 }
 
 /// Convert one written value to SI against its declared kind.
-pub(crate) fn value(dec: &mut Decoder, node: &Node, kind: &ParamKind, field: &str, set: &ComponentSet, outlets: &[String]) -> Option<ParamValue> {
+pub(crate) fn value(
+    dec: &mut Decoder,
+    node: &Node,
+    kind: &ParamKind,
+    field: &str,
+    set: &ComponentSet,
+    outlets: &[String],
+) -> Option<ParamValue> {
     match kind {
         ParamKind::Quantity { dimension, unit } => dec.quantity(node, field, *dimension, unit).map(ParamValue::Number),
         ParamKind::Fraction => dec.fraction(node, field).map(|f| ParamValue::Number(f.value)),
@@ -195,7 +231,10 @@ pub(crate) fn value(dec: &mut Decoder, node: &Node, kind: &ParamKind, field: &st
             let entries = match &node.value {
                 Value::Map(_) => dec.mapping(node, field)?,
                 _ => {
-                    dec.error(Diagnostic::new(node.loc, field, format!("`{field}` must be a mapping of names to values")).found(node.show()));
+                    dec.error(
+                        Diagnostic::new(node.loc, field, format!("`{field}` must be a mapping of names to values"))
+                            .found(node.show()),
+                    );
                     return None;
                 }
             };

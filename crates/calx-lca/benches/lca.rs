@@ -18,8 +18,7 @@ fn main() {
 fn plant() -> &'static FlowsheetResult {
     static PLANT: OnceLock<FlowsheetResult> = OnceLock::new();
     PLANT.get_or_init(|| {
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../flowsheets/kigam-cfbc-2022.yaml");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../flowsheets/kigam-cfbc-2022.yaml");
         let model = calx_flowsheet::load(&path, &calx_cli::builtin_registry()).expect("loads");
         model.build().expect("builds").solve().expect("solves")
     })
@@ -27,14 +26,10 @@ fn plant() -> &'static FlowsheetResult {
 
 fn config(electricity: &str) -> LcaConfig {
     let mut c = LcaConfig::new(FunctionalUnit::tonne_of("product"));
-    c.utilities
-        .insert(Utility::Electricity, Mapping::to(electricity));
-    c.utilities
-        .insert(Utility::Cooling, Mapping::excluded("electricity only"));
-    c.streams
-        .insert("raw_ash".into(), Mapping::excluded("waste"));
-    c.streams
-        .insert("flue_gas".into(), Mapping::excluded("power plant's"));
+    c.utilities.insert(Utility::Electricity, Mapping::to(electricity));
+    c.utilities.insert(Utility::Cooling, Mapping::excluded("electricity only"));
+    c.streams.insert("raw_ash".into(), Mapping::excluded("waste"));
+    c.streams.insert("flue_gas".into(), Mapping::excluded("power plant's"));
     c
 }
 
@@ -51,23 +46,15 @@ fn generated(n: usize) -> Database {
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     for j in 0..n {
-        db.add_process(
-            &format!("g{j}"),
-            Dimension::ENERGY,
-            "generated",
-            "benchmark",
-        )
-        .unwrap();
+        db.add_process(&format!("g{j}"), Dimension::ENERGY, "generated", "benchmark").unwrap();
     }
     for j in 0..n {
         let k = 1 + (next() * 4.0) as usize;
         for _ in 0..k {
             let i = ((next() * n as f64) as usize).min(n - 1);
-            db.add_input(&format!("g{j}"), &format!("g{i}"), 0.15 * next())
-                .unwrap();
+            db.add_input(&format!("g{j}"), &format!("g{i}"), 0.15 * next()).unwrap();
         }
-        db.add_emission(&format!("g{j}"), "CO2, fossil", 1e-7 * next())
-            .unwrap();
+        db.add_emission(&format!("g{j}"), "CO2, fossil", 1e-7 * next()).unwrap();
     }
     db
 }
@@ -92,14 +79,8 @@ fn solve_2000(bencher: divan::Bencher, choice: SolverChoice) {
     let db = generated(2000);
     let m = db.matrices();
     let g0 = db.require_process("g0", "bench").unwrap();
-    let options = SolverOptions {
-        choice,
-        ..SolverOptions::default()
-    };
-    bencher.bench(|| {
-        db.solve(&m, divan::black_box(&[(g0, 3.6e6)]), &options)
-            .unwrap()
-    });
+    let options = SolverOptions { choice, ..SolverOptions::default() };
+    bencher.bench(|| db.solve(&m, divan::black_box(&[(g0, 3.6e6)]), &options).unwrap());
 }
 
 #[divan::bench]

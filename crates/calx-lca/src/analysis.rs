@@ -112,7 +112,10 @@ impl AnalysisType for LcaAnalysisType {
         }
         let sources = p.text_map("sources")?;
         let source = |param: &str, k: &str| {
-            sources.get(k).map(|s| s.to_string()).ok_or_else(|| UnitError::param(param, format!("`{k}` needs a source under `sources`")))
+            sources
+                .get(k)
+                .map(|s| s.to_string())
+                .ok_or_else(|| UnitError::param(param, format!("`{k}` needs a source under `sources`")))
         };
         let mut units = UnitTable::builtin();
         for (sym, f) in [("kgCO2eq", 1.0), ("tCO2eq", 1000.0), ("gCO2eq", 1e-3)] {
@@ -126,10 +129,17 @@ impl AnalysisType for LcaAnalysisType {
             if q.dimension != Dimension::MASS / reference {
                 return Err(UnitError::param(
                     "factors",
-                    format!("{k}: {v:?} is not kg CO2-eq per {} of `{k}` (write e.g. 0.4173 kgCO2eq/kWh)", reference.describe()),
+                    format!(
+                        "{k}: {v:?} is not kg CO2-eq per {} of `{k}` (write e.g. 0.4173 kgCO2eq/kWh)",
+                        reference.describe()
+                    ),
                 ));
             }
-            config.overrides.push(FactorOverride { process: k.to_string(), value: q.value, source: source("factors", k)? });
+            config.overrides.push(FactorOverride {
+                process: k.to_string(),
+                value: q.value,
+                source: source("factors", k)?,
+            });
         }
         for (stream, proc_name) in p.text_map("avoided")? {
             process("avoided", proc_name)?;
@@ -140,7 +150,8 @@ impl AnalysisType for LcaAnalysisType {
                 source: source("avoided", proc_name)?,
             });
         }
-        let background = crate::assess::Background::new(database, config).map_err(|e| UnitError::param("factors", e.to_string()))?;
+        let background =
+            crate::assess::Background::new(database, config).map_err(|e| UnitError::param("factors", e.to_string()))?;
         Ok(Box::new(LcaAnalysis { name: name.to_string(), background }))
     }
 }
@@ -157,7 +168,9 @@ fn mapping(text: &str) -> Mapping {
 fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
     let bad = || UnitError::param("functional_unit", format!("{text:?}: write `1 t of STREAM` or `1 t of CO2 fixed`"));
     let (amount, what) = text.split_once(" of ").ok_or_else(bad)?;
-    let kg = UnitTable::builtin().parse_as(amount, Dimension::MASS).map_err(|e| UnitError::param("functional_unit", e.to_string()))?;
+    let kg = UnitTable::builtin()
+        .parse_as(amount, Dimension::MASS)
+        .map_err(|e| UnitError::param("functional_unit", e.to_string()))?;
     // `kg > 0.0` is false for NaN too, so a NaN amount is refused as well.
     if kg.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err(bad());
@@ -203,9 +216,20 @@ impl LcaAnalysis {
         }
         for (prefix, list) in [("emissions_by_unit.", &r.by_unit), ("emissions_by_flow.", &r.by_flow)] {
             for c in list {
-                metrics.push(Metric { name: [prefix, c.name.as_str()].concat(), value: c.impact.per_functional_unit, unit: per_fu.clone() });
+                metrics.push(Metric {
+                    name: [prefix, c.name.as_str()].concat(),
+                    value: c.impact.per_functional_unit,
+                    unit: per_fu.clone(),
+                });
             }
         }
-        AnalysisOutput { name: self.name.clone(), type_name: "lca".into(), metrics, text: String::new(), csv: String::new(), json: String::new() }
+        AnalysisOutput {
+            name: self.name.clone(),
+            type_name: "lca".into(),
+            metrics,
+            text: String::new(),
+            csv: String::new(),
+            json: String::new(),
+        }
     }
 }

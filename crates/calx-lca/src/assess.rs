@@ -282,11 +282,7 @@ impl Background {
 }
 
 /// Assess a converged flowsheet against a background database.
-pub fn assess(
-    result: &FlowsheetResult,
-    database: &Database,
-    config: &LcaConfig,
-) -> Result<LcaResult> {
+pub fn assess(result: &FlowsheetResult, database: &Database, config: &LcaConfig) -> Result<LcaResult> {
     assess_with(result, &Background::new(database.clone(), config.clone())?, true)
 }
 
@@ -294,17 +290,13 @@ pub fn assess(
 /// metrics are computed: the total inventory solve is skipped, and `categories`,
 /// `inventory`, `excluded` and `processes` are left empty.
 pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool) -> Result<LcaResult> {
-    let (config, db, matrices, category) = (&background.config, &background.db, &background.matrices, background.category);
+    let (config, db, matrices, category) =
+        (&background.config, &background.db, &background.matrices, background.category);
     let set = &result.components;
 
     // Every name in the configuration must exist (typos are errors, not silent zeros).
-    let stream_names = |role: StreamRole| {
-        result
-            .streams
-            .iter()
-            .filter(move |s| s.role == role)
-            .map(|s| s.name.as_str())
-    };
+    let stream_names =
+        |role: StreamRole| result.streams.iter().filter(move |s| s.role == role).map(|s| s.name.as_str());
     let require_stream = |name: &str, role: StreamRole, what: &str| -> Result<()> {
         match result.stream(name) {
             Some(s) if s.role == role => Ok(()),
@@ -335,10 +327,7 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
             db.require_process(p, &format!("utility {}", u.name()))?;
         }
     }
-    for (what, map) in [
-        ("stream", &config.streams),
-        ("component", &config.components),
-    ] {
+    for (what, map) in [("stream", &config.streams), ("component", &config.components)] {
         for (k, m) in map {
             if let Mapping::To(p) = m {
                 db.require_process(p, &format!("{what} {k}"))?;
@@ -360,11 +349,7 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
                 flow: Cow::Borrowed(use_.utility.name()),
                 purpose: Purpose::Utility(&use_.purpose),
                 rate: use_.rate,
-                dimension: if use_.utility == Utility::Water {
-                    Dimension::MASS
-                } else {
-                    Dimension::ENERGY
-                },
+                dimension: if use_.utility == Utility::Water { Dimension::MASS } else { Dimension::ENERGY },
                 mapping: config.utilities.get(&use_.utility),
                 emission: false,
             });
@@ -416,21 +401,10 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
 
     // Carbon balance over solids, and gas generated.
     let makeup = |i: usize| -> f64 {
-        result
-            .units
-            .iter()
-            .flat_map(|u| &u.report.materials)
-            .filter(|m| m.component == i)
-            .map(|m| m.rate)
-            .sum()
+        result.units.iter().flat_map(|u| &u.report.materials).filter(|m| m.component == i).map(|m| m.rate).sum()
     };
     let role_sum = |role: StreamRole, i: usize| -> f64 {
-        result
-            .streams
-            .iter()
-            .filter(|s| s.role == role)
-            .map(|s| s.stream.flows[i])
-            .sum()
+        result.streams.iter().filter(|s| s.role == role).map(|s| s.stream.flows[i]).sum()
     };
     let mut carbon = 0.0; // mol/s into solids
     for (i, c) in set.iter().enumerate() {
@@ -438,28 +412,18 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
             && let (Some(atoms), Some(m)) = (&c.elements, c.molar_mass)
             && let Some(&n_c) = atoms.get("C")
         {
-            carbon +=
-                (role_sum(StreamRole::Product, i) - role_sum(StreamRole::Feed, i) - makeup(i)) / m
-                    * n_c;
+            carbon += (role_sum(StreamRole::Product, i) - role_sum(StreamRole::Feed, i) - makeup(i)) / m * n_c;
         }
     }
     let uptake_rate = (carbon * CO2_MOLAR_MASS).max(0.0); // kg CO2/s
-    for (i, c) in set
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.phase == Phase::Gas)
-    {
+    for (i, c) in set.iter().enumerate().filter(|(_, c)| c.phase == Phase::Gas) {
         let out = role_sum(StreamRole::Product, i);
         let inflow = role_sum(StreamRole::Feed, i) + makeup(i);
         let generated = out - inflow;
         if generated.is_nan() || generated <= 1e-9 * out.max(inflow) || out <= 0.0 {
             continue;
         }
-        for s in result
-            .streams
-            .iter()
-            .filter(|s| s.role == StreamRole::Product && s.stream.flows[i] > 0.0)
-        {
+        for s in result.streams.iter().filter(|s| s.role == StreamRole::Product && s.stream.flows[i] > 0.0) {
             items.push(Item {
                 unit: s.source.as_ref().map_or(s.name.as_str(), |e| e.unit.as_str()),
                 flow: Cow::Owned(format!("direct {}", c.name)),
@@ -502,44 +466,33 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
         FunctionalUnit::Product { stream, amount } => {
             let rate = result.stream(stream).map_or(0.0, |s| s.stream.total_mass());
             if !(amount.is_finite() && *amount > 0.0) {
-                return Err(LcaError::FunctionalUnit(format!(
-                    "the amount must be above zero, found {amount} kg"
-                )));
+                return Err(LcaError::FunctionalUnit(format!("the amount must be above zero, found {amount} kg")));
             }
             if rate.is_nan() || rate <= 0.0 {
-                return Err(LcaError::FunctionalUnit(format!(
-                    "product stream `{stream}` has no flow"
-                )));
+                return Err(LcaError::FunctionalUnit(format!("product stream `{stream}` has no flow")));
             }
             amount / rate
         }
         FunctionalUnit::Co2Fixed { amount } => {
             if !(amount.is_finite() && *amount > 0.0) {
-                return Err(LcaError::FunctionalUnit(format!(
-                    "the amount must be above zero, found {amount} kg"
-                )));
+                return Err(LcaError::FunctionalUnit(format!("the amount must be above zero, found {amount} kg")));
             }
             if uptake_rate.is_nan() || uptake_rate <= 0.0 {
-                return Err(LcaError::FunctionalUnit(
-                    "the flowsheet fixes no CO2 in solids".into(),
-                ));
+                return Err(LcaError::FunctionalUnit("the flowsheet fixes no CO2 in solids".into()));
             }
             amount / uptake_rate
         }
     };
     let fu_per_year = SECONDS_PER_YEAR / seconds_per_fu;
-    let amount = |per_fu: f64| Amount {
-        per_functional_unit: per_fu,
-        per_year: per_fu * fu_per_year,
-    };
+    let amount = |per_fu: f64| Amount { per_functional_unit: per_fu, per_year: per_fu * fu_per_year };
 
     // Resolve targets and check dimensions.
     let mut targets: Vec<Option<Target>> = Vec::with_capacity(items.len());
     for it in &items {
         let t = match &it.mapping {
-            Some(Mapping::To(name)) if it.emission => Some(Target::Flow(
-                db.require_flow(name, &format!("direct emissions of {}", it.flow))?,
-            )),
+            Some(Mapping::To(name)) if it.emission => {
+                Some(Target::Flow(db.require_flow(name, &format!("direct emissions of {}", it.flow))?))
+            }
             Some(Mapping::To(name)) => {
                 let p = db.require_process(name, &format!("{} of unit {}", it.flow, it.unit))?;
                 let dim = db.processes()[p].dimension;
@@ -560,16 +513,8 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
 
     // Unit impacts of every process demanded (one solve per distinct process), then the
     // total-demand solve for the inventory and all categories.
-    let mut demanded: Vec<usize> = targets
-        .iter()
-        .filter_map(|t| {
-            if let Some(Target::Process(p)) = t {
-                Some(*p)
-            } else {
-                None
-            }
-        })
-        .collect();
+    let mut demanded: Vec<usize> =
+        targets.iter().filter_map(|t| if let Some(Target::Process(p)) = t { Some(*p) } else { None }).collect();
     let mut avoided_processes = Vec::new();
     for a in &config.avoided {
         avoided_processes.push(db.require_process(&a.process, "an avoided burden")?);
@@ -584,13 +529,11 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
     let demand: Vec<(usize, f64)> = items
         .iter()
         .zip(&targets)
-        .filter_map(|(it, t)| {
-            if let Some(Target::Process(p)) = t {
-                Some((*p, it.rate * seconds_per_fu))
-            } else {
-                None
-            }
-        })
+        .filter_map(
+            |(it, t)| {
+                if let Some(Target::Process(p)) = t { Some((*p, it.rate * seconds_per_fu)) } else { None }
+            },
+        )
         .collect();
     let (mut inventory, solver) = if full {
         let total = db.solve(matrices, &demand, &config.solver)?;
@@ -605,20 +548,12 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
     for (it, t) in items.iter().zip(&targets) {
         let amount_fu = it.rate * seconds_per_fu;
         match (t, it.mapping) {
-            (Some(Target::Process(p)), _) => lines.push((
-                it,
-                db.processes()[*p].name.clone(),
-                amount_fu,
-                amount_fu * unit_impact[*p],
-            )),
+            (Some(Target::Process(p)), _) => {
+                lines.push((it, db.processes()[*p].name.clone(), amount_fu, amount_fu * unit_impact[*p]))
+            }
             (Some(Target::Flow(f)), _) => {
                 inventory[*f] += amount_fu;
-                lines.push((
-                    it,
-                    db.flows()[*f].name.clone(),
-                    amount_fu,
-                    amount_fu * db.factor(category, *f),
-                ));
+                lines.push((it, db.flows()[*f].name.clone(), amount_fu, amount_fu * db.factor(category, *f)));
             }
             // The list of exclusions is for reports; metrics do not need it.
             (None, Some(Mapping::Excluded { reason })) if full => excluded.push(Exclusion {
@@ -649,9 +584,7 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
         })
         .collect();
 
-    let aggregate = |key: &dyn Fn(&InventoryLine) -> &str,
-                     order: Vec<String>|
-     -> Vec<Contribution> {
+    let aggregate = |key: &dyn Fn(&InventoryLine) -> &str, order: Vec<String>| -> Vec<Contribution> {
         let mut names = order;
         for l in &lines {
             if !names.iter().any(|n| n == key(l)) {
@@ -666,25 +599,16 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
                     return None;
                 }
                 let x: f64 = mine.iter().map(|l| l.impact.per_functional_unit).sum();
-                Some(Contribution {
-                    name,
-                    impact: amount(x),
-                    share: share(x),
-                })
+                Some(Contribution { name, impact: amount(x), share: share(x) })
             })
             .collect()
     };
-    let by_unit = aggregate(
-        &|l| &l.unit,
-        result.units.iter().map(|u| u.name.clone()).collect(),
-    );
+    let by_unit = aggregate(&|l| &l.unit, result.units.iter().map(|u| u.name.clone()).collect());
     let by_flow = aggregate(&|l| &l.flow, Vec::new());
 
     let mut avoided_lines = Vec::new();
     for (a, &p) in config.avoided.iter().zip(&avoided_processes) {
-        let rate = result
-            .stream(&a.stream)
-            .map_or(0.0, |s| s.stream.total_mass());
+        let rate = result.stream(&a.stream).map_or(0.0, |s| s.stream.total_mass());
         let displaced = a.amount * rate * seconds_per_fu;
         avoided_lines.push(AvoidedLine {
             stream: a.stream.clone(),
@@ -694,11 +618,7 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
             source: a.source.clone(),
         });
     }
-    let avoided: f64 = avoided_lines
-        .iter()
-        .map(|a| a.credit.per_functional_unit)
-        .sum::<f64>()
-        + 0.0;
+    let avoided: f64 = avoided_lines.iter().map(|a| a.credit.per_functional_unit).sum::<f64>() + 0.0;
     let co2_factor = db.factor(category, db.require_flow(CO2_FLOW, "the CO2 uptake")?);
     let fixed = uptake_rate * seconds_per_fu;
 
@@ -707,11 +627,7 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
         .categories()
         .iter()
         .zip(&impacts)
-        .map(|(c, &h)| CategoryTotal {
-            name: c.name.clone(),
-            unit: c.unit.clone(),
-            emissions: amount(h),
-        })
+        .map(|(c, &h)| CategoryTotal { name: c.name.clone(), unit: c.unit.clone(), emissions: amount(h) })
         .collect();
     let inventory = db
         .flows()
@@ -719,10 +635,7 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool
         .zip(&inventory)
         .filter(|_| full)
         .filter(|(_, g)| **g != 0.0)
-        .map(|(f, &g)| FlowTotal {
-            name: f.name.clone(),
-            amount: amount(g),
-        })
+        .map(|(f, &g)| FlowTotal { name: f.name.clone(), amount: amount(g) })
         .collect();
     let processes = demanded
         .iter()

@@ -34,10 +34,7 @@ pub enum FunctionalUnit {
 impl FunctionalUnit {
     /// One tonne of a product stream.
     pub fn tonne_of(stream: &str) -> FunctionalUnit {
-        FunctionalUnit::Product {
-            stream: stream.into(),
-            amount: 1000.0,
-        }
+        FunctionalUnit::Product { stream: stream.into(), amount: 1000.0 }
     }
     /// Text for reports ("1000 kg of stream `product`").
     pub fn describe(&self) -> String {
@@ -71,9 +68,7 @@ impl Mapping {
     }
     /// Excluded with a reason.
     pub fn excluded(reason: &str) -> Mapping {
-        Mapping::Excluded {
-            reason: reason.into(),
-        }
+        Mapping::Excluded { reason: reason.into() }
     }
 }
 

@@ -127,10 +127,7 @@ fn check_value(what: &str, v: f64) -> Result<()> {
     if v.is_finite() {
         Ok(())
     } else {
-        Err(LcaError::Value {
-            what: what.into(),
-            message: format!("must be a finite number, found {v}"),
-        })
+        Err(LcaError::Value { what: what.into(), message: format!("must be a finite number, found {v}") })
     }
 }
 
@@ -154,18 +151,9 @@ impl Database {
     }
 
     /// Add a process; `dimension` is what its reference product measures (energy or mass).
-    pub fn add_process(
-        &mut self,
-        name: &str,
-        dimension: Dimension,
-        description: &str,
-        source: &str,
-    ) -> Result<usize> {
+    pub fn add_process(&mut self, name: &str, dimension: Dimension, description: &str, source: &str) -> Result<usize> {
         if self.process_index.contains_key(name) {
-            return Err(LcaError::Duplicate {
-                kind: "process",
-                name: name.into(),
-            });
+            return Err(LcaError::Duplicate { kind: "process", name: name.into() });
         }
         let i = self.processes.len();
         self.processes.push(Process {
@@ -181,16 +169,10 @@ impl Database {
     /// Add an elementary flow.
     pub fn add_flow(&mut self, name: &str, description: &str) -> Result<usize> {
         if self.flow_index.contains_key(name) {
-            return Err(LcaError::Duplicate {
-                kind: "flow",
-                name: name.into(),
-            });
+            return Err(LcaError::Duplicate { kind: "flow", name: name.into() });
         }
         let i = self.flows.len();
-        self.flows.push(ElementaryFlow {
-            name: name.into(),
-            description: description.into(),
-        });
+        self.flows.push(ElementaryFlow { name: name.into(), description: description.into() });
         self.flow_index.insert(name.into(), i);
         Ok(i)
     }
@@ -198,17 +180,10 @@ impl Database {
     /// Add an impact category.
     pub fn add_category(&mut self, name: &str, unit: &str, source: &str) -> Result<usize> {
         if self.category_index.contains_key(name) {
-            return Err(LcaError::Duplicate {
-                kind: "category",
-                name: name.into(),
-            });
+            return Err(LcaError::Duplicate { kind: "category", name: name.into() });
         }
         let i = self.categories.len();
-        self.categories.push(Category {
-            name: name.into(),
-            unit: unit.into(),
-            source: source.into(),
-        });
+        self.categories.push(Category { name: name.into(), unit: unit.into(), source: source.into() });
         self.category_index.insert(name.into(), i);
         Ok(i)
     }
@@ -255,40 +230,28 @@ impl Database {
 
     /// Index of a process; the error names where it was used and the nearest name.
     pub fn require_process(&self, name: &str, used_by: &str) -> Result<usize> {
-        self.process_index
-            .get(name)
-            .copied()
-            .ok_or_else(|| LcaError::UnknownProcess {
-                name: name.into(),
-                used_by: used_by.into(),
-                suggestion: nearest(name, self.processes.iter().map(|p| p.name.as_str()))
-                    .map(str::to_string),
-            })
+        self.process_index.get(name).copied().ok_or_else(|| LcaError::UnknownProcess {
+            name: name.into(),
+            used_by: used_by.into(),
+            suggestion: nearest(name, self.processes.iter().map(|p| p.name.as_str())).map(str::to_string),
+        })
     }
 
     /// Index of an elementary flow.
     pub fn require_flow(&self, name: &str, used_by: &str) -> Result<usize> {
-        self.flow_index
-            .get(name)
-            .copied()
-            .ok_or_else(|| LcaError::UnknownFlow {
-                name: name.into(),
-                used_by: used_by.into(),
-                suggestion: nearest(name, self.flows.iter().map(|p| p.name.as_str()))
-                    .map(str::to_string),
-            })
+        self.flow_index.get(name).copied().ok_or_else(|| LcaError::UnknownFlow {
+            name: name.into(),
+            used_by: used_by.into(),
+            suggestion: nearest(name, self.flows.iter().map(|p| p.name.as_str())).map(str::to_string),
+        })
     }
 
     /// Index of an impact category.
     pub fn require_category(&self, name: &str) -> Result<usize> {
-        self.category_index
-            .get(name)
-            .copied()
-            .ok_or_else(|| LcaError::UnknownCategory {
-                name: name.into(),
-                suggestion: nearest(name, self.categories.iter().map(|p| p.name.as_str()))
-                    .map(str::to_string),
-            })
+        self.category_index.get(name).copied().ok_or_else(|| LcaError::UnknownCategory {
+            name: name.into(),
+            suggestion: nearest(name, self.categories.iter().map(|p| p.name.as_str())).map(str::to_string),
+        })
     }
 
     /// Processes in definition order (the order of `A`'s rows and columns).
@@ -306,11 +269,7 @@ impl Database {
 
     /// Characterisation factor of a flow in a category (0 if none is given).
     pub fn factor(&self, category: usize, flow: usize) -> f64 {
-        self.factors
-            .iter()
-            .filter(|&&(c, f, _)| c == category && f == flow)
-            .map(|&(_, _, v)| v)
-            .sum()
+        self.factors.iter().filter(|&&(c, f, _)| c == category && f == flow).map(|&(_, _, v)| v).sum()
     }
 
     /// Compile `A`, `B` and `C`.
@@ -354,10 +313,7 @@ impl Database {
             let fields: Vec<&str> = trimmed.split('|').map(str::trim).collect();
             let at = |e: LcaError| match e {
                 LcaError::Data { .. } => e,
-                other => LcaError::Data {
-                    line,
-                    message: other.to_string(),
-                },
+                other => LcaError::Data { line, message: other.to_string() },
             };
             let bad = |message: String| LcaError::Data { line, message };
             let arity = |min: usize, max: usize| -> Result<()> {
@@ -376,14 +332,9 @@ impl Database {
                 Ok(())
             };
             let number = |s: &str| -> Result<f64> {
-                s.parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| bad(format!("`{s}` is not a number")))
+                s.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| bad(format!("`{s}` is not a number")))
             };
-            let quantity = |s: &str| -> Result<calx_core::Quantity> {
-                units.parse(s).map_err(|e| bad(e.to_string()))
-            };
+            let quantity = |s: &str| -> Result<calx_core::Quantity> { units.parse(s).map_err(|e| bad(e.to_string())) };
             let definition = matches!(fields[0], "flow" | "category" | "process");
             if definition != (pass == 0) {
                 continue;
@@ -395,32 +346,22 @@ impl Database {
                 }
                 "category" => {
                     arity(4, 4)?;
-                    self.add_category(fields[1], fields[2], fields[3])
-                        .map_err(at)?;
+                    self.add_category(fields[1], fields[2], fields[3]).map_err(at)?;
                 }
                 "factor" => {
                     arity(4, 5)?;
-                    self.add_factor(fields[1], fields[2], number(fields[3])?)
-                        .map_err(at)?;
+                    self.add_factor(fields[1], fields[2], number(fields[3])?).map_err(at)?;
                 }
                 "process" => {
                     arity(5, 5)?;
                     let q = quantity(fields[2])?;
                     if q.dimension != Dimension::ENERGY && q.dimension != Dimension::MASS {
-                        return Err(bad(format!(
-                            "reference amount `{}` must be an energy or a mass",
-                            fields[2]
-                        )));
+                        return Err(bad(format!("reference amount `{}` must be an energy or a mass", fields[2])));
                     }
                     if q.value.is_nan() || q.value <= 0.0 {
-                        return Err(bad(format!(
-                            "reference amount `{}` must be above zero",
-                            fields[2]
-                        )));
+                        return Err(bad(format!("reference amount `{}` must be above zero", fields[2])));
                     }
-                    let p = self
-                        .add_process(fields[1], q.dimension, fields[3], fields[4])
-                        .map_err(at)?;
+                    let p = self.add_process(fields[1], q.dimension, fields[3], fields[4]).map_err(at)?;
                     self.reference.insert(p, q.value);
                 }
                 "emission" => {
@@ -428,21 +369,15 @@ impl Database {
                     let p = self.require_process(fields[1], "an emission").map_err(at)?;
                     let q = quantity(fields[3])?;
                     if q.dimension != Dimension::MASS {
-                        return Err(bad(format!(
-                            "emission amount `{}` must be a mass (kg)",
-                            fields[3]
-                        )));
+                        return Err(bad(format!("emission amount `{}` must be a mass (kg)", fields[3])));
                     }
                     let per = self.reference_amount(p);
-                    self.add_emission(fields[1], fields[2], q.value / per)
-                        .map_err(at)?;
+                    self.add_emission(fields[1], fields[2], q.value / per).map_err(at)?;
                 }
                 "input" => {
                     arity(4, 5)?;
                     let c = self.require_process(fields[1], "an input").map_err(at)?;
-                    let s = self
-                        .require_process(fields[2], &format!("an input of `{}`", fields[1]))
-                        .map_err(at)?;
+                    let s = self.require_process(fields[2], &format!("an input of `{}`", fields[1])).map_err(at)?;
                     let q = quantity(fields[3])?;
                     if q.dimension != self.processes[s].dimension {
                         return Err(bad(format!(
@@ -454,8 +389,7 @@ impl Database {
                         )));
                     }
                     let per = self.reference_amount(c);
-                    self.add_input(fields[1], fields[2], q.value / per)
-                        .map_err(at)?;
+                    self.add_input(fields[1], fields[2], q.value / per).map_err(at)?;
                 }
                 other => {
                     return Err(bad(format!(
@@ -472,12 +406,7 @@ impl Database {
     }
 
     /// Solve the matrix method for a final demand given as (process index, SI amount).
-    pub fn solve(
-        &self,
-        matrices: &Matrices,
-        demand: &[(usize, f64)],
-        options: &SolverOptions,
-    ) -> Result<Solution> {
+    pub fn solve(&self, matrices: &Matrices, demand: &[(usize, f64)], options: &SolverOptions) -> Result<Solution> {
         let mut f = vec![0.0; self.processes.len()];
         for &(p, x) in demand {
             f[p] += x;
@@ -485,12 +414,7 @@ impl Database {
         let (scaling, report) = sparse::solve(&matrices.a, &f, options)?;
         let inventory = matrices.b.mul_vec(&scaling);
         let impacts = matrices.c.mul_vec(&inventory);
-        Ok(Solution {
-            scaling,
-            inventory,
-            impacts,
-            report,
-        })
+        Ok(Solution { scaling, inventory, impacts, report })
     }
 }
 
@@ -503,9 +427,7 @@ mod tests {
     #[test]
     fn the_builtin_data_reads_and_converts_to_si() {
         let db = Database::builtin();
-        let p = db
-            .require_process("electricity_kr_2014_16", "test")
-            .unwrap();
+        let p = db.require_process("electricity_kr_2014_16", "test").unwrap();
         let m = db.matrices();
         let ghg = db.require_flow(GHG_CO2_EQ, "test").unwrap();
         // 0.45941 kg per kWh = per 3.6e6 J.
@@ -515,29 +437,16 @@ mod tests {
         let ar6 = db.require_category("GWP100 (IPCC AR6)").unwrap();
         let n2o = db.require_flow("N2O", "test").unwrap();
         assert_eq!(db.factor(ar6, n2o), 273.0);
-        assert_eq!(
-            db.factor(db.require_category("GWP100 (IPCC AR5)").unwrap(), n2o),
-            265.0
-        );
+        assert_eq!(db.factor(db.require_category("GWP100 (IPCC AR5)").unwrap(), n2o), 265.0);
     }
 
     #[test]
     fn data_errors_name_the_line() {
-        let err = Database::parse(
-            "flow | a | b\n\nprocess | p | 1 kWh | d | s\nemission | p | a | 2 kWh\n",
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string().starts_with("background data, line 4:")
-                && err.to_string().contains("mass"),
-            "{err}"
-        );
         let err =
-            Database::parse("process | p | 1 kWh | d | s\ninput | p | q | 1 kWh\n").unwrap_err();
-        assert!(
-            err.to_string().contains("line 2") && err.to_string().contains("`q`"),
-            "{err}"
-        );
+            Database::parse("flow | a | b\n\nprocess | p | 1 kWh | d | s\nemission | p | a | 2 kWh\n").unwrap_err();
+        assert!(err.to_string().starts_with("background data, line 4:") && err.to_string().contains("mass"), "{err}");
+        let err = Database::parse("process | p | 1 kWh | d | s\ninput | p | q | 1 kWh\n").unwrap_err();
+        assert!(err.to_string().contains("line 2") && err.to_string().contains("`q`"), "{err}");
         let err = Database::parse("flows | a | b\n").unwrap_err();
         assert!(err.to_string().contains("unknown record `flows`"), "{err}");
     }

@@ -26,10 +26,7 @@ pub enum LcaError {
         name: String,
     },
     /// A process name is not in the background database.
-    #[error(
-        "unknown background process `{name}` (used by {used_by}){}",
-        did_you_mean(suggestion)
-    )]
+    #[error("unknown background process `{name}` (used by {used_by}){}", did_you_mean(suggestion))]
     UnknownProcess {
         /// The name as written.
         name: String,
@@ -39,10 +36,7 @@ pub enum LcaError {
         suggestion: Option<String>,
     },
     /// An elementary flow is not in the database.
-    #[error(
-        "unknown elementary flow `{name}` (used by {used_by}){}",
-        did_you_mean(suggestion)
-    )]
+    #[error("unknown elementary flow `{name}` (used by {used_by}){}", did_you_mean(suggestion))]
     UnknownFlow {
         /// The name as written.
         name: String,
@@ -70,10 +64,7 @@ pub enum LcaError {
         suggestion: Option<String>,
     },
     /// A component named in the configuration is not in the flowsheet.
-    #[error(
-        "component `{name}` named in {used_by} is not in the flowsheet{}",
-        did_you_mean(suggestion)
-    )]
+    #[error("component `{name}` named in {used_by} is not in the flowsheet{}", did_you_mean(suggestion))]
     UnknownComponent {
         /// The name as written.
         name: String,
@@ -89,9 +80,7 @@ pub enum LcaError {
         items: Vec<String>,
     },
     /// A mapping connects an inventory item to a process with a different reference unit.
-    #[error(
-        "{item} is measured in {found}, but process `{process}` has a reference unit of {expected}"
-    )]
+    #[error("{item} is measured in {found}, but process `{process}` has a reference unit of {expected}")]
     Dimension {
         /// The inventory item.
         item: String,
@@ -115,9 +104,7 @@ pub enum LcaError {
     },
     /// The technosphere cannot supply the demand: a process needs at least one unit of its
     /// own product per unit made, or a loop of processes needs more than it makes.
-    #[error(
-        "the technosphere matrix is not productive: {reason} (after {iterations} iteration(s))"
-    )]
+    #[error("the technosphere matrix is not productive: {reason} (after {iterations} iteration(s))")]
     NotProductive {
         /// What was found.
         reason: String,

@@ -6,20 +6,15 @@ use std::fmt::Write;
 use crate::assess::{Amount, LcaResult};
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 /// CSV, one row per figure: `section,unit,flow,process,amount,amount_unit,impact_per_fu,impact_per_year,share,note`.
 /// Sections: `total`, `by_unit`, `by_flow`, `line`, `avoided`, `excluded`, `category`,
 /// `inventory`. Numbers are written with full precision (`{}` of f64 round-trips).
 pub fn to_csv(r: &LcaResult) -> String {
-    let mut out = String::from(
-        "section,unit,flow,process,amount,amount_unit,impact_per_fu,impact_per_year,share,note\n",
-    );
+    let mut out =
+        String::from("section,unit,flow,process,amount,amount_unit,impact_per_fu,impact_per_year,share,note\n");
     let mut row = |section: &str,
                    unit: &str,
                    flow: &str,
@@ -28,12 +23,9 @@ pub fn to_csv(r: &LcaResult) -> String {
                    impact: Option<Amount>,
                    share: Option<f64>,
                    note: &str| {
-        let (a, au) = amount.map_or((String::new(), String::new()), |(a, u)| {
-            (a.to_string(), u.to_string())
-        });
-        let (i, y) = impact.map_or((String::new(), String::new()), |x| {
-            (x.per_functional_unit.to_string(), x.per_year.to_string())
-        });
+        let (a, au) = amount.map_or((String::new(), String::new()), |(a, u)| (a.to_string(), u.to_string()));
+        let (i, y) = impact
+            .map_or((String::new(), String::new()), |x| (x.per_functional_unit.to_string(), x.per_year.to_string()));
         let s = share.map_or(String::new(), |s| s.to_string());
         let fields = [section, unit, flow, process, &a, &au, &i, &y, &s, note];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
@@ -41,69 +33,15 @@ pub fn to_csv(r: &LcaResult) -> String {
         out.push('\n');
     };
     let unit = r.impact_unit.as_str();
-    row(
-        "total",
-        "",
-        "emissions",
-        "",
-        None,
-        Some(r.emissions),
-        None,
-        unit,
-    );
-    row(
-        "total",
-        "",
-        "co2_fixed",
-        "",
-        None,
-        Some(r.co2_fixed),
-        None,
-        "kg CO2",
-    );
-    row(
-        "total",
-        "",
-        "avoided",
-        "",
-        None,
-        Some(r.avoided),
-        None,
-        unit,
-    );
-    row(
-        "total",
-        "",
-        "net_reduction",
-        "",
-        None,
-        Some(r.net_reduction),
-        None,
-        unit,
-    );
+    row("total", "", "emissions", "", None, Some(r.emissions), None, unit);
+    row("total", "", "co2_fixed", "", None, Some(r.co2_fixed), None, "kg CO2");
+    row("total", "", "avoided", "", None, Some(r.avoided), None, unit);
+    row("total", "", "net_reduction", "", None, Some(r.net_reduction), None, unit);
     for c in &r.by_unit {
-        row(
-            "by_unit",
-            &c.name,
-            "",
-            "",
-            None,
-            Some(c.impact),
-            Some(c.share),
-            "",
-        );
+        row("by_unit", &c.name, "", "", None, Some(c.impact), Some(c.share), "");
     }
     for c in &r.by_flow {
-        row(
-            "by_flow",
-            "",
-            &c.name,
-            "",
-            None,
-            Some(c.impact),
-            Some(c.share),
-            "",
-        );
+        row("by_flow", "", &c.name, "", None, Some(c.impact), Some(c.share), "");
     }
     for l in &r.lines {
         row(
@@ -118,52 +56,16 @@ pub fn to_csv(r: &LcaResult) -> String {
         );
     }
     for a in &r.avoided_lines {
-        row(
-            "avoided",
-            "",
-            &a.stream,
-            &a.process,
-            Some((a.amount, "")),
-            Some(a.credit),
-            None,
-            &a.source,
-        );
+        row("avoided", "", &a.stream, &a.process, Some((a.amount, "")), Some(a.credit), None, &a.source);
     }
     for e in &r.excluded {
-        row(
-            "excluded",
-            &e.unit,
-            &e.flow,
-            "",
-            Some((e.amount, &e.amount_unit)),
-            None,
-            None,
-            &e.reason,
-        );
+        row("excluded", &e.unit, &e.flow, "", Some((e.amount, &e.amount_unit)), None, None, &e.reason);
     }
     for c in &r.categories {
-        row(
-            "category",
-            "",
-            &c.name,
-            "",
-            None,
-            Some(c.emissions),
-            None,
-            &c.unit,
-        );
+        row("category", "", &c.name, "", None, Some(c.emissions), None, &c.unit);
     }
     for f in &r.inventory {
-        row(
-            "inventory",
-            "",
-            &f.name,
-            "",
-            None,
-            Some(f.amount),
-            None,
-            "kg",
-        );
+        row("inventory", "", &f.name, "", None, Some(f.amount), None, "kg");
     }
     out
 }
@@ -182,26 +84,14 @@ pub fn to_table(r: &LcaResult) -> String {
     );
     let _ = writeln!(s, "\n  {:<28} {:>16} {:>16}", "", format!("{u}/FU"), "t/yr");
     let mut total = |name: &str, a: &Amount| {
-        let _ = writeln!(
-            s,
-            "  {:<28} {:>16.4} {:>16.4}",
-            name,
-            a.per_functional_unit,
-            a.per_year / 1000.0
-        );
+        let _ = writeln!(s, "  {:<28} {:>16.4} {:>16.4}", name, a.per_functional_unit, a.per_year / 1000.0);
     };
     total("emissions", &r.emissions);
     total("CO2 fixed (kg CO2)", &r.co2_fixed);
     total("avoided burdens", &r.avoided);
     total("net CO2 reduction", &r.net_reduction);
     let mut block = |title: &str, rows: &[crate::assess::Contribution]| {
-        let _ = writeln!(
-            s,
-            "\n  {title:<28} {:>16} {:>16} {:>8}",
-            format!("{u}/FU"),
-            "t/yr",
-            "share"
-        );
+        let _ = writeln!(s, "\n  {title:<28} {:>16} {:>16} {:>8}", format!("{u}/FU"), "t/yr", "share");
         for c in rows {
             let _ = writeln!(
                 s,
@@ -241,11 +131,7 @@ pub fn to_table(r: &LcaResult) -> String {
     }
     let _ = writeln!(s, "\n  all categories (emissions)");
     for c in &r.categories {
-        let _ = writeln!(
-            s,
-            "    {:<26} {:>16.4} {}/FU",
-            c.name, c.emissions.per_functional_unit, c.unit
-        );
+        let _ = writeln!(s, "    {:<26} {:>16.4} {}/FU", c.name, c.emissions.per_functional_unit, c.unit);
     }
     s
 }

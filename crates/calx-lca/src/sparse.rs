@@ -38,10 +38,7 @@ impl CsrMatrix {
         let mut last: Option<(usize, usize)> = None;
         let mut counts = vec![0usize; rows];
         for (r, c, v) in sorted {
-            assert!(
-                r < rows && c < cols,
-                "triplet ({r}, {c}) outside a {rows} x {cols} matrix"
-            );
+            assert!(r < rows && c < cols, "triplet ({r}, {c}) outside a {rows} x {cols} matrix");
             if last == Some((r, c)) {
                 if let Some(x) = values.last_mut() {
                     *x += v;
@@ -56,13 +53,7 @@ impl CsrMatrix {
         for r in 0..rows {
             row_start[r + 1] = row_start[r] + counts[r];
         }
-        let mut m = CsrMatrix {
-            rows,
-            cols,
-            row_start,
-            col_index,
-            values,
-        };
+        let mut m = CsrMatrix { rows, cols, row_start, col_index, values };
         m.drop_zeros();
         m
     }
@@ -101,10 +92,7 @@ impl CsrMatrix {
     /// The stored entries of row `r` as (column, value).
     pub fn row(&self, r: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let range = self.row_start[r]..self.row_start[r + 1];
-        self.col_index[range.clone()]
-            .iter()
-            .copied()
-            .zip(self.values[range].iter().copied())
+        self.col_index[range.clone()].iter().copied().zip(self.values[range].iter().copied())
     }
 
     /// Entry (r, c), zero if not stored.
@@ -114,14 +102,8 @@ impl CsrMatrix {
 
     /// `y = M x`.
     pub fn mul_vec(&self, x: &[f64]) -> Vec<f64> {
-        assert_eq!(
-            x.len(),
-            self.cols,
-            "vector length must equal the column count"
-        );
-        (0..self.rows)
-            .map(|r| self.row(r).map(|(c, v)| v * x[c]).sum())
-            .collect()
+        assert_eq!(x.len(), self.cols, "vector length must equal the column count");
+        (0..self.rows).map(|r| self.row(r).map(|(c, v)| v * x[c]).sum()).collect()
     }
 
     /// The dense copy (for the LU cross-check and small systems).
@@ -138,11 +120,8 @@ impl CsrMatrix {
     /// Whether every diagonal entry is positive and every off-diagonal entry non-positive
     /// (the sign pattern of a Leontief technosphere without co-product credits).
     pub fn is_leontief(&self) -> bool {
-        (0..self.rows).all(|r| {
-            self.row(r)
-                .all(|(c, v)| if c == r { v > 0.0 } else { v <= 0.0 })
-                && self.get(r, r) > 0.0
-        })
+        (0..self.rows)
+            .all(|r| self.row(r).all(|(c, v)| if c == r { v > 0.0 } else { v <= 0.0 }) && self.get(r, r) > 0.0)
     }
 }
 
@@ -177,12 +156,7 @@ pub struct SolverOptions {
 
 impl Default for SolverOptions {
     fn default() -> Self {
-        SolverOptions {
-            choice: SolverChoice::Auto,
-            tolerance: 1e-12,
-            max_iterations: 10_000,
-            dense_limit: 2_000,
-        }
+        SolverOptions { choice: SolverChoice::Auto, tolerance: 1e-12, max_iterations: 10_000, dense_limit: 2_000 }
     }
 }
 
@@ -200,11 +174,7 @@ pub struct SolveReport {
 /// Solve `A s = f` with the chosen method.
 pub fn solve(a: &CsrMatrix, f: &[f64], options: &SolverOptions) -> Result<(Vec<f64>, SolveReport)> {
     assert_eq!(a.rows(), a.cols(), "the technosphere matrix must be square");
-    assert_eq!(
-        f.len(),
-        a.rows(),
-        "the demand vector must have one entry per process"
-    );
+    assert_eq!(f.len(), a.rows(), "the demand vector must have one entry per process");
     match options.choice {
         SolverChoice::Dense => solve_dense(a, f),
         SolverChoice::Iterative => gauss_seidel(a, f, options).map_err(|(e, _)| e),
@@ -226,15 +196,8 @@ pub fn solve(a: &CsrMatrix, f: &[f64], options: &SolverOptions) -> Result<(Vec<f
 }
 
 fn residual(a: &CsrMatrix, s: &[f64], f: &[f64]) -> f64 {
-    let scale = f
-        .iter()
-        .fold(0.0_f64, |m, x| m.max(x.abs()))
-        .max(f64::MIN_POSITIVE);
-    a.mul_vec(s)
-        .iter()
-        .zip(f)
-        .fold(0.0_f64, |m, (x, y)| m.max((x - y).abs()))
-        / scale
+    let scale = f.iter().fold(0.0_f64, |m, x| m.max(x.abs())).max(f64::MIN_POSITIVE);
+    a.mul_vec(s).iter().zip(f).fold(0.0_f64, |m, (x, y)| m.max((x - y).abs())) / scale
 }
 
 /// Symmetric Gauss-Seidel. The error's flag says whether the iteration merely stalled at the
@@ -252,13 +215,7 @@ fn gauss_seidel(
             let reason = format!(
                 "process {r} has a diagonal entry of {d} (it uses at least one unit of its own product per unit made)"
             );
-            return Err((
-                LcaError::NotProductive {
-                    reason,
-                    iterations: 0,
-                },
-                false,
-            ));
+            return Err((LcaError::NotProductive { reason, iterations: 0 }, false));
         }
     }
     let mut s: Vec<f64> = f.iter().zip(&diag).map(|(x, d)| x / d).collect();
@@ -266,11 +223,7 @@ fn gauss_seidel(
     if f_scale == 0.0 {
         return Ok((
             vec![0.0; n],
-            SolveReport {
-                method: "gauss-seidel".into(),
-                iterations: 0,
-                relative_residual: 0.0,
-            },
+            SolveReport { method: "gauss-seidel".into(), iterations: 0, relative_residual: 0.0 },
         ));
     }
     let update = |s: &mut [f64], r: usize| -> f64 {
@@ -295,63 +248,35 @@ fn gauss_seidel(
         }
         let s_scale = s.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
         if !s_scale.is_finite() || s_scale > 1e30 * f_scale.max(1.0) {
-            let reason = "the scaling factors grow without bound (a loop of processes needs more of a product than it makes)".to_string();
-            return Err((
-                LcaError::NotProductive {
-                    reason,
-                    iterations: iteration,
-                },
-                false,
-            ));
+            let reason =
+                "the scaling factors grow without bound (a loop of processes needs more of a product than it makes)"
+                    .to_string();
+            return Err((LcaError::NotProductive { reason, iterations: iteration }, false));
         }
         if change <= options.tolerance * s_scale {
             let relative_residual = residual(a, &s, f);
-            return Ok((
-                s,
-                SolveReport {
-                    method: "gauss-seidel".into(),
-                    iterations: iteration,
-                    relative_residual,
-                },
-            ));
+            return Ok((s, SolveReport { method: "gauss-seidel".into(), iterations: iteration, relative_residual }));
         }
     }
     let reason = format!(
         "Gauss-Seidel did not converge (relative residual {:.3e}); the system is at best barely productive",
         residual(a, &s, f)
     );
-    Err((
-        LcaError::NotProductive {
-            reason,
-            iterations: options.max_iterations,
-        },
-        true,
-    ))
+    Err((LcaError::NotProductive { reason, iterations: options.max_iterations }, true))
 }
 
 /// Dense LU solve of `A s = f`.
 pub fn solve_dense(a: &CsrMatrix, f: &[f64]) -> Result<(Vec<f64>, SolveReport)> {
     let lu = a.to_dense().lu();
-    let s = lu.solve(&DVector::from_column_slice(f)).ok_or_else(|| {
-        LcaError::Singular(format!(
-            "LU of the {} x {} matrix has a zero pivot",
-            a.rows(),
-            a.cols()
-        ))
-    })?;
+    let s = lu
+        .solve(&DVector::from_column_slice(f))
+        .ok_or_else(|| LcaError::Singular(format!("LU of the {} x {} matrix has a zero pivot", a.rows(), a.cols())))?;
     let s: Vec<f64> = s.iter().copied().collect();
     if s.iter().any(|x| !x.is_finite()) {
         return Err(LcaError::Singular("the LU solution is not finite".into()));
     }
     let relative_residual = residual(a, &s, f);
-    Ok((
-        s,
-        SolveReport {
-            method: "dense-lu".into(),
-            iterations: 0,
-            relative_residual,
-        },
-    ))
+    Ok((s, SolveReport { method: "dense-lu".into(), iterations: 0, relative_residual }))
 }
 
 #[cfg(test)]
@@ -360,8 +285,7 @@ mod tests {
 
     #[test]
     fn triplets_are_summed_and_zeros_dropped() {
-        let m =
-            CsrMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (1, 0, 2.0), (0, 0, 0.5), (1, 1, 0.0)]);
+        let m = CsrMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (1, 0, 2.0), (0, 0, 0.5), (1, 1, 0.0)]);
         assert_eq!(m.get(0, 0), 1.5);
         assert_eq!(m.get(1, 0), 2.0);
         assert_eq!(m.nnz(), 2);
@@ -371,46 +295,23 @@ mod tests {
     #[test]
     fn gauss_seidel_matches_lu_on_a_loop() {
         // Two processes feeding each other: 0 needs 0.3 of 1, 1 needs 0.2 of 0.
-        let a = CsrMatrix::from_triplets(
-            2,
-            2,
-            &[(0, 0, 1.0), (1, 1, 1.0), (1, 0, -0.3), (0, 1, -0.2)],
-        );
+        let a = CsrMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (1, 1, 1.0), (1, 0, -0.3), (0, 1, -0.2)]);
         let f = [1.0, 0.0];
-        let (s, report) = solve(
-            &a,
-            &f,
-            &SolverOptions {
-                choice: SolverChoice::Iterative,
-                ..SolverOptions::default()
-            },
-        )
-        .unwrap();
+        let (s, report) =
+            solve(&a, &f, &SolverOptions { choice: SolverChoice::Iterative, ..SolverOptions::default() }).unwrap();
         let (d, _) = solve_dense(&a, &f).unwrap();
         // By hand: s0 = 1 + 0.2 s1, s1 = 0.3 s0 -> s0 = 1/0.94.
-        assert!(
-            (s[0] - 1.0 / 0.94).abs() < 1e-12 && (s[1] - 0.3 / 0.94).abs() < 1e-12,
-            "{s:?}"
-        );
+        assert!((s[0] - 1.0 / 0.94).abs() < 1e-12 && (s[1] - 0.3 / 0.94).abs() < 1e-12, "{s:?}");
         assert!((s[0] - d[0]).abs() < 1e-12 && (s[1] - d[1]).abs() < 1e-12);
         assert!(report.relative_residual < 1e-12);
     }
 
     #[test]
     fn a_loop_that_needs_more_than_it_makes_is_not_productive() {
-        let a = CsrMatrix::from_triplets(
-            2,
-            2,
-            &[(0, 0, 1.0), (1, 1, 1.0), (1, 0, -2.0), (0, 1, -0.8)],
-        );
+        let a = CsrMatrix::from_triplets(2, 2, &[(0, 0, 1.0), (1, 1, 1.0), (1, 0, -2.0), (0, 1, -0.8)]);
         let err = solve(&a, &[1.0, 0.0], &SolverOptions::default()).unwrap_err();
         assert!(matches!(err, LcaError::NotProductive { .. }), "{err}");
         let own = CsrMatrix::from_triplets(1, 1, &[(0, 0, -0.1)]);
-        assert!(
-            solve(&own, &[1.0], &SolverOptions::default())
-                .unwrap_err()
-                .to_string()
-                .contains("own product")
-        );
+        assert!(solve(&own, &[1.0], &SolverOptions::default()).unwrap_err().to_string().contains("own product"));
     }
 }

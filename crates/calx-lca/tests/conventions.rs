@@ -5,9 +5,7 @@
 
 use std::sync::Arc;
 
-use calx_core::result::{
-    Endpoint, FlowsheetResult, SolverReport, StreamResult, StreamRole, UnitResult,
-};
+use calx_core::result::{Endpoint, FlowsheetResult, SolverReport, StreamResult, StreamRole, UnitResult};
 use calx_core::{Component, ComponentSet, Phase, Stream, UnitReport, Utility};
 use calx_lca::{Database, FunctionalUnit, LcaConfig, LcaError, Mapping, assess};
 
@@ -32,12 +30,7 @@ fn kiln(with_co: bool) -> FlowsheetResult {
         }
         s
     };
-    let end = |unit: &str, port: &str| {
-        Some(Endpoint {
-            unit: unit.into(),
-            port: port.into(),
-        })
-    };
+    let end = |unit: &str, port: &str| Some(Endpoint { unit: unit.into(), port: port.into() });
     let mut gas = vec![(2, 0.4397), (3, 0.001), (4, 1.0)];
     if with_co {
         gas.push((6, 0.002));
@@ -79,12 +72,7 @@ fn kiln(with_co: bool) -> FlowsheetResult {
                 stream: stream(&gas),
             },
         ],
-        units: vec![UnitResult {
-            name: "kiln".into(),
-            type_name: "test".into(),
-            report,
-            balance: vec![],
-        }],
+        units: vec![UnitResult { name: "kiln".into(), type_name: "test".into(), report, balance: vec![] }],
         balance: vec![],
         solver: SolverReport::default(),
     }
@@ -92,14 +80,9 @@ fn kiln(with_co: bool) -> FlowsheetResult {
 
 fn config() -> LcaConfig {
     let mut c = LcaConfig::new(FunctionalUnit::tonne_of("lime"));
-    c.streams.insert(
-        "limestone".into(),
-        Mapping::excluded("quarried on site: outside this test's boundary"),
-    );
-    c.streams
-        .insert("air".into(), Mapping::excluded("ambient air"));
-    c.components
-        .insert("binder".into(), Mapping::to("cement_gnr_2011"));
+    c.streams.insert("limestone".into(), Mapping::excluded("quarried on site: outside this test's boundary"));
+    c.streams.insert("air".into(), Mapping::excluded("ambient air"));
+    c.components.insert("binder".into(), Mapping::to("cement_gnr_2011"));
     c
 }
 
@@ -125,10 +108,7 @@ fn calcination_counts_as_direct_emission_and_never_as_negative_uptake() {
     c5.characterization = "GWP100 (IPCC AR5)".into();
     let r5 = assess(&kiln(false), &Database::builtin(), &c5).unwrap();
     let diff = r.emissions.per_functional_unit - r5.emissions.per_functional_unit;
-    assert!(
-        (diff - seconds * 0.001 * 1.8).abs() < 1e-9 * expected,
-        "{diff}"
-    );
+    assert!((diff - seconds * 0.001 * 1.8).abs() < 1e-9 * expected, "{diff}");
 }
 
 #[test]
@@ -136,24 +116,12 @@ fn a_generated_gas_without_a_mapping_is_listed_with_the_other_missing_items() {
     let mut c = config();
     c.components.remove("binder");
     let err = assess(&kiln(true), &Database::builtin(), &c).unwrap_err();
-    let LcaError::Unmapped { items } = &err else {
-        panic!("{err}")
-    };
+    let LcaError::Unmapped { items } = &err else { panic!("{err}") };
     assert_eq!(items.len(), 2, "{err}");
-    assert!(
-        items[0].contains("make-up material `binder` of unit `kiln`"),
-        "{err}"
-    );
-    assert!(
-        items[1].contains("direct emission `direct CO` of unit `kiln`"),
-        "{err}"
-    );
-    c.components
-        .insert("binder".into(), Mapping::to("cement_gnr_2011"));
-    c.direct_emissions.insert(
-        "CO".into(),
-        Mapping::excluded("indirect greenhouse gas, no GWP100 in the chosen set"),
-    );
+    assert!(items[0].contains("make-up material `binder` of unit `kiln`"), "{err}");
+    assert!(items[1].contains("direct emission `direct CO` of unit `kiln`"), "{err}");
+    c.components.insert("binder".into(), Mapping::to("cement_gnr_2011"));
+    c.direct_emissions.insert("CO".into(), Mapping::excluded("indirect greenhouse gas, no GWP100 in the chosen set"));
     let r = assess(&kiln(true), &Database::builtin(), &c).unwrap();
     assert!(r.excluded.iter().any(|e| e.flow == "direct CO"));
 }

@@ -46,9 +46,7 @@ emission | cement | CH4, fossil | 1 kg
     // A column of cement: +1 on itself, -0.1 kWh = -3.6e5 J of electricity per kg.
     assert_eq!(m.a.get(cement, cement), 1.0);
     assert!(close(m.a.get(el, cement), -0.1 * KWH, 1e-15));
-    let sol = db
-        .solve(&m, &[(cement, 1.0)], &SolverOptions::default())
-        .unwrap();
+    let sol = db.solve(&m, &[(cement, 1.0)], &SolverOptions::default()).unwrap();
     assert!(close(sol.scaling[el], 0.1 * KWH, 1e-12));
     // g: GHG 0.04, CO2 0.5, CH4 0.001; h(AR6) = 0.04 + 0.5 + 0.0298 = 0.5698; AR5 0.568.
     assert!(
@@ -73,27 +71,10 @@ emission | el | GHG (CO2-eq) | 0.4 kg
     let db = Database::parse(&text).unwrap();
     let m = db.matrices();
     assert!(close(m.a.get(0, 0), 0.95, 1e-15));
-    for choice in [
-        SolverChoice::Iterative,
-        SolverChoice::Dense,
-        SolverChoice::Auto,
-    ] {
-        let sol = db
-            .solve(
-                &m,
-                &[(0, KWH)],
-                &SolverOptions {
-                    choice,
-                    ..SolverOptions::default()
-                },
-            )
-            .unwrap();
+    for choice in [SolverChoice::Iterative, SolverChoice::Dense, SolverChoice::Auto] {
+        let sol = db.solve(&m, &[(0, KWH)], &SolverOptions { choice, ..SolverOptions::default() }).unwrap();
         assert!(close(sol.scaling[0], KWH / 0.95, 1e-12), "{choice:?}");
-        assert!(
-            close(sol.impacts[0], 0.4 / 0.95, 1e-12),
-            "{choice:?}: {}",
-            sol.impacts[0]
-        );
+        assert!(close(sol.impacts[0], 0.4 / 0.95, 1e-12), "{choice:?}: {}", sol.impacts[0]);
     }
 }
 
@@ -117,30 +98,15 @@ emission | coal | CH4, fossil | 0.01 kg
     let db = Database::parse(&text).unwrap();
     let m = db.matrices();
     let sol = db
-        .solve(
-            &m,
-            &[(0, KWH)],
-            &SolverOptions {
-                choice: SolverChoice::Iterative,
-                ..SolverOptions::default()
-            },
-        )
+        .solve(&m, &[(0, KWH)], &SolverOptions { choice: SolverChoice::Iterative, ..SolverOptions::default() })
         .unwrap();
     assert!(close(sol.scaling[0], KWH / 0.91, 1e-12));
     assert!(close(sol.scaling[1], 0.4 / 0.91, 1e-12));
     assert!(close(sol.inventory[1], 0.9 / 0.91, 1e-12));
     assert!(close(sol.inventory[2], 0.004 / 0.91, 1e-12));
     assert!(close(sol.impacts[0], 1.12, 1e-12), "{}", sol.impacts[0]);
-    let dense = db
-        .solve(
-            &m,
-            &[(0, KWH)],
-            &SolverOptions {
-                choice: SolverChoice::Dense,
-                ..SolverOptions::default()
-            },
-        )
-        .unwrap();
+    let dense =
+        db.solve(&m, &[(0, KWH)], &SolverOptions { choice: SolverChoice::Dense, ..SolverOptions::default() }).unwrap();
     assert!(close(dense.impacts[0], 1.12, 1e-12));
     assert!(sol.report.relative_residual < 1e-12);
 }
@@ -170,28 +136,13 @@ fn generated(n: usize) -> CsrMatrix {
 #[test]
 fn sparse_and_dense_solutions_agree_on_a_generated_system_with_loops() {
     let a = generated(300);
-    let f: Vec<f64> = (0..300)
-        .map(|i| if i % 7 == 0 { 1.0 + i as f64 } else { 0.0 })
-        .collect();
-    let (s, report) = sparse::solve(
-        &a,
-        &f,
-        &SolverOptions {
-            choice: SolverChoice::Iterative,
-            ..SolverOptions::default()
-        },
-    )
-    .unwrap();
+    let f: Vec<f64> = (0..300).map(|i| if i % 7 == 0 { 1.0 + i as f64 } else { 0.0 }).collect();
+    let (s, report) =
+        sparse::solve(&a, &f, &SolverOptions { choice: SolverChoice::Iterative, ..SolverOptions::default() }).unwrap();
     let (d, _) = sparse::solve_dense(&a, &f).unwrap();
     let scale = d.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
-    let worst = s
-        .iter()
-        .zip(&d)
-        .fold(0.0_f64, |m, (x, y)| m.max((x - y).abs()));
-    assert!(
-        worst <= 1e-10 * scale,
-        "max difference {worst:e} (scale {scale:e}), {report:?}"
-    );
+    let worst = s.iter().zip(&d).fold(0.0_f64, |m, (x, y)| m.max((x - y).abs()));
+    assert!(worst <= 1e-10 * scale, "max difference {worst:e} (scale {scale:e}), {report:?}");
     assert!(report.iterations < 100, "{report:?}");
 }
 
@@ -200,9 +151,7 @@ fn systems_that_are_not_productive_are_refused() {
     // Needs 1.0 kWh per kWh: nothing is left over.
     let text = format!("{CATEGORIES}\nprocess | el | 1 kWh | g | t\ninput | el | el | 1 kWh\n");
     let db = Database::parse(&text).unwrap();
-    let err = db
-        .solve(&db.matrices(), &[(0, 1.0)], &SolverOptions::default())
-        .unwrap_err();
+    let err = db.solve(&db.matrices(), &[(0, 1.0)], &SolverOptions::default()).unwrap_err();
     assert!(matches!(err, LcaError::NotProductive { .. }), "{err}");
     // A loop needing more than it makes: 0.5 kg b per kWh and 3 kWh per kg b (gain 1.5).
     let text = format!(
@@ -210,19 +159,8 @@ fn systems_that_are_not_productive_are_refused() {
     );
     let db = Database::parse(&text).unwrap();
     for choice in [SolverChoice::Auto, SolverChoice::Iterative] {
-        let err = db
-            .solve(
-                &db.matrices(),
-                &[(0, 1.0)],
-                &SolverOptions {
-                    choice,
-                    ..SolverOptions::default()
-                },
-            )
-            .unwrap_err();
-        assert!(
-            err.to_string().contains("not productive"),
-            "{choice:?}: {err}"
-        );
+        let err =
+            db.solve(&db.matrices(), &[(0, 1.0)], &SolverOptions { choice, ..SolverOptions::default() }).unwrap_err();
+        assert!(err.to_string().contains("not productive"), "{choice:?}: {err}");
     }
 }

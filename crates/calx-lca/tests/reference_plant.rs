@@ -17,17 +17,13 @@ use std::sync::OnceLock;
 
 use calx_core::Utility;
 use calx_core::result::FlowsheetResult;
-use calx_lca::{
-    AvoidedBurden, Database, FactorOverride, FunctionalUnit, LcaConfig, LcaError, Mapping, assess,
-};
+use calx_lca::{AvoidedBurden, Database, FactorOverride, FunctionalUnit, LcaConfig, LcaError, Mapping, assess};
 
 fn plant() -> &'static FlowsheetResult {
     static PLANT: OnceLock<FlowsheetResult> = OnceLock::new();
     PLANT.get_or_init(|| {
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../flowsheets/kigam-cfbc-2022.yaml");
-        let model = calx_flowsheet::load(&path, &calx_cli::builtin_registry())
-            .expect("the reference flowsheet loads");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../flowsheets/kigam-cfbc-2022.yaml");
+        let model = calx_flowsheet::load(&path, &calx_cli::builtin_registry()).expect("the reference flowsheet loads");
         let mut flowsheet = model.build().expect("the reference flowsheet builds");
         flowsheet.solve().expect("the reference flowsheet solves")
     })
@@ -37,26 +33,12 @@ fn plant() -> &'static FlowsheetResult {
 fn paper_config() -> LcaConfig {
     let mut c = LcaConfig::new(FunctionalUnit::tonne_of("product"));
     c.reference_year = "2022 (paper)".into();
-    c.utilities.insert(
-        Utility::Electricity,
-        Mapping::to("electricity_kigam_2022_implied"),
-    );
-    c.utilities.insert(
-        Utility::Cooling,
-        Mapping::excluded("the paper counts electricity only"),
-    );
-    c.streams.insert(
-        "raw_ash".into(),
-        Mapping::excluded("CFBC ash: a waste of the power plant, burden-free (cut-off)"),
-    );
-    c.streams.insert(
-        "flue_gas".into(),
-        Mapping::excluded("flue gas: its CO2 is the power plant's emission"),
-    );
-    c.streams.insert(
-        "process_water".into(),
-        Mapping::excluded("the paper counts electricity only"),
-    );
+    c.utilities.insert(Utility::Electricity, Mapping::to("electricity_kigam_2022_implied"));
+    c.utilities.insert(Utility::Cooling, Mapping::excluded("the paper counts electricity only"));
+    c.streams
+        .insert("raw_ash".into(), Mapping::excluded("CFBC ash: a waste of the power plant, burden-free (cut-off)"));
+    c.streams.insert("flue_gas".into(), Mapping::excluded("flue gas: its CO2 is the power plant's emission"));
+    c.streams.insert("process_water".into(), Mapping::excluded("the paper counts electricity only"));
     c
 }
 
@@ -78,63 +60,33 @@ fn the_paper_result_is_reproduced_with_its_implied_factor() {
     within(r.functional_units_per_year, 17_585.0, 0.005);
     assert_eq!(r.avoided.per_functional_unit, 0.0);
     // Flue-gas CO2 that is not fixed leaves in the vent: not this system's emission.
-    assert!(
-        r.lines.iter().all(|l| !l.flow.starts_with("direct")),
-        "{:?}",
-        r.lines
-    );
+    assert!(r.lines.iter().all(|l| !l.flow.starts_with("direct")), "{:?}", r.lines);
     // Everything outside the boundary is listed: 2 cooling duties and 3 feed streams.
     assert_eq!(r.excluded.len(), 5, "{:?}", r.excluded);
-    assert!(
-        r.excluded
-            .iter()
-            .any(|e| e.flow == "cooling" && e.unit == "carbonation")
-    );
+    assert!(r.excluded.iter().any(|e| e.flow == "cooling" && e.unit == "carbonation"));
 }
 
 #[test]
 fn electricity_shares_by_section_are_the_table_4_shares() {
     let r = assess(plant(), &Database::builtin(), &paper_config()).unwrap();
     let names: Vec<&str> = r.by_unit.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "ash_pretreatment",
-            "hydration",
-            "carbonation",
-            "post_treatment"
-        ]
-    );
+    assert_eq!(names, ["ash_pretreatment", "hydration", "carbonation", "post_treatment"]);
     for (c, share) in r.by_unit.iter().zip([32.1, 23.8, 40.8, 3.4]) {
-        assert!(
-            (100.0 * c.share - share).abs() <= 0.05,
-            "{}: {:.3} % (expected {share} %)",
-            c.name,
-            100.0 * c.share
-        );
+        assert!((100.0 * c.share - share).abs() <= 0.05, "{}: {:.3} % (expected {share} %)", c.name, 100.0 * c.share);
     }
     let total: f64 = r.by_unit.iter().map(|c| c.impact.per_functional_unit).sum();
     within(total, r.emissions.per_functional_unit, 1e-12);
     assert_eq!(r.by_flow.len(), 1);
     assert_eq!(r.by_flow[0].name, "electricity");
     // The category total from h = C B s agrees with the sum of the contributions.
-    let ar6 = r
-        .categories
-        .iter()
-        .find(|c| c.name == "GWP100 (IPCC AR6)")
-        .unwrap();
-    within(
-        ar6.emissions.per_functional_unit,
-        r.emissions.per_functional_unit,
-        1e-12,
-    );
+    let ar6 = r.categories.iter().find(|c| c.name == "GWP100 (IPCC AR6)").unwrap();
+    within(ar6.emissions.per_functional_unit, r.emissions.per_functional_unit, 1e-12);
 }
 
 #[test]
 fn the_official_korean_factor_lowers_the_net_reduction_to_about_39_3() {
     let mut c = paper_config();
-    c.utilities
-        .insert(Utility::Electricity, Mapping::to("electricity_kr_2014_16"));
+    c.utilities.insert(Utility::Electricity, Mapping::to("electricity_kr_2014_16"));
     let r = assess(plant(), &Database::builtin(), &c).unwrap();
     // domain-data 2.1 [D]: 81.4 x 0.4594 = 37.4 kg/t; 76.7 - 37.4 = 39.3 kg/t.
     within(r.emissions.per_functional_unit, 37.4, 0.005);
@@ -142,18 +94,13 @@ fn the_official_korean_factor_lowers_the_net_reduction_to_about_39_3() {
     // The pre-characterised grid factor is the same under AR5.
     c.characterization = "GWP100 (IPCC AR5)".into();
     let r5 = assess(plant(), &Database::builtin(), &c).unwrap();
-    within(
-        r5.net_reduction.per_functional_unit,
-        r.net_reduction.per_functional_unit,
-        1e-12,
-    );
+    within(r5.net_reduction.per_functional_unit, r.net_reduction.per_functional_unit, 1e-12);
 }
 
 #[test]
 fn an_override_replaces_a_factor_and_is_reported_with_its_source() {
     let mut c = paper_config();
-    c.utilities
-        .insert(Utility::Electricity, Mapping::to("electricity_kr_2014_16"));
+    c.utilities.insert(Utility::Electricity, Mapping::to("electricity_kr_2014_16"));
     c.overrides.push(FactorOverride {
         process: "electricity_kr_2014_16".into(),
         value: 0.3795 / 3.6e6,
@@ -176,16 +123,8 @@ fn a_tonne_of_co2_fixed_as_functional_unit_scales_everything_alike() {
     within(r.co2_fixed.per_functional_unit, 1000.0, 1e-12);
     // 30.9 / 76.7 t per t: the same plant, another yardstick; per year unchanged.
     let ratio = 1000.0 / per_product.co2_fixed.per_functional_unit;
-    within(
-        r.emissions.per_functional_unit,
-        per_product.emissions.per_functional_unit * ratio,
-        1e-12,
-    );
-    within(
-        r.net_reduction.per_year,
-        per_product.net_reduction.per_year,
-        1e-12,
-    );
+    within(r.emissions.per_functional_unit, per_product.emissions.per_functional_unit * ratio, 1e-12);
+    within(r.net_reduction.per_year, per_product.net_reduction.per_year, 1e-12);
 }
 
 #[test]
@@ -205,16 +144,9 @@ fn water_counted_and_an_avoided_burden_credited() {
     let r = assess(plant(), &db, &c).unwrap();
     // Table 4: 7,437.53 kg water per t_product over 999.89 kg product, x 0.221 kg/m3.
     let water = r.by_flow.iter().find(|f| f.name == "H2O").unwrap();
-    within(
-        water.impact.per_functional_unit,
-        7437.53 / 0.999_89 * 0.221e-3,
-        2e-4,
-    );
+    within(water.impact.per_functional_unit, 7437.53 / 0.999_89 * 0.221e-3, 2e-4);
     assert_eq!(
-        r.by_unit
-            .iter()
-            .find(|u| u.name == "hydration")
-            .map(|u| u.impact.per_functional_unit > 19.35 * 0.3795),
+        r.by_unit.iter().find(|u| u.name == "hydration").map(|u| u.impact.per_functional_unit > 19.35 * 0.3795),
         Some(true)
     );
     // 1 t of product displaces 1 t of aggregate at 5 kg/t.
@@ -230,15 +162,8 @@ fn water_counted_and_an_avoided_burden_credited() {
 fn every_unmapped_item_is_listed_at_once() {
     // Defaults map electricity and water only: cooling (2 units), the 12 ash components and
     // the 3 flue-gas components are neither mapped nor excluded.
-    let err = assess(
-        plant(),
-        &Database::builtin(),
-        &LcaConfig::new(FunctionalUnit::tonne_of("product")),
-    )
-    .unwrap_err();
-    let LcaError::Unmapped { items } = &err else {
-        panic!("{err}")
-    };
+    let err = assess(plant(), &Database::builtin(), &LcaConfig::new(FunctionalUnit::tonne_of("product"))).unwrap_err();
+    let LcaError::Unmapped { items } = &err else { panic!("{err}") };
     assert_eq!(items.len(), 17, "{err}");
     let text = err.to_string();
     for needle in [
@@ -256,12 +181,10 @@ fn every_unmapped_item_is_listed_at_once() {
 fn unknown_names_are_clear_errors() {
     let db = Database::builtin();
     let mut c = paper_config();
-    c.utilities
-        .insert(Utility::Electricity, Mapping::to("electricity_kr_2014_61"));
+    c.utilities.insert(Utility::Electricity, Mapping::to("electricity_kr_2014_61"));
     let err = assess(plant(), &db, &c).unwrap_err();
     assert!(
-        err.to_string()
-            .contains("unknown background process `electricity_kr_2014_61`")
+        err.to_string().contains("unknown background process `electricity_kr_2014_61`")
             && err.to_string().contains("electricity_kr_2014_16"),
         "{err}"
     );
@@ -269,50 +192,28 @@ fn unknown_names_are_clear_errors() {
     let mut c = paper_config();
     c.functional_unit = FunctionalUnit::tonne_of("prodcut");
     let err = assess(plant(), &db, &c).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "stream `prodcut` is not in the flowsheet (did you mean \"product\"?)"
-    );
+    assert_eq!(err.to_string(), "stream `prodcut` is not in the flowsheet (did you mean \"product\"?)");
     c.functional_unit = FunctionalUnit::tonne_of("flue_gas");
-    assert!(
-        assess(plant(), &db, &c)
-            .unwrap_err()
-            .to_string()
-            .contains("is not a product stream")
-    );
+    assert!(assess(plant(), &db, &c).unwrap_err().to_string().contains("is not a product stream"));
 
     let mut c = paper_config();
     c.characterization = "GWP100 (IPCC AR7)".into();
-    assert!(matches!(
-        assess(plant(), &db, &c).unwrap_err(),
-        LcaError::UnknownCategory { .. }
-    ));
+    assert!(matches!(assess(plant(), &db, &c).unwrap_err(), LcaError::UnknownCategory { .. }));
 
     // Water (kg) mapped to electricity (J) is a dimension error.
     let mut c = paper_config();
-    c.streams
-        .insert("process_water".into(), Mapping::to("electricity_kr_2023"));
-    assert!(matches!(
-        assess(plant(), &db, &c).unwrap_err(),
-        LcaError::Dimension { .. }
-    ));
+    c.streams.insert("process_water".into(), Mapping::to("electricity_kr_2023"));
+    assert!(matches!(assess(plant(), &db, &c).unwrap_err(), LcaError::Dimension { .. }));
 }
 
 #[test]
 fn json_csv_and_table_renderings() {
     let r = assess(plant(), &Database::builtin(), &paper_config()).unwrap();
     let json = serde_json::to_value(&r).unwrap();
-    assert!(
-        json["net_reduction"]["per_functional_unit"]
-            .as_f64()
-            .unwrap()
-            > 45.0
-    );
+    assert!(json["net_reduction"]["per_functional_unit"].as_f64().unwrap() > 45.0);
     assert_eq!(json["by_unit"].as_array().unwrap().len(), 4);
     let csv = calx_lca::to_csv(&r);
-    assert!(csv.starts_with(
-        "section,unit,flow,process,amount,amount_unit,impact_per_fu,impact_per_year,share,note\n"
-    ));
+    assert!(csv.starts_with("section,unit,flow,process,amount,amount_unit,impact_per_fu,impact_per_year,share,note\n"));
     assert_eq!(csv.lines().filter(|l| l.starts_with("by_unit,")).count(), 4);
     assert!(csv.lines().all(|l| l.split(',').count() >= 10), "{csv}");
     let table = calx_lca::to_table(&r);

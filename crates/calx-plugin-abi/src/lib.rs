@@ -169,7 +169,8 @@ pub struct CalcCall {
 pub type LogLevel = u32;
 
 /// Host logging callback: level, target (the plugin's provider name) and message, UTF-8.
-pub type LogFn = extern "C" fn(level: LogLevel, target: *const u8, target_len: usize, message: *const u8, message_len: usize);
+pub type LogFn =
+    extern "C" fn(level: LogLevel, target: *const u8, target_len: usize, message: *const u8, message_len: usize);
 
 /// The function table. Append-only: `size` tells the reader which fields exist.
 #[repr(C)]

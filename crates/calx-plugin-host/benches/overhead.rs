@@ -23,7 +23,8 @@ fn root() -> PathBuf {
 
 /// Build the plugin libraries once and return the loaded generic and mineralization plugins.
 fn plugins() -> &'static (calx_plugin_host::LoadedPlugin, calx_plugin_host::LoadedPlugin) {
-    static P: std::sync::OnceLock<(calx_plugin_host::LoadedPlugin, calx_plugin_host::LoadedPlugin)> = std::sync::OnceLock::new();
+    static P: std::sync::OnceLock<(calx_plugin_host::LoadedPlugin, calx_plugin_host::LoadedPlugin)> =
+        std::sync::OnceLock::new();
     P.get_or_init(|| {
         let exe = std::env::current_exe().expect("exe");
         let profile = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
@@ -36,7 +37,9 @@ fn plugins() -> &'static (calx_plugin_host::LoadedPlugin, calx_plugin_host::Load
             .status()
             .expect("cargo runs");
         assert!(status.success());
-        let lib = |n: &str| target.join("release").join(format!("{}{n}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
+        let lib = |n: &str| {
+            target.join("release").join(format!("{}{n}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX))
+        };
         (
             calx_plugin_host::load(&lib("calx_generic")).expect("generic loads"),
             calx_plugin_host::load(&lib("calx_mineralization")).expect("mineralization loads"),
@@ -48,9 +51,12 @@ fn mixer(unit_type: &dyn UnitType, n: usize) -> Box<dyn UnitOperation> {
     let components: Vec<Component> =
         (0..n).map(|i| Component::pseudo(&format!("c{i}"), Phase::Solid, Some(0.1)).expect("pseudo")).collect();
     let set = Arc::new(ComponentSet::new(components).expect("set"));
-    let connections = Connections { inlets: vec![("in".into(), vec!["a".into()])], outlets: vec![("out".into(), vec!["b".into()])] };
+    let connections =
+        Connections { inlets: vec![("in".into(), vec!["a".into()])], outlets: vec![("out".into(), vec!["b".into()])] };
     let params = Params::default();
-    unit_type.create(&UnitConfig { name: "m", components: &set, params: &params, connections: &connections }).expect("mixer")
+    unit_type
+        .create(&UnitConfig { name: "m", components: &set, params: &params, connections: &connections })
+        .expect("mixer")
 }
 
 fn call(bencher: Bencher, op: Box<dyn UnitOperation>, n: usize) {

@@ -24,7 +24,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use calx_core::UnitType;
-use calx_plugin_abi::{ABI_MAJOR, ABI_MINOR, Buffer, ENTRY_SYMBOL, EntryFn, MAGIC, Manifest, PluginHeader, PluginTable, Status, TABLE_SIZE_V1_0};
+use calx_plugin_abi::{
+    ABI_MAJOR, ABI_MINOR, Buffer, ENTRY_SYMBOL, EntryFn, MAGIC, Manifest, PluginHeader, PluginTable, Status,
+    TABLE_SIZE_V1_0,
+};
 
 pub use calx_plugin_abi as abi;
 
@@ -105,7 +108,10 @@ pub fn check_header(path: &str, header: &PluginHeader) -> Result<(), PluginError
     if header.magic != MAGIC {
         return Err(PluginError::NotAPlugin {
             path: path.to_string(),
-            reason: format!("`{ENTRY_SYMBOL}` returned a header without the Calx magic number (found {:#018x})", header.magic),
+            reason: format!(
+                "`{ENTRY_SYMBOL}` returned a header without the Calx magic number (found {:#018x})",
+                header.magic
+            ),
         });
     }
     if header.abi_major != ABI_MAJOR {
@@ -118,7 +124,10 @@ pub fn check_header(path: &str, header: &PluginHeader) -> Result<(), PluginError
         });
     }
     if header.table.is_null() {
-        return Err(PluginError::NotAPlugin { path: path.to_string(), reason: "the header has no function table".into() });
+        return Err(PluginError::NotAPlugin {
+            path: path.to_string(),
+            reason: "the header has no function table".into(),
+        });
     }
     Ok(())
 }
@@ -145,13 +154,17 @@ pub fn load(path: &Path) -> Result<LoadedPlugin, PluginError> {
     // SAFETY: opening a library runs its initialisers. Calx plugins are Rust cdylibs built
     // with the SDK (no initialisers of their own); loading any other file is the user's
     // explicit request, and the header is checked before anything else is called.
-    let library = unsafe { libloading::Library::new(path) }.map_err(|e| PluginError::Open { path: shown.clone(), message: loader_message(&e) })?;
+    let library = unsafe { libloading::Library::new(path) }
+        .map_err(|e| PluginError::Open { path: shown.clone(), message: loader_message(&e) })?;
     // Never unloaded: function pointers and statics inside stay valid for 'static.
     let library: &'static libloading::Library = Box::leak(Box::new(library));
     // SAFETY: the symbol, if present, has the entry point's type by the ABI contract.
-    let entry: EntryFn = unsafe { library.get::<EntryFn>(ENTRY_SYMBOL.as_bytes()) }
-        .map(|s| *s)
-        .map_err(|e| PluginError::NotAPlugin { path: shown.clone(), reason: format!("no `{ENTRY_SYMBOL}` symbol ({})", loader_message(&e)) })?;
+    let entry: EntryFn = unsafe { library.get::<EntryFn>(ENTRY_SYMBOL.as_bytes()) }.map(|s| *s).map_err(|e| {
+        PluginError::NotAPlugin {
+            path: shown.clone(),
+            reason: format!("no `{ENTRY_SYMBOL}` symbol ({})", loader_message(&e)),
+        }
+    })?;
     let header = entry();
     check_header(&shown, &header)?;
     // SAFETY: magic and major version match, so `table` points to a static PluginTable
@@ -161,7 +174,8 @@ pub fn load(path: &Path) -> Result<LoadedPlugin, PluginError> {
         return Err(PluginError::Table { path: shown, found: table.size, needed: TABLE_SIZE_V1_0 });
     }
     (table.set_logger)(proxy::host_log);
-    let manifest = read_manifest(table, header.plugin).map_err(|message| PluginError::Manifest { path: shown.clone(), message })?;
+    let manifest = read_manifest(table, header.plugin)
+        .map_err(|message| PluginError::Manifest { path: shown.clone(), message })?;
     let plugin = proxy::PluginRef { table, ctx: header.plugin, file: shown };
     let unit_types = manifest
         .units

@@ -6,10 +6,12 @@ use std::ffi::c_void;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
 
+use calx_core::Stream;
 use calx_core::dimension::Dimension;
 use calx_core::unit::{UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport, UnitType};
-use calx_core::Stream;
-use calx_plugin_abi::{Buffer, CalcCall, ComponentData, PluginTable, ReportSink, Status, UnitConfigMessage, utility_from_code};
+use calx_plugin_abi::{
+    Buffer, CalcCall, ComponentData, PluginTable, ReportSink, Status, UnitConfigMessage, utility_from_code,
+};
 
 /// A loaded library's table and context, and its file name for messages.
 #[derive(Clone)]
@@ -40,9 +42,12 @@ impl PluginRef {
     fn error(&self, type_name: &str, status: Status, message: Vec<u8>) -> UnitError {
         let text = String::from_utf8_lossy(&message).into_owned();
         match status {
-            Status::UNIT_ERROR => serde_json::from_slice(&message)
-                .unwrap_or_else(|_| UnitError::Calculation(format!("plugin {}, unit type `{type_name}`: {text}", self.file))),
-            Status::PANIC => UnitError::Calculation(format!("plugin {} panicked in unit type `{type_name}`: {text}", self.file)),
+            Status::UNIT_ERROR => serde_json::from_slice(&message).unwrap_or_else(|_| {
+                UnitError::Calculation(format!("plugin {}, unit type `{type_name}`: {text}", self.file))
+            }),
+            Status::PANIC => {
+                UnitError::Calculation(format!("plugin {} panicked in unit type `{type_name}`: {text}", self.file))
+            }
             _ => UnitError::Calculation(format!("plugin {}, unit type `{type_name}`: {text}", self.file)),
         }
     }
@@ -217,7 +222,13 @@ extern "C" fn note(ctx: *mut c_void, ptr: *const u8, len: usize) {
 
 /// The logging callback installed in every loaded library: messages become host `tracing`
 /// events with target `calx_plugin` and the plugin's module path as a field.
-pub(crate) extern "C" fn host_log(level: u32, target: *const u8, target_len: usize, message: *const u8, message_len: usize) {
+pub(crate) extern "C" fn host_log(
+    level: u32,
+    target: *const u8,
+    target_len: usize,
+    message: *const u8,
+    message_len: usize,
+) {
     // SAFETY: strings are borrowed for the duration of the callback.
     let (target, message) = unsafe { (text(target, target_len), text(message, message_len)) };
     let _ = catch_unwind(|| match level {

@@ -37,8 +37,8 @@ pub use calx_core;
 pub use calx_core::dimension::Dimension;
 pub use calx_core::params::{ParamKind, ParamSpec, ParamValue, Params};
 pub use calx_core::unit::{
-    Connections, MaterialUse, PortDirection, PortSpec, SizeFigure, UnitConfig, UnitDescriptor, UnitError, UnitOperation,
-    UnitReport, UnitType, Utility, UtilityUse,
+    Connections, MaterialUse, PortDirection, PortSpec, SizeFigure, UnitConfig, UnitDescriptor, UnitError,
+    UnitOperation, UnitReport, UnitType, Utility, UtilityUse,
 };
 pub use calx_core::{Component, ComponentSet, Phase, Stream};
 pub use calx_plugin_abi as abi;
@@ -92,13 +92,7 @@ pub fn header(plugin: &'static Plugin) -> abi::PluginHeader {
 /// A header with chosen magic and version: for the host's fault tests only.
 #[doc(hidden)]
 pub fn raw_header(plugin: &'static Plugin, magic: u64, abi_major: u32, abi_minor: u32) -> abi::PluginHeader {
-    abi::PluginHeader {
-        magic,
-        abi_major,
-        abi_minor,
-        table: &runtime::TABLE,
-        plugin: (plugin as *const Plugin).cast(),
-    }
+    abi::PluginHeader { magic, abi_major, abi_minor, table: &runtime::TABLE, plugin: (plugin as *const Plugin).cast() }
 }
 
 /// Export a plugin's unit types from a dynamic library.
@@ -140,7 +134,8 @@ macro_rules! __export_plugin_with_header {
         #[cfg(feature = "export")]
         #[unsafe(no_mangle)]
         pub extern "C" fn calx_plugin_entry_v1() -> $crate::abi::PluginHeader {
-            static PLUGIN: $crate::Plugin = $crate::Plugin::new($provider, env!("CARGO_PKG_VERSION"), ::std::vec::Vec::new);
+            static PLUGIN: $crate::Plugin =
+                $crate::Plugin::new($provider, env!("CARGO_PKG_VERSION"), ::std::vec::Vec::new);
             $crate::raw_header(&PLUGIN, $magic, $major, $minor)
         }
     };

@@ -45,7 +45,9 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
 fn guarded(error: *mut Buffer, f: impl FnOnce() -> Result<(), Fail>) -> Status {
     let (status, message) = match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => return Status::OK,
-        Ok(Err(Fail::Unit(e))) => (Status::UNIT_ERROR, serde_json::to_vec(&e).unwrap_or_else(|_| e.to_string().into_bytes())),
+        Ok(Err(Fail::Unit(e))) => {
+            (Status::UNIT_ERROR, serde_json::to_vec(&e).unwrap_or_else(|_| e.to_string().into_bytes()))
+        }
         Ok(Err(Fail::Other(m))) => (Status::ERROR, m.into_bytes()),
         Err(payload) => (Status::PANIC, panic_message(payload.as_ref()).into_bytes()),
     };
@@ -101,7 +103,8 @@ extern "C" fn create(
     guarded(error, || {
         // SAFETY: our own `&'static Plugin`, and `config_len` readable bytes from the host.
         let (plugin, bytes) = unsafe { (&*plugin.cast::<Plugin>(), std::slice::from_raw_parts(config, config_len)) };
-        let msg: UnitConfigMessage = serde_json::from_slice(bytes).map_err(|e| Fail::Other(format!("unit configuration: {e}")))?;
+        let msg: UnitConfigMessage =
+            serde_json::from_slice(bytes).map_err(|e| Fail::Other(format!("unit configuration: {e}")))?;
         let unit_type = plugin
             .types()
             .iter()
@@ -148,7 +151,8 @@ extern "C" fn calculate(unit: *const c_void, call: *const CalcCall, error: *mut 
     guarded(error, || {
         // SAFETY: a live handle from `create` and a CalcCall valid for this call.
         let (unit, call) = unsafe { (&*unit.cast::<PluginUnit>(), &*call) };
-        if call.n_components != unit.n_components || call.n_inlets != unit.n_inlets || call.n_outlets != unit.n_outlets {
+        if call.n_components != unit.n_components || call.n_inlets != unit.n_inlets || call.n_outlets != unit.n_outlets
+        {
             return Err(Fail::Other(format!(
                 "stream layout mismatch: {} components, {} inlets, {} outlets expected; the host sent {}, {}, {}",
                 unit.n_components, unit.n_inlets, unit.n_outlets, call.n_components, call.n_inlets, call.n_outlets
@@ -173,7 +177,11 @@ extern "C" fn calculate(unit: *const c_void, call: *const CalcCall, error: *mut 
         unit.op.calculate(&scratch.inlets, &mut scratch.outlets, &mut scratch.report).map_err(Fail::Unit)?;
         for (i, (s, v)) in scratch.outlets.iter().zip(outlets.chunks_exact_mut(stride)).enumerate() {
             if s.flows.len() != unit.n_components {
-                return Err(Fail::Other(format!("outlet {i} has {} flows, expected {}", s.flows.len(), unit.n_components)));
+                return Err(Fail::Other(format!(
+                    "outlet {i} has {} flows, expected {}",
+                    s.flows.len(),
+                    unit.n_components
+                )));
             }
             v[..unit.n_components].copy_from_slice(&s.flows);
             v[unit.n_components] = s.temperature;

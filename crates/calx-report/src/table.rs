@@ -24,7 +24,11 @@ fn grid(rows: &[Vec<String>]) -> String {
         let line: Vec<String> = r
             .iter()
             .enumerate()
-            .map(|(i, cell)| if i == 0 { format!("{cell:<w$}", w = widths[i]) } else { format!("{cell:>w$}", w = widths[i]) })
+            .map(
+                |(i, cell)| {
+                    if i == 0 { format!("{cell:<w$}", w = widths[i]) } else { format!("{cell:>w$}", w = widths[i]) }
+                },
+            )
             .collect();
         let _ = writeln!(out, "  {}", line.join("  ").trim_end());
     }
@@ -43,13 +47,16 @@ pub fn table(model: &Model, result: &FlowsheetResult) -> String {
     for flow_unit in &d.flows {
         for block in result.streams.chunks(STREAMS_PER_BLOCK) {
             let _ = writeln!(s, "\nStreams ({flow_unit})");
-            let mut rows = vec![std::iter::once(String::new()).chain(block.iter().map(|x| x.name.clone())).collect::<Vec<_>>()];
+            let mut rows =
+                vec![std::iter::once(String::new()).chain(block.iter().map(|x| x.name.clone())).collect::<Vec<_>>()];
             let row = |label: &str, f: &dyn Fn(&calx_core::result::StreamResult) -> String| {
                 std::iter::once(label.to_string()).chain(block.iter().map(f)).collect::<Vec<_>>()
             };
             rows.push(row("from", &|x| x.source.as_ref().map_or("-".into(), |e| e.unit.clone())));
             rows.push(row("to", &|x| x.destination.as_ref().map_or("-".into(), |e| e.unit.clone())));
-            rows.push(row(&format!("T [{}]", d.temperature), &|x| sig(convert(uom, x.stream.temperature, &d.temperature), 5)));
+            rows.push(row(&format!("T [{}]", d.temperature), &|x| {
+                sig(convert(uom, x.stream.temperature, &d.temperature), 5)
+            }));
             rows.push(row(&format!("P [{}]", d.pressure), &|x| sig(convert(uom, x.stream.pressure, &d.pressure), 5)));
             rows.push(row("total", &|x| sig(convert(uom, x.stream.total_mass(), flow_unit), 6)));
             for (i, c) in result.components.iter().enumerate() {
@@ -91,7 +98,10 @@ pub fn table(model: &Model, result: &FlowsheetResult) -> String {
         }
         for m in &u.report.materials {
             let c = result.components.get(m.component).map_or("?", |c| c.name.as_str());
-            push(format!("{c} drawn ({})", m.purpose), format!("{} {main_flow}", sig(convert(uom, m.rate, main_flow), 5)));
+            push(
+                format!("{c} drawn ({})", m.purpose),
+                format!("{} {main_flow}", sig(convert(uom, m.rate, main_flow), 5)),
+            );
         }
         for z in &u.report.sizes {
             push(format!("size: {}", z.name), size(z.value, z.dimension));
@@ -104,7 +114,8 @@ pub fn table(model: &Model, result: &FlowsheetResult) -> String {
         s.push_str(&grid(&rows));
     }
     let total_power = result.utility_total(Utility::Electricity);
-    let in_each: Vec<String> = d.power.iter().map(|p| format!("{} {p}", sig(convert(uom, total_power, p), 5))).collect();
+    let in_each: Vec<String> =
+        d.power.iter().map(|p| format!("{} {p}", sig(convert(uom, total_power, p), 5))).collect();
     let _ = writeln!(s, "  electricity, all units: {}", in_each.join(" = "));
     let _ = writeln!(s, "\nBalance closure (relative)");
     let worst_unit = result
@@ -115,7 +126,8 @@ pub fn table(model: &Model, result: &FlowsheetResult) -> String {
     if let Some((u, c)) = worst_unit {
         let _ = writeln!(s, "  worst unit: {} ({}) {:.1e}", u.name, c.quantity, c.relative_error);
     }
-    let overall: Vec<String> = result.balance.iter().map(|c| format!("{} {:.1e}", c.quantity, c.relative_error)).collect();
+    let overall: Vec<String> =
+        result.balance.iter().map(|c| format!("{} {:.1e}", c.quantity, c.relative_error)).collect();
     let _ = writeln!(s, "  flowsheet (feeds + make-up -> products): {}", overall.join(", "));
     let _ = writeln!(s, "\nSolver");
     let _ = writeln!(s, "  calculation order: {}", result.solver.calculation_order.join(" -> "));
@@ -131,7 +143,15 @@ pub fn table(model: &Model, result: &FlowsheetResult) -> String {
         );
     }
     for sp in &result.solver.design_specs {
-        let _ = writeln!(s, "  design spec: {} = {} so that {} = {} ({})", sp.adjust, sig(sp.value, 6), sp.target_variable, sig(sp.achieved, 6), count(sp.iterations, "iteration"));
+        let _ = writeln!(
+            s,
+            "  design spec: {} = {} so that {} = {} ({})",
+            sp.adjust,
+            sig(sp.value, 6),
+            sp.target_variable,
+            sig(sp.achieved, 6),
+            count(sp.iterations, "iteration")
+        );
     }
     let _ = writeln!(s, "  unit calculations: {}", result.solver.unit_calculations);
     s

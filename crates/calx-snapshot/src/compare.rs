@@ -121,7 +121,8 @@ fn rounding_unit(x: f64) -> f64 {
 pub fn compare(old: &str, new: &str, tol: &Tolerances) -> Vec<Difference> {
     let old_entries = entries(old);
     let new_entries = entries(new);
-    let old_map: BTreeMap<&str, (&str, &str)> = old_entries.iter().map(|(p, k, t)| (p.as_str(), (k.as_str(), t.as_str()))).collect();
+    let old_map: BTreeMap<&str, (&str, &str)> =
+        old_entries.iter().map(|(p, k, t)| (p.as_str(), (k.as_str(), t.as_str()))).collect();
     let new_paths: std::collections::BTreeSet<&str> = new_entries.iter().map(|(p, _, _)| p.as_str()).collect();
     let mut diffs = Vec::new();
     for (path, key, text) in &new_entries {
@@ -132,14 +133,20 @@ pub fn compare(old: &str, new: &str, tol: &Tolerances) -> Vec<Difference> {
         let (s_old, v_old) = numbers(old_text);
         let (s_new, v_new) = numbers(text);
         let unit = text.split(' ').nth(1).unwrap_or("");
-        let rel = tol.by_quantity.get(key.as_str()).or_else(|| tol.by_quantity.get(unit)).copied().unwrap_or(tol.relative);
+        let rel =
+            tol.by_quantity.get(key.as_str()).or_else(|| tol.by_quantity.get(unit)).copied().unwrap_or(tol.relative);
         let moved = v_old.iter().zip(&v_new).find(|(a, b)| {
             let scale = a.abs().max(b.abs());
             (*a - *b).abs() > tol.absolute + rel * scale + rounding_unit(scale)
         });
         if s_old != s_new || v_old.len() != v_new.len() || moved.is_some() {
             let relative_change = moved.and_then(|(a, b)| (*a != 0.0).then(|| (b - a) / a.abs()));
-            diffs.push(Difference { path: path.clone(), old: Some(old_text.to_string()), new: Some(text.clone()), relative_change });
+            diffs.push(Difference {
+                path: path.clone(),
+                old: Some(old_text.to_string()),
+                new: Some(text.clone()),
+                relative_change,
+            });
         }
     }
     for (path, _, text) in &old_entries {

@@ -57,21 +57,49 @@ pub fn render(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) 
             let _ = writeln!(s, "    note: {note}");
         }
         if let Some(worst) = u.balance.iter().map(|c| c.relative_error).reduce(f64::max) {
-            let _ = writeln!(s, "    balance: {} over {}", closure_class(worst), u.balance.iter().map(|c| c.quantity.as_str()).collect::<Vec<_>>().join(", "));
+            let _ = writeln!(
+                s,
+                "    balance: {} over {}",
+                closure_class(worst),
+                u.balance.iter().map(|c| c.quantity.as_str()).collect::<Vec<_>>().join(", ")
+            );
         }
     }
     let _ = writeln!(s, "flowsheet balance:");
     for c in &result.balance {
         let uom = if c.quantity == "mass" { "kg/s" } else { "mol/s" };
-        let _ = writeln!(s, "  {}: in {} {uom}, out {} {uom}, {}", c.quantity, n(c.inflow), n(c.outflow), closure_class(c.relative_error));
+        let _ = writeln!(
+            s,
+            "  {}: in {} {uom}, out {} {uom}, {}",
+            c.quantity,
+            n(c.inflow),
+            n(c.outflow),
+            closure_class(c.relative_error)
+        );
     }
     let _ = writeln!(s, "solver:");
     let _ = writeln!(s, "  order: {}", result.solver.calculation_order.join(", "));
     for l in &result.solver.loops {
-        let _ = writeln!(s, "  loop {} (tears {}): {}, {}", l.units.join(" -> "), l.tears.join(", "), count(l.iterations, "iteration"), l.method);
+        let _ = writeln!(
+            s,
+            "  loop {} (tears {}): {}, {}",
+            l.units.join(" -> "),
+            l.tears.join(", "),
+            count(l.iterations, "iteration"),
+            l.method
+        );
     }
     for d in &result.solver.design_specs {
-        let _ = writeln!(s, "  design spec {} -> {}: value {} (target {}, achieved {}), {}", d.adjust, d.target_variable, n(d.value), n(d.target), n(d.achieved), count(d.iterations, "iteration"));
+        let _ = writeln!(
+            s,
+            "  design spec {} -> {}: value {} (target {}, achieved {}), {}",
+            d.adjust,
+            d.target_variable,
+            n(d.value),
+            n(d.target),
+            n(d.achieved),
+            count(d.iterations, "iteration")
+        );
     }
     if !analyses.is_empty() {
         let _ = writeln!(s, "analyses:");

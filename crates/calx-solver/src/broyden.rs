@@ -108,10 +108,8 @@ impl Broyden {
         if newton {
             // step = -H f
             self.step.gemv(-1.0, &self.h, &self.f, 0.0);
-            let finite = x
-                .iter()
-                .zip(self.w.iter().zip(self.step.iter()))
-                .all(|(&xi, (&wi, &si))| (xi + wi * si).is_finite());
+            let finite =
+                x.iter().zip(self.w.iter().zip(self.step.iter())).all(|(&xi, (&wi, &si))| (xi + wi * si).is_finite());
             if !finite {
                 tracing::trace!(iteration, "non-finite Broyden step; resetting");
                 self.reset();
@@ -124,11 +122,7 @@ impl Broyden {
             self.f_prev[i] = self.f[i];
             // A substitution step is taken as `gx` itself, not `x + w f`, to keep its round-off
             // identical to direct substitution.
-            *xi = if newton {
-                *xi + self.w[i] * self.step[i]
-            } else {
-                gx[i]
-            };
+            *xi = if newton { *xi + self.w[i] * self.step[i] } else { gx[i] };
         }
         self.have_prev = true;
         self.prev_was_newton = newton;
@@ -188,11 +182,7 @@ mod tests {
         // H dF = dy, in scaled variables, for the pair just used.
         let h_df = &b.h * &b.df;
         for i in 0..3 {
-            assert!(
-                (h_df[i] - b.dy[i]).abs() <= 1e-9 * b.dy.norm(),
-                "{h_df} vs {}",
-                b.dy
-            );
+            assert!((h_df[i] - b.dy[i]).abs() <= 1e-9 * b.dy.norm(), "{h_df} vs {}", b.dy);
         }
         // and a quasi-Newton step was taken, not substitution
         assert_ne!(x, g1);
@@ -221,8 +211,7 @@ mod tests {
         assert!(!b.h_is_identity);
         // Evaluating the same point again (dy = 0) gives no secant information.
         let mut same = [1.0, 2.0];
-        b.y_prev
-            .copy_from_slice(&[same[0] / b.w[0], same[1] / b.w[1]]);
+        b.y_prev.copy_from_slice(&[same[0] / b.w[0], same[1] / b.w[1]]);
         b.step(2, &mut same, &[5.0, 6.0]);
         assert!(b.h_is_identity);
         assert_eq!(same, [5.0, 6.0]);

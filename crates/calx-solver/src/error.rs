@@ -107,16 +107,11 @@ impl<E> SolverError<E> {
                 max_scaled_residual,
                 worst_index,
             },
-            SolverError::NonFinite { iteration, index } => {
-                SolverError::NonFinite { iteration, index }
+            SolverError::NonFinite { iteration, index } => SolverError::NonFinite { iteration, index },
+            SolverError::Evaluation { iteration, source } => {
+                SolverError::Evaluation { iteration, source: convert(source) }
             }
-            SolverError::Evaluation { iteration, source } => SolverError::Evaluation {
-                iteration,
-                source: convert(source),
-            },
-            SolverError::NotBracketed { lo, hi, f_lo, f_hi } => {
-                SolverError::NotBracketed { lo, hi, f_lo, f_hi }
-            }
+            SolverError::NotBracketed { lo, hi, f_lo, f_hi } => SolverError::NotBracketed { lo, hi, f_lo, f_hi },
             SolverError::ScalarNotConverged { iterations, x, f } => {
                 SolverError::ScalarNotConverged { iterations, x, f }
             }

@@ -113,20 +113,11 @@ where
     let mut iteration = 0;
     loop {
         if let Err(source) = g(x, &mut gx) {
-            tracing::debug!(
-                method = method.name(),
-                iteration,
-                "recycle evaluation failed"
-            );
+            tracing::debug!(method = method.name(), iteration, "recycle evaluation failed");
             return Err(SolverError::Evaluation { iteration, source });
         }
         if let Some(index) = gx.iter().position(|v| !v.is_finite()) {
-            tracing::debug!(
-                method = method.name(),
-                iteration,
-                index,
-                "non-finite recycle value"
-            );
+            tracing::debug!(method = method.name(), iteration, index, "non-finite recycle value");
             return Err(SolverError::NonFinite { iteration, index });
         }
         let r = Residual::measure(x, &gx, options);
@@ -170,9 +161,7 @@ where
                 worst_index: r.worst_index,
             });
         }
-        accelerator
-            .get_or_insert_with(|| Accelerator::new(options, x.len()))
-            .step(iteration, x, &gx);
+        accelerator.get_or_insert_with(|| Accelerator::new(options, x.len())).step(iteration, x, &gx);
         iteration += 1;
     }
 }
@@ -185,22 +174,14 @@ fn validate<E>(x: &[f64], o: &FixedPointOptions) -> Result<(), SolverError<E>> {
         return invalid(format!("initial guess of variable {i} is {}", x[i]));
     }
     if !(o.abs_tol.is_finite() && o.abs_tol > 0.0) {
-        return invalid(format!(
-            "abs_tol must be positive and finite, got {}",
-            o.abs_tol
-        ));
+        return invalid(format!("abs_tol must be positive and finite, got {}", o.abs_tol));
     }
     if !(o.rel_tol.is_finite() && o.rel_tol >= 0.0) {
-        return invalid(format!(
-            "rel_tol must be non-negative and finite, got {}",
-            o.rel_tol
-        ));
+        return invalid(format!("rel_tol must be non-negative and finite, got {}", o.rel_tol));
     }
     let (lo, hi) = (o.wegstein_q_min, o.wegstein_q_max);
     if !(lo.is_finite() && hi.is_finite() && lo <= hi && hi < 1.0) {
-        return invalid(format!(
-            "Wegstein bounds must be finite with q_min <= q_max < 1, got [{lo}, {hi}]"
-        ));
+        return invalid(format!("Wegstein bounds must be finite with q_min <= q_max < 1, got [{lo}, {hi}]"));
     }
     Ok(())
 }
@@ -214,20 +195,12 @@ struct Residual {
 
 impl Residual {
     fn measure(x: &[f64], gx: &[f64], o: &FixedPointOptions) -> Residual {
-        let mut r = Residual {
-            max_abs: 0.0,
-            max_scaled: 0.0,
-            worst_index: 0,
-        };
+        let mut r = Residual { max_abs: 0.0, max_scaled: 0.0, worst_index: 0 };
         for (i, (&xi, &gi)) in x.iter().zip(gx).enumerate() {
             let abs = (gi - xi).abs();
             let scaled = abs / (o.abs_tol + o.rel_tol * xi.abs());
             // inf/inf (both overflowed) is as far from converged as it gets.
-            let scaled = if scaled.is_nan() {
-                f64::INFINITY
-            } else {
-                scaled
-            };
+            let scaled = if scaled.is_nan() { f64::INFINITY } else { scaled };
             r.max_abs = r.max_abs.max(abs);
             if scaled > r.max_scaled {
                 r.max_scaled = scaled;
@@ -249,18 +222,10 @@ impl Accelerator {
     fn new(o: &FixedPointOptions, n: usize) -> Accelerator {
         match o.method {
             Method::DirectSubstitution => Accelerator::Direct,
-            Method::Wegstein => Accelerator::Wegstein(Wegstein::new(
-                n,
-                o.wegstein_q_min,
-                o.wegstein_q_max,
-                o.wegstein_delay,
-            )),
-            Method::Broyden => Accelerator::Broyden(Box::new(Broyden::new(
-                n,
-                o.broyden_delay,
-                o.abs_tol,
-                o.rel_tol,
-            ))),
+            Method::Wegstein => {
+                Accelerator::Wegstein(Wegstein::new(n, o.wegstein_q_min, o.wegstein_q_max, o.wegstein_delay))
+            }
+            Method::Broyden => Accelerator::Broyden(Box::new(Broyden::new(n, o.broyden_delay, o.abs_tol, o.rel_tol))),
         }
     }
 

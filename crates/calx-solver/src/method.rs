@@ -6,9 +6,7 @@ use std::fmt;
 ///
 /// The serialized names (`"direct_substitution"`, `"wegstein"`, `"broyden"`) are the ones
 /// [`Method::name`] returns and [`Method::from_name`] accepts.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// `x <- g(x)`: slow when the loop recycles most of its material, but never unstable for a
@@ -26,11 +24,7 @@ pub enum Method {
 
 impl Method {
     /// Every method, in declaration order (for CLIs, docs and exhaustive tests).
-    pub const ALL: [Method; 3] = [
-        Method::DirectSubstitution,
-        Method::Wegstein,
-        Method::Broyden,
-    ];
+    pub const ALL: [Method; 3] = [Method::DirectSubstitution, Method::Wegstein, Method::Broyden];
 
     /// The stable snake_case name, identical to the serde representation.
     pub fn name(self) -> &'static str {

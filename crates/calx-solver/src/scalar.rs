@@ -33,12 +33,7 @@ pub struct ScalarOptions {
 
 impl Default for ScalarOptions {
     fn default() -> Self {
-        ScalarOptions {
-            abs_tol: 1e-9,
-            rel_tol: 1e-9,
-            x_tol: 1e-12,
-            max_iterations: 100,
-        }
+        ScalarOptions { abs_tol: 1e-9, rel_tol: 1e-9, x_tol: 1e-12, max_iterations: 100 }
     }
 }
 
@@ -84,10 +79,7 @@ where
     let mut eval = |x: f64, iteration: usize| -> Result<f64, SolverError<E>> {
         let fx = f(x).map_err(|source| SolverError::Evaluation { iteration, source })?;
         if !fx.is_finite() {
-            return Err(SolverError::NonFinite {
-                iteration,
-                index: 0,
-            });
+            return Err(SolverError::NonFinite { iteration, index: 0 });
         }
         tracing::trace!(iteration, x, f = fx, "root search");
         Ok(fx)
@@ -98,31 +90,13 @@ where
     // last point evaluated.
     let f_lo = eval(lo, 0)?;
     if f_lo.abs() <= f_tol {
-        tracing::debug!(
-            x = lo,
-            f = f_lo,
-            iterations = 0,
-            "root found at the lower bound"
-        );
-        return Ok(ScalarReport {
-            x: lo,
-            f: f_lo,
-            iterations: 0,
-        });
+        tracing::debug!(x = lo, f = f_lo, iterations = 0, "root found at the lower bound");
+        return Ok(ScalarReport { x: lo, f: f_lo, iterations: 0 });
     }
     let f_hi = eval(hi, 0)?;
     if f_hi.abs() <= f_tol {
-        tracing::debug!(
-            x = hi,
-            f = f_hi,
-            iterations = 0,
-            "root found at the upper bound"
-        );
-        return Ok(ScalarReport {
-            x: hi,
-            f: f_hi,
-            iterations: 0,
-        });
+        tracing::debug!(x = hi, f = f_hi, iterations = 0, "root found at the upper bound");
+        return Ok(ScalarReport { x: hi, f: f_hi, iterations: 0 });
     }
     if (f_lo > 0.0) == (f_hi > 0.0) {
         tracing::debug!(lo, hi, f_lo, f_hi, "root not bracketed");
@@ -154,28 +128,15 @@ where
         }
         if fb.abs() <= f_tol {
             tracing::debug!(x = b, f = fb, iterations = iteration, "root found");
-            return Ok(ScalarReport {
-                x: b,
-                f: fb,
-                iterations: iteration,
-            });
+            return Ok(ScalarReport { x: b, f: fb, iterations: iteration });
         }
         // Half of the smallest step worth taking: x_tol relative to |b|, plus round-off, plus
         // the smallest normal number so that a root at exactly 0 still terminates.
         let tol = 0.5 * options.x_tol * b.abs() + 2.0 * f64::EPSILON * b.abs() + f64::MIN_POSITIVE;
         let m = 0.5 * (c - b);
         if iteration >= options.max_iterations || m.abs() <= tol {
-            tracing::debug!(
-                x = b,
-                f = fb,
-                iterations = iteration,
-                "root search did not converge"
-            );
-            return Err(SolverError::ScalarNotConverged {
-                iterations: iteration,
-                x: b,
-                f: fb,
-            });
+            tracing::debug!(x = b, f = fb, iterations = iteration, "root search did not converge");
+            return Err(SolverError::ScalarNotConverged { iterations: iteration, x: b, f: fb });
         }
         if e.abs() >= tol && fa.abs() > fb.abs() {
             // Interpolate: p/q is the proposed step from b.
@@ -186,10 +147,7 @@ where
                 // inverse quadratic through a, b, c
                 let q = fa / fc;
                 let r = fb / fc;
-                (
-                    s * (2.0 * m * q * (q - r) - (b - a) * (r - 1.0)),
-                    (q - 1.0) * (r - 1.0) * (s - 1.0),
-                )
+                (s * (2.0 * m * q * (q - r) - (b - a) * (r - 1.0)), (q - 1.0) * (r - 1.0) * (s - 1.0))
             };
             if p > 0.0 {
                 q = -q;
@@ -228,22 +186,13 @@ fn validate<E>(lo: f64, hi: f64, scale: f64, o: &ScalarOptions) -> Result<(), So
         return invalid(format!("scale must be finite, got {scale}"));
     }
     if !(o.abs_tol.is_finite() && o.abs_tol > 0.0) {
-        return invalid(format!(
-            "abs_tol must be positive and finite, got {}",
-            o.abs_tol
-        ));
+        return invalid(format!("abs_tol must be positive and finite, got {}", o.abs_tol));
     }
     if !(o.rel_tol.is_finite() && o.rel_tol >= 0.0) {
-        return invalid(format!(
-            "rel_tol must be non-negative and finite, got {}",
-            o.rel_tol
-        ));
+        return invalid(format!("rel_tol must be non-negative and finite, got {}", o.rel_tol));
     }
     if !(o.x_tol.is_finite() && o.x_tol >= 0.0) {
-        return invalid(format!(
-            "x_tol must be non-negative and finite, got {}",
-            o.x_tol
-        ));
+        return invalid(format!("x_tol must be non-negative and finite, got {}", o.x_tol));
     }
     Ok(())
 }

@@ -18,13 +18,7 @@ pub(crate) struct Wegstein {
 impl Wegstein {
     /// Bounds must be finite with `q_min <= q_max` (checked by the caller).
     pub(crate) fn new(n: usize, q_min: f64, q_max: f64, delay: usize) -> Wegstein {
-        Wegstein {
-            prev_x: vec![0.0; n],
-            prev_g: vec![0.0; n],
-            q_min,
-            q_max,
-            delay,
-        }
+        Wegstein { prev_x: vec![0.0; n], prev_g: vec![0.0; n], q_min, q_max, delay }
     }
 
     /// Replaces `x` by the next point. Step `iteration` is direct substitution while
@@ -56,10 +50,6 @@ impl Wegstein {
         let q = s / (s - 1.0);
         // s == 1 (a loop that returns all of its material) or an overflowed slope give no
         // usable factor; substitution is the safe choice.
-        if q.is_finite() {
-            q.clamp(self.q_min, self.q_max)
-        } else {
-            0.0
-        }
+        if q.is_finite() { q.clamp(self.q_min, self.q_max) } else { 0.0 }
     }
 }

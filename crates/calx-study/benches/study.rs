@@ -53,10 +53,24 @@ fn reference_study_once_through(bencher: divan::Bencher, threads: usize) {
 
 #[divan::bench(args = [1, 2], sample_count = 10)]
 fn unit_parameters_once_through_lca_tea(bencher: divan::Bencher, threads: usize) {
-    run(&unit_only("kigam-cfbc-2022.yaml", &["analyses.tea.benefit_cost_ratio", "analyses.lca.net_reduction_per_functional_unit"]), threads, bencher);
+    run(
+        &unit_only(
+            "kigam-cfbc-2022.yaml",
+            &["analyses.tea.benefit_cost_ratio", "analyses.lca.net_reduction_per_functional_unit"],
+        ),
+        threads,
+        bencher,
+    );
 }
 
 #[divan::bench(args = [1, 2], sample_count = 10)]
 fn unit_parameters_water_recycle_lca_tea(bencher: divan::Bencher, threads: usize) {
-    run(&unit_only("kigam-cfbc-recycle.yaml", &["analyses.tea.benefit_cost_ratio", "analyses.lca.net_reduction_per_functional_unit"]), threads, bencher);
+    run(
+        &unit_only(
+            "kigam-cfbc-recycle.yaml",
+            &["analyses.tea.benefit_cost_ratio", "analyses.lca.net_reduction_per_functional_unit"],
+        ),
+        threads,
+        bencher,
+    );
 }

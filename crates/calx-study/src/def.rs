@@ -69,7 +69,11 @@ fn field(f: &str, m: impl Into<String>) -> StudyError {
 
 fn number(node: Option<&Node>, f: &str) -> Result<f64, StudyError> {
     let t = node.and_then(Node::text).ok_or_else(|| field(f, "a number is required"))?;
-    t.replace([',', '_'], "").parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| field(f, format!("`{t}` is not a finite number")))
+    t.replace([',', '_'], "")
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| field(f, format!("`{t}` is not a finite number")))
 }
 
 fn opt_number(node: Option<&Node>, f: &str) -> Result<Option<f64>, StudyError> {
@@ -103,18 +107,29 @@ fn distribution(node: &Node, f: &str) -> Result<Truncated, StudyError> {
         "pert" => Distribution::Pert { low: g("low")?, mode: g("mode")?, high: g("high")? },
         "normal" => Distribution::Normal { mean: g("mean")?, sd: g("sd")? },
         "lognormal" => Distribution::LogNormal { mu: g("median")?.ln(), sigma: g("gsd")?.ln() },
-        other => return Err(field(&format!("{f}.type"), format!("unknown distribution `{other}`; allowed: uniform, triangular, pert, normal, lognormal"))),
+        other => {
+            return Err(field(
+                &format!("{f}.type"),
+                format!("unknown distribution `{other}`; allowed: uniform, triangular, pert, normal, lognormal"),
+            ));
+        }
     };
     let ok = match dist {
         Distribution::Uniform { low, high } => low < high,
-        Distribution::Triangular { low, mode, high } | Distribution::Pert { low, mode, high } => low < high && low <= mode && mode <= high,
+        Distribution::Triangular { low, mode, high } | Distribution::Pert { low, mode, high } => {
+            low < high && low <= mode && mode <= high
+        }
         Distribution::Normal { sd, .. } => sd > 0.0,
         Distribution::LogNormal { mu, sigma } => mu.is_finite() && sigma.is_finite() && sigma > 0.0,
     };
     if !ok {
         return Err(field(f, "inconsistent: need low < high, low <= mode <= high, sd > 0, median > 0 and gsd > 1"));
     }
-    let t = Truncated { dist, min: opt_number(node.get("min"), &format!("{f}.min"))?, max: opt_number(node.get("max"), &format!("{f}.max"))? };
+    let t = Truncated {
+        dist,
+        min: opt_number(node.get("min"), &format!("{f}.min"))?,
+        max: opt_number(node.get("max"), &format!("{f}.max"))?,
+    };
     let (a, b) = t.support();
     let (pa, pb) = (t.dist.cdf(a), t.dist.cdf(b));
     if a.partial_cmp(&b) != Some(std::cmp::Ordering::Less) || pb.partial_cmp(&pa) != Some(std::cmp::Ordering::Greater) {
@@ -133,11 +148,20 @@ fn list<'a>(node: Option<&'a Node>, f: &str) -> Result<&'a [Node], StudyError> {
 /// Read a study file's text.
 pub fn parse_study(source: &str) -> Result<StudyDef, StudyError> {
     let root = yaml::parse(source)?;
-    only(&root, &["study", "description", "flowsheet", "seed", "samples", "sampling", "set", "parameters", "metrics", "sweep"], "")?;
+    only(
+        &root,
+        &["study", "description", "flowsheet", "seed", "samples", "sampling", "set", "parameters", "metrics", "sweep"],
+        "",
+    )?;
     let name = text(root.get("study"), "study")?.to_string();
     let flowsheet = text(root.get("flowsheet"), "flowsheet")?.to_string();
-    let seed = text(root.get("seed"), "seed")?.parse::<u64>().map_err(|_| field("seed", "a whole number 0 .. 2^64-1 is required"))?;
-    let samples = text(root.get("samples"), "samples")?.replace([',', '_'], "").parse::<usize>().map_err(|_| field("samples", "a whole number is required"))?;
+    let seed = text(root.get("seed"), "seed")?
+        .parse::<u64>()
+        .map_err(|_| field("seed", "a whole number 0 .. 2^64-1 is required"))?;
+    let samples = text(root.get("samples"), "samples")?
+        .replace([',', '_'], "")
+        .parse::<usize>()
+        .map_err(|_| field("samples", "a whole number is required"))?;
     let sampling = match root.get("sampling").and_then(Node::text).unwrap_or("lhs") {
         "random" => Sampling::Random,
         "lhs" | "latin_hypercube" => Sampling::LatinHypercube,
@@ -156,10 +180,15 @@ pub fn parse_study(source: &str) -> Result<StudyDef, StudyError> {
         let f = format!("parameters[{i}]");
         only(p, &["path", "unit", "distribution", "tornado", "source"], &format!("{f}."))?;
         let path = text(p.get("path"), &format!("{f}.path"))?.to_string();
-        let dist = distribution(p.get("distribution").ok_or_else(|| field(&format!("{f}.distribution"), "required"))?, &format!("{f}.distribution"))?;
+        let dist = distribution(
+            p.get("distribution").ok_or_else(|| field(&format!("{f}.distribution"), "required"))?,
+            &format!("{f}.distribution"),
+        )?;
         let tornado = match p.get("tornado") {
             None => (dist.quantile(0.05), dist.quantile(0.95)),
-            Some(Node::List(l)) if l.len() == 2 => (number(Some(&l[0]), &format!("{f}.tornado"))?, number(Some(&l[1]), &format!("{f}.tornado"))?),
+            Some(Node::List(l)) if l.len() == 2 => {
+                (number(Some(&l[0]), &format!("{f}.tornado"))?, number(Some(&l[1]), &format!("{f}.tornado"))?)
+            }
             Some(_) => return Err(field(&format!("{f}.tornado"), "write `[low, high]`")),
         };
         if parameters.iter().any(|q: &Parameter| q.path == path) {
@@ -188,10 +217,13 @@ pub fn parse_study(source: &str) -> Result<StudyDef, StudyError> {
                 let path = text(a.get("path"), &format!("{f}.path"))?.to_string();
                 let unit = a.get("unit").and_then(Node::text).unwrap_or("").to_string();
                 let values = match a.get("values") {
-                    Some(Node::List(l)) => l.iter().map(|v| number(Some(v), &format!("{f}.values"))).collect::<Result<Vec<_>, _>>()?,
+                    Some(Node::List(l)) => {
+                        l.iter().map(|v| number(Some(v), &format!("{f}.values"))).collect::<Result<Vec<_>, _>>()?
+                    }
                     Some(_) => return Err(field(&format!("{f}.values"), "a list is required")),
                     None => {
-                        let (from, to) = (number(a.get("from"), &format!("{f}.from"))?, number(a.get("to"), &format!("{f}.to"))?);
+                        let (from, to) =
+                            (number(a.get("from"), &format!("{f}.from"))?, number(a.get("to"), &format!("{f}.to"))?);
                         let steps = number(a.get("steps"), &format!("{f}.steps"))?;
                         if steps < 2.0 || steps.fract() != 0.0 {
                             return Err(field(&format!("{f}.steps"), "a whole number of at least 2 is required"));
@@ -210,4 +242,3 @@ pub fn parse_study(source: &str) -> Result<StudyDef, StudyError> {
     };
     Ok(StudyDef { name, flowsheet, seed, samples, sampling, set, parameters, metrics, sweep })
 }
-

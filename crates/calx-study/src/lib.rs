@@ -22,8 +22,8 @@ pub mod yaml;
 
 pub use def::{Parameter, Sampling, StudyDef, Sweep, parse_study};
 pub use output::{
-    Columns, Outcome, Sample, Tornado, csv_split, merge, parse_samples, samples_csv, samples_header, spearman_csv, summary_csv, sweep_csv,
-    tornado_csv,
+    Columns, Outcome, Sample, Tornado, csv_split, merge, parse_samples, samples_csv, samples_header, spearman_csv,
+    summary_csv, sweep_csv, tornado_csv,
 };
 pub use study::Study;
 

@@ -43,7 +43,11 @@ impl Columns {
     /// Empty columns with room for `n` samples (no growth by doubling: 8 bytes per number).
     pub fn with_capacity(def: &StudyDef, n: usize) -> Columns {
         let col = || Vec::with_capacity(n);
-        Columns { parameters: def.parameters.iter().map(|_| col()).collect(), metrics: def.metrics.iter().map(|_| col()).collect(), failed: 0 }
+        Columns {
+            parameters: def.parameters.iter().map(|_| col()).collect(),
+            metrics: def.metrics.iter().map(|_| col()).collect(),
+            failed: 0,
+        }
     }
 
     /// Add samples (in index order).
@@ -148,7 +152,9 @@ pub fn parse_samples(def: &StudyDef, text: &str) -> Result<Vec<Sample>, StudyErr
     let mut lines = text.lines();
     let header = lines.next().unwrap_or_default();
     if format!("{header}\n") != samples_header(def) {
-        return Err(StudyError::Merge("the samples file's columns do not match the study (another study, or an edited study file?)".into()));
+        return Err(StudyError::Merge(
+            "the samples file's columns do not match the study (another study, or an edited study file?)".into(),
+        ));
     }
     let (np, nm) = (def.parameters.len(), def.metrics.len());
     let bad = |no: usize, m: &str| StudyError::Merge(format!("samples line {}: {m}", no + 2));
@@ -177,7 +183,11 @@ pub fn merge(def: &StudyDef, shards: Vec<Vec<Sample>>) -> Result<Vec<Sample>, St
     all.sort_by_key(|s| s.index);
     for (k, s) in all.iter().enumerate() {
         if s.index != k {
-            return Err(StudyError::Merge(if s.index < k { format!("sample {} appears twice", s.index) } else { format!("sample {k} is missing") }));
+            return Err(StudyError::Merge(if s.index < k {
+                format!("sample {} appears twice", s.index)
+            } else {
+                format!("sample {k} is missing")
+            }));
         }
     }
     if all.len() != def.samples {
@@ -191,7 +201,18 @@ pub fn summary_csv(def: &StudyDef, columns: &Columns) -> String {
     let mut out = String::from("metric,n_ok,n_failed,mean,sd,p5,p50,p95\n");
     for (m, col) in def.metrics.iter().zip(&columns.metrics) {
         let s = stats::summary(col);
-        let _ = writeln!(out, "{},{},{},{},{},{},{},{}", csv_field(m), s.n, columns.failed, s.mean, s.sd, s.p5, s.p50, s.p95);
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{}",
+            csv_field(m),
+            s.n,
+            columns.failed,
+            s.mean,
+            s.sd,
+            s.p5,
+            s.p50,
+            s.p95
+        );
     }
     out
 }
@@ -215,7 +236,15 @@ pub fn tornado_csv(def: &StudyDef, t: &Tornado) -> String {
         for (p, (lo, hi)) in def.parameters.iter().zip(&t.rows) {
             let pick = |r: &Result<Vec<f64>, String>| r.as_ref().map(|v| v[k]).map_err(Clone::clone);
             let (l, h) = (pick(lo), pick(hi));
-            let head = format!("{},{},{},{},{},{}", csv_field(m), csv_field(&p.path), csv_field(&p.unit), p.tornado.0, p.tornado.1, t.base[k]);
+            let head = format!(
+                "{},{},{},{},{},{}",
+                csv_field(m),
+                csv_field(&p.path),
+                csv_field(&p.unit),
+                p.tornado.0,
+                p.tornado.1,
+                t.base[k]
+            );
             match (l, h) {
                 (Ok(l), Ok(h)) => rows.push(((h - l).abs(), format!("{head},{l},{h},{},", h - l))),
                 (l, h) => {
@@ -262,4 +291,3 @@ pub fn sweep_csv(def: &StudyDef, points: &[(Vec<f64>, Outcome)]) -> String {
     }
     out
 }
-

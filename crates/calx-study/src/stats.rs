@@ -32,10 +32,18 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 pub fn summary(values: &[f64]) -> Summary {
     let n = values.len();
     let mean = values.iter().sum::<f64>() / n as f64;
-    let sd = if n > 1 { (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt() } else { f64::NAN };
+    let sd =
+        if n > 1 { (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt() } else { f64::NAN };
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    Summary { n, mean, sd, p5: percentile(&sorted, 0.05), p50: percentile(&sorted, 0.5), p95: percentile(&sorted, 0.95) }
+    Summary {
+        n,
+        mean,
+        sd,
+        p5: percentile(&sorted, 0.05),
+        p50: percentile(&sorted, 0.5),
+        p95: percentile(&sorted, 0.95),
+    }
 }
 
 /// Ranks 1..n, ties get their average rank.

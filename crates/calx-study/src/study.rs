@@ -113,7 +113,11 @@ fn resolve_unit_target(path: &str, unit: &str, rest: &[&str], f: &Flowsheet) -> 
         }
         return Ok(Target::Fraction { unit: unit.to_string(), component: rest[1].to_string() });
     }
-    let var = Variable::UnitParam { unit: unit.to_string(), param: rest[0].to_string(), key: rest.get(1).map(|k| k.to_string()) };
+    let var = Variable::UnitParam {
+        unit: unit.to_string(),
+        param: rest[0].to_string(),
+        key: rest.get(1).map(|k| k.to_string()),
+    };
     f.read(&var).map_err(|e| format!("no such numeric parameter in the flowsheet ({path}): {e}"))?;
     Ok(Target::Unit(var))
 }
@@ -137,7 +141,10 @@ fn resolve_metric(path: &str, model: &Model) -> Result<MetricRef, String> {
 }
 
 /// Scale the fractions of `base` not in `fixed` so that the whole sums to what it summed to.
-fn renormalise(base: &BTreeMap<String, ParamValue>, fixed: &BTreeMap<&str, f64>) -> Result<BTreeMap<String, ParamValue>, String> {
+fn renormalise(
+    base: &BTreeMap<String, ParamValue>,
+    fixed: &BTreeMap<&str, f64>,
+) -> Result<BTreeMap<String, ParamValue>, String> {
     let num = |v: &ParamValue| if let ParamValue::Number(x) = v { *x } else { 0.0 };
     let total: f64 = base.values().map(num).sum();
     let fixed_now: f64 = fixed.values().sum();
@@ -165,32 +172,62 @@ fn renormalise(base: &BTreeMap<String, ParamValue>, fixed: &BTreeMap<&str, f64>)
 impl<'r> Study<'r> {
     /// Check a study against its flowsheet (text and file name as given) and solve the base
     /// case. Every path, unit and distribution is checked here, before any sample runs.
-    pub fn prepare(def: StudyDef, flowsheet_text: &str, file: &str, registry: &'r Registry) -> Result<Study<'r>, StudyError> {
+    pub fn prepare(
+        def: StudyDef,
+        flowsheet_text: &str,
+        file: &str,
+        registry: &'r Registry,
+    ) -> Result<Study<'r>, StudyError> {
         if def.sampling == Sampling::Sobol {
             // sobol_burley's limits: 2^16 points, NUM_DIMENSIONS dimensions.
             if def.samples > 1 << 16 {
-                return Err(StudyError::Field { field: "samples".into(), message: format!("Sobol sampling gives at most 65,536 samples, {} asked; use `sampling: lhs`", def.samples) });
+                return Err(StudyError::Field {
+                    field: "samples".into(),
+                    message: format!(
+                        "Sobol sampling gives at most 65,536 samples, {} asked; use `sampling: lhs`",
+                        def.samples
+                    ),
+                });
             }
             if def.parameters.len() > sobol_burley::NUM_DIMENSIONS as usize {
-                return Err(StudyError::Field { field: "parameters".into(), message: format!("Sobol sampling takes at most {} parameters", sobol_burley::NUM_DIMENSIONS) });
+                return Err(StudyError::Field {
+                    field: "parameters".into(),
+                    message: format!("Sobol sampling takes at most {} parameters", sobol_burley::NUM_DIMENSIONS),
+                });
             }
         }
         let mut text = flowsheet_text.to_string();
         for (path, value) in &def.set {
-            let value = if value.contains(": ") || value.contains(" #") || value.starts_with(['"', '\'', '{', '[', '&', '*', '!', '|', '>', '%', '@', '`']) {
+            let value = if value.contains(": ")
+                || value.contains(" #")
+                || value.starts_with(['"', '\'', '{', '[', '&', '*', '!', '|', '>', '%', '@', '`'])
+            {
                 format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
             } else {
                 value.clone()
             };
-            text = yaml::set_path(&text, path, &value).map_err(|message| StudyError::Path { path: path.clone(), message })?;
+            text = yaml::set_path(&text, path, &value)
+                .map_err(|message| StudyError::Path { path: path.clone(), message })?;
         }
         let base = calx_flowsheet::parse(&text, file, registry).map_err(|d| StudyError::Flowsheet(d.to_string()))?;
         let mut f = base.build().map_err(|d| StudyError::Flowsheet(d.to_string()))?;
         let result = f.solve().map_err(|e| StudyError::Flowsheet(format!("the base case does not solve: {e}")))?;
-        let outputs = base.run_analyses(&result).map_err(|e| StudyError::Flowsheet(format!("the base case's analyses fail: {e}")))?;
+        let outputs = base
+            .run_analyses(&result)
+            .map_err(|e| StudyError::Flowsheet(format!("the base case's analyses fail: {e}")))?;
         let warm = f.warm_start();
-        let strata = (def.sampling == Sampling::LatinHypercube).then(|| lhs_strata(def.seed, def.parameters.len(), def.samples));
-        let mut study = Study { def, registry, base, warm, targets: Vec::new(), metrics: Vec::new(), strata, idle: Mutex::new(Vec::new()) };
+        let strata =
+            (def.sampling == Sampling::LatinHypercube).then(|| lhs_strata(def.seed, def.parameters.len(), def.samples));
+        let mut study = Study {
+            def,
+            registry,
+            base,
+            warm,
+            targets: Vec::new(),
+            metrics: Vec::new(),
+            strata,
+            idle: Mutex::new(Vec::new()),
+        };
         let specs: Vec<(String, String)> = study
             .def
             .parameters
@@ -199,7 +236,8 @@ impl<'r> Study<'r> {
             .chain(study.def.sweep.iter().flat_map(|s| s.axes.iter().map(|(p, u, _)| (p.clone(), u.clone()))))
             .collect();
         for (path, unit) in &specs {
-            let r = study.resolve(path, unit, &f).map_err(|message| StudyError::Path { path: path.clone(), message })?;
+            let r =
+                study.resolve(path, unit, &f).map_err(|message| StudyError::Path { path: path.clone(), message })?;
             study.targets.push(r);
         }
         let fractions: Vec<(&str, &str)> = study
@@ -211,7 +249,10 @@ impl<'r> Study<'r> {
             })
             .collect();
         if let Some((u, c)) = fractions.iter().enumerate().find_map(|(i, a)| fractions[..i].contains(a).then_some(*a)) {
-            return Err(StudyError::Path { path: format!("streams.{u}.composition.{c}"), message: "is varied twice".into() });
+            return Err(StudyError::Path {
+                path: format!("streams.{u}.composition.{c}"),
+                message: "is varied twice".into(),
+            });
         }
         // Every value a distribution can produce must be accepted by the model: try both ends
         // of its support (an unbounded end as a huge number), and the tornado values.
@@ -219,7 +260,8 @@ impl<'r> Study<'r> {
         for j in 0..n {
             let p = study.def.parameters[j].clone();
             let (a, b) = p.dist.support();
-            let ends = [if a.is_finite() { a } else { -1e15 }, if b.is_finite() { b } else { 1e15 }, p.tornado.0, p.tornado.1];
+            let ends =
+                [if a.is_finite() { a } else { -1e15 }, if b.is_finite() { b } else { 1e15 }, p.tornado.0, p.tornado.1];
             for x in ends {
                 let mut values = vec![None; study.targets.len()];
                 values[j] = Some(x);
@@ -235,7 +277,9 @@ impl<'r> Study<'r> {
         for m in study.def.metrics.clone() {
             let r = resolve_metric(&m, &study.base).map_err(|message| StudyError::Path { path: m.clone(), message })?;
             let ok = match &r {
-                MetricRef::Analysis { name, metric } => outputs.iter().find(|o| &o.name == name).and_then(|o| o.metric(metric)).is_some(),
+                MetricRef::Analysis { name, metric } => {
+                    outputs.iter().find(|o| &o.name == name).and_then(|o| o.metric(metric)).is_some()
+                }
                 MetricRef::Var(v) => f.read(v).is_ok(),
             };
             if !ok {
@@ -243,11 +287,21 @@ impl<'r> Study<'r> {
                     MetricRef::Analysis { name, .. } => outputs
                         .iter()
                         .find(|o| &o.name == name)
-                        .map(|o| o.metrics.iter().map(|x| x.name.as_str()).filter(|x| !x.contains('.')).collect::<Vec<_>>().join(", "))
+                        .map(|o| {
+                            o.metrics
+                                .iter()
+                                .map(|x| x.name.as_str())
+                                .filter(|x| !x.contains('.'))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
                         .unwrap_or_default(),
                     MetricRef::Var(_) => "stream totals, temperatures and component flows".into(),
                 };
-                return Err(StudyError::Path { path: m.clone(), message: format!("no such result; available: {known}") });
+                return Err(StudyError::Path {
+                    path: m.clone(),
+                    message: format!("no such result; available: {known}"),
+                });
             }
             study.metrics.push(r);
         }
@@ -261,7 +315,9 @@ impl<'r> Study<'r> {
             ["units" | "streams", u, rest @ ..] if !rest.is_empty() => {
                 let target = resolve_unit_target(path, u, rest, f)?;
                 let kind = match &target {
-                    Target::Unit(Variable::UnitParam { unit, param, key }) => self.unit_param_kind(unit, param, key.is_some()),
+                    Target::Unit(Variable::UnitParam { unit, param, key }) => {
+                        self.unit_param_kind(unit, param, key.is_some())
+                    }
                     Target::Fraction { unit, .. } => self.unit_param_kind(unit, "composition", true),
                     _ => None,
                 };
@@ -273,7 +329,11 @@ impl<'r> Study<'r> {
                     format!("the flowsheet has no analysis `{name}` (it has: {})", names.join(", "))
                 })?;
                 let a = &self.base.analyses[index];
-                let descriptor = &self.registry.analysis(&a.type_name).ok_or_else(|| format!("analysis type `{}` is not registered", a.type_name))?.descriptor;
+                let descriptor = &self
+                    .registry
+                    .analysis(&a.type_name)
+                    .ok_or_else(|| format!("analysis type `{}` is not registered", a.type_name))?
+                    .descriptor;
                 let spec = descriptor.params.iter().find(|p| p.name == *param).ok_or_else(|| {
                     let names: Vec<&str> = descriptor.params.iter().map(|p| p.name.as_str()).collect();
                     format!("analysis `{name}` has no parameter `{param}` (it has: {})", names.join(", "))
@@ -286,17 +346,26 @@ impl<'r> Study<'r> {
                 let text = match kind {
                     ParamKind::Quantity { .. } | ParamKind::Fraction | ParamKind::Number => None,
                     ParamKind::Text if !unit.is_empty() => Some(unit.to_string()),
-                    ParamKind::Text => return Err(format!("`{param}` is written as text with a unit: give the study parameter's `unit:`")),
+                    ParamKind::Text => {
+                        return Err(format!(
+                            "`{param}` is written as text with a unit: give the study parameter's `unit:`"
+                        ));
+                    }
                     _ => return Err(format!("`{param}` is {}, not a number a study can vary", kind.describe())),
                 };
-                let target = Target::Analysis { index, param: param.to_string(), key: key.first().map(|k| k.to_string()), text };
+                let target =
+                    Target::Analysis { index, param: param.to_string(), key: key.first().map(|k| k.to_string()), text };
                 if let Target::Analysis { text: Some(_), .. } = &target {
                     // Passed on as text; the analysis checks and converts it.
                     return Ok(Resolved { target, scale: 1.0, offset: 0.0, base_si: f64::NAN });
                 }
                 (target, Some(kind))
             }
-            _ => return Err("a parameter path starts with `units.`, `streams.` or `analyses.` and names a parameter".into()),
+            _ => {
+                return Err(
+                    "a parameter path starts with `units.`, `streams.` or `analyses.` and names a parameter".into()
+                );
+            }
         };
         // The affine map to SI, through the same decoding as the flowsheet file.
         // Values without a unit are SI (unit parameters) or as the analysis reads a bare
@@ -312,7 +381,9 @@ impl<'r> Study<'r> {
                     other => Err(format!("`{text}` decodes to {other:?}, not a number")),
                 },
                 None if unit.is_empty() => Ok(x),
-                None => self.base.units_of_measure.parse(&text).map(|q| q.value).map_err(|e| format!("unit `{unit}`: {e}")),
+                None => {
+                    self.base.units_of_measure.parse(&text).map(|q| q.value).map_err(|e| format!("unit `{unit}`: {e}"))
+                }
             }
         };
         let offset = si_of(0.0)?;
@@ -322,13 +393,15 @@ impl<'r> Study<'r> {
         }
         let base_si = match &target {
             Target::Unit(v) => f.read(v).map_err(|e| e.to_string())?,
-            Target::Fraction { unit, component } => match f.unit_params(unit).map_err(|e| e.to_string())?.get("composition") {
-                Some(ParamValue::Map(m)) => match m.get(component) {
-                    Some(ParamValue::Number(x)) => *x,
+            Target::Fraction { unit, component } => {
+                match f.unit_params(unit).map_err(|e| e.to_string())?.get("composition") {
+                    Some(ParamValue::Map(m)) => match m.get(component) {
+                        Some(ParamValue::Number(x)) => *x,
+                        _ => 0.0,
+                    },
                     _ => 0.0,
-                },
-                _ => 0.0,
-            },
+                }
+            }
             Target::Analysis { index, param, key, .. } => match (self.base.analyses[*index].params.get(param), key) {
                 (Some(ParamValue::Number(x)), None) => *x,
                 (Some(ParamValue::Map(m)), Some(k)) => match m.get(k) {
@@ -364,7 +437,11 @@ impl<'r> Study<'r> {
     fn configure(&self, f: &mut Flowsheet, values: &[Option<f64>]) -> Result<Option<Vec<ConfiguredAnalysis>>, String> {
         if values.len() != self.targets.len() {
             // Every target must be set (or reset) for every sample: nothing may carry over.
-            return Err(format!("{} values given for {} study parameters and sweep axes", values.len(), self.targets.len()));
+            return Err(format!(
+                "{} values given for {} study parameters and sweep axes",
+                values.len(),
+                self.targets.len()
+            ));
         }
         f.set_warm_start(&self.warm).map_err(|e| e.to_string())?;
         let mut changed: BTreeMap<usize, Params> = BTreeMap::new();
@@ -405,12 +482,15 @@ impl<'r> Study<'r> {
                 return Err(format!("the mass fraction of {c} in `{unit}` must be within 0 and 1, found {x}"));
             }
             let mut params = f.unit_params(unit).map_err(|e| e.to_string())?.clone();
-            let Some(ParamValue::Map(base)) = self.base.def.units.iter().find(|u| u.name == unit).and_then(|u| u.params.get("composition")) else {
+            let Some(ParamValue::Map(base)) =
+                self.base.def.units.iter().find(|u| u.name == unit).and_then(|u| u.params.get("composition"))
+            else {
                 return Err(format!("`{unit}` has no composition"));
             };
             // All at base: the base composition itself, bit for bit (rescaling by a factor
             // of 1 could move the last bit).
-            let composition = if sampled { renormalise(base, &fixed).map_err(|e| format!("`{unit}`: {e}"))? } else { base.clone() };
+            let composition =
+                if sampled { renormalise(base, &fixed).map_err(|e| format!("`{unit}`: {e}"))? } else { base.clone() };
             params.set("composition", ParamValue::Map(composition));
             f.set_unit_params(unit, params).map_err(|e| e.to_string())?;
         }
@@ -420,8 +500,12 @@ impl<'r> Study<'r> {
         let mut analyses = self.base.analyses.clone();
         for (index, params) in changed {
             let a = &mut analyses[index];
-            let t = self.registry.analysis(&a.type_name).ok_or_else(|| format!("analysis type `{}` is not registered", a.type_name))?;
-            let created = t.analysis_type.create(&a.name, &params).map_err(|e| format!("analysis `{}`: {e}", a.name))?;
+            let t = self
+                .registry
+                .analysis(&a.type_name)
+                .ok_or_else(|| format!("analysis type `{}` is not registered", a.type_name))?;
+            let created =
+                t.analysis_type.create(&a.name, &params).map_err(|e| format!("analysis `{}`: {e}", a.name))?;
             a.analysis = Arc::from(created);
             a.params = params;
         }
@@ -432,11 +516,16 @@ impl<'r> Study<'r> {
     fn evaluate_on(&self, f: &mut Flowsheet, values: &[Option<f64>]) -> Outcome {
         let analyses = self.configure(f, values)?;
         let result = f.solve().map_err(|e| e.to_string())?;
-        let outputs = calx_flowsheet::run_analyses(analyses.as_deref().unwrap_or(&self.base.analyses), &result, Detail::Metrics)?;
+        let outputs =
+            calx_flowsheet::run_analyses(analyses.as_deref().unwrap_or(&self.base.analyses), &result, Detail::Metrics)?;
         let mut out = Vec::with_capacity(self.metrics.len());
         for (m, path) in self.metrics.iter().zip(&self.def.metrics) {
             let x = match m {
-                MetricRef::Analysis { name, metric } => outputs.iter().find(|o| &o.name == name).and_then(|o| o.metric(metric)).ok_or_else(|| format!("{path}: not produced"))?,
+                MetricRef::Analysis { name, metric } => outputs
+                    .iter()
+                    .find(|o| &o.name == name)
+                    .and_then(|o| o.metric(metric))
+                    .ok_or_else(|| format!("{path}: not produced"))?,
                 MetricRef::Var(v) => f.read(v).map_err(|e| e.to_string())?,
             };
             if !x.is_finite() {
@@ -492,7 +581,8 @@ impl<'r> Study<'r> {
                             // Points of a scrambled Sobol sequence are in [0, 1) and 24-bit:
                             // half a step keeps them off 0, where unbounded quantiles diverge.
                             (Sampling::Sobol, _) => {
-                                f64::from(sobol_burley::sample(i as u32, j as u32, self.def.seed as u32)) + 0.5 / f64::from(1u32 << 24)
+                                f64::from(sobol_burley::sample(i as u32, j as u32, self.def.seed as u32))
+                                    + 0.5 / f64::from(1u32 << 24)
                             }
                             _ => rng.uniform(),
                         };
@@ -514,7 +604,12 @@ impl<'r> Study<'r> {
             .map(|v| v.iter().copied().map(Some).chain(std::iter::repeat_n(None, n_sweep)).collect())
             .collect();
         let outcomes = self.evaluate_all(points, progress);
-        values.into_iter().zip(outcomes).enumerate().map(|(k, (values, outcome))| Sample { index: start + k, values, outcome }).collect()
+        values
+            .into_iter()
+            .zip(outcomes)
+            .enumerate()
+            .map(|(k, (values, outcome))| Sample { index: start + k, values, outcome })
+            .collect()
     }
 
     /// Run samples `range` in parallel on the current rayon pool; results in index order.
@@ -535,7 +630,17 @@ impl<'r> Study<'r> {
             }
         }
         let mut outcomes = self.evaluate_all(points, &|_| {}).into_iter();
-        let rows = self.def.parameters.iter().map(|_| (outcomes.next().unwrap_or_else(|| Err("not run".into())), outcomes.next().unwrap_or_else(|| Err("not run".into())))).collect();
+        let rows = self
+            .def
+            .parameters
+            .iter()
+            .map(|_| {
+                (
+                    outcomes.next().unwrap_or_else(|| Err("not run".into())),
+                    outcomes.next().unwrap_or_else(|| Err("not run".into())),
+                )
+            })
+            .collect();
         Ok(Tornado { base, rows })
     }
 

@@ -77,16 +77,19 @@ pub fn parse(text: &str) -> Result<Node, StudyError> {
             calx_flowsheet::YamlValue::Null => Node::Scalar(String::new()),
             calx_flowsheet::YamlValue::Scalar(s) => Node::Scalar(s),
             calx_flowsheet::YamlValue::List(items) => Node::List(items.into_iter().map(convert).collect()),
-            calx_flowsheet::YamlValue::Map(entries) => Node::Map(entries.into_iter().map(|(k, v)| (k, convert(v))).collect()),
+            calx_flowsheet::YamlValue::Map(entries) => {
+                Node::Map(entries.into_iter().map(|(k, v)| (k, convert(v))).collect())
+            }
         }
     }
     match calx_flowsheet::parse_yaml(text) {
         Ok(calx_flowsheet::YamlValue::Null) => Ok(Node::Map(Vec::new())),
         Ok(v) => Ok(convert(v)),
-        Err((loc, message)) => Err(StudyError::Syntax { line: loc.line as usize, message: format!("column {}: {message}", loc.column) }),
+        Err((loc, message)) => {
+            Err(StudyError::Syntax { line: loc.line as usize, message: format!("column {}: {message}", loc.column) })
+        }
     }
 }
-
 
 /// Set the value at a dotted path of block-style YAML text (`analyses.tea.carbon_price`) to
 /// `value`, keeping everything else. Missing keys are added to the deepest mapping written
@@ -173,7 +176,10 @@ mod tests {
         let text = "a:\n  b: 1 x   # note\n  c:\n    d: 2\ne: 3\n";
         assert_eq!(set_path(text, "a.b", "5 y").unwrap(), "a:\n  b: 5 y # note\n  c:\n    d: 2\ne: 3\n");
         assert_eq!(set_path(text, "a.c.d", "7").unwrap(), "a:\n  b: 1 x   # note\n  c:\n    d: 7\ne: 3\n");
-        assert_eq!(set_path(text, "a.f.g", "8").unwrap(), "a:\n  b: 1 x   # note\n  c:\n    d: 2\n  f:\n    g: 8\ne: 3\n");
+        assert_eq!(
+            set_path(text, "a.f.g", "8").unwrap(),
+            "a:\n  b: 1 x   # note\n  c:\n    d: 2\n  f:\n    g: 8\ne: 3\n"
+        );
         assert!(set_path(text, "a.c", "1").is_err());
     }
 }

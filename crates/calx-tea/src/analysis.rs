@@ -128,30 +128,62 @@ struct Money {
 }
 
 impl Money {
-    fn parse(&self, param: &str, key: Option<&str>, text: &str, expected: Dimension, example: &str) -> Result<f64, UnitError> {
+    fn parse(
+        &self,
+        param: &str,
+        key: Option<&str>,
+        text: &str,
+        expected: Dimension,
+        example: &str,
+    ) -> Result<f64, UnitError> {
         let at = key.map(|k| format!("{k}: ")).unwrap_or_default();
         let q = self.units.parse(text).map_err(|e| UnitError::param(param, format!("{at}{e}")))?;
         let Some(c) = &q.currency else {
-            return Err(UnitError::param(param, format!("{at}{text:?} has no currency; write it in {}, e.g. `{example}`", self.currency)));
+            return Err(UnitError::param(
+                param,
+                format!("{at}{text:?} has no currency; write it in {}, e.g. `{example}`", self.currency),
+            ));
         };
         if *c != self.currency {
             return Err(UnitError::param(
                 param,
-                format!("{at}{text:?} is in {c} but `currency` is {}: Calx applies no exchange rates, so convert it at a stated rate and write it in {}", self.currency, self.currency),
+                format!(
+                    "{at}{text:?} is in {c} but `currency` is {}: Calx applies no exchange rates, so convert it at a stated rate and write it in {}",
+                    self.currency, self.currency
+                ),
             ));
         }
         if q.dimension != expected {
-            return Err(UnitError::param(param, format!("{at}{text:?} is {}, expected {} (write e.g. `{example}`)", q.dimension.describe(), expected.describe())));
+            return Err(UnitError::param(
+                param,
+                format!(
+                    "{at}{text:?} is {}, expected {} (write e.g. `{example}`)",
+                    q.dimension.describe(),
+                    expected.describe()
+                ),
+            ));
         }
         if q.value < 0.0 {
-            return Err(UnitError::param(param, format!("{at}{text:?} is negative; prices and costs must be zero or more")));
+            return Err(UnitError::param(
+                param,
+                format!("{at}{text:?} is negative; prices and costs must be zero or more"),
+            ));
         }
         Ok(q.value)
     }
 
-    fn priced(&self, param: &str, key: &str, text: &str, expected: Dimension, example: &str) -> Result<Priced, UnitError> {
+    fn priced(
+        &self,
+        param: &str,
+        key: &str,
+        text: &str,
+        expected: Dimension,
+        example: &str,
+    ) -> Result<Priced, UnitError> {
         match text.trim().strip_prefix("excluded:") {
-            Some(reason) if reason.trim().is_empty() => Err(UnitError::param(param, format!("{key}: `excluded:` needs a reason"))),
+            Some(reason) if reason.trim().is_empty() => {
+                Err(UnitError::param(param, format!("{key}: `excluded:` needs a reason")))
+            }
             Some(reason) => Ok(Priced::Excluded(reason.trim().to_string())),
             None => self.parse(param, Some(key), text, expected, example).map(Priced::Price),
         }
@@ -189,12 +221,22 @@ pub fn configure(p: &Params) -> Result<TeaConfig, UnitError> {
         .text_opt("currency")?
         .map(str::trim)
         .filter(|c| !c.is_empty())
-        .ok_or_else(|| UnitError::param("currency", "is required: the currency code every price and cost is written in (KRW, USD, EUR, JPY, CNY, GBP)"))?
+        .ok_or_else(|| {
+            UnitError::param(
+                "currency",
+                "is required: the currency code every price and cost is written in (KRW, USD, EUR, JPY, CNY, GBP)",
+            )
+        })?
         .to_string();
     let units = UnitTable::builtin();
     match units.unit(&currency) {
         Ok(u) if u.currency.as_deref() == Some(currency.as_str()) && u.dimension == Dimension::MONEY => {}
-        _ => return Err(UnitError::param("currency", format!("`{currency}` is not a known currency code (KRW, USD, EUR, JPY, CNY, GBP)"))),
+        _ => {
+            return Err(UnitError::param(
+                "currency",
+                format!("`{currency}` is not a known currency code (KRW, USD, EUR, JPY, CNY, GBP)"),
+            ));
+        }
     }
     let money = Money { units, currency: currency.clone() };
     let cur = currency.as_str();
@@ -218,21 +260,39 @@ pub fn configure(p: &Params) -> Result<TeaConfig, UnitError> {
     // Equipment.
     let mut equipment = BTreeMap::new();
     for (unit, text) in p.text_map("equipment_cost")? {
-        equipment.insert(unit.to_string(), EquipmentCost::Given(money.parse("equipment_cost", Some(unit), text, Dimension::MONEY, &format!("120,000,000 {cur}"))?));
+        equipment.insert(
+            unit.to_string(),
+            EquipmentCost::Given(money.parse(
+                "equipment_cost",
+                Some(unit),
+                text,
+                Dimension::MONEY,
+                &format!("120,000,000 {cur}"),
+            )?),
+        );
     }
     for (unit, text) in p.text_map("equipment_correlation")? {
         if equipment.contains_key(unit) {
-            return Err(UnitError::param("equipment_correlation", format!("{unit}: also under `equipment_cost`; give one or the other")));
+            return Err(UnitError::param(
+                "equipment_correlation",
+                format!("{unit}: also under `equipment_cost`; give one or the other"),
+            ));
         }
         let c = correlation(&money, unit, text)?;
         if let EquipmentCost::Correlation { year: Some(y), .. } = &c {
             let Some(b) = base_year else {
-                return Err(UnitError::param("equipment_correlation", format!("{unit}: a cost year ({y}) needs `base_year` to escalate to")));
+                return Err(UnitError::param(
+                    "equipment_correlation",
+                    format!("{unit}: a cost year ({y}) needs `base_year` to escalate to"),
+                ));
             };
             for yr in [*y, b] {
                 if !cost_index.contains_key(&yr) {
                     let years: Vec<String> = cost_index.keys().map(|k| k.to_string()).collect();
-                    return Err(UnitError::param("equipment_correlation", format!("{unit}: `cost_index` has no value for {yr} (it has {})", years.join(", "))));
+                    return Err(UnitError::param(
+                        "equipment_correlation",
+                        format!("{unit}: `cost_index` has no value for {yr} (it has {})", years.join(", ")),
+                    ));
                 }
             }
         }
@@ -240,21 +300,40 @@ pub fn configure(p: &Params) -> Result<TeaConfig, UnitError> {
     }
 
     // CAPEX method.
-    let total = p.text_opt("total_capex")?.map(|t| money.parse("total_capex", None, t, Dimension::MONEY, &format!("330,429,847 {cur}"))).transpose()?;
+    let total = p
+        .text_opt("total_capex")?
+        .map(|t| money.parse("total_capex", None, t, Dimension::MONEY, &format!("330,429,847 {cur}")))
+        .transpose()?;
     let method = p.text_opt("capex_method")?;
     let capex = match (method, total) {
         (None | Some("given"), Some(t)) => {
             if !equipment.is_empty() {
-                return Err(UnitError::param("total_capex", "is given, so equipment costs would be ignored: leave out `equipment_cost`/`equipment_correlation` or `total_capex`"));
+                return Err(UnitError::param(
+                    "total_capex",
+                    "is given, so equipment costs would be ignored: leave out `equipment_cost`/`equipment_correlation` or `total_capex`",
+                ));
             }
             CapexMethod::Given(t)
         }
         (Some("given"), None) => return Err(UnitError::param("total_capex", "is required with `capex_method: given`")),
-        (Some(m), Some(_)) => return Err(UnitError::param("capex_method", format!("`{m}` builds CAPEX from equipment costs, but `total_capex` is also given; use one"))),
-        (None, None) => return Err(UnitError::param("total_capex", "or `capex_method` (factorial, towler_sinnott) with equipment costs is required")),
+        (Some(m), Some(_)) => {
+            return Err(UnitError::param(
+                "capex_method",
+                format!("`{m}` builds CAPEX from equipment costs, but `total_capex` is also given; use one"),
+            ));
+        }
+        (None, None) => {
+            return Err(UnitError::param(
+                "total_capex",
+                "or `capex_method` (factorial, towler_sinnott) with equipment costs is required",
+            ));
+        }
         (Some(m), None) => {
             if equipment.is_empty() {
-                return Err(UnitError::param("capex_method", format!("`{m}` needs equipment costs under `equipment_cost` or `equipment_correlation`")));
+                return Err(UnitError::param(
+                    "capex_method",
+                    format!("`{m}` needs equipment costs under `equipment_cost` or `equipment_correlation`"),
+                ));
             }
             match m {
                 "factorial" => CapexMethod::Factorial {
@@ -269,18 +348,36 @@ pub fn configure(p: &Params) -> Result<TeaConfig, UnitError> {
                         "fluids" => PlantType::Fluids,
                         "fluids_solids" => PlantType::FluidsSolids,
                         "solids" => PlantType::Solids,
-                        other => return Err(UnitError::param("plant_type", format!("`{other}`: expected fluids, fluids_solids or solids"))),
+                        other => {
+                            return Err(UnitError::param(
+                                "plant_type",
+                                format!("`{other}`: expected fluids, fluids_solids or solids"),
+                            ));
+                        }
                     };
                     let mut factors = plant_type.factors();
                     factors.os = factor(p, "offsite", factors.os)?;
                     factors.de = factor(p, "design_engineering", factors.de)?;
                     factors.x = factor(p, "contingency", factors.x)?;
                     if p.has("isbl_factor") {
-                        return Err(UnitError::param("isbl_factor", "belongs to `capex_method: factorial`; towler_sinnott builds ISBL from its installation factors"));
+                        return Err(UnitError::param(
+                            "isbl_factor",
+                            "belongs to `capex_method: factorial`; towler_sinnott builds ISBL from its installation factors",
+                        ));
                     }
-                    CapexMethod::TowlerSinnott { plant_type, factors, fm: factor(p, "material_factor", 1.0)?, y: factor(p, "working_capital", 0.05)? }
+                    CapexMethod::TowlerSinnott {
+                        plant_type,
+                        factors,
+                        fm: factor(p, "material_factor", 1.0)?,
+                        y: factor(p, "working_capital", 0.05)?,
+                    }
                 }
-                other => return Err(UnitError::param("capex_method", format!("`{other}`: expected given, factorial or towler_sinnott"))),
+                other => {
+                    return Err(UnitError::param(
+                        "capex_method",
+                        format!("`{other}`: expected given, factorial or towler_sinnott"),
+                    ));
+                }
             }
         }
     };
@@ -288,17 +385,24 @@ pub fn configure(p: &Params) -> Result<TeaConfig, UnitError> {
     // Finance.
     let discount_rate = p.number("discount_rate")?;
     if !discount_rate.is_finite() || discount_rate <= -1.0 {
-        return Err(UnitError::param("discount_rate", format!("must be above -100 %, found {} %", discount_rate * 100.0)));
+        return Err(UnitError::param(
+            "discount_rate",
+            format!("must be above -100 %, found {} %", discount_rate * 100.0),
+        ));
     }
     let lifetime = whole_years("lifetime", p.number("lifetime")?, 1)?;
-    let construction_years = whole_years("construction_period", p.number_opt("construction_period")?.unwrap_or(SECONDS_PER_YEAR), 1)?;
+    let construction_years =
+        whole_years("construction_period", p.number_opt("construction_period")?.unwrap_or(SECONDS_PER_YEAR), 1)?;
     let depreciation_years = match p.number_opt("depreciation_period")? {
         Some(s) => whole_years("depreciation_period", s, 1)?,
         None => lifetime,
     };
     let operating_time = p.number_opt("operating_hours")?.unwrap_or(SECONDS_PER_YEAR);
     if !(operating_time > 0.0 && operating_time <= SECONDS_PER_YEAR * (1.0 + 1e-9)) {
-        return Err(UnitError::param("operating_hours", format!("must be more than 0 and at most 8760 h, found {} h", operating_time / 3600.0)));
+        return Err(UnitError::param(
+            "operating_hours",
+            format!("must be more than 0 and at most 8760 h, found {} h", operating_time / 3600.0),
+        ));
     }
 
     // OPEX.
@@ -316,14 +420,19 @@ pub fn configure(p: &Params) -> Result<TeaConfig, UnitError> {
     let per_mass = |param: &str| -> Result<BTreeMap<String, Priced>, UnitError> {
         p.text_map(param)?
             .into_iter()
-            .map(|(k, v)| Ok((k.to_string(), money.priced(param, k, v, Dimension::PRICE_PER_MASS, &format!("1,200 {cur}/t"))?)))
+            .map(|(k, v)| {
+                Ok((k.to_string(), money.priced(param, k, v, Dimension::PRICE_PER_MASS, &format!("1,200 {cur}/t"))?))
+            })
             .collect()
     };
     let feed_prices = per_mass("feed_prices")?;
     let material_prices = per_mass("material_prices")?;
     let mut disposal_prices = BTreeMap::new();
     for (k, v) in p.text_map("disposal_prices")? {
-        disposal_prices.insert(k.to_string(), money.parse("disposal_prices", Some(k), v, Dimension::PRICE_PER_MASS, &format!("5,000 {cur}/t"))?);
+        disposal_prices.insert(
+            k.to_string(),
+            money.parse("disposal_prices", Some(k), v, Dimension::PRICE_PER_MASS, &format!("5,000 {cur}/t"))?,
+        );
     }
     let per_year = |param: &str, example: &str| -> Result<Option<f64>, UnitError> {
         p.text_opt(param)?.map(|t| money.parse(param, None, t, Dimension::MONEY_FLOW, example)).transpose()
@@ -336,28 +445,48 @@ pub fn configure(p: &Params) -> Result<TeaConfig, UnitError> {
             Some((pct, basis)) => {
                 let f = money.units.parse(pct).map_err(|e| UnitError::param("research", e.to_string()))?;
                 if f.dimension != Dimension::DIMENSIONLESS || !(0.0..=1.0).contains(&f.value) {
-                    return Err(UnitError::param("research", format!("{t:?}: write `P % of BASIS` with P between 0 and 100 %")));
+                    return Err(UnitError::param(
+                        "research",
+                        format!("{t:?}: write `P % of BASIS` with P between 0 and 100 %"),
+                    ));
                 }
-                let b = ShareBasis::WORDS.iter().find(|(w, _)| *w == basis.trim()).map(|(_, b)| *b).ok_or_else(|| {
-                    let words: Vec<&str> = ShareBasis::WORDS.iter().map(|(w, _)| *w).collect();
-                    UnitError::param("research", format!("{t:?}: unknown basis `{}` (allowed: {})", basis.trim(), words.join(", ")))
-                })?;
+                let b =
+                    ShareBasis::WORDS.iter().find(|(w, _)| *w == basis.trim()).map(|(_, b)| *b).ok_or_else(|| {
+                        let words: Vec<&str> = ShareBasis::WORDS.iter().map(|(w, _)| *w).collect();
+                        UnitError::param(
+                            "research",
+                            format!("{t:?}: unknown basis `{}` (allowed: {})", basis.trim(), words.join(", ")),
+                        )
+                    })?;
                 Charge::Share(f.value, b)
             }
-            None => Charge::Given(money.parse("research", None, t, Dimension::MONEY_FLOW, &format!("2,533,000 {cur}/yr or 2 % of labor"))?),
+            None => Charge::Given(money.parse(
+                "research",
+                None,
+                t,
+                Dimension::MONEY_FLOW,
+                &format!("2,533,000 {cur}/yr or 2 % of labor"),
+            )?),
         },
     };
 
     // Revenue.
     let product = p.text_opt("product")?.unwrap_or("product").to_string();
-    let product_price = p.text_opt("product_price")?.map(|t| money.parse("product_price", None, t, Dimension::PRICE_PER_MASS, &format!("13,000 {cur}/t"))).transpose()?.unwrap_or(0.0);
+    let product_price = p
+        .text_opt("product_price")?
+        .map(|t| money.parse("product_price", None, t, Dimension::PRICE_PER_MASS, &format!("13,000 {cur}/t")))
+        .transpose()?
+        .unwrap_or(0.0);
     let annual_production = p.number_opt("annual_production")?;
     if let Some(a) = annual_production
         && !(a.is_finite() && a > 0.0)
     {
         return Err(UnitError::param("annual_production", "must be positive"));
     }
-    let carbon_price = p.text_opt("carbon_price")?.map(|t| money.parse("carbon_price", None, t, Dimension::PRICE_PER_MASS, &format!("20,000 {cur}/t"))).transpose()?;
+    let carbon_price = p
+        .text_opt("carbon_price")?
+        .map(|t| money.parse("carbon_price", None, t, Dimension::PRICE_PER_MASS, &format!("20,000 {cur}/t")))
+        .transpose()?;
     let credits = match p.text_opt("carbon_credits")?.map(str::trim) {
         None => None,
         Some("lca") => Some(Credits::Lca(None)),
@@ -365,7 +494,10 @@ pub fn configure(p: &Params) -> Result<TeaConfig, UnitError> {
         Some(t) if t.starts_with("lca:") => Some(Credits::Lca(Some(t["lca:".len()..].trim().to_string()))),
         Some(t) => {
             let v = money.units.parse_as(t, Dimension::MASS_FLOW).map_err(|e| {
-                UnitError::param("carbon_credits", format!("{t:?}: write `lca`, `lca:NAME`, `co2_fixed` or an amount such as `800 t/yr` ({e})"))
+                UnitError::param(
+                    "carbon_credits",
+                    format!("{t:?}: write `lca`, `lca:NAME`, `co2_fixed` or an amount such as `800 t/yr` ({e})"),
+                )
             })?;
             if v < 0.0 {
                 return Err(UnitError::param("carbon_credits", format!("{t:?} is negative")));
@@ -375,7 +507,12 @@ pub fn configure(p: &Params) -> Result<TeaConfig, UnitError> {
     };
     match (&credits, carbon_price) {
         (Some(_), None) => return Err(UnitError::param("carbon_price", "is required when `carbon_credits` is given")),
-        (None, Some(_)) => return Err(UnitError::param("carbon_credits", "is required when `carbon_price` is given: `lca`, `lca:NAME`, `co2_fixed` or an amount such as `800 t/yr`")),
+        (None, Some(_)) => {
+            return Err(UnitError::param(
+                "carbon_credits",
+                "is required when `carbon_price` is given: `lca`, `lca:NAME`, `co2_fixed` or an amount such as `800 t/yr`",
+            ));
+        }
         _ => {}
     }
 
@@ -416,10 +553,14 @@ fn correlation(money: &Money, unit: &str, text: &str) -> Result<EquipmentCost, U
     const P: &str = "equipment_correlation";
     let mut fields = BTreeMap::new();
     for part in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        let (k, v) = part.split_once(':').ok_or_else(|| UnitError::param(P, format!("{unit}: `{part}` is not `key: value`")))?;
+        let (k, v) =
+            part.split_once(':').ok_or_else(|| UnitError::param(P, format!("{unit}: `{part}` is not `key: value`")))?;
         let k = k.trim();
         if !["cost", "at", "size", "exponent", "year"].contains(&k) {
-            return Err(UnitError::param(P, format!("{unit}: unknown key `{k}` (allowed: cost, at, size, exponent, year)")));
+            return Err(UnitError::param(
+                P,
+                format!("{unit}: unknown key `{k}` (allowed: cost, at, size, exponent, year)"),
+            ));
         }
         if fields.insert(k, v.trim()).is_some() {
             return Err(UnitError::param(P, format!("{unit}: `{k}` given twice")));
@@ -427,7 +568,10 @@ fn correlation(money: &Money, unit: &str, text: &str) -> Result<EquipmentCost, U
     }
     let need = |k: &str| {
         fields.get(k).copied().ok_or_else(|| {
-            UnitError::param(P, format!("{unit}: `{k}` is missing; write `cost: C0; at: S0; size: NAME; exponent: n[; year: Y]`"))
+            UnitError::param(
+                P,
+                format!("{unit}: `{k}` is missing; write `cost: C0; at: S0; size: NAME; exponent: n[; year: Y]`"),
+            )
         })
     };
     let c0 = money.parse(P, Some(unit), need("cost")?, Dimension::MONEY, &format!("150,000,000 {}", money.currency))?;
@@ -435,7 +579,9 @@ fn correlation(money: &Money, unit: &str, text: &str) -> Result<EquipmentCost, U
     if at.value.is_nan() || at.value <= 0.0 || at.currency.is_some() {
         return Err(UnitError::param(P, format!("{unit}: `at` must be a positive size with its unit, e.g. `100 m3`")));
     }
-    let exponent: f64 = need("exponent")?.parse().map_err(|_| UnitError::param(P, format!("{unit}: `exponent` must be a number, e.g. 0.6")))?;
+    let exponent: f64 = need("exponent")?
+        .parse()
+        .map_err(|_| UnitError::param(P, format!("{unit}: `exponent` must be a number, e.g. 0.6")))?;
     if !(exponent.is_finite() && exponent > 0.0 && exponent <= 2.0) {
         return Err(UnitError::param(P, format!("{unit}: `exponent` must be in (0, 2], found {exponent}")));
     }
@@ -443,7 +589,14 @@ fn correlation(money: &Money, unit: &str, text: &str) -> Result<EquipmentCost, U
         .get("year")
         .map(|y| y.parse::<i64>().map_err(|_| UnitError::param(P, format!("{unit}: `year` must be a year, e.g. 2016"))))
         .transpose()?;
-    Ok(EquipmentCost::Correlation { c0, s0: at.value, dimension: at.dimension, exponent, size: need("size")?.to_string(), year })
+    Ok(EquipmentCost::Correlation {
+        c0,
+        s0: at.value,
+        dimension: at.dimension,
+        exponent,
+        size: need("size")?.to_string(),
+        year,
+    })
 }
 
 impl Analysis for TeaAnalysis {
@@ -503,7 +656,12 @@ mod tests {
 
     #[test]
     fn a_valid_block_configures() {
-        let c = configure(&params(&[("currency", "KRW"), ("total_capex", "330,429,847 KRW"), ("product_price", "13,000 KRW/t")])).unwrap();
+        let c = configure(&params(&[
+            ("currency", "KRW"),
+            ("total_capex", "330,429,847 KRW"),
+            ("product_price", "13,000 KRW/t"),
+        ]))
+        .unwrap();
         assert_eq!(c.currency, "KRW");
         assert!((c.product_price - 13.0).abs() < 1e-12, "13,000 KRW/t is 13 KRW/kg");
         assert_eq!((c.lifetime, c.construction_years), (30, 1));
@@ -514,7 +672,12 @@ mod tests {
         let (p, m) = refused(&[("total_capex", "1 KRW")]);
         assert_eq!(p, "currency");
         assert!(m.contains("required"), "{m}");
-        let (p, m) = refused(&[("currency", "KRW"), ("total_capex", "1 KRW"), ("carbon_price", "20 USD/t"), ("carbon_credits", "800 t/yr")]);
+        let (p, m) = refused(&[
+            ("currency", "KRW"),
+            ("total_capex", "1 KRW"),
+            ("carbon_price", "20 USD/t"),
+            ("carbon_credits", "800 t/yr"),
+        ]);
         assert_eq!(p, "carbon_price");
         assert!(m.contains("USD") && m.contains("exchange"), "{m}");
         let (p, m) = refused(&[("currency", "KRW"), ("total_capex", "1 KRW"), ("product_price", "-5 KRW/t")]);
@@ -540,8 +703,12 @@ mod tests {
     #[test]
     fn correlations_are_parsed_and_checked() {
         let mut p = params(&[("currency", "KRW"), ("capex_method", "factorial")]);
-        let corr = |t: &str| ParamValue::Map([("carbonation".to_string(), ParamValue::Text(t.into()))].into_iter().collect());
-        p.set("equipment_correlation", corr("cost: 100,000,000 KRW; at: 1 kg/s; size: throughput; exponent: 0.6; year: 2016"));
+        let corr =
+            |t: &str| ParamValue::Map([("carbonation".to_string(), ParamValue::Text(t.into()))].into_iter().collect());
+        p.set(
+            "equipment_correlation",
+            corr("cost: 100,000,000 KRW; at: 1 kg/s; size: throughput; exponent: 0.6; year: 2016"),
+        );
         p.set("base_year", ParamValue::Number(2018.0));
         assert!(configure(&p).is_ok());
         p.set("base_year", ParamValue::Number(2021.0));

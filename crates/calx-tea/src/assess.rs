@@ -37,7 +37,15 @@ pub struct Line {
 
 impl Line {
     fn plain(name: &str, value: f64, note: &str) -> Line {
-        Line { name: name.into(), amount: None, unit: String::new(), price: None, price_unit: String::new(), value, note: note.into() }
+        Line {
+            name: name.into(),
+            amount: None,
+            unit: String::new(),
+            price: None,
+            price_unit: String::new(),
+            value,
+            note: note.into(),
+        }
     }
 }
 
@@ -168,22 +176,35 @@ fn words(full: bool, text: impl FnOnce() -> String) -> String {
 }
 
 /// [`assess`], with the report's words (`full`) or without them (the figures are the same).
-pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig, full: bool) -> Result<TeaResult, String> {
+pub fn assess_with(
+    f: &FlowsheetResult,
+    earlier: &[AnalysisOutput],
+    c: &TeaConfig,
+    full: bool,
+) -> Result<TeaResult, String> {
     let cur = c.currency.as_str();
     let op = c.operating_time;
     let mut notes = Vec::new();
 
     // Production.
     let product = f.stream(&c.product).ok_or_else(|| {
-        let names: Vec<&str> = f.streams.iter().filter(|s| s.role == StreamRole::Product).map(|s| s.name.as_str()).collect();
-        format!("parameter `product`: no stream `{}` in the flowsheet (leaving streams: {})", c.product, names.join(", "))
+        let names: Vec<&str> =
+            f.streams.iter().filter(|s| s.role == StreamRole::Product).map(|s| s.name.as_str()).collect();
+        format!(
+            "parameter `product`: no stream `{}` in the flowsheet (leaving streams: {})",
+            c.product,
+            names.join(", ")
+        )
     })?;
     let simulated = product.stream.flows.iter().sum::<f64>() * op / 1000.0;
     let production = c.annual_production.map_or(simulated, |a| a * SECONDS_PER_YEAR / 1000.0);
     if c.annual_production.is_some() && full {
         notes.push(format!(
             "product sold: {} t/yr as given (`annual_production`); the simulated stream `{}` is {} t/yr ({:+.3} %)",
-            group(production, 0), c.product, group(simulated, 2), (simulated / production - 1.0) * 100.0
+            group(production, 0),
+            c.product,
+            group(simulated, 2),
+            (simulated / production - 1.0) * 100.0
         ));
     }
 
@@ -195,18 +216,24 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
             EquipmentCost::Given(_) => "equipment_cost",
             EquipmentCost::Correlation { .. } => "equipment_correlation",
         };
-        let u = f.unit(unit).ok_or_else(|| format!("parameter `{param}`: no unit `{unit}` in the flowsheet (units: {})", unit_names()))?;
+        let u = f.unit(unit).ok_or_else(|| {
+            format!("parameter `{param}`: no unit `{unit}` in the flowsheet (units: {})", unit_names())
+        })?;
         equipment.push(match cost {
             EquipmentCost::Given(v) => Line::plain(unit, *v, "given"),
             EquipmentCost::Correlation { c0, s0, dimension, exponent, size, year } => {
                 let sizes: Vec<&str> = u.report.sizes.iter().map(|s| s.name.as_str()).collect();
                 let s = u.report.sizes.iter().find(|s| &s.name == size).ok_or_else(|| {
-                    format!("parameter `equipment_correlation`: {unit}: the unit reports no size `{size}` (it reports: {})", if sizes.is_empty() { "none".into() } else { sizes.join(", ") })
+                    format!(
+                        "parameter `equipment_correlation`: {unit}: the unit reports no size `{size}` (it reports: {})",
+                        if sizes.is_empty() { "none".into() } else { sizes.join(", ") }
+                    )
                 })?;
                 if s.dimension != *dimension {
                     return Err(format!(
                         "parameter `equipment_correlation`: {unit}: size `{size}` is {}, but `at` is {}",
-                        s.dimension.describe(), dimension.describe()
+                        s.dimension.describe(),
+                        dimension.describe()
                     ));
                 }
                 let ratio = index_ratio(c, *year);
@@ -218,7 +245,11 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
                     price: Some(ratio),
                     price_unit: "index ratio".into(),
                     value: v,
-                    note: format!("C0 {} {cur} x (S/S0)^{exponent}{}", group(*c0, 0), year.map(|y| format!(", escalated from {y}")).unwrap_or_default()),
+                    note: format!(
+                        "C0 {} {cur} x (S/S0)^{exponent}{}",
+                        group(*c0, 0),
+                        year.map(|y| format!(", escalated from {y}")).unwrap_or_default()
+                    ),
                 }
             }
         });
@@ -253,20 +284,35 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
             let fixed = (isbl + osbl) * (1.0 + t.de + t.x);
             let wc = fixed * y;
             capex.push(Line::plain("equipment", sum_equipment, "sum of purchased equipment costs"));
-            capex.push(Line::plain("ISBL", isbl, &format!("equipment x [(1 + fp {}) fm {fm} + fer {} + fel {} + fi {} + fc {} + fs {} + fl {}] = x {mult:.3}", t.fp, t.fer, t.fel, t.fi, t.fc, t.fs, t.fl)));
+            capex.push(Line::plain(
+                "ISBL",
+                isbl,
+                &format!(
+                    "equipment x [(1 + fp {}) fm {fm} + fer {} + fel {} + fi {} + fc {} + fs {} + fl {}] = x {mult:.3}",
+                    t.fp, t.fer, t.fel, t.fi, t.fc, t.fs, t.fl
+                ),
+            ));
             capex.push(Line::plain("OSBL", osbl, &format!("ISBL x OS {}", t.os)));
-            capex.push(Line::plain("design, engineering and contingency", fixed - isbl - osbl, &format!("(ISBL + OSBL) x (DE {} + X {})", t.de, t.x)));
+            capex.push(Line::plain(
+                "design, engineering and contingency",
+                fixed - isbl - osbl,
+                &format!("(ISBL + OSBL) x (DE {} + X {})", t.de, t.x),
+            ));
             capex.push(Line::plain("working capital", wc, &format!("fixed capital x {y}")));
             capex.push(Line::plain("total CAPEX", fixed + wc, "fixed capital + working capital"));
             fixed + wc
         }
     };
-    let crf = finance::crf(c.discount_rate, f64::from(c.lifetime)).map_err(|e| format!("parameter `discount_rate`: {e}"))?;
+    let crf =
+        finance::crf(c.discount_rate, f64::from(c.lifetime)).map_err(|e| format!("parameter `discount_rate`: {e}"))?;
     let annual_capex = total_capex * crf;
 
     // Operation cost rebuilt from prices.
     let rebuild = c.operation_cost.is_none()
-        || !(c.utility_prices.is_empty() && c.feed_prices.is_empty() && c.material_prices.is_empty() && c.disposal_prices.is_empty());
+        || !(c.utility_prices.is_empty()
+            && c.feed_prices.is_empty()
+            && c.material_prices.is_empty()
+            && c.disposal_prices.is_empty());
     let mut variable_costs = Vec::new();
     let mut excluded = Vec::new();
     let mut missing = Vec::new();
@@ -290,7 +336,9 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
                     value: amount * p * per,
                     note: "simulated utility x price".into(),
                 }),
-                Some(Priced::Excluded(why)) if full => excluded.push(format!("utility {}: {} {unit}: {why}", u.name(), group(amount, 0))),
+                Some(Priced::Excluded(why)) if full => {
+                    excluded.push(format!("utility {}: {} {unit}: {why}", u.name(), group(amount, 0)))
+                }
                 Some(Priced::Excluded(_)) => {}
                 None => missing.push(format!("utility_prices: {} ({} {unit})", u.name(), group(amount, 0))),
             }
@@ -307,7 +355,9 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
                     value: t * p * 1000.0,
                     note: "simulated feed x price".into(),
                 }),
-                Some(Priced::Excluded(why)) if full => excluded.push(format!("feed {}: {} t/yr: {why}", s.name, group(t, 0))),
+                Some(Priced::Excluded(why)) if full => {
+                    excluded.push(format!("feed {}: {} t/yr: {why}", s.name, group(t, 0)))
+                }
                 Some(Priced::Excluded(_)) => {}
                 None => missing.push(format!("feed_prices: {} ({} t/yr)", s.name, group(t, 0))),
             }
@@ -334,15 +384,21 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
                     value: t * p * 1000.0,
                     note: "make-up material x price".into(),
                 }),
-                Some(Priced::Excluded(why)) if full => excluded.push(format!("material {name}: {} t/yr: {why}", group(t, 0))),
+                Some(Priced::Excluded(why)) if full => {
+                    excluded.push(format!("material {name}: {} t/yr: {why}", group(t, 0)))
+                }
                 Some(Priced::Excluded(_)) => {}
                 None => missing.push(format!("material_prices: {name} ({} t/yr)", group(t, 0))),
             }
         }
         for (name, p) in &c.disposal_prices {
             let s = f.stream(name).filter(|s| s.role == StreamRole::Product).ok_or_else(|| {
-                let names: Vec<&str> = f.streams.iter().filter(|s| s.role == StreamRole::Product).map(|s| s.name.as_str()).collect();
-                format!("parameter `disposal_prices`: `{name}` is not a stream leaving the flowsheet (leaving: {})", names.join(", "))
+                let names: Vec<&str> =
+                    f.streams.iter().filter(|s| s.role == StreamRole::Product).map(|s| s.name.as_str()).collect();
+                format!(
+                    "parameter `disposal_prices`: `{name}` is not a stream leaving the flowsheet (leaving: {})",
+                    names.join(", ")
+                )
             })?;
             let t = s.stream.flows.iter().sum::<f64>() * op / 1000.0;
             variable_costs.push(Line {
@@ -365,7 +421,10 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
                     _ => f.components.index_of(k).is_some(),
                 };
                 if !known {
-                    return Err(format!("parameter `{param}`: `{k}` is not a {} of the flowsheet", if param == "feed_prices" { "feed stream" } else { "component" }));
+                    return Err(format!(
+                        "parameter `{param}`: `{k}` is not a {} of the flowsheet",
+                        if param == "feed_prices" { "feed stream" } else { "component" }
+                    ));
                 }
             }
         }
@@ -403,9 +462,19 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
                 if names.is_empty() { "none".into() } else { names.join(", ") }
             )
         })?;
-        let m = a.metrics.iter().find(|m| m.name == "net_reduction_per_year").ok_or_else(|| format!("parameter `carbon_credits`: LCA `{}` reports no net_reduction_per_year", a.name))?;
-        let to_t = if m.unit.starts_with("kg ") { 1e-3 } else if m.unit.starts_with("t ") { 1.0 } else {
-            return Err(format!("parameter `carbon_credits`: LCA `{}` reports its net reduction in `{}`, not kg or t per year", a.name, m.unit));
+        let m =
+            a.metrics.iter().find(|m| m.name == "net_reduction_per_year").ok_or_else(|| {
+                format!("parameter `carbon_credits`: LCA `{}` reports no net_reduction_per_year", a.name)
+            })?;
+        let to_t = if m.unit.starts_with("kg ") {
+            1e-3
+        } else if m.unit.starts_with("t ") {
+            1.0
+        } else {
+            return Err(format!(
+                "parameter `carbon_credits`: LCA `{}` reports its net reduction in `{}`, not kg or t per year",
+                a.name, m.unit
+            ));
         };
         Ok((a.name.clone(), m.value * to_t))
     };
@@ -417,8 +486,12 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
             (t.max(0.0), format!("net reduction of LCA `{n}`"))
         }
         Some(Credits::Co2Fixed) => {
-            let i = f.components.index_of("CO2").ok_or("parameter `carbon_credits`: `co2_fixed` needs a component CO2 in the flowsheet")?;
-            let flow = |role: StreamRole| f.streams.iter().filter(|s| s.role == role).map(|s| s.stream.flows[i]).sum::<f64>();
+            let i = f
+                .components
+                .index_of("CO2")
+                .ok_or("parameter `carbon_credits`: `co2_fixed` needs a component CO2 in the flowsheet")?;
+            let flow =
+                |role: StreamRole| f.streams.iter().filter(|s| s.role == role).map(|s| s.stream.flows[i]).sum::<f64>();
             let fixed = (flow(StreamRole::Feed) - flow(StreamRole::Product)).max(0.0);
             (fixed * op / 1000.0, "CO2 fixed (CO2 in feeds minus CO2 in products)".to_string())
         }
@@ -465,7 +538,9 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
 
     // Cash flows.
     let credits_revenue = carbon_credit_revenue;
-    let table = |price_per_t: f64| cash_flows(c, total_capex, production * price_per_t + credits_revenue, operation_cost, fixed);
+    let table = |price_per_t: f64| {
+        cash_flows(c, total_capex, production * price_per_t + credits_revenue, operation_cost, fixed)
+    };
     let cash = table(c.product_price * 1000.0);
     let nets: Vec<f64> = cash.iter().map(|y| y.net).collect();
     let npv = finance::npv(c.discount_rate, &nets)?;
@@ -481,7 +556,8 @@ pub fn assess_with(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfi
         let n: Vec<f64> = table(price).iter().map(|y| y.net).collect();
         finance::npv(c.discount_rate, &n).unwrap_or(f64::NAN)
     };
-    let minimum_selling_price = if production > 0.0 { min_price(npv_at, total_annual_cost / production.max(1e-12)) } else { None };
+    let minimum_selling_price =
+        if production > 0.0 { min_price(npv_at, total_annual_cost / production.max(1e-12)) } else { None };
     let (cost_per_t_co2, net_cost_per_t_co2) = if carbon_credits > 0.0 {
         (Some(total_annual_cost / carbon_credits), Some((total_annual_cost - product_revenue) / carbon_credits))
     } else {

@@ -111,13 +111,19 @@ pub fn irr(flows: &[f64]) -> Result<Irr, String> {
                 if crossed(m) { b = m } else { a = m }
             }
             let fb = pv(rate_at(b), flows);
-            roots.push(if fb == 0.0 { rate_at(b) } else { bisect(|r| pv(r, flows), rate_at(a), rate_at(b), pv(rate_at(a), flows))? });
+            roots.push(if fb == 0.0 {
+                rate_at(b)
+            } else {
+                bisect(|r| pv(r, flows), rate_at(a), rate_at(b), pv(rate_at(a), flows))?
+            });
         }
     } else {
         roots = scan_roots(flows)?;
     }
     let Some(&best) = roots.iter().min_by(|x, y| x.abs().total_cmp(&y.abs())) else {
-        return Err("IRR undefined: the cash flows change sign but the NPV has no zero between -99 % and +100,000 %".into());
+        return Err(
+            "IRR undefined: the cash flows change sign but the NPV has no zero between -99 % and +100,000 %".into()
+        );
     };
     let warning = (changes > 1).then(|| {
         let list: Vec<String> = roots.iter().map(|r| format!("{:.4} %", r * 100.0)).collect();

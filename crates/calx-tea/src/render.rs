@@ -103,13 +103,20 @@ pub fn to_table(r: &TeaResult) -> String {
     match (r.operation_cost_given, r.operation_cost_rebuilt) {
         (Some(g), Some(b)) => {
             let _ = writeln!(s, "    {:<34} {:>18}   given, used", "operation cost", group(g, 0));
-            let _ = writeln!(s, "    {:<34} {:>18}   rebuilt from prices, for comparison ({:+.1} %)", "operation cost (rebuilt)", group(b, 0), (b / g - 1.0) * 100.0);
+            let _ = writeln!(
+                s,
+                "    {:<34} {:>18}   rebuilt from prices, for comparison ({:+.1} %)",
+                "operation cost (rebuilt)",
+                group(b, 0),
+                (b / g - 1.0) * 100.0
+            );
         }
         (Some(g), None) => {
             let _ = writeln!(s, "    {:<34} {:>18}   given", "operation cost", group(g, 0));
         }
         (None, _) => {
-            let _ = writeln!(s, "    {:<34} {:>18}   rebuilt from prices", "operation cost", group(r.operation_cost, 0));
+            let _ =
+                writeln!(s, "    {:<34} {:>18}   rebuilt from prices", "operation cost", group(r.operation_cost, 0));
         }
     }
     for l in &r.variable_costs {
@@ -131,13 +138,31 @@ pub fn to_table(r: &TeaResult) -> String {
         let _ = writeln!(s, "    {:<34} {:>18}   {}", l.name, group(l.value, 0), l.note);
     }
     let _ = writeln!(s, "    {:<34} {:>18}", "annual OPEX", group(r.annual_opex, 0));
-    let _ = writeln!(s, "    {:<34} {:>18}   annual CAPEX + annual OPEX", "total annual cost", group(r.total_annual_cost, 0));
+    let _ = writeln!(
+        s,
+        "    {:<34} {:>18}   annual CAPEX + annual OPEX",
+        "total annual cost",
+        group(r.total_annual_cost, 0)
+    );
 
     let _ = writeln!(s, "\n  revenue ({c}/yr)");
     let _ = writeln!(s, "    {:<34} {:>18}", "product sales", group(r.product_revenue, 0));
-    let _ = writeln!(s, "    {:<34} {:>18}   {} t CO2/yr, {}", "carbon credits", group(r.carbon_credit_revenue, 0), group(r.carbon_credits, 1), r.carbon_credit_basis);
+    let _ = writeln!(
+        s,
+        "    {:<34} {:>18}   {} t CO2/yr, {}",
+        "carbon credits",
+        group(r.carbon_credit_revenue, 0),
+        group(r.carbon_credits, 1),
+        r.carbon_credit_basis
+    );
     for (n, t, v) in &r.credits_by_lca {
-        let _ = writeln!(s, "      {:<32} {:>18}   {} t CO2/yr (not used)", format!("if from LCA `{n}`"), group(*v, 0), group(*t, 1));
+        let _ = writeln!(
+            s,
+            "      {:<32} {:>18}   {} t CO2/yr (not used)",
+            format!("if from LCA `{n}`"),
+            group(*v, 0),
+            group(*t, 1)
+        );
     }
     let _ = writeln!(s, "    {:<34} {:>18}", "total revenue", group(r.total_revenue, 0));
 
@@ -148,22 +173,46 @@ pub fn to_table(r: &TeaResult) -> String {
     let _ = writeln!(s, "    {:<34} {:>18}", "IRR", irr);
     let pb = r.simple_payback.map(|p| format!("{p:.2} yr")).unwrap_or_else(|| "never".into());
     let _ = writeln!(s, "    {:<34} {:>18}   from year 0", "simple payback", pb);
-    let _ = writeln!(s, "    {:<34} {:>18}   total annual cost / product sold", format!("unit production cost ({c}/t)"), group(r.unit_production_cost, 0));
+    let _ = writeln!(
+        s,
+        "    {:<34} {:>18}   total annual cost / product sold",
+        format!("unit production cost ({c}/t)"),
+        group(r.unit_production_cost, 0)
+    );
     if let Some(p) = r.minimum_selling_price {
-        let _ = writeln!(s, "    {:<34} {:>18}   product price at NPV = 0", format!("minimum selling price ({c}/t)"), group(p, 0));
+        let _ = writeln!(
+            s,
+            "    {:<34} {:>18}   product price at NPV = 0",
+            format!("minimum selling price ({c}/t)"),
+            group(p, 0)
+        );
     }
     if let Some(x) = r.cost_per_t_co2 {
-        let _ = writeln!(s, "    {:<34} {:>18}   total annual cost / t CO2 credited", format!("cost per t CO2 ({c}/t)"), group(x, 0));
+        let _ = writeln!(
+            s,
+            "    {:<34} {:>18}   total annual cost / t CO2 credited",
+            format!("cost per t CO2 ({c}/t)"),
+            group(x, 0)
+        );
     }
     if let Some(x) = r.net_cost_per_t_co2 {
-        let _ = writeln!(s, "    {:<34} {:>18}   (total annual cost - sales) / t CO2", format!("net cost per t CO2 ({c}/t)"), group(x, 0));
+        let _ = writeln!(
+            s,
+            "    {:<34} {:>18}   (total annual cost - sales) / t CO2",
+            format!("net cost per t CO2 ({c}/t)"),
+            group(x, 0)
+        );
     }
     if let Some(n) = &r.irr_note {
         let _ = writeln!(s, "    IRR: {n}");
     }
 
     let _ = writeln!(s, "\n  cash flow ({c}; capital in years 0 .. C-1, operation after; end-of-year flows)");
-    let _ = writeln!(s, "    {:>4} {:>16} {:>16} {:>16} {:>14} {:>16} {:>16}", "year", "capex", "revenue", "opex", "tax", "net", "cumulative");
+    let _ = writeln!(
+        s,
+        "    {:>4} {:>16} {:>16} {:>16} {:>14} {:>16} {:>16}",
+        "year", "capex", "revenue", "opex", "tax", "net", "cumulative"
+    );
     let n = r.cash_flows.len();
     for (i, y) in r.cash_flows.iter().enumerate() {
         if n > 8 && i >= 4 && i + 2 < n {
@@ -201,7 +250,11 @@ pub fn to_csv(r: &TeaResult) -> String {
     }
     let _ = writeln!(s, "\nyear,capex,revenue,opex,depreciation,tax,net,discounted,cumulative");
     for y in &r.cash_flows {
-        let _ = writeln!(s, "{},{},{},{},{},{},{},{},{}", y.year, y.capex, y.revenue, y.opex, y.depreciation, y.tax, y.net, y.discounted, y.cumulative);
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{}",
+            y.year, y.capex, y.revenue, y.opex, y.depreciation, y.tax, y.net, y.discounted, y.cumulative
+        );
     }
     s
 }

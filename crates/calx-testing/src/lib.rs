@@ -72,7 +72,10 @@ fn assert_closure(result: &FlowsheetResult, tolerance: f64, which: impl Fn(&str)
     let scopes = result.units.iter().map(|u| (u.name.as_str(), &u.balance)).chain([("(flowsheet)", &result.balance)]);
     for (scope, closures) in scopes {
         for c in closures.iter().filter(|c| which(&c.quantity) && c.relative_error > tolerance) {
-            open.push(format!("{scope}: {} in {:e}, out {:e}, relative error {:e}", c.quantity, c.inflow, c.outflow, c.relative_error));
+            open.push(format!(
+                "{scope}: {} in {:e}, out {:e}, relative error {:e}",
+                c.quantity, c.inflow, c.outflow, c.relative_error
+            ));
         }
     }
     assert!(open.is_empty(), "balances not closed to {tolerance:e}:\n  {}", open.join("\n  "));

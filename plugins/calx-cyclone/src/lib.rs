@@ -20,8 +20,8 @@ use std::sync::Arc;
 
 use calx_plugin_sdk::calx_core::Phase;
 use calx_plugin_sdk::{
-    Dimension, ParamKind, ParamSpec, ParamValue, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError, UnitOperation,
-    UnitReport, UnitType, Utility,
+    Dimension, ParamKind, ParamSpec, ParamValue, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError,
+    UnitOperation, UnitReport, UnitType, Utility,
 };
 
 /// Provider name.
@@ -51,7 +51,9 @@ impl UnitType for Cyclone {
         let q = ParamKind::quantity;
         UnitDescriptor {
             type_name: "cyclone".into(),
-            summary: "Gas cyclone: Lapple cut size and grade efficiency over a log-normal dust; pressure drop and fan power.".into(),
+            summary:
+                "Gas cyclone: Lapple cut size and grade efficiency over a log-normal dust; pressure drop and fan power."
+                    .into(),
             ports: vec![
                 PortSpec::inlet("gas", "dusty gas"),
                 PortSpec::outlet("gas", "cleaned gas with the dust not collected"),
@@ -122,7 +124,11 @@ impl UnitType for Cyclone {
         let p = config.params;
         let positive = |name: &str| -> Result<f64, UnitError> {
             let x = p.number(name)?;
-            if x.is_finite() && x > 0.0 { Ok(x) } else { Err(UnitError::param(name, format!("must be above zero, found {x}"))) }
+            if x.is_finite() && x > 0.0 {
+                Ok(x)
+            } else {
+                Err(UnitError::param(name, format!("must be above zero, found {x}")))
+            }
         };
         let geometric_std = positive("geometric_std")?;
         if geometric_std < 1.0 {
@@ -132,7 +138,10 @@ impl UnitType for Cyclone {
         let mut molar_masses = Vec::with_capacity(set.len());
         for c in set.iter() {
             if c.phase == Phase::Gas && c.molar_mass.is_none() {
-                return Err(UnitError::port("gas", format!("gas component {} has no molar mass, so the gas density is unknown", c.name)));
+                return Err(UnitError::port(
+                    "gas",
+                    format!("gas component {} has no molar mass, so the gas density is unknown", c.name),
+                ));
             }
             molar_masses.push(c.molar_mass.unwrap_or(0.0));
         }
@@ -210,7 +219,11 @@ impl UnitOperation for CycloneOp {
             let diameter = (q / (self.inlet_velocity * H_OVER_D * W_OVER_D)).sqrt();
             let width = W_OVER_D * diameter;
             let d50 = (9.0 * self.gas_viscosity * width
-                / (2.0 * std::f64::consts::PI * self.effective_turns * self.inlet_velocity * (self.particle_density - rho)))
+                / (2.0
+                    * std::f64::consts::PI
+                    * self.effective_turns
+                    * self.inlet_velocity
+                    * (self.particle_density - rho)))
                 .sqrt();
             let eta = overall_efficiency(d50, self.median_diameter, self.geometric_std);
             let dp = self.velocity_heads * 0.5 * rho * self.inlet_velocity.powi(2);
@@ -220,7 +233,9 @@ impl UnitOperation for CycloneOp {
             (0.0, 0.0, 0.0, 0.0, 1.0, 0.0)
         };
         if dp >= p {
-            return Err(UnitError::Calculation(format!("pressure drop {dp:.0} Pa exceeds the inlet pressure {p:.0} Pa")));
+            return Err(UnitError::Calculation(format!(
+                "pressure drop {dp:.0} Pa exceeds the inlet pressure {p:.0} Pa"
+            )));
         }
         let (gas, solids) = outlets.split_at_mut(1);
         let (gas, solids) = (&mut gas[0], &mut solids[0]);

@@ -53,7 +53,10 @@ impl UnitType for Feed {
         }
         let sum: f64 = composition.iter().sum();
         if (sum - 1.0).abs() > 1e-6 {
-            return Err(UnitError::param("composition", format!("mass fractions must sum to 1 (100 %), they sum to {}", tidy(sum))));
+            return Err(UnitError::param(
+                "composition",
+                format!("mass fractions must sum to 1 (100 %), they sum to {}", tidy(sum)),
+            ));
         }
         let t = p.number("T")?;
         let pr = p.number("P")?;
@@ -96,7 +99,12 @@ impl UnitType for Product {
 }
 
 impl UnitOperation for ProductUnit {
-    fn calculate(&self, _inlets: &[Stream], _outlets: &mut [Stream], _report: &mut UnitReport) -> Result<(), UnitError> {
+    fn calculate(
+        &self,
+        _inlets: &[Stream],
+        _outlets: &mut [Stream],
+        _report: &mut UnitReport,
+    ) -> Result<(), UnitError> {
         Ok(())
     }
 }

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use calx_core::thermo::{enthalpy_flow, temperature_for_enthalpy};
 use calx_core::{
-    ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, PortSpec, Stream, UnitConfig, UnitDescriptor,
-    UnitError, UnitOperation, UnitReport, UnitType,
+    ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError,
+    UnitOperation, UnitReport, UnitType,
 };
 
 use crate::common::{duty_param, temperature_param};

@@ -6,8 +6,7 @@ use std::sync::Arc;
 
 use calx_core::thermo::{enthalpy_flow, temperature_for_enthalpy};
 use calx_core::{
-    ComponentSet, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport,
-    UnitType,
+    ComponentSet, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport, UnitType,
 };
 
 use crate::common::temperature_param;
@@ -51,11 +50,7 @@ pub(crate) fn mix_flows(inlets: &[Stream], out: &mut Stream) {
             *o += w;
         }
     }
-    out.pressure = inlets
-        .iter()
-        .filter(|s| s.total_mass() > 0.0)
-        .map(|s| s.pressure)
-        .fold(f64::INFINITY, f64::min);
+    out.pressure = inlets.iter().filter(|s| s.total_mass() > 0.0).map(|s| s.pressure).fold(f64::INFINITY, f64::min);
     if !out.pressure.is_finite() {
         out.pressure = inlets.first().map_or(calx_core::stream::STANDARD_PRESSURE, |s| s.pressure);
     }

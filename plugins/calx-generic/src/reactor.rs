@@ -39,7 +39,10 @@ impl UnitType for ConversionReactor {
         UnitDescriptor {
             type_name: "conversion_reactor".into(),
             summary: "Reactions with a key reactant and its conversion, applied in order.".into(),
-            ports: vec![PortSpec::inlet("in", "feed streams (mixed)").many(), PortSpec::outlet("out", "reacted stream")],
+            ports: vec![
+                PortSpec::inlet("in", "feed streams (mixed)").many(),
+                PortSpec::outlet("out", "reacted stream"),
+            ],
             params: vec![
                 ParamSpec::required(
                     "reactions",
@@ -90,13 +93,19 @@ impl UnitType for ConversionReactor {
             };
             let key_name = &set.get(key).map_or(String::new(), |c| c.name.clone());
             let x = *conversion.get(key_name.as_str()).ok_or_else(|| {
-                UnitError::param("conversion", format!("gives no conversion for `{key_name}`, the key reactant of \"{text}\""))
+                UnitError::param(
+                    "conversion",
+                    format!("gives no conversion for `{key_name}`, the key reactant of \"{text}\""),
+                )
             })?;
             used.push(key_name.clone());
             reactions.push((reaction, key, fraction("conversion", key_name, x)?));
         }
         if let Some(extra) = conversion.keys().find(|k| !used.iter().any(|u| u == *k)) {
-            return Err(UnitError::param("conversion", format!("names `{extra}`, which is not the key reactant of any reaction")));
+            return Err(UnitError::param(
+                "conversion",
+                format!("names `{extra}`, which is not the key reactant of any reaction"),
+            ));
         }
         Ok(Box::new(ReactorUnit { set: set.clone(), reactions, energy: energy_mode(p)? }))
     }

@@ -34,7 +34,10 @@ impl UnitType for Splitter {
             if !outlets.iter().any(|o| o == name) {
                 return Err(UnitError::param(
                     "fractions",
-                    format!("names `{name}`, which is not an outlet of this splitter (outlets: {})", outlets.join(", ")),
+                    format!(
+                        "names `{name}`, which is not an outlet of this splitter (outlets: {})",
+                        outlets.join(", ")
+                    ),
                 ));
             }
         }
@@ -50,7 +53,10 @@ impl UnitType for Splitter {
                 None => {
                     return Err(UnitError::param(
                         "fractions",
-                        format!("gives no fraction for `{}` nor `{o}`: only one outlet may take the rest", outlets[rest.unwrap_or(0)]),
+                        format!(
+                            "gives no fraction for `{}` nor `{o}`: only one outlet may take the rest",
+                            outlets[rest.unwrap_or(0)]
+                        ),
                     ));
                 }
             }
@@ -60,7 +66,10 @@ impl UnitType for Splitter {
             Some(i) if sum <= 1.0 + 1e-12 => fractions[i] = (1.0 - sum).max(0.0),
             Some(_) => return Err(UnitError::param("fractions", format!("sum to {}, more than 1", tidy(sum)))),
             None if (sum - 1.0).abs() > 1e-9 => {
-                return Err(UnitError::param("fractions", format!("must sum to 1 when every outlet is given, they sum to {}", tidy(sum))));
+                return Err(UnitError::param(
+                    "fractions",
+                    format!("must sum to 1 when every outlet is given, they sum to {}", tidy(sum)),
+                ));
             }
             None => {}
         }

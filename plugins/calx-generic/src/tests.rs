@@ -141,13 +141,21 @@ fn reactor_caps_the_extent_when_a_coreactant_runs_out() {
 #[test]
 fn reactor_refuses_unbalanced_reactions_and_missing_conversions() {
     let c = ports(&[("in", &["f"])], &[("out", &["p"])]);
-    let err = create(&ConversionReactor, &[("reactions", texts(&["CaO -> Ca(OH)2"])), ("conversion", map(&[("CaO", 0.5)]))], &c)
-        .err()
-        .unwrap();
+    let err = create(
+        &ConversionReactor,
+        &[("reactions", texts(&["CaO -> Ca(OH)2"])), ("conversion", map(&[("CaO", 0.5)]))],
+        &c,
+    )
+    .err()
+    .unwrap();
     assert!(err.to_string().contains("not balanced"), "{err}");
-    let err = create(&ConversionReactor, &[("reactions", texts(&["CaO + H2O -> Ca(OH)2"])), ("conversion", map(&[("H2O", 0.5)]))], &c)
-        .err()
-        .unwrap();
+    let err = create(
+        &ConversionReactor,
+        &[("reactions", texts(&["CaO + H2O -> Ca(OH)2"])), ("conversion", map(&[("H2O", 0.5)]))],
+        &c,
+    )
+    .err()
+    .unwrap();
     assert!(err.to_string().contains("key reactant"), "{err}");
 }
 

@@ -27,7 +27,9 @@ use calx_core::{
     UnitError, UnitOperation, UnitReport, UnitType, Utility,
 };
 
-use crate::common::{check_inlets, check_outlets, fraction, inlet, inlet_ports, non_negative, open_fraction, phase_mass};
+use crate::common::{
+    check_inlets, check_outlets, fraction, inlet, inlet_ports, non_negative, open_fraction, phase_mass,
+};
 
 /// The `backfill_mixer` unit type.
 pub struct BackfillMixer;
@@ -47,7 +49,10 @@ impl UnitType for BackfillMixer {
         UnitDescriptor {
             type_name: "backfill_mixer".into(),
             summary: "Mixes carbonate cake with binder and water into paste backfill of set solids content.".into(),
-            ports: vec![PortSpec::inlet("cake", "dewatered carbonate cake"), PortSpec::outlet("paste", "backfill paste")],
+            ports: vec![
+                PortSpec::inlet("cake", "dewatered carbonate cake"),
+                PortSpec::outlet("paste", "backfill paste"),
+            ],
             params: vec![
                 ParamSpec::with_default(
                     "binder_dosage",
@@ -87,7 +92,10 @@ impl UnitType for BackfillMixer {
         let binder_name = p.text_opt("binder")?.unwrap_or("cement");
         let binder = set.require(binder_name).map_err(|e| UnitError::param("binder", e.to_string()))?;
         if set.get(binder).is_some_and(|c| c.phase != Phase::Solid) {
-            return Err(UnitError::param("binder", format!("`{binder_name}` must be a solid component to count as paste solids")));
+            return Err(UnitError::param(
+                "binder",
+                format!("`{binder_name}` must be a solid component to count as paste solids"),
+            ));
         }
         let h2o = set
             .index_of("H2O")

@@ -33,7 +33,9 @@ use calx_core::{
     UnitError, UnitOperation, UnitReport, UnitType,
 };
 
-use crate::common::{check_inlets, check_outlets, fraction, inlet, inlet_ports, lowest_pressure, mix, molar_mass, require};
+use crate::common::{
+    check_inlets, check_outlets, fraction, inlet, inlet_ports, lowest_pressure, mix, molar_mass, require,
+};
 use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
 
 /// The `carbonator` unit type.
@@ -82,9 +84,9 @@ impl UnitType for Carbonator {
     fn create(&self, config: &UnitConfig<'_>) -> Result<Box<dyn UnitOperation>, UnitError> {
         let set = config.components;
         let p = config.params;
-        let co2 = set
-            .index_of("CO2")
-            .ok_or_else(|| UnitError::port("gas", "the component set has no `CO2`: a carbonator needs CO2 in its gas"))?;
+        let co2 = set.index_of("CO2").ok_or_else(|| {
+            UnitError::port("gas", "the component set has no `CO2`: a carbonator needs CO2 in its gas")
+        })?;
         require(p, "conversion")?;
         let conversion = p.number_map("conversion")?;
         if let Some(other) = conversion.keys().find(|k| !REACTIONS.iter().any(|(key, _)| key == *k)) {

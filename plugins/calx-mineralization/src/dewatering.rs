@@ -76,7 +76,10 @@ impl UnitType for Dewatering {
         let recovery = fraction("solids_recovery", "", p.number("solids_recovery")?)?;
         let moisture = fraction("cake_moisture", "", p.number("cake_moisture")?)?;
         if moisture >= 1.0 {
-            return Err(UnitError::param("cake_moisture", "must be below 1 (100 %): a cake of pure liquid holds no solids"));
+            return Err(UnitError::param(
+                "cake_moisture",
+                "must be below 1 (100 %): a cake of pure liquid holds no solids",
+            ));
         }
         let specific_energy = non_negative("specific_energy", p.number("specific_energy")?, "J/kg")?;
         Ok(Box::new(DewateringUnit {

@@ -110,7 +110,10 @@ impl UnitType for GasPretreatment {
             Some(e) => Blower::Specific(e),
             None if efficiency > 0.0 => Blower::Fan(efficiency),
             None => {
-                return Err(UnitError::param("efficiency", "must be above zero for the fan equation (or give `specific_energy`)"));
+                return Err(UnitError::param(
+                    "efficiency",
+                    "must be above zero for the fan equation (or give `specific_energy`)",
+                ));
             }
         };
         Ok(Box::new(GasPretreatmentUnit {

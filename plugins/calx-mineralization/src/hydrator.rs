@@ -38,8 +38,8 @@ use calx_core::{
 };
 
 use crate::common::{
-    check_inlets, check_outlets, fraction, inlet_ports, lowest_pressure, mix, molar_mass, open_fraction,
-    phase_mass, positive, require,
+    check_inlets, check_outlets, fraction, inlet_ports, lowest_pressure, mix, molar_mass, open_fraction, phase_mass,
+    positive, require,
 };
 use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
 
@@ -112,7 +112,10 @@ impl UnitType for Hydrator {
         let p = config.params;
         let oxides: Vec<usize> = REACTIONS.iter().filter_map(|(ox, _)| set.index_of(ox)).collect();
         if oxides.is_empty() {
-            return Err(UnitError::port("solids", "the component set has neither CaO nor MgO: a hydrator needs at least one"));
+            return Err(UnitError::port(
+                "solids",
+                "the component set has neither CaO nor MgO: a hydrator needs at least one",
+            ));
         }
         let h2o = set
             .index_of("H2O")
@@ -143,11 +146,14 @@ impl UnitType for Hydrator {
                 .map_err(|e| UnitError::param("conversion", e.to_string()))?;
             reactions.push((reaction, key, x));
         }
-        let solids_fraction = p.number_opt("solids_fraction")?.map(|x| open_fraction("solids_fraction", x)).transpose()?;
+        let solids_fraction =
+            p.number_opt("solids_fraction")?.map(|x| open_fraction("solids_fraction", x)).transpose()?;
         let solids_after_reaction = match p.text_opt("solids_basis")? {
             None | Some("fed") => false,
             Some("leaving") => true,
-            Some(other) => return Err(UnitError::param("solids_basis", format!("must be `fed` or `leaving`, found `{other}`"))),
+            Some(other) => {
+                return Err(UnitError::param("solids_basis", format!("must be `fed` or `leaving`, found `{other}`")));
+            }
         };
         let water_temperature = positive("water_temperature", p.number("water_temperature")?, "K")?;
         Ok(Box::new(HydratorUnit {

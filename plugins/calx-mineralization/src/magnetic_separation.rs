@@ -52,7 +52,8 @@ impl UnitType for MagneticSeparation {
         let size = |name: &str, doc: &str| ParamSpec::optional(name, ParamKind::quantity(Dimension::LENGTH, "um"), doc);
         UnitDescriptor {
             type_name: "magnetic_separation".into(),
-            summary: "Grinding and magnetic separation of ash: per-component recovery to a magnetic concentrate.".into(),
+            summary: "Grinding and magnetic separation of ash: per-component recovery to a magnetic concentrate."
+                .into(),
             ports: vec![
                 PortSpec::inlet("feed", "ash to grind and separate"),
                 PortSpec::outlet("product", "non-magnetic product"),
@@ -64,11 +65,17 @@ impl UnitType for MagneticSeparation {
                     ParamKind::per_component(ParamKind::Fraction),
                     "Fraction of each component's feed recovered to `magnetics`; components not listed stay in `product`",
                 ),
-                energy("specific_energy", "Electricity per kg of feed for grinding and separation together (give this or Bond's law)"),
+                energy(
+                    "specific_energy",
+                    "Electricity per kg of feed for grinding and separation together (give this or Bond's law)",
+                ),
                 energy("work_index", "Bond work index Wi per metric tonne (Bond's law, with `f80` and `p80`)"),
                 size("f80", "80 % passing size of the feed (Bond's law)"),
                 size("p80", "80 % passing size of the product (Bond's law)"),
-                energy("separation_energy", "Electricity of the separator per kg of feed, added to Bond's grinding energy"),
+                energy(
+                    "separation_energy",
+                    "Electricity of the separator per kg of feed, added to Bond's grinding energy",
+                ),
             ],
         }
     }

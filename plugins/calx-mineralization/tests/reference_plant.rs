@@ -37,7 +37,10 @@ fn component(name: &str, phase: Phase, h_f: f64, cp: HeatCapacity, cp_source: &s
 /// NIST Shomate ranges (t_min, t_max, [A, B, C, D, E]), domain-data.md 1.4.
 fn shomate(ranges: &[(f64, f64, [f64; 5])]) -> HeatCapacity {
     HeatCapacity::Shomate {
-        ranges: ranges.iter().map(|&(t_min, t_max, coefficients)| ShomateRange { t_min, t_max, coefficients }).collect(),
+        ranges: ranges
+            .iter()
+            .map(|&(t_min, t_max, coefficients)| ShomateRange { t_min, t_max, coefficients })
+            .collect(),
     }
 }
 
@@ -49,9 +52,27 @@ fn components() -> Arc<ComponentSet> {
     let crc = "CRC Cp(298) via domain-data.md 1.2 (no Shomate fit in 1.4; constant assumed)";
     let s = Phase::Solid;
     let mut set = vec![
-        component("CaO", s, -634.9, shomate(&[(298.0, 3200.0, [49.95403, 4.887916, -0.352056, 0.046187, -0.825097])]), nist),
-        component("MgO", s, -601.6, shomate(&[(298.0, 3105.0, [47.25995, 5.681621, -0.872665, 0.104300, -1.053955])]), nist),
-        component("Fe2O3", s, -824.2, shomate(&[(298.0, 950.0, [93.43834, 108.3577, -50.86447, 25.58683, -1.611330])]), nist),
+        component(
+            "CaO",
+            s,
+            -634.9,
+            shomate(&[(298.0, 3200.0, [49.95403, 4.887916, -0.352056, 0.046187, -0.825097])]),
+            nist,
+        ),
+        component(
+            "MgO",
+            s,
+            -601.6,
+            shomate(&[(298.0, 3105.0, [47.25995, 5.681621, -0.872665, 0.104300, -1.053955])]),
+            nist,
+        ),
+        component(
+            "Fe2O3",
+            s,
+            -824.2,
+            shomate(&[(298.0, 950.0, [93.43834, 108.3577, -50.86447, 25.58683, -1.611330])]),
+            nist,
+        ),
         component("Al2O3", s, -1675.7, HeatCapacity::Constant { cp: 79.0 }, crc),
         component(
             "SiO2",
@@ -69,14 +90,33 @@ fn components() -> Arc<ComponentSet> {
     }
     for pseudo in ["etc", "LOI"] {
         let mut c = Component::pseudo(pseudo, s, None).expect("pseudo");
-        c.note = Some(format!("KIGAM 2022 Table 4 \"{pseudo}\": unanalysed ash remainder, excluded from element balances"));
+        c.note =
+            Some(format!("KIGAM 2022 Table 4 \"{pseudo}\": unanalysed ash remainder, excluded from element balances"));
         set.push(c);
     }
     set.extend([
-        component("Ca(OH)2", s, -985.2, shomate(&[(298.0, 1000.0, [130.8253, -82.69216, 122.769, -50.3921, -2.513146])]), nist),
-        component("Mg(OH)2", s, -924.5, shomate(&[(298.0, 1000.0, [84.9034, 74.44005, -68.92805, 26.63242, -2.174907])]), nist),
+        component(
+            "Ca(OH)2",
+            s,
+            -985.2,
+            shomate(&[(298.0, 1000.0, [130.8253, -82.69216, 122.769, -50.3921, -2.513146])]),
+            nist,
+        ),
+        component(
+            "Mg(OH)2",
+            s,
+            -924.5,
+            shomate(&[(298.0, 1000.0, [84.9034, 74.44005, -68.92805, 26.63242, -2.174907])]),
+            nist,
+        ),
         component("CaCO3", s, -1207.6, HeatCapacity::Constant { cp: 83.5 }, crc),
-        component("MgCO3", s, -1095.8, shomate(&[(298.0, 1000.0, [44.937, 149.7085, -74.18274, 11.9767, -0.629261])]), nist),
+        component(
+            "MgCO3",
+            s,
+            -1095.8,
+            shomate(&[(298.0, 1000.0, [44.937, 149.7085, -74.18274, 11.9767, -0.629261])]),
+            nist,
+        ),
         component(
             "H2O",
             Phase::Liquid,
@@ -165,7 +205,13 @@ fn unit(
     outlets: &[(&str, &str)],
 ) -> UnitDef {
     let ports = |l: &[(&str, &str)]| l.iter().map(|(p, s)| (p.to_string(), vec![s.to_string()])).collect();
-    UnitDef { name: name.into(), params: params(&*t, given), unit_type: t, inlets: ports(inlets), outlets: ports(outlets) }
+    UnitDef {
+        name: name.into(),
+        params: params(&*t, given),
+        unit_type: t,
+        inlets: ports(inlets),
+        outlets: ports(outlets),
+    }
 }
 
 fn feed(name: &str, stream: &str, flows: &[(&str, f64)]) -> UnitDef {
@@ -193,10 +239,8 @@ struct Derived {
 fn derived() -> Derived {
     let raw: BTreeMap<&str, f64> = RAW_ASH.iter().copied().collect();
     // Every raw-ash component the paper does not list as kept leaves the product entirely.
-    let to_magnetics = RAW_ASH
-        .iter()
-        .map(|&(c, w)| (c, KEPT.iter().find(|k| k.0 == c).map_or(1.0, |k| 1.0 - k.1 / w)))
-        .collect();
+    let to_magnetics =
+        RAW_ASH.iter().map(|&(c, w)| (c, KEPT.iter().find(|k| k.0 == c).map_or(1.0, |k| 1.0 - k.1 / w))).collect();
     let hydration_out_slurry = 274.24 + 48.82 + 147.60 + 29.04 + 151.59 + 303.23 + 7392.65;
     let carbonation_solids = 274.24 + 48.82 + 44.29 + 8.67 + 139.58 + 29.39 + 151.59 + 303.23;
     Derived {

@@ -69,7 +69,10 @@ impl<'a> Ctx<'a> {
             .display
             .flows
             .iter()
-            .find(|u| builtin.unit(u).is_err() && self.model.units_of_measure.unit(u).is_ok_and(|x| x.dimension == Dimension::MASS_FLOW))
+            .find(|u| {
+                builtin.unit(u).is_err()
+                    && self.model.units_of_measure.unit(u).is_ok_and(|x| x.dimension == Dimension::MASS_FLOW)
+            })
             .cloned()
     }
 
@@ -87,11 +90,19 @@ impl<'a> Ctx<'a> {
                     && l.seconds_per_functional_unit > 0.0
                 {
                     let unit = format!("kg/{}", l.per());
-                    return (unit, l.seconds_per_functional_unit, format!("per functional unit of the LCA `{}` ({})", a.name, l.functional_unit));
+                    return (
+                        unit,
+                        l.seconds_per_functional_unit,
+                        format!("per functional unit of the LCA `{}` ({})", a.name, l.functional_unit),
+                    );
                 }
                 let biggest = self.result.streams.iter().map(|s| s.stream.total_mass()).fold(0.0, f64::max);
                 let unit = if self.to(biggest, "kg/h") >= 10_000.0 { "t/h" } else { "kg/h" };
-                (unit.into(), factor(unit), "per hour (the flowsheet defines no production basis and no LCA functional unit)".into())
+                (
+                    unit.into(),
+                    factor(unit),
+                    "per hour (the flowsheet defines no production basis and no LCA functional unit)".into(),
+                )
             }
         }
     }
@@ -155,18 +166,29 @@ pub(crate) fn build(input: &Input<'_>, options: &Options) -> Document {
         title: r.name.clone(),
         subtitle,
         sections,
-        footer: format!("Made by Calx {} from {}. Every number is computed from the flowsheet; nothing is fetched.", env!("CARGO_PKG_VERSION"), ctx.model.file),
+        footer: format!(
+            "Made by Calx {} from {}. Every number is computed from the flowsheet; nothing is fetched.",
+            env!("CARGO_PKG_VERSION"),
+            ctx.model.file
+        ),
     }
 }
 
 /// The blocks of a section with one part per analysis of a kind (`LCA`, `TEA`): `one` draws
 /// each analysis whose output decoded; the others get a note.
-fn per_analysis<T>(list: &[(&AnalysisOutput, Result<T, String>)], kind: &str, one: impl Fn(&str, &T, &mut Vec<Block>)) -> Vec<Block> {
+fn per_analysis<T>(
+    list: &[(&AnalysisOutput, Result<T, String>)],
+    kind: &str,
+    one: impl Fn(&str, &T, &mut Vec<Block>),
+) -> Vec<Block> {
     let mut blocks = Vec::new();
     for (a, r) in list {
         match r {
             Ok(v) => one(&a.name, v, &mut blocks),
-            Err(e) => blocks.push(Block::Note(format!("The output of {kind} {} could not be read, so it is not shown: {e}", a.name))),
+            Err(e) => blocks.push(Block::Note(format!(
+                "The output of {kind} {} could not be read, so it is not shown: {e}",
+                a.name
+            ))),
         }
     }
     blocks
@@ -174,10 +196,22 @@ fn per_analysis<T>(list: &[(&AnalysisOutput, Result<T, String>)], kind: &str, on
 
 /// An analysis this report has no special section for: its metrics.
 fn other_analysis(a: &AnalysisOutput) -> Section {
-    let mut t = Table::new(&format!("Metrics of `{}` ({})", a.name, a.type_name), &["metric", "value", "unit"], &[false, true, false]);
+    let mut t = Table::new(
+        &format!("Metrics of `{}` ({})", a.name, a.type_name),
+        &["metric", "value", "unit"],
+        &[false, true, false],
+    );
     for m in &a.metrics {
         t.row(vec![m.name.clone(), sig(m.value, 6), m.unit.clone()]);
     }
-    let blocks = if a.metrics.is_empty() { vec![Block::Note(format!("The analysis `{}` reported no metrics.", a.name))] } else { vec![Block::Table(t)] };
-    Section { id: format!("analysis-{}", crate::format::slug(&a.name)), title: format!("Analysis {} ({})", a.name, a.type_name), blocks }
+    let blocks = if a.metrics.is_empty() {
+        vec![Block::Note(format!("The analysis `{}` reported no metrics.", a.name))]
+    } else {
+        vec![Block::Table(t)]
+    };
+    Section {
+        id: format!("analysis-{}", crate::format::slug(&a.name)),
+        title: format!("Analysis {} ({})", a.name, a.type_name),
+        blocks,
+    }
 }

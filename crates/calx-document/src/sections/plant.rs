@@ -1,15 +1,15 @@
 //! The plant sections: summary (the figures a reader looks for first), flowsheet diagram,
 //! Sankey diagram, stream table, balance closure and solver summary.
 
+use calx_core::result::{StreamResult, StreamRole};
 use calx_core::{Dimension, Utility};
-use calx_core::result::{StreamRole, StreamResult};
 
 use super::Ctx;
+use crate::SankeyBasis;
 use crate::diagram::{self, Edge, Graph, Node, NodeKind};
 use crate::doc::{Block, Figure, KeyFigure, Section, Table};
 use crate::format::{group, money, percent, rate, sig, sig_short};
 use crate::sankey;
-use crate::SankeyBasis;
 
 /// Streams per block of the stream table at most, so the table stays readable.
 const STREAMS_PER_TABLE: usize = 6;
@@ -24,34 +24,77 @@ pub(super) fn summary(ctx: &Ctx<'_>) -> Section {
     let mut first = Vec::new();
     let mut then = Vec::new();
     let mut notes = Vec::new();
-    let fig = |label: &str, value: String, unit: String, source: &str| KeyFigure { label: label.into(), value, unit, source: source.into() };
+    let fig = |label: &str, value: String, unit: String, source: &str| KeyFigure {
+        label: label.into(),
+        value,
+        unit,
+        source: source.into(),
+    };
     for (k, (a, l)) in ctx.lcas.iter().enumerate() {
         let Ok(l) = l else {
-            notes.push(format!("The output of LCA {} could not be read: {}", a.name, l.as_ref().err().map_or("", String::as_str)));
+            notes.push(format!(
+                "The output of LCA {} could not be read: {}",
+                a.name,
+                l.as_ref().err().map_or("", String::as_str)
+            ));
             continue;
         };
         let source = format!("LCA {}, {}", a.name, l.category);
         let per = l.per();
         if k == 0 {
-            first.push(fig("Net CO2 reduction", sig(l.net_reduction.per_functional_unit, 4), format!("{}/{per}", l.impact_unit), &source));
-            then.push(fig("Net CO2 reduction per year", sig(l.net_reduction.per_year / 1000.0, 4), format!("t {}/yr", l.impact_unit.trim_start_matches("kg ")), &source));
+            first.push(fig(
+                "Net CO2 reduction",
+                sig(l.net_reduction.per_functional_unit, 4),
+                format!("{}/{per}", l.impact_unit),
+                &source,
+            ));
+            then.push(fig(
+                "Net CO2 reduction per year",
+                sig(l.net_reduction.per_year / 1000.0, 4),
+                format!("t {}/yr", l.impact_unit.trim_start_matches("kg ")),
+                &source,
+            ));
             then.push(fig("CO2 fixed", sig(l.co2_fixed.per_functional_unit, 4), format!("kg CO2/{per}"), &source));
-            then.push(fig("Emissions", sig(l.emissions.per_functional_unit, 4), format!("{}/{per}", l.impact_unit), &source));
+            then.push(fig(
+                "Emissions",
+                sig(l.emissions.per_functional_unit, 4),
+                format!("{}/{per}", l.impact_unit),
+                &source,
+            ));
         } else {
-            then.push(fig(&format!("Net CO2 reduction ({})", a.name), sig(l.net_reduction.per_functional_unit, 4), format!("{}/{per}", l.impact_unit), &source));
+            then.push(fig(
+                &format!("Net CO2 reduction ({})", a.name),
+                sig(l.net_reduction.per_functional_unit, 4),
+                format!("{}/{per}", l.impact_unit),
+                &source,
+            ));
         }
     }
     for (k, (a, t)) in ctx.teas.iter().enumerate() {
         let Ok(t) = t else {
-            notes.push(format!("The output of TEA {} could not be read: {}", a.name, t.as_ref().err().map_or("", String::as_str)));
+            notes.push(format!(
+                "The output of TEA {} could not be read: {}",
+                a.name,
+                t.as_ref().err().map_or("", String::as_str)
+            ));
             continue;
         };
         let c = &t.currency;
         let source = format!("TEA {}, {c} at {}", a.name, rate(t.discount_rate));
         let label = |l: &str| if k == 0 { l.to_string() } else { format!("{l} ({})", a.name) };
         let list = if k == 0 { &mut first } else { &mut then };
-        list.push(fig(&label("Benefit/cost ratio"), format!("{:.4}", t.benefit_cost_ratio), "B/C, discounted".into(), &source));
-        list.push(fig(&label("IRR"), t.irr.map_or_else(|| "undefined".into(), |i| percent(i, 3)), "internal rate of return".into(), &source));
+        list.push(fig(
+            &label("Benefit/cost ratio"),
+            format!("{:.4}", t.benefit_cost_ratio),
+            "B/C, discounted".into(),
+            &source,
+        ));
+        list.push(fig(
+            &label("IRR"),
+            t.irr.map_or_else(|| "undefined".into(), |i| percent(i, 3)),
+            "internal rate of return".into(),
+            &source,
+        ));
         list.push(fig(&label("NPV"), money(t.npv), format!("{c} at {}", rate(t.discount_rate)), &source));
         list.push(fig(&label("Unit production cost"), money(t.unit_production_cost), format!("{c}/t"), &source));
         if k == 0 {
@@ -66,21 +109,35 @@ pub(super) fn summary(ctx: &Ctx<'_>) -> Section {
     }
     if ctx.teas.is_empty() {
         // Without a TEA, show what goes in and what leaves the plant, and how it solved.
-        let fed: f64 = ctx.result.streams.iter().filter(|s| s.role == StreamRole::Feed).map(|s| s.stream.total_mass()).sum();
+        let fed: f64 =
+            ctx.result.streams.iter().filter(|s| s.role == StreamRole::Feed).map(|s| s.stream.total_mass()).sum();
         then.push(fig("Fed", sig(ctx.to(fed, &ctx.flow_unit), 4), ctx.flow_unit.clone(), "all feed streams"));
         let loops = &ctx.result.solver.loops;
         if !loops.is_empty() {
             let iterations: usize = loops.iter().map(|l| l.iterations).sum();
-            then.push(fig("Recycle loops", loops.len().to_string(), format!("converged in {iterations} iterations"), "solver"));
+            then.push(fig(
+                "Recycle loops",
+                loops.len().to_string(),
+                format!("converged in {iterations} iterations"),
+                "solver",
+            ));
         }
         for s in ctx.result.streams.iter().filter(|s| s.role == StreamRole::Product) {
-            then.push(fig(&format!("Leaving: {}", s.name), sig(ctx.to(s.stream.total_mass(), &ctx.flow_unit), 4), ctx.flow_unit.clone(), "simulated"));
+            then.push(fig(
+                &format!("Leaving: {}", s.name),
+                sig(ctx.to(s.stream.total_mass(), &ctx.flow_unit), 4),
+                ctx.flow_unit.clone(),
+                "simulated",
+            ));
         }
     }
     first.extend(then);
     let mut blocks = vec![Block::KeyFigures(first)];
     if ctx.lcas.is_empty() {
-        notes.push("No life-cycle assessment: the flowsheet has no `lca` analysis (docs/flowsheet-format.md, `analyses:`).".into());
+        notes.push(
+            "No life-cycle assessment: the flowsheet has no `lca` analysis (docs/flowsheet-format.md, `analyses:`)."
+                .into(),
+        );
     }
     if ctx.teas.is_empty() {
         notes.push("No techno-economic analysis: the flowsheet has no `tea` analysis.".into());
@@ -116,7 +173,13 @@ fn stream_edges<'r>(ctx: &Ctx<'r>) -> Vec<StreamEdge<'r>> {
             }
         };
         if let (Some(from), Some(to)) = (s.source.as_ref().and_then(|e| index(&e.unit)), to) {
-            out.push(StreamEdge { stream: s, from, to, leaves: s.destination.is_none(), tear: tears.contains(&s.name.as_str()) });
+            out.push(StreamEdge {
+                stream: s,
+                from,
+                to,
+                leaves: s.destination.is_none(),
+                tear: tears.contains(&s.name.as_str()),
+            });
         }
     }
     out
@@ -126,7 +189,8 @@ fn stream_edges<'r>(ctx: &Ctx<'r>) -> Vec<StreamEdge<'r>> {
 pub(crate) fn graph(ctx: &Ctx<'_>) -> Graph {
     let mut g = Graph { unit: ctx.flow_unit.clone(), ..Graph::default() };
     for u in &ctx.result.units {
-        let (kind, detail) = if u.type_name == "feed" { (NodeKind::Feed, String::new()) } else { (NodeKind::Unit, u.type_name.clone()) };
+        let (kind, detail) =
+            if u.type_name == "feed" { (NodeKind::Feed, String::new()) } else { (NodeKind::Unit, u.type_name.clone()) };
         g.nodes.push(Node { name: u.name.clone(), detail, kind });
     }
     for e in stream_edges(ctx) {
@@ -146,7 +210,11 @@ pub(super) fn flowsheet(ctx: &Ctx<'_>) -> Section {
         Block::Paragraph(format!(
             "Units are boxes (name and type); feeds are green, what leaves the plant orange. Arrows are streams, labelled with their name and total flow in {}.{}",
             ctx.flow_unit,
-            if d.recycles > 0 { " Dashed orange arrows return material upstream: they close recycle loops." } else { "" }
+            if d.recycles > 0 {
+                " Dashed orange arrows return material upstream: they close recycle loops."
+            } else {
+                ""
+            }
         )),
         Block::Figure(figure("flowsheet-diagram", "Flowsheet diagram", d.svg, d.width, d.height)),
     ];
@@ -196,7 +264,12 @@ pub(crate) fn sankey_input(ctx: &Ctx<'_>, factor: f64, unit: &str) -> sankey::In
             input.nodes.push(sankey::Node { name: format!("{} ({})", c.name, m.purpose), kind: sankey::Kind::Source });
             let mut parts = [0.0; 3];
             parts[phase_index(c.phase)] = m.rate * factor;
-            input.links.push(sankey::Link { from: input.nodes.len() - 1, to: i, name: format!("{} to {}", c.name, u.name), parts });
+            input.links.push(sankey::Link {
+                from: input.nodes.len() - 1,
+                to: i,
+                name: format!("{} to {}", c.name, u.name),
+                parts,
+            });
         }
     }
     input
@@ -215,7 +288,9 @@ pub(super) fn sankey(ctx: &Ctx<'_>, basis: SankeyBasis) -> Section {
         blocks.push(Block::Note(format!("Streams with no flow, not drawn: {}.", s.empty.join(", "))));
     }
     if s.nodes.iter().any(|n| n.kind == sankey::Kind::Gap) {
-        blocks.push(Block::Note("Red bands mark where a unit's inflow and outflow differ by more than 1e-6 of its throughput.".into()));
+        blocks.push(Block::Note(
+            "Red bands mark where a unit's inflow and outflow differ by more than 1e-6 of its throughput.".into(),
+        ));
     }
     Section { id: "sankey".into(), title: "Mass flows (Sankey)".into(), blocks }
 }
@@ -231,9 +306,21 @@ fn stream_tables(ctx: &Ctx<'_>, flow_unit: &str) -> Vec<Block> {
     for (k, chunk) in r.streams.chunks(per).enumerate() {
         let mut header = vec![String::new()];
         header.extend(chunk.iter().map(|s| s.name.clone()));
-        let caption = if blocks_n > 1 { format!("Streams in {flow_unit} ({} of {blocks_n})", k + 1) } else { format!("Streams in {flow_unit}") };
-        let mut t = Table { caption, header, numeric: std::iter::once(false).chain(chunk.iter().map(|_| true)).collect(), sticky_first: true, ..Table::default() };
-        let row = |label: &str, f: &dyn Fn(&StreamResult) -> String| std::iter::once(label.to_string()).chain(chunk.iter().map(f)).collect::<Vec<_>>();
+        let caption = if blocks_n > 1 {
+            format!("Streams in {flow_unit} ({} of {blocks_n})", k + 1)
+        } else {
+            format!("Streams in {flow_unit}")
+        };
+        let mut t = Table {
+            caption,
+            header,
+            numeric: std::iter::once(false).chain(chunk.iter().map(|_| true)).collect(),
+            sticky_first: true,
+            ..Table::default()
+        };
+        let row = |label: &str, f: &dyn Fn(&StreamResult) -> String| {
+            std::iter::once(label.to_string()).chain(chunk.iter().map(f)).collect::<Vec<_>>()
+        };
         t.row(row("from", &|s| s.source.as_ref().map_or("-".into(), |e| e.unit.clone())));
         t.row(row("to", &|s| s.destination.as_ref().map_or("-".into(), |e| e.unit.clone())));
         t.row(row(&format!("T [{}]", d.temperature), &|s| sig_short(ctx.to(s.stream.temperature, &d.temperature), 4)));
@@ -279,7 +366,11 @@ pub(super) fn streams(ctx: &Ctx<'_>) -> Section {
     }
     // Utilities, make-up and sizes by unit.
     let power_unit = d.power.first().cloned().unwrap_or_else(|| "kW".into());
-    let mut t = Table::new("Utilities, make-up materials and sizes by unit", &["unit", "type", "what", "amount"], &[false, false, false, true]);
+    let mut t = Table::new(
+        "Utilities, make-up materials and sizes by unit",
+        &["unit", "type", "what", "amount"],
+        &[false, false, false, true],
+    );
     for u in &r.units {
         let mut first = true;
         let mut push = |what: String, amount: String| {
@@ -319,7 +410,11 @@ fn closure(x: f64) -> String {
 
 pub(super) fn balance(ctx: &Ctx<'_>) -> Section {
     let r = ctx.result;
-    let mut overall = Table::new("Flowsheet closure: feeds and make-up in, products out", &["quantity", "in", "out", "unit", "relative error"], &[false, true, true, false, true]);
+    let mut overall = Table::new(
+        "Flowsheet closure: feeds and make-up in, products out",
+        &["quantity", "in", "out", "unit", "relative error"],
+        &[false, true, true, false, true],
+    );
     // Elements in kmol per the display flow unit's time basis (kmol/t_product), if it has one.
     let molar = ctx
         .flow_unit
@@ -329,20 +424,40 @@ pub(super) fn balance(ctx: &Ctx<'_>) -> Section {
         .unwrap_or_else(|| "mol/s".into());
     for c in &r.balance {
         let unit = if c.quantity == "mass" { ctx.flow_unit.clone() } else { molar.clone() };
-        overall.row(vec![c.quantity.clone(), sig(ctx.to(c.inflow, &unit), 6), sig(ctx.to(c.outflow, &unit), 6), unit, closure(c.relative_error)]);
+        overall.row(vec![
+            c.quantity.clone(),
+            sig(ctx.to(c.inflow, &unit), 6),
+            sig(ctx.to(c.outflow, &unit), 6),
+            unit,
+            closure(c.relative_error),
+        ]);
     }
-    let mut per_unit = Table::new("Closure of each unit (mass; worst element)", &["unit", "type", "mass", "worst element", "relative error"], &[false, false, true, false, true]);
+    let mut per_unit = Table::new(
+        "Closure of each unit (mass; worst element)",
+        &["unit", "type", "mass", "worst element", "relative error"],
+        &[false, false, true, false, true],
+    );
     for u in r.units.iter().filter(|u| !u.balance.is_empty()) {
         let mass = u.balance.iter().find(|c| c.quantity == "mass").map_or("-".into(), |c| closure(c.relative_error));
-        let worst = u.balance.iter().filter(|c| c.quantity != "mass").max_by(|a, b| a.relative_error.total_cmp(&b.relative_error));
+        let worst = u
+            .balance
+            .iter()
+            .filter(|c| c.quantity != "mass")
+            .max_by(|a, b| a.relative_error.total_cmp(&b.relative_error));
         let (name, err) = worst.map_or(("-".into(), "-".into()), |c| (c.quantity.clone(), closure(c.relative_error)));
         per_unit.row(vec![u.name.clone(), u.type_name.clone(), mass, name, err]);
     }
-    let worst = r.units.iter().flat_map(|u| u.balance.iter().map(move |c| (u, c))).max_by(|a, b| a.1.relative_error.total_cmp(&b.1.relative_error));
+    let worst = r
+        .units
+        .iter()
+        .flat_map(|u| u.balance.iter().map(move |c| (u, c)))
+        .max_by(|a, b| a.1.relative_error.total_cmp(&b.1.relative_error));
     let mut blocks = vec![Block::Paragraph(match worst {
         Some((u, c)) => format!(
             "Relative closure |in - out| / max(in, out). The engine refuses any unit that breaks conservation of mass or of an element; the worst here is {} ({}) at {}.",
-            u.name, c.quantity, closure(c.relative_error)
+            u.name,
+            c.quantity,
+            closure(c.relative_error)
         ),
         None => "No unit reports a balance.".into(),
     })];
@@ -361,19 +476,44 @@ pub(super) fn solver(ctx: &Ctx<'_>) -> Section {
     if s.loops.is_empty() {
         blocks.push(Block::Paragraph("No recycle loops: every unit was calculated once, in order.".into()));
     } else {
-        let mut t = Table::new("Recycle loops", &["units", "tear streams", "method", "iterations", "largest residual", "residual / tolerance"], &[false, false, false, true, true, true]);
+        let mut t = Table::new(
+            "Recycle loops",
+            &["units", "tear streams", "method", "iterations", "largest residual", "residual / tolerance"],
+            &[false, false, false, true, true, true],
+        );
         for l in &s.loops {
-            t.row(vec![l.units.join(" → "), l.tears.join(", "), l.method.clone(), l.iterations.to_string(), format!("{:.2e}", l.max_abs_residual), format!("{:.2e}", l.max_scaled_residual)]);
+            t.row(vec![
+                l.units.join(" → "),
+                l.tears.join(", "),
+                l.method.clone(),
+                l.iterations.to_string(),
+                format!("{:.2e}", l.max_abs_residual),
+                format!("{:.2e}", l.max_scaled_residual),
+            ]);
         }
         blocks.push(Block::Table(t));
     }
     if !s.design_specs.is_empty() {
-        let mut t = Table::new("Design specifications", &["adjusted", "value (SI)", "so that", "target (SI)", "achieved (SI)", "iterations"], &[false, true, false, true, true, true]);
+        let mut t = Table::new(
+            "Design specifications",
+            &["adjusted", "value (SI)", "so that", "target (SI)", "achieved (SI)", "iterations"],
+            &[false, true, false, true, true, true],
+        );
         for d in &s.design_specs {
-            t.row(vec![d.adjust.clone(), sig(d.value, 6), d.target_variable.clone(), sig(d.target, 6), sig(d.achieved, 6), d.iterations.to_string()]);
+            t.row(vec![
+                d.adjust.clone(),
+                sig(d.value, 6),
+                d.target_variable.clone(),
+                sig(d.target, 6),
+                sig(d.achieved, 6),
+                d.iterations.to_string(),
+            ]);
         }
         blocks.push(Block::Table(t));
     }
-    blocks.push(Block::Paragraph(format!("Unit calculations, including those inside loops and design specifications: {}.", s.unit_calculations)));
+    blocks.push(Block::Paragraph(format!(
+        "Unit calculations, including those inside loops and design specifications: {}.",
+        s.unit_calculations
+    )));
     Section { id: "solver".into(), title: "Solver".into(), blocks }
 }

@@ -28,7 +28,11 @@ fn label(path: &str) -> String {
 
 /// A parameter's range for a label: `8,400–33,600`, `298 M–353 M`.
 fn range(low: f64, high: f64) -> String {
-    if low.abs().max(high.abs()) >= 1e6 { format!("{}–{}", compact(low), compact(high)) } else { format!("{}–{}", sig(low, 3), sig(high, 3)) }
+    if low.abs().max(high.abs()) >= 1e6 {
+        format!("{}–{}", compact(low), compact(high))
+    } else {
+        format!("{}–{}", sig(low, 3), sig(high, 3))
+    }
 }
 
 /// The unit of a metric path `analyses.NAME.METRIC`, from the analyses that ran (`1` for a
@@ -62,11 +66,20 @@ fn sweep_tables(s: &Sweep) -> Vec<Block> {
         for (k, m) in s.metrics.iter().enumerate() {
             let mut header = vec![format!("{} \\ {}", short(&s.axes[0]), short(&s.axes[1]))];
             header.extend(ys.iter().map(|y| sig(*y, 4)));
-            let mut t = Table { caption: format!("Sweep: {}", short(m)), header, numeric: std::iter::once(false).chain(ys.iter().map(|_| true)).collect(), ..Table::default() };
+            let mut t = Table {
+                caption: format!("Sweep: {}", short(m)),
+                header,
+                numeric: std::iter::once(false).chain(ys.iter().map(|_| true)).collect(),
+                ..Table::default()
+            };
             for x in &xs {
                 let mut row = vec![sig(*x, 4)];
                 for y in &ys {
-                    let v = s.points.iter().find(|(p, _)| p.as_slice() == [*x, *y]).and_then(|(_, v)| v.get(k).copied().flatten());
+                    let v = s
+                        .points
+                        .iter()
+                        .find(|(p, _)| p.as_slice() == [*x, *y])
+                        .and_then(|(_, v)| v.get(k).copied().flatten());
                     row.push(v.map_or("failed".into(), |v| sig(v, 4)));
                 }
                 t.row(row);
@@ -90,15 +103,33 @@ fn sweep_tables(s: &Sweep) -> Vec<Block> {
 pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
     let mut blocks = Vec::new();
     if let Some((total, failed)) = s.sample_count {
-        let failures = if failed == 0 { "none failed".to_string() } else { format!("{failed} failed (their reasons are in samples.csv)") };
+        let failures = if failed == 0 {
+            "none failed".to_string()
+        } else {
+            format!("{failed} failed (their reasons are in samples.csv)")
+        };
         blocks.push(Block::Paragraph(format!("{total} samples over {} parameters; {failures}.", s.parameters.len())));
     }
     if s.summary.is_empty() {
         blocks.push(Block::Note("No summary.csv in the study directory.".into()));
     } else {
-        let mut t = Table::new("Summary of the sampled metrics", &["metric", "unit", "ok", "failed", "mean", "sd", "p5", "p50", "p95"], &[false, false, true, true, true, true, true, true, true]);
+        let mut t = Table::new(
+            "Summary of the sampled metrics",
+            &["metric", "unit", "ok", "failed", "mean", "sd", "p5", "p50", "p95"],
+            &[false, false, true, true, true, true, true, true, true],
+        );
         for r in &s.summary {
-            t.row(vec![short(&r.metric).into(), metric_unit(ctx, &r.metric), r.n_ok.to_string(), r.n_failed.to_string(), sig(r.mean, 4), sig(r.sd, 3), sig(r.p5, 4), sig(r.p50, 4), sig(r.p95, 4)]);
+            t.row(vec![
+                short(&r.metric).into(),
+                metric_unit(ctx, &r.metric),
+                r.n_ok.to_string(),
+                r.n_failed.to_string(),
+                sig(r.mean, 4),
+                sig(r.sd, 3),
+                sig(r.p5, 4),
+                sig(r.p50, 4),
+                sig(r.p95, 4),
+            ]);
         }
         blocks.push(Block::Table(t));
     }
@@ -121,9 +152,20 @@ pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
                         no_effect.push(label(&r.parameter));
                         None
                     }
-                    (Some(lo), Some(hi)) => Some(charts::TornadoRow { label: format!("{} ({} {})", label(&r.parameter), range(r.low, r.high), r.unit).replace(" )", ")"), at_low: lo, at_high: hi }),
+                    (Some(lo), Some(hi)) => Some(charts::TornadoRow {
+                        label: format!("{} ({} {})", label(&r.parameter), range(r.low, r.high), r.unit)
+                            .replace(" )", ")"),
+                        at_low: lo,
+                        at_high: hi,
+                    }),
                     _ => {
-                        failures.push(format!("{} at {} or {}: {}", r.parameter, sig(r.low, 4), sig(r.high, 4), r.error));
+                        failures.push(format!(
+                            "{} at {} or {}: {}",
+                            r.parameter,
+                            sig(r.low, 4),
+                            sig(r.high, 4),
+                            r.error
+                        ));
                         None
                     }
                 })
@@ -151,7 +193,8 @@ pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
             .iter()
             .zip(&s.samples)
             .map(|(m, values)| {
-                let marks = s.summary.iter().find(|r| &r.metric == m).map(|r| Marks { p5: r.p5, p50: r.p50, p95: r.p95 });
+                let marks =
+                    s.summary.iter().find(|r| &r.metric == m).map(|r| Marks { p5: r.p5, p50: r.p50, p95: r.p95 });
                 let unit = metric_unit(ctx, m);
                 let chart = charts::histogram(&format!("Histogram of {}", short(m)), values, &unit, marks);
                 fig(format!("study-histogram-{}", slug(m)), format!("Distribution: {}", short(m)), chart)
@@ -174,13 +217,20 @@ pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
                     .filter(|(_, metric, rho)| metric == m && rho.is_finite())
                     .map(|(p, _, rho)| Bar { label: label(p), value: *rho, text: format!("{rho:+.2}") })
                     .collect();
-                let chart = charts::bars_over(&format!("Spearman correlation with {}", short(m)), &bars, "Spearman rank correlation", (-1.0, 1.0));
+                let chart = charts::bars_over(
+                    &format!("Spearman correlation with {}", short(m)),
+                    &bars,
+                    "Spearman rank correlation",
+                    (-1.0, 1.0),
+                );
                 fig(format!("study-spearman-{}", slug(m)), format!("Spearman: {}", short(m)), chart)
             })
             .collect();
         blocks.push(Block::Grid(figures));
         if s.spearman.iter().any(|(_, _, rho)| !rho.is_finite()) {
-            blocks.push(Block::Note("Correlations that are undefined (a metric or parameter that did not vary) are left out.".into()));
+            blocks.push(Block::Note(
+                "Correlations that are undefined (a metric or parameter that did not vary) are left out.".into(),
+            ));
         }
     }
     if let Some(sweep) = &s.sweep {

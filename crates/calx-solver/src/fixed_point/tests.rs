@@ -13,22 +13,13 @@ mod failures;
 /// fixed point even for a slow loop (error <= residual / (1 - 0.9)), and enough iterations for
 /// direct substitution to get there.
 fn tight(method: Method) -> FixedPointOptions {
-    FixedPointOptions {
-        method,
-        abs_tol: 1e-13,
-        rel_tol: 1e-13,
-        max_iterations: 2000,
-        ..FixedPointOptions::default()
-    }
+    FixedPointOptions { method, abs_tol: 1e-13, rel_tol: 1e-13, max_iterations: 2000, ..FixedPointOptions::default() }
 }
 
 fn assert_close(got: &[f64], want: &[f64], rel: f64) {
     assert_eq!(got.len(), want.len());
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert!(
-            (g - w).abs() <= rel * w.abs().max(1.0),
-            "variable {i}: got {g}, want {w}"
-        );
+        assert!((g - w).abs() <= rel * w.abs().max(1.0), "variable {i}: got {g}, want {w}");
     }
 }
 
@@ -50,18 +41,11 @@ impl Linear {
     fn exact(&self) -> Vec<f64> {
         let n = self.b.len();
         let lu = (DMatrix::identity(n, n) - &self.a).lu();
-        lu.solve(&self.b)
-            .expect("I - A is regular")
-            .as_slice()
-            .to_vec()
+        lu.solve(&self.b).expect("I - A is regular").as_slice().to_vec()
     }
 
     fn spectral_radius(&self) -> f64 {
-        self.a
-            .complex_eigenvalues()
-            .iter()
-            .map(|z| z.norm())
-            .fold(0.0, f64::max)
+        self.a.complex_eigenvalues().iter().map(|z| z.norm()).fold(0.0, f64::max)
     }
 }
 
@@ -89,8 +73,8 @@ fn linear_maps_reach_the_exact_fixed_point_with_every_method() {
         let exact = lin.exact();
         for method in Method::ALL {
             let mut x = vec![0.0; 3];
-            let report = solve_fixed_point(&mut x, lin.map(), &tight(method))
-                .unwrap_or_else(|e| panic!("{name} {method}: {e}"));
+            let report =
+                solve_fixed_point(&mut x, lin.map(), &tight(method)).unwrap_or_else(|e| panic!("{name} {method}: {e}"));
             assert_eq!(report.method, method);
             assert!(report.max_scaled_residual <= 1.0);
             assert_close(&x, &exact, 1e-9);
@@ -102,15 +86,10 @@ fn linear_maps_reach_the_exact_fixed_point_with_every_method() {
 fn slow_loop_is_accelerated_by_wegstein_and_broyden() {
     let lin = slow_linear();
     let radius = lin.spectral_radius();
-    assert!(
-        (radius - 0.9).abs() < 0.02,
-        "the slow case should have radius 0.9, has {radius}"
-    );
+    assert!((radius - 0.9).abs() < 0.02, "the slow case should have radius 0.9, has {radius}");
     let iterations = |method| {
         let mut x = vec![0.0; 3];
-        solve_fixed_point(&mut x, lin.map(), &tight(method))
-            .unwrap()
-            .iterations
+        solve_fixed_point(&mut x, lin.map(), &tight(method)).unwrap().iterations
     };
     let direct = iterations(Method::DirectSubstitution);
     let wegstein = iterations(Method::Wegstein);
@@ -150,31 +129,16 @@ impl Recycle {
 #[test]
 fn mixer_reactor_separator_recycle_matches_the_analytic_recycle() {
     let cases = [
-        Recycle {
-            feed: 10.0,
-            c: 0.3,
-            r: 0.95,
-            rb: 0.1,
-        },
-        Recycle {
-            feed: 2.5,
-            c: 0.05,
-            r: 0.9,
-            rb: 0.0,
-        },
-        Recycle {
-            feed: 100.0,
-            c: 0.6,
-            r: 0.5,
-            rb: 0.4,
-        },
+        Recycle { feed: 10.0, c: 0.3, r: 0.95, rb: 0.1 },
+        Recycle { feed: 2.5, c: 0.05, r: 0.9, rb: 0.0 },
+        Recycle { feed: 100.0, c: 0.6, r: 0.5, rb: 0.4 },
     ];
     for case in &cases {
         let exact = case.exact();
         for method in Method::ALL {
             let mut x = vec![0.0; 2];
-            let report = solve_fixed_point(&mut x, case.map(), &tight(method))
-                .unwrap_or_else(|e| panic!("{method}: {e}"));
+            let report =
+                solve_fixed_point(&mut x, case.map(), &tight(method)).unwrap_or_else(|e| panic!("{method}: {e}"));
             assert_close(&x, &exact, 1e-9);
             assert_eq!(report.evaluations, report.iterations + 1);
         }
@@ -183,18 +147,10 @@ fn mixer_reactor_separator_recycle_matches_the_analytic_recycle() {
 
 #[test]
 fn default_options_converge_the_recycle_within_their_tolerance() {
-    let case = Recycle {
-        feed: 10.0,
-        c: 0.3,
-        r: 0.95,
-        rb: 0.1,
-    };
+    let case = Recycle { feed: 10.0, c: 0.3, r: 0.95, rb: 0.1 };
     let exact = case.exact();
     for method in Method::ALL {
-        let options = FixedPointOptions {
-            method,
-            ..FixedPointOptions::default()
-        };
+        let options = FixedPointOptions { method, ..FixedPointOptions::default() };
         let mut x = vec![0.0; 2];
         solve_fixed_point(&mut x, case.map(), &options).unwrap();
         // Loop gain 0.665: the error is at most residual / (1 - 0.665) = 3 * 1e-10 (1 + |x|).
@@ -229,10 +185,7 @@ fn nonlinear_maps_converge() {
         solve_fixed_point(&mut x, g, &tight(method)).unwrap();
         let mut gx = [0.0; 2];
         g(&x, &mut gx).unwrap();
-        assert!(
-            (gx[0] - x[0]).abs() < 1e-12 && (gx[1] - x[1]).abs() < 1e-12,
-            "{method}: {x:?}"
-        );
+        assert!((gx[0] - x[0]).abs() < 1e-12 && (gx[1] - x[1]).abs() < 1e-12, "{method}: {x:?}");
     }
 }
 
@@ -265,20 +218,13 @@ fn piecewise_linear_coupled_loop_converges_with_every_method() {
     for method in Method::ALL {
         let mut x = vec![0.0; n];
         let options = tight(method);
-        let report =
-            solve_fixed_point(&mut x, g, &options).unwrap_or_else(|e| panic!("{method}: {e}"));
+        let report = solve_fixed_point(&mut x, g, &options).unwrap_or_else(|e| panic!("{method}: {e}"));
         let mut gx = vec![0.0; n];
         g(&x, &mut gx).unwrap();
         for i in 0..n {
-            assert!(
-                (gx[i] - x[i]).abs() <= 1e-13 * (1.0 + x[i].abs()),
-                "{method} variable {i}"
-            );
+            assert!((gx[i] - x[i]).abs() <= 1e-13 * (1.0 + x[i].abs()), "{method} variable {i}");
         }
-        assert!(
-            x.iter().zip(&cap).any(|(&x, &c)| x > 0.5 * c),
-            "some splitter should saturate"
-        );
+        assert!(x.iter().zip(&cap).any(|(&x, &c)| x > 0.5 * c), "some splitter should saturate");
         solutions.push((method, report.iterations, x));
     }
     // All methods find the same (unique, the map contracts) fixed point.
@@ -303,10 +249,7 @@ fn returned_x_is_exactly_the_input_of_the_last_evaluation() {
                 evaluations += 1;
                 inner(x, out)
             },
-            &FixedPointOptions {
-                method,
-                ..FixedPointOptions::default()
-            },
+            &FixedPointOptions { method, ..FixedPointOptions::default() },
         )
         .unwrap();
         assert_eq!(last_input, x, "{method}");
@@ -337,10 +280,7 @@ fn zero_variables_are_trivially_converged_after_one_evaluation() {
                 calls += 1;
                 Ok(())
             },
-            &FixedPointOptions {
-                method,
-                ..FixedPointOptions::default()
-            },
+            &FixedPointOptions { method, ..FixedPointOptions::default() },
         )
         .unwrap();
         assert_eq!(calls, 1);
@@ -355,11 +295,7 @@ fn wegstein_bounds_are_respected() {
     // land on the fixed point (20) in one step. With q in [-5, 0] each accelerated step can only
     // cut the error by 1 - 6 * 0.05 = 0.7; with q_min = q_max = 0 it is direct substitution.
     let run = |q_min: f64, q_max: f64| {
-        let options = FixedPointOptions {
-            wegstein_q_min: q_min,
-            wegstein_q_max: q_max,
-            ..tight(Method::Wegstein)
-        };
+        let options = FixedPointOptions { wegstein_q_min: q_min, wegstein_q_max: q_max, ..tight(Method::Wegstein) };
         let mut x = [0.0];
         let report = solve_fixed_point(
             &mut x,
@@ -378,10 +314,7 @@ fn wegstein_bounds_are_respected() {
     let direct = run(0.0, 0.0);
     // Two substitution steps, one secant step, one confirming evaluation.
     assert_eq!(unbounded, 3);
-    assert!(
-        bounded > unbounded && bounded < direct,
-        "{unbounded} {bounded} {direct}"
-    );
+    assert!(bounded > unbounded && bounded < direct, "{unbounded} {bounded} {direct}");
 }
 
 #[test]
@@ -394,10 +327,7 @@ fn strongly_coupled_loop_is_where_broyden_shines() {
         let sum = row.sum();
         row /= sum / 0.95;
     }
-    let lin = Linear {
-        a,
-        b: DVector::from_fn(n, |i, _| 1.0 + i as f64),
-    };
+    let lin = Linear { a, b: DVector::from_fn(n, |i, _| 1.0 + i as f64) };
     assert!((lin.spectral_radius() - 0.95).abs() < 1e-9);
     let exact = lin.exact();
     let iterations = |method| {
@@ -406,12 +336,6 @@ fn strongly_coupled_loop_is_where_broyden_shines() {
         assert_close(&x, &exact, 1e-9);
         report.iterations
     };
-    let (direct, broyden) = (
-        iterations(Method::DirectSubstitution),
-        iterations(Method::Broyden),
-    );
-    assert!(
-        broyden * 10 < direct,
-        "Broyden {broyden} vs direct {direct}"
-    );
+    let (direct, broyden) = (iterations(Method::DirectSubstitution), iterations(Method::Broyden));
+    assert!(broyden * 10 < direct, "Broyden {broyden} vs direct {direct}");
 }

@@ -16,10 +16,7 @@ fn monotone_cubic_root_is_found_to_tolerance() {
     for target in [0.5, 2.0, 10.0, 123.0] {
         let f = |x: f64| x * x * x + x - target;
         let report = solve_bracketed(ok(f), -1.0, 6.0, target, &options).unwrap();
-        assert!(
-            report.f.abs() <= options.abs_tol + options.rel_tol * target,
-            "{report:?}"
-        );
+        assert!(report.f.abs() <= options.abs_tol + options.rel_tol * target, "{report:?}");
         assert_eq!(report.f, f(report.x));
         assert!(report.iterations <= 15, "{report:?}");
     }
@@ -54,8 +51,7 @@ fn root_at_a_bracket_end_is_returned_without_iterating() {
 
 #[test]
 fn root_at_zero_terminates() {
-    let report =
-        solve_bracketed(ok(|x| 1e6 * x), -1.0, 2.0, 0.0, &ScalarOptions::default()).unwrap();
+    let report = solve_bracketed(ok(|x| 1e6 * x), -1.0, 2.0, 0.0, &ScalarOptions::default()).unwrap();
     assert!(report.x.abs() <= 1e-15, "{report:?}");
 }
 
@@ -80,33 +76,9 @@ fn invalid_inputs_are_refused() {
         (f64::NAN, 1.0, 1.0, o.clone()),
         (0.0, f64::INFINITY, 1.0, o.clone()),
         (0.0, 1.0, f64::NAN, o.clone()),
-        (
-            0.0,
-            1.0,
-            1.0,
-            ScalarOptions {
-                abs_tol: 0.0,
-                ..o.clone()
-            },
-        ),
-        (
-            0.0,
-            1.0,
-            1.0,
-            ScalarOptions {
-                rel_tol: -1.0,
-                ..o.clone()
-            },
-        ),
-        (
-            0.0,
-            1.0,
-            1.0,
-            ScalarOptions {
-                x_tol: f64::NAN,
-                ..o.clone()
-            },
-        ),
+        (0.0, 1.0, 1.0, ScalarOptions { abs_tol: 0.0, ..o.clone() }),
+        (0.0, 1.0, 1.0, ScalarOptions { rel_tol: -1.0, ..o.clone() }),
+        (0.0, 1.0, 1.0, ScalarOptions { x_tol: f64::NAN, ..o.clone() }),
     ];
     for (lo, hi, scale, options) in cases {
         let err = solve_bracketed(
@@ -117,10 +89,7 @@ fn invalid_inputs_are_refused() {
             &options,
         )
         .unwrap_err();
-        assert!(
-            matches!(err, SolverError::InvalidInput(_)),
-            "[{lo}, {hi}] {options:?}: {err:?}"
-        );
+        assert!(matches!(err, SolverError::InvalidInput(_)), "[{lo}, {hi}] {options:?}: {err:?}");
     }
 }
 
@@ -141,15 +110,9 @@ fn jump_across_zero_stops_at_x_tol_with_the_best_point() {
 
 #[test]
 fn iteration_limit_gives_scalar_not_converged() {
-    let options = ScalarOptions {
-        max_iterations: 2,
-        ..ScalarOptions::default()
-    };
+    let options = ScalarOptions { max_iterations: 2, ..ScalarOptions::default() };
     let err = solve_bracketed(ok(|x: f64| x.powi(12) - 0.5), 0.0, 2.0, 0.5, &options).unwrap_err();
-    assert!(
-        matches!(err, SolverError::ScalarNotConverged { iterations: 2, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, SolverError::ScalarNotConverged { iterations: 2, .. }), "{err:?}");
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,27 +122,14 @@ struct Failed(f64);
 #[test]
 fn function_errors_and_nan_are_reported() {
     let options = ScalarOptions::default();
-    let err = solve_bracketed(
-        |x| if x > 0.5 { Err(Failed(x)) } else { Ok(x - 0.7) },
-        0.0,
-        1.0,
-        1.0,
-        &options,
-    )
-    .unwrap_err();
-    assert!(
-        matches!(err, SolverError::Evaluation { iteration: 0, source: Failed(x) } if x == 1.0),
-        "{err:?}"
-    );
+    let err =
+        solve_bracketed(|x| if x > 0.5 { Err(Failed(x)) } else { Ok(x - 0.7) }, 0.0, 1.0, 1.0, &options).unwrap_err();
+    assert!(matches!(err, SolverError::Evaluation { iteration: 0, source: Failed(x) } if x == 1.0), "{err:?}");
     let mut calls = 0;
     let err = solve_bracketed(
         |x: f64| -> Result<f64, Failed> {
             calls += 1;
-            Ok(if calls == 4 {
-                f64::NAN
-            } else {
-                x * x * x - 0.3
-            })
+            Ok(if calls == 4 { f64::NAN } else { x * x * x - 0.3 })
         },
         0.0,
         1.0,
@@ -188,14 +138,5 @@ fn function_errors_and_nan_are_reported() {
     )
     .unwrap_err();
     // Evaluations 1 and 2 are the bracket ends; the 4th is iteration 2.
-    assert!(
-        matches!(
-            err,
-            SolverError::NonFinite {
-                iteration: 2,
-                index: 0
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, SolverError::NonFinite { iteration: 2, index: 0 }), "{err:?}");
 }

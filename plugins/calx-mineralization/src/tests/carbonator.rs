@@ -17,10 +17,7 @@ fn dh(reactant: usize, product: usize, water: bool) -> f64 {
 }
 
 fn slurry() -> Stream {
-    stream(
-        &[(CAOH2, mm(CAOH2)), (MGOH2, 0.5 * mm(MGOH2)), (CAO, 0.2 * mm(CAO)), (H2O, 5.0), (SIO2, 0.1)],
-        298.15,
-    )
+    stream(&[(CAOH2, mm(CAOH2)), (MGOH2, 0.5 * mm(MGOH2)), (CAO, 0.2 * mm(CAO)), (H2O, 5.0), (SIO2, 0.1)], 298.15)
 }
 
 #[test]
@@ -61,7 +58,11 @@ fn short_co2_scales_every_conversion_and_is_reported() {
     let gas = stream(&[(CO2, 0.3 * mm(CO2)), (N2, 1.0)], 298.15);
     let inlets = [slurry(), gas];
     let (out, report) = run(&*u, &inlets, 2).unwrap();
-    assert!(report.notes.iter().any(|n| n == "CO2-limited: conversions scaled to 0.2500 of requested"), "{:?}", report.notes);
+    assert!(
+        report.notes.iter().any(|n| n == "CO2-limited: conversions scaled to 0.2500 of requested"),
+        "{:?}",
+        report.notes
+    );
     assert_eq!(size(&report, "co2_limited"), 1.0);
     assert!(close(size(&report, "co2_utilisation"), 1.0, 1e-14));
     assert!(out[1].flows[CO2].abs() < 1e-15, "CO2 used up, not negative: {}", out[1].flows[CO2]);
@@ -82,7 +83,8 @@ fn adiabatic_carbonation_heats_everything_leaving() {
         ("specific_energy", num(0.0)),
     ];
     let u = create(&Carbonator, &params, &c()).unwrap();
-    let inlets = [stream(&[(CAOH2, mm(CAOH2)), (H2O, 2.0)], 298.15), stream(&[(CO2, 2.0 * mm(CO2)), (N2, 0.5)], 298.15)];
+    let inlets =
+        [stream(&[(CAOH2, mm(CAOH2)), (H2O, 2.0)], 298.15), stream(&[(CO2, 2.0 * mm(CO2)), (N2, 0.5)], 298.15)];
     let (out, report) = run(&*u, &inlets, 2).unwrap();
     // Constant Cp: the products (slurry and vent) share -dH.
     let cp = 83.5 + (2.0 / mm(H2O) + 1.0) * 75.3 + 1.0 * 37.1 + 0.5 / mm(N2) * 29.1;
@@ -124,7 +126,8 @@ fn bad_conversions_and_sets_without_co2_are_refused() {
         ])
         .unwrap(),
     );
-    let err = create_in(&no_co2, &Carbonator, &[("conversion", map(&[("Ca(OH)2", 0.5)])), e.clone()], &c()).err().unwrap();
+    let err =
+        create_in(&no_co2, &Carbonator, &[("conversion", map(&[("Ca(OH)2", 0.5)])), e.clone()], &c()).err().unwrap();
     assert_eq!(port_of(&err), Some("gas"), "{err}");
     // Mg(OH)2 to convert but no MgCO3 to make.
     let no_mgco3 = Arc::new(

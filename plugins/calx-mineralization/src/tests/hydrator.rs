@@ -112,7 +112,8 @@ fn too_much_water_for_the_target_draws_none_and_says_so() {
 
 #[test]
 fn adiabatic_operation_heats_the_slurry_by_the_reaction_heat() {
-    let params = [("conversion", map(&[("CaO", 1.0)])), ("adiabatic", ParamValue::Bool(true)), ("specific_energy", num(0.0))];
+    let params =
+        [("conversion", map(&[("CaO", 1.0)])), ("adiabatic", ParamValue::Bool(true)), ("specific_energy", num(0.0))];
     let u = create(&Hydrator, &params, &both()).unwrap();
     let inlets = [stream(&[(CAO, mm(CAO))], 298.15), stream(&[(H2O, 1.0)], 298.15)];
     let (out, report) = run(&*u, &inlets, 1).unwrap();
@@ -127,11 +128,8 @@ fn adiabatic_operation_heats_the_slurry_by_the_reaction_heat() {
 
 #[test]
 fn power_per_volume_uses_the_tank_volume_with_its_safety_margin() {
-    let params = [
-        ("conversion", map(&[("CaO", 0.5)])),
-        ("power_per_volume", num(200.0)),
-        ("residence_time", num(1800.0)),
-    ];
+    let params =
+        [("conversion", map(&[("CaO", 0.5)])), ("power_per_volume", num(200.0)), ("residence_time", num(1800.0))];
     let u = create(&Hydrator, &params, &both()).unwrap();
     let inlets = [stream(&[(CAO, mm(CAO)), (SIO2, 0.3)], 298.15), stream(&[(H2O, 2.0)], 298.15)];
     let (out, report) = run(&*u, &inlets, 1).unwrap();
@@ -152,7 +150,11 @@ fn too_little_water_scales_both_conversions_alike() {
     // 1 mol/s CaO and 1 mol/s MgO but only 0.5 mol/s water: a quarter of the request.
     let ash = stream(&[(CAO, mm(CAO)), (MGO, mm(MGO)), (H2O, 0.5 * mm(H2O))], 298.15);
     let (out, report) = run(&*u, std::slice::from_ref(&ash), 1).unwrap();
-    assert!(report.notes.iter().any(|n| n == "water-limited: conversions scaled to 0.2500 of requested"), "{:?}", report.notes);
+    assert!(
+        report.notes.iter().any(|n| n == "water-limited: conversions scaled to 0.2500 of requested"),
+        "{:?}",
+        report.notes
+    );
     assert!(out[0].flows[H2O].abs() < 1e-15, "water used up, not negative: {}", out[0].flows[H2O]);
     assert!(close(out[0].flows[CAOH2], 0.25 * mm(CAOH2), 1e-14));
     assert!(close(out[0].flows[MGOH2], 0.25 * mm(MGOH2), 1e-14));
@@ -174,7 +176,15 @@ fn bad_parameters_are_refused_naming_the_parameter() {
         (vec![("conversion", map(&[("CaO", 0.5)]))], "specific_energy"),
         (vec![("conversion", map(&[("CaO", 0.5)])), e.clone(), ("power_per_volume", num(1.0))], "specific_energy"),
         (vec![("conversion", map(&[("CaO", 0.5)])), ("power_per_volume", num(1.0))], "residence_time"),
-        (vec![("conversion", map(&[("CaO", 0.5)])), e.clone(), ("T", num(300.0)), ("adiabatic", ParamValue::Bool(true))], "T"),
+        (
+            vec![
+                ("conversion", map(&[("CaO", 0.5)])),
+                e.clone(),
+                ("T", num(300.0)),
+                ("adiabatic", ParamValue::Bool(true)),
+            ],
+            "T",
+        ),
         (vec![("conversion", map(&[("CaO", 0.5)])), e.clone(), ("safety_margin", num(1.5))], "safety_margin"),
     ];
     for (params, name) in cases {
@@ -188,15 +198,18 @@ fn component_sets_without_what_a_hydrator_needs_are_refused() {
     let e = ("specific_energy", num(0.0));
     // Neither CaO nor MgO.
     let bare = Arc::new(
-        ComponentSet::new(vec![comp("H2O", Phase::Liquid, -285.8, 75.3), comp("SiO2", Phase::Solid, -910.7, 44.4)]).unwrap(),
+        ComponentSet::new(vec![comp("H2O", Phase::Liquid, -285.8, 75.3), comp("SiO2", Phase::Solid, -910.7, 44.4)])
+            .unwrap(),
     );
     let err = create_in(&bare, &Hydrator, &[("conversion", map(&[])), e.clone()], &both()).err().unwrap();
     assert_eq!(port_of(&err), Some("solids"), "{err}");
     // CaO to convert, but no Ca(OH)2 to make.
     let no_hydroxide = Arc::new(
-        ComponentSet::new(vec![comp("H2O", Phase::Liquid, -285.8, 75.3), comp("CaO", Phase::Solid, -634.9, 42.0)]).unwrap(),
+        ComponentSet::new(vec![comp("H2O", Phase::Liquid, -285.8, 75.3), comp("CaO", Phase::Solid, -634.9, 42.0)])
+            .unwrap(),
     );
-    let err = create_in(&no_hydroxide, &Hydrator, &[("conversion", map(&[("CaO", 0.5)])), e.clone()], &both()).err().unwrap();
+    let err =
+        create_in(&no_hydroxide, &Hydrator, &[("conversion", map(&[("CaO", 0.5)])), e.clone()], &both()).err().unwrap();
     assert_eq!(param_of(&err), Some("conversion"), "{err}");
     assert!(err.to_string().contains("Ca(OH)2"), "{err}");
 }

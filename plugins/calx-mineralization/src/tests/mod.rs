@@ -238,7 +238,8 @@ fn no_unit_panics_on_empty_mismatched_or_extreme_inputs() {
     let e = ("specific_energy", num(1.0));
     let units: Vec<(Box<dyn UnitOperation>, usize, usize)> = vec![
         (
-            create(&crate::GasPretreatment, &[], &ports(&[("gas", &["a"])], &[("gas", &["b"]), ("removed", &["c"])])).unwrap(),
+            create(&crate::GasPretreatment, &[], &ports(&[("gas", &["a"])], &[("gas", &["b"]), ("removed", &["c"])]))
+                .unwrap(),
             1,
             2,
         ),
@@ -273,7 +274,8 @@ fn no_unit_panics_on_empty_mismatched_or_extreme_inputs() {
             2,
         ),
         (
-            create(&crate::Dewatering, &[], &ports(&[("feed", &["a"])], &[("cake", &["b"]), ("filtrate", &["c"])])).unwrap(),
+            create(&crate::Dewatering, &[], &ports(&[("feed", &["a"])], &[("cake", &["b"]), ("filtrate", &["c"])]))
+                .unwrap(),
             1,
             2,
         ),

@@ -9,11 +9,7 @@ use super::*;
 fn iteration_limit_reports_not_converged_with_residuals_of_the_last_point() {
     let lin = slow_linear();
     for method in Method::ALL {
-        let options = FixedPointOptions {
-            method,
-            max_iterations: 3,
-            ..FixedPointOptions::default()
-        };
+        let options = FixedPointOptions { method, max_iterations: 3, ..FixedPointOptions::default() };
         let mut x = vec![0.0; 3];
         let err = solve_fixed_point(&mut x, lin.map(), &options).unwrap_err();
         let SolverError::NotConverged {
@@ -45,11 +41,8 @@ fn iteration_limit_reports_not_converged_with_residuals_of_the_last_point() {
 
 #[test]
 fn diverging_loop_is_not_converged() {
-    let options = FixedPointOptions {
-        method: Method::DirectSubstitution,
-        max_iterations: 20,
-        ..FixedPointOptions::default()
-    };
+    let options =
+        FixedPointOptions { method: Method::DirectSubstitution, max_iterations: 20, ..FixedPointOptions::default() };
     let mut x = [0.0];
     let err = solve_fixed_point(
         &mut x,
@@ -61,18 +54,10 @@ fn diverging_loop_is_not_converged() {
     )
     .unwrap_err();
     match err {
-        SolverError::NotConverged {
-            iterations: 20,
-            ref residuals,
-            worst_index: 0,
-            ..
-        } => {
+        SolverError::NotConverged { iterations: 20, ref residuals, worst_index: 0, .. } => {
             // x_k = 2^k - 1, so the residual is x_k + 1 = 2^20.
             assert_eq!(residuals, &[1048576.0]);
-            assert!(
-                err.to_string()
-                    .contains("did not converge in 20 iterations (direct_substitution)")
-            );
+            assert!(err.to_string().contains("did not converge in 20 iterations (direct_substitution)"));
         }
         other => panic!("expected NotConverged, got {other:?}"),
     }
@@ -93,22 +78,10 @@ fn nan_from_g_is_non_finite_with_its_index_and_iteration() {
                 }
                 Ok(())
             },
-            &FixedPointOptions {
-                method,
-                ..FixedPointOptions::default()
-            },
+            &FixedPointOptions { method, ..FixedPointOptions::default() },
         )
         .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                SolverError::NonFinite {
-                    iteration: 2,
-                    index: 2
-                }
-            ),
-            "{method}: {err:?}"
-        );
+        assert!(matches!(err, SolverError::NonFinite { iteration: 2, index: 2 }), "{method}: {err:?}");
     }
 }
 
@@ -141,10 +114,7 @@ fn error_from_g_is_carried_as_the_source() {
         matches!(&err, SolverError::Evaluation { iteration: 3, source } if *source == UnitFailure::NoFeed("R-101".into()))
     );
     let source = std::error::Error::source(&err).expect("source is kept");
-    assert_eq!(
-        source.downcast_ref::<UnitFailure>(),
-        Some(&UnitFailure::NoFeed("R-101".into()))
-    );
+    assert_eq!(source.downcast_ref::<UnitFailure>(), Some(&UnitFailure::NoFeed("R-101".into())));
     assert!(err.to_string().contains("R-101"));
     // And the error converts to another caller type without losing the rest.
     let mapped = err.map_source(|e| e.to_string());
@@ -158,93 +128,34 @@ fn invalid_inputs_are_refused_without_evaluating() {
     let cases = [
         (vec![f64::NAN], FixedPointOptions::default()),
         (vec![1.0, f64::INFINITY], FixedPointOptions::default()),
-        (
-            vec![1.0],
-            FixedPointOptions {
-                abs_tol: 0.0,
-                ..FixedPointOptions::default()
-            },
-        ),
-        (
-            vec![1.0],
-            FixedPointOptions {
-                abs_tol: f64::NAN,
-                ..FixedPointOptions::default()
-            },
-        ),
-        (
-            vec![1.0],
-            FixedPointOptions {
-                rel_tol: -1e-10,
-                ..FixedPointOptions::default()
-            },
-        ),
-        (
-            vec![1.0],
-            FixedPointOptions {
-                rel_tol: f64::INFINITY,
-                ..FixedPointOptions::default()
-            },
-        ),
-        (
-            vec![1.0],
-            FixedPointOptions {
-                wegstein_q_min: 1.0,
-                wegstein_q_max: 0.0,
-                ..FixedPointOptions::default()
-            },
-        ),
-        (
-            vec![1.0],
-            FixedPointOptions {
-                wegstein_q_max: 1.0,
-                ..FixedPointOptions::default()
-            },
-        ),
-        (
-            vec![1.0],
-            FixedPointOptions {
-                wegstein_q_min: f64::NAN,
-                ..FixedPointOptions::default()
-            },
-        ),
+        (vec![1.0], FixedPointOptions { abs_tol: 0.0, ..FixedPointOptions::default() }),
+        (vec![1.0], FixedPointOptions { abs_tol: f64::NAN, ..FixedPointOptions::default() }),
+        (vec![1.0], FixedPointOptions { rel_tol: -1e-10, ..FixedPointOptions::default() }),
+        (vec![1.0], FixedPointOptions { rel_tol: f64::INFINITY, ..FixedPointOptions::default() }),
+        (vec![1.0], FixedPointOptions { wegstein_q_min: 1.0, wegstein_q_max: 0.0, ..FixedPointOptions::default() }),
+        (vec![1.0], FixedPointOptions { wegstein_q_max: 1.0, ..FixedPointOptions::default() }),
+        (vec![1.0], FixedPointOptions { wegstein_q_min: f64::NAN, ..FixedPointOptions::default() }),
     ];
     for (mut x, options) in cases {
         let err = solve_fixed_point(
             &mut x,
-            |_: &[f64], _: &mut [f64]| -> Result<(), Infallible> {
-                panic!("g must not be called for invalid input")
-            },
+            |_: &[f64], _: &mut [f64]| -> Result<(), Infallible> { panic!("g must not be called for invalid input") },
             &options,
         )
         .unwrap_err();
-        assert!(
-            matches!(err, SolverError::InvalidInput(_)),
-            "{x:?} {options:?}: {err:?}"
-        );
+        assert!(matches!(err, SolverError::InvalidInput(_)), "{x:?} {options:?}: {err:?}");
     }
 }
 
 #[test]
 fn zero_iteration_limit_only_checks_the_guess() {
     let lin = fast_linear();
-    let options = FixedPointOptions {
-        max_iterations: 0,
-        ..FixedPointOptions::default()
-    };
+    let options = FixedPointOptions { max_iterations: 0, ..FixedPointOptions::default() };
     let mut x = lin.exact();
-    assert_eq!(
-        solve_fixed_point(&mut x, lin.map(), &options)
-            .unwrap()
-            .iterations,
-        0
-    );
+    assert_eq!(solve_fixed_point(&mut x, lin.map(), &options).unwrap().iterations, 0);
     let mut x = vec![0.0; 3];
     let err = solve_fixed_point(&mut x, lin.map(), &options).unwrap_err();
-    assert!(matches!(
-        err,
-        SolverError::NotConverged { iterations: 0, .. }
-    ));
+    assert!(matches!(err, SolverError::NotConverged { iterations: 0, .. }));
     assert_eq!(x, vec![0.0; 3]);
 }
 
@@ -261,17 +172,10 @@ fn extreme_values_give_errors_not_panics() {
                 out[2] = 1e300 * (x[2] + 1.0);
                 Ok(())
             },
-            &FixedPointOptions {
-                method,
-                max_iterations: 50,
-                ..FixedPointOptions::default()
-            },
+            &FixedPointOptions { method, max_iterations: 50, ..FixedPointOptions::default() },
         );
         assert!(
-            matches!(
-                result,
-                Err(SolverError::NotConverged { .. } | SolverError::NonFinite { .. })
-            ),
+            matches!(result, Err(SolverError::NotConverged { .. } | SolverError::NonFinite { .. })),
             "{method}: {result:?}"
         );
         assert!(x.iter().all(|v| v.is_finite()), "{method}: {x:?}");
