@@ -257,7 +257,7 @@ fn run(
     let wrote_report = report.map(|path| report::for_run(&model, &result, &analyses, &path)).transpose()?;
     let mut files: Vec<(String, String)> = match format {
         Format::Table => {
-            let mut text = calx_report::table(&model, &result);
+            let mut text = calx_document::text_table(&model, &result);
             for a in &analyses {
                 text.push_str(&format!("\nAnalysis `{}` ({})\n{}", a.name, a.type_name, a.text));
             }

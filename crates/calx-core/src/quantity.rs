@@ -133,8 +133,10 @@ impl Default for UnitTable {
 const MINUTE: f64 = 60.0;
 const HOUR: f64 = 3600.0;
 const DAY: f64 = 86_400.0;
-/// 365 days: the basis of annual plant figures (see the module documentation).
-const YEAR: f64 = 365.0 * DAY;
+/// Seconds in Calx's year, 365 days: the basis of annual plant figures (`yr`, see the module
+/// documentation). Every crate that converts per-second rates to annual figures uses this.
+pub const SECONDS_PER_YEAR: f64 = 365.0 * DAY;
+const YEAR: f64 = SECONDS_PER_YEAR;
 const POUND: f64 = 0.453_592_37;
 /// Pound-force per square inch: 0.45359237 kg x 9.80665 m/s2 / (0.0254 m)^2.
 const PSI: f64 = POUND * 9.806_65 / (0.0254 * 0.0254);
@@ -660,44 +662,9 @@ fn checked_mul(a: Dimension, b: Dimension) -> Option<Dimension> {
     })
 }
 
-/// `x` with `decimals` decimals and comma thousands separators, without locale:
-/// `group(128246907.0, 0)` is `128,246,907`; `-0` after rounding is `0`; non-finite values
-/// are written as Rust writes them (`NaN`, `inf`). Reports of every crate use this one.
-pub fn group(x: f64, decimals: usize) -> String {
-    if !x.is_finite() {
-        return format!("{x}");
-    }
-    let text = format!("{:.*}", decimals, x.abs());
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    if x < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        out.insert(0, '-');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn groups_thousands_without_negative_zero() {
-        assert_eq!(group(128_246_907.0, 0), "128,246,907");
-        assert_eq!(group(-1234.5678, 2), "-1,234.57");
-        assert_eq!(group(-0.001, 2), "0.00");
-        assert_eq!(group(999.0, 0), "999");
-        assert_eq!(group(f64::NAN, 0), "NaN");
-    }
 
     const YEAR_S: f64 = 365.0 * 86_400.0;
 

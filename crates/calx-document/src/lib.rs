@@ -40,6 +40,7 @@ pub mod sankey;
 mod sections;
 pub mod study;
 pub mod svg;
+mod text;
 pub mod views;
 
 use calx_core::AnalysisOutput;
@@ -50,6 +51,7 @@ pub use doc::{Block, Document, Figure, KeyFigure, Section, Table};
 pub use html::html;
 pub use markdown::{Asset, Markdown, markdown};
 pub use study::{StudyFiles, StudyResults};
+pub use text::text_table;
 
 /// What a report is made from.
 #[derive(Clone, Copy)]

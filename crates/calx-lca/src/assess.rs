@@ -32,8 +32,8 @@ use crate::database::{Database, Matrices};
 use crate::error::{LcaError, Result};
 use crate::sparse::SolveReport;
 
-/// Seconds in the assessment's year (365 days, like Calx's `yr`).
-pub const SECONDS_PER_YEAR: f64 = 365.0 * 86_400.0;
+/// Seconds in the assessment's year (365 days, Calx's `yr`).
+pub use calx_core::SECONDS_PER_YEAR;
 /// Molar mass of CO2, kg/mol (C 12.011 + 2 x O 15.999).
 pub const CO2_MOLAR_MASS: f64 = 44.009e-3;
 /// The elementary flow whose factor converts fixed CO2 into the impact category.

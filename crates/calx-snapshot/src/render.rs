@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use calx_core::result::FlowsheetResult;
 
-use calx_report::{count, sig};
+use calx_core::format::{count, sig_plain as sig};
 
 /// Significant digits of every number in a snapshot.
 pub const SIGNIFICANT_DIGITS: usize = 6;

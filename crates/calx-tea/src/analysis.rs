@@ -35,7 +35,7 @@ use calx_core::{
 use crate::config::{CapexMethod, Charge, Credits, EquipmentCost, PlantType, Priced, ShareBasis, TeaConfig};
 
 /// Seconds in the 365-day year of annual plant figures (the quantity parser's `yr`).
-pub const SECONDS_PER_YEAR: f64 = 365.0 * 86_400.0;
+pub use calx_core::SECONDS_PER_YEAR;
 
 /// CEPCI by year shipped as the default `cost_index` (domain-data 3.9, from BioSTEAM
 /// `biosteam/units/design_tools/cost_index.py`).

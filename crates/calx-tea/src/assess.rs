@@ -8,6 +8,7 @@
 //! IRR, B/C and payback come from the cash-flow table (capital in years 0 .. C-1, operation
 //! in years C .. C+n-1, end-of-year flows discounted to year 0).
 
+use calx_core::format::{group, plain_percent as pct};
 use calx_core::result::{FlowsheetResult, StreamRole};
 use calx_core::{AnalysisOutput, Utility};
 use serde::Serialize;
@@ -670,28 +671,4 @@ fn min_price(npv_at: impl Fn(f64) -> f64, guess: f64) -> Option<f64> {
         return None;
     }
     finance::bisect(npv_at, lo, hi, flo).ok()
-}
-
-/// A fraction as a percentage without float noise (`0.07` -> `7`).
-pub fn pct(x: f64) -> String {
-    let s = format!("{:.6}", x * 100.0);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// A number with thousands separators and `decimals` decimals (`330,429,847`).
-pub fn group(x: f64, decimals: usize) -> String {
-    calx_core::quantity::group(x, decimals)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::group;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(group(330_429_847.0, 0), "330,429,847");
-        assert_eq!(group(-1234.5, 1), "-1,234.5");
-        assert_eq!(group(999.0, 0), "999");
-        assert_eq!(group(-0.0001, 2), "0.00");
-    }
 }

@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 use calx_core::Metric;
 
-use crate::assess::{TeaResult, group, pct};
+use calx_core::format::{group, plain_percent as pct};
+
+use crate::assess::TeaResult;
 
 fn m(name: &str, value: f64, unit: &str) -> Metric {
     Metric { name: name.into(), value, unit: unit.into() }

@@ -1,4 +1,6 @@
-//! The human-readable report `calx run` prints, in the flowsheet's display units.
+//! The plain-text report `calx run` prints, in the flowsheet's display units: stream tables,
+//! utilities per unit, balance closure and solver summary. Numbers are plain (no thousands
+//! separators), so the text can be compared and read back.
 
 use std::fmt::Write as _;
 
@@ -6,7 +8,7 @@ use calx_core::result::FlowsheetResult;
 use calx_core::{UnitTable, Utility};
 use calx_flowsheet::Model;
 
-use crate::number::{count, sig};
+use calx_core::format::{count, sig_plain as sig};
 
 /// Streams per block of the stream table, so lines stay readable.
 const STREAMS_PER_BLOCK: usize = 6;
@@ -36,7 +38,7 @@ fn grid(rows: &[Vec<String>]) -> String {
 }
 
 /// Render the report.
-pub fn table(model: &Model, result: &FlowsheetResult) -> String {
+pub fn text_table(model: &Model, result: &FlowsheetResult) -> String {
     let uom = &model.units_of_measure;
     let d = &model.display;
     let mut s = String::new();
