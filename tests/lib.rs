@@ -42,9 +42,8 @@ pub fn load(relative: &str) -> Result<Model, String> {
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{relative}: {e}"))?;
     let search = if text.contains("plugins:") { vec![plugin_dir().to_path_buf()] } else { Vec::new() };
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    calx_cli::loading::parse_with_plugins(&text, relative, &base, &search, &calx_cli::builtin_registry())
-        .map(|(model, _plugins)| model)
-        .map_err(|d| d.to_string())
+    let options = calx::LoadOptions { registry: calx::builtin_registry(), plugin_search: search };
+    calx::Project::from_text(&text, relative, &base, &options).map(calx::Project::into_model).map_err(|e| e.to_string())
 }
 
 /// Load, build and solve.

@@ -36,7 +36,7 @@ fn every_invalid_flowsheet_is_refused_with_its_expected_diagnostic() {
 /// to solve with an error) — never a panic.
 #[test]
 fn mutilated_flowsheets_give_errors_never_panics() {
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let mut tried = 0;
     for path in flowsheet_files() {
         let text = std::fs::read_to_string(&path).unwrap_or_default();

@@ -9,9 +9,9 @@
 
 use std::path::PathBuf;
 
-use calx_cli::loading::{library_file_name, parse_with_plugins};
-use calx_cli::plugin_host::{self, LoadedPlugin, PluginError};
+use calx::library_file_name;
 use calx_core::Registry;
+use calx_plugin_host::{self as plugin_host, LoadedPlugin, PluginError};
 use calx_tests::{plugin_dir, root};
 
 fn lib(name: &str) -> PathBuf {
@@ -32,7 +32,7 @@ fn err(name: &str) -> String {
 /// The built-in registry without `calx-mineralization` (which the tests load dynamically);
 /// the built-in analyses stay.
 fn generic_only() -> Registry {
-    let builtin = calx_cli::builtin_registry();
+    let builtin = calx::builtin_registry();
     let mut r = Registry::new();
     for t in builtin.iter().filter(|t| t.provider == "calx-generic") {
         r.register(&t.provider, t.unit_type.clone()).expect("distinct");
@@ -54,8 +54,9 @@ fn flowsheet(plugins: &[PathBuf], unit_type: &str, params: &str) -> String {
 
 /// Load, build and solve a flowsheet text; the first error as text.
 fn solve(text: &str, builtin: &Registry) -> Result<calx_core::result::FlowsheetResult, String> {
-    let (model, _) = parse_with_plugins(text, "fault.yaml", &root(), &[], builtin).map_err(|d| d.to_string())?;
-    let mut f = model.build().map_err(|d| d.to_string())?;
+    let options = calx::LoadOptions::default().with_registry(builtin.clone());
+    let project = calx::Project::from_text(text, "fault.yaml", &root(), &options).map_err(|e| e.to_string())?;
+    let mut f = project.build().map_err(|d| d.to_string())?;
     f.solve().map_err(|e| e.to_string())
 }
 
@@ -114,7 +115,7 @@ fn a_unit_type_in_two_plugins_is_an_error_naming_both_files() {
 #[test]
 fn a_plugin_type_clashing_with_a_built_in_names_the_built_in_and_the_file() {
     let mineral = lib("calx_mineralization");
-    let e = solve(&flowsheet(std::slice::from_ref(&mineral), "mixer", ""), &calx_cli::builtin_registry()).unwrap_err();
+    let e = solve(&flowsheet(std::slice::from_ref(&mineral), "mixer", ""), &calx::builtin_registry()).unwrap_err();
     assert!(
         e.contains("is provided twice: by calx-mineralization and by") && e.contains(&mineral.display().to_string()),
         "{e}"
@@ -129,7 +130,7 @@ fn a_directory_entry_loads_every_calx_plugin_inside_and_skips_other_libraries() 
         loc: calx_flowsheet::Loc { line: 1, column: 1 },
     }];
     // The profile directory holds the duplicate pair, so loading it all must name both files.
-    let e = calx_cli::loading::load_plugins(&entries, &root(), &[], &generic_only()).err().unwrap_or_default();
+    let e = calx::load_plugins(&entries, &root(), &[], &generic_only()).err().unwrap_or_default();
     let text: Vec<&str> = e.iter().map(|(_, m)| m.as_str()).collect();
     assert!(text.iter().any(|m| m.contains("`shared_name` is provided twice")), "{text:?}");
     // The no-entry library is skipped, the ABI mismatch is reported.
@@ -139,9 +140,9 @@ fn a_directory_entry_loads_every_calx_plugin_inside_and_skips_other_libraries() 
 
 #[test]
 fn a_bare_library_name_is_found_in_the_search_path() {
-    let found = calx_cli::loading::resolve("calx_fixture_faulty", &root(), &[plugin_dir().to_path_buf()]).unwrap();
+    let found = calx::resolve("calx_fixture_faulty", &root(), &[plugin_dir().to_path_buf()]).unwrap();
     assert_eq!(found, vec![lib("calx_fixture_faulty")]);
-    let e = calx_cli::loading::resolve("calx_nothing_here", &root(), &[]).unwrap_err();
+    let e = calx::resolve("calx_nothing_here", &root(), &[]).unwrap_err().to_string();
     assert!(e.contains(&library_file_name("calx_nothing_here")) && e.contains("CALX_PLUGIN_PATH"), "{e}");
 }
 

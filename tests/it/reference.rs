@@ -623,9 +623,9 @@ fn the_backfill_paste_meets_its_solids_content_and_binder_dosage() {
 /// The `analyses:` of the reference plant, run as `calx run` runs them.
 fn lca_metrics() -> Vec<calx_core::AnalysisOutput> {
     let path = calx_tests::root().join(REFERENCE);
-    let (_, analyses) = calx_testing::solve_and_analyse(&path, &calx_testing::builtin_registry(), &[])
-        .unwrap_or_else(|e| panic!("{REFERENCE}: {e}"));
-    analyses
+    calx_testing::solve_and_analyse(&path, &calx_testing::builtin_registry(), &[])
+        .unwrap_or_else(|e| panic!("{REFERENCE}: {e}"))
+        .analyses
 }
 
 fn metric(analyses: &[calx_core::AnalysisOutput], analysis: &str, name: &str) -> f64 {
@@ -699,7 +699,7 @@ fn an_lca_factor_override_replaces_the_background_value_with_its_source() {
     let model =
         calx_flowsheet::parse(&text, REFERENCE, &calx_testing::builtin_registry()).unwrap_or_else(|d| panic!("{d}"));
     let result = model.build().unwrap().solve().unwrap();
-    let a = model.run_analyses(&result).unwrap();
+    let a = calx::run_reports(&model.analyses, &result).unwrap();
     let ratio = metric(&a, "lca_official_grid", "emissions_per_functional_unit")
         / metric(&a, "lca", "emissions_per_functional_unit");
     assert!((ratio - 0.4173 / 0.3795).abs() < 1e-3, "{ratio}");

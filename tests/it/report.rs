@@ -34,12 +34,13 @@ struct Reference {
 
 /// The output files of a small run of the reference study, as `calx study` writes them.
 fn study_files() -> StudyFiles {
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let text = std::fs::read_to_string(root().join(STUDY)).unwrap_or_else(|e| panic!("{STUDY}: {e}"));
     let mut def = calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{STUDY}: {e}"));
     def.samples = 32;
     let flowsheet = std::fs::read_to_string(root().join(FLOWSHEET)).unwrap_or_default();
-    let study = calx_study::Study::prepare(def, &flowsheet, FLOWSHEET, &registry).unwrap_or_else(|e| panic!("{e}"));
+    let options = calx::LoadOptions::default().with_registry(registry);
+    let study = calx_study::Study::prepare(def, &flowsheet, FLOWSHEET, &options).unwrap_or_else(|e| panic!("{e}"));
     let def = &study.def;
     let samples = study.run(0..def.samples);
     let columns = calx_study::Columns::of(def, &samples);
@@ -55,7 +56,7 @@ fn study_files() -> StudyFiles {
 
 fn build(study: &StudyResults) -> (Document, String) {
     let (model, result) = calx_tests::solve(FLOWSHEET).unwrap_or_else(|e| panic!("{e}"));
-    let analyses = model.run_analyses(&result).unwrap_or_else(|e| panic!("{e}"));
+    let analyses = calx::run_reports(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
     let input = Input { model: &model, result: &result, analyses: &analyses, study: Some(study) };
     let doc = calx_document::document(&input, &Options::default());
     let html = calx_document::html(&doc);

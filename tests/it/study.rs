@@ -29,13 +29,18 @@ fn study_text(parameters: &str, metrics: &str) -> String {
     )
 }
 
-fn prepare(def: StudyDef, registry: &calx_core::Registry) -> Result<Study<'_>, StudyError> {
-    Study::prepare(def, &flowsheet_text(), FLOWSHEET, registry)
+/// Load options with `registry` (the built-in one in these tests) and no plugin search path.
+fn options(registry: &calx_core::Registry) -> calx::LoadOptions {
+    calx::LoadOptions::default().with_registry(registry.clone())
+}
+
+fn prepare(def: StudyDef, registry: &calx_core::Registry) -> Result<Study, StudyError> {
+    Study::prepare(def, &flowsheet_text(), FLOWSHEET, &options(registry))
 }
 
 #[test]
 fn results_are_bit_identical_on_one_and_two_threads() {
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let study = prepare(reference(24), &registry).unwrap_or_else(|e| panic!("{e}"));
     let one: Vec<Sample> = on_threads(1, || study.run(0..24));
     let two: Vec<Sample> = on_threads(2, || study.run(0..24));
@@ -49,7 +54,7 @@ fn results_are_bit_identical_on_one_and_two_threads() {
 
 #[test]
 fn shards_merged_equal_a_single_run() {
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let study = prepare(reference(30), &registry).unwrap_or_else(|e| panic!("{e}"));
     let def = &study.def;
     let single = study.run(0..30);
@@ -80,7 +85,7 @@ fn shards_merged_equal_a_single_run() {
 
 #[test]
 fn failed_samples_are_recorded_and_the_run_goes_on() {
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     // Below some product price the plant never earns its cost back: there is no IRR.
     let text = study_text(
         "  - path: analyses.tea.product_price\n    unit: KRW/t\n    distribution: { type: uniform, low: 1000, high: 30000 }\n",
@@ -100,7 +105,7 @@ fn failed_samples_are_recorded_and_the_run_goes_on() {
 
 #[test]
 fn bad_paths_and_distributions_are_errors_before_anything_runs() {
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let metric = "  - analyses.tea.benefit_cost_ratio\n";
     let cases = [
         (
@@ -144,7 +149,7 @@ fn bad_paths_and_distributions_are_errors_before_anything_runs() {
 
 #[test]
 fn the_tornado_moves_benefit_cost_with_the_product_price() {
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let study = prepare(reference(1), &registry).unwrap_or_else(|e| panic!("{e}"));
     let t = study.tornado().unwrap_or_else(|e| panic!("{e}"));
     let j = study.def.parameters.iter().position(|p| p.path == "analyses.tea.product_price").unwrap_or(usize::MAX);
@@ -170,7 +175,7 @@ fn the_tornado_moves_benefit_cost_with_the_product_price() {
 /// against `flowsheets/snapshots/`; a difference writes `.new` beside it and fails.
 #[test]
 fn reference_study_snapshot() {
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let study = prepare(reference(64), &registry).unwrap_or_else(|e| panic!("{e}"));
     let samples = study.run(0..64);
     let got = calx_study::summary_csv(&study.def, &Columns::of(&study.def, &samples))
@@ -206,12 +211,12 @@ fn same_numbers(a: &str, b: &str) -> bool {
 fn recycle_samples_are_bit_identical_on_one_and_two_threads() {
     // Tears start from the base case for every sample, so the iteration path (and the last
     // bits of the result) cannot depend on which sample a thread solved before.
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let file = "flowsheets/kigam-cfbc-recycle.yaml";
     let text = "study: r\nflowsheet: x\nseed: 3\nsamples: 16\nparameters:\n  - path: units.hydration.conversion.CaO\n    distribution: { type: triangular, low: 0.25, mode: 0.2894, high: 0.48 }\nmetrics:\n  - streams.product.total\n  - analyses.lca.net_reduction_per_functional_unit\n";
     let def = calx_study::parse_study(text).unwrap_or_else(|e| panic!("{e}"));
     let flowsheet = std::fs::read_to_string(root().join(file)).unwrap_or_default();
-    let study = Study::prepare(def, &flowsheet, file, &registry).unwrap_or_else(|e| panic!("{e}"));
+    let study = Study::prepare(def, &flowsheet, file, &options(&registry)).unwrap_or_else(|e| panic!("{e}"));
     let one = on_threads(1, || study.run(0..16));
     let two = on_threads(2, || study.run(0..16));
     assert!(one.iter().all(|s| s.outcome.is_ok()));
@@ -220,7 +225,7 @@ fn recycle_samples_are_bit_identical_on_one_and_two_threads() {
 
 #[test]
 fn latin_hypercube_puts_one_sample_in_each_stratum() {
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let study = prepare(reference(40), &registry).unwrap_or_else(|e| panic!("{e}"));
     let values = study.sample_values(0..40);
     for (j, p) in study.def.parameters.iter().enumerate() {
@@ -232,7 +237,7 @@ fn latin_hypercube_puts_one_sample_in_each_stratum() {
 
 #[test]
 fn the_sweep_maps_benefit_cost_over_co2_and_product_price() {
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let study = prepare(reference(1), &registry).unwrap_or_else(|e| panic!("{e}"));
     let grid = study.sweep();
     assert_eq!(grid.len(), 5 * 4);
@@ -255,7 +260,7 @@ fn sobol_points_stratify_every_parameter() {
     let text = format!(
         "study: t\nflowsheet: ../{FLOWSHEET}\nseed: 11\nsamples: 64\nsampling: sobol\nparameters:\n  - path: units.hydration.conversion.CaO\n    distribution: {{ type: uniform, low: 0.2, high: 0.5 }}\n  - path: units.carbonation.conversion.Ca(OH)2\n    distribution: {{ type: uniform, low: 0.6, high: 0.9 }}\nmetrics:\n  - analyses.tea.benefit_cost_ratio\n"
     );
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let study = prepare(calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{e}")), &registry)
         .unwrap_or_else(|e| panic!("{e}"));
     let values = study.sample_values(0..64);
@@ -282,7 +287,7 @@ fn a_varied_grid_factor_moves_emissions_by_the_plants_electricity() {
     let text = format!(
         "study: t\nflowsheet: ../{FLOWSHEET}\nseed: 1\nsamples: 2\nset:\n  analyses.lca.sources.electricity_kigam_2022_implied: test\nparameters:\n  - path: analyses.lca.factors.electricity_kigam_2022_implied\n    unit: kgCO2eq/kWh\n    distribution: {{ type: uniform, low: 0.35, high: 0.5 }}\nmetrics:\n  - analyses.lca.emissions_per_functional_unit\n"
     );
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let study = prepare(calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{e}")), &registry)
         .unwrap_or_else(|e| panic!("{e}"));
     let at = |x: f64| study.evaluate(&[Some(x)]).unwrap_or_else(|e| panic!("{e}"))[0];
@@ -300,10 +305,8 @@ fn metrics_only_analyses_give_the_full_runs_metrics() {
         let rel = calx_tests::relative(&path);
         let model = calx_tests::load(&rel).unwrap_or_else(|e| panic!("{e}"));
         let result = model.build().unwrap_or_else(|e| panic!("{e}")).solve().unwrap_or_else(|e| panic!("{rel}: {e}"));
-        let full = calx_flowsheet::run_analyses(&model.analyses, &result, calx_flowsheet::Detail::Full)
-            .unwrap_or_else(|e| panic!("{e}"));
-        let quick = calx_flowsheet::run_analyses(&model.analyses, &result, calx_flowsheet::Detail::Metrics)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let full = calx::run_reports(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
+        let quick = calx::run_figures(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(full.len(), quick.len());
         for (a, b) in full.iter().zip(&quick) {
             assert_eq!(a.metrics, b.metrics, "{rel}: analysis `{}`", a.name);
@@ -316,7 +319,7 @@ fn metrics_only_analyses_give_the_full_runs_metrics() {
 fn every_parameter_of_the_reference_study_moves_some_metric() {
     // A parameter whose low and high values give the same metrics measures nothing (as the
     // TEA's electricity price did while the flowsheet gives Table 7's operation cost).
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let study = prepare(reference(1), &registry).unwrap_or_else(|e| panic!("{e}"));
     let t = study.tornado().unwrap_or_else(|e| panic!("{e}"));
     for (p, (lo, hi)) in study.def.parameters.iter().zip(&t.rows) {
@@ -337,7 +340,7 @@ fn a_reused_worker_gives_the_base_case_bit_for_bit_after_other_samples() {
     // Workers reuse one built flowsheet; after samples that changed conversions, prices, the
     // grid factor and the ash composition, the base case must come back exactly as a fresh
     // solve of the flowsheet gives it.
-    let registry = calx_cli::builtin_registry();
+    let registry = calx::builtin_registry();
     let study = prepare(reference(8), &registry).unwrap_or_else(|e| panic!("{e}"));
     let _ = on_threads(1, || study.run(0..8));
     let targets = study.def.parameters.len() + study.def.sweep.as_ref().map_or(0, |s| s.axes.len());
@@ -345,7 +348,7 @@ fn a_reused_worker_gives_the_base_case_bit_for_bit_after_other_samples() {
     let model = calx_tests::load(FLOWSHEET).unwrap_or_else(|e| panic!("{e}"));
     // The study sets the LCA's source of the grid factor; that changes no number.
     let result = model.build().unwrap_or_else(|e| panic!("{e}")).solve().unwrap_or_else(|e| panic!("{e}"));
-    let outputs = model.run_analyses(&result).unwrap_or_else(|e| panic!("{e}"));
+    let outputs = calx::run_reports(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
     for (k, m) in study.def.metrics.iter().enumerate() {
         let (name, metric) = m.trim_start_matches("analyses.").split_once('.').unwrap_or_default();
         let fresh = outputs.iter().find(|o| o.name == name).and_then(|o| o.metric(metric)).unwrap_or(f64::NAN);

@@ -19,12 +19,9 @@ const EXACT: f64 = 1e-6;
 /// Parse flowsheet text as `calx run` does, solve it and run its analyses.
 fn analyse_text(text: &str) -> Result<Vec<AnalysisOutput>, String> {
     let base = root().join("flowsheets");
-    let (model, _) =
-        calx_cli::loading::parse_with_plugins(text, REFERENCE, Path::new(&base), &[], &calx_cli::builtin_registry())
-            .map_err(|d| d.to_string())?;
-    let mut f = model.build().map_err(|d| d.to_string())?;
-    let result = f.solve().map_err(|e| e.to_string())?;
-    model.run_analyses(&result)
+    let project = calx::Project::from_text(text, REFERENCE, Path::new(&base), &calx::LoadOptions::default())
+        .map_err(|e| e.to_string())?;
+    project.solve().map(|solved| solved.analyses).map_err(|e| e.to_string())
 }
 
 fn reference_text() -> String {

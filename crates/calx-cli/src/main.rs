@@ -12,9 +12,10 @@ mod study;
 mod study_parquet;
 mod units;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use calx::{LoadOptions, Project, Solved};
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
 
@@ -140,12 +141,12 @@ fn main() -> ExitCode {
         .with_ansi(ansi)
         .with_target(false)
         .init();
-    let registry = calx_cli::builtin_registry();
+    let options = LoadOptions::from_env();
     let result = match cli.command {
-        Command::Run { file, format, output, report } => run(&registry, &file, format, output, report),
-        Command::Check { file } => check(&registry, &file),
+        Command::Run { file, format, output, report } => run(&options, &file, format, output, report),
+        Command::Check { file } => check(&options, &file),
         Command::Schema => {
-            print(&serde_json::to_string_pretty(&calx_flowsheet::json_schema(&registry)).unwrap_or_default())
+            print(&serde_json::to_string_pretty(&calx_flowsheet::json_schema(&options.registry)).unwrap_or_default())
         }
         Command::Snapshot { files, check, update, rel, abs, tolerances } => {
             let mode = if check {
@@ -160,21 +161,17 @@ fn main() -> ExitCode {
                 absolute: abs,
                 by_quantity: tolerances.into_iter().collect(),
             };
-            match snapshot::run(&registry, &files, mode, &tol) {
-                Ok((text, true)) => print(&text),
-                Ok((text, false)) => Err(Failure { message: text, code: 1 }),
-                Err(e) => Err(Failure::invalid(e)),
-            }
+            snapshot::run(&options, &files, mode, &tol)
+                .and_then(|(text, passed)| if passed { print(&text) } else { Err(Failure { message: text, code: 1 }) })
         }
         Command::UnitsOfMeasure => print(&units::units_of_measure()),
-        Command::Units { name } => {
-            units::list(&registry, name.as_deref()).map_err(Failure::invalid).and_then(|s| print(&s))
+        Command::Units { name } => units::list(&options.registry, name.as_deref()).and_then(|s| print(&s)),
+        Command::Study(args) => study::command(&options, args),
+        Command::Report(args) => report::command(&options, args),
+        Command::Plugins { file: None } => print(&plugins::list(&options.registry, &[])),
+        Command::Plugins { file: Some(f) } => {
+            load(&options, &f).and_then(|p| print(&plugins::list(&options.registry, p.plugins())))
         }
-        Command::Study(args) => study::command(&registry, args),
-        Command::Report(args) => report::command(&registry, args),
-        Command::Plugins { file } => file
-            .map_or(Ok(Vec::new()), |f| load_with_plugins(&registry, &f).map(|(_, loaded)| loaded))
-            .and_then(|loaded| print(&plugins::list(&registry, &loaded))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -203,6 +200,25 @@ impl Failure {
     }
 }
 
+impl From<calx::LoadError> for Failure {
+    fn from(e: calx::LoadError) -> Failure {
+        match e {
+            calx::LoadError::Invalid(d) => Failure::invalid(d),
+            io => Failure::invalid(format!("error: {io}")),
+        }
+    }
+}
+
+impl From<calx::Error> for Failure {
+    fn from(e: calx::Error) -> Failure {
+        match e {
+            calx::Error::Load(e) => e.into(),
+            calx::Error::Build(d) => Failure::invalid(d),
+            other => Failure::solve(other),
+        }
+    }
+}
+
 fn print(text: &str) -> Result<(), Failure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -213,26 +229,16 @@ fn print(text: &str) -> Result<(), Failure> {
     }
 }
 
-fn load(registry: &calx_core::Registry, file: &std::path::Path) -> Result<calx_flowsheet::Model, Failure> {
-    load_with_plugins(registry, file).map(|(model, _)| model)
-}
-
 /// Load a flowsheet and the plugin libraries its `plugins:` lists (CALX_PLUGIN_PATH adds
 /// search directories for bare library names).
-fn load_with_plugins(
-    registry: &calx_core::Registry,
-    file: &std::path::Path,
-) -> Result<(calx_flowsheet::Model, Vec<calx_plugin_host::LoadedPlugin>), Failure> {
-    match calx_cli::loading::load_flowsheet(file, registry, &calx_cli::loading::search_path_from_env()) {
-        Ok(m) => Ok(m),
-        Err(calx_flowsheet::LoadError::Invalid(d)) => Err(Failure::invalid(d)),
-        Err(e) => Err(Failure::invalid(format!("error: {e}"))),
-    }
+fn load(options: &LoadOptions, file: &Path) -> Result<Project, Failure> {
+    Ok(Project::load(file, options)?)
 }
 
-fn check(registry: &calx_core::Registry, file: &std::path::Path) -> Result<(), Failure> {
-    let model = load(registry, file)?;
-    model.build().map_err(Failure::invalid)?;
+fn check(options: &LoadOptions, file: &Path) -> Result<(), Failure> {
+    let project = load(options, file)?;
+    project.build().map_err(Failure::invalid)?;
+    let model = project.model();
     print(&format!(
         "{}: ok ({} units, {} components)",
         file.display(),
@@ -242,33 +248,18 @@ fn check(registry: &calx_core::Registry, file: &std::path::Path) -> Result<(), F
 }
 
 fn run(
-    registry: &calx_core::Registry,
-    file: &std::path::Path,
+    options: &LoadOptions,
+    file: &Path,
     format: Format,
     output: Option<PathBuf>,
     report: Option<PathBuf>,
 ) -> Result<(), Failure> {
-    let model = load(registry, file)?;
-    let mut flowsheet = model.build().map_err(Failure::invalid)?;
+    let project = load(options, file)?;
     let started = std::time::Instant::now();
-    let result = flowsheet.solve().map_err(Failure::solve)?;
+    let solved = project.solve()?;
     tracing::info!(elapsed_ms = started.elapsed().as_secs_f64() * 1e3, "solved");
-    let analyses = model.run_analyses(&result).map_err(Failure::solve)?;
-    let wrote_report = report.map(|path| report::for_run(&model, &result, &analyses, &path)).transpose()?;
-    let mut files: Vec<(String, String)> = match format {
-        Format::Table => {
-            let mut text = calx_document::text_table(&model, &result);
-            for a in &analyses {
-                text.push_str(&format!("\nAnalysis `{}` ({})\n{}", a.name, a.type_name, a.text));
-            }
-            vec![("results.txt".into(), text)]
-        }
-        Format::Json => vec![("results.json".into(), output::json(&result, &analyses).map_err(Failure::output)?)],
-        Format::Csv => output::csv(&result).into_iter().map(|(n, t)| (n.to_string(), t)).collect(),
-    };
-    if format == Format::Csv {
-        files.extend(analyses.iter().map(|a| (format!("{}.csv", a.name), a.csv.clone())));
-    }
+    let wrote_report = report.map(|path| report::for_run(&project, &solved, &path)).transpose()?;
+    let files = run_files(&project, &solved, format)?;
     match output {
         None => {
             files.iter().try_for_each(|(_, text)| print(text.trim_end()))?;
@@ -287,4 +278,25 @@ fn run(
             print(&format!("wrote {}", wrote.join(", ")))
         }
     }
+}
+
+/// What `calx run` writes, as (file name, text).
+fn run_files(project: &Project, solved: &Solved, format: Format) -> Result<Vec<(String, String)>, Failure> {
+    let (result, analyses) = (&solved.result, &solved.analyses);
+    Ok(match format {
+        Format::Table => {
+            let mut text = calx_document::text_table(project.model(), result);
+            for a in analyses {
+                text.push_str(&format!("\nAnalysis `{}` ({})\n{}", a.name, a.type_name, a.text));
+            }
+            vec![("results.txt".into(), text)]
+        }
+        Format::Json => vec![("results.json".into(), output::json(result, analyses).map_err(Failure::output)?)],
+        Format::Csv => {
+            let mut files: Vec<(String, String)> =
+                output::csv(result).into_iter().map(|(n, t)| (n.to_string(), t)).collect();
+            files.extend(analyses.iter().map(|a| (format!("{}.csv", a.name), a.csv.clone())));
+            files
+        }
+    })
 }

@@ -5,10 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use calx_core::AnalysisOutput;
-use calx_core::result::FlowsheetResult;
+use calx::{LoadOptions, Project, Solved};
 use calx_document::{Input, Options, SankeyBasis, StudyFiles, StudyResults};
-use calx_flowsheet::Model;
 
 use crate::Failure;
 use crate::output::write_atomic;
@@ -147,18 +145,13 @@ pub(crate) fn write_report(
 }
 
 /// The report `calx run --report PATH` writes (default options; format from the extension).
-pub(crate) fn for_run(
-    model: &Model,
-    result: &FlowsheetResult,
-    analyses: &[AnalysisOutput],
-    path: &Path,
-) -> Result<String, Failure> {
-    let input = Input { model, result, analyses, study: None };
+pub(crate) fn for_run(project: &Project, solved: &Solved, path: &Path) -> Result<String, Failure> {
+    let input = Input::new(project, solved);
     Ok(write_report(&input, &Options::default(), format_of(path), Some(path))?.unwrap_or_default())
 }
 
 /// `calx report`.
-pub(crate) fn command(registry: &calx_core::Registry, args: ReportArgs) -> Result<(), Failure> {
+pub(crate) fn command(options: &LoadOptions, args: ReportArgs) -> Result<(), Failure> {
     let format = args.format.or(args.output.as_deref().map(format_of)).unwrap_or(ReportFormat::Html);
     if format == ReportFormat::Md && args.output.is_none() {
         return Err(Failure::invalid(
@@ -167,17 +160,15 @@ pub(crate) fn command(registry: &calx_core::Registry, args: ReportArgs) -> Resul
     }
     // Check the study directory before spending time on the solve.
     let study = args.study.as_deref().map(read_study).transpose()?;
-    let model = crate::load(registry, &args.file)?;
-    let mut flowsheet = model.build().map_err(Failure::invalid)?;
-    let result = flowsheet.solve().map_err(Failure::solve)?;
-    let analyses = model.run_analyses(&result).map_err(Failure::solve)?;
+    let project = crate::load(options, &args.file)?;
+    let solved = project.solve()?;
     let options = Options {
         sankey: match args.sankey {
             Sankey::PerUnit => SankeyBasis::PerUnit,
             Sankey::PerYear => SankeyBasis::PerYear,
         },
     };
-    let input = Input { model: &model, result: &result, analyses: &analyses, study: study.as_ref() };
+    let input = Input { study: study.as_ref(), ..Input::new(&project, &solved) };
     match write_report(&input, &options, format, args.output.as_deref())? {
         Some(wrote) => crate::print(&format!("wrote {wrote}")),
         None => Ok(()),
@@ -192,13 +183,11 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
     }
 
-    fn solved() -> (Model, FlowsheetResult, Vec<AnalysisOutput>) {
-        let registry = calx_cli::builtin_registry();
-        let model = crate::load(&registry, &root().join("flowsheets/lime-slaking-recycle.yaml"))
+    fn solved() -> (Project, Solved) {
+        let project = crate::load(&LoadOptions::default(), &root().join("flowsheets/lime-slaking-recycle.yaml"))
             .unwrap_or_else(|f| panic!("{}", f.message));
-        let result = model.build().unwrap_or_else(|d| panic!("{d}")).solve().unwrap_or_else(|e| panic!("{e}"));
-        let analyses = model.run_analyses(&result).unwrap_or_else(|e| panic!("{e}"));
-        (model, result, analyses)
+        let solved = project.solve().unwrap_or_else(|e| panic!("{e}"));
+        (project, solved)
     }
 
     fn temp(name: &str) -> PathBuf {
@@ -222,10 +211,10 @@ mod tests {
 
     #[test]
     fn markdown_is_written_with_its_figures_beside_it() {
-        let (model, result, analyses) = solved();
+        let (project, solved) = solved();
         let dir = temp("md");
         let path = dir.join("plant.md");
-        let wrote = for_run(&model, &result, &analyses, &path).unwrap_or_else(|f| panic!("{}", f.message));
+        let wrote = for_run(&project, &solved, &path).unwrap_or_else(|f| panic!("{}", f.message));
         assert!(wrote.contains("plant-files"), "{wrote}");
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let links: Vec<&str> = text
@@ -241,19 +230,18 @@ mod tests {
 
     #[test]
     fn an_unwritable_output_is_exit_code_3() {
-        let (model, result, analyses) = solved();
+        let (project, solved) = solved();
         let dir = temp("unwritable");
         // A path below a regular file cannot be created.
         let blocker = dir.join("file");
         std::fs::write(&blocker, "x").unwrap_or_else(|e| panic!("{e}"));
-        let err = for_run(&model, &result, &analyses, &blocker.join("report.html"))
+        let err = for_run(&project, &solved, &blocker.join("report.html"))
             .err()
             .unwrap_or_else(|| panic!("expected an error"));
         assert_eq!(err.code, 3);
         assert!(err.message.contains("cannot write") && err.message.contains("report.html"), "{}", err.message);
-        let err = for_run(&model, &result, &analyses, &blocker.join("report.md"))
-            .err()
-            .unwrap_or_else(|| panic!("expected an error"));
+        let err =
+            for_run(&project, &solved, &blocker.join("report.md")).err().unwrap_or_else(|| panic!("expected an error"));
         assert_eq!(err.code, 3);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -9,9 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
-use calx_core::Registry;
+use calx::LoadOptions;
 use calx_snapshot::{SnapshotFile, Tolerances, compare, snapshot_path};
 
+use crate::Failure;
 use crate::output::write_atomic;
 
 /// What to do with each snapshot.
@@ -24,15 +25,15 @@ pub(crate) enum Mode {
 
 /// Run the command over `files`; returns the report text and whether everything passed.
 pub(crate) fn run(
-    registry: &Registry,
+    options: &LoadOptions,
     files: &[PathBuf],
     mode: Mode,
     tol: &Tolerances,
-) -> Result<(String, bool), String> {
+) -> Result<(String, bool), Failure> {
     let mut out = String::new();
     let mut ok = true;
     for file in files {
-        let (line, passed) = one(registry, file, mode, tol)?;
+        let (line, passed) = one(options, file, mode, tol)?;
         out.push_str(&line);
         ok &= passed;
     }
@@ -45,20 +46,21 @@ fn pending(path: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn one(registry: &Registry, file: &Path, mode: Mode, tol: &Tolerances) -> Result<(String, bool), String> {
-    let search = calx_cli::loading::search_path_from_env();
-    let (model, _plugins) = calx_cli::loading::load_flowsheet(file, registry, &search).map_err(|e| e.to_string())?;
-    let mut flowsheet = model.build().map_err(|d| d.to_string())?;
-    let result = flowsheet.solve().map_err(|e| format!("error: {}: {e}", file.display()))?;
-    let analyses = model.run_analyses(&result).map_err(|e| format!("error: {}: {e}", file.display()))?;
+fn one(options: &LoadOptions, file: &Path, mode: Mode, tol: &Tolerances) -> Result<(String, bool), Failure> {
+    let project = crate::load(options, file)?;
+    let solved = project.solve().map_err(|e| match e {
+        calx::Error::Load(_) | calx::Error::Build(_) => Failure::from(e),
+        other => Failure::solve(format!("{}: {other}", file.display())),
+    })?;
     let new = SnapshotFile {
         source: file.display().to_string().replace('\\', "/"),
-        body: calx_snapshot::render(&result, &analyses),
+        body: calx_snapshot::render(&solved.result, &solved.analyses),
     };
     let path = snapshot_path(file);
     let old = std::fs::read_to_string(&path).ok().map(|t| SnapshotFile::parse(&t));
-    let write =
-        |p: &Path| write_atomic(p, &new.to_text()).map_err(|e| format!("error: cannot write {}: {e}", p.display()));
+    let write = |p: &Path| {
+        write_atomic(p, &new.to_text()).map_err(|e| Failure::output(format!("cannot write {}: {e}", p.display())))
+    };
     let shown = path.display();
     match (mode, old) {
         (Mode::Update, _) => {

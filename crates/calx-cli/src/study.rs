@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use std::io::Write as _;
 
+use calx::LoadOptions;
 use calx_study::{Columns, Study, StudyDef};
 
 use crate::Failure;
@@ -39,21 +40,15 @@ fn definition(file: &Path, samples: Option<usize>) -> Result<(StudyDef, String, 
     Ok((def, text, flowsheet))
 }
 
-/// Run `f` with the flowsheet's registry (built-in types plus its plugins) and a study.
+/// Run `f` with the study prepared against its flowsheet (loaded with its plugins).
 fn with_study<T>(
-    builtin: &calx_core::Registry,
+    options: &LoadOptions,
     file: &Path,
     samples: Option<usize>,
-    f: impl FnOnce(&Study<'_>) -> Result<T, Failure>,
+    f: impl FnOnce(&Study) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
     let (def, text, flowsheet) = definition(file, samples)?;
-    let shown = flowsheet.display().to_string();
-    let entries = calx_flowsheet::plugins(&text, &shown).map_err(Failure::invalid)?;
-    let base = flowsheet.parent().map(Path::to_path_buf).unwrap_or_default();
-    let (registry, _loaded) =
-        calx_cli::loading::load_plugins(&entries, &base, &calx_cli::loading::search_path_from_env(), builtin)
-            .map_err(|p| Failure::invalid(calx_flowsheet::plugin_diagnostics(&text, &shown, p)))?;
-    let study = Study::prepare(def, &text, &shown, &registry)
+    let study = Study::prepare(def, &text, &flowsheet.display().to_string(), options)
         .map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
     f(&study)
 }
@@ -74,7 +69,7 @@ fn write_all(dir: &Path, files: &[(&str, String)]) -> Result<Vec<String>, Failur
 }
 
 /// Summary, Spearman, tornado and sweep files from the statistics columns of all samples.
-fn reports(study: &Study<'_>, columns: &Columns) -> Result<Vec<(&'static str, String)>, Failure> {
+fn reports(study: &Study, columns: &Columns) -> Result<Vec<(&'static str, String)>, Failure> {
     let def = &study.def;
     let tornado = study.tornado().map_err(|e| Failure::solve(e.to_string()))?;
     let mut files = vec![
@@ -140,7 +135,7 @@ fn progress_bar(len: usize) -> indicatif::ProgressBar {
 
 /// `calx study FILE`.
 pub(crate) fn run(
-    registry: &calx_core::Registry,
+    options: &LoadOptions,
     file: &Path,
     output: &Path,
     samples: Option<usize>,
@@ -149,7 +144,7 @@ pub(crate) fn run(
 ) -> Result<String, Failure> {
     let pool = pool(threads)?;
     pool.install(|| {
-        with_study(registry, file, samples, |study| {
+        with_study(options, file, samples, |study| {
             let def = &study.def;
             let range = shard.map_or(0..def.samples, |(i, n)| study.shard_range(i, n));
             let started = std::time::Instant::now();
@@ -191,13 +186,13 @@ pub(crate) fn run(
 
 /// `calx study merge FILE SHARD_DIR...`.
 pub(crate) fn merge(
-    registry: &calx_core::Registry,
+    options: &LoadOptions,
     file: &Path,
     output: &Path,
     shards: &[PathBuf],
     samples: Option<usize>,
 ) -> Result<String, Failure> {
-    with_study(registry, file, samples, |study| {
+    with_study(options, file, samples, |study| {
         let mut parts = Vec::new();
         for dir in shards {
             let text = read(&dir.join("samples.csv"))?;
@@ -259,17 +254,17 @@ enum StudyCommand {
 }
 
 /// Dispatch `calx study ...`.
-pub(crate) fn command(registry: &calx_core::Registry, args: StudyArgs) -> Result<(), Failure> {
+pub(crate) fn command(options: &LoadOptions, args: StudyArgs) -> Result<(), Failure> {
     let text = match args.command {
         Some(StudyCommand::Merge { file, shards, output, samples }) => {
-            merge(registry, &file, &output, &shards, samples)?
+            merge(options, &file, &output, &shards, samples)?
         }
         None => {
             let file = args.file.ok_or_else(|| Failure::invalid("error: give a study file: calx study FILE -o DIR"))?;
             let output = args
                 .output
                 .ok_or_else(|| Failure::invalid("error: give an output directory: calx study FILE -o DIR"))?;
-            run(registry, &file, &output, args.samples, args.threads, args.shard)?
+            run(options, &file, &output, args.samples, args.threads, args.shard)?
         }
     };
     crate::print(&text)

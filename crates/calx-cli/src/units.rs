@@ -7,12 +7,14 @@ use calx_core::unit::PortDirection;
 use calx_core::{ParamValue, Registry};
 
 /// List every unit type, or one.
-pub(crate) fn list(registry: &Registry, only: Option<&str>) -> Result<String, String> {
+pub(crate) fn list(registry: &Registry, only: Option<&str>) -> Result<String, crate::Failure> {
     if let Some(name) = only
         && registry.get(name).is_none()
     {
         let hint = registry.suggest(name).map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-        return Err(format!("error: unknown unit type `{name}`{hint}; `calx units` lists them all"));
+        return Err(crate::Failure::invalid(format!(
+            "error: unknown unit type `{name}`{hint}; `calx units` lists them all"
+        )));
     }
     let mut s = String::new();
     for r in registry.iter().filter(|r| only.is_none_or(|n| n == r.descriptor.type_name)) {

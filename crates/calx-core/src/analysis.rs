@@ -11,6 +11,7 @@
 use serde::Serialize;
 
 use crate::params::{ParamSpec, Params};
+use crate::report::ReportPart;
 use crate::result::FlowsheetResult;
 use crate::unit::UnitError;
 
@@ -25,6 +26,9 @@ pub struct AnalysisDescriptor {
     pub params: Vec<ParamSpec>,
     /// Analysis types whose results it reads (they run first).
     pub reads: Vec<String>,
+    /// What the report's summary says when a flowsheet has no analysis of this type (`None`:
+    /// nothing).
+    pub when_absent: Option<String>,
 }
 
 /// One named figure of an analysis, for later analyses, studies and snapshots.
@@ -47,21 +51,72 @@ pub struct AnalysisOutput {
     pub type_name: String,
     /// Headline figures, in a fixed order.
     pub metrics: Vec<Metric>,
-    /// Human-readable report.
+    /// Human-readable report (empty for figures-only runs).
     #[serde(skip)]
     pub text: String,
-    /// CSV rendering.
+    /// CSV rendering (empty for figures-only runs).
     #[serde(skip)]
     pub csv: String,
-    /// Full result as JSON text.
+    /// Full result as JSON text, for `calx run --format json` (empty for figures-only runs).
     #[serde(skip)]
     pub json: String,
+    /// Its part of the report people read (`None` for figures-only runs).
+    #[serde(skip)]
+    pub report: Option<ReportPart>,
 }
 
 impl AnalysisOutput {
+    /// The output of a figures-only run ([`Analysis::figures`]): metrics and nothing else.
+    pub fn figures_only(name: &str, type_name: &str, metrics: Vec<Metric>) -> AnalysisOutput {
+        AnalysisOutput {
+            name: name.to_string(),
+            type_name: type_name.to_string(),
+            metrics,
+            text: String::new(),
+            csv: String::new(),
+            json: String::new(),
+            report: None,
+        }
+    }
+
     /// A metric by name.
     pub fn metric(&self, name: &str) -> Option<f64> {
         self.metrics.iter().find(|m| m.name == name).map(|m| m.value)
+    }
+}
+
+/// Why an analysis could not produce its result. Configuration problems the analysis can
+/// see without the flowsheet are found earlier, by [`AnalysisType::create`], as
+/// [`UnitError::Parameter`].
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// A parameter does not fit this flowsheet (a price for a feed that is not there, no
+    /// price for one that is).
+    #[error("`{param}`: {message}")]
+    Parameter {
+        /// The parameter of the `analyses:` block.
+        param: String,
+        /// What is wrong, and what is allowed.
+        message: String,
+    },
+    /// Something the analysis reads is not in the converged flowsheet or in the outputs of
+    /// the analyses before it.
+    #[error("{0}")]
+    Missing(String),
+    /// The analysis failed; the source says why (each analysis crate has its own error type).
+    #[error(transparent)]
+    Failed(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AnalysisError {
+    /// Wrap an analysis crate's own error.
+    pub fn failed(source: impl std::error::Error + Send + Sync + 'static) -> AnalysisError {
+        AnalysisError::Failed(Box::new(source))
+    }
+
+    /// A parameter problem found with the flowsheet.
+    pub fn parameter(param: &str, message: impl Into<String>) -> AnalysisError {
+        AnalysisError::Parameter { param: param.to_string(), message: message.into() }
     }
 }
 
@@ -74,16 +129,14 @@ pub trait AnalysisType: Send + Sync {
     fn create(&self, name: &str, params: &Params) -> Result<Box<dyn Analysis>, UnitError>;
 }
 
-/// A configured analysis.
+/// A configured analysis, with two entry points: figures for machines (studies, design
+/// specifications: every sample, so no words), and the report for people.
 pub trait Analysis: Send + Sync {
-    /// Run over the converged flowsheet; `earlier` holds the outputs of the analyses that ran
-    /// before this one. Errors are complete messages (what is missing, what is allowed).
-    fn run(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String>;
+    /// The metrics only, as cheaply as the analysis can: what parameter studies call for every
+    /// sample. `earlier` holds the outputs of the analyses that ran before this one (their
+    /// metrics at least). The metrics equal those of [`Analysis::report`], bit for bit.
+    fn figures(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError>;
 
-    /// Like [`Analysis::run`], but only `metrics` need be filled (`text`, `csv` and `json` may
-    /// be empty): what parameter studies call for every sample. The default runs
-    /// [`Analysis::run`]; analyses whose reports cost more than their figures override it.
-    fn run_metrics(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
-        self.run(flowsheet, earlier)
-    }
+    /// Everything: metrics, text, CSV, JSON and the analysis's part of the report.
+    fn report(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError>;
 }

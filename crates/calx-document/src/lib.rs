@@ -66,6 +66,13 @@ pub struct Input<'a> {
     pub study: Option<&'a StudyResults>,
 }
 
+impl<'a> Input<'a> {
+    /// The report of a solved project, without a study.
+    pub fn new(project: &'a calx::Project, solved: &'a calx::Solved) -> Input<'a> {
+        Input { model: project.model(), result: &solved.result, analyses: &solved.analyses, study: None }
+    }
+}
+
 /// The basis of the Sankey diagram's numbers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SankeyBasis {

@@ -166,6 +166,7 @@ fn analysis(name: &str, type_name: &str, json: serde_json::Value) -> AnalysisOut
         text: String::new(),
         csv: String::new(),
         json: json.to_string(),
+        report: None,
     }
 }
 

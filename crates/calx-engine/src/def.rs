@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use calx_core::path::{InputPath, ResultPath};
 use calx_core::{ComponentSet, Params, Stream, UnitType};
 use calx_solver::{FixedPointOptions, ScalarOptions};
 
@@ -94,6 +95,35 @@ pub enum Variable {
         /// Utility.
         utility: calx_core::Utility,
     },
+}
+
+impl Variable {
+    /// The engine variable an input path names: unit and feed parameters (`None` for feed
+    /// fractions and analysis parameters, which the engine does not set one by one).
+    pub fn input(path: &InputPath) -> Option<Variable> {
+        match path {
+            InputPath::UnitParam { unit, param, key } => {
+                Some(Variable::UnitParam { unit: unit.clone(), param: param.clone(), key: key.clone() })
+            }
+            InputPath::FeedFraction { .. } | InputPath::AnalysisParam { .. } => None,
+        }
+    }
+
+    /// The engine variable a result path names (`None` for analysis metrics, which the
+    /// engine does not compute).
+    pub fn result(path: &ResultPath) -> Option<Variable> {
+        Some(match path {
+            ResultPath::StreamTotal(s) => Variable::StreamTotal(s.clone()),
+            ResultPath::StreamTemperature(s) => Variable::StreamTemperature(s.clone()),
+            ResultPath::StreamFlow { stream, component } => {
+                Variable::StreamComponent { stream: stream.clone(), component: component.clone() }
+            }
+            ResultPath::UnitUtility { unit, utility } => {
+                Variable::UnitUtility { unit: unit.clone(), utility: *utility }
+            }
+            ResultPath::AnalysisMetric { .. } => return None,
+        })
+    }
 }
 
 /// "Adjust `adjust` within `bounds` until `target` equals `value`."

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use calx_core::registry::Registry;
 use calx_core::suggest::nearest;
-use calx_core::{Analysis, AnalysisOutput, ComponentSet, Params, UnitError, result::FlowsheetResult};
+use calx_core::{Analysis, ComponentSet, Params, UnitError};
 
 use crate::decode::{Decoder, get, join};
 use crate::diagnostic::Diagnostic;
@@ -48,6 +48,7 @@ pub(crate) fn decode(
     let Some(entries) = dec.mapping(node, "analyses") else { return out };
     for (k, v) in entries {
         let field = format!("analyses.{}", k.name);
+        dec.map.put(&field, k.loc);
         let Some(block) = dec.mapping(v, &field) else { continue };
         let type_name = match get(block, "type") {
             Some(t) => match dec.text(t, &join(&field, "type")) {
@@ -135,41 +136,4 @@ pub(crate) fn decode(
         }
     }
     out
-}
-
-/// How much an analysis run produces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Detail {
-    /// Metrics, text, CSV and JSON.
-    Full,
-    /// Metrics only ([`calx_core::Analysis::run_metrics`]): parameter studies.
-    Metrics,
-}
-
-/// Run the analyses over a converged flowsheet: declaration order, except that an analysis
-/// runs after the analyses whose types it reads.
-pub fn run(
-    analyses: &[ConfiguredAnalysis],
-    result: &FlowsheetResult,
-    detail: Detail,
-) -> Result<Vec<AnalysisOutput>, String> {
-    let mut done: Vec<AnalysisOutput> = Vec::new();
-    let mut pending: Vec<&ConfiguredAnalysis> = analyses.iter().collect();
-    while !pending.is_empty() {
-        let ready = pending
-            .iter()
-            .position(|a| a.reads.iter().all(|t| !pending.iter().any(|p| &p.type_name == t && p.name != a.name)));
-        let Some(i) = ready else {
-            let names: Vec<&str> = pending.iter().map(|a| a.name.as_str()).collect();
-            return Err(format!("analyses {} read each other's results in a circle", names.join(", ")));
-        };
-        let a = pending.remove(i);
-        let output = match detail {
-            Detail::Full => a.analysis.run(result, &done),
-            Detail::Metrics => a.analysis.run_metrics(result, &done),
-        }
-        .map_err(|e| format!("analysis `{}`: {e}", a.name))?;
-        done.push(output);
-    }
-    Ok(done)
 }

@@ -46,7 +46,19 @@ impl Diagnostic {
         self.allowed = Some(allowed.into());
         self
     }
-    /// Add a suggestion.
+    /// The problem on one line: `field: message (found `x`); allowed: y`.
+    pub fn one_line(&self) -> String {
+        let mut m = format!("{}: {}", self.field, self.message);
+        if let Some(f) = &self.found {
+            m.push_str(&format!(" (found `{f}`)"));
+        }
+        if let Some(a) = &self.allowed {
+            m.push_str(&format!("; allowed: {a}"));
+        }
+        m
+    }
+
+    /// Add a suggestion: the nearest valid name.
     pub fn suggest(mut self, suggestion: Option<&str>) -> Diagnostic {
         self.suggestion = suggestion.map(str::to_string);
         self
@@ -65,6 +77,11 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// The problems of one file, sorted by position.
+    pub fn of(file: &str, text: &str, items: Vec<Diagnostic>) -> Diagnostics {
+        Diagnostics { file: file.to_string(), text: text.to_string(), items }.sorted()
+    }
+
     /// Sort items by position and field so output is stable.
     pub(crate) fn sorted(mut self) -> Diagnostics {
         self.items.sort_by(|a, b| (a.loc, &a.field, &a.message).cmp(&(b.loc, &b.field, &b.message)));

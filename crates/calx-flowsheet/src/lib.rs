@@ -17,13 +17,11 @@ mod schema;
 mod streams;
 mod units;
 
-use std::path::Path;
-
 use calx_core::registry::Registry;
 use calx_core::{Dimension, Params, UnitError, UnitTable};
 use calx_engine::{BuildError, EngineError, Flowsheet, FlowsheetDef, SolveOptions, UnitDef};
 
-pub use crate::analyses::{ConfiguredAnalysis, Detail, run as run_analyses};
+pub use crate::analyses::ConfiguredAnalysis;
 use crate::decode::{Decoder, SourceMap, get};
 pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use crate::node::Loc;
@@ -59,19 +57,6 @@ pub struct PluginEntry {
     pub loc: Loc,
 }
 
-/// The flowsheet's `plugins:` list: the libraries whose unit types its `units:` may use.
-/// Loading them is the caller's job (this crate does no dynamic loading); the caller then
-/// registers their types and calls [`parse`] with that registry. A file without the list
-/// gives an empty one; problems with the list itself are diagnostics like any other.
-pub fn plugins(text: &str, file: &str) -> Result<Vec<PluginEntry>, Diagnostics> {
-    let fail = |items: Vec<Diagnostic>| Diagnostics { file: file.to_string(), text: text.to_string(), items }.sorted();
-    let root = node::parse(text).map_err(|e| fail(vec![Diagnostic::new(e.loc, "(syntax)", e.message)]))?;
-    let mut dec = Decoder::new();
-    let Some(top) = dec.mapping(&root, "flowsheet") else { return Err(fail(dec.diags)) };
-    let out = get(top, "plugins").map(|n| plugin_entries(&mut dec, n)).unwrap_or_default();
-    if dec.diags.is_empty() { Ok(out) } else { Err(fail(dec.diags)) }
-}
-
 fn plugin_entries(dec: &mut Decoder, node: &node::Node) -> Vec<PluginEntry> {
     let mut out = Vec::new();
     for (i, item) in dec.list(node, "plugins").unwrap_or_default().into_iter().enumerate() {
@@ -80,13 +65,6 @@ fn plugin_entries(dec: &mut Decoder, node: &node::Node) -> Vec<PluginEntry> {
         }
     }
     out
-}
-
-/// A diagnostic about a `plugins:` entry (a library that could not be loaded), for callers
-/// that load the libraries listed by [`plugins`].
-pub fn plugin_diagnostics(text: &str, file: &str, problems: Vec<(Loc, String)>) -> Diagnostics {
-    let items = problems.into_iter().map(|(loc, message)| Diagnostic::new(loc, "plugins", message)).collect();
-    Diagnostics { file: file.to_string(), text: text.to_string(), items }.sorted()
 }
 
 /// A decoded flowsheet: what to build, how to show it, and where everything was written.
@@ -108,21 +86,11 @@ pub struct Model {
     map: SourceMap,
 }
 
-/// Why a flowsheet could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The path.
-        path: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-    /// The file has problems.
-    #[error("{0}")]
-    Invalid(Diagnostics),
-}
+/// Why a value given outside the file ([`Model::decode_value`]) does not decode: every
+/// problem on one line, with field, found and allowed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
 
 /// A YAML document as plain data, for other Calx file formats (study files) that must not
 /// parse YAML themselves: mappings keep their written order; scalars are text.
@@ -152,100 +120,170 @@ pub fn parse_yaml(text: &str) -> Result<YamlValue, (Loc, String)> {
     node::parse(text).map(plain).map_err(|e| (e.loc, e.message))
 }
 
-/// Read and decode a flowsheet file.
-pub fn load(path: &Path, registry: &Registry) -> Result<Model, LoadError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.display().to_string(), source })?;
-    parse(&text, &path.display().to_string(), registry).map_err(LoadError::Invalid)
+/// Decode flowsheet text against the unit and analysis types of `registry`; `file` names
+/// it in messages. A flowsheet that lists plugin libraries needs them registered first:
+/// parse a [`Source`], load its [`Source::plugins`], then [`Source::decode`].
+pub fn parse(text: &str, file: &str, registry: &Registry) -> Result<Model, Diagnostics> {
+    Source::parse(text, file)?.decode(registry)
 }
 
-/// Decode flowsheet text; `file` names it in messages.
-pub fn parse(text: &str, file: &str, registry: &Registry) -> Result<Model, Diagnostics> {
-    let fail = |items: Vec<Diagnostic>| Diagnostics { file: file.to_string(), text: text.to_string(), items }.sorted();
-    let root = node::parse(text).map_err(|e| fail(vec![Diagnostic::new(e.loc, "(syntax)", e.message)]))?;
-    let mut dec = Decoder::new();
-    let Some(top) = dec.mapping(&root, "flowsheet") else { return Err(fail(dec.diags)) };
-    // Study files sit beside the flowsheets they vary; say what they are instead of listing
-    // every field as unknown.
-    if let Some((k, _)) = top.iter().find(|(k, _)| k.name == "study") {
-        return Err(fail(vec![Diagnostic::new(
-            k.loc,
-            "study",
-            "this is a study file, not a flowsheet: run it with `calx study FILE -o DIR`",
-        )]));
+/// Flowsheet text parsed once into a tree that remembers positions, decoded in two passes:
+/// [`Source::plugins`] (the libraries to load before the unit types are known), then
+/// [`Source::decode`] (everything else). Studies change values on the tree with
+/// [`Source::set`] before decoding.
+#[derive(Clone, Debug)]
+pub struct Source {
+    file: String,
+    text: String,
+    root: node::Node,
+}
+
+/// Why [`Source::set`] could not set a value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{path}`: {message}")]
+pub struct SetError {
+    /// The dotted key path as given.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Source {
+    /// Parse flowsheet text; `file` names it in messages. Only YAML syntax is checked here.
+    pub fn parse(text: &str, file: &str) -> Result<Source, Diagnostics> {
+        match node::parse(text) {
+            Ok(root) => Ok(Source { file: file.to_string(), text: text.to_string(), root }),
+            Err(e) => Err(Diagnostics::of(file, text, vec![Diagnostic::new(e.loc, "(syntax)", e.message)])),
+        }
     }
-    dec.only(top, TOP_FIELDS, "");
-    match get(top, "schema_version") {
-        None => dec.error(Diagnostic::new(
-            root.loc,
-            "schema_version",
-            format!("the file must start with `schema_version: {SCHEMA_VERSION}`"),
-        )),
-        Some(n) => {
-            if let Some(v) = dec.text(n, "schema_version")
-                && v != SCHEMA_VERSION.to_string()
-            {
-                dec.error(
-                    Diagnostic::new(n.loc, "schema_version", "this version of Calx cannot read this schema version")
+
+    /// The file name as given.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The flowsheet's `plugins:` list: the libraries whose unit types its `units:` may use.
+    /// Loading them is the caller's job (this crate does no dynamic loading); the caller then
+    /// registers their types and calls [`Source::decode`]. A file without the list gives an
+    /// empty one; problems with the list itself are diagnostics like any other.
+    pub fn plugins(&self) -> Result<Vec<PluginEntry>, Diagnostics> {
+        let mut dec = Decoder::new();
+        let Some(top) = dec.mapping(&self.root, "flowsheet") else { return Err(self.fail(dec.diags)) };
+        let out = get(top, "plugins").map(|n| plugin_entries(&mut dec, n)).unwrap_or_default();
+        if dec.diags.is_empty() { Ok(out) } else { Err(self.fail(dec.diags)) }
+    }
+
+    /// Diagnostics about `plugins:` entries (libraries that could not be loaded), for callers
+    /// that load the libraries listed by [`Source::plugins`].
+    pub fn plugin_diagnostics(&self, problems: Vec<(Loc, String)>) -> Diagnostics {
+        self.fail(problems.into_iter().map(|(loc, message)| Diagnostic::new(loc, "plugins", message)).collect())
+    }
+
+    /// Set the value at a dotted key path of the file (`analyses.lca.sources.grid`) to the
+    /// scalar `value`, as if it were written there; missing keys are added. The value is
+    /// decoded with everything else, so it is checked like a written one (its position is
+    /// that of the value it replaces, or of the mapping it was added to).
+    pub fn set(&mut self, path: &str, value: &str) -> Result<(), SetError> {
+        node::set(&mut self.root, path, value).map_err(|message| SetError { path: path.to_string(), message })
+    }
+
+    fn fail(&self, items: Vec<Diagnostic>) -> Diagnostics {
+        Diagnostics::of(&self.file, &self.text, items)
+    }
+
+    /// Decode the flowsheet against the unit and analysis types of `registry`.
+    pub fn decode(&self, registry: &Registry) -> Result<Model, Diagnostics> {
+        let (file, text, root) = (self.file.as_str(), self.text.as_str(), &self.root);
+        let fail = |items: Vec<Diagnostic>| self.fail(items);
+        let mut dec = Decoder::new();
+        let Some(top) = dec.mapping(root, "flowsheet") else { return Err(fail(dec.diags)) };
+        // Study files sit beside the flowsheets they vary; say what they are instead of listing
+        // every field as unknown.
+        if let Some((k, _)) = top.iter().find(|(k, _)| k.name == "study") {
+            return Err(fail(vec![Diagnostic::new(
+                k.loc,
+                "study",
+                "this is a study file, not a flowsheet: run it with `calx study FILE -o DIR`",
+            )]));
+        }
+        dec.only(top, TOP_FIELDS, "");
+        match get(top, "schema_version") {
+            None => dec.error(Diagnostic::new(
+                root.loc,
+                "schema_version",
+                format!("the file must start with `schema_version: {SCHEMA_VERSION}`"),
+            )),
+            Some(n) => {
+                if let Some(v) = dec.text(n, "schema_version")
+                    && v != SCHEMA_VERSION.to_string()
+                {
+                    dec.error(
+                        Diagnostic::new(
+                            n.loc,
+                            "schema_version",
+                            "this version of Calx cannot read this schema version",
+                        )
                         .found(v.to_string())
                         .allowed(SCHEMA_VERSION.to_string()),
-                );
+                    );
+                }
             }
         }
-    }
-    let name = get(top, "name").and_then(|n| dec.text(n, "name")).unwrap_or("flowsheet").to_string();
-    let description = get(top, "description").and_then(|n| dec.text(n, "description")).map(str::to_string);
-    // The libraries are loaded by the caller before parsing (see `plugins`); here the list
-    // is only checked, so its mistakes are reported with everything else.
-    if let Some(n) = get(top, "plugins") {
-        plugin_entries(&mut dec, n);
-    }
-    if let Some(n) = get(top, "basis") {
-        basis(&mut dec, n);
-    }
-    let Some(set) = dec.required(top, "components", "", root.loc).and_then(|n| components::decode(&mut dec, n)) else {
-        return Err(fail(dec.diags));
-    };
-    let set = std::sync::Arc::new(set);
-    let mut unit_defs: Vec<UnitDef> = Vec::new();
-    if let Some(n) = get(top, "streams") {
-        feeds(&mut dec, n, registry, &set, &mut unit_defs);
-    }
-    match get(top, "units") {
-        Some(n) => units::decode(&mut dec, n, registry, &set, &mut unit_defs),
-        None => dec.error(Diagnostic::new(root.loc, "units", "the flowsheet has no `units:` section")),
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    for u in &unit_defs {
-        if !seen.insert(u.name.as_str()) {
-            dec.error(Diagnostic::new(
-                dec.map.get(&format!("units.{}", u.name)),
-                &format!("units.{}", u.name),
-                format!("`{}` names both a feed stream and a unit; rename one", u.name),
-            ));
+        let name = get(top, "name").and_then(|n| dec.text(n, "name")).unwrap_or("flowsheet").to_string();
+        let description = get(top, "description").and_then(|n| dec.text(n, "description")).map(str::to_string);
+        // The libraries are loaded by the caller before parsing (see `plugins`); here the list
+        // is only checked, so its mistakes are reported with everything else.
+        if let Some(n) = get(top, "plugins") {
+            plugin_entries(&mut dec, n);
         }
+        if let Some(n) = get(top, "basis") {
+            basis(&mut dec, n);
+        }
+        let Some(set) = dec.required(top, "components", "", root.loc).and_then(|n| components::decode(&mut dec, n))
+        else {
+            return Err(fail(dec.diags));
+        };
+        let set = std::sync::Arc::new(set);
+        let mut unit_defs: Vec<UnitDef> = Vec::new();
+        if let Some(n) = get(top, "streams") {
+            feeds(&mut dec, n, registry, &set, &mut unit_defs);
+        }
+        match get(top, "units") {
+            Some(n) => units::decode(&mut dec, n, registry, &set, &mut unit_defs),
+            None => dec.error(Diagnostic::new(root.loc, "units", "the flowsheet has no `units:` section")),
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for u in &unit_defs {
+            if !seen.insert(u.name.as_str()) {
+                dec.error(Diagnostic::new(
+                    dec.map.get(&format!("units.{}", u.name)),
+                    &format!("units.{}", u.name),
+                    format!("`{}` names both a feed stream and a unit; rename one", u.name),
+                ));
+            }
+        }
+        let options = match get(top, "solver") {
+            Some(n) => options::solver(&mut dec, n, &set),
+            None => SolveOptions::default(),
+        };
+        let design_specs =
+            get(top, "design_specs").map(|n| options::design_specs(&mut dec, n, &unit_defs, &set)).unwrap_or_default();
+        let display = get(top, "display").map(|n| options::display(&mut dec, n)).unwrap_or_default();
+        let analyses = get(top, "analyses").map(|n| analyses::decode(&mut dec, n, registry, &set)).unwrap_or_default();
+        if !dec.diags.is_empty() {
+            return Err(fail(dec.diags));
+        }
+        Ok(Model {
+            file: file.to_string(),
+            source: text.to_string(),
+            description,
+            def: FlowsheetDef { name, components: set, units: unit_defs, options, design_specs },
+            display,
+            units_of_measure: dec.units,
+            analyses,
+            map: dec.map,
+        })
     }
-    let options = match get(top, "solver") {
-        Some(n) => options::solver(&mut dec, n, &set),
-        None => SolveOptions::default(),
-    };
-    let design_specs =
-        get(top, "design_specs").map(|n| options::design_specs(&mut dec, n, &unit_defs, &set)).unwrap_or_default();
-    let display = get(top, "display").map(|n| options::display(&mut dec, n)).unwrap_or_default();
-    let analyses = get(top, "analyses").map(|n| analyses::decode(&mut dec, n, registry, &set)).unwrap_or_default();
-    if !dec.diags.is_empty() {
-        return Err(fail(dec.diags));
-    }
-    Ok(Model {
-        file: file.to_string(),
-        source: text.to_string(),
-        description,
-        def: FlowsheetDef { name, components: set, units: unit_defs, options, design_specs },
-        display,
-        units_of_measure: dec.units,
-        analyses,
-        map: dec.map,
-    })
 }
 
 /// `basis: { t_product: 17585 t/yr }` defines `t_product` as a time unit: the time it takes
@@ -297,13 +335,14 @@ fn feeds(
 }
 
 impl Model {
-    /// Run the flowsheet's analyses over its converged result (declaration order; an
-    /// analysis that reads another's results runs after it).
-    pub fn run_analyses(
-        &self,
-        result: &calx_core::result::FlowsheetResult,
-    ) -> Result<Vec<calx_core::AnalysisOutput>, String> {
-        analyses::run(&self.analyses, result, analyses::Detail::Full)
+    /// Where a dotted field was written (`analyses.tea`, `units.mixer`); line 1 if nowhere.
+    pub fn loc(&self, field: &str) -> Loc {
+        self.map.get(field)
+    }
+
+    /// Diagnostics about this flowsheet's file.
+    pub fn diagnostics(&self, items: Vec<Diagnostic>) -> Diagnostics {
+        Diagnostics::of(&self.file, &self.source, items)
     }
 
     /// Decode one value written as in this flowsheet (`70 KRW/kWh`, `7 %`, `0.3`) against a
@@ -315,27 +354,13 @@ impl Model {
         kind: &calx_core::ParamKind,
         text: &str,
         field: &str,
-    ) -> Result<calx_core::ParamValue, String> {
-        let node = node::parse(text).map_err(|e| format!("{field}: `{text}`: {}", e.message))?;
+    ) -> Result<calx_core::ParamValue, ValueError> {
+        let node = node::parse(text).map_err(|e| ValueError(format!("{field}: `{text}`: {}", e.message)))?;
         let mut dec = decode::Decoder::new();
         dec.units = self.units_of_measure.clone();
         match units::value(&mut dec, &node, kind, field, &self.def.components, &[]) {
             Some(v) if dec.diags.is_empty() => Ok(v),
-            _ => Err(dec
-                .diags
-                .iter()
-                .map(|d| {
-                    let mut m = format!("{}: {}", d.field, d.message);
-                    if let Some(f) = &d.found {
-                        m.push_str(&format!(" (found `{f}`)"));
-                    }
-                    if let Some(a) = &d.allowed {
-                        m.push_str(&format!("; allowed: {a}"));
-                    }
-                    m
-                })
-                .collect::<Vec<_>>()
-                .join("; ")),
+            _ => Err(ValueError(dec.diags.iter().map(Diagnostic::one_line).collect::<Vec<_>>().join("; "))),
         }
     }
 
@@ -343,12 +368,9 @@ impl Model {
     pub fn build(&self) -> Result<Flowsheet, Diagnostics> {
         match Flowsheet::build(self.def.clone()) {
             Ok(f) => Ok(f),
-            Err(EngineError::Build(errors)) => Err(Diagnostics {
-                file: self.file.clone(),
-                text: self.source.clone(),
-                items: errors.iter().map(|e| self.locate(e)).collect(),
+            Err(EngineError::Build(errors)) => {
+                Err(Diagnostics::of(&self.file, &self.source, errors.iter().map(|e| self.locate(e)).collect()))
             }
-            .sorted()),
             Err(other) => Err(Diagnostics {
                 file: self.file.clone(),
                 text: self.source.clone(),
@@ -409,5 +431,49 @@ impl Model {
             }
         };
         Diagnostic::new(loc, &field, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str =
+        "schema_version: 1\nname: a\nanalyses:\n  lca:\n    method: x   # note\n    utilities: { electricity: grid }\n";
+
+    fn value_at(source: &Source, path: &[&str]) -> Option<String> {
+        let mut node = &source.root;
+        for key in path {
+            let node::Value::Map(entries) = &node.value else { return None };
+            node = &entries.iter().find(|(k, _)| k.name == *key)?.1;
+        }
+        match &node.value {
+            node::Value::Scalar(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn set_replaces_values_and_adds_missing_keys_in_block_and_flow_style() {
+        let mut s = Source::parse(TEXT, "t.yaml").unwrap_or_else(|d| panic!("{d}"));
+        s.set("analyses.lca.method", "GWP20").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(value_at(&s, &["analyses", "lca", "method"]).as_deref(), Some("GWP20"));
+        // Flow style is a mapping like any other (the old line editor refused it).
+        s.set("analyses.lca.utilities.electricity", "other grid").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(value_at(&s, &["analyses", "lca", "utilities", "electricity"]).as_deref(), Some("other grid"));
+        s.set("analyses.lca.sources.grid", "a source: with a colon").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(value_at(&s, &["analyses", "lca", "sources", "grid"]).as_deref(), Some("a source: with a colon"));
+        // The text shown in diagnostics is the file as written.
+        assert_eq!(s.text, TEXT);
+    }
+
+    #[test]
+    fn set_refuses_sections_and_paths_through_values() {
+        let mut s = Source::parse(TEXT, "t.yaml").unwrap_or_else(|d| panic!("{d}"));
+        let e = s.set("analyses.lca", "1").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("is a section"), "{e}");
+        let e = s.set("analyses.lca.method.deeper", "1").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("`analyses.lca.method` is not a section"), "{e}");
+        assert!(s.set("analyses..x", "1").is_err());
     }
 }

@@ -56,6 +56,42 @@ impl Node {
     }
 }
 
+/// Set the value at a dotted key path to the scalar `value`, adding missing keys (at the
+/// position of the mapping they are added to). The path must end at a value, not a section.
+pub(crate) fn set(root: &mut Node, path: &str, value: &str) -> Result<(), String> {
+    let keys: Vec<&str> = path.split('.').collect();
+    if keys.iter().any(|k| k.is_empty()) {
+        return Err("a dotted path of keys has no empty parts".into());
+    }
+    let mut node = root;
+    for (depth, key) in keys.iter().enumerate() {
+        let here = keys[..=depth].join(".");
+        if matches!(node.value, Value::Null) {
+            node.value = Value::Map(Vec::new());
+        }
+        let at = node.loc;
+        let Value::Map(entries) = &mut node.value else {
+            return Err(format!("`{}` is not a section, so it has no `{key}`", keys[..depth].join(".")));
+        };
+        let i = match entries.iter().position(|(k, _)| k.name == *key) {
+            Some(i) => i,
+            None => {
+                let empty = Node { loc: at, value: Value::Null };
+                entries.push((Key { loc: at, name: key.to_string() }, empty));
+                entries.len() - 1
+            }
+        };
+        node = &mut entries[i].1;
+        if depth + 1 == keys.len() {
+            if matches!(node.value, Value::Map(_) | Value::Seq(_)) {
+                return Err(format!("`{here}` is a section in the flowsheet, not a value"));
+            }
+            node.value = Value::Scalar(value.to_string());
+        }
+    }
+    Ok(())
+}
+
 /// A syntax error from the YAML parser.
 #[derive(Clone, Debug)]
 pub(crate) struct SyntaxError {

@@ -15,7 +15,8 @@
 //! display: { flow: [kg/t_product, t/yr], temperature: degC, pressure: kPa, power: [kWh/t_product, MWh/yr] }
 //! ```
 
-use calx_core::{ComponentSet, Dimension, ParamKind, Utility};
+use calx_core::path::{InputPath, ResultPath};
+use calx_core::{ComponentSet, Dimension, ParamKind};
 use calx_engine::{DesignSpecDef, Method, ScalarOptions, SolveOptions, UnitDef, Variable};
 
 use crate::decode::{Decoder, get, join};
@@ -231,11 +232,9 @@ fn adjust_path(
     units: &[UnitDef],
     field: &str,
 ) -> Option<(Variable, Dimension)> {
-    let parts: Vec<&str> = path.split('.').collect();
-    let (unit, param, key) = match parts[..] {
-        ["streams", s, "total"] => (s, "total", None),
-        ["units", u, p] => (u, p, None),
-        ["units", u, p, k] => (u, p, Some(k)),
+    // A design specification adjusts one numeric unit (or feed) parameter.
+    let (unit, param, key) = match InputPath::parse(path) {
+        Ok(InputPath::UnitParam { unit, param, key }) => (unit, param, key),
         _ => {
             dec.error(
                 Diagnostic::new(node.loc, field, "cannot adjust this path")
@@ -250,21 +249,17 @@ fn adjust_path(
         return None;
     };
     let descriptor = u.unit_type.descriptor();
-    let Some(spec) = descriptor.param(param) else {
+    let Some(spec) = descriptor.param(&param) else {
         dec.error(
             Diagnostic::new(node.loc, field, format!("`{unit}` has no parameter `{param}`")).found(path.to_string()),
         );
         return None;
     };
-    let kind = match (&spec.kind, key) {
+    let kind = match (&spec.kind, &key) {
         (ParamKind::PerComponent { value } | ParamKind::PerOutlet { value }, Some(_)) => value.as_ref(),
         (k, None) => k,
-        _ => {
-            dec.error(Diagnostic::new(
-                node.loc,
-                field,
-                format!("`{param}` is not a map; drop `.{}`", key.unwrap_or("")),
-            ));
+        (_, Some(key)) => {
+            dec.error(Diagnostic::new(node.loc, field, format!("`{param}` is not a map; drop `.{key}`")));
             return None;
         }
     };
@@ -276,7 +271,7 @@ fn adjust_path(
             return None;
         }
     };
-    Some((Variable::UnitParam { unit: unit.to_string(), param: param.to_string(), key: key.map(str::to_string) }, dim))
+    Some((Variable::UnitParam { unit, param, key }, dim))
 }
 
 fn target_path(
@@ -286,23 +281,23 @@ fn target_path(
     set: &ComponentSet,
     field: &str,
 ) -> Option<(Variable, Dimension)> {
-    let parts: Vec<&str> = path.split('.').collect();
-    let utility = |name: &str| Utility::ALL.into_iter().find(|u| u.name() == name);
-    match parts[..] {
-        ["streams", s, "total"] => Some((Variable::StreamTotal(s.into()), Dimension::MASS_FLOW)),
-        ["streams", s, "T"] => Some((Variable::StreamTemperature(s.into()), Dimension::TEMPERATURE)),
-        ["streams", s, "flows", c] if set.index_of(c).is_some() => {
-            Some((Variable::StreamComponent { stream: s.into(), component: c.into() }, Dimension::MASS_FLOW))
-        }
-        ["units", u, x] if utility(x).is_some() => {
-            let ut = utility(x)?;
-            Some((Variable::UnitUtility { unit: u.into(), utility: ut }, ut.dimension()))
-        }
-        _ => {
+    // Design specifications target what the engine computes (analysis metrics are not
+    // available inside the solve).
+    let parsed = ResultPath::parse(path).ok().filter(|p| match p {
+        ResultPath::StreamFlow { component, .. } => set.index_of(component).is_some(),
+        ResultPath::AnalysisMetric { .. } => false,
+        _ => true,
+    });
+    let dimension = match &parsed {
+        Some(ResultPath::StreamTotal(_) | ResultPath::StreamFlow { .. }) => Dimension::MASS_FLOW,
+        Some(ResultPath::StreamTemperature(_)) => Dimension::TEMPERATURE,
+        Some(ResultPath::UnitUtility { utility, .. }) => utility.dimension(),
+        Some(ResultPath::AnalysisMetric { .. }) | None => {
             dec.error(Diagnostic::new(node.loc, field, "cannot read this path").found(path.to_string()).allowed(
                 "streams.S.total, streams.S.T, streams.S.flows.COMPONENT, units.U.electricity|heating|cooling|water",
             ));
-            None
+            return None;
         }
-    }
+    };
+    Some((parsed.as_ref().and_then(Variable::result)?, dimension))
 }

@@ -16,8 +16,8 @@
 
 use calx_core::result::FlowsheetResult;
 use calx_core::{
-    Analysis, AnalysisDescriptor, AnalysisOutput, AnalysisType, Dimension, Metric, ParamKind, ParamSpec, ParamValue,
-    Params, UnitError, UnitTable, Utility,
+    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, ParamKind, ParamSpec,
+    ParamValue, Params, UnitError, UnitTable, Utility,
 };
 
 use crate::config::{AvoidedBurden, FactorOverride, FunctionalUnit, LcaConfig, Mapping};
@@ -67,6 +67,10 @@ impl AnalysisType for LcaAnalysisType {
                 text_map("Product stream -> background process it displaces, kg for kg (system expansion)", "avoided"),
             ],
             reads: vec![],
+            when_absent: Some(
+                "No life-cycle assessment: the flowsheet has no `lca` analysis (docs/flowsheet-format.md, `analyses:`)."
+                    .into(),
+            ),
         }
     }
 
@@ -183,19 +187,23 @@ fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
 }
 
 impl Analysis for LcaAnalysis {
-    fn run(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
-        let r = crate::assess::assess_with(flowsheet, &self.background, true).map_err(|e| e.to_string())?;
+    fn report(
+        &self,
+        flowsheet: &FlowsheetResult,
+        _earlier: &[AnalysisOutput],
+    ) -> Result<AnalysisOutput, AnalysisError> {
+        let r = crate::assess::assess_with(flowsheet, &self.background, true).map_err(AnalysisError::failed)?;
         Ok(AnalysisOutput {
             text: crate::to_table(&r),
             csv: crate::to_csv(&r),
-            json: serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?,
+            json: serde_json::to_string_pretty(&r).map_err(AnalysisError::failed)?,
             ..self.output(&r)
         })
     }
 
-    fn run_metrics(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
-        let r = crate::assess::assess_with(flowsheet, &self.background, false).map_err(|e| e.to_string())?;
-        Ok(self.output(&r))
+    fn figures(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
+        let r = crate::assess::assess_with(flowsheet, &self.background, false).map_err(AnalysisError::failed)?;
+        Ok(self.output(&r).metrics)
     }
 }
 
@@ -230,6 +238,7 @@ impl LcaAnalysis {
             text: String::new(),
             csv: String::new(),
             json: String::new(),
+            report: None,
         }
     }
 }

@@ -23,7 +23,7 @@ fn plant() -> &'static FlowsheetResult {
     static PLANT: OnceLock<FlowsheetResult> = OnceLock::new();
     PLANT.get_or_init(|| {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../flowsheets/kigam-cfbc-2022.yaml");
-        let model = calx_flowsheet::load(&path, &calx_cli::builtin_registry()).expect("the reference flowsheet loads");
+        let model = calx::Project::load(&path, &calx::LoadOptions::default()).expect("the reference flowsheet loads");
         let mut flowsheet = model.build().expect("the reference flowsheet builds");
         flowsheet.solve().expect("the reference flowsheet solves")
     })

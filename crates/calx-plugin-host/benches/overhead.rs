@@ -94,7 +94,7 @@ fn solve(bencher: Bencher, registry: &Registry) {
 /// The reference plant, every unit statically linked.
 #[divan::bench(sample_count = 30)]
 fn plant_static(bencher: Bencher) {
-    solve(bencher, &calx_cli::builtin_registry());
+    solve(bencher, &calx::builtin_registry());
 }
 
 /// The reference plant, every unit loaded from the plugin libraries.

@@ -33,13 +33,12 @@ fn unit_only(flowsheet: &str, metrics: &[&str]) -> String {
 
 fn run(study_text: &str, threads: usize, bencher: divan::Bencher) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let registry = calx_cli::builtin_registry();
     let mut def = calx_study::parse_study(study_text).expect("study parses");
     def.samples = SAMPLES;
     // Study files live in (and name flowsheets relative to) `flowsheets/`.
     let file = format!("flowsheets/{}", def.flowsheet);
     let text = std::fs::read_to_string(root.join(&file)).expect("flowsheet reads");
-    let study = Study::prepare(def, &text, &file, &registry).expect("study prepares");
+    let study = Study::prepare(def, &text, &file, &calx::LoadOptions::default()).expect("study prepares");
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
     bencher.counter(ItemsCount::new(SAMPLES)).bench_local(|| pool.install(|| study.run(0..SAMPLES)));
 }

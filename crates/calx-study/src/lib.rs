@@ -16,15 +16,17 @@
 pub mod def;
 pub mod dist;
 pub mod output;
+mod resolve;
 pub mod stats;
 pub mod study;
-pub mod yaml;
+mod yaml;
 
 pub use def::{Parameter, Sampling, StudyDef, Sweep, parse_study};
 pub use output::{
     Columns, Outcome, Sample, Tornado, csv_split, merge, parse_samples, samples_csv, samples_header, spearman_csv,
     summary_csv, sweep_csv, tornado_csv,
 };
+pub use resolve::ResolveError;
 pub use study::Study;
 
 /// Why a study cannot run or be merged.
@@ -47,19 +49,35 @@ pub enum StudyError {
         message: String,
     },
     /// A parameter or metric path does not fit the flowsheet.
-    #[error("`{path}`: {message}")]
+    #[error("`{path}`: {source}")]
     Path {
         /// The path as written.
         path: String,
         /// What is wrong.
-        message: String,
+        #[source]
+        source: ResolveError,
     },
-    /// The flowsheet (with the study's fixed settings) does not load or its base case fails.
+    /// A fixed `set:` change does not fit the flowsheet file.
+    #[error("set: {0}")]
+    Set(#[from] calx_flowsheet::SetError),
+    /// The flowsheet (with the study's fixed settings) does not load.
     #[error("flowsheet: {0}")]
-    Flowsheet(String),
+    Flowsheet(#[source] Box<calx::LoadError>),
+    /// The base case does not solve, or its analyses fail.
+    #[error("flowsheet: the base case does not solve: {0}")]
+    BaseCase(#[source] Box<calx::Error>),
+    /// The tornado's base point failed.
+    #[error("tornado: the base point failed: {0}")]
+    Tornado(String),
     /// Shard outputs do not combine.
     #[error("merge: {0}")]
     Merge(String),
+}
+
+impl From<calx::LoadError> for StudyError {
+    fn from(e: calx::LoadError) -> StudyError {
+        StudyError::Flowsheet(Box::new(e))
+    }
 }
 
 #[cfg(test)]

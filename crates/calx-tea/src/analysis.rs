@@ -28,8 +28,8 @@ use std::collections::BTreeMap;
 
 use calx_core::result::FlowsheetResult;
 use calx_core::{
-    Analysis, AnalysisDescriptor, AnalysisOutput, AnalysisType, Dimension, ParamKind, ParamSpec, ParamValue, Params,
-    UnitError, UnitTable, Utility,
+    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, ParamKind, ParamSpec,
+    ParamValue, Params, UnitError, UnitTable, Utility,
 };
 
 use crate::config::{CapexMethod, Charge, Credits, EquipmentCost, PlantType, Priced, ShareBasis, TeaConfig};
@@ -113,6 +113,7 @@ impl AnalysisType for TeaAnalysisType {
                 ParamSpec::optional("carbon_credits", ParamKind::Text, "CO2 credited: `lca` (net_reduction_per_year of the LCA), `lca:NAME`, `co2_fixed` (CO2 in feeds minus CO2 in products) or an amount such as `800 t/yr`"),
             ],
             reads: vec!["lca".into()],
+            when_absent: Some("No techno-economic analysis: the flowsheet has no `tea` analysis.".into()),
         }
     }
 
@@ -600,18 +601,20 @@ fn correlation(money: &Money, unit: &str, text: &str) -> Result<EquipmentCost, U
 }
 
 impl Analysis for TeaAnalysis {
-    fn run(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
-        let r = crate::assess(flowsheet, earlier, &self.config)?;
+    fn report(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError> {
+        let r = crate::assess(flowsheet, earlier, &self.config).map_err(|e| AnalysisError::Failed(e.into()))?;
         Ok(AnalysisOutput {
             text: crate::render::to_table(&r),
             csv: crate::render::to_csv(&r),
-            json: serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?,
+            json: serde_json::to_string_pretty(&r).map_err(AnalysisError::failed)?,
             ..self.output(&r)
         })
     }
 
-    fn run_metrics(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, String> {
-        Ok(self.output(&crate::assess::assess_with(flowsheet, earlier, &self.config, false)?))
+    fn figures(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
+        let r = crate::assess::assess_with(flowsheet, earlier, &self.config, false)
+            .map_err(|e| AnalysisError::Failed(e.into()))?;
+        Ok(crate::render::metrics(&r))
     }
 }
 
@@ -625,6 +628,7 @@ impl TeaAnalysis {
             text: String::new(),
             csv: String::new(),
             json: String::new(),
+            report: None,
         }
     }
 }

@@ -16,6 +16,7 @@
 
 use std::path::{Path, PathBuf};
 
+use calx::{LoadOptions, Project, Solved};
 use calx_core::Registry;
 use calx_core::result::FlowsheetResult;
 
@@ -24,37 +25,33 @@ pub use insta;
 
 /// The directories in `CALX_PLUGIN_PATH`.
 pub fn plugin_search_path() -> Vec<PathBuf> {
-    calx_cli::loading::search_path_from_env()
+    calx::search_path_from_env()
 }
 
-/// The unit types built into the `calx` binary.
+/// The unit and analysis types built into the `calx` command.
 pub fn builtin_registry() -> Registry {
-    calx_cli::builtin_registry()
+    calx::builtin_registry()
 }
 
 /// Load (with the plugin libraries it lists, searched as `calx run` does, through
-/// `CALX_PLUGIN_PATH`), build and solve a flowsheet; the error is the rendered diagnostic or
-/// engine message.
-pub fn solve(path: &Path, registry: &Registry) -> Result<FlowsheetResult, String> {
-    solve_with_plugins(path, registry, &calx_cli::loading::search_path_from_env())
+/// `CALX_PLUGIN_PATH`), build and solve a flowsheet.
+pub fn solve(path: &Path, registry: &Registry) -> Result<FlowsheetResult, calx::Error> {
+    solve_with_plugins(path, registry, &plugin_search_path())
 }
 
 /// [`solve`] with explicit directories searched for plugin libraries named in `plugins:`.
-pub fn solve_with_plugins(path: &Path, registry: &Registry, search: &[PathBuf]) -> Result<FlowsheetResult, String> {
-    solve_and_analyse(path, registry, search).map(|(result, _)| result)
-}
-
-/// Solve and run the flowsheet's `analyses:` (LCA, ...) over the converged result.
-pub fn solve_and_analyse(
+pub fn solve_with_plugins(
     path: &Path,
     registry: &Registry,
     search: &[PathBuf],
-) -> Result<(FlowsheetResult, Vec<calx_core::AnalysisOutput>), String> {
-    let (model, _plugins) = calx_cli::loading::load_flowsheet(path, registry, search).map_err(|e| e.to_string())?;
-    let mut flowsheet = model.build().map_err(|d| d.to_string())?;
-    let result = flowsheet.solve().map_err(|e| e.to_string())?;
-    let analyses = model.run_analyses(&result)?;
-    Ok((result, analyses))
+) -> Result<FlowsheetResult, calx::Error> {
+    solve_and_analyse(path, registry, search).map(|solved| solved.result)
+}
+
+/// Solve and run the flowsheet's `analyses:` (LCA, ...) over the converged result.
+pub fn solve_and_analyse(path: &Path, registry: &Registry, search: &[PathBuf]) -> Result<Solved, calx::Error> {
+    let options = LoadOptions { registry: registry.clone(), plugin_search: search.to_vec() };
+    Project::load(path, &options)?.solve()
 }
 
 /// Panic unless every unit and the whole flowsheet close their mass balance to `tolerance`.
@@ -94,7 +91,7 @@ pub fn __location(flowsheet: &Path) -> (PathBuf, String) {
 #[doc(hidden)]
 pub fn __render(flowsheet: &Path, registry: &Registry, search: &[PathBuf]) -> String {
     match solve_and_analyse(flowsheet, registry, search) {
-        Ok((result, analyses)) => calx_snapshot::render(&result, &analyses),
+        Ok(solved) => calx_snapshot::render(&solved.result, &solved.analyses),
         Err(e) => panic!("{} did not solve:\n{e}", flowsheet.display()),
     }
 }

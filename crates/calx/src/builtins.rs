@@ -1,11 +1,12 @@
-//! The pieces of the `calx` command that tests reuse: the registry of built-in unit types,
-//! and loading a flowsheet with the plugin libraries it lists ([`loading`]).
+//! The unit and analysis types built into Calx: the generic and carbon-mineralization unit
+//! families, LCA and TEA. The `calx` command, the test support and every benchmark use this
+//! one list, so tests exercise exactly what users run.
 
-pub mod loading;
+use std::sync::Arc;
 
 use calx_core::Registry;
 
-/// Registry of every unit type built into the `calx` binary.
+/// A registry of every built-in unit and analysis type.
 pub fn builtin_registry() -> Registry {
     let mut r = Registry::new();
     // Built-in names cannot collide; `builtins_register_without_conflicts` checks it.
@@ -15,7 +16,7 @@ pub fn builtin_registry() -> Registry {
 
 /// Register every built-in unit and analysis type; returns the conflicts (none, by test).
 fn register_builtins(r: &mut Registry) -> Vec<String> {
-    let plugins: [(&str, Vec<std::sync::Arc<dyn calx_core::UnitType>>); 2] = [
+    let plugins: [(&str, Vec<Arc<dyn calx_core::UnitType>>); 2] = [
         (calx_generic::PROVIDER, calx_generic::unit_types()),
         (calx_mineralization::PROVIDER, calx_mineralization::unit_types()),
     ];
@@ -25,13 +26,10 @@ fn register_builtins(r: &mut Registry) -> Vec<String> {
             conflicts.extend(r.register(provider, t).err());
         }
     }
-    conflicts.extend(r.register_analysis("calx-lca", std::sync::Arc::new(calx_lca::LcaAnalysisType)).err());
-    conflicts.extend(r.register_analysis("calx-tea", std::sync::Arc::new(calx_tea::TeaAnalysisType)).err());
+    conflicts.extend(r.register_analysis("calx-lca", Arc::new(calx_lca::LcaAnalysisType)).err());
+    conflicts.extend(r.register_analysis("calx-tea", Arc::new(calx_tea::TeaAnalysisType)).err());
     conflicts
 }
-
-/// The plugin loader the binary uses (re-exported so tests load libraries exactly as `calx` does).
-pub use calx_plugin_host as plugin_host;
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use calx_core::Registry;
-use calx_flowsheet::{Diagnostics, Loc, Model, PluginEntry};
+use calx_flowsheet::{Loc, PluginEntry};
 use calx_plugin_host::{LoadedPlugin, PluginError};
 
 /// Directories of the `CALX_PLUGIN_PATH` environment variable.
@@ -31,28 +31,58 @@ fn is_library(p: &Path) -> bool {
     p.is_file() && p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(std::env::consts::DLL_SUFFIX))
 }
 
+/// Why a `plugins:` entry stands for no library.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// A bare name that is in none of the searched directories.
+    #[error("plugin `{entry}`: no {file} in {} (set CALX_PLUGIN_PATH to add directories)", looked.join(", "))]
+    NotFound {
+        /// The entry as written.
+        entry: String,
+        /// The library file name looked for.
+        file: String,
+        /// The directories searched.
+        looked: Vec<String>,
+    },
+    /// A directory that cannot be listed.
+    #[error("plugin directory {}: {source}", path.display())]
+    Directory {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A path that is neither a file nor a directory.
+    #[error("plugin {}: no such file or directory", path.display())]
+    Missing {
+        /// The path.
+        path: PathBuf,
+    },
+}
+
 /// The library files one `plugins:` entry stands for, or why it stands for none.
-pub fn resolve(entry: &str, base: &Path, search: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn resolve(entry: &str, base: &Path, search: &[PathBuf]) -> Result<Vec<PathBuf>, ResolveError> {
     let bare = !entry.contains(['/', '\\']) && Path::new(entry).extension().is_none();
     if bare {
         let file = library_file_name(entry);
         let dirs: Vec<&Path> = std::iter::once(base).chain(search.iter().map(PathBuf::as_path)).collect();
         return dirs.iter().map(|d| d.join(&file)).find(|p| p.is_file()).map(|p| vec![p]).ok_or_else(|| {
-            let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-            format!("plugin `{entry}`: no {file} in {} (set CALX_PLUGIN_PATH to add directories)", looked.join(", "))
+            let looked = dirs.iter().map(|d| d.display().to_string()).collect();
+            ResolveError::NotFound { entry: entry.to_string(), file, looked }
         });
     }
     let path = base.join(entry);
     if path.is_dir() {
         let mut libs: Vec<PathBuf> = std::fs::read_dir(&path)
-            .map_err(|e| format!("plugin directory {}: {e}", path.display()))?
+            .map_err(|source| ResolveError::Directory { path: path.clone(), source })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| is_library(p))
             .collect();
         libs.sort();
         return Ok(libs);
     }
-    if path.is_file() { Ok(vec![path]) } else { Err(format!("plugin {}: no such file or directory", path.display())) }
+    if path.is_file() { Ok(vec![path]) } else { Err(ResolveError::Missing { path }) }
 }
 
 /// A problem with one `plugins:` entry: where it is written and what is wrong.
@@ -74,7 +104,7 @@ pub fn load_plugins(
         let files = match resolve(&entry.path, base, search) {
             Ok(f) => f,
             Err(e) => {
-                problems.push((entry.loc, e));
+                problems.push((entry.loc, e.to_string()));
                 continue;
             }
         };
@@ -102,33 +132,4 @@ pub fn load_plugins(
         }
     }
     if problems.is_empty() { Ok((registry, loaded)) } else { Err(problems) }
-}
-
-/// Decode flowsheet text after loading the plugins it lists; `file` names it in messages and
-/// `base` is the directory its relative plugin paths start from.
-pub fn parse_with_plugins(
-    text: &str,
-    file: &str,
-    base: &Path,
-    search: &[PathBuf],
-    builtin: &Registry,
-) -> Result<(Model, Vec<LoadedPlugin>), Diagnostics> {
-    let entries = calx_flowsheet::plugins(text, file)?;
-    let (registry, loaded) = load_plugins(&entries, base, search, builtin)
-        .map_err(|problems| calx_flowsheet::plugin_diagnostics(text, file, problems))?;
-    let model = calx_flowsheet::parse(text, file, &registry)?;
-    Ok((model, loaded))
-}
-
-/// Read a flowsheet file and decode it with its plugins (what `calx run` and `calx check` do).
-pub fn load_flowsheet(
-    path: &Path,
-    builtin: &Registry,
-    search: &[PathBuf],
-) -> Result<(Model, Vec<LoadedPlugin>), calx_flowsheet::LoadError> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| calx_flowsheet::LoadError::Io { path: shown.clone(), source })?;
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse_with_plugins(&text, &shown, &base, search, builtin).map_err(calx_flowsheet::LoadError::Invalid)
 }

@@ -1,0 +1,181 @@
+//! What an analysis contributes to the report people read, as plain data.
+//!
+//! An analysis (LCA, TEA, one from a plugin library) describes its part of the report with
+//! these types — headings, paragraphs, key figures, tables and charts given by their data —
+//! and `calx-document` lays them out and draws the charts. So a new analysis gets a report
+//! section without any change to the report crate, and the report never re-reads an
+//! analysis's results from text. Everything here is serde data, so the same part can cross
+//! the plugin boundary.
+
+use serde::{Deserialize, Serialize};
+
+/// An analysis's part of the report: the blocks of its section and its figures for the
+/// summary.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportPart {
+    /// Id of the section the blocks go in (`lca`): analyses that give the same id share one
+    /// section, in the order they ran.
+    pub section: String,
+    /// Heading of that section (`Life-cycle assessment`).
+    pub section_title: String,
+    /// The content, in reading order.
+    pub blocks: Vec<Block>,
+    /// Figures for the report's summary.
+    pub summary: SummaryFigures,
+    /// The functional unit the analysis reports per, if it has one: reports per unit of
+    /// production fall back to it when the flowsheet has no `basis:`.
+    pub basis: Option<Basis>,
+}
+
+/// An analysis's figures for the report's summary, which shows the figures a reader looks
+/// for first leading, then what they rest on.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SummaryFigures {
+    /// Shown first (net CO2 reduction; B/C, IRR, NPV, unit cost).
+    pub lead: Vec<KeyFigure>,
+    /// Shown after every analysis's lead figures.
+    pub more: Vec<KeyFigure>,
+    /// Shown instead of `lead` and `more`, after the lead figures, when an analysis of the
+    /// same type came first (a second LCA on another grid factor): its headline, named.
+    pub if_not_first: Vec<KeyFigure>,
+    /// The figures say what the plant makes and costs, so the summary leaves out the plain
+    /// plant figures (fed, recycle loops, products) it shows without such an analysis.
+    pub replaces_plant_figures: bool,
+}
+
+/// What an analysis reports per.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Basis {
+    /// Short form for units of measure (`t product`, `kg CO2 fixed`).
+    pub per: String,
+    /// As written in full (`1000 kg of stream `product``).
+    pub description: String,
+    /// Seconds of plant operation per functional unit.
+    pub seconds: f64,
+}
+
+/// A piece of content.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Block {
+    /// A sub-heading.
+    Heading(String),
+    /// A paragraph of plain text (`code` spans between backticks).
+    Paragraph(String),
+    /// A remark set apart (missing data, caveats).
+    Note(String),
+    /// Headline numbers shown as tiles.
+    KeyFigures(Vec<KeyFigure>),
+    /// A table.
+    Table(Table),
+    /// A bulleted list.
+    List(Vec<String>),
+    /// A chart.
+    Chart(Chart),
+    /// A chart with the table of its numbers beside it.
+    ChartWithTable(Chart, Table),
+}
+
+/// One headline number.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeyFigure {
+    /// What it is (`Net CO2 reduction`).
+    pub label: String,
+    /// The formatted number (`45.86`).
+    pub value: String,
+    /// Its unit (`kg CO2-eq/t product`).
+    pub unit: String,
+    /// Where it comes from (`LCA lca, GWP100 (IPCC AR6)`).
+    pub source: String,
+}
+
+impl KeyFigure {
+    /// A key figure from its four texts.
+    pub fn new(label: impl Into<String>, value: String, unit: impl Into<String>, source: impl Into<String>) -> Self {
+        KeyFigure { label: label.into(), value, unit: unit.into(), source: source.into() }
+    }
+}
+
+/// A table of text cells; numeric columns are right-aligned.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub struct Table {
+    /// Caption (may be empty).
+    pub caption: String,
+    /// Column headings.
+    pub header: Vec<String>,
+    /// Rows of cells, as many as headings.
+    pub rows: Vec<Vec<String>>,
+    /// Per column: right-align (numbers).
+    pub numeric: Vec<bool>,
+    /// The first column stays in view when the table scrolls sideways (wide stream tables).
+    pub sticky_first: bool,
+}
+
+impl Table {
+    /// A table with a caption and headings; `numeric` marks right-aligned columns.
+    pub fn new(caption: &str, header: &[&str], numeric: &[bool]) -> Table {
+        Table {
+            caption: caption.into(),
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+            numeric: numeric.to_vec(),
+            sticky_first: false,
+        }
+    }
+
+    /// Add a row.
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+}
+
+/// A chart given by its data; the report draws it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Chart {
+    /// Unique id in the report: the HTML id and the file stem of the SVG in Markdown.
+    pub id: String,
+    /// Caption.
+    pub caption: String,
+    /// What to draw.
+    pub plot: Plot,
+}
+
+/// The kinds of chart an analysis can ask for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Plot {
+    /// Horizontal bars, one per item.
+    Bars {
+        /// Title drawn in the chart.
+        title: String,
+        /// The bars, top to bottom.
+        bars: Vec<Bar>,
+        /// Unit of the values.
+        unit: String,
+    },
+    /// Cumulative cash flow by year: discounted (solid) and undiscounted (dashed), the zero
+    /// line, and the discounted payback point marked.
+    CashFlow {
+        /// Title drawn in the chart.
+        title: String,
+        /// Years (0 = start of construction).
+        years: Vec<f64>,
+        /// Cumulative discounted cash flow per year.
+        discounted: Vec<f64>,
+        /// Cumulative undiscounted cash flow per year.
+        undiscounted: Vec<f64>,
+        /// Discounted payback, years.
+        payback: Option<f64>,
+        /// Currency of the values.
+        currency: String,
+    },
+}
+
+/// One bar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Bar {
+    /// Label beside the bar.
+    pub label: String,
+    /// Length.
+    pub value: f64,
+    /// Text at the end of the bar.
+    pub text: String,
+}

@@ -1,0 +1,78 @@
+//! Running a flowsheet's analyses over its converged result: in declaration order, except
+//! that an analysis runs after the analyses whose types it reads (TEA after LCA). A project
+//! puts its analyses in that order when it is loaded, where a circle of reads is an error
+//! with the file position; the runners keep the order for any list they are given.
+
+use calx_core::result::FlowsheetResult;
+use calx_core::{AnalysisError, AnalysisOutput};
+use calx_flowsheet::ConfiguredAnalysis;
+
+/// An analysis that failed, with its name.
+#[derive(Debug, thiserror::Error)]
+#[error("analysis `{analysis}`: {source}")]
+pub struct AnalysisFailure {
+    /// The analysis's name in the flowsheet.
+    pub analysis: String,
+    /// Why it failed.
+    #[source]
+    pub source: AnalysisError,
+}
+
+/// Indices of `analyses` in the order they must run, or the names of those that read each
+/// other's results in a circle.
+pub(crate) fn run_order(analyses: &[ConfiguredAnalysis]) -> Result<Vec<usize>, Vec<String>> {
+    let mut pending: Vec<usize> = (0..analyses.len()).collect();
+    let mut order = Vec::with_capacity(analyses.len());
+    while !pending.is_empty() {
+        let reads_pending = |a: &ConfiguredAnalysis| {
+            a.reads.iter().any(|t| pending.iter().any(|&p| &analyses[p].type_name == t && analyses[p].name != a.name))
+        };
+        let Some(i) = pending.iter().position(|&p| !reads_pending(&analyses[p])) else {
+            return Err(pending.iter().map(|&p| analyses[p].name.clone()).collect());
+        };
+        order.push(pending.remove(i));
+    }
+    Ok(order)
+}
+
+/// Run every analysis in full (metrics, text, CSV, JSON, report part), each after the
+/// analyses it reads.
+pub fn run_reports(
+    analyses: &[ConfiguredAnalysis],
+    result: &FlowsheetResult,
+) -> Result<Vec<AnalysisOutput>, AnalysisFailure> {
+    let mut done: Vec<AnalysisOutput> = Vec::with_capacity(analyses.len());
+    for a in ordered(analyses)? {
+        let output = a.analysis.report(result, &done).map_err(|source| failure(a, source))?;
+        done.push(output);
+    }
+    Ok(done)
+}
+
+/// Run every analysis for its figures only (what studies and design loops need): outputs
+/// with metrics and nothing else, each after the analyses it reads.
+pub fn run_figures(
+    analyses: &[ConfiguredAnalysis],
+    result: &FlowsheetResult,
+) -> Result<Vec<AnalysisOutput>, AnalysisFailure> {
+    let mut done: Vec<AnalysisOutput> = Vec::with_capacity(analyses.len());
+    for a in ordered(analyses)? {
+        let metrics = a.analysis.figures(result, &done).map_err(|source| failure(a, source))?;
+        done.push(AnalysisOutput::figures_only(&a.name, &a.type_name, metrics));
+    }
+    Ok(done)
+}
+
+/// The analyses in run order. A project's are in that order already (checked at load), so
+/// this finds no circle there; a list put together by hand may have one.
+fn ordered(analyses: &[ConfiguredAnalysis]) -> Result<impl Iterator<Item = &ConfiguredAnalysis>, AnalysisFailure> {
+    let order = run_order(analyses).map_err(|names| AnalysisFailure {
+        analysis: names.join(", "),
+        source: AnalysisError::Missing("these analyses read each other's results in a circle".into()),
+    })?;
+    Ok(order.into_iter().map(|i| &analyses[i]))
+}
+
+fn failure(a: &ConfiguredAnalysis, source: AnalysisError) -> AnalysisFailure {
+    AnalysisFailure { analysis: a.name.clone(), source }
+}

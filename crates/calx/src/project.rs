@@ -1,0 +1,157 @@
+//! [`Project`]: a flowsheet loaded with its plugins, and the steps after loading — build,
+//! solve, analyse — each a method with its own typed error.
+
+use std::path::{Path, PathBuf};
+
+use calx_core::result::FlowsheetResult;
+use calx_core::{AnalysisOutput, Registry};
+use calx_engine::Flowsheet;
+use calx_flowsheet::{Diagnostic, Diagnostics, Model, Source};
+use calx_plugin_host::LoadedPlugin;
+
+use crate::analyses::{self, AnalysisFailure};
+use crate::error::{Error, LoadError};
+use crate::plugins;
+
+/// Where a project's types come from: the registry to start from (built in by default) and
+/// the directories searched for plugin libraries given by bare name.
+#[derive(Clone)]
+pub struct LoadOptions {
+    /// Unit and analysis types available before the flowsheet's own plugins are loaded.
+    pub registry: Registry,
+    /// Directories searched for a `plugins:` entry given as a bare library name, after the
+    /// flowsheet's own directory.
+    pub plugin_search: Vec<PathBuf>,
+}
+
+impl Default for LoadOptions {
+    /// The built-in types; no extra plugin directories.
+    fn default() -> Self {
+        LoadOptions { registry: crate::builtin_registry(), plugin_search: Vec::new() }
+    }
+}
+
+impl LoadOptions {
+    /// The built-in types, and the directories of the `CALX_PLUGIN_PATH` environment
+    /// variable (what the `calx` command uses).
+    pub fn from_env() -> Self {
+        LoadOptions { plugin_search: plugins::search_path_from_env(), ..LoadOptions::default() }
+    }
+
+    /// These options with another starting registry (for example one with a plugin's unit
+    /// types linked in).
+    pub fn with_registry(self, registry: Registry) -> Self {
+        LoadOptions { registry, ..self }
+    }
+}
+
+/// A flowsheet decoded against the types it may use: the built-in ones plus those of the
+/// plugin libraries it lists. Analyses are held in the order they run.
+pub struct Project {
+    model: Model,
+    registry: Registry,
+    plugins: Vec<LoadedPlugin>,
+}
+
+/// A solved project: the converged flowsheet and the analyses' full outputs, in run order.
+#[derive(Clone, Debug)]
+pub struct Solved {
+    /// The converged flowsheet.
+    pub result: FlowsheetResult,
+    /// The analyses' outputs.
+    pub analyses: Vec<AnalysisOutput>,
+}
+
+impl Project {
+    /// Read a flowsheet file and decode it with the plugin libraries it lists (relative
+    /// entries start from the file's directory).
+    pub fn load(path: &Path, options: &LoadOptions) -> Result<Project, LoadError> {
+        let shown = path.display().to_string();
+        let text =
+            std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Project::from_text(&text, &shown, &base, options)
+    }
+
+    /// Decode flowsheet text; `file` names it in messages and `base` is the directory its
+    /// relative plugin entries start from.
+    pub fn from_text(text: &str, file: &str, base: &Path, options: &LoadOptions) -> Result<Project, LoadError> {
+        Project::from_source(&Source::parse(text, file)?, base, options)
+    }
+
+    /// Decode parsed flowsheet text (perhaps changed with [`Source::set`]): load the plugins it
+    /// lists, then decode the rest against the built-in and plugin types.
+    pub fn from_source(source: &Source, base: &Path, options: &LoadOptions) -> Result<Project, LoadError> {
+        let entries = source.plugins()?;
+        let (registry, plugins) = plugins::load_plugins(&entries, base, &options.plugin_search, &options.registry)
+            .map_err(|problems| source.plugin_diagnostics(problems))?;
+        let mut model = source.decode(&registry)?;
+        in_run_order(&mut model)?;
+        Ok(Project { model, registry, plugins })
+    }
+
+    /// The decoded flowsheet, without the project (its plugin libraries stay loaded: they
+    /// are never unloaded).
+    pub fn into_model(self) -> Model {
+        self.model
+    }
+
+    /// The decoded flowsheet.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The types the flowsheet was decoded against (built-in and from its plugins).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The plugin libraries the flowsheet listed, as loaded.
+    pub fn plugins(&self) -> &[LoadedPlugin] {
+        &self.plugins
+    }
+
+    /// Build the engine's flowsheet (connections, units, tears); problems come back with
+    /// their positions in the file.
+    pub fn build(&self) -> Result<Flowsheet, Diagnostics> {
+        self.model.build()
+    }
+
+    /// Build, solve and run every analysis in full.
+    pub fn solve(&self) -> Result<Solved, Error> {
+        let mut flowsheet = self.build().map_err(Error::Build)?;
+        let result = flowsheet.solve()?;
+        let analyses = self.analyse(&result)?;
+        Ok(Solved { result, analyses })
+    }
+
+    /// Run every analysis in full over a converged result.
+    pub fn analyse(&self, result: &FlowsheetResult) -> Result<Vec<AnalysisOutput>, AnalysisFailure> {
+        analyses::run_reports(&self.model.analyses, result)
+    }
+
+    /// Run every analysis for its figures only (metrics; no text, tables or report).
+    pub fn figures(&self, result: &FlowsheetResult) -> Result<Vec<AnalysisOutput>, AnalysisFailure> {
+        analyses::run_figures(&self.model.analyses, result)
+    }
+}
+
+/// Put the model's analyses in the order they run; a circle of reads is an error at the
+/// analyses' position.
+fn in_run_order(model: &mut Model) -> Result<(), Diagnostics> {
+    match analyses::run_order(&model.analyses) {
+        Ok(order) => {
+            let mut slots: Vec<Option<_>> = std::mem::take(&mut model.analyses).into_iter().map(Some).collect();
+            model.analyses = order.into_iter().filter_map(|i| slots[i].take()).collect();
+            Ok(())
+        }
+        Err(names) => {
+            let message = format!("analyses {} read each other's results in a circle", names.join(", "));
+            Err(model.diagnostics(vec![Diagnostic::new(
+                model.loc(&format!("analyses.{}", names[0])),
+                "analyses",
+                message,
+            )]))
+        }
+    }
+}
