@@ -1,21 +1,32 @@
-//! ABI v1's JSON messages against golden files: the manifest of a descriptor using every
-//! port shape, parameter kind and value variant, a configuration message, the unit errors,
-//! and the manifests of the shipped plugins (the 13 built-in unit types and calx-cyclone)
-//! exactly as the SDK sends them.
-//!
-//! The golden files were captured from the encoding released as ABI v1 (serde of the
-//! calx-core types); plugin libraries built then send and expect these bytes.
+//! ABI v1's JSON messages through the SDK's and the host's conversions, against the golden
+//! files captured from the encoding released as ABI v1 (serde of the calx-core types; plugin
+//! libraries built then send and expect these bytes): a descriptor using every port shape,
+//! parameter kind and value variant, a unit configuration, the unit errors, and the
+//! manifests of the shipped plugins (the 13 built-in unit types and calx-cyclone) exactly as
+//! the SDK sends them. Each message is checked as its sender writes it and as its receiver
+//! reads it back into calx-core. `calx-plugin-abi`'s `tests/wire_format.rs` pins the same
+//! files on the wire types alone.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use calx_core::dimension::Dimension;
 use calx_core::thermo::{HeatCapacity, ShomateRange};
-use calx_core::unit::Connections;
+use calx_core::unit::{Connections, UnitConfig};
 use calx_core::{
-    Component, ParamKind, ParamSpec, ParamValue, Params, Phase, PortSpec, UnitDescriptor, UnitError, UnitType,
+    Component, ComponentSet, ParamKind, ParamSpec, ParamValue, Params, Phase, PortSpec, UnitDescriptor, UnitError,
+    UnitType,
 };
-use calx_plugin_host::abi::{ComponentData, Manifest, UnitConfigMessage};
+use calx_plugin_host::Manifest;
+use calx_plugin_host::abi::wire;
+use calx_plugin_host::convert::{
+    component_to_wire, params_to_wire, unit_config_to_wire, unit_error_from_wire, utility_from_code,
+};
+use calx_plugin_sdk::convert::{
+    component_from_wire, component_set_from_wire, connections_from_wire, descriptor_to_wire, params_from_wire,
+    unit_error_to_wire, utility_code,
+};
+use serde::de::DeserializeOwned;
 
 /// A golden file of `calx-plugin-abi` (the format pin shares them).
 fn abi_golden(name: &str) -> String {
@@ -207,27 +218,25 @@ fn sample_errors() -> Vec<UnitError> {
     ]
 }
 
-fn sample_manifest() -> Manifest {
-    Manifest {
-        provider: "calx-wire-sample".into(),
-        plugin_version: "1.2.3".into(),
-        sdk_version: "0.1.0".into(),
-        units: vec![sample_descriptor()],
-    }
+/// A golden file, read as the wire type it holds.
+fn read<T: DeserializeOwned>(text: &str) -> T {
+    serde_json::from_str(text).expect("the golden file reads as its wire type")
 }
 
-fn sample_config() -> UnitConfigMessage {
-    UnitConfigMessage {
-        type_name: "wire_sample".into(),
-        name: "sample 1".into(),
-        components: sample_components().iter().map(ComponentData::from_component).collect(),
-        params: sample_params(),
-        connections: sample_connections(),
-    }
+type UnitTypes = fn() -> Vec<Arc<dyn UnitType>>;
+
+/// The shipped plugins: provider and unit types.
+fn shipped() -> [(&'static str, UnitTypes); 3] {
+    [
+        (calx_generic::PROVIDER, calx_generic::unit_types),
+        (calx_mineralization::PROVIDER, calx_mineralization::unit_types),
+        (calx_cyclone::PROVIDER, calx_cyclone::unit_types),
+    ]
 }
 
-/// A shipped plugin's manifest as its library sends it, versions blanked.
-fn shipped_manifest(provider: &'static str, make: fn() -> Vec<Arc<dyn UnitType>>) -> Manifest {
+/// A shipped plugin's manifest as its library sends it (the SDK's `manifest` entry point
+/// serializes exactly this), versions blanked.
+fn shipped_manifest(provider: &'static str, make: UnitTypes) -> wire::Manifest {
     let plugin = Box::leak(Box::new(calx_plugin_sdk::Plugin::new(provider, "(version)", make)));
     let mut m = plugin.manifest();
     m.sdk_version = "(version)".into();
@@ -235,16 +244,90 @@ fn shipped_manifest(provider: &'static str, make: fn() -> Vec<Arc<dyn UnitType>>
 }
 
 #[test]
-fn todays_encoding_is_the_golden_files() {
-    assert_eq!(pretty(&sample_manifest()), abi_golden("manifest.json"));
-    assert_eq!(pretty(&sample_params()), abi_golden("params.json"));
-    assert_eq!(pretty(&sample_config()), abi_golden("unit_config.json"));
-    assert_eq!(pretty(&sample_errors()), abi_golden("unit_errors.json"));
-    for (provider, make) in [
-        (calx_generic::PROVIDER, calx_generic::unit_types as fn() -> Vec<Arc<dyn UnitType>>),
-        (calx_mineralization::PROVIDER, calx_mineralization::unit_types),
-        (calx_cyclone::PROVIDER, calx_cyclone::unit_types),
-    ] {
+fn the_sdk_sends_the_golden_manifests_and_errors() {
+    let manifest = wire::Manifest {
+        provider: "calx-wire-sample".into(),
+        plugin_version: "1.2.3".into(),
+        sdk_version: "0.1.0".into(),
+        units: vec![descriptor_to_wire(&sample_descriptor())],
+    };
+    assert_eq!(pretty(&manifest), abi_golden("manifest.json"));
+    let errors: Vec<wire::UnitError> = sample_errors().iter().map(unit_error_to_wire).collect();
+    assert_eq!(pretty(&errors), abi_golden("unit_errors.json"));
+    for (provider, make) in shipped() {
         assert_eq!(pretty(&shipped_manifest(provider, make)), host_golden(&format!("manifest_{provider}.json")));
     }
+}
+
+#[test]
+fn the_host_reads_the_golden_manifests_and_errors_back() {
+    let m = Manifest::from_wire(read(&abi_golden("manifest.json")));
+    assert_eq!(m.units, vec![sample_descriptor()]);
+    assert_eq!(
+        (m.provider.as_str(), m.plugin_version.as_str(), m.sdk_version.as_str()),
+        ("calx-wire-sample", "1.2.3", "0.1.0")
+    );
+    let errors: Vec<wire::UnitError> = read(&abi_golden("unit_errors.json"));
+    assert_eq!(errors.into_iter().map(unit_error_from_wire).collect::<Vec<_>>(), sample_errors());
+    for (provider, make) in shipped() {
+        let m = Manifest::from_wire(read(&host_golden(&format!("manifest_{provider}.json"))));
+        let descriptors: Vec<UnitDescriptor> = make().iter().map(|t| t.descriptor()).collect();
+        assert_eq!(m.units, descriptors, "{provider}");
+        assert_eq!(m.provider, provider);
+    }
+}
+
+#[test]
+fn the_host_sends_the_golden_configuration() {
+    assert_eq!(pretty(&params_to_wire(&sample_params())), abi_golden("params.json"));
+    let components = Arc::new(ComponentSet::new(sample_components()).unwrap());
+    let (params, connections) = (sample_params(), sample_connections());
+    let config = UnitConfig { name: "sample 1", components: &components, params: &params, connections: &connections };
+    assert_eq!(pretty(&unit_config_to_wire("wire_sample", &config)), abi_golden("unit_config.json"));
+}
+
+#[test]
+fn the_sdk_reads_the_golden_configuration_back() {
+    assert_eq!(params_from_wire(&read(&abi_golden("params.json"))), sample_params());
+    let msg: wire::UnitConfigMessage = read(&abi_golden("unit_config.json"));
+    assert_eq!(msg.type_name, "wire_sample");
+    assert_eq!(msg.name, "sample 1");
+    assert_eq!(component_set_from_wire(&msg.components).unwrap(), ComponentSet::new(sample_components()).unwrap());
+    assert_eq!(params_from_wire(&msg.params), sample_params());
+    assert_eq!(connections_from_wire(&msg.connections), sample_connections());
+}
+
+#[test]
+fn components_round_trip_exactly() {
+    let mut c = Component::from_formula("Ca(OH)2", "Ca(OH)2", Phase::Solid).unwrap();
+    c.formation_enthalpy = Some(-985.2e3 + 0.1);
+    c.heat_capacity = Some(HeatCapacity::Constant { cp: 87.5 });
+    let p = Component::pseudo("ash_etc", Phase::Solid, None).unwrap();
+    for c in [c, p] {
+        let json = serde_json::to_string(&component_to_wire(&c)).unwrap();
+        let back: wire::ComponentData = serde_json::from_str(&json).unwrap();
+        assert_eq!(component_from_wire(&back).unwrap(), c);
+    }
+}
+
+#[test]
+fn a_component_that_cannot_be_rebuilt_names_itself() {
+    let mut c = component_to_wire(&Component::from_formula("CaO", "CaO", Phase::Solid).unwrap());
+    c.elements = Some(BTreeMap::from([("Xx".to_string(), 1.0)]));
+    let e = component_from_wire(&c).unwrap_err().to_string();
+    assert_eq!(e, "component CaO: unknown element `Xx`");
+    c.formula = Some("Ca((".into());
+    let e = component_from_wire(&c).unwrap_err().to_string();
+    assert!(e.starts_with("component CaO: "), "{e}");
+    let twice = vec![component_to_wire(&Component::pseudo("ash", Phase::Solid, None).unwrap()); 2];
+    let e = component_set_from_wire(&twice).unwrap_err().to_string();
+    assert!(e.contains("ash") && e.contains("declared twice"), "{e}");
+}
+
+#[test]
+fn utility_codes_round_trip() {
+    for u in calx_core::Utility::ALL {
+        assert_eq!(utility_from_code(utility_code(u)), Some(u));
+    }
+    assert_eq!(utility_from_code(4), None);
 }
