@@ -32,15 +32,31 @@ fn pretty<T: Serialize>(value: &T) -> String {
     format!("{}\n", serde_json::to_string_pretty(value).expect("serializes"))
 }
 
+/// Fail unless `actual` is the golden text, naming the first line that differs.
+fn same_text(actual: &str, golden: &str, what: &str) {
+    if actual == golden {
+        return;
+    }
+    let (a, g): (Vec<&str>, Vec<&str>) = (actual.lines().collect(), golden.lines().collect());
+    let first = a.iter().zip(&g).position(|(a, g)| a != g).unwrap_or(a.len().min(g.len()));
+    let differing = a.iter().zip(&g).filter(|(a, g)| a != g).count() + a.len().abs_diff(g.len());
+    panic!(
+        "{what}\n  first difference at line {}:\n    golden: {}\n    now:    {}\n  (differing lines: {differing})",
+        first + 1,
+        g.get(first).unwrap_or(&"(end of file)"),
+        a.get(first).unwrap_or(&"(end of file)"),
+    );
+}
+
 /// Check `value` against golden file `name` both ways: it serializes to the golden text,
 /// and the golden text deserializes to it and serializes back to itself; also through
 /// the compact form the ABI actually sends.
 fn pin<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T, name: &str) {
     let text = golden(name);
-    assert_eq!(pretty(value), text, "{name}: the wire format changed");
+    same_text(&pretty(value), &text, &format!("{name}: the wire format changed"));
     let back: T = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: golden does not deserialize: {e}"));
     assert_eq!(&back, value, "{name}: golden deserializes to another value");
-    assert_eq!(pretty(&back), text, "{name}: golden does not round-trip");
+    same_text(&pretty(&back), &text, &format!("{name}: golden does not round-trip"));
     let compact = serde_json::to_string(value).expect("serializes");
     let again: T = serde_json::from_str(&compact).expect("compact form deserializes");
     assert_eq!(&again, value, "{name}: compact form does not round-trip");

@@ -218,6 +218,22 @@ fn sample_errors() -> Vec<UnitError> {
     ]
 }
 
+/// Fail unless `actual` is the golden text, naming the first line that differs.
+fn same_text(actual: &str, golden: &str, what: &str) {
+    if actual == golden {
+        return;
+    }
+    let (a, g): (Vec<&str>, Vec<&str>) = (actual.lines().collect(), golden.lines().collect());
+    let first = a.iter().zip(&g).position(|(a, g)| a != g).unwrap_or(a.len().min(g.len()));
+    let differing = a.iter().zip(&g).filter(|(a, g)| a != g).count() + a.len().abs_diff(g.len());
+    panic!(
+        "{what}\n  first difference at line {}:\n    golden: {}\n    now:    {}\n  (differing lines: {differing})",
+        first + 1,
+        g.get(first).unwrap_or(&"(end of file)"),
+        a.get(first).unwrap_or(&"(end of file)"),
+    );
+}
+
 /// A golden file, read as the wire type it holds.
 fn read<T: DeserializeOwned>(text: &str) -> T {
     serde_json::from_str(text).expect("the golden file reads as its wire type")
@@ -251,11 +267,12 @@ fn the_sdk_sends_the_golden_manifests_and_errors() {
         sdk_version: "0.1.0".into(),
         units: vec![descriptor_to_wire(&sample_descriptor())],
     };
-    assert_eq!(pretty(&manifest), abi_golden("manifest.json"));
+    same_text(&pretty(&manifest), &abi_golden("manifest.json"), "manifest.json");
     let errors: Vec<wire::UnitError> = sample_errors().iter().map(unit_error_to_wire).collect();
-    assert_eq!(pretty(&errors), abi_golden("unit_errors.json"));
+    same_text(&pretty(&errors), &abi_golden("unit_errors.json"), "unit_errors.json");
     for (provider, make) in shipped() {
-        assert_eq!(pretty(&shipped_manifest(provider, make)), host_golden(&format!("manifest_{provider}.json")));
+        let name = format!("manifest_{provider}.json");
+        same_text(&pretty(&shipped_manifest(provider, make)), &host_golden(&name), &name);
     }
 }
 
@@ -279,11 +296,15 @@ fn the_host_reads_the_golden_manifests_and_errors_back() {
 
 #[test]
 fn the_host_sends_the_golden_configuration() {
-    assert_eq!(pretty(&params_to_wire(&sample_params())), abi_golden("params.json"));
+    same_text(&pretty(&params_to_wire(&sample_params())), &abi_golden("params.json"), "params.json");
     let components = Arc::new(ComponentSet::new(sample_components()).unwrap());
     let (params, connections) = (sample_params(), sample_connections());
     let config = UnitConfig { name: "sample 1", components: &components, params: &params, connections: &connections };
-    assert_eq!(pretty(&unit_config_to_wire("wire_sample", &config)), abi_golden("unit_config.json"));
+    same_text(
+        &pretty(&unit_config_to_wire("wire_sample", &config)),
+        &abi_golden("unit_config.json"),
+        "unit_config.json",
+    );
 }
 
 #[test]
