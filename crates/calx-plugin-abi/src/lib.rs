@@ -8,13 +8,23 @@
 //! BEFORE it reads the table, and reads a table field only if the recorded size covers it.
 //!
 //! Two kinds of data cross:
-//! - **once, as JSON messages** (`serde_json` with exact float round-trip): the
-//!   [`Manifest`] at load time and a [`UnitConfigMessage`] (type name, parameters,
-//!   connections, the component set as [`ComponentData`]) when a unit is created;
+//! - **once, as JSON messages** (`serde_json` with exact float round-trip) of the types in
+//!   [`wire`], which this crate owns and which ARE the format: the [`wire::Manifest`] at
+//!   load time, a [`wire::UnitConfigMessage`] (type name, parameters, connections, the
+//!   component set) when a unit is created, and a [`wire::UnitError`] when a unit refuses
+//!   its configuration or fails;
 //! - **per call, flat `#[repr(C)]` data**: a [`CalcCall`] with inlet and outlet streams as
 //!   `f64` arrays (per stream: the component flows in kg/s, then T in K, then P in Pa) and
-//!   a [`ReportSink`] of host callbacks through which the plugin hands over utilities,
-//!   materials, size figures and notes, borrowing its strings for the duration of the call.
+//!   a [`ReportSink`] of host callbacks through which the plugin hands over utilities
+//!   (as the `UTILITY_*` codes), materials, size figures and notes, borrowing its strings
+//!   for the duration of the call.
+//!
+//! This crate depends on no other Calx crate: it is the boundary, and calx-core's types
+//! may change without changing it. `calx-plugin-sdk` converts calx-core to wire types for
+//! what a plugin sends (descriptors, unit errors) and back for what it receives (the unit
+//! configuration); `calx-plugin-host` does the opposite directions. Each side converts only
+//! what it sends or receives, with exhaustive destructuring, so a calx-core change that
+//! would alter a message fails to compile in one of them.
 //!
 //! Memory: every [`Buffer`] is owned by the side that allocated it. Buffers the plugin
 //! returns (manifest, error messages) are released by the host through
@@ -23,18 +33,14 @@
 //!
 //! Rules for changing this file: a new function is appended to [`PluginTable`] and bumps
 //! [`ABI_MINOR`]; any other change (reordering, changing a signature or a `#[repr(C)]`
-//! struct) bumps [`ABI_MAJOR`] and the entry symbol's suffix.
+//! struct) bumps [`ABI_MAJOR`] and the entry symbol's suffix. The JSON messages have their
+//! own rules, in [`wire`].
 
 #![allow(unsafe_code)]
 
-use std::collections::BTreeMap;
-use std::ffi::c_void;
+pub mod wire;
 
-use calx_core::component::{Component, Phase};
-use calx_core::thermo::HeatCapacity;
-use calx_core::unit::Connections;
-use calx_core::{ComponentSet, Formula, Params, UnitDescriptor};
-use serde::{Deserialize, Serialize};
+use std::ffi::c_void;
 
 /// `"CALXPLUG"` as a big-endian u64: the first field of every header.
 pub const MAGIC: u64 = u64::from_be_bytes(*b"CALXPLUG");
@@ -74,7 +80,7 @@ impl Status {
     /// Success.
     pub const OK: Status = Status(0);
     /// The unit refused its configuration or failed to calculate; the error buffer holds
-    /// a JSON `calx_core::UnitError`.
+    /// a JSON [`wire::UnitError`].
     pub const UNIT_ERROR: Status = Status(1);
     /// The plugin panicked; the error buffer holds the panic message (UTF-8).
     pub const PANIC: Status = Status(2);
@@ -136,7 +142,8 @@ impl Buffer {
 pub struct ReportSink {
     /// Host context (its `UnitReport`).
     pub ctx: *mut c_void,
-    /// A utility use: `utility` is 0 electricity, 1 heating, 2 cooling, 3 water.
+    /// A utility use: `utility` is one of [`UTILITY_ELECTRICITY`], [`UTILITY_HEATING`],
+    /// [`UTILITY_COOLING`], [`UTILITY_WATER`].
     pub utility: extern "C" fn(ctx: *mut c_void, utility: u32, purpose: *const u8, purpose_len: usize, rate: f64),
     /// Material drawn from outside the flowsheet: component index and kg/s.
     pub material: extern "C" fn(ctx: *mut c_void, purpose: *const u8, purpose_len: usize, component: usize, rate: f64),
@@ -179,9 +186,9 @@ pub struct PluginTable {
     pub size: usize,
     /// Release a buffer the plugin returned.
     pub free_buffer: extern "C" fn(buffer: Buffer),
-    /// Write the JSON [`Manifest`] into `out`.
+    /// Write the JSON [`wire::Manifest`] into `out`.
     pub manifest: extern "C" fn(plugin: *const c_void, out: *mut Buffer) -> Status,
-    /// Create a unit from a JSON [`UnitConfigMessage`]; on success `*unit` is its handle.
+    /// Create a unit from a JSON [`wire::UnitConfigMessage`]; on success `*unit` is its handle.
     /// On failure `error` receives the message (see [`Status`]).
     pub create: extern "C" fn(
         plugin: *const c_void,
@@ -206,149 +213,11 @@ pub const TABLE_SIZE_V1_0: usize = std::mem::size_of::<PluginTable>();
 // called from any thread (the SDK's entry points are thread-safe).
 unsafe impl Sync for PluginTable {}
 
-/// What a plugin provides, sent as JSON once at load time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Manifest {
-    /// Provider name (`calx-mineralization`).
-    pub provider: String,
-    /// The plugin crate's version.
-    pub plugin_version: String,
-    /// The SDK version it was built with.
-    pub sdk_version: String,
-    /// Its unit types.
-    pub units: Vec<UnitDescriptor>,
-}
-
-/// A component in serializable form: everything `calx_core::Component` holds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ComponentData {
-    /// Name.
-    pub name: String,
-    /// Formula as written, if any.
-    pub formula: Option<String>,
-    /// Phase.
-    pub phase: Phase,
-    /// Molar mass, kg/mol.
-    pub molar_mass: Option<f64>,
-    /// Atoms per molecule by element symbol; `None`: excluded from element balances.
-    pub elements: Option<BTreeMap<String, f64>>,
-    /// Formation enthalpy, J/mol.
-    pub formation_enthalpy: Option<f64>,
-    /// Heat capacity.
-    pub heat_capacity: Option<HeatCapacity>,
-    /// Sources by property.
-    pub sources: BTreeMap<String, String>,
-    /// Note.
-    pub note: Option<String>,
-}
-
-impl ComponentData {
-    /// The serializable form of a component.
-    pub fn from_component(c: &Component) -> ComponentData {
-        ComponentData {
-            name: c.name.clone(),
-            formula: c.formula.as_ref().map(|f| f.text().to_string()),
-            phase: c.phase,
-            molar_mass: c.molar_mass,
-            elements: c.elements.as_ref().map(|e| e.iter().map(|(k, v)| (k.to_string(), *v)).collect()),
-            formation_enthalpy: c.formation_enthalpy,
-            heat_capacity: c.heat_capacity.clone(),
-            sources: c.sources.clone(),
-            note: c.note.clone(),
-        }
-    }
-
-    /// Rebuild the component exactly (numbers are copied, not recomputed).
-    pub fn to_component(&self) -> Result<Component, String> {
-        let formula = match &self.formula {
-            Some(f) => Some(Formula::parse(f).map_err(|e| format!("component {}: {e}", self.name))?),
-            None => None,
-        };
-        let elements = match &self.elements {
-            None => None,
-            Some(map) => Some(
-                map.iter()
-                    .map(|(k, v)| {
-                        calx_core::element::element(k)
-                            .map(|e| (e.symbol, *v))
-                            .ok_or_else(|| format!("component {}: unknown element `{k}`", self.name))
-                    })
-                    .collect::<Result<BTreeMap<&'static str, f64>, String>>()?,
-            ),
-        };
-        Ok(Component {
-            name: self.name.clone(),
-            formula,
-            phase: self.phase,
-            molar_mass: self.molar_mass,
-            elements,
-            formation_enthalpy: self.formation_enthalpy,
-            heat_capacity: self.heat_capacity.clone(),
-            sources: self.sources.clone(),
-            note: self.note.clone(),
-        })
-    }
-}
-
-/// Everything needed to create one unit, sent as JSON once per unit.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UnitConfigMessage {
-    /// Unit type name.
-    pub type_name: String,
-    /// The unit's name in the flowsheet.
-    pub name: String,
-    /// The flowsheet's components, in order.
-    pub components: Vec<ComponentData>,
-    /// Checked parameters in SI.
-    pub params: Params,
-    /// Connected streams by port.
-    pub connections: Connections,
-}
-
-impl UnitConfigMessage {
-    /// The component set, rebuilt.
-    pub fn component_set(&self) -> Result<ComponentSet, String> {
-        let list = self.components.iter().map(ComponentData::to_component).collect::<Result<Vec<_>, _>>()?;
-        ComponentSet::new(list).map_err(|e| e.to_string())
-    }
-}
-
-/// `Utility` as the number used in [`ReportSink::utility`].
-pub fn utility_code(u: calx_core::Utility) -> u32 {
-    match u {
-        calx_core::Utility::Electricity => 0,
-        calx_core::Utility::Heating => 1,
-        calx_core::Utility::Cooling => 2,
-        calx_core::Utility::Water => 3,
-    }
-}
-
-/// The `Utility` for a code from [`utility_code`].
-pub fn utility_from_code(code: u32) -> Option<calx_core::Utility> {
-    calx_core::Utility::ALL.get(code as usize).copied()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn components_round_trip_exactly() {
-        let mut c = Component::from_formula("Ca(OH)2", "Ca(OH)2", Phase::Solid).unwrap();
-        c.formation_enthalpy = Some(-985.2e3 + 0.1);
-        c.heat_capacity = Some(HeatCapacity::Constant { cp: 87.5 });
-        let p = Component::pseudo("ash_etc", Phase::Solid, None).unwrap();
-        for c in [c, p] {
-            let json = serde_json::to_string(&ComponentData::from_component(&c)).unwrap();
-            let back: ComponentData = serde_json::from_str(&json).unwrap();
-            assert_eq!(back.to_component().unwrap(), c);
-        }
-    }
-
-    #[test]
-    fn utility_codes_round_trip() {
-        for u in calx_core::Utility::ALL {
-            assert_eq!(utility_from_code(utility_code(u)), Some(u));
-        }
-    }
-}
+/// [`ReportSink::utility`] code of electric power (W).
+pub const UTILITY_ELECTRICITY: u32 = 0;
+/// [`ReportSink::utility`] code of heat supplied to the process (W).
+pub const UTILITY_HEATING: u32 = 1;
+/// [`ReportSink::utility`] code of heat removed from the process (W).
+pub const UTILITY_COOLING: u32 = 2;
+/// [`ReportSink::utility`] code of water consumed outside the modelled streams (kg/s).
+pub const UTILITY_WATER: u32 = 3;

@@ -9,6 +9,11 @@
 //! through callbacks (see `calx-plugin-abi`). A plugin's error or panic becomes a
 //! `UnitError` naming the library file, the unit type and the message.
 //!
+//! The JSON messages are `calx_plugin_abi::wire`'s types, not calx-core's: [`convert`] turns
+//! what the host receives (descriptors, unit errors) into calx-core types and what it sends
+//! (a unit's configuration) into wire types; the SDK converts the other way. So calx-core
+//! can change without changing ABI v1, and [`Manifest`] holds calx-core descriptors.
+//!
 //! Libraries are never unloaded: a loaded `Library` is leaked, so function pointers and
 //! static data inside it stay valid for the life of the process.
 //!
@@ -17,17 +22,19 @@
 
 #![allow(unsafe_code)]
 
+pub mod convert;
 mod proxy;
 
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use calx_core::UnitType;
+use calx_core::{UnitDescriptor, UnitType};
 use calx_plugin_abi::{
-    ABI_MAJOR, ABI_MINOR, Buffer, ENTRY_SYMBOL, EntryFn, MAGIC, Manifest, PluginHeader, PluginTable, Status,
-    TABLE_SIZE_V1_0,
+    ABI_MAJOR, ABI_MINOR, Buffer, ENTRY_SYMBOL, EntryFn, MAGIC, PluginHeader, PluginTable, Status, TABLE_SIZE_V1_0,
+    wire,
 };
+use serde::Serialize;
 
 pub use calx_plugin_abi as abi;
 
@@ -85,6 +92,34 @@ pub enum PluginError {
         /// What went wrong (including a panic message).
         message: String,
     },
+}
+
+/// What a loaded plugin provides: its manifest as received, with the unit descriptors
+/// converted to calx-core. Its serde form (for listings and snapshots) is calx-core's; what
+/// crossed the boundary was a `wire::Manifest`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Manifest {
+    /// Provider name (`calx-mineralization`).
+    pub provider: String,
+    /// The plugin crate's version.
+    pub plugin_version: String,
+    /// The SDK version it was built with.
+    pub sdk_version: String,
+    /// Its unit types.
+    pub units: Vec<UnitDescriptor>,
+}
+
+impl Manifest {
+    /// The manifest a plugin sent.
+    pub fn from_wire(m: wire::Manifest) -> Manifest {
+        let wire::Manifest { provider, plugin_version, sdk_version, units } = m;
+        Manifest {
+            provider,
+            plugin_version,
+            sdk_version,
+            units: units.iter().map(convert::descriptor_from_wire).collect(),
+        }
+    }
 }
 
 /// A loaded plugin library.
@@ -190,7 +225,9 @@ fn read_manifest(table: &PluginTable, ctx: *const c_void) -> Result<Manifest, St
     let status = (table.manifest)(ctx, &mut out);
     let text = proxy::take(table, out);
     match status {
-        Status::OK => serde_json::from_slice(&text).map_err(|e| format!("malformed manifest: {e}")),
+        Status::OK => serde_json::from_slice::<wire::Manifest>(&text)
+            .map(Manifest::from_wire)
+            .map_err(|e| format!("malformed manifest: {e}")),
         Status::PANIC => Err(format!("the plugin panicked: {}", String::from_utf8_lossy(&text))),
         _ => Err(String::from_utf8_lossy(&text).into_owned()),
     }

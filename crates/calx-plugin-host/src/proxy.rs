@@ -9,9 +9,10 @@ use std::sync::Mutex;
 use calx_core::Stream;
 use calx_core::dimension::Dimension;
 use calx_core::unit::{UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport, UnitType};
-use calx_plugin_abi::{
-    Buffer, CalcCall, ComponentData, PluginTable, ReportSink, Status, UnitConfigMessage, utility_from_code,
-};
+use calx_plugin_abi::wire;
+use calx_plugin_abi::{Buffer, CalcCall, PluginTable, ReportSink, Status};
+
+use crate::convert::{unit_config_to_wire, unit_error_from_wire, utility_from_code};
 
 /// A loaded library's table and context, and its file name for messages.
 #[derive(Clone)]
@@ -42,9 +43,11 @@ impl PluginRef {
     fn error(&self, type_name: &str, status: Status, message: Vec<u8>) -> UnitError {
         let text = String::from_utf8_lossy(&message).into_owned();
         match status {
-            Status::UNIT_ERROR => serde_json::from_slice(&message).unwrap_or_else(|_| {
-                UnitError::Calculation(format!("plugin {}, unit type `{type_name}`: {text}", self.file))
-            }),
+            Status::UNIT_ERROR => {
+                serde_json::from_slice::<wire::UnitError>(&message).map(unit_error_from_wire).unwrap_or_else(|_| {
+                    UnitError::Calculation(format!("plugin {}, unit type `{type_name}`: {text}", self.file))
+                })
+            }
             Status::PANIC => {
                 UnitError::Calculation(format!("plugin {} panicked in unit type `{type_name}`: {text}", self.file))
             }
@@ -72,13 +75,7 @@ impl UnitType for ProxyType {
 
     fn create(&self, config: &UnitConfig<'_>) -> Result<Box<dyn UnitOperation>, UnitError> {
         let type_name = &self.descriptor.type_name;
-        let msg = UnitConfigMessage {
-            type_name: type_name.clone(),
-            name: config.name.to_string(),
-            components: config.components.iter().map(ComponentData::from_component).collect(),
-            params: config.params.clone(),
-            connections: config.connections.clone(),
-        };
+        let msg = unit_config_to_wire(type_name, config);
         let bytes = serde_json::to_vec(&msg).map_err(|e| UnitError::Calculation(e.to_string()))?;
         let mut handle: *mut c_void = std::ptr::null_mut();
         let mut error = Buffer::EMPTY;

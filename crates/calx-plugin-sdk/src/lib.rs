@@ -19,6 +19,11 @@
 //! binary ("duplicate symbol: calx_plugin_entry_v1"). Building the dynamic library is an
 //! explicit step (`cargo build -p NAME --features export`, or `cargo xtask build-plugins`).
 //!
+//! What crosses as JSON is `calx_plugin_abi::wire`'s types, not calx-core's: [`convert`]
+//! turns the descriptors and unit errors a plugin sends into wire types and the unit
+//! configuration it receives back into calx-core types (the host converts the other way),
+//! so calx-core can change without changing ABI v1.
+//!
 //! Why no `unsafe` at the call site: the macro's expansion is a `static` and a safe
 //! `extern "C" fn` carrying `#[unsafe(no_mangle)]`. rustc does not apply the
 //! `unsafe_code` lint to code expanded from another crate's `macro_rules!`, so plugin
@@ -28,6 +33,7 @@
 
 #![allow(unsafe_code)]
 
+pub mod convert;
 pub mod log;
 mod runtime;
 
@@ -73,12 +79,12 @@ impl Plugin {
     }
 
     /// The manifest the host reads at load time.
-    pub fn manifest(&self) -> abi::Manifest {
-        abi::Manifest {
+    pub fn manifest(&self) -> abi::wire::Manifest {
+        abi::wire::Manifest {
             provider: self.provider.to_string(),
             plugin_version: self.version.to_string(),
             sdk_version: SDK_VERSION.to_string(),
-            units: self.types().iter().map(|t| t.descriptor()).collect(),
+            units: self.types().iter().map(|t| convert::descriptor_to_wire(&t.descriptor())).collect(),
         }
     }
 }

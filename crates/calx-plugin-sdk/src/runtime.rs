@@ -9,9 +9,13 @@ use std::sync::{Arc, Mutex};
 
 use calx_core::unit::{UnitConfig, UnitError, UnitOperation, UnitReport};
 use calx_core::{ComponentSet, Stream};
-use calx_plugin_abi::{Buffer, CalcCall, LogFn, PluginTable, ReportSink, Status, UnitConfigMessage, utility_code};
+use calx_plugin_abi::wire::UnitConfigMessage;
+use calx_plugin_abi::{Buffer, CalcCall, LogFn, PluginTable, ReportSink, Status};
 
 use crate::Plugin;
+use crate::convert::{
+    component_set_from_wire, connections_from_wire, params_from_wire, unit_error_to_wire, utility_code,
+};
 
 /// The table of every SDK-built plugin.
 pub(crate) static TABLE: PluginTable = PluginTable {
@@ -45,9 +49,10 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
 fn guarded(error: *mut Buffer, f: impl FnOnce() -> Result<(), Fail>) -> Status {
     let (status, message) = match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => return Status::OK,
-        Ok(Err(Fail::Unit(e))) => {
-            (Status::UNIT_ERROR, serde_json::to_vec(&e).unwrap_or_else(|_| e.to_string().into_bytes()))
-        }
+        Ok(Err(Fail::Unit(e))) => (
+            Status::UNIT_ERROR,
+            serde_json::to_vec(&unit_error_to_wire(&e)).unwrap_or_else(|_| e.to_string().into_bytes()),
+        ),
         Ok(Err(Fail::Other(m))) => (Status::ERROR, m.into_bytes()),
         Err(payload) => (Status::PANIC, panic_message(payload.as_ref()).into_bytes()),
     };
@@ -110,11 +115,13 @@ extern "C" fn create(
             .iter()
             .find(|t| t.descriptor().type_name == msg.type_name)
             .ok_or_else(|| Fail::Other(format!("{} has no unit type `{}`", plugin.provider(), msg.type_name)))?;
-        let set: Arc<ComponentSet> = Arc::new(msg.component_set().map_err(Fail::Other)?);
-        let cfg = UnitConfig { name: &msg.name, components: &set, params: &msg.params, connections: &msg.connections };
+        let set: Arc<ComponentSet> =
+            Arc::new(component_set_from_wire(&msg.components).map_err(|e| Fail::Other(e.to_string()))?);
+        let (params, connections) = (params_from_wire(&msg.params), connections_from_wire(&msg.connections));
+        let cfg = UnitConfig { name: &msg.name, components: &set, params: &params, connections: &connections };
         let op = unit_type.create(&cfg).map_err(Fail::Unit)?;
         let n = set.len();
-        let (n_inlets, n_outlets) = (msg.connections.inlet_count(), msg.connections.outlet_count());
+        let (n_inlets, n_outlets) = (connections.inlet_count(), connections.outlet_count());
         let boxed = Box::new(PluginUnit {
             op,
             n_components: n,

@@ -1,0 +1,322 @@
+//! The pin of ABI v1's JSON format: values of the [`wire`] types, built here field by field,
+//! must serialize to the golden files in `tests/golden/` byte for byte, and the golden files
+//! must deserialize to the same values and serialize back unchanged.
+//!
+//! The golden files were captured from the encoding released as ABI v1 (serde of the
+//! calx-core types, before the ABI had types of its own), so renaming a wire field or
+//! variant, or changing a serde attribute, fails here. `calx-plugin-host`'s `tests/wire.rs`
+//! checks the same files through the SDK's and the host's conversions from and to
+//! calx-core.
+//!
+//! The samples cover every port shape (in/out, single/multiple, required/optional), every
+//! parameter kind (nested too), every value variant (as defaults and as parameters),
+//! every phase and heat-capacity model, and every unit error.
+
+use std::collections::BTreeMap;
+
+use calx_plugin_abi::wire::{
+    ComponentData, Connections, Dimension, HeatCapacity, Manifest, ParamKind, ParamSpec, ParamValue, Params, Phase,
+    PortDirection, PortSpec, ShomateRange, UnitConfigMessage, UnitDescriptor, UnitError,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The golden file `name` (text).
+fn golden(name: &str) -> String {
+    let path = format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Pretty JSON with a final newline, as the golden files are written.
+fn pretty<T: Serialize>(value: &T) -> String {
+    format!("{}\n", serde_json::to_string_pretty(value).expect("serializes"))
+}
+
+/// Fail unless `actual` is the golden text, naming the first line that differs.
+fn same_text(actual: &str, golden: &str, what: &str) {
+    if actual == golden {
+        return;
+    }
+    let (a, g): (Vec<&str>, Vec<&str>) = (actual.lines().collect(), golden.lines().collect());
+    let first = a.iter().zip(&g).position(|(a, g)| a != g).unwrap_or(a.len().min(g.len()));
+    let differing = a.iter().zip(&g).filter(|(a, g)| a != g).count() + a.len().abs_diff(g.len());
+    panic!(
+        "{what}\n  first difference at line {}:\n    golden: {}\n    now:    {}\n  (differing lines: {differing})",
+        first + 1,
+        g.get(first).unwrap_or(&"(end of file)"),
+        a.get(first).unwrap_or(&"(end of file)"),
+    );
+}
+
+/// Check `value` against golden file `name` both ways: it serializes to the golden text,
+/// and the golden text deserializes to it and serializes back to itself; also through
+/// the compact form the ABI actually sends.
+fn pin<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: &T, name: &str) {
+    let text = golden(name);
+    same_text(&pretty(value), &text, &format!("{name}: the wire format changed"));
+    let back: T = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: golden does not deserialize: {e}"));
+    assert_eq!(&back, value, "{name}: golden deserializes to another value");
+    same_text(&pretty(&back), &text, &format!("{name}: golden does not round-trip"));
+    let compact = serde_json::to_string(value).expect("serializes");
+    let again: T = serde_json::from_str(&compact).expect("compact form deserializes");
+    assert_eq!(&again, value, "{name}: compact form does not round-trip");
+}
+
+fn dim(mass: i8, length: i8, time: i8, temperature: i8, amount: i8, money: i8) -> Dimension {
+    Dimension { mass, length, time, temperature, amount, money }
+}
+
+fn quantity(dimension: Dimension, unit: &str) -> ParamKind {
+    ParamKind::Quantity { dimension, unit: unit.into() }
+}
+
+fn num(x: f64) -> ParamValue {
+    ParamValue::Number(x)
+}
+
+fn text(s: &str) -> ParamValue {
+    ParamValue::Text(s.into())
+}
+
+fn map(items: &[(&str, ParamValue)]) -> ParamValue {
+    ParamValue::Map(items.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+}
+
+fn port(name: &str, direction: PortDirection, multiple: bool, optional: bool, doc: &str) -> PortSpec {
+    PortSpec { name: name.into(), direction, multiple, optional, doc: doc.into() }
+}
+
+fn param(name: &str, kind: ParamKind, default: Option<ParamValue>, optional: bool, doc: &str) -> ParamSpec {
+    ParamSpec { name: name.into(), kind, default, optional, doc: doc.into(), source: None }
+}
+
+fn sourced(name: &str, kind: ParamKind, default: ParamValue, doc: &str, source: &str) -> ParamSpec {
+    ParamSpec { source: Some(source.into()), ..param(name, kind, Some(default), false, doc) }
+}
+
+fn sample_descriptor() -> UnitDescriptor {
+    use PortDirection::{In, Out};
+    UnitDescriptor {
+        type_name: "wire_sample".into(),
+        summary: "Every port shape, parameter kind and value ABI v1 carries.".into(),
+        ports: vec![
+            port("feed", In, false, false, "one stream in"),
+            port("recycle", In, true, true, "any number of streams, or none"),
+            port("product", Out, false, false, "one stream out"),
+            port("splits", Out, true, false, "one or more streams out"),
+            port("vent", Out, false, true, "may stay unconnected"),
+        ],
+        params: vec![
+            sourced(
+                "throughput",
+                quantity(dim(1, 0, -1, 0, 0, 0), "t/h"),
+                num(4.444444444444445),
+                "Feed mass flow.",
+                "Design basis, table 2.",
+            ),
+            param("price", quantity(dim(-1, 0, 0, 0, 0, 1), "USD/t"), None, false, "Product price."),
+            sourced("recovery", ParamKind::Fraction, num(0.30000000000000004), "Recovery.", "Assumed."),
+            param("work_index", ParamKind::Number, None, true, "Bond work index; without it, specific energy."),
+            sourced("stages", ParamKind::Integer, num(3.0), "Number of stages.", "Typical."),
+            sourced("insulated", ParamKind::Bool, ParamValue::Bool(true), "Insulated.", "Assumed."),
+            param("label", ParamKind::Text, None, false, "Free text."),
+            sourced(
+                "model",
+                ParamKind::Choice { options: vec!["lapple".into(), "barth".into()] },
+                text("lapple"),
+                "Efficiency model.",
+                "Cooper & Alley, ch. 6.",
+            ),
+            sourced(
+                "split",
+                ParamKind::PerComponent { value: Box::new(ParamKind::Fraction) },
+                map(&[("CaO", num(0.9)), ("H2O", num(0.0)), ("ash_other", num(1e-300))]),
+                "Fraction of each component to `product`.",
+                "Plant data.",
+            ),
+            param(
+                "outlet_share",
+                ParamKind::PerOutlet { value: Box::new(ParamKind::Number) },
+                None,
+                false,
+                "Share of each outlet stream.",
+            ),
+            sourced(
+                "utilities",
+                ParamKind::Map { value: Box::new(ParamKind::Text) },
+                map(&[("grinding", text("electricity")), ("drying", text("heating"))]),
+                "Utility per process.",
+                "Assumed.",
+            ),
+            sourced(
+                "reactions",
+                ParamKind::List { item: Box::new(ParamKind::Text) },
+                ParamValue::List(vec![text("CaO + H2O -> Ca(OH)2"), text("Ca(OH)2 + CO2 -> CaCO3 + H2O")]),
+                "Reactions in order.",
+                "Stoichiometry.",
+            ),
+            sourced(
+                "profiles",
+                ParamKind::Map {
+                    value: Box::new(ParamKind::List { item: Box::new(quantity(dim(0, 0, 0, 1, 0, 0), "degC")) }),
+                },
+                map(&[
+                    ("summer", ParamValue::List(vec![num(298.15), num(-0.0), num(6.02214076e23)])),
+                    ("empty", ParamValue::List(vec![])),
+                ]),
+                "Temperature profiles by season.",
+                "Site data.",
+            ),
+            sourced(
+                "flags",
+                ParamKind::List { item: Box::new(ParamKind::Bool) },
+                ParamValue::List(vec![ParamValue::Bool(false), ParamValue::Bool(true)]),
+                "Flags.",
+                "Assumed.",
+            ),
+            sourced(
+                "nested",
+                ParamKind::PerComponent { value: Box::new(ParamKind::Map { value: Box::new(ParamKind::Number) }) },
+                map(&[("CaO", map(&[])), ("H2O", map(&[("a", num(1.0)), ("b", num(-2.5e-7))]))]),
+                "Nested maps.",
+                "Assumed.",
+            ),
+        ],
+    }
+}
+
+fn sample_params() -> Params {
+    let values: BTreeMap<String, ParamValue> = [
+        ("throughput", num(1.2345678901234567)),
+        ("insulated", ParamValue::Bool(false)),
+        ("model", text("barth")),
+        ("reactions", ParamValue::List(vec![text("CaO + H2O -> Ca(OH)2")])),
+        ("split", map(&[("CaO", num(0.5)), ("H2O", num(1.0))])),
+        (
+            "mixed",
+            ParamValue::List(vec![
+                num(1.0),
+                ParamValue::Bool(true),
+                text("x"),
+                map(&[("k", ParamValue::List(vec![]))]),
+            ]),
+        ),
+        ("empty", map(&[])),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Params { values }
+}
+
+fn component(name: &str, formula: Option<&str>, phase: Phase, molar_mass: Option<f64>) -> ComponentData {
+    ComponentData {
+        name: name.into(),
+        formula: formula.map(Into::into),
+        phase,
+        molar_mass,
+        elements: None,
+        formation_enthalpy: None,
+        heat_capacity: None,
+        sources: BTreeMap::new(),
+        note: None,
+    }
+}
+
+fn atoms(items: &[(&str, f64)]) -> Option<BTreeMap<String, f64>> {
+    Some(items.iter().map(|(k, v)| (k.to_string(), *v)).collect())
+}
+
+fn sample_config() -> UnitConfigMessage {
+    let cao = ComponentData {
+        elements: atoms(&[("Ca", 1.0), ("O", 1.0)]),
+        formation_enthalpy: Some(-635_090.0),
+        heat_capacity: Some(HeatCapacity::Shomate {
+            ranges: vec![
+                ShomateRange {
+                    t_min: 298.0,
+                    t_max: 1000.0,
+                    coefficients: [49.95403, 4.887916, -0.352056, 0.046187, -0.825097],
+                },
+                ShomateRange {
+                    t_min: 1000.0,
+                    t_max: 3200.0,
+                    coefficients: [58.7916, -1.14666, 0.288613, -0.019436, -2.64848],
+                },
+            ],
+        }),
+        sources: [("formation_enthalpy", "NIST WebBook"), ("heat_capacity", "NIST Shomate")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ..component("CaO", Some("CaO"), Phase::Solid, Some(0.056077))
+    };
+    let water = ComponentData {
+        elements: atoms(&[("H", 2.0), ("O", 1.0)]),
+        formation_enthalpy: Some(-285_829.9),
+        heat_capacity: Some(HeatCapacity::Constant { cp: 75.38 }),
+        ..component("H2O", Some("H2O"), Phase::Liquid, Some(0.018015))
+    };
+    let co2 = ComponentData {
+        elements: atoms(&[("C", 1.0), ("O", 2.0)]),
+        ..component("CO2", Some("CO2"), Phase::Gas, Some(0.044009))
+    };
+    let ash = ComponentData {
+        heat_capacity: Some(HeatCapacity::ConstantMass { cp: 840.0 }),
+        note: Some("inert ash oxides".into()),
+        ..component("ash_other", None, Phase::Solid, None)
+    };
+    let slag = component("slag", None, Phase::Liquid, Some(0.06));
+    let port = |p: &str, streams: &[&str]| (p.to_string(), streams.iter().map(|s| s.to_string()).collect());
+    UnitConfigMessage {
+        type_name: "wire_sample".into(),
+        name: "sample 1".into(),
+        components: vec![cao, water, co2, ash, slag],
+        params: sample_params(),
+        connections: Connections {
+            inlets: vec![port("feed", &["s1"]), port("recycle", &["r1", "r2"])],
+            outlets: vec![port("product", &["p"]), port("splits", &["a", "b", "c"]), port("vent", &[])],
+        },
+    }
+}
+
+#[test]
+fn the_manifest_is_pinned() {
+    let manifest = Manifest {
+        provider: "calx-wire-sample".into(),
+        plugin_version: "1.2.3".into(),
+        sdk_version: "0.1.0".into(),
+        units: vec![sample_descriptor()],
+    };
+    pin(&manifest, "manifest.json");
+}
+
+#[test]
+fn the_parameters_are_pinned() {
+    pin(&sample_params(), "params.json");
+}
+
+#[test]
+fn the_unit_configuration_is_pinned() {
+    pin(&sample_config(), "unit_config.json");
+}
+
+#[test]
+fn the_unit_errors_are_pinned() {
+    let errors = vec![
+        UnitError::Parameter { param: "recovery".into(), message: "must be between 0 and 1, found 1.2".into() },
+        UnitError::Port { port: "feed".into(), message: "carries no solids".into() },
+        UnitError::Calculation("did not converge: \"quoted\" \\ and\nnewline".into()),
+    ];
+    pin(&errors, "unit_errors.json");
+}
+
+/// A value sent as a whole JSON number (as a hand-written plugin might) still reads as a
+/// number, and every float keeps its last bit.
+#[test]
+fn numbers_read_exactly() {
+    let p: Params = serde_json::from_str(r#"{"values": {"n": 3, "x": 0.1, "y": 1.2345678901234567e-300}}"#).unwrap();
+    assert_eq!(p.values["n"], num(3.0));
+    assert_eq!(p.values["x"], num(0.1));
+    assert_eq!(p.values["y"], num(1.2345678901234567e-300));
+}
