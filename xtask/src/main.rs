@@ -1,7 +1,9 @@
 //! Project automation, run as `cargo xtask <command>` (rust-analyzer style: plain Rust, no
 //! extra dependencies).
 //!
-//! - `ci`: exactly what `.ci/run` runs (the README's test command).
+//! - `ci`: exactly what `.ci/run` runs (the README's test command): installs what the tests
+//!   need and is missing (Debian's `chromium` for the report's browser test), then checks
+//!   formatting (`cargo fmt --check`), lints (`cargo clippy -D warnings`) and runs every test.
 //! - `schema`: regenerate `docs/flowsheet.schema.json` from `calx schema`.
 //! - `build-plugins [--release]`: build every crate in `plugins/` as a loadable library (with
 //!   its `export` feature) into `target/debug/` or `target/release/` (`lib<name>.so` on Linux).
@@ -13,7 +15,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(|p| p.to_path_buf()).unwrap_or_default();
     let status = match args.first().map(String::as_str) {
-        Some("ci") => Command::new("cargo").args(["test", "--workspace", "--locked"]).current_dir(&root).status(),
+        Some("ci") => ci(&root),
         Some("schema") => Command::new("cargo")
             .args(["run", "--quiet", "--package", "calx-cli", "--", "schema"])
             .current_dir(&root)
@@ -32,7 +34,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME>\n  ci             run every test, as CI does\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test"
+                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test"
             );
             return ExitCode::from(2);
         }
@@ -45,6 +47,59 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The steps of `cargo xtask ci`, each a command run in the workspace root.
+const CI_STEPS: &[(&str, &[&str])] = &[
+    ("formatting", &["fmt", "--all", "--", "--check"]),
+    ("lints", &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]),
+    ("tests", &["test", "--workspace", "--locked"]),
+];
+
+/// Install what is missing, then run the CI steps in order; the first failure stops.
+fn ci(root: &std::path::Path) -> std::io::Result<std::process::ExitStatus> {
+    let installed = ensure_chromium()?;
+    if !installed.success() {
+        return Ok(installed);
+    }
+    let mut last = installed;
+    for (what, args) in CI_STEPS {
+        eprintln!("xtask ci: {what}: cargo {}", args.join(" "));
+        last = Command::new("cargo").args(*args).current_dir(root).status()?;
+        if !last.success() {
+            eprintln!("xtask ci: {what} failed");
+            return Ok(last);
+        }
+    }
+    Ok(last)
+}
+
+/// The report's browser test (tests/it/report.rs) opens the reference report in headless
+/// Chromium. Use `CALX_CHROMIUM` if set, `chromium` on the PATH if there is one, else install
+/// Debian's package (as root, with apt-get); anything else fails with what to do.
+fn ensure_chromium() -> std::io::Result<std::process::ExitStatus> {
+    let ok = Command::new("true").status()?;
+    if std::env::var_os("CALX_CHROMIUM").is_some() || on_path("chromium") {
+        return Ok(ok);
+    }
+    if !on_path("apt-get") {
+        eprintln!(
+            "xtask ci: the browser test needs Chromium: install it (Debian: apt-get install chromium) \
+             or set CALX_CHROMIUM to a Chromium binary"
+        );
+        return Command::new("false").status();
+    }
+    eprintln!("xtask ci: installing Debian's chromium for the report's browser test");
+    let update = Command::new("apt-get").arg("update").status()?;
+    if !update.success() {
+        return Ok(update);
+    }
+    Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]).status()
+}
+
+/// Whether a program of that name is in a directory of the PATH.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
 }
 
 /// Crates in `plugins/`, sorted.
