@@ -4,7 +4,7 @@
 //!
 //! Paper: E. Jung and J. Kim, "Greenhouse Gas Emission Reduction and Economic Benefit
 //! Evaluation of Carbon Mineralization Technology using CFBC Ash", J. Korean Inst. Resources
-//! Recycling, 2022, restated in `/work/shared/reference/kigam-cfbc-2022.md`. Every assertion
+//! Recycling, 2022, restated in `docs/sources.md` §Reference paper KIGAM 2022. Every assertion
 //! message names the table and row of the number it checks, so a reader can look it up.
 //!
 //! The flowsheets' basis is 1 t_product = 1 t of complex carbonate at 17,585 t/yr (Table 2), on
@@ -351,7 +351,7 @@ fn table_2_annual_figures_follow_from_the_per_tonne_plant() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Derived figures (kigam-cfbc-2022.md, "Derived from the paper's own tables").
+// Derived figures (docs/sources.md §KIGAM 2022 derived figures).
 
 #[test]
 fn flue_gas_composition_and_co2_utilisation_match_the_derived_figures() {
@@ -557,9 +557,9 @@ fn the_filtrate_recycle_converges_and_saves_the_hand_derived_fresh_water() {
 // Paste backfill (flowsheets/mine-backfill.yaml).
 
 /// Targets of the flowsheet's `backfill` unit and `post_treatment` cake.
-const BINDER_DOSAGE: f64 = 0.06; // binder / (binder + cake solids); domain-data.md 3.8
-const PASTE_SOLIDS: f64 = 0.75; // solids / paste; domain-data.md 3.8 (72-85 wt%)
-const CAKE_MOISTURE: f64 = 0.25; // liquid / cake; domain-data.md 3.6 (25-40 %)
+const BINDER_DOSAGE: f64 = 0.06; // binder / (binder + cake solids); docs/sources.md §Mine backfill
+const PASTE_SOLIDS: f64 = 0.75; // solids / paste; docs/sources.md §Mine backfill (72-85 wt%)
+const CAKE_MOISTURE: f64 = 0.25; // liquid / cake; docs/sources.md §Dewatering (25-40 %)
 
 #[test]
 fn the_backfill_paste_meets_its_solids_content_and_binder_dosage() {
@@ -569,7 +569,7 @@ fn the_backfill_paste_meets_its_solids_content_and_binder_dosage() {
     let cake_solids = solids(&r, "carbonate_cake");
     let cake = total(&r, "carbonate_cake");
     c.rel(
-        "backfill: cake moisture 25 % (domain-data.md 3.6, plate and frame 25-40 %)",
+        "backfill: cake moisture 25 % (docs/sources.md §Dewatering, plate and frame 25-40 %)",
         (cake - cake_solids) / cake,
         CAKE_MOISTURE,
         1e-12,
@@ -580,13 +580,13 @@ fn the_backfill_paste_meets_its_solids_content_and_binder_dosage() {
     let paste_solids = solids(&r, "backfill_paste");
     let binder = flow(&r, "backfill_paste", "cement");
     c.rel(
-        "backfill: paste solids content 75 wt% (domain-data.md 3.8, 72-85 wt%)",
+        "backfill: paste solids content 75 wt% (docs/sources.md §Mine backfill, 72-85 wt%)",
         paste_solids / paste,
         PASTE_SOLIDS,
         1e-12,
     );
     c.rel(
-        "backfill: binder / (binder + cake solids) = dosage 6 wt% (domain-data.md 3.8, 6/8/10 wt% series)",
+        "backfill: binder / (binder + cake solids) = dosage 6 wt% (docs/sources.md §Mine backfill, 6/8/10 wt% series)",
         binder / paste_solids,
         BINDER_DOSAGE,
         1e-12,
@@ -662,14 +662,14 @@ fn the_lca_reproduces_the_papers_result_with_its_implied_grid_factor() {
 #[test]
 fn the_official_korean_grid_factor_lowers_the_net_reduction_to_about_39_kg() {
     let a = lca_metrics();
-    // domain-data.md 2.1: 81.4 kWh x 0.4594 = 37.4 kg/t, net 76.7 - 37.4 = 39.3 kg/t.
+    // docs/sources.md §Grid electricity Korea: 81.4 kWh x 0.4594 = 37.4 kg/t, net 76.7 - 37.4 = 39.3 kg/t.
     paper(
-        "domain-data 2.1: emissions at 0.45941 kg/kWh, 37.4 kg/t",
+        "docs/sources.md §Grid electricity Korea: emissions at 0.45941 kg/kWh, 37.4 kg/t",
         metric(&a, "lca_official_grid", "emissions_per_functional_unit"),
         37.4,
     );
     paper(
-        "domain-data 2.1: net reduction at 0.45941 kg/kWh, about 39.3 kg/t",
+        "docs/sources.md §Grid electricity Korea: net reduction at 0.45941 kg/kWh, about 39.3 kg/t",
         metric(&a, "lca_official_grid", "net_reduction_per_functional_unit"),
         39.3,
     );
@@ -690,11 +690,11 @@ fn paper(what: &str, model: f64, expected: f64) {
 
 #[test]
 fn an_lca_factor_override_replaces_the_background_value_with_its_source() {
-    // The 2023 Korean factor (0.4173 kg CO2-eq/kWh, domain-data 2.1) written as an override of
+    // The 2023 Korean factor (0.4173 kg CO2-eq/kWh, docs/sources.md §Grid electricity Korea) written as an override of
     // the 2014-16 process: emissions scale with the factor.
     let text = std::fs::read_to_string(calx_tests::root().join(REFERENCE)).unwrap().replace(
         "      electricity: electricity_kr_2014_16\n      cooling: \"excluded: the paper counts electricity only\"\n",
-        "      electricity: electricity_kr_2014_16\n      cooling: \"excluded: the paper counts electricity only\"\n    factors: { electricity_kr_2014_16: 0.4173 kgCO2eq/kWh }\n    sources: { electricity_kr_2014_16: \"2023 national factor (domain-data 2.1)\" }\n",
+        "      electricity: electricity_kr_2014_16\n      cooling: \"excluded: the paper counts electricity only\"\n    factors: { electricity_kr_2014_16: 0.4173 kgCO2eq/kWh }\n    sources: { electricity_kr_2014_16: \"2023 national factor (docs/sources.md §Grid electricity Korea)\" }\n",
     );
     let model =
         calx_flowsheet::parse(&text, REFERENCE, &calx_testing::builtin_registry()).unwrap_or_else(|d| panic!("{d}"));

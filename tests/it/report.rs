@@ -99,7 +99,7 @@ fn artifacts() -> PathBuf {
 #[test]
 fn the_summary_shows_the_papers_figures_first() {
     let summary = section(&reference().html, "summary");
-    // Jung and Kim 2022 (../shared/reference/kigam-cfbc-2022.md), each figure computed here:
+    // Jung and Kim 2022 (docs/sources.md §Reference paper KIGAM 2022), each figure computed here:
     let expected = [
         // LCA result: net reduction 45.8 kg CO2-eq/t (30.9 emitted, 76.7 fixed); Calx 45.86
         // with the paper's implied 0.3795 kg/kWh over Table 4's 81.42 kWh/t.

@@ -2,7 +2,7 @@
 //! TEA's refusals of bad input, each naming the parameter at fault.
 //!
 //! Paper: E. Jung and J. Kim, J. Korean Inst. Resources Recycling, 2022, restated in
-//! `/work/shared/reference/kigam-cfbc-2022.md` ("TEA assumptions", "TEA result", "Derived").
+//! `docs/sources.md` §KIGAM 2022 TEA assumptions, §KIGAM 2022 TEA result and §KIGAM 2022 derived figures.
 //! Every assertion names the table and row, or the derivation, of the number it checks. What
 //! does not reproduce, and why, is in `crates/calx-tea/README.md`.
 
@@ -167,7 +167,7 @@ fn equipment_costs_from_unit_sizes_build_capex_by_the_factorial_method() {
     );
     let out = analyse_text(&with_tea(&block)).unwrap();
     let t = tea(&out);
-    // carbonation throughput 4.69735 kg/s (flowsheet snapshot); CEPCI 2018/2016 = 603/568 (domain-data 3.9).
+    // carbonation throughput 4.69735 kg/s (flowsheet snapshot); CEPCI 2018/2016 = 603/568 (docs/sources.md §Cost indices).
     let throughput: f64 = 4.697_35;
     let carbonation = 1e8 * throughput.powf(0.6) * 603.0 / 568.0;
     close("C0 (S/S0)^n x index ratio", metric(t, "equipment.carbonation"), carbonation, 1e-5);
@@ -185,7 +185,7 @@ fn towler_sinnott_uses_the_installation_factors() {
         "{BASE}    capex_method: towler_sinnott\n    plant_type: solids\n    equipment_cost: {{ carbonation: \"100,000,000 KRW\" }}\n"
     );
     let out = analyse_text(&with_tea(&block)).unwrap();
-    // domain-data 3.9, solids [U]: ISBL = Ce [(1 + 0.2) + 0.6 + 0.15 + 0.2 + 0.2 + 0.1 + 0.05] = 2.5 Ce;
+    // docs/sources.md §Towler and Sinnott factorial method, solids [U]: ISBL = Ce [(1 + 0.2) + 0.6 + 0.15 + 0.2 + 0.2 + 0.1 + 0.05] = 2.5 Ce;
     // fixed = ISBL (1 + 0.4)(1 + 0.2 + 0.1); working capital 5 %.
     let fixed = 1e8 * 2.5 * 1.4 * 1.3;
     close("Towler & Sinnott total", metric(tea(&out), "total_capex"), fixed * 1.05, 1e-9);

@@ -201,3 +201,195 @@ fn the_committed_json_schema_is_current() {
     let committed = std::fs::read_to_string(root().join("docs/flowsheet.schema.json")).unwrap_or_default();
     assert!(generated.trim() == committed.trim(), "docs/flowsheet.schema.json is stale: run `cargo xtask schema`");
 }
+
+/// Every file under the root that reads as UTF-8 text, with its text, sorted by path; build
+/// output (`target`) and git metadata (`.git`) are not part of the tree.
+fn text_files() -> Vec<(PathBuf, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            if p.ends_with("target") || p.ends_with(".git") {
+                continue;
+            }
+            if p.is_dir() {
+                walk(&p, out);
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                out.push((p, text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root(), &mut out);
+    out
+}
+
+/// Top-level directories of the tree: a path starting with one of them names a file in it.
+const TREE_DIRS: [&str; 6] = ["crates", "plugins", "tests", "xtask", "docs", "flowsheets"];
+
+/// Documents kept outside the repository that the tree used to cite (reference notes); name
+/// them by `docs/sources.md` instead. Split so that this file does not cite them itself.
+const OUTSIDE_DOCUMENTS: [&str; 2] = [concat!("domain", "-data"), concat!("kigam-cfbc-2022", ".md")];
+
+/// The headings (`#` to `######`) of a Markdown text, outside fenced code blocks.
+fn headings(markdown: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut fenced = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        let text = line.trim_start_matches('#');
+        if !fenced && text.len() < line.len() && line.len() - text.len() <= 6 && text.starts_with(' ') {
+            out.push(text.trim().to_string());
+        }
+    }
+    out
+}
+
+/// The documents a line names (paths ending in `.md`), each with the section texts that bind
+/// to it: what follows a `§` after the last document named before it on the line. With no
+/// document before it, a `§` in a Markdown file (`own`, its file name) cites a section of that
+/// file; elsewhere it is a book's or a paper's section, not a citation of a file.
+fn cited_documents(line: &str, own: Option<&str>) -> Vec<(String, Vec<String>)> {
+    let is_path = |c: char| c.is_ascii_alphanumeric() || "_./-".contains(c);
+    let mut docs: Vec<(usize, String, Vec<String>)> = own.map(|f| (0, f.to_string(), Vec::new())).into_iter().collect();
+    let mut markers: Vec<(usize, char)> = line.match_indices(".md").map(|(i, _)| (i, 'd')).collect();
+    markers.extend(line.match_indices('§').map(|(i, _)| (i, 's')));
+    markers.sort();
+    for (i, kind) in markers {
+        if kind == 'd' {
+            let end = i + 3;
+            if line[end..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let start = line[..i].char_indices().rev().take_while(|(_, c)| is_path(*c)).last().map_or(i, |(j, _)| j);
+            docs.push((start, line[start..end].to_string(), Vec::new()));
+        } else if let Some((_, _, sections)) = docs.last_mut() {
+            sections.push(line[i + '§'.len_utf8()..].trim_start().to_string());
+        }
+    }
+    docs.into_iter().map(|(_, doc, sections)| (doc, sections)).collect()
+}
+
+/// Whether a document named as `doc` is a citation to check: a path into the tree (or a
+/// relative or absolute one), or a document a section is cited from. Bare file names without
+/// a section (`report.md` as an output name) are not.
+fn is_document_citation(doc: &str, sections: &[String]) -> bool {
+    let first = doc.split('/').next().unwrap_or("");
+    !sections.is_empty()
+        || (doc.contains('/') && (TREE_DIRS.contains(&first) || doc.starts_with("../") || doc.starts_with('/')))
+}
+
+/// The file `doc` names, cited from `file`: resolved against the citing file's directory and
+/// each directory above it up to the root, and only if it lies inside the repository.
+fn resolve_document(file: &Path, doc: &str) -> Option<PathBuf> {
+    let root = root().canonicalize().ok()?;
+    if doc.starts_with('/') {
+        return None;
+    }
+    file.ancestors()
+        .skip(1)
+        .filter_map(|dir| dir.join(doc).canonicalize().ok())
+        .find(|p| p.starts_with(&root) && p.is_file())
+}
+
+/// Whether `cited` (the text after a `§`) starts with one of `headings`, followed by the end
+/// of the text or a character that cannot continue a heading's word.
+fn names_a_heading(cited: &str, headings: &[String]) -> bool {
+    headings.iter().any(|h| {
+        !h.is_empty()
+            && cited.strip_prefix(h.as_str()).is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric()))
+    })
+}
+
+/// Sources inside the repository (issue 13): every document the tree cites exists in the
+/// repository, every cited section (as in `docs/sources.md §Mine backfill`) is a heading of
+/// that document, and nothing cites the reference notes kept outside it.
+#[test]
+fn every_cited_document_and_section_exists() {
+    let mut broken = Vec::new();
+    for (file, text) in text_files() {
+        let name = relative(&file);
+        let own = file.file_name().and_then(|f| f.to_str()).filter(|f| f.ends_with(".md"));
+        for (n, line) in text.lines().enumerate() {
+            let at = format!("{name}:{}", n + 1);
+            for outside in OUTSIDE_DOCUMENTS {
+                if line.contains(outside) {
+                    broken.push(format!(
+                        "{at}: cites `{outside}`, which is not in the repository; cite the section of docs/sources.md that holds the figure"
+                    ));
+                }
+            }
+            for (doc, sections) in cited_documents(line, own) {
+                if !is_document_citation(&doc, &sections) {
+                    continue;
+                }
+                let Some(path) = resolve_document(&file, &doc) else {
+                    broken.push(format!("{at}: cites `{doc}`, which is not a file in the repository"));
+                    continue;
+                };
+                let heads = headings(&std::fs::read_to_string(&path).unwrap_or_default());
+                for cited in sections {
+                    if !names_a_heading(&cited, &heads) {
+                        let shown: String = cited.chars().take_while(|c| !")];,\"`'".contains(*c)).take(60).collect();
+                        broken
+                            .push(format!("{at}: cites `{doc} §{shown}`, but {} has no such heading", relative(&path)));
+                    }
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "citations of documents or sections that do not exist:\n{}", broken.join("\n"));
+}
+
+/// No file names a location that exists only on some machine (a home directory, scratch or
+/// temporary space, this project's workspace mount, a Windows drive): such a path breaks on
+/// every other machine and leaks where the tree was written. Example paths use placeholders
+/// (`$SCRATCH/...`) or paths relative to the repository.
+#[test]
+fn no_absolute_machine_paths_in_the_tree() {
+    // Built from names so that this file does not match itself. Not listed, because they are the
+    // same on every machine or declared by the example that uses them: system locations
+    // (`/usr/bin`, `/bin/sh`) and a container's own mount points (`/config`, `/out` in
+    // docs/scale-out.md). Nothing else needs an exception.
+    let machine_dirs = ["work", "root", "home", "Users", "tmp", "mnt", "scratch", "var/folders"];
+    let mut found = Vec::new();
+    for (file, text) in text_files() {
+        let name = relative(&file);
+        for (n, line) in text.lines().enumerate() {
+            let starts_a_path = |i: usize| !line[..i].ends_with(|c: char| c.is_alphanumeric() || "._-$}".contains(c));
+            for dir in machine_dirs {
+                let pattern = format!("/{dir}/");
+                if line.match_indices(&pattern).any(|(i, _)| starts_a_path(i)) {
+                    found.push(format!("{name}:{}: `{pattern}`", n + 1));
+                }
+            }
+            // A drive: an upper-case letter, a colon and a backslash, at the start of a word.
+            let bytes = line.as_bytes();
+            for (i, _) in line.match_indices(":\\") {
+                let letter = i.checked_sub(1).map(|j| bytes[j]);
+                let before = i.checked_sub(2).map(|j| bytes[j]);
+                if letter.is_some_and(|b| b.is_ascii_uppercase()) && !before.is_some_and(|b| b.is_ascii_alphanumeric())
+                {
+                    found.push(format!(
+                        "{name}:{}: drive path `{}`",
+                        n + 1,
+                        line[i - 1..]
+                            .chars()
+                            .take_while(|c| !c.is_whitespace() && !"\"'`".contains(*c))
+                            .take(40)
+                            .collect::<String>()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "absolute machine paths (use a path relative to the repository or a placeholder):\n{}",
+        found.join("\n")
+    );
+}

@@ -3,7 +3,7 @@
 //! Sources. The ten elements that make up the project's main species (H, C, N, O, Mg, Al, Si,
 //! S, Ca, Fe) use exactly the values of the project's reference data, `CalebBell/chemicals`,
 //! file `chemicals/Misc/Element data.csv`, so that molar masses agree with the reference table
-//! (`domain-data.md`, table 1.1). Two of them differ slightly from the current IUPAC values:
+//! (`docs/sources.md §Molar masses`). Two of them differ slightly from the current IUPAC values:
 //! Si 28.086 (IUPAC 28.085) and S 32.067 (IUPAC 32.06); the effect on any molar mass is below
 //! 0.01 %. Cl 35.453 and Ar 39.948 are the conventional values most thermodynamic databases
 //! still use (IUPAC abridged 35.45 and 39.95).

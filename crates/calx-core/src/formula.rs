@@ -321,7 +321,7 @@ mod tests {
 
     #[test]
     fn molar_masses_match_reference_table() {
-        // Reference values: `domain-data.md` table 1.1 (derived from the atomic weights of
+        // Reference values: `docs/sources.md §Molar masses` (derived from the atomic weights of
         // CalebBell/chemicals `Element data.csv`), in g/mol.
         let table = [
             ("CaO", 56.077),

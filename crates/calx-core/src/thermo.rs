@@ -168,7 +168,7 @@ mod tests {
     use super::*;
     use crate::component::{Component, Phase};
 
-    /// NIST Shomate coefficients for CO2(g), 298-1200 K (domain-data.md table 1.4).
+    /// NIST Shomate coefficients for CO2(g), 298-1200 K (docs/sources.md §Heat capacities).
     fn co2_cp() -> HeatCapacity {
         HeatCapacity::Shomate {
             ranges: vec![ShomateRange {
@@ -181,7 +181,7 @@ mod tests {
 
     #[test]
     fn shomate_cp_matches_the_tabulated_value_at_298k() {
-        // domain-data.md 1.4 sanity check: Cp(CO2, 298.15 K) = 37.13 J/(mol K).
+        // docs/sources.md §Heat capacities, sanity checks: Cp(CO2, 298.15 K) = 37.13 J/(mol K).
         assert!((co2_cp().cp(298.15) - 37.13).abs() < 0.01);
     }
 

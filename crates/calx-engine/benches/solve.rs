@@ -32,7 +32,7 @@ const fn deg_c(t: f64) -> f64 {
 }
 
 /// CaO, H2O, Ca(OH)2 with CRC formation enthalpies (kJ/mol) and constant Cp at 298 K
-/// (J/(mol K)) (domain-data), as in `lime-slaking-recycle.yaml`.
+/// (J/(mol K)) (docs/sources.md §Formation enthalpies), as in `lime-slaking-recycle.yaml`.
 fn components() -> Arc<ComponentSet> {
     let mk = |name: &str, phase, h_f: f64, cp: f64| {
         let mut c = Component::from_formula(name, name, phase).expect("valid formula");

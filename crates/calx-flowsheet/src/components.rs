@@ -310,7 +310,7 @@ mod tests {
 
     #[test]
     fn library_heat_capacities_match_the_tabulated_values_at_298k() {
-        // domain-data.md 1.4 sanity checks: Cp(298.15 K) from the coefficients vs CRC.
+        // docs/sources.md §Heat capacities, sanity checks: Cp(298.15 K) from the coefficients vs CRC.
         let mut dec = Decoder::new();
         let lib = library(&mut dec);
         for (name, cp) in

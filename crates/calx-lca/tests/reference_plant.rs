@@ -2,10 +2,10 @@
 //! built-in unit types and assessed against the paper's LCA result.
 //!
 //! Reference numbers: E. Jung and J. Kim, J. Korean Inst. Resources Recycling (2022), "LCA
-//! result" (restated in /work/shared/reference/kigam-cfbc-2022.md): 30.9 kg CO2-eq/t from
+//! result" (restated in docs/sources.md §KIGAM 2022 LCA result): 30.9 kg CO2-eq/t from
 //! electricity, 76.7 kg CO2 fixed, 45.8 kg/t net, 805.3 t/yr at 17,585 t/yr. The paper's
 //! implied factor 30.9/81.42 = 0.3795 kg/kWh and the official-factor net of 39.3 kg/t are
-//! from domain-data.md section 2.1 [D]; the section shares of electricity 32.1/23.8/40.8/3.4 %
+//! from docs/sources.md §Grid electricity Korea [D]; the section shares of electricity 32.1/23.8/40.8/3.4 %
 //! are derived from Table 4 (26.12, 19.35, 33.2, 2.75 of 81.42 kWh/t).
 //!
 //! Tolerance 0.5 %: the flowsheet reproduces Table 4 with 999.89 kg of product per t_product
@@ -88,7 +88,7 @@ fn the_official_korean_factor_lowers_the_net_reduction_to_about_39_3() {
     let mut c = paper_config();
     c.utilities.insert(Utility::Electricity, Mapping::to("electricity_kr_2014_16"));
     let r = assess(plant(), &Database::builtin(), &c).unwrap();
-    // domain-data 2.1 [D]: 81.4 x 0.4594 = 37.4 kg/t; 76.7 - 37.4 = 39.3 kg/t.
+    // docs/sources.md §Grid electricity Korea [D]: 81.4 x 0.4594 = 37.4 kg/t; 76.7 - 37.4 = 39.3 kg/t.
     within(r.emissions.per_functional_unit, 37.4, 0.005);
     within(r.net_reduction.per_functional_unit, 39.3, 0.005);
     // The pre-characterised grid factor is the same under AR5.

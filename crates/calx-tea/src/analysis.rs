@@ -37,7 +37,7 @@ use crate::config::{CapexMethod, Charge, Credits, EquipmentCost, PlantType, Pric
 /// Seconds in the 365-day year of annual plant figures (the quantity parser's `yr`).
 pub use calx_core::SECONDS_PER_YEAR;
 
-/// CEPCI by year shipped as the default `cost_index` (domain-data 3.9, from BioSTEAM
+/// CEPCI by year shipped as the default `cost_index` (docs/sources.md §Cost indices, from BioSTEAM
 /// `biosteam/units/design_tools/cost_index.py`).
 pub const CEPCI: [(i64, f64); 5] = [(2001, 394.0), (2010, 551.0), (2015, 542.0), (2016, 568.0), (2018, 603.0)];
 
@@ -69,7 +69,7 @@ impl AnalysisType for TeaAnalysisType {
                 ParamSpec::optional("base_year", ParamKind::Integer, "Year of the money; equipment correlations with another cost year are escalated to it with `cost_index`"),
                 ParamSpec::with_default("cost_index", ParamKind::map(ParamKind::Number), ParamValue::Map(cepci),
                     "Cost index by year (CEPCI), for escalating correlation costs to the base year",
-                    "CEPCI 2001 394, 2010 551, 2015 542, 2016 568, 2018 603 (domain-data 3.9, from BioSTEAM cost_index.py [S]; later years not retrieved)"),
+                    "CEPCI 2001 394, 2010 551, 2015 542, 2016 568, 2018 603 (docs/sources.md §Cost indices, from BioSTEAM cost_index.py [S]; later years not retrieved)"),
                 ParamSpec::optional("capex_method", ParamKind::choice(&["given", "factorial", "towler_sinnott"]),
                     "How total CAPEX is found: `given` (total_capex), `factorial` (the KIGAM 2022 build-up, as printed) or `towler_sinnott` (installation factors) from the equipment costs"),
                 ParamSpec::optional("total_capex", ParamKind::Text, "Total capital given directly, e.g. `330,429,847 KRW`"),
@@ -78,12 +78,12 @@ impl AnalysisType for TeaAnalysisType {
                 ParamSpec::optional("isbl_factor", ParamKind::Number, "Factorial method: ISBL = sum(equipment) x this (default 2.9, KIGAM 2022 Table 6)"),
                 ParamSpec::optional("design_engineering", ParamKind::Number, "Design and engineering DE (factorial: default 0.3, KIGAM 2022 Table 6; towler_sinnott: table value)"),
                 ParamSpec::optional("contingency", ParamKind::Number, "Contingency X (factorial: default 0.1, KIGAM 2022 Table 6; towler_sinnott: 0.1)"),
-                ParamSpec::optional("working_capital", ParamKind::Number, "Working capital Y: factorial, share of FIE (default 0.05, KIGAM 2022 Table 6); towler_sinnott, share of fixed capital (default 0.05, Sinnott's worked example, domain-data 3.9)"),
+                ParamSpec::optional("working_capital", ParamKind::Number, "Working capital Y: factorial, share of FIE (default 0.05, KIGAM 2022 Table 6); towler_sinnott, share of fixed capital (default 0.05, Sinnott's worked example, docs/sources.md §Indirect costs)"),
                 ParamSpec::optional("offsite", ParamKind::Number, "Offsites OS, share of ISBL (factorial: default 0.3, KIGAM 2022 Table 6; towler_sinnott: table value)"),
                 ParamSpec::with_default("plant_type", ParamKind::choice(&["fluids", "fluids_solids", "solids"]), ParamValue::Text("solids".into()),
-                    "Towler & Sinnott factor column", "a mineralization plant handles mainly solids and slurries; factor table recalled, not verified [U] (domain-data 3.9)"),
+                    "Towler & Sinnott factor column", "a mineralization plant handles mainly solids and slurries; factor table recalled, not verified [U] (docs/sources.md §Towler and Sinnott factorial method)"),
                 ParamSpec::with_default("material_factor", ParamKind::Number, ParamValue::Number(1.0),
-                    "Towler & Sinnott material factor fm", "1 = carbon steel (Towler & Sinnott, via domain-data 3.9)"),
+                    "Towler & Sinnott material factor fm", "1 = carbon steel (Towler & Sinnott, via docs/sources.md §Towler and Sinnott factorial method)"),
                 ParamSpec::required("discount_rate", ParamKind::Number, "Discount rate r, e.g. `7 %` (above -100 %)"),
                 ParamSpec::required("lifetime", ParamKind::quantity(Dimension::TIME, "yr"), "Operating life n, whole years, e.g. `30 yr`"),
                 ParamSpec::with_default("construction_period", ParamKind::quantity(Dimension::TIME, "yr"), ParamValue::Number(SECONDS_PER_YEAR),

@@ -12,7 +12,7 @@ use serde::Serialize;
 /// paid every year for `n` years, repays it with interest at `r`. For `r = 0` it is `1/n`.
 ///
 /// ```
-/// // domain-data 3.9 (engineersedge table): r 10 %, n 10 -> 0.16275
+/// // docs/sources.md §Capital recovery factor (engineersedge table): r 10 %, n 10 -> 0.16275
 /// let f = calx_tea::finance::crf(0.10, 10.0).unwrap();
 /// assert!((f - 0.16275).abs() < 5e-6);
 /// ```
@@ -220,7 +220,7 @@ mod tests {
 
     #[test]
     fn crf_matches_the_published_table() {
-        // domain-data 3.9 (engineersedge table): CRF(10 %, 10 yr) = 0.16275
+        // docs/sources.md §Capital recovery factor (engineersedge table): CRF(10 %, 10 yr) = 0.16275
         assert!((crf(0.10, 10.0).unwrap() - 0.16275).abs() < 5e-6);
         // KIGAM 2022 derived: CRF(7 %, 30 yr) = 0.080586
         assert!((crf(0.07, 30.0).unwrap() - 0.080586).abs() < 5e-7);

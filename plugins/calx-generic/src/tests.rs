@@ -12,7 +12,7 @@ use calx_core::{
 
 use crate::*;
 
-/// CaO, H2O, Ca(OH)2 with CRC formation enthalpies (domain-data.md 1.2) and constant Cp at
+/// CaO, H2O, Ca(OH)2 with CRC formation enthalpies (docs/sources.md §Formation enthalpies) and constant Cp at
 /// 298 K (same table), so hand calculations are exact.
 fn set() -> Arc<ComponentSet> {
     let mk = |name: &str, phase, h_f: f64, cp: f64| {
@@ -120,7 +120,7 @@ fn reactor_converts_the_key_reactant_and_reports_the_reaction_heat() {
     let set = set();
     let m_cao = set.get(0).unwrap().molar_mass.unwrap();
     let (out, report) = run(&*u, &[stream([m_cao, 1.0, 0.0], 298.15)], 1);
-    // 0.5 mol/s reacts; dH = -985.2 + 634.9 + 285.8 = -64.5 kJ/mol (domain-data.md 1.3).
+    // 0.5 mol/s reacts; dH = -985.2 + 634.9 + 285.8 = -64.5 kJ/mol (docs/sources.md §Reaction enthalpies).
     assert!((out[0].flows[0] - 0.5 * m_cao).abs() < 1e-15);
     let duty = report.total(Utility::Cooling);
     assert!((duty - 0.5 * 64.5e3).abs() < 1e-6, "{duty}");

@@ -59,14 +59,14 @@ impl UnitType for BackfillMixer {
                     ParamKind::Fraction,
                     ParamValue::Number(0.06),
                     "Binder as a mass fraction of all solids in the paste: binder / (binder + cake solids)",
-                    "Someehneshin et al., GeoCalgary 2020: one test series at 6, 8 and 10 wt% binder (domain-data.md 3.8) [S]; the lowest taken",
+                    "Someehneshin et al., GeoCalgary 2020: one test series at 6, 8 and 10 wt% binder (docs/sources.md §Mine backfill) [S]; the lowest taken",
                 ),
                 ParamSpec::with_default(
                     "solids_content",
                     ParamKind::Fraction,
                     ParamValue::Number(0.75),
                     "Mass fraction of solids in the paste (strictly between 0 and 100 %)",
-                    "paste backfill holds 72-85 wt% solids (mininglife.com, domain-data.md 3.8) [S]; 75 % taken within it [U]",
+                    "paste backfill holds 72-85 wt% solids (mininglife.com, docs/sources.md §Mine backfill) [S]; 75 % taken within it [U]",
                 ),
                 ParamSpec::with_default(
                     "binder",
@@ -80,7 +80,7 @@ impl UnitType for BackfillMixer {
                     ParamKind::quantity(Dimension::SPECIFIC_ENERGY, "kWh/t"),
                     ParamValue::Number(0.0),
                     "Mixing electricity per kg of paste",
-                    "assumption [U]: no mixing-energy data found (domain-data.md 3.8); 0 unless stated",
+                    "assumption [U]: no mixing-energy data found (docs/sources.md §Mine backfill); 0 unless stated",
                 ),
             ],
         }

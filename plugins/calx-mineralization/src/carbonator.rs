@@ -1,6 +1,6 @@
 //! `carbonator`: contacts hydrated slurry with flue gas and fixes CO2 as carbonates.
 //!
-//! Reactions (KIGAM 2022, Fig. 2; dHr from CRC formation enthalpies, domain-data.md 1.3):
+//! Reactions (KIGAM 2022, Fig. 2; dHr from CRC formation enthalpies, docs/sources.md §Reaction enthalpies):
 //!
 //! * Ca(OH)2 + CO2 -> CaCO3 + H2O   (-114.7 kJ/mol, liquid water)
 //! * Mg(OH)2 + CO2 -> MgCO3 + H2O   (-63.6 kJ/mol; -79.5 with the older MgCO3 datum)

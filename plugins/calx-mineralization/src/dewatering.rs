@@ -8,7 +8,7 @@
 //!   w = 0 gives a dry product. A feed with less liquid than L is an error: a dewatering
 //!   step cannot add water.
 //! * Electricity: P = `specific_energy` * S (per kg of dry solids in the cake, the basis
-//!   vendors quote, domain-data.md 3.6).
+//!   vendors quote, docs/sources.md §Dewatering).
 //!
 //! Both outlets leave at feed temperature and pressure.
 //!
@@ -51,21 +51,21 @@ impl UnitType for Dewatering {
                     ParamKind::Fraction,
                     ParamValue::Number(1.0),
                     "Fraction of each solid component recovered to the cake",
-                    "assumption [U]: ideal solid capture; no recovery data in domain-data.md 3.6",
+                    "assumption [U]: ideal solid capture; no recovery data in docs/sources.md §Dewatering",
                 ),
                 ParamSpec::with_default(
                     "cake_moisture",
                     ParamKind::Fraction,
                     ParamValue::Number(0.25),
                     "Mass fraction of liquid in the cake (0 = dry product; below 100 %)",
-                    "plate-and-frame press cake 25-40 % moisture (jiangdongmachinery.com vendor blog, low quality) via domain-data.md 3.6 [S]; the low end taken [U] (mineral slurries dewater better than sludge, and a wetter cake could not make the default 75 % solids paste)",
+                    "plate-and-frame press cake 25-40 % moisture (jiangdongmachinery.com vendor blog, low quality) via docs/sources.md §Dewatering [S]; the low end taken [U] (mineral slurries dewater better than sludge, and a wetter cake could not make the default 75 % solids paste)",
                 ),
                 ParamSpec::with_default(
                     "specific_energy",
                     ParamKind::quantity(Dimension::SPECIFIC_ENERGY, "kWh/t"),
                     ParamValue::Number(25.0 * 3.6e3),
                     "Electricity per kg of dry solids in the cake",
-                    "Huber: plate & frame press 25-60 kWh/t DS for municipal sludge (domain-data.md 3.6) [S]; low end taken since mineral slurries dewater more easily [U]",
+                    "Huber: plate & frame press 25-60 kWh/t DS for municipal sludge (docs/sources.md §Dewatering) [S]; low end taken since mineral slurries dewater more easily [U]",
                 ),
             ],
         }

@@ -8,10 +8,10 @@
 //!   modelled). `removed` leaves at inlet conditions.
 //! * Electricity, one of:
 //!   - `specific_energy` e (J per kg of gas fed): P = e * m_in;
-//!   - fan equation (domain-data.md 3.7, engineeringtoolbox): P = dp * q / eta, with q the
+//!   - fan equation (docs/sources.md §Blowers and fans, engineeringtoolbox): P = dp * q / eta, with q the
 //!     volumetric flow of the gas-phase components at inlet T and P by the ideal-gas law,
 //!     q = (sum_i m_i / M_i) R T / P, R = 8.314462618 J/(mol K). `pressure_rise` and
-//!     `efficiency` default to the assumed example of domain-data.md 3.7 (10 kPa, 0.6).
+//!     `efficiency` default to the assumed example of docs/sources.md §Blowers and fans (10 kPa, 0.6).
 //!
 //!   When `specific_energy` is given it replaces the fan equation; `pressure_rise` then only
 //!   sets the outlet pressure.
@@ -65,7 +65,7 @@ impl UnitType for GasPretreatment {
                     ParamKind::per_component(ParamKind::Fraction),
                     ParamValue::Map(Default::default()),
                     "Fraction of each component's inlet flow sent to `removed`; components not listed pass through",
-                    "assumption [U]: nothing removed unless stated (domain-data.md 3.7: no pre-treatment data found)",
+                    "assumption [U]: nothing removed unless stated (docs/sources.md §Blowers and fans: no pre-treatment data found)",
                 ),
                 ParamSpec::optional(
                     "specific_energy",
@@ -77,14 +77,14 @@ impl UnitType for GasPretreatment {
                     ParamKind::quantity(Dimension::PRESSURE, "kPa"),
                     ParamValue::Number(10e3),
                     "Pressure the blower adds (fan equation, and the outlet pressure)",
-                    "assumption [U]: domain-data.md 3.7 example, about 1 m of slurry head plus losses",
+                    "assumption [U]: docs/sources.md §Blowers and fans example, about 1 m of slurry head plus losses",
                 ),
                 ParamSpec::with_default(
                     "efficiency",
                     ParamKind::Fraction,
                     ParamValue::Number(0.6),
                     "Overall blower efficiency (fan x belt x motor) in the fan equation",
-                    "assumption [U]: domain-data.md 3.7 example",
+                    "assumption [U]: docs/sources.md §Blowers and fans example",
                 ),
             ],
         }

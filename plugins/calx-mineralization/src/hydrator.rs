@@ -3,7 +3,7 @@
 //! Reactions (KIGAM 2022, Fig. 2), applied with calx_core::Reaction (checked for element
 //! balance when the unit is built):
 //!
-//! * CaO + H2O -> Ca(OH)2      (dHr = -64.5 kJ/mol from CRC formation enthalpies, domain-data.md 1.3)
+//! * CaO + H2O -> Ca(OH)2      (dHr = -64.5 kJ/mol from CRC formation enthalpies, docs/sources.md §Reaction enthalpies)
 //! * MgO + H2O -> Mg(OH)2      (dHr = -37.1 kJ/mol)
 //!
 //! Extent of each: xi = X * n_oxide (mol/s), X = `conversion` keyed by the oxide. If the water

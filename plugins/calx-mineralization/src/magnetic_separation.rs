@@ -2,18 +2,18 @@
 //!
 //! * Split: a fraction `to_magnetics_i` of each component goes to the magnetic concentrate
 //!   `magnetics`, the rest to the non-magnetic `product`. Both leave at feed conditions.
-//!   The fractions are inputs: domain-data.md 3.2 gives 70-80 % of the iron of bituminous
+//!   The fractions are inputs: docs/sources.md §Magnetic separation gives 70-80 % of the iron of bituminous
 //!   fly ash in a magnetic fraction of about 20 wt % of the ash (Iowa Acad. Sci. 1978), but no
 //!   general model.
 //! * Electricity, one of:
 //!   - `specific_energy` e (J per kg of feed) for grinding and separation together:
 //!     P = e * m_feed, reported as "grinding and separation";
-//!   - Bond's third law (domain-data.md 3.3, Metals 2021 11:1114; Rowland 1976):
+//!   - Bond's third law (docs/sources.md §Grinding, Metals 2021 11:1114; Rowland 1976):
 //!     W = 10 Wi (1 / sqrt(P80) - 1 / sqrt(F80)) with P80, F80 in micrometres and W in the
 //!     unit of the work index Wi (kWh per metric tonne here; a short-ton Wi must be
 //!     multiplied by 1.102 first). Reported as "grinding" = W * m_feed and "separation" =
 //!     `separation_energy` * m_feed (0 with a note if not given: no specific energy of
-//!     magnetic separation was found, domain-data.md 3.2).
+//!     magnetic separation was found, docs/sources.md §Magnetic separation).
 //!
 //! Reports: electricity as above, size "throughput" (kg/s of feed).
 
@@ -175,7 +175,7 @@ impl UnitOperation for MagneticSeparationUnit {
             Energy::Bond { grinding, separation } => {
                 report.utility(Utility::Electricity, "grinding", grinding * mass);
                 if separation.is_none() {
-                    report.note("no `separation_energy` given: the magnetic separator's electricity is taken as 0 (no data, domain-data.md 3.2)");
+                    report.note("no `separation_energy` given: the magnetic separator's electricity is taken as 0 (no data, docs/sources.md §Magnetic separation)");
                 }
                 report.utility(Utility::Electricity, "separation", separation.unwrap_or(0.0) * mass);
             }

@@ -172,14 +172,14 @@ pub(crate) fn agitation_params() -> Vec<ParamSpec> {
             ParamKind::quantity(Dimension::DENSITY, "kg/m3"),
             ParamValue::Number(2700.0),
             "Density of the solid phase, for the slurry volume",
-            "assumption [U]: about that of calcite (2710) and quartz (2650); no ash density in domain-data.md",
+            "assumption [U]: about that of calcite (2710) and quartz (2650); no ash density found (docs/sources.md §Stirred tanks)",
         ),
         ParamSpec::with_default(
             "liquid_density",
             ParamKind::quantity(Dimension::DENSITY, "kg/m3"),
             ParamValue::Number(997.0),
             "Density of the liquid phase, for the slurry volume",
-            "assumption [U]: liquid water at 25 degC, 997 kg/m3 (standard property; not in domain-data.md)",
+            "assumption [U]: liquid water at 25 degC, 997 kg/m3 (standard property; docs/sources.md §Stirred tanks)",
         ),
     ]
 }

@@ -7,8 +7,7 @@
 //! power in W, divided by 3.6e6, reads as kWh per t product.
 //!
 //! Every parameter is derived from the paper's own tables as in
-//! /work/shared/reference/kigam-cfbc-2022.md "Derived"; see README.md "Reproducing KIGAM
-//! 2022".
+//! docs/sources.md §KIGAM 2022 derived figures; see README.md §Reproducing KIGAM 2022.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -23,18 +22,18 @@ use calx_mineralization::{Carbonator, Dewatering, GasPretreatment, Hydrator, Mag
 /// J per kWh.
 const KWH: f64 = 3.6e6;
 
-/// A component with a CRC formation enthalpy (kJ/mol, domain-data.md 1.2) and a heat
-/// capacity (domain-data.md 1.4 Shomate ranges, or CRC Cp(298) where 1.4 has no fit).
+/// A component with a CRC formation enthalpy (kJ/mol, docs/sources.md §Formation enthalpies) and a heat
+/// capacity (docs/sources.md §Heat capacities: Shomate ranges, or CRC Cp(298) where there is no fit).
 fn component(name: &str, phase: Phase, h_f: f64, cp: HeatCapacity, cp_source: &str) -> Component {
     let mut c = Component::from_formula(name, name, phase).expect("formula");
     c.formation_enthalpy = Some(h_f * 1e3);
     c.heat_capacity = Some(cp);
-    c.sources.insert("formation_enthalpy".into(), "CRC Handbook via domain-data.md 1.2".into());
+    c.sources.insert("formation_enthalpy".into(), "CRC Handbook via docs/sources.md §Formation enthalpies".into());
     c.sources.insert("heat_capacity".into(), cp_source.into());
     c
 }
 
-/// NIST Shomate ranges (t_min, t_max, [A, B, C, D, E]), domain-data.md 1.4.
+/// NIST Shomate ranges (t_min, t_max, [A, B, C, D, E]), docs/sources.md §Heat capacities.
 fn shomate(ranges: &[(f64, f64, [f64; 5])]) -> HeatCapacity {
     HeatCapacity::Shomate {
         ranges: ranges
@@ -48,8 +47,8 @@ fn shomate(ranges: &[(f64, f64, [f64; 5])]) -> HeatCapacity {
 /// separation removes them all before any energy balance. "etc" and "LOI" are
 /// pseudo-components without a formula, excluded from element balances.
 fn components() -> Arc<ComponentSet> {
-    let nist = "NIST Shomate via domain-data.md 1.4";
-    let crc = "CRC Cp(298) via domain-data.md 1.2 (no Shomate fit in 1.4; constant assumed)";
+    let nist = "NIST Shomate via docs/sources.md §Heat capacities";
+    let crc = "CRC Cp(298) via docs/sources.md §Formation enthalpies (no Shomate fit; constant assumed)";
     let s = Phase::Solid;
     let mut set = vec![
         component(
@@ -433,7 +432,7 @@ fn table_5_resources_per_tonne_of_product() {
     // Text: "31.4 kg of water is given back in carbonation".
     let given_back = flow(&r, "carbonated_slurry", "H2O") - flow(&r, "hydrated_slurry", "H2O");
     paper("KIGAM 2022 text, 31.4 kg water given back in carbonation", given_back, 31.4);
-    // kigam-cfbc-2022.md Derived: 20.2 % of the CO2 fed is fixed ("fixation rate of 20 %").
+    // docs/sources.md §KIGAM 2022 derived figures: 20.2 % of the CO2 fed is fixed ("fixation rate of 20 %").
     paper("Derived, CO2 utilisation 20.2 %", size(&r, "carbonation", "co2_utilisation") * 100.0, 20.2);
     assert_eq!(size(&r, "carbonation", "co2_limited"), 0.0, "the gas carries far more CO2 than is fixed");
 }
@@ -460,7 +459,7 @@ fn every_unit_closes_mass_and_elements_and_the_product_is_one_tonne() {
 #[test]
 fn hydration_and_carbonation_heat_follow_from_formation_enthalpies() {
     // Both tanks run at the 25 degC of their feeds, where sensible heats vanish: the duty is
-    // the extents times the reaction enthalpies of domain-data.md 1.3.
+    // the extents times the reaction enthalpies of docs/sources.md §Reaction enthalpies.
     let r = solve();
     let m = |c: &str| r.components.get(r.components.index_of(c).unwrap()).unwrap().molar_mass.unwrap();
     let xi_ca = (flow(&r, "pretreated_ash", "CaO") - flow(&r, "hydrated_slurry", "CaO")) / m("CaO");

@@ -12,7 +12,7 @@ fn binder_and_water_are_drawn_to_the_defaults() {
     let u = create(&BackfillMixer, &[], &c()).unwrap();
     let cake = stream(&[(CACO3, 0.8), (H2O, 0.2)], 298.15);
     let (out, report) = run(&*u, std::slice::from_ref(&cake), 1).unwrap();
-    // 6 % binder of all solids, 75 % solids in the paste (domain-data.md 3.8).
+    // 6 % binder of all solids, 75 % solids in the paste (docs/sources.md §Mine backfill).
     let binder = 0.06 / 0.94 * 0.8;
     let solids = 0.8 + binder;
     let water = solids / 0.75 - solids - 0.2;

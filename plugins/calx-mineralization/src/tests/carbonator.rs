@@ -42,7 +42,7 @@ fn carbonates_the_requested_fractions_with_excess_co2() {
     assert_eq!(size(&report, "co2_limited"), 0.0);
     assert!(close(size(&report, "co2_fixed"), 1.05 * mm(CO2), 1e-14));
     assert!(report.notes.is_empty(), "{:?}", report.notes);
-    // domain-data.md 1.3: -114.7 and -63.6 kJ/mol.
+    // docs/sources.md §Reaction enthalpies: -114.7 and -63.6 kJ/mol.
     assert!(close(dh(CAOH2, CACO3, true), -114.7e3, 1e-9) && close(dh(MGOH2, MGCO3, true), -63.6e3, 1e-9));
     let expected = 0.8 * dh(CAOH2, CACO3, true) + 0.25 * dh(MGOH2, MGCO3, true);
     assert!(close(duty(&report), expected, 1e-9), "{} vs {expected}", duty(&report));
@@ -68,7 +68,7 @@ fn short_co2_scales_every_conversion_and_is_reported() {
     assert!(out[1].flows[CO2].abs() < 1e-15, "CO2 used up, not negative: {}", out[1].flows[CO2]);
     assert!(close(out[0].flows[CACO3], 0.3 * mm(CACO3), 1e-14));
     assert!(close(out[0].flows[CAO], 0.15 * mm(CAO), 1e-14));
-    // Direct carbonation of CaO: -179.2 kJ/mol (domain-data.md 1.3).
+    // Direct carbonation of CaO: -179.2 kJ/mol (docs/sources.md §Reaction enthalpies).
     assert!(close(dh(CAO, CACO3, false), -179.2e3, 1e-9));
     let expected = 0.25 * dh(CAOH2, CACO3, true) + 0.05 * dh(CAO, CACO3, false);
     assert!(close(duty(&report), expected, 1e-9), "{} vs {expected}", duty(&report));

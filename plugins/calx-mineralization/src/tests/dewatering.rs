@@ -21,7 +21,7 @@ fn the_cake_keeps_its_moisture_from_every_liquid_in_proportion() {
     assert!(close(cake.flows[LIQUOR], moisture * 0.25, 1e-14));
     assert!(close((cake.flows[H2O] + cake.flows[LIQUOR]) / cake.total_mass(), 0.25, 1e-14));
     assert_eq!((cake.flows[CO2], filtrate.flows[CO2]), (0.0, 0.01), "gas goes to the filtrate");
-    // Default 25 kWh/t of dry solids (domain-data.md 3.6).
+    // Default 25 kWh/t of dry solids (docs/sources.md §Dewatering).
     assert!(close(power(&report, "dewatering"), 25.0 * 3.6e3 * dry, 1e-14));
     assert!(close(size(&report, "dry_solids"), dry, 1e-15));
     assert!(close(size(&report, "throughput"), 10.01, 1e-15));

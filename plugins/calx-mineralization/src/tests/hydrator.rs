@@ -42,7 +42,7 @@ fn hydrates_the_requested_fractions_and_reports_the_reaction_heat() {
     assert!(close(s.flows[H2O], 1.0 - 0.7 * mm(H2O), 1e-14));
     assert_eq!(s.flows[SIO2], 0.1);
     assert_eq!(s.temperature, 298.15);
-    // domain-data.md 1.3: -64.5 and -37.1 kJ/mol.
+    // docs/sources.md §Reaction enthalpies: -64.5 and -37.1 kJ/mol.
     assert!(close(dh_ca(), -64.5e3, 1e-9) && close(dh_mg(), -37.1e3, 1e-9));
     let expected = 0.5 * dh_ca() + 0.2 * dh_mg();
     assert!(close(duty(&report), expected, 1e-9), "{} vs {expected}", duty(&report));

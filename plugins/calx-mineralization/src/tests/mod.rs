@@ -1,7 +1,8 @@
 //! Unit tests of the mineralization units against hand calculations.
 //!
-//! The component set uses CRC formation enthalpies and constant Cp at 298 K (domain-data.md
-//! 1.2), so reaction heats are the 1.3 values exactly and adiabatic temperatures follow by
+//! The component set uses CRC formation enthalpies and constant Cp at 298 K
+//! (docs/sources.md §Formation enthalpies), so reaction heats are the values of
+//! docs/sources.md §Reaction enthalpies exactly and adiabatic temperatures follow by
 //! hand. Every test that runs a unit checks mass and element conservation to 1e-12
 //! relative, counting the make-up material the unit reports.
 
@@ -37,7 +38,7 @@ pub(super) const FE2O3: usize = 10;
 pub(super) const CEMENT: usize = 11;
 pub(super) const LIQUOR: usize = 12;
 
-/// A component with CRC dHf (kJ/mol) and constant Cp(298) (J/(mol K)), domain-data.md 1.2.
+/// A component with CRC dHf (kJ/mol) and constant Cp(298) (J/(mol K)), docs/sources.md §Formation enthalpies.
 pub(super) fn comp(name: &str, phase: Phase, h_f: f64, cp: f64) -> Component {
     let mut c = Component::from_formula(name, name, phase).unwrap();
     c.formation_enthalpy = Some(h_f * 1e3);
