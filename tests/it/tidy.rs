@@ -397,3 +397,157 @@ fn no_absolute_machine_paths_in_the_tree() {
         found.join("\n")
     );
 }
+
+/// The formatting rustfmt writes (rustfmt.toml): `cargo fmt --check` finds nothing to change.
+#[test]
+fn the_tree_is_formatted_as_rustfmt_writes_it() {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .current_dir(root())
+        .args(["fmt", "--all", "--", "--check", "--files-with-diff"])
+        .output()
+        .unwrap_or_else(|e| panic!("cargo fmt does not run: {e}"));
+    let files = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "files that `cargo fmt --all` would change:\n{}{}",
+        files,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The crate graph of ARCHITECTURE.md: which workspace crate may use which (normal
+/// dependencies; tests and benches may use more). An edge not listed here is an error, and
+/// so is a listed edge that no longer exists (the list stays true).
+const ALLOWED_EDGES: &[(&str, &[&str])] = &[
+    ("calx-core", &[]),
+    ("calx-solver", &[]),
+    ("calx-engine", &["calx-core", "calx-solver"]),
+    ("calx-flowsheet", &["calx-core", "calx-engine"]),
+    ("calx-plugin-abi", &[]),
+    ("calx-plugin-sdk", &["calx-core", "calx-plugin-abi"]),
+    ("calx-plugin-host", &["calx-core", "calx-plugin-abi"]),
+    ("calx-generic", &["calx-core", "calx-plugin-sdk"]),
+    ("calx-mineralization", &["calx-core", "calx-plugin-sdk"]),
+    ("calx-cyclone", &["calx-plugin-sdk"]),
+    ("calx-lca", &["calx-core"]),
+    ("calx-tea", &["calx-core"]),
+    ("calx-snapshot", &["calx-core"]),
+    (
+        "calx",
+        &[
+            "calx-core",
+            "calx-engine",
+            "calx-flowsheet",
+            "calx-plugin-host",
+            "calx-generic",
+            "calx-mineralization",
+            "calx-lca",
+            "calx-tea",
+        ],
+    ),
+    ("calx-testing", &["calx", "calx-core", "calx-snapshot"]),
+    ("calx-study", &["calx", "calx-core", "calx-engine", "calx-flowsheet"]),
+    ("calx-document", &["calx", "calx-core", "calx-flowsheet", "calx-study"]),
+    (
+        "calx-cli",
+        &["calx", "calx-core", "calx-flowsheet", "calx-snapshot", "calx-plugin-host", "calx-study", "calx-document"],
+    ),
+];
+
+/// The workspace crates a manifest's `[dependencies]` name.
+fn internal_dependencies(manifest: &Path) -> Vec<String> {
+    dependencies(manifest).into_iter().filter(|d| d == "calx" || d.starts_with("calx-")).collect()
+}
+
+#[test]
+fn crates_depend_only_on_the_crates_the_architecture_allows() {
+    let mut broken = Vec::new();
+    for dir in crate_dirs() {
+        let name = crate_name(&dir);
+        let Some((_, allowed)) = ALLOWED_EDGES.iter().find(|(c, _)| *c == name) else {
+            broken.push(format!("{name}: not in ALLOWED_EDGES (add it, with the crates it may use)"));
+            continue;
+        };
+        let actual = internal_dependencies(&dir.join("Cargo.toml"));
+        for dep in actual.iter().filter(|d| !allowed.contains(&d.as_str())) {
+            broken.push(format!("{name} -> {dep}: not an allowed edge"));
+        }
+        for dep in allowed.iter().filter(|d| !actual.iter().any(|a| a == *d)) {
+            broken.push(format!("{name} -> {dep}: allowed but gone (remove it from ALLOWED_EDGES)"));
+        }
+    }
+    let known: Vec<String> = crate_dirs().iter().map(|d| crate_name(d)).collect();
+    for (name, _) in ALLOWED_EDGES.iter().filter(|(c, _)| !known.iter().any(|k| k == c)) {
+        broken.push(format!("{name}: in ALLOWED_EDGES but not in the workspace"));
+    }
+    assert!(broken.is_empty(), "the crate graph differs from ARCHITECTURE.md:\n  {}", broken.join("\n  "));
+}
+
+/// Longest a library function may be, in lines after rustfmt (signature to closing brace).
+const MAX_FUNCTION_LINES: usize = 120;
+
+/// Functions of `text` as (name, first line, lines), up to the first `#[cfg(test)]`. A
+/// function is a line starting (after indentation and qualifiers) with `fn NAME` whose body
+/// closes on a line holding only `}` at the same indentation, as rustfmt writes it.
+fn functions(text: &str) -> Vec<(String, usize, usize)> {
+    let lines: Vec<&str> = text.lines().take_while(|l| !l.trim_start().starts_with("#[cfg(test)]")).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        let mut rest = body;
+        // (`unsafe` spelled in two pieces so that the unsafe-code check does not see it here.)
+        for qualifier in
+            ["pub(crate) ", "pub(super) ", "pub ", "const ", "async ", concat!("uns", "afe "), "extern \"C\" "]
+        {
+            rest = rest.strip_prefix(qualifier).unwrap_or(rest);
+        }
+        let name: String = rest
+            .strip_prefix("fn ")
+            .map_or_else(String::new, |r| r.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect());
+        let one_liner = body.ends_with('}') || body.ends_with(';');
+        if name.is_empty() || one_liner {
+            i += 1;
+            continue;
+        }
+        let close = format!("{indent}}}");
+        let end = (i..lines.len()).find(|&j| lines[j] == close || (j == i && lines[j].ends_with(';')));
+        match end {
+            Some(end) => {
+                out.push((name, i + 1, end - i + 1));
+                i = end + 1;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+#[test]
+fn library_functions_are_at_most_120_lines() {
+    let mut long = Vec::new();
+    for dir in crate_dirs() {
+        let mut files = Vec::new();
+        rust_files(&dir.join("src"), &mut files);
+        for f in files.iter().filter(|f| !f.ends_with("tests.rs") && !relative(f).contains("/tests/")) {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            for (name, line, n) in functions(&text).into_iter().filter(|(_, _, n)| *n > MAX_FUNCTION_LINES) {
+                long.push(format!("{}:{line}: `{name}` is {n} lines", relative(f)));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over {MAX_FUNCTION_LINES} lines (split them into stages with names that explain them):\n  {}",
+        long.join("\n  ")
+    );
+}
+
+#[test]
+fn the_function_length_check_sees_functions_as_rustfmt_writes_them() {
+    let text = "fn a() {\n    1\n}\n\npub(crate) fn b(x: u8) -> u8 {\n    if x > 0 {\n        x\n    } else {\n        0\n    }\n}\nfn c() {}\n#[cfg(test)]\nfn d() {\n}\n";
+    assert_eq!(functions(text), vec![("a".to_string(), 1, 3), ("b".to_string(), 5, 7)]);
+}
