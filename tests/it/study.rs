@@ -355,3 +355,35 @@ fn a_reused_worker_gives_the_base_case_bit_for_bit_after_other_samples() {
         assert_eq!(base[k].to_bits(), fresh.to_bits(), "{m}: {} vs fresh {fresh}", base[k]);
     }
 }
+
+#[test]
+fn a_unit_parameter_both_sampled_and_swept_moves_the_samples_and_the_tornado() {
+    // Regression: the sweep axis's base value was written after the sample's value, so every
+    // sample and both tornado ends ran at the base case (metrics constant, tornado swing 0).
+    let text = study_text(
+        "  - path: units.hydration.conversion.CaO\n    distribution: { type: uniform, low: 0.2, high: 0.45 }\n",
+        "  - analyses.lca.co2_fixed_per_functional_unit\n",
+    ) + "sweep:\n  parameters:\n    - { path: units.hydration.conversion.CaO, values: [0.25, 0.35] }\n";
+    let def = calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{e}"));
+    let registry = calx::builtin_registry();
+    let study = prepare(def, &registry).unwrap_or_else(|e| panic!("{e}"));
+    let samples = study.run(0..24);
+    let columns = Columns::of(&study.def, &samples);
+    let fixed = &columns.metrics[0];
+    let spread =
+        fixed.iter().copied().fold(f64::NEG_INFINITY, f64::max) - fixed.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(spread > 1.0, "CO2 fixed must follow the sampled conversion, spread {spread} kg/t");
+    // Each varied parameter moves its own column and the metric that depends on it.
+    let rho = calx_study::stats::spearman(&columns.parameters[0], fixed);
+    assert!(rho > 0.99, "more hydration, more CO2 fixed: Spearman {rho}");
+    let t = study.tornado().unwrap_or_else(|e| panic!("{e}"));
+    let (lo, hi) = (
+        t.rows[0].0.as_ref().unwrap_or_else(|e| panic!("{e}")),
+        t.rows[0].1.as_ref().unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert!((hi[0] - lo[0]).abs() > 1.0, "tornado swing {} .. {}", lo[0], hi[0]);
+    // The sweep still sets its own values.
+    let sweep = study.sweep();
+    let at = |k: usize| sweep[k].1.as_ref().map(|m| m[0]).unwrap_or(f64::NAN);
+    assert!(at(1) > at(0) + 1.0, "sweep points {} and {}", at(0), at(1));
+}

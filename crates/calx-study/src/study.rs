@@ -230,9 +230,14 @@ impl Study {
         let mut changed: BTreeMap<usize, Params> = BTreeMap::new();
         // Per feed: the fractions set, and whether any of them is a sample's (not base) value.
         let mut fractions: BTreeMap<&str, (BTreeMap<&str, f64>, bool)> = BTreeMap::new();
+        // A variable that is both a study parameter and a sweep axis has two targets: the one
+        // given a value wins; resetting the other to base would undo it.
+        let given: Vec<&Target> =
+            self.targets.iter().zip(values).filter(|(_, v)| v.is_some()).map(|(r, _)| &r.target).collect();
         for (r, v) in self.targets.iter().zip(values) {
             let si = v.map_or(r.base_si, |x| r.si(x));
             match &r.target {
+                Target::Unit(var) if v.is_none() && given.iter().any(|t| matches!(t, Target::Unit(g) if g == var)) => {}
                 Target::Unit(var) => f.set(var, si)?,
                 Target::Fraction { unit, component } => {
                     let entry = fractions.entry(unit).or_default();
