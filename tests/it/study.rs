@@ -387,3 +387,30 @@ fn a_unit_parameter_both_sampled_and_swept_moves_the_samples_and_the_tornado() {
     let at = |k: usize| sweep[k].1.as_ref().map(|m| m[0]).unwrap_or(f64::NAN);
     assert!(at(1) > at(0) + 1.0, "sweep points {} and {}", at(0), at(1));
 }
+
+#[test]
+fn studies_too_large_to_run_are_refused_before_anything_is_allocated() {
+    // Regression: 2^32 + 1 Latin-hypercube samples overflowed the u32 strata (a panic), and a
+    // sweep of 1e12 steps allocated until the OOM killer acted.
+    let one = "  - path: units.hydration.conversion.CaO\n    distribution: { type: uniform, low: 0.2, high: 0.45 }\n";
+    let metric = "  - analyses.lca.co2_fixed_per_functional_unit\n";
+    let registry = calx::builtin_registry();
+    let mut def = calx_study::parse_study(&study_text(one, metric).replace("sampling: random", "sampling: lhs"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    def.samples = (1usize << 32) + 1;
+    let e = prepare(def, &registry).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("at most 4294967295 samples"), "{e}");
+    let mut def = calx_study::parse_study(&study_text(one, metric)).unwrap_or_else(|e| panic!("{e}"));
+    def.samples = 3_000_000_000;
+    let e = def.check_size(true).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("GiB") && e.contains("--shard"), "{e}");
+    assert!(def.check_size(false).is_ok(), "a shard of random samples keeps nothing per sample");
+    let sweep = study_text(one, metric)
+        + "sweep:\n  parameters:\n    - { path: units.hydration.conversion.CaO, from: 0.2, to: 0.4, steps: 1e12 }\n";
+    let e = calx_study::parse_study(&sweep).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("at most 100000 steps"), "{e}");
+    let grid = study_text(one, metric)
+        + "sweep:\n  parameters:\n    - { path: units.hydration.conversion.CaO, from: 0.2, to: 0.4, steps: 1000 }\n    - { path: units.carbonation.conversion.Ca(OH)2, from: 0.5, to: 0.9, steps: 1000 }\n";
+    let e = calx_study::parse_study(&grid).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("1000000 points"), "{e}");
+}

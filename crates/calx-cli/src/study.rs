@@ -146,6 +146,7 @@ pub(crate) fn run(
     pool.install(|| {
         with_study(options, file, samples, |study| {
             let def = &study.def;
+            def.check_size(shard.is_none()).map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
             let range = shard.map_or(0..def.samples, |(i, n)| study.shard_range(i, n));
             let started = std::time::Instant::now();
             let mut files = SampleFiles::create(output, def)?;

@@ -26,11 +26,12 @@ fn grid(rows: &[Vec<String>]) -> String {
         let line: Vec<String> = r
             .iter()
             .enumerate()
-            .map(
-                |(i, cell)| {
-                    if i == 0 { format!("{cell:<w$}", w = widths[i]) } else { format!("{cell:>w$}", w = widths[i]) }
-                },
-            )
+            .map(|(i, cell)| {
+                // Padded by hand: `format!` widths stop at 65,535 and panic beyond (a stream
+                // name may be longer).
+                let pad = " ".repeat(widths[i] - cell.chars().count());
+                if i == 0 { format!("{cell}{pad}") } else { format!("{pad}{cell}") }
+            })
             .collect();
         let _ = writeln!(out, "  {}", line.join("  ").trim_end());
     }
@@ -157,4 +158,20 @@ pub fn text_table(model: &Model, result: &FlowsheetResult) -> String {
     }
     let _ = writeln!(s, "  unit calculations: {}", result.solver.unit_calculations);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grid;
+
+    #[test]
+    fn cells_of_any_width_are_padded_without_panicking() {
+        // Regression: a 70,000-character cell made `format!("{cell:>w$}")` panic
+        // ("Formatting argument out of range").
+        let long = "x".repeat(70_000);
+        let text = grid(&[vec!["name".into(), long.clone()], vec!["a".into(), "1".into()]]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1].chars().count(), lines[0].chars().count(), "right-aligned to the widest cell");
+        assert!(lines[1].ends_with(" 1") && lines[0].ends_with(&long));
+    }
 }

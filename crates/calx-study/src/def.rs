@@ -63,6 +63,56 @@ pub struct StudyDef {
     pub sweep: Option<Sweep>,
 }
 
+/// Most points a sweep grid may have: each is a full solve of the plant (a few tens of
+/// microseconds to milliseconds), so 100,000 points is minutes of work at most; a larger grid
+/// is almost certainly a typo in `steps:`.
+pub const MAX_SWEEP_POINTS: usize = 100_000;
+
+/// Most samples a Latin hypercube can stratify: its strata are `u32` indices.
+pub const MAX_LHS_SAMPLES: usize = u32::MAX as usize;
+
+/// Memory a study may plan to hold, bytes: 8 GiB, a third of the machines Calx is built and
+/// tested on (24 GiB) and more than any study needs (about 150 bytes per sample).
+pub const MAX_STUDY_MEMORY: u64 = 8 << 30;
+
+impl StudyDef {
+    /// Bytes a run holds for its statistics columns (8 per number: every parameter and metric
+    /// of every sample; a shard keeps none) and its Latin-hypercube strata (4 per parameter
+    /// and sample, for the whole study even in a shard).
+    pub fn memory_estimate(&self, keeps_columns: bool) -> u64 {
+        let n = self.samples as u64;
+        let p = self.parameters.len() as u64;
+        let columns = if keeps_columns { 8 * n * (p + self.metrics.len() as u64) } else { 0 };
+        let strata = if self.sampling == Sampling::LatinHypercube { 4 * n * p } else { 0 };
+        columns.saturating_add(strata)
+    }
+
+    /// Refuse a study too large to run: more Latin-hypercube samples than strata can index,
+    /// or more memory than [`MAX_STUDY_MEMORY`].
+    pub fn check_size(&self, keeps_columns: bool) -> Result<(), StudyError> {
+        if self.sampling == Sampling::LatinHypercube && self.samples > MAX_LHS_SAMPLES {
+            return Err(field(
+                "samples",
+                format!("Latin hypercube sampling takes at most {MAX_LHS_SAMPLES} samples, {} asked", self.samples),
+            ));
+        }
+        let bytes = self.memory_estimate(keeps_columns);
+        if bytes > MAX_STUDY_MEMORY {
+            return Err(field(
+                "samples",
+                format!(
+                    "{} samples would hold about {:.1} GiB in memory (statistics columns and strata), more than the {} GiB allowed; \
+                     use fewer samples, or split the study with --shard (shards keep no statistics columns)",
+                    self.samples,
+                    bytes as f64 / f64::from(1u32 << 30),
+                    MAX_STUDY_MEMORY >> 30
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn field(f: &str, m: impl Into<String>) -> StudyError {
     StudyError::Field { field: f.to_string(), message: m.into() }
 }
@@ -228,6 +278,14 @@ pub fn parse_study(source: &str) -> Result<StudyDef, StudyError> {
                         if steps < 2.0 || steps.fract() != 0.0 {
                             return Err(field(&format!("{f}.steps"), "a whole number of at least 2 is required"));
                         }
+                        if steps > MAX_SWEEP_POINTS as f64 {
+                            return Err(field(
+                                &format!("{f}.steps"),
+                                format!(
+                                    "at most {MAX_SWEEP_POINTS} steps (each is a solve of the plant), found {steps}"
+                                ),
+                            ));
+                        }
                         let n = steps as usize;
                         (0..n).map(|k| from + (to - from) * k as f64 / (n - 1) as f64).collect()
                     }
@@ -236,6 +294,15 @@ pub fn parse_study(source: &str) -> Result<StudyDef, StudyError> {
             }
             if axes.is_empty() || axes.len() > 2 {
                 return Err(field("sweep.parameters", "give one or two parameters"));
+            }
+            let points: usize = axes.iter().map(|(_, _, v): &(String, String, Vec<f64>)| v.len()).product();
+            if points > MAX_SWEEP_POINTS {
+                return Err(field(
+                    "sweep.parameters",
+                    format!(
+                        "the grid has {points} points, at most {MAX_SWEEP_POINTS} are allowed (each is a solve of the plant)"
+                    ),
+                ));
             }
             Some(Sweep { axes })
         }

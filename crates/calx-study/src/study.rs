@@ -105,6 +105,8 @@ impl Study {
     /// distribution is checked here, before any sample runs.
     pub fn prepare(def: StudyDef, text: &str, file: &str, options: &LoadOptions) -> Result<Study, StudyError> {
         check_sampling(&def)?;
+        // The strata are held for the whole study; the statistics columns are the caller's.
+        def.check_size(false)?;
         let base = base_project(&def, text, file, options)?;
         let mut f = base.build().map_err(|d| StudyError::from(calx::LoadError::from(d)))?;
         let result = f.solve().map_err(|e| StudyError::BaseCase(Box::new(e.into())))?;
