@@ -9,6 +9,7 @@ mod plugins;
 mod report;
 mod snapshot;
 mod study;
+mod study_manifest;
 mod study_parquet;
 mod units;
 

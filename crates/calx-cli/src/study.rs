@@ -11,6 +11,7 @@ use calx_study::{Columns, Study, StudyDef};
 
 use crate::Failure;
 use crate::output::{AtomicFile, write_atomic};
+use crate::study_manifest::{self, Inputs, ShardManifest};
 use crate::study_parquet::ParquetSamples;
 
 /// `i/N`, 0-based shard index.
@@ -28,29 +29,45 @@ fn read(path: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| Failure::invalid(format!("error: cannot read {}: {e}", path.display())))
 }
 
-/// The study file's definition and its flowsheet's text and path.
-fn definition(file: &Path, samples: Option<usize>) -> Result<(StudyDef, String, PathBuf), Failure> {
-    let mut def = calx_study::parse_study(&read(file)?)
-        .map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
-    if let Some(n) = samples {
-        def.samples = n;
-    }
-    let flowsheet = file.parent().unwrap_or(Path::new("")).join(&def.flowsheet);
-    let text = read(&flowsheet)?;
-    Ok((def, text, flowsheet))
+/// A study file read with its flowsheet: the definition, both texts and the flowsheet's path.
+struct StudyFiles {
+    def: StudyDef,
+    study_text: String,
+    flowsheet_text: String,
+    flowsheet: PathBuf,
 }
 
-/// Run `f` with the study prepared against its flowsheet (loaded with its plugins).
+impl StudyFiles {
+    fn read(file: &Path, samples: Option<usize>) -> Result<StudyFiles, Failure> {
+        let study_text = read(file)?;
+        let mut def = calx_study::parse_study(&study_text)
+            .map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
+        if let Some(n) = samples {
+            def.samples = n;
+        }
+        let flowsheet = file.parent().unwrap_or(Path::new("")).join(&def.flowsheet);
+        let flowsheet_text = read(&flowsheet)?;
+        Ok(StudyFiles { def, study_text, flowsheet_text, flowsheet })
+    }
+
+    fn inputs(&self) -> Inputs<'_> {
+        Inputs { study_text: &self.study_text, flowsheet_text: &self.flowsheet_text }
+    }
+}
+
+/// Run `f` with the study prepared against its flowsheet (loaded with its plugins) and the
+/// texts it was read from.
 fn with_study<T>(
     options: &LoadOptions,
     file: &Path,
     samples: Option<usize>,
-    f: impl FnOnce(&Study) -> Result<T, Failure>,
+    f: impl FnOnce(&Study, &Inputs<'_>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
-    let (def, text, flowsheet) = definition(file, samples)?;
-    let study = Study::prepare(def, &text, &flowsheet.display().to_string(), options)
-        .map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
-    f(&study)
+    let files = StudyFiles::read(file, samples)?;
+    let study =
+        Study::prepare(files.def.clone(), &files.flowsheet_text, &files.flowsheet.display().to_string(), options)
+            .map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
+    f(&study, &files.inputs())
 }
 
 fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
@@ -144,7 +161,7 @@ pub(crate) fn run(
 ) -> Result<String, Failure> {
     let pool = pool(threads)?;
     pool.install(|| {
-        with_study(options, file, samples, |study| {
+        with_study(options, file, samples, |study, inputs| {
             let def = &study.def;
             def.check_size(shard.is_none()).map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
             let range = shard.map_or(0..def.samples, |(i, n)| study.shard_range(i, n));
@@ -171,8 +188,9 @@ pub(crate) fn run(
                 "study samples done"
             );
             let mut wrote = files.commit()?;
-            if shard.is_none() {
-                wrote.extend(write_all(output, &reports(study, &columns)?)?);
+            match shard {
+                None => wrote.extend(write_all(output, &reports(study, &columns)?)?),
+                Some(shard) => wrote.push(write_manifest(output, def, inputs, shard, range.clone())?),
             }
             Ok(format!(
                 "samples {}..{} ({} failed, {rate:.0} samples/s); wrote {}",
@@ -185,6 +203,53 @@ pub(crate) fn run(
     })
 }
 
+/// Write a shard's manifest, last (it vouches for the files written before it).
+fn write_manifest(
+    dir: &Path,
+    def: &StudyDef,
+    inputs: &Inputs<'_>,
+    shard: (usize, usize),
+    range: std::ops::Range<usize>,
+) -> Result<String, Failure> {
+    let csv = dir.join("samples.csv");
+    let hash = study_manifest::sha256_file(&csv).map_err(|e| Failure::output(format!("{}: {e}", csv.display())))?;
+    let manifest = ShardManifest::new(def, inputs, shard, range, hash);
+    let text = serde_json::to_string_pretty(&manifest).map_err(Failure::output)? + "\n";
+    let path = dir.join(study_manifest::FILE);
+    write_atomic(&path, &text).map_err(Failure::output)?;
+    Ok(path.display().to_string())
+}
+
+/// A shard directory's samples, after checking its manifest against the study being merged.
+fn shard_samples(study: &Study, inputs: &Inputs<'_>, dir: &Path) -> Result<Vec<calx_study::Sample>, Failure> {
+    let invalid = |m: String| Failure::invalid(format!("error: {}: {m}", dir.display()));
+    let path = dir.join(study_manifest::FILE);
+    let manifest: ShardManifest = match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| invalid(format!("{}: {e}", study_manifest::FILE)))?,
+        Err(_) => {
+            return Err(invalid(format!(
+                "no {} here: not the output of `calx study --shard` (or the shard did not finish)",
+                study_manifest::FILE
+            )));
+        }
+    };
+    let csv = dir.join("samples.csv");
+    let hash = study_manifest::sha256_file(&csv).map_err(|e| invalid(format!("samples.csv: {e}")))?;
+    let differences = manifest.differences(&study.def, inputs, &hash);
+    if !differences.is_empty() {
+        return Err(invalid(format!("not a shard of this study: {}", differences.join("; "))));
+    }
+    let samples = calx_study::parse_samples(&study.def, &read(&csv)?).map_err(|e| invalid(e.to_string()))?;
+    let in_range = samples.iter().all(|s| (manifest.start..manifest.end).contains(&s.index));
+    if !in_range || manifest.end.checked_sub(manifest.start) != Some(samples.len()) {
+        return Err(invalid(format!(
+            "samples.csv does not hold samples {}..{} as the manifest says",
+            manifest.start, manifest.end
+        )));
+    }
+    Ok(samples)
+}
+
 /// `calx study merge FILE SHARD_DIR...`.
 pub(crate) fn merge(
     options: &LoadOptions,
@@ -193,16 +258,13 @@ pub(crate) fn merge(
     shards: &[PathBuf],
     samples: Option<usize>,
 ) -> Result<String, Failure> {
-    with_study(options, file, samples, |study| {
+    with_study(options, file, samples, |study, inputs| {
         let mut parts = Vec::new();
         for dir in shards {
-            let text = read(&dir.join("samples.csv"))?;
-            parts.push(
-                calx_study::parse_samples(&study.def, &text)
-                    .map_err(|e| Failure::invalid(format!("error: {}: {e}", dir.display())))?,
-            );
+            parts.push(shard_samples(study, inputs, dir)?);
         }
         let all = calx_study::merge(&study.def, parts).map_err(|e| Failure::invalid(format!("error: {e}")))?;
+        study.verify_values(&all).map_err(|e| Failure::invalid(format!("error: {e}")))?;
         let mut files = SampleFiles::create(output, &study.def)?;
         files.write(&study.def, &all)?;
         let mut wrote = files.commit()?;

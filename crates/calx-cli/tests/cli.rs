@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use sha2::Digest as _;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -248,7 +250,11 @@ fn study_shards_merged_by_the_command_equal_a_single_run_file_for_file() {
             "1",
         ]);
         assert!(out.status.success(), "{}", text(&out.stderr));
-        assert_eq!(files_in(&d), ["samples.csv", "samples.parquet"], "a shard writes its samples only");
+        assert_eq!(
+            files_in(&d),
+            ["samples.csv", "samples.parquet", "shard.json"],
+            "a shard writes its samples and its manifest only"
+        );
         shards.push(d);
     }
     let mut args = vec!["study", "merge", STUDY, "--samples", "30", "-o", merged.to_str().unwrap_or_default()];
@@ -293,4 +299,73 @@ fn study_shows_a_progress_bar_with_rate_and_time_left_on_a_terminal() {
         "no progress line with count, rate and time left in:\n{screen}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Run shard `i` of `n` of a 12-sample study with `seed` into a fresh directory.
+fn shard(tag: &str, study: &str, i: usize, n: usize) -> PathBuf {
+    let d = out_dir(tag);
+    let shard = format!("{i}/{n}");
+    let out = calx(&["study", study, "--samples", "12", "-o", d.to_str().unwrap_or_default(), "--shard", &shard]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    d
+}
+
+fn merge(study: &str, shards: &[&PathBuf]) -> Output {
+    let merged = out_dir("merge-refused");
+    let mut args = vec!["study", "merge", study, "--samples", "12", "-o", merged.to_str().unwrap_or_default()];
+    args.extend(shards.iter().map(|d| d.to_str().unwrap_or_default()));
+    calx(&args)
+}
+
+#[test]
+fn study_merge_refuses_shards_of_another_study_and_edited_samples() {
+    // A copy of the reference study with another seed (same columns, other draws), naming
+    // the same flowsheet by its absolute path.
+    let dir = out_dir("other-study");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let other = dir.join("other-seed-study.yaml");
+    let study = std::fs::read_to_string(root().join(STUDY)).unwrap_or_default();
+    let line = |key: &str| study.lines().find(|l| l.starts_with(key)).unwrap_or_default().to_string();
+    let flowsheet = root().join("flowsheets/kigam-cfbc-2022.yaml");
+    let changed = study
+        .replacen(&line("seed:"), "seed: 987654", 1)
+        .replacen(&line("flowsheet:"), &format!("flowsheet: {}", flowsheet.display()), 1);
+    std::fs::write(&other, changed).unwrap_or_else(|e| panic!("{e}"));
+    let other_rel = other.to_str().unwrap_or_default();
+    let a = shard("m-a", STUDY, 0, 2);
+    let b = shard("m-b", other_rel, 1, 2);
+    // Regression: these merged into means of two different studies with exit 0.
+    let out = merge(STUDY, &[&a, &b]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("not a shard of this study") && err.contains("seed 987654"), "{err}");
+    // The right shard merges.
+    let good = shard("m-good", STUDY, 1, 2);
+    assert!(merge(STUDY, &[&a, &good]).status.success());
+    // An edited value: the file no longer matches its manifest.
+    let csv = good.join("samples.csv");
+    let original = std::fs::read_to_string(&csv).unwrap_or_default();
+    let second_line = original.lines().nth(1).unwrap_or_default().to_string();
+    let fields: Vec<&str> = second_line.split(',').collect();
+    let edited_line = format!("{},{},{},{}", fields[0], fields[1], "0.999", fields[3..].join(","));
+    let edited = original.replacen(&second_line, &edited_line, 1);
+    std::fs::write(&csv, &edited).unwrap_or_else(|e| panic!("{e}"));
+    let err = text(&merge(STUDY, &[&a, &good]).stderr);
+    assert!(err.contains("not the file the shard wrote"), "{err}");
+    // Even with the manifest made to match, the value is not what the study draws.
+    let manifest_path = good.join("shard.json");
+    let manifest = std::fs::read_to_string(&manifest_path).unwrap_or_default();
+    let hash = |bytes: &[u8]| sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let fixed = manifest.replace(&hash(original.as_bytes()), &hash(edited.as_bytes()));
+    std::fs::write(&manifest_path, fixed).unwrap_or_else(|e| panic!("{e}"));
+    let err = text(&merge(STUDY, &[&a, &good]).stderr);
+    assert!(err.contains("but this study draws"), "{err}");
+    // No manifest: not a shard.
+    std::fs::remove_file(&manifest_path).unwrap_or_else(|e| panic!("{e}"));
+    let err = text(&merge(STUDY, &[&a, &good]).stderr);
+    assert!(err.contains("no shard.json here"), "{err}");
+    for d in [&a, &b, &good, &dir] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+    let _ = std::fs::remove_dir_all(out_dir("merge-refused"));
 }

@@ -465,6 +465,33 @@ impl Study {
         grid.into_iter().zip(self.evaluate_all(points, &|_| {})).collect()
     }
 
+    /// Check that each sample's parameter values are exactly (bit for bit) those this study
+    /// draws for its index: samples of another seed, distribution or sampling scheme, or with
+    /// edited values, are refused, naming the first that differs.
+    pub fn verify_values(&self, samples: &[Sample]) -> Result<(), StudyError> {
+        for s in samples {
+            let drawn = self.sample_values(s.index..s.index + 1).pop().unwrap_or_default();
+            let differs =
+                drawn.len() != s.values.len() || drawn.iter().zip(&s.values).any(|(a, b)| a.to_bits() != b.to_bits());
+            if differs {
+                let (j, (have, want)) = s
+                    .values
+                    .iter()
+                    .zip(&drawn)
+                    .enumerate()
+                    .find(|(_, (a, b))| a.to_bits() != b.to_bits())
+                    .unwrap_or((0, (&f64::NAN, &f64::NAN)));
+                let name = self.def.parameters.get(j).map_or("?", |p| p.path.as_str());
+                return Err(StudyError::Merge(format!(
+                    "sample {}: `{name}` is {have} in the shard, but this study draws {want} for it \
+                     (another seed, distribution or sampling, or an edited file)",
+                    s.index
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The deterministic slice of sample indices of shard `i` of `n` (0-based).
     pub fn shard_range(&self, i: usize, n: usize) -> std::ops::Range<usize> {
         let s = self.def.samples;
