@@ -222,12 +222,44 @@ fn close_balances(input: &Input, links: &mut Vec<Link>, nodes: &mut Vec<Node>) {
 
 /// Lay out and draw.
 pub fn draw(input: &Input) -> Sankey {
+    let (mut links, empty) = drawable_links(input);
     let mut nodes = input.nodes.clone();
-    let n0 = nodes.len();
-    let mut links: Vec<Link> = Vec::new();
+    close_balances(input, &mut links, &mut nodes);
+    if links.is_empty() {
+        return nothing_to_draw(empty);
+    }
+    let layout = Layout::new(&input.unit, nodes, links);
+    let mut svg = Svg::new(layout.width, layout.height);
+    let _ = write!(svg.body_mut(), r#"<g transform="translate(0 {})">"#, px(TOP_MARGIN));
+    for li in 0..layout.links.len() {
+        layout.draw_link(&mut svg, li);
+    }
+    for i in (0..layout.nodes.len()).filter(|&i| layout.visible(i)) {
+        layout.draw_node(&mut svg, i);
+    }
+    svg.body_mut().push_str("</g>");
+    layout.draw_legend(&mut svg);
+    let label = format!("Sankey diagram of mass flows in {}", input.unit);
+    let nodes = layout.placed_nodes();
+    Sankey {
+        svg: svg.finish(&label),
+        width: layout.width,
+        height: layout.height,
+        nodes,
+        links: layout.links,
+        recycle: layout.back,
+        empty,
+    }
+}
+
+/// The links to draw, and the names of those left out because they carry nothing (or
+/// nothing drawable: a NaN, a negative layer). Links to nodes that do not exist are dropped.
+fn drawable_links(input: &Input) -> (Vec<Link>, Vec<String>) {
+    let n = input.nodes.len();
+    let mut links = Vec::new();
     let mut empty = Vec::new();
     for l in &input.links {
-        if l.from >= n0 || l.to >= n0 {
+        if l.from >= n || l.to >= n {
             continue;
         }
         let v = l.value();
@@ -237,288 +269,472 @@ pub fn draw(input: &Input) -> Sankey {
             empty.push(l.name.clone());
         }
     }
-    close_balances(input, &mut links, &mut nodes);
-    let gap_links: Vec<bool> =
-        links.iter().map(|l| nodes[l.from].kind == Kind::Gap || nodes[l.to].kind == Kind::Gap).collect();
-    // Nodes that carry nothing are left out of the picture.
-    let n = nodes.len();
-    let inflow: Vec<f64> = (0..n).map(|i| links.iter().filter(|l| l.to == i).map(Link::value).sum()).collect();
-    let outflow: Vec<f64> = (0..n).map(|i| links.iter().filter(|l| l.from == i).map(Link::value).sum()).collect();
-    let visible: Vec<bool> = (0..n).map(|i| inflow[i] + outflow[i] > 0.0).collect();
-    if links.is_empty() {
-        let mut svg = Svg::new(360.0, 60.0);
-        svg.text(16.0, 34.0, "No mass flows to draw.", 13.0, "start", "normal", MUTED);
-        return Sankey {
-            svg: svg.finish("empty Sankey diagram"),
-            width: 360.0,
-            height: 60.0,
-            nodes: Vec::new(),
-            links,
-            recycle: Vec::new(),
-            empty,
-        };
-    }
-    let back = recycles(n, &links);
-    let col = columns(&nodes, &links, &back);
-    let ncols = col.iter().zip(&visible).filter(|(_, v)| **v).map(|(c, _)| c + 1).max().unwrap_or(1);
-    let value: Vec<f64> = (0..n).map(|i| inflow[i].max(outflow[i])).collect();
+    (links, empty)
+}
 
-    // Order within columns: declaration order, then barycentre sweeps.
-    let mut by_col: Vec<Vec<usize>> = vec![Vec::new(); ncols];
-    for i in (0..n).filter(|&i| visible[i]) {
-        by_col[col[i]].push(i);
+/// The figure when no link carries anything: a note, not an empty frame.
+fn nothing_to_draw(empty: Vec<String>) -> Sankey {
+    let mut svg = Svg::new(360.0, 60.0);
+    svg.text(16.0, 34.0, "No mass flows to draw.", 13.0, "start", "normal", MUTED);
+    Sankey {
+        svg: svg.finish("empty Sankey diagram"),
+        width: 360.0,
+        height: 60.0,
+        nodes: Vec::new(),
+        links: Vec::new(),
+        recycle: Vec::new(),
+        empty,
     }
-    let max_nodes = by_col.iter().map(Vec::len).max().unwrap_or(1);
-    let plot_h = (60.0 * max_nodes as f64).clamp(320.0, 900.0);
-    let column_total = |c: &Vec<usize>| c.iter().map(|&i| value[i]).sum::<f64>();
-    let k = by_col
-        .iter()
-        .filter(|c| !c.is_empty())
-        .map(|c| (plot_h - NODE_PAD * (c.len() as f64 - 1.0)) / column_total(c).max(1e-300))
-        .fold(f64::INFINITY, f64::min);
-    let k = if k.is_finite() && k > 0.0 { k } else { 1.0 };
-    let mut y = vec![0.0; n];
-    let place = |by_col: &Vec<Vec<usize>>, y: &mut Vec<f64>| {
-        for c in by_col {
-            let total: f64 = c.iter().map(|&i| value[i] * k).sum::<f64>() + NODE_PAD * (c.len() as f64 - 1.0).max(0.0);
-            let mut top = (plot_h - total) / 2.0;
+}
+
+/// Top margin (px): room for the labels above the highest node of a middle column.
+const TOP_MARGIN: f64 = 36.0;
+
+/// Where a recycle band runs (px): down at `down` right of its source column, along its lane
+/// at `lane` under the plot, up at `up` left of its destination column (centre lines).
+#[derive(Clone, Copy, Debug, Default)]
+struct Route {
+    down: f64,
+    lane: f64,
+    up: f64,
+}
+
+/// The diagram being laid out. [`Layout::new`] runs the stages in order, each one filling in
+/// its fields from those of the stages before; the `draw_` methods only read them.
+struct Layout<'a> {
+    /// Unit of every value, for labels.
+    unit: &'a str,
+    /// Input nodes, then gap nodes.
+    nodes: Vec<Node>,
+    /// Links drawn: input links that carry something, then gap links.
+    links: Vec<Link>,
+    /// Per link: to or from a gap node, so drawn in the gap colour whatever its phases.
+    gap_link: Vec<bool>,
+    /// Per link: drawn as a recycle (under the plot, backwards).
+    back: Vec<bool>,
+    /// Per node: sum of the entering links.
+    inflow: Vec<f64>,
+    /// Per node: sum of the leaving links.
+    outflow: Vec<f64>,
+    /// Per node: throughput, max(in, out), which its height shows.
+    value: Vec<f64>,
+    /// Per node: its column.
+    column: Vec<usize>,
+    /// The visible nodes of each column, top to bottom.
+    by_column: Vec<Vec<usize>>,
+    /// Height of the plot (px) without the recycle lanes under it.
+    plot_h: f64,
+    /// Px per unit of flow: one scale for every node and band.
+    scale: f64,
+    /// Per node: top (px, in plot coordinates: below the top margin).
+    y: Vec<f64>,
+    /// Left margin (px), for the first column's labels.
+    left: f64,
+    /// Per column: its left edge (px).
+    xs: Vec<f64>,
+    /// Per link: top of its band where it leaves its source node.
+    source_top: Vec<f64>,
+    /// Per link: top of its band where it enters its destination node.
+    target_top: Vec<f64>,
+    /// Per link: its route if it is a recycle (default otherwise).
+    routes: Vec<Route>,
+    /// Size of the whole figure (px).
+    width: f64,
+    /// Height.
+    height: f64,
+}
+
+impl<'a> Layout<'a> {
+    /// Lay out `links` between `nodes` (gap links and nodes included).
+    fn new(unit: &'a str, nodes: Vec<Node>, links: Vec<Link>) -> Self {
+        let n = nodes.len();
+        let gap_link = links.iter().map(|l| nodes[l.from].kind == Kind::Gap || nodes[l.to].kind == Kind::Gap).collect();
+        let inflow: Vec<f64> = (0..n).map(|i| links.iter().filter(|l| l.to == i).map(Link::value).sum()).collect();
+        let outflow: Vec<f64> = (0..n).map(|i| links.iter().filter(|l| l.from == i).map(Link::value).sum()).collect();
+        let value = (0..n).map(|i| inflow[i].max(outflow[i])).collect();
+        let back = recycles(n, &links);
+        let column = columns(&nodes, &links, &back);
+        let mut layout = Layout {
+            unit,
+            nodes,
+            links,
+            gap_link,
+            back,
+            inflow,
+            outflow,
+            value,
+            column,
+            by_column: Vec::new(),
+            plot_h: 0.0,
+            scale: 0.0,
+            y: vec![0.0; n],
+            left: 0.0,
+            xs: Vec::new(),
+            source_top: Vec::new(),
+            target_top: Vec::new(),
+            routes: Vec::new(),
+            width: 0.0,
+            height: 0.0,
+        };
+        layout.group_by_column();
+        layout.fit_fullest_column();
+        layout.order_columns();
+        layout.place_columns();
+        layout.stack_ports();
+        layout.route_recycles();
+        layout
+    }
+
+    /// Whether a node is drawn: nodes that carry nothing are left out of the picture.
+    fn visible(&self, i: usize) -> bool {
+        self.inflow[i] + self.outflow[i] > 0.0
+    }
+
+    /// The visible nodes of each column, in declaration order.
+    fn group_by_column(&mut self) {
+        let n = self.nodes.len();
+        let ncols = (0..n).filter(|&i| self.visible(i)).map(|i| self.column[i] + 1).max().unwrap_or(1);
+        let mut by_column: Vec<Vec<usize>> = vec![Vec::new(); ncols];
+        for i in (0..n).filter(|&i| self.visible(i)) {
+            by_column[self.column[i]].push(i);
+        }
+        self.by_column = by_column;
+    }
+
+    /// The plot's height grows with the longest column (within bounds), and the one
+    /// scale is the largest at which every column, nodes and padding, fits in it.
+    fn fit_fullest_column(&mut self) {
+        let max_nodes = self.by_column.iter().map(Vec::len).max().unwrap_or(1);
+        let plot_h = (60.0 * max_nodes as f64).clamp(320.0, 900.0);
+        let column_total = |c: &Vec<usize>| c.iter().map(|&i| self.value[i]).sum::<f64>();
+        let k = self
+            .by_column
+            .iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| (plot_h - NODE_PAD * (c.len() as f64 - 1.0)) / column_total(c).max(1e-300))
+            .fold(f64::INFINITY, f64::min);
+        self.plot_h = plot_h;
+        // No scale fits when a column's padding alone fills the plot (over 25 nodes), and
+        // vanishing flows give an infinite one: then 1 px per unit, so the figure still draws.
+        self.scale = if k.is_finite() && k > 0.0 { k } else { 1.0 };
+    }
+
+    /// Stack every column's nodes top to bottom in their order, centred in the plot.
+    fn place(&mut self) {
+        for c in &self.by_column {
+            let total: f64 =
+                c.iter().map(|&i| self.value[i] * self.scale).sum::<f64>() + NODE_PAD * (c.len() as f64 - 1.0).max(0.0);
+            let mut top = (self.plot_h - total) / 2.0;
             for &i in c {
-                y[i] = top;
-                top += value[i] * k + NODE_PAD;
+                self.y[i] = top;
+                top += self.value[i] * self.scale + NODE_PAD;
             }
         }
-    };
-    place(&by_col, &mut y);
-    for sweep in 0..6 {
-        let forward = sweep % 2 == 0;
-        for c in 0..ncols {
-            let c = if forward { c } else { ncols - 1 - c };
-            let centre = |i: usize, y: &Vec<f64>| y[i] + value[i] * k / 2.0;
-            let mut keyed: Vec<(f64, usize, usize)> = by_col[c]
-                .iter()
-                .enumerate()
-                .map(|(pos, &i)| {
-                    let (mut sum, mut weight) = (0.0, 0.0);
-                    for (li, l) in links.iter().enumerate() {
-                        if back[li] {
-                            continue;
-                        }
-                        let other = if forward && l.to == i {
-                            Some(l.from)
-                        } else if !forward && l.from == i {
-                            Some(l.to)
-                        } else {
-                            None
-                        };
-                        if let Some(o) = other {
-                            sum += centre(o, &y) * l.value();
-                            weight += l.value();
-                        }
-                    }
-                    (if weight > 0.0 { sum / weight } else { centre(i, &y) }, pos, i)
-                })
-                .collect();
-            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            by_col[c] = keyed.into_iter().map(|(_, _, i)| i).collect();
-            place(&by_col, &mut y);
+    }
+
+    /// Order within columns by barycentre, six sweeps alternately left to right
+    /// (by the sources' heights) and right to left (by the destinations'). Each column is
+    /// placed again at once, so the next one sorts by the new positions.
+    fn order_columns(&mut self) {
+        self.place();
+        let ncols = self.by_column.len();
+        for sweep in 0..6 {
+            let forward = sweep % 2 == 0;
+            for c in 0..ncols {
+                let c = if forward { c } else { ncols - 1 - c };
+                let mut keyed: Vec<(f64, usize, usize)> = self.by_column[c]
+                    .iter()
+                    .enumerate()
+                    .map(|(pos, &i)| (self.barycentre(i, forward), pos, i))
+                    .collect();
+                // Stable on ties: the current order stays where the neighbours do not decide.
+                keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                self.by_column[c] = keyed.into_iter().map(|(_, _, i)| i).collect();
+                self.place();
+            }
         }
     }
 
-    // Margins for labels: column 0 labels on the left, the last column's on the right.
-    let label = |i: usize| format!("{} {}", sig(value[i], 4), input.unit);
-    let label_w = |i: usize| text_width(&nodes[i].name, FONT).max(text_width(&label(i), FONT - 1.0)) + 10.0;
-    let left = by_col.first().map(|c| c.iter().map(|&i| label_w(i)).fold(0.0, f64::max)).unwrap_or(0.0) + 12.0;
-    let right = by_col.last().map(|c| c.iter().map(|&i| label_w(i)).fold(0.0, f64::max)).unwrap_or(0.0) + 12.0;
-    let top_margin = 36.0;
-    // Column positions: a gap is wide enough for the recycle bands that turn down in it
-    // (leaving the column on its left) and up (entering the column on its right).
-    let turn = |li: usize| links[li].value() * k + RECYCLE_PAD;
-    let mut need = vec![0.0; ncols + 1];
-    for li in (0..links.len()).filter(|&li| back[li]) {
-        need[col[links[li].from] + 1] += turn(li);
-        need[col[links[li].to]] += turn(li);
+    /// A node's vertical centre.
+    fn centre(&self, i: usize) -> f64 {
+        self.y[i] + self.value[i] * self.scale / 2.0
     }
-    let mut xs = vec![left; ncols];
-    for c in 1..ncols {
-        xs[c] = xs[c - 1] + NODE_W + (COLUMN_GAP - NODE_W).max(need[c] + 16.0);
-    }
-    let x_of = |c: usize| xs[c.min(ncols - 1)];
 
-    // Link ports: stacked at each node in the order of the other end's height; recycles last.
-    // `at` is the end being stacked, `other` the far end; returns each link's top there.
-    let stack = |at: &dyn Fn(&Link) -> usize, other: &dyn Fn(&Link) -> usize| {
+    /// The flow-weighted mean centre of a node's neighbours on one side (its sources when
+    /// `forward`, else its destinations), recycles left out; its own centre if it has none.
+    fn barycentre(&self, i: usize, forward: bool) -> f64 {
+        let (mut sum, mut weight) = (0.0, 0.0);
+        for (li, l) in self.links.iter().enumerate() {
+            if self.back[li] {
+                continue;
+            }
+            let other = if forward && l.to == i {
+                Some(l.from)
+            } else if !forward && l.from == i {
+                Some(l.to)
+            } else {
+                None
+            };
+            if let Some(o) = other {
+                sum += self.centre(o) * l.value();
+                weight += l.value();
+            }
+        }
+        if weight > 0.0 { sum / weight } else { self.centre(i) }
+    }
+
+    /// A node's second label line: its throughput.
+    fn value_label(&self, i: usize) -> String {
+        format!("{} {}", sig(self.value[i], 4), self.unit)
+    }
+
+    /// Width of a node's labels, name or value, whichever is longer (px).
+    fn label_width(&self, i: usize) -> f64 {
+        text_width(&self.nodes[i].name, FONT).max(text_width(&self.value_label(i), FONT - 1.0)) + 10.0
+    }
+
+    /// Horizontal room a recycle band takes where it turns (px).
+    fn turn(&self, li: usize) -> f64 {
+        self.links[li].value() * self.scale + RECYCLE_PAD
+    }
+
+    /// Margins for the labels (the first column's on the left, the last column's on
+    /// the right) and the columns' x positions. A gap between columns is wide enough for the
+    /// recycle bands that turn down in it (leaving the column on its left) and up (entering
+    /// the column on its right); so is the right margin, for those leaving the last column.
+    fn place_columns(&mut self) {
+        let ncols = self.by_column.len();
+        let widest = |c: Option<&Vec<usize>>| {
+            c.map(|c| c.iter().map(|&i| self.label_width(i)).fold(0.0, f64::max)).unwrap_or(0.0) + 12.0
+        };
+        let (left, right) = (widest(self.by_column.first()), widest(self.by_column.last()));
+        let mut need = vec![0.0; ncols + 1];
+        for li in (0..self.links.len()).filter(|&li| self.back[li]) {
+            need[self.column[self.links[li].from] + 1] += self.turn(li);
+            need[self.column[self.links[li].to]] += self.turn(li);
+        }
+        let mut xs = vec![left; ncols];
+        for c in 1..ncols {
+            xs[c] = xs[c - 1] + NODE_W + (COLUMN_GAP - NODE_W).max(need[c] + 16.0);
+        }
+        self.left = left;
+        self.xs = xs;
+        self.width = self.x_of(ncols - 1) + NODE_W + right.max(need[ncols] + 16.0);
+    }
+
+    /// Left edge of a column (px). Invisible nodes may sit beyond the last visible column.
+    fn x_of(&self, c: usize) -> f64 {
+        self.xs[c.min(self.xs.len() - 1)]
+    }
+
+    /// Link ports. At each node the links are stacked in the order of their other
+    /// end's height, so bands do not cross at the node; recycles last (they leave and enter
+    /// at the bottom, towards their lanes).
+    fn stack_ports(&mut self) {
+        self.source_top = self.stack(|l| l.from, |l| l.to);
+        self.target_top = self.stack(|l| l.to, |l| l.from);
+    }
+
+    /// Each link's top at the end `at` when stacked there by the height of the far end `other`.
+    fn stack(&self, at: impl Fn(&Link) -> usize, other: impl Fn(&Link) -> usize) -> Vec<f64> {
+        let links = &self.links;
         let mut order: Vec<usize> = (0..links.len()).collect();
         order.sort_by(|&a, &b| {
-            back[a].cmp(&back[b]).then(y[other(&links[a])].total_cmp(&y[other(&links[b])])).then(a.cmp(&b))
+            self.back[a]
+                .cmp(&self.back[b])
+                .then(self.y[other(&links[a])].total_cmp(&self.y[other(&links[b])]))
+                .then(a.cmp(&b))
         });
-        let mut offset = vec![0.0; n];
+        let mut offset = vec![0.0; self.nodes.len()];
         let mut top = vec![0.0; links.len()];
         for li in order {
             let node = at(&links[li]);
-            top[li] = y[node] + offset[node];
-            offset[node] += links[li].value() * k;
+            top[li] = self.y[node] + offset[node];
+            offset[node] += links[li].value() * self.scale;
         }
         top
-    };
-    let sy = stack(&|l| l.from, &|l| l.to);
-    let ty = stack(&|l| l.to, &|l| l.from);
-
-    // Recycle lanes under the plot.
-    let mut lane_y = plot_h + 24.0;
-    let mut lanes = vec![0.0; links.len()];
-    for li in (0..links.len()).filter(|&li| back[li]) {
-        let w = links[li].value() * k;
-        // Low enough for both turns at each end (radius about w / 2 + 6).
-        let ends = (sy[li] + w / 2.0).max(ty[li] + w / 2.0) + w + RECYCLE_PAD;
-        lanes[li] = (lane_y + w / 2.0).max(ends);
-        lane_y = lanes[li] + w / 2.0 + 14.0;
     }
-    let width = x_of(ncols - 1) + NODE_W + right.max(need[ncols] + 16.0);
-    let height = top_margin + lane_y.max(plot_h) + 40.0;
-    let mut svg = Svg::new(width, height);
-    let _ = write!(svg.body_mut(), r#"<g transform="translate(0 {})">"#, px(top_margin));
 
-    let (mut used_out, mut used_in) = (vec![0.0; ncols], vec![0.0; ncols]);
-    for (li, l) in links.iter().enumerate() {
-        let w = l.value() * k;
-        let (x0, x1) = (x_of(col[l.from]) + NODE_W, x_of(col[l.to]));
-        let tip = format!("{}: {} {}{}", l.name, sig(l.value(), 4), input.unit, phase_text(l));
+    /// Recycle routes. Each recycle gets its own lane under the plot, below the
+    /// previous one, and turns down right of its source column and up left of its destination
+    /// column, outside the recycles already turning there, so recycles never overlap.
+    fn route_recycles(&mut self) {
+        let ncols = self.by_column.len();
+        let (mut used_out, mut used_in) = (vec![0.0; ncols], vec![0.0; ncols]);
+        let mut lane_y = self.plot_h + 24.0;
+        self.routes = vec![Route::default(); self.links.len()];
+        for li in (0..self.links.len()).filter(|&li| self.back[li]) {
+            let l = &self.links[li];
+            let (from, to) = (self.column[l.from], self.column[l.to]);
+            let w = l.value() * self.scale;
+            // Low enough for both turns at each end (radius about w / 2 + 6).
+            let ends = (self.source_top[li] + w / 2.0).max(self.target_top[li] + w / 2.0) + w + RECYCLE_PAD;
+            let lane = (lane_y + w / 2.0).max(ends);
+            lane_y = lane + w / 2.0 + 14.0;
+            let down = self.x_of(from) + NODE_W + used_out[from] + w / 2.0 + RECYCLE_PAD / 2.0;
+            let up = self.x_of(to) - used_in[to] - w / 2.0 - RECYCLE_PAD / 2.0;
+            used_out[from] += self.turn(li);
+            used_in[to] += self.turn(li);
+            self.routes[li] = Route { down, lane, up };
+        }
+        self.height = TOP_MARGIN + lane_y.max(self.plot_h) + 40.0;
+    }
+
+    /// A link, with its tooltip: a recycle or a band.
+    fn draw_link(&self, svg: &mut Svg, li: usize) {
+        let l = &self.links[li];
+        let tip = format!("{}: {} {}{}", l.name, sig(l.value(), 4), self.unit, phase_text(l));
         let _ = write!(svg.body_mut(), r#"<g class="link" data-stream="{}">{}"#, esc(&l.name), title(&tip));
-        if back[li] {
-            // Out to the right, down to its lane, back left, up into the destination: a
-            // stroke as wide as the band, whose turns are wide enough for its inner edge.
-            let (ys, yt, yl) = (sy[li] + w / 2.0, ty[li] + w / 2.0, lanes[li]);
-            let r = w / 2.0 + RECYCLE_PAD / 2.0 - 2.0;
-            let down = x0 + used_out[col[l.from]] + w / 2.0 + RECYCLE_PAD / 2.0;
-            let up = x1 - used_in[col[l.to]] - w / 2.0 - RECYCLE_PAD / 2.0;
-            used_out[col[l.from]] += turn(li);
-            used_in[col[l.to]] += turn(li);
-            let d = format!(
-                "M{} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {}",
-                px(x0),
-                px(ys),
-                px(down - r),
-                px(ys),
-                px(down),
-                px(ys),
-                px(down),
-                px(ys + r),
-                px(down),
-                px(yl - r),
-                px(down),
-                px(yl),
-                px(down - r),
-                px(yl),
-                px(up + r),
-                px(yl),
-                px(up),
-                px(yl),
-                px(up),
-                px(yl - r),
-                px(up),
-                px(yt + r),
-                px(up),
-                px(yt),
-                px(up + r),
-                px(yt),
-                px(x1),
-                px(yt)
-            );
-            let colour = if gap_links[li] { GAP_COLOUR } else { PHASE_COLOURS[dominant(l)] };
-            let _ = write!(
-                svg.body_mut(),
-                r#"<path d="{d}" fill="none" stroke="{colour}" stroke-opacity="0.55" stroke-linejoin="round" stroke-width="{}"/>"#,
-                px(w.max(0.5))
-            );
+        if self.back[li] {
+            self.draw_recycle(svg, li);
         } else {
-            let xm = (x0 + x1) / 2.0;
-            let (mut s, mut t) = (sy[li], ty[li]);
-            for (p, part) in l.parts.iter().enumerate() {
-                let pw = part * k;
-                if pw <= 0.0 {
-                    continue;
-                }
-                let colour = if gap_links[li] { GAP_COLOUR } else { PHASE_COLOURS[p] };
-                let d = format!(
-                    "M{} {} C{} {} {} {} {} {} L{} {} C{} {} {} {} {} {} Z",
-                    px(x0),
-                    px(s),
-                    px(xm),
-                    px(s),
-                    px(xm),
-                    px(t),
-                    px(x1),
-                    px(t),
-                    px(x1),
-                    px(t + pw),
-                    px(xm),
-                    px(t + pw),
-                    px(xm),
-                    px(s + pw),
-                    px(x0),
-                    px(s + pw)
-                );
-                let _ = write!(
-                    svg.body_mut(),
-                    r#"<path d="{d}" fill="{colour}" fill-opacity="0.6" stroke="{colour}" stroke-opacity="0.35" stroke-width="0.5"/>"#
-                );
-                s += pw;
-                t += pw;
-            }
-            // The stream's name in the middle of bands thick enough to carry it.
-            // Only bands between neighbouring columns: longer ones pass other nodes midway.
-            if w >= 14.0
-                && nodes[l.from].kind == Kind::Unit
-                && nodes[l.to].kind == Kind::Unit
-                && col[l.to] == col[l.from] + 1
-            {
-                let (lx, ly) = (xm, (sy[li] + ty[li]) / 2.0 + w / 2.0 + 3.5);
-                let _ = write!(
-                    svg.body_mut(),
-                    r##"<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="{INK}" stroke="#ffffff" stroke-width="3" stroke-opacity="0.8" paint-order="stroke">{}</text>"##,
-                    px(lx),
-                    px(ly),
-                    esc(&l.name)
-                );
-            }
+            self.draw_band(svg, li);
         }
         svg.body_mut().push_str("</g>");
     }
 
-    let mut placed = Vec::new();
-    for i in 0..n {
-        let (x, h) = (x_of(col[i]), value[i] * k);
-        placed.push(PlacedNode {
-            name: nodes[i].name.clone(),
-            kind: nodes[i].kind,
-            column: col[i],
-            inflow: inflow[i],
-            outflow: outflow[i],
-            x,
-            y: y[i] + top_margin,
-            h,
-        });
-        if !visible[i] {
-            continue;
+    /// A recycle along its route: out to the right, down to its lane, back left, up into the
+    /// destination. One stroke as wide as the band, in its dominant phase's colour (layers
+    /// would not survive the turns), whose turns are wide enough for its inner edge.
+    fn draw_recycle(&self, svg: &mut Svg, li: usize) {
+        let l = &self.links[li];
+        let w = l.value() * self.scale;
+        let (x0, x1) = (self.x_of(self.column[l.from]) + NODE_W, self.x_of(self.column[l.to]));
+        let (ys, yt) = (self.source_top[li] + w / 2.0, self.target_top[li] + w / 2.0);
+        let Route { down, lane: yl, up } = self.routes[li];
+        let r = w / 2.0 + RECYCLE_PAD / 2.0 - 2.0;
+        let d = format!(
+            "M{} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {} Q{} {} {} {} L{} {}",
+            px(x0),
+            px(ys),
+            px(down - r),
+            px(ys),
+            px(down),
+            px(ys),
+            px(down),
+            px(ys + r),
+            px(down),
+            px(yl - r),
+            px(down),
+            px(yl),
+            px(down - r),
+            px(yl),
+            px(up + r),
+            px(yl),
+            px(up),
+            px(yl),
+            px(up),
+            px(yl - r),
+            px(up),
+            px(yt + r),
+            px(up),
+            px(yt),
+            px(up + r),
+            px(yt),
+            px(x1),
+            px(yt)
+        );
+        let colour = if self.gap_link[li] { GAP_COLOUR } else { PHASE_COLOURS[dominant(l)] };
+        let _ = write!(
+            svg.body_mut(),
+            r#"<path d="{d}" fill="none" stroke="{colour}" stroke-opacity="0.55" stroke-linejoin="round" stroke-width="{}"/>"#,
+            px(w.max(0.5))
+        );
+    }
+
+    /// A forward link: one filled band per phase layer, gas on top, then its name.
+    fn draw_band(&self, svg: &mut Svg, li: usize) {
+        let l = &self.links[li];
+        let (x0, x1) = (self.x_of(self.column[l.from]) + NODE_W, self.x_of(self.column[l.to]));
+        let xm = (x0 + x1) / 2.0;
+        let (mut s, mut t) = (self.source_top[li], self.target_top[li]);
+        for (p, part) in l.parts.iter().enumerate() {
+            let pw = part * self.scale;
+            if pw <= 0.0 {
+                continue;
+            }
+            let colour = if self.gap_link[li] { GAP_COLOUR } else { PHASE_COLOURS[p] };
+            let d = format!(
+                "M{} {} C{} {} {} {} {} {} L{} {} C{} {} {} {} {} {} Z",
+                px(x0),
+                px(s),
+                px(xm),
+                px(s),
+                px(xm),
+                px(t),
+                px(x1),
+                px(t),
+                px(x1),
+                px(t + pw),
+                px(xm),
+                px(t + pw),
+                px(xm),
+                px(s + pw),
+                px(x0),
+                px(s + pw)
+            );
+            let _ = write!(
+                svg.body_mut(),
+                r#"<path d="{d}" fill="{colour}" fill-opacity="0.6" stroke="{colour}" stroke-opacity="0.35" stroke-width="0.5"/>"#
+            );
+            s += pw;
+            t += pw;
         }
-        let fill = match nodes[i].kind {
+        self.draw_band_name(svg, li, xm);
+    }
+
+    /// The stream's name in the middle of a band (at `xm`) thick enough to carry it. Only
+    /// bands between units in neighbouring columns: longer ones pass other nodes midway, and
+    /// feeds and products are named by their nodes.
+    fn draw_band_name(&self, svg: &mut Svg, li: usize, xm: f64) {
+        let l = &self.links[li];
+        let w = l.value() * self.scale;
+        if w >= 14.0
+            && self.nodes[l.from].kind == Kind::Unit
+            && self.nodes[l.to].kind == Kind::Unit
+            && self.column[l.to] == self.column[l.from] + 1
+        {
+            let (lx, ly) = (xm, (self.source_top[li] + self.target_top[li]) / 2.0 + w / 2.0 + 3.5);
+            let _ = write!(
+                svg.body_mut(),
+                r##"<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="{INK}" stroke="#ffffff" stroke-width="3" stroke-opacity="0.8" paint-order="stroke">{}</text>"##,
+                px(lx),
+                px(ly),
+                esc(&l.name)
+            );
+        }
+    }
+
+    /// A visible node: its box in the colour of its kind, with a tooltip and its labels.
+    fn draw_node(&self, svg: &mut Svg, i: usize) {
+        let node = &self.nodes[i];
+        let (x, h) = (self.x_of(self.column[i]), self.value[i] * self.scale);
+        let fill = match node.kind {
             Kind::Source => "#4f8a4f",
             Kind::Unit => "#2f4858",
             Kind::Sink => "#b7791f",
             Kind::Gap => GAP_COLOUR,
         };
-        let kind = format!("{:?}", nodes[i].kind).to_lowercase();
-        let tip = format!("{}: in {} / out {} {}", nodes[i].name, sig(inflow[i], 6), sig(outflow[i], 6), input.unit);
-        let _ = write!(svg.body_mut(), r#"<g class="node {kind}" data-name="{}">{}"#, esc(&nodes[i].name), title(&tip));
-        svg.rect(x, y[i], NODE_W, h.max(1.0), 2.0, fill, "none", "");
-        // Labels: left of the first column, right of the last, above the node elsewhere
-        // (where bands pass on both sides).
-        let (tx, anchor, y_name) = if col[i] == 0 {
-            (x - 6.0, "end", y[i] + h / 2.0 - 1.0)
-        } else if col[i] + 1 == ncols {
-            (x + NODE_W + 6.0, "start", y[i] + h / 2.0 - 1.0)
+        let kind = format!("{:?}", node.kind).to_lowercase();
+        let tip =
+            format!("{}: in {} / out {} {}", node.name, sig(self.inflow[i], 6), sig(self.outflow[i], 6), self.unit);
+        let _ = write!(svg.body_mut(), r#"<g class="node {kind}" data-name="{}">{}"#, esc(&node.name), title(&tip));
+        svg.rect(x, self.y[i], NODE_W, h.max(1.0), 2.0, fill, "none", "");
+        self.draw_node_labels(svg, i, x, h);
+        svg.body_mut().push_str("</g>");
+    }
+
+    /// A node's name and throughput: left of the first column, right of the last, above the
+    /// node elsewhere (where bands pass on both sides). A white halo keeps them readable over
+    /// bands.
+    fn draw_node_labels(&self, svg: &mut Svg, i: usize, x: f64, h: f64) {
+        let (y, column) = (self.y[i], self.column[i]);
+        let (tx, anchor, y_name) = if column == 0 {
+            (x - 6.0, "end", y + h / 2.0 - 1.0)
+        } else if column + 1 == self.by_column.len() {
+            (x + NODE_W + 6.0, "start", y + h / 2.0 - 1.0)
         } else {
-            (x + NODE_W / 2.0, "middle", y[i] - FONT - 6.0)
+            (x + NODE_W / 2.0, "middle", y - FONT - 6.0)
         };
         let halo = r##" stroke="#ffffff" stroke-width="3" stroke-opacity="0.85" paint-order="stroke""##;
         let _ = write!(
@@ -526,7 +742,7 @@ pub fn draw(input: &Input) -> Sankey {
             r#"<text x="{}" y="{}" font-size="{FONT}" font-weight="600" text-anchor="{anchor}" fill="{INK}"{halo}>{}</text>"#,
             px(tx),
             px(y_name),
-            esc(&nodes[i].name)
+            esc(&self.nodes[i].name)
         );
         let _ = write!(
             svg.body_mut(),
@@ -534,24 +750,39 @@ pub fn draw(input: &Input) -> Sankey {
             px(tx),
             px(y_name + FONT),
             FONT - 1.0,
-            esc(&label(i))
+            esc(&self.value_label(i))
         );
-        svg.body_mut().push_str("</g>");
     }
-    svg.body_mut().push_str("</g>");
-    // Legend.
-    let mut lx = left;
-    let ly = height - 14.0;
-    for (p, name) in PHASE_NAMES.iter().enumerate() {
-        svg.rect(lx, ly - 10.0, 14.0, 10.0, 2.0, PHASE_COLOURS[p], "none", r#" fill-opacity="0.6""#);
-        svg.text(lx + 18.0, ly, name, 11.0, "start", "normal", MUTED);
-        lx += 18.0 + text_width(name, 11.0) + 18.0;
+
+    /// The legend under the figure: the phase colours, and where the recycles are.
+    fn draw_legend(&self, svg: &mut Svg) {
+        let mut lx = self.left;
+        let ly = self.height - 14.0;
+        for (p, name) in PHASE_NAMES.iter().enumerate() {
+            svg.rect(lx, ly - 10.0, 14.0, 10.0, 2.0, PHASE_COLOURS[p], "none", r#" fill-opacity="0.6""#);
+            svg.text(lx + 18.0, ly, name, 11.0, "start", "normal", MUTED);
+            lx += 18.0 + text_width(name, 11.0) + 18.0;
+        }
+        if self.back.iter().any(|b| *b) {
+            svg.text(lx, ly, "recycles run under the diagram", 11.0, "start", "normal", MUTED);
+        }
     }
-    if back.iter().any(|b| *b) {
-        svg.text(lx, ly, "recycles run under the diagram", 11.0, "start", "normal", MUTED);
+
+    /// Every node (visible or not) with its place in the figure's coordinates.
+    fn placed_nodes(&self) -> Vec<PlacedNode> {
+        (0..self.nodes.len())
+            .map(|i| PlacedNode {
+                name: self.nodes[i].name.clone(),
+                kind: self.nodes[i].kind,
+                column: self.column[i],
+                inflow: self.inflow[i],
+                outflow: self.outflow[i],
+                x: self.x_of(self.column[i]),
+                y: self.y[i] + TOP_MARGIN,
+                h: self.value[i] * self.scale,
+            })
+            .collect()
     }
-    let label = format!("Sankey diagram of mass flows in {}", input.unit);
-    Sankey { svg: svg.finish(&label), width, height, nodes: placed, links, recycle: back, empty }
 }
 
 fn dominant(l: &Link) -> usize {

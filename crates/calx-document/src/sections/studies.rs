@@ -103,139 +103,156 @@ fn sweep_tables(s: &Sweep) -> Vec<Block> {
 pub(super) fn section(ctx: &Ctx<'_>, s: &StudyResults) -> Section {
     let mut blocks = Vec::new();
     if let Some((total, failed)) = s.sample_count {
-        let failures = if failed == 0 {
-            "none failed".to_string()
-        } else {
-            format!("{failed} failed (their reasons are in samples.csv)")
-        };
-        blocks.push(Block::Paragraph(format!("{total} samples over {} parameters; {failures}.", s.parameters.len())));
+        blocks.push(sample_count(total, failed, s.parameters.len()));
     }
-    if s.summary.is_empty() {
-        blocks.push(Block::Note("No summary.csv in the study directory.".into()));
-    } else {
-        let mut t = Table::new(
-            "Summary of the sampled metrics",
-            &["metric", "unit", "ok", "failed", "mean", "sd", "p5", "p50", "p95"],
-            &[false, false, true, true, true, true, true, true, true],
-        );
-        for r in &s.summary {
-            t.row(vec![
-                short(&r.metric).into(),
-                metric_unit(ctx, &r.metric),
-                r.n_ok.to_string(),
-                r.n_failed.to_string(),
-                sig(r.mean, 4),
-                sig(r.sd, 3),
-                sig(r.p5, 4),
-                sig(r.p50, 4),
-                sig(r.p95, 4),
-            ]);
-        }
-        blocks.push(Block::Table(t));
-    }
-
+    blocks.push(summary(ctx, s));
     blocks.push(Block::Heading("Tornado: one parameter at a time".into()));
-    if s.tornado.is_empty() {
-        blocks.push(Block::Note("No tornado.csv in the study directory.".into()));
-    } else {
-        let mut figures = Vec::new();
-        let mut failures = Vec::new();
-        for m in &s.metrics {
-            let rows: Vec<&crate::study::TornadoRow> = s.tornado.iter().filter(|r| &r.metric == m).collect();
-            let Some(base) = rows.first().map(|r| r.base) else { continue };
-            let mut no_effect = Vec::new();
-            let chart_rows: Vec<charts::TornadoRow> = rows
-                .iter()
-                .filter_map(|r| match (r.at_low, r.at_high) {
-                    // A parameter that does not move this metric gets no empty row.
-                    (Some(lo), Some(hi)) if lo == base && hi == base => {
-                        no_effect.push(label(&r.parameter));
-                        None
-                    }
-                    (Some(lo), Some(hi)) => Some(charts::TornadoRow {
-                        label: format!("{} ({} {})", label(&r.parameter), range(r.low, r.high), r.unit)
-                            .replace(" )", ")"),
-                        at_low: lo,
-                        at_high: hi,
-                    }),
-                    _ => {
-                        failures.push(format!(
-                            "{} at {} or {}: {}",
-                            r.parameter,
-                            sig(r.low, 4),
-                            sig(r.high, 4),
-                            r.error
-                        ));
-                        None
-                    }
-                })
-                .collect();
-            let unit = metric_unit(ctx, m);
-            let chart = charts::tornado(&format!("Tornado of {}", short(m)), base, &chart_rows, &unit);
-            let mut title = format!("Tornado: {}", short(m));
-            if !no_effect.is_empty() {
-                title.push_str(&format!(" (no effect: {})", no_effect.join(", ")));
-            }
-            figures.push(fig(format!("study-tornado-{}", slug(m)), title, chart));
-        }
-        blocks.push(Block::Grid(figures));
-        if !failures.is_empty() {
-            blocks.push(Block::Note(format!("Tornado runs that failed: {}", failures.join("; "))));
-        }
-    }
-
+    blocks.extend(tornadoes(ctx, s));
     blocks.push(Block::Heading("Distributions of the metrics".into()));
-    if s.samples.is_empty() {
-        blocks.push(Block::Note("No samples.csv in the study directory, so no histograms.".into()));
-    } else {
-        let figures = s
-            .metrics
-            .iter()
-            .zip(&s.samples)
-            .map(|(m, values)| {
-                let marks =
-                    s.summary.iter().find(|r| &r.metric == m).map(|r| Marks { p5: r.p5, p50: r.p50, p95: r.p95 });
-                let unit = metric_unit(ctx, m);
-                let chart = charts::histogram(&format!("Histogram of {}", short(m)), values, &unit, marks);
-                fig(format!("study-histogram-{}", slug(m)), format!("Distribution: {}", short(m)), chart)
-            })
-            .collect();
-        blocks.push(Block::Grid(figures));
-    }
-
+    blocks.push(histograms(ctx, s));
     blocks.push(Block::Heading("Spearman rank correlation of parameters and metrics".into()));
-    if s.spearman.is_empty() {
-        blocks.push(Block::Note("No spearman.csv in the study directory.".into()));
-    } else {
-        let figures = s
-            .metrics
-            .iter()
-            .map(|m| {
-                let bars: Vec<Bar> = s
-                    .spearman
-                    .iter()
-                    .filter(|(_, metric, rho)| metric == m && rho.is_finite())
-                    .map(|(p, _, rho)| Bar { label: label(p), value: *rho, text: format!("{rho:+.2}") })
-                    .collect();
-                let chart = charts::bars_over(
-                    &format!("Spearman correlation with {}", short(m)),
-                    &bars,
-                    "Spearman rank correlation",
-                    (-1.0, 1.0),
-                );
-                fig(format!("study-spearman-{}", slug(m)), format!("Spearman: {}", short(m)), chart)
-            })
-            .collect();
-        blocks.push(Block::Grid(figures));
-        if s.spearman.iter().any(|(_, _, rho)| !rho.is_finite()) {
-            blocks.push(Block::Note(
-                "Correlations that are undefined (a metric or parameter that did not vary) are left out.".into(),
-            ));
-        }
-    }
+    blocks.extend(spearman(s));
     if let Some(sweep) = &s.sweep {
         blocks.push(Block::Heading("Sweep".into()));
         blocks.extend(sweep_tables(sweep));
     }
     Section { id: "study".into(), title: "Parameter study".into(), blocks }
+}
+
+/// How many samples ran over how many parameters, and how many failed.
+fn sample_count(total: usize, failed: usize, parameters: usize) -> Block {
+    let failures = if failed == 0 {
+        "none failed".to_string()
+    } else {
+        format!("{failed} failed (their reasons are in samples.csv)")
+    };
+    Block::Paragraph(format!("{total} samples over {parameters} parameters; {failures}."))
+}
+
+/// The summary statistics of every sampled metric, or a note that there are none.
+fn summary(ctx: &Ctx<'_>, s: &StudyResults) -> Block {
+    if s.summary.is_empty() {
+        return Block::Note("No summary.csv in the study directory.".into());
+    }
+    let mut t = Table::new(
+        "Summary of the sampled metrics",
+        &["metric", "unit", "ok", "failed", "mean", "sd", "p5", "p50", "p95"],
+        &[false, false, true, true, true, true, true, true, true],
+    );
+    for r in &s.summary {
+        t.row(vec![
+            short(&r.metric).into(),
+            metric_unit(ctx, &r.metric),
+            r.n_ok.to_string(),
+            r.n_failed.to_string(),
+            sig(r.mean, 4),
+            sig(r.sd, 3),
+            sig(r.p5, 4),
+            sig(r.p50, 4),
+            sig(r.p95, 4),
+        ]);
+    }
+    Block::Table(t)
+}
+
+/// A tornado chart per metric, then the tornado runs that failed (in one note, so that one
+/// failing parameter does not hide the other charts).
+fn tornadoes(ctx: &Ctx<'_>, s: &StudyResults) -> Vec<Block> {
+    if s.tornado.is_empty() {
+        return vec![Block::Note("No tornado.csv in the study directory.".into())];
+    }
+    let mut failures = Vec::new();
+    let figures = s.metrics.iter().filter_map(|m| tornado(ctx, s, m, &mut failures)).collect();
+    let mut blocks = vec![Block::Grid(figures)];
+    if !failures.is_empty() {
+        blocks.push(Block::Note(format!("Tornado runs that failed: {}", failures.join("; "))));
+    }
+    blocks
+}
+
+/// The tornado chart of one metric (`None` if the tornado has no row for it). Parameters
+/// that do not move the metric are named in the title instead of drawn as empty rows; runs
+/// that failed are added to `failures`.
+fn tornado(ctx: &Ctx<'_>, s: &StudyResults, m: &str, failures: &mut Vec<String>) -> Option<Figure> {
+    let rows: Vec<&crate::study::TornadoRow> = s.tornado.iter().filter(|r| r.metric == m).collect();
+    let base = rows.first()?.base;
+    let mut no_effect = Vec::new();
+    let chart_rows: Vec<charts::TornadoRow> = rows
+        .iter()
+        .filter_map(|r| match (r.at_low, r.at_high) {
+            (Some(lo), Some(hi)) if lo == base && hi == base => {
+                no_effect.push(label(&r.parameter));
+                None
+            }
+            (Some(lo), Some(hi)) => Some(charts::TornadoRow {
+                label: format!("{} ({} {})", label(&r.parameter), range(r.low, r.high), r.unit).replace(" )", ")"),
+                at_low: lo,
+                at_high: hi,
+            }),
+            _ => {
+                failures.push(format!("{} at {} or {}: {}", r.parameter, sig(r.low, 4), sig(r.high, 4), r.error));
+                None
+            }
+        })
+        .collect();
+    let unit = metric_unit(ctx, m);
+    let chart = charts::tornado(&format!("Tornado of {}", short(m)), base, &chart_rows, &unit);
+    let mut title = format!("Tornado: {}", short(m));
+    if !no_effect.is_empty() {
+        title.push_str(&format!(" (no effect: {})", no_effect.join(", ")));
+    }
+    Some(fig(format!("study-tornado-{}", slug(m)), title, chart))
+}
+
+/// A histogram per sampled metric, marked at p5, p50 and p95 where the summary has them.
+fn histograms(ctx: &Ctx<'_>, s: &StudyResults) -> Block {
+    if s.samples.is_empty() {
+        return Block::Note("No samples.csv in the study directory, so no histograms.".into());
+    }
+    let figures = s
+        .metrics
+        .iter()
+        .zip(&s.samples)
+        .map(|(m, values)| {
+            let marks = s.summary.iter().find(|r| &r.metric == m).map(|r| Marks { p5: r.p5, p50: r.p50, p95: r.p95 });
+            let unit = metric_unit(ctx, m);
+            let chart = charts::histogram(&format!("Histogram of {}", short(m)), values, &unit, marks);
+            fig(format!("study-histogram-{}", slug(m)), format!("Distribution: {}", short(m)), chart)
+        })
+        .collect();
+    Block::Grid(figures)
+}
+
+/// A bar chart per metric of its Spearman rank correlation with every parameter; undefined
+/// correlations are left out, with a note saying why.
+fn spearman(s: &StudyResults) -> Vec<Block> {
+    if s.spearman.is_empty() {
+        return vec![Block::Note("No spearman.csv in the study directory.".into())];
+    }
+    let figures = s
+        .metrics
+        .iter()
+        .map(|m| {
+            let bars: Vec<Bar> = s
+                .spearman
+                .iter()
+                .filter(|(_, metric, rho)| metric == m && rho.is_finite())
+                .map(|(p, _, rho)| Bar { label: label(p), value: *rho, text: format!("{rho:+.2}") })
+                .collect();
+            let chart = charts::bars_over(
+                &format!("Spearman correlation with {}", short(m)),
+                &bars,
+                "Spearman rank correlation",
+                (-1.0, 1.0),
+            );
+            fig(format!("study-spearman-{}", slug(m)), format!("Spearman: {}", short(m)), chart)
+        })
+        .collect();
+    let mut blocks = vec![Block::Grid(figures)];
+    if s.spearman.iter().any(|(_, _, rho)| !rho.is_finite()) {
+        blocks.push(Block::Note(
+            "Correlations that are undefined (a metric or parameter that did not vary) are left out.".into(),
+        ));
+    }
+    blocks
 }
