@@ -327,9 +327,11 @@ fn study_merge_refuses_shards_of_another_study_and_edited_samples() {
     let study = std::fs::read_to_string(root().join(STUDY)).unwrap_or_default();
     let line = |key: &str| study.lines().find(|l| l.starts_with(key)).unwrap_or_default().to_string();
     let flowsheet = root().join("flowsheets/kigam-cfbc-2022.yaml");
-    let changed = study
-        .replacen(&line("seed:"), "seed: 987654", 1)
-        .replacen(&line("flowsheet:"), &format!("flowsheet: {}", flowsheet.display()), 1);
+    let changed = study.replacen(&line("seed:"), "seed: 987654", 1).replacen(
+        &line("flowsheet:"),
+        &format!("flowsheet: {}", flowsheet.display()),
+        1,
+    );
     std::fs::write(&other, changed).unwrap_or_else(|e| panic!("{e}"));
     let other_rel = other.to_str().unwrap_or_default();
     let a = shard("m-a", STUDY, 0, 2);

@@ -54,6 +54,7 @@ pub(crate) fn library(dec: &mut Decoder) -> BTreeMap<String, Component> {
 /// Decode the `components:` section into the flowsheet's component set.
 pub(crate) fn decode(dec: &mut Decoder, node: &Node) -> Option<ComponentSet> {
     let lib = library(dec);
+    let diagnostics_before = dec.diags.len();
     let entries = dec.mapping(node, "components")?;
     dec.only(entries, &["use", "define", "override"], "components");
     let mut list: Vec<Component> = Vec::new();
@@ -105,7 +106,7 @@ pub(crate) fn decode(dec: &mut Decoder, node: &Node) -> Option<ComponentSet> {
             if duplicate(dec, &k.name, k.loc, &field) {
                 continue;
             }
-            if let Some(c) = component(dec, &k.name, v, &field, None) {
+            if let Some(c) = decoded(dec, &k.name, v, &field, None) {
                 dec.map.put(&format!("components.{}", k.name), k.loc);
                 list.push(c);
             }
@@ -117,7 +118,7 @@ pub(crate) fn decode(dec: &mut Decoder, node: &Node) -> Option<ComponentSet> {
             match list.iter().position(|c| c.name == k.name) {
                 Some(i) => {
                     let base = list[i].clone();
-                    if let Some(c) = component(dec, &k.name, v, &field, Some(base)) {
+                    if let Some(c) = decoded(dec, &k.name, v, &field, Some(base)) {
                         list[i] = c;
                     }
                 }
@@ -128,6 +129,11 @@ pub(crate) fn decode(dec: &mut Decoder, node: &Node) -> Option<ComponentSet> {
             }
         }
     }
+    if dec.diags.len() > diagnostics_before {
+        // A component that did not decode would make every use of it an "unknown component":
+        // stop here, with the problems of the components section only.
+        return None;
+    }
     if list.is_empty() {
         dec.error(Diagnostic::new(
             node.loc,
@@ -136,7 +142,25 @@ pub(crate) fn decode(dec: &mut Decoder, node: &Node) -> Option<ComponentSet> {
         ));
         return None;
     }
-    ComponentSet::new(list).ok()
+    match ComponentSet::new(list) {
+        Ok(set) => Some(set),
+        Err(e) => {
+            dec.error(Diagnostic::new(node.loc, "components", e.to_string()));
+            None
+        }
+    }
+}
+
+/// [`component`], with the guarantee that a definition that does not decode is reported: a
+/// component must never disappear silently (its uses would then say "unknown component", or
+/// an override would be ignored and the base values used).
+fn decoded(dec: &mut Decoder, name: &str, node: &Node, field: &str, base: Option<Component>) -> Option<Component> {
+    let before = dec.diags.len();
+    let c = component(dec, name, node, field, base);
+    if c.is_none() && dec.diags.len() == before {
+        dec.error(Diagnostic::new(node.loc, field, format!("the definition of component `{name}` could not be read")));
+    }
+    c
 }
 
 /// Decode one component definition; with `base`, only the given fields change.
@@ -176,8 +200,10 @@ fn component(dec: &mut Decoder, name: &str, node: &Node, field: &str, base: Opti
         }
         None => false,
     };
-    let molar_mass = get(entries, "molar_mass")
-        .and_then(|n| dec.quantity(n, &join(field, "molar_mass"), Dimension::MOLAR_MASS, "g/mol"));
+    let molar_mass = match get(entries, "molar_mass") {
+        Some(n) => Some(positive_molar_mass(dec, n, &join(field, "molar_mass"))?),
+        None => None,
+    };
     let mut c = match (base, formula) {
         (Some(mut b), Some(f)) => {
             b.molar_mass = Some(f.molar_mass());
@@ -186,8 +212,20 @@ fn component(dec: &mut Decoder, name: &str, node: &Node, field: &str, base: Opti
             b
         }
         (Some(b), None) => b,
-        (None, Some(f)) => Component::from_formula(name, f.text(), phase.unwrap_or(Phase::Solid)).ok()?,
-        (None, None) if excluded => Component::pseudo(name, phase.unwrap_or(Phase::Solid), molar_mass).ok()?,
+        (None, Some(f)) => match Component::from_formula(name, f.text(), phase.unwrap_or(Phase::Solid)) {
+            Ok(c) => c,
+            Err(e) => {
+                dec.error(Diagnostic::new(node.loc, &join(field, "formula"), e.to_string()));
+                return None;
+            }
+        },
+        (None, None) if excluded => match Component::pseudo(name, phase.unwrap_or(Phase::Solid), molar_mass) {
+            Ok(c) => c,
+            Err(e) => {
+                dec.error(Diagnostic::new(node.loc, field, e.to_string()));
+                return None;
+            }
+        },
         (None, None) => {
             dec.error(
                 Diagnostic::new(node.loc, field, format!("component `{name}` needs a `formula`, or `elements: excluded` to leave it out of element balances"))
@@ -260,22 +298,61 @@ fn heat_capacity(dec: &mut Decoder, node: &Node, field: &str) -> Option<HeatCapa
         dec.only(e, &["T", "A", "B", "C", "D", "E"], &f);
         let t_node = dec_required(dec, e, "T", &f, r)?;
         let t = dec.list(t_node, &join(&f, "T"))?;
-        let num = |dec: &mut Decoder, n: &Node, f: &str| {
-            dec.text(n, f).and_then(|s| s.parse::<f64>().ok().filter(|x| x.is_finite()))
-        };
         if t.len() != 2 {
             dec.error(Diagnostic::new(r.loc, &join(&f, "T"), "`T` must be [lowest K, highest K]"));
             return None;
         }
-        let (t_min, t_max) = (num(dec, t[0], &f)?, num(dec, t[1], &f)?);
+        let (t_min, t_max) = (shomate_number(dec, t[0], &join(&f, "T"))?, shomate_number(dec, t[1], &join(&f, "T"))?);
+        if !(t_min > 0.0 && t_min < t_max) {
+            dec.error(
+                Diagnostic::new(
+                    t_node.loc,
+                    &join(&f, "T"),
+                    "the range must be [lowest K, highest K], above 0 K and lowest first",
+                )
+                .found(format!("[{t_min}, {t_max}]")),
+            );
+            return None;
+        }
         let mut coefficients = [0.0; 5];
         for (j, name) in ["A", "B", "C", "D", "E"].iter().enumerate() {
             let n = dec_required(dec, e, name, &f, r)?;
-            coefficients[j] = num(dec, n, &join(&f, name))?;
+            coefficients[j] = shomate_number(dec, n, &join(&f, name))?;
         }
         ranges.push(ShomateRange { t_min, t_max, coefficients });
     }
     Some(HeatCapacity::Shomate { ranges })
+}
+
+/// A Shomate coefficient or temperature: a plain finite number in the NIST WebBook's form
+/// (K and J/mol/K implied), never one written with a unit.
+fn shomate_number(dec: &mut Decoder, node: &Node, field: &str) -> Option<f64> {
+    let text = dec.text(node, field)?;
+    match text.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() => Some(x),
+        _ => {
+            dec.error(
+                Diagnostic::new(node.loc, field, "Shomate numbers are plain numbers in the NIST WebBook's form")
+                    .found(text.to_string())
+                    .allowed(
+                        "a finite number without a unit: T in K, A..E as NIST gives them (Cp in J/mol/K, t = T/1000)",
+                    ),
+            );
+            None
+        }
+    }
+}
+
+/// A molar mass, which must be above zero.
+fn positive_molar_mass(dec: &mut Decoder, node: &Node, field: &str) -> Option<f64> {
+    let m = dec.quantity(node, field, Dimension::MOLAR_MASS, "g/mol")?;
+    if m > 0.0 {
+        return Some(m);
+    }
+    dec.error(
+        Diagnostic::new(node.loc, field, "a molar mass must be above zero").found(format!("{} g/mol", m * 1000.0)),
+    );
+    None
 }
 
 fn dec_required<'a>(
