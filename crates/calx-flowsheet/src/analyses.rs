@@ -93,7 +93,8 @@ pub(crate) fn decode(
             }
         }
         for spec in &d.params {
-            if values.contains_key(&spec.name) {
+            // A parameter written with a bad value already has its diagnostic.
+            if values.contains_key(&spec.name) || block.iter().any(|(pk, _)| pk.name == spec.name) {
                 continue;
             }
             match (&spec.default, spec.optional) {

@@ -171,7 +171,9 @@ pub(crate) fn params(
         }
     }
     for spec in &d.params {
-        if values.contains_key(&spec.name) {
+        // A parameter written with a bad value already has its diagnostic; saying it is
+        // missing too would be wrong.
+        if values.contains_key(&spec.name) || given.iter().any(|(k, _)| k.name == spec.name) {
             continue;
         }
         match &spec.default {
