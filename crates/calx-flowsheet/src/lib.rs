@@ -408,7 +408,13 @@ impl Model {
             BuildError::TwoDestinations { stream, .. } => {
                 (stream_use(stream, ":in", true), format!("streams.{stream}"))
             }
-            BuildError::NoSource { stream, .. } => (stream_use(stream, ":in", false), format!("streams.{stream}")),
+            BuildError::NoSource { stream, .. } => {
+                // Most often a misspelling of a stream that does exist.
+                let produced = self.def.units.iter().flat_map(|u| u.outlets.iter().flat_map(|(_, s)| s.iter()));
+                let suggestion = calx_core::suggest::nearest(stream, produced.map(String::as_str));
+                let d = Diagnostic::new(stream_use(stream, ":in", false), &format!("streams.{stream}"), e.to_string());
+                return d.suggest(suggestion);
+            }
             BuildError::Unit { unit, source, .. } => {
                 let param = match source {
                     UnitError::Parameter { param, .. } => Some(format!("units.{unit}.params.{param}")),
