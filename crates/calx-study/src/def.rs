@@ -198,6 +198,9 @@ fn list<'a>(node: Option<&'a Node>, f: &str) -> Result<&'a [Node], StudyError> {
 /// Read a study file's text.
 pub fn parse_study(source: &str) -> Result<StudyDef, StudyError> {
     let root = yaml::parse(source)?;
+    if root.get("schema_version").is_some() && root.get("study").is_none() {
+        return Err(field("study", "this is a flowsheet, not a study file: run it with `calx run FILE`"));
+    }
     only(
         &root,
         &["study", "description", "flowsheet", "seed", "samples", "sampling", "set", "parameters", "metrics", "sweep"],

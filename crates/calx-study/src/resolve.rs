@@ -80,7 +80,7 @@ pub(crate) fn format_value(x: f64, unit: &str) -> String {
 }
 
 /// A unit or feed parameter, or a feed's mass fraction.
-fn unit_target(path: &InputPath, f: &Flowsheet) -> Result<Target, ResolveError> {
+fn unit_target(project: &Project, path: &InputPath, f: &Flowsheet) -> Result<Target, ResolveError> {
     match path {
         InputPath::FeedFraction { feed, component } => {
             let Some(ParamValue::Map(m)) = f.unit_params(feed)?.get("composition") else {
@@ -95,11 +95,29 @@ fn unit_target(path: &InputPath, f: &Flowsheet) -> Result<Target, ResolveError> 
             }
             Ok(Target::Fraction { unit: feed.clone(), component: component.clone() })
         }
-        _ => {
+        InputPath::UnitParam { unit, param, .. } => {
+            let Some(def) = project.model().def.units.iter().find(|u| &u.name == unit) else {
+                let names: Vec<&str> = project.model().def.units.iter().map(|u| u.name.as_str()).collect();
+                let hint = calx_core::suggest::nearest(unit, names.iter().copied())
+                    .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+                return Err(other(format!("the flowsheet has no unit or feed `{unit}`{hint}")));
+            };
+            let descriptor = def.unit_type.descriptor();
+            if descriptor.param(param).is_none() {
+                let names: Vec<&str> = descriptor.params.iter().map(|p| p.name.as_str()).collect();
+                let hint = calx_core::suggest::nearest(param, names.iter().copied())
+                    .map_or(String::new(), |s| format!("did you mean `{s}`? "));
+                return Err(other(format!(
+                    "unit `{unit}` ({}) has no parameter `{param}`; {hint}it has: {}",
+                    descriptor.type_name,
+                    names.join(", ")
+                )));
+            }
             let var = Variable::input(path).ok_or_else(|| other("not a unit parameter"))?;
-            f.read(&var).map_err(|e| other(format!("no such numeric parameter in the flowsheet ({path}): {e}")))?;
+            f.read(&var).map_err(|e| other(format!("not a numeric parameter ({path}): {e}")))?;
             Ok(Target::Unit(var))
         }
+        InputPath::AnalysisParam { .. } => Err(other("not a unit parameter")),
     }
 }
 
@@ -179,7 +197,7 @@ pub(crate) fn parameter(project: &Project, text: &str, unit: &str, f: &Flowsheet
             (target, kind)
         }
         _ => {
-            let target = unit_target(&path, f)?;
+            let target = unit_target(project, &path, f)?;
             let kind = match &target {
                 Target::Unit(Variable::UnitParam { unit, param, key }) => {
                     unit_param_kind(project, unit, param, key.is_some())
