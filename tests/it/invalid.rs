@@ -4,31 +4,45 @@
 
 use calx_tests::{files, flowsheet_files, load, relative};
 
+/// One invalid flowsheet: refused, with the expected text, and the message its snapshot holds.
+fn check_invalid(path: &std::path::Path) -> Result<(), String> {
+    let rel = relative(path);
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let expect = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# expect: "))
+        .ok_or_else(|| format!("{rel}: first line must be `# expect: TEXT`"))?
+        .trim()
+        .to_string();
+    let message = match load(&rel) {
+        Err(message) => message,
+        Ok(model) => match model.build() {
+            Err(d) => d.to_string(),
+            Ok(_) => return Err(format!("{rel}: was accepted, but it is invalid")),
+        },
+    };
+    if !message.contains(&expect) {
+        return Err(format!("{rel}: message does not contain {expect:?}:\n{message}"));
+    }
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    std::panic::catch_unwind(|| insta::assert_snapshot!(format!("invalid__{stem}"), message))
+        .map_err(|_| format!("{rel}: the message differs from its snapshot (see above)"))
+}
+
 #[test]
 fn every_invalid_flowsheet_is_refused_with_its_expected_diagnostic() {
     let all = files("tests/data/invalid", "yaml");
     assert!(all.len() >= 15, "at least 15 kinds of mistakes are covered, found {}", all.len());
-    for path in &all {
-        let rel = relative(path);
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let expect = text
-            .lines()
-            .next()
-            .and_then(|l| l.strip_prefix("# expect: "))
-            .unwrap_or_else(|| panic!("{rel}: first line must be `# expect: TEXT`"))
-            .trim()
-            .to_string();
-        let message = match load(&rel) {
-            Err(message) => message,
-            Ok(model) => match model.build() {
-                Err(d) => d.to_string(),
-                Ok(_) => panic!("{rel}: was accepted, but it is invalid"),
-            },
-        };
-        assert!(message.contains(&expect), "{rel}: message does not contain {expect:?}:\n{message}");
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        insta::assert_snapshot!(format!("invalid__{stem}"), message);
-    }
+    // Every file is checked, and every one that fails is listed: one failure hides no other.
+    let failures: Vec<String> = all.iter().filter_map(|p| check_invalid(p).err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} invalid flowsheets failed:\n\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// Library code never panics on user input: every shipped flowsheet with each line deleted in
