@@ -135,7 +135,7 @@ impl Analysis for TeaAnalysis {
             text: crate::render::to_table(&r),
             csv: crate::render::to_csv(&r),
             json: serde_json::to_string_pretty(&r).map_err(AnalysisError::failed)?,
-            report: None,
+            report: Some(crate::report::part(&self.name, &r)),
         })
     }
 

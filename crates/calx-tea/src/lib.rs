@@ -19,8 +19,8 @@
 //!
 //! The parameters are decoded by [`params`], the formulas are in [`finance`] (IRR and minimum
 //! selling price found by `calx_solver`'s Brent search), everything is computed by
-//! [`assess()`] (or, metrics only, by [`figures`]), and rendered by [`render`]. Run-time
-//! refusals are [`TeaError`]s.
+//! [`assess()`] (or, metrics only, by [`figures`]), rendered by [`render`] and laid out for
+//! the report people read by [`report`]. Run-time refusals are [`TeaError`]s.
 
 pub mod analysis;
 pub mod assess;
@@ -30,6 +30,7 @@ pub mod error;
 pub mod finance;
 pub mod params;
 pub mod render;
+pub mod report;
 
 pub use analysis::TeaAnalysisType;
 pub use assess::{CashFlowYear, Line, TeaResult, assess, figures};
