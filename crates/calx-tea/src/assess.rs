@@ -790,16 +790,21 @@ fn indicators(
     credit_revenue: f64,
     total_annual_cost: f64,
 ) -> Result<(Vec<CashFlowYear>, Indicators), TeaError> {
-    let table = |price_per_t: f64| cash_flows(c, costs, production * price_per_t + credit_revenue);
-    let cash = table(c.product_price * 1000.0);
+    let revenue_at = |price_per_t: f64| production * price_per_t + credit_revenue;
+    let cash = cash_flows(c, costs, revenue_at(c.product_price * 1000.0));
     let nets: Vec<f64> = cash.iter().map(|y| y.net).collect();
     let npv = finance::npv(c.discount_rate, &nets)?;
     let benefits: Vec<f64> = cash.iter().map(|y| y.revenue).collect();
-    let costs: Vec<f64> = cash.iter().map(|y| y.capex + y.opex + y.tax).collect();
-    let benefit_cost_ratio = finance::benefit_cost(c.discount_rate, &benefits, &costs)?;
+    let outlays: Vec<f64> = cash.iter().map(|y| y.capex + y.opex + y.tax).collect();
+    let benefit_cost_ratio = finance::benefit_cost(c.discount_rate, &benefits, &outlays)?;
+    // The minimum selling price needs only the NPV at trial prices: the same nets, summed as
+    // `finance::npv` sums them, without building the table.
     let npv_at = |price: f64| {
-        let n: Vec<f64> = table(price).iter().map(|y| y.net).collect();
-        finance::npv(c.discount_rate, &n).unwrap_or(f64::NAN)
+        let revenue = revenue_at(price);
+        finance::npv_of(
+            (0..c.construction_years + c.lifetime).map(|y| year_flows(c, costs, revenue, y).net),
+            c.discount_rate,
+        )
     };
     let minimum_selling_price =
         if production > 0.0 { min_price(npv_at, total_annual_cost / production.max(1e-12)) } else { None };
@@ -815,36 +820,52 @@ fn indicators(
 
 /// The yearly table: capital in equal parts in years 0 .. C-1, operation in years C .. C+n-1.
 fn cash_flows(c: &TeaConfig, costs: &YearlyCosts, revenue: f64) -> Vec<CashFlowYear> {
+    let mut cumulative = 0.0;
+    (0..c.construction_years + c.lifetime)
+        .map(|year| {
+            let y = year_flows(c, costs, revenue, year);
+            cumulative += y.net;
+            CashFlowYear {
+                year,
+                capex: y.capex,
+                revenue: y.revenue,
+                opex: y.opex,
+                depreciation: y.depreciation,
+                tax: y.tax,
+                net: y.net,
+                discounted: y.net / (1.0 + c.discount_rate).powi(year as i32),
+                cumulative,
+            }
+        })
+        .collect()
+}
+
+/// The flows of one year of the cash-flow table.
+struct YearFlows {
+    capex: f64,
+    revenue: f64,
+    opex: f64,
+    depreciation: f64,
+    tax: f64,
+    net: f64,
+}
+
+/// Year `year` of the table with `revenue` per year at full output: capital in equal parts in
+/// years 0 .. C-1, operation in years C .. C+n-1 (the first at `startup_output`).
+fn year_flows(c: &TeaConfig, costs: &YearlyCosts, revenue: f64, year: u32) -> YearFlows {
     let cy = c.construction_years;
     let total_capex = costs.total_capex;
-    let mut out = Vec::new();
-    let mut cumulative = 0.0;
-    for year in 0..cy + c.lifetime {
-        let capex = if year < cy { total_capex / f64::from(cy) } else { 0.0 };
-        let (rev, opex, dep) = if year >= cy {
-            let k = year - cy + 1;
-            let s = if k == 1 { c.startup_output } else { 1.0 };
-            let dep = if k <= c.depreciation_years { total_capex / f64::from(c.depreciation_years) } else { 0.0 };
-            (revenue * s, costs.operation * s + costs.fixed, dep)
-        } else {
-            (0.0, 0.0, 0.0)
-        };
-        let tax = (rev - opex - dep).max(0.0) * c.tax_rate;
-        let net = rev - opex - tax - capex;
-        cumulative += net;
-        out.push(CashFlowYear {
-            year,
-            capex,
-            revenue: rev,
-            opex,
-            depreciation: dep,
-            tax,
-            net,
-            discounted: net / (1.0 + c.discount_rate).powi(year as i32),
-            cumulative,
-        });
-    }
-    out
+    let capex = if year < cy { total_capex / f64::from(cy) } else { 0.0 };
+    let (rev, opex, dep) = if year >= cy {
+        let k = year - cy + 1;
+        let s = if k == 1 { c.startup_output } else { 1.0 };
+        let dep = if k <= c.depreciation_years { total_capex / f64::from(c.depreciation_years) } else { 0.0 };
+        (revenue * s, costs.operation * s + costs.fixed, dep)
+    } else {
+        (0.0, 0.0, 0.0)
+    };
+    let tax = (rev - opex - dep).max(0.0) * c.tax_rate;
+    YearFlows { capex, revenue: rev, opex, depreciation: dep, tax, net: rev - opex - tax - capex }
 }
 
 /// The product price (per t) at which NPV = 0; NPV rises with the price. `guess` sets the

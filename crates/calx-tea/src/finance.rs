@@ -42,6 +42,26 @@ pub fn npv(rate: f64, flows: &[f64]) -> Result<f64, TeaError> {
     Ok(pv(rate, flows))
 }
 
+/// [`npv`] of flows given one by one, NaN where [`npv`] is an error: what the minimum
+/// selling price's search evaluates, without collecting the flows (the same sum, the same
+/// bits).
+pub fn npv_of(flows: impl Iterator<Item = f64>, rate: f64) -> f64 {
+    if check_rate(rate).is_err() {
+        return f64::NAN;
+    }
+    let d = 1.0 / (1.0 + rate);
+    let mut f = 1.0;
+    let mut sum = 0.0;
+    for x in flows {
+        if !x.is_finite() {
+            return f64::NAN;
+        }
+        sum += x * f;
+        f *= d;
+    }
+    sum
+}
+
 fn pv(rate: f64, flows: &[f64]) -> f64 {
     let d = 1.0 / (1.0 + rate);
     let mut f = 1.0;

@@ -7,6 +7,7 @@
 //! can point at it. What needs the converged flowsheet is checked later, by [`crate::assess()`].
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use calx_core::{Dimension, Params, UnitError, UnitTable, Utility};
 
@@ -62,8 +63,8 @@ struct Sales {
 
 /// Check every parameter and build the configuration.
 pub fn configure(p: &Params) -> Result<TeaConfig, UnitError> {
-    let units = UnitTable::builtin();
-    let money = Money { currency: currency(p, &units)?, units };
+    let units = builtin_units();
+    let money = Money { currency: currency(p, units)?, units };
     let Capital { base_year, cost_index, equipment, capex } = capital(p, &money)?;
     let Finance {
         discount_rate,
@@ -447,8 +448,16 @@ fn credits(p: &Params, money: &Money) -> Result<Option<Credits>, UnitError> {
 
 /// Money parsing that keeps the currency and refuses mixed ones.
 struct Money {
-    units: UnitTable,
+    units: &'static UnitTable,
     currency: String,
+}
+
+/// The built-in unit table, built once: a study re-creates the TEA for every sample whose
+/// analysis parameters it changes, and building the table costs more than the rest of
+/// [`configure`].
+fn builtin_units() -> &'static UnitTable {
+    static UNITS: OnceLock<UnitTable> = OnceLock::new();
+    UNITS.get_or_init(UnitTable::builtin)
 }
 
 impl Money {
