@@ -433,7 +433,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("calx-mineralization", &["calx-core", "calx-plugin-sdk"]),
     ("calx-cyclone", &["calx-plugin-sdk"]),
     ("calx-lca", &["calx-core"]),
-    ("calx-tea", &["calx-core"]),
+    ("calx-tea", &["calx-core", "calx-solver"]),
     ("calx-snapshot", &["calx-core"]),
     (
         "calx",

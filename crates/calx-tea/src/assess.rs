@@ -2,19 +2,25 @@
 //! priced utilities and feeds (or given), revenue with carbon credits, the yearly cash-flow
 //! table and the indicators.
 //!
+//! Two entry points: [`figures`] computes the numbers and the metrics only (what studies call
+//! for every sample), [`assess`] the full [`TeaResult`] with the report's words. Both run the
+//! same stages (`compute`) over one context, so their metrics are the same bits; the words
+//! are added afterwards by `describe`, from what the stages leave in a `Trail`.
+//!
 //! Time basis: flowsheet rates (kg/s, W) times `operating_hours` are annual amounts; costs
 //! written per year (`KRW/yr`) are per 365-day year. Annualized figures (annual CAPEX = total
 //! CAPEX x CRF, total annual cost, unit production cost) follow the KIGAM 2022 paper; NPV,
 //! IRR, B/C and payback come from the cash-flow table (capital in years 0 .. C-1, operation
 //! in years C .. C+n-1, end-of-year flows discounted to year 0).
 
-use calx_core::format::{group, plain_percent as pct};
+use calx_core::format::group;
 use calx_core::result::{FlowsheetResult, StreamRole};
-use calx_core::{AnalysisOutput, Utility};
+use calx_core::{AnalysisOutput, Metric, Utility};
 use serde::Serialize;
 
 use crate::analysis::SECONDS_PER_YEAR;
 use crate::config::{CapexMethod, Charge, Credits, EquipmentCost, Priced, ShareBasis, TeaConfig};
+use crate::error::TeaError;
 use crate::finance;
 
 /// One line of a cost or revenue breakdown.
@@ -37,7 +43,8 @@ pub struct Line {
 }
 
 impl Line {
-    fn plain(name: &str, value: f64, note: &str) -> Line {
+    /// A line with its name and money only; the report's words come later ([`crate::describe`]).
+    pub(crate) fn figure(name: impl Into<String>, value: f64) -> Line {
         Line {
             name: name.into(),
             amount: None,
@@ -45,8 +52,13 @@ impl Line {
             price: None,
             price_unit: String::new(),
             value,
-            note: note.into(),
+            note: String::new(),
         }
+    }
+
+    /// A line that is an amount times a price.
+    fn priced(name: impl Into<String>, amount: f64, price: f64, value: f64) -> Line {
+        Line { amount: Some(amount), price: Some(price), ..Line::figure(name, value) }
     }
 }
 
@@ -150,8 +162,263 @@ pub struct TeaResult {
     pub cost_per_t_co2: Option<f64>,
     /// (Total annual cost - product sales) / t CO2 credited.
     pub net_cost_per_t_co2: Option<f64>,
-    /// Notes for the reader (empty from a metrics-only run).
+    /// Notes for the reader (empty from a figures-only run, as are every line's words).
     pub notes: Vec<String>,
+}
+
+/// Run the TEA over a converged flowsheet, with the report's words; `earlier` holds the
+/// outputs of analyses that ran before (LCA results for carbon credits). Errors name the
+/// parameter at fault.
+pub fn assess(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) -> Result<TeaResult, TeaError> {
+    let x = Ctx { f, earlier, c };
+    let (mut r, trail) = compute(&x)?;
+    crate::describe::describe(&mut r, trail, c, &f.name);
+    Ok(r)
+}
+
+/// The metrics of [`assess`], the very same bits, without the words of the report.
+pub fn figures(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) -> Result<Vec<Metric>, TeaError> {
+    let (r, _) = compute(&Ctx { f, earlier, c })?;
+    Ok(crate::render::metrics(&r))
+}
+
+/// What every stage reads: the converged flowsheet, the outputs of the analyses before, the
+/// configuration.
+struct Ctx<'a> {
+    f: &'a FlowsheetResult,
+    earlier: &'a [AnalysisOutput],
+    c: &'a TeaConfig,
+}
+
+/// What the report's words are made from beyond the numbers of a [`TeaResult`]: the kind of
+/// every operating-cost line, the items left out, where the credits come from, and the IRR's
+/// warning or the reason it is undefined.
+pub(crate) struct Trail<'a> {
+    /// Per line of [`TeaResult::variable_costs`].
+    pub kinds: Vec<Kind>,
+    /// Items priced `excluded: REASON`.
+    pub excluded: Vec<Left<'a>>,
+    /// Where the credited CO2 comes from.
+    pub credits: CreditSource<'a>,
+    /// The IRR, or why there is none.
+    pub irr: Result<finance::Irr, TeaError>,
+}
+
+/// What an operating-cost line or exclusion is about.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Kind {
+    /// A utility the units use.
+    Utility(Utility),
+    /// A feed stream.
+    Feed,
+    /// A make-up material units draw.
+    Material,
+    /// A stream leaving for disposal.
+    Disposal,
+}
+
+impl Kind {
+    /// Annual amount per flowsheet amount times operating seconds (kg or J), and its unit.
+    fn per(self) -> (f64, &'static str) {
+        match self {
+            Kind::Utility(Utility::Water) | Kind::Feed | Kind::Material | Kind::Disposal => (1000.0, "t/yr"),
+            Kind::Utility(_) => (3.6e6, "kWh/yr"),
+        }
+    }
+
+    /// The unit of the line's amount.
+    pub fn unit(self) -> &'static str {
+        self.per().1
+    }
+
+    /// The word before the item's name.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Utility(_) => "utility",
+            Kind::Feed => "feed",
+            Kind::Material => "material",
+            Kind::Disposal => "disposal",
+        }
+    }
+
+    /// How the line is found.
+    pub fn note(self) -> &'static str {
+        match self {
+            Kind::Utility(_) => "simulated utility x price",
+            Kind::Feed => "simulated feed x price",
+            Kind::Material => "make-up material x price",
+            Kind::Disposal => "simulated stream x disposal cost",
+        }
+    }
+
+    /// The parameter that prices it.
+    fn param(self) -> &'static str {
+        match self {
+            Kind::Utility(_) => "utility_prices",
+            Kind::Feed => "feed_prices",
+            Kind::Material => "material_prices",
+            Kind::Disposal => "disposal_prices",
+        }
+    }
+}
+
+/// An item priced `excluded: REASON`.
+pub(crate) struct Left<'a> {
+    /// What it is.
+    pub kind: Kind,
+    /// Its name.
+    pub name: &'a str,
+    /// Annual amount, in `kind.unit()`.
+    pub amount: f64,
+    /// The reason.
+    pub why: &'a str,
+}
+
+/// Where the credited CO2 comes from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum CreditSource<'a> {
+    /// No credits.
+    None,
+    /// A given amount.
+    Given,
+    /// The net reduction of the named LCA.
+    Lca(&'a str),
+    /// CO2 in feeds minus CO2 in products.
+    Co2Fixed,
+}
+
+/// Every stage, in order: the numbers and names of the result (no words) and its trail.
+fn compute<'a>(x: &Ctx<'a>) -> Result<(TeaResult, Trail<'a>), TeaError> {
+    let (simulated, production) = production(x)?;
+    let capital = capital_cost(x)?;
+    let operation = operation(x)?;
+    let revenue = revenue(x, production)?;
+    let opex = opex(x.c, &capital, operation.as_ref(), &revenue);
+    let costs = YearlyCosts { total_capex: capital.total, operation: opex.operation_cost, fixed: opex.fixed };
+    let (cash_flows, indicators) = indicators(x.c, &costs, production, revenue.credit_revenue, opex.total_annual_cost)?;
+    Ok(assemble(x.c, Stages { simulated, production, capital, operation, opex, revenue, cash_flows, indicators }))
+}
+
+/// What the stages compute, before it is laid out as a [`TeaResult`].
+struct Stages<'a> {
+    /// The simulated product stream, t/yr.
+    simulated: f64,
+    /// Product sold, t/yr.
+    production: f64,
+    capital: Capital,
+    operation: Option<Operation<'a>>,
+    opex: Opex,
+    revenue: Revenue<'a>,
+    cash_flows: Vec<CashFlowYear>,
+    indicators: Indicators,
+}
+
+/// The result without words, and the trail the words are made from.
+fn assemble<'a>(c: &TeaConfig, s: Stages<'a>) -> (TeaResult, Trail<'a>) {
+    let Stages { simulated, production, capital, operation, opex, revenue, cash_flows, indicators: ind } = s;
+    let (variable_costs, kinds, excluded) = operation.map(|o| (o.lines, o.kinds, o.excluded)).unwrap_or_default();
+    let total_annual_cost = opex.total_annual_cost;
+    let per_t_co2 = |cost: f64| (revenue.credits > 0.0).then(|| cost / revenue.credits);
+    let r = TeaResult {
+        flowsheet: String::new(),
+        currency: c.currency.clone(),
+        base_year: c.base_year,
+        discount_rate: c.discount_rate,
+        lifetime: c.lifetime,
+        crf: capital.crf,
+        operating_hours: c.operating_time / 3600.0,
+        annual_production: production,
+        simulated_production: simulated,
+        equipment: capital.equipment,
+        capex: capital.capex,
+        total_capex: capital.total,
+        annual_capex: capital.annual,
+        operation_cost: opex.operation_cost,
+        operation_cost_given: opex.given,
+        operation_cost_rebuilt: opex.rebuilt,
+        variable_costs,
+        excluded: Vec::new(),
+        fixed_costs: opex.fixed_costs,
+        annual_opex: opex.annual,
+        total_annual_cost,
+        product_revenue: revenue.product,
+        carbon_credits: revenue.credits,
+        carbon_credit_basis: String::new(),
+        carbon_credit_revenue: revenue.credit_revenue,
+        total_revenue: revenue.total,
+        credits_by_lca: revenue.by_lca,
+        cash_flows,
+        npv: ind.npv,
+        benefit_cost_ratio: ind.benefit_cost_ratio,
+        irr: ind.irr.as_ref().ok().map(|i| i.rate),
+        irr_note: None,
+        simple_payback: ind.simple_payback,
+        unit_production_cost: if production > 0.0 { total_annual_cost / production } else { f64::NAN },
+        minimum_selling_price: ind.minimum_selling_price,
+        cost_per_t_co2: per_t_co2(total_annual_cost),
+        net_cost_per_t_co2: per_t_co2(total_annual_cost - revenue.product),
+        notes: Vec::new(),
+    };
+    (r, Trail { kinds, excluded, credits: revenue.source, irr: ind.irr })
+}
+
+/// The simulated product stream and the amount sold (given, or the simulated one), t/yr.
+fn production(x: &Ctx<'_>) -> Result<(f64, f64), TeaError> {
+    let (f, c) = (x.f, x.c);
+    let product = f.stream(&c.product).ok_or_else(|| {
+        TeaError::parameter(
+            "product",
+            format!("no stream `{}` in the flowsheet (leaving streams: {})", c.product, leaving(f).join(", ")),
+        )
+    })?;
+    let simulated = product.stream.flows.iter().sum::<f64>() * c.operating_time / 1000.0;
+    Ok((simulated, c.annual_production.map_or(simulated, |a| a * SECONDS_PER_YEAR / 1000.0)))
+}
+
+/// Names of the streams leaving the flowsheet.
+fn leaving(f: &FlowsheetResult) -> Vec<&str> {
+    f.streams.iter().filter(|s| s.role == StreamRole::Product).map(|s| s.name.as_str()).collect()
+}
+
+/// The purchased cost of every costed unit.
+fn equipment(x: &Ctx<'_>) -> Result<Vec<Line>, TeaError> {
+    x.c.equipment.iter().map(|(unit, cost)| equipment_line(x, unit, cost)).collect()
+}
+
+/// One unit's purchased cost: given, or from the correlation and the size the unit reports
+/// (`amount` S/S0, `price` the cost-index ratio).
+fn equipment_line(x: &Ctx<'_>, unit: &str, cost: &EquipmentCost) -> Result<Line, TeaError> {
+    let f = x.f;
+    let param = match cost {
+        EquipmentCost::Given(_) => "equipment_cost",
+        EquipmentCost::Correlation { .. } => "equipment_correlation",
+    };
+    let Some(u) = f.unit(unit) else {
+        let units = f.units.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join(", ");
+        return Err(TeaError::parameter(param, format!("no unit `{unit}` in the flowsheet (units: {units})")));
+    };
+    let (c0, s0, dimension, exponent, size, year) = match cost {
+        EquipmentCost::Given(v) => return Ok(Line::figure(unit, *v)),
+        EquipmentCost::Correlation { c0, s0, dimension, exponent, size, year } => {
+            (c0, s0, dimension, exponent, size, year)
+        }
+    };
+    let Some(s) = u.report.sizes.iter().find(|s| &s.name == size) else {
+        let sizes: Vec<&str> = u.report.sizes.iter().map(|s| s.name.as_str()).collect();
+        let sizes = if sizes.is_empty() { "none".into() } else { sizes.join(", ") };
+        return Err(TeaError::parameter(
+            param,
+            format!("{unit}: the unit reports no size `{size}` (it reports: {sizes})"),
+        ));
+    };
+    if s.dimension != *dimension {
+        return Err(TeaError::parameter(
+            param,
+            format!("{unit}: size `{size}` is {}, but `at` is {}", s.dimension.describe(), dimension.describe()),
+        ));
+    }
+    let ratio = index_ratio(x.c, *year);
+    Ok(Line::priced(unit, s.value / s0, ratio, c0 * (s.value / s0).powf(*exponent) * ratio))
 }
 
 fn index_ratio(c: &TeaConfig, year: Option<i64>) -> f64 {
@@ -164,480 +431,441 @@ fn index_ratio(c: &TeaConfig, year: Option<i64>) -> f64 {
     }
 }
 
-/// Run the TEA over a converged flowsheet; `earlier` holds the outputs of analyses that ran
-/// before (LCA results for carbon credits). Errors name the parameter at fault.
-pub fn assess(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) -> Result<TeaResult, String> {
-    assess_with(f, earlier, c, true)
+/// Equipment, the CAPEX build-up and its annualization.
+struct Capital {
+    /// Purchased cost per unit.
+    equipment: Vec<Line>,
+    /// The build-up, ending with the total.
+    capex: Vec<Line>,
+    /// Total CAPEX.
+    total: f64,
+    /// Capital recovery factor.
+    crf: f64,
+    /// Total CAPEX x CRF.
+    annual: f64,
 }
 
-/// Report text (a line's price unit or basis, a note, an exclusion), written only for full
-/// reports: a study needs the figures, not the words.
-fn words(full: bool, text: impl FnOnce() -> String) -> String {
-    if full { text() } else { String::new() }
+/// The capital: equipment costs, total CAPEX, and its annual charge.
+fn capital_cost(x: &Ctx<'_>) -> Result<Capital, TeaError> {
+    let c = x.c;
+    let equipment = equipment(x)?;
+    let (capex, total) = capex_lines(&c.capex, equipment.iter().map(|l| l.value).sum());
+    let crf = finance::crf(c.discount_rate, f64::from(c.lifetime))
+        .map_err(|e| TeaError::parameter("discount_rate", e.to_string()))?;
+    Ok(Capital { equipment, capex, total, crf, annual: total * crf })
 }
 
-/// [`assess`], with the report's words (`full`) or without them (the figures are the same).
-pub fn assess_with(
-    f: &FlowsheetResult,
-    earlier: &[AnalysisOutput],
-    c: &TeaConfig,
-    full: bool,
-) -> Result<TeaResult, String> {
-    let cur = c.currency.as_str();
-    let op = c.operating_time;
-    let mut notes = Vec::new();
-
-    // Production.
-    let product = f.stream(&c.product).ok_or_else(|| {
-        let names: Vec<&str> =
-            f.streams.iter().filter(|s| s.role == StreamRole::Product).map(|s| s.name.as_str()).collect();
-        format!(
-            "parameter `product`: no stream `{}` in the flowsheet (leaving streams: {})",
-            c.product,
-            names.join(", ")
-        )
-    })?;
-    let simulated = product.stream.flows.iter().sum::<f64>() * op / 1000.0;
-    let production = c.annual_production.map_or(simulated, |a| a * SECONDS_PER_YEAR / 1000.0);
-    if c.annual_production.is_some() && full {
-        notes.push(format!(
-            "product sold: {} t/yr as given (`annual_production`); the simulated stream `{}` is {} t/yr ({:+.3} %)",
-            group(production, 0),
-            c.product,
-            group(simulated, 2),
-            (simulated / production - 1.0) * 100.0
-        ));
-    }
-
-    // Equipment.
-    let unit_names = || f.units.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join(", ");
-    let mut equipment = Vec::new();
-    for (unit, cost) in &c.equipment {
-        let param = match cost {
-            EquipmentCost::Given(_) => "equipment_cost",
-            EquipmentCost::Correlation { .. } => "equipment_correlation",
-        };
-        let u = f.unit(unit).ok_or_else(|| {
-            format!("parameter `{param}`: no unit `{unit}` in the flowsheet (units: {})", unit_names())
-        })?;
-        equipment.push(match cost {
-            EquipmentCost::Given(v) => Line::plain(unit, *v, "given"),
-            EquipmentCost::Correlation { c0, s0, dimension, exponent, size, year } => {
-                let sizes: Vec<&str> = u.report.sizes.iter().map(|s| s.name.as_str()).collect();
-                let s = u.report.sizes.iter().find(|s| &s.name == size).ok_or_else(|| {
-                    format!(
-                        "parameter `equipment_correlation`: {unit}: the unit reports no size `{size}` (it reports: {})",
-                        if sizes.is_empty() { "none".into() } else { sizes.join(", ") }
-                    )
-                })?;
-                if s.dimension != *dimension {
-                    return Err(format!(
-                        "parameter `equipment_correlation`: {unit}: size `{size}` is {}, but `at` is {}",
-                        s.dimension.describe(),
-                        dimension.describe()
-                    ));
-                }
-                let ratio = index_ratio(c, *year);
-                let v = c0 * (s.value / s0).powf(*exponent) * ratio;
-                Line {
-                    name: unit.clone(),
-                    amount: Some(s.value / s0),
-                    unit: format!("S/S0 ({size})"),
-                    price: Some(ratio),
-                    price_unit: "index ratio".into(),
-                    value: v,
-                    note: format!(
-                        "C0 {} {cur} x (S/S0)^{exponent}{}",
-                        group(*c0, 0),
-                        year.map(|y| format!(", escalated from {y}")).unwrap_or_default()
-                    ),
-                }
-            }
-        });
-    }
-    let sum_equipment: f64 = equipment.iter().map(|l| l.value).sum();
-
-    // CAPEX.
-    let mut capex = Vec::new();
-    let total_capex = match &c.capex {
-        CapexMethod::Given(t) => {
-            capex.push(Line::plain("total CAPEX", *t, "given"));
-            *t
-        }
+/// The CAPEX build-up, ending with the total, and the total. The lines' notes are
+/// [`crate::describe`]'s.
+fn capex_lines(method: &CapexMethod, equipment: f64) -> (Vec<Line>, f64) {
+    let lines = match method {
+        CapexMethod::Given(t) => vec![Line::figure("total CAPEX", *t)],
         CapexMethod::Factorial { isbl_factor, de, x, y, os } => {
-            let isbl = sum_equipment * isbl_factor;
+            let isbl = equipment * isbl_factor;
             let osbl = isbl * os;
             let fie = isbl * (de + x);
             let nwc = fie * y;
             let total = fie + osbl + nwc;
-            capex.push(Line::plain("equipment", sum_equipment, "sum of equipment costs"));
-            capex.push(Line::plain("ISBL", isbl, &format!("equipment x ISBL factor {isbl_factor}")));
-            capex.push(Line::plain("OSBL", osbl, &format!("ISBL x OS {os}")));
-            capex.push(Line::plain("FIE", fie, &format!("ISBL x (DE {de} + X {x}), as printed in KIGAM 2022")));
-            capex.push(Line::plain("NWC", nwc, &format!("FIE x Y {y}")));
-            capex.push(Line::plain("total CAPEX", total, "FIE + OSBL + NWC (as printed: ISBL itself is not added)"));
-            total
+            [
+                ("equipment", equipment),
+                ("ISBL", isbl),
+                ("OSBL", osbl),
+                ("FIE", fie),
+                ("NWC", nwc),
+                ("total CAPEX", total),
+            ]
+            .map(|(name, v)| Line::figure(name, v))
+            .into()
         }
         CapexMethod::TowlerSinnott { factors: t, fm, y, .. } => {
-            let mult = (1.0 + t.fp) * fm + t.fer + t.fel + t.fi + t.fc + t.fs + t.fl;
-            let isbl = sum_equipment * mult;
+            let isbl = equipment * towler_sinnott_multiplier(t, *fm);
             let osbl = isbl * t.os;
             let fixed = (isbl + osbl) * (1.0 + t.de + t.x);
             let wc = fixed * y;
-            capex.push(Line::plain("equipment", sum_equipment, "sum of purchased equipment costs"));
-            capex.push(Line::plain(
-                "ISBL",
-                isbl,
-                &format!(
-                    "equipment x [(1 + fp {}) fm {fm} + fer {} + fel {} + fi {} + fc {} + fs {} + fl {}] = x {mult:.3}",
-                    t.fp, t.fer, t.fel, t.fi, t.fc, t.fs, t.fl
-                ),
-            ));
-            capex.push(Line::plain("OSBL", osbl, &format!("ISBL x OS {}", t.os)));
-            capex.push(Line::plain(
-                "design, engineering and contingency",
-                fixed - isbl - osbl,
-                &format!("(ISBL + OSBL) x (DE {} + X {})", t.de, t.x),
-            ));
-            capex.push(Line::plain("working capital", wc, &format!("fixed capital x {y}")));
-            capex.push(Line::plain("total CAPEX", fixed + wc, "fixed capital + working capital"));
-            fixed + wc
+            [
+                ("equipment", equipment),
+                ("ISBL", isbl),
+                ("OSBL", osbl),
+                ("design, engineering and contingency", fixed - isbl - osbl),
+                ("working capital", wc),
+                ("total CAPEX", fixed + wc),
+            ]
+            .map(|(name, v)| Line::figure(name, v))
+            .into()
         }
     };
-    let crf =
-        finance::crf(c.discount_rate, f64::from(c.lifetime)).map_err(|e| format!("parameter `discount_rate`: {e}"))?;
-    let annual_capex = total_capex * crf;
+    let total = lines.last().map_or(0.0, |l: &Line| l.value);
+    (lines, total)
+}
 
-    // Operation cost rebuilt from prices.
+/// Towler & Sinnott's ISBL / purchased cost: `(1 + fp) fm + fer + fel + fi + fc + fs + fl`.
+pub(crate) fn towler_sinnott_multiplier(t: &crate::config::TowlerSinnottFactors, fm: f64) -> f64 {
+    (1.0 + t.fp) * fm + t.fer + t.fel + t.fi + t.fc + t.fs + t.fl
+}
+
+/// The operation cost rebuilt from prices: its lines, their kinds, and what was left out.
+struct Operation<'a> {
+    lines: Vec<Line>,
+    kinds: Vec<Kind>,
+    excluded: Vec<Left<'a>>,
+    /// Items without a price: (parameter, text).
+    missing: Vec<(&'static str, String)>,
+}
+
+impl<'a> Operation<'a> {
+    /// Price an item: a line, an exclusion, or a missing price. `rate` is kg/s or W.
+    fn add(&mut self, kind: Kind, name: &'a str, rate: f64, op: f64, priced: Option<&'a Priced>) {
+        let (per, unit) = kind.per();
+        let amount = rate * op / per;
+        match priced {
+            Some(Priced::Price(p)) => {
+                let label = match kind {
+                    Kind::Utility(_) => name.to_string(),
+                    _ => format!("{} {name}", kind.word()),
+                };
+                self.lines.push(Line::priced(label, amount, p * per, amount * p * per));
+                self.kinds.push(kind);
+            }
+            Some(Priced::Excluded(why)) => self.excluded.push(Left { kind, name, amount, why }),
+            None => {
+                self.missing.push((kind.param(), format!("{}: {name} ({} {unit})", kind.param(), group(amount, 0))))
+            }
+        }
+    }
+}
+
+/// The operation cost rebuilt from prices, when it is (no `operation_cost` given, or prices
+/// given beside it): every utility, feed and make-up material priced or excluded, and the
+/// disposal of leaving streams.
+fn operation<'a>(x: &Ctx<'a>) -> Result<Option<Operation<'a>>, TeaError> {
+    let (f, c) = (x.f, x.c);
     let rebuild = c.operation_cost.is_none()
         || !(c.utility_prices.is_empty()
             && c.feed_prices.is_empty()
             && c.material_prices.is_empty()
             && c.disposal_prices.is_empty());
-    let mut variable_costs = Vec::new();
-    let mut excluded = Vec::new();
-    let mut missing = Vec::new();
-    if rebuild {
-        for u in Utility::ALL {
-            let rate = f.utility_total(u);
-            if rate <= 0.0 {
-                continue;
-            }
-            let (amount, unit, per) = match u {
-                Utility::Water => (rate * op / 1000.0, "t/yr", 1000.0),
-                _ => (rate * op / 3.6e6, "kWh/yr", 3.6e6),
-            };
-            match c.utility_prices.get(&u) {
-                Some(Priced::Price(p)) => variable_costs.push(Line {
-                    name: u.name().into(),
-                    amount: Some(amount),
-                    unit: unit.into(),
-                    price: Some(p * per),
-                    price_unit: words(full, || format!("{cur}/{}", unit.trim_end_matches("/yr"))),
-                    value: amount * p * per,
-                    note: "simulated utility x price".into(),
-                }),
-                Some(Priced::Excluded(why)) if full => {
-                    excluded.push(format!("utility {}: {} {unit}: {why}", u.name(), group(amount, 0)))
-                }
-                Some(Priced::Excluded(_)) => {}
-                None => missing.push(format!("utility_prices: {} ({} {unit})", u.name(), group(amount, 0))),
-            }
-        }
-        for s in f.streams.iter().filter(|s| s.role == StreamRole::Feed) {
-            let t = s.stream.flows.iter().sum::<f64>() * op / 1000.0;
-            match c.feed_prices.get(&s.name) {
-                Some(Priced::Price(p)) => variable_costs.push(Line {
-                    name: format!("feed {}", s.name),
-                    amount: Some(t),
-                    unit: "t/yr".into(),
-                    price: Some(p * 1000.0),
-                    price_unit: words(full, || format!("{cur}/t")),
-                    value: t * p * 1000.0,
-                    note: "simulated feed x price".into(),
-                }),
-                Some(Priced::Excluded(why)) if full => {
-                    excluded.push(format!("feed {}: {} t/yr: {why}", s.name, group(t, 0)))
-                }
-                Some(Priced::Excluded(_)) => {}
-                None => missing.push(format!("feed_prices: {} ({} t/yr)", s.name, group(t, 0))),
-            }
-        }
-        let mut materials: Vec<(String, f64)> = Vec::new();
-        for u in &f.units {
-            for m in &u.report.materials {
-                let name = f.components.names().nth(m.component).unwrap_or("?").to_string();
-                match materials.iter_mut().find(|(n, _)| *n == name) {
-                    Some((_, r)) => *r += m.rate,
-                    None => materials.push((name, m.rate)),
-                }
-            }
-        }
-        for (name, rate) in materials.into_iter().filter(|(_, r)| *r > 0.0) {
-            let t = rate * op / 1000.0;
-            match c.material_prices.get(&name) {
-                Some(Priced::Price(p)) => variable_costs.push(Line {
-                    name: format!("material {name}"),
-                    amount: Some(t),
-                    unit: "t/yr".into(),
-                    price: Some(p * 1000.0),
-                    price_unit: words(full, || format!("{cur}/t")),
-                    value: t * p * 1000.0,
-                    note: "make-up material x price".into(),
-                }),
-                Some(Priced::Excluded(why)) if full => {
-                    excluded.push(format!("material {name}: {} t/yr: {why}", group(t, 0)))
-                }
-                Some(Priced::Excluded(_)) => {}
-                None => missing.push(format!("material_prices: {name} ({} t/yr)", group(t, 0))),
-            }
-        }
-        for (name, p) in &c.disposal_prices {
-            let s = f.stream(name).filter(|s| s.role == StreamRole::Product).ok_or_else(|| {
-                let names: Vec<&str> =
-                    f.streams.iter().filter(|s| s.role == StreamRole::Product).map(|s| s.name.as_str()).collect();
-                format!(
-                    "parameter `disposal_prices`: `{name}` is not a stream leaving the flowsheet (leaving: {})",
-                    names.join(", ")
-                )
-            })?;
-            let t = s.stream.flows.iter().sum::<f64>() * op / 1000.0;
-            variable_costs.push(Line {
-                name: format!("disposal {name}"),
-                amount: Some(t),
-                unit: "t/yr".into(),
-                price: Some(p * 1000.0),
-                price_unit: words(full, || format!("{cur}/t")),
-                value: t * p * 1000.0,
-                note: "simulated stream x disposal cost".into(),
-            });
-        }
-        for (param, keys) in [
-            ("feed_prices", c.feed_prices.keys().collect::<Vec<_>>()),
-            ("material_prices", c.material_prices.keys().collect()),
-        ] {
-            for k in keys {
-                let known = match param {
-                    "feed_prices" => f.stream(k).is_some_and(|s| s.role == StreamRole::Feed),
-                    _ => f.components.index_of(k).is_some(),
-                };
-                if !known {
-                    return Err(format!(
-                        "parameter `{param}`: `{k}` is not a {} of the flowsheet",
-                        if param == "feed_prices" { "feed stream" } else { "component" }
-                    ));
-                }
-            }
-        }
-        if !missing.is_empty() {
-            return Err(format!(
-                "the operating cost is rebuilt from prices, and these have none (give a price or `excluded: REASON`): {}",
-                missing.join("; ")
-            ));
-        }
+    if !rebuild {
+        return Ok(None);
     }
-    let rebuilt = rebuild.then(|| variable_costs.iter().map(|l| l.value).sum::<f64>());
-    let given = c.operation_cost.map(|v| v * SECONDS_PER_YEAR);
-    let operation_cost = given.or(rebuilt).unwrap_or(0.0);
-    if let (Some(g), Some(r), true) = (given, rebuilt, full) {
-        notes.push(format!(
-            "operation cost: the given {} {cur}/yr is used; rebuilt from prices and the simulated flowsheet it would be {} {cur}/yr ({:+.1} %)",
-            group(g, 0), group(r, 0), (r / g - 1.0) * 100.0
+    let op = c.operating_time;
+    let mut o = Operation { lines: Vec::new(), kinds: Vec::new(), excluded: Vec::new(), missing: Vec::new() };
+    for u in Utility::ALL {
+        let rate = f.utility_total(u);
+        if rate <= 0.0 {
+            continue;
+        }
+        o.add(Kind::Utility(u), u.name(), rate, op, c.utility_prices.get(&u));
+    }
+    for s in f.streams.iter().filter(|s| s.role == StreamRole::Feed) {
+        o.add(Kind::Feed, &s.name, s.stream.flows.iter().sum::<f64>(), op, c.feed_prices.get(&s.name));
+    }
+    for (name, rate) in materials(f).into_iter().filter(|(_, r)| *r > 0.0) {
+        o.add(Kind::Material, name, rate, op, c.material_prices.get(name));
+    }
+    disposal(x, &mut o)?;
+    check_price_keys(x)?;
+    if let Some((param, _)) = o.missing.first() {
+        let list: Vec<&str> = o.missing.iter().map(|(_, m)| m.as_str()).collect();
+        return Err(TeaError::parameter(
+            param,
+            format!(
+                "the operating cost is rebuilt from prices, and these have none (give a price or `excluded: REASON`): {}",
+                list.join("; ")
+            ),
         ));
     }
+    Ok(Some(o))
+}
 
-    // Revenue.
-    let product_revenue = production * c.product_price * 1000.0;
-    let lca_credit = |name: Option<&str>| -> Result<(String, f64), String> {
-        let lcas: Vec<&AnalysisOutput> = earlier.iter().filter(|a| a.type_name == "lca").collect();
-        let a = match name {
-            Some(n) => lcas.iter().find(|a| a.name == n).copied(),
-            None if lcas.len() == 1 => lcas.first().copied(),
-            None => lcas.iter().find(|a| a.name == "lca").copied(),
-        };
-        let names: Vec<&str> = lcas.iter().map(|a| a.name.as_str()).collect();
-        let a = a.ok_or_else(|| {
-            format!(
-                "parameter `carbon_credits`: no LCA analysis {} ran before this TEA (LCA analyses: {})",
-                name.map(|n| format!("`{n}`")).unwrap_or_else(|| "to take the net reduction from".into()),
-                if names.is_empty() { "none".into() } else { names.join(", ") }
+/// Make-up materials the units draw, by component in order of first use, kg/s.
+fn materials(f: &FlowsheetResult) -> Vec<(&str, f64)> {
+    let mut materials: Vec<(&str, f64)> = Vec::new();
+    for u in &f.units {
+        for m in &u.report.materials {
+            let name = f.components.names().nth(m.component).unwrap_or("?");
+            match materials.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, r)) => *r += m.rate,
+                None => materials.push((name, m.rate)),
+            }
+        }
+    }
+    materials
+}
+
+/// The disposal lines: each priced stream must leave the flowsheet.
+fn disposal<'a>(x: &Ctx<'a>, o: &mut Operation<'a>) -> Result<(), TeaError> {
+    for (name, p) in &x.c.disposal_prices {
+        let s = x.f.stream(name).filter(|s| s.role == StreamRole::Product).ok_or_else(|| {
+            TeaError::parameter(
+                "disposal_prices",
+                format!("`{name}` is not a stream leaving the flowsheet (leaving: {})", leaving(x.f).join(", ")),
             )
         })?;
-        let m =
-            a.metrics.iter().find(|m| m.name == "net_reduction_per_year").ok_or_else(|| {
-                format!("parameter `carbon_credits`: LCA `{}` reports no net_reduction_per_year", a.name)
-            })?;
-        let to_t = if m.unit.starts_with("kg ") {
-            1e-3
-        } else if m.unit.starts_with("t ") {
-            1.0
-        } else {
-            return Err(format!(
-                "parameter `carbon_credits`: LCA `{}` reports its net reduction in `{}`, not kg or t per year",
-                a.name, m.unit
-            ));
-        };
-        Ok((a.name.clone(), m.value * to_t))
-    };
-    let (carbon_credits, carbon_credit_basis) = match &c.credits {
-        None => (0.0, "none".to_string()),
-        Some(Credits::Given(v)) => (v * SECONDS_PER_YEAR / 1000.0, "given".to_string()),
+        let t = s.stream.flows.iter().sum::<f64>() * x.c.operating_time / 1000.0;
+        o.lines.push(Line::priced(format!("disposal {name}"), t, p * 1000.0, t * p * 1000.0));
+        o.kinds.push(Kind::Disposal);
+    }
+    Ok(())
+}
+
+/// Every priced feed is a feed stream and every priced material a component.
+fn check_price_keys(x: &Ctx<'_>) -> Result<(), TeaError> {
+    let f = x.f;
+    if let Some(k) = x.c.feed_prices.keys().find(|k| !f.stream(k).is_some_and(|s| s.role == StreamRole::Feed)) {
+        return Err(TeaError::parameter("feed_prices", format!("`{k}` is not a feed stream of the flowsheet")));
+    }
+    if let Some(k) = x.c.material_prices.keys().find(|k| f.components.index_of(k).is_none()) {
+        return Err(TeaError::parameter("material_prices", format!("`{k}` is not a component of the flowsheet")));
+    }
+    Ok(())
+}
+
+/// Sales and carbon credits per year.
+struct Revenue<'a> {
+    /// Product sales.
+    product: f64,
+    /// CO2 credited, t/yr.
+    credits: f64,
+    /// Where the credits come from.
+    source: CreditSource<'a>,
+    /// Credit revenue.
+    credit_revenue: f64,
+    /// Sales + credits.
+    total: f64,
+    /// What each LCA that ran before would credit (name, t CO2/yr, money/yr).
+    by_lca: Vec<(String, f64, f64)>,
+}
+
+/// Product sales and carbon credits.
+fn revenue<'a>(x: &Ctx<'a>, production: f64) -> Result<Revenue<'a>, TeaError> {
+    let c = x.c;
+    let product = production * c.product_price * 1000.0;
+    let (credits, source) = match &c.credits {
+        None => (0.0, CreditSource::None),
+        Some(Credits::Given(v)) => (v * SECONDS_PER_YEAR / 1000.0, CreditSource::Given),
         Some(Credits::Lca(name)) => {
-            let (n, t) = lca_credit(name.as_deref())?;
-            (t.max(0.0), format!("net reduction of LCA `{n}`"))
+            let (n, t) = lca_credit(x, name.as_deref())?;
+            (t.max(0.0), CreditSource::Lca(n))
         }
-        Some(Credits::Co2Fixed) => {
-            let i = f
-                .components
-                .index_of("CO2")
-                .ok_or("parameter `carbon_credits`: `co2_fixed` needs a component CO2 in the flowsheet")?;
-            let flow =
-                |role: StreamRole| f.streams.iter().filter(|s| s.role == role).map(|s| s.stream.flows[i]).sum::<f64>();
-            let fixed = (flow(StreamRole::Feed) - flow(StreamRole::Product)).max(0.0);
-            (fixed * op / 1000.0, "CO2 fixed (CO2 in feeds minus CO2 in products)".to_string())
-        }
+        Some(Credits::Co2Fixed) => (co2_fixed(x)?, CreditSource::Co2Fixed),
     };
-    let carbon_credit_revenue = carbon_credits * c.carbon_price * 1000.0;
-    let total_revenue = product_revenue + carbon_credit_revenue;
-    let credits_by_lca: Vec<(String, f64, f64)> = earlier
+    let credit_revenue = credits * c.carbon_price * 1000.0;
+    let by_lca = x
+        .earlier
         .iter()
         .filter(|a| a.type_name == "lca")
-        .filter_map(|a| lca_credit(Some(&a.name)).ok())
-        .map(|(n, t)| (n, t, t.max(0.0) * c.carbon_price * 1000.0))
+        .filter_map(|a| lca_credit(x, Some(&a.name)).ok())
+        .map(|(n, t)| (n.to_string(), t, t.max(0.0) * c.carbon_price * 1000.0))
         .collect();
+    Ok(Revenue { product, credits, source, credit_revenue, total: product + credit_revenue, by_lca })
+}
 
-    // Fixed costs.
+/// The net CO2 reduction of an LCA that ran before (by name; `None`: the only one, or the
+/// one named `lca`), t/yr, with the LCA's name.
+fn lca_credit<'a>(x: &Ctx<'a>, name: Option<&str>) -> Result<(&'a str, f64), TeaError> {
+    let lcas: Vec<&'a AnalysisOutput> = x.earlier.iter().filter(|a| a.type_name == "lca").collect();
+    let a = match name {
+        Some(n) => lcas.iter().find(|a| a.name == n).copied(),
+        None if lcas.len() == 1 => lcas.first().copied(),
+        None => lcas.iter().find(|a| a.name == "lca").copied(),
+    };
+    let Some(a) = a else {
+        let names: Vec<&str> = lcas.iter().map(|a| a.name.as_str()).collect();
+        return Err(TeaError::parameter(
+            "carbon_credits",
+            format!(
+                "no LCA analysis {} ran before this TEA (LCA analyses: {})",
+                name.map(|n| format!("`{n}`")).unwrap_or_else(|| "to take the net reduction from".into()),
+                if names.is_empty() { "none".into() } else { names.join(", ") }
+            ),
+        ));
+    };
+    let m = a.metrics.iter().find(|m| m.name == "net_reduction_per_year").ok_or_else(|| {
+        TeaError::parameter("carbon_credits", format!("LCA `{}` reports no net_reduction_per_year", a.name))
+    })?;
+    let to_t = if m.unit.starts_with("kg ") {
+        1e-3
+    } else if m.unit.starts_with("t ") {
+        1.0
+    } else {
+        return Err(TeaError::parameter(
+            "carbon_credits",
+            format!("LCA `{}` reports its net reduction in `{}`, not kg or t per year", a.name, m.unit),
+        ));
+    };
+    Ok((a.name.as_str(), m.value * to_t))
+}
+
+/// CO2 in feeds minus CO2 in products, t/yr (zero at least).
+fn co2_fixed(x: &Ctx<'_>) -> Result<f64, TeaError> {
+    let f = x.f;
+    let i = f
+        .components
+        .index_of("CO2")
+        .ok_or_else(|| TeaError::parameter("carbon_credits", "`co2_fixed` needs a component CO2 in the flowsheet"))?;
+    let flow = |role: StreamRole| f.streams.iter().filter(|s| s.role == role).map(|s| s.stream.flows[i]).sum::<f64>();
+    let fixed = (flow(StreamRole::Feed) - flow(StreamRole::Product)).max(0.0);
+    Ok(fixed * x.c.operating_time / 1000.0)
+}
+
+/// The operating cost per year.
+struct Opex {
+    /// The operation cost given directly.
+    given: Option<f64>,
+    /// The operation cost rebuilt from prices.
+    rebuilt: Option<f64>,
+    /// The operation cost used: given, else rebuilt.
+    operation_cost: f64,
+    /// Labor, administration, overhead, research, maintenance, insurance.
+    fixed_costs: Vec<Line>,
+    /// Their sum.
+    fixed: f64,
+    /// Operation cost + fixed costs.
+    annual: f64,
+    /// Annual CAPEX + annual OPEX.
+    total_annual_cost: f64,
+}
+
+/// The operation cost used (given, else rebuilt), the fixed costs and the totals.
+fn opex(c: &TeaConfig, capital: &Capital, operation: Option<&Operation<'_>>, revenue: &Revenue<'_>) -> Opex {
+    let rebuilt = operation.map(|o| o.lines.iter().map(|l| l.value).sum::<f64>());
+    let given = c.operation_cost.map(|v| v * SECONDS_PER_YEAR);
+    let operation_cost = given.or(rebuilt).unwrap_or(0.0);
+    let fixed_costs = fixed_costs(c, capital.total, revenue, operation_cost);
+    let fixed: f64 = fixed_costs.iter().map(|l| l.value).sum();
+    let annual = operation_cost + fixed;
+    Opex { given, rebuilt, operation_cost, fixed_costs, fixed, annual, total_annual_cost: capital.annual + annual }
+}
+
+/// Labor, administration, overhead, research, maintenance and insurance, per year; their
+/// notes are [`crate::describe`]'s.
+fn fixed_costs(c: &TeaConfig, total_capex: f64, revenue: &Revenue<'_>, operation_cost: f64) -> Vec<Line> {
     let labor = c.labor * SECONDS_PER_YEAR;
     let research = match c.research {
         Charge::Given(v) => v * SECONDS_PER_YEAR,
         Charge::Share(s, b) => {
             s * match b {
                 ShareBasis::Labor => labor,
-                ShareBasis::Revenue => total_revenue,
-                ShareBasis::Sales => product_revenue,
+                ShareBasis::Revenue => revenue.total,
+                ShareBasis::Sales => revenue.product,
                 ShareBasis::TotalCapex => total_capex,
                 ShareBasis::OperationCost => operation_cost,
             }
         }
     };
-    let research_note = match c.research {
-        Charge::Given(_) => "given".to_string(),
-        Charge::Share(s, b) => words(full, || format!("{} % of {}", pct(s), b.word())),
-    };
-    let share_of = |x: f64, of: &str| words(full, || format!("{} % of {of}", pct(x)));
-    let fixed_costs = vec![
-        Line::plain("labor", labor, "given"),
-        Line::plain("administration", labor * c.administration, &share_of(c.administration, "labor")),
-        Line::plain("overhead", labor * c.overhead, &share_of(c.overhead, "labor")),
-        Line::plain("research", research, &research_note),
-        Line::plain("maintenance", total_capex * c.maintenance, &share_of(c.maintenance, "total CAPEX")),
-        Line::plain("insurance", total_capex * c.insurance, &share_of(c.insurance, "total CAPEX")),
-    ];
-    let fixed: f64 = fixed_costs.iter().map(|l| l.value).sum();
-    let annual_opex = operation_cost + fixed;
-    let total_annual_cost = annual_capex + annual_opex;
+    vec![
+        Line::figure("labor", labor),
+        Line::figure("administration", labor * c.administration),
+        Line::figure("overhead", labor * c.overhead),
+        Line::figure("research", research),
+        Line::figure("maintenance", total_capex * c.maintenance),
+        Line::figure("insurance", total_capex * c.insurance),
+    ]
+}
 
-    // Cash flows.
-    let credits_revenue = carbon_credit_revenue;
-    let table = |price_per_t: f64| {
-        cash_flows(c, total_capex, production * price_per_t + credits_revenue, operation_cost, fixed)
-    };
-    let cash = table(c.product_price * 1000.0);
+/// The costs the cash-flow table is built from.
+struct YearlyCosts {
+    /// Total CAPEX.
+    total_capex: f64,
+    /// Operation (variable) cost per year at full output.
+    operation: f64,
+    /// Fixed costs per year.
+    fixed: f64,
+}
+
+/// The indicators of the cash-flow table.
+struct Indicators {
+    npv: f64,
+    benefit_cost_ratio: f64,
+    irr: Result<finance::Irr, TeaError>,
+    simple_payback: Option<f64>,
+    minimum_selling_price: Option<f64>,
+}
+
+/// The cash-flow table at the product price, and its indicators.
+fn indicators(
+    c: &TeaConfig,
+    costs: &YearlyCosts,
+    production: f64,
+    credit_revenue: f64,
+    total_annual_cost: f64,
+) -> Result<(Vec<CashFlowYear>, Indicators), TeaError> {
+    let revenue_at = |price_per_t: f64| production * price_per_t + credit_revenue;
+    let cash = cash_flows(c, costs, revenue_at(c.product_price * 1000.0));
     let nets: Vec<f64> = cash.iter().map(|y| y.net).collect();
     let npv = finance::npv(c.discount_rate, &nets)?;
     let benefits: Vec<f64> = cash.iter().map(|y| y.revenue).collect();
-    let costs: Vec<f64> = cash.iter().map(|y| y.capex + y.opex + y.tax).collect();
-    let benefit_cost_ratio = finance::benefit_cost(c.discount_rate, &benefits, &costs)?;
-    let (irr, irr_note) = match finance::irr(&nets) {
-        Ok(i) => (Some(i.rate), i.warning),
-        Err(e) => (None, Some(e)),
-    };
-    let simple_payback = finance::payback(&nets);
+    let outlays: Vec<f64> = cash.iter().map(|y| y.capex + y.opex + y.tax).collect();
+    let benefit_cost_ratio = finance::benefit_cost(c.discount_rate, &benefits, &outlays)?;
+    // The minimum selling price needs only the NPV at trial prices: the same nets, summed as
+    // `finance::npv` sums them, without building the table.
     let npv_at = |price: f64| {
-        let n: Vec<f64> = table(price).iter().map(|y| y.net).collect();
-        finance::npv(c.discount_rate, &n).unwrap_or(f64::NAN)
+        let revenue = revenue_at(price);
+        finance::npv_of(
+            (0..c.construction_years + c.lifetime).map(|y| year_flows(c, costs, revenue, y).net),
+            c.discount_rate,
+        )
     };
     let minimum_selling_price =
         if production > 0.0 { min_price(npv_at, total_annual_cost / production.max(1e-12)) } else { None };
-    let (cost_per_t_co2, net_cost_per_t_co2) = if carbon_credits > 0.0 {
-        (Some(total_annual_cost / carbon_credits), Some((total_annual_cost - product_revenue) / carbon_credits))
-    } else {
-        (None, None)
-    };
-
-    Ok(TeaResult {
-        flowsheet: f.name.clone(),
-        currency: c.currency.clone(),
-        base_year: c.base_year,
-        discount_rate: c.discount_rate,
-        lifetime: c.lifetime,
-        crf,
-        operating_hours: op / 3600.0,
-        annual_production: production,
-        simulated_production: simulated,
-        equipment,
-        capex,
-        total_capex,
-        annual_capex,
-        operation_cost,
-        operation_cost_given: given,
-        operation_cost_rebuilt: rebuilt,
-        variable_costs,
-        excluded,
-        fixed_costs,
-        annual_opex,
-        total_annual_cost,
-        product_revenue,
-        carbon_credits,
-        carbon_credit_basis,
-        carbon_credit_revenue,
-        total_revenue,
-        credits_by_lca,
-        cash_flows: cash,
+    let ind = Indicators {
         npv,
         benefit_cost_ratio,
-        irr,
-        irr_note,
-        simple_payback,
-        unit_production_cost: if production > 0.0 { total_annual_cost / production } else { f64::NAN },
+        irr: finance::irr(&nets),
+        simple_payback: finance::payback(&nets),
         minimum_selling_price,
-        cost_per_t_co2,
-        net_cost_per_t_co2,
-        notes,
-    })
+    };
+    Ok((cash, ind))
 }
 
 /// The yearly table: capital in equal parts in years 0 .. C-1, operation in years C .. C+n-1.
-fn cash_flows(c: &TeaConfig, total_capex: f64, revenue: f64, operation: f64, fixed: f64) -> Vec<CashFlowYear> {
-    let cy = c.construction_years;
-    let mut out = Vec::new();
+fn cash_flows(c: &TeaConfig, costs: &YearlyCosts, revenue: f64) -> Vec<CashFlowYear> {
     let mut cumulative = 0.0;
-    for year in 0..cy + c.lifetime {
-        let capex = if year < cy { total_capex / f64::from(cy) } else { 0.0 };
-        let (rev, opex, dep) = if year >= cy {
-            let k = year - cy + 1;
-            let s = if k == 1 { c.startup_output } else { 1.0 };
-            let dep = if k <= c.depreciation_years { total_capex / f64::from(c.depreciation_years) } else { 0.0 };
-            (revenue * s, operation * s + fixed, dep)
-        } else {
-            (0.0, 0.0, 0.0)
-        };
-        let tax = (rev - opex - dep).max(0.0) * c.tax_rate;
-        let net = rev - opex - tax - capex;
-        cumulative += net;
-        out.push(CashFlowYear {
-            year,
-            capex,
-            revenue: rev,
-            opex,
-            depreciation: dep,
-            tax,
-            net,
-            discounted: net / (1.0 + c.discount_rate).powi(year as i32),
-            cumulative,
-        });
-    }
-    out
+    (0..c.construction_years + c.lifetime)
+        .map(|year| {
+            let y = year_flows(c, costs, revenue, year);
+            cumulative += y.net;
+            CashFlowYear {
+                year,
+                capex: y.capex,
+                revenue: y.revenue,
+                opex: y.opex,
+                depreciation: y.depreciation,
+                tax: y.tax,
+                net: y.net,
+                discounted: y.net / (1.0 + c.discount_rate).powi(year as i32),
+                cumulative,
+            }
+        })
+        .collect()
+}
+
+/// The flows of one year of the cash-flow table.
+struct YearFlows {
+    capex: f64,
+    revenue: f64,
+    opex: f64,
+    depreciation: f64,
+    tax: f64,
+    net: f64,
+}
+
+/// Year `year` of the table with `revenue` per year at full output: capital in equal parts in
+/// years 0 .. C-1, operation in years C .. C+n-1 (the first at `startup_output`).
+fn year_flows(c: &TeaConfig, costs: &YearlyCosts, revenue: f64, year: u32) -> YearFlows {
+    let cy = c.construction_years;
+    let total_capex = costs.total_capex;
+    let capex = if year < cy { total_capex / f64::from(cy) } else { 0.0 };
+    let (rev, opex, dep) = if year >= cy {
+        let k = year - cy + 1;
+        let s = if k == 1 { c.startup_output } else { 1.0 };
+        let dep = if k <= c.depreciation_years { total_capex / f64::from(c.depreciation_years) } else { 0.0 };
+        (revenue * s, costs.operation * s + costs.fixed, dep)
+    } else {
+        (0.0, 0.0, 0.0)
+    };
+    let tax = (rev - opex - dep).max(0.0) * c.tax_rate;
+    YearFlows { capex, revenue: rev, opex, depreciation: dep, tax, net: rev - opex - tax - capex }
 }
 
 /// The product price (per t) at which NPV = 0; NPV rises with the price. `guess` sets the
@@ -645,7 +873,8 @@ fn cash_flows(c: &TeaConfig, total_capex: f64, revenue: f64, operation: f64, fix
 fn min_price(npv_at: impl Fn(f64) -> f64, guess: f64) -> Option<f64> {
     let scale = guess.abs().max(1.0);
     // Without income tax (or where the tax does not switch on or off) the NPV is affine in
-    // the price: two evaluations give the root, and a third confirms it. Otherwise, bisect.
+    // the price: two evaluations give the root, and a third confirms it. Otherwise, search
+    // the bracket found by doubling.
     let (f0, f1) = (npv_at(0.0), npv_at(scale));
     if f1 > f0 {
         let root = -f0 * scale / (f1 - f0);
@@ -666,9 +895,9 @@ fn min_price(npv_at: impl Fn(f64) -> f64, guess: f64) -> Option<f64> {
         }
         hi *= 2.0;
     }
-    let flo = npv_at(lo);
-    if !(flo < 0.0 && npv_at(hi) > 0.0) {
+    let (flo, fhi) = (npv_at(lo), npv_at(hi));
+    if !(flo < 0.0 && fhi > 0.0) {
         return None;
     }
-    finance::bisect(npv_at, lo, hi, flo).ok()
+    finance::root(npv_at, lo, hi, flo.abs().max(fhi.abs())).ok()
 }

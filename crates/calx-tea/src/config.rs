@@ -57,7 +57,7 @@ pub enum PlantType {
     Solids,
 }
 
-/// Towler & Sinnott factors (docs/sources.md §Towler and Sinnott factorial method, recalled, unverified [U]).
+/// Towler & Sinnott factors (docs/sources.md §Towler and Sinnott factorial method, recalled, unverified \[U\]).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct TowlerSinnottFactors {
     /// Equipment erection.
@@ -84,7 +84,7 @@ pub struct TowlerSinnottFactors {
 
 impl PlantType {
     /// The factor table of docs/sources.md §Towler and Sinnott factorial method (fluids / fluids-solids /
-    /// solids), recalled from Towler & Sinnott, *Chemical Engineering Design*, not checked against the book [U].
+    /// solids), recalled from Towler & Sinnott, *Chemical Engineering Design*, not checked against the book \[U\].
     pub fn factors(self) -> TowlerSinnottFactors {
         let (fer, fp, fi, fel, fc, fs, fl, os, de) = match self {
             PlantType::Fluids => (0.3, 0.8, 0.3, 0.2, 0.3, 0.2, 0.1, 0.3, 0.3),

@@ -17,15 +17,24 @@
 //!   depreciation, optional tax) and reports B/C, NPV, IRR, simple payback, unit production
 //!   cost, minimum selling price and cost per t CO2.
 //!
-//! The formulas are in [`finance`]; everything is computed by [`assess()`].
+//! The parameters are decoded by [`params`], the formulas are in [`finance`] (IRR and minimum
+//! selling price found by `calx_solver`'s Brent search), everything is computed by
+//! [`assess()`] (or, metrics only, by [`figures`]), rendered by [`render`] and laid out for
+//! the report people read by [`report`]. Run-time refusals are [`TeaError`]s.
 
 pub mod analysis;
 pub mod assess;
 pub mod config;
+mod describe;
+pub mod error;
 pub mod finance;
+pub mod params;
 pub mod render;
+pub mod report;
 
-pub use analysis::{TeaAnalysisType, configure};
-pub use assess::{CashFlowYear, Line, TeaResult, assess, assess_with};
+pub use analysis::TeaAnalysisType;
+pub use assess::{CashFlowYear, Line, TeaResult, assess, figures};
 pub use config::TeaConfig;
+pub use error::TeaError;
+pub use params::configure;
 pub use render::{metrics, to_csv, to_table};

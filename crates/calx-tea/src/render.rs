@@ -76,12 +76,34 @@ pub fn metrics(r: &TeaResult) -> Vec<Metric> {
 
 /// Human-readable report.
 pub fn to_table(r: &TeaResult) -> String {
-    let c = r.currency.as_str();
     let mut s = String::new();
+    header(&mut s, r);
+    capital(&mut s, r);
+    operating(&mut s, r);
+    revenue(&mut s, r);
+    indicators(&mut s, r);
+    cash_flow(&mut s, r);
+    if !r.notes.is_empty() {
+        let _ = writeln!(s, "\n  notes");
+        for n in &r.notes {
+            let _ = writeln!(s, "    {n}");
+        }
+    }
+    s
+}
+
+/// A line of a breakdown: name, grouped money, and a remark.
+fn item(s: &mut String, name: &str, value: f64, remark: &str) {
+    let _ = writeln!(s, "    {:<34} {:>18}   {remark}", name, group(value, 0));
+}
+
+/// The title and the basis: currency, discount rate, lifetime, CRF, hours, product sold.
+fn header(s: &mut String, r: &TeaResult) {
     let _ = writeln!(s, "Techno-economic analysis: {}", r.flowsheet);
     let _ = writeln!(
         s,
-        "  currency {c}{}; discount rate {} %; lifetime {} yr; CRF {:.6}; {} h/yr; product sold {} t/yr",
+        "  currency {}{}; discount rate {} %; lifetime {} yr; CRF {:.6}; {} h/yr; product sold {} t/yr",
+        r.currency,
         r.base_year.map(|y| format!(" ({y})")).unwrap_or_default(),
         pct(r.discount_rate),
         r.lifetime,
@@ -89,37 +111,36 @@ pub fn to_table(r: &TeaResult) -> String {
         group(r.operating_hours, 0),
         group(r.annual_production, 0)
     );
+}
+
+/// Equipment costs and the CAPEX build-up.
+fn capital(s: &mut String, r: &TeaResult) {
+    let c = r.currency.as_str();
     if !r.equipment.is_empty() {
         let _ = writeln!(s, "\n  equipment ({c})");
         for l in &r.equipment {
-            let _ = writeln!(s, "    {:<34} {:>18}   {}", l.name, group(l.value, 0), l.note);
+            item(s, &l.name, l.value, &l.note);
         }
     }
     let _ = writeln!(s, "\n  capital ({c})");
     for l in &r.capex {
-        let _ = writeln!(s, "    {:<34} {:>18}   {}", l.name, group(l.value, 0), l.note);
+        item(s, &l.name, l.value, &l.note);
     }
-    let _ = writeln!(s, "    {:<34} {:>18}   total CAPEX x CRF, per year", "annual CAPEX", group(r.annual_capex, 0));
+    item(s, "annual CAPEX", r.annual_capex, "total CAPEX x CRF, per year");
+}
 
-    let _ = writeln!(s, "\n  operating cost ({c}/yr)");
+/// The operation cost (given, rebuilt, or both), its lines and exclusions, the fixed costs and
+/// the totals.
+fn operating(s: &mut String, r: &TeaResult) {
+    let _ = writeln!(s, "\n  operating cost ({}/yr)", r.currency);
     match (r.operation_cost_given, r.operation_cost_rebuilt) {
         (Some(g), Some(b)) => {
-            let _ = writeln!(s, "    {:<34} {:>18}   given, used", "operation cost", group(g, 0));
-            let _ = writeln!(
-                s,
-                "    {:<34} {:>18}   rebuilt from prices, for comparison ({:+.1} %)",
-                "operation cost (rebuilt)",
-                group(b, 0),
-                (b / g - 1.0) * 100.0
-            );
+            item(s, "operation cost", g, "given, used");
+            let remark = format!("rebuilt from prices, for comparison ({:+.1} %)", (b / g - 1.0) * 100.0);
+            item(s, "operation cost (rebuilt)", b, &remark);
         }
-        (Some(g), None) => {
-            let _ = writeln!(s, "    {:<34} {:>18}   given", "operation cost", group(g, 0));
-        }
-        (None, _) => {
-            let _ =
-                writeln!(s, "    {:<34} {:>18}   rebuilt from prices", "operation cost", group(r.operation_cost, 0));
-        }
+        (Some(g), None) => item(s, "operation cost", g, "given"),
+        (None, _) => item(s, "operation cost", r.operation_cost, "rebuilt from prices"),
     }
     for l in &r.variable_costs {
         let _ = writeln!(
@@ -137,26 +158,18 @@ pub fn to_table(r: &TeaResult) -> String {
         let _ = writeln!(s, "      excluded: {e}");
     }
     for l in &r.fixed_costs {
-        let _ = writeln!(s, "    {:<34} {:>18}   {}", l.name, group(l.value, 0), l.note);
+        item(s, &l.name, l.value, &l.note);
     }
     let _ = writeln!(s, "    {:<34} {:>18}", "annual OPEX", group(r.annual_opex, 0));
-    let _ = writeln!(
-        s,
-        "    {:<34} {:>18}   annual CAPEX + annual OPEX",
-        "total annual cost",
-        group(r.total_annual_cost, 0)
-    );
+    item(s, "total annual cost", r.total_annual_cost, "annual CAPEX + annual OPEX");
+}
 
-    let _ = writeln!(s, "\n  revenue ({c}/yr)");
+/// Sales, credits (and what each LCA would credit) and the total.
+fn revenue(s: &mut String, r: &TeaResult) {
+    let _ = writeln!(s, "\n  revenue ({}/yr)", r.currency);
     let _ = writeln!(s, "    {:<34} {:>18}", "product sales", group(r.product_revenue, 0));
-    let _ = writeln!(
-        s,
-        "    {:<34} {:>18}   {} t CO2/yr, {}",
-        "carbon credits",
-        group(r.carbon_credit_revenue, 0),
-        group(r.carbon_credits, 1),
-        r.carbon_credit_basis
-    );
+    let credits = format!("{} t CO2/yr, {}", group(r.carbon_credits, 1), r.carbon_credit_basis);
+    item(s, "carbon credits", r.carbon_credit_revenue, &credits);
     for (n, t, v) in &r.credits_by_lca {
         let _ = writeln!(
             s,
@@ -167,49 +180,42 @@ pub fn to_table(r: &TeaResult) -> String {
         );
     }
     let _ = writeln!(s, "    {:<34} {:>18}", "total revenue", group(r.total_revenue, 0));
+}
 
+/// B/C, NPV, IRR, payback, unit cost, minimum selling price, cost per t CO2, and the IRR's
+/// note.
+fn indicators(s: &mut String, r: &TeaResult) {
+    let c = r.currency.as_str();
+    let line = |s: &mut String, name: &str, value: String, remark: &str| {
+        let _ = writeln!(s, "    {:<34} {:>18}{remark}", name, value);
+    };
     let _ = writeln!(s, "\n  indicators");
-    let _ = writeln!(s, "    {:<34} {:>18}", "B/C", format!("{:.4}", r.benefit_cost_ratio));
-    let _ = writeln!(s, "    {:<34} {:>18}   at {} %", format!("NPV ({c})"), group(r.npv, 0), pct(r.discount_rate));
-    let irr = r.irr.map(|i| format!("{:.3} %", i * 100.0)).unwrap_or_else(|| "undefined".into());
-    let _ = writeln!(s, "    {:<34} {:>18}", "IRR", irr);
+    line(s, "B/C", format!("{:.4}", r.benefit_cost_ratio), "");
+    line(s, &format!("NPV ({c})"), group(r.npv, 0), &format!("   at {} %", pct(r.discount_rate)));
+    line(s, "IRR", r.irr.map(|i| format!("{:.3} %", i * 100.0)).unwrap_or_else(|| "undefined".into()), "");
     let pb = r.simple_payback.map(|p| format!("{p:.2} yr")).unwrap_or_else(|| "never".into());
-    let _ = writeln!(s, "    {:<34} {:>18}   from year 0", "simple payback", pb);
-    let _ = writeln!(
-        s,
-        "    {:<34} {:>18}   total annual cost / product sold",
-        format!("unit production cost ({c}/t)"),
-        group(r.unit_production_cost, 0)
-    );
-    if let Some(p) = r.minimum_selling_price {
-        let _ = writeln!(
-            s,
-            "    {:<34} {:>18}   product price at NPV = 0",
-            format!("minimum selling price ({c}/t)"),
-            group(p, 0)
-        );
-    }
-    if let Some(x) = r.cost_per_t_co2 {
-        let _ = writeln!(
-            s,
-            "    {:<34} {:>18}   total annual cost / t CO2 credited",
-            format!("cost per t CO2 ({c}/t)"),
-            group(x, 0)
-        );
-    }
-    if let Some(x) = r.net_cost_per_t_co2 {
-        let _ = writeln!(
-            s,
-            "    {:<34} {:>18}   (total annual cost - sales) / t CO2",
-            format!("net cost per t CO2 ({c}/t)"),
-            group(x, 0)
-        );
+    line(s, "simple payback", pb, "   from year 0");
+    let per_t = [
+        ("unit production cost", Some(r.unit_production_cost), "total annual cost / product sold"),
+        ("minimum selling price", r.minimum_selling_price, "product price at NPV = 0"),
+        ("cost per t CO2", r.cost_per_t_co2, "total annual cost / t CO2 credited"),
+        ("net cost per t CO2", r.net_cost_per_t_co2, "(total annual cost - sales) / t CO2"),
+    ];
+    for (name, value, remark) in per_t {
+        if let Some(x) = value {
+            item(s, &format!("{name} ({c}/t)"), x, remark);
+        }
     }
     if let Some(n) = &r.irr_note {
         let _ = writeln!(s, "    IRR: {n}");
     }
+}
 
-    let _ = writeln!(s, "\n  cash flow ({c}; capital in years 0 .. C-1, operation after; end-of-year flows)");
+/// The yearly cash flow: the first four and the last two years when there are more than
+/// eight.
+fn cash_flow(s: &mut String, r: &TeaResult) {
+    let _ =
+        writeln!(s, "\n  cash flow ({}; capital in years 0 .. C-1, operation after; end-of-year flows)", r.currency);
     let _ = writeln!(
         s,
         "    {:>4} {:>16} {:>16} {:>16} {:>14} {:>16} {:>16}",
@@ -235,13 +241,6 @@ pub fn to_table(r: &TeaResult) -> String {
             group(y.cumulative, 0)
         );
     }
-    if !r.notes.is_empty() {
-        let _ = writeln!(s, "\n  notes");
-        for n in &r.notes {
-            let _ = writeln!(s, "    {n}");
-        }
-    }
-    s
 }
 
 /// CSV: the metrics (`section,name,value,unit`) and then the full cash-flow table.
