@@ -80,7 +80,7 @@ fn reference_plant_2000_process_background(bencher: divan::Bencher) {
 fn reference_plant_figures(bencher: divan::Bencher) {
     let background = Background::new(Database::builtin(), config("electricity_kr_2014_16")).unwrap();
     let r = plant();
-    bencher.bench(|| calx_lca::assess_with(divan::black_box(r), &background, false).unwrap());
+    bencher.bench(|| calx_lca::figures(divan::black_box(r), &background).unwrap());
 }
 
 /// The full result against a prepared background (what a report needs).
@@ -88,7 +88,7 @@ fn reference_plant_figures(bencher: divan::Bencher) {
 fn reference_plant_full_result(bencher: divan::Bencher) {
     let background = Background::new(Database::builtin(), config("electricity_kr_2014_16")).unwrap();
     let r = plant();
-    bencher.bench(|| calx_lca::assess_with(divan::black_box(r), &background, true).unwrap());
+    bencher.bench(|| calx_lca::assess_with(divan::black_box(r), &background).unwrap());
 }
 
 fn solve_2000(bencher: divan::Bencher, choice: SolverChoice) {

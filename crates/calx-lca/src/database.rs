@@ -191,7 +191,7 @@ impl Database {
     /// Process `consumer` needs `amount` SI units of `supplier`'s product per SI unit of its own.
     pub fn add_input(&mut self, consumer: &str, supplier: &str, amount: f64) -> Result<()> {
         let c = self.require_process(consumer, "an input")?;
-        let s = self.require_process(supplier, &format!("an input of `{consumer}`"))?;
+        let s = self.require_process(supplier, format_args!("an input of `{consumer}`"))?;
         check_value(&format!("input of `{supplier}` to `{consumer}`"), amount)?;
         self.inputs.push((s, c, amount));
         Ok(())
@@ -200,7 +200,7 @@ impl Database {
     /// Process `process` emits `amount` kg of `flow` per SI unit of its product.
     pub fn add_emission(&mut self, process: &str, flow: &str, amount: f64) -> Result<()> {
         let p = self.require_process(process, "an emission")?;
-        let f = self.require_flow(flow, &format!("an emission of `{process}`"))?;
+        let f = self.require_flow(flow, format_args!("an emission of `{process}`"))?;
         check_value(&format!("emission of `{flow}` from `{process}`"), amount)?;
         self.emissions.push((f, p, amount));
         Ok(())
@@ -209,7 +209,7 @@ impl Database {
     /// Characterisation factor of `flow` in `category`.
     pub fn add_factor(&mut self, category: &str, flow: &str, value: f64) -> Result<()> {
         let c = self.require_category(category)?;
-        let f = self.require_flow(flow, &format!("a factor of `{category}`"))?;
+        let f = self.require_flow(flow, format_args!("a factor of `{category}`"))?;
         check_value(&format!("factor of `{flow}` in `{category}`"), value)?;
         self.factors.push((c, f, value));
         Ok(())
@@ -228,20 +228,22 @@ impl Database {
         Ok(())
     }
 
-    /// Index of a process; the error names where it was used and the nearest name.
-    pub fn require_process(&self, name: &str, used_by: &str) -> Result<usize> {
+    /// Index of a process; the error names where it was used (written only on error) and the
+    /// nearest name.
+    pub fn require_process(&self, name: &str, used_by: impl std::fmt::Display) -> Result<usize> {
         self.process_index.get(name).copied().ok_or_else(|| LcaError::UnknownProcess {
             name: name.into(),
-            used_by: used_by.into(),
+            used_by: used_by.to_string(),
             suggestion: nearest(name, self.processes.iter().map(|p| p.name.as_str())).map(str::to_string),
         })
     }
 
-    /// Index of an elementary flow.
-    pub fn require_flow(&self, name: &str, used_by: &str) -> Result<usize> {
+    /// Index of an elementary flow; the error names where it was used (written only on
+    /// error) and the nearest name.
+    pub fn require_flow(&self, name: &str, used_by: impl std::fmt::Display) -> Result<usize> {
         self.flow_index.get(name).copied().ok_or_else(|| LcaError::UnknownFlow {
             name: name.into(),
-            used_by: used_by.into(),
+            used_by: used_by.to_string(),
             suggestion: nearest(name, self.flows.iter().map(|p| p.name.as_str())).map(str::to_string),
         })
     }
@@ -379,7 +381,7 @@ impl Database {
         r.arity(4, 5)?;
         let f = &r.fields;
         let c = self.require_process(f[1], "an input").map_err(|e| r.at(e))?;
-        let s = self.require_process(f[2], &format!("an input of `{}`", f[1])).map_err(|e| r.at(e))?;
+        let s = self.require_process(f[2], format_args!("an input of `{}`", f[1])).map_err(|e| r.at(e))?;
         let q = r.quantity(f[3])?;
         let supplied = self.processes[s].dimension;
         if q.dimension != supplied {
