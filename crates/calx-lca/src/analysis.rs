@@ -230,7 +230,7 @@ impl Analysis for LcaAnalysis {
             text: crate::to_table(&r),
             csv: crate::to_csv(&r),
             json: serde_json::to_string_pretty(&r).map_err(AnalysisError::failed)?,
-            report: None,
+            report: Some(crate::report::report_part(&self.name, &r)),
         })
     }
 }

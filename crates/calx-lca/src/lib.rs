@@ -18,7 +18,8 @@
 //! Two entry points, over a [`Background`] compiled once per configuration: [`figures`],
 //! the totals and contributions behind the metrics and nothing else (what the `lca`
 //! analysis's `figures` gives a study for every sample), and [`assess_with`], the full
-//! [`LcaResult`], built from the same figures.
+//! [`LcaResult`], built from the same figures, which [`report_part`] turns into the LCA's part
+//! of the report people read.
 //!
 //! Conventions (also on [`assess`](mod@assess)): CO2 uptake = carbon in solids of product streams minus
 //! carbon in solids of feeds and make-up, as CO2; flue-gas CO2 that leaves the vent unfixed is
@@ -42,6 +43,7 @@ pub mod database;
 pub mod error;
 mod inventory;
 pub mod render;
+pub mod report;
 pub mod result;
 pub mod sparse;
 
@@ -52,6 +54,7 @@ pub use config::{AvoidedBurden, FactorOverride, FunctionalUnit, LcaConfig, Mappi
 pub use database::{Database, GHG_CO2_EQ, Matrices, Solution};
 pub use error::{LcaError, Result};
 pub use render::{to_csv, to_table};
+pub use report::{per, report_part};
 pub use result::{
     Amount, AvoidedLine, CategoryTotal, Contribution, Exclusion, FlowTotal, InventoryLine, LcaFigures, LcaResult, Part,
     ProcessUse,

@@ -1,5 +1,6 @@
 //! The `lca` analysis through the `Analysis` trait, as studies and reports call it: its two
-//! entry points give the same metrics bit for bit, and a configuration that does not fit the flowsheet is an error naming the parameter of
+//! entry points give the same metrics bit for bit, only the report carries a report part,
+//! and a configuration that does not fit the flowsheet is an error naming the parameter of
 //! the `analyses:` block.
 
 use std::path::Path;
@@ -26,7 +27,7 @@ fn bits(metrics: &[Metric]) -> Vec<(&str, u64, &str)> {
 }
 
 #[test]
-fn figures_and_report_give_the_same_metrics() {
+fn figures_and_report_give_the_same_metrics_and_only_the_report_a_part() {
     for file in ["kigam-cfbc-2022.yaml", "kigam-cfbc-recycle.yaml", "mine-backfill.yaml"] {
         let project = project(&flowsheet_text(file));
         let result = solve(&project);
@@ -36,6 +37,8 @@ fn figures_and_report_give_the_same_metrics() {
             let report = a.analysis.report(&result, &[]).unwrap_or_else(|e| panic!("{file}: {e}"));
             assert_eq!(bits(&figures), bits(&report.metrics), "{file}: {}", a.name);
             assert!(figures.iter().any(|m| m.name.starts_with("emissions_by_unit.")), "{file}: {figures:?}");
+            let part = report.report.unwrap_or_else(|| panic!("{file}: `{}` has no report part", a.name));
+            assert_eq!(part.section, "lca");
             assert!(!report.text.is_empty() && !report.csv.is_empty() && !report.json.is_empty());
             lcas += 1;
         }
