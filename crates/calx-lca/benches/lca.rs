@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use calx_core::Dimension;
 use calx_core::Utility;
 use calx_core::result::FlowsheetResult;
-use calx_lca::{Database, FunctionalUnit, LcaConfig, Mapping, SolverChoice, SolverOptions, assess};
+use calx_lca::{Background, Database, FunctionalUnit, LcaConfig, Mapping, SolverChoice, SolverOptions, assess};
 
 fn main() {
     divan::main();
@@ -73,6 +73,22 @@ fn reference_plant_2000_process_background(bencher: divan::Bencher) {
     let c = config("g0");
     let r = plant();
     bencher.bench(|| assess(divan::black_box(r), &db, &c).unwrap());
+}
+
+/// What a study sample costs: the metrics against a prepared background.
+#[divan::bench]
+fn reference_plant_figures(bencher: divan::Bencher) {
+    let background = Background::new(Database::builtin(), config("electricity_kr_2014_16")).unwrap();
+    let r = plant();
+    bencher.bench(|| calx_lca::figures(divan::black_box(r), &background).unwrap());
+}
+
+/// The full result against a prepared background (what a report needs).
+#[divan::bench]
+fn reference_plant_full_result(bencher: divan::Bencher) {
+    let background = Background::new(Database::builtin(), config("electricity_kr_2014_16")).unwrap();
+    let r = plant();
+    bencher.bench(|| calx_lca::assess_with(divan::black_box(r), &background).unwrap());
 }
 
 fn solve_2000(bencher: divan::Bencher, choice: SolverChoice) {

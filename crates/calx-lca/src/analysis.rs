@@ -20,8 +20,12 @@ use calx_core::{
     ParamValue, Params, UnitError, UnitTable, Utility,
 };
 
+use crate::assess::Assessment;
+use crate::background::Background;
 use crate::config::{AvoidedBurden, FactorOverride, FunctionalUnit, LcaConfig, Mapping};
 use crate::database::Database;
+use crate::error::{LcaError, Refusal};
+use crate::result::LcaFigures;
 
 /// The `lca` analysis type.
 pub struct LcaAnalysisType;
@@ -30,7 +34,7 @@ pub struct LcaAnalysisType;
 struct LcaAnalysis {
     name: String,
     /// The configuration with its compiled background.
-    background: crate::assess::Background,
+    background: Background,
 }
 
 fn text_map(doc: &str, name: &str) -> ParamSpec {
@@ -76,88 +80,108 @@ impl AnalysisType for LcaAnalysisType {
 
     fn create(&self, name: &str, p: &Params) -> Result<Box<dyn Analysis>, UnitError> {
         let database = Database::builtin();
-        let fu_text = p.text_opt("functional_unit")?.unwrap_or("1 t of product");
-        let mut config = LcaConfig::new(functional_unit(fu_text)?);
-        if let Some(y) = p.text_opt("reference_year")? {
-            config.reference_year = y.to_string();
-        }
-        if let Some(m) = p.text_opt("method")? {
-            database.require_category(m).map_err(|e| UnitError::param("method", e.to_string()))?;
-            config.characterization = m.to_string();
-        }
-        let process = |param: &str, n: &str| {
-            database.require_process(n, param).map(|_| ()).map_err(|e| UnitError::param(param, e.to_string()))
-        };
-        for (k, v) in p.text_map("utilities")? {
-            let u = Utility::ALL.into_iter().find(|u| u.name() == k).ok_or_else(|| {
-                UnitError::param("utilities", format!("`{k}` is not a utility (electricity, heating, cooling, water)"))
-            })?;
-            let m = mapping(v);
-            if let Mapping::To(n) = &m {
-                process("utilities", n)?;
-            }
-            config.utilities.insert(u, m);
-        }
-        for (param, target) in [("streams", &mut config.streams), ("components", &mut config.components)] {
-            for (k, v) in p.text_map(param)? {
-                let m = mapping(v);
-                if let Mapping::To(n) = &m {
-                    process(param, n)?;
-                }
-                target.insert(k.to_string(), m);
-            }
-        }
-        for (k, v) in p.text_map("emissions")? {
-            let m = mapping(v);
-            if let Mapping::To(n) = &m {
-                database.require_flow(n, "emissions").map_err(|e| UnitError::param("emissions", e.to_string()))?;
-            }
-            config.direct_emissions.insert(k.to_string(), m);
-        }
-        let sources = p.text_map("sources")?;
-        let source = |param: &str, k: &str| {
-            sources
-                .get(k)
-                .map(|s| s.to_string())
-                .ok_or_else(|| UnitError::param(param, format!("`{k}` needs a source under `sources`")))
-        };
-        let mut units = UnitTable::builtin();
-        for (sym, f) in [("kgCO2eq", 1.0), ("tCO2eq", 1000.0), ("gCO2eq", 1e-3)] {
-            units.define(sym, f, Dimension::MASS).map_err(|e| UnitError::Calculation(e.to_string()))?;
-        }
-        for (k, v) in p.text_map("factors")? {
-            let i = database.require_process(k, "factors").map_err(|e| UnitError::param("factors", e.to_string()))?;
-            let q = units.parse(v).map_err(|e| UnitError::param("factors", format!("{k}: {e}")))?;
-            // kg CO2-eq per unit of the process's reference product (per kWh, per t, ...).
-            let reference = database.processes()[i].dimension;
-            if q.dimension != Dimension::MASS / reference {
-                return Err(UnitError::param(
-                    "factors",
-                    format!(
-                        "{k}: {v:?} is not kg CO2-eq per {} of `{k}` (write e.g. 0.4173 kgCO2eq/kWh)",
-                        reference.describe()
-                    ),
-                ));
-            }
-            config.overrides.push(FactorOverride {
-                process: k.to_string(),
-                value: q.value,
-                source: source("factors", k)?,
-            });
-        }
-        for (stream, proc_name) in p.text_map("avoided")? {
-            process("avoided", proc_name)?;
-            config.avoided.push(AvoidedBurden {
-                stream: stream.to_string(),
-                process: proc_name.to_string(),
-                amount: 1.0,
-                source: source("avoided", proc_name)?,
-            });
-        }
-        let background =
-            crate::assess::Background::new(database, config).map_err(|e| UnitError::param("factors", e.to_string()))?;
+        let config = config(p, &database)?;
+        let background = Background::new(database, config).map_err(|e| UnitError::param("factors", e.to_string()))?;
         Ok(Box::new(LcaAnalysis { name: name.to_string(), background }))
     }
+}
+
+/// The configuration of an `analyses: lca:` block, every name checked against `database`.
+fn config(p: &Params, database: &Database) -> Result<LcaConfig, UnitError> {
+    let fu_text = p.text_opt("functional_unit")?.unwrap_or("1 t of product");
+    let mut config = LcaConfig::new(functional_unit(fu_text)?);
+    if let Some(y) = p.text_opt("reference_year")? {
+        config.reference_year = y.to_string();
+    }
+    if let Some(m) = p.text_opt("method")? {
+        database.require_category(m).map_err(|e| UnitError::param("method", e.to_string()))?;
+        config.characterization = m.to_string();
+    }
+    mappings(p, database, &mut config)?;
+    let sources = p.text_map("sources")?;
+    let source = |param: &str, k: &str| {
+        sources
+            .get(k)
+            .map(|s| s.to_string())
+            .ok_or_else(|| UnitError::param(param, format!("`{k}` needs a source under `sources`")))
+    };
+    config.overrides = overrides(p, database, &source)?;
+    for (stream, proc_name) in p.text_map("avoided")? {
+        process(database, "avoided", proc_name)?;
+        config.avoided.push(AvoidedBurden {
+            stream: stream.to_string(),
+            process: proc_name.to_string(),
+            amount: 1.0,
+            source: source("avoided", proc_name)?,
+        });
+    }
+    Ok(config)
+}
+
+/// A background process named under `param`.
+fn process(database: &Database, param: &str, name: &str) -> Result<(), UnitError> {
+    database.require_process(name, param).map(|_| ()).map_err(|e| UnitError::param(param, e.to_string()))
+}
+
+/// `utilities`, `streams`, `components` and `emissions`: where each inventory item goes.
+fn mappings(p: &Params, database: &Database, config: &mut LcaConfig) -> Result<(), UnitError> {
+    for (k, v) in p.text_map("utilities")? {
+        let u = Utility::ALL.into_iter().find(|u| u.name() == k).ok_or_else(|| {
+            UnitError::param("utilities", format!("`{k}` is not a utility (electricity, heating, cooling, water)"))
+        })?;
+        let m = mapping(v);
+        if let Mapping::To(n) = &m {
+            process(database, "utilities", n)?;
+        }
+        config.utilities.insert(u, m);
+    }
+    for (param, target) in [("streams", &mut config.streams), ("components", &mut config.components)] {
+        for (k, v) in p.text_map(param)? {
+            let m = mapping(v);
+            if let Mapping::To(n) = &m {
+                process(database, param, n)?;
+            }
+            target.insert(k.to_string(), m);
+        }
+    }
+    for (k, v) in p.text_map("emissions")? {
+        let m = mapping(v);
+        if let Mapping::To(n) = &m {
+            database.require_flow(n, "emissions").map_err(|e| UnitError::param("emissions", e.to_string()))?;
+        }
+        config.direct_emissions.insert(k.to_string(), m);
+    }
+    Ok(())
+}
+
+/// `factors`: replacement emission factors, each with its unit and a source.
+fn overrides(
+    p: &Params,
+    database: &Database,
+    source: &dyn Fn(&str, &str) -> Result<String, UnitError>,
+) -> Result<Vec<FactorOverride>, UnitError> {
+    let mut units = UnitTable::builtin();
+    for (sym, f) in [("kgCO2eq", 1.0), ("tCO2eq", 1000.0), ("gCO2eq", 1e-3)] {
+        units.define(sym, f, Dimension::MASS).map_err(|e| UnitError::Calculation(e.to_string()))?;
+    }
+    let mut overrides = Vec::new();
+    for (k, v) in p.text_map("factors")? {
+        let i = database.require_process(k, "factors").map_err(|e| UnitError::param("factors", e.to_string()))?;
+        let q = units.parse(v).map_err(|e| UnitError::param("factors", format!("{k}: {e}")))?;
+        // kg CO2-eq per unit of the process's reference product (per kWh, per t, ...).
+        let reference = database.processes()[i].dimension;
+        if q.dimension != Dimension::MASS / reference {
+            return Err(UnitError::param(
+                "factors",
+                format!(
+                    "{k}: {v:?} is not kg CO2-eq per {} of `{k}` (write e.g. 0.4173 kgCO2eq/kWh)",
+                    reference.describe()
+                ),
+            ));
+        }
+        overrides.push(FactorOverride { process: k.to_string(), value: q.value, source: source("factors", k)? });
+    }
+    Ok(overrides)
 }
 
 /// `excluded: REASON` or a name.
@@ -187,58 +211,78 @@ fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
 }
 
 impl Analysis for LcaAnalysis {
+    fn figures(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
+        let assessment = Assessment::new(flowsheet, &self.background).map_err(analysis_error)?;
+        Ok(metrics(&assessment.figures()))
+    }
+
     fn report(
         &self,
         flowsheet: &FlowsheetResult,
         _earlier: &[AnalysisOutput],
     ) -> Result<AnalysisOutput, AnalysisError> {
-        let r = crate::assess::assess_with(flowsheet, &self.background, true).map_err(AnalysisError::failed)?;
+        let assessment = Assessment::new(flowsheet, &self.background).map_err(analysis_error)?;
+        let r = assessment.full().map_err(AnalysisError::failed)?;
         Ok(AnalysisOutput {
+            name: self.name.clone(),
+            type_name: "lca".into(),
+            metrics: metrics(&r.figures()),
             text: crate::to_table(&r),
             csv: crate::to_csv(&r),
             json: serde_json::to_string_pretty(&r).map_err(AnalysisError::failed)?,
-            ..self.output(&r)
+            report: Some(crate::report::report_part(&self.name, &r)),
         })
-    }
-
-    fn figures(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
-        let r = crate::assess::assess_with(flowsheet, &self.background, false).map_err(AnalysisError::failed)?;
-        Ok(self.output(&r).metrics)
     }
 }
 
-impl LcaAnalysis {
-    /// The output with its metrics only.
-    fn output(&self, r: &crate::LcaResult) -> AnalysisOutput {
-        // Units and fixed names written once (studies build these for every sample).
-        let (per_fu, per_yr) = (format!("{}/FU", r.impact_unit), format!("{}/yr", r.impact_unit));
-        let mut metrics = Vec::with_capacity(8 + r.by_unit.len() + r.by_flow.len());
-        for (fu_name, yr_name, a) in [
-            ("emissions_per_functional_unit", "emissions_per_year", &r.emissions),
-            ("co2_fixed_per_functional_unit", "co2_fixed_per_year", &r.co2_fixed),
-            ("avoided_per_functional_unit", "avoided_per_year", &r.avoided),
-            ("net_reduction_per_functional_unit", "net_reduction_per_year", &r.net_reduction),
-        ] {
-            metrics.push(Metric { name: fu_name.into(), value: a.per_functional_unit, unit: per_fu.clone() });
-            metrics.push(Metric { name: yr_name.into(), value: a.per_year, unit: per_yr.clone() });
+/// A configuration entry that does not fit the flowsheet names its `analyses:` parameter;
+/// anything else is the LCA's own error.
+fn analysis_error(refusal: Refusal) -> AnalysisError {
+    match (refusal.param, refusal.error) {
+        // The parameter says it is about the functional unit already.
+        (Some(param), LcaError::FunctionalUnit(message)) => AnalysisError::parameter(param, message),
+        (Some(param), error) => AnalysisError::parameter(param, error.to_string()),
+        (None, error) => AnalysisError::failed(error),
+    }
+}
+
+/// The metrics, from the figures behind them (the same for both entry points).
+fn metrics(f: &LcaFigures<'_>) -> Vec<Metric> {
+    // Units written once (studies build these for every sample).
+    let (per_fu, per_yr) = (format!("{}/FU", f.impact_unit), format!("{}/yr", f.impact_unit));
+    let mut metrics = Vec::with_capacity(8 + f.by_unit.len() + f.by_flow.len());
+    for (fu_name, yr_name, a) in [
+        ("emissions_per_functional_unit", "emissions_per_year", &f.emissions),
+        ("co2_fixed_per_functional_unit", "co2_fixed_per_year", &f.co2_fixed),
+        ("avoided_per_functional_unit", "avoided_per_year", &f.avoided),
+        ("net_reduction_per_functional_unit", "net_reduction_per_year", &f.net_reduction),
+    ] {
+        metrics.push(Metric { name: fu_name.into(), value: a.per_functional_unit, unit: per_fu.clone() });
+        metrics.push(Metric { name: yr_name.into(), value: a.per_year, unit: per_yr.clone() });
+    }
+    for (prefix, list) in [("emissions_by_unit.", &f.by_unit), ("emissions_by_flow.", &f.by_flow)] {
+        for c in list {
+            metrics.push(Metric {
+                name: [prefix, &c.name].concat(),
+                value: c.per_functional_unit,
+                unit: per_fu.clone(),
+            });
         }
-        for (prefix, list) in [("emissions_by_unit.", &r.by_unit), ("emissions_by_flow.", &r.by_flow)] {
-            for c in list {
-                metrics.push(Metric {
-                    name: [prefix, c.name.as_str()].concat(),
-                    value: c.impact.per_functional_unit,
-                    unit: per_fu.clone(),
-                });
-            }
-        }
-        AnalysisOutput {
-            name: self.name.clone(),
-            type_name: "lca".into(),
-            metrics,
-            text: String::new(),
-            csv: String::new(),
-            json: String::new(),
-            report: None,
-        }
+    }
+    metrics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_configuration_errors_name_a_parameter() {
+        let singular = LcaError::Singular("zero pivot".into());
+        let e = analysis_error(Refusal::from(singular.clone()));
+        assert!(matches!(&e, AnalysisError::Failed(source) if source.to_string() == singular.to_string()), "{e:?}");
+        let stream = LcaError::Stream { name: "x".into(), problem: "is not in the flowsheet".into(), suggestion: None };
+        let e = analysis_error(stream.about("streams"));
+        assert_eq!(e.to_string(), "`streams`: stream `x` is not in the flowsheet");
     }
 }

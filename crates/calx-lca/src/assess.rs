@@ -1,5 +1,9 @@
-//! The assessment of a converged flowsheet: inventory, mapping, matrix solve, CO2 uptake and
-//! contributions.
+//! The assessment of a converged flowsheet, in stages over one `Assessment` context: the
+//! names the configuration uses, the foreground inventory (module `inventory`), the CO2
+//! fixed, the functional unit, where each item is counted and at what impact per SI unit;
+//! then either the figures behind the metrics ([`figures`], what a study asks for every
+//! sample) or the full result with every line, exclusion, process, category and elementary
+//! flow ([`assess_with`], for reports). The full result is built from the same figures.
 //!
 //! # Conventions
 //!
@@ -19,17 +23,20 @@
 //!   burdens - emissions (background and direct).
 //! * **Per year** = per FU x FUs per year, with the flowsheet's rates over 365 days.
 
+use std::borrow::Cow;
+
 use calx_core::result::{FlowsheetResult, StreamRole};
 use calx_core::suggest::nearest;
-use calx_core::{Dimension, Phase, Utility};
-use serde::Serialize;
 
-use crate::config::{FunctionalUnit, LcaConfig, Mapping};
-use std::borrow::Cow;
-use std::sync::OnceLock;
-
-use crate::database::{Database, Matrices};
-use crate::error::{LcaError, Result};
+use crate::background::Background;
+use crate::config::{AvoidedBurden, FunctionalUnit, LcaConfig, Mapping};
+use crate::database::Database;
+use crate::error::{LcaError, Refusal, Result};
+use crate::inventory::{self, Item};
+use crate::result::{
+    Amount, AvoidedLine, CategoryTotal, Contribution, Exclusion, FlowTotal, InventoryLine, LcaFigures, LcaResult, Part,
+    ProcessUse,
+};
 use crate::sparse::SolveReport;
 
 /// Seconds in the assessment's year (365 days, Calx's `yr`).
@@ -39,639 +46,430 @@ pub const CO2_MOLAR_MASS: f64 = 44.009e-3;
 /// The elementary flow whose factor converts fixed CO2 into the impact category.
 pub const CO2_FLOW: &str = "CO2, fossil";
 
-/// A figure per functional unit and per year.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct Amount {
-    /// Per functional unit.
-    pub per_functional_unit: f64,
-    /// Per year of operation.
-    pub per_year: f64,
+/// Assess a converged flowsheet against a background database.
+pub fn assess(result: &FlowsheetResult, database: &Database, config: &LcaConfig) -> Result<LcaResult> {
+    assess_with(result, &Background::new(database.clone(), config.clone())?)
 }
 
-/// One aggregated contribution (a unit, or a flow such as electricity).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Contribution {
-    /// Unit name, or flow label.
-    pub name: String,
-    /// Impact in the headline category.
-    pub impact: Amount,
-    /// Fraction of the total emissions (0..1; 0 when emissions are zero).
-    pub share: f64,
+/// Assess against a prepared background: the full result, for reports.
+pub fn assess_with(result: &FlowsheetResult, background: &Background) -> Result<LcaResult> {
+    Assessment::new(result, background).map_err(|r| r.error)?.full()
 }
 
-/// One line of the foreground inventory that counts.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct InventoryLine {
-    /// Unit that causes it.
-    pub unit: String,
-    /// Flow label: `electricity`, `cooling`, a component name, a stream name, `direct CO2`.
-    pub flow: String,
-    /// What for (utility purpose, stream, material purpose).
-    pub purpose: String,
-    /// Background process, or elementary flow for a direct emission.
-    pub process: String,
-    /// Amount per FU in SI (J or kg).
-    pub amount: f64,
-    /// SI unit of `amount` (`J` or `kg`).
-    pub amount_unit: String,
-    /// Impact in the headline category.
-    pub impact: Amount,
-    /// Fraction of total emissions.
-    pub share: f64,
+/// The figures behind the metrics only, against a prepared background: no total inventory
+/// solve and no report words. They equal the full result's ([`LcaResult::figures`]) bit for
+/// bit.
+pub fn figures<'a>(result: &'a FlowsheetResult, background: &'a Background) -> Result<LcaFigures<'a>> {
+    Ok(Assessment::new(result, background).map_err(|r| r.error)?.figures())
 }
 
-/// An inventory item left outside the boundary.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Exclusion {
-    /// Unit concerned.
-    pub unit: String,
-    /// Flow label.
-    pub flow: String,
-    /// What for.
-    pub purpose: String,
-    /// Amount per FU in SI.
-    pub amount: f64,
-    /// SI unit of `amount`.
-    pub amount_unit: String,
-    /// Why it is excluded.
-    pub reason: String,
-}
-
-/// A credited avoided burden.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct AvoidedLine {
-    /// Product stream.
-    pub stream: String,
-    /// Displaced process.
-    pub process: String,
-    /// Displaced amount per FU (SI).
-    pub amount: f64,
-    /// Credit in the headline category (positive = avoided emissions).
-    pub credit: Amount,
-    /// Source of the substitution.
-    pub source: String,
-}
-
-/// A background process used, with its data source.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ProcessUse {
-    /// Name.
-    pub name: String,
-    /// Description.
-    pub description: String,
-    /// Source (or `override: ...`).
-    pub source: String,
-    /// Cradle-to-gate impact per SI unit of its product (headline category).
-    pub impact_per_si_unit: f64,
-    /// Amount demanded per FU (SI), excluding avoided burdens.
-    pub amount: f64,
-}
-
-/// Total of one impact category.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CategoryTotal {
-    /// Category name.
-    pub name: String,
-    /// Indicator unit.
-    pub unit: String,
-    /// Emissions (background and direct, without credits).
-    pub emissions: Amount,
-}
-
-/// One elementary flow of the life-cycle inventory.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FlowTotal {
-    /// Flow name.
-    pub name: String,
-    /// kg.
-    pub amount: Amount,
-}
-
-/// The result of an assessment. Impacts are in the headline category's unit (kg CO2-eq for
-/// the shipped sets).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LcaResult {
-    /// Flowsheet name.
-    pub flowsheet: String,
-    /// The functional unit, as text.
-    pub functional_unit: String,
-    /// Seconds of operation that make one FU.
-    pub seconds_per_functional_unit: f64,
-    /// FUs per year of operation.
-    pub functional_units_per_year: f64,
-    /// Reference year (from the configuration).
-    pub reference_year: String,
-    /// Headline category.
-    pub category: String,
-    /// Its unit.
-    pub impact_unit: String,
-    /// Emissions, background and direct.
-    pub emissions: Amount,
-    /// CO2 fixed in solids, kg CO2.
-    pub co2_fixed: Amount,
-    /// Credits from avoided burdens.
-    pub avoided: Amount,
-    /// CO2 fixed (characterised) + avoided - emissions.
-    pub net_reduction: Amount,
-    /// Emissions by unit (flowsheet order).
-    pub by_unit: Vec<Contribution>,
-    /// Emissions by flow (electricity, water, a material, direct CO2, ...).
-    pub by_flow: Vec<Contribution>,
-    /// Every counted inventory line.
-    pub lines: Vec<InventoryLine>,
-    /// Every excluded item, with its reason (empty from a metrics-only assessment).
-    pub excluded: Vec<Exclusion>,
-    /// Avoided burdens.
-    pub avoided_lines: Vec<AvoidedLine>,
-    /// Background processes used (empty from a metrics-only assessment).
-    pub processes: Vec<ProcessUse>,
-    /// Every category of the database (emissions only; empty from a metrics-only assessment).
-    pub categories: Vec<CategoryTotal>,
-    /// Life-cycle inventory of elementary flows (emissions only, non-zero; empty from a
-    /// metrics-only assessment).
-    pub inventory: Vec<FlowTotal>,
-    /// How the background system was solved (the total-demand solve; `none (metrics only)`
-    /// when it was skipped).
-    pub solver: SolveReport,
-}
-
+/// Where an inventory item is counted.
+#[derive(Clone, Copy)]
 enum Target {
+    /// Demand on a background process.
     Process(usize),
+    /// A direct emission of an elementary flow.
     Flow(usize),
 }
 
-/// One foreground inventory item, borrowing its names from the flowsheet result and the
-/// configuration (a study builds these for every sample).
-struct Item<'a> {
-    unit: &'a str,
-    flow: Cow<'a, str>,
-    purpose: Purpose<'a>,
-    /// SI per second.
-    rate: f64,
-    dimension: Dimension,
-    mapping: Option<&'a Mapping>,
-    emission: bool,
-}
-
-/// Why an item is in the inventory, rendered only for reports and messages.
+/// A counted inventory item: where, and its impact per SI unit in the headline category.
 #[derive(Clone, Copy)]
-enum Purpose<'a> {
-    /// A utility, with the unit's own words.
-    Utility(&'a str),
-    /// A make-up material, with the unit's own words.
-    MakeUp(&'a str),
-    /// Material of a feed stream.
-    Feed(&'a str),
-    /// A gas generated in the process and leaving in a product stream.
-    Generated { component: &'a str, stream: &'a str },
+struct Counted {
+    target: Target,
+    per_si: f64,
 }
 
-impl std::fmt::Display for Purpose<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Purpose::Utility(p) => f.write_str(p),
-            Purpose::MakeUp(p) => write!(f, "make-up: {p}"),
-            Purpose::Feed(s) => write!(f, "feed stream {s}"),
-            Purpose::Generated { component, stream } => write!(f, "generated {component} in stream {stream}"),
+/// A counted inventory item, per functional unit.
+struct Line<'s, 'a> {
+    item: &'s Item<'a>,
+    target: Target,
+    /// Amount, SI.
+    amount: f64,
+    /// Impact in the headline category.
+    impact: f64,
+}
+
+/// An avoided burden, per functional unit.
+struct Credit<'a> {
+    burden: &'a AvoidedBurden,
+    /// Amount displaced, SI.
+    displaced: f64,
+    /// Credit in the headline category.
+    credit: f64,
+}
+
+/// One assessment: what every stage reads, and what the stages before it found.
+pub(crate) struct Assessment<'a> {
+    result: &'a FlowsheetResult,
+    background: &'a Background,
+    /// The foreground inventory, in flowsheet order.
+    items: Vec<Item<'a>>,
+    /// Per item: where it is counted (`None`: excluded from the boundary).
+    counted: Vec<Option<Counted>>,
+    /// Per avoided burden of the configuration: its process and impact per SI unit.
+    avoided: Vec<(usize, f64)>,
+    /// CO2 fixed in solids, kg/s.
+    uptake_rate: f64,
+    /// Seconds of operation per functional unit.
+    seconds_per_fu: f64,
+    /// Functional units per year.
+    fu_per_year: f64,
+    /// Characterisation factor of fixed CO2 in the headline category.
+    co2_factor: f64,
+}
+
+impl<'a> Assessment<'a> {
+    /// Every stage up to the impacts per SI unit; the error names the parameter of a
+    /// configuration entry that does not fit the flowsheet.
+    pub(crate) fn new(result: &'a FlowsheetResult, background: &'a Background) -> Result<Self, Refusal> {
+        let (config, db) = (&background.config, &background.db);
+        check_names(result, config, db)?;
+        let items = inventory::foreground(result, config);
+        let uptake_rate = inventory::co2_uptake_rate(result);
+        inventory::require_mapped(&items)?;
+        let seconds_per_fu = seconds_per_functional_unit(result, &config.functional_unit, uptake_rate)
+            .map_err(|e| e.about("functional_unit"))?;
+        let counted = counting(&items, background)?;
+        let avoided = config
+            .avoided
+            .iter()
+            .map(|a| {
+                let p = db.require_process(&a.process, "an avoided burden").map_err(|e| e.about("avoided"))?;
+                Ok((p, background.unit_impact(p)?))
+            })
+            .collect::<Result<_, Refusal>>()?;
+        let co2_factor = background.flow_factor(db.require_flow(CO2_FLOW, "the CO2 uptake")?);
+        Ok(Assessment {
+            result,
+            background,
+            items,
+            counted,
+            avoided,
+            uptake_rate,
+            seconds_per_fu,
+            fu_per_year: SECONDS_PER_YEAR / seconds_per_fu,
+            co2_factor,
+        })
+    }
+
+    /// A figure per functional unit, with its value per year.
+    fn amount(&self, per_fu: f64) -> Amount {
+        Amount { per_functional_unit: per_fu, per_year: per_fu * self.fu_per_year }
+    }
+
+    /// The counted items, in inventory order.
+    fn lines(&self) -> impl Iterator<Item = Line<'_, 'a>> + '_ {
+        self.items.iter().zip(&self.counted).filter_map(|(item, c)| {
+            let c = c.as_ref()?;
+            let amount = item.rate * self.seconds_per_fu;
+            Some(Line { item, target: c.target, amount, impact: amount * c.per_si })
+        })
+    }
+
+    /// The avoided burdens, in configuration order.
+    fn credits(&self) -> impl Iterator<Item = Credit<'a>> + '_ {
+        self.background.config.avoided.iter().zip(&self.avoided).map(|(burden, &(_, per_si))| {
+            let rate = self.result.stream(&burden.stream).map_or(0.0, |s| s.stream.total_mass());
+            let displaced = burden.amount * rate * self.seconds_per_fu;
+            Credit { burden, displaced, credit: displaced * per_si }
+        })
+    }
+
+    /// The figures behind the metrics.
+    pub(crate) fn figures(&self) -> LcaFigures<'a> {
+        let by_unit: Vec<(Cow<'a, str>, f64)> = self.lines().map(|l| (Cow::Borrowed(l.item.unit), l.impact)).collect();
+        let by_flow: Vec<(Cow<'a, str>, f64)> = self.lines().map(|l| (l.item.flow.clone(), l.impact)).collect();
+        // `+ 0.0` turns the -0.0 of an empty f64 sum into 0.0 for reports.
+        let emissions = by_unit.iter().map(|l| l.1).sum::<f64>() + 0.0;
+        let avoided = self.credits().map(|c| c.credit).sum::<f64>() + 0.0;
+        let fixed = self.uptake_rate * self.seconds_per_fu;
+        let bg = self.background;
+        LcaFigures {
+            impact_unit: &bg.db.categories()[bg.category].unit,
+            emissions: self.amount(emissions),
+            co2_fixed: self.amount(fixed),
+            avoided: self.amount(avoided),
+            net_reduction: self.amount(fixed * self.co2_factor + avoided - emissions),
+            by_unit: aggregate(self.result.units.iter().map(|u| Cow::Borrowed(u.name.as_str())).collect(), &by_unit),
+            by_flow: aggregate(Vec::new(), &by_flow),
         }
+    }
+
+    /// The full result: the figures, with every line, exclusion, avoided burden, process,
+    /// category and elementary flow, after one solve of the total demand.
+    pub(crate) fn full(&self) -> Result<LcaResult> {
+        let f = self.figures();
+        let (bg, config) = (self.background, &self.background.config);
+        let emissions = f.emissions.per_functional_unit;
+        let share = |x: f64| if emissions != 0.0 { x / emissions } else { 0.0 };
+        let contributions = |parts: Vec<Part<'_>>| -> Vec<Contribution> {
+            parts
+                .into_iter()
+                .map(|p| Contribution {
+                    name: p.name.into_owned(),
+                    impact: self.amount(p.per_functional_unit),
+                    share: share(p.per_functional_unit),
+                })
+                .collect()
+        };
+        let demand = self.demand();
+        let (categories, inventory, solver) = self.totals(&demand)?;
+        Ok(LcaResult {
+            flowsheet: self.result.name.clone(),
+            functional_unit: config.functional_unit.describe(),
+            seconds_per_functional_unit: self.seconds_per_fu,
+            functional_units_per_year: self.fu_per_year,
+            reference_year: config.reference_year.clone(),
+            category: bg.db.categories()[bg.category].name.clone(),
+            impact_unit: f.impact_unit.to_string(),
+            emissions: f.emissions,
+            co2_fixed: f.co2_fixed,
+            avoided: f.avoided,
+            net_reduction: f.net_reduction,
+            by_unit: contributions(f.by_unit),
+            by_flow: contributions(f.by_flow),
+            lines: self.inventory_lines(&share),
+            excluded: self.exclusions(),
+            avoided_lines: self.avoided_lines(),
+            processes: self.process_uses(&demand)?,
+            categories,
+            inventory,
+            solver,
+        })
+    }
+
+    /// The final demand on the background: (process, SI amount per FU), in inventory order.
+    fn demand(&self) -> Vec<(usize, f64)> {
+        self.lines()
+            .filter_map(|l| if let Target::Process(p) = l.target { Some((p, l.amount)) } else { None })
+            .collect()
+    }
+
+    /// Emissions of every category and the life-cycle inventory (non-zero flows), from one
+    /// solve of the total demand plus the direct emissions, and how the solve went.
+    fn totals(&self, demand: &[(usize, f64)]) -> Result<(Vec<CategoryTotal>, Vec<FlowTotal>, SolveReport)> {
+        let (bg, db) = (self.background, &self.background.db);
+        let total = db.solve(&bg.matrices, demand, &bg.config.solver)?;
+        let mut inventory = total.inventory;
+        for l in self.lines() {
+            if let Target::Flow(f) = l.target {
+                inventory[f] += l.amount;
+            }
+        }
+        let impacts = bg.matrices.c.mul_vec(&inventory);
+        let categories = db
+            .categories()
+            .iter()
+            .zip(&impacts)
+            .map(|(c, &h)| CategoryTotal { name: c.name.clone(), unit: c.unit.clone(), emissions: self.amount(h) })
+            .collect();
+        let flows = db
+            .flows()
+            .iter()
+            .zip(&inventory)
+            .filter(|(_, g)| **g != 0.0)
+            .map(|(f, &g)| FlowTotal { name: f.name.clone(), amount: self.amount(g) })
+            .collect();
+        Ok((categories, flows, total.report))
+    }
+
+    /// Every counted item, with its process (or elementary flow) and share of the emissions.
+    fn inventory_lines(&self, share: &dyn Fn(f64) -> f64) -> Vec<InventoryLine> {
+        let db = &self.background.db;
+        self.lines()
+            .map(|l| InventoryLine {
+                unit: l.item.unit.to_string(),
+                flow: l.item.flow.to_string(),
+                purpose: l.item.purpose.to_string(),
+                process: match l.target {
+                    Target::Process(p) => db.processes()[p].name.clone(),
+                    Target::Flow(f) => db.flows()[f].name.clone(),
+                },
+                amount: l.amount,
+                amount_unit: l.item.si_unit().into(),
+                impact: self.amount(l.impact),
+                share: share(l.impact),
+            })
+            .collect()
+    }
+
+    /// Every item left out of the boundary, with its reason.
+    fn exclusions(&self) -> Vec<Exclusion> {
+        self.items
+            .iter()
+            .zip(&self.counted)
+            .filter_map(|(it, c)| match (c, it.mapping) {
+                (None, Some(Mapping::Excluded { reason })) => Some(Exclusion {
+                    unit: it.unit.to_string(),
+                    flow: it.flow.to_string(),
+                    purpose: it.purpose.to_string(),
+                    amount: it.rate * self.seconds_per_fu,
+                    amount_unit: it.si_unit().into(),
+                    reason: reason.clone(),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every avoided burden with its credit.
+    fn avoided_lines(&self) -> Vec<AvoidedLine> {
+        self.credits()
+            .map(|c| AvoidedLine {
+                stream: c.burden.stream.clone(),
+                process: c.burden.process.clone(),
+                amount: c.displaced,
+                credit: self.amount(c.credit),
+                source: c.burden.source.clone(),
+            })
+            .collect()
+    }
+
+    /// Every background process demanded or displaced, in database order, with its source.
+    fn process_uses(&self, demand: &[(usize, f64)]) -> Result<Vec<ProcessUse>> {
+        let mut used: Vec<usize> = demand.iter().map(|d| d.0).chain(self.avoided.iter().map(|a| a.0)).collect();
+        used.sort_unstable();
+        used.dedup();
+        used.into_iter()
+            .map(|p| {
+                let pr = &self.background.db.processes()[p];
+                Ok(ProcessUse {
+                    name: pr.name.clone(),
+                    description: pr.description.clone(),
+                    source: pr.source.clone(),
+                    impact_per_si_unit: self.background.unit_impact(p)?,
+                    amount: demand.iter().filter(|d| d.0 == p).map(|d| d.1).sum(),
+                })
+            })
+            .collect()
     }
 }
 
-fn si_unit(d: Dimension) -> &'static str {
-    if d == Dimension::ENERGY { "J" } else { "kg" }
-}
-
-/// One LCA configuration with its background database, ready for many assessments: factor
-/// overrides applied, the matrices compiled once, and each process's impact per SI unit of
-/// its product remembered after its first solve (a parameter study assesses thousands of
-/// flowsheets against the same background).
-#[derive(Debug)]
-pub struct Background {
-    config: LcaConfig,
-    db: Database,
-    matrices: Matrices,
-    /// The configuration's impact category.
-    category: usize,
-    /// Per process, its impact in `category` per SI unit, once solved. A `OnceLock` per
-    /// process: threads read without contending and may at worst solve one twice.
-    unit_impacts: Vec<OnceLock<f64>>,
-}
-
-impl Background {
-    /// Apply the configuration's factor overrides to `database` and compile it.
-    pub fn new(mut database: Database, config: LcaConfig) -> Result<Background> {
-        for o in &config.overrides {
-            database.override_process(&o.process, o.value, &o.source)?;
-        }
-        let matrices = database.matrices();
-        let category = database.require_category(&config.characterization)?;
-        let unit_impacts = database.processes().iter().map(|_| OnceLock::new()).collect();
-        Ok(Background { config, db: database, matrices, category, unit_impacts })
-    }
-
-    /// Impact in the configuration's category per SI unit of process `p`'s reference product.
-    fn unit_impact(&self, p: usize) -> Result<f64> {
-        if let Some(x) = self.unit_impacts[p].get() {
-            return Ok(*x);
-        }
-        let x = self.db.solve(&self.matrices, &[(p, 1.0)], &self.config.solver)?.impacts[self.category];
-        // The solve is deterministic: whichever thread sets the cell sets the same value.
-        let _ = self.unit_impacts[p].set(x);
-        Ok(x)
-    }
-}
-
-/// Assess a converged flowsheet against a background database.
-pub fn assess(result: &FlowsheetResult, database: &Database, config: &LcaConfig) -> Result<LcaResult> {
-    assess_with(result, &Background::new(database.clone(), config.clone())?, true)
-}
-
-/// Assess against a prepared background. With `full` false only the figures behind the
-/// metrics are computed: the total inventory solve is skipped, and `categories`,
-/// `inventory`, `excluded` and `processes` are left empty.
-pub fn assess_with(result: &FlowsheetResult, background: &Background, full: bool) -> Result<LcaResult> {
-    let (config, db, matrices, category) =
-        (&background.config, &background.db, &background.matrices, background.category);
-    let set = &result.components;
-
-    // Every name in the configuration must exist (typos are errors, not silent zeros).
-    let stream_names =
-        |role: StreamRole| result.streams.iter().filter(move |s| s.role == role).map(|s| s.name.as_str());
-    let require_stream = |name: &str, role: StreamRole, what: &str| -> Result<()> {
-        match result.stream(name) {
-            Some(s) if s.role == role => Ok(()),
-            Some(_) => Err(LcaError::Stream {
-                name: name.into(),
-                problem: format!("is not a {what} stream"),
-                suggestion: nearest(name, stream_names(role)).map(str::to_string),
-            }),
-            None => Err(LcaError::Stream {
-                name: name.into(),
-                problem: "is not in the flowsheet".into(),
-                suggestion: nearest(name, stream_names(role)).map(str::to_string),
-            }),
-        }
-    };
+/// Stage: every name in the configuration exists (typos are errors, not silent zeros).
+fn check_names(result: &FlowsheetResult, config: &LcaConfig, db: &Database) -> Result<(), Refusal> {
     if let FunctionalUnit::Product { stream, .. } = &config.functional_unit {
-        require_stream(stream, StreamRole::Product, "product")?;
+        require_stream(result, stream, StreamRole::Product).map_err(|e| e.about("functional_unit"))?;
     }
     for name in config.streams.keys() {
-        require_stream(name, StreamRole::Feed, "feed")?;
+        require_stream(result, name, StreamRole::Feed).map_err(|e| e.about("streams"))?;
     }
     for a in &config.avoided {
-        require_stream(&a.stream, StreamRole::Product, "product")?;
-        db.require_process(&a.process, &format!("the avoided burden of `{}`", a.stream))?;
+        require_stream(result, &a.stream, StreamRole::Product).map_err(|e| e.about("avoided"))?;
+        db.require_process(&a.process, format_args!("the avoided burden of `{}`", a.stream))
+            .map_err(|e| e.about("avoided"))?;
     }
     for (u, m) in &config.utilities {
         if let Mapping::To(p) = m {
-            db.require_process(p, &format!("utility {}", u.name()))?;
+            db.require_process(p, format_args!("utility {}", u.name())).map_err(|e| e.about("utilities"))?;
         }
     }
-    for (what, map) in [("stream", &config.streams), ("component", &config.components)] {
+    for (what, param, map) in [("stream", "streams", &config.streams), ("component", "components", &config.components)]
+    {
         for (k, m) in map {
             if let Mapping::To(p) = m {
-                db.require_process(p, &format!("{what} {k}"))?;
+                db.require_process(p, format_args!("{what} {k}")).map_err(|e| e.about(param))?;
             }
         }
     }
     for (k, m) in &config.direct_emissions {
         if let Mapping::To(f) = m {
-            db.require_flow(f, &format!("direct emissions of {k}"))?;
+            db.require_flow(f, format_args!("direct emissions of {k}")).map_err(|e| e.about("emissions"))?;
         }
     }
+    Ok(())
+}
 
-    // Foreground inventory, in flowsheet order.
-    let mut items: Vec<Item> = Vec::new();
-    for u in &result.units {
-        for use_ in u.report.utilities.iter().filter(|x| x.rate > 0.0) {
-            items.push(Item {
-                unit: &u.name,
-                flow: Cow::Borrowed(use_.utility.name()),
-                purpose: Purpose::Utility(&use_.purpose),
-                rate: use_.rate,
-                dimension: if use_.utility == Utility::Water { Dimension::MASS } else { Dimension::ENERGY },
-                mapping: config.utilities.get(&use_.utility),
-                emission: false,
-            });
-        }
-        for m in u.report.materials.iter().filter(|x| x.rate > 0.0) {
-            let name = set.get(m.component).map_or("?", |c| c.name.as_str());
-            items.push(Item {
-                unit: &u.name,
-                flow: Cow::Borrowed(name),
-                purpose: Purpose::MakeUp(&m.purpose),
-                rate: m.rate,
-                dimension: Dimension::MASS,
-                mapping: config.components.get(name),
-                emission: false,
-            });
-        }
-    }
-    for s in result.streams.iter().filter(|s| s.role == StreamRole::Feed) {
-        let unit = s.destination.as_ref().map_or(s.name.as_str(), |d| d.unit.as_str());
-        if let Some(m) = config.streams.get(&s.name) {
-            let rate = s.stream.total_mass();
-            if rate > 0.0 {
-                items.push(Item {
-                    unit,
-                    flow: Cow::Borrowed(&s.name),
-                    purpose: Purpose::Feed(&s.name),
-                    rate,
-                    dimension: Dimension::MASS,
-                    mapping: Some(m),
-                    emission: false,
-                });
-            }
-            continue;
-        }
-        for (c, &w) in set.iter().zip(&s.stream.flows) {
-            if w > 0.0 {
-                items.push(Item {
-                    unit,
-                    flow: Cow::Borrowed(&c.name),
-                    purpose: Purpose::Feed(&s.name),
-                    rate: w,
-                    dimension: Dimension::MASS,
-                    mapping: config.components.get(&c.name),
-                    emission: false,
-                });
-            }
-        }
-    }
-
-    // Carbon balance over solids, and gas generated.
-    let makeup = |i: usize| -> f64 {
-        result.units.iter().flat_map(|u| &u.report.materials).filter(|m| m.component == i).map(|m| m.rate).sum()
+/// A stream of the flowsheet with the given role.
+fn require_stream(result: &FlowsheetResult, name: &str, role: StreamRole) -> Result<()> {
+    let problem = match result.stream(name) {
+        Some(s) if s.role == role => return Ok(()),
+        Some(_) => format!("is not a {} stream", if role == StreamRole::Product { "product" } else { "feed" }),
+        None => "is not in the flowsheet".into(),
     };
-    let role_sum = |role: StreamRole, i: usize| -> f64 {
-        result.streams.iter().filter(|s| s.role == role).map(|s| s.stream.flows[i]).sum()
+    let names = result.streams.iter().filter(|s| s.role == role).map(|s| s.name.as_str());
+    Err(LcaError::Stream { name: name.into(), problem, suggestion: nearest(name, names).map(str::to_string) })
+}
+
+/// Stage: seconds of operation that make one functional unit.
+fn seconds_per_functional_unit(result: &FlowsheetResult, fu: &FunctionalUnit, uptake_rate: f64) -> Result<f64> {
+    let above_zero = |amount: f64| {
+        if amount.is_finite() && amount > 0.0 {
+            Ok(())
+        } else {
+            Err(LcaError::FunctionalUnit(format!("the amount must be above zero, found {amount} kg")))
+        }
     };
-    let mut carbon = 0.0; // mol/s into solids
-    for (i, c) in set.iter().enumerate() {
-        if c.phase == Phase::Solid
-            && let (Some(atoms), Some(m)) = (&c.elements, c.molar_mass)
-            && let Some(&n_c) = atoms.get("C")
-        {
-            carbon += (role_sum(StreamRole::Product, i) - role_sum(StreamRole::Feed, i) - makeup(i)) / m * n_c;
-        }
-    }
-    let uptake_rate = (carbon * CO2_MOLAR_MASS).max(0.0); // kg CO2/s
-    for (i, c) in set.iter().enumerate().filter(|(_, c)| c.phase == Phase::Gas) {
-        let out = role_sum(StreamRole::Product, i);
-        let inflow = role_sum(StreamRole::Feed, i) + makeup(i);
-        let generated = out - inflow;
-        if generated.is_nan() || generated <= 1e-9 * out.max(inflow) || out <= 0.0 {
-            continue;
-        }
-        for s in result.streams.iter().filter(|s| s.role == StreamRole::Product && s.stream.flows[i] > 0.0) {
-            items.push(Item {
-                unit: s.source.as_ref().map_or(s.name.as_str(), |e| e.unit.as_str()),
-                flow: Cow::Owned(format!("direct {}", c.name)),
-                purpose: Purpose::Generated { component: &c.name, stream: &s.name },
-                rate: generated * s.stream.flows[i] / out,
-                dimension: Dimension::MASS,
-                mapping: config.direct_emissions.get(&c.name),
-                emission: true,
-            });
-        }
-    }
-
-    // Nothing unmapped.
-    let missing: Vec<String> = items
-        .iter()
-        .filter(|it| it.mapping.is_none())
-        .map(|it| {
-            let (kind, fix) = match it.purpose {
-                Purpose::Generated { .. } => ("direct emission", "map the component in `direct_emissions`"),
-                Purpose::Feed(_) => ("feed", "map the component in `components` or the stream in `streams`"),
-                Purpose::MakeUp(_) => ("make-up material", "map the component in `components`"),
-                Purpose::Utility(_) => ("utility", "map the utility in `utilities`"),
-            };
-            format!(
-                "{kind} `{}` of unit `{}` ({}): {:.6e} {}/s; {fix}, or exclude it with a reason",
-                it.flow,
-                it.unit,
-                it.purpose,
-                it.rate,
-                si_unit(it.dimension)
-            )
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(LcaError::Unmapped { items: missing });
-    }
-
-    // Functional unit.
-    let seconds_per_fu = match &config.functional_unit {
+    match fu {
         FunctionalUnit::Product { stream, amount } => {
             let rate = result.stream(stream).map_or(0.0, |s| s.stream.total_mass());
-            if !(amount.is_finite() && *amount > 0.0) {
-                return Err(LcaError::FunctionalUnit(format!("the amount must be above zero, found {amount} kg")));
-            }
+            above_zero(*amount)?;
             if rate.is_nan() || rate <= 0.0 {
                 return Err(LcaError::FunctionalUnit(format!("product stream `{stream}` has no flow")));
             }
-            amount / rate
+            Ok(amount / rate)
         }
         FunctionalUnit::Co2Fixed { amount } => {
-            if !(amount.is_finite() && *amount > 0.0) {
-                return Err(LcaError::FunctionalUnit(format!("the amount must be above zero, found {amount} kg")));
-            }
+            above_zero(*amount)?;
             if uptake_rate.is_nan() || uptake_rate <= 0.0 {
                 return Err(LcaError::FunctionalUnit("the flowsheet fixes no CO2 in solids".into()));
             }
-            amount / uptake_rate
-        }
-    };
-    let fu_per_year = SECONDS_PER_YEAR / seconds_per_fu;
-    let amount = |per_fu: f64| Amount { per_functional_unit: per_fu, per_year: per_fu * fu_per_year };
-
-    // Resolve targets and check dimensions.
-    let mut targets: Vec<Option<Target>> = Vec::with_capacity(items.len());
-    for it in &items {
-        let t = match &it.mapping {
-            Some(Mapping::To(name)) if it.emission => {
-                Some(Target::Flow(db.require_flow(name, &format!("direct emissions of {}", it.flow))?))
-            }
-            Some(Mapping::To(name)) => {
-                let p = db.require_process(name, &format!("{} of unit {}", it.flow, it.unit))?;
-                let dim = db.processes()[p].dimension;
-                if dim != it.dimension {
-                    return Err(LcaError::Dimension {
-                        item: format!("`{}` of unit `{}`", it.flow, it.unit),
-                        process: name.clone(),
-                        expected: dim.describe(),
-                        found: it.dimension.describe(),
-                    });
-                }
-                Some(Target::Process(p))
-            }
-            _ => None,
-        };
-        targets.push(t);
-    }
-
-    // Unit impacts of every process demanded (one solve per distinct process), then the
-    // total-demand solve for the inventory and all categories.
-    let mut demanded: Vec<usize> =
-        targets.iter().filter_map(|t| if let Some(Target::Process(p)) = t { Some(*p) } else { None }).collect();
-    let mut avoided_processes = Vec::new();
-    for a in &config.avoided {
-        avoided_processes.push(db.require_process(&a.process, "an avoided burden")?);
-    }
-    demanded.extend(&avoided_processes);
-    demanded.sort_unstable();
-    demanded.dedup();
-    let mut unit_impact = vec![0.0; db.processes().len()];
-    for &p in &demanded {
-        unit_impact[p] = background.unit_impact(p)?;
-    }
-    let demand: Vec<(usize, f64)> = items
-        .iter()
-        .zip(&targets)
-        .filter_map(
-            |(it, t)| {
-                if let Some(Target::Process(p)) = t { Some((*p, it.rate * seconds_per_fu)) } else { None }
-            },
-        )
-        .collect();
-    let (mut inventory, solver) = if full {
-        let total = db.solve(matrices, &demand, &config.solver)?;
-        (total.inventory, total.report)
-    } else {
-        let skipped = SolveReport { method: "none (metrics only)".into(), iterations: 0, relative_residual: 0.0 };
-        (vec![0.0; db.flows().len()], skipped)
-    };
-
-    let mut lines = Vec::new();
-    let mut excluded = Vec::new();
-    for (it, t) in items.iter().zip(&targets) {
-        let amount_fu = it.rate * seconds_per_fu;
-        match (t, it.mapping) {
-            (Some(Target::Process(p)), _) => {
-                lines.push((it, db.processes()[*p].name.clone(), amount_fu, amount_fu * unit_impact[*p]))
-            }
-            (Some(Target::Flow(f)), _) => {
-                inventory[*f] += amount_fu;
-                lines.push((it, db.flows()[*f].name.clone(), amount_fu, amount_fu * db.factor(category, *f)));
-            }
-            // The list of exclusions is for reports; metrics do not need it.
-            (None, Some(Mapping::Excluded { reason })) if full => excluded.push(Exclusion {
-                unit: it.unit.to_string(),
-                flow: it.flow.to_string(),
-                purpose: it.purpose.to_string(),
-                amount: amount_fu,
-                amount_unit: si_unit(it.dimension).into(),
-                reason: reason.clone(),
-            }),
-            _ => {}
+            Ok(amount / uptake_rate)
         }
     }
-    // `+ 0.0` turns the -0.0 of an empty f64 sum into 0.0 for reports.
-    let emissions: f64 = lines.iter().map(|l| l.3).sum::<f64>() + 0.0;
-    let share = |x: f64| if emissions != 0.0 { x / emissions } else { 0.0 };
-    let lines: Vec<InventoryLine> = lines
-        .into_iter()
-        .map(|(it, process, a, impact)| InventoryLine {
-            unit: it.unit.to_string(),
-            flow: it.flow.to_string(),
-            purpose: it.purpose.to_string(),
-            process,
-            amount: a,
-            amount_unit: si_unit(it.dimension).into(),
-            impact: amount(impact),
-            share: share(impact),
-        })
-        .collect();
+}
 
-    let aggregate = |key: &dyn Fn(&InventoryLine) -> &str, order: Vec<String>| -> Vec<Contribution> {
-        let mut names = order;
-        for l in &lines {
-            if !names.iter().any(|n| n == key(l)) {
-                names.push(key(l).to_string());
-            }
-        }
-        names
-            .into_iter()
-            .filter_map(|name| {
-                let mine: Vec<&InventoryLine> = lines.iter().filter(|l| key(l) == name).collect();
-                if mine.is_empty() {
-                    return None;
-                }
-                let x: f64 = mine.iter().map(|l| l.impact.per_functional_unit).sum();
-                Some(Contribution { name, impact: amount(x), share: share(x) })
-            })
-            .collect()
-    };
-    let by_unit = aggregate(&|l| &l.unit, result.units.iter().map(|u| u.name.clone()).collect());
-    let by_flow = aggregate(&|l| &l.flow, Vec::new());
-
-    let mut avoided_lines = Vec::new();
-    for (a, &p) in config.avoided.iter().zip(&avoided_processes) {
-        let rate = result.stream(&a.stream).map_or(0.0, |s| s.stream.total_mass());
-        let displaced = a.amount * rate * seconds_per_fu;
-        avoided_lines.push(AvoidedLine {
-            stream: a.stream.clone(),
-            process: a.process.clone(),
-            amount: displaced,
-            credit: amount(displaced * unit_impact[p]),
-            source: a.source.clone(),
+/// Stage: the background process of a mapped item, checked for its unit of measure, or for
+/// a gas generated in the process, the elementary flow (`None`: excluded).
+fn target(it: &Item<'_>, db: &Database) -> Result<Option<Target>> {
+    let Some(Mapping::To(name)) = it.mapping else { return Ok(None) };
+    if it.is_emission() {
+        return Ok(Some(Target::Flow(db.require_flow(name, format_args!("direct emissions of {}", it.flow))?)));
+    }
+    let p = db.require_process(name, format_args!("{} of unit {}", it.flow, it.unit))?;
+    let dim = db.processes()[p].dimension;
+    if dim != it.dimension {
+        return Err(LcaError::Dimension {
+            item: format!("`{}` of unit `{}`", it.flow, it.unit),
+            process: name.clone(),
+            expected: dim.describe(),
+            found: it.dimension.describe(),
         });
     }
-    let avoided: f64 = avoided_lines.iter().map(|a| a.credit.per_functional_unit).sum::<f64>() + 0.0;
-    let co2_factor = db.factor(category, db.require_flow(CO2_FLOW, "the CO2 uptake")?);
-    let fixed = uptake_rate * seconds_per_fu;
+    Ok(Some(Target::Process(p)))
+}
 
-    let impacts = if full { matrices.c.mul_vec(&inventory) } else { Vec::new() };
-    let categories = db
-        .categories()
+/// Stage: where every item is counted (all checked first), then the impact per SI unit there
+/// (one background solve per process, remembered by the background).
+fn counting(items: &[Item<'_>], background: &Background) -> Result<Vec<Option<Counted>>, Refusal> {
+    let targets = items
         .iter()
-        .zip(&impacts)
-        .map(|(c, &h)| CategoryTotal { name: c.name.clone(), unit: c.unit.clone(), emissions: amount(h) })
-        .collect();
-    let inventory = db
-        .flows()
-        .iter()
-        .zip(&inventory)
-        .filter(|_| full)
-        .filter(|(_, g)| **g != 0.0)
-        .map(|(f, &g)| FlowTotal { name: f.name.clone(), amount: amount(g) })
-        .collect();
-    let processes = demanded
-        .iter()
-        .filter(|_| full)
-        .map(|&p| {
-            let pr = &db.processes()[p];
-            ProcessUse {
-                name: pr.name.clone(),
-                description: pr.description.clone(),
-                source: pr.source.clone(),
-                impact_per_si_unit: unit_impact[p],
-                amount: demand.iter().filter(|d| d.0 == p).map(|d| d.1).sum(),
-            }
+        .map(|it| target(it, &background.db).map_err(|e| e.about(it.purpose.param())))
+        .collect::<Result<Vec<_>, Refusal>>()?;
+    let counted = |target: Target| -> Result<Counted> {
+        let per_si = match target {
+            Target::Process(p) => background.unit_impact(p)?,
+            Target::Flow(f) => background.flow_factor(f),
+        };
+        Ok(Counted { target, per_si })
+    };
+    Ok(targets.into_iter().map(|t| t.map(counted).transpose()).collect::<Result<_>>()?)
+}
+
+/// Impacts summed per name: the names of `order` first, then the others in the order they
+/// first appear in `lines`; names without lines are left out.
+fn aggregate<'a>(mut names: Vec<Cow<'a, str>>, lines: &[(Cow<'a, str>, f64)]) -> Vec<Part<'a>> {
+    for (name, _) in lines {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let mut mine = lines.iter().filter(|(n, _)| *n == name).map(|l| l.1).peekable();
+            mine.peek()?;
+            let per_functional_unit = mine.sum();
+            Some(Part { name, per_functional_unit })
         })
-        .collect();
-
-    Ok(LcaResult {
-        flowsheet: result.name.clone(),
-        functional_unit: config.functional_unit.describe(),
-        seconds_per_functional_unit: seconds_per_fu,
-        functional_units_per_year: fu_per_year,
-        reference_year: config.reference_year.clone(),
-        category: db.categories()[category].name.clone(),
-        impact_unit: db.categories()[category].unit.clone(),
-        emissions: amount(emissions),
-        co2_fixed: amount(fixed),
-        avoided: amount(avoided),
-        net_reduction: amount(fixed * co2_factor + avoided - emissions),
-        by_unit,
-        by_flow,
-        lines,
-        excluded,
-        avoided_lines,
-        processes,
-        categories,
-        inventory,
-        solver,
-    })
+        .collect()
 }

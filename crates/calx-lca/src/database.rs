@@ -36,7 +36,7 @@
 use std::collections::BTreeMap;
 
 use calx_core::suggest::nearest;
-use calx_core::{Dimension, UnitTable};
+use calx_core::{Dimension, Quantity, UnitTable};
 use serde::Serialize;
 
 use crate::error::{LcaError, Result};
@@ -191,7 +191,7 @@ impl Database {
     /// Process `consumer` needs `amount` SI units of `supplier`'s product per SI unit of its own.
     pub fn add_input(&mut self, consumer: &str, supplier: &str, amount: f64) -> Result<()> {
         let c = self.require_process(consumer, "an input")?;
-        let s = self.require_process(supplier, &format!("an input of `{consumer}`"))?;
+        let s = self.require_process(supplier, format_args!("an input of `{consumer}`"))?;
         check_value(&format!("input of `{supplier}` to `{consumer}`"), amount)?;
         self.inputs.push((s, c, amount));
         Ok(())
@@ -200,7 +200,7 @@ impl Database {
     /// Process `process` emits `amount` kg of `flow` per SI unit of its product.
     pub fn add_emission(&mut self, process: &str, flow: &str, amount: f64) -> Result<()> {
         let p = self.require_process(process, "an emission")?;
-        let f = self.require_flow(flow, &format!("an emission of `{process}`"))?;
+        let f = self.require_flow(flow, format_args!("an emission of `{process}`"))?;
         check_value(&format!("emission of `{flow}` from `{process}`"), amount)?;
         self.emissions.push((f, p, amount));
         Ok(())
@@ -209,7 +209,7 @@ impl Database {
     /// Characterisation factor of `flow` in `category`.
     pub fn add_factor(&mut self, category: &str, flow: &str, value: f64) -> Result<()> {
         let c = self.require_category(category)?;
-        let f = self.require_flow(flow, &format!("a factor of `{category}`"))?;
+        let f = self.require_flow(flow, format_args!("a factor of `{category}`"))?;
         check_value(&format!("factor of `{flow}` in `{category}`"), value)?;
         self.factors.push((c, f, value));
         Ok(())
@@ -228,20 +228,22 @@ impl Database {
         Ok(())
     }
 
-    /// Index of a process; the error names where it was used and the nearest name.
-    pub fn require_process(&self, name: &str, used_by: &str) -> Result<usize> {
+    /// Index of a process; the error names where it was used (written only on error) and the
+    /// nearest name.
+    pub fn require_process(&self, name: &str, used_by: impl std::fmt::Display) -> Result<usize> {
         self.process_index.get(name).copied().ok_or_else(|| LcaError::UnknownProcess {
             name: name.into(),
-            used_by: used_by.into(),
+            used_by: used_by.to_string(),
             suggestion: nearest(name, self.processes.iter().map(|p| p.name.as_str())).map(str::to_string),
         })
     }
 
-    /// Index of an elementary flow.
-    pub fn require_flow(&self, name: &str, used_by: &str) -> Result<usize> {
+    /// Index of an elementary flow; the error names where it was used (written only on
+    /// error) and the nearest name.
+    pub fn require_flow(&self, name: &str, used_by: impl std::fmt::Display) -> Result<usize> {
         self.flow_index.get(name).copied().ok_or_else(|| LcaError::UnknownFlow {
             name: name.into(),
-            used_by: used_by.into(),
+            used_by: used_by.to_string(),
             suggestion: nearest(name, self.flows.iter().map(|p| p.name.as_str())).map(str::to_string),
         })
     }
@@ -305,100 +307,94 @@ impl Database {
 
     fn read_pass(&mut self, text: &str, units: &UnitTable, pass: usize) -> Result<()> {
         for (i, raw) in text.lines().enumerate() {
-            let line = i + 1;
             let trimmed = raw.trim();
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
-            let fields: Vec<&str> = trimmed.split('|').map(str::trim).collect();
-            let at = |e: LcaError| match e {
-                LcaError::Data { .. } => e,
-                other => LcaError::Data { line, message: other.to_string() },
-            };
-            let bad = |message: String| LcaError::Data { line, message };
-            let arity = |min: usize, max: usize| -> Result<()> {
-                if fields.len() < min || fields.len() > max {
-                    return Err(bad(format!(
-                        "`{}` takes {} to {} fields separated by `|`, found {}",
-                        fields[0],
-                        min - 1,
-                        max - 1,
-                        fields.len() - 1
-                    )));
-                }
-                if fields[1..min].iter().any(|f| f.is_empty()) {
-                    return Err(bad(format!("`{}` has an empty field", fields[0])));
-                }
-                Ok(())
-            };
-            let number = |s: &str| -> Result<f64> {
-                s.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| bad(format!("`{s}` is not a number")))
-            };
-            let quantity = |s: &str| -> Result<calx_core::Quantity> { units.parse(s).map_err(|e| bad(e.to_string())) };
-            let definition = matches!(fields[0], "flow" | "category" | "process");
-            if definition != (pass == 0) {
-                continue;
-            }
-            match fields[0] {
-                "flow" => {
-                    arity(3, 3)?;
-                    self.add_flow(fields[1], fields[2]).map_err(at)?;
-                }
-                "category" => {
-                    arity(4, 4)?;
-                    self.add_category(fields[1], fields[2], fields[3]).map_err(at)?;
-                }
-                "factor" => {
-                    arity(4, 5)?;
-                    self.add_factor(fields[1], fields[2], number(fields[3])?).map_err(at)?;
-                }
-                "process" => {
-                    arity(5, 5)?;
-                    let q = quantity(fields[2])?;
-                    if q.dimension != Dimension::ENERGY && q.dimension != Dimension::MASS {
-                        return Err(bad(format!("reference amount `{}` must be an energy or a mass", fields[2])));
-                    }
-                    if q.value.is_nan() || q.value <= 0.0 {
-                        return Err(bad(format!("reference amount `{}` must be above zero", fields[2])));
-                    }
-                    let p = self.add_process(fields[1], q.dimension, fields[3], fields[4]).map_err(at)?;
-                    self.reference.insert(p, q.value);
-                }
-                "emission" => {
-                    arity(4, 5)?;
-                    let p = self.require_process(fields[1], "an emission").map_err(at)?;
-                    let q = quantity(fields[3])?;
-                    if q.dimension != Dimension::MASS {
-                        return Err(bad(format!("emission amount `{}` must be a mass (kg)", fields[3])));
-                    }
-                    let per = self.reference_amount(p);
-                    self.add_emission(fields[1], fields[2], q.value / per).map_err(at)?;
-                }
-                "input" => {
-                    arity(4, 5)?;
-                    let c = self.require_process(fields[1], "an input").map_err(at)?;
-                    let s = self.require_process(fields[2], &format!("an input of `{}`", fields[1])).map_err(at)?;
-                    let q = quantity(fields[3])?;
-                    if q.dimension != self.processes[s].dimension {
-                        return Err(bad(format!(
-                            "input amount `{}` is a {}, but `{}` is measured in {}",
-                            fields[3],
-                            q.dimension.describe(),
-                            fields[2],
-                            self.processes[s].dimension.describe()
-                        )));
-                    }
-                    let per = self.reference_amount(c);
-                    self.add_input(fields[1], fields[2], q.value / per).map_err(at)?;
-                }
-                other => {
-                    return Err(bad(format!(
-                        "unknown record `{other}`; expected flow, category, factor, process, emission or input"
-                    )));
-                }
+            let record = Record { line: i + 1, fields: trimmed.split('|').map(str::trim).collect(), units };
+            let definition = matches!(record.kind(), "flow" | "category" | "process");
+            if definition == (pass == 0) {
+                self.read_record(&record)?;
             }
         }
         Ok(())
+    }
+
+    fn read_record(&mut self, r: &Record<'_>) -> Result<()> {
+        let f = &r.fields;
+        match r.kind() {
+            "flow" => {
+                r.arity(3, 3)?;
+                self.add_flow(f[1], f[2]).map_err(|e| r.at(e))?;
+            }
+            "category" => {
+                r.arity(4, 4)?;
+                self.add_category(f[1], f[2], f[3]).map_err(|e| r.at(e))?;
+            }
+            "factor" => {
+                r.arity(4, 5)?;
+                self.add_factor(f[1], f[2], r.number(f[3])?).map_err(|e| r.at(e))?;
+            }
+            "process" => self.read_process(r)?,
+            "emission" => self.read_emission(r)?,
+            "input" => self.read_input(r)?,
+            other => {
+                return Err(r.bad(format!(
+                    "unknown record `{other}`; expected flow, category, factor, process, emission or input"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// `process | NAME | REFERENCE AMOUNT | DESCRIPTION | SOURCE`
+    fn read_process(&mut self, r: &Record<'_>) -> Result<()> {
+        r.arity(5, 5)?;
+        let f = &r.fields;
+        let q = r.quantity(f[2])?;
+        if q.dimension != Dimension::ENERGY && q.dimension != Dimension::MASS {
+            return Err(r.bad(format!("reference amount `{}` must be an energy or a mass", f[2])));
+        }
+        if q.value.is_nan() || q.value <= 0.0 {
+            return Err(r.bad(format!("reference amount `{}` must be above zero", f[2])));
+        }
+        let p = self.add_process(f[1], q.dimension, f[3], f[4]).map_err(|e| r.at(e))?;
+        self.reference.insert(p, q.value);
+        Ok(())
+    }
+
+    /// `emission | PROCESS | FLOW | AMOUNT [| SOURCE]`
+    fn read_emission(&mut self, r: &Record<'_>) -> Result<()> {
+        r.arity(4, 5)?;
+        let f = &r.fields;
+        let p = self.require_process(f[1], "an emission").map_err(|e| r.at(e))?;
+        let q = r.quantity(f[3])?;
+        if q.dimension != Dimension::MASS {
+            return Err(r.bad(format!("emission amount `{}` must be a mass (kg)", f[3])));
+        }
+        let per = self.reference_amount(p);
+        self.add_emission(f[1], f[2], q.value / per).map_err(|e| r.at(e))
+    }
+
+    /// `input | PROCESS | FROM PROCESS | AMOUNT [| SOURCE]`
+    fn read_input(&mut self, r: &Record<'_>) -> Result<()> {
+        r.arity(4, 5)?;
+        let f = &r.fields;
+        let c = self.require_process(f[1], "an input").map_err(|e| r.at(e))?;
+        let s = self.require_process(f[2], format_args!("an input of `{}`", f[1])).map_err(|e| r.at(e))?;
+        let q = r.quantity(f[3])?;
+        let supplied = self.processes[s].dimension;
+        if q.dimension != supplied {
+            return Err(r.bad(format!(
+                "input amount `{}` is a {}, but `{}` is measured in {}",
+                f[3],
+                q.dimension.describe(),
+                f[2],
+                supplied.describe()
+            )));
+        }
+        let per = self.reference_amount(c);
+        self.add_input(f[1], f[2], q.value / per).map_err(|e| r.at(e))
     }
 
     fn reference_amount(&self, process: usize) -> f64 {
@@ -415,6 +411,59 @@ impl Database {
         let inventory = matrices.b.mul_vec(&scaling);
         let impacts = matrices.c.mul_vec(&inventory);
         Ok(Solution { scaling, inventory, impacts, report })
+    }
+}
+
+/// One line of background data, split into its fields (the first is the record's kind).
+struct Record<'t> {
+    /// 1-based line number.
+    line: usize,
+    fields: Vec<&'t str>,
+    units: &'t UnitTable,
+}
+
+impl Record<'_> {
+    fn kind(&self) -> &str {
+        self.fields[0]
+    }
+
+    /// An error at this line.
+    fn bad(&self, message: String) -> LcaError {
+        LcaError::Data { line: self.line, message }
+    }
+
+    /// A database error, placed at this line unless it names its line already.
+    fn at(&self, e: LcaError) -> LcaError {
+        match e {
+            LcaError::Data { .. } => e,
+            other => self.bad(other.to_string()),
+        }
+    }
+
+    /// `min` to `max` fields including the kind, the required ones not empty.
+    fn arity(&self, min: usize, max: usize) -> Result<()> {
+        let n = self.fields.len();
+        if n < min || n > max {
+            return Err(self.bad(format!(
+                "`{}` takes {} to {} fields separated by `|`, found {}",
+                self.kind(),
+                min - 1,
+                max - 1,
+                n - 1
+            )));
+        }
+        if self.fields[1..min].iter().any(|f| f.is_empty()) {
+            return Err(self.bad(format!("`{}` has an empty field", self.kind())));
+        }
+        Ok(())
+    }
+
+    fn number(&self, s: &str) -> Result<f64> {
+        s.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| self.bad(format!("`{s}` is not a number")))
+    }
+
+    fn quantity(&self, s: &str) -> Result<Quantity> {
+        self.units.parse(s).map_err(|e| self.bad(e.to_string()))
     }
 }
 

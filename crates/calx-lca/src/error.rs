@@ -118,3 +118,27 @@ pub enum LcaError {
 
 /// Result with the LCA error.
 pub type Result<T, E = LcaError> = std::result::Result<T, E>;
+
+/// Why an assessment refused, with the `analyses:` parameter (`utilities`, `streams`,
+/// `components`, `emissions`, `avoided`, `functional_unit`) of the configuration entry that
+/// does not fit the flowsheet, when it is one: the `lca` analysis names it in its error.
+#[derive(Debug)]
+pub(crate) struct Refusal {
+    /// What is wrong.
+    pub(crate) error: LcaError,
+    /// The parameter it is about, if any.
+    pub(crate) param: Option<&'static str>,
+}
+
+impl From<LcaError> for Refusal {
+    fn from(error: LcaError) -> Refusal {
+        Refusal { error, param: None }
+    }
+}
+
+impl LcaError {
+    /// This error, about the configuration's parameter `param`.
+    pub(crate) fn about(self, param: &'static str) -> Refusal {
+        Refusal { error: self, param: Some(param) }
+    }
+}

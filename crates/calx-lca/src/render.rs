@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::assess::{Amount, LcaResult};
+use crate::result::{Amount, Contribution, LcaResult};
 
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
@@ -90,7 +90,7 @@ pub fn to_table(r: &LcaResult) -> String {
     total("CO2 fixed (kg CO2)", &r.co2_fixed);
     total("avoided burdens", &r.avoided);
     total("net CO2 reduction", &r.net_reduction);
-    let mut block = |title: &str, rows: &[crate::assess::Contribution]| {
+    let mut block = |title: &str, rows: &[Contribution]| {
         let _ = writeln!(s, "\n  {title:<28} {:>16} {:>16} {:>8}", format!("{u}/FU"), "t/yr", "share");
         for c in rows {
             let _ = writeln!(
@@ -105,6 +105,13 @@ pub fn to_table(r: &LcaResult) -> String {
     };
     block("emissions by unit", &r.by_unit);
     block("emissions by flow", &r.by_flow);
+    boundary_and_data(&mut s, r);
+    s
+}
+
+/// The avoided burdens, what was left out, the background data used and every category.
+fn boundary_and_data(s: &mut String, r: &LcaResult) {
+    let u = &r.impact_unit;
     if !r.avoided_lines.is_empty() {
         let _ = writeln!(s, "\n  avoided burdens");
         for a in &r.avoided_lines {
@@ -133,5 +140,4 @@ pub fn to_table(r: &LcaResult) -> String {
     for c in &r.categories {
         let _ = writeln!(s, "    {:<26} {:>16.4} {}/FU", c.name, c.emissions.per_functional_unit, c.unit);
     }
-    s
 }

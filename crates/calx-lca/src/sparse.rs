@@ -208,16 +208,7 @@ fn gauss_seidel(
     options: &SolverOptions,
 ) -> std::result::Result<(Vec<f64>, SolveReport), (LcaError, bool)> {
     let n = a.rows();
-    let mut diag = vec![0.0; n];
-    for (r, d) in diag.iter_mut().enumerate() {
-        *d = a.get(r, r);
-        if d.is_nan() || *d <= 0.0 {
-            let reason = format!(
-                "process {r} has a diagonal entry of {d} (it uses at least one unit of its own product per unit made)"
-            );
-            return Err((LcaError::NotProductive { reason, iterations: 0 }, false));
-        }
-    }
+    let diag = diagonal(a)?;
     let mut s: Vec<f64> = f.iter().zip(&diag).map(|(x, d)| x / d).collect();
     let f_scale = f.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
     if f_scale == 0.0 {
@@ -226,26 +217,8 @@ fn gauss_seidel(
             SolveReport { method: "gauss-seidel".into(), iterations: 0, relative_residual: 0.0 },
         ));
     }
-    let update = |s: &mut [f64], r: usize| -> f64 {
-        let mut sum = f[r];
-        for (c, v) in a.row(r) {
-            if c != r {
-                sum -= v * s[c];
-            }
-        }
-        let new = sum / diag[r];
-        let change = (new - s[r]).abs();
-        s[r] = new;
-        change
-    };
     for iteration in 1..=options.max_iterations {
-        let mut change = 0.0_f64;
-        for r in 0..n {
-            change = change.max(update(&mut s, r));
-        }
-        for r in (0..n).rev() {
-            change = change.max(update(&mut s, r));
-        }
+        let change = symmetric_sweep(a, f, &diag, &mut s);
         let s_scale = s.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
         if !s_scale.is_finite() || s_scale > 1e30 * f_scale.max(1.0) {
             let reason =
@@ -263,6 +236,46 @@ fn gauss_seidel(
         residual(a, &s, f)
     );
     Err((LcaError::NotProductive { reason, iterations: options.max_iterations }, true))
+}
+
+/// The diagonal of `A`, every entry above zero (a process makes more of its product than it
+/// uses); the error's flag is `false`, as for [`gauss_seidel`].
+fn diagonal(a: &CsrMatrix) -> std::result::Result<Vec<f64>, (LcaError, bool)> {
+    let mut diag = vec![0.0; a.rows()];
+    for (r, d) in diag.iter_mut().enumerate() {
+        *d = a.get(r, r);
+        if d.is_nan() || *d <= 0.0 {
+            let reason = format!(
+                "process {r} has a diagonal entry of {d} (it uses at least one unit of its own product per unit made)"
+            );
+            return Err((LcaError::NotProductive { reason, iterations: 0 }, false));
+        }
+    }
+    Ok(diag)
+}
+
+/// One forward and one backward Gauss-Seidel sweep over `s`; the largest change of an entry.
+fn symmetric_sweep(a: &CsrMatrix, f: &[f64], diag: &[f64], s: &mut [f64]) -> f64 {
+    let update = |s: &mut [f64], r: usize| -> f64 {
+        let mut sum = f[r];
+        for (c, v) in a.row(r) {
+            if c != r {
+                sum -= v * s[c];
+            }
+        }
+        let new = sum / diag[r];
+        let change = (new - s[r]).abs();
+        s[r] = new;
+        change
+    };
+    let mut change = 0.0_f64;
+    for r in 0..s.len() {
+        change = change.max(update(s, r));
+    }
+    for r in (0..s.len()).rev() {
+        change = change.max(update(s, r));
+    }
+    change
 }
 
 /// Dense LU solve of `A s = f`.

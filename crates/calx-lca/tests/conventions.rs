@@ -125,3 +125,28 @@ fn a_generated_gas_without_a_mapping_is_listed_with_the_other_missing_items() {
     let r = assess(&kiln(true), &Database::builtin(), &c).unwrap();
     assert!(r.excluded.iter().any(|e| e.flow == "direct CO"));
 }
+
+#[test]
+fn the_figures_alone_are_the_full_results_bit_for_bit() {
+    // With generated gases, a make-up material and exclusions: the metrics-only path gives
+    // the very figures the full result carries.
+    let mut c = config();
+    c.direct_emissions.insert("CO".into(), Mapping::excluded("indirect greenhouse gas"));
+    let background = calx_lca::Background::new(Database::builtin(), c).unwrap();
+    let flowsheet = kiln(true);
+    let full = calx_lca::assess_with(&flowsheet, &background).unwrap();
+    let quick = calx_lca::figures(&flowsheet, &background).unwrap();
+    let bits = |f: &calx_lca::LcaFigures<'_>| {
+        let totals = [f.emissions, f.co2_fixed, f.avoided, f.net_reduction];
+        let parts = f.by_unit.iter().chain(&f.by_flow);
+        let mut v: Vec<(String, u64)> = totals
+            .iter()
+            .flat_map(|a| [a.per_functional_unit, a.per_year])
+            .map(|x| (String::new(), x.to_bits()))
+            .collect();
+        v.extend(parts.map(|p| (p.name.to_string(), p.per_functional_unit.to_bits())));
+        v
+    };
+    assert_eq!(bits(&quick), bits(&full.figures()));
+    assert_eq!(quick.by_flow.len(), 4, "{quick:?}");
+}

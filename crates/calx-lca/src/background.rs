@@ -1,0 +1,56 @@
+//! One LCA configuration compiled against its background database, once, for any number of
+//! assessments (a parameter study assesses thousands of flowsheets against the same one).
+
+use std::sync::OnceLock;
+
+use crate::config::LcaConfig;
+use crate::database::{Database, Matrices};
+use crate::error::Result;
+
+/// One LCA configuration with its background database, ready for many assessments: factor
+/// overrides applied, the matrices compiled once, the headline category's factor of every
+/// elementary flow looked up once, and each process's impact per SI unit of its product
+/// remembered after its first solve.
+#[derive(Debug)]
+pub struct Background {
+    pub(crate) config: LcaConfig,
+    pub(crate) db: Database,
+    pub(crate) matrices: Matrices,
+    /// The configuration's impact category.
+    pub(crate) category: usize,
+    /// Per elementary flow, its characterisation factor in `category`.
+    flow_factors: Vec<f64>,
+    /// Per process, its impact in `category` per SI unit, once solved. A `OnceLock` per
+    /// process: threads read without contending and may at worst solve one twice.
+    unit_impacts: Vec<OnceLock<f64>>,
+}
+
+impl Background {
+    /// Apply the configuration's factor overrides to `database` and compile it.
+    pub fn new(mut database: Database, config: LcaConfig) -> Result<Background> {
+        for o in &config.overrides {
+            database.override_process(&o.process, o.value, &o.source)?;
+        }
+        let matrices = database.matrices();
+        let category = database.require_category(&config.characterization)?;
+        let flow_factors = (0..database.flows().len()).map(|f| database.factor(category, f)).collect();
+        let unit_impacts = database.processes().iter().map(|_| OnceLock::new()).collect();
+        Ok(Background { config, db: database, matrices, category, flow_factors, unit_impacts })
+    }
+
+    /// Characterisation factor of elementary flow `f` in the configuration's category.
+    pub(crate) fn flow_factor(&self, f: usize) -> f64 {
+        self.flow_factors[f]
+    }
+
+    /// Impact in the configuration's category per SI unit of process `p`'s reference product.
+    pub(crate) fn unit_impact(&self, p: usize) -> Result<f64> {
+        if let Some(x) = self.unit_impacts[p].get() {
+            return Ok(*x);
+        }
+        let x = self.db.solve(&self.matrices, &[(p, 1.0)], &self.config.solver)?.impacts[self.category];
+        // The solve is deterministic: whichever thread sets the cell sets the same value.
+        let _ = self.unit_impacts[p].set(x);
+        Ok(x)
+    }
+}

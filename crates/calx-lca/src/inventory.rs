@@ -1,0 +1,237 @@
+//! The foreground inventory of a converged flowsheet, with the mapping the configuration gives
+//! each item, and the CO2 fixed in solids from the carbon balance (conventions on
+//! [`crate::assess`]).
+//!
+//! Items borrow their names from the flowsheet result and the configuration: a study builds
+//! them for every sample, and only reports and error messages need their words.
+
+use std::borrow::Cow;
+
+use calx_core::result::{FlowsheetResult, StreamRole};
+use calx_core::{Dimension, Phase, Utility};
+
+use crate::assess::CO2_MOLAR_MASS;
+use crate::config::{LcaConfig, Mapping};
+use crate::error::{LcaError, Refusal};
+
+/// One foreground inventory item.
+pub(crate) struct Item<'a> {
+    /// Unit that causes it.
+    pub(crate) unit: &'a str,
+    /// Flow label: `electricity`, a component name, a stream name, `direct CO2`.
+    pub(crate) flow: Cow<'a, str>,
+    /// Why it is in the inventory.
+    pub(crate) purpose: Purpose<'a>,
+    /// SI per second.
+    pub(crate) rate: f64,
+    /// What `rate` measures per second: energy or mass.
+    pub(crate) dimension: Dimension,
+    /// Where the configuration sends it (`None`: nowhere, an error).
+    pub(crate) mapping: Option<&'a Mapping>,
+}
+
+impl Item<'_> {
+    /// A gas generated in the process, counted as an elementary flow rather than a process.
+    pub(crate) fn is_emission(&self) -> bool {
+        matches!(self.purpose, Purpose::Generated { .. })
+    }
+
+    /// SI unit of the item's amounts.
+    pub(crate) fn si_unit(&self) -> &'static str {
+        if self.dimension == Dimension::ENERGY { "J" } else { "kg" }
+    }
+}
+
+/// Why an item is in the inventory, rendered only for reports and messages.
+#[derive(Clone, Copy)]
+pub(crate) enum Purpose<'a> {
+    /// A utility, with the unit's own words.
+    Utility(&'a str),
+    /// A make-up material, with the unit's own words.
+    MakeUp(&'a str),
+    /// A component of a feed stream.
+    Feed(&'a str),
+    /// A whole feed stream, mapped as one (`streams`).
+    FeedStream(&'a str),
+    /// A gas generated in the process and leaving in a product stream.
+    Generated { component: &'a str, stream: &'a str },
+}
+
+impl Purpose<'_> {
+    /// The `analyses:` parameter that maps items of this kind.
+    pub(crate) fn param(self) -> &'static str {
+        match self {
+            Purpose::Utility(_) => "utilities",
+            Purpose::MakeUp(_) | Purpose::Feed(_) => "components",
+            Purpose::FeedStream(_) => "streams",
+            Purpose::Generated { .. } => "emissions",
+        }
+    }
+
+    /// What an unmapped item of this kind is called, and how to map it.
+    fn kind_and_fix(self) -> (&'static str, &'static str) {
+        match self {
+            Purpose::Generated { .. } => ("direct emission", "map the component in `direct_emissions`"),
+            Purpose::Feed(_) | Purpose::FeedStream(_) => {
+                ("feed", "map the component in `components` or the stream in `streams`")
+            }
+            Purpose::MakeUp(_) => ("make-up material", "map the component in `components`"),
+            Purpose::Utility(_) => ("utility", "map the utility in `utilities`"),
+        }
+    }
+}
+
+impl std::fmt::Display for Purpose<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Purpose::Utility(p) => f.write_str(p),
+            Purpose::MakeUp(p) => write!(f, "make-up: {p}"),
+            Purpose::Feed(s) | Purpose::FeedStream(s) => write!(f, "feed stream {s}"),
+            Purpose::Generated { component, stream } => write!(f, "generated {component} in stream {stream}"),
+        }
+    }
+}
+
+/// The foreground inventory in flowsheet order: per unit its utilities and make-up materials,
+/// then the feed streams, then the gases generated in the process. Zero rates are not items.
+pub(crate) fn foreground<'a>(result: &'a FlowsheetResult, config: &'a LcaConfig) -> Vec<Item<'a>> {
+    let mut items = Vec::new();
+    unit_items(result, config, &mut items);
+    feed_items(result, config, &mut items);
+    generated_gases(result, config, &mut items);
+    items
+}
+
+/// Utilities and make-up materials of every unit.
+fn unit_items<'a>(result: &'a FlowsheetResult, config: &'a LcaConfig, items: &mut Vec<Item<'a>>) {
+    for u in &result.units {
+        for use_ in u.report.utilities.iter().filter(|x| x.rate > 0.0) {
+            items.push(Item {
+                unit: &u.name,
+                flow: Cow::Borrowed(use_.utility.name()),
+                purpose: Purpose::Utility(&use_.purpose),
+                rate: use_.rate,
+                dimension: if use_.utility == Utility::Water { Dimension::MASS } else { Dimension::ENERGY },
+                mapping: config.utilities.get(&use_.utility),
+            });
+        }
+        for m in u.report.materials.iter().filter(|x| x.rate > 0.0) {
+            let name = result.components.get(m.component).map_or("?", |c| c.name.as_str());
+            items.push(Item {
+                unit: &u.name,
+                flow: Cow::Borrowed(name),
+                purpose: Purpose::MakeUp(&m.purpose),
+                rate: m.rate,
+                dimension: Dimension::MASS,
+                mapping: config.components.get(name),
+            });
+        }
+    }
+}
+
+/// Feed streams, attributed to the unit they enter: whole if `streams` maps them, else by
+/// component.
+fn feed_items<'a>(result: &'a FlowsheetResult, config: &'a LcaConfig, items: &mut Vec<Item<'a>>) {
+    for s in result.streams.iter().filter(|s| s.role == StreamRole::Feed) {
+        let unit = s.destination.as_ref().map_or(s.name.as_str(), |d| d.unit.as_str());
+        if let Some(m) = config.streams.get(&s.name) {
+            let rate = s.stream.total_mass();
+            if rate > 0.0 {
+                items.push(Item {
+                    unit,
+                    flow: Cow::Borrowed(&s.name),
+                    purpose: Purpose::FeedStream(&s.name),
+                    rate,
+                    dimension: Dimension::MASS,
+                    mapping: Some(m),
+                });
+            }
+            continue;
+        }
+        for (c, &w) in result.components.iter().zip(&s.stream.flows) {
+            if w > 0.0 {
+                items.push(Item {
+                    unit,
+                    flow: Cow::Borrowed(&c.name),
+                    purpose: Purpose::Feed(&s.name),
+                    rate: w,
+                    dimension: Dimension::MASS,
+                    mapping: config.components.get(&c.name),
+                });
+            }
+        }
+    }
+}
+
+/// Gas-phase species leaving in product streams beyond what feeds and make-up bring in,
+/// attributed to the units whose product streams carry them.
+fn generated_gases<'a>(result: &'a FlowsheetResult, config: &'a LcaConfig, items: &mut Vec<Item<'a>>) {
+    for (i, c) in result.components.iter().enumerate().filter(|(_, c)| c.phase == Phase::Gas) {
+        let out = role_sum(result, StreamRole::Product, i);
+        let inflow = role_sum(result, StreamRole::Feed, i) + makeup(result, i);
+        let generated = out - inflow;
+        if generated.is_nan() || generated <= 1e-9 * out.max(inflow) || out <= 0.0 {
+            continue;
+        }
+        for s in result.streams.iter().filter(|s| s.role == StreamRole::Product && s.stream.flows[i] > 0.0) {
+            items.push(Item {
+                unit: s.source.as_ref().map_or(s.name.as_str(), |e| e.unit.as_str()),
+                flow: Cow::Owned(format!("direct {}", c.name)),
+                purpose: Purpose::Generated { component: &c.name, stream: &s.name },
+                rate: generated * s.stream.flows[i] / out,
+                dimension: Dimension::MASS,
+                mapping: config.direct_emissions.get(&c.name),
+            });
+        }
+    }
+}
+
+/// kg/s of component `i` in streams of `role`.
+fn role_sum(result: &FlowsheetResult, role: StreamRole, i: usize) -> f64 {
+    result.streams.iter().filter(|s| s.role == role).map(|s| s.stream.flows[i]).sum()
+}
+
+/// kg/s of component `i` drawn as make-up material by all units.
+fn makeup(result: &FlowsheetResult, i: usize) -> f64 {
+    result.units.iter().flat_map(|u| &u.report.materials).filter(|m| m.component == i).map(|m| m.rate).sum()
+}
+
+/// CO2 fixed in solids, kg/s: carbon in solid components of product streams minus that of
+/// feeds and make-up, as CO2, floored at zero (carbon that solids lose leaves as a gas and
+/// is counted as a direct emission instead).
+pub(crate) fn co2_uptake_rate(result: &FlowsheetResult) -> f64 {
+    let mut carbon = 0.0; // mol/s into solids
+    for (i, c) in result.components.iter().enumerate() {
+        if c.phase == Phase::Solid
+            && let (Some(atoms), Some(m)) = (&c.elements, c.molar_mass)
+            && let Some(&n_c) = atoms.get("C")
+        {
+            carbon +=
+                (role_sum(result, StreamRole::Product, i) - role_sum(result, StreamRole::Feed, i) - makeup(result, i))
+                    / m
+                    * n_c;
+        }
+    }
+    (carbon * CO2_MOLAR_MASS).max(0.0)
+}
+
+/// Every item has a mapping (to a process, a flow, or out of the boundary with a reason);
+/// the error lists every item that has none, and names the parameter of the first.
+pub(crate) fn require_mapped(items: &[Item<'_>]) -> Result<(), Refusal> {
+    let mut unmapped = items.iter().filter(|it| it.mapping.is_none()).peekable();
+    let Some(first) = unmapped.peek().map(|it| it.purpose.param()) else { return Ok(()) };
+    let items = unmapped
+        .map(|it| {
+            let (kind, fix) = it.purpose.kind_and_fix();
+            format!(
+                "{kind} `{}` of unit `{}` ({}): {:.6e} {}/s; {fix}, or exclude it with a reason",
+                it.flow,
+                it.unit,
+                it.purpose,
+                it.rate,
+                it.si_unit()
+            )
+        })
+        .collect();
+    Err(LcaError::Unmapped { items }.about(first))
+}
