@@ -57,7 +57,9 @@ fn study_files() -> StudyFiles {
 fn build(study: &StudyResults) -> (Document, String) {
     let (model, result) = calx_tests::solve(FLOWSHEET).unwrap_or_else(|e| panic!("{e}"));
     let analyses = calx::run_reports(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
-    let input = Input { model: &model, result: &result, analyses: &analyses, study: Some(study) };
+    let registry = calx::builtin_registry();
+    let input =
+        Input { model: &model, result: &result, analyses: &analyses, registry: Some(&registry), study: Some(study) };
     let doc = calx_document::document(&input, &Options::default());
     let html = calx_document::html(&doc);
     (doc, html)

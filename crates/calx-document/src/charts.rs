@@ -129,16 +129,8 @@ fn label_area(labels: &[String]) -> u32 {
     (chars as f64 * 8.0 + 18.0).clamp(60.0, 300.0) as u32
 }
 
-/// One bar of a bar chart.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Bar {
-    /// Category.
-    pub label: String,
-    /// Value.
-    pub value: f64,
-    /// Text at the bar's end.
-    pub text: String,
-}
+/// One bar: label, value and the text at its end (the analyses' chart data).
+pub use calx_core::report::Bar;
 
 /// Widen `(lo, hi)` so texts of `chars` characters fit beside the bar ends in a plot
 /// `plot_px` wide: bar ends on the right side need room on the right, negative ones on the

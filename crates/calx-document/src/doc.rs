@@ -59,51 +59,7 @@ pub enum Block {
     },
 }
 
-/// One headline number.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyFigure {
-    /// What it is (`Net CO2 reduction`).
-    pub label: String,
-    /// The formatted number (`45.86`).
-    pub value: String,
-    /// Its unit (`kg CO2-eq per 1 t of product`).
-    pub unit: String,
-    /// Where it comes from (`LCA lca`, `TEA tea`).
-    pub source: String,
-}
-
-/// A table of text cells; numeric columns are right-aligned.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Table {
-    /// Caption (may be empty).
-    pub caption: String,
-    /// Column headings.
-    pub header: Vec<String>,
-    /// Rows of cells, as many as headings.
-    pub rows: Vec<Vec<String>>,
-    /// Per column: right-align (numbers).
-    pub numeric: Vec<bool>,
-    /// The first column stays in view when the table scrolls sideways (wide stream tables).
-    pub sticky_first: bool,
-}
-
-impl Table {
-    /// A table with a caption and headings; `numeric` marks right-aligned columns.
-    pub fn new(caption: &str, header: &[&str], numeric: &[bool]) -> Table {
-        Table {
-            caption: caption.into(),
-            header: header.iter().map(|h| h.to_string()).collect(),
-            rows: Vec::new(),
-            numeric: numeric.to_vec(),
-            sticky_first: false,
-        }
-    }
-
-    /// Add a row.
-    pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
-    }
-}
+pub use calx_core::report::{KeyFigure, Table};
 
 /// An SVG figure.
 #[derive(Clone, Debug, PartialEq)]

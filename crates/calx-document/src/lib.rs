@@ -19,9 +19,9 @@
 //! same bytes; nothing here panics on user data — what is missing becomes a note.
 //!
 //! ```no_run
-//! # fn demo(model: &calx_flowsheet::Model, result: &calx_core::result::FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) {
+//! # fn demo(project: &calx::Project, solved: &calx::Solved) {
 //! use calx_document::{Input, Options};
-//! let input = Input { model, result, analyses, study: None };
+//! let input = Input::new(project, solved);
 //! let doc = calx_document::document(&input, &Options::default());
 //! let page: String = calx_document::html(&doc);
 //! let md = calx_document::markdown(&doc, "report-files");
@@ -41,7 +41,6 @@ mod sections;
 pub mod study;
 pub mod svg;
 mod text;
-pub mod views;
 
 use calx_core::AnalysisOutput;
 use calx_core::result::FlowsheetResult;
@@ -62,6 +61,9 @@ pub struct Input<'a> {
     pub result: &'a FlowsheetResult,
     /// The analyses' outputs, in the order they ran.
     pub analyses: &'a [AnalysisOutput],
+    /// The unit and analysis types the flowsheet was decoded against: the summary notes the
+    /// analysis types it does not use (`None`: no such notes).
+    pub registry: Option<&'a calx_core::Registry>,
     /// A parameter study's results, if one is to be shown.
     pub study: Option<&'a StudyResults>,
 }
@@ -69,7 +71,13 @@ pub struct Input<'a> {
 impl<'a> Input<'a> {
     /// The report of a solved project, without a study.
     pub fn new(project: &'a calx::Project, solved: &'a calx::Solved) -> Input<'a> {
-        Input { model: project.model(), result: &solved.result, analyses: &solved.analyses, study: None }
+        Input {
+            model: project.model(),
+            result: &solved.result,
+            analyses: &solved.analyses,
+            registry: Some(project.registry()),
+            study: None,
+        }
     }
 }
 

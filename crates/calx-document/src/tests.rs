@@ -2,9 +2,10 @@
 //! 50-unit plant with ten recycle loops, missing and unreadable analyses, the Markdown
 //! assets, the absence of URLs, determinism, and hand-made LCA, TEA and study results.
 
-use calx_core::AnalysisOutput;
 use calx_core::registry::Registry;
+use calx_core::report::{Bar, Basis, Block as Block2, Chart, KeyFigure, Plot, ReportPart, SummaryFigures, Table};
 use calx_core::result::FlowsheetResult;
+use calx_core::{AnalysisOutput, Metric};
 use calx_flowsheet::Model;
 
 use crate::diagram::NodeKind;
@@ -95,7 +96,7 @@ fn ids(doc: &crate::Document) -> Vec<&str> {
 fn a_fifty_unit_plant_is_laid_out_without_overlapping_boxes() {
     let (model, result) = solve(&generated(10));
     assert_eq!(result.units.iter().filter(|u| u.type_name != "feed").count(), 50);
-    let input = Input { model: &model, result: &result, analyses: &[], study: None };
+    let input = Input { model: &model, result: &result, analyses: &[], registry: None, study: None };
     let d = crate::flowsheet_diagram(&input);
     let feeds = result.units.iter().filter(|u| u.type_name == "feed").count();
     let products = result.streams.iter().filter(|s| s.destination.is_none()).count();
@@ -123,7 +124,7 @@ fn a_fifty_unit_plant_is_laid_out_without_overlapping_boxes() {
 #[test]
 fn the_sankey_conserves_mass_and_uses_the_basis_asked_for() {
     let (model, result) = solve(RECYCLE);
-    let input = Input { model: &model, result: &result, analyses: &[], study: None };
+    let input = Input { model: &model, result: &result, analyses: &[], registry: None, study: None };
     let per_unit = crate::mass_flows(&input, SankeyBasis::PerUnit);
     let per_year = crate::mass_flows(&input, SankeyBasis::PerYear);
     // No `basis:` and no LCA: per hour.
@@ -145,8 +146,9 @@ fn the_sankey_conserves_mass_and_uses_the_basis_asked_for() {
 #[test]
 fn without_analyses_only_plant_sections_appear_with_notes() {
     let (model, result) = solve(RECYCLE);
-    let doc =
-        crate::document(&Input { model: &model, result: &result, analyses: &[], study: None }, &Options::default());
+    let registry = calx::builtin_registry();
+    let input = Input { model: &model, result: &result, analyses: &[], registry: Some(&registry), study: None };
+    let doc = crate::document(&input, &Options::default());
     assert_eq!(ids(&doc), ["summary", "flowsheet", "sankey", "streams", "balance", "solver"]);
     let notes: Vec<&String> =
         doc.sections[0].blocks.iter().filter_map(|b| if let Block::Note(n) = b { Some(n) } else { None }).collect();
@@ -158,55 +160,95 @@ fn without_analyses_only_plant_sections_appear_with_notes() {
     assert!(html.contains("Streams in t/yr"), "the second display unit is there, collapsed");
 }
 
-fn analysis(name: &str, type_name: &str, json: serde_json::Value) -> AnalysisOutput {
+fn analysis(name: &str, type_name: &str, report: Option<ReportPart>) -> AnalysisOutput {
     AnalysisOutput {
         name: name.into(),
         type_name: type_name.into(),
-        metrics: Vec::new(),
+        metrics: vec![Metric { name: "m".into(), value: 1.5, unit: "kg".into() }],
         text: String::new(),
         csv: String::new(),
-        json: json.to_string(),
-        report: None,
+        json: String::new(),
+        report,
     }
 }
 
-fn lca_json() -> serde_json::Value {
-    let amount = |x: f64| serde_json::json!({ "per_functional_unit": x, "per_year": x * 8760.0 });
-    serde_json::json!({
-        "functional_unit": "1000 kg of stream `product`", "seconds_per_functional_unit": 1200.0, "reference_year": "2024",
-        "category": "GWP100 (IPCC AR6)", "impact_unit": "kg CO2-eq",
-        "emissions": amount(30.0), "co2_fixed": amount(70.0), "avoided": amount(0.0), "net_reduction": amount(40.0),
-        "by_unit": [ { "name": "mixer", "impact": amount(10.0), "share": 0.3333 }, { "name": "slaker", "impact": amount(20.0), "share": 0.6667 } ],
-        "by_flow": [ { "name": "electricity", "impact": amount(30.0), "share": 1.0 } ],
-        "excluded": [], "processes": [], "some_future_field": true
-    })
+fn bars(id: &str, caption: &str, n: usize) -> Chart {
+    let bars = (0..n).map(|i| Bar { label: format!("item {i}"), value: 1.0 + i as f64, text: "x".into() }).collect();
+    Chart {
+        id: id.into(),
+        caption: caption.into(),
+        plot: Plot::Bars { title: caption.into(), bars, unit: "kg".into() },
+    }
 }
 
-fn tea_json() -> serde_json::Value {
-    let line = |name: &str, value: f64| serde_json::json!({ "name": name, "amount": null, "unit": "", "price": null, "price_unit": "", "value": value, "note": "given" });
-    let years: Vec<serde_json::Value> = (0..=10).map(|y| {
-        let net = if y == 0 { -100.0 } else { 20.0 };
-        serde_json::json!({ "year": y, "net": net, "discounted": net / 1.07f64.powi(y), "cumulative": -100.0 + 20.0 * f64::from(y) })
-    }).collect();
-    serde_json::json!({
-        "currency": "USD", "base_year": 2024, "discount_rate": 0.07, "lifetime": 10, "crf": 0.142378, "annual_production": 1000.0,
-        "equipment": [line("mixer", 20.0), line("slaker", 30.0)], "capex": [line("ISBL", 145.0), line("OSBL", 43.5), line("total CAPEX", 100.0)],
-        "total_capex": 100.0, "annual_capex": 14.2, "operation_cost": 5.0, "operation_cost_given": null, "operation_cost_rebuilt": 5.0,
-        "variable_costs": [line("electricity", 5.0)], "excluded": [], "fixed_costs": [line("labor", 10.0), line("maintenance", 0.0)],
-        "annual_opex": 15.0, "total_annual_cost": 29.2, "product_revenue": 35.0, "carbon_credits": 0.0, "carbon_credit_basis": "none",
-        "carbon_credit_revenue": 0.0, "total_revenue": 35.0, "cash_flows": years, "npv": 40.47, "benefit_cost_ratio": 1.21,
-        "irr": 0.1510, "irr_note": null, "simple_payback": 5.0, "unit_production_cost": 29.2, "minimum_selling_price": 0.021,
-        "cost_per_t_co2": null, "net_cost_per_t_co2": null, "notes": ["a note"]
-    })
+/// An LCA-like part: a chart with its table, a table alone, a functional unit.
+fn lca_part() -> ReportPart {
+    let fig = |label: &str, value: &str, unit: &str| KeyFigure::new(label, value.into(), unit, "LCA lca");
+    ReportPart {
+        section: "lca".into(),
+        section_title: "Life-cycle assessment".into(),
+        blocks: vec![
+            Block2::Heading("lca: GWP100 per t product".into()),
+            Block2::ChartWithTable(bars("lca-lca-by-unit", "Emissions by unit (lca)", 2), Table::default()),
+            Block2::Table(Table::new("Emissions by flow (lca)", &["", "kg"], &[false, true])),
+        ],
+        summary: SummaryFigures {
+            lead: vec![fig("Net CO2 reduction", "40.00", "kg CO2-eq/t product")],
+            more: vec![fig("CO2 fixed", "70.00", "kg CO2/t product")],
+            if_not_first: vec![fig("Net CO2 reduction (lca)", "40.00", "kg CO2-eq/t product")],
+            replaces_plant_figures: false,
+        },
+        basis: Some(Basis {
+            per: "t product".into(),
+            description: "1000 kg of stream `product`".into(),
+            seconds: 1200.0,
+        }),
+    }
+}
+
+/// A TEA-like part: bar charts, a cash-flow chart, economic lead figures.
+fn tea_part() -> ReportPart {
+    let fig = |label: &str, value: &str, unit: &str| KeyFigure::new(label, value.into(), unit, "TEA tea, USD at 7 %");
+    let years: Vec<f64> = (0..=10).map(f64::from).collect();
+    let cumulative: Vec<f64> = years.iter().map(|y| -100.0 + 20.0 * y).collect();
+    let cash = Plot::CashFlow {
+        title: "Cumulative cash flow".into(),
+        years,
+        discounted: cumulative.iter().map(|c| c * 0.9).collect(),
+        undiscounted: cumulative,
+        payback: Some(5.5),
+        currency: "USD".into(),
+    };
+    ReportPart {
+        section: "tea".into(),
+        section_title: "Techno-economic analysis".into(),
+        blocks: vec![
+            Block2::ChartWithTable(bars("tea-tea-capex", "CAPEX breakdown (tea)", 3), Table::default()),
+            Block2::ChartWithTable(bars("tea-tea-opex", "OPEX breakdown (tea)", 2), Table::default()),
+            Block2::Chart(Chart { id: "tea-tea-cash-flow".into(), caption: "Cash flow (tea)".into(), plot: cash }),
+            Block2::List(vec!["a note".into()]),
+        ],
+        summary: SummaryFigures {
+            lead: vec![
+                fig("Benefit/cost ratio", "1.2100", "B/C, discounted"),
+                fig("IRR", "15.100 %", "internal rate of return"),
+                fig("NPV", "40.47", "USD at 7 %"),
+            ],
+            more: vec![],
+            if_not_first: vec![],
+            replaces_plant_figures: true,
+        },
+        basis: None,
+    }
 }
 
 #[test]
-fn lca_tea_and_study_results_become_sections_with_charts() {
+fn analysis_parts_become_sections_with_charts_and_study_results_too() {
     let (model, result) = solve(RECYCLE);
     let analyses = [
-        analysis("lca", "lca", lca_json()),
-        analysis("tea", "tea", tea_json()),
-        analysis("water", "water_footprint", serde_json::json!({})),
+        analysis("lca", "lca", Some(lca_part())),
+        analysis("tea", "tea", Some(tea_part())),
+        analysis("water", "water_footprint", None),
     ];
     let study = StudyResults::parse(&StudyFiles {
         samples: Some("sample,status,p,m,error\n0,ok,1,10,\n1,ok,2,12,\n2,ok,3,11,\n3,failed,4,,why\n".into()),
@@ -216,7 +258,7 @@ fn lca_tea_and_study_results_become_sections_with_charts() {
         sweep: Some("p,status,m,error\n1,ok,10,\n2,failed,,x\n".into()),
     })
     .unwrap_or_else(|e| panic!("{e}"));
-    let input = Input { model: &model, result: &result, analyses: &analyses, study: Some(&study) };
+    let input = Input { model: &model, result: &result, analyses: &analyses, registry: None, study: Some(&study) };
     let doc = crate::document(&input, &Options::default());
     assert_eq!(
         ids(&doc),
@@ -234,35 +276,39 @@ fn lca_tea_and_study_results_become_sections_with_charts() {
     ] {
         assert!(html.contains(&format!("<figure id=\"{id}\"")), "figure {id} missing");
     }
-    assert!(!html.contains("lca-lca-by-flow\""), "a single contribution is a table, not a chart");
-    // Per-unit Sankey falls back to the LCA's functional unit when there is no basis.
+    assert!(!html.contains("lca-lca-by-flow\""), "a table alone draws no chart");
+    // Per-unit Sankey falls back to the functional unit an analysis reports when there is no basis.
     assert!(crate::mass_flows(&input, SankeyBasis::PerUnit).svg.contains("kg/t product"));
     let summary = crate::html(&crate::Document { sections: vec![doc.sections[0].clone()], ..doc.clone() });
     for figure in ["40.00", "kg CO2-eq/t product", "1.2100", "15.100 %", "40.47", "USD at 7 %"] {
         assert!(summary.contains(figure), "summary lacks {figure}");
     }
+    // Lead figures first (LCA, then TEA), then what they rest on; the TEA replaces the plain
+    // plant figures.
+    let Block::KeyFigures(figures) = &doc.sections[0].blocks[0] else { panic!("no key figures first") };
+    let labels: Vec<&str> = figures.iter().map(|f| f.label.as_str()).collect();
+    assert_eq!(&labels[..5], ["Net CO2 reduction", "Benefit/cost ratio", "IRR", "NPV", "CO2 fixed"]);
+    assert!(!labels.contains(&"Fed"), "{labels:?}");
 }
 
 #[test]
-fn unreadable_analysis_output_is_a_note_not_a_panic() {
+fn a_second_analysis_of_a_type_adds_its_named_headline_to_the_same_section() {
     let (model, result) = solve(RECYCLE);
-    let analyses = [
-        analysis("lca", "lca", serde_json::json!({ "functional_unit": 3 })),
-        analysis("tea", "tea", serde_json::json!([])),
-    ];
-    let doc = crate::document(
-        &Input { model: &model, result: &result, analyses: &analyses, study: None },
-        &Options::default(),
-    );
-    let html = crate::html(&doc);
-    assert!(html.contains("The output of LCA lca could not be read"), "{html}");
-    assert!(html.contains("The output of TEA tea could not be read"));
+    let analyses = [analysis("lca", "lca", Some(lca_part())), analysis("lca2", "lca", Some(lca_part()))];
+    let input = Input { model: &model, result: &result, analyses: &analyses, registry: None, study: None };
+    let doc = crate::document(&input, &Options::default());
+    assert_eq!(ids(&doc).iter().filter(|id| **id == "lca").count(), 1, "one LCA section");
+    let Block::KeyFigures(figures) = &doc.sections[0].blocks[0] else { panic!("no key figures first") };
+    let labels: Vec<&str> = figures.iter().map(|f| f.label.as_str()).collect();
+    assert_eq!(&labels[..3], ["Net CO2 reduction", "CO2 fixed", "Net CO2 reduction (lca)"]);
+    // No economic analysis: the plant figures are there.
+    assert!(labels.contains(&"Fed"), "{labels:?}");
 }
 
 #[test]
 fn html_is_self_contained_and_reproducible() {
     let (model, result) = solve(RECYCLE);
-    let input = Input { model: &model, result: &result, analyses: &[], study: None };
+    let input = Input { model: &model, result: &result, analyses: &[], registry: None, study: None };
     let a = crate::html(&crate::document(&input, &Options::default()));
     let b = crate::html(&crate::document(&input, &Options::default()));
     assert_eq!(a, b, "byte-identical");
@@ -277,7 +323,13 @@ fn html_is_self_contained_and_reproducible() {
 fn markdown_links_every_figure_it_ships_and_ships_every_figure_it_links() {
     let (model, result) = solve(RECYCLE);
     let doc = crate::document(
-        &Input { model: &model, result: &result, analyses: &[analysis("tea", "tea", tea_json())], study: None },
+        &Input {
+            model: &model,
+            result: &result,
+            analyses: &[analysis("tea", "tea", Some(tea_part()))],
+            registry: None,
+            study: None,
+        },
         &Options::default(),
     );
     let md = crate::markdown(&doc, "plant-files/");
@@ -311,7 +363,13 @@ fn markdown_links_every_figure_it_ships_and_ships_every_figure_it_links() {
 #[test]
 fn diagram_terminals_are_feeds_and_products() {
     let (model, result) = solve(RECYCLE);
-    let g = crate::sections::graph_of(&Input { model: &model, result: &result, analyses: &[], study: None });
+    let g = crate::sections::graph_of(&Input {
+        model: &model,
+        result: &result,
+        analyses: &[],
+        registry: None,
+        study: None,
+    });
     let kinds = |k: NodeKind| g.nodes.iter().filter(|n| n.kind == k).map(|n| n.name.as_str()).collect::<Vec<_>>();
     assert_eq!(kinds(NodeKind::Feed), ["quicklime", "water"]);
     assert_eq!(kinds(NodeKind::Product), ["product"]);

@@ -5,45 +5,61 @@
 //! analyses, `analysis-NAME` for any other analysis, and `study` when study results are
 //! given.
 
-mod lca;
+mod analyses;
 mod plant;
 mod studies;
-mod tea;
 
+use calx_core::report::{Basis, ReportPart};
 use calx_core::result::FlowsheetResult;
-use calx_core::{AnalysisOutput, Dimension, UnitTable};
+use calx_core::{AnalysisOutput, Dimension, Registry, UnitTable};
 use calx_flowsheet::Model;
 
-use crate::doc::{Block, Document, Section, Table};
+use crate::doc::Document;
 use crate::format::sig;
-use crate::views::{self, Lca, Tea};
 use crate::{Input, Options, SankeyBasis};
 
-/// Everything the sections read, decoded once.
+/// Everything the sections read.
 pub(crate) struct Ctx<'a> {
     pub model: &'a Model,
     pub result: &'a FlowsheetResult,
     pub analyses: &'a [AnalysisOutput],
+    /// The types the flowsheet was decoded against (their notes when absent), if known.
+    pub registry: Option<&'a Registry>,
     /// The first display flow unit (`kg/t_product`, `kg/h`).
     pub flow_unit: String,
-    /// LCA analyses with their decoded results.
-    pub lcas: Vec<(&'a AnalysisOutput, Result<Lca, String>)>,
-    /// TEA analyses with their decoded results.
-    pub teas: Vec<(&'a AnalysisOutput, Result<Tea, String>)>,
 }
 
 impl<'a> Ctx<'a> {
     fn new(input: &Input<'a>) -> Ctx<'a> {
-        let analyses: &'a [AnalysisOutput] = input.analyses;
-        let decoded = |t: &'static str| analyses.iter().filter(move |a| a.type_name == t);
         Ctx {
             model: input.model,
             result: input.result,
             analyses: input.analyses,
+            registry: input.registry,
             flow_unit: input.model.display.flows.first().cloned().unwrap_or_else(|| "kg/h".into()),
-            lcas: decoded("lca").map(|a| (a, views::decode(&a.json))).collect(),
-            teas: decoded("tea").map(|a| (a, views::decode(&a.json))).collect(),
         }
+    }
+
+    /// The analyses that gave a report part, grouped by type in the order each type first
+    /// ran (LCA before TEA, which reads it), each group in run order.
+    pub fn parts_by_type(&self) -> Vec<Vec<(&'a AnalysisOutput, &'a ReportPart)>> {
+        let mut groups: Vec<Vec<(&AnalysisOutput, &ReportPart)>> = Vec::new();
+        for a in self.analyses {
+            let Some(part) = &a.report else { continue };
+            match groups.iter_mut().find(|g| g[0].0.type_name == a.type_name) {
+                Some(g) => g.push((a, part)),
+                None => groups.push(vec![(a, part)]),
+            }
+        }
+        groups
+    }
+
+    /// The first analysis that reports per a functional unit, with that unit.
+    pub fn basis(&self) -> Option<(&'a AnalysisOutput, &'a Basis)> {
+        self.analyses.iter().find_map(|a| {
+            let b = a.report.as_ref()?.basis.as_ref()?;
+            (b.seconds > 0.0).then_some((a, b))
+        })
     }
 
     /// `x` (SI) in `unit`, NaN when the unit does not fit.
@@ -54,11 +70,6 @@ impl<'a> Ctx<'a> {
     /// A mass flow (kg/s) in the main display unit, with the unit.
     pub fn flow(&self, kg_s: f64) -> String {
         format!("{} {}", sig(self.to(kg_s, &self.flow_unit), 4), self.flow_unit)
-    }
-
-    /// The first LCA that decoded.
-    pub fn lca(&self) -> Option<(&'a AnalysisOutput, &Lca)> {
-        self.lcas.iter().find_map(|(a, r)| r.as_ref().ok().map(|l| (*a, l)))
     }
 
     /// The flowsheet's production basis as its display units use it: the first display
@@ -86,15 +97,11 @@ impl<'a> Ctx<'a> {
                     let f = factor(&u);
                     return (u.clone(), f, format!("per unit of production, in `{u}` (the flowsheet's `basis:`)"));
                 }
-                if let Some((a, l)) = self.lca()
-                    && l.seconds_per_functional_unit > 0.0
-                {
-                    let unit = format!("kg/{}", l.per());
-                    return (
-                        unit,
-                        l.seconds_per_functional_unit,
-                        format!("per functional unit of the LCA `{}` ({})", a.name, l.functional_unit),
-                    );
+                if let Some((a, b)) = self.basis() {
+                    let unit = format!("kg/{}", b.per);
+                    let kind = a.type_name.to_uppercase();
+                    let why = format!("per functional unit of the {kind} `{}` ({})", a.name, b.description);
+                    return (unit, b.seconds, why);
                 }
                 let biggest = self.result.streams.iter().map(|s| s.stream.total_mass()).fold(0.0, f64::max);
                 let unit = if self.to(biggest, "kg/h") >= 10_000.0 { "t/h" } else { "kg/h" };
@@ -150,15 +157,7 @@ pub(crate) fn build(input: &Input<'_>, options: &Options) -> Document {
         plant::balance(&ctx),
         plant::solver(&ctx),
     ];
-    if !ctx.lcas.is_empty() {
-        sections.push(lca::section(&ctx));
-    }
-    if !ctx.teas.is_empty() {
-        sections.push(tea::section(&ctx));
-    }
-    for a in ctx.analyses.iter().filter(|a| a.type_name != "lca" && a.type_name != "tea") {
-        sections.push(other_analysis(a));
-    }
+    sections.extend(analyses::sections(&ctx));
     if let Some(s) = input.study {
         sections.push(studies::section(&ctx, s));
     }
@@ -171,47 +170,5 @@ pub(crate) fn build(input: &Input<'_>, options: &Options) -> Document {
             env!("CARGO_PKG_VERSION"),
             ctx.model.file
         ),
-    }
-}
-
-/// The blocks of a section with one part per analysis of a kind (`LCA`, `TEA`): `one` draws
-/// each analysis whose output decoded; the others get a note.
-fn per_analysis<T>(
-    list: &[(&AnalysisOutput, Result<T, String>)],
-    kind: &str,
-    one: impl Fn(&str, &T, &mut Vec<Block>),
-) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    for (a, r) in list {
-        match r {
-            Ok(v) => one(&a.name, v, &mut blocks),
-            Err(e) => blocks.push(Block::Note(format!(
-                "The output of {kind} {} could not be read, so it is not shown: {e}",
-                a.name
-            ))),
-        }
-    }
-    blocks
-}
-
-/// An analysis this report has no special section for: its metrics.
-fn other_analysis(a: &AnalysisOutput) -> Section {
-    let mut t = Table::new(
-        &format!("Metrics of `{}` ({})", a.name, a.type_name),
-        &["metric", "value", "unit"],
-        &[false, true, false],
-    );
-    for m in &a.metrics {
-        t.row(vec![m.name.clone(), sig(m.value, 6), m.unit.clone()]);
-    }
-    let blocks = if a.metrics.is_empty() {
-        vec![Block::Note(format!("The analysis `{}` reported no metrics.", a.name))]
-    } else {
-        vec![Block::Table(t)]
-    };
-    Section {
-        id: format!("analysis-{}", crate::format::slug(&a.name)),
-        title: format!("Analysis {} ({})", a.name, a.type_name),
-        blocks,
     }
 }

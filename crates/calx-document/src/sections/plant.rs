@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::SankeyBasis;
 use crate::diagram::{self, Edge, Graph, Node, NodeKind};
 use crate::doc::{Block, Figure, KeyFigure, Section, Table};
-use crate::format::{group, money, percent, rate, sig, sig_short};
+use crate::format::{sig, sig_short};
 use crate::sankey;
 
 /// Streams per block of the stream table at most, so the table stays readable.
@@ -18,132 +18,74 @@ fn figure(id: &str, title: &str, svg: String, width: f64, height: f64) -> Figure
     Figure { id: id.into(), title: title.into(), svg, width, height }
 }
 
-/// Headline numbers, the ones a reader looks for first leading: net CO2 reduction per
-/// functional unit, B/C, IRR, NPV and unit production cost; then what they rest on.
+/// Headline numbers, the ones a reader looks for first leading (each analysis's `lead`
+/// figures: net CO2 reduction per functional unit, B/C, IRR, NPV, unit production cost), then
+/// what they rest on; a second analysis of a type adds its own headline, named.
 pub(super) fn summary(ctx: &Ctx<'_>) -> Section {
     let mut first = Vec::new();
     let mut then = Vec::new();
-    let mut notes = Vec::new();
-    let fig = |label: &str, value: String, unit: String, source: &str| KeyFigure {
-        label: label.into(),
-        value,
-        unit,
-        source: source.into(),
-    };
-    for (k, (a, l)) in ctx.lcas.iter().enumerate() {
-        let Ok(l) = l else {
-            notes.push(format!(
-                "The output of LCA {} could not be read: {}",
-                a.name,
-                l.as_ref().err().map_or("", String::as_str)
-            ));
-            continue;
-        };
-        let source = format!("LCA {}, {}", a.name, l.category);
-        let per = l.per();
-        if k == 0 {
-            first.push(fig(
-                "Net CO2 reduction",
-                sig(l.net_reduction.per_functional_unit, 4),
-                format!("{}/{per}", l.impact_unit),
-                &source,
-            ));
-            then.push(fig(
-                "Net CO2 reduction per year",
-                sig(l.net_reduction.per_year / 1000.0, 4),
-                format!("t {}/yr", l.impact_unit.trim_start_matches("kg ")),
-                &source,
-            ));
-            then.push(fig("CO2 fixed", sig(l.co2_fixed.per_functional_unit, 4), format!("kg CO2/{per}"), &source));
-            then.push(fig(
-                "Emissions",
-                sig(l.emissions.per_functional_unit, 4),
-                format!("{}/{per}", l.impact_unit),
-                &source,
-            ));
-        } else {
-            then.push(fig(
-                &format!("Net CO2 reduction ({})", a.name),
-                sig(l.net_reduction.per_functional_unit, 4),
-                format!("{}/{per}", l.impact_unit),
-                &source,
-            ));
-        }
-    }
-    for (k, (a, t)) in ctx.teas.iter().enumerate() {
-        let Ok(t) = t else {
-            notes.push(format!(
-                "The output of TEA {} could not be read: {}",
-                a.name,
-                t.as_ref().err().map_or("", String::as_str)
-            ));
-            continue;
-        };
-        let c = &t.currency;
-        let source = format!("TEA {}, {c} at {}", a.name, rate(t.discount_rate));
-        let label = |l: &str| if k == 0 { l.to_string() } else { format!("{l} ({})", a.name) };
-        let list = if k == 0 { &mut first } else { &mut then };
-        list.push(fig(
-            &label("Benefit/cost ratio"),
-            format!("{:.4}", t.benefit_cost_ratio),
-            "B/C, discounted".into(),
-            &source,
-        ));
-        list.push(fig(
-            &label("IRR"),
-            t.irr.map_or_else(|| "undefined".into(), |i| percent(i, 3)),
-            "internal rate of return".into(),
-            &source,
-        ));
-        list.push(fig(&label("NPV"), money(t.npv), format!("{c} at {}", rate(t.discount_rate)), &source));
-        list.push(fig(&label("Unit production cost"), money(t.unit_production_cost), format!("{c}/t"), &source));
-        if k == 0 {
-            then.push(fig("Total CAPEX", money(t.total_capex), c.clone(), &source));
-            then.push(fig("Product sold", group(t.annual_production, 0), "t/yr".into(), &source));
+    for group in ctx.parts_by_type() {
+        for (k, (_, part)) in group.iter().enumerate() {
+            if k == 0 {
+                first.extend(part.summary.lead.iter().cloned());
+                then.extend(part.summary.more.iter().cloned());
+            } else {
+                then.extend(part.summary.if_not_first.iter().cloned());
+            }
         }
     }
     let power = ctx.result.utility_total(Utility::Electricity);
     if power > 0.0 {
         let unit = ctx.model.display.power.first().cloned().unwrap_or_else(|| "kW".into());
-        then.push(fig("Electricity", sig(ctx.to(power, &unit), 4), unit, "all units, simulated"));
+        then.push(KeyFigure::new("Electricity", sig(ctx.to(power, &unit), 4), unit, "all units, simulated"));
     }
-    if ctx.teas.is_empty() {
-        // Without a TEA, show what goes in and what leaves the plant, and how it solved.
-        let fed: f64 =
-            ctx.result.streams.iter().filter(|s| s.role == StreamRole::Feed).map(|s| s.stream.total_mass()).sum();
-        then.push(fig("Fed", sig(ctx.to(fed, &ctx.flow_unit), 4), ctx.flow_unit.clone(), "all feed streams"));
-        let loops = &ctx.result.solver.loops;
-        if !loops.is_empty() {
-            let iterations: usize = loops.iter().map(|l| l.iterations).sum();
-            then.push(fig(
-                "Recycle loops",
-                loops.len().to_string(),
-                format!("converged in {iterations} iterations"),
-                "solver",
-            ));
-        }
-        for s in ctx.result.streams.iter().filter(|s| s.role == StreamRole::Product) {
-            then.push(fig(
-                &format!("Leaving: {}", s.name),
-                sig(ctx.to(s.stream.total_mass(), &ctx.flow_unit), 4),
-                ctx.flow_unit.clone(),
-                "simulated",
-            ));
-        }
+    let economics = ctx.analyses.iter().any(|a| a.report.as_ref().is_some_and(|p| p.summary.replaces_plant_figures));
+    if !economics {
+        then.extend(plant_figures(ctx));
     }
     first.extend(then);
     let mut blocks = vec![Block::KeyFigures(first)];
-    if ctx.lcas.is_empty() {
-        notes.push(
-            "No life-cycle assessment: the flowsheet has no `lca` analysis (docs/flowsheet-format.md, `analyses:`)."
-                .into(),
-        );
-    }
-    if ctx.teas.is_empty() {
-        notes.push("No techno-economic analysis: the flowsheet has no `tea` analysis.".into());
-    }
-    blocks.extend(notes.into_iter().map(Block::Note));
+    blocks.extend(absent_analyses(ctx).into_iter().map(Block::Note));
     Section { id: "summary".into(), title: "Summary".into(), blocks }
+}
+
+/// Without an analysis that says what the plant makes and costs: what goes in, what leaves
+/// the plant, and how it solved.
+fn plant_figures(ctx: &Ctx<'_>) -> Vec<KeyFigure> {
+    let mut out = Vec::new();
+    let fed: f64 =
+        ctx.result.streams.iter().filter(|s| s.role == StreamRole::Feed).map(|s| s.stream.total_mass()).sum();
+    out.push(KeyFigure::new("Fed", sig(ctx.to(fed, &ctx.flow_unit), 4), ctx.flow_unit.clone(), "all feed streams"));
+    let loops = &ctx.result.solver.loops;
+    if !loops.is_empty() {
+        let iterations: usize = loops.iter().map(|l| l.iterations).sum();
+        out.push(KeyFigure::new(
+            "Recycle loops",
+            loops.len().to_string(),
+            format!("converged in {iterations} iterations"),
+            "solver",
+        ));
+    }
+    for s in ctx.result.streams.iter().filter(|s| s.role == StreamRole::Product) {
+        out.push(KeyFigure::new(
+            format!("Leaving: {}", s.name),
+            sig(ctx.to(s.stream.total_mass(), &ctx.flow_unit), 4),
+            ctx.flow_unit.clone(),
+            "simulated",
+        ));
+    }
+    out
+}
+
+/// The notes of the registered analysis types the flowsheet does not use ("No life-cycle
+/// assessment: ..."), in registration order.
+fn absent_analyses(ctx: &Ctx<'_>) -> Vec<String> {
+    let Some(registry) = ctx.registry else { return Vec::new() };
+    registry
+        .analyses()
+        .filter(|t| !ctx.analyses.iter().any(|a| a.type_name == t.descriptor.type_name))
+        .filter_map(|t| t.descriptor.when_absent.clone())
+        .collect()
 }
 
 /// A stream as an edge between nodes: units are nodes `0..units.len()` (result order); a
