@@ -96,6 +96,11 @@ pub struct StudyResults {
     pub sweep: Option<Sweep>,
 }
 
+/// A study output file that cannot be read: which file, which line, what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StudyFileError(pub String);
+
 /// Lines of a CSV text with their 1-based numbers, without empty lines.
 fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<String>)> + '_ {
     text.lines()
@@ -104,36 +109,41 @@ fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<String>)> + '_ {
         .map(|(i, l)| (i + 1, calx_study::csv_split(l.trim_end_matches('\r'))))
 }
 
-fn number(file: &str, line: usize, field: &str, what: &str) -> Result<f64, String> {
-    field.trim().parse::<f64>().map_err(|_| format!("{file} line {line}: {what} `{field}` is not a number"))
+fn number(file: &str, line: usize, field: &str, what: &str) -> Result<f64, StudyFileError> {
+    field
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| StudyFileError(format!("{file} line {line}: {what} `{field}` is not a number")))
 }
 
-fn optional(file: &str, line: usize, field: &str, what: &str) -> Result<Option<f64>, String> {
+fn optional(file: &str, line: usize, field: &str, what: &str) -> Result<Option<f64>, StudyFileError> {
     if field.trim().is_empty() { Ok(None) } else { number(file, line, field, what).map(Some) }
 }
 
-fn header(file: &str, text: &str, expected: &[&str]) -> Result<(), String> {
+fn header(file: &str, text: &str, expected: &[&str]) -> Result<(), StudyFileError> {
     let first = rows(text).next().map(|(_, h)| h).unwrap_or_default();
     if first.iter().map(String::as_str).ne(expected.iter().copied()) {
-        return Err(format!(
+        return Err(StudyFileError(format!(
             "{file}: the first line must be `{}` (a file written by `calx study`), found `{}`",
             expected.join(","),
             first.join(",")
-        ));
+        )));
     }
     Ok(())
 }
 
-fn parse_summary(text: &str) -> Result<Vec<Summary>, String> {
+fn parse_summary(text: &str) -> Result<Vec<Summary>, StudyFileError> {
     const F: &str = "summary.csv";
     header(F, text, &["metric", "n_ok", "n_failed", "mean", "sd", "p5", "p50", "p95"])?;
     let mut out = Vec::new();
     for (line, f) in rows(text).skip(1) {
         if f.len() != 8 {
-            return Err(format!("{F} line {line}: expected 8 fields, found {}", f.len()));
+            return Err(StudyFileError(format!("{F} line {line}: expected 8 fields, found {}", f.len())));
         }
         let count = |s: &str, what: &str| {
-            s.trim().parse::<usize>().map_err(|_| format!("{F} line {line}: {what} `{s}` is not a count"))
+            s.trim()
+                .parse::<usize>()
+                .map_err(|_| StudyFileError(format!("{F} line {line}: {what} `{s}` is not a count")))
         };
         out.push(Summary {
             metric: f[0].clone(),
@@ -149,20 +159,20 @@ fn parse_summary(text: &str) -> Result<Vec<Summary>, String> {
     Ok(out)
 }
 
-fn parse_spearman(text: &str) -> Result<Vec<(String, String, f64)>, String> {
+fn parse_spearman(text: &str) -> Result<Vec<(String, String, f64)>, StudyFileError> {
     const F: &str = "spearman.csv";
     header(F, text, &["parameter", "metric", "spearman"])?;
     let mut out = Vec::new();
     for (line, f) in rows(text).skip(1) {
         if f.len() != 3 {
-            return Err(format!("{F} line {line}: expected 3 fields, found {}", f.len()));
+            return Err(StudyFileError(format!("{F} line {line}: expected 3 fields, found {}", f.len())));
         }
         out.push((f[0].clone(), f[1].clone(), number(F, line, &f[2], "spearman")?));
     }
     Ok(out)
 }
 
-fn parse_tornado(text: &str) -> Result<Vec<TornadoRow>, String> {
+fn parse_tornado(text: &str) -> Result<Vec<TornadoRow>, StudyFileError> {
     const F: &str = "tornado.csv";
     header(
         F,
@@ -183,7 +193,7 @@ fn parse_tornado(text: &str) -> Result<Vec<TornadoRow>, String> {
     let mut out = Vec::new();
     for (line, f) in rows(text).skip(1) {
         if f.len() != 10 {
-            return Err(format!("{F} line {line}: expected 10 fields, found {}", f.len()));
+            return Err(StudyFileError(format!("{F} line {line}: expected 10 fields, found {}", f.len())));
         }
         out.push(TornadoRow {
             metric: f[0].clone(),
@@ -210,27 +220,30 @@ struct Samples {
 }
 
 /// Samples: the metric columns are the last `metrics.len()` before `error`.
-fn parse_samples(text: &str, metrics: &[String]) -> Result<Samples, String> {
+fn parse_samples(text: &str, metrics: &[String]) -> Result<Samples, StudyFileError> {
     const F: &str = "samples.csv";
     let mut it = rows(text);
-    let (_, head) = it.next().ok_or_else(|| format!("{F}: the file is empty"))?;
+    let (_, head) = it.next().ok_or_else(|| StudyFileError(format!("{F}: the file is empty")))?;
     if head.len() < 3 || head[0] != "sample" || head[1] != "status" || head.last().map(String::as_str) != Some("error")
     {
-        return Err(format!(
+        return Err(StudyFileError(format!(
             "{F}: the first line must be `sample,status,PARAMETERS...,METRICS...,error` (a file written by `calx study`)"
-        ));
+        )));
     }
     let names = &head[2..head.len() - 1];
     let m = if metrics.is_empty() { names.len() } else { metrics.len() };
     if m > names.len() || (!metrics.is_empty() && names[names.len() - m..] != *metrics) {
-        return Err(format!("{F}: its metric columns do not match summary.csv ({})", metrics.join(", ")));
+        return Err(StudyFileError(format!(
+            "{F}: its metric columns do not match summary.csv ({})",
+            metrics.join(", ")
+        )));
     }
     let parameters = names[..names.len() - m].to_vec();
     let mut values = vec![Vec::new(); m];
     let (mut total, mut failed) = (0, 0);
     for (line, f) in it {
         if f.len() != head.len() {
-            return Err(format!("{F} line {line}: expected {} fields, found {}", head.len(), f.len()));
+            return Err(StudyFileError(format!("{F} line {line}: expected {} fields, found {}", head.len(), f.len())));
         }
         total += 1;
         if f[1] != "ok" {
@@ -244,24 +257,26 @@ fn parse_samples(text: &str, metrics: &[String]) -> Result<Samples, String> {
     Ok(Samples { parameters, values, total, failed })
 }
 
-fn parse_sweep(text: &str, metrics: &[String]) -> Result<Sweep, String> {
+fn parse_sweep(text: &str, metrics: &[String]) -> Result<Sweep, StudyFileError> {
     const F: &str = "sweep.csv";
     let mut it = rows(text);
-    let (_, head) = it.next().ok_or_else(|| format!("{F}: the file is empty"))?;
-    let status =
-        head.iter().position(|h| h == "status").ok_or_else(|| format!("{F}: the first line has no `status` column"))?;
+    let (_, head) = it.next().ok_or_else(|| StudyFileError(format!("{F}: the file is empty")))?;
+    let status = head
+        .iter()
+        .position(|h| h == "status")
+        .ok_or_else(|| StudyFileError(format!("{F}: the first line has no `status` column")))?;
     if head.last().map(String::as_str) != Some("error") {
-        return Err(format!("{F}: the first line must end with `error`"));
+        return Err(StudyFileError(format!("{F}: the first line must end with `error`")));
     }
     let axes = head[..status].to_vec();
     let names = head[status + 1..head.len() - 1].to_vec();
     if !metrics.is_empty() && names != metrics {
-        return Err(format!("{F}: its metric columns do not match summary.csv"));
+        return Err(StudyFileError(format!("{F}: its metric columns do not match summary.csv")));
     }
     let mut points = Vec::new();
     for (line, f) in it {
         if f.len() != head.len() {
-            return Err(format!("{F} line {line}: expected {} fields, found {}", head.len(), f.len()));
+            return Err(StudyFileError(format!("{F} line {line}: expected {} fields, found {}", head.len(), f.len())));
         }
         let x = f[..status].iter().map(|v| number(F, line, v, "axis value")).collect::<Result<Vec<_>, _>>()?;
         let y = f[status + 1..f.len() - 1]
@@ -275,10 +290,12 @@ fn parse_sweep(text: &str, metrics: &[String]) -> Result<Sweep, String> {
 
 impl StudyResults {
     /// Parse whatever files exist; at least one must.
-    pub fn parse(files: &StudyFiles) -> Result<StudyResults, String> {
+    pub fn parse(files: &StudyFiles) -> Result<StudyResults, StudyFileError> {
         let present = [&files.samples, &files.summary, &files.spearman, &files.tornado, &files.sweep];
         if present.iter().all(|f| f.is_none()) {
-            return Err("no study results: expected samples.csv, summary.csv, spearman.csv, tornado.csv (and maybe sweep.csv), the files `calx study -o DIR` writes".into());
+            return Err(StudyFileError(
+                "no study results: expected samples.csv, summary.csv, spearman.csv, tornado.csv (and maybe sweep.csv), the files `calx study -o DIR` writes".into(),
+            ));
         }
         let mut r = StudyResults::default();
         if let Some(t) = &files.summary {
@@ -358,15 +375,15 @@ mod tests {
     fn malformed_files_are_errors_naming_file_and_line() {
         let mut f = files();
         f.summary = Some("metric,n_ok,n_failed,mean,sd,p5,p50,p95\nm1,2,1,ten,0.7,10,10.5,11\n".into());
-        let e = StudyResults::parse(&f).unwrap_err();
+        let e = StudyResults::parse(&f).unwrap_err().to_string();
         assert!(e.contains("summary.csv line 2") && e.contains("`ten`"), "{e}");
         let mut f = files();
         f.tornado = Some("what,is,this\n".into());
-        assert!(StudyResults::parse(&f).unwrap_err().contains("tornado.csv: the first line"));
+        assert!(StudyResults::parse(&f).unwrap_err().to_string().contains("tornado.csv: the first line"));
         let mut f = files();
         f.samples = Some("sample,status,p,a,m1,error\n".into());
-        assert!(StudyResults::parse(&f).unwrap_err().contains("do not match summary.csv"));
-        assert!(StudyResults::parse(&StudyFiles::default()).unwrap_err().contains("no study results"));
+        assert!(StudyResults::parse(&f).unwrap_err().to_string().contains("do not match summary.csv"));
+        assert!(StudyResults::parse(&StudyFiles::default()).unwrap_err().to_string().contains("no study results"));
     }
 
     #[test]

@@ -184,7 +184,7 @@ impl Source {
     /// decoded with everything else, so it is checked like a written one (its position is
     /// that of the value it replaces, or of the mapping it was added to).
     pub fn set(&mut self, path: &str, value: &str) -> Result<(), SetError> {
-        node::set(&mut self.root, path, value).map_err(|message| SetError { path: path.to_string(), message })
+        node::set(&mut self.root, path, value)
     }
 
     fn fail(&self, items: Vec<Diagnostic>) -> Diagnostics {

@@ -58,10 +58,11 @@ impl Node {
 
 /// Set the value at a dotted key path to the scalar `value`, adding missing keys (at the
 /// position of the mapping they are added to). The path must end at a value, not a section.
-pub(crate) fn set(root: &mut Node, path: &str, value: &str) -> Result<(), String> {
+pub(crate) fn set(root: &mut Node, path: &str, value: &str) -> Result<(), crate::SetError> {
+    let fail = |message: String| crate::SetError { path: path.to_string(), message };
     let keys: Vec<&str> = path.split('.').collect();
     if keys.iter().any(|k| k.is_empty()) {
-        return Err("a dotted path of keys has no empty parts".into());
+        return Err(fail("a dotted path of keys has no empty parts".into()));
     }
     let mut node = root;
     for (depth, key) in keys.iter().enumerate() {
@@ -71,7 +72,7 @@ pub(crate) fn set(root: &mut Node, path: &str, value: &str) -> Result<(), String
         }
         let at = node.loc;
         let Value::Map(entries) = &mut node.value else {
-            return Err(format!("`{}` is not a section, so it has no `{key}`", keys[..depth].join(".")));
+            return Err(fail(format!("`{}` is not a section, so it has no `{key}`", keys[..depth].join("."))));
         };
         let i = match entries.iter().position(|(k, _)| k.name == *key) {
             Some(i) => i,
@@ -84,7 +85,7 @@ pub(crate) fn set(root: &mut Node, path: &str, value: &str) -> Result<(), String
         node = &mut entries[i].1;
         if depth + 1 == keys.len() {
             if matches!(node.value, Value::Map(_) | Value::Seq(_)) {
-                return Err(format!("`{here}` is a section in the flowsheet, not a value"));
+                return Err(fail(format!("`{here}` is a section in the flowsheet, not a value")));
             }
             node.value = Value::Scalar(value.to_string());
         }

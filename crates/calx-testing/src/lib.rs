@@ -126,9 +126,20 @@ pub fn __assert_snapshot(flowsheet: &Path, test_file: &str, registry: &Registry,
     }
 }
 
+/// Why a snapshot assertion fails: what moved (or that the snapshot is missing) and what was
+/// written for review.
+#[derive(Debug, PartialEq, Eq)]
+struct SnapshotMismatch(String);
+
+impl std::fmt::Display for SnapshotMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Compare `body` with the stored snapshot of `flowsheet`; on a difference, do what `update`
 /// says and return the message to fail with.
-fn check_snapshot(flowsheet: &Path, test_file: &str, body: String, update: Update) -> Result<(), String> {
+fn check_snapshot(flowsheet: &Path, test_file: &str, body: String, update: Update) -> Result<(), SnapshotMismatch> {
     let new = SnapshotFile { source: test_file.replace('\\', "/"), body };
     let path = calx_snapshot::snapshot_path(flowsheet);
     let stored = std::fs::read_to_string(&path).ok().map(|t| SnapshotFile::parse(&t));
@@ -159,7 +170,7 @@ fn check_snapshot(flowsheet: &Path, test_file: &str, body: String, update: Updat
         },
         Update::Nothing => "nothing written (CI, or INSTA_UPDATE=no)".into(),
     };
-    Err(format!("snapshot of {}: {problem}\n{note}", flowsheet.display()))
+    Err(SnapshotMismatch(format!("snapshot of {}: {problem}\n{note}", flowsheet.display())))
 }
 
 /// Solve a flowsheet and assert its snapshot (`<dir>/snapshots/<name>.snap`) as
@@ -198,7 +209,8 @@ mod tests {
     fn a_missing_snapshot_fails_and_is_written_as_pending() {
         let dir = temp("missing");
         let sheet = dir.join("plant.yaml");
-        let e = check_snapshot(&sheet, "tests/x.rs", BODY.into(), Update::Pending).err().unwrap_or_default();
+        let e =
+            check_snapshot(&sheet, "tests/x.rs", BODY.into(), Update::Pending).err().map(|e| e.0).unwrap_or_default();
         assert!(e.contains("no snapshot") && e.contains("plant.snap.new"), "{e}");
         let pending = std::fs::read_to_string(dir.join("snapshots/plant.snap.new")).unwrap_or_default();
         assert_eq!(SnapshotFile::parse(&pending).body, BODY);
@@ -215,7 +227,8 @@ mod tests {
         let close = BODY.replace("1.00000", "1.0000001");
         assert_eq!(check_snapshot(&sheet, "tests/x.rs", close, Update::Nothing), Ok(()));
         let moved = BODY.replace("1.00000", "1.20000");
-        let e = check_snapshot(&sheet, "tests/x.rs", moved.clone(), Update::Nothing).err().unwrap_or_default();
+        let e =
+            check_snapshot(&sheet, "tests/x.rs", moved.clone(), Update::Nothing).err().map(|e| e.0).unwrap_or_default();
         assert!(e.contains("1 value(s) changed") && e.contains("streams › a › total"), "{e}");
         assert!(!dir.join("snapshots/plant.snap.new").exists(), "INSTA_UPDATE=no / CI writes nothing");
         assert_eq!(check_snapshot(&sheet, "tests/x.rs", moved.clone(), Update::Accept), Ok(()));
