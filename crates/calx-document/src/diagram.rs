@@ -90,6 +90,7 @@ pub struct Placed {
 
 impl Placed {
     /// Whether two boxes overlap (touching edges do not count).
+    #[cfg(test)]
     pub fn overlaps(&self, other: &Placed) -> bool {
         self.x < other.x + other.w
             && other.x < self.x + self.w

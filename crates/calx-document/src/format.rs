@@ -1,7 +1,7 @@
 //! The escaping that HTML, SVG and Markdown need, `code` spans, and SVG coordinates.
 //! Numbers are formatted by `calx_core::format` (re-exported here for the sections).
 
-pub use calx_core::format::{compact, group, money, percent, rate, sig, sig_short, slug};
+pub use calx_core::format::{compact, group, sig, sig_short, slug};
 
 /// Escape text for HTML and SVG content and attribute values.
 pub fn esc(text: &str) -> String {

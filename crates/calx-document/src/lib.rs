@@ -29,17 +29,17 @@
 //! # }
 //! ```
 
-pub mod charts;
-pub mod diagram;
-pub mod doc;
-pub mod format;
+mod charts;
+mod diagram;
+mod doc;
+mod format;
 mod graph;
 mod html;
 mod markdown;
-pub mod sankey;
+mod sankey;
 mod sections;
-pub mod study;
-pub mod svg;
+mod study;
+mod svg;
 mod text;
 
 use calx_core::AnalysisOutput;
@@ -49,7 +49,7 @@ use calx_flowsheet::Model;
 pub use doc::{Block, Document, Figure, KeyFigure, Section, Table};
 pub use html::html;
 pub use markdown::{Asset, Markdown, markdown};
-pub use study::{StudyFiles, StudyResults};
+pub use study::{StudyFileError, StudyFiles, StudyResults};
 pub use text::text_table;
 
 /// What a report is made from.
@@ -105,13 +105,15 @@ pub fn document(input: &Input<'_>, options: &Options) -> Document {
 }
 
 /// The flowsheet diagram alone, with its layout (node boxes), as the report draws it.
-pub fn flowsheet_diagram(input: &Input<'_>) -> diagram::Diagram {
+#[cfg(test)]
+pub(crate) fn flowsheet_diagram(input: &Input<'_>) -> diagram::Diagram {
     sections::diagram(input)
 }
 
 /// The Sankey diagram alone, with its layout (node flows and positions), as the report
 /// draws it.
-pub fn mass_flows(input: &Input<'_>, basis: SankeyBasis) -> sankey::Sankey {
+#[cfg(test)]
+pub(crate) fn mass_flows(input: &Input<'_>, basis: SankeyBasis) -> sankey::Sankey {
     sections::mass_flows(input, basis)
 }
 

@@ -116,16 +116,19 @@ impl<'a> Ctx<'a> {
 }
 
 /// The graph the flowsheet diagram draws.
+#[cfg(test)]
 pub(crate) fn graph_of(input: &Input<'_>) -> crate::diagram::Graph {
     plant::graph(&Ctx::new(input))
 }
 
 /// The flowsheet diagram of `input`.
+#[cfg(test)]
 pub(crate) fn diagram(input: &Input<'_>) -> crate::diagram::Diagram {
     crate::diagram::draw(&graph_of(input), "flowsheet-diagram")
 }
 
 /// The Sankey diagram of `input`.
+#[cfg(test)]
 pub(crate) fn mass_flows(input: &Input<'_>, basis: SankeyBasis) -> crate::sankey::Sankey {
     let ctx = Ctx::new(input);
     let (unit, factor, _) = ctx.sankey_basis(basis);
