@@ -296,7 +296,7 @@ fn run_files(project: &Project, solved: &Solved, format: Format) -> Result<Vec<(
         Format::Csv => {
             let mut files: Vec<(String, String)> =
                 output::csv(result).into_iter().map(|(n, t)| (n.to_string(), t)).collect();
-            files.extend(analyses.iter().map(|a| (format!("{}.csv", a.name), a.csv.clone())));
+            files.extend(analyses.iter().flat_map(|a| a.csv.iter().map(|t| (t.file_name(&a.name), t.text.clone()))));
             files
         }
     })

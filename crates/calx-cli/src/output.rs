@@ -7,7 +7,8 @@ use std::path::Path;
 use calx_core::result::FlowsheetResult;
 
 /// The converged flowsheet and its analyses as pretty JSON (SI units; f64 values round-trip
-/// exactly): `{ "flowsheet": ..., "analyses": { NAME: ... } }`.
+/// exactly): `{ "flowsheet": ..., "analyses": { NAME: ... } }`. Stream flows and make-up
+/// materials are keyed by component name (`"flows": { "CaO": 0.27, ... }`), not by position.
 pub(crate) fn json(
     result: &FlowsheetResult,
     analyses: &[calx_core::AnalysisOutput],
@@ -16,7 +17,33 @@ pub(crate) fn json(
     for a in analyses {
         by_name.insert(a.name.clone(), serde_json::from_str(&a.json)?);
     }
-    serde_json::to_string_pretty(&serde_json::json!({ "flowsheet": result, "analyses": by_name }))
+    let mut flowsheet = serde_json::to_value(result)?;
+    let names: Vec<String> = result.components.iter().map(|c| c.name.clone()).collect();
+    key_flows_by_component(&mut flowsheet, &names);
+    serde_json::to_string_pretty(&serde_json::json!({ "flowsheet": flowsheet, "analyses": by_name }))
+}
+
+/// Replace each stream's positional `flows` array with an object keyed by component name, and
+/// each make-up material's component index with its name.
+fn key_flows_by_component(flowsheet: &mut serde_json::Value, names: &[String]) {
+    use serde_json::Value;
+    for s in flowsheet.get_mut("streams").and_then(Value::as_array_mut).into_iter().flatten() {
+        if let Some(flows) = s.pointer_mut("/stream/flows")
+            && let Some(list) = flows.as_array()
+        {
+            let keyed: serde_json::Map<String, Value> = names.iter().cloned().zip(list.iter().cloned()).collect();
+            *flows = Value::Object(keyed);
+        }
+    }
+    for u in flowsheet.get_mut("units").and_then(Value::as_array_mut).into_iter().flatten() {
+        for m in u.pointer_mut("/report/materials").and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(c) = m.get_mut("component")
+                && let Some(name) = c.as_u64().and_then(|i| names.get(i as usize))
+            {
+                *c = Value::String(name.clone());
+            }
+        }
+    }
 }
 
 /// `streams.csv` (long format) and `units.csv`.

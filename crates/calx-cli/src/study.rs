@@ -143,7 +143,7 @@ impl SampleFiles {
 fn progress_bar(len: usize) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::with_draw_target(Some(len as u64), indicatif::ProgressDrawTarget::stderr());
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} samples  {per_sec}  {elapsed} elapsed, {eta} left",
+        "{bar:40} {pos}/{len} samples  {per_sec:0}  {elapsed} elapsed, {eta} left",
     ) {
         bar.set_style(style);
     }

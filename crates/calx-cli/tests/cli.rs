@@ -36,9 +36,32 @@ fn json_output_is_the_converged_flowsheet_in_si() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     let product = v["flowsheet"]["streams"].as_array().unwrap().iter().find(|s| s["name"] == "product").unwrap();
-    let cao = product["stream"]["flows"][0].as_f64().unwrap();
+    // Flows are keyed by component name, not by position (issue 14, item 18).
+    let cao = product["stream"]["flows"]["CaO"].as_f64().unwrap();
     // 1 t/h of CaO, 93.75 % overall conversion: 0.0625 t/h = 0.0625/3.6 kg/s unreacted.
     assert!((cao - 0.0625 / 3.6).abs() < 1e-12, "{cao}");
+}
+
+#[test]
+fn every_csv_file_holds_one_table() {
+    // Regression (issue 14, item 18): tea.csv held the metrics and the cash flow, two tables
+    // in one file, which CSV readers reject.
+    let dir = std::env::temp_dir().join(format!("calx-cli-tables-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = calx(&["run", "flowsheets/kigam-cfbc-2022.yaml", "--format", "csv", "-o", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let flows = std::fs::read_to_string(dir.join("tea-cash-flow.csv")).unwrap_or_default();
+    assert!(flows.starts_with("year,capex,revenue,"), "{flows}");
+    for entry in std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()) {
+        let table = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let widths: Vec<usize> = table.lines().map(|l| calx_study::csv_split(l).len()).collect();
+        assert!(
+            !table.lines().any(|l| l.trim().is_empty()) && widths.windows(2).all(|w| w[0] == w[1]),
+            "{}: not one table:\n{table}",
+            entry.path().display()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -297,6 +320,13 @@ fn study_shows_a_progress_bar_with_rate_and_time_left_on_a_terminal() {
     assert!(
         screen.lines().any(|l| l.contains("/400 samples") && l.contains("/s") && l.contains("left")),
         "no progress line with count, rate and time left in:\n{screen}"
+    );
+    // The rate is a whole number, so the line does not jump in its decimals (issue 14, item 18).
+    let rates: Vec<&str> = screen.split_whitespace().filter(|w| w.ends_with("/s")).collect();
+    assert!(
+        !rates.is_empty()
+            && rates.iter().all(|r| r.trim_end_matches("/s").chars().all(|c| c.is_ascii_digit() || c == ',')),
+        "rates with decimals: {rates:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -54,9 +54,9 @@ pub struct AnalysisOutput {
     /// Human-readable report (empty for figures-only runs).
     #[serde(skip)]
     pub text: String,
-    /// CSV rendering (empty for figures-only runs).
+    /// CSV tables, one table per file (empty for figures-only runs).
     #[serde(skip)]
-    pub csv: String,
+    pub csv: Vec<CsvTable>,
     /// Full result as JSON text, for `calx run --format json` (empty for figures-only runs).
     #[serde(skip)]
     pub json: String,
@@ -73,7 +73,7 @@ impl AnalysisOutput {
             type_name: type_name.to_string(),
             metrics,
             text: String::new(),
-            csv: String::new(),
+            csv: Vec::new(),
             json: String::new(),
             report: None,
         }
@@ -82,6 +82,29 @@ impl AnalysisOutput {
     /// A metric by name.
     pub fn metric(&self, name: &str) -> Option<f64> {
         self.metrics.iter().find(|m| m.name == name).map(|m| m.value)
+    }
+}
+
+/// One CSV table of an analysis: `calx run --format csv` writes it as `NAME.csv` for the
+/// analysis's main table (`part` empty) and `NAME-PART.csv` for the others, one table per
+/// file so that every CSV reader takes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CsvTable {
+    /// Empty for the main table, else what the table holds (`cash-flow`).
+    pub part: String,
+    /// The CSV text, with its header line.
+    pub text: String,
+}
+
+impl CsvTable {
+    /// The main table.
+    pub fn main(text: String) -> CsvTable {
+        CsvTable { part: String::new(), text }
+    }
+
+    /// The file name for an analysis called `analysis`: `lca.csv`, `tea-cash-flow.csv`.
+    pub fn file_name(&self, analysis: &str) -> String {
+        if self.part.is_empty() { format!("{analysis}.csv") } else { format!("{analysis}-{}.csv", self.part) }
     }
 }
 

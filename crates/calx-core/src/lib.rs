@@ -24,7 +24,7 @@ pub mod suggest;
 pub mod thermo;
 pub mod unit;
 
-pub use analysis::{Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Metric};
+pub use analysis::{Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, CsvTable, Metric};
 pub use component::{Component, ComponentSet, Phase};
 pub use dimension::Dimension;
 pub use error::{Error, Result};

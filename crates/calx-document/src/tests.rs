@@ -166,7 +166,7 @@ fn analysis(name: &str, type_name: &str, report: Option<ReportPart>) -> Analysis
         type_name: type_name.into(),
         metrics: vec![Metric { name: "m".into(), value: 1.5, unit: "kg".into() }],
         text: String::new(),
-        csv: String::new(),
+        csv: Vec::new(),
         json: String::new(),
         report,
     }

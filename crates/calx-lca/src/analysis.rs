@@ -228,7 +228,7 @@ impl Analysis for LcaAnalysis {
             type_name: "lca".into(),
             metrics: metrics(&r.figures()),
             text: crate::to_table(&r),
-            csv: crate::to_csv(&r),
+            csv: vec![calx_core::CsvTable::main(crate::to_csv(&r))],
             json: serde_json::to_string_pretty(&r).map_err(AnalysisError::failed)?,
             report: Some(crate::report::report_part(&self.name, &r)),
         })

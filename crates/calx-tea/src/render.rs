@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use calx_core::Metric;
+use calx_core::{CsvTable, Metric};
 
 use calx_core::format::{group, plain_percent as pct};
 
@@ -243,19 +243,20 @@ fn cash_flow(s: &mut String, r: &TeaResult) {
     }
 }
 
-/// CSV: the metrics (`section,name,value,unit`) and then the full cash-flow table.
-pub fn to_csv(r: &TeaResult) -> String {
+/// CSV, one table per file: the metrics (`section,name,value,unit`), and the cash-flow table
+/// by year (`cash-flow`).
+pub fn to_csv(r: &TeaResult) -> Vec<CsvTable> {
     let mut s = String::from("section,name,value,unit\n");
     for x in metrics(r) {
         let _ = writeln!(s, "metric,{},{},{}", x.name, x.value, x.unit);
     }
-    let _ = writeln!(s, "\nyear,capex,revenue,opex,depreciation,tax,net,discounted,cumulative");
+    let mut flows = String::from("year,capex,revenue,opex,depreciation,tax,net,discounted,cumulative\n");
     for y in &r.cash_flows {
         let _ = writeln!(
-            s,
+            flows,
             "{},{},{},{},{},{},{},{},{}",
             y.year, y.capex, y.revenue, y.opex, y.depreciation, y.tax, y.net, y.discounted, y.cumulative
         );
     }
-    s
+    vec![CsvTable::main(s), CsvTable { part: "cash-flow".into(), text: flows }]
 }
