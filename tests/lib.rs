@@ -65,6 +65,8 @@ const PACKAGES: &[&str] = &[
     "calx-fixture-duplicate",
     "calx-fixture-abi-mismatch",
     "calx-fixture-no-entry",
+    "calx-fixture-bad-names",
+    "calx-fixture-bad-defaults",
     "calx-generic",
     "calx-mineralization",
     "calx-cyclone",

@@ -1,13 +1,16 @@
 //! Plugins loaded from real dynamic libraries: the fixture libraries in
 //! `tests/fixtures/plugins/` (wrong ABI version, no entry symbol, panics, spoiled outlets,
-//! a duplicate unit type), the shipped plugins' manifests (insta snapshots), and the
+//! a duplicate unit type, bad names and defaults in the manifest), how `plugins:` entries
+//! resolve (absolute paths, directories, bare names, shipped plugins not built), that a
+//! library without the Calx marker is never handed to the dynamic loader (on Linux: it is
+//! not mapped into the process), the shipped plugins' manifests (insta snapshots), and the
 //! reference plant solved with `calx-mineralization` loaded dynamically, which must give
 //! bit-identical streams to the statically linked run.
 //!
 //! The libraries are built by the test itself (`cargo build` into `target/plugin-libraries`,
 //! once per test run), so a clean clone needs nothing else.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use calx::library_file_name;
 use calx_core::Registry;
@@ -19,7 +22,48 @@ fn lib(name: &str) -> PathBuf {
 }
 
 fn load(name: &str) -> Result<LoadedPlugin, PluginError> {
-    plugin_host::load(&lib(name))
+    load_path(&lib(name))
+}
+
+/// Check a library file without executing it, then load it (what `calx` does per file).
+fn load_path(path: &Path) -> Result<LoadedPlugin, PluginError> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    plugin_host::load(&plugin_host::check(path, file)?)
+}
+
+/// Whether the dynamic loader has mapped `path` into this process (Linux; elsewhere there is
+/// no /proc/self/maps and this says no).
+fn mapped(path: &Path) -> bool {
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
+    maps.lines().any(|l| l.ends_with(&*path.to_string_lossy()))
+}
+
+/// One `plugins:` entry at line 1.
+fn entry(path: &str) -> Vec<calx_flowsheet::PluginEntry> {
+    vec![calx_flowsheet::PluginEntry { path: path.to_string(), loc: calx_flowsheet::Loc { line: 1, column: 1 } }]
+}
+
+/// The problems of loading `entries` from `base` with the generic built-ins.
+fn problems(entries: &[calx_flowsheet::PluginEntry], base: &Path) -> Vec<String> {
+    calx::load_plugins(entries, base, &[], &generic_only())
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect()
+}
+
+/// A message with the library directory written as `[libs]`, the same on every machine.
+fn redact(text: &str) -> String {
+    text.replace(&plugin_dir().display().to_string(), "[libs]")
+}
+
+/// A fresh, empty scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("calx-plugins-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir
 }
 
 fn err(name: &str) -> String {
@@ -78,11 +122,52 @@ fn a_library_without_the_entry_symbol_is_not_a_calx_plugin() {
 }
 
 #[test]
-fn a_text_file_is_not_a_calx_plugin_and_the_loaders_message_is_kept() {
+fn a_text_file_is_not_a_calx_plugin_and_is_refused_without_being_loaded() {
     let path = root().join("tests/fixtures/plugins/not-a-library.so");
-    let e = plugin_host::load(&path).err().map(|e| e.to_string()).unwrap_or_default();
+    let e = load_path(&path).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(e.contains("not-a-library.so: not a Calx plugin"), "{e}");
     assert!(e.contains("invalid ELF header") || e.contains("file too short") || e.contains("not a valid"), "{e}");
+}
+
+#[test]
+fn a_listed_library_without_the_marker_is_refused_before_the_loader_opens_it() {
+    let no_entry = lib("calx_fixture_no_entry");
+    let text = problems(&entry(&no_entry.display().to_string()), &root());
+    assert_eq!(text.len(), 1, "{text:?}");
+    assert!(text[0].contains("not a Calx plugin") && text[0].contains("`calx_plugin_entry_v1` not found"), "{text:?}");
+    assert!(text[0].contains("checked without loading it"), "{text:?}");
+    // Its initialisers never ran: the loader never mapped it.
+    assert!(!mapped(&no_entry), "{} was handed to the dynamic loader", no_entry.display());
+}
+
+#[test]
+fn an_entry_beside_a_flowsheet_given_by_bare_file_name_resolves_to_an_absolute_path() {
+    // `calx check plant.yaml` in the flowsheet's directory: the base directory is "", and a
+    // path without a slash would make the dynamic loader search its own directories.
+    // Cargo runs tests in the package's directory, which holds its Cargo.toml.
+    let (cwd, name) = (std::env::current_dir().unwrap(), "Cargo.toml");
+    assert!(cwd.join(name).is_file(), "{}", cwd.display());
+    let found = calx::resolve(name, Path::new(""), &[]).unwrap();
+    assert_eq!(found, vec![cwd.join(name).canonicalize().unwrap()]);
+    assert!(found[0].is_absolute(), "{found:?}");
+}
+
+#[test]
+fn a_loaded_plugin_is_loaded_by_its_canonical_absolute_path() {
+    // A relative path that does name the file (from the working directory) is still refused:
+    // the caller makes paths absolute, the host never hands a relative one to the loader.
+    let path = lib("calx_fixture_duplicate");
+    let cwd = std::env::current_dir().unwrap();
+    let relative = std::iter::repeat_n("..", cwd.components().count() - 1)
+        .collect::<PathBuf>()
+        .join(path.strip_prefix("/").unwrap_or(&path));
+    let file = std::fs::File::open(&relative).unwrap();
+    let e = plugin_host::check(&relative, file).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("a plugin is loaded by absolute path only"), "{e}");
+    // Through `calx`, the same entry written relative to a base loads by its canonical path.
+    let (_, loaded) = calx::load_plugins(&entry(&relative.display().to_string()), &cwd, &[], &generic_only())
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    assert_eq!(loaded[0].path, path.canonicalize().unwrap());
 }
 
 #[test]
@@ -125,17 +210,94 @@ fn a_plugin_type_clashing_with_a_built_in_names_the_built_in_and_the_file() {
 #[test]
 fn a_directory_entry_loads_every_calx_plugin_inside_and_skips_other_libraries() {
     let dir = plugin_dir();
-    let entries = vec![calx_flowsheet::PluginEntry {
-        path: dir.display().to_string(),
-        loc: calx_flowsheet::Loc { line: 1, column: 1 },
-    }];
     // The profile directory holds the duplicate pair, so loading it all must name both files.
-    let e = calx::load_plugins(&entries, &root(), &[], &generic_only()).err().unwrap_or_default();
-    let text: Vec<&str> = e.iter().map(|(_, m)| m.as_str()).collect();
+    let text = problems(&entry(&dir.display().to_string()), &root());
     assert!(text.iter().any(|m| m.contains("`shared_name` is provided twice")), "{text:?}");
-    // The no-entry library is skipped, the ABI mismatch is reported.
+    // The no-entry library is skipped without being opened, the ABI mismatch is reported.
     assert!(!text.iter().any(|m| m.contains("no_entry")), "{text:?}");
+    assert!(!mapped(&lib("calx_fixture_no_entry")), "the library without the marker was opened");
     assert!(text.iter().any(|m| m.contains("abi_mismatch")), "{text:?}");
+}
+
+#[test]
+fn a_directory_without_calx_plugins_is_an_error_and_none_of_its_libraries_is_opened() {
+    // As `plugins: [/usr/lib/x86_64-linux-gnu/]`: ordinary libraries, none a Calx plugin.
+    let dir = scratch("no-plugins");
+    let copy = dir.join(library_file_name("ordinary"));
+    std::fs::copy(lib("calx_fixture_no_entry"), &copy).unwrap();
+    std::fs::copy(root().join("tests/fixtures/plugins/not-a-library.so"), dir.join("not-a-library.so")).unwrap();
+    let text = problems(&entry(&dir.display().to_string()), &root());
+    let shown = dir.canonicalize().unwrap().display().to_string();
+    assert_eq!(
+        text,
+        vec![format!(
+            "plugin directory {shown}: no Calx plugin in it (2 other libraries skipped without being opened: they do not export `calx_plugin_entry_v1`)"
+        )]
+    );
+    assert!(!mapped(&copy.canonicalize().unwrap()), "a library without the marker was opened");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_plugin_declaring_bad_names_is_refused_naming_file_type_and_fault() {
+    insta::assert_snapshot!(redact(&err("calx_fixture_bad_names")), @r"
+    [libs]/libcalx_fixture_bad_names.so: plugin refused, its manifest declares 9 problems:
+      unit type number 1 (no name): the type name is empty
+      unit type `twice`: the type name is declared twice in this library
+      unit type `bell\u{7}unit`: the type name contains the control character U+0007
+      unit type `ports`: inlet 1: the name is empty
+      unit type `ports`: inlet `in` is declared twice
+      unit type `ports`: outlet `tab\tport`: the name contains the control character U+0009
+      unit type `params`: parameter 1: the name is empty
+      unit type `params`: parameter `ratio` is declared twice
+      unit type `params`: parameter `new\nline`: the name contains the control character U+000A
+    ");
+}
+
+#[test]
+fn a_plugin_declaring_defaults_outside_their_kinds_is_refused_naming_each() {
+    insta::assert_snapshot!(redact(&err("calx_fixture_bad_defaults")), @r#"
+    [libs]/libcalx_fixture_bad_defaults.so: plugin refused, its manifest declares 9 problems:
+      unit type `defaults`: parameter `fraction_above_one`: default 1.5 is not of the declared kind: fraction between 0 and 1
+      unit type `defaults`: parameter `fraction_below_zero`: default -0.25 is not of the declared kind: fraction between 0 and 1
+      unit type `defaults`: parameter `whole_with_fraction`: default 2.5 is not of the declared kind: whole number
+      unit type `defaults`: parameter `number_as_text`: default "3" is not of the declared kind: number
+      unit type `defaults`: parameter `text_as_number`: default 3 is not of the declared kind: text
+      unit type `defaults`: parameter `bool_as_text`: default "yes" is not of the declared kind: true or false
+      unit type `defaults`: parameter `choice_not_listed`: default "medium" is not of the declared kind: one of fast, slow
+      unit type `defaults`: parameter `split_above_one`: default key `CaO`: 2 is not of the declared kind: fraction between 0 and 1
+      unit type `defaults`: parameter `list_item_of_wrong_kind`: default item 2: true is not of the declared kind: text
+    "#);
+}
+
+#[test]
+fn declaration_problems_come_back_one_per_line_of_the_flowsheet_diagnostics() {
+    let path = lib("calx_fixture_bad_defaults");
+    let text = problems(&entry(&path.display().to_string()), &root());
+    assert_eq!(text.len(), 9, "{text:?}");
+    let prefix = format!("{}: plugin refused: unit type `defaults`: parameter `", path.display());
+    assert!(text.iter().all(|m| m.starts_with(&prefix)), "{text:?}");
+}
+
+#[test]
+fn a_shipped_plugin_that_is_not_built_says_which_command_builds_it() {
+    // Each crate in plugins/, by the bare name a flowsheet uses, looked for where it is not.
+    let crates: Vec<String> = std::fs::read_dir(root().join("plugins"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    assert!(crates.len() >= 3, "{crates:?}");
+    for c in &crates {
+        let e = calx::resolve(&c.replace('-', "_"), &root().join("flowsheets"), &[]).unwrap_err().to_string();
+        assert!(e.contains("run `cargo xtask build-plugins`") && e.contains(&format!("(plugins/{c})")), "{e}");
+    }
+    // The shipped example as the README's commands leave it (no CALX_PLUGIN_PATH).
+    let options = calx::LoadOptions::default();
+    let e = calx::Project::load(&root().join("flowsheets/flue-gas-cyclone.yaml"), &options).err().unwrap().to_string();
+    assert!(e.contains("no libcalx_cyclone.so") && e.contains("`cargo xtask build-plugins`"), "{e}");
+    // Another missing name gets no such hint.
+    let e = calx::resolve("calx_nothing_here", &root(), &[]).unwrap_err().to_string();
+    assert!(!e.contains("xtask"), "{e}");
 }
 
 #[test]

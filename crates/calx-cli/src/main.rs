@@ -57,6 +57,8 @@ enum Command {
         report: Option<PathBuf>,
     },
     /// Check a flowsheet without solving it: every problem is listed with file, line and column.
+    /// Loads the plugin libraries the flowsheet lists, which runs their code (each file is
+    /// first checked, without running it, to be a Calx plugin).
     Check {
         /// The flowsheet file (YAML).
         file: PathBuf,

@@ -1,6 +1,9 @@
 //! `calx plugins [FILE]`: the built-in plugins and, given a flowsheet, the libraries it lists,
-//! each with its unit types, ports, parameters and ABI version.
+//! each with its unit types, ports, parameters and ABI version. Each built-in provider is
+//! listed once, providers by name and their types by type name (the registry's order), so
+//! the listing is the same on every run.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use calx_core::unit::PortDirection;
@@ -22,12 +25,15 @@ fn unit_lines(s: &mut String, d: &UnitDescriptor) {
 /// The listing.
 pub(crate) fn list(builtin: &Registry, loaded: &[LoadedPlugin]) -> String {
     let mut s = String::new();
-    let mut providers: Vec<&str> = builtin.iter().map(|r| r.provider.as_str()).collect();
-    providers.dedup();
-    for provider in providers {
+    // The registry iterates types by name, so one provider's types are not adjacent.
+    let mut providers: BTreeMap<&str, Vec<&UnitDescriptor>> = BTreeMap::new();
+    for r in builtin.iter() {
+        providers.entry(r.provider.as_str()).or_default().push(&r.descriptor);
+    }
+    for (provider, types) in providers {
         let _ = writeln!(s, "{provider} (built in, version {})", env!("CARGO_PKG_VERSION"));
-        for r in builtin.iter().filter(|r| r.provider == provider) {
-            unit_lines(&mut s, &r.descriptor);
+        for d in types {
+            unit_lines(&mut s, d);
         }
     }
     for p in loaded {
@@ -49,4 +55,33 @@ pub(crate) fn list(builtin: &Registry, loaded: &[LoadedPlugin]) -> String {
     let (major, minor) = calx_plugin_host::HOST_ABI;
     let _ = write!(s, "host plugin ABI {major}.{minor}");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn each_built_in_provider_is_listed_once_with_all_its_types() {
+        let registry = calx::builtin_registry();
+        let text = super::list(&registry, &[]);
+        // Read the listing back: provider headers in order, the types under each.
+        let mut listed: Vec<(String, Vec<String>)> = Vec::new();
+        for line in text.lines() {
+            if let Some((provider, _)) = line.split_once(" (built in,") {
+                listed.push((provider.to_string(), Vec::new()));
+            } else if let Some(t) = line.strip_prefix("    ").filter(|l| !l.starts_with(' '))
+                && let (Some((name, _)), Some((_, types))) = (t.split_once(':'), listed.last_mut())
+            {
+                types.push(name.to_string());
+            }
+        }
+        let mut expected: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for r in registry.iter() {
+            expected.entry(r.provider.clone()).or_default().push(r.descriptor.type_name.clone());
+        }
+        let expected: Vec<(String, Vec<String>)> = expected.into_iter().collect();
+        assert_eq!(listed, expected, "{text}");
+        assert_eq!(listed.len(), 2, "{text}");
+    }
 }

@@ -48,7 +48,9 @@ pub const MAGIC: u64 = u64::from_be_bytes(*b"CALXPLUG");
 pub const ABI_MAJOR: u32 = 1;
 /// ABI minor version: grows when functions are appended to [`PluginTable`].
 pub const ABI_MINOR: u32 = 0;
-/// The one symbol a plugin library exports.
+/// The one symbol a plugin library exports. It is also the library's Calx plugin marker: the
+/// host reads the file's exported symbols (ELF `.dynsym`, Mach-O exports, PE export
+/// directory) and hands only a library exporting this name to the dynamic loader.
 pub const ENTRY_SYMBOL: &str = "calx_plugin_entry_v1";
 
 /// The entry point's type: returns the header by value. It must not panic (the SDK's

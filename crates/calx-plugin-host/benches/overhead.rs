@@ -40,10 +40,13 @@ fn plugins() -> &'static (calx_plugin_host::LoadedPlugin, calx_plugin_host::Load
         let lib = |n: &str| {
             target.join("release").join(format!("{}{n}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX))
         };
-        (
-            calx_plugin_host::load(&lib("calx_generic")).expect("generic loads"),
-            calx_plugin_host::load(&lib("calx_mineralization")).expect("mineralization loads"),
-        )
+        let load = |n: &str| {
+            let path = lib(n).canonicalize().expect("built");
+            let file = std::fs::File::open(&path).expect("readable");
+            let checked = calx_plugin_host::check(&path, file).expect("a Calx plugin");
+            calx_plugin_host::load(&checked).expect("loads")
+        };
+        (load("calx_generic"), load("calx_mineralization"))
     })
 }
 

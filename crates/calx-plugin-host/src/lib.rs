@@ -1,13 +1,21 @@
 //! Load Calx unit-operation plugin libraries.
 //!
-//! [`load`] opens a library with libloading, calls its one entry symbol
-//! (`calx_plugin_entry_v1`), checks the header's magic number and ABI major version BEFORE
-//! reading the function table, checks the table's recorded size, reads the JSON manifest,
-//! and returns [`LoadedPlugin`] whose unit types are ordinary `Arc<dyn UnitType>` proxies:
-//! the engine cannot tell them from built-in units. `create` sends the unit's configuration
-//! as one JSON message; `calculate` passes flat `f64` arrays and receives report items
-//! through callbacks (see `calx-plugin-abi`). A plugin's error or panic becomes a
-//! `UnitError` naming the library file, the unit type and the message.
+//! Loading is two steps, so that nothing in a file runs before it is known to be a Calx
+//! plugin. [`check`] reads the file (through a reader the caller opened: this crate does no
+//! file I/O of its own) without executing it: the path must be absolute, and the library
+//! must export the entry symbol `calx_plugin_entry_v1` in its dynamic symbol table (the
+//! marker, see [`marker`]). Only the [`Checked`] library it returns can be given to
+//! [`load`], which hands the absolute path to the dynamic loader (so the loader never
+//! searches `LD_LIBRARY_PATH` or system directories for it), calls the entry symbol, checks
+//! the header's magic number and ABI major version BEFORE reading the function table, checks
+//! the table's recorded size, reads the JSON manifest, checks what it declares (names,
+//! defaults: [`declaration`]) and returns [`LoadedPlugin`] whose unit types are ordinary
+//! `Arc<dyn UnitType>` proxies: the engine cannot tell them from built-in units. `create`
+//! sends the unit's configuration as one JSON message; `calculate` passes flat `f64` arrays
+//! and receives report items through callbacks (see `calx-plugin-abi`). A plugin's error or
+//! panic becomes a `UnitError` naming the library file, the unit type and the message.
+//! [`trust`] judges who could have written the file (world-writable, another owner) from
+//! the ownership the caller read.
 //!
 //! The JSON messages are `calx_plugin_abi::wire`'s types, not calx-core's: [`convert`] turns
 //! what the host receives (descriptors, unit errors) into calx-core types and what it sends
@@ -17,15 +25,20 @@
 //! Libraries are never unloaded: a loaded `Library` is leaked, so function pointers and
 //! static data inside it stay valid for the life of the process.
 //!
-//! This crate does no file I/O of its own (finding libraries in directories is the CLI's
-//! job); it only asks the dynamic loader to open the path it is given.
+//! Finding, opening and reading the ownership of library files is the caller's job (the
+//! `calx` crate's `plugins` module); this crate reads what it is handed and asks the dynamic
+//! loader to open the checked path.
 
 #![allow(unsafe_code)]
 
 pub mod convert;
+pub mod declaration;
+pub mod marker;
 mod proxy;
+pub mod trust;
 
 use std::ffi::c_void;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -41,6 +54,21 @@ pub use calx_plugin_abi as abi;
 /// Why a library could not be loaded as a Calx plugin.
 #[derive(Debug, thiserror::Error)]
 pub enum PluginError {
+    /// A relative path: the dynamic loader would search for it instead of opening it.
+    #[error("{path}: a plugin is loaded by absolute path only (the dynamic loader would search for this one)")]
+    RelativePath {
+        /// Library path.
+        path: String,
+    },
+    /// The file does not carry the Calx plugin marker (checked without loading it).
+    #[error("{path}: not a Calx plugin: {error}")]
+    NoMarker {
+        /// Library path.
+        path: String,
+        /// What the check found.
+        #[source]
+        error: marker::MarkerError,
+    },
     /// The dynamic loader could not open the file (not a library, wrong architecture,
     /// missing dependency). Carries the loader's own message.
     #[error("{path}: not a Calx plugin: the dynamic loader cannot open it: {message}")]
@@ -92,6 +120,19 @@ pub enum PluginError {
         /// What went wrong (including a panic message).
         message: String,
     },
+    /// The manifest declares unit types the host refuses (every problem is listed).
+    #[error("{path}: plugin refused, its manifest declares {}", problems_text(problems))]
+    Declaration {
+        /// Library path.
+        path: String,
+        /// Each problem, naming the unit type.
+        problems: Vec<declaration::DeclarationProblem>,
+    },
+}
+
+fn problems_text(problems: &[declaration::DeclarationProblem]) -> String {
+    let lines: Vec<String> = problems.iter().map(|p| format!("\n  {p}")).collect();
+    format!("{} problem{}:{}", problems.len(), if problems.len() == 1 { "" } else { "s" }, lines.concat())
 }
 
 /// What a loaded plugin provides: its manifest as received, with the unit descriptors
@@ -122,10 +163,37 @@ impl Manifest {
     }
 }
 
+/// A library file that carries the Calx plugin marker, found by [`check`] without
+/// executing anything in it; the only thing [`load`] accepts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    path: PathBuf,
+}
+
+impl Checked {
+    /// Its absolute path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Check, without executing it, that the library at the absolute `path`, read through
+/// `file`, is a Calx plugin: it exports `calx_plugin_entry_v1` (see [`marker`]). The caller
+/// opens `file` from `path` (the `calx` crate canonicalizes the path first, so the file
+/// checked is the file loaded, symbolic links resolved).
+pub fn check<R: Read + Seek>(path: &Path, file: R) -> Result<Checked, PluginError> {
+    let shown = path.display().to_string();
+    if !path.is_absolute() {
+        return Err(PluginError::RelativePath { path: shown });
+    }
+    marker::check_marker(file).map_err(|error| PluginError::NoMarker { path: shown, error })?;
+    Ok(Checked { path: path.to_path_buf() })
+}
+
 /// A loaded plugin library.
 #[derive(Clone)]
 pub struct LoadedPlugin {
-    /// The path it was loaded from, as given.
+    /// The absolute path it was loaded from (as checked).
     pub path: PathBuf,
     /// Its manifest.
     pub manifest: Manifest,
@@ -183,12 +251,15 @@ fn loader_message(e: &libloading::Error) -> String {
     text
 }
 
-/// Load a plugin library. The library stays loaded for the rest of the process.
-pub fn load(path: &Path) -> Result<LoadedPlugin, PluginError> {
+/// Load a checked plugin library. The library stays loaded for the rest of the process.
+pub fn load(checked: &Checked) -> Result<LoadedPlugin, PluginError> {
+    let path = checked.path();
     let shown = path.display().to_string();
-    // SAFETY: opening a library runs its initialisers. Calx plugins are Rust cdylibs built
-    // with the SDK (no initialisers of their own); loading any other file is the user's
-    // explicit request, and the header is checked before anything else is called.
+    // SAFETY: opening a library runs its initialisers. `check` found the Calx entry symbol
+    // in the file without executing it, so this is a library built as a Calx plugin (Rust
+    // cdylibs built with the SDK have no initialisers of their own) that the user listed;
+    // the path is absolute, so the loader opens that file and searches nowhere else. The
+    // header is checked before anything else is called.
     let library = unsafe { libloading::Library::new(path) }
         .map_err(|e| PluginError::Open { path: shown.clone(), message: loader_message(&e) })?;
     // Never unloaded: function pointers and statics inside stay valid for 'static.
@@ -209,8 +280,11 @@ pub fn load(path: &Path) -> Result<LoadedPlugin, PluginError> {
         return Err(PluginError::Table { path: shown, found: table.size, needed: TABLE_SIZE_V1_0 });
     }
     (table.set_logger)(proxy::host_log);
-    let manifest = read_manifest(table, header.plugin)
-        .map_err(|message| PluginError::Manifest { path: shown.clone(), message })?;
+    let manifest = read_manifest(&shown, table, header.plugin)?;
+    let problems = declaration::check_units(&manifest.units);
+    if !problems.is_empty() {
+        return Err(PluginError::Declaration { path: shown, problems });
+    }
     let plugin = proxy::PluginRef { table, ctx: header.plugin, file: shown };
     let unit_types = manifest
         .units
@@ -220,17 +294,19 @@ pub fn load(path: &Path) -> Result<LoadedPlugin, PluginError> {
     Ok(LoadedPlugin { path: path.to_path_buf(), manifest, abi: (header.abi_major, header.abi_minor), unit_types })
 }
 
-fn read_manifest(table: &PluginTable, ctx: *const c_void) -> Result<Manifest, String> {
+fn read_manifest(path: &str, table: &PluginTable, ctx: *const c_void) -> Result<Manifest, PluginError> {
     let mut out = Buffer::EMPTY;
     let status = (table.manifest)(ctx, &mut out);
     let text = proxy::take(table, out);
-    match status {
-        Status::OK => serde_json::from_slice::<wire::Manifest>(&text)
-            .map(Manifest::from_wire)
-            .map_err(|e| format!("malformed manifest: {e}")),
-        Status::PANIC => Err(format!("the plugin panicked: {}", String::from_utf8_lossy(&text))),
-        _ => Err(String::from_utf8_lossy(&text).into_owned()),
-    }
+    let message = match status {
+        Status::OK => match serde_json::from_slice::<wire::Manifest>(&text) {
+            Ok(m) => return Ok(Manifest::from_wire(m)),
+            Err(e) => format!("malformed manifest: {e}"),
+        },
+        Status::PANIC => format!("the plugin panicked: {}", String::from_utf8_lossy(&text)),
+        _ => String::from_utf8_lossy(&text).into_owned(),
+    };
+    Err(PluginError::Manifest { path: path.to_string(), message })
 }
 
 #[cfg(test)]
@@ -256,8 +332,17 @@ mod tests {
     }
 
     #[test]
+    fn a_relative_path_is_refused_before_anything_is_read() {
+        let e = check(Path::new("libx.so"), std::io::Cursor::new(Vec::new())).unwrap_err().to_string();
+        assert!(e.contains("libx.so: a plugin is loaded by absolute path only"), "{e}");
+    }
+
+    #[test]
     fn a_missing_file_carries_the_loaders_message() {
-        let e = load(Path::new("/nonexistent/libnothing.so")).err().map(|e| e.to_string()).unwrap_or_default();
+        // A marked library that is gone when the loader opens it: the loader's message.
+        let marked = std::io::Cursor::new(marker::tests::elf(&[(ENTRY_SYMBOL, marker::tests::EXPORTED)]));
+        let checked = check(Path::new("/nonexistent/libnothing.so"), marked).unwrap();
+        let e = load(&checked).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("not a Calx plugin") && e.contains("libnothing.so"), "{e}");
         assert!(e.contains("No such file") || e.contains("cannot open") || e.contains("not found"), "{e}");
     }

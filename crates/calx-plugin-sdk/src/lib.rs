@@ -14,6 +14,12 @@
 //! library, so it can also be linked statically (as the CLI links `calx-generic` and
 //! `calx-mineralization`) without two libraries defining the same symbol.
 //!
+//! The entry symbol is also the library's Calx plugin marker: the host reads the file's
+//! exported symbols without executing it and loads only a library that exports this name,
+//! so a library built without `export` is refused (listed as a file) or skipped (in a
+//! listed directory). The host also refuses a manifest with empty, duplicate or
+//! control-character names, or defaults that are not values of their kinds.
+//!
 //! Why the `export` feature: `#[unsafe(no_mangle)]` names a process-global symbol. Two
 //! plugin crates that both defined it unconditionally could not be linked into one
 //! binary ("duplicate symbol: calx_plugin_entry_v1"). Building the dynamic library is an
