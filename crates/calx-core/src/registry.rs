@@ -30,6 +30,20 @@ pub struct RegisteredAnalysis {
     pub provider: String,
 }
 
+/// A type name registered twice: which name, and both providers.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} `{name}` is provided twice: by {first} and by {second}")]
+pub struct ProvidedTwice {
+    /// `unit type` or `analysis type`.
+    pub kind: &'static str,
+    /// The type name.
+    pub name: String,
+    /// The provider registered first.
+    pub first: String,
+    /// The provider refused.
+    pub second: String,
+}
+
 /// Unit types and analysis types by name.
 #[derive(Clone, Default)]
 pub struct Registry {
@@ -44,13 +58,15 @@ impl Registry {
     }
 
     /// Register a type. A name already taken is refused with both providers named.
-    pub fn register(&mut self, provider: &str, unit_type: Arc<dyn UnitType>) -> Result<(), String> {
+    pub fn register(&mut self, provider: &str, unit_type: Arc<dyn UnitType>) -> Result<(), ProvidedTwice> {
         let descriptor = unit_type.descriptor();
         if let Some(existing) = self.types.get(&descriptor.type_name) {
-            return Err(format!(
-                "unit type `{}` is provided twice: by {} and by {}",
-                descriptor.type_name, existing.provider, provider
-            ));
+            return Err(ProvidedTwice {
+                kind: "unit type",
+                name: descriptor.type_name.clone(),
+                first: existing.provider.clone(),
+                second: provider.to_string(),
+            });
         }
         self.types
             .insert(descriptor.type_name.clone(), Registered { unit_type, descriptor, provider: provider.to_string() });
@@ -58,13 +74,19 @@ impl Registry {
     }
 
     /// Register an analysis type; a name already taken is refused with both providers named.
-    pub fn register_analysis(&mut self, provider: &str, analysis_type: Arc<dyn AnalysisType>) -> Result<(), String> {
+    pub fn register_analysis(
+        &mut self,
+        provider: &str,
+        analysis_type: Arc<dyn AnalysisType>,
+    ) -> Result<(), ProvidedTwice> {
         let descriptor = analysis_type.descriptor();
         if let Some(existing) = self.analyses.get(&descriptor.type_name) {
-            return Err(format!(
-                "analysis type `{}` is provided twice: by {} and by {}",
-                descriptor.type_name, existing.provider, provider
-            ));
+            return Err(ProvidedTwice {
+                kind: "analysis type",
+                name: descriptor.type_name.clone(),
+                first: existing.provider.clone(),
+                second: provider.to_string(),
+            });
         }
         self.analyses.insert(
             descriptor.type_name.clone(),

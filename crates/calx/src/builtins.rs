@@ -15,7 +15,7 @@ pub fn builtin_registry() -> Registry {
 }
 
 /// Register every built-in unit and analysis type; returns the conflicts (none, by test).
-fn register_builtins(r: &mut Registry) -> Vec<String> {
+fn register_builtins(r: &mut Registry) -> Vec<calx_core::registry::ProvidedTwice> {
     let plugins: [(&str, Vec<Arc<dyn calx_core::UnitType>>); 2] = [
         (calx_generic::PROVIDER, calx_generic::unit_types()),
         (calx_mineralization::PROVIDER, calx_mineralization::unit_types()),
@@ -36,7 +36,7 @@ mod tests {
     #[test]
     fn builtins_register_without_conflicts() {
         let mut r = calx_core::Registry::new();
-        assert_eq!(super::register_builtins(&mut r), Vec::<String>::new());
+        assert_eq!(super::register_builtins(&mut r), Vec::new());
         assert_eq!(r.names().count(), 13);
         assert!(r.analysis("lca").is_some());
     }

@@ -241,7 +241,7 @@ pub fn load_plugins(
                     let provider = file.display().to_string();
                     for t in &p.unit_types {
                         if let Err(e) = registry.register(&provider, t.clone()) {
-                            problems.push((entry.loc, e));
+                            problems.push((entry.loc, e.to_string()));
                         }
                     }
                     loaded.push(p);
