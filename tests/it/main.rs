@@ -5,6 +5,7 @@
 mod flowsheets;
 mod invalid;
 mod plugins;
+mod properties;
 mod reference;
 mod report;
 mod solver;

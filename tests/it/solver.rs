@@ -95,3 +95,17 @@ fn results_are_identical_across_repeated_solves() {
     assert_eq!(calx_snapshot::render(&a, &[]), calx_snapshot::render(&b, &[]));
     assert_eq!(a.streams, b.streams);
 }
+
+#[test]
+fn a_feed_straight_into_a_product_unit_is_fed_and_leaves() {
+    // Regression (found by tests/it/properties.rs): such a stream counted as fed only, so the
+    // flowsheet's mass balance printed a relative error of 0.5.
+    let text = "schema_version: 1\ncomponents: { use: [N2] }\nstreams:\n  a: { flows: { N2: 1 t/h } }\n  b: { flows: { N2: 1 t/h } }\nunits:\n  heat: { type: heater, in: { in: a }, out: { out: hot }, params: { T: 50 degC } }\n  pass: { type: product, in: { in: b } }\n";
+    let project =
+        calx::Project::from_text(text, "bypass.yaml", std::path::Path::new("."), &calx::LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let result = project.solve().unwrap_or_else(|e| panic!("{e}")).result;
+    let mass = result.balance.iter().find(|c| c.quantity == "mass").unwrap_or_else(|| panic!("no mass closure"));
+    assert!(mass.relative_error < 1e-12, "{mass:?}");
+    assert!((mass.inflow - 2.0 / 3.6).abs() < 1e-12 && (mass.outflow - mass.inflow).abs() < 1e-15, "{mass:?}");
+}

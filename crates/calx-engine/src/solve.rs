@@ -502,7 +502,14 @@ impl Flowsheet {
                 (_, Some((u, _))) if is_sink(*u) => StreamRole::Product,
                 _ => StreamRole::Internal,
             };
+            // A feed that goes straight out (into a product unit) is fed and leaves: it counts
+            // on both sides of the plant's balance.
+            let leaves = info.destination.as_ref().is_none_or(|(u, _)| is_sink(*u));
             match role {
+                StreamRole::Feed if leaves => {
+                    feeds.push(self.values[s].clone());
+                    products.push(self.values[s].clone());
+                }
                 StreamRole::Feed => feeds.push(self.values[s].clone()),
                 StreamRole::Product => products.push(self.values[s].clone()),
                 StreamRole::Internal => {}

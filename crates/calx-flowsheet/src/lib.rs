@@ -252,16 +252,7 @@ impl Source {
             Some(n) => units::decode(&mut dec, n, registry, &set, &mut unit_defs),
             None => dec.error(Diagnostic::new(root.loc, "units", "the flowsheet has no `units:` section")),
         }
-        let mut seen = std::collections::BTreeSet::new();
-        for u in &unit_defs {
-            if !seen.insert(u.name.as_str()) {
-                dec.error(Diagnostic::new(
-                    dec.map.get(&format!("units.{}", u.name)),
-                    &format!("units.{}", u.name),
-                    format!("`{}` names both a feed stream and a unit; rename one", u.name),
-                ));
-            }
-        }
+        check_names_and_feeds(&mut dec, &unit_defs);
         let options = match get(top, "solver") {
             Some(n) => options::solver(&mut dec, n, &set),
             None => SolveOptions::default(),
@@ -283,6 +274,36 @@ impl Source {
             analyses,
             map: dec.map,
         })
+    }
+}
+
+/// A name must not be both a feed and a unit, and every feed must enter a unit: a feed that
+/// goes nowhere would count as fed but never as leaving, and the plant's balance would not close.
+fn check_names_and_feeds(dec: &mut Decoder, unit_defs: &[UnitDef]) {
+    let mut seen = std::collections::BTreeSet::new();
+    for u in unit_defs {
+        if !seen.insert(u.name.as_str()) {
+            dec.error(Diagnostic::new(
+                dec.map.get(&format!("units.{}", u.name)),
+                &format!("units.{}", u.name),
+                format!("`{}` names both a feed stream and a unit; rename one", u.name),
+            ));
+        }
+    }
+    if !dec.diags.is_empty() {
+        // A unit that did not decode is missing from `unit_defs`; its feeds would look unused.
+        return;
+    }
+    let consumed = |stream: &str| unit_defs.iter().any(|u| u.inlets.iter().any(|(_, s)| s.iter().any(|s| s == stream)));
+    for feed in unit_defs.iter().filter(|u| u.inlets.is_empty() && u.unit_type.descriptor().type_name == "feed") {
+        if !consumed(&feed.name) {
+            let field = format!("streams.{}", feed.name);
+            dec.error(Diagnostic::new(
+                dec.map.get(&field),
+                &field,
+                format!("feed `{}` enters no unit: name it in a unit's `in:`, or remove it", feed.name),
+            ));
+        }
     }
 }
 
