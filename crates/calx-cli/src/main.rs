@@ -56,9 +56,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
-    /// Check a flowsheet without solving it: every problem is listed with file, line and column.
-    /// Loads the plugin libraries the flowsheet lists, which runs their code (each file is
-    /// first checked, without running it, to be a Calx plugin).
+    /// Check a flowsheet and write nothing: every problem in the file is listed with file, line
+    /// and column; then the plant is solved once and its analyses run for their figures, so an
+    /// analysis setting that does not fit the plant (a feed without a price, an inventory item
+    /// without a background process) is found too, at its position (exit 2; a plant that does
+    /// not solve: exit 1). Loads the plugin libraries the flowsheet lists, which runs their
+    /// code (each file is first checked, without running it, to be a Calx plugin).
     Check {
         /// The flowsheet file (YAML).
         file: PathBuf,
@@ -216,7 +219,7 @@ impl From<calx::Error> for Failure {
     fn from(e: calx::Error) -> Failure {
         match e {
             calx::Error::Load(e) => e.into(),
-            calx::Error::Build(d) => Failure::invalid(d),
+            calx::Error::Build(d) | calx::Error::AnalysisSetting(d) => Failure::invalid(d),
             other => Failure::solve(other),
         }
     }
@@ -240,7 +243,7 @@ fn load(options: &LoadOptions, file: &Path) -> Result<Project, Failure> {
 
 fn check(options: &LoadOptions, file: &Path) -> Result<(), Failure> {
     let project = load(options, file)?;
-    project.build().map_err(Failure::invalid)?;
+    project.check()?;
     let model = project.model();
     print(&format!(
         "{}: ok ({} units, {} components)",

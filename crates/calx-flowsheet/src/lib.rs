@@ -361,6 +361,11 @@ impl Model {
         self.map.get(field)
     }
 
+    /// Where a dotted field was written, if it was.
+    pub fn written(&self, field: &str) -> Option<Loc> {
+        self.map.at.get(field).copied()
+    }
+
     /// Diagnostics about this flowsheet's file.
     pub fn diagnostics(&self, items: Vec<Diagnostic>) -> Diagnostics {
         Diagnostics::of(&self.file, &self.source, items)

@@ -37,6 +37,10 @@ pub enum Error {
     /// The solve failed (a recycle that did not converge, a unit that failed).
     #[error(transparent)]
     Solve(#[from] EngineError),
+    /// An analysis parameter does not fit this flowsheet (a feed without a price, an
+    /// inventory item without a background process), with its position in the file.
+    #[error("{0}")]
+    AnalysisSetting(Diagnostics),
     /// An analysis failed.
     #[error(transparent)]
     Analysis(#[from] AnalysisFailure),
@@ -46,6 +50,6 @@ impl Error {
     /// Whether the input is at fault (the file, its values, its plugins) rather than the solve
     /// or an analysis of a valid model.
     pub fn is_invalid_input(&self) -> bool {
-        matches!(self, Error::Load(_) | Error::Build(_))
+        matches!(self, Error::Load(_) | Error::Build(_) | Error::AnalysisSetting(_))
     }
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use calx_core::result::FlowsheetResult;
-use calx_core::{AnalysisOutput, Registry};
+use calx_core::{AnalysisError, AnalysisOutput, Registry};
 use calx_engine::Flowsheet;
 use calx_flowsheet::{Diagnostic, Diagnostics, Model, Source};
 use calx_plugin_host::LoadedPlugin;
@@ -117,12 +117,36 @@ impl Project {
         self.model.build()
     }
 
-    /// Build, solve and run every analysis in full.
+    /// Build, solve and run every analysis in full. An analysis parameter that does not fit
+    /// the solved plant comes back as [`Error::AnalysisSetting`], at its position in the file.
     pub fn solve(&self) -> Result<Solved, Error> {
         let mut flowsheet = self.build().map_err(Error::Build)?;
         let result = flowsheet.solve()?;
-        let analyses = self.analyse(&result)?;
+        let analyses = self.analyse(&result).map_err(|f| self.locate(f))?;
         Ok(Solved { result, analyses })
+    }
+
+    /// Build, solve and run every analysis for its figures: what `calx check` does to find the
+    /// problems that show only with the converged plant. Nothing is rendered.
+    pub fn check(&self) -> Result<(), Error> {
+        let mut flowsheet = self.build().map_err(Error::Build)?;
+        let result = flowsheet.solve()?;
+        self.figures(&result).map_err(|f| self.locate(f))?;
+        Ok(())
+    }
+
+    /// An analysis failure as an error of the file when it is about a parameter: the
+    /// diagnostic points at the parameter (or at the analysis, when the parameter is not
+    /// written and its default does not fit).
+    fn locate(&self, failure: AnalysisFailure) -> Error {
+        let AnalysisError::Parameter { param, message } = &failure.source else {
+            return Error::Analysis(failure);
+        };
+        let analysis = format!("analyses.{}", failure.analysis);
+        let field = format!("{analysis}.{param}");
+        let loc = self.model.written(&field).unwrap_or_else(|| self.model.loc(&analysis));
+        let text = format!("analysis `{}`: {message}", failure.analysis);
+        Error::AnalysisSetting(self.model.diagnostics(vec![Diagnostic::new(loc, &field, text)]))
     }
 
     /// Run every analysis in full over a converged result.
