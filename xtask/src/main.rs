@@ -8,6 +8,9 @@
 //! - `build-plugins [--release]`: build every crate in `plugins/` as a loadable library (with
 //!   its `export` feature) into `target/debug/` or `target/release/` (`lib<name>.so` on Linux).
 //! - `new-plugin NAME`: scaffold `plugins/NAME`, a plugin crate with one unit and a test.
+//! - `fuzz TARGET [--time S] [--seed N] [--save]`: fuzz `flowsheet`, `study`, `pipeline` or
+//!   `manifest` for S seconds (release build of `calx-fuzz`; `--save` writes findings to
+//!   `tests/data/fuzz/TARGET/`).
 
 use std::process::{Command, ExitCode};
 
@@ -25,6 +28,11 @@ fn main() -> ExitCode {
                 Ok(out.status)
             }),
         Some("build-plugins") => build_plugins(&root, args.iter().any(|a| a == "--release")),
+        Some("fuzz") => Command::new("cargo")
+            .args(["run", "--quiet", "--release", "--package", "calx-fuzz", "--"])
+            .args(&args[1..])
+            .current_dir(&root)
+            .status(),
         Some("new-plugin") => match args.get(1) {
             Some(name) => new_plugin(&root, name),
             None => {
@@ -34,7 +42,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test"
+                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME | fuzz TARGET [--time S]>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test\n  fuzz           fuzz flowsheet, study, pipeline or manifest for S seconds"
             );
             return ExitCode::from(2);
         }

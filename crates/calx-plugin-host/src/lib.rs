@@ -281,10 +281,6 @@ pub fn load(checked: &Checked) -> Result<LoadedPlugin, PluginError> {
     }
     (table.set_logger)(proxy::host_log);
     let manifest = read_manifest(&shown, table, header.plugin)?;
-    let problems = declaration::check_units(&manifest.units);
-    if !problems.is_empty() {
-        return Err(PluginError::Declaration { path: shown, problems });
-    }
     let plugin = proxy::PluginRef { table, ctx: header.plugin, file: shown };
     let unit_types = manifest
         .units
@@ -294,15 +290,29 @@ pub fn load(checked: &Checked) -> Result<LoadedPlugin, PluginError> {
     Ok(LoadedPlugin { path: path.to_path_buf(), manifest, abi: (header.abi_major, header.abi_minor), unit_types })
 }
 
+/// Decode a plugin's manifest (the JSON of ABI v1 it sends) and check what it declares: the
+/// host's whole treatment of a manifest, with no library involved (the fuzz target of
+/// `calx-fuzz` drives it directly).
+pub fn decode_manifest(path: &str, json: &[u8]) -> Result<Manifest, PluginError> {
+    let manifest = match serde_json::from_slice::<wire::Manifest>(json) {
+        Ok(m) => Manifest::from_wire(m),
+        Err(e) => {
+            return Err(PluginError::Manifest { path: path.to_string(), message: format!("malformed manifest: {e}") });
+        }
+    };
+    let problems = declaration::check_units(&manifest.units);
+    if !problems.is_empty() {
+        return Err(PluginError::Declaration { path: path.to_string(), problems });
+    }
+    Ok(manifest)
+}
+
 fn read_manifest(path: &str, table: &PluginTable, ctx: *const c_void) -> Result<Manifest, PluginError> {
     let mut out = Buffer::EMPTY;
     let status = (table.manifest)(ctx, &mut out);
     let text = proxy::take(table, out);
     let message = match status {
-        Status::OK => match serde_json::from_slice::<wire::Manifest>(&text) {
-            Ok(m) => return Ok(Manifest::from_wire(m)),
-            Err(e) => format!("malformed manifest: {e}"),
-        },
+        Status::OK => return decode_manifest(path, &text),
         Status::PANIC => format!("the plugin panicked: {}", String::from_utf8_lossy(&text)),
         _ => String::from_utf8_lossy(&text).into_owned(),
     };
