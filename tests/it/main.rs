@@ -11,3 +11,4 @@ mod solver;
 mod study;
 mod tea;
 mod tidy;
+mod trust;

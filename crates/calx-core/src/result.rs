@@ -97,6 +97,8 @@ pub struct LoopReport {
     pub units: Vec<String>,
     /// Torn streams.
     pub tears: Vec<String>,
+    /// How the tear streams were chosen.
+    pub tear_selection: TearSelection,
     /// Accelerator used.
     pub method: String,
     /// Iterations taken (in the final solve, for loops inside design specifications).
@@ -105,6 +107,37 @@ pub struct LoopReport {
     pub max_abs_residual: f64,
     /// Largest residual divided by its tolerance (<= 1 when converged).
     pub max_scaled_residual: f64,
+}
+
+/// How a recycle loop's tear streams were chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TearSelection {
+    /// Pinned by the flowsheet (`solver.tears`).
+    Given,
+    /// The fewest streams that break every cycle, proved by exhaustive search.
+    Minimum,
+    /// The loop was too large for the exhaustive search within its work bound: the streams
+    /// that close a cycle in a depth-first walk from the loop's entry. They break every cycle
+    /// but may be more than the fewest.
+    Heuristic,
+}
+
+impl TearSelection {
+    /// The stable snake_case name, identical to the serde representation.
+    pub fn name(self) -> &'static str {
+        match self {
+            TearSelection::Given => "given",
+            TearSelection::Minimum => "minimum",
+            TearSelection::Heuristic => "heuristic",
+        }
+    }
+}
+
+impl std::fmt::Display for TearSelection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// Result of one design specification.
