@@ -12,3 +12,4 @@ mod solver;
 mod study;
 mod tea;
 mod tidy;
+mod trust;

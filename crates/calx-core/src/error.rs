@@ -64,6 +64,13 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// An energy balance has no physical answer: a non-finite enthalpy or heat capacity
+    /// (temperatures far outside the data), or no temperature that matches an enthalpy flow.
+    #[error("energy balance: {reason}")]
+    EnergyBalance {
+        /// What is wrong, with the figures.
+        reason: String,
+    },
     /// A component name is not in the component set.
     #[error("unknown component {name:?}{}", did_you_mean(suggestion))]
     UnknownComponent {

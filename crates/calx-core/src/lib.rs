@@ -12,6 +12,7 @@ pub mod element;
 pub mod error;
 pub mod format;
 pub mod formula;
+pub mod limits;
 pub mod params;
 pub mod path;
 pub mod quantity;

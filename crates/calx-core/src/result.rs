@@ -57,7 +57,8 @@ pub struct Closure {
     pub inflow: f64,
     /// What leaves.
     pub outflow: f64,
-    /// |in - out| / max(in, out); 0 when both are zero.
+    /// |in - out| / max(in, out); 0 when both are zero; infinite when either side is not
+    /// finite (an overflowed or undefined balance is as open as a balance can be).
     pub relative_error: f64,
 }
 
@@ -65,7 +66,13 @@ impl Closure {
     /// Build a closure; the relative error is taken against the larger side.
     pub fn new(quantity: &str, inflow: f64, outflow: f64) -> Closure {
         let scale = inflow.abs().max(outflow.abs());
-        let relative_error = if scale > 0.0 { (inflow - outflow).abs() / scale } else { 0.0 };
+        let relative_error = if !(inflow.is_finite() && outflow.is_finite()) {
+            f64::INFINITY
+        } else if scale > 0.0 {
+            (inflow - outflow).abs() / scale
+        } else {
+            0.0
+        };
         Closure { quantity: quantity.to_string(), inflow, outflow, relative_error }
     }
 }
@@ -90,6 +97,8 @@ pub struct LoopReport {
     pub units: Vec<String>,
     /// Torn streams.
     pub tears: Vec<String>,
+    /// How the tear streams were chosen.
+    pub tear_selection: TearSelection,
     /// Accelerator used.
     pub method: String,
     /// Iterations taken (in the final solve, for loops inside design specifications).
@@ -98,6 +107,37 @@ pub struct LoopReport {
     pub max_abs_residual: f64,
     /// Largest residual divided by its tolerance (<= 1 when converged).
     pub max_scaled_residual: f64,
+}
+
+/// How a recycle loop's tear streams were chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TearSelection {
+    /// Pinned by the flowsheet (`solver.tears`).
+    Given,
+    /// The fewest streams that break every cycle, proved by exhaustive search.
+    Minimum,
+    /// The loop was too large for the exhaustive search within its work bound: the streams
+    /// that close a cycle in a depth-first walk from the loop's entry. They break every cycle
+    /// but may be more than the fewest.
+    Heuristic,
+}
+
+impl TearSelection {
+    /// The stable snake_case name, identical to the serde representation.
+    pub fn name(self) -> &'static str {
+        match self {
+            TearSelection::Given => "given",
+            TearSelection::Minimum => "minimum",
+            TearSelection::Heuristic => "heuristic",
+        }
+    }
+}
+
+impl std::fmt::Display for TearSelection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// Result of one design specification.
@@ -164,5 +204,21 @@ impl FlowsheetResult {
     /// Total rate of a utility over all units.
     pub fn utility_total(&self, utility: Utility) -> f64 {
         self.units.iter().map(|u| u.report.total(utility)).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Closure;
+
+    #[test]
+    fn a_closure_over_non_finite_flows_is_infinitely_open() {
+        // `0.max(NaN)` is 0, which used to make a NaN outflow from nothing "closed" (error 0),
+        // and an overflowed balance (inf in, inf out) had a NaN error that no `>` test catches.
+        for (a, b) in [(0.0, f64::NAN), (f64::NAN, 0.0), (f64::INFINITY, f64::INFINITY), (1.0, f64::NEG_INFINITY)] {
+            assert_eq!(Closure::new("mass", a, b).relative_error, f64::INFINITY, "in {a}, out {b}");
+        }
+        assert_eq!(Closure::new("mass", 0.0, 0.0).relative_error, 0.0);
+        assert_eq!(Closure::new("mass", 4.0, 3.0).relative_error, 0.25);
     }
 }

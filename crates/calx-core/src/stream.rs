@@ -46,7 +46,9 @@ impl Stream {
 
     /// The first flow, T or P that is not finite or a flow below zero, described for an error.
     pub fn first_invalid(&self, set: &ComponentSet) -> Option<String> {
+        // An overflowed total must not make every negative flow round-off.
         let floor = -1e-12 * (1.0 + self.total_mass().abs());
+        let floor = if floor.is_finite() { floor } else { 0.0 };
         for (i, &w) in self.flows.iter().enumerate() {
             let name = set.get(i).map_or("?", |c| c.name.as_str());
             if !w.is_finite() {
@@ -82,6 +84,17 @@ mod tests {
         assert!(s.first_invalid(&set).unwrap().contains("negative"));
         s.flows[0] = f64::NAN;
         assert!(s.first_invalid(&set).unwrap().contains("NaN"));
+        let mut big = Stream { flows: vec![f64::MAX, f64::MAX, -1.0], ..Stream::empty(3) };
+        let set3 = ComponentSet::new(
+            ["CaO", "MgO", "SiO2"]
+                .iter()
+                .map(|f| crate::Component::from_formula(f, f, crate::Phase::Solid).unwrap())
+                .collect(),
+        )
+        .unwrap();
+        assert!(big.first_invalid(&set3).unwrap().contains("flow of SiO2 is negative"), "an overflowed total hid it");
+        big.flows[2] = 0.0;
+        assert_eq!(big.first_invalid(&set3), None);
         s.flows[0] = 1.0;
         s.temperature = -3.0;
         assert!(s.first_invalid(&set).unwrap().contains("temperature"));

@@ -99,6 +99,10 @@ fn range_at(ranges: &[ShomateRange], t: f64) -> Option<&ShomateRange> {
 
 /// Enthalpy flow in W of component mass flows `flows` (kg/s) at temperature `t`.
 /// Components with zero flow need no data.
+///
+/// # Errors
+/// A component without the data, or a result that is not finite (a temperature or flow far
+/// outside any data, which would otherwise travel on as NaN).
 pub fn enthalpy_flow(set: &ComponentSet, flows: &[f64], t: f64) -> Result<f64> {
     let mut h = 0.0;
     for (c, &w) in set.iter().zip(flows) {
@@ -106,10 +110,13 @@ pub fn enthalpy_flow(set: &ComponentSet, flows: &[f64], t: f64) -> Result<f64> {
             h += w * c.specific_enthalpy(t)?;
         }
     }
-    Ok(h)
+    finite(h, "enthalpy flow", "W", t)
 }
 
 /// Heat-capacity flow in W/K at `t`.
+///
+/// # Errors
+/// As [`enthalpy_flow`].
 pub fn heat_capacity_flow(set: &ComponentSet, flows: &[f64], t: f64) -> Result<f64> {
     let mut cp = 0.0;
     for (c, &w) in set.iter().zip(flows) {
@@ -117,28 +124,45 @@ pub fn heat_capacity_flow(set: &ComponentSet, flows: &[f64], t: f64) -> Result<f
             cp += w * c.specific_heat_capacity(t)?;
         }
     }
-    Ok(cp)
+    finite(cp, "heat-capacity flow", "W/K", t)
+}
+
+fn finite(value: f64, what: &str, unit: &str, t: f64) -> Result<f64> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(Error::EnergyBalance { reason: format!("the {what} at {t} K is {value} {unit}") })
+    }
 }
 
 /// The temperature at which `flows` carry the enthalpy flow `h_target` (W), found by Newton
 /// steps safeguarded by bisection in [`T_MIN`, `T_MAX`].
+///
+/// An answer is only ever a root: the bracket's ends must enclose `h_target` (compared so
+/// that NaN fails), and a search that runs out of steps is an error, never its last point.
+///
+/// # Errors
+/// [`Error::EnergyBalance`] for a non-finite target or guess, an enthalpy outside the bracket,
+/// or no convergence; errors of [`enthalpy_flow`].
 pub fn temperature_for_enthalpy(set: &ComponentSet, flows: &[f64], h_target: f64, t_guess: f64) -> Result<f64> {
+    let fail = |reason: String| Err(Error::EnergyBalance { reason });
+    if !(h_target.is_finite() && t_guess.is_finite()) {
+        return fail(format!("cannot solve for the temperature of an enthalpy flow of {h_target} W from {t_guess} K"));
+    }
     if flows.iter().all(|&w| w == 0.0) {
         return Ok(t_guess);
     }
     let (mut lo, mut hi) = (T_MIN, T_MAX);
     let f = |t: f64| enthalpy_flow(set, flows, t).map(|h| h - h_target);
     let (f_lo, f_hi) = (f(lo)?, f(hi)?);
-    if f_lo > 0.0 || f_hi < 0.0 {
-        return Err(Error::Component {
-            component: "stream".into(),
-            reason: format!(
-                "no temperature between {T_MIN} K and {T_MAX} K matches the enthalpy flow {h_target:.6e} W"
-            ),
-        });
+    // Written so that NaN fails: the root must lie in the bracket.
+    if !(f_lo <= 0.0 && f_hi >= 0.0) {
+        return fail(format!(
+            "no temperature between {T_MIN} K and {T_MAX} K matches the enthalpy flow {h_target:.6e} W"
+        ));
     }
     let mut t = t_guess.clamp(lo, hi);
-    for _ in 0..100 {
+    for _ in 0..MAX_STEPS {
         let r = f(t)?;
         let scale = heat_capacity_flow(set, flows, t)?.abs().max(1e-300);
         if r.abs() <= 1e-12 * (h_target.abs() + scale * t) {
@@ -151,12 +175,21 @@ pub fn temperature_for_enthalpy(set: &ComponentSet, flows: &[f64], h_target: f64
         }
         let newton = t - r / scale;
         t = if newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };
+        // The bracket still encloses the root (its ends keep their signs), so a bracket this
+        // narrow pins it to 1e-10 K.
         if hi - lo < 1e-10 {
             return Ok(t);
         }
     }
-    Ok(t)
+    fail(format!(
+        "the temperature for the enthalpy flow {h_target:.6e} W did not converge in {MAX_STEPS} steps (last bracket \
+         [{lo} K, {hi} K])"
+    ))
 }
+
+/// Most Newton/bisection steps of [`temperature_for_enthalpy`]: bisection alone narrows the
+/// 2850 K bracket to 1e-10 K in 45 steps, so 100 is only exhausted by a broken function.
+const MAX_STEPS: usize = 100;
 
 /// Lowest temperature the energy-balance solver searches, K.
 pub const T_MIN: f64 = 150.0;
@@ -206,6 +239,36 @@ mod tests {
         let h = enthalpy_flow(&set, &[2.0], 353.15).unwrap();
         let t = temperature_for_enthalpy(&set, &[2.0], h, 300.0).unwrap();
         assert!((t - 353.15).abs() < 1e-8, "{t}");
+    }
+
+    fn co2() -> ComponentSet {
+        let mut c = Component::from_formula("CO2", "CO2", Phase::Gas).unwrap();
+        c.formation_enthalpy = Some(-393.5e3);
+        c.heat_capacity = Some(co2_cp());
+        ComponentSet::new(vec![c]).unwrap()
+    }
+
+    #[test]
+    fn a_non_finite_enthalpy_is_an_error_not_the_end_of_the_bracket() {
+        // A feed at 1e200 degC: the Shomate polynomial overflows (inf - inf = NaN). The search
+        // used to pass NaN through its bracket test and return its 3000 K upper bound.
+        let set = co2();
+        let e = enthalpy_flow(&set, &[1.0], 1e200).unwrap_err();
+        assert!(matches!(e, Error::EnergyBalance { .. }), "{e}");
+        assert!(temperature_for_enthalpy(&set, &[1.0], f64::NAN, 300.0).is_err());
+        assert!(temperature_for_enthalpy(&set, &[1.0], f64::INFINITY, 300.0).is_err());
+        assert!(temperature_for_enthalpy(&set, &[f64::NAN], -1e7, 300.0).is_err());
+        assert!(temperature_for_enthalpy(&set, &[0.0], 0.0, f64::NAN).is_err());
+    }
+
+    #[test]
+    fn an_enthalpy_beyond_either_end_of_the_bracket_is_an_error() {
+        let set = co2();
+        let hot = enthalpy_flow(&set, &[1.0], 2.0 * T_MAX).unwrap();
+        let e = temperature_for_enthalpy(&set, &[1.0], hot, 300.0).unwrap_err().to_string();
+        assert!(e.contains("no temperature between 150 K and 3000 K"), "{e}");
+        let cold = enthalpy_flow(&set, &[1.0], 0.5 * T_MIN).unwrap();
+        assert!(temperature_for_enthalpy(&set, &[1.0], cold, 300.0).is_err());
     }
 
     #[test]

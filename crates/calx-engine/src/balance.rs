@@ -77,16 +77,46 @@ impl ElementTable {
 
 /// The first closure that breaks conservation beyond `tolerance` (relative), ignoring
 /// imbalances below a round-off floor relative to the unit's whole throughput of that kind
-/// (an element present in traces must not fail on 1e-30 mol/s of noise).
+/// (an element present in traces must not fail on 1e-30 mol/s of noise). A closure with a
+/// non-finite figure always breaks conservation.
 pub(crate) fn first_violation(closures: &[Closure], tolerance: f64) -> Option<&Closure> {
     let element_scale: f64 = closures.iter().skip(1).map(|c| c.inflow.max(c.outflow)).sum();
+    // An overflowed throughput must not become an infinite floor that hides everything.
+    let element_floor = if element_scale.is_finite() { 1e-14 * element_scale } else { 0.0 };
     closures
         .iter()
         .enumerate()
         .find(|(i, c)| {
-            let floor = if *i == 0 { 0.0 } else { 1e-14 * element_scale };
+            let floor = if *i == 0 { 0.0 } else { element_floor };
             let diff = (c.inflow - c.outflow).abs();
-            c.relative_error > tolerance && diff > floor
+            // Written so that NaN counts as a violation (`NaN > tolerance` is false).
+            let within = c.relative_error <= tolerance || diff <= floor;
+            !within
         })
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn closure(quantity: &str, inflow: f64, outflow: f64, relative_error: f64) -> Closure {
+        Closure { quantity: quantity.into(), inflow, outflow, relative_error }
+    }
+
+    #[test]
+    fn non_finite_closures_are_violations() {
+        // A NaN relative error used to pass (`NaN > tolerance` is false), and so did any
+        // closure next to an element whose throughput overflowed (an infinite floor).
+        let nan = [closure("mass", 1.0, f64::NAN, f64::NAN)];
+        assert_eq!(first_violation(&nan, 1e-9).map(|c| c.quantity.as_str()), Some("mass"));
+        let overflowed = [
+            closure("mass", 1.0, 1.0, 0.0),
+            closure("C", 1.0, 2.0, 0.5),
+            closure("O", f64::INFINITY, f64::INFINITY, f64::NAN),
+        ];
+        assert_eq!(first_violation(&overflowed, 1e-9).map(|c| c.quantity.as_str()), Some("C"));
+        let fine = [closure("mass", 1.0, 1.0, 0.0), closure("C", 1.0, 1.0 + 1e-20, 1e-20)];
+        assert!(first_violation(&fine, 1e-9).is_none());
+    }
 }

@@ -52,6 +52,13 @@ pub struct SolveOptions {
     /// Default 1e-9: a unit conserves exactly up to floating-point round-off (~1e-15), so
     /// anything larger is a modelling fault, not noise.
     pub unit_balance_tolerance: f64,
+    /// Largest relative mass or element imbalance of the whole flowsheet (feeds and make-up
+    /// materials in, products out) before it is an error. Default 1e-6: every unit conserves
+    /// to `unit_balance_tolerance`, so what is left is the recycle residual, which the ceiling
+    /// `recycle.scale_tol` (1e-6 of the feed per tear variable) keeps at that level and the
+    /// default tolerances keep ~1e-10; it is also where snapshots call a balance "OPEN", and a
+    /// millionth of the feed is far below any plant's metering.
+    pub flowsheet_balance_tolerance: f64,
 }
 
 impl Default for SolveOptions {
@@ -61,6 +68,7 @@ impl Default for SolveOptions {
             tears: Vec::new(),
             initial_guesses: BTreeMap::new(),
             unit_balance_tolerance: 1e-9,
+            flowsheet_balance_tolerance: 1e-6,
         }
     }
 }

@@ -117,7 +117,8 @@ pub enum EngineError {
         /// What the unit said.
         source: UnitError,
     },
-    /// A unit produced an impossible stream (NaN, infinite, negative).
+    /// A unit produced an impossible stream (NaN, infinite, negative, or a temperature or
+    /// pressure outside its sane range, `calx_core::limits`).
     #[error("unit `{unit}` ({type_name}) produced an invalid outlet `{stream}`: {problem}")]
     InvalidOutlet {
         /// Unit name.
@@ -148,6 +149,23 @@ pub enum EngineError {
         unit: String,
         /// Unit type.
         type_name: String,
+        /// `mass` or an element symbol.
+        quantity: String,
+        /// In (kg/s or mol/s).
+        inflow: f64,
+        /// Out.
+        outflow: f64,
+        /// Relative error.
+        relative_error: f64,
+        /// Allowed.
+        tolerance: f64,
+    },
+    /// The flowsheet as a whole does not conserve mass or an element: what the feeds and
+    /// make-up materials bring in is not what the products take out.
+    #[error(
+        "the flowsheet does not conserve {quantity}: feeds and make-up bring in {inflow:.9e}, products take out {outflow:.9e} (relative error {relative_error:.2e}, allowed {tolerance:.0e} by solver.flowsheet_balance_tolerance)"
+    )]
+    FlowsheetBalance {
         /// `mass` or an element symbol.
         quantity: String,
         /// In (kg/s or mol/s).

@@ -20,4 +20,5 @@ pub use def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 pub use error::{BuildError, EngineError};
 pub use solve::{Flowsheet, WarmStart};
 
+pub use calx_core::result::TearSelection;
 pub use calx_solver::{FixedPointOptions, Method, ScalarOptions};

@@ -9,8 +9,10 @@
 
 use std::sync::Arc;
 
+use calx_core::limits;
 use calx_core::result::{
     Closure, DesignSpecReport, Endpoint, FlowsheetResult, LoopReport, SolverReport, StreamResult, StreamRole,
+    TearSelection,
 };
 use calx_core::unit::{PortDirection, UnitConfig};
 use calx_core::{ComponentSet, ParamValue, Stream, UnitDescriptor, UnitOperation, UnitReport};
@@ -48,8 +50,20 @@ pub struct Flowsheet {
     warm: Vec<Option<Vec<f64>>>,
     loop_reports: Vec<Option<LoopReport>>,
     calculations: usize,
+    /// Total mass flow of the feeds (outlets of units without inlets) in the current solve,
+    /// kg/s: the scale of every tear flow's convergence ceiling.
+    feed_mass: f64,
     elements: ElementTable,
 }
+
+/// Scale of tear temperatures in the convergence ceiling, K: the order of process
+/// temperatures, so the default ceiling (`scale_tol` 1e-6) allows 1 mK, far below what any
+/// report shows and far above what a converged loop leaves (1e-10 x 300 K).
+const TEMPERATURE_SCALE: f64 = 1000.0;
+
+/// Scale of tear pressures in the convergence ceiling, Pa (10 bar): the default ceiling allows
+/// 1 Pa, far below reported precision (kPa) and far above a converged loop's 1e-10 x 1 atm.
+const PRESSURE_SCALE: f64 = 1e6;
 
 impl Flowsheet {
     /// Validate and build. Every problem is collected into one [`EngineError::Build`].
@@ -115,6 +129,7 @@ impl Flowsheet {
             unit_out,
             producer,
             calculations: 0,
+            feed_mass: 0.0,
             elements,
         })
     }
@@ -216,6 +231,21 @@ impl Flowsheet {
         Ok(())
     }
 
+    /// Every recycle block in calculation order: how its tear streams were chosen, and their
+    /// names. Known once the flowsheet is built, before any solve.
+    pub fn tears(&self) -> Vec<(TearSelection, Vec<String>)> {
+        self.topo
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Loop { tears, selection, .. } => {
+                    Some((*selection, tears.iter().map(|&s| self.topo.streams[s].name.clone()).collect()))
+                }
+                Block::Single(_) => None,
+            })
+            .collect()
+    }
+
     /// The recycle loops' last converged tear values (what the next solve starts from).
     pub fn warm_start(&self) -> WarmStart {
         WarmStart(self.warm.clone())
@@ -300,13 +330,31 @@ impl Flowsheet {
     }
 
     fn solve_sequence(&mut self) -> Result<(), EngineError> {
+        // Sources (feeds) first: their outlets are pure functions of their parameters, so
+        // calculating them ahead of their place changes no result, and every recycle loop then
+        // knows the flowsheet's feed, the scale of its convergence ceiling.
+        self.feed_mass = 0.0;
+        for b in 0..self.topo.blocks.len() {
+            if let Block::Single(u) = self.topo.blocks[b]
+                && self.is_source(u)
+            {
+                self.calculate(u, &[])?;
+                self.feed_mass += self.unit_out[u].iter().map(Stream::total_mass).sum::<f64>();
+            }
+        }
         for b in 0..self.topo.blocks.len() {
             match self.topo.blocks[b].clone() {
+                Block::Single(u) if self.is_source(u) => {}
                 Block::Single(u) => self.calculate(u, &[])?,
-                Block::Loop { units, tears } => self.solve_loop(b, &units, &tears)?,
+                Block::Loop { units, tears, selection } => self.solve_loop(b, &units, &tears, selection)?,
             }
         }
         Ok(())
+    }
+
+    /// A unit without inlet ports: a feed, or another source.
+    fn is_source(&self, u: usize) -> bool {
+        !self.descriptors[u].ports.iter().any(|p| p.direction == PortDirection::In)
     }
 
     /// Calculate one unit; outlets that are in `tears` are not published.
@@ -328,7 +376,7 @@ impl Flowsheet {
             let problem = if out.flows.len() != n {
                 Some(format!("it has {} component flows, the flowsheet has {n} components", out.flows.len()))
             } else {
-                out.first_invalid(&self.components)
+                out.first_invalid(&self.components).or_else(|| out_of_range(out))
             };
             if let Some(problem) = problem {
                 return Err(EngineError::InvalidOutlet {
@@ -352,7 +400,13 @@ impl Flowsheet {
         Ok(())
     }
 
-    fn solve_loop(&mut self, block: usize, units: &[usize], tears: &[usize]) -> Result<(), EngineError> {
+    fn solve_loop(
+        &mut self,
+        block: usize,
+        units: &[usize],
+        tears: &[usize],
+        selection: TearSelection,
+    ) -> Result<(), EngineError> {
         let names = |idx: &[usize], f: &dyn Fn(usize) -> String| idx.iter().map(|&i| f(i)).collect::<Vec<_>>();
         let unit_names = names(units, &|u| self.defs[u].name.clone());
         let tear_names = names(tears, &|s| self.topo.streams[s].name.clone());
@@ -372,48 +426,31 @@ impl Flowsheet {
             }
         };
         let options = self.options.recycle.clone();
-        let outcome = solve_fixed_point(
-            &mut x,
-            |x, gx| {
-                for (t, &s) in tears.iter().enumerate() {
-                    let chunk = &x[t * width..(t + 1) * width];
-                    let v = &mut self.values[s];
-                    // Accelerated steps (Wegstein, Broyden) extrapolate and can overshoot
-                    // below zero where a flow tends to zero; units only ever see physical
-                    // values. At convergence x = g(x) >= 0, so the clamp is inactive.
-                    for (w, &xi) in v.flows.iter_mut().zip(&chunk[..width - 2]) {
-                        *w = xi.max(0.0);
-                    }
-                    v.temperature = chunk[width - 2].max(1.0);
-                    v.pressure = chunk[width - 1].max(1.0);
-                }
-                for &u in units {
-                    self.calculate(u, tears)?;
-                }
-                for (t, &s) in tears.iter().enumerate() {
-                    // Tears are graph edges, so they always have a producer.
-                    let Some((pu, k)) = self.producer[s] else {
-                        return Err(EngineError::Internal(format!(
-                            "tear stream `{}` has no producer",
-                            self.topo.streams[s].name
-                        )));
-                    };
-                    let out = &self.unit_out[pu][k];
-                    let chunk = &mut gx[t * width..(t + 1) * width];
-                    chunk[..width - 2].copy_from_slice(&out.flows);
-                    chunk[width - 2] = out.temperature;
-                    chunk[width - 1] = out.pressure;
-                }
-                Ok::<(), EngineError>(())
-            },
-            &options,
-        );
+        let mut scale = Vec::with_capacity(x.len());
+        for _ in tears {
+            scale.extend(std::iter::repeat_n(self.feed_mass, width - 2));
+            scale.extend([TEMPERATURE_SCALE, PRESSURE_SCALE]);
+        }
+        let outcome = solve_fixed_point(&mut x, &scale, |x, gx| self.evaluate_loop(units, tears, x, gx), &options);
+        let not_converged = |method: &str, iterations: usize, residuals: Vec<String>| EngineError::NotConverged {
+            units: unit_names.clone(),
+            tears: tear_names.clone(),
+            method: method.to_string(),
+            iterations,
+            residuals,
+        };
         match outcome {
             Ok(report) => {
+                // A fixed point of the clamped map outside the sane ranges is no steady state:
+                // the loop ran away (its clamp is active, so x = g(x) only there).
+                if let Some(problem) = self.runaway(&tear_names, &x) {
+                    return Err(not_converged(report.method.name(), report.iterations, vec![problem]));
+                }
                 self.warm[block] = Some(x);
                 self.loop_reports[block] = Some(LoopReport {
                     units: unit_names,
                     tears: tear_names,
+                    tear_selection: selection,
                     method: report.method.name().to_string(),
                     iterations: report.iterations,
                     max_abs_residual: report.max_abs_residual,
@@ -422,21 +459,78 @@ impl Flowsheet {
                 Ok(())
             }
             Err(SolverError::Evaluation { source, .. }) => Err(source),
-            Err(SolverError::NotConverged { method, iterations, residuals, .. }) => Err(EngineError::NotConverged {
-                units: unit_names,
-                tears: tear_names.clone(),
-                method: method.name().to_string(),
-                iterations,
-                residuals: self.describe_residuals(&tear_names, &residuals),
-            }),
-            Err(e) => Err(EngineError::NotConverged {
-                units: unit_names,
-                tears: tear_names,
-                method: options.method.name().to_string(),
-                iterations: 0,
-                residuals: vec![e.to_string()],
-            }),
+            Err(SolverError::NotConverged { method, iterations, residuals, .. }) => {
+                Err(not_converged(method.name(), iterations, self.describe_residuals(&tear_names, &residuals)))
+            }
+            Err(e) => Err(not_converged(options.method.name(), 0, vec![e.to_string()])),
         }
+    }
+
+    /// One evaluation of a recycle loop: set the tear streams from `x`, calculate the loop's
+    /// units, and read what their producers now give into `gx`.
+    fn evaluate_loop(
+        &mut self,
+        units: &[usize],
+        tears: &[usize],
+        x: &[f64],
+        gx: &mut [f64],
+    ) -> Result<(), EngineError> {
+        let width = self.components.len() + 2;
+        for (t, &s) in tears.iter().enumerate() {
+            let chunk = &x[t * width..(t + 1) * width];
+            let v = &mut self.values[s];
+            // Accelerated steps (Wegstein, Broyden) extrapolate and can overshoot below zero
+            // where a flow tends to zero, or far beyond the sane ranges (Broyden takes a loop
+            // without a steady state to 1e15 kg/s); units only ever see physical values. At
+            // a physical steady state x = g(x) lies in range and the clamp is inactive, which
+            // `runaway` checks.
+            for (w, &xi) in v.flows.iter_mut().zip(&chunk[..width - 2]) {
+                *w = xi.clamp(0.0, limits::MASS_FLOW_MAX);
+            }
+            v.temperature = chunk[width - 2].clamp(1.0, limits::TEMPERATURE_MAX);
+            v.pressure = chunk[width - 1].clamp(1.0, limits::PRESSURE_MAX);
+        }
+        for &u in units {
+            self.calculate(u, tears)?;
+        }
+        for (t, &s) in tears.iter().enumerate() {
+            // Tears are graph edges, so they always have a producer.
+            let Some((pu, k)) = self.producer[s] else {
+                return Err(EngineError::Internal(format!(
+                    "tear stream `{}` has no producer",
+                    self.topo.streams[s].name
+                )));
+            };
+            let out = &self.unit_out[pu][k];
+            let chunk = &mut gx[t * width..(t + 1) * width];
+            chunk[..width - 2].copy_from_slice(&out.flows);
+            chunk[width - 2] = out.temperature;
+            chunk[width - 1] = out.pressure;
+        }
+        Ok(())
+    }
+
+    /// The first converged tear variable above its sane range (where the tear clamp is
+    /// active), described for an error.
+    fn runaway(&self, tears: &[String], x: &[f64]) -> Option<String> {
+        let width = self.components.len() + 2;
+        x.iter().enumerate().find_map(|(i, &xi)| {
+            let (t, v) = (i / width, i % width);
+            let (what, unit, range) = match v {
+                v if v == width - 2 => ("T".to_string(), "K", limits::TEMPERATURE),
+                v if v == width - 1 => ("P".to_string(), "Pa", limits::PRESSURE),
+                v => (self.components.get(v).map_or("?".into(), |c| c.name.clone()), "kg/s", limits::MASS_FLOW),
+            };
+            (xi > range.max).then(|| {
+                format!(
+                    "{}.{what} ran away to {} {unit}, beyond the sane range of a {} ({}): the loop has no steady state",
+                    tears.get(t).map_or("?", String::as_str),
+                    show(xi),
+                    range.what,
+                    range.describe()
+                )
+            })
+        })
     }
 
     /// The three largest residuals, named by stream and variable.
@@ -488,7 +582,7 @@ impl Flowsheet {
                 balance,
             });
         }
-        let is_source = |u: usize| !self.descriptors[u].ports.iter().any(|p| p.direction == PortDirection::In);
+        let is_source = |u: usize| self.is_source(u);
         let is_sink = |u: usize| !self.descriptors[u].ports.iter().any(|p| p.direction == PortDirection::Out);
         let endpoint = |e: &Option<(usize, String)>| {
             e.as_ref().map(|(u, p)| Endpoint { unit: self.defs[*u].name.clone(), port: p.clone() })
@@ -526,6 +620,16 @@ impl Flowsheet {
             feeds.extend(materials_as_streams(r, self.components.len()));
         }
         let balance: Vec<Closure> = self.elements.closures(&feeds, None, &products);
+        let tolerance = self.options.flowsheet_balance_tolerance;
+        if let Some(c) = first_violation(&balance, tolerance) {
+            return Err(EngineError::FlowsheetBalance {
+                quantity: c.quantity.clone(),
+                inflow: c.inflow,
+                outflow: c.outflow,
+                relative_error: c.relative_error,
+                tolerance,
+            });
+        }
         let calculation_order = self
             .topo
             .blocks
@@ -550,6 +654,29 @@ impl Flowsheet {
             },
         })
     }
+}
+
+/// A temperature or pressure outside its sane range (`calx_core::limits`), described for an
+/// error. Called after `Stream::first_invalid`, so both are finite and above zero.
+fn out_of_range(s: &Stream) -> Option<String> {
+    let (t, p) = (s.temperature, s.pressure);
+    if !limits::TEMPERATURE.contains(t) {
+        return Some(format!(
+            "temperature {} K is outside the sane range ({})",
+            show(t),
+            limits::TEMPERATURE.describe()
+        ));
+    }
+    if !limits::PRESSURE.contains(p) {
+        return Some(format!("pressure {} Pa is outside the sane range ({})", show(p), limits::PRESSURE.describe()));
+    }
+    None
+}
+
+/// A number as written by people for ordinary magnitudes (`7000`), in scientific notation
+/// otherwise (`1e200`, not two hundred digits).
+fn show(x: f64) -> String {
+    if (1e-3..1e7).contains(&x.abs()) { format!("{x}") } else { format!("{x:e}") }
 }
 
 /// The first impossible figure in a unit report.

@@ -115,11 +115,12 @@ impl Decoder {
         }
     }
 
-    /// A quantity of `dimension` in SI; `example` is a unit to show in messages.
+    /// A quantity of `dimension` in SI, inside the dimension's sane range
+    /// ([`calx_core::limits`]); `example` is a unit to show in messages.
     pub fn quantity(&mut self, node: &Node, field: &str, dimension: Dimension, example: &str) -> Option<f64> {
         let text = self.text(node, field)?;
         match self.units.parse(text) {
-            Ok(q) if q.dimension == dimension => Some(q.value),
+            Ok(q) if q.dimension == dimension => self.sane(node, field, text, dimension, q.value),
             Ok(q)
                 if q.dimension == Dimension::DIMENSIONLESS
                     && q.basis.is_none()
@@ -156,6 +157,29 @@ impl Decoder {
                 self.error(Diagnostic::new(node.loc, field, format!("`{field}`: {e}")).found(text.to_string()));
                 None
             }
+        }
+    }
+
+    /// `value` (SI, of `dimension`, written as `text`) if it lies in the dimension's sane
+    /// range, or a diagnostic naming the range.
+    pub fn sane(&mut self, node: &Node, field: &str, text: &str, dimension: Dimension, value: f64) -> Option<f64> {
+        match calx_core::limits::range(dimension) {
+            Some(range) if !range.contains(value) => {
+                self.error(
+                    Diagnostic::new(
+                        node.loc,
+                        field,
+                        format!("`{field}` is outside the sane range of a {}", range.what),
+                    )
+                    .found(match format!("{value:e} {}", range.unit) {
+                        si if si == text.trim() => si,
+                        si => format!("{} ({si})", text.trim()),
+                    })
+                    .allowed(format!("{} (docs/flowsheet-format.md, \"Sane ranges\")", range.describe())),
+                );
+                None
+            }
+            _ => Some(value),
         }
     }
 

@@ -100,17 +100,40 @@ pub(crate) struct SyntaxError {
     pub message: String,
 }
 
+/// Most YAML nodes (every key, value, list and mapping counts one) a file may have. The
+/// parser's default budget, 250,000, stopped flowsheets near 19,000 units; 2,000,000 allows
+/// about 150,000 units written like the generated test flowsheets (13 nodes a unit), while
+/// keeping a hostile file's memory bounded (our tree holds under 100 bytes a node).
+pub(crate) const MAX_NODES: usize = 2_000_000;
+
+/// Parser events allowed per node (events are the nodes plus the end of every list and
+/// mapping, documents and aliases, so fewer than two a node): the node limit is the one a
+/// large flowsheet meets.
+const EVENTS_PER_NODE: usize = 2;
+
 /// Parse a YAML document.
 pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
+    parse_limited(text, MAX_NODES)
+}
+
+/// [`parse`] with at most `max_nodes` YAML nodes.
+fn parse_limited(text: &str, max_nodes: usize) -> Result<Node, SyntaxError> {
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
     options.with_snippet = false;
+    let mut budget = options.budget.take().unwrap_or_default();
+    budget.max_nodes = max_nodes;
+    budget.max_events = EVENTS_PER_NODE * max_nodes;
+    options.budget = Some(budget);
     match serde_saphyr::from_str_with_options::<Spanned<Tree>>(text, options) {
         Ok(tree) => Ok(convert(tree)),
         Err(e) => {
             let loc = e
                 .location()
                 .map_or(Loc { line: 1, column: 1 }, |l| Loc { line: l.line() as u32, column: l.column() as u32 });
+            if let serde_saphyr::Error::Budget { breach, .. } = &e {
+                return Err(SyntaxError { loc, message: budget_message(breach, max_nodes) });
+            }
             let raw = e.to_string();
             // The parser prefixes "error: line N column M: "; we print positions ourselves.
             let message = raw
@@ -125,6 +148,20 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
             }
             Err(SyntaxError { loc, message })
         }
+    }
+}
+
+/// What a breached parser budget means for a flowsheet file, naming the limit.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach, max_nodes: usize) -> String {
+    use serde_saphyr::budget::BudgetBreach;
+    match breach {
+        BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => format!(
+            "the file is too large for the YAML reader: it may hold at most {max_nodes} YAML nodes (every key, \
+             value, list and mapping counts one; a unit written on one line takes about 13, so about {} units); \
+             split the plant into several flowsheets",
+            max_nodes / 13
+        ),
+        other => format!("the file exceeds a limit of the YAML reader ({other:?})"),
     }
 }
 
@@ -220,6 +257,34 @@ mod tests {
         let Value::Seq(d) = &b[1].1.value else { panic!() };
         let texts: Vec<_> = d.iter().map(|n| n.show()).collect();
         assert_eq!(texts, vec!["\"NO\"", "\"yes\"", "\"true\""]);
+    }
+
+    /// `count` units of 13 YAML nodes each (a mixer-like unit with flow-style ports).
+    fn units(count: usize) -> String {
+        let mut text = String::from("units:\n");
+        for i in 0..count {
+            text.push_str(&format!("  u{i}: {{ type: mixer, in: {{ in: [s{i}] }}, out: {{ out: s{} }} }}\n", i + 1));
+        }
+        text
+    }
+
+    #[test]
+    fn twenty_thousand_units_parse_and_the_node_limit_is_named() {
+        // The parser's default budget (250,000 nodes) refused this near 19,000 units with
+        // "budget breached: Nodes { nodes: 250001 }".
+        let n = parse(&units(20_000)).unwrap_or_else(|e| panic!("{}", e.message));
+        let Value::Map(top) = &n.value else { panic!() };
+        let Value::Map(u) = &top[0].1.value else { panic!() };
+        assert_eq!(u.len(), 20_000);
+        // Past the limit the message names it (shown with a small limit: the real one takes
+        // 150,000 units to reach).
+        assert!(parse_limited(&units(76), 1000).is_ok());
+        let e = parse_limited(&units(77), 1000).err().map(|e| e.message).unwrap_or_default();
+        assert!(e.contains("at most 1000 YAML nodes") && e.contains("about 76 units"), "{e}");
+        assert!(
+            budget_message(&serde_saphyr::budget::BudgetBreach::Nodes { nodes: 1 }, MAX_NODES)
+                .contains("at most 2000000 YAML nodes")
+        );
     }
 
     #[test]

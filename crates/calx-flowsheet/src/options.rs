@@ -5,7 +5,10 @@
 //!   method: wegstein            # direct_substitution | wegstein | broyden
 //!   tolerance: 1e-10            # relative, per tear variable
 //!   abs_tolerance: 1e-10        # SI (kg/s, K, Pa)
+//!   scale_tolerance: 1e-6       # ceiling: residual at most this times the feed (T: 1000 K, P: 1 MPa)
 //!   max_iterations: 200
+//!   balance_tolerance: 1e-9     # per unit
+//!   flowsheet_balance_tolerance: 1e-6
 //!   tears: [recycle]            # optional: pin tear streams
 //!   initial_guesses: { recycle: { flows: { H2O: 10 t/h } } }
 //! design_specs:
@@ -48,8 +51,17 @@ impl Default for Display {
     }
 }
 
-pub(crate) const SOLVER_FIELDS: &[&str] =
-    &["method", "tolerance", "abs_tolerance", "max_iterations", "tears", "initial_guesses", "balance_tolerance"];
+pub(crate) const SOLVER_FIELDS: &[&str] = &[
+    "method",
+    "tolerance",
+    "abs_tolerance",
+    "scale_tolerance",
+    "max_iterations",
+    "tears",
+    "initial_guesses",
+    "balance_tolerance",
+    "flowsheet_balance_tolerance",
+];
 pub(crate) const SPEC_FIELDS: &[&str] = &["adjust", "until", "between", "tolerance", "max_iterations"];
 pub(crate) const DISPLAY_FIELDS: &[&str] = &["flow", "temperature", "pressure", "power"];
 
@@ -70,11 +82,19 @@ pub(crate) fn solver(dec: &mut Decoder, node: &Node, set: &ComponentSet) -> Solv
     if let Some(x) = get(entries, "abs_tolerance").and_then(|n| dec.positive(n, "solver.abs_tolerance")) {
         o.recycle.abs_tol = x;
     }
+    if let Some(x) = get(entries, "scale_tolerance").and_then(|n| dec.positive(n, "solver.scale_tolerance")) {
+        o.recycle.scale_tol = x;
+    }
     if let Some(x) = get(entries, "max_iterations").and_then(|n| dec.count(n, "solver.max_iterations")) {
         o.recycle.max_iterations = x;
     }
     if let Some(x) = get(entries, "balance_tolerance").and_then(|n| dec.positive(n, "solver.balance_tolerance")) {
         o.unit_balance_tolerance = x;
+    }
+    if let Some(x) =
+        get(entries, "flowsheet_balance_tolerance").and_then(|n| dec.positive(n, "solver.flowsheet_balance_tolerance"))
+    {
+        o.flowsheet_balance_tolerance = x;
     }
     if let Some(n) = get(entries, "tears") {
         for item in dec.list(n, "solver.tears").unwrap_or_default() {

@@ -146,8 +146,22 @@ fn decode_flows(dec: &mut Decoder, node: &Node, field: &str, set: &ComponentSet,
             continue;
         };
         let w = match dec.units.parse(text) {
-            Ok(q) if q.dimension == Dimension::MASS_FLOW => Some(q.value),
-            Ok(q) if q.dimension == Dimension::MOLAR_FLOW => set.get(i).and_then(|c| c.molar_mass).map(|m| q.value * m),
+            Ok(q) if q.dimension == Dimension::MASS_FLOW => dec.sane(v, &f, text, Dimension::MASS_FLOW, q.value),
+            Ok(q) if q.dimension == Dimension::MOLAR_FLOW => match set.get(i).and_then(|c| c.molar_mass) {
+                Some(m) => dec.sane(v, &f, text, Dimension::MASS_FLOW, q.value * m),
+                None => {
+                    dec.error(
+                        Diagnostic::new(
+                            v.loc,
+                            &f,
+                            format!("a molar flow needs a molar mass, and `{}` has none", k.name),
+                        )
+                        .found(text.to_string())
+                        .allowed("a mass flow, or a `molar_mass` for the component"),
+                    );
+                    None
+                }
+            },
             _ => dec.quantity(v, &f, Dimension::MASS_FLOW, "kg/h"),
         };
         match w {

@@ -31,7 +31,7 @@ pub enum SolverError<E> {
         residuals: Vec<f64>,
         /// `max_i |g_i(x) - x_i|`.
         max_abs_residual: f64,
-        /// `max_i |g_i(x) - x_i| / (abs_tol + rel_tol |x_i|)`.
+        /// `max_i |g_i(x) - x_i| / (abs_tol + min(rel_tol |x_i|, scale_tol scale_i))`.
         max_scaled_residual: f64,
         /// The variable with the largest *scaled* residual: the one furthest from its
         /// tolerance, which is not always the one with the largest absolute residual when

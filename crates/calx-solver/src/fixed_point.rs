@@ -29,6 +29,15 @@ pub struct FixedPointOptions {
     /// magnitude above `f64` round-off, so it stays reachable through a chain of ten units,
     /// and far below what mass balances are reported to. Must be non-negative and finite.
     pub rel_tol: f64,
+    /// Ceiling on the relative part of the tolerance, times the variable's scale (the `scale`
+    /// argument of [`solve_fixed_point`]): `rel_tol |x_i|` never counts for more than
+    /// `scale_tol * scale_i`. Without it a loop that runs away passes the relative test once
+    /// `x` is large enough (a loop returning all of its material grows by its feed each pass,
+    /// and `1e-10 |x|` exceeds the feed once `x` is 1e10 times it). Default `1e-6`: a
+    /// residual of a millionth of the scale is below anything a plant measures, and a loop
+    /// converged to the default `rel_tol` stays under it unless its variables exceed 1e4
+    /// times their scale. Must be positive and finite.
+    pub scale_tol: f64,
     /// Most steps taken before giving up (`g` is evaluated at most one more time than this).
     /// Default `200`: enough for direct substitution to gain ten digits on a loop that recycles
     /// up to about 89 % of its material (`0.89^200 = 1e-10`); an accelerated loop that needs
@@ -57,6 +66,7 @@ impl Default for FixedPointOptions {
             method: Method::Wegstein,
             abs_tol: 1e-10,
             rel_tol: 1e-10,
+            scale_tol: 1e-6,
             max_iterations: 200,
             wegstein_q_min: -5.0,
             wegstein_q_max: 0.0,
@@ -77,7 +87,8 @@ pub struct FixedPointReport {
     pub evaluations: usize,
     /// `max_i |g_i(x) - x_i|` at the returned `x`.
     pub max_abs_residual: f64,
-    /// `max_i |g_i(x) - x_i| / (abs_tol + rel_tol |x_i|)` at the returned `x`; at most 1.
+    /// `max_i |g_i(x) - x_i| / (abs_tol + min(rel_tol |x_i|, scale_tol scale_i))` at the
+    /// returned `x`; at most 1.
     pub max_scaled_residual: f64,
 }
 
@@ -89,24 +100,29 @@ pub struct FixedPointReport {
 /// [`SolverError::NotConverged`] it likewise holds the last evaluated input; on other errors its
 /// content is unspecified (but finite).
 ///
-/// Convergence test, per variable `i`: `|g_i(x) - x_i| <= abs_tol + rel_tol * |x_i|`.
+/// `scale` holds one non-negative magnitude per variable (for a tear stream: the flowsheet's
+/// feed for flows, fixed scales for temperature and pressure). Convergence test, per variable
+/// `i`: `|g_i(x) - x_i| <= abs_tol + min(rel_tol |x_i|, scale_tol scale_i)` — the relative
+/// test, with a ceiling that a runaway `x` cannot lift.
 ///
 /// A problem with no variables is trivially converged: `g` is still evaluated once (so the
 /// caller's state is computed, and its errors reported) and the report says 0 iterations.
 ///
 /// # Errors
-/// [`SolverError::InvalidInput`] for a non-finite guess or invalid options,
+/// [`SolverError::InvalidInput`] for a non-finite guess, a `scale` of the wrong length or with
+/// a negative or non-finite entry, or invalid options,
 /// [`SolverError::Evaluation`] and [`SolverError::NonFinite`] when `g` fails or returns
 /// NaN/infinity, [`SolverError::NotConverged`] after `max_iterations` steps.
 pub fn solve_fixed_point<E, G>(
     x: &mut [f64],
+    scale: &[f64],
     mut g: G,
     options: &FixedPointOptions,
 ) -> Result<FixedPointReport, SolverError<E>>
 where
     G: FnMut(&[f64], &mut [f64]) -> Result<(), E>,
 {
-    validate(x, options)?;
+    validate(x, scale, options)?;
     let method = options.method;
     let mut gx = vec![0.0; x.len()];
     let mut accelerator: Option<Accelerator> = None;
@@ -120,7 +136,7 @@ where
             tracing::debug!(method = method.name(), iteration, index, "non-finite recycle value");
             return Err(SolverError::NonFinite { iteration, index });
         }
-        let r = Residual::measure(x, &gx, options);
+        let r = Residual::measure(x, &gx, scale, options);
         tracing::trace!(
             iteration,
             max_scaled_residual = r.max_scaled,
@@ -168,16 +184,25 @@ where
 
 /// Rejects what would make the iteration meaningless or make a later step panic
 /// (`f64::clamp` panics on reversed or NaN bounds).
-fn validate<E>(x: &[f64], o: &FixedPointOptions) -> Result<(), SolverError<E>> {
+fn validate<E>(x: &[f64], scale: &[f64], o: &FixedPointOptions) -> Result<(), SolverError<E>> {
     let invalid = |msg: String| Err(SolverError::InvalidInput(msg));
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
         return invalid(format!("initial guess of variable {i} is {}", x[i]));
+    }
+    if scale.len() != x.len() {
+        return invalid(format!("{} scales given for {} variables", scale.len(), x.len()));
+    }
+    if let Some(i) = scale.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        return invalid(format!("scale of variable {i} must be non-negative and finite, got {}", scale[i]));
     }
     if !(o.abs_tol.is_finite() && o.abs_tol > 0.0) {
         return invalid(format!("abs_tol must be positive and finite, got {}", o.abs_tol));
     }
     if !(o.rel_tol.is_finite() && o.rel_tol >= 0.0) {
         return invalid(format!("rel_tol must be non-negative and finite, got {}", o.rel_tol));
+    }
+    if !(o.scale_tol.is_finite() && o.scale_tol > 0.0) {
+        return invalid(format!("scale_tol must be positive and finite, got {}", o.scale_tol));
     }
     let (lo, hi) = (o.wegstein_q_min, o.wegstein_q_max);
     if !(lo.is_finite() && hi.is_finite() && lo <= hi && hi < 1.0) {
@@ -194,13 +219,16 @@ struct Residual {
 }
 
 impl Residual {
-    fn measure(x: &[f64], gx: &[f64], o: &FixedPointOptions) -> Residual {
+    fn measure(x: &[f64], gx: &[f64], scale: &[f64], o: &FixedPointOptions) -> Residual {
         let mut r = Residual { max_abs: 0.0, max_scaled: 0.0, worst_index: 0 };
-        for (i, (&xi, &gi)) in x.iter().zip(gx).enumerate() {
+        for (i, ((&xi, &gi), &si)) in x.iter().zip(gx).zip(scale).enumerate() {
             let abs = (gi - xi).abs();
-            let scaled = abs / (o.abs_tol + o.rel_tol * xi.abs());
-            // inf/inf (both overflowed) is as far from converged as it gets.
+            // `min` would drop a NaN operand; both are finite here (`x`, `scale` and the
+            // tolerances are validated, `gx` is checked before this is called).
+            let scaled = abs / (o.abs_tol + (o.rel_tol * xi.abs()).min(o.scale_tol * si));
+            // inf/inf (both overflowed) is as far from converged as it gets, and so is a NaN.
             let scaled = if scaled.is_nan() { f64::INFINITY } else { scaled };
+            // `abs` is never NaN here (`x` and `gx` are finite), so `max` loses nothing.
             r.max_abs = r.max_abs.max(abs);
             if scaled > r.max_scaled {
                 r.max_scaled = scaled;

@@ -11,7 +11,7 @@ fn iteration_limit_reports_not_converged_with_residuals_of_the_last_point() {
     for method in Method::ALL {
         let options = FixedPointOptions { method, max_iterations: 3, ..FixedPointOptions::default() };
         let mut x = vec![0.0; 3];
-        let err = solve_fixed_point(&mut x, lin.map(), &options).unwrap_err();
+        let err = solve_wide(&mut x, lin.map(), &options).unwrap_err();
         let SolverError::NotConverged {
             method: m,
             iterations,
@@ -44,7 +44,7 @@ fn diverging_loop_is_not_converged() {
     let options =
         FixedPointOptions { method: Method::DirectSubstitution, max_iterations: 20, ..FixedPointOptions::default() };
     let mut x = [0.0];
-    let err = solve_fixed_point(
+    let err = solve_wide(
         &mut x,
         |x: &[f64], out: &mut [f64]| -> Result<(), Infallible> {
             out[0] = 2.0 * x[0] + 1.0;
@@ -67,7 +67,7 @@ fn diverging_loop_is_not_converged() {
 fn nan_from_g_is_non_finite_with_its_index_and_iteration() {
     for method in Method::ALL {
         let mut x = [1.0, 1.0, 1.0];
-        let err = solve_fixed_point(
+        let err = solve_wide(
             &mut x,
             |x: &[f64], out: &mut [f64]| -> Result<(), Infallible> {
                 out.copy_from_slice(x);
@@ -96,7 +96,7 @@ enum UnitFailure {
 fn error_from_g_is_carried_as_the_source() {
     let mut calls = 0;
     let mut x = [0.0; 2];
-    let err = solve_fixed_point(
+    let err = solve_wide(
         &mut x,
         |x: &[f64], out: &mut [f64]| {
             calls += 1;
@@ -135,9 +135,11 @@ fn invalid_inputs_are_refused_without_evaluating() {
         (vec![1.0], FixedPointOptions { wegstein_q_min: 1.0, wegstein_q_max: 0.0, ..FixedPointOptions::default() }),
         (vec![1.0], FixedPointOptions { wegstein_q_max: 1.0, ..FixedPointOptions::default() }),
         (vec![1.0], FixedPointOptions { wegstein_q_min: f64::NAN, ..FixedPointOptions::default() }),
+        (vec![1.0], FixedPointOptions { scale_tol: 0.0, ..FixedPointOptions::default() }),
+        (vec![1.0], FixedPointOptions { scale_tol: f64::NAN, ..FixedPointOptions::default() }),
     ];
     for (mut x, options) in cases {
-        let err = solve_fixed_point(
+        let err = solve_wide(
             &mut x,
             |_: &[f64], _: &mut [f64]| -> Result<(), Infallible> { panic!("g must not be called for invalid input") },
             &options,
@@ -148,13 +150,69 @@ fn invalid_inputs_are_refused_without_evaluating() {
 }
 
 #[test]
+fn invalid_scales_are_refused_without_evaluating() {
+    let never =
+        |_: &[f64], _: &mut [f64]| -> Result<(), Infallible> { panic!("g must not be called for invalid input") };
+    let options = FixedPointOptions::default();
+    for scale in [vec![1.0], vec![1.0, 1.0, 1.0], vec![1.0, -1.0], vec![f64::NAN, 1.0], vec![1.0, f64::INFINITY]] {
+        let err = solve_fixed_point(&mut [1.0, 2.0], &scale, never, &options).unwrap_err();
+        assert!(matches!(err, SolverError::InvalidInput(_)), "{scale:?}: {err:?}");
+    }
+}
+
+/// `x -> x + 1` per variable: a recycle that returns all of its material and takes in 1 per
+/// pass (its feed, the scale), so it has no steady state.
+fn grows(x: &[f64], out: &mut [f64]) -> Result<(), Infallible> {
+    for (o, v) in out.iter_mut().zip(x) {
+        *o = v + 1.0;
+    }
+    Ok(())
+}
+
+#[test]
+fn a_loop_without_steady_state_never_converges_by_growing_large() {
+    // From 1e11 (where a runaway Broyden loop gets in a few steps) the relative test alone
+    // passes at once: a residual of 1 is within 1e-10 x 1e11. The ceiling, 1e-6 of the scale
+    // 1, is not.
+    for method in Method::ALL {
+        let mut x = vec![1e11, 3e11];
+        let options = FixedPointOptions { method, ..FixedPointOptions::default() };
+        let err = solve_fixed_point(&mut x, &[1.0, 1.0], grows, &options).unwrap_err();
+        let SolverError::NotConverged { iterations, max_scaled_residual, .. } = err else {
+            panic!("{method}: {err:?}")
+        };
+        assert_eq!(iterations, options.max_iterations, "{method}");
+        // Residual 1 against abs_tol + 1e-6: about a million times the tolerance.
+        assert!(max_scaled_residual > 9e5, "{method}: {max_scaled_residual}");
+    }
+}
+
+#[test]
+fn the_ceiling_binds_only_beyond_its_scale() {
+    // x -> 0.5 x + 1e4 converges to 2e4. With scale 1 and scale_tol 1e-6 the tolerance is
+    // capped at 1e-10 + 1e-6 (relative part 2e-6 > 1e-6); with scale 1e4 it is not.
+    let map = |x: &[f64], out: &mut [f64]| -> Result<(), Infallible> {
+        out[0] = 0.5 * x[0] + 1e4;
+        Ok(())
+    };
+    for (scale, tolerance) in [(1.0, 1e-10 + 1e-6), (1e4, 1e-10 + 1e-10 * 2e4)] {
+        let mut x = [0.0];
+        let options = FixedPointOptions { method: Method::DirectSubstitution, ..FixedPointOptions::default() };
+        let r = solve_fixed_point(&mut x, &[scale], map, &options).unwrap();
+        assert!(r.max_abs_residual <= tolerance, "scale {scale}: {r:?}");
+        // The scaled residual is relative to the tolerance actually applied.
+        assert!((r.max_scaled_residual - r.max_abs_residual / tolerance).abs() < 1e-9, "scale {scale}: {r:?}");
+    }
+}
+
+#[test]
 fn zero_iteration_limit_only_checks_the_guess() {
     let lin = fast_linear();
     let options = FixedPointOptions { max_iterations: 0, ..FixedPointOptions::default() };
     let mut x = lin.exact();
-    assert_eq!(solve_fixed_point(&mut x, lin.map(), &options).unwrap().iterations, 0);
+    assert_eq!(solve_wide(&mut x, lin.map(), &options).unwrap().iterations, 0);
     let mut x = vec![0.0; 3];
-    let err = solve_fixed_point(&mut x, lin.map(), &options).unwrap_err();
+    let err = solve_wide(&mut x, lin.map(), &options).unwrap_err();
     assert!(matches!(err, SolverError::NotConverged { iterations: 0, .. }));
     assert_eq!(x, vec![0.0; 3]);
 }
@@ -164,7 +222,7 @@ fn extreme_values_give_errors_not_panics() {
     // Outputs at the edge of the f64 range, with sign flips: residuals overflow to infinity.
     for method in Method::ALL {
         let mut x = [f64::MAX, -f64::MAX, 0.0];
-        let result = solve_fixed_point(
+        let result = solve_wide(
             &mut x,
             |x: &[f64], out: &mut [f64]| -> Result<(), Infallible> {
                 out[0] = -x[0];
