@@ -137,9 +137,10 @@ pub fn text_table(model: &Model, result: &FlowsheetResult) -> String {
     for l in &result.solver.loops {
         let _ = writeln!(
             s,
-            "  recycle {} | tears: {} | {} ({}) | residual {:.1e} of tolerance",
+            "  recycle {} | tears: {} ({}) | {} ({}) | residual {:.1e} of tolerance",
             l.units.join(" -> "),
             l.tears.join(", "),
+            l.tear_selection,
             count(l.iterations, "iteration"),
             l.method,
             l.max_scaled_residual
