@@ -4,6 +4,7 @@
 //! 0 success, 1 the flowsheet could not be solved, 2 the input is invalid (or cannot be read),
 //! 3 output could not be written.
 
+mod files;
 mod output;
 mod plugins;
 mod report;
@@ -276,10 +277,11 @@ fn run(
             Ok(())
         }
         Some(dir) => {
+            let mut set = files::OutputSet::new(&dir, vec![file.to_path_buf()]).map_err(Failure::output)?;
             for (name, text) in &files {
-                output::write_atomic(&dir.join(name), text).map_err(Failure::output)?;
+                set.text(name, text).map_err(Failure::output)?;
             }
-            let mut wrote: Vec<String> = files.iter().map(|(n, _)| dir.join(n).display().to_string()).collect();
+            let mut wrote = set.commit().map_err(Failure::output)?;
             wrote.extend(wrote_report);
             print(&format!("wrote {}", wrote.join(", ")))
         }

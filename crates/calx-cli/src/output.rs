@@ -1,8 +1,6 @@
-//! Machine-readable output (JSON, CSV, in SI units) and atomic file writes.
+//! Machine-readable output: JSON and CSV, in SI units (files are written by [`crate::files`]).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::Path;
 
 use calx_core::result::FlowsheetResult;
 
@@ -94,61 +92,4 @@ pub(crate) fn csv(result: &FlowsheetResult) -> Vec<(&'static str, String)> {
 /// Quote a CSV field if it needs it.
 fn quote(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
-/// Write a file so that readers see the old content or the new, never half of it: write a
-/// temporary file in the same directory, flush it to disk, then rename it over the target.
-pub(crate) fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut f = AtomicFile::create(path)?;
-    f.write_all(text.as_bytes())?;
-    f.commit()
-}
-
-/// A file written in pieces (study samples, as they are computed) that appears under its
-/// name only when complete: a temporary file in the same directory, renamed over the target
-/// by [`AtomicFile::commit`]; dropped uncommitted (an error on the way), it is removed.
-pub(crate) struct AtomicFile {
-    path: std::path::PathBuf,
-    tmp: std::path::PathBuf,
-    file: Option<std::io::BufWriter<std::fs::File>>,
-}
-
-impl AtomicFile {
-    /// Start writing `path` (its directory is created if needed).
-    pub(crate) fn create(path: &Path) -> std::io::Result<AtomicFile> {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        Ok(AtomicFile { path: path.to_path_buf(), tmp, file: Some(file) })
-    }
-
-    /// Flush to disk and rename over the target.
-    pub(crate) fn commit(mut self) -> std::io::Result<()> {
-        let Some(file) = self.file.take() else { return Ok(()) };
-        let file = file.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&self.tmp, &self.path)
-    }
-}
-
-impl std::io::Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.file {
-            Some(f) => f.write(buf),
-            None => Err(std::io::Error::other("file already committed")),
-        }
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.as_mut().map_or(Ok(()), |f| f.flush())
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
 }

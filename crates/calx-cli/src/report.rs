@@ -9,7 +9,7 @@ use calx::{LoadOptions, Project, Solved};
 use calx_document::{Input, Options, SankeyBasis, StudyFiles, StudyResults};
 
 use crate::Failure;
-use crate::output::write_atomic;
+use crate::files::{self, write_atomic};
 
 /// Report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -74,6 +74,8 @@ fn read_study(dir: &Path) -> Result<StudyResults, Failure> {
             Err(e) => Err(Failure::invalid(format!("error: cannot read {}: {e}", dir.join(name).display()))),
         }
     };
+    let names = ["samples.csv", "summary.csv", "spearman.csv", "tornado.csv", "sweep.csv"];
+    files::OutputSet::verify(dir, &names).map_err(|e| Failure::invalid(format!("error: --study {e}")))?;
     let files = StudyFiles {
         samples: read("samples.csv")?,
         summary: read("summary.csv")?,
@@ -91,8 +93,16 @@ fn asset_dir(path: &Path) -> (PathBuf, String) {
     (path.with_file_name(&name), name)
 }
 
-fn write(path: &Path, text: &str) -> Result<(), Failure> {
+/// Write one file of the report: never over an input of the command, and, where a file is
+/// already there, only over one Calx wrote (`ours`).
+fn write(path: &Path, text: &str, inputs: &[PathBuf], ours: fn(&Path) -> bool) -> Result<(), Failure> {
+    files::guard(path, inputs, ours).map_err(Failure::output)?;
     write_atomic(path, text).map_err(|e| Failure::output(format!("cannot write {}: {e}", path.display())))
+}
+
+/// A figure of an earlier Markdown report: an SVG file.
+fn is_svg_figure(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.trim_start().starts_with("<svg"))
 }
 
 /// Run `f` without printing the panics of `layout-rs`: on a few graphs it fails an assertion
@@ -122,10 +132,11 @@ pub(crate) fn write_report(
     path: Option<&Path>,
 ) -> Result<Option<String>, Failure> {
     let doc = without_layout_panic_messages(|| calx_document::document(input, options));
+    let inputs = [PathBuf::from(&input.model.file)];
     match (format, path) {
         (ReportFormat::Html, None) => crate::print(calx_document::html(&doc).trim_end()).map(|()| None),
         (ReportFormat::Html, Some(p)) => {
-            write(p, &calx_document::html(&doc))?;
+            write(p, &calx_document::html(&doc), &inputs, files::is_calx_report)?;
             Ok(Some(p.display().to_string()))
         }
         (ReportFormat::Md, None) => {
@@ -134,11 +145,12 @@ pub(crate) fn write_report(
         (ReportFormat::Md, Some(p)) => {
             let (dir, link) = asset_dir(p);
             let md = calx_document::markdown(&doc, &link);
+            files::guard(p, &inputs, files::is_calx_report).map_err(Failure::output)?;
             // Figures first, so the Markdown never links to a file that is not there yet.
             for a in &md.assets {
-                write(&dir.join(&a.name), &a.text)?;
+                write(&dir.join(&a.name), &a.text, &inputs, is_svg_figure)?;
             }
-            write(p, &md.text)?;
+            write(p, &md.text, &inputs, files::is_calx_report)?;
             Ok(Some(format!("{} and {} figures in {}", p.display(), md.assets.len(), dir.display())))
         }
     }

@@ -13,7 +13,7 @@ use calx::LoadOptions;
 use calx_snapshot::{SnapshotFile, Tolerances, compare, snapshot_path};
 
 use crate::Failure;
-use crate::output::write_atomic;
+use crate::files::{self, write_atomic};
 
 /// What to do with each snapshot.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -59,6 +59,7 @@ fn one(options: &LoadOptions, file: &Path, mode: Mode, tol: &Tolerances) -> Resu
     let path = snapshot_path(file);
     let old = std::fs::read_to_string(&path).ok().map(|t| SnapshotFile::parse(&t));
     let write = |p: &Path| {
+        files::guard(p, &[file.to_path_buf()], is_snapshot).map_err(Failure::output)?;
         write_atomic(p, &new.to_text()).map_err(|e| Failure::output(format!("cannot write {}: {e}", p.display())))
     };
     let shown = path.display();
@@ -105,6 +106,11 @@ fn one(options: &LoadOptions, file: &Path, mode: Mode, tol: &Tolerances) -> Resu
             Ok((text, false))
         }
     }
+}
+
+/// A snapshot file (insta's format: a `---` header first).
+fn is_snapshot(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| t.starts_with("---"))
 }
 
 /// Parse `KEY=REL` tolerance overrides.

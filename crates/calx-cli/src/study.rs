@@ -5,12 +5,16 @@
 use std::path::{Path, PathBuf};
 
 use std::io::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sha2::{Digest, Sha256};
 
 use calx::LoadOptions;
 use calx_study::{Columns, Study, StudyDef};
 
 use crate::Failure;
-use crate::output::{AtomicFile, write_atomic};
+use crate::files::{AtomicFile, OutputSet};
 use crate::study_manifest::{self, Inputs, ShardManifest};
 use crate::study_parquet::ParquetSamples;
 
@@ -32,6 +36,7 @@ fn read(path: &Path) -> Result<String, Failure> {
 /// A study file read with its flowsheet: the definition, both texts and the flowsheet's path.
 struct StudyFiles {
     def: StudyDef,
+    study: PathBuf,
     study_text: String,
     flowsheet_text: String,
     flowsheet: PathBuf,
@@ -47,11 +52,16 @@ impl StudyFiles {
         }
         let flowsheet = file.parent().unwrap_or(Path::new("")).join(&def.flowsheet);
         let flowsheet_text = read(&flowsheet)?;
-        Ok(StudyFiles { def, study_text, flowsheet_text, flowsheet })
+        Ok(StudyFiles { def, study: file.to_path_buf(), study_text, flowsheet_text, flowsheet })
     }
 
     fn inputs(&self) -> Inputs<'_> {
-        Inputs { study_text: &self.study_text, flowsheet_text: &self.flowsheet_text }
+        Inputs {
+            study: &self.study,
+            flowsheet: &self.flowsheet,
+            study_text: &self.study_text,
+            flowsheet_text: &self.flowsheet_text,
+        }
     }
 }
 
@@ -78,13 +88,6 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
     b.build().map_err(|e| Failure::solve(format!("cannot start worker threads: {e}")))
 }
 
-fn write_all(dir: &Path, files: &[(&str, String)]) -> Result<Vec<String>, Failure> {
-    for (name, text) in files {
-        write_atomic(&dir.join(name), text).map_err(Failure::output)?;
-    }
-    Ok(files.iter().map(|(n, _)| dir.join(n).display().to_string()).collect())
-}
-
 /// Summary, Spearman, tornado and sweep files from the statistics columns of all samples.
 fn reports(study: &Study, columns: &Columns) -> Result<Vec<(&'static str, String)>, Failure> {
     let def = &study.def;
@@ -105,38 +108,55 @@ fn reports(study: &Study, columns: &Columns) -> Result<Vec<(&'static str, String
 /// 8 bytes per number, do).
 const BATCH: usize = 4096;
 
-/// `samples.csv` and `samples.parquet`, written batch by batch, renamed into place at the end.
+/// `samples.csv` and `samples.parquet`, written batch by batch into the output set (put in
+/// place with the rest of the set); the CSV's SHA-256 is kept as it is written, for a
+/// shard's manifest.
 struct SampleFiles {
     csv: AtomicFile,
+    csv_hash: Sha256,
     parquet: ParquetSamples,
-    names: Vec<String>,
 }
 
 impl SampleFiles {
-    fn create(dir: &Path, def: &StudyDef) -> Result<SampleFiles, Failure> {
-        let (csv_path, parquet_path) = (dir.join("samples.csv"), dir.join("samples.parquet"));
-        let mut csv =
-            AtomicFile::create(&csv_path).map_err(|e| Failure::output(format!("{}: {e}", csv_path.display())))?;
-        csv.write_all(calx_study::samples_header(def).as_bytes()).map_err(Failure::output)?;
-        let parquet = ParquetSamples::create(&parquet_path, def)
-            .map_err(|e| Failure::output(format!("{}: {e}", parquet_path.display())))?;
-        Ok(SampleFiles {
-            csv,
-            parquet,
-            names: vec![csv_path.display().to_string(), parquet_path.display().to_string()],
-        })
+    fn create(set: &OutputSet, def: &StudyDef) -> Result<SampleFiles, Failure> {
+        let mut files = SampleFiles {
+            csv: set.file("samples.csv").map_err(Failure::output)?,
+            csv_hash: Sha256::new(),
+            parquet: ParquetSamples::create(set.file("samples.parquet").map_err(Failure::output)?, def)
+                .map_err(|e| Failure::output(format!("{}: {e}", set.path("samples.parquet").display())))?,
+        };
+        files.csv_bytes(calx_study::samples_header(def).as_bytes())?;
+        Ok(files)
+    }
+
+    fn csv_bytes(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        self.csv_hash.update(bytes);
+        self.csv.write_all(bytes).map_err(Failure::output)
     }
 
     fn write(&mut self, def: &StudyDef, samples: &[calx_study::Sample]) -> Result<(), Failure> {
-        self.csv.write_all(calx_study::samples_csv(samples, def.metrics.len()).as_bytes()).map_err(Failure::output)?;
+        self.csv_bytes(calx_study::samples_csv(samples, def.metrics.len()).as_bytes())?;
         self.parquet.write(samples).map_err(Failure::output)
     }
 
-    fn commit(self) -> Result<Vec<String>, Failure> {
-        self.csv.commit().map_err(Failure::output)?;
-        self.parquet.finish().map_err(Failure::output)?;
-        Ok(self.names)
+    /// Add both files to the set; returns the CSV's SHA-256.
+    fn stage(self, set: &mut OutputSet) -> Result<String, Failure> {
+        let hash = self.csv_hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        set.add("samples.csv", self.csv).map_err(Failure::output)?;
+        set.add("samples.parquet", self.parquet.finish().map_err(Failure::output)?).map_err(Failure::output)?;
+        Ok(hash)
     }
+}
+
+/// Ctrl-C during a study: the first stops it after the batch in hand (nothing is replaced,
+/// temporary files are removed); a second ends the process at once.
+fn interruption() -> Result<Arc<AtomicBool>, Failure> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let sigint = signal_hook::consts::SIGINT;
+    signal_hook::flag::register_conditional_shutdown(sigint, 130, Arc::clone(&flag))
+        .and_then(|_| signal_hook::flag::register(sigint, Arc::clone(&flag)))
+        .map_err(|e| Failure::solve(format!("cannot watch for Ctrl-C: {e}")))?;
+    Ok(flag)
 }
 
 /// A progress bar with rate and time left on a terminal; nothing when stderr is not one.
@@ -165,12 +185,18 @@ pub(crate) fn run(
             let def = &study.def;
             def.check_size(shard.is_none()).map_err(|e| Failure::invalid(format!("error: {}: {e}", file.display())))?;
             let range = shard.map_or(0..def.samples, |(i, n)| study.shard_range(i, n));
+            let stop = interruption()?;
+            let mut set = OutputSet::new(output, inputs.paths()).map_err(Failure::output)?;
             let started = std::time::Instant::now();
-            let mut files = SampleFiles::create(output, def)?;
+            let mut files = SampleFiles::create(&set, def)?;
             // Statistics need every value; a shard only writes its samples.
             let mut columns = Columns::with_capacity(def, if shard.is_none() { range.len() } else { 0 });
             let bar = progress_bar(range.len());
             for from in range.clone().step_by(BATCH) {
+                if stop.load(Ordering::Relaxed) {
+                    bar.finish_and_clear();
+                    return Err(interrupted(from - range.start, range.len(), output));
+                }
                 let batch = study.run_with_progress(from..(from + BATCH).min(range.end), &|n| bar.inc(n as u64));
                 files.write(def, &batch)?;
                 if shard.is_none() {
@@ -187,11 +213,19 @@ pub(crate) fn run(
                 samples_per_second = rate,
                 "study samples done"
             );
-            let mut wrote = files.commit()?;
+            let csv_hash = files.stage(&mut set)?;
             match shard {
-                None => wrote.extend(write_all(output, &reports(study, &columns)?)?),
-                Some(shard) => wrote.push(write_manifest(output, def, inputs, shard, range.clone())?),
+                None => stage_reports(&mut set, study, &columns)?,
+                Some(shard) => {
+                    let manifest = ShardManifest::new(def, inputs, shard, range.clone(), csv_hash);
+                    let text = serde_json::to_string_pretty(&manifest).map_err(Failure::output)? + "\n";
+                    set.text(study_manifest::FILE, &text).map_err(Failure::output)?;
+                }
             }
+            if stop.load(Ordering::Relaxed) {
+                return Err(interrupted(range.len(), range.len(), output));
+            }
+            let wrote = set.commit().map_err(Failure::output)?;
             Ok(format!(
                 "samples {}..{} ({} failed, {rate:.0} samples/s); wrote {}",
                 range.start,
@@ -203,21 +237,23 @@ pub(crate) fn run(
     })
 }
 
-/// Write a shard's manifest, last (it vouches for the files written before it).
-fn write_manifest(
-    dir: &Path,
-    def: &StudyDef,
-    inputs: &Inputs<'_>,
-    shard: (usize, usize),
-    range: std::ops::Range<usize>,
-) -> Result<String, Failure> {
-    let csv = dir.join("samples.csv");
-    let hash = study_manifest::sha256_file(&csv).map_err(|e| Failure::output(format!("{}: {e}", csv.display())))?;
-    let manifest = ShardManifest::new(def, inputs, shard, range, hash);
-    let text = serde_json::to_string_pretty(&manifest).map_err(Failure::output)? + "\n";
-    let path = dir.join(study_manifest::FILE);
-    write_atomic(&path, &text).map_err(Failure::output)?;
-    Ok(path.display().to_string())
+/// What an interrupted study says (exit 130, as a shell reports Ctrl-C).
+fn interrupted(done: usize, of: usize, output: &Path) -> Failure {
+    Failure {
+        message: format!(
+            "interrupted after {done} of {of} samples: nothing was written, and {} keeps its previous results",
+            output.display()
+        ),
+        code: 130,
+    }
+}
+
+/// Stage the summary, Spearman, tornado and sweep files.
+fn stage_reports(set: &mut OutputSet, study: &Study, columns: &Columns) -> Result<(), Failure> {
+    for (name, text) in reports(study, columns)? {
+        set.text(name, &text).map_err(Failure::output)?;
+    }
+    Ok(())
 }
 
 /// A shard directory's samples, after checking its manifest against the study being merged.
@@ -265,10 +301,12 @@ pub(crate) fn merge(
         }
         let all = calx_study::merge(&study.def, parts).map_err(|e| Failure::invalid(format!("error: {e}")))?;
         study.verify_values(&all).map_err(|e| Failure::invalid(format!("error: {e}")))?;
-        let mut files = SampleFiles::create(output, &study.def)?;
+        let mut set = OutputSet::new(output, inputs.paths()).map_err(Failure::output)?;
+        let mut files = SampleFiles::create(&set, &study.def)?;
         files.write(&study.def, &all)?;
-        let mut wrote = files.commit()?;
-        wrote.extend(write_all(output, &reports(study, &Columns::of(&study.def, &all))?)?);
+        files.stage(&mut set)?;
+        stage_reports(&mut set, study, &Columns::of(&study.def, &all))?;
+        let wrote = set.commit().map_err(Failure::output)?;
         Ok(format!("merged {} shards ({} samples); wrote {}", shards.len(), all.len(), wrote.join(", ")))
     })
 }

@@ -76,10 +76,19 @@ fn sampling_name(s: Sampling) -> &'static str {
     }
 }
 
-/// The texts a study ran on: study file and flowsheet file.
+/// What a study ran on: the study file and the flowsheet file, their paths and texts.
 pub(crate) struct Inputs<'a> {
+    pub study: &'a std::path::Path,
+    pub flowsheet: &'a std::path::Path,
     pub study_text: &'a str,
     pub flowsheet_text: &'a str,
+}
+
+impl Inputs<'_> {
+    /// The input files (never to be overwritten by the outputs).
+    pub(crate) fn paths(&self) -> Vec<std::path::PathBuf> {
+        vec![self.study.to_path_buf(), self.flowsheet.to_path_buf()]
+    }
 }
 
 impl ShardManifest {

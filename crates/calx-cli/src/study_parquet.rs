@@ -4,7 +4,6 @@
 //! failed), and `error` (null when it did not). Written batch by batch, in row groups of at
 //! most [`ROW_GROUP`] rows, so memory stays bounded; the file appears only when complete.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt64Array};
@@ -13,7 +12,7 @@ use calx_study::{Sample, StudyDef};
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 
-use crate::output::AtomicFile;
+use crate::files::AtomicFile;
 
 /// Rows per Parquet row group (what the writer buffers before it writes).
 const ROW_GROUP: usize = 16_384;
@@ -28,14 +27,13 @@ pub(crate) struct ParquetSamples {
 
 impl ParquetSamples {
     /// Start the file with the study's columns.
-    pub(crate) fn create(path: &Path, def: &StudyDef) -> Result<ParquetSamples, String> {
+    pub(crate) fn create(file: AtomicFile, def: &StudyDef) -> Result<ParquetSamples, String> {
         let mut fields =
             vec![Field::new("sample", DataType::UInt64, false), Field::new("status", DataType::Utf8, false)];
         fields.extend(def.parameters.iter().map(|p| Field::new(p.path.as_str(), DataType::Float64, false)));
         fields.extend(def.metrics.iter().map(|m| Field::new(m.as_str(), DataType::Float64, true)));
         fields.push(Field::new("error", DataType::Utf8, true));
         let schema = Arc::new(Schema::new(fields));
-        let file = AtomicFile::create(path).map_err(|e| e.to_string())?;
         let props = WriterProperties::builder().set_max_row_group_size(ROW_GROUP).build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| e.to_string())?;
         Ok(ParquetSamples { writer, schema, parameters: def.parameters.len(), metrics: def.metrics.len() })
@@ -69,9 +67,8 @@ impl ParquetSamples {
         self.writer.write(&batch).map_err(|e| e.to_string())
     }
 
-    /// Write the footer and move the file into place.
-    pub(crate) fn finish(self) -> Result<(), String> {
-        let file = self.writer.into_inner().map_err(|e| e.to_string())?;
-        file.commit().map_err(|e| e.to_string())
+    /// Write the footer; the file is complete, for its output set to put in place.
+    pub(crate) fn finish(self) -> Result<AtomicFile, String> {
+        self.writer.into_inner().map_err(|e| e.to_string())
     }
 }

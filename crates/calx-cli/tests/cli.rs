@@ -52,7 +52,11 @@ fn every_csv_file_holds_one_table() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let flows = std::fs::read_to_string(dir.join("tea-cash-flow.csv")).unwrap_or_default();
     assert!(flows.starts_with("year,capex,revenue,"), "{flows}");
-    for entry in std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()) {
+    for entry in std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "csv"))
+    {
         let table = std::fs::read_to_string(entry.path()).unwrap_or_default();
         let widths: Vec<usize> = table.lines().map(|l| calx_study::csv_split(l).len()).collect();
         assert!(
@@ -216,7 +220,15 @@ fn study_writes_samples_as_csv_and_parquet_with_the_same_values() {
     // Every output, and no temporary file left behind.
     assert_eq!(
         files_in(&dir),
-        ["samples.csv", "samples.parquet", "spearman.csv", "summary.csv", "sweep.csv", "tornado.csv"]
+        [
+            "calx-output.json",
+            "samples.csv",
+            "samples.parquet",
+            "spearman.csv",
+            "summary.csv",
+            "sweep.csv",
+            "tornado.csv"
+        ]
     );
     let csv = std::fs::read_to_string(dir.join("samples.csv")).unwrap_or_default();
     let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
@@ -275,8 +287,8 @@ fn study_shards_merged_by_the_command_equal_a_single_run_file_for_file() {
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert_eq!(
             files_in(&d),
-            ["samples.csv", "samples.parquet", "shard.json"],
-            "a shard writes its samples and its manifest only"
+            ["calx-output.json", "samples.csv", "samples.parquet", "shard.json"],
+            "a shard writes its samples, its manifest and the set's manifest only"
         );
         shards.push(d);
     }
@@ -400,4 +412,33 @@ fn study_merge_refuses_shards_of_another_study_and_edited_samples() {
         let _ = std::fs::remove_dir_all(d);
     }
     let _ = std::fs::remove_dir_all(out_dir("merge-refused"));
+}
+
+#[test]
+fn an_interrupted_study_keeps_the_previous_results_and_leaves_no_temporary_file() {
+    // Issue 14, item 11: Ctrl-C during a study stops it cleanly; the previous complete set
+    // stays as it was (nothing is replaced one file at a time), and temporaries are removed.
+    let dir = out_dir("interrupted");
+    let first = calx(&["study", STUDY, "--samples", "12", "-o", dir.to_str().unwrap_or_default()]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let before: Vec<(String, Vec<u8>)> =
+        files_in(&dir).into_iter().map(|n| (n.clone(), std::fs::read(dir.join(&n)).unwrap_or_default())).collect();
+    let child = Command::new(env!("CARGO_BIN_EXE_calx"))
+        .args(["study", STUDY, "--samples", "2000000", "-o", dir.to_str().unwrap_or_default(), "--threads", "1"])
+        .current_dir(root())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("calx starts");
+    // Give it time to start sampling (temporary files open), then press Ctrl-C.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("calx ends");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted after") && err.contains("keeps its previous results"), "{err}");
+    let after: Vec<(String, Vec<u8>)> =
+        files_in(&dir).into_iter().map(|n| (n.clone(), std::fs::read(dir.join(&n)).unwrap_or_default())).collect();
+    assert_eq!(after, before, "the previous set is untouched, and no temporary file is left");
+    let _ = std::fs::remove_dir_all(&dir);
 }
