@@ -72,38 +72,15 @@ const PACKAGES: &[&str] = &[
     "calx-cyclone",
 ];
 
-/// The profile directory this test binary was built into (`target/debug`).
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    // target/<profile>/deps/it-<hash>
-    exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default()
-}
-
-/// Build every plugin library once and return the directory holding them.
+/// Build every plugin library once (fresh: `calx_testing::build_plugins`) and return the
+/// directory holding them.
 pub fn plugin_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        // A target directory of their own: the shipped plugins are built here with their
-        // `export` feature, and mixing those artifacts with the test's own (built without it)
-        // in one directory makes rustc see two versions of the same crate.
-        let profile_name = profile_dir().file_name().map(|n| n.to_os_string()).unwrap_or_default();
-        let target = profile_dir().parent().map(|t| t.join("plugin-libraries")).unwrap_or_default();
-        let profile = target.join(&profile_name);
-        let mut cmd = std::process::Command::new(env!("CARGO"));
-        cmd.current_dir(root()).args(["build", "--quiet", "--locked", "--target-dir"]).arg(&target);
-        if profile_name == "release" {
-            cmd.arg("--release");
-        }
-        for p in PACKAGES {
-            cmd.args(["-p", p]);
-        }
-        cmd.args(["--features", "calx-generic/export,calx-mineralization/export"]);
-        let out = cmd.output().expect("cargo runs");
-        assert!(
-            out.status.success(),
-            "building the plugin libraries failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        profile
+        // The shipped plugins are built with their `export` feature, in a target directory of
+        // their own: mixing those artifacts with the test's own (built without it) in one
+        // directory makes rustc see two versions of the same crate.
+        calx_testing::build_plugins(PACKAGES, &["calx-generic/export", "calx-mineralization/export"])
+            .unwrap_or_else(|e| panic!("{e}"))
     })
 }

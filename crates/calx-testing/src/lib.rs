@@ -55,6 +55,58 @@ pub fn solve_and_analyse(path: &Path, registry: &Registry, search: &[PathBuf]) -
     Project::load(path, &options)?.solve()
 }
 
+/// Why plugin libraries could not be built for a test.
+#[derive(Debug)]
+pub struct PluginBuildError(String);
+
+impl std::fmt::Display for PluginBuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PluginBuildError {}
+
+/// Build plugin libraries fresh for a test and return the directory that holds them (to
+/// search for the flowsheet's `plugins:`): `cargo build -p PACKAGE...` with `features`, in a
+/// target directory of their own beside the test's (`TARGET/plugin-libraries/PROFILE`, where
+/// TARGET is the directory the running test was built in, so `CARGO_TARGET_DIR` is honoured).
+/// `cargo test` does not rebuild a plugin's `.so` by itself, so a snapshot test that only
+/// searched `target/debug` would check a stale library. Run from the calling crate's
+/// directory (`CARGO_MANIFEST_DIR`); Cargo only rebuilds what changed.
+pub fn build_plugins(packages: &[&str], features: &[&str]) -> Result<PathBuf, PluginBuildError> {
+    let exe = std::env::current_exe().map_err(|e| PluginBuildError(format!("where is this test? {e}")))?;
+    // TARGET/PROFILE/deps/TEST
+    let profile_dir =
+        exe.parent().and_then(Path::parent).ok_or_else(|| PluginBuildError("no profile directory".into()))?;
+    let profile = profile_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let target = profile_dir.parent().map(|t| t.join("plugin-libraries")).unwrap_or_default();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    if let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+        cmd.current_dir(dir);
+    }
+    cmd.args(["build", "--quiet", "--target-dir"]).arg(&target);
+    if profile == "release" {
+        cmd.arg("--release");
+    }
+    for p in packages {
+        cmd.args(["-p", p]);
+    }
+    if !features.is_empty() {
+        cmd.args(["--features", &features.join(",")]);
+    }
+    let out = cmd.output().map_err(|e| PluginBuildError(format!("cargo does not run: {e}")))?;
+    if !out.status.success() {
+        return Err(PluginBuildError(format!(
+            "building {} failed:\n{}",
+            packages.join(", "),
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    Ok(target.join(if profile == "release" { "release" } else { "debug" }))
+}
+
 /// Panic unless every unit and the whole flowsheet close their mass balance to `tolerance`.
 pub fn assert_mass_closure(result: &FlowsheetResult, tolerance: f64) {
     assert_closure(result, tolerance, |q| q == "mass");
