@@ -211,7 +211,9 @@ fn files_in(dir: &Path) -> Vec<String> {
 
 #[test]
 fn study_writes_samples_as_csv_and_parquet_with_the_same_values() {
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::basic::Type as PhysicalType;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::RowAccessor;
     let dir = out_dir("files");
     let out = calx(&["study", STUDY, "--samples", "40", "-o", dir.to_str().unwrap_or_default()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -234,30 +236,30 @@ fn study_writes_samples_as_csv_and_parquet_with_the_same_values() {
     let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 40);
     let file = std::fs::File::open(dir.join("samples.parquet")).expect("parquet file");
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file).expect("a Parquet file").build().expect("reader");
+    let reader = SerializedFileReader::new(file).expect("a Parquet file");
     let header: Vec<&str> = csv.lines().next().unwrap_or_default().split(',').collect();
+    let schema = reader.metadata().file_metadata().schema_descr();
+    let names: Vec<&str> = schema.columns().iter().map(|c| c.name()).collect();
+    assert_eq!(names, header, "Parquet columns = CSV columns");
+    // Every parameter and metric column holds exactly the CSV's numbers.
+    let numbers: Vec<(usize, &str)> = names
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, n)| n.starts_with("units.") || n.starts_with("analyses.") || n.starts_with("streams."))
+        .collect();
+    for &(c, name) in &numbers {
+        assert_eq!(schema.column(c).physical_type(), PhysicalType::DOUBLE, "{name} is Float64");
+    }
     let mut n = 0;
-    for batch in reader {
-        let batch = batch.expect("batch");
-        let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
-        assert_eq!(names, header, "Parquet columns = CSV columns");
-        // Every parameter and metric column holds exactly the CSV's numbers.
-        for (c, name) in names
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.starts_with("units.") || n.starts_with("analyses.") || n.starts_with("streams."))
-        {
-            let col = batch
-                .column(c)
-                .as_any()
-                .downcast_ref::<arrow_array::Float64Array>()
-                .unwrap_or_else(|| panic!("{name} is Float64"));
-            for r in 0..batch.num_rows() {
-                let want: f64 = rows[n + r][c].parse().unwrap_or(f64::NAN);
-                assert_eq!(col.value(r).to_bits(), want.to_bits(), "{name} row {}", n + r);
-            }
+    for row in reader.get_row_iter(None).expect("rows") {
+        let row = row.expect("row");
+        for &(c, name) in &numbers {
+            let got = row.get_double(c).unwrap_or_else(|e| panic!("{name} row {n}: {e}"));
+            let want: f64 = rows[n][c].parse().unwrap_or(f64::NAN);
+            assert_eq!(got.to_bits(), want.to_bits(), "{name} row {n}");
         }
-        n += batch.num_rows();
+        n += 1;
     }
     assert_eq!(n, 40);
     let _ = std::fs::remove_dir_all(&dir);
