@@ -47,6 +47,7 @@ pub fn unit_types() -> Vec<Arc<dyn UnitType>> {
     ]
 }
 
+#[cfg(feature = "export")]
 calx_plugin_sdk::export_plugin!(provider = PROVIDER, types_fn = unit_types);
 
 #[cfg(test)]
