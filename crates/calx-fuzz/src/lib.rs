@@ -137,10 +137,13 @@ pub fn fuzz(target: Target, seeds: &[String], seed: u64, budget: Budget) -> Repo
     let mut found: BTreeSet<String> = BTreeSet::new();
     let started = Instant::now();
     while report.executions < budget.executions && started.elapsed() < budget.time {
-        let base = &corpus[rng.below(corpus.len())];
+        // Half the time from a seed (valid inputs reach the deep code: solving, analyses,
+        // rendering), else from anything the search found; mostly one mutation at a time.
+        let from = if rng.below(2) == 0 { rng.below(seeds.len().max(1)) } else { rng.below(corpus.len()) };
+        let base = &corpus[from.min(corpus.len() - 1)];
         let other = &corpus[rng.below(corpus.len())];
         let mut input = mutate::mutate(base, other, &dictionary, &mut rng);
-        for _ in 0..rng.below(3) {
+        for _ in 0..rng.below(4).saturating_sub(2) {
             input = mutate::mutate(&input, other, &dictionary, &mut rng);
         }
         report.executions += 1;
