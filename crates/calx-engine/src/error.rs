@@ -197,6 +197,22 @@ pub enum EngineError {
     /// A broken internal invariant: a bug in Calx, reported instead of panicking.
     #[error("internal error (please report): {0}")]
     Internal(String),
+    /// The solve failed at a value a design specification tried (often a bound of its
+    /// `between` that a unit does not accept).
+    #[error(
+        "design specification `{adjust}` -> `{target}` tried `{adjust}` = {value:.6e} (SI), and then: {source}; \
+         narrow `between` to values the units accept"
+    )]
+    DesignSpecTrial {
+        /// Adjusted variable.
+        adjust: String,
+        /// Target variable.
+        target: String,
+        /// The value tried, SI.
+        value: f64,
+        /// What failed.
+        source: Box<EngineError>,
+    },
     /// A design specification could not be met.
     #[error("design specification `{adjust}` -> `{target}`: {reason}")]
     DesignSpec {

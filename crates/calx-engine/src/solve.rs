@@ -277,9 +277,11 @@ impl Flowsheet {
         let spec = self.specs[level].clone();
         let _span = info_span!("design_spec", adjust = %spec.adjust_label, target = %spec.target_label).entered();
         let mut inner = Vec::new();
+        let mut tried = f64::NAN;
         let found = solve_bracketed(
             |x| {
                 inner.clear();
+                tried = x;
                 self.set(&spec.adjust, x)?;
                 self.solve_specs(level + 1, &mut inner)?;
                 Ok::<f64, EngineError>(self.read(&spec.target)? - spec.value)
@@ -291,7 +293,21 @@ impl Flowsheet {
         );
         let report = match found {
             Ok(r) => r,
-            Err(SolverError::Evaluation { source, .. }) => return Err(source),
+            // An error of an inner specification already says which value it tried.
+            Err(SolverError::Evaluation {
+                source: e @ (EngineError::DesignSpecTrial { .. } | EngineError::DesignSpec { .. }),
+                ..
+            }) => {
+                return Err(e);
+            }
+            Err(SolverError::Evaluation { source, .. }) => {
+                return Err(EngineError::DesignSpecTrial {
+                    adjust: spec.adjust_label.clone(),
+                    target: spec.target_label.clone(),
+                    value: tried,
+                    source: Box::new(source),
+                });
+            }
             Err(SolverError::NotBracketed { lo, hi, f_lo, f_hi }) => {
                 return Err(EngineError::DesignSpec {
                     adjust: spec.adjust_label.clone(),
