@@ -38,15 +38,23 @@ fn grid(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// Render the report.
+/// Render the report: title, stream tables, units, balance closure, solver summary.
 pub fn text_table(model: &Model, result: &FlowsheetResult) -> String {
-    let uom = &model.units_of_measure;
-    let d = &model.display;
     let mut s = String::new();
     let _ = writeln!(s, "{}", result.name);
     if let Some(desc) = &model.description {
         let _ = writeln!(s, "{}", desc.trim());
     }
+    streams(&mut s, model, result);
+    units(&mut s, model, result);
+    closure(&mut s, result);
+    solver(&mut s, result);
+    s
+}
+
+/// One table per display flow unit and per block of streams.
+fn streams(s: &mut String, model: &Model, result: &FlowsheetResult) {
+    let (uom, d) = (&model.units_of_measure, &model.display);
     for flow_unit in &d.flows {
         for block in result.streams.chunks(STREAMS_PER_BLOCK) {
             let _ = writeln!(s, "\nStreams ({flow_unit})");
@@ -74,6 +82,11 @@ pub fn text_table(model: &Model, result: &FlowsheetResult) -> String {
             s.push_str(&grid(&rows));
         }
     }
+}
+
+/// Utilities, make-up materials, sizes and notes per unit, and the plant's electricity.
+fn units(s: &mut String, model: &Model, result: &FlowsheetResult) {
+    let (uom, d) = (&model.units_of_measure, &model.display);
     let _ = writeln!(s, "\nUnits");
     let mut rows = vec![vec!["unit".to_string(), "type".into(), "what".into(), "amount".into()]];
     let main_flow = d.flows.first().map(String::as_str).unwrap_or("kg/h");
@@ -120,6 +133,10 @@ pub fn text_table(model: &Model, result: &FlowsheetResult) -> String {
     let in_each: Vec<String> =
         d.power.iter().map(|p| format!("{} {p}", sig(convert(uom, total_power, p), 5))).collect();
     let _ = writeln!(s, "  electricity, all units: {}", in_each.join(" = "));
+}
+
+/// The worst unit's closure and the plant's.
+fn closure(s: &mut String, result: &FlowsheetResult) {
     let _ = writeln!(s, "\nBalance closure (relative)");
     let worst_unit = result
         .units
@@ -132,6 +149,10 @@ pub fn text_table(model: &Model, result: &FlowsheetResult) -> String {
     let overall: Vec<String> =
         result.balance.iter().map(|c| format!("{} {:.1e}", c.quantity, c.relative_error)).collect();
     let _ = writeln!(s, "  flowsheet (feeds + make-up -> products): {}", overall.join(", "));
+}
+
+/// Calculation order, recycle loops, design specifications.
+fn solver(s: &mut String, result: &FlowsheetResult) {
     let _ = writeln!(s, "\nSolver");
     let _ = writeln!(s, "  calculation order: {}", result.solver.calculation_order.join(" -> "));
     for l in &result.solver.loops {
@@ -158,7 +179,6 @@ pub fn text_table(model: &Model, result: &FlowsheetResult) -> String {
         );
     }
     let _ = writeln!(s, "  unit calculations: {}", result.solver.unit_calculations);
-    s
 }
 
 #[cfg(test)]
