@@ -126,6 +126,15 @@ pub enum AnalysisError {
     /// the analyses before it.
     #[error("{0}")]
     Missing(String),
+    /// A metric came out NaN or infinite: a number no one should read (an input beyond what
+    /// the analysis's arithmetic holds, such as a price near the largest f64).
+    #[error("metric `{metric}` is {value}: an input is beyond what this analysis can compute with")]
+    NotFinite {
+        /// The metric.
+        metric: String,
+        /// Its value.
+        value: f64,
+    },
     /// The analysis failed; the source says why (each analysis crate has its own error type).
     #[error(transparent)]
     Failed(Box<dyn std::error::Error + Send + Sync>),

@@ -199,9 +199,17 @@ fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
     let kg = UnitTable::builtin()
         .parse_as(amount, Dimension::MASS)
         .map_err(|e| UnitError::param("functional_unit", e.to_string()))?;
-    // `kg > 0.0` is false for NaN too, so a NaN amount is refused as well.
+    // `kg > 0.0` is false for NaN too, so a NaN amount is refused as well. A functional
+    // unit below a gram or above a billion tonnes is a mistake of units, and at the extremes
+    // it makes the figures per year overflow (found by fuzzing: 1e-320 t gave inf per year).
     if kg.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err(bad());
+    }
+    if !(1e-3..=1e12).contains(&kg) {
+        return Err(UnitError::param(
+            "functional_unit",
+            format!("{text:?}: the amount must be between 1 g and 1e9 t, found {kg:e} kg"),
+        ));
     }
     Ok(match what.trim() {
         "CO2 fixed" => FunctionalUnit::Co2Fixed { amount: kg },

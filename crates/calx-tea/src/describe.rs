@@ -113,6 +113,17 @@ fn fixed_notes(c: &TeaConfig) -> [String; 6] {
     ]
 }
 
+/// `value` relative to `base` as a signed percentage (`+3.2 %`); against a base of zero there
+/// is no percentage to give (found by fuzzing: a given operation cost of 0 printed `+inf %`).
+pub(crate) fn change(value: f64, base: f64, decimals: usize) -> String {
+    let relative = (value / base - 1.0) * 100.0;
+    if base != 0.0 && relative.is_finite() {
+        format!("{relative:+.decimals$} %")
+    } else {
+        "no percentage: the figure compared with is zero".into()
+    }
+}
+
 /// Notes for the reader: a product amount given instead of the simulated one, and the
 /// operation cost given beside the one rebuilt from prices.
 fn notes(r: &TeaResult, c: &TeaConfig) -> Vec<String> {
@@ -120,21 +131,35 @@ fn notes(r: &TeaResult, c: &TeaConfig) -> Vec<String> {
     let (production, simulated) = (r.annual_production, r.simulated_production);
     if c.annual_production.is_some() {
         notes.push(format!(
-            "product sold: {} t/yr as given (`annual_production`); the simulated stream `{}` is {} t/yr ({:+.3} %)",
+            "product sold: {} t/yr as given (`annual_production`); the simulated stream `{}` is {} t/yr ({})",
             group(production, 0),
             c.product,
             group(simulated, 2),
-            (simulated / production - 1.0) * 100.0
+            change(simulated, production, 3)
         ));
     }
     if let (Some(g), Some(b)) = (r.operation_cost_given, r.operation_cost_rebuilt) {
         let cur = &c.currency;
         notes.push(format!(
-            "operation cost: the given {} {cur}/yr is used; rebuilt from prices and the simulated flowsheet it would be {} {cur}/yr ({:+.1} %)",
+            "operation cost: the given {} {cur}/yr is used; rebuilt from prices and the simulated flowsheet it would be {} {cur}/yr ({})",
             group(g, 0),
             group(b, 0),
-            (b / g - 1.0) * 100.0
+            change(b, g, 1)
         ));
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::change;
+
+    #[test]
+    fn a_change_against_zero_is_said_in_words_not_as_an_infinite_percentage() {
+        assert_eq!(change(103.2, 100.0, 1), "+3.2 %");
+        assert_eq!(change(90.0, 100.0, 3), "-10.000 %");
+        for base in [0.0, -0.0] {
+            assert_eq!(change(5.0, base, 1), "no percentage: the figure compared with is zero");
+        }
+    }
 }

@@ -286,12 +286,17 @@ fn towler_sinnott(p: &Params) -> Result<CapexMethod, UnitError> {
 
 /// The discount rate, the schedule (lifetime, construction, start-up, depreciation), tax and
 /// operating time.
+/// The largest price or cost accepted, in the currency per SI unit.
+const MONEY_CEILING: f64 = 1e15;
+
 fn finance(p: &Params) -> Result<Finance, UnitError> {
     let discount_rate = p.number("discount_rate")?;
-    if !discount_rate.is_finite() || discount_rate <= -1.0 {
+    // Above 100 %/yr is no project's cost of capital, and far above it the annuity factors
+    // overflow (found by fuzzing: 1.8e19 % gave a NaN capital recovery factor).
+    if !(discount_rate > -1.0 && discount_rate <= 1.0) {
         return Err(UnitError::param(
             "discount_rate",
-            format!("must be above -100 %, found {} %", discount_rate * 100.0),
+            format!("must be above -100 % and at most 100 %, found {} %", discount_rate * 100.0),
         ));
     }
     let lifetime = whole_years("lifetime", p.number("lifetime")?, 1)?;
@@ -500,6 +505,18 @@ impl Money {
             return Err(UnitError::param(
                 param,
                 format!("{at}{text:?} is negative; prices and costs must be zero or more"),
+            ));
+        }
+        // No plant's price or cost reaches 1e15 in any currency (a quadrillion won is some
+        // 700 billion dollars); far beyond it the yearly sums overflow to infinity (found by
+        // fuzzing: 1e308 KRW/t of water).
+        if q.value.is_nan() || q.value > MONEY_CEILING {
+            return Err(UnitError::param(
+                param,
+                format!(
+                    "{at}{text:?} is {:e} {} per SI unit, above the {MONEY_CEILING:e} no plant's prices and costs reach",
+                    q.value, self.currency
+                ),
             ));
         }
         Ok(q.value)

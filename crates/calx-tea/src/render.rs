@@ -136,7 +136,7 @@ fn operating(s: &mut String, r: &TeaResult) {
     match (r.operation_cost_given, r.operation_cost_rebuilt) {
         (Some(g), Some(b)) => {
             item(s, "operation cost", g, "given, used");
-            let remark = format!("rebuilt from prices, for comparison ({:+.1} %)", (b / g - 1.0) * 100.0);
+            let remark = format!("rebuilt from prices, for comparison ({})", crate::describe::change(b, g, 1));
             item(s, "operation cost (rebuilt)", b, &remark);
         }
         (Some(g), None) => item(s, "operation cost", g, "given"),

@@ -44,6 +44,7 @@ pub fn run_reports(
     let mut done: Vec<AnalysisOutput> = Vec::with_capacity(analyses.len());
     for a in ordered(analyses)? {
         let output = a.analysis.report(result, &done).map_err(|source| failure(a, source))?;
+        finite(&output.metrics).map_err(|source| failure(a, source))?;
         done.push(output);
     }
     Ok(done)
@@ -58,6 +59,7 @@ pub fn run_figures(
     let mut done: Vec<AnalysisOutput> = Vec::with_capacity(analyses.len());
     for a in ordered(analyses)? {
         let metrics = a.analysis.figures(result, &done).map_err(|source| failure(a, source))?;
+        finite(&metrics).map_err(|source| failure(a, source))?;
         done.push(AnalysisOutput::figures_only(&a.name, &a.type_name, metrics));
     }
     Ok(done)
@@ -73,6 +75,68 @@ fn ordered(analyses: &[ConfiguredAnalysis]) -> Result<impl Iterator<Item = &Conf
     Ok(order.into_iter().map(|i| &analyses[i]))
 }
 
+/// Every metric finite: an analysis (built in or from a plugin) never hands on, or shows, a
+/// NaN or an infinity.
+fn finite(metrics: &[calx_core::Metric]) -> Result<(), AnalysisError> {
+    match metrics.iter().find(|m| !m.value.is_finite()) {
+        Some(m) => Err(AnalysisError::NotFinite { metric: m.name.clone(), value: m.value }),
+        None => Ok(()),
+    }
+}
+
 fn failure(a: &ConfiguredAnalysis, source: AnalysisError) -> AnalysisFailure {
     AnalysisFailure { analysis: a.name.clone(), source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calx_core::{Analysis, Metric, Params};
+    use std::sync::Arc;
+
+    /// An analysis that reports one metric of the value it was given.
+    struct Reports(f64);
+
+    impl Analysis for Reports {
+        fn figures(&self, _: &FlowsheetResult, _: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
+            Ok(vec![Metric { name: "m".into(), value: self.0, unit: "kg".into() }])
+        }
+        fn report(&self, f: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError> {
+            Ok(AnalysisOutput::figures_only("a", "reports", self.figures(f, earlier)?))
+        }
+    }
+
+    fn configured(value: f64) -> ConfiguredAnalysis {
+        ConfiguredAnalysis {
+            name: "a".into(),
+            type_name: "reports".into(),
+            reads: Vec::new(),
+            params: Params::new(Default::default()),
+            analysis: Arc::new(Reports(value)),
+        }
+    }
+
+    fn lime_plant() -> FlowsheetResult {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let file = root.join("flowsheets/lime-slaking-recycle.yaml");
+        let project = crate::Project::load(&file, &crate::LoadOptions::default()).expect("the shipped flowsheet loads");
+        project.solve().expect("and solves").result
+    }
+
+    #[test]
+    fn a_metric_that_is_not_finite_fails_the_analysis_that_gave_it() {
+        let result = lime_plant();
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let failure = run_figures(&[configured(bad)], &result).expect_err("figures refuse it");
+            assert!(
+                matches!(failure.source, AnalysisError::NotFinite { ref metric, .. } if metric == "m"),
+                "{failure}"
+            );
+            assert_eq!(failure.analysis, "a");
+            let failure = run_reports(&[configured(bad)], &result).expect_err("reports refuse it");
+            assert!(failure.to_string().contains("metric `m` is"), "{failure}");
+        }
+        let fine = run_reports(&[configured(1.5)], &result).expect("a finite metric passes");
+        assert_eq!(fine[0].metrics[0].value, 1.5);
+    }
 }
