@@ -43,11 +43,14 @@ impl AtomicFile {
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| at(dir, e))?;
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| at(path, e))?;
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // A temporary file is private (0600) by default, and the rename would keep that: an
+        // output is created like any other file, 0666 less the user's umask.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder.tempfile_in(dir).map_err(|e| at(path, e))?;
         Ok(AtomicFile { path: path.to_path_buf(), file: Some(std::io::BufWriter::new(temp)) })
     }
 
@@ -278,6 +281,18 @@ mod tests {
             .unwrap_or_default();
         n.sort();
         n
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_output_gets_the_permissions_of_any_new_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = temp("mode");
+        let mode = |p: &Path| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+        std::fs::write(dir.join("plain.txt"), "x").unwrap_or_else(|e| panic!("{e}"));
+        write_atomic(&dir.join("out.txt"), "x").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(mode(&dir.join("out.txt")), mode(&dir.join("plain.txt")), "not the temporary file's 0600");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
