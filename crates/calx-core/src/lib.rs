@@ -24,6 +24,7 @@ pub mod stream;
 pub mod suggest;
 pub mod thermo;
 pub mod unit;
+pub mod water;
 
 pub use analysis::{Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, CsvTable, Metric};
 pub use component::{Component, ComponentSet, Phase};
