@@ -426,6 +426,7 @@ fn the_tree_is_formatted_as_rustfmt_writes_it() {
 const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("calx-core", &[]),
     ("calx-solver", &[]),
+    ("calx-aqueous", &[]),
     ("calx-engine", &["calx-core", "calx-solver"]),
     ("calx-flowsheet", &["calx-core", "calx-engine"]),
     ("calx-plugin-abi", &[]),
