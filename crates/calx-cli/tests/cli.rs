@@ -431,8 +431,14 @@ fn an_interrupted_study_keeps_the_previous_results_and_leaves_no_temporary_file(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("calx starts");
-    // Give it time to start sampling (temporary files open), then press Ctrl-C.
-    std::thread::sleep(std::time::Duration::from_millis(2500));
+    // Wait until it samples (its temporary files exist, so the Ctrl-C watch is installed),
+    // then press Ctrl-C. Polled, not slept: a loaded machine may take long to get there.
+    for _ in 0..1200 {
+        if files_in(&dir).iter().any(|n| n.ends_with(".tmp")) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
     assert!(killed.success());
     let out = child.wait_with_output().expect("calx ends");

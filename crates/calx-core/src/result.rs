@@ -88,6 +88,39 @@ pub struct UnitResult {
     pub report: UnitReport,
     /// Mass and element closures.
     pub balance: Vec<Closure>,
+    /// Energy closure: enthalpy in + heat supplied = enthalpy out + heat removed.
+    pub energy: EnergyBalance,
+}
+
+/// The energy closure of a unit or of the flowsheet: enthalpy flows (formation enthalpy plus
+/// sensible heat, `crate::thermo`) of everything entering plus heat supplied, against
+/// everything leaving plus heat removed, in W. Electric power is not counted: no unit so far
+/// turns it into stream enthalpy (agitation and grinding power leave with the cooling
+/// duty or to the surroundings, as the units document).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum EnergyBalance {
+    /// Every flowing component has thermodynamic data: the closure, quantity `energy`, W.
+    Checked(Closure),
+    /// Not checked: a flowing component has no formation enthalpy or heat capacity. Only units
+    /// that pass temperatures through unchanged may see such components (units that compute
+    /// an enthalpy balance are refused at load time when one can reach them).
+    NoData {
+        /// The first such component.
+        component: String,
+    },
+    /// Sources and sinks create or absorb material by design: nothing to close.
+    NotApplicable,
+}
+
+impl EnergyBalance {
+    /// The closure, when it was checked.
+    pub fn closure(&self) -> Option<&Closure> {
+        match self {
+            EnergyBalance::Checked(c) => Some(c),
+            _ => None,
+        }
+    }
 }
 
 /// Convergence of one recycle loop.
@@ -184,6 +217,9 @@ pub struct FlowsheetResult {
     pub units: Vec<UnitResult>,
     /// Closure over the whole flowsheet: feeds in, products out.
     pub balance: Vec<Closure>,
+    /// Energy closure over the whole flowsheet: feeds and make-up in, products out, every
+    /// unit's heat duties.
+    pub energy: EnergyBalance,
     /// Solver summary.
     pub solver: SolverReport,
 }

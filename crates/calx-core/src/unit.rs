@@ -210,6 +210,8 @@ pub struct MaterialUse {
     pub component: usize,
     /// Mass flow, kg/s. Never negative.
     pub rate: f64,
+    /// Temperature at which it enters, K (the energy balance counts its enthalpy there).
+    pub temperature: f64,
 }
 
 /// What one calculation reports besides its outlet streams.
@@ -245,9 +247,14 @@ impl UnitReport {
             self.utility(Utility::Cooling, purpose, -duty);
         }
     }
-    /// Record material drawn from outside the flowsheet (kg/s of component `component`).
+    /// Record material drawn from outside the flowsheet (kg/s of component `component`),
+    /// entering at the standard temperature, 25 degC.
     pub fn material(&mut self, purpose: &str, component: usize, rate: f64) {
-        self.materials.push(MaterialUse { purpose: purpose.into(), component, rate });
+        self.material_at(purpose, component, rate, crate::stream::STANDARD_TEMPERATURE);
+    }
+    /// Record material drawn from outside the flowsheet entering at `temperature` (K).
+    pub fn material_at(&mut self, purpose: &str, component: usize, rate: f64, temperature: f64) {
+        self.materials.push(MaterialUse { purpose: purpose.into(), component, rate, temperature });
     }
     /// Record a size figure.
     pub fn size(&mut self, name: &str, value: f64, dimension: Dimension) {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use calx_core::result::FlowsheetResult;
+use calx_core::result::{EnergyBalance, FlowsheetResult};
 use calx_core::{UnitTable, Utility};
 use calx_flowsheet::Model;
 
@@ -149,6 +149,24 @@ fn closure(s: &mut String, result: &FlowsheetResult) {
     let overall: Vec<String> =
         result.balance.iter().map(|c| format!("{} {:.1e}", c.quantity, c.relative_error)).collect();
     let _ = writeln!(s, "  flowsheet (feeds + make-up -> products): {}", overall.join(", "));
+    let _ = writeln!(s, "  energy (enthalpy + heat duties): {}", energy_summary(result));
+}
+
+/// The worst unit energy closure and the plant's, or what kept them from being checked.
+fn energy_summary(result: &FlowsheetResult) -> String {
+    let worst = result
+        .units
+        .iter()
+        .filter_map(|u| u.energy.closure().map(|c| (u, c)))
+        .max_by(|a, b| a.1.relative_error.total_cmp(&b.1.relative_error));
+    let mut parts: Vec<String> =
+        worst.map(|(u, c)| format!("worst unit {} {:.1e}", u.name, c.relative_error)).into_iter().collect();
+    parts.push(match &result.energy {
+        EnergyBalance::Checked(c) => format!("flowsheet {:.1e}", c.relative_error),
+        EnergyBalance::NoData { component } => format!("flowsheet not checked ({component} has no thermodynamic data)"),
+        EnergyBalance::NotApplicable => "flowsheet -".into(),
+    });
+    parts.join(", ")
 }
 
 /// Calculation order, recycle loops, design specifications.

@@ -1,7 +1,13 @@
-//! Mass and element closures of units and of the whole flowsheet.
+//! Mass, element and energy closures of units and of the whole flowsheet.
+//!
+//! Energy: enthalpy flows (formation enthalpy plus sensible heat, `calx_core::thermo`) of
+//! everything entering (inlets, make-up material at its temperature) plus heat supplied,
+//! against everything leaving plus heat removed. The relative error is taken against the sum
+//! of the absolute values of every term, because enthalpies with formation enthalpies have
+//! both signs and may sum to about zero on each side (a gas of N2 and O2 at 25 degC).
 
-use calx_core::result::Closure;
-use calx_core::{ComponentSet, Stream};
+use calx_core::result::{Closure, EnergyBalance};
+use calx_core::{ComponentSet, Stream, UnitReport, Utility};
 
 /// The element make-up of a component set, tabulated once per flowsheet so that balances
 /// (checked after every solve) need no maps and no sorting.
@@ -94,6 +100,93 @@ pub(crate) fn first_violation(closures: &[Closure], tolerance: f64) -> Option<&C
             !within
         })
         .map(|(_, c)| c)
+}
+
+/// Energy terms of one side of a balance: their sum and the sum of their absolute values.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct EnergySide {
+    sum: f64,
+    magnitude: f64,
+}
+
+impl EnergySide {
+    pub(crate) fn add(&mut self, w: f64) {
+        self.sum += w;
+        self.magnitude += w.abs();
+    }
+
+    /// Add the enthalpy flow (W) of `flows` (kg/s) at `t`; the name of a flowing component
+    /// without thermodynamic data is the error.
+    pub(crate) fn add_flows(&mut self, set: &ComponentSet, flows: &[f64], t: f64) -> Result<(), String> {
+        for (c, &w) in set.iter().zip(flows) {
+            if w != 0.0 {
+                let h = c.specific_enthalpy(t).map_err(|_| c.name.clone())?;
+                self.add(w * h);
+            }
+        }
+        Ok(())
+    }
+
+    /// Add the make-up materials of `report`.
+    pub(crate) fn add_materials(&mut self, set: &ComponentSet, report: &UnitReport) -> Result<(), String> {
+        for m in &report.materials {
+            let Some(c) = set.get(m.component) else { continue };
+            let h = c.specific_enthalpy(m.temperature).map_err(|_| c.name.clone())?;
+            self.add(m.rate * h);
+        }
+        Ok(())
+    }
+}
+
+/// The heat a unit reports: (supplied, removed), W.
+pub(crate) fn heat_duties(report: &UnitReport) -> (f64, f64) {
+    (report.total(Utility::Heating), report.total(Utility::Cooling))
+}
+
+/// The energy closure of `inn` (everything entering plus heat supplied) against `out`.
+pub(crate) fn energy_closure(inn: EnergySide, out: EnergySide) -> Closure {
+    let scale = inn.magnitude + out.magnitude;
+    let relative_error = if !(inn.sum.is_finite() && out.sum.is_finite() && scale.is_finite()) {
+        f64::INFINITY
+    } else if scale > 0.0 {
+        (inn.sum - out.sum).abs() / scale
+    } else {
+        0.0
+    };
+    Closure { quantity: "energy".into(), inflow: inn.sum, outflow: out.sum, relative_error }
+}
+
+/// Whether a closure is open beyond `tolerance`; NaN counts as open.
+pub(crate) fn is_open(c: &Closure, tolerance: f64) -> bool {
+    c.relative_error.is_nan() || c.relative_error > tolerance
+}
+
+/// The energy balance of one unit: inlets, make-up and heat supplied in; outlets and heat
+/// removed out.
+pub(crate) fn unit_energy(
+    set: &ComponentSet,
+    inlets: &[Stream],
+    report: &UnitReport,
+    outlets: &[Stream],
+) -> EnergyBalance {
+    let sides = || -> Result<(EnergySide, EnergySide), String> {
+        let (mut inn, mut out) = (EnergySide::default(), EnergySide::default());
+        for s in inlets {
+            inn.add_flows(set, &s.flows, s.temperature)?;
+        }
+        inn.add_materials(set, report)?;
+        for s in outlets {
+            out.add_flows(set, &s.flows, s.temperature)?;
+        }
+        let (heating, cooling) = heat_duties(report);
+        inn.add(heating);
+        out.add(cooling);
+        Ok((inn, out))
+    };
+    match sides() {
+        Ok((inn, out)) => EnergyBalance::Checked(energy_closure(inn, out)),
+        Err(component) => EnergyBalance::NoData { component },
+    }
 }
 
 #[cfg(test)]

@@ -59,6 +59,12 @@ pub struct SolveOptions {
     /// default tolerances keep ~1e-10; it is also where snapshots call a balance "OPEN", and a
     /// millionth of the feed is far below any plant's metering.
     pub flowsheet_balance_tolerance: f64,
+    /// Largest relative energy imbalance of a unit or of the flowsheet, against the sum of
+    /// the absolute values of its terms (enthalpy flows and heat duties). Default 1e-6, the
+    /// issue's figure: units solve their temperatures to 1e-12 of the enthalpy, so a larger
+    /// gap is a unit that leaves heat out, not round-off; 1e-6 of a slurry's formation
+    /// enthalpy is about 0.004 K of sensible heat.
+    pub energy_balance_tolerance: f64,
 }
 
 impl Default for SolveOptions {
@@ -69,6 +75,7 @@ impl Default for SolveOptions {
             initial_guesses: BTreeMap::new(),
             unit_balance_tolerance: 1e-9,
             flowsheet_balance_tolerance: 1e-6,
+            energy_balance_tolerance: 1e-6,
         }
     }
 }

@@ -160,6 +160,39 @@ pub enum EngineError {
         /// Allowed.
         tolerance: f64,
     },
+    /// A unit does not conserve energy: enthalpy in plus heat supplied is not enthalpy out
+    /// plus heat removed.
+    #[error(
+        "unit `{unit}` ({type_name}) does not conserve energy: enthalpy in + heat supplied {inflow:.9e} W, enthalpy out + heat removed {outflow:.9e} W (relative error {relative_error:.2e} of the terms' magnitude, allowed {tolerance:.0e} by solver.energy_balance_tolerance)"
+    )]
+    Energy {
+        /// Unit name.
+        unit: String,
+        /// Unit type.
+        type_name: String,
+        /// Enthalpy in plus heat supplied, W.
+        inflow: f64,
+        /// Enthalpy out plus heat removed, W.
+        outflow: f64,
+        /// Relative error.
+        relative_error: f64,
+        /// Allowed.
+        tolerance: f64,
+    },
+    /// The flowsheet as a whole does not conserve energy.
+    #[error(
+        "the flowsheet does not conserve energy: feeds, make-up and heat supplied bring in {inflow:.9e} W, products and heat removed take out {outflow:.9e} W (relative error {relative_error:.2e}, allowed {tolerance:.0e} by solver.energy_balance_tolerance)"
+    )]
+    FlowsheetEnergy {
+        /// Enthalpy in plus heat supplied, W.
+        inflow: f64,
+        /// Enthalpy out plus heat removed, W.
+        outflow: f64,
+        /// Relative error.
+        relative_error: f64,
+        /// Allowed.
+        tolerance: f64,
+    },
     /// The flowsheet as a whole does not conserve mass or an element: what the feeds and
     /// make-up materials bring in is not what the products take out.
     #[error(

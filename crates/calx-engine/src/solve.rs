@@ -11,15 +11,15 @@ use std::sync::Arc;
 
 use calx_core::limits;
 use calx_core::result::{
-    Closure, DesignSpecReport, Endpoint, FlowsheetResult, LoopReport, SolverReport, StreamResult, StreamRole,
-    TearSelection,
+    Closure, DesignSpecReport, Endpoint, EnergyBalance, FlowsheetResult, LoopReport, SolverReport, StreamResult,
+    StreamRole, TearSelection,
 };
 use calx_core::unit::{PortDirection, UnitConfig};
 use calx_core::{ComponentSet, ParamValue, Stream, UnitDescriptor, UnitOperation, UnitReport};
 use calx_solver::{SolverError, solve_bracketed, solve_fixed_point};
 use tracing::{debug, info_span};
 
-use crate::balance::{ElementTable, first_violation};
+use crate::balance::{ElementTable, EnergySide, energy_closure, first_violation, heat_duties, is_open, unit_energy};
 use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 use crate::error::{BuildError, EngineError};
 use crate::graph::{Block, Topology, build_topology};
@@ -568,7 +568,9 @@ impl Flowsheet {
             .collect()
     }
 
-    fn result(&self, design_specs: Vec<DesignSpecReport>) -> Result<FlowsheetResult, EngineError> {
+    /// Every unit's converged report with its mass, element and energy closures; a unit that
+    /// breaks one is an error naming it.
+    fn unit_results(&self) -> Result<Vec<calx_core::result::UnitResult>, EngineError> {
         let mut units = Vec::with_capacity(self.defs.len());
         for (u, def) in self.defs.iter().enumerate() {
             let has_in = !self.unit_in[u].is_empty();
@@ -591,13 +593,35 @@ impl Flowsheet {
                     tolerance: self.options.unit_balance_tolerance,
                 });
             }
+            let energy = if has_in && has_out {
+                unit_energy(&self.components, &self.unit_in[u], &self.reports[u], &self.unit_out[u])
+            } else {
+                EnergyBalance::NotApplicable
+            };
+            let tolerance = self.options.energy_balance_tolerance;
+            if let Some(c) = energy.closure().filter(|c| is_open(c, tolerance)) {
+                return Err(EngineError::Energy {
+                    unit: def.name.clone(),
+                    type_name: self.descriptors[u].type_name.clone(),
+                    inflow: c.inflow,
+                    outflow: c.outflow,
+                    relative_error: c.relative_error,
+                    tolerance,
+                });
+            }
             units.push(calx_core::result::UnitResult {
                 name: def.name.clone(),
                 type_name: self.descriptors[u].type_name.clone(),
                 report: self.reports[u].clone(),
                 balance,
+                energy,
             });
         }
+        Ok(units)
+    }
+
+    fn result(&self, design_specs: Vec<DesignSpecReport>) -> Result<FlowsheetResult, EngineError> {
+        let units = self.unit_results()?;
         let is_source = |u: usize| self.is_source(u);
         let is_sink = |u: usize| !self.descriptors[u].ports.iter().any(|p| p.direction == PortDirection::Out);
         let endpoint = |e: &Option<(usize, String)>| {
@@ -632,6 +656,9 @@ impl Flowsheet {
                 stream: self.values[s].clone(),
             });
         }
+        // Taken before make-up materials join the feeds (they enter at their own
+        // temperatures), reported after mass and elements, which explain more when both break.
+        let energy = self.flowsheet_energy(&feeds, &products);
         for r in &self.reports {
             feeds.extend(materials_as_streams(r, self.components.len()));
         }
@@ -646,6 +673,7 @@ impl Flowsheet {
                 tolerance,
             });
         }
+        let energy = energy?;
         let calculation_order = self
             .topo
             .blocks
@@ -662,6 +690,7 @@ impl Flowsheet {
             streams,
             units,
             balance,
+            energy,
             solver: SolverReport {
                 calculation_order,
                 loops: self.loop_reports.iter().flatten().cloned().collect(),
@@ -669,6 +698,45 @@ impl Flowsheet {
                 unit_calculations: self.calculations,
             },
         })
+    }
+}
+
+impl Flowsheet {
+    /// The energy balance of the whole plant: feeds, every unit's make-up materials and heat
+    /// supplied in; products and heat removed out.
+    fn flowsheet_energy(&self, feeds: &[Stream], products: &[Stream]) -> Result<EnergyBalance, EngineError> {
+        let sides = || -> Result<(EnergySide, EnergySide), String> {
+            let (mut inn, mut out) = (EnergySide::default(), EnergySide::default());
+            let set = &self.components;
+            for s in feeds {
+                inn.add_flows(set, &s.flows, s.temperature)?;
+            }
+            for s in products {
+                out.add_flows(set, &s.flows, s.temperature)?;
+            }
+            for r in &self.reports {
+                inn.add_materials(set, r)?;
+                let (heating, cooling) = heat_duties(r);
+                inn.add(heating);
+                out.add(cooling);
+            }
+            Ok((inn, out))
+        };
+        let (inn, out) = match sides() {
+            Ok(sides) => sides,
+            Err(component) => return Ok(EnergyBalance::NoData { component }),
+        };
+        let c = energy_closure(inn, out);
+        let tolerance = self.options.energy_balance_tolerance;
+        if is_open(&c, tolerance) {
+            return Err(EngineError::FlowsheetEnergy {
+                inflow: c.inflow,
+                outflow: c.outflow,
+                relative_error: c.relative_error,
+                tolerance,
+            });
+        }
+        Ok(EnergyBalance::Checked(c))
     }
 }
 

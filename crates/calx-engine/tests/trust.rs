@@ -1,7 +1,8 @@
 //! No silent wrong result (issue 14): a recycle without a steady state is not converged by any
 //! method, an open flowsheet balance is an error, overflowing or NaN balances are refused,
 //! out-of-range outlet temperatures and pressures are errors naming the unit, and huge recycle
-//! blocks report that their tears were chosen heuristically.
+//! blocks report that their tears were chosen heuristically; a unit that breaks the energy
+//! balance is refused by name (issue 15).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -126,8 +127,15 @@ fn an_open_flowsheet_balance_is_an_error_naming_quantity_in_out_and_relative_err
     assert!((inflow - 2000.0 / 3600.0).abs() < 1e-12, "{e}");
     let text = e.to_string();
     assert!(text.contains("the flowsheet does not conserve mass") && text.contains("relative error 1.00e0"), "{text}");
-    // Allowed when the user says so.
+    // Allowed when the user says so; the enthalpy the material carries is missing too, so the
+    // energy closure is the next error, and it is also the user's to loosen.
     o.flowsheet_balance_tolerance = 1.5;
+    let e = solve(recycle(1.0, o.clone())).unwrap_err();
+    assert!(
+        matches!(&e, EngineError::FlowsheetEnergy { outflow, relative_error, .. } if *outflow == 0.0 && *relative_error == 1.0),
+        "{e}"
+    );
+    o.energy_balance_tolerance = 1.5;
     assert!(solve(recycle(1.0, o)).is_ok());
 }
 
@@ -255,4 +263,67 @@ fn tear_selection_reports_minimum_or_heuristic() {
     assert_eq!(tears[0].0, TearSelection::Heuristic);
     assert_eq!(tears[0].1.len(), 999);
     assert!(tears[0].1.iter().all(|t| t.starts_with("back_")), "{:?}", &tears[0].1[..5]);
+}
+
+/// A unit that warms its stream by 10 K and reports no heat: it conserves mass and every
+/// element, so only the energy closure can catch it.
+struct WarmsForFree;
+
+struct WarmsForFreeUnit;
+
+impl UnitType for WarmsForFree {
+    fn descriptor(&self) -> calx_core::UnitDescriptor {
+        calx_core::UnitDescriptor {
+            type_name: "warms_for_free".into(),
+            summary: "test fixture: heats without a duty".into(),
+            ports: vec![calx_core::PortSpec::inlet("in", "feed"), calx_core::PortSpec::outlet("out", "warmer")],
+            params: vec![],
+        }
+    }
+
+    fn create(&self, _: &calx_core::UnitConfig<'_>) -> Result<Box<dyn calx_core::UnitOperation>, calx_core::UnitError> {
+        Ok(Box::new(WarmsForFreeUnit))
+    }
+}
+
+impl calx_core::UnitOperation for WarmsForFreeUnit {
+    fn calculate(
+        &self,
+        inlets: &[calx_core::Stream],
+        outlets: &mut [calx_core::Stream],
+        _: &mut calx_core::UnitReport,
+    ) -> Result<(), calx_core::UnitError> {
+        outlets[0].copy_from(&inlets[0]);
+        outlets[0].temperature = inlets[0].temperature + 10.0;
+        Ok(())
+    }
+}
+
+#[test]
+fn a_unit_that_breaks_the_energy_balance_is_refused_by_name() {
+    let units = vec![feed("feed", 1.0, 298.15), unit("warm", Arc::new(WarmsForFree), &[], &["feed"], &["product"])];
+    let e = solve(def(units, SolveOptions::default())).unwrap_err();
+    let EngineError::Energy { unit, type_name, inflow, outflow, relative_error, tolerance } = &e else { panic!("{e}") };
+    assert_eq!((unit.as_str(), type_name.as_str(), *tolerance), ("warm", "warms_for_free", 1e-6));
+    // 10 K of sensible heat on 0.5 kg/s each of CaO (42.0 J/(mol K), 56.077 g/mol) and
+    // water (75.3 J/(mol K), 18.015 g/mol), the fixture's constant heat capacities.
+    let sensible = 10.0 * (0.5 * 42.0 / 0.056077 + 0.5 * 75.3 / 0.018015);
+    assert!((outflow - inflow - sensible).abs() < 1e-6 * sensible, "{e}");
+    assert!(*relative_error > 1e-4, "{e}");
+    assert!(e.to_string().contains("unit `warm` (warms_for_free) does not conserve energy"), "{e}");
+}
+
+#[test]
+fn a_heater_closes_its_energy_balance_and_so_does_the_flowsheet() {
+    let heater =
+        unit("heat", Arc::new(Heater), &[("T", num(350.0)), ("pressure_drop", num(0.0))], &["feed"], &["product"]);
+    let r = solve(def(vec![feed("feed", 1.0, 298.15), heater], SolveOptions::default())).unwrap();
+    let unit = r.unit("heat").unwrap().energy.closure().cloned().unwrap();
+    let plant = r.energy.closure().cloned().unwrap();
+    for c in [&unit, &plant] {
+        assert!(c.relative_error < 1e-12, "{c:?}");
+    }
+    // The duty the heater reports is what the closure counts: out - in of the enthalpy alone.
+    let duty = r.unit("heat").unwrap().report.total(calx_core::Utility::Heating);
+    assert!(duty > 0.0 && (unit.inflow - unit.outflow).abs() < 1e-9 * duty.max(1.0));
 }

@@ -9,6 +9,7 @@
 //!   max_iterations: 200
 //!   balance_tolerance: 1e-9     # per unit
 //!   flowsheet_balance_tolerance: 1e-6
+//!   energy_balance_tolerance: 1e-6  # units and flowsheet, of the terms' magnitude
 //!   tears: [recycle]            # optional: pin tear streams
 //!   initial_guesses: { recycle: { flows: { H2O: 10 t/h } } }
 //! design_specs:
@@ -61,6 +62,7 @@ pub(crate) const SOLVER_FIELDS: &[&str] = &[
     "initial_guesses",
     "balance_tolerance",
     "flowsheet_balance_tolerance",
+    "energy_balance_tolerance",
 ];
 pub(crate) const SPEC_FIELDS: &[&str] = &["adjust", "until", "between", "tolerance", "max_iterations"];
 pub(crate) const DISPLAY_FIELDS: &[&str] = &["flow", "temperature", "pressure", "power"];
@@ -95,6 +97,11 @@ pub(crate) fn solver(dec: &mut Decoder, node: &Node, set: &ComponentSet) -> Solv
         get(entries, "flowsheet_balance_tolerance").and_then(|n| dec.positive(n, "solver.flowsheet_balance_tolerance"))
     {
         o.flowsheet_balance_tolerance = x;
+    }
+    if let Some(x) =
+        get(entries, "energy_balance_tolerance").and_then(|n| dec.positive(n, "solver.energy_balance_tolerance"))
+    {
+        o.energy_balance_tolerance = x;
     }
     if let Some(n) = get(entries, "tears") {
         for item in dec.list(n, "solver.tears").unwrap_or_default() {

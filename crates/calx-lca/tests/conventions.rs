@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use calx_core::result::{Endpoint, FlowsheetResult, SolverReport, StreamResult, StreamRole, UnitResult};
+use calx_core::result::{Endpoint, EnergyBalance, FlowsheetResult, SolverReport, StreamResult, StreamRole, UnitResult};
 use calx_core::{Component, ComponentSet, Phase, Stream, UnitReport, Utility};
 use calx_lca::{Database, FunctionalUnit, LcaConfig, LcaError, Mapping, assess};
 
@@ -72,8 +72,15 @@ fn kiln(with_co: bool) -> FlowsheetResult {
                 stream: stream(&gas),
             },
         ],
-        units: vec![UnitResult { name: "kiln".into(), type_name: "test".into(), report, balance: vec![] }],
+        units: vec![UnitResult {
+            name: "kiln".into(),
+            type_name: "test".into(),
+            report,
+            balance: vec![],
+            energy: EnergyBalance::NotApplicable,
+        }],
         balance: vec![],
+        energy: EnergyBalance::NotApplicable,
         solver: SolverReport::default(),
     }
 }

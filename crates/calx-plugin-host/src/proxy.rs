@@ -201,7 +201,9 @@ extern "C" fn utility(ctx: *mut c_void, code: u32, purpose: *const u8, purpose_l
 extern "C" fn material(ctx: *mut c_void, purpose: *const u8, purpose_len: usize, component: usize, rate: f64) {
     // SAFETY: as above.
     let purpose = unsafe { text(purpose, purpose_len) };
-    with_report(ctx, |r| r.materials.push(calx_core::MaterialUse { purpose, component, rate }));
+    // ABI v1 carries no temperature: plugin make-up material enters at 25 degC (the SDK
+    // refuses any other).
+    with_report(ctx, |r| r.material(&purpose, component, rate));
 }
 
 extern "C" fn size(ctx: *mut c_void, name: *const u8, name_len: usize, value: f64, dimension: *const i8) {

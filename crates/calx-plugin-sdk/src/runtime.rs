@@ -182,6 +182,7 @@ extern "C" fn calculate(unit: *const c_void, call: *const CalcCall, error: *mut 
         }
         scratch.report.clear();
         unit.op.calculate(&scratch.inlets, &mut scratch.outlets, &mut scratch.report).map_err(Fail::Unit)?;
+        refuse_warm_materials(&scratch.report).map_err(Fail::Unit)?;
         for (i, (s, v)) in scratch.outlets.iter().zip(outlets.chunks_exact_mut(stride)).enumerate() {
             if s.flows.len() != unit.n_components {
                 return Err(Fail::Other(format!(
@@ -197,6 +198,20 @@ extern "C" fn calculate(unit: *const c_void, call: *const CalcCall, error: *mut 
         forward(&scratch.report, sink);
         Ok(())
     })
+}
+
+/// ABI v1 hands make-up material over without a temperature, and the host takes it as
+/// entering at 25 degC: material at any other temperature would enter the energy balance
+/// wrongly, so it is an error rather than a silent change.
+fn refuse_warm_materials(report: &UnitReport) -> Result<(), UnitError> {
+    match report.materials.iter().find(|m| m.temperature != calx_core::stream::STANDARD_TEMPERATURE) {
+        Some(m) => Err(UnitError::Calculation(format!(
+            "make-up material `{}` enters at {} K, but plugin ABI v1 carries make-up material at 25 degC only \
+             (report it with `UnitReport::material`)",
+            m.purpose, m.temperature
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Hand the report's items to the host, borrowing their strings for each callback.

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use calx_core::result::FlowsheetResult;
+use calx_core::result::{EnergyBalance, FlowsheetResult};
 
 use calx_core::format::{count, sig_plain as sig};
 
@@ -17,6 +17,15 @@ fn closure_class(rel: f64) -> &'static str {
         r if r <= 1e-9 => "closed (< 1e-9)",
         r if r <= 1e-6 => "within 1e-6",
         _ => "OPEN (> 1e-6)",
+    }
+}
+
+/// An energy closure in one line: its class, or why it was not checked.
+fn energy_line(energy: &EnergyBalance) -> Option<String> {
+    match energy {
+        EnergyBalance::Checked(c) => Some(closure_class(c.relative_error).to_string()),
+        EnergyBalance::NoData { component } => Some(format!("not checked ({component} has no thermodynamic data)")),
+        EnergyBalance::NotApplicable => None,
     }
 }
 
@@ -48,7 +57,7 @@ pub fn render(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) 
         }
         for m in &u.report.materials {
             let c = result.components.get(m.component).map_or("?", |c| c.name.as_str());
-            let _ = writeln!(s, "    material {c} ({}): {} kg/s", m.purpose, n(m.rate));
+            let _ = writeln!(s, "    material {c} ({}): {} kg/s at {} K", m.purpose, n(m.rate), n(m.temperature));
         }
         for z in &u.report.sizes {
             let _ = writeln!(s, "    size {}: {} [{}]", z.name, n(z.value), z.dimension);
@@ -64,6 +73,9 @@ pub fn render(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) 
                 u.balance.iter().map(|c| c.quantity.as_str()).collect::<Vec<_>>().join(", ")
             );
         }
+        if let Some(energy) = energy_line(&u.energy) {
+            let _ = writeln!(s, "    energy: {energy}");
+        }
     }
     let _ = writeln!(s, "flowsheet balance:");
     for c in &result.balance {
@@ -76,6 +88,12 @@ pub fn render(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) 
             n(c.outflow),
             closure_class(c.relative_error)
         );
+    }
+    if let Some(c) = result.energy.closure() {
+        let _ =
+            writeln!(s, "  energy: in {} W, out {} W, {}", n(c.inflow), n(c.outflow), closure_class(c.relative_error));
+    } else if let Some(energy) = energy_line(&result.energy) {
+        let _ = writeln!(s, "  energy: {energy}");
     }
     let _ = writeln!(s, "solver:");
     let _ = writeln!(s, "  order: {}", result.solver.calculation_order.join(", "));

@@ -218,7 +218,7 @@ impl UnitOperation for HydratorUnit {
                 ));
             }
             flows[self.h2o] += makeup;
-            report.material("make-up water", self.h2o, makeup);
+            report.material_at("make-up water", self.h2o, makeup, self.water_temperature);
         }
 
         // Cap by the water present: scale all extents alike so H2O is just used up.

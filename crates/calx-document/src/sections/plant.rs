@@ -1,7 +1,7 @@
 //! The plant sections: summary (the figures a reader looks for first), flowsheet diagram,
 //! Sankey diagram, stream table, balance closure and solver summary.
 
-use calx_core::result::{StreamResult, StreamRole};
+use calx_core::result::{EnergyBalance, FlowsheetResult, StreamResult, StreamRole};
 use calx_core::{Dimension, Utility};
 
 use super::Ctx;
@@ -374,10 +374,20 @@ pub(super) fn balance(ctx: &Ctx<'_>) -> Section {
             closure(c.relative_error),
         ]);
     }
+    if let Some(c) = r.energy.closure() {
+        let power_unit = ctx.model.display.power.first().cloned().unwrap_or_else(|| "kW".into());
+        overall.row(vec![
+            "energy (enthalpy + heat)".into(),
+            sig(ctx.to(c.inflow, &power_unit), 6),
+            sig(ctx.to(c.outflow, &power_unit), 6),
+            power_unit,
+            closure(c.relative_error),
+        ]);
+    }
     let mut per_unit = Table::new(
-        "Closure of each unit (mass; worst element)",
-        &["unit", "type", "mass", "worst element", "relative error"],
-        &[false, false, true, false, true],
+        "Closure of each unit (mass; worst element; energy)",
+        &["unit", "type", "mass", "worst element", "relative error", "energy"],
+        &[false, false, true, false, true, true],
     );
     for u in r.units.iter().filter(|u| !u.balance.is_empty()) {
         let mass = u.balance.iter().find(|c| c.quantity == "mass").map_or("-".into(), |c| closure(c.relative_error));
@@ -387,7 +397,7 @@ pub(super) fn balance(ctx: &Ctx<'_>) -> Section {
             .filter(|c| c.quantity != "mass")
             .max_by(|a, b| a.relative_error.total_cmp(&b.relative_error));
         let (name, err) = worst.map_or(("-".into(), "-".into()), |c| (c.quantity.clone(), closure(c.relative_error)));
-        per_unit.row(vec![u.name.clone(), u.type_name.clone(), mass, name, err]);
+        per_unit.row(vec![u.name.clone(), u.type_name.clone(), mass, name, err, energy_closure(&u.energy)]);
     }
     let worst = r
         .units
@@ -396,10 +406,11 @@ pub(super) fn balance(ctx: &Ctx<'_>) -> Section {
         .max_by(|a, b| a.1.relative_error.total_cmp(&b.1.relative_error));
     let mut blocks = vec![Block::Paragraph(match worst {
         Some((u, c)) => format!(
-            "Relative closure |in - out| / max(in, out). The engine refuses any unit that breaks conservation of mass or of an element; the worst here is {} ({}) at {}.",
+            "Relative closure |in - out| / max(in, out); energy: |in - out| over the sum of the terms' magnitudes, enthalpy (formation enthalpy plus sensible heat) in plus heat supplied against enthalpy out plus heat removed. The engine refuses any unit that breaks conservation of mass, of an element or of energy; the worst mass or element closure here is {} ({}) at {}.{}",
             u.name,
             c.quantity,
-            closure(c.relative_error)
+            closure(c.relative_error),
+            unchecked_energy(r)
         ),
         None => "No unit reports a balance.".into(),
     })];
@@ -410,6 +421,25 @@ pub(super) fn balance(ctx: &Ctx<'_>) -> Section {
         blocks.push(Block::Table(per_unit));
     }
     Section { id: "balance".into(), title: "Balance closure".into(), blocks }
+}
+
+/// A unit's energy closure for the per-unit table.
+fn energy_closure(energy: &EnergyBalance) -> String {
+    match energy {
+        EnergyBalance::Checked(c) => closure(c.relative_error),
+        EnergyBalance::NoData { component } => format!("not checked: no data for {component}"),
+        EnergyBalance::NotApplicable => "-".into(),
+    }
+}
+
+/// A sentence naming what kept the plant's energy closure from being checked, if anything.
+fn unchecked_energy(r: &FlowsheetResult) -> String {
+    match &r.energy {
+        EnergyBalance::NoData { component } => format!(
+            " The plant's energy closure is not checked: {component} has no formation enthalpy or heat capacity."
+        ),
+        _ => String::new(),
+    }
 }
 
 pub(super) fn solver(ctx: &Ctx<'_>) -> Section {
