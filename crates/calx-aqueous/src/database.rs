@@ -82,6 +82,8 @@ pub struct Species {
     pub gamma: Option<(f64, f64)>,
     /// Formation log K from master species.
     pub log_k: LogK,
+    /// log K of the equation as the database writes it (which may name other species).
+    pub log_k_as_written: LogK,
     /// Master-species coefficients per element (= moles of the element per mole of species).
     pub elements: [f64; Element::COUNT],
     /// H+ coefficient.
@@ -104,6 +106,8 @@ pub struct Phase {
     pub formula: String,
     /// Dissolution log K in master species.
     pub log_k: LogK,
+    /// log K of the equation as the database writes it (which may name other species).
+    pub log_k_as_written: LogK,
     /// Master-species coefficients per element (= moles of the element per mole of phase).
     pub elements: [f64; Element::COUNT],
     /// H+ coefficient.
@@ -423,6 +427,7 @@ impl Reader {
             charge,
             gamma: rec.gamma,
             log_k: red.log_k,
+            log_k_as_written: LogK::select(rec.log_k, rec.delta_h, rec.analytic),
             elements: red.elements,
             h_plus: red.h_plus,
             water: red.water,
@@ -454,6 +459,7 @@ impl Reader {
             name: rec.name.clone(),
             formula,
             log_k,
+            log_k_as_written: LogK::select(rec.log_k, rec.delta_h, rec.analytic),
             elements: red.elements,
             h_plus: red.h_plus,
             water: red.water,

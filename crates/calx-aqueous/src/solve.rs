@@ -458,7 +458,7 @@ impl System {
             let row = &self.stoich[i * nc..(i + 1) * nc];
             let la: f64 = row.iter().zip(ws.la.iter()).map(|(n, a)| n * a).sum();
             let lm = ws.lk_species[i] + la + sp.water * ws.law - ws.lg[i];
-            ws.m[i] = 10f64.powf(lm.min(3.0));
+            ws.m[i] = (lm.min(3.0) * std::f64::consts::LN_10).exp();
         }
     }
 
