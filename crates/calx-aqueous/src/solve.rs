@@ -19,6 +19,8 @@ use crate::water::debye_huckel_a_b;
 
 /// Newton iterations allowed per active set.
 const MAX_ITERATIONS: usize = 200;
+/// Newton iterations after which a set with equilibrium minerals counts as stalled.
+const STALLED: usize = 60;
 /// Relative residual of the mass and charge balances at convergence.
 const BALANCE_TOLERANCE: f64 = 1e-13;
 /// Residual of the saturation equations (log units) at convergence.
@@ -27,8 +29,15 @@ const SI_TOLERANCE: f64 = 1e-11;
 const SI_ENTER: f64 = 1e-8;
 /// Largest change of a log10 unknown in one Newton step.
 const MAX_STEP: f64 = 1.0;
+/// Largest ionic strength the activity coefficients are evaluated at, mol/kg (a guard for
+/// iterates far from the solution).
+const MAX_IONIC_STRENGTH: f64 = 20.0;
 /// Gas constant, L atm/(K mol), PHREEQC's `R_LITER_ATM`.
 const R_L_ATM: f64 = 0.0820597;
+
+/// Σ f² and (worst balance residual and its row, worst saturation or water-activity residual
+/// and its row).
+type Merit = (f64, ((f64, usize), (f64, usize)));
 
 /// An unknown of the Newton system (and the equation of its row).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,6 +49,8 @@ enum Unknown {
     Mineral(usize),
     /// The gas: moles taken up (fixed pressure) or log10 moles in the gas (closed volume).
     Gas,
+    /// log10 of the water activity: a_w = 1 - 0.017 Σ m.
+    Water,
     /// The ionic strength: I = ½ Σ z² m.
     Ionic,
 }
@@ -87,6 +98,10 @@ pub struct Workspace {
     pub(crate) gas_x: f64,
     pub(crate) gas_on: bool,
     unknowns: Vec<Unknown>,
+    /// The unknowns' values before a step, for the line search.
+    saved: Vec<f64>,
+    /// The Newton direction.
+    dir: Vec<f64>,
     jac: DMatrix<f64>,
     f: DVector<f64>,
     scale: Vec<f64>,
@@ -97,7 +112,7 @@ impl System {
     /// A workspace sized for this system.
     pub fn workspace(&self) -> Workspace {
         let (ns, nc, nm, ne) = (self.species.len(), self.components(), self.minerals.len(), self.equilibrium.len());
-        let n = nc + ne + 2;
+        let n = nc + ne + 3;
         Workspace {
             t_cached: f64::NAN,
             lk_species: vec![0.0; ns],
@@ -122,6 +137,8 @@ impl System {
             gas_x: 0.0,
             gas_on: false,
             unknowns: Vec::with_capacity(n),
+            saved: vec![0.0; n],
+            dir: vec![0.0; n],
             jac: DMatrix::zeros(n, n),
             f: DVector::zeros(n),
             scale: vec![1.0; n],
@@ -324,15 +341,13 @@ impl System {
 
     /// The active-set loop around Newton; returns the Newton iterations done.
     fn settle(&self, ws: &mut Workspace, input: &Input) -> Result<usize, AqueousError> {
-        let rounds = 3 * self.equilibrium.len() + 6;
+        let rounds = 4 * self.equilibrium.len() + 8;
         let mut iterations = 0;
         let mut last = String::new();
         for _ in 0..rounds {
-            iterations += self.newton(ws, input, iterations)?;
-            let negative = (0..self.equilibrium.len())
-                .filter(|s| ws.present[*s] && ws.amount[*s] < 0.0)
-                .min_by(|a, b| ws.amount[*a].total_cmp(&ws.amount[*b]));
-            if let Some(s) = negative {
+            let (done, negative) = self.newton(ws, input, iterations)?;
+            iterations += done;
+            if let Some(s) = negative.or_else(|| self.most_negative(ws)) {
                 ws.present[s] = false;
                 ws.amount[s] = 0.0;
                 last.clone_from(&self.names.minerals[self.equilibrium[s]]);
@@ -382,22 +397,29 @@ impl System {
         if ws.gas_on {
             ws.unknowns.push(Unknown::Gas);
         }
+        ws.unknowns.push(Unknown::Water);
         ws.unknowns.push(Unknown::Ionic);
     }
 
-    /// Damped Newton for the current active set; returns its iterations.
-    fn newton(&self, ws: &mut Workspace, input: &Input, before: usize) -> Result<usize, AqueousError> {
+    /// The present equilibrium mineral with the most negative amount, if one is negative.
+    fn most_negative(&self, ws: &Workspace) -> Option<usize> {
+        (0..self.equilibrium.len())
+            .filter(|s| ws.present[*s] && ws.amount[*s] < 0.0)
+            .min_by(|a, b| ws.amount[*a].total_cmp(&ws.amount[*b]))
+    }
+
+    /// Damped Newton for the current active set; returns its iterations and, if it stopped
+    /// early because an equilibrium mineral's amount went negative (PHREEQC's rule: such a
+    /// mineral leaves the set) or because it stalled, the mineral to take out.
+    fn newton(&self, ws: &mut Workspace, input: &Input, before: usize) -> Result<(usize, Option<usize>), AqueousError> {
         self.unknowns(ws);
+        self.scales(ws, input);
         let n = ws.unknowns.len();
-        let mut worst = (f64::INFINITY, 0);
+        let mut merit = self.evaluate(ws, input);
         for it in 1..=MAX_ITERATIONS {
-            self.gammas(ws);
-            self.speciate(ws);
-            let drift = self.update_water(ws);
-            let (balance, si) = self.residuals(ws, input);
-            worst = if balance.0 >= si.0 { balance } else { si };
-            if balance.0 < BALANCE_TOLERANCE && si.0 < SI_TOLERANCE && drift < 1e-12 {
-                return Ok(it);
+            let (balance, si) = merit.1;
+            if balance.0 < BALANCE_TOLERANCE && si.0 < SI_TOLERANCE {
+                return Ok((it, None));
             }
             self.jacobian(ws, input);
             for r in 0..n {
@@ -409,8 +431,35 @@ impl System {
                     unknown: self.unknown_name(ws.unknowns[row]),
                 });
             }
-            self.step(ws, n);
+            merit = self.line_search(ws, input, merit.0);
+            if std::env::var("AQ_TRACE").is_ok() {
+                eprintln!(
+                    "it {it} merit {:.3e} la {:?} I {:.4} law {:.4} gas {:.4e} amt {:?} present {:?} f {:?}",
+                    merit.0,
+                    ws.la,
+                    ws.ionic,
+                    ws.law,
+                    ws.gas_x,
+                    ws.amount,
+                    ws.present,
+                    &ws.f.as_slice()[..ws.unknowns.len()]
+                );
+            }
+            if let Some(s) = self.most_negative(ws) {
+                return Ok((it, Some(s)));
+            }
+            // A set that does not converge may hold a mineral that cannot be at equilibrium
+            // (its elements dissolve entirely): take out the one with the least amount.
+            if it == STALLED {
+                let least = (0..self.equilibrium.len())
+                    .filter(|s| ws.present[*s])
+                    .min_by(|a, b| ws.amount[*a].total_cmp(&ws.amount[*b]));
+                if least.is_some() {
+                    return Ok((it, least));
+                }
+            }
         }
+        let worst = if merit.1.0.0 >= merit.1.1.0 { merit.1.0 } else { merit.1.1 };
         let (species, log_molality) = self.most_abundant(ws);
         Err(AqueousError::NoConvergence {
             iterations: before + MAX_ITERATIONS,
@@ -421,28 +470,86 @@ impl System {
         })
     }
 
-    /// Applies the Newton step in `ws.f`, scaled so that no log10 unknown moves more than
-    /// [`MAX_STEP`].
-    fn step(&self, ws: &mut Workspace, n: usize) {
-        let mut largest: f64 = 0.0;
+    /// Activity coefficients, molalities, water activity and residuals at the current
+    /// unknowns: returns (Σ f², (worst balance, worst saturation or water activity)).
+    fn evaluate(&self, ws: &mut Workspace, input: &Input) -> Merit {
+        self.gammas(ws);
+        self.speciate(ws);
+        // Far from the solution the ionic strength unknown can drift from the molalities (at
+        // fixed activities, ½ Σ z² m may grow faster than I): pull it back to them.
+        let i = self.ionic_strength(ws).clamp(1e-12, MAX_IONIC_STRENGTH);
+        if !(i / 3.0..=3.0 * i).contains(&ws.ionic) {
+            ws.ionic = i;
+            self.gammas(ws);
+            self.speciate(ws);
+        }
+        let (balance, si) = self.residuals(ws, input);
+        let sum: f64 = (0..ws.unknowns.len()).map(|r| ws.f[r] * ws.f[r]).sum();
+        (if sum.is_finite() { sum } else { f64::INFINITY }, (balance, si))
+    }
+
+    /// Takes the Newton step in `ws.f` (limited as in `step`), halving it while the
+    /// sum of squared residuals does not fall, at most eight times.
+    fn line_search(&self, ws: &mut Workspace, input: &Input, merit0: f64) -> Merit {
+        let n = ws.unknowns.len();
         for r in 0..n {
-            let logarithmic = match ws.unknowns[r] {
-                Unknown::Component(_) => true,
-                Unknown::Gas => matches!(ws.gas, GasMode::Closed { .. }),
-                Unknown::Mineral(_) | Unknown::Ionic => false,
-            };
-            if logarithmic {
-                largest = largest.max(ws.f[r].abs());
+            ws.saved[r] = self.value(ws, ws.unknowns[r]);
+        }
+        for r in 0..n {
+            ws.dir[r] = ws.f[r];
+        }
+        let mut fraction = 1.0;
+        loop {
+            self.step(ws, n, fraction);
+            let merit = self.evaluate(ws, input);
+            if merit.0 <= (1.0 - 1e-4 * fraction) * merit0 || fraction < 1.0 / 256.0 || merit0 == 0.0 {
+                return merit;
+            }
+            fraction *= 0.5;
+            for r in 0..n {
+                self.set_value(ws, ws.unknowns[r], ws.saved[r]);
             }
         }
-        let s = if largest > MAX_STEP { MAX_STEP / largest } else { 1.0 };
+    }
+
+    fn value(&self, ws: &Workspace, u: Unknown) -> f64 {
+        match u {
+            Unknown::Component(c) => ws.la[c],
+            Unknown::Mineral(k) => ws.amount[k],
+            Unknown::Gas => ws.gas_x,
+            Unknown::Ionic => ws.ionic,
+            Unknown::Water => ws.law,
+        }
+    }
+
+    fn set_value(&self, ws: &mut Workspace, u: Unknown, v: f64) {
+        match u {
+            Unknown::Component(c) => ws.la[c] = v,
+            Unknown::Mineral(k) => ws.amount[k] = v,
+            Unknown::Gas => ws.gas_x = v,
+            Unknown::Ionic => ws.ionic = v,
+            Unknown::Water => ws.law = v,
+        }
+    }
+
+    /// Applies `fraction` of the Newton step in `ws.dir`, each log10 unknown clipped to
+    /// [`MAX_STEP`] (clipping each, rather than scaling the whole step by the largest, keeps an
+    /// unknown that must travel far, like log a(CO3-2) in an acid that degasses, from freezing
+    /// the others); the ionic strength moves by at most a factor of 4.
+    fn step(&self, ws: &mut Workspace, n: usize, fraction: f64) {
         for r in 0..n {
-            let dx = s * ws.f[r];
+            let dx = fraction * ws.dir[r];
+            let clip = |d: f64| d.clamp(-MAX_STEP, MAX_STEP);
             match ws.unknowns[r] {
-                Unknown::Component(c) => ws.la[c] += dx,
+                Unknown::Component(c) => ws.la[c] += clip(dx),
                 Unknown::Mineral(k) => ws.amount[k] += dx,
+                Unknown::Gas if matches!(ws.gas, GasMode::Closed { .. }) => ws.gas_x += clip(dx),
                 Unknown::Gas => ws.gas_x += dx,
-                Unknown::Ionic => ws.ionic = (ws.ionic + dx).max(0.1 * ws.ionic),
+                Unknown::Water => ws.law = (ws.law + dx).clamp(0.05f64.log10(), 0.0),
+                // The ionic strength moves by at most a factor of 4 either way.
+                Unknown::Ionic => {
+                    ws.ionic = (ws.ionic + dx).clamp(0.25 * ws.ionic, 4.0 * ws.ionic).min(MAX_IONIC_STRENGTH);
+                }
             }
         }
     }
@@ -474,24 +581,62 @@ impl System {
         0.5 * self.species.iter().zip(ws.m.iter()).map(|(sp, m)| sp.charge * sp.charge * m).sum::<f64>()
     }
 
-    /// Water activity from the molalities; returns the change of its log10.
-    fn update_water(&self, ws: &mut Workspace) -> f64 {
-        let law = water_activity(ws.m.iter().sum()).log10();
-        let drift = (law - ws.law).abs();
-        ws.law = law;
-        drift
+    /// log10 of the water activity the molalities give, and its derivative with respect to Σ m
+    /// (zero where the activity is held at its floor).
+    fn water_from_molalities(&self, ws: &Workspace) -> (f64, f64) {
+        let sum: f64 = ws.m.iter().sum();
+        let aw = water_activity(sum);
+        let slope = if aw > 0.05 { -0.017 / (aw * std::f64::consts::LN_10) } else { 0.0 };
+        (aw.log10(), slope)
     }
 
     /// Moles of component `c`'s element dissolved (or equivalents of charge for H+).
-    fn dissolved(&self, ws: &Workspace, c: usize, w: f64) -> (f64, f64) {
+    fn dissolved(&self, ws: &Workspace, c: usize, w: f64) -> f64 {
         let nc = self.components();
-        let (mut sum, mut size) = (0.0, 0.0);
+        let mut sum = 0.0;
         for (i, sp) in self.species.iter().enumerate() {
             let weight = if c + 1 == nc { sp.charge } else { self.stoich[i * nc + c] };
             sum += weight * ws.m[i];
-            size += weight.abs() * ws.m[i];
         }
-        (w * sum, w * size)
+        w * sum
+    }
+
+    /// Row scales of the residuals, fixed for a solve (so that the Jacobian of the scaled
+    /// residuals is exact and the line search sees a fixed merit function): element totals
+    /// (plus, for carbon, what the gas holds or the CO2(aq) at the gas's fugacity), the charge
+    /// and ionic strength the totals would give as free ions plus those of pure water, one log
+    /// unit for the saturation equations.
+    fn scales(&self, ws: &mut Workspace, input: &Input) {
+        let w = input.water_mass;
+        let ne = self.elements.len();
+        let carbon = self.carbon();
+        let from_gas = match ws.gas {
+            GasMode::Fixed { log_f } if ws.gas_on => w * 10f64.powf(log_f + self.log_henry(ws)),
+            GasMode::Closed { n0, .. } if ws.gas_on => n0,
+            _ => 0.0,
+        };
+        let total = |total: &[f64], c: usize| total[c] + if Some(c) == carbon { from_gas } else { 0.0 };
+        let (mut charge, mut ionic) = (1e-7 * w, 1e-7);
+        for c in 0..ne {
+            let z = self.master_charge[c];
+            charge += z.abs() * total(&ws.total, c);
+            ionic += 0.5 * z * z * total(&ws.total, c) / w;
+        }
+        for r in 0..ws.unknowns.len() {
+            ws.scale[r] = match ws.unknowns[r] {
+                Unknown::Component(c) if c == ne => charge,
+                Unknown::Component(c) => total(&ws.total, c),
+                Unknown::Ionic => ionic,
+                Unknown::Mineral(_) | Unknown::Gas | Unknown::Water => 1.0,
+            }
+            .max(1e-300);
+        }
+    }
+
+    /// log10 of CO2(aq) activity per atm of CO2 fugacity (Henry's constant) at the
+    /// workspace's temperature.
+    fn log_henry(&self, ws: &Workspace) -> f64 {
+        self.co2_species.map_or(0.0, |i| ws.lk_co2 + ws.lk_species[i])
     }
 
     /// Fills `ws.f` and `ws.scale`; returns the worst (scaled residual, row) of the balances
@@ -501,28 +646,23 @@ impl System {
         let nc = self.components();
         let (mut balance, mut si) = ((0.0f64, 0usize), (0.0f64, 0usize));
         for r in 0..ws.unknowns.len() {
-            let (value, scale) = match ws.unknowns[r] {
-                Unknown::Component(c) if c + 1 == nc => {
-                    let (z, size) = self.dissolved(ws, c, w);
-                    (z, size.max(1e-300))
-                }
+            let value = match ws.unknowns[r] {
+                Unknown::Component(c) if c + 1 == nc => self.dissolved(ws, c, w),
                 Unknown::Component(c) => {
-                    let (d, _) = self.dissolved(ws, c, w);
-                    let held = self.held(ws, c);
-                    (d + held - ws.total[c] - self.gas_supply(ws, c), ws.total[c].max(d + held.abs()).max(1e-300))
+                    self.dissolved(ws, c, w) + self.held(ws, c) - ws.total[c] - self.gas_supply(ws, c)
                 }
-                Unknown::Mineral(s) => (self.mineral_si(ws, self.equilibrium[s]), 1.0),
-                Unknown::Gas => (self.gas_residual(ws), 1.0),
-                Unknown::Ionic => {
-                    let i = self.ionic_strength(ws);
-                    (ws.ionic - i, i.max(1e-300))
-                }
+                Unknown::Mineral(s) => self.mineral_si(ws, self.equilibrium[s]),
+                Unknown::Gas => self.gas_residual(ws),
+                Unknown::Ionic => ws.ionic - self.ionic_strength(ws),
+                Unknown::Water => ws.law - self.water_from_molalities(ws).0,
             };
-            ws.f[r] = value / scale;
-            ws.scale[r] = scale;
+            ws.f[r] = value / ws.scale[r];
             let a = ws.f[r].abs();
-            let slot =
-                if matches!(ws.unknowns[r], Unknown::Mineral(_) | Unknown::Gas) { &mut si } else { &mut balance };
+            let slot = if matches!(ws.unknowns[r], Unknown::Mineral(_) | Unknown::Gas | Unknown::Water) {
+                &mut si
+            } else {
+                &mut balance
+            };
             let a = if a.is_nan() { f64::INFINITY } else { a };
             if a > slot.0 {
                 *slot = (a, r);
@@ -569,36 +709,39 @@ impl System {
     fn jacobian(&self, ws: &mut Workspace, input: &Input) {
         let n = ws.unknowns.len();
         let nc = self.components();
-        let lw = std::f64::consts::LN_10 * input.water_mass;
         ws.jac.view_mut((0, 0), (n, n)).fill(0.0);
+        let (ionic, water) = (n - 1, n - 2);
+        let slope = self.water_from_molalities(ws).1;
         for (i, sp) in self.species.iter().enumerate() {
             if !ws.on[i] {
                 continue;
             }
             let row = &self.stoich[i * nc..(i + 1) * nc];
+            // d m_i / d x, per unit of ln10 m_i: ν_ij for la_j, -dlg_i/dI for I, the water
+            // coefficient for log10 a_w. Rows: the balances (weights ν_ic or z_i, times W), then
+            // I - ½ Σ z² m (weight -½ z²) and log10 a_w - log10(1 - 0.017 Σ m) (weight -slope).
+            let m = std::f64::consts::LN_10 * ws.m[i];
             for r in 0..n {
-                let Unknown::Component(c) = ws.unknowns[r] else { break };
-                let weight = if c + 1 == nc { sp.charge } else { row[c] };
+                let weight = match ws.unknowns[r] {
+                    Unknown::Component(c) if c + 1 == nc => input.water_mass * sp.charge,
+                    Unknown::Component(c) => input.water_mass * row[c],
+                    Unknown::Ionic => -0.5 * sp.charge * sp.charge,
+                    Unknown::Water => -slope,
+                    _ => continue,
+                };
                 if weight == 0.0 {
                     continue;
                 }
                 for col in 0..n {
                     let Unknown::Component(j) = ws.unknowns[col] else { break };
-                    ws.jac[(r, col)] += lw * weight * row[j] * ws.m[i];
+                    ws.jac[(r, col)] += weight * row[j] * m;
                 }
-                ws.jac[(r, n - 1)] -= lw * weight * ws.dlg[i] * ws.m[i];
-            }
-            // I - ½ Σ z² m: d/d la_j = -½ ln10 Σ z² ν_j m, d/dI = 1 + ½ ln10 Σ z² m dlg/dI.
-            let z2m = 0.5 * std::f64::consts::LN_10 * sp.charge * sp.charge * ws.m[i];
-            if z2m != 0.0 {
-                for col in 0..n {
-                    let Unknown::Component(j) = ws.unknowns[col] else { break };
-                    ws.jac[(n - 1, col)] -= z2m * row[j];
-                }
-                ws.jac[(n - 1, n - 1)] += z2m * ws.dlg[i];
+                ws.jac[(r, ionic)] -= weight * ws.dlg[i] * m;
+                ws.jac[(r, water)] += weight * sp.water * m;
             }
         }
-        ws.jac[(n - 1, n - 1)] += 1.0;
+        ws.jac[(ionic, ionic)] += 1.0;
+        ws.jac[(water, water)] += 1.0;
         self.jacobian_phases(ws);
         for r in 0..n {
             let s = ws.scale[r];
@@ -625,6 +768,8 @@ impl System {
                     (Unknown::Mineral(s), Unknown::Component(j)) => self.minerals[self.equilibrium[s]].stoich[j],
                     (Unknown::Gas, Unknown::Component(j)) => self.co2_gas.as_ref().map_or(0.0, |g| g.stoich[j]),
                     (Unknown::Gas, Unknown::Gas) if matches!(ws.gas, GasMode::Closed { .. }) => -1.0,
+                    (Unknown::Mineral(s), Unknown::Water) => self.minerals[self.equilibrium[s]].water,
+                    (Unknown::Gas, Unknown::Water) => self.co2_gas.as_ref().map_or(0.0, |g| g.water),
                     _ => continue,
                 };
                 ws.jac[(r, col)] = v;
@@ -639,11 +784,70 @@ impl System {
             Unknown::Mineral(s) => format!("saturation of {}", self.names.minerals[self.equilibrium[s]]),
             Unknown::Gas => "CO2(g) equilibrium".to_string(),
             Unknown::Ionic => "ionic strength".to_string(),
+            Unknown::Water => "water activity".to_string(),
         }
     }
 
     fn most_abundant(&self, ws: &Workspace) -> (String, f64) {
         let i = (0..ws.m.len()).max_by(|a, b| ws.m[*a].total_cmp(&ws.m[*b])).unwrap_or(0);
         (self.names.species.get(i).cloned().unwrap_or_default(), ws.m.get(i).map_or(f64::NAN, |m| m.log10()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::database::Database;
+    use crate::system::SystemSpec;
+
+    /// The Newton matrix is the derivative of the scaled residuals (central differences).
+    #[test]
+    fn jacobian_matches_finite_differences() {
+        let elements = [Element::Ca, Element::Mg, Element::Na, Element::Cl, Element::C, Element::S];
+        let sys = System::new(Database::builtin(), &SystemSpec::new(&elements).with_minerals(&["Calcite"])).unwrap();
+        let mut input = Input::new(350.0, 0.9)
+            .with_total(Element::Ca, 0.158)
+            .with_total(Element::Mg, 0.007)
+            .with_total(Element::Na, 0.11)
+            .with_total(Element::Cl, 0.91)
+            .with_total(Element::C, 0.128)
+            .with_total(Element::S, 0.002)
+            .with_gas(GasCondition::FixedCo2 { pressure: 200.0 });
+        input.minerals = vec![0.08];
+        let mut ws = sys.workspace();
+        sys.prepare(&mut ws, &input);
+        ws.la.copy_from_slice(&[-1.05, -1.76, -1.03, -9.8, -3.19, -0.22, -5.54]);
+        ws.ionic = 1.38;
+        sys.unknowns(&mut ws);
+        sys.scales(&mut ws, &input);
+        let n = ws.unknowns.len();
+        sys.evaluate(&mut ws, &input);
+        sys.jacobian(&mut ws, &input);
+        let jac = ws.jac.clone();
+        for col in 0..n {
+            let u = ws.unknowns[col];
+            let x0 = sys.value(&ws, u);
+            let h = 1e-6 * x0.abs().max(1e-3);
+            let mut fd = vec![0.0; n];
+            for (sign, k) in [(1.0, 0), (-1.0, 1)] {
+                sys.set_value(&mut ws, u, x0 + sign * h);
+                sys.gammas(&mut ws);
+                sys.speciate(&mut ws);
+                sys.residuals(&mut ws, &input);
+                for (r, d) in fd.iter_mut().enumerate() {
+                    *d += if k == 0 { ws.f[r] } else { -ws.f[r] } / (2.0 * h);
+                }
+            }
+            sys.set_value(&mut ws, u, x0);
+            for r in 0..n {
+                let (a, b) = (jac[(r, col)], fd[r]);
+                assert!(
+                    (a - b).abs() <= 1e-5 * (1.0 + b.abs()),
+                    "row {r} ({:?}) col {col} ({:?}): {a} against {b}",
+                    ws.unknowns[r],
+                    ws.unknowns[col]
+                );
+            }
+        }
     }
 }

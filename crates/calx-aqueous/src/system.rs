@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::activity::ActivityModel;
-use crate::database::{Database, Element, Phase};
+use crate::database::{Database, Element, Phase, charge_of};
 use crate::error::AqueousError;
 use crate::logk::LogK;
 
@@ -145,6 +145,10 @@ pub struct System {
     pub(crate) equilibrium: Vec<usize>,
     pub(crate) co2_gas: Option<Ph>,
     pub(crate) h2o_gas: Option<Ph>,
+    /// The aqueous CO2 species, if the system has carbon.
+    pub(crate) co2_species: Option<usize>,
+    /// Charge of each element's master species.
+    pub(crate) master_charge: Vec<f64>,
     pub(crate) names: Arc<Names>,
 }
 
@@ -200,6 +204,8 @@ impl System {
             minerals: kept.iter().map(|m| m.name.clone()).collect(),
             equilibrium: equilibrium.iter().map(|k| kept[*k].name.clone()).collect(),
         };
+        let co2_species = names.species.iter().position(|s| s == "CO2");
+        let master_charge = elements.iter().map(|e| charge_of(&db.masters[e.index()])).collect();
         Ok(System {
             model: spec.activity_model,
             elements,
@@ -209,6 +215,8 @@ impl System {
             equilibrium,
             co2_gas,
             h2o_gas,
+            co2_species,
+            master_charge,
             names: Arc::new(names),
         })
     }
