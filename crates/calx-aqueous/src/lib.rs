@@ -19,6 +19,22 @@
 //!
 //! Units: temperature in K, water in kg, amounts in mol, pressures in Pa, volumes in m3;
 //! molalities in mol/kg of water.
+//!
+//! ```
+//! use calx_aqueous::{Database, Element, GasCondition, Input, PASCAL_PER_ATM, System, SystemSpec};
+//!
+//! let spec = SystemSpec::new(&[Element::Ca, Element::C]).with_minerals(&["Calcite"]);
+//! let system = System::new(Database::builtin(), &spec)?;
+//! let mut workspace = system.workspace();
+//! let mut input = Input::new(298.15, 1.0)
+//!     .with_total(Element::Ca, 0.01) // mol, including the calcite
+//!     .with_total(Element::C, 0.01)
+//!     .with_gas(GasCondition::FixedCo2 { pressure: 10f64.powf(-3.5) * PASCAL_PER_ATM });
+//! input.minerals = vec![0.01]; // mol of calcite to start with
+//! let eq = system.solve(&mut workspace, &input)?;
+//! assert!(eq.ph > 8.0 && eq.saturation_index("Calcite").unwrap().abs() < 1e-9);
+//! # Ok::<(), calx_aqueous::AqueousError>(())
+//! ```
 
 mod activity;
 mod database;

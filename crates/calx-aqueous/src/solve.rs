@@ -432,19 +432,6 @@ impl System {
                 });
             }
             merit = self.line_search(ws, input, merit.0);
-            if std::env::var("AQ_TRACE").is_ok() {
-                eprintln!(
-                    "it {it} merit {:.3e} la {:?} I {:.4} law {:.4} gas {:.4e} amt {:?} present {:?} f {:?}",
-                    merit.0,
-                    ws.la,
-                    ws.ionic,
-                    ws.law,
-                    ws.gas_x,
-                    ws.amount,
-                    ws.present,
-                    &ws.f.as_slice()[..ws.unknowns.len()]
-                );
-            }
             if let Some(s) = self.most_negative(ws) {
                 return Ok((it, Some(s)));
             }
