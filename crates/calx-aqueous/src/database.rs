@@ -209,6 +209,12 @@ impl Database {
         self.species.iter().position(|s| s.name == name)
     }
 
+    /// log10 Kw, the water dissociation constant H2O = H+ + OH-, at `t` K (phreeqc.dat's
+    /// analytical expression for OH-).
+    pub fn water_dissociation_log_k(&self, t: f64) -> Option<f64> {
+        self.species_index("OH-").map(|i| self.species[i].log_k.at(t))
+    }
+
     /// A mineral by name.
     pub fn mineral(&self, name: &str) -> Option<&Phase> {
         self.minerals.iter().find(|m| m.name == name)
