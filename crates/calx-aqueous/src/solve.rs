@@ -205,6 +205,9 @@ impl System {
             }
         }
         self.check_mineral_content(input)?;
+        if input.gas != GasCondition::None && self.co2_gas.is_none() {
+            return bad("a CO2 gas condition needs carbon among the system's elements".into());
+        }
         match input.gas {
             GasCondition::None => Ok(()),
             GasCondition::FixedCo2 { pressure } if pressure.is_finite() && pressure > 0.0 => Ok(()),

@@ -149,6 +149,8 @@ fn bad_inputs_are_typed_errors() {
         Input::new(298.15, 1.0).with_total(Element::Ca, -1.0),
         Input::new(298.15, 1.0).with_total(Element::Na, 1.0),
         Input { minerals: vec![1.0], ..Input::new(298.15, 1.0) },
+        Input::new(298.15, 1.0).with_gas(GasCondition::FixedCo2 { pressure: 1e5 }),
+        Input::new(298.15, 1.0).with_gas(GasCondition::FixedCo2 { pressure: -1.0 }),
     ] {
         assert!(matches!(sys.solve(&mut sys.workspace(), &input), Err(AqueousError::InvalidInput(_))), "{input:?}");
     }
