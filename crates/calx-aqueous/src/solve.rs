@@ -1,8 +1,9 @@
 //! The solver: a damped Newton method on the log10 activities of the master species (and the
 //! amounts of the equilibrium minerals and of the gas), with activity coefficients and the
-//! water activity updated from the current molalities at every iteration, inside an active-set
-//! loop for the minerals (PHREEQC's rule: a mineral enters when supersaturated, leaves when its
-//! amount would go negative). All buffers live in a [`Workspace`], so that a solve allocates
+//! water activity updated from the current molalities at every iteration, inside a primal
+//! active-set loop for the minerals that lowers the Gibbs energy at every change of the set
+//! (a mineral enters when supersaturated, leaves by a ratio test when its amount would go
+//! negative, and dependent phases react until one is exhausted; see `settle`). All buffers live in a [`Workspace`], so that a solve allocates
 //! nothing but its result ([`System::solve_into`] not even that).
 
 use nalgebra::{DMatrix, DVector};
@@ -19,7 +20,8 @@ use crate::water::debye_huckel_a_b;
 
 /// Newton iterations allowed per active set.
 const MAX_ITERATIONS: usize = 200;
-/// Newton iterations after which a set with equilibrium minerals counts as stalled.
+/// Newton iterations after which a solve counts as stalled (and restarts, or with minerals
+/// present hands the set back to the active-set loop).
 const STALLED: usize = 60;
 /// Relative residual of the mass and charge balances at convergence.
 const BALANCE_TOLERANCE: f64 = 1e-13;
@@ -31,9 +33,18 @@ const SI_ENTER: f64 = 1e-8;
 const MAX_STEP: f64 = 1.0;
 /// Largest ionic strength the activity coefficients are evaluated at, mol/kg (a guard for
 /// iterates far from the solution).
-const MAX_IONIC_STRENGTH: f64 = 20.0;
+pub(crate) const MAX_IONIC_STRENGTH: f64 = 20.0;
 /// Gas constant, L atm/(K mol), PHREEQC's `R_LITER_ATM`.
 const R_L_ATM: f64 = 0.0820597;
+
+/// The next saturation target of a mineral on its way to saturation from `si`: half of it
+/// above one log unit, then zero. Far from saturation Newton's linear model moves the
+/// solution too far in one step (dolomite entering at SI 10 next to periclase and gypsum
+/// stalls); the path of solutions at decreasing targets is smooth, and each step starts
+/// from the last.
+fn next_target(si: f64) -> f64 {
+    if si.abs() > 1.0 { 0.5 * si } else { 0.0 }
+}
 
 /// Σ f² and (worst balance residual and its row, worst saturation or water-activity residual
 /// and its row).
@@ -90,22 +101,35 @@ pub struct Workspace {
     on: Vec<bool>,
     pub(crate) active: Vec<bool>,
     was_active: Vec<bool>,
-    total: Vec<f64>,
+    pub(crate) total: Vec<f64>,
     pub(crate) present: Vec<bool>,
     pub(crate) amount: Vec<f64>,
+    /// Mineral amounts on the path of the active-set method: not negative, conserving the
+    /// totals, and lower in Gibbs energy at every change of the set (see `settle`).
+    pub(crate) feasible: Vec<f64>,
+    /// Saturation index each present mineral is solved to: zero at the end, on the way down
+    /// from a large supersaturation when it enters (see `settle`).
+    pub(crate) target: Vec<f64>,
     pub(crate) gas: GasMode,
     /// Fixed: moles taken up from the gas; closed: log10 moles in the gas.
     pub(crate) gas_x: f64,
     pub(crate) gas_on: bool,
     unknowns: Vec<Unknown>,
     /// The unknowns' values before a step, for the line search.
-    saved: Vec<f64>,
+    pub(crate) saved: Vec<f64>,
     /// The Newton direction.
-    dir: Vec<f64>,
-    jac: DMatrix<f64>,
-    f: DVector<f64>,
+    pub(crate) dir: Vec<f64>,
+    pub(crate) jac: DMatrix<f64>,
+    pub(crate) f: DVector<f64>,
     scale: Vec<f64>,
     warm: bool,
+    /// Scratch of the phase-dependence test (`phases.rs`): the element columns of the present
+    /// phases (elements × phases, row-major), the phases they stand for, the pivot column of
+    /// each eliminated row, and the null vector.
+    pub(crate) dep: Vec<f64>,
+    pub(crate) dep_cols: Vec<usize>,
+    pub(crate) dep_pivot: Vec<usize>,
+    pub(crate) lambda: Vec<f64>,
 }
 
 impl System {
@@ -133,6 +157,8 @@ impl System {
             total: vec![0.0; nc],
             present: vec![false; ne],
             amount: vec![0.0; ne],
+            feasible: vec![0.0; ne],
+            target: vec![0.0; ne],
             gas: GasMode::None,
             gas_x: 0.0,
             gas_on: false,
@@ -143,6 +169,10 @@ impl System {
             f: DVector::zeros(n),
             scale: vec![1.0; n],
             warm: false,
+            dep: vec![0.0; (nc - 1) * (ne + 1)],
+            dep_cols: Vec::with_capacity(ne + 1),
+            dep_pivot: vec![0; nc - 1],
+            lambda: vec![0.0; ne + 1],
         }
     }
 
@@ -256,6 +286,7 @@ impl System {
             ws.t_cached = t;
         }
         ws.gas = self.gas_mode(input);
+        ws.target.iter_mut().for_each(|t| *t = 0.0);
         let nc = self.components();
         ws.was_active.copy_from_slice(&ws.active);
         let carbon = self.carbon();
@@ -310,9 +341,22 @@ impl System {
         for slot in 0..self.equilibrium.len() {
             let given = input.minerals.get(slot).copied().unwrap_or(0.0);
             let keep = ws.warm && ws.present[slot];
-            ws.present[slot] = (keep || given > 0.0) && self.mineral_possible(ws, slot);
+            // Cold, every mineral that can form starts present, so that the dependences
+            // below hand the given amounts to the most stable assemblage (lime's to
+            // portlandite) before any Newton step.
+            ws.present[slot] = (keep || given > 0.0 || !ws.warm) && self.mineral_possible(ws, slot);
             if !ws.warm || !keep {
                 ws.amount[slot] = if ws.present[slot] { given } else { 0.0 };
+            }
+            ws.feasible[slot] = if ws.present[slot] { ws.amount[slot].max(0.0) } else { 0.0 };
+        }
+        if !ws.warm {
+            // D of a dependence is evaluated at the water activity: pure water's to start.
+            ws.law = 0.0;
+            while self.pivot_out_dependent(ws).is_some() {}
+            // Minerals left with nothing start absent: they enter when supersaturated.
+            for slot in 0..self.equilibrium.len() {
+                ws.present[slot] &= ws.feasible[slot] > 0.0;
             }
         }
         let w = input.water_mass;
@@ -343,17 +387,51 @@ impl System {
     }
 
     /// The active-set loop around Newton; returns the Newton iterations done.
+    ///
+    /// A primal active-set method on the Gibbs energy G(n) of the system as a function of the
+    /// mineral amounts n (the solution's composition minimised for each n), which is convex,
+    /// with ∂G/∂n_k = -RT ln 10 SI_k. `ws.feasible` is the current point: n ≥ 0. Each round
+    /// solves the present set with the amounts free of sign (Newton, n*), then:
+    /// - if some n*_k < 0, moves from the current point toward n* until the first amount
+    ///   reaches zero (the ratio test) and takes that mineral out: G falls along the segment;
+    /// - else n* is the minimum of G over the present set; the most supersaturated absent
+    ///   mineral enters (G falls in its direction) or, if none is, n* is the equilibrium;
+    /// - present phases whose columns are dependent react among themselves, downhill in G,
+    ///   until one is exhausted (`phases.rs`).
+    ///
+    /// G falls at every change of the set, so no set comes back and the loop ends: it does not
+    /// cycle as dropping the most negative amount of an unconverged iterate can.
     fn settle(&self, ws: &mut Workspace, input: &Input) -> Result<usize, AqueousError> {
-        let rounds = 4 * self.equilibrium.len() + 8;
+        // Set changes, plus the steps of the targets (each entering mineral at most ~6).
+        let rounds = 12 * self.equilibrium.len() + 8;
         let mut iterations = 0;
         let mut last = String::new();
         for _ in 0..rounds {
-            let (done, negative) = self.newton(ws, input, iterations)?;
-            iterations += done;
-            if let Some(s) = negative.or_else(|| self.most_negative(ws)) {
-                ws.present[s] = false;
-                ws.amount[s] = 0.0;
+            while let Some(s) = self.pivot_out_dependent(ws) {
                 last.clone_from(&self.names.minerals[self.equilibrium[s]]);
+            }
+            let (done, converged) = self.newton_with_restart(ws, input, iterations)?;
+            iterations += done;
+            if let Some(s) = self.ratio_test(ws) {
+                last.clone_from(&self.names.minerals[self.equilibrium[s]]);
+                continue;
+            }
+            if !converged {
+                // Stalled with no amount negative: a mineral that cannot be at equilibrium
+                // (its elements dissolve entirely); take out the one with the least amount.
+                if let Some(s) = (0..self.equilibrium.len())
+                    .filter(|s| ws.present[*s])
+                    .min_by(|a, b| ws.amount[*a].total_cmp(&ws.amount[*b]))
+                {
+                    self.take_out(ws, s);
+                    last.clone_from(&self.names.minerals[self.equilibrium[s]]);
+                }
+                continue;
+            }
+            for s in 0..self.equilibrium.len() {
+                ws.feasible[s] = if ws.present[s] { ws.amount[s] } else { 0.0 };
+            }
+            if self.lower_targets(ws) {
                 continue;
             }
             let supersaturated = (0..self.equilibrium.len())
@@ -361,15 +439,94 @@ impl System {
                 .map(|s| (s, self.mineral_si(ws, self.equilibrium[s])))
                 .filter(|(_, si)| *si > SI_ENTER)
                 .max_by(|a, b| a.1.total_cmp(&b.1));
-            if let Some((s, _)) = supersaturated {
+            if let Some((s, si)) = supersaturated {
                 ws.present[s] = true;
                 ws.amount[s] = 0.0;
+                ws.feasible[s] = 0.0;
+                ws.target[s] = next_target(si);
                 last.clone_from(&self.names.minerals[self.equilibrium[s]]);
                 continue;
             }
             return Ok(iterations);
         }
         Err(AqueousError::ActiveSet { rounds, last })
+    }
+
+    /// Newton from the last state for [`STALLED`] iterations, then, if it has not converged
+    /// and no amount is negative, from the saturated start of `guess.rs`: for as long again with minerals present (the
+    /// active-set loop resolves a set that stalls twice), else to [`MAX_ITERATIONS`].
+    fn newton_with_restart(
+        &self,
+        ws: &mut Workspace,
+        input: &Input,
+        before: usize,
+    ) -> Result<(usize, bool), AqueousError> {
+        let (done, converged) = self.newton(ws, input, before, STALLED)?;
+        // Stalled with an amount negative: the ratio test toward this iterate takes the
+        // mineral out (nesquehonite next to dolomite and anhydrite heads for 10^4 molal Mg,
+        // its amount falling from the start, while from a restart the amounts run anywhere).
+        if converged || self.most_negative(ws).is_some() {
+            return Ok((done, converged));
+        }
+        for s in 0..self.equilibrium.len() {
+            ws.amount[s] = ws.feasible[s];
+        }
+        self.saturated_guess(ws, input);
+        let limit = if ws.present.iter().any(|p| *p) { STALLED } else { MAX_ITERATIONS };
+        let (more, converged) = self.newton(ws, input, before + done, limit)?;
+        Ok((done + more, converged))
+    }
+
+    /// The present equilibrium mineral with the most negative amount, if one is negative.
+    fn most_negative(&self, ws: &Workspace) -> Option<usize> {
+        (0..self.equilibrium.len())
+            .filter(|s| ws.present[*s] && ws.amount[*s] < 0.0)
+            .min_by(|a, b| ws.amount[*a].total_cmp(&ws.amount[*b]))
+    }
+
+    /// The ratio test: if a present mineral's amount is negative, moves `ws.feasible` toward
+    /// the amounts of the last solve until the first reaches zero, takes out the minerals that
+    /// reach zero there and returns one of them.
+    fn ratio_test(&self, ws: &mut Workspace) -> Option<usize> {
+        let neq = self.equilibrium.len();
+        let step = |ws: &Workspace, s: usize| ws.feasible[s] / (ws.feasible[s] - ws.amount[s]);
+        let blocking = (0..neq)
+            .filter(|s| ws.present[*s] && ws.amount[*s] < 0.0)
+            .min_by(|a, b| step(ws, *a).total_cmp(&step(ws, *b)))?;
+        let alpha = step(ws, blocking);
+        for s in 0..neq {
+            if !ws.present[s] {
+                continue;
+            }
+            // Ties (several minerals exhausted at once, as those at zero already) leave together.
+            if ws.amount[s] < 0.0 && step(ws, s) <= alpha * (1.0 + 1e-12) {
+                self.take_out(ws, s);
+            } else {
+                ws.feasible[s] = (ws.feasible[s] + alpha * (ws.amount[s] - ws.feasible[s])).max(0.0);
+            }
+        }
+        Some(blocking)
+    }
+
+    /// Lowers the saturation targets of the present minerals one step toward zero; whether any
+    /// was above zero.
+    fn lower_targets(&self, ws: &mut Workspace) -> bool {
+        let mut any = false;
+        for s in 0..self.equilibrium.len() {
+            if ws.present[s] && ws.target[s] != 0.0 {
+                ws.target[s] = next_target(ws.target[s]);
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Takes equilibrium mineral `s` out of the present set.
+    fn take_out(&self, ws: &mut Workspace, s: usize) {
+        ws.present[s] = false;
+        ws.target[s] = 0.0;
+        ws.amount[s] = 0.0;
+        ws.feasible[s] = 0.0;
     }
 
     /// Saturation index of mineral `k` (index into `minerals`) at the current activities.
@@ -404,25 +561,24 @@ impl System {
         ws.unknowns.push(Unknown::Ionic);
     }
 
-    /// The present equilibrium mineral with the most negative amount, if one is negative.
-    fn most_negative(&self, ws: &Workspace) -> Option<usize> {
-        (0..self.equilibrium.len())
-            .filter(|s| ws.present[*s] && ws.amount[*s] < 0.0)
-            .min_by(|a, b| ws.amount[*a].total_cmp(&ws.amount[*b]))
-    }
-
-    /// Damped Newton for the current active set; returns its iterations and, if it stopped
-    /// early because an equilibrium mineral's amount went negative (PHREEQC's rule: such a
-    /// mineral leaves the set) or because it stalled, the mineral to take out.
-    fn newton(&self, ws: &mut Workspace, input: &Input, before: usize) -> Result<(usize, Option<usize>), AqueousError> {
+    /// Damped Newton for the current active set, the mineral amounts free of sign; returns its
+    /// iterations and whether it converged (`false`: it stalled with minerals present, which
+    /// the active-set loop resolves).
+    fn newton(
+        &self,
+        ws: &mut Workspace,
+        input: &Input,
+        before: usize,
+        limit: usize,
+    ) -> Result<(usize, bool), AqueousError> {
         self.unknowns(ws);
         self.scales(ws, input);
         let n = ws.unknowns.len();
         let mut merit = self.evaluate(ws, input);
-        for it in 1..=MAX_ITERATIONS {
+        for it in 1..=limit {
             let (balance, si) = merit.1;
-            if balance.0 < BALANCE_TOLERANCE && si.0 < SI_TOLERANCE {
-                return Ok((it, None));
+            if balance.0 < BALANCE_TOLERANCE && si.0 < SI_TOLERANCE && self.relative_balances_converged(ws, input) {
+                return Ok((it, true));
             }
             self.jacobian(ws, input);
             for r in 0..n {
@@ -435,29 +591,44 @@ impl System {
                 });
             }
             merit = self.line_search(ws, input, merit.0);
-            if let Some(s) = self.most_negative(ws) {
-                return Ok((it, Some(s)));
-            }
-            // A set that does not converge may hold a mineral that cannot be at equilibrium
-            // (its elements dissolve entirely): take out the one with the least amount.
-            if it == STALLED {
-                let least = (0..self.equilibrium.len())
-                    .filter(|s| ws.present[*s])
-                    .min_by(|a, b| ws.amount[*a].total_cmp(&ws.amount[*b]));
-                if least.is_some() {
-                    return Ok((it, least));
-                }
-            }
+        }
+        if limit < MAX_ITERATIONS || ws.present.iter().any(|p| *p) {
+            return Ok((limit, false));
         }
         let worst = if merit.1.0.0 >= merit.1.1.0 { merit.1.0 } else { merit.1.1 };
         let (species, log_molality) = self.most_abundant(ws);
         Err(AqueousError::NoConvergence {
-            iterations: before + MAX_ITERATIONS,
+            iterations: before + limit,
             equation: self.unknown_name(ws.unknowns[worst.1]),
             residual: worst.0,
             species,
             log_molality,
         })
+    }
+
+    /// Whether the charge and carbon balances hold relative to what they balance, at ten times
+    /// [`BALANCE_TOLERANCE`]: their rows are scaled by bounds that can be far larger. The
+    /// charge row by the charge of all the totals, which the minerals may hold nearly all of
+    /// (portlandite at pH 12.4), so a scaled residual below tolerance could still be a visible
+    /// error in Σ z m / Σ |z| m; the carbon row, at a fixed CO2 pressure, by the carbon the
+    /// cations could take up (see `scales`), far above what anhydrite's solution holds.
+    fn relative_balances_converged(&self, ws: &Workspace, input: &Input) -> bool {
+        let (z, zabs) = self
+            .species
+            .iter()
+            .zip(ws.m.iter())
+            .fold((0.0, 0.0), |(z, zabs), (sp, m)| (z + sp.charge * m, zabs + sp.charge.abs() * m));
+        if z.abs() > 10.0 * BALANCE_TOLERANCE * zabs {
+            return false;
+        }
+        match (self.carbon(), ws.gas) {
+            (Some(c), GasMode::Fixed { .. }) if ws.gas_on => {
+                let dissolved = self.dissolved(ws, c, input.water_mass);
+                let residual = dissolved + self.held(ws, c) - ws.total[c] - ws.gas_x;
+                residual.abs() <= 10.0 * BALANCE_TOLERANCE * ws.total[c].max(ws.gas_x.abs()).max(dissolved)
+            }
+            _ => true,
+        }
     }
 
     /// Activity coefficients, molalities, water activity and residuals at the current
@@ -545,7 +716,7 @@ impl System {
     }
 
     /// Molalities from the current activities, activity coefficients and water activity.
-    fn speciate(&self, ws: &mut Workspace) {
+    pub(crate) fn speciate(&self, ws: &mut Workspace) {
         let nc = self.components();
         for (i, sp) in self.species.iter().enumerate() {
             if !ws.on[i] {
@@ -560,14 +731,14 @@ impl System {
     }
 
     /// Activity coefficients and their derivatives at the current ionic strength.
-    fn gammas(&self, ws: &mut Workspace) {
+    pub(crate) fn gammas(&self, ws: &mut Workspace) {
         for (i, sp) in self.species.iter().enumerate() {
             (ws.lg[i], ws.dlg[i]) = self.model.log_gamma(sp.charge, sp.gamma, ws.a_dh, ws.b_dh, ws.ionic);
         }
     }
 
     /// ½ Σ z² m.
-    fn ionic_strength(&self, ws: &Workspace) -> f64 {
+    pub(crate) fn ionic_strength(&self, ws: &Workspace) -> f64 {
         0.5 * self.species.iter().zip(ws.m.iter()).map(|(sp, m)| sp.charge * sp.charge * m).sum::<f64>()
     }
 
@@ -581,7 +752,7 @@ impl System {
     }
 
     /// Moles of component `c`'s element dissolved (or equivalents of charge for H+).
-    fn dissolved(&self, ws: &Workspace, c: usize, w: f64) -> f64 {
+    pub(crate) fn dissolved(&self, ws: &Workspace, c: usize, w: f64) -> f64 {
         let nc = self.components();
         let mut sum = 0.0;
         for (i, sp) in self.species.iter().enumerate() {
@@ -612,9 +783,14 @@ impl System {
             charge += z.abs() * total(&ws.total, c);
             ionic += 0.5 * z * z * total(&ws.total, c) / w;
         }
+        // With a fixed CO2 pressure the carbon taken up can be as large as the charge the
+        // cations leave to balance (lime or periclase with no carbonate mineral), far above
+        // the CO2(aq) of the gas alone: scale carbon by that bound too.
+        let uptake = if matches!(ws.gas, GasMode::Fixed { .. }) && ws.gas_on { charge } else { 0.0 };
         for r in 0..ws.unknowns.len() {
             ws.scale[r] = match ws.unknowns[r] {
                 Unknown::Component(c) if c == ne => charge,
+                Unknown::Component(c) if Some(c) == carbon => total(&ws.total, c) + uptake,
                 Unknown::Component(c) => total(&ws.total, c),
                 Unknown::Ionic => ionic,
                 Unknown::Mineral(_) | Unknown::Gas | Unknown::Water => 1.0,
@@ -641,7 +817,7 @@ impl System {
                 Unknown::Component(c) => {
                     self.dissolved(ws, c, w) + self.held(ws, c) - ws.total[c] - self.gas_supply(ws, c)
                 }
-                Unknown::Mineral(s) => self.mineral_si(ws, self.equilibrium[s]),
+                Unknown::Mineral(s) => self.mineral_si(ws, self.equilibrium[s]) - ws.target[s],
                 Unknown::Gas => self.gas_residual(ws),
                 Unknown::Ionic => ws.ionic - self.ionic_strength(ws),
                 Unknown::Water => ws.law - self.water_from_molalities(ws).0,
