@@ -72,6 +72,8 @@ impl Dimension {
     pub const POWER_DENSITY: Dimension = Dimension::new(1, -1, -3, 0, 0, 0);
     /// kg/mol
     pub const MOLAR_MASS: Dimension = Dimension::new(1, 0, 0, 0, -1, 0);
+    /// mol/kg (molality, ionic strength)
+    pub const MOLALITY: Dimension = Dimension::new(-1, 0, 0, 0, 1, 0);
     /// money per kg
     pub const PRICE_PER_MASS: Dimension = Dimension::new(-1, 0, 0, 0, 0, 1);
     /// money per J

@@ -6,6 +6,7 @@
 //! conversion to and from the units people write happens at the edges (see [`quantity`]).
 
 pub mod analysis;
+pub mod aqueous;
 pub mod component;
 pub mod dimension;
 pub mod element;

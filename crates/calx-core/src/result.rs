@@ -45,6 +45,9 @@ pub struct StreamResult {
     pub destination: Option<Endpoint>,
     /// Flows (kg/s), T (K), P (Pa).
     pub stream: Stream,
+    /// pH, ionic strength, dissolved carbon and saturation indices of the stream's water,
+    /// when the flowsheet has an `aqueous:` section and the stream carries liquid water.
+    pub aqueous: Option<crate::aqueous::AqueousProperties>,
 }
 
 /// Closure of one conserved quantity (total mass, or moles of one element) over a unit or

@@ -29,6 +29,7 @@
 //! # }
 //! ```
 
+mod aqueous;
 mod charts;
 mod diagram;
 mod doc;

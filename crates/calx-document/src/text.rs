@@ -79,6 +79,9 @@ fn streams(s: &mut String, model: &Model, result: &FlowsheetResult) {
                     if w == 0.0 { "-".into() } else { sig(convert(uom, w, flow_unit), 6) }
                 }));
             }
+            for (label, cells) in crate::aqueous::rows(block) {
+                rows.push(std::iter::once(label).chain(cells).collect());
+            }
             s.push_str(&grid(&rows));
         }
     }
@@ -96,6 +99,7 @@ fn units(s: &mut String, model: &Model, result: &FlowsheetResult) {
         x if x == calx_core::Dimension::MASS_FLOW => format!("{} {main_flow}", sig(convert(uom, value, main_flow), 5)),
         x if x == calx_core::Dimension::POWER => format!("{} {main_power}", sig(convert(uom, value, main_power), 5)),
         x if x == calx_core::Dimension::DIMENSIONLESS => sig(value, 5),
+        x if x == calx_core::Dimension::MOLALITY => format!("{} mol/kg", sig(value, 5)),
         _ => format!("{} [{dim}]", sig(value, 5)),
     };
     for u in &result.units {

@@ -654,6 +654,7 @@ impl Flowsheet {
                 source: endpoint(&info.source),
                 destination: endpoint(&info.destination),
                 stream: self.values[s].clone(),
+                aqueous: None,
             });
         }
         // Taken before make-up materials join the feeds (they enter at their own

@@ -8,6 +8,7 @@
 //! with units of measure ("16000 t/yr") and converted to SI here, at the edge.
 
 mod analyses;
+mod aqueous;
 mod components;
 mod decode;
 mod diagnostic;
@@ -17,6 +18,7 @@ mod schema;
 mod streams;
 mod units;
 
+use calx_core::aqueous::AqueousSettings;
 use calx_core::registry::Registry;
 use calx_core::{Dimension, Params, UnitError, UnitTable};
 use calx_engine::{BuildError, EngineError, Flowsheet, FlowsheetDef, SolveOptions, UnitDef};
@@ -45,6 +47,7 @@ pub const TOP_FIELDS: &[&str] = &[
     "design_specs",
     "display",
     "analyses",
+    "aqueous",
 ];
 
 /// One entry of the top-level `plugins:` list, as written, with its position.
@@ -83,6 +86,8 @@ pub struct Model {
     pub analyses: Vec<ConfiguredAnalysis>,
     /// Units of measure, including the flowsheet's `basis` symbols.
     pub units_of_measure: UnitTable,
+    /// The `aqueous:` section, when given: stream aqueous properties are computed.
+    pub aqueous: Option<AqueousSettings>,
     map: SourceMap,
 }
 
@@ -261,6 +266,10 @@ impl Source {
             get(top, "design_specs").map(|n| options::design_specs(&mut dec, n, &unit_defs, &set)).unwrap_or_default();
         let display = get(top, "display").map(|n| options::display(&mut dec, n)).unwrap_or_default();
         let analyses = get(top, "analyses").map(|n| analyses::decode(&mut dec, n, registry, &set)).unwrap_or_default();
+        let aqueous = get(top, "aqueous").map(|n| aqueous::decode(&mut dec, n, &set));
+        if let Some(settings) = &aqueous {
+            aqueous::default_unit_models(settings, &mut unit_defs);
+        }
         if !dec.diags.is_empty() {
             return Err(fail(dec.diags));
         }
@@ -272,6 +281,7 @@ impl Source {
             display,
             units_of_measure: dec.units,
             analyses,
+            aqueous,
             map: dec.map,
         })
     }

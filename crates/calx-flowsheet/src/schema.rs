@@ -135,6 +135,13 @@ pub fn json_schema(registry: &Registry) -> Value {
             }
             json!({ "type": "object", "additionalProperties": { "anyOf": by_type.values().cloned().collect::<Vec<_>>() }, "properties": by_type })
         }
+        "aqueous" => closed(
+            names(crate::aqueous::FIELDS, |g| match g {
+                "activity_model" => json!({ "enum": ["davies", "extended_debye_huckel"] }),
+                _ => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+            }),
+            &[],
+        ),
         _ => display.clone(),
     });
     let mut schema = closed(top, &["schema_version", "components", "units"]);

@@ -49,6 +49,7 @@ fn kiln(with_co: bool) -> FlowsheetResult {
                 source: end("limestone", "out"),
                 destination: end("kiln", "feed"),
                 stream: stream(&[(0, 1.0)]),
+                aqueous: None,
             },
             StreamResult {
                 name: "air".into(),
@@ -56,6 +57,7 @@ fn kiln(with_co: bool) -> FlowsheetResult {
                 source: end("air", "out"),
                 destination: end("kiln", "air"),
                 stream: stream(&[(4, 1.0)]),
+                aqueous: None,
             },
             StreamResult {
                 name: "lime".into(),
@@ -63,6 +65,7 @@ fn kiln(with_co: bool) -> FlowsheetResult {
                 source: end("kiln", "solids"),
                 destination: None,
                 stream: stream(&[(1, 0.5603), (5, 0.1)]),
+                aqueous: None,
             },
             StreamResult {
                 name: "kiln_gas".into(),
@@ -70,6 +73,7 @@ fn kiln(with_co: bool) -> FlowsheetResult {
                 source: end("kiln", "gas"),
                 destination: None,
                 stream: stream(&gas),
+                aqueous: None,
             },
         ],
         units: vec![UnitResult {

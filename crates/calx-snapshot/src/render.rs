@@ -20,6 +20,31 @@ fn closure_class(rel: f64) -> &'static str {
     }
 }
 
+/// A stream's aqueous properties: pH, ionic strength, dissolved totals, saturation indices.
+fn aqueous(s: &mut String, a: &calx_core::aqueous::AqueousProperties) {
+    let n = |x: f64| sig(x, SIGNIFICANT_DIGITS);
+    let _ = writeln!(
+        s,
+        "    aqueous ({}): pH {}, ionic strength {} mol/kg, DIC {} mol/kg, alkalinity {} eq/kg",
+        a.activity_model.name(),
+        n(a.ph),
+        n(a.ionic_strength),
+        n(a.dissolved_inorganic_carbon),
+        n(a.alkalinity)
+    );
+    for (e, m) in &a.dissolved {
+        let _ = writeln!(s, "      dissolved {e}: {} mol/kg", n(*m));
+    }
+    for (mineral, si) in &a.saturation_indices {
+        // Four decimals: an equilibrium mineral sits at 0 up to the solver's round-off, whose
+        // sign and digits may differ between machines (`+ 0.0` turns -0.0000 into 0.0000).
+        let _ = writeln!(s, "      SI {mineral}: {:.4}", (si * 1e4).round() / 1e4 + 0.0);
+    }
+    if let Some(w) = &a.warning {
+        let _ = writeln!(s, "      warning: {w}");
+    }
+}
+
 /// An energy closure in one line: its class, or why it was not checked.
 fn energy_line(energy: &EnergyBalance) -> Option<String> {
     match energy {
@@ -46,6 +71,9 @@ pub fn render(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) 
             if *w != 0.0 {
                 let _ = writeln!(s, "    {}: {} kg/s", c.name, n(*w));
             }
+        }
+        if let Some(a) = &st.aqueous {
+            aqueous(&mut s, a);
         }
     }
     let _ = writeln!(s, "units:");

@@ -37,7 +37,7 @@ mod tests {
     fn builtins_register_without_conflicts() {
         let mut r = calx_core::Registry::new();
         assert_eq!(super::register_builtins(&mut r), Vec::new());
-        assert_eq!(r.names().count(), 13);
+        assert_eq!(r.names().count(), 14);
         assert!(r.analysis("lca").is_some());
     }
 }

@@ -44,6 +44,14 @@ pub enum Error {
     /// An analysis failed.
     #[error(transparent)]
     Analysis(#[from] AnalysisFailure),
+    /// The aqueous speciation of a stream failed.
+    #[error("the aqueous speciation of stream `{stream}` failed: {message}")]
+    Aqueous {
+        /// The stream.
+        stream: String,
+        /// Why.
+        message: String,
+    },
 }
 
 impl Error {

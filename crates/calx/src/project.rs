@@ -121,16 +121,31 @@ impl Project {
     /// the solved plant comes back as [`Error::AnalysisSetting`], at its position in the file.
     pub fn solve(&self) -> Result<Solved, Error> {
         let mut flowsheet = self.build().map_err(Error::Build)?;
-        let result = flowsheet.solve()?;
+        let mut result = flowsheet.solve()?;
+        self.speciate(&mut result)?;
         let analyses = self.analyse(&result).map_err(|f| self.locate(f))?;
         Ok(Solved { result, analyses })
+    }
+
+    /// With an `aqueous:` section, the aqueous properties of every stream that carries liquid
+    /// water (`calx_mineralization::aqueous`); a speciation that fails is an error naming the
+    /// stream, never a stream shown without them.
+    pub fn speciate(&self, result: &mut FlowsheetResult) -> Result<(), Error> {
+        let Some(settings) = &self.model.aqueous else { return Ok(()) };
+        let set = result.components.clone();
+        for s in &mut result.streams {
+            s.aqueous = calx_mineralization::aqueous::stream_properties(&set, &s.stream, settings)
+                .map_err(|e| Error::Aqueous { stream: s.name.clone(), message: e.to_string() })?;
+        }
+        Ok(())
     }
 
     /// Build, solve and run every analysis for its figures: what `calx check` does to find the
     /// problems that show only with the converged plant. Nothing is rendered.
     pub fn check(&self) -> Result<(), Error> {
         let mut flowsheet = self.build().map_err(Error::Build)?;
-        let result = flowsheet.solve()?;
+        let mut result = flowsheet.solve()?;
+        self.speciate(&mut result)?;
         self.figures(&result).map_err(|f| self.locate(f))?;
         Ok(())
     }

@@ -22,6 +22,13 @@
 //! Heat and agitation: see the `tank` module; the specific energy is per kg of slurry
 //! leaving.
 //!
+//! `mode: equilibrium` replaces the conversions (then not allowed) by chemistry: the slurry is
+//! brought to equilibrium with the gas at the operating temperature and the lower inlet
+//! pressure (or to a set `approach`), with the listed `minerals` dissolving or precipitating,
+//! and the vent leaves saturated with water vapour; pH, ionic strength and saturation indices
+//! are reported (module `equilibrium`). `mode: conversion` (the default) is the paper's
+//! accounting and leaves every number of the reference plant where it was.
+//!
 //! Reports: heat duty "carbonation", electricity "agitation", sizes "co2_utilisation"
 //! (CO2 fixed / CO2 fed, always), "co2_limited" (1/0), "co2_fixed" (kg/s), "throughput",
 //! and with `residence_time` "volume" and "slurry_density".
@@ -29,13 +36,14 @@
 use std::sync::Arc;
 
 use calx_core::{
-    ComponentSet, Dimension, ParamKind, ParamSpec, Phase, PortSpec, Reaction, Stream, UnitConfig, UnitDescriptor,
-    UnitError, UnitOperation, UnitReport, UnitType,
+    ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, Phase, PortSpec, Reaction, Stream, UnitConfig,
+    UnitDescriptor, UnitError, UnitOperation, UnitReport, UnitType,
 };
 
 use crate::common::{
     check_inlets, check_outlets, fraction, inlet, inlet_ports, lowest_pressure, mix, molar_mass, require,
 };
+use crate::equilibrium::{self, Equilibrator};
 use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
 
 /// The `carbonator` unit type.
@@ -51,6 +59,8 @@ const REACTIONS: [(&str, &str); 4] = [
 
 struct CarbonatorUnit {
     set: Arc<ComponentSet>,
+    /// `mode: equilibrium`: the chemistry replaces the conversions.
+    equilibrium: Option<Equilibrator>,
     /// (reaction, key index, conversion), only for conversions above zero.
     reactions: Vec<(Reaction, usize, f64)>,
     co2: usize,
@@ -61,11 +71,21 @@ struct CarbonatorUnit {
 
 impl UnitType for Carbonator {
     fn descriptor(&self) -> UnitDescriptor {
-        let mut params = vec![ParamSpec::required(
-            "conversion",
-            ParamKind::per_component(ParamKind::Fraction),
-            "Fraction of each solid reactant fed that is carbonated, keyed `Ca(OH)2`, `Mg(OH)2`, `CaO`, `MgO`; a reactant not listed is not converted (so the oxide routes are off by default)",
-        )];
+        let mut params = vec![
+            ParamSpec::with_default(
+                "mode",
+                ParamKind::choice(&["conversion", "equilibrium"]),
+                ParamValue::Text("conversion".into()),
+                "`conversion`: the given conversions; `equilibrium`: the slurry is brought to equilibrium with the gas (aqueous chemistry)",
+                "[R] the reference plant's accounting: KIGAM 2022 gives conversions",
+            ),
+            ParamSpec::optional(
+                "conversion",
+                ParamKind::per_component(ParamKind::Fraction),
+                "Fraction of each solid reactant fed that is carbonated, keyed `Ca(OH)2`, `Mg(OH)2`, `CaO`, `MgO`; a reactant not listed is not converted (so the oxide routes are off by default). Required in `mode: conversion`",
+            ),
+        ];
+        params.extend(equilibrium::params(&["Calcite", "Portlandite", "Brucite"]).into_iter().map(equilibrium_only));
         params.extend(thermal_params());
         params.extend(agitation_params());
         UnitDescriptor {
@@ -87,6 +107,35 @@ impl UnitType for Carbonator {
         let co2 = set.index_of("CO2").ok_or_else(|| {
             UnitError::port("gas", "the component set has no `CO2`: a carbonator needs CO2 in its gas")
         })?;
+        let equilibrium = match p.text_opt("mode")? {
+            Some("equilibrium") => {
+                if p.has("conversion") {
+                    return Err(UnitError::param(
+                        "conversion",
+                        "is given with `mode: equilibrium`, where the chemistry sets the conversion: remove one",
+                    ));
+                }
+                Some(Equilibrator::from_params(set, p)?)
+            }
+            _ => None,
+        };
+        if equilibrium.is_some() {
+            if thermal_mode(p)? == Thermal::Adiabatic {
+                return Err(UnitError::param(
+                    "adiabatic",
+                    "is not available with `mode: equilibrium` in a carbonator; give `T` or use an `equilibrium_reactor`",
+                ));
+            }
+            return Ok(Box::new(CarbonatorUnit {
+                set: set.clone(),
+                equilibrium,
+                reactions: Vec::new(),
+                co2,
+                thermal: thermal_mode(p)?,
+                agitation: Agitation::from_params(p)?,
+                ports: inlet_ports(config.connections),
+            }));
+        }
         require(p, "conversion")?;
         let conversion = p.number_map("conversion")?;
         if let Some(other) = conversion.keys().find(|k| !REACTIONS.iter().any(|(key, _)| key == *k)) {
@@ -109,6 +158,7 @@ impl UnitType for Carbonator {
         }
         Ok(Box::new(CarbonatorUnit {
             set: set.clone(),
+            equilibrium: None,
             reactions,
             co2,
             thermal: thermal_mode(p)?,
@@ -127,6 +177,9 @@ impl UnitOperation for CarbonatorUnit {
         // Inlets passed check_inlets, so the flow is finite.
         if gas.flows[self.co2] <= 0.0 {
             return Err(UnitError::port("gas", "carries no CO2: a carbonator needs CO2 in its gas"));
+        }
+        if let Some(eq) = &self.equilibrium {
+            return self.equilibrate(eq, inlets, outlets, report);
         }
         let mut flows = mix(inlets, set.len());
         let m_co2 = molar_mass(set, self.co2)?;
@@ -170,4 +223,47 @@ impl UnitOperation for CarbonatorUnit {
         self.agitation.report(set, &slurry.flows, report);
         Ok(())
     }
+}
+
+impl CarbonatorUnit {
+    /// `mode: equilibrium`: the slurry brought to equilibrium with the gas at the operating
+    /// temperature, the set one or the mixing temperature of what enters (`adiabatic` is
+    /// refused in this mode; the `equilibrium_reactor` offers it).
+    fn equilibrate(
+        &self,
+        eq: &Equilibrator,
+        inlets: &[Stream],
+        outlets: &mut [Stream],
+        report: &mut UnitReport,
+    ) -> Result<(), UnitError> {
+        let set = &*self.set;
+        let mixed = mix(inlets, set.len());
+        let entering: Vec<(&[f64], f64)> = inlets.iter().map(|s| (s.flows.as_slice(), s.temperature)).collect();
+        let pressure = lowest_pressure(inlets);
+        let t = match self.thermal {
+            Thermal::Temperature(t) => t,
+            _ => energy_balance(set, Thermal::Feed, &entering, &mixed, "carbonation", &mut UnitReport::default())?,
+        };
+        let outcome = eq.run(&mixed, t, pressure)?;
+        let all: Vec<f64> = outcome.slurry.iter().zip(&outcome.vent).map(|(a, b)| a + b).collect();
+        let t_out = energy_balance(set, Thermal::Temperature(t), &entering, &all, "carbonation", report)?;
+        let (slurry, vent) = outlets.split_at_mut(1);
+        for (out, flows) in [(&mut slurry[0], &outcome.slurry), (&mut vent[0], &outcome.vent)] {
+            out.flows.copy_from_slice(flows);
+            out.temperature = t_out;
+            out.pressure = pressure;
+        }
+        let co2_fed = mixed[self.co2];
+        report.size("co2_utilisation", outcome.co2_taken_up / co2_fed, Dimension::DIMENSIONLESS);
+        report.size("co2_fixed", outcome.co2_taken_up, Dimension::MASS_FLOW);
+        eq.report(&outcome, report);
+        self.agitation.report(set, &outcome.slurry, report);
+        Ok(())
+    }
+}
+
+/// An equilibrium parameter, documented as such on the carbonator.
+fn equilibrium_only(mut spec: ParamSpec) -> ParamSpec {
+    spec.doc = format!("(mode: equilibrium) {}", spec.doc);
+    spec
 }

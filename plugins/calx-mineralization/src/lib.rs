@@ -16,10 +16,13 @@ use std::sync::Arc;
 
 use calx_core::UnitType;
 
+pub mod aqueous;
 mod backfill_mixer;
 mod carbonator;
 mod common;
 mod dewatering;
+mod equilibrium;
+mod equilibrium_reactor;
 mod gas_pretreatment;
 mod hydrator;
 mod magnetic_separation;
@@ -28,6 +31,7 @@ mod tank;
 pub use backfill_mixer::BackfillMixer;
 pub use carbonator::Carbonator;
 pub use dewatering::Dewatering;
+pub use equilibrium_reactor::EquilibriumReactor;
 pub use gas_pretreatment::GasPretreatment;
 pub use hydrator::Hydrator;
 pub use magnetic_separation::MagneticSeparation;
@@ -44,6 +48,7 @@ pub fn unit_types() -> Vec<Arc<dyn UnitType>> {
         Arc::new(Carbonator),
         Arc::new(Dewatering),
         Arc::new(BackfillMixer),
+        Arc::new(EquilibriumReactor),
     ]
 }
 

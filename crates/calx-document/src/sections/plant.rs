@@ -277,6 +277,9 @@ fn stream_tables(ctx: &Ctx<'_>, flow_unit: &str) -> Vec<Block> {
                 if w == 0.0 { "-".into() } else { sig_short(ctx.to(w, flow_unit), 5) }
             }));
         }
+        for (label, cells) in crate::aqueous::rows(chunk) {
+            t.row(std::iter::once(label).chain(cells).collect());
+        }
         out.push(Block::Table(t));
     }
     out
@@ -290,6 +293,7 @@ fn size(ctx: &Ctx<'_>, value: f64, dim: Dimension) -> String {
         x if x == Dimension::POWER => format!("{} {power}", sig(ctx.to(value, &power), 4)),
         x if x == Dimension::VOLUME_FLOW => format!("{} m3/h", sig(ctx.to(value, "m3/h"), 4)),
         x if x == Dimension::DIMENSIONLESS => sig(value, 4),
+        x if x == Dimension::MOLALITY => format!("{} mol/kg", sig(value, 4)),
         _ => format!("{} {dim}", sig(value, 4)),
     }
 }

@@ -19,6 +19,7 @@ use calx_core::{
 mod backfill;
 mod carbonator;
 mod dewatering;
+mod equilibrium;
 mod gas;
 mod hydrator;
 mod magnetic;
@@ -212,11 +213,19 @@ pub(super) fn assert_conserved(inlets: &[Stream], report: &UnitReport, outlets: 
 }
 
 #[test]
-fn the_plugin_offers_six_types_and_every_default_names_its_source() {
+fn the_plugin_offers_seven_types_and_every_default_names_its_source() {
     let names: Vec<String> = crate::unit_types().iter().map(|t| t.descriptor().type_name).collect();
     assert_eq!(
         names,
-        ["gas_pretreatment", "magnetic_separation", "hydrator", "carbonator", "dewatering", "backfill_mixer"]
+        [
+            "gas_pretreatment",
+            "magnetic_separation",
+            "hydrator",
+            "carbonator",
+            "dewatering",
+            "backfill_mixer",
+            "equilibrium_reactor"
+        ]
     );
     for t in crate::unit_types() {
         let d = t.descriptor();
