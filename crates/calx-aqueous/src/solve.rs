@@ -3,8 +3,11 @@
 //! water activity updated from the current molalities at every iteration, inside a primal
 //! active-set loop for the minerals that lowers the Gibbs energy at every change of the set
 //! (a mineral enters when supersaturated, leaves by a ratio test when its amount would go
-//! negative, and dependent phases react until one is exhausted; see `settle`). All buffers live in a [`Workspace`], so that a solve allocates
-//! nothing but its result ([`System::solve_into`] not even that).
+//! negative, and dependent phases react until one is exhausted; see `settle`). A Newton solve
+//! that fails leaves the unknowns where it started, and a failed step of the saturation targets
+//! is retried shorter from the last converged solution (`retreat`). All buffers live in a
+//! [`Workspace`], so that a solve allocates nothing but its result ([`System::solve_into`] not
+//! even that).
 
 use nalgebra::{DMatrix, DVector};
 
@@ -44,6 +47,40 @@ const R_L_ATM: f64 = 0.0820597;
 /// from the last.
 fn next_target(si: f64) -> f64 {
     if si.abs() > 1.0 { 0.5 * si } else { 0.0 }
+}
+
+/// Smallest step of a saturation target worth retrying a failed Newton with (log units): a
+/// mineral entering from SI 8 gets about ten halvings.
+const MIN_TARGET_STEP: f64 = 1e-2;
+
+/// The unknowns of the solution (not the set of minerals) at one point, to return to.
+#[derive(Debug, Clone, Default)]
+struct Snapshot {
+    la: Vec<f64>,
+    law: f64,
+    ionic: f64,
+    gas_x: f64,
+    amount: Vec<f64>,
+}
+
+impl Snapshot {
+    fn new(nc: usize, ne: usize) -> Self {
+        Snapshot { la: vec![0.0; nc], amount: vec![0.0; ne], ..Snapshot::default() }
+    }
+}
+
+/// Copies the unknowns into `snap` (free functions: the snapshots live in the workspace whose
+/// fields they copy).
+fn save(snap: &mut Snapshot, la: &[f64], law: f64, ionic: f64, gas_x: f64, amount: &[f64]) {
+    snap.la.copy_from_slice(la);
+    (snap.law, snap.ionic, snap.gas_x) = (law, ionic, gas_x);
+    snap.amount.copy_from_slice(amount);
+}
+
+/// Copies the solution's unknowns (not the amounts) back from `snap`.
+fn restore(snap: &Snapshot, la: &mut [f64], law: &mut f64, ionic: &mut f64, gas_x: &mut f64) {
+    la.copy_from_slice(&snap.la);
+    (*law, *ionic, *gas_x) = (snap.law, snap.ionic, snap.gas_x);
 }
 
 /// Σ f² and (worst balance residual and its row, worst saturation or water-activity residual
@@ -130,6 +167,16 @@ pub struct Workspace {
     pub(crate) dep_cols: Vec<usize>,
     pub(crate) dep_pivot: Vec<usize>,
     pub(crate) lambda: Vec<f64>,
+    /// The state a Newton solve started from: restored when it fails, so that the next set
+    /// starts from it rather than from an iterate that wandered off (10^3 molal MgOH+).
+    start: Snapshot,
+    /// The last solution of the active-set loop that converged with no amount negative, and
+    /// whether it still describes the present set up to its targets (see `retreat`).
+    good: Snapshot,
+    good_valid: bool,
+    /// The saturation target of each present mineral at `good` (for a mineral that entered
+    /// since, its saturation index there): a failed Newton retries halfway back to it.
+    target_from: Vec<f64>,
 }
 
 impl System {
@@ -173,6 +220,10 @@ impl System {
             dep_cols: Vec::with_capacity(ne + 1),
             dep_pivot: vec![0; nc - 1],
             lambda: vec![0.0; ne + 1],
+            start: Snapshot::new(nc, ne),
+            good: Snapshot::new(nc, ne),
+            good_valid: false,
+            target_from: vec![0.0; ne],
         }
     }
 
@@ -402,17 +453,24 @@ impl System {
     /// G falls at every change of the set, so no set comes back and the loop ends: it does not
     /// cycle as dropping the most negative amount of an unconverged iterate can.
     fn settle(&self, ws: &mut Workspace, input: &Input) -> Result<usize, AqueousError> {
-        // Set changes, plus the steps of the targets (each entering mineral at most ~6).
-        let rounds = 12 * self.equilibrium.len() + 8;
+        // Set changes, plus the steps of the targets (each entering mineral at most ~6, and
+        // the retreats of failed steps).
+        let rounds = 24 * self.equilibrium.len() + 16;
         let mut iterations = 0;
         let mut last = String::new();
+        ws.good_valid = false;
         for _ in 0..rounds {
             while let Some(s) = self.pivot_out_dependent(ws) {
+                ws.good_valid = false;
                 last.clone_from(&self.names.minerals[self.equilibrium[s]]);
             }
             let (done, converged) = self.newton_with_restart(ws, input, iterations)?;
             iterations += done;
+            if !converged && self.retreat(ws) {
+                continue;
+            }
             if let Some(s) = self.ratio_test(ws) {
+                ws.good_valid = false;
                 last.clone_from(&self.names.minerals[self.equilibrium[s]]);
                 continue;
             }
@@ -424,6 +482,7 @@ impl System {
                     .min_by(|a, b| ws.amount[*a].total_cmp(&ws.amount[*b]))
                 {
                     self.take_out(ws, s);
+                    ws.good_valid = false;
                     last.clone_from(&self.names.minerals[self.equilibrium[s]]);
                 }
                 continue;
@@ -431,6 +490,9 @@ impl System {
             for s in 0..self.equilibrium.len() {
                 ws.feasible[s] = if ws.present[s] { ws.amount[s] } else { 0.0 };
             }
+            save(&mut ws.good, &ws.la, ws.law, ws.ionic, ws.gas_x, &ws.amount);
+            ws.good_valid = true;
+            ws.target_from.copy_from_slice(&ws.target);
             if self.lower_targets(ws) {
                 continue;
             }
@@ -444,6 +506,7 @@ impl System {
                 ws.amount[s] = 0.0;
                 ws.feasible[s] = 0.0;
                 ws.target[s] = next_target(si);
+                ws.target_from[s] = si;
                 last.clone_from(&self.names.minerals[self.equilibrium[s]]);
                 continue;
             }
@@ -452,20 +515,53 @@ impl System {
         Err(AqueousError::ActiveSet { rounds, last })
     }
 
+    /// After a failed Newton, if the set differs from the last good solution only by its
+    /// saturation targets (a mineral entering, targets lowered): returns to that solution and
+    /// halves the target steps, and says so. The solutions at intermediate targets form a
+    /// continuous path from the good one (where its targets hold), so a short enough step
+    /// converges; a set that has no solution at the full step (portlandite, nesquehonite and
+    /// gypsum with dolomite entering at SI 4: an invariant point far beyond the activity
+    /// model) then resolves by the ratio test at a converged point on the way.
+    fn retreat(&self, ws: &mut Workspace) -> bool {
+        let neq = self.equilibrium.len();
+        let far = |s: usize| ws.present[s] && (ws.target[s] - ws.target_from[s]).abs() > MIN_TARGET_STEP;
+        if !ws.good_valid || !(0..neq).any(far) {
+            return false;
+        }
+        restore(&ws.good, &mut ws.la, &mut ws.law, &mut ws.ionic, &mut ws.gas_x);
+        ws.amount.copy_from_slice(&ws.good.amount);
+        for s in 0..neq {
+            if ws.present[s] {
+                ws.target[s] = 0.5 * (ws.target[s] + ws.target_from[s]);
+            }
+        }
+        self.gammas(ws);
+        true
+    }
+
     /// Newton from the last state for [`STALLED`] iterations, then, if it has not converged
-    /// and no amount is negative, from the saturated start of `guess.rs`: for as long again with minerals present (the
-    /// active-set loop resolves a set that stalls twice), else to [`MAX_ITERATIONS`].
+    /// and no amount is negative, from the saturated start of `guess.rs`: for as long again
+    /// with minerals present (the active-set loop resolves a set that stalls twice), else to
+    /// [`MAX_ITERATIONS`]. If it does not converge, the solution's unknowns go back to where
+    /// they started (the amounts stay, for the ratio test): an iterate that wandered off
+    /// (log m(MgOH+) at its clamp of 3) is no start for the next set, and starting the next
+    /// set from it failed in turn, mineral after mineral.
     fn newton_with_restart(
         &self,
         ws: &mut Workspace,
         input: &Input,
         before: usize,
     ) -> Result<(usize, bool), AqueousError> {
+        save(&mut ws.start, &ws.la, ws.law, ws.ionic, ws.gas_x, &ws.amount);
         let (done, converged) = self.newton(ws, input, before, STALLED)?;
+        if converged {
+            return Ok((done, converged));
+        }
         // Stalled with an amount negative: the ratio test toward this iterate takes the
         // mineral out (nesquehonite next to dolomite and anhydrite heads for 10^4 molal Mg,
         // its amount falling from the start, while from a restart the amounts run anywhere).
-        if converged || self.most_negative(ws).is_some() {
+        if self.most_negative(ws).is_some() {
+            self.back_to_start(ws);
             return Ok((done, converged));
         }
         for s in 0..self.equilibrium.len() {
@@ -474,7 +570,17 @@ impl System {
         self.saturated_guess(ws, input);
         let limit = if ws.present.iter().any(|p| *p) { STALLED } else { MAX_ITERATIONS };
         let (more, converged) = self.newton(ws, input, before + done, limit)?;
+        if !converged {
+            self.back_to_start(ws);
+        }
         Ok((done + more, converged))
+    }
+
+    /// Returns the solution's unknowns (not the amounts, which the active-set loop reads) to
+    /// where the last Newton started.
+    fn back_to_start(&self, ws: &mut Workspace) {
+        restore(&ws.start, &mut ws.la, &mut ws.law, &mut ws.ionic, &mut ws.gas_x);
+        self.gammas(ws);
     }
 
     /// The present equilibrium mineral with the most negative amount, if one is negative.
