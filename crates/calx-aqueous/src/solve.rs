@@ -394,8 +394,11 @@ impl System {
             let keep = ws.warm && ws.present[slot];
             // Cold, every mineral that can form starts present, so that the dependences
             // below hand the given amounts to the most stable assemblage (lime's to
-            // portlandite) before any Newton step.
-            ws.present[slot] = (keep || given > 0.0 || !ws.warm) && self.mineral_possible(ws, slot);
+            // portlandite) before any Newton step. Warm, the last solution's assemblage is
+            // the guess: a mineral it had used up enters again only if supersaturated, as
+            // the active set decides (a unit re-solving with slightly changed totals would
+            // otherwise dissolve it all over again on every solve).
+            ws.present[slot] = (keep || !ws.warm) && self.mineral_possible(ws, slot);
             if !ws.warm || !keep {
                 ws.amount[slot] = if ws.present[slot] { given } else { 0.0 };
             }
