@@ -17,7 +17,7 @@
 //! reading a slurry back gives the state the unit left it in: the equilibrium is unique for
 //! given element totals, and the lumped solids, far below saturation, dissolve again.
 
-use calx_aqueous::{ActivityModel, Database, Element, Equilibrium, GasCondition, Input, System, SystemSpec};
+use calx_aqueous::{ActivityModel, Database, Element, Equilibrium, GasCondition, Input, System, SystemSpec, Workspace};
 use calx_core::aqueous::{self, AqueousProperties, AqueousSettings};
 use calx_core::{ComponentSet, Phase, Stream};
 
@@ -136,6 +136,8 @@ pub fn stream_properties(
 
 /// Bring `inv` to equilibrium at `temperature` with its minerals (which may dissolve), the
 /// minerals `precipitate` (which may also form from nothing) and the gas condition `gas`.
+/// Compiles the chemical system for this one call; a unit that equilibrates often keeps a
+/// [`Compiled`] system instead.
 ///
 /// # Errors
 /// As [`stream_properties`].
@@ -148,36 +150,88 @@ pub fn equilibrate(
 ) -> Result<Equilibrium, AqueousBridgeError> {
     let db = Database::builtin();
     let mut elements = inv.elements(db);
-    for name in precipitate {
-        let Some(phase) = db.mineral(name) else { continue };
-        for e in Element::ALL.into_iter().filter(|e| phase.elements[e.index()] != 0.0) {
-            if !elements.contains(&e) {
-                elements.push(e);
-            }
-        }
-    }
-    if !matches!(gas, GasCondition::None) && !elements.contains(&Element::C) {
+    if !matches!(gas, GasCondition::None) {
         elements.push(Element::C);
-        elements.sort_by_key(|e| e.index());
     }
     let mut names: Vec<&str> =
         inv.minerals.iter().map(|(m, _)| m.as_str()).chain(precipitate.iter().map(String::as_str)).collect();
     names.sort_unstable();
     names.dedup();
-    let spec = SystemSpec::new(&elements).with_minerals(&names).with_activity_model(model);
-    let system = System::new(db, &spec).map_err(|e| AqueousBridgeError(e.to_string()))?;
-    let mut input = Input::new(temperature, inv.water).with_gas(gas);
-    input.totals = inv.dissolved;
-    for (name, mol) in &inv.minerals {
-        let phase =
-            db.mineral(name).ok_or_else(|| AqueousBridgeError(format!("no mineral `{name}` in the database")))?;
-        for e in Element::ALL {
-            input.totals[e.index()] += phase.elements[e.index()] * mol;
+    let compiled = Compiled::new(&elements, &names, model)?;
+    compiled.equilibrate(&mut compiled.workspace(), inv, temperature, gas)
+}
+
+/// A chemical system compiled once: its elements and equilibrium minerals are fixed, so each
+/// equilibrium reuses the compiled species, constants and scratch space.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    system: System,
+}
+
+impl Compiled {
+    /// The system of `elements` (with those the `minerals` hold) and the equilibrium
+    /// `minerals`, with activities from `model`.
+    ///
+    /// # Errors
+    /// A mineral the database lacks.
+    pub fn new(elements: &[Element], minerals: &[&str], model: ActivityModel) -> Result<Compiled, AqueousBridgeError> {
+        let db = Database::builtin();
+        let mut all = elements.to_vec();
+        for name in minerals {
+            let phase =
+                db.mineral(name).ok_or_else(|| AqueousBridgeError(format!("no mineral `{name}` in the database")))?;
+            all.extend(Element::ALL.into_iter().filter(|e| phase.elements[e.index()] != 0.0));
         }
+        all.sort_by_key(|e| e.index());
+        all.dedup();
+        let spec = SystemSpec::new(&all).with_minerals(minerals).with_activity_model(model);
+        let system = System::new(db, &spec).map_err(|e| AqueousBridgeError(e.to_string()))?;
+        Ok(Compiled { system })
     }
-    input.minerals = system_minerals(&system, &inv.minerals);
-    let mut ws = system.workspace();
-    system.solve(&mut ws, &input).map_err(|e| AqueousBridgeError(e.to_string()))
+
+    /// Scratch space for [`Compiled::equilibrate`]; one per calculation keeps results
+    /// independent of what was solved before (warm starts only within a calculation).
+    pub fn workspace(&self) -> Workspace {
+        self.system.workspace()
+    }
+
+    /// Bring `inv` to equilibrium at `temperature` under `gas`.
+    ///
+    /// # Errors
+    /// An element or mineral of `inv` outside the system, or a speciation that does not
+    /// converge.
+    pub fn equilibrate(
+        &self,
+        ws: &mut Workspace,
+        inv: &Inventory,
+        temperature: f64,
+        gas: GasCondition,
+    ) -> Result<Equilibrium, AqueousBridgeError> {
+        let db = Database::builtin();
+        let mut input = Input::new(temperature, inv.water).with_gas(gas);
+        input.totals = inv.dissolved;
+        for (name, mol) in &inv.minerals {
+            if !self.system.equilibrium_minerals().contains(&name.as_str()) {
+                return Err(AqueousBridgeError(format!("`{name}` is not one of this system's minerals")));
+            }
+            let phase =
+                db.mineral(name).ok_or_else(|| AqueousBridgeError(format!("no mineral `{name}` in the database")))?;
+            for e in Element::ALL {
+                input.totals[e.index()] += phase.elements[e.index()] * mol;
+            }
+        }
+        if let Some(e) =
+            Element::ALL.into_iter().find(|e| input.totals[e.index()] > 0.0 && !self.system.elements().contains(e))
+        {
+            return Err(AqueousBridgeError(format!(
+                "{} enters, but the chemical system has no {}",
+                e.symbol(),
+                e.symbol()
+            )));
+        }
+        input.minerals = system_minerals(&self.system, &inv.minerals);
+        self.system.solve(ws, &input).map_err(|e| AqueousBridgeError(e.to_string()))
+    }
 }
 
 /// Initial amounts in the order of the system's equilibrium minerals (one mineral may come

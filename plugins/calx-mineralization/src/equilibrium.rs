@@ -28,23 +28,20 @@
 
 use std::sync::Arc;
 
-use calx_aqueous::{Database, Equilibrium, GasCondition};
+use calx_aqueous::{Database, Element, Equilibrium, GasCondition, Workspace};
 use calx_core::aqueous::ActivityModel as Model;
 use calx_core::{ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, Params, Phase, UnitError, UnitReport};
 
-use crate::aqueous::{AqueousBridgeError, DEFAULT_MINERALS, Inventory, activity_model, equilibrate, properties};
+use crate::aqueous::{Compiled, DEFAULT_MINERALS, Inventory, activity_model, properties};
 use crate::common::fraction;
 
 /// Gas constant, J/(mol K) (CODATA 2018, exact).
 const R: f64 = 8.314_462_618;
 
-/// Most updates of the gas volume; each is one speciation.
-const MAX_VOLUME_UPDATES: usize = 50;
-
-/// Most passes over the water left in the slurry; each changes it by the water the
-/// reactions make and the vent takes, a few per cent, so passes shrink the change by about
-/// that factor each.
-const MAX_WATER_PASSES: usize = 50;
+/// Most speciations of one calculation. The gas volume, the water and the vapour each change
+/// by a few per cent of the last change per speciation, so they settle to 1e-12 in ten or
+/// twenty.
+const MAX_SPECIATIONS: usize = 100;
 
 /// One equilibrium mineral: its database name, the component it leaves as, and the
 /// components read as it.
@@ -58,7 +55,8 @@ struct Mineral {
 #[derive(Clone, Debug)]
 pub(crate) struct Equilibrator {
     set: Arc<ComponentSet>,
-    model: Model,
+    /// The chemical system of everything the unit can meet, compiled at creation.
+    compiled: Compiled,
     minerals: Vec<Mineral>,
     /// (component, mineral) pairs used to read inlets: the unit's minerals only.
     map: Vec<(String, String)>,
@@ -153,6 +151,9 @@ impl Equilibrator {
             )
             .collect();
         let model = p.text_opt("activity_model")?.and_then(Model::from_name).unwrap_or_default();
+        let names: Vec<&str> = minerals.iter().map(|m| m.name.as_str()).collect();
+        let compiled = Compiled::new(&dissolved_elements(set), &names, activity_model(model))
+            .map_err(|e| UnitError::param("minerals", e.to_string()))?;
         let water = set.index_of(crate::aqueous::WATER).ok_or_else(|| {
             UnitError::port("slurry", "the component set has no `H2O`: an aqueous equilibrium needs liquid water")
         })?;
@@ -167,7 +168,7 @@ impl Equilibrator {
         };
         Ok(Equilibrator {
             set: set.clone(),
-            model,
+            compiled,
             minerals,
             map,
             approach: fraction("approach", "", p.number("approach")?)?,
@@ -180,6 +181,12 @@ impl Equilibrator {
     }
 
     /// Bring `mixed` (kg/s of everything entering) to equilibrium at `t` (K) and `p` (Pa).
+    ///
+    /// One fixed-point iteration settles three things together: the gas volume (from the CO2
+    /// left and the vapour), the water of the solution (reactions make or use some, the vent
+    /// takes some) and the vapour. Each is a small correction of the last, so they settle in a
+    /// few speciations, each warm-started from the one before (the workspace is new for
+    /// every calculation, so the result never depends on an earlier one).
     pub(crate) fn run(&self, mixed: &[f64], t: f64, p: f64) -> Result<Outcome, UnitError> {
         let set = &*self.set;
         let (liquid, gas) = self.split(mixed);
@@ -189,11 +196,10 @@ impl Equilibrator {
         }
         let co2_gas = self.co2.map_or(0.0, |k| gas[k] / molar(set, k));
         let other_gas = moles(set, &gas) - co2_gas;
-        // The solution's water is what leaves in the slurry (reactions make or use some, the
-        // vent takes some): each pass speciates the water the previous pass left.
-        let mut evaporated = 0.0;
-        for _ in 0..MAX_WATER_PASSES {
-            let eq = self.solve(&inv, t, p, co2_gas, other_gas + evaporated)?;
+        let mut ws = self.compiled.workspace();
+        let (mut evaporated, mut volume) = (0.0, (co2_gas + other_gas) * R * t / p);
+        for _ in 0..MAX_SPECIATIONS {
+            let eq = self.speciate(&mut ws, &inv, t, co2_gas, volume)?;
             let uptake = self.approach * eq.co2_from_gas;
             let mut slurry = self.slurry(&liquid, &inv, &eq)?;
             let mut vent = gas.clone();
@@ -201,19 +207,47 @@ impl Equilibrator {
                 vent[k] = (co2_gas - uptake) * molar(set, k);
             }
             let vapour = self.saturate(&mut slurry, &mut vent, t, p)?;
+            let next_volume =
+                if co2_gas > 0.0 { self.gas_volume(co2_gas - eq.co2_from_gas, other_gas + vapour, t, p)? } else { 0.0 };
             let water = slurry[self.water];
-            let settled =
-                (water - inv.water).abs() <= 1e-12 * inv.water && (vapour - evaporated).abs() <= 1e-12 * vapour;
-            if settled || (water - inv.water).abs() <= 1e-12 * inv.water && vapour == 0.0 {
+            let settled = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
+            if settled(water, inv.water) && settled(vapour, evaporated) && settled(next_volume, volume) {
                 let co2_taken_up = uptake * self.co2.map_or(0.0, |k| molar(set, k));
                 return Ok(Outcome { slurry, vent, co2_taken_up, equilibrium: eq });
             }
-            inv.water = water;
-            evaporated = vapour;
+            (inv.water, evaporated, volume) = (water, vapour, next_volume);
         }
         Err(UnitError::Calculation(format!(
-            "the water of the slurry and of the vent did not settle in {MAX_WATER_PASSES} passes"
+            "the gas volume, the water of the slurry and the vapour did not settle together in {MAX_SPECIATIONS} speciations"
         )))
+    }
+
+    /// One speciation: with the gas as a closed volume of CO2, or without gas when none enters.
+    fn speciate(
+        &self,
+        ws: &mut Workspace,
+        inv: &Inventory,
+        t: f64,
+        co2: f64,
+        volume: f64,
+    ) -> Result<Equilibrium, UnitError> {
+        let gas = if co2 > 0.0 { GasCondition::ClosedCo2 { volume, moles: co2 } } else { GasCondition::None };
+        self.compiled
+            .equilibrate(ws, inv, t, gas)
+            .map_err(|e| UnitError::Calculation(format!("aqueous equilibrium: {e}")))
+    }
+
+    /// The volume of the gas at `t` and `p` once `co2_left` mol/s of CO2 remain beside
+    /// `others`, or an error when nothing is left to make a gas phase.
+    fn gas_volume(&self, co2_left: f64, others: f64, t: f64, p: f64) -> Result<f64, UnitError> {
+        let volume = (co2_left.max(0.0) + others) * R * t / p;
+        if volume.is_nan() || volume <= 0.0 {
+            return Err(UnitError::Calculation(
+                "the slurry takes up all the CO2 of a gas that holds nothing else: no gas phase is left at equilibrium"
+                    .into(),
+            ));
+        }
+        Ok(volume)
     }
 
     /// Gas-phase components (and all CO2) to the gas, the rest to the liquid.
@@ -227,35 +261,6 @@ impl Equilibrator {
             }
         }
         (liquid, gas)
-    }
-
-    /// The equilibrium with a gas of fixed total pressure, or without gas when none enters.
-    fn solve(&self, inv: &Inventory, t: f64, p: f64, co2: f64, others: f64) -> Result<Equilibrium, UnitError> {
-        let model = activity_model(self.model);
-        let fail = |e: AqueousBridgeError| UnitError::Calculation(format!("aqueous equilibrium: {e}"));
-        let minerals: Vec<String> = self.minerals.iter().map(|m| m.name.clone()).collect();
-        if co2 <= 0.0 {
-            return equilibrate(inv, &minerals, t, model, GasCondition::None).map_err(fail);
-        }
-        let mut volume = (co2 + others) * R * t / p;
-        for _ in 0..MAX_VOLUME_UPDATES {
-            let eq =
-                equilibrate(inv, &minerals, t, model, GasCondition::ClosedCo2 { volume, moles: co2 }).map_err(fail)?;
-            let left = co2 - eq.co2_from_gas;
-            let next = (left.max(0.0) + others) * R * t / p;
-            if next.is_nan() || next <= 0.0 {
-                return Err(UnitError::Calculation(
-                    "the slurry takes up all the CO2 of a gas that holds nothing else: no gas phase is left at equilibrium".into(),
-                ));
-            }
-            if (next - volume).abs() <= 1e-12 * volume {
-                return Ok(eq);
-            }
-            volume = next;
-        }
-        Err(UnitError::Calculation(format!(
-            "the gas volume at {p} Pa did not settle in {MAX_VOLUME_UPDATES} speciations"
-        )))
     }
 
     /// The slurry leaving: minerals, dissolved lumps and water (see the module docs).
@@ -376,4 +381,19 @@ fn moles(set: &ComponentSet, flows: &[f64]) -> f64 {
 /// Molar mass of component `k`, kg/mol (components an equilibrium unit writes have one).
 fn molar(set: &ComponentSet, k: usize) -> f64 {
     set.get(k).and_then(|c| c.molar_mass).unwrap_or(f64::NAN)
+}
+
+/// The aqueous elements a unit over `set` can meet dissolved: those of every component read as
+/// dissolved (not solid, not a gas other than CO2; `crate::aqueous`), and carbon with CO2.
+fn dissolved_elements(set: &ComponentSet) -> Vec<Element> {
+    let mut out = Vec::new();
+    for c in set.iter().filter(|c| c.phase != Phase::Solid && (c.phase != Phase::Gas || c.name == "CO2")) {
+        let Some(atoms) = &c.elements else { continue };
+        let aqueous: Option<Vec<Element>> =
+            atoms.keys().filter(|el| !matches!(**el, "H" | "O")).map(|el| Element::from_symbol(el)).collect();
+        out.extend(aqueous.unwrap_or_default());
+    }
+    out.sort_by_key(|e| e.index());
+    out.dedup();
+    out
 }
