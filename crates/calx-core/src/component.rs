@@ -111,10 +111,7 @@ impl Component {
     /// Specific enthalpy in J/kg at temperature `t` (K): formation enthalpy at 298.15 K plus
     /// the sensible heat from 298.15 K to `t`. Errors name the missing datum.
     pub fn specific_enthalpy(&self, t: f64) -> Result<f64> {
-        let missing = |what: &str| Error::Component {
-            component: self.name.clone(),
-            reason: format!("has no {what}: an energy balance over it is not possible"),
-        };
+        let missing = |what: &str| Error::MissingThermo { component: self.name.clone(), what: what.into() };
         let cp = self.heat_capacity.as_ref().ok_or_else(|| missing("heat capacity"))?;
         match cp {
             HeatCapacity::ConstantMass { .. } => {
@@ -134,10 +131,10 @@ impl Component {
 
     /// Specific heat capacity in J/(kg K) at `t`.
     pub fn specific_heat_capacity(&self, t: f64) -> Result<f64> {
-        let cp = self.heat_capacity.as_ref().ok_or_else(|| Error::Component {
-            component: self.name.clone(),
-            reason: "has no heat capacity: an energy balance over it is not possible".into(),
-        })?;
+        let cp = self
+            .heat_capacity
+            .as_ref()
+            .ok_or_else(|| Error::MissingThermo { component: self.name.clone(), what: "heat capacity".into() })?;
         match cp {
             HeatCapacity::ConstantMass { .. } => Ok(cp.cp(t)),
             _ => {

@@ -64,6 +64,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A component lacks a datum an energy balance over it needs.
+    #[error("component {component:?}: has no {what}: an energy balance over it is not possible")]
+    MissingThermo {
+        /// The component name.
+        component: String,
+        /// The missing datum: `heat capacity`, `formation enthalpy` or `molar mass`.
+        what: String,
+    },
     /// An energy balance has no physical answer: a non-finite enthalpy or heat capacity
     /// (temperatures far outside the data), or no temperature that matches an enthalpy flow.
     #[error("energy balance: {reason}")]

@@ -293,6 +293,15 @@ pub enum UnitError {
     /// The calculation failed.
     #[error("{0}")]
     Calculation(String),
+    /// A component reaching the unit lacks a datum its energy balance needs (a fault of the
+    /// component's definition, which the façade points at).
+    #[error("component {component:?}: has no {what}: an energy balance over it is not possible")]
+    MissingThermo {
+        /// The component name.
+        component: String,
+        /// The missing datum.
+        what: String,
+    },
 }
 
 impl UnitError {
@@ -308,7 +317,10 @@ impl UnitError {
 
 impl From<crate::Error> for UnitError {
     fn from(e: crate::Error) -> UnitError {
-        UnitError::Calculation(e.to_string())
+        match e {
+            crate::Error::MissingThermo { component, what } => UnitError::MissingThermo { component, what },
+            e => UnitError::Calculation(e.to_string()),
+        }
     }
 }
 

@@ -135,6 +135,8 @@ pub fn unit_error_to_wire(e: &UnitError) -> wire::UnitError {
         }
         UnitError::Port { port, message } => wire::UnitError::Port { port: port.clone(), message: message.clone() },
         UnitError::Calculation(m) => wire::UnitError::Calculation(m.clone()),
+        // ABI v1 has no variant for it: the host sees the same text, without the position.
+        e @ UnitError::MissingThermo { .. } => wire::UnitError::Calculation(e.to_string()),
     }
 }
 

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use calx_core::result::FlowsheetResult;
-use calx_core::{AnalysisError, AnalysisOutput, Registry};
-use calx_engine::Flowsheet;
+use calx_core::{AnalysisError, AnalysisOutput, Registry, UnitError};
+use calx_engine::{EngineError, Flowsheet};
 use calx_flowsheet::{Diagnostic, Diagnostics, Model, Source};
 use calx_plugin_host::LoadedPlugin;
 
@@ -121,7 +121,7 @@ impl Project {
     /// the solved plant comes back as [`Error::AnalysisSetting`], at its position in the file.
     pub fn solve(&self) -> Result<Solved, Error> {
         let mut flowsheet = self.build().map_err(Error::Build)?;
-        let mut result = flowsheet.solve()?;
+        let mut result = flowsheet.solve().map_err(|e| self.locate_solve(e))?;
         self.speciate(&mut result)?;
         let analyses = self.analyse(&result).map_err(|f| self.locate(f))?;
         Ok(Solved { result, analyses })
@@ -144,7 +144,7 @@ impl Project {
     /// problems that show only with the converged plant. Nothing is rendered.
     pub fn check(&self) -> Result<(), Error> {
         let mut flowsheet = self.build().map_err(Error::Build)?;
-        let mut result = flowsheet.solve()?;
+        let mut result = flowsheet.solve().map_err(|e| self.locate_solve(e))?;
         self.speciate(&mut result)?;
         self.figures(&result).map_err(|f| self.locate(f))?;
         Ok(())
@@ -153,6 +153,23 @@ impl Project {
     /// An analysis failure as an error of the file when it is about a parameter: the
     /// diagnostic points at the parameter (or at the analysis, when the parameter is not
     /// written and its default does not fit).
+    /// A solve failure that is the file's fault comes back at its position: a component
+    /// without the thermodynamic data a unit's energy balance needs is an error at the
+    /// component's entry (invalid input), not a failed solve.
+    fn locate_solve(&self, e: EngineError) -> Error {
+        let EngineError::Unit { unit, type_name, source: UnitError::MissingThermo { component, what } } = &e else {
+            return Error::Solve(e);
+        };
+        let field = format!("components.{component}");
+        let text = format!(
+            "component `{component}` has no {what}, which unit `{unit}` ({type_name}) needs for its energy balance"
+        );
+        let d = Diagnostic::new(self.model.loc(&field), &field, text)
+            .found(format!("no {what}"))
+            .allowed("a definition in `components.define` with `heat_capacity` (and `formation_enthalpy` if it reacts); docs/flowsheet-format.md");
+        Error::Build(self.model.diagnostics(vec![d]))
+    }
+
     fn locate(&self, failure: AnalysisFailure) -> Error {
         let AnalysisError::Parameter { param, message } = &failure.source else {
             return Error::Analysis(failure);

@@ -271,3 +271,64 @@ pub fn properties(eq: &Equilibrium) -> AqueousProperties {
         warning: eq.activity_model_warning().map(|w| w.to_string()),
     }
 }
+
+/// The aqueous elements a unit over `set` can meet dissolved: those of every component read as
+/// dissolved (not solid, not a gas other than CO2; see the module docs), and carbon with CO2.
+pub fn dissolved_elements(set: &ComponentSet) -> Vec<Element> {
+    let mut out = Vec::new();
+    for c in set.iter().filter(|c| c.phase != Phase::Solid && (c.phase != Phase::Gas || c.name == "CO2")) {
+        let Some(atoms) = &c.elements else { continue };
+        let aqueous: Option<Vec<Element>> =
+            atoms.keys().filter(|el| !matches!(**el, "H" | "O")).map(|el| Element::from_symbol(el)).collect();
+        out.extend(aqueous.unwrap_or_default());
+    }
+    out.sort_by_key(|e| e.index());
+    out.dedup();
+    out
+}
+
+/// The solution a unit leaves, for its report: the built-in mineral pairs of the components
+/// in the unit's set, compiled once when the unit is created.
+#[derive(Clone, Debug)]
+pub struct SolutionReport {
+    compiled: Compiled,
+    map: Vec<(String, String)>,
+}
+
+impl SolutionReport {
+    /// For units over `set` with activities from `model`.
+    ///
+    /// # Errors
+    /// A chemical system the database cannot build (it can for every built-in pair).
+    pub fn new(set: &ComponentSet, model: aqueous::ActivityModel) -> Result<SolutionReport, AqueousBridgeError> {
+        let map: Vec<(String, String)> = DEFAULT_MINERALS
+            .iter()
+            .filter(|(c, _)| set.index_of(c).is_some())
+            .map(|(c, m)| (c.to_string(), m.to_string()))
+            .collect();
+        let mut minerals: Vec<&str> = map.iter().map(|(_, m)| m.as_str()).collect();
+        minerals.sort_unstable();
+        minerals.dedup();
+        let compiled = Compiled::new(&dissolved_elements(set), &minerals, activity_model(model))?;
+        Ok(SolutionReport { compiled, map })
+    }
+
+    /// The aqueous properties of `flows` (kg/s) at `temperature`, or `None` without liquid
+    /// water.
+    ///
+    /// # Errors
+    /// A speciation that does not converge.
+    pub fn properties(
+        &self,
+        set: &ComponentSet,
+        flows: &[f64],
+        temperature: f64,
+    ) -> Result<Option<AqueousProperties>, AqueousBridgeError> {
+        let inv = Inventory::read(set, flows, &self.map);
+        if inv.water <= 0.0 {
+            return Ok(None);
+        }
+        let eq = self.compiled.equilibrate(&mut self.compiled.workspace(), &inv, temperature, GasCondition::None)?;
+        Ok(Some(properties(&eq)))
+    }
+}

@@ -28,11 +28,11 @@
 
 use std::sync::Arc;
 
-use calx_aqueous::{Database, Element, Equilibrium, GasCondition, Workspace};
+use calx_aqueous::{Database, Equilibrium, GasCondition, Workspace};
 use calx_core::aqueous::ActivityModel as Model;
 use calx_core::{ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, Params, Phase, UnitError, UnitReport};
 
-use crate::aqueous::{Compiled, DEFAULT_MINERALS, Inventory, activity_model, properties};
+use crate::aqueous::{Compiled, DEFAULT_MINERALS, Inventory, activity_model, dissolved_elements, properties};
 use crate::common::fraction;
 
 /// Gas constant, J/(mol K) (CODATA 2018, exact).
@@ -381,19 +381,4 @@ fn moles(set: &ComponentSet, flows: &[f64]) -> f64 {
 /// Molar mass of component `k`, kg/mol (components an equilibrium unit writes have one).
 fn molar(set: &ComponentSet, k: usize) -> f64 {
     set.get(k).and_then(|c| c.molar_mass).unwrap_or(f64::NAN)
-}
-
-/// The aqueous elements a unit over `set` can meet dissolved: those of every component read as
-/// dissolved (not solid, not a gas other than CO2; `crate::aqueous`), and carbon with CO2.
-fn dissolved_elements(set: &ComponentSet) -> Vec<Element> {
-    let mut out = Vec::new();
-    for c in set.iter().filter(|c| c.phase != Phase::Solid && (c.phase != Phase::Gas || c.name == "CO2")) {
-        let Some(atoms) = &c.elements else { continue };
-        let aqueous: Option<Vec<Element>> =
-            atoms.keys().filter(|el| !matches!(**el, "H" | "O")).map(|el| Element::from_symbol(el)).collect();
-        out.extend(aqueous.unwrap_or_default());
-    }
-    out.sort_by_key(|e| e.index());
-    out.dedup();
-    out
 }

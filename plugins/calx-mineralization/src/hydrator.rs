@@ -28,7 +28,11 @@
 //!
 //! Reports: heat duty "hydration", electricity "agitation", material "make-up water" (with
 //! `solids_fraction`), sizes "solids_fraction" (reached), "throughput", and with
-//! `residence_time` "volume" and "slurry_density".
+//! `residence_time` "volume" and "slurry_density". With an `activity_model` (given, or the
+//! flowsheet's when it has an `aqueous:` section) also the slurry's "pH", "dissolved_ca" and
+//! "dissolved_mg" (mol/kg of water): its solids (the built-in mineral pairs: portlandite,
+//! brucite, ...) in equilibrium with its water at the outlet temperature (`crate::aqueous`).
+//! Without one no speciation runs, so the reference plant costs what it did.
 
 use std::sync::Arc;
 
@@ -37,11 +41,13 @@ use calx_core::{
     UnitDescriptor, UnitError, UnitOperation, UnitReport, UnitType,
 };
 
+use crate::aqueous::SolutionReport;
 use crate::common::{
     check_inlets, check_outlets, fraction, inlet_ports, lowest_pressure, mix, molar_mass, open_fraction, phase_mass,
     positive, require,
 };
 use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
+use calx_core::aqueous::ActivityModel;
 
 /// The `hydrator` unit type.
 pub struct Hydrator;
@@ -63,6 +69,8 @@ struct HydratorUnit {
     thermal: Thermal,
     agitation: Agitation,
     ports: Vec<String>,
+    /// pH and dissolved Ca and Mg of the slurry, with an `activity_model`.
+    solution: Option<SolutionReport>,
 }
 
 impl UnitType for Hydrator {
@@ -93,6 +101,11 @@ impl UnitType for Hydrator {
                 "assumption [U]: make-up water at 25 degC",
             ),
         ];
+        params.push(ParamSpec::optional(
+            "activity_model",
+            ParamKind::choice(&["davies", "extended_debye_huckel"]),
+            "Report the slurry's pH and dissolved Ca and Mg with this activity model (set from the flowsheet's `aqueous:` section when it has one). Default: not reported",
+        ));
         params.extend(thermal_params());
         params.extend(agitation_params());
         UnitDescriptor {
@@ -166,6 +179,7 @@ impl UnitType for Hydrator {
             water_temperature,
             thermal: thermal_mode(p)?,
             agitation: Agitation::from_params(p)?,
+            solution: solution_report(set, p)?,
             ports: inlet_ports(config.connections),
         }))
     }
@@ -248,6 +262,36 @@ impl UnitOperation for HydratorUnit {
         let solids = phase_mass(set, &flows, Phase::Solid);
         report.size("solids_fraction", if total > 0.0 { solids / total } else { 0.0 }, Dimension::DIMENSIONLESS);
         self.agitation.report(set, &flows, report);
+        if let Some(solution) = &self.solution {
+            report_solution(solution, set, &flows, t_out, report)?;
+        }
         Ok(())
     }
+}
+
+/// The slurry report of an `activity_model`, if one is set.
+fn solution_report(set: &ComponentSet, p: &calx_core::Params) -> Result<Option<SolutionReport>, UnitError> {
+    let Some(model) = p.text_opt("activity_model")?.and_then(ActivityModel::from_name) else { return Ok(None) };
+    SolutionReport::new(set, model).map(Some).map_err(|e| UnitError::param("activity_model", e.to_string()))
+}
+
+/// pH and dissolved Ca and Mg of the slurry `flows` leaving at `t`.
+fn report_solution(
+    solution: &SolutionReport,
+    set: &ComponentSet,
+    flows: &[f64],
+    t: f64,
+    report: &mut UnitReport,
+) -> Result<(), UnitError> {
+    let props = solution
+        .properties(set, flows, t)
+        .map_err(|e| UnitError::Calculation(format!("the slurry's aqueous speciation: {e}")))?;
+    let Some(props) = props else { return Ok(()) };
+    report.size("pH", props.ph, Dimension::DIMENSIONLESS);
+    report.size("dissolved_ca", props.dissolved("Ca").unwrap_or(0.0), Dimension::MOLALITY);
+    report.size("dissolved_mg", props.dissolved("Mg").unwrap_or(0.0), Dimension::MOLALITY);
+    if let Some(w) = props.warning {
+        report.note(format!("activity model: {w}"));
+    }
+    Ok(())
 }

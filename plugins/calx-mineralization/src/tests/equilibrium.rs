@@ -258,3 +258,32 @@ fn the_equilibrium_reactor_slakes_lime_without_a_gas() {
     // Slaking is exothermic (CRC: -65.5 kJ/mol with liquid water): held at 25 °C it is cooled.
     assert!(report.total(calx_core::Utility::Cooling) > 0.0);
 }
+
+/// The hydrator reports its slurry's pH and dissolved calcium only with an activity model:
+/// quicklime slaked in water sits at the calcium hydroxide pH standard (12.454 at 25 °C,
+/// Bates, Bower and Smith 1956) with about 20.3 mmol/kg Ca (the same paper), and without a
+/// model nothing is speciated.
+#[test]
+fn the_hydrator_reports_ph_and_dissolved_calcium_with_an_activity_model() {
+    let set = eq_set(true);
+    let c = ports(&[("solids", &["ash"]), ("water", &["w"])], &[("slurry", &["out"])]);
+    let params = |model: Option<&str>| {
+        let mut p = vec![("conversion", map(&[("CaO", 1.0)])), ("specific_energy", num(0.0)), ("T", num(298.15))];
+        p.extend(model.map(|m| ("activity_model", text(m))));
+        p
+    };
+    let mut water = Stream::empty(set.len());
+    water.flows[WATER] = 5.0;
+    water.temperature = 298.15;
+    let inlets = [flows(&set, &[(LIME, 0.5)], 298.15), water];
+    let with = create_in(&set, &crate::Hydrator, &params(Some("extended_debye_huckel")), &c).unwrap();
+    let (out, report) = run_in(&set, &*with, &inlets, 1);
+    conserved(&set, &inlets, &out);
+    assert!((size(&report, "pH") - 12.454).abs() < 0.03, "pH {}", size(&report, "pH"));
+    assert!(close(size(&report, "dissolved_ca"), 0.0203, 0.03), "Ca {}", size(&report, "dissolved_ca"));
+    assert_eq!(size(&report, "dissolved_mg"), 0.0);
+    let without = create_in(&set, &crate::Hydrator, &params(None), &c).unwrap();
+    let (same, plain) = run_in(&set, &*without, &inlets, 1);
+    assert_eq!(same[0].flows, out[0].flows, "speciation reports, it changes nothing");
+    assert!(plain.sizes.iter().all(|z| z.name != "pH"), "no pH without a model");
+}
