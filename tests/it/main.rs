@@ -2,6 +2,7 @@
 //! every invalid input, solver behaviour against analytical solutions, the reference plant's
 //! report in a headless browser, and tidy checks.
 
+mod fit;
 mod flowsheets;
 mod invalid;
 mod plugins;

@@ -5,6 +5,7 @@
 //! 3 output could not be written.
 
 mod files;
+mod fit;
 mod output;
 mod plugins;
 mod report;
@@ -108,6 +109,22 @@ enum Command {
     },
     /// Run a parameter study (Monte Carlo: random, Latin hypercube or Sobol; tornado; sweep), or merge shards.
     Study(study::StudyArgs),
+    /// Fit a rate law to batch lab data (conversion or CO2 uptake against time).
+    ///
+    /// Reads a fit file (the rate law, which parameters to fit from which starts and within
+    /// which bounds, docs/fit.md) and the CSV of experiments it names; prints the estimates
+    /// with standard errors, 95 % intervals and identifiability, goodness of fit, the
+    /// correlation matrix, a block of parameters to paste into a carbonator or hydrator
+    /// (`mode: rate`) and, when every estimate is identifiable, a `correlated:` group that
+    /// carries the fitted uncertainty into `calx study`. With `-o DIR` it writes them with an
+    /// HTML page of plots (data and model, parity, residuals) and the residual table as CSV.
+    Fit {
+        /// The fit file (YAML).
+        file: PathBuf,
+        /// Write the results into this directory (written atomically) instead of printing them.
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
     /// Solve a flowsheet and write its report: diagram, Sankey, tables, LCA, TEA and study charts.
     ///
     /// The report holds the key figures first, the flowsheet diagram, a Sankey diagram of mass
@@ -174,6 +191,7 @@ fn main() -> ExitCode {
         Command::UnitsOfMeasure => print(&units::units_of_measure()),
         Command::Units { name } => units::list(&options.registry, name.as_deref()).and_then(|s| print(&s)),
         Command::Study(args) => study::command(&options, args),
+        Command::Fit { file, output } => fit::command(&file, output.as_deref()),
         Command::Report(args) => report::command(&options, args),
         Command::Plugins { file: None } => print(&plugins::list(&options.registry, &[])),
         Command::Plugins { file: Some(f) } => {

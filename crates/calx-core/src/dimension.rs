@@ -80,6 +80,8 @@ impl Dimension {
     pub const PRICE_PER_ENERGY: Dimension = Dimension::new(-1, -2, 2, 0, 0, 1);
     /// money per s
     pub const MONEY_FLOW: Dimension = Dimension::new(0, 0, -1, 0, 0, 1);
+    /// 1/s: rate constants, volumetric mass-transfer coefficients (kLa)
+    pub const PER_TIME: Dimension = Dimension::new(0, 0, -1, 0, 0, 0);
 
     /// This dimension raised to an integer power.
     pub fn powi(self, n: i8) -> Dimension {
@@ -121,6 +123,7 @@ impl Dimension {
             (Dimension::PRICE_PER_MASS, "price per mass"),
             (Dimension::PRICE_PER_ENERGY, "price per energy"),
             (Dimension::MONEY_FLOW, "money per time"),
+            (Dimension::PER_TIME, "rate (per time)"),
         ];
         match named.iter().find(|(d, _)| *d == self) {
             Some((_, name)) => format!("{name} [{self}]"),

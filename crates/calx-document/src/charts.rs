@@ -1,6 +1,7 @@
 //! Charts drawn with `plotters` (SVG backend only; no font files are read: the browser or
 //! image viewer lays out the text). Horizontal bar charts (contributions, cost breakdowns,
-//! Spearman correlations), tornado charts, histograms and the cumulative cash-flow line.
+//! Spearman correlations), tornado charts, histograms, the cumulative cash-flow line and x-y
+//! charts (fits: measured points against model curves, parity and residual plots).
 //!
 //! A chart that cannot be drawn (plotters reports an error) becomes a small SVG saying so;
 //! nothing here panics on data. Values that are not finite are left out.
@@ -391,6 +392,94 @@ pub fn histogram(title: &str, values: &[f64], unit: &str, marks: Option<Marks>) 
                 ))?;
             }
         }
+        Ok(())
+    })
+}
+
+/// One series of an x-y chart: markers, a line, or both, in one colour with a legend entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// Legend text.
+    pub label: String,
+    /// Points (x, y); those that are not finite are left out.
+    pub points: Vec<(f64, f64)>,
+    /// Draw markers at the points.
+    pub markers: bool,
+    /// Join the points with a line.
+    pub line: bool,
+    /// Palette index of its colour (series may share one: a model curve and its points).
+    pub colour: usize,
+}
+
+/// Padded range of finite values (at least a unit wide when they are all equal).
+fn padded(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) =
+        values.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = if hi > lo { (hi - lo) * 0.05 } else { lo.abs().max(1.0) * 0.5 };
+    drawable(lo - pad, hi + pad)
+}
+
+/// An x-y chart (measured points against model curves, parity plots, residuals): every
+/// series in its palette colour, with a legend of the series that have a label.
+pub fn xy(title: &str, series: &[Series], x_desc: &str, y_desc: &str) -> Chart {
+    let size = (WIDTH, 380);
+    let xs = padded(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
+    let ys = padded(series.iter().flat_map(|s| s.points.iter().map(|p| p.1)));
+    render(title, size, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .margin_right(24)
+            .margin_top(20)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(xs.0..xs.1, ys.0..ys.1)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .x_labels(8)
+            .y_labels(8)
+            .x_label_formatter(&|x| tick(*x))
+            .y_label_formatter(&|y| tick(*y))
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .label_style(font(15.0))
+            .axis_desc_style(font(15.0))
+            .draw()?;
+        for s in series {
+            let c = colour(PALETTE[s.colour % PALETTE.len()]);
+            let pts: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .map(|&(x, y)| (clip(x, 1.0, xs), clip(y, 1.0, ys)))
+                .collect();
+            let legend = move |(x, y): (i32, i32)| PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(3));
+            let labelled = !s.label.is_empty();
+            if s.line {
+                let drawn = chart.draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))?;
+                if labelled {
+                    drawn.label(s.label.clone()).legend(legend);
+                }
+            }
+            if s.markers {
+                let drawn = chart.draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))?;
+                if labelled && !s.line {
+                    drawn.label(s.label.clone()).legend(legend);
+                }
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GRID)
+            .label_font(font(13.0))
+            .draw()?;
         Ok(())
     })
 }

@@ -33,6 +33,7 @@ mod aqueous;
 mod charts;
 mod diagram;
 mod doc;
+mod fit;
 mod format;
 mod graph;
 mod html;
@@ -48,6 +49,7 @@ use calx_core::result::FlowsheetResult;
 use calx_flowsheet::Model;
 
 pub use doc::{Block, Document, Figure, KeyFigure, Section, Table};
+pub use fit::{fit_document, fit_text};
 pub use html::html;
 pub use markdown::{Asset, Markdown, markdown};
 pub use study::{StudyFileError, StudyFiles, StudyResults};

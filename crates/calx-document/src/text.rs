@@ -38,6 +38,13 @@ fn grid(rows: &[Vec<String>]) -> String {
     out
 }
 
+/// A [`Table`] as text: its caption, then the header and rows as [`grid`].
+pub(crate) fn plain_table(table: &crate::Table) -> String {
+    let mut rows = vec![table.header.clone()];
+    rows.extend(table.rows.iter().cloned());
+    format!("{}\n{}", table.caption, grid(&rows))
+}
+
 /// Render the report: title, stream tables, units, balance closure, solver summary.
 pub fn text_table(model: &Model, result: &FlowsheetResult) -> String {
     let mut s = String::new();

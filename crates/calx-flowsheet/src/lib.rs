@@ -12,6 +12,7 @@ mod aqueous;
 mod components;
 mod decode;
 mod diagnostic;
+mod fit;
 mod node;
 mod options;
 mod schema;
@@ -26,6 +27,9 @@ use calx_engine::{BuildError, EngineError, Flowsheet, FlowsheetDef, SolveOptions
 pub use crate::analyses::ConfiguredAnalysis;
 use crate::decode::{Decoder, SourceMap, get};
 pub use crate::diagnostic::{Diagnostic, Diagnostics};
+pub use crate::fit::{
+    FIT_FIELDS, FitModel, FitParameter, FitSpec, Measured, ParameterKind, RATE_LAWS, law_parameters, parse_fit,
+};
 pub use crate::node::Loc;
 pub use crate::options::Display;
 pub use crate::schema::json_schema;

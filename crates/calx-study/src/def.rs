@@ -3,7 +3,7 @@
 //! crate that reads YAML) and checked field by field.
 
 use crate::StudyError;
-use crate::dist::{Distribution, Truncated};
+use crate::dist::{Distribution, MultiNormal, Truncated};
 use crate::yaml::{self, Node};
 
 /// Sampling scheme.
@@ -25,11 +25,25 @@ pub struct Parameter {
     pub path: String,
     /// Unit of measure of its values (empty: SI / dimensionless).
     pub unit: String,
-    /// Its distribution.
+    /// Its distribution; for a parameter of a [`Correlated`] group, its marginal normal (its
+    /// values are drawn jointly with the group's others).
     pub dist: Truncated,
     /// Low and high values of the tornado (default: the distribution's 5th and 95th percentiles).
     pub tornado: (f64, f64),
     /// Where its values come from, for reports.
+    pub source: String,
+}
+
+/// Parameters drawn jointly from a multivariate normal distribution (a fitted model's
+/// parameters with their covariance). They are parameters of the study like the others,
+/// [`StudyDef::parameters`] `[range]`, each with its marginal normal as its distribution.
+#[derive(Clone, Debug)]
+pub struct Correlated {
+    /// Which of [`StudyDef::parameters`] the group draws, in the order of its mean vector.
+    pub range: std::ops::Range<usize>,
+    /// The joint distribution, in the parameters' study units.
+    pub dist: MultiNormal,
+    /// Where the mean and covariance come from, for reports.
     pub source: String,
 }
 
@@ -55,8 +69,10 @@ pub struct StudyDef {
     pub sampling: Sampling,
     /// Fixed changes to the flowsheet applied before anything (path, text).
     pub set: Vec<(String, String)>,
-    /// Uncertain parameters.
+    /// Uncertain parameters: the independent ones, then those of each correlated group.
     pub parameters: Vec<Parameter>,
+    /// Groups of parameters drawn jointly from a multivariate normal distribution.
+    pub correlated: Vec<Correlated>,
     /// Metrics recorded per sample.
     pub metrics: Vec<String>,
     /// Optional sweep.
@@ -203,7 +219,19 @@ pub fn parse_study(source: &str) -> Result<StudyDef, StudyError> {
     }
     only(
         &root,
-        &["study", "description", "flowsheet", "seed", "samples", "sampling", "set", "parameters", "metrics", "sweep"],
+        &[
+            "study",
+            "description",
+            "flowsheet",
+            "seed",
+            "samples",
+            "sampling",
+            "set",
+            "parameters",
+            "correlated",
+            "metrics",
+            "sweep",
+        ],
         "",
     )?;
     let name = text(root.get("study"), "study")?.to_string();
@@ -229,27 +257,27 @@ pub fn parse_study(source: &str) -> Result<StudyDef, StudyError> {
         }
     }
     let mut parameters = Vec::new();
-    for (i, p) in list(root.get("parameters"), "parameters")?.iter().enumerate() {
+    // `parameters:` may be left out when `correlated:` gives the study's parameters.
+    let independent = match (root.get("parameters"), root.get("correlated")) {
+        (None, Some(_)) => &[][..],
+        (p, _) => list(p, "parameters")?,
+    };
+    for (i, p) in independent.iter().enumerate() {
         let f = format!("parameters[{i}]");
         only(p, &["path", "unit", "distribution", "tornado", "source"], &format!("{f}."))?;
-        let path = text(p.get("path"), &format!("{f}.path"))?.to_string();
         let dist = distribution(
             p.get("distribution").ok_or_else(|| field(&format!("{f}.distribution"), "required"))?,
             &format!("{f}.distribution"),
         )?;
-        let tornado = match p.get("tornado") {
-            None => (dist.quantile(0.05), dist.quantile(0.95)),
-            Some(Node::List(l)) if l.len() == 2 => {
-                (number(Some(&l[0]), &format!("{f}.tornado"))?, number(Some(&l[1]), &format!("{f}.tornado"))?)
-            }
-            Some(_) => return Err(field(&format!("{f}.tornado"), "write `[low, high]`")),
-        };
-        if parameters.iter().any(|q: &Parameter| q.path == path) {
-            return Err(field(&format!("{f}.path"), format!("`{path}` is given twice")));
+        let parameter = parameter(p, &f, dist, "")?;
+        unique(&parameters, &parameter.path, &f)?;
+        parameters.push(parameter);
+    }
+    let mut correlated = Vec::new();
+    if let Some(groups) = root.get("correlated") {
+        for (i, g) in list(Some(groups), "correlated")?.iter().enumerate() {
+            correlated.push(correlated_group(g, &format!("correlated[{i}]"), &mut parameters)?);
         }
-        let unit = p.get("unit").and_then(Node::text).unwrap_or("").to_string();
-        let source = p.get("source").and_then(Node::text).unwrap_or("").to_string();
-        parameters.push(Parameter { path, unit, dist, tornado, source });
     }
     let metrics = list(root.get("metrics"), "metrics")?
         .iter()
@@ -259,56 +287,127 @@ pub fn parse_study(source: &str) -> Result<StudyDef, StudyError> {
     if metrics.is_empty() {
         return Err(field("metrics", "name at least one metric"));
     }
-    let sweep = match root.get("sweep") {
-        None => None,
-        Some(s) => {
-            only(s, &["parameters"], "sweep.")?;
-            let mut axes = Vec::new();
-            for (i, a) in list(s.get("parameters"), "sweep.parameters")?.iter().enumerate() {
-                let f = format!("sweep.parameters[{i}]");
-                only(a, &["path", "unit", "values", "from", "to", "steps"], &format!("{f}."))?;
-                let path = text(a.get("path"), &format!("{f}.path"))?.to_string();
-                let unit = a.get("unit").and_then(Node::text).unwrap_or("").to_string();
-                let values = match a.get("values") {
-                    Some(Node::List(l)) => {
-                        l.iter().map(|v| number(Some(v), &format!("{f}.values"))).collect::<Result<Vec<_>, _>>()?
-                    }
-                    Some(_) => return Err(field(&format!("{f}.values"), "a list is required")),
-                    None => {
-                        let (from, to) =
-                            (number(a.get("from"), &format!("{f}.from"))?, number(a.get("to"), &format!("{f}.to"))?);
-                        let steps = number(a.get("steps"), &format!("{f}.steps"))?;
-                        if steps < 2.0 || steps.fract() != 0.0 {
-                            return Err(field(&format!("{f}.steps"), "a whole number of at least 2 is required"));
-                        }
-                        if steps > MAX_SWEEP_POINTS as f64 {
-                            return Err(field(
-                                &format!("{f}.steps"),
-                                format!(
-                                    "at most {MAX_SWEEP_POINTS} steps (each is a solve of the plant), found {steps}"
-                                ),
-                            ));
-                        }
-                        let n = steps as usize;
-                        (0..n).map(|k| from + (to - from) * k as f64 / (n - 1) as f64).collect()
-                    }
-                };
-                axes.push((path, unit, values));
-            }
-            if axes.is_empty() || axes.len() > 2 {
-                return Err(field("sweep.parameters", "give one or two parameters"));
-            }
-            let points: usize = axes.iter().map(|(_, _, v): &(String, String, Vec<f64>)| v.len()).product();
-            if points > MAX_SWEEP_POINTS {
-                return Err(field(
-                    "sweep.parameters",
-                    format!(
-                        "the grid has {points} points, at most {MAX_SWEEP_POINTS} are allowed (each is a solve of the plant)"
-                    ),
-                ));
-            }
-            Some(Sweep { axes })
+    let sweep = root.get("sweep").map(sweep).transpose()?;
+    Ok(StudyDef { name, flowsheet, seed, samples, sampling, set, parameters, correlated, metrics, sweep })
+}
+
+/// A parameter's path, unit, tornado values (default: the 5th and 95th percentiles of
+/// `dist`) and source (default: `source`).
+fn parameter(p: &Node, f: &str, dist: Truncated, source: &str) -> Result<Parameter, StudyError> {
+    let path = text(p.get("path"), &format!("{f}.path"))?.to_string();
+    let tornado = match p.get("tornado") {
+        None => (dist.quantile(0.05), dist.quantile(0.95)),
+        Some(Node::List(l)) if l.len() == 2 => {
+            (number(Some(&l[0]), &format!("{f}.tornado"))?, number(Some(&l[1]), &format!("{f}.tornado"))?)
         }
+        Some(_) => return Err(field(&format!("{f}.tornado"), "write `[low, high]`")),
     };
-    Ok(StudyDef { name, flowsheet, seed, samples, sampling, set, parameters, metrics, sweep })
+    let unit = p.get("unit").and_then(Node::text).unwrap_or("").to_string();
+    let source = p.get("source").and_then(Node::text).unwrap_or(source).to_string();
+    Ok(Parameter { path, unit, dist, tornado, source })
+}
+
+/// Refuse a path given twice.
+fn unique(parameters: &[Parameter], path: &str, f: &str) -> Result<(), StudyError> {
+    if parameters.iter().any(|q| q.path == path) {
+        return Err(field(&format!("{f}.path"), format!("`{path}` is given twice")));
+    }
+    Ok(())
+}
+
+/// A list of numbers.
+fn numbers(node: Option<&Node>, f: &str) -> Result<Vec<f64>, StudyError> {
+    list(node, f)?.iter().enumerate().map(|(i, x)| number(Some(x), &format!("{f}[{i}]"))).collect()
+}
+
+/// One `correlated:` group: its parameters are appended to `parameters` (each with its
+/// marginal normal), and the group records which they are.
+fn correlated_group(g: &Node, f: &str, parameters: &mut Vec<Parameter>) -> Result<Correlated, StudyError> {
+    only(g, &["parameters", "mean", "covariance", "source"], &format!("{f}."))?;
+    let members = list(g.get("parameters"), &format!("{f}.parameters"))?;
+    if members.is_empty() {
+        return Err(field(&format!("{f}.parameters"), "give at least one parameter"));
+    }
+    let mean = numbers(g.get("mean"), &format!("{f}.mean"))?;
+    if mean.len() != members.len() {
+        return Err(field(
+            &format!("{f}.mean"),
+            format!("give one mean per parameter: {} parameters, {} means", members.len(), mean.len()),
+        ));
+    }
+    let rows = list(g.get("covariance"), &format!("{f}.covariance"))?;
+    let covariance = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| numbers(Some(r), &format!("{f}.covariance[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let paths: Vec<&str> = members.iter().filter_map(|p| p.get("path").and_then(Node::text)).collect();
+    let dist = MultiNormal::new(mean, covariance).map_err(|e| {
+        let message = match e {
+            crate::dist::MultiNormalError::NotPositiveDefinite(row) => {
+                format!("{e} (at `{}`)", paths.get(row).copied().unwrap_or("?"))
+            }
+            _ => e.to_string(),
+        };
+        field(&format!("{f}.covariance"), format!("{message}; parameters: {}", paths.join(", ")))
+    })?;
+    let source = g.get("source").and_then(Node::text).unwrap_or("");
+    let start = parameters.len();
+    for (k, p) in members.iter().enumerate() {
+        let fk = format!("{f}.parameters[{k}]");
+        only(p, &["path", "unit", "tornado", "source"], &format!("{fk}."))?;
+        let marginal = Truncated { dist: dist.marginal(k), min: None, max: None };
+        let parameter = parameter(p, &fk, marginal, source)?;
+        unique(parameters, &parameter.path, &fk)?;
+        parameters.push(parameter);
+    }
+    Ok(Correlated { range: start..parameters.len(), dist, source: source.to_string() })
+}
+
+/// The `sweep:` grid.
+fn sweep(s: &Node) -> Result<Sweep, StudyError> {
+    only(s, &["parameters"], "sweep.")?;
+    let mut axes = Vec::new();
+    for (i, a) in list(s.get("parameters"), "sweep.parameters")?.iter().enumerate() {
+        let f = format!("sweep.parameters[{i}]");
+        only(a, &["path", "unit", "values", "from", "to", "steps"], &format!("{f}."))?;
+        let path = text(a.get("path"), &format!("{f}.path"))?.to_string();
+        let unit = a.get("unit").and_then(Node::text).unwrap_or("").to_string();
+        let values = match a.get("values") {
+            Some(Node::List(l)) => {
+                l.iter().map(|v| number(Some(v), &format!("{f}.values"))).collect::<Result<Vec<_>, _>>()?
+            }
+            Some(_) => return Err(field(&format!("{f}.values"), "a list is required")),
+            None => {
+                let (from, to) =
+                    (number(a.get("from"), &format!("{f}.from"))?, number(a.get("to"), &format!("{f}.to"))?);
+                let steps = number(a.get("steps"), &format!("{f}.steps"))?;
+                if steps < 2.0 || steps.fract() != 0.0 {
+                    return Err(field(&format!("{f}.steps"), "a whole number of at least 2 is required"));
+                }
+                if steps > MAX_SWEEP_POINTS as f64 {
+                    return Err(field(
+                        &format!("{f}.steps"),
+                        format!("at most {MAX_SWEEP_POINTS} steps (each is a solve of the plant), found {steps}"),
+                    ));
+                }
+                let n = steps as usize;
+                (0..n).map(|k| from + (to - from) * k as f64 / (n - 1) as f64).collect()
+            }
+        };
+        axes.push((path, unit, values));
+    }
+    if axes.is_empty() || axes.len() > 2 {
+        return Err(field("sweep.parameters", "give one or two parameters"));
+    }
+    let points: usize = axes.iter().map(|(_, _, v): &(String, String, Vec<f64>)| v.len()).product();
+    if points > MAX_SWEEP_POINTS {
+        return Err(field(
+            "sweep.parameters",
+            format!(
+                "the grid has {points} points, at most {MAX_SWEEP_POINTS} are allowed (each is a solve of the plant)"
+            ),
+        ));
+    }
+    Ok(Sweep { axes })
 }

@@ -181,6 +181,142 @@ impl Truncated {
     }
 }
 
+/// A multivariate normal distribution of a group of parameters (each in its study unit):
+/// its mean vector, its covariance matrix and the lower-triangular Cholesky factor `L` of the
+/// covariance (`L Lᵀ = Σ`), computed once. A standard normal vector `z` maps to `mean + L z`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MultiNormal {
+    /// Mean of each parameter.
+    pub mean: Vec<f64>,
+    /// Covariance matrix (symmetric, positive definite), in the parameters' units.
+    pub covariance: Vec<Vec<f64>>,
+    /// Lower Cholesky factor of the covariance (row `i` holds `L[i][0..=i]`, zeros above).
+    pub cholesky: Vec<Vec<f64>>,
+}
+
+/// Relative asymmetry a covariance matrix may have (rounding in the program that wrote it):
+/// `|Σij - Σji|` at most this times `sqrt(Σii Σjj)`.
+pub const SYMMETRY_TOLERANCE: f64 = 1e-9;
+
+/// Why a mean and covariance do not make a multivariate normal distribution.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum MultiNormalError {
+    /// The covariance is not a k×k matrix for k means.
+    #[error("{0}")]
+    Shape(String),
+    /// An entry is not a finite number.
+    #[error("entry [{0}][{1}] is not a finite number")]
+    NotFinite(usize, usize),
+    /// A variance is not positive.
+    #[error("the variance [{0}][{0}] must be positive, found {1}")]
+    Variance(usize, f64),
+    /// `Σij` and `Σji` differ.
+    #[error("the matrix is not symmetric: [{0}][{1}] = {2} but [{1}][{0}] = {3}")]
+    Asymmetric(usize, usize, f64, f64),
+    /// The Cholesky factorisation fails at row `0`.
+    #[error(
+        "the matrix is not positive definite (the Cholesky factorisation fails at row {0}): no distribution has \
+         these variances and covariances; a correlation of ±1, or entries rounded or taken from different fits, \
+         do this"
+    )]
+    NotPositiveDefinite(usize),
+}
+
+impl MultiNormal {
+    /// Check a mean vector and covariance matrix and factorise the covariance. The matrix
+    /// must be square, of the means' size, finite, symmetric (to [`SYMMETRY_TOLERANCE`]; the
+    /// mean of the two entries is used) and positive definite.
+    pub fn new(mean: Vec<f64>, covariance: Vec<Vec<f64>>) -> Result<MultiNormal, MultiNormalError> {
+        let k = mean.len();
+        if k == 0 {
+            return Err(MultiNormalError::Shape("give at least one parameter".into()));
+        }
+        if covariance.len() != k || covariance.iter().any(|row| row.len() != k) {
+            let rows: Vec<String> = covariance.iter().map(|r| r.len().to_string()).collect();
+            return Err(MultiNormalError::Shape(format!(
+                "the covariance must be a {k}×{k} matrix ({k} parameters and means), found {} rows of {} entries",
+                covariance.len(),
+                rows.join(", ")
+            )));
+        }
+        for (i, row) in covariance.iter().enumerate() {
+            if let Some(j) = row.iter().position(|x| !x.is_finite()) {
+                return Err(MultiNormalError::NotFinite(i, j));
+            }
+            if covariance[i][i] <= 0.0 {
+                return Err(MultiNormalError::Variance(i, covariance[i][i]));
+            }
+        }
+        let mut sym = covariance.clone();
+        for i in 0..k {
+            for j in 0..i {
+                let (a, b) = (covariance[i][j], covariance[j][i]);
+                if (a - b).abs() > SYMMETRY_TOLERANCE * (covariance[i][i] * covariance[j][j]).sqrt() {
+                    return Err(MultiNormalError::Asymmetric(i, j, a, b));
+                }
+                sym[i][j] = 0.5 * (a + b);
+                sym[j][i] = sym[i][j];
+            }
+        }
+        let cholesky = cholesky(&sym).map_err(MultiNormalError::NotPositiveDefinite)?;
+        Ok(MultiNormal { mean, covariance: sym, cholesky })
+    }
+    /// Number of parameters.
+    pub fn len(&self) -> usize {
+        self.mean.len()
+    }
+    /// Whether it has no parameters (never, for one built by [`MultiNormal::new`]).
+    pub fn is_empty(&self) -> bool {
+        self.mean.is_empty()
+    }
+    /// Standard deviation of parameter `i`.
+    pub fn sd(&self, i: usize) -> f64 {
+        self.covariance[i][i].sqrt()
+    }
+    /// The marginal distribution of parameter `i`: normal with its mean and standard deviation.
+    pub fn marginal(&self, i: usize) -> Distribution {
+        Distribution::Normal { mean: self.mean[i], sd: self.sd(i) }
+    }
+    /// `mean + L z` for a vector `z` of standard normal values.
+    pub fn transform(&self, z: &[f64]) -> Vec<f64> {
+        self.mean
+            .iter()
+            .zip(&self.cholesky)
+            .map(|(m, row)| m + row.iter().zip(z).map(|(l, z)| l * z).sum::<f64>())
+            .collect()
+    }
+    /// The values for uniform numbers `u` in (0, 1), one per parameter: each mapped to a
+    /// standard normal by [`normal_quantile`], then [`MultiNormal::transform`]ed. Stratified
+    /// or low-discrepancy `u` keep their structure in `z`.
+    pub fn sample(&self, u: &[f64]) -> Vec<f64> {
+        let z: Vec<f64> = u.iter().map(|u| normal_quantile(*u)).collect();
+        self.transform(&z)
+    }
+}
+
+/// Lower Cholesky factor of a symmetric matrix, or the row at which it is found not to be
+/// positive definite (a pivot not above 1e-12 of its diagonal entry: a singular matrix
+/// rounded to a tiny positive pivot is refused too).
+pub fn cholesky(a: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, usize> {
+    let k = a.len();
+    let mut l = vec![vec![0.0; k]; k];
+    for i in 0..k {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|m| l[i][m] * l[j][m]).sum();
+            if i == j {
+                let d = a[i][i] - s;
+                if d.is_nan() || d <= 1e-12 * a[i][i] {
+                    return Err(i);
+                }
+                l[i][i] = d.sqrt();
+            } else {
+                l[i][j] = (a[i][j] - s) / l[j][j];
+            }
+        }
+    }
+    Ok(l)
+}
+
 fn pert_shape(low: f64, mode: f64, high: f64) -> (f64, f64) {
     (1.0 + 4.0 * (mode - low) / (high - low), 1.0 + 4.0 * (high - mode) / (high - low))
 }
@@ -354,5 +490,42 @@ mod tests {
         for u in [0.0001, 0.5, 0.9999] {
             assert!(t.quantile(u) <= 1.0);
         }
+    }
+    #[test]
+    fn the_cholesky_factor_rebuilds_the_covariance() {
+        let cov = vec![vec![4.0, 1.2, -0.6], vec![1.2, 1.0, 0.3], vec![-0.6, 0.3, 2.25]];
+        let m = MultiNormal::new(vec![1.0, 2.0, 3.0], cov.clone()).unwrap_or_else(|e| panic!("{e}"));
+        // A hand-computed entry: L = [[2], [0.6, 0.8], ...].
+        assert!((m.cholesky[1][0] - 0.6).abs() < 1e-15 && (m.cholesky[1][1] - 0.8).abs() < 1e-15);
+        for (i, row) in cov.iter().enumerate() {
+            assert!(m.cholesky[i][i + 1..].iter().all(|x| *x == 0.0), "{:?}", m.cholesky);
+            for (j, c) in row.iter().enumerate() {
+                let llt: f64 = m.cholesky[i].iter().zip(&m.cholesky[j]).map(|(a, b)| a * b).sum();
+                assert!((llt - c).abs() < 1e-14, "[{i}][{j}]: {llt}");
+            }
+        }
+        // u = 1/2 is the mean; z = e1 moves along the first column of L.
+        assert_eq!(m.sample(&[0.5, 0.5, 0.5]), vec![1.0, 2.0, 3.0]);
+        let x = m.transform(&[1.0, 0.0, 0.0]);
+        assert!(x.iter().zip([3.0, 2.6, 2.7]).all(|(a, b)| (a - b).abs() < 1e-14), "{x:?}");
+        assert_eq!(m.marginal(2), Distribution::Normal { mean: 3.0, sd: 1.5 });
+    }
+
+    #[test]
+    fn bad_covariances_are_refused() {
+        let new = |c: Vec<Vec<f64>>| MultiNormal::new(vec![0.0, 0.0], c);
+        assert!(matches!(new(vec![vec![1.0, 0.5], vec![0.4, 1.0]]), Err(MultiNormalError::Asymmetric(1, 0, ..))));
+        // Asymmetric by rounding only: accepted, and made symmetric.
+        let m = new(vec![vec![1.0, 0.5], vec![0.5 + 1e-12, 1.0]]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.covariance[0][1], m.covariance[1][0]);
+        // Correlation above 1, and exactly 1.
+        assert_eq!(new(vec![vec![1.0, 1.1], vec![1.1, 1.0]]), Err(MultiNormalError::NotPositiveDefinite(1)));
+        assert_eq!(new(vec![vec![4.0, 2.0], vec![2.0, 1.0]]), Err(MultiNormalError::NotPositiveDefinite(1)));
+        assert!(matches!(new(vec![vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0]]), Err(MultiNormalError::Shape(_))));
+        assert!(matches!(new(vec![vec![1.0], vec![0.0, 1.0]]), Err(MultiNormalError::Shape(_))));
+        assert_eq!(new(vec![vec![0.0, 0.0], vec![0.0, 1.0]]), Err(MultiNormalError::Variance(0, 0.0)));
+        assert_eq!(new(vec![vec![1.0, f64::NAN], vec![0.0, 1.0]]), Err(MultiNormalError::NotFinite(0, 1)));
+        let e = new(vec![vec![1.0, 2.0], vec![2.0, 1.0]]).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("not positive definite"), "{e}");
     }
 }

@@ -1,8 +1,9 @@
 //! Parameter studies: Monte Carlo or Latin hypercube uncertainty over unit, feed and analysis
-//! parameters, with summary statistics, Spearman rank correlations and a one-at-a-time
-//! tornado; run in parallel (rayon) and bit-identical for any thread count or shard split,
-//! because each sample's random numbers depend only on the study seed and its index and each
-//! sample starts from the base case (recycle tears warm-started from its converged values).
+//! parameters (independent, or drawn jointly from a multivariate normal), with summary
+//! statistics, Spearman rank correlations and a one-at-a-time tornado; run in parallel (rayon)
+//! and bit-identical for any thread count or shard split, because each sample's random numbers
+//! depend only on the study seed and its index and each sample starts from the base case
+//! (recycle tears warm-started from its converged values).
 //!
 //! A study file names a flowsheet; every path is checked against that flowsheet, and every
 //! distribution against what the model accepts, before any sample runs. Unit and feed
@@ -21,7 +22,7 @@ pub mod stats;
 pub mod study;
 mod yaml;
 
-pub use def::{Parameter, Sampling, StudyDef, Sweep, parse_study};
+pub use def::{Correlated, Parameter, Sampling, StudyDef, Sweep, parse_study};
 pub use output::{
     Columns, Outcome, Sample, Tornado, csv_split, merge, parse_samples, samples_csv, samples_header, spearman_csv,
     summary_csv, sweep_csv, tornado_csv,

@@ -27,6 +27,12 @@ use crate::dist::{Rng, lhs_strata};
 use crate::output::{Outcome, Sample, Tornado};
 use crate::resolve::{self, MetricRef, ResolveError, Resolved, Target, format_value};
 
+/// Standard deviations either side of its mean at which a correlated parameter is tried
+/// against the model before any sample runs (a multivariate normal is unbounded and is not
+/// truncated: a draw beyond, probability 6.3e-5 per parameter and sample, that the model
+/// refuses is a failed sample, recorded with its reason).
+pub const CORRELATED_CHECK_SD: f64 = 4.0;
+
 /// A study checked against its flowsheet, ready to run samples.
 pub struct Study {
     /// The definition.
@@ -151,20 +157,48 @@ impl Study {
     }
 
     /// Every value a distribution can produce must be accepted by the model: try both ends
-    /// of its support (an unbounded end as a huge number), and the tornado values.
+    /// of its support (an unbounded end as a huge number), and the tornado values. A
+    /// correlated group's parameters are tried at their means together, and each alone at
+    /// its mean ± [`CORRELATED_CHECK_SD`] standard deviations.
     fn check_parameter_ranges(&self, f: &mut Flowsheet) -> Result<(), StudyError> {
+        for g in &self.def.correlated {
+            let mut values = vec![None; self.targets.len()];
+            for (j, m) in g.range.clone().zip(&g.dist.mean) {
+                values[j] = Some(*m);
+            }
+            self.configure(f, &values).map_err(|e| {
+                let first = &self.def.parameters[g.range.start];
+                let message = format!("the model rejects the correlated group's means taken together: {e}");
+                path_error(&first.path, ResolveError::Other(message))
+            })?;
+        }
         for (j, p) in self.def.parameters.iter().enumerate() {
-            let (a, b) = p.dist.support();
+            let group = self.def.correlated.iter().find(|g| g.range.contains(&j));
+            let (a, b) = match group {
+                Some(g) => {
+                    let (m, sd) = (g.dist.mean[j - g.range.start], g.dist.sd(j - g.range.start));
+                    (m - CORRELATED_CHECK_SD * sd, m + CORRELATED_CHECK_SD * sd)
+                }
+                None => p.dist.support(),
+            };
             let ends =
                 [if a.is_finite() { a } else { -1e15 }, if b.is_finite() { b } else { 1e15 }, p.tornado.0, p.tornado.1];
             for x in ends {
                 let mut values = vec![None; self.targets.len()];
                 values[j] = Some(x);
                 self.configure(f, &values).map_err(|e| {
-                    let message = format!(
-                        "the distribution can produce {}, which the model rejects: {e}; narrow it or truncate it with `min:`/`max:`",
-                        format_value(x, &p.unit)
-                    );
+                    let message = if group.is_some() {
+                        format!(
+                            "its correlated normal reaches {} (mean ± {CORRELATED_CHECK_SD} sd), which the model rejects: {e}; \
+                             the group's covariance is too wide for this parameter",
+                            format_value(x, &p.unit)
+                        )
+                    } else {
+                        format!(
+                            "the distribution can produce {}, which the model rejects: {e}; narrow it or truncate it with `min:`/`max:`",
+                            format_value(x, &p.unit)
+                        )
+                    };
                     path_error(&p.path, ResolveError::Other(message))
                 })?;
             }
@@ -366,29 +400,38 @@ impl Study {
     }
 
     /// Parameter values of samples `range` (deterministic in the seed and the index only).
+    /// Every parameter takes one uniform number per sample (its own Latin-hypercube strata
+    /// or Sobol dimension); an independent parameter maps it through its distribution's
+    /// inverse CDF, a correlated group maps its uniforms to standard normals and those
+    /// through `mean + L z`.
     pub fn sample_values(&self, range: std::ops::Range<usize>) -> Vec<Vec<f64>> {
-        let n = self.def.samples;
         range
             .map(|i| {
-                let mut rng = Rng::new(self.def.seed, i as u64);
-                self.def
-                    .parameters
-                    .iter()
-                    .enumerate()
-                    .map(|(j, p)| {
-                        let u = match (&self.def.sampling, &self.strata) {
-                            (Sampling::LatinHypercube, Some(s)) => (s[j][i] as f64 + rng.uniform()) / n as f64,
-                            // Points of a scrambled Sobol sequence are in [0, 1) and 24-bit:
-                            // half a step keeps them off 0, where unbounded quantiles diverge.
-                            (Sampling::Sobol, _) => {
-                                f64::from(sobol_burley::sample(i as u32, j as u32, self.def.seed as u32))
-                                    + 0.5 / f64::from(1u32 << 24)
-                            }
-                            _ => rng.uniform(),
-                        };
-                        p.dist.quantile(u)
-                    })
-                    .collect()
+                let u = self.uniforms(i);
+                let mut x: Vec<f64> = self.def.parameters.iter().zip(&u).map(|(p, u)| p.dist.quantile(*u)).collect();
+                for g in &self.def.correlated {
+                    let joint = g.dist.sample(&u[g.range.clone()]);
+                    x[g.range.clone()].copy_from_slice(&joint);
+                }
+                x
+            })
+            .collect()
+    }
+
+    /// Sample `i`'s uniform numbers in (0, 1), one per parameter.
+    fn uniforms(&self, i: usize) -> Vec<f64> {
+        let n = self.def.samples;
+        let mut rng = Rng::new(self.def.seed, i as u64);
+        (0..self.def.parameters.len())
+            .map(|j| match (&self.def.sampling, &self.strata) {
+                (Sampling::LatinHypercube, Some(s)) => (s[j][i] as f64 + rng.uniform()) / n as f64,
+                // Points of a scrambled Sobol sequence are in [0, 1) and 24-bit: half a step
+                // keeps them off 0, where unbounded quantiles diverge.
+                (Sampling::Sobol, _) => {
+                    f64::from(sobol_burley::sample(i as u32, j as u32, self.def.seed as u32))
+                        + 0.5 / f64::from(1u32 << 24)
+                }
+                _ => rng.uniform(),
             })
             .collect()
     }

@@ -25,6 +25,7 @@
 mod analyses;
 mod builtins;
 mod error;
+pub mod fit;
 mod plugins;
 mod project;
 

@@ -44,6 +44,7 @@ use crate::common::{
     check_inlets, check_outlets, fraction, inlet, inlet_ports, lowest_pressure, mix, molar_mass, require,
 };
 use crate::equilibrium::{self, Equilibrator};
+use crate::rate::{GasFeed, RateModel, rate_params};
 use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
 
 /// The `carbonator` unit type.
@@ -61,6 +62,9 @@ struct CarbonatorUnit {
     set: Arc<ComponentSet>,
     /// `mode: equilibrium`: the chemistry replaces the conversions.
     equilibrium: Option<Equilibrator>,
+    /// `mode: rate`: a rate law and the reactor's size give the conversions (then `reactions`
+    /// holds every reaction with a rate constant, at conversion 0).
+    rate: Option<RateModel>,
     /// (reaction, key index, conversion), only for conversions above zero.
     reactions: Vec<(Reaction, usize, f64)>,
     co2: usize,
@@ -74,9 +78,9 @@ impl UnitType for Carbonator {
         let mut params = vec![
             ParamSpec::with_default(
                 "mode",
-                ParamKind::choice(&["conversion", "equilibrium"]),
+                ParamKind::choice(&["conversion", "equilibrium", "rate"]),
                 ParamValue::Text("conversion".into()),
-                "`conversion`: the given conversions; `equilibrium`: the slurry is brought to equilibrium with the gas (aqueous chemistry)",
+                "`conversion`: the given conversions; `equilibrium`: the slurry is brought to equilibrium with the gas (aqueous chemistry); `rate`: a rate law and the reactor's size give the conversions (docs/kinetics.md)",
                 "[R] the reference plant's accounting: KIGAM 2022 gives conversions",
             ),
             ParamSpec::optional(
@@ -86,6 +90,7 @@ impl UnitType for Carbonator {
             ),
         ];
         params.extend(equilibrium::params(&["Calcite", "Portlandite", "Brucite"]).into_iter().map(equilibrium_only));
+        params.extend(rate_params(true));
         params.extend(thermal_params());
         params.extend(agitation_params());
         UnitDescriptor {
@@ -108,6 +113,7 @@ impl UnitType for Carbonator {
             UnitError::port("gas", "the component set has no `CO2`: a carbonator needs CO2 in its gas")
         })?;
         let equilibrium = match p.text_opt("mode")? {
+            Some("rate") => return create_rate(config, co2),
             Some("equilibrium") => {
                 if p.has("conversion") {
                     return Err(UnitError::param(
@@ -129,6 +135,7 @@ impl UnitType for Carbonator {
             return Ok(Box::new(CarbonatorUnit {
                 set: set.clone(),
                 equilibrium,
+                rate: None,
                 reactions: Vec::new(),
                 co2,
                 thermal: thermal_mode(p)?,
@@ -159,6 +166,7 @@ impl UnitType for Carbonator {
         Ok(Box::new(CarbonatorUnit {
             set: set.clone(),
             equilibrium: None,
+            rate: None,
             reactions,
             co2,
             thermal: thermal_mode(p)?,
@@ -180,6 +188,9 @@ impl UnitOperation for CarbonatorUnit {
         }
         if let Some(eq) = &self.equilibrium {
             return self.equilibrate(eq, inlets, outlets, report);
+        }
+        if let Some(rate) = &self.rate {
+            return self.react_at_rate(rate, inlets, outlets, report);
         }
         let mut flows = mix(inlets, set.len());
         let m_co2 = molar_mass(set, self.co2)?;
@@ -258,6 +269,113 @@ impl CarbonatorUnit {
         report.size("co2_fixed", outcome.co2_taken_up, Dimension::MASS_FLOW);
         eq.report(&outcome, report);
         self.agitation.report(set, &outcome.slurry, report);
+        Ok(())
+    }
+}
+
+/// `mode: rate`: a reaction for every reactant with a rate constant; the conversions come from
+/// the rate law when the unit calculates.
+fn create_rate(config: &UnitConfig<'_>, co2: usize) -> Result<Box<dyn UnitOperation>, UnitError> {
+    let (set, p) = (config.components, config.params);
+    if p.has("conversion") {
+        return Err(UnitError::param(
+            "conversion",
+            "is not used in `mode: rate`, where the rate law sets the conversion: remove it",
+        ));
+    }
+    let thermal = thermal_mode(p)?;
+    if thermal == Thermal::Adiabatic {
+        return Err(UnitError::param(
+            "adiabatic",
+            "is not available with `mode: rate`: give `T` (the rate law needs the temperature)",
+        ));
+    }
+    let listed = p.number_map("rate_constant")?;
+    let mut reactions = Vec::new();
+    let mut keys = Vec::new();
+    for (key, text) in REACTIONS {
+        if !listed.contains_key(key) {
+            continue;
+        }
+        let k = set.require(key).map_err(|e| UnitError::param("rate_constant", e.to_string()))?;
+        let reaction = Reaction::parse(text, set)
+            .map_err(|e| UnitError::param("rate_constant", format!("{key}: \"{text}\" needs its components: {e}")))?;
+        reactions.push((reaction, k, 0.0));
+        keys.push(key);
+    }
+    let all: Vec<&str> = REACTIONS.iter().map(|(k, _)| *k).collect();
+    if let Some(other) = listed.keys().find(|k| !all.contains(k)) {
+        return Err(UnitError::param(
+            "rate_constant",
+            format!("names `{other}`; a carbonator converts {}", all.join(", ")),
+        ));
+    }
+    let rate = RateModel::from_params(p, &keys, true)?;
+    Ok(Box::new(CarbonatorUnit {
+        set: set.clone(),
+        equilibrium: None,
+        rate: Some(rate),
+        reactions,
+        co2,
+        thermal,
+        agitation: Agitation::for_sized_vessel(p)?,
+        ports: inlet_ports(config.connections),
+    }))
+}
+
+impl CarbonatorUnit {
+    /// `mode: rate`: conversions from the rate law at the operating temperature and the CO2
+    /// partial pressure of the gas leaving, for the reactor's residence time.
+    fn react_at_rate(
+        &self,
+        rate: &RateModel,
+        inlets: &[Stream],
+        outlets: &mut [Stream],
+        report: &mut UnitReport,
+    ) -> Result<(), UnitError> {
+        let set = &*self.set;
+        let mut flows = mix(inlets, set.len());
+        let entering: Vec<(&[f64], f64)> = inlets.iter().map(|s| (s.flows.as_slice(), s.temperature)).collect();
+        let t = match self.thermal {
+            Thermal::Temperature(t) => t,
+            _ => energy_balance(set, Thermal::Feed, &entering, &flows, "carbonation", &mut UnitReport::default())?,
+        };
+        let pressure = lowest_pressure(inlets);
+        let slurry: Vec<f64> =
+            set.iter().zip(&flows).map(|(c, &w)| if c.phase == Phase::Gas { 0.0 } else { w }).collect();
+        let mut n_fed = Vec::with_capacity(self.reactions.len());
+        for (_, key, _) in &self.reactions {
+            n_fed.push(flows[*key] / molar_mass(set, *key)?);
+        }
+        let m_co2 = molar_mass(set, self.co2)?;
+        let mut n_gas = 0.0;
+        for (i, _) in set.iter().enumerate().filter(|(_, c)| c.phase == Phase::Gas) {
+            n_gas += flows[i] / molar_mass(set, i)?;
+        }
+        let co2_fed = flows[self.co2];
+        let gas = GasFeed { co2: co2_fed / m_co2, total: n_gas, pressure };
+        let (extents, outcome) = rate.carbonate(set, &slurry, &n_fed, gas, t, report)?;
+        for ((reaction, _, _), &xi) in self.reactions.iter().zip(&extents) {
+            reaction.apply(set, &mut flows, xi);
+        }
+        let co2_fixed = extents.iter().sum::<f64>() * m_co2;
+        let t_out = energy_balance(set, Thermal::Temperature(t), &entering, &flows, "carbonation", report)?;
+        let (slurry_out, vent) = outlets.split_at_mut(1);
+        for (out, gas) in [(&mut slurry_out[0], false), (&mut vent[0], true)] {
+            for (i, c) in set.iter().enumerate() {
+                out.flows[i] = if (c.phase == Phase::Gas) == gas { flows[i] } else { 0.0 };
+            }
+            out.temperature = t_out;
+            out.pressure = pressure;
+        }
+        report.size("co2_utilisation", co2_fixed / co2_fed, Dimension::DIMENSIONLESS);
+        report.size("co2_fixed", co2_fixed, Dimension::MASS_FLOW);
+        for ((_, key, _), x) in self.reactions.iter().zip(&outcome.conversions) {
+            let name = set.get(*key).map_or("?", |c| c.name.as_str());
+            report.size(&format!("conversion {name}"), *x, Dimension::DIMENSIONLESS);
+        }
+        report.size("residence_time", outcome.residence_time, Dimension::TIME);
+        self.agitation.report_vessel(&slurry_out[0].flows, outcome.vessel_volume, outcome.slurry_density, report);
         Ok(())
     }
 }

@@ -46,6 +46,7 @@ use crate::common::{
     check_inlets, check_outlets, fraction, inlet_ports, lowest_pressure, mix, molar_mass, open_fraction, phase_mass,
     positive, require,
 };
+use crate::rate::{RateModel, RateOutcome, rate_params};
 use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
 use calx_core::aqueous::ActivityModel;
 
@@ -57,8 +58,11 @@ const REACTIONS: [(&str, &str); 2] = [("CaO", "Ca(OH)2"), ("MgO", "Mg(OH)2")];
 
 struct HydratorUnit {
     set: Arc<ComponentSet>,
-    /// (reaction, oxide index, conversion), only for conversions above zero.
+    /// (reaction, oxide index, conversion), only for conversions above zero (in `mode: rate`
+    /// every oxide with a rate constant, at conversion 0).
     reactions: Vec<(Reaction, usize, f64)>,
+    /// `mode: rate`: a rate law and the tank's size give the conversions.
+    rate: Option<RateModel>,
     /// Oxides present in the component set (to refuse a feed without any).
     oxides: Vec<usize>,
     h2o: usize,
@@ -76,10 +80,17 @@ struct HydratorUnit {
 impl UnitType for Hydrator {
     fn descriptor(&self) -> UnitDescriptor {
         let mut params = vec![
-            ParamSpec::required(
+            ParamSpec::with_default(
+                "mode",
+                ParamKind::choice(&["conversion", "rate"]),
+                ParamValue::Text("conversion".into()),
+                "`conversion`: the given conversions; `rate`: a rate law and the tank's size give them (docs/kinetics.md)",
+                "[R] the reference plant's accounting: KIGAM 2022 gives conversions",
+            ),
+            ParamSpec::optional(
                 "conversion",
                 ParamKind::per_component(ParamKind::Fraction),
-                "Fraction of the CaO and of the MgO fed that is hydrated, keyed `CaO` / `MgO`; an oxide not listed is not converted",
+                "Fraction of the CaO and of the MgO fed that is hydrated, keyed `CaO` / `MgO`; an oxide not listed is not converted. Required in `mode: conversion`",
             ),
             ParamSpec::optional(
                 "solids_fraction",
@@ -106,6 +117,7 @@ impl UnitType for Hydrator {
             ParamKind::choice(&["davies", "extended_debye_huckel"]),
             "Report the slurry's pH and dissolved Ca and Mg with this activity model (set from the flowsheet's `aqueous:` section when it has one). Default: not reported",
         ));
+        params.extend(rate_params(false));
         params.extend(thermal_params());
         params.extend(agitation_params());
         UnitDescriptor {
@@ -133,32 +145,43 @@ impl UnitType for Hydrator {
         let h2o = set
             .index_of("H2O")
             .ok_or_else(|| UnitError::port("water", "the component set has no `H2O`: a hydrator needs water"))?;
-        require(p, "conversion")?;
-        let conversion = p.number_map("conversion")?;
+        let rate_mode = p.text_opt("mode")? == Some("rate");
+        if rate_mode {
+            if p.has("conversion") {
+                return Err(UnitError::param(
+                    "conversion",
+                    "is not used in `mode: rate`, where the rate law sets the conversion: remove it",
+                ));
+            }
+        } else {
+            require(p, "conversion")?;
+        }
+        let conversion = if rate_mode { p.number_map("rate_constant")? } else { p.number_map("conversion")? };
+        let listed = if rate_mode { "rate_constant" } else { "conversion" };
         if let Some(other) = conversion.keys().find(|k| !REACTIONS.iter().any(|(ox, _)| ox == *k)) {
-            return Err(UnitError::param(
-                "conversion",
-                format!("names `{other}`; a hydrator converts only `CaO` and `MgO`"),
-            ));
+            return Err(UnitError::param(listed, format!("names `{other}`; a hydrator converts only `CaO` and `MgO`")));
         }
         let mut reactions = Vec::new();
+        let mut keys = Vec::new();
         for (oxide, hydroxide) in REACTIONS {
             let Some(&x) = conversion.get(oxide) else { continue };
-            let x = fraction("conversion", oxide, x)?;
-            let key = set.require(oxide).map_err(|e| UnitError::param("conversion", e.to_string()))?;
-            if x == 0.0 {
+            let x = if rate_mode { 0.0 } else { fraction("conversion", oxide, x)? };
+            let key = set.require(oxide).map_err(|e| UnitError::param(listed, e.to_string()))?;
+            if x == 0.0 && !rate_mode {
                 continue;
             }
             if set.index_of(hydroxide).is_none() {
                 return Err(UnitError::param(
-                    "conversion",
+                    listed,
                     format!("{oxide}: converting {oxide} needs the component `{hydroxide}` in the component set"),
                 ));
             }
             let reaction = Reaction::parse(&format!("{oxide} + H2O -> {hydroxide}"), set)
-                .map_err(|e| UnitError::param("conversion", e.to_string()))?;
+                .map_err(|e| UnitError::param(listed, e.to_string()))?;
             reactions.push((reaction, key, x));
+            keys.push(oxide);
         }
+        let rate = if rate_mode { Some(RateModel::from_params(p, &keys, false)?) } else { None };
         let solids_fraction =
             p.number_opt("solids_fraction")?.map(|x| open_fraction("solids_fraction", x)).transpose()?;
         let solids_after_reaction = match p.text_opt("solids_basis")? {
@@ -169,16 +192,26 @@ impl UnitType for Hydrator {
             }
         };
         let water_temperature = positive("water_temperature", p.number("water_temperature")?, "K")?;
+        let thermal = thermal_mode(p)?;
+        if rate.is_some() && (thermal == Thermal::Adiabatic || solids_after_reaction) {
+            let field = if solids_after_reaction { "solids_basis" } else { "adiabatic" };
+            return Err(UnitError::param(
+                field,
+                "is not available with `mode: rate` (the rate law needs the temperature and the slurry before reaction): give `T`, and `solids_basis: fed`",
+            ));
+        }
+        let agitation = if rate.is_some() { Agitation::for_sized_vessel(p)? } else { Agitation::from_params(p)? };
         Ok(Box::new(HydratorUnit {
             set: set.clone(),
             reactions,
+            rate,
             oxides,
             h2o,
             solids_fraction,
             solids_after_reaction,
             water_temperature,
-            thermal: thermal_mode(p)?,
-            agitation: Agitation::from_params(p)?,
+            thermal,
+            agitation,
             solution: solution_report(set, p)?,
             ports: inlet_ports(config.connections),
         }))
@@ -235,6 +268,12 @@ impl UnitOperation for HydratorUnit {
             report.material_at("make-up water", self.h2o, makeup, self.water_temperature);
         }
 
+        // mode: rate: the conversions at the operating temperature of the slurry with its water.
+        let rated = match &self.rate {
+            Some(rate) => Some(self.rate_extents(rate, inlets, &flows, makeup, &mut extents)?),
+            None => None,
+        };
+
         // Cap by the water present: scale all extents alike so H2O is just used up.
         let demand: f64 = extents.iter().sum();
         let available = flows[self.h2o] / m_h2o;
@@ -261,11 +300,52 @@ impl UnitOperation for HydratorUnit {
         let total: f64 = flows.iter().sum();
         let solids = phase_mass(set, &flows, Phase::Solid);
         report.size("solids_fraction", if total > 0.0 { solids / total } else { 0.0 }, Dimension::DIMENSIONLESS);
-        self.agitation.report(set, &flows, report);
+        match rated {
+            Some(outcome) => {
+                for ((_, key, _), x) in self.reactions.iter().zip(&outcome.conversions) {
+                    let name = set.get(*key).map_or("?", |c| c.name.as_str());
+                    report.size(&format!("conversion {name}"), *x, Dimension::DIMENSIONLESS);
+                }
+                report.size("residence_time", outcome.residence_time, Dimension::TIME);
+                self.agitation.report_vessel(&flows, outcome.vessel_volume, outcome.slurry_density, report);
+            }
+            None => self.agitation.report(set, &flows, report),
+        }
         if let Some(solution) = &self.solution {
             report_solution(solution, set, &flows, t_out, report)?;
         }
         Ok(())
+    }
+}
+
+impl HydratorUnit {
+    /// `mode: rate`: the extents the rate law gives for the slurry `flows` (make-up water
+    /// included) at the operating temperature: the set one, or the mixing temperature.
+    fn rate_extents(
+        &self,
+        rate: &RateModel,
+        inlets: &[Stream],
+        flows: &[f64],
+        makeup: f64,
+        extents: &mut [f64],
+    ) -> Result<RateOutcome, UnitError> {
+        let set = &*self.set;
+        let t = match self.thermal {
+            Thermal::Temperature(t) => t,
+            _ => {
+                let mut makeup_flows = vec![0.0; set.len()];
+                makeup_flows[self.h2o] = makeup;
+                let mut entering: Vec<(&[f64], f64)> =
+                    inlets.iter().map(|s| (s.flows.as_slice(), s.temperature)).collect();
+                entering.push((&makeup_flows, self.water_temperature));
+                energy_balance(set, Thermal::Feed, &entering, flows, "hydration", &mut UnitReport::default())?
+            }
+        };
+        let outcome = rate.run(set, self.reactions.len(), flows, t)?;
+        for ((xi, (_, key, _)), x) in extents.iter_mut().zip(&self.reactions).zip(&outcome.conversions) {
+            *xi = x * flows[*key] / molar_mass(set, *key)?;
+        }
+        Ok(outcome)
     }
 }
 

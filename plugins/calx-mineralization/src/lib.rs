@@ -26,6 +26,7 @@ mod equilibrium_reactor;
 mod gas_pretreatment;
 mod hydrator;
 mod magnetic_separation;
+mod rate;
 mod tank;
 
 pub use backfill_mixer::BackfillMixer;

@@ -187,9 +187,19 @@ pub(crate) fn agitation_params() -> Vec<ParamSpec> {
 impl Agitation {
     /// Read and check the agitation parameters.
     pub(crate) fn from_params(p: &Params) -> Result<Agitation, UnitError> {
+        let residence_time = opt_non_negative(p, "residence_time", "s")?;
+        Agitation::read(p, residence_time.is_some(), residence_time)
+    }
+
+    /// The agitation of a vessel sized elsewhere (`mode: rate`: by `volume` or
+    /// `residence_time`), reported with [`Agitation::report_vessel`].
+    pub(crate) fn for_sized_vessel(p: &Params) -> Result<Agitation, UnitError> {
+        Agitation::read(p, true, None)
+    }
+
+    fn read(p: &Params, sized: bool, residence_time: Option<f64>) -> Result<Agitation, UnitError> {
         let specific = opt_non_negative(p, "specific_energy", "J/kg")?;
         let per_volume = opt_non_negative(p, "power_per_volume", "W/m3")?;
-        let residence_time = opt_non_negative(p, "residence_time", "s")?;
         let power = match (specific, per_volume) {
             (Some(_), Some(_)) => {
                 return Err(UnitError::param(
@@ -198,7 +208,7 @@ impl Agitation {
                 ));
             }
             (Some(e), None) => Power::Specific(e),
-            (None, Some(_)) if residence_time.is_none() => {
+            (None, Some(_)) if !sized => {
                 return Err(UnitError::param(
                     "residence_time",
                     "is required with `power_per_volume`: the tank volume is residence time x slurry volume flow",
@@ -237,6 +247,20 @@ impl Agitation {
             (Power::PerVolume(p), Some(v)) => p * v,
             // from_params refuses power_per_volume without residence_time.
             (Power::PerVolume(_), None) => 0.0,
+        };
+        report.utility(Utility::Electricity, "agitation", watts);
+    }
+
+    /// [`Agitation::report`] for a vessel whose volume is known (`mode: rate` sizes it):
+    /// throughput, `vessel` volume, the `density` the size was found with, and the electricity.
+    pub(crate) fn report_vessel(&self, slurry: &[f64], vessel: f64, density: f64, report: &mut UnitReport) {
+        let mass: f64 = slurry.iter().sum();
+        report.size("throughput", mass, Dimension::MASS_FLOW);
+        report.size("slurry_density", density, Dimension::DENSITY);
+        report.size("volume", vessel, Dimension::VOLUME);
+        let watts = match self.power {
+            Power::Specific(e) => e * mass,
+            Power::PerVolume(p) => p * vessel,
         };
         report.utility(Utility::Electricity, "agitation", watts);
     }

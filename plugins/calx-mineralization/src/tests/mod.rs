@@ -23,6 +23,7 @@ mod equilibrium;
 mod gas;
 mod hydrator;
 mod magnetic;
+mod rate;
 
 // Indices into `set()`.
 pub(super) const CAO: usize = 0;
