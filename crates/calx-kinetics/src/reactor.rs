@@ -185,7 +185,41 @@ pub(crate) fn mean_extent(form: &RateForm, k: f64, mode: &ReactorMode) -> Result
             extent_curve(form, 1.0, &[theta_r], &mut out)?;
             Ok(out[0])
         }
-        Some(n) => mixed_flow_extent(form, theta_r, n),
+        Some(n) => match closed_mixed_flow_extent(form, theta_r, n) {
+            Some(xi) => Ok(xi),
+            None => mixed_flow_extent(form, theta_r, n),
+        },
+    }
+}
+
+/// The mixed-flow average in closed form where one exists, the fast path of
+/// [`mean_extent`] (a study evaluates it for every sample); the tests hold it to the
+/// integrated average:
+///
+/// * first order (`PowerLaw { order: 1 }`), N tanks: 1 - (1 + theta_r/N)^-N (Levenspiel 1999,
+///   ch. 6);
+/// * shrinking core under reaction control, one tank, a = 1/theta_r (tau over the mean
+///   residence time): 1 - xi = 1 - 3/a + 6/a^2 - 6/a^3 (1 - e^-a), the integral of
+///   (1 - t/tau)^3 E(t) over 0..tau (Levenspiel ch. 25 gives its series); for a < 0.1 the
+///   series 6 sum_{k>=4} (-a)^(k-3)/k! (the closed form cancels there).
+fn closed_mixed_flow_extent(form: &RateForm, theta_r: f64, n: u32) -> Option<f64> {
+    match (*form, n) {
+        (RateForm::PowerLaw { order: 1.0 }, _) => Some(1.0 - (1.0 + theta_r / f64::from(n)).powf(-f64::from(n))),
+        (RateForm::ShrinkingCoreReaction, 1) => {
+            let a = 1.0 / theta_r;
+            let unconverted = if a < 0.1 {
+                let (mut sum, mut term) = (0.0, 6.0 / 24.0 * a);
+                for k in 4..20 {
+                    sum += term;
+                    term *= -a / f64::from(k + 1);
+                }
+                sum
+            } else {
+                1.0 - 3.0 / a + 6.0 / (a * a) - 6.0 / (a * a * a) * (-(-a).exp_m1())
+            };
+            Some(1.0 - unconverted)
+        }
+        _ => None,
     }
 }
 
@@ -288,4 +322,38 @@ fn mixed_flow_shell(form: &RateForm, erlang: &Erlang) -> Result<f64, KineticsErr
     // What is left, ∫ S dxi over the rest of the shell, lies in [0, S (1 - xi)].
     let tail = 0.5 * (1.0 - report.t).powi(3) * erlang.survival(y[0]);
     Ok((y[1] + tail).clamp(0.0, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path and the integrated average agree across residence times, through the
+    /// switch from the series to the closed form at a = 0.1.
+    #[test]
+    fn closed_forms_equal_the_integrated_mixed_flow_average() {
+        let cases: [(RateForm, u32); 4] = [
+            (RateForm::ShrinkingCoreReaction, 1),
+            (RateForm::PowerLaw { order: 1.0 }, 1),
+            (RateForm::PowerLaw { order: 1.0 }, 3),
+            (RateForm::PowerLaw { order: 1.0 }, 12),
+        ];
+        for (form, n) in cases {
+            for theta_r in [0.01, 0.3, 1.0, 5.0, 9.9, 10.1, 40.0, 1e3] {
+                let closed = closed_mixed_flow_extent(&form, theta_r, n).expect("a closed form");
+                let integrated = mixed_flow_extent(&form, theta_r, n).expect("integrates");
+                assert!(
+                    (closed - integrated).abs() < 1e-9,
+                    "{form:?}, {n} tanks, theta_r {theta_r}: {closed} vs {integrated}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn forms_without_a_closed_form_take_the_integrator() {
+        assert!(closed_mixed_flow_extent(&RateForm::ShrinkingCoreDiffusion, 1.0, 1).is_none());
+        assert!(closed_mixed_flow_extent(&RateForm::ShrinkingCoreReaction, 1.0, 2).is_none());
+        assert!(closed_mixed_flow_extent(&RateForm::PowerLaw { order: 2.0 }, 1.0, 1).is_none());
+    }
 }

@@ -361,17 +361,27 @@ impl RateModel {
         };
         let take =
             |u: f64| -> Result<f64, UnitError> { Ok(demand(u)?.min(cap(u).unwrap_or(f64::INFINITY)).min(n_co2)) };
-        let uptake = if !self.co2_dependent() && self.kla.is_none() { take(0.0)? } else { fixed_uptake(take, n_co2)? };
-        let wanted = demand(uptake)?;
-        let mut conversions = self.conversions(n_fed.len(), tau, t, pco2(uptake))?;
+        let n = n_fed.len();
+        // Without a CO2 order or a transfer limit the pressure does not matter: one evaluation.
+        let (uptake, mut conversions) = if !self.co2_dependent() && self.kla.is_none() {
+            let x = self.conversions(n, tau, t, pco2(0.0))?;
+            (x.iter().zip(n_fed).map(|(x, n)| x * n).sum::<f64>().min(n_co2), x)
+        } else {
+            let u = fixed_uptake(take, n_co2)?;
+            (u, self.conversions(n, tau, t, pco2(u))?)
+        };
+        let wanted: f64 = conversions.iter().zip(n_fed).map(|(x, n)| x * n).sum();
         let f = if wanted > 0.0 { (uptake / wanted).min(1.0) } else { 1.0 };
-        if f < 1.0 - 1e-12 {
-            let by_transfer = cap(uptake).is_some_and(|c| c <= uptake * (1.0 + 1e-9)) && uptake < n_co2 * (1.0 - 1e-9);
+        let limited = f < 1.0 - 1e-12;
+        let by_transfer =
+            limited && cap(uptake).is_some_and(|c| c <= uptake * (1.0 + 1e-9)) && uptake < n_co2 * (1.0 - 1e-9);
+        if limited {
             let why = if by_transfer { "gas-liquid mass transfer (kLa)" } else { "the CO2 fed" };
             report.note(format!("CO2 uptake limited by {why}: conversions scaled to {f:.4} of the rate law's"));
-            report.size("mass_transfer_limited", if by_transfer { 1.0 } else { 0.0 }, Dimension::DIMENSIONLESS);
             conversions.iter_mut().for_each(|x| *x *= f);
         }
+        report.size("co2_limited", if limited && !by_transfer { 1.0 } else { 0.0 }, Dimension::DIMENSIONLESS);
+        report.size("mass_transfer_limited", if by_transfer { 1.0 } else { 0.0 }, Dimension::DIMENSIONLESS);
         report.size("pco2_out", pco2(uptake), Dimension::PRESSURE);
         let extents = conversions.iter().zip(n_fed).map(|(x, n)| x * n).collect();
         Ok((extents, RateOutcome { conversions, residence_time: tau, vessel_volume: vessel, slurry_density: rho }))

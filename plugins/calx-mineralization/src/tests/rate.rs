@@ -172,3 +172,18 @@ fn the_hydrator_at_rate_hydrates_k_tau_over_one_plus_k_tau() {
     assert!(close(size(&report, "volume"), 1800.0 * q * 1.15, 1e-12));
     assert_conserved(&inlets, &report, &out);
 }
+
+#[test]
+fn short_co2_scales_the_rate_laws_conversions_and_says_so() {
+    let u = create(&Carbonator, &first_order(&[("residence_time", num(3600.0))]), &c()).unwrap();
+    // The rate laws ask for 2/3 + 0.5/3 = 0.833 mol/s; 0.2 mol/s CO2 is fed.
+    let gas = stream(&[(CO2, 0.2 * mm(CO2)), (N2, 1.0)], 333.15);
+    let inlets = [slurry(), gas];
+    let (out, report) = run(&*u, &inlets, 2).unwrap();
+    assert!(close(size(&report, "co2_fixed"), 0.2 * mm(CO2), 1e-12));
+    let f = 0.2 / (2.0 / 3.0 + 0.5 / 3.0);
+    assert!(close(size(&report, "conversion Ca(OH)2"), f * 2.0 / 3.0, 1e-8));
+    assert_eq!((size(&report, "co2_limited"), size(&report, "mass_transfer_limited")), (1.0, 0.0));
+    assert!(report.notes.iter().any(|n| n.contains("the CO2 fed")), "{:?}", report.notes);
+    assert_conserved(&inlets, &report, &out);
+}
