@@ -9,7 +9,13 @@ use crate::{Failure, files, print};
 /// Run `calx fit FILE [-o DIR]`.
 pub(crate) fn command(file: &Path, output: Option<&Path>) -> Result<(), Failure> {
     let job = FitJob::load(file)?;
-    let outcome = job.run().map_err(Failure::solve)?;
+    let outcome = job.run().map_err(|e| {
+        if e.is_invalid_input() {
+            Failure::invalid(format!("error: {}: {e}", file.display()))
+        } else {
+            Failure::solve(e)
+        }
+    })?;
     let Some(dir) = output else { return print(calx_document::fit_text(&outcome).trim_end()) };
     let inputs = vec![file.to_path_buf(), job.data_path.clone()];
     let mut set = files::OutputSet::new(dir, inputs).map_err(Failure::output)?;

@@ -450,3 +450,34 @@ fn an_interrupted_study_keeps_the_previous_results_and_leaves_no_temporary_file(
     assert_eq!(after, before, "the previous set is untouched, and no temporary file is left");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const FIT: &str = "data/kinetics/synthetic/lime-slurry-synthetic.fit.yaml";
+
+#[test]
+fn fit_prints_estimates_and_blocks_and_writes_its_files_with_a_self_contained_page() {
+    let out = calx(&["fit", FIT]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for part in ["Estimates", "rate_constant", "identifiable", "R²", "mode: rate", "correlated:"] {
+        assert!(s.contains(part), "{part:?} missing:\n{s}");
+    }
+    let dir = scratch("fit");
+    let out = calx(&["fit", FIT, "-o", &dir.to_string_lossy()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for name in ["fit.txt", "fit.html", "estimates.csv", "residuals.csv", "flowsheet-params.yaml", "study-correlated.yaml"] {
+        assert!(dir.join(name).is_file(), "{name} not written");
+    }
+    let html = std::fs::read_to_string(dir.join("fit.html")).unwrap_or_default();
+    // Three plots (data and model, parity, residuals), and nothing fetched from outside.
+    assert_eq!(html.matches("<svg").count(), 3, "{html}");
+    for banned in ["https:", " src=", "<script"] {
+        assert!(!html.contains(banned), "{banned} in the fit page");
+    }
+    // One residual row per data point (48), plus the header.
+    let residuals = std::fs::read_to_string(dir.join("residuals.csv")).unwrap_or_default();
+    assert_eq!(residuals.lines().count(), 49);
+    // The same input gives the same bytes.
+    let again = scratch("fit-again");
+    assert!(calx(&["fit", FIT, "-o", &again.to_string_lossy()]).status.success());
+    assert_eq!(std::fs::read(again.join("fit.html")).ok(), std::fs::read(dir.join("fit.html")).ok());
+}

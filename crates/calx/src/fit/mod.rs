@@ -48,6 +48,24 @@ pub enum FitFailure {
     Model(#[from] KineticsError),
 }
 
+impl FitFailure {
+    /// Whether the input is at fault (too few points for the free parameters, bounds or
+    /// weights the least squares refuse) rather than the model's evaluation.
+    pub fn is_invalid_input(&self) -> bool {
+        use calx_fit::FitError as E;
+        matches!(
+            self,
+            FitFailure::Fit(
+                E::TooFewObservations { .. }
+                    | E::NoFreeParameters
+                    | E::InvalidParameter { .. }
+                    | E::InvalidObservation { .. }
+                    | E::InvalidWeight { .. }
+            )
+        )
+    }
+}
+
 /// One parameter of the result, in the unit it is written in (`1/h`, `kJ/mol`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct FittedParameter {
