@@ -464,7 +464,9 @@ fn fit_prints_estimates_and_blocks_and_writes_its_files_with_a_self_contained_pa
     let dir = scratch("fit");
     let out = calx(&["fit", FIT, "-o", &dir.to_string_lossy()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    for name in ["fit.txt", "fit.html", "estimates.csv", "residuals.csv", "flowsheet-params.yaml", "study-correlated.yaml"] {
+    for name in
+        ["fit.txt", "fit.html", "estimates.csv", "residuals.csv", "flowsheet-params.yaml", "study-correlated.yaml"]
+    {
         assert!(dir.join(name).is_file(), "{name} not written");
     }
     let html = std::fs::read_to_string(dir.join("fit.html")).unwrap_or_default();
