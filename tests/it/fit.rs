@@ -35,7 +35,12 @@ fn the_shipped_fit_recovers_the_synthetic_truth() {
         let t = truth(&csv, name);
         assert!(lo <= t && t <= hi, "{name}: truth {t} outside [{lo}, {hi}]");
     }
-    assert!(outcome.study_block.as_deref().is_some_and(|b| b.contains("units.carbonation.rate_constant.Ca(OH)2")));
+    assert!(outcome.study_block.as_deref().is_ok_and(|b| b.contains("units.carbonation.rate_constant.Ca(OH)2")));
+}
+
+#[test]
+fn the_fit_and_the_study_agree_on_how_far_a_correlated_parameter_is_tried() {
+    assert_eq!(calx::fit::STUDY_CHECK_SD, calx_study::study::CORRELATED_CHECK_SD);
 }
 
 #[test]
@@ -62,6 +67,6 @@ fn the_fitted_uncertainty_runs_as_a_plant_study() {
     let columns = calx_study::Columns::of(&study.def, &samples);
     let capex = &columns.metrics[0];
     let (lo, hi) = capex.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
-    // A slower rate constant needs a larger tank for the same 90 %: the capital varies.
+    // A slower rate constant needs a larger tank for the same 75 %: the capital varies.
     assert!(hi > lo * (1.0 + 1e-6), "capital did not move: {lo} .. {hi}");
 }

@@ -11,6 +11,7 @@ mod reference;
 mod report;
 mod solver;
 mod study;
+mod targets;
 mod tea;
 mod tidy;
 mod trust;

@@ -37,7 +37,7 @@ fn outputs(o: &FitOutcome, file: &Path) -> Vec<(String, String)> {
         ("estimates.csv".to_string(), estimates_csv(o)),
         ("flowsheet-params.yaml".to_string(), o.flowsheet_block.clone()),
     ];
-    if let Some(b) = &o.study_block {
+    if let Ok(b) = &o.study_block {
         files.push(("study-correlated.yaml".to_string(), b.clone()));
     }
     files

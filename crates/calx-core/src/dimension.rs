@@ -132,6 +132,49 @@ impl Dimension {
     }
 }
 
+impl Dimension {
+    /// The SI unit of this dimension written as the flowsheet format reads it (`kg/s`, `m3`,
+    /// `Pa`, `W`, `kg/m3`, `1/s`), for showing an SI value with its unit; empty for a pure
+    /// number. Pressure, energy and power use their named units (Pa, J, W); everything else
+    /// is built from kg, m, s, K, mol and `money` (no currency is implied).
+    pub fn si_unit(self) -> String {
+        let named = [(Dimension::PRESSURE, "Pa"), (Dimension::ENERGY, "J"), (Dimension::POWER, "W")];
+        if let Some((_, symbol)) = named.iter().find(|(d, _)| *d == self) {
+            return (*symbol).to_string();
+        }
+        // Per mass, per amount or per time of a named unit (J/kg, J/mol, W/m3) reads better
+        // than the base units.
+        for (named, symbol) in named {
+            for (per, per_symbol) in [(Dimension::MASS, "kg"), (Dimension::AMOUNT, "mol"), (Dimension::VOLUME, "m3")] {
+                if self == named / per {
+                    return format!("{symbol}/{per_symbol}");
+                }
+            }
+        }
+        let parts = [
+            ("kg", self.mass),
+            ("m", self.length),
+            ("s", self.time),
+            ("K", self.temperature),
+            ("mol", self.amount),
+            ("money", self.money),
+        ];
+        let factor = |(symbol, exp): (&str, i8)| match (symbol, exp.abs()) {
+            (s, 1) => s.to_string(),
+            ("m", n) => format!("m{n}"),
+            (s, n) => format!("{s}^{n}"),
+        };
+        let up: Vec<String> = parts.iter().filter(|(_, e)| *e > 0).map(|&p| factor(p)).collect();
+        let down: Vec<String> = parts.iter().filter(|(_, e)| *e < 0).map(|&p| factor(p)).collect();
+        match (up.is_empty(), down.is_empty()) {
+            (true, true) => String::new(),
+            (_, true) => up.join(" "),
+            (true, false) => format!("1/{}", down.join(" ")),
+            (false, false) => format!("{}/{}", up.join(" "), down.join(" ")),
+        }
+    }
+}
+
 /// The product of two dimensions (exponents add).
 impl std::ops::Mul for Dimension {
     type Output = Dimension;
@@ -198,6 +241,38 @@ mod tests {
         assert_eq!(Dimension::MASS / Dimension::TIME, Dimension::MASS_FLOW);
         assert_eq!(Dimension::POWER / Dimension::MASS_FLOW, Dimension::SPECIFIC_ENERGY);
         assert_eq!(Dimension::LENGTH.powi(3), Dimension::VOLUME);
+    }
+
+    #[test]
+    fn si_units_are_written_as_the_parser_reads_them() {
+        let table = crate::quantity::UnitTable::builtin();
+        let cases = [
+            (Dimension::MASS_FLOW, "kg/s"),
+            (Dimension::MOLAR_FLOW, "mol/s"),
+            (Dimension::VOLUME, "m3"),
+            (Dimension::VOLUME_FLOW, "m3/s"),
+            (Dimension::PRESSURE, "Pa"),
+            (Dimension::POWER, "W"),
+            (Dimension::ENERGY, "J"),
+            (Dimension::TEMPERATURE, "K"),
+            (Dimension::TIME, "s"),
+            (Dimension::DENSITY, "kg/m3"),
+            (Dimension::SPECIFIC_ENERGY, "J/kg"),
+            (Dimension::MOLAR_ENERGY, "J/mol"),
+            (Dimension::POWER / Dimension::VOLUME, "W/m3"),
+            (Dimension::PER_TIME, "1/s"),
+            (Dimension::MOLALITY, "mol/kg"),
+            (Dimension::MOLAR_HEAT_CAPACITY, "kg m2/s^2 K mol"),
+            (Dimension::DIMENSIONLESS, ""),
+        ];
+        for (dimension, written) in cases {
+            assert_eq!(dimension.si_unit(), written, "{}", dimension.describe());
+            if !written.is_empty() {
+                // What is written reads back as one SI unit of that dimension.
+                let q = table.parse(&format!("1 {written}")).unwrap_or_else(|e| panic!("{written}: {e}"));
+                assert_eq!((q.value, q.dimension), (1.0, dimension), "{written}");
+            }
+        }
     }
 
     #[test]

@@ -4,18 +4,24 @@
 //! Two kinds, because the same words name different things on the two sides (`units.U.X` is
 //! a parameter on the input side and a utility on the result side):
 //!
-//! | input ([`InputPath`])                  | result ([`ResultPath`])                     |
-//! |----------------------------------------|---------------------------------------------|
-//! | `units.U.PARAM`, `units.U.PARAM.KEY`   | `streams.S.total` (kg/s)                    |
-//! | `units.U.params.PARAM[.KEY]`           | `streams.S.T` (K)                           |
-//! | `streams.FEED.PARAM[.KEY]` (a feed)    | `streams.S.flows.COMPONENT` (kg/s)          |
-//! | `streams.FEED.composition.COMPONENT`   | `units.U.electricity\|heating\|cooling\|water` |
-//! | `analyses.A.PARAM[.KEY]`               | `analyses.A.METRIC`                         |
+//! | input ([`InputPath`])                  | result ([`ResultPath`])                                  |
+//! |----------------------------------------|----------------------------------------------------------|
+//! | `units.U.PARAM`, `units.U.PARAM.KEY`   | `streams.S.total` (kg/s)                                 |
+//! | `units.U.params.PARAM[.KEY]`           | `streams.S.T` (K), `streams.S.P` (Pa)                    |
+//! | `streams.FEED.PARAM[.KEY]` (a feed)    | `streams.S.flows.COMPONENT` (kg/s)                       |
+//! | `streams.FEED.composition.COMPONENT`   | `streams.S.molar_total`, `streams.S.molar_flows.COMPONENT` (mol/s) |
+//! | `analyses.A.PARAM[.KEY]`               | `streams.S.mass_fractions.COMPONENT`, `streams.S.mole_fractions.COMPONENT` (1) |
+//! |                                        | `units.U.electricity\|heating\|cooling\|water` (W; water kg/s) |
+//! |                                        | `units.U.sizes.NAME` (a size figure the unit reports, in its own dimension) |
+//! |                                        | `analyses.A.METRIC`                                      |
 //!
 //! A feed stream is a unit of the same name, so `streams.FEED.total` and `units.FEED.total`
 //! are the same input. Parsing checks the shape only; whether the names exist is for the
-//! model to say.
+//! model to say. A result's dimension is known from its path ([`ResultPath::dimension`]),
+//! except for a unit's size, whose dimension comes with the unit's report, and an analysis
+//! metric's.
 
+use crate::dimension::Dimension;
 use crate::unit::Utility;
 
 /// A number the user can set: a unit (or feed) parameter, a feed's mass fraction, an
@@ -62,6 +68,39 @@ pub enum ResultPath {
         stream: String,
         /// Component.
         component: String,
+    },
+    /// Pressure of a stream, Pa.
+    StreamPressure(String),
+    /// Total molar flow of a stream, mol/s.
+    StreamMolarTotal(String),
+    /// Molar flow of one component in a stream, mol/s.
+    StreamMolarFlow {
+        /// Stream name.
+        stream: String,
+        /// Component.
+        component: String,
+    },
+    /// Mass fraction of one component in a stream (dimensionless).
+    StreamMassFraction {
+        /// Stream name.
+        stream: String,
+        /// Component.
+        component: String,
+    },
+    /// Mole fraction of one component in a stream (dimensionless).
+    StreamMoleFraction {
+        /// Stream name.
+        stream: String,
+        /// Component.
+        component: String,
+    },
+    /// A size figure a unit reports (`co2_fixed`, `volume`), SI in the dimension the report
+    /// gives it.
+    UnitSize {
+        /// Unit name.
+        unit: String,
+        /// Size name, as the unit reports it.
+        size: String,
     },
     /// Total rate of one utility of a unit (W, or kg/s for water).
     UnitUtility {
@@ -132,8 +171,9 @@ impl InputPath {
 
 impl ResultPath {
     /// The shapes a result path may have, for messages.
-    pub const ALLOWED: &'static str = "streams.STREAM.total, streams.STREAM.T, streams.STREAM.flows.COMPONENT, \
-         units.UNIT.electricity|heating|cooling|water, analyses.ANALYSIS.METRIC";
+    pub const ALLOWED: &'static str = "streams.STREAM.total|T|P|molar_total, \
+         streams.STREAM.flows|molar_flows|mass_fractions|mole_fractions.COMPONENT, \
+         units.UNIT.electricity|heating|cooling|water, units.UNIT.sizes.NAME, analyses.ANALYSIS.METRIC";
 
     /// Parse a result path.
     pub fn parse(text: &str) -> Result<ResultPath, PathError> {
@@ -147,18 +187,64 @@ impl ResultPath {
         match parts.as_slice() {
             ["streams", s, "total"] => Ok(ResultPath::StreamTotal(s.to_string())),
             ["streams", s, "T"] => Ok(ResultPath::StreamTemperature(s.to_string())),
-            ["streams", s, "flows", c] => {
-                Ok(ResultPath::StreamFlow { stream: s.to_string(), component: c.to_string() })
+            ["streams", s, "P"] => Ok(ResultPath::StreamPressure(s.to_string())),
+            ["streams", s, "molar_total"] => Ok(ResultPath::StreamMolarTotal(s.to_string())),
+            ["streams", s, kind, c] => {
+                let (stream, component) = (s.to_string(), c.to_string());
+                match *kind {
+                    "flows" => Ok(ResultPath::StreamFlow { stream, component }),
+                    "molar_flows" => Ok(ResultPath::StreamMolarFlow { stream, component }),
+                    "mass_fractions" => Ok(ResultPath::StreamMassFraction { stream, component }),
+                    "mole_fractions" => Ok(ResultPath::StreamMoleFraction { stream, component }),
+                    _ => Err(error(&format!(
+                        "names no per-component stream result `{kind}` (flows, molar_flows, mass_fractions, mole_fractions)"
+                    ))),
+                }
+            }
+            ["streams", _, "flows" | "molar_flows" | "mass_fractions" | "mole_fractions"] => {
+                Err(error("names no component (write `.COMPONENT` after it)"))
             }
             ["streams", _, c] => {
                 Err(error(&format!("is not a stream result (a component's flow is `streams.STREAM.flows.{c}`)")))
             }
+            ["units", u, "sizes", size] => Ok(ResultPath::UnitSize { unit: u.to_string(), size: size.to_string() }),
+            ["units", _, "sizes"] => Err(error("names no size (write `units.UNIT.sizes.NAME`)")),
             ["units", u, x] => match utility(x) {
                 Some(utility) => Ok(ResultPath::UnitUtility { unit: u.to_string(), utility }),
-                None => Err(error(&format!("names no utility `{x}`"))),
+                None => Err(error(&format!(
+                    "names no utility `{x}` (a size figure the unit reports is `units.{u}.sizes.{x}`)"
+                ))),
             },
             ["analyses", a, m] => Ok(ResultPath::AnalysisMetric { analysis: a.to_string(), metric: m.to_string() }),
             _ => Err(error("does not name a result")),
+        }
+    }
+
+    /// The dimension of the value this path names (SI), when the path alone says it: `None`
+    /// for a unit's size (its dimension comes with the unit's report) and an analysis
+    /// metric.
+    pub fn dimension(&self) -> Option<Dimension> {
+        match self {
+            ResultPath::StreamTotal(_) | ResultPath::StreamFlow { .. } => Some(Dimension::MASS_FLOW),
+            ResultPath::StreamTemperature(_) => Some(Dimension::TEMPERATURE),
+            ResultPath::StreamPressure(_) => Some(Dimension::PRESSURE),
+            ResultPath::StreamMolarTotal(_) | ResultPath::StreamMolarFlow { .. } => Some(Dimension::MOLAR_FLOW),
+            ResultPath::StreamMassFraction { .. } | ResultPath::StreamMoleFraction { .. } => {
+                Some(Dimension::DIMENSIONLESS)
+            }
+            ResultPath::UnitUtility { utility, .. } => Some(utility.dimension()),
+            ResultPath::UnitSize { .. } | ResultPath::AnalysisMetric { .. } => None,
+        }
+    }
+
+    /// The component a per-component stream result names.
+    pub fn component(&self) -> Option<&str> {
+        match self {
+            ResultPath::StreamFlow { component, .. }
+            | ResultPath::StreamMolarFlow { component, .. }
+            | ResultPath::StreamMassFraction { component, .. }
+            | ResultPath::StreamMoleFraction { component, .. } => Some(component),
+            _ => None,
         }
     }
 }
@@ -185,7 +271,17 @@ impl std::fmt::Display for ResultPath {
         match self {
             ResultPath::StreamTotal(s) => write!(f, "streams.{s}.total"),
             ResultPath::StreamTemperature(s) => write!(f, "streams.{s}.T"),
+            ResultPath::StreamPressure(s) => write!(f, "streams.{s}.P"),
+            ResultPath::StreamMolarTotal(s) => write!(f, "streams.{s}.molar_total"),
             ResultPath::StreamFlow { stream, component } => write!(f, "streams.{stream}.flows.{component}"),
+            ResultPath::StreamMolarFlow { stream, component } => write!(f, "streams.{stream}.molar_flows.{component}"),
+            ResultPath::StreamMassFraction { stream, component } => {
+                write!(f, "streams.{stream}.mass_fractions.{component}")
+            }
+            ResultPath::StreamMoleFraction { stream, component } => {
+                write!(f, "streams.{stream}.mole_fractions.{component}")
+            }
+            ResultPath::UnitSize { unit, size } => write!(f, "units.{unit}.sizes.{size}"),
             ResultPath::UnitUtility { unit, utility } => write!(f, "units.{unit}.{}", utility.name()),
             ResultPath::AnalysisMetric { analysis, metric } => write!(f, "analyses.{analysis}.{metric}"),
         }
@@ -252,6 +348,76 @@ mod tests {
         for text in ["streams.vent.flows.CO2", "units.mill.electricity", "analyses.tea.npv", "streams.p.T"] {
             assert_eq!(result(text).to_string(), text);
         }
+    }
+
+    #[test]
+    fn pressures_molar_flows_fractions_and_sizes_parse_with_their_dimensions() {
+        let (vent, co2) = (|| "vent".to_string(), || "CO2".to_string());
+        let cases = [
+            ("streams.vent.P", ResultPath::StreamPressure(vent()), Some(Dimension::PRESSURE)),
+            ("streams.vent.molar_total", ResultPath::StreamMolarTotal(vent()), Some(Dimension::MOLAR_FLOW)),
+            (
+                "streams.vent.molar_flows.CO2",
+                ResultPath::StreamMolarFlow { stream: vent(), component: co2() },
+                Some(Dimension::MOLAR_FLOW),
+            ),
+            (
+                "streams.vent.mass_fractions.CO2",
+                ResultPath::StreamMassFraction { stream: vent(), component: co2() },
+                Some(Dimension::DIMENSIONLESS),
+            ),
+            (
+                "streams.vent.mole_fractions.CO2",
+                ResultPath::StreamMoleFraction { stream: vent(), component: co2() },
+                Some(Dimension::DIMENSIONLESS),
+            ),
+            (
+                "units.carbonation.sizes.co2_fixed",
+                ResultPath::UnitSize { unit: "carbonation".into(), size: "co2_fixed".into() },
+                None,
+            ),
+            ("streams.vent.total", ResultPath::StreamTotal(vent()), Some(Dimension::MASS_FLOW)),
+            ("streams.vent.T", ResultPath::StreamTemperature(vent()), Some(Dimension::TEMPERATURE)),
+            (
+                "units.vent.water",
+                ResultPath::UnitUtility { unit: vent(), utility: Utility::Water },
+                Some(Dimension::MASS_FLOW),
+            ),
+            (
+                "units.vent.cooling",
+                ResultPath::UnitUtility { unit: vent(), utility: Utility::Cooling },
+                Some(Dimension::POWER),
+            ),
+            ("analyses.tea.npv", ResultPath::AnalysisMetric { analysis: "tea".into(), metric: "npv".into() }, None),
+        ];
+        for (text, path, dimension) in cases {
+            assert_eq!(result(text), path, "{text}");
+            assert_eq!(path.dimension(), dimension, "{text}");
+            assert_eq!(path.to_string(), text, "{text} is shown as written");
+        }
+        assert_eq!(result("streams.vent.mole_fractions.CO2").component(), Some("CO2"));
+        assert_eq!(result("streams.vent.molar_total").component(), None);
+    }
+
+    #[test]
+    fn malformed_new_paths_name_the_allowed_forms() {
+        let message = |text: &str| match ResultPath::parse(text) {
+            Ok(p) => panic!("{text} accepted as {p:?}"),
+            Err(e) => e.to_string(),
+        };
+        let e = message("streams.vent.volume_fractions.CO2");
+        assert!(e.contains("names no per-component stream result `volume_fractions`"), "{e}");
+        assert!(e.contains("mole_fractions") && e.contains("units.UNIT.sizes.NAME"), "{e}");
+        let e = message("streams.vent.mole_fractions");
+        assert!(e.contains("names no component"), "{e}");
+        let e = message("units.carbonation.sizes");
+        assert!(e.contains("names no size"), "{e}");
+        let e = message("units.carbonation.co2_fixed");
+        assert!(e.contains("`units.carbonation.sizes.co2_fixed`"), "{e}");
+        let e = message("streams.vent.pressure");
+        assert!(e.contains("is not a stream result") && e.contains("streams.STREAM.total|T|P|molar_total"), "{e}");
+        assert!(ResultPath::parse("units.carbonation.sizes.volume.m3").is_err());
+        assert!(ResultPath::parse("streams.vent.P.x").is_err());
     }
 
     #[test]

@@ -183,12 +183,16 @@ pub struct DesignSpecReport {
     pub adjust: String,
     /// Final value of the adjusted variable (SI).
     pub value: f64,
+    /// Dimension of the adjusted variable (reports show `value` in a display unit of it).
+    pub adjust_dimension: crate::Dimension,
     /// What was matched (`streams.product.total`).
     pub target_variable: String,
     /// Target value (SI).
     pub target: f64,
     /// Achieved value (SI).
     pub achieved: f64,
+    /// Dimension of the target and achieved values.
+    pub target_dimension: crate::Dimension,
     /// Outer iterations.
     pub iterations: usize,
 }

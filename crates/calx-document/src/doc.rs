@@ -48,6 +48,8 @@ pub enum Block {
     Grid(Vec<Figure>),
     /// A bulleted list.
     List(Vec<String>),
+    /// Text shown exactly as written, in a fixed-width font (YAML to copy).
+    Code(String),
     /// A chart with its table beside it (HTML) or below it (Markdown).
     Split(Figure, Table),
     /// Content shown on request (`<details>` in HTML; shown in full in Markdown).

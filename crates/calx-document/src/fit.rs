@@ -18,11 +18,18 @@ fn shown(p: &FittedParameter, si: f64) -> String {
 
 /// What the estimate's status says, in words.
 fn verdict(p: &FittedParameter) -> String {
+    let warned = |text: &str| {
+        if p.estimate.warnings.is_empty() {
+            return text.to_string();
+        }
+        let why: Vec<String> = p.estimate.warnings.iter().map(reason).collect();
+        format!("{text}; warning: {}", why.join("; "))
+    };
     match (&p.estimate.status, &p.estimate.identifiability) {
         (ParameterStatus::Fixed, _) => "fixed".into(),
-        (ParameterStatus::AtLowerBound, _) => "at its lower bound: the data would move it further".into(),
-        (ParameterStatus::AtUpperBound, _) => "at its upper bound: the data would move it further".into(),
-        (_, Identifiability::Identifiable) => "identifiable".into(),
+        (ParameterStatus::AtLowerBound, _) => "ended at its lower bound (held there, not estimated)".into(),
+        (ParameterStatus::AtUpperBound, _) => "ended at its upper bound (held there, not estimated)".into(),
+        (_, Identifiability::Identifiable) => warned("identifiable"),
         (_, Identifiability::NotAssessed) => "not assessed".into(),
         (_, Identifiability::Unidentifiable(reasons)) => {
             let why: Vec<String> = reasons.iter().map(reason).collect();
@@ -33,6 +40,9 @@ fn verdict(p: &FittedParameter) -> String {
 
 fn reason(r: &Unidentifiable) -> String {
     match r {
+        Unidentifiable::RankDeficient { null_space, .. } if null_space.len() == 1 => {
+            format!("the data do not change with {}", null_space[0])
+        }
         Unidentifiable::RankDeficient { null_space, .. } => {
             format!("the data do not change when {} move together", null_space.join(" and "))
         }
@@ -72,6 +82,8 @@ fn goodness(o: &FitOutcome) -> Table {
         ("residual standard error", sig(f.residual_standard_error, 4)),
         ("weighted sum of squares", sig(f.cost, 4)),
         ("iterations (best start)", f.report.iterations.to_string()),
+        ("termination", format!("{} ({})", o.termination, if o.converged { "converged" } else { "NOT converged" })),
+        ("reference temperature", format!("{:.2} degC", o.reference_temperature - 273.15)),
         ("starts", f.report.starts.len().to_string()),
     ] {
         t.row(vec![name.into(), value]);
@@ -129,13 +141,11 @@ pub fn fit_text(o: &FitOutcome) -> String {
     out.push_str("Flowsheet block (a carbonator's or hydrator's params):\n");
     out.push_str(&o.flowsheet_block);
     match &o.study_block {
-        Some(b) => {
+        Ok(b) => {
             out.push_str("\nStudy block (the fitted uncertainty for `calx study`):\n");
             out.push_str(b);
         }
-        None => out.push_str(
-            "\nNo study block: a fitted parameter is not identifiable, so the covariance is not handed out.\n",
-        ),
+        Err(why) => out.push_str(&format!("\nNo study block: {why}.\n")),
     }
     out
 }
@@ -190,19 +200,31 @@ fn residual_chart(o: &FitOutcome) -> Figure {
 /// The HTML page's content; `source` names the fit file.
 pub fn fit_document(o: &FitOutcome, source: &str) -> Document {
     let mut summary = vec![Block::Table(estimates(o)), Block::Table(goodness(o))];
+    if !o.converged {
+        summary.insert(
+            0,
+            Block::Note(format!(
+                "The fit did not converge ({}): the estimates are where it stopped; try other starts or bounds.",
+                o.termination
+            )),
+        );
+    }
     if o.parameters.iter().any(|p| matches!(p.estimate.identifiability, Identifiability::Unidentifiable(_))) {
         summary.insert(
             0,
-            Block::Note("A parameter is not identifiable from these data: fix it, or add experiments that vary what it describes (temperature for an activation energy, CO2 pressure for an order, particle size for a size exponent). No interval is given for it, and no study block.".into()),
+            Block::Note("A parameter is not identifiable from these data: fix it, or add experiments that vary what it describes (temperature for an activation energy, CO2 pressure for an order, particle size for a size exponent). No interval is given for it, it is commented out of the flowsheet block, and no study block is given.".into()),
         );
     }
     let mut blocks_yaml = vec![
         Block::Paragraph("Paste into a carbonator's or hydrator's `params:`:".into()),
-        Block::Paragraph(o.flowsheet_block.clone()),
+        Block::Code(o.flowsheet_block.clone()),
     ];
-    if let Some(b) = &o.study_block {
-        blocks_yaml.push(Block::Paragraph("The fitted uncertainty for a study file (`calx study`):".into()));
-        blocks_yaml.push(Block::Paragraph(b.clone()));
+    match &o.study_block {
+        Ok(b) => {
+            blocks_yaml.push(Block::Paragraph("The fitted uncertainty for a study file (`calx study`):".into()));
+            blocks_yaml.push(Block::Code(b.clone()));
+        }
+        Err(why) => blocks_yaml.push(Block::Note(format!("No study block: {why}."))),
     }
     Document {
         title: format!("Fit: {}", o.name),

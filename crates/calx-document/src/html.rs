@@ -45,6 +45,7 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'Liberation Mono',mo
 .note{background:#fff8e6;border-left:4px solid #d99a00;padding:7px 12px;border-radius:6px;font-size:14px;margin:10px 0;max-width:980px}
 ul{margin:8px 0;padding-left:22px;font-size:14px}
 .tw{overflow-x:auto;margin:10px 0 14px}
+pre{background:#f5f7f9;border:1px solid #e4e8ee;padding:.6em .8em;overflow-x:auto;font-size:12.5px}
 table{border-collapse:collapse;font-size:13.5px;font-variant-numeric:tabular-nums}
 caption{caption-side:top;text-align:left;font-weight:600;padding:2px 0 6px;color:var(--ink);white-space:nowrap}
 th,td{padding:4px 10px;border-bottom:1px solid var(--line);vertical-align:top}
@@ -155,6 +156,9 @@ fn block(b: &Block, out: &mut String) {
                 block(b, out);
             }
             out.push_str("</details>\n");
+        }
+        Block::Code(text) => {
+            let _ = writeln!(out, "<pre><code>{}</code></pre>", esc(text.trim_end()));
         }
         Block::List(items) => {
             out.push_str("<ul>");

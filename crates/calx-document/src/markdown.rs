@@ -72,6 +72,9 @@ fn blocks(list: &[Block], dir: &str, out: &mut String, assets: &mut Vec<Asset>) 
                 let _ = writeln!(out, "#### {}\n", md(summary));
                 blocks(inner, dir, out, assets);
             }
+            Block::Code(text) => {
+                let _ = writeln!(out, "```yaml\n{}\n```\n", text.trim_end());
+            }
             Block::List(items) => {
                 for i in items {
                     let _ = writeln!(out, "- {}", md_text(i));

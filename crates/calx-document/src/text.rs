@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use calx_core::result::{EnergyBalance, FlowsheetResult};
-use calx_core::{UnitTable, Utility};
+use calx_core::{Dimension, UnitTable, Utility};
 use calx_flowsheet::Model;
 
 use calx_core::format::{count, sig_plain as sig};
@@ -55,7 +55,7 @@ pub fn text_table(model: &Model, result: &FlowsheetResult) -> String {
     streams(&mut s, model, result);
     units(&mut s, model, result);
     closure(&mut s, result);
-    solver(&mut s, result);
+    solver(&mut s, model, result);
     s
 }
 
@@ -180,8 +180,24 @@ fn energy_summary(result: &FlowsheetResult) -> String {
     parts.join(", ")
 }
 
+/// An SI value of `dimension` as the flowsheet displays it: mass flow in the first
+/// `display.flow` unit, temperature, pressure and power (the first `display.power` unit) in
+/// theirs; a pure number bare; anything else in SI with its unit written out (`4.557 m3`).
+pub(crate) fn display_value(model: &Model, value: f64, dimension: Dimension, digits: usize) -> String {
+    let (uom, d) = (&model.units_of_measure, &model.display);
+    let unit = match dimension {
+        x if x == Dimension::MASS_FLOW => d.flows.first().cloned().unwrap_or_else(|| "kg/h".into()),
+        x if x == Dimension::TEMPERATURE => d.temperature.clone(),
+        x if x == Dimension::PRESSURE => d.pressure.clone(),
+        x if x == Dimension::POWER => d.power.first().cloned().unwrap_or_else(|| "kW".into()),
+        x if x == Dimension::DIMENSIONLESS => return sig(value, digits),
+        _ => return format!("{} {}", sig(value, digits), dimension.si_unit()),
+    };
+    format!("{} {unit}", sig(convert(uom, value, &unit), digits))
+}
+
 /// Calculation order, recycle loops, design specifications.
-fn solver(s: &mut String, result: &FlowsheetResult) {
+fn solver(s: &mut String, model: &Model, result: &FlowsheetResult) {
     let _ = writeln!(s, "\nSolver");
     let _ = writeln!(s, "  calculation order: {}", result.solver.calculation_order.join(" -> "));
     for l in &result.solver.loops {
@@ -199,11 +215,12 @@ fn solver(s: &mut String, result: &FlowsheetResult) {
     for sp in &result.solver.design_specs {
         let _ = writeln!(
             s,
-            "  design spec: {} = {} so that {} = {} ({})",
+            "  design spec: {} = {} so that {} = {} (target {}, {})",
             sp.adjust,
-            sig(sp.value, 6),
+            display_value(model, sp.value, sp.adjust_dimension, 6),
             sp.target_variable,
-            sig(sp.achieved, 6),
+            display_value(model, sp.achieved, sp.target_dimension, 6),
+            display_value(model, sp.target, sp.target_dimension, 6),
             count(sp.iterations, "iteration")
         );
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use calx_core::path::{InputPath, ResultPath};
-use calx_core::{ComponentSet, Params, Stream, UnitType};
+use calx_core::{ComponentSet, Dimension, Params, Stream, UnitType};
 use calx_solver::{FixedPointOptions, ScalarOptions};
 
 /// A flowsheet to build.
@@ -103,12 +103,44 @@ pub enum Variable {
     },
     /// Stream temperature, K.
     StreamTemperature(String),
+    /// Stream pressure, Pa.
+    StreamPressure(String),
+    /// Total molar flow of a stream, mol/s.
+    StreamMolarTotal(String),
+    /// Molar flow of one component in a stream, mol/s.
+    StreamMolarFlow {
+        /// Stream name.
+        stream: String,
+        /// Component name.
+        component: String,
+    },
+    /// Mass fraction of one component in a stream (an error for a stream without flow).
+    StreamMassFraction {
+        /// Stream name.
+        stream: String,
+        /// Component name.
+        component: String,
+    },
+    /// Mole fraction of one component in a stream (an error for a stream without flow).
+    StreamMoleFraction {
+        /// Stream name.
+        stream: String,
+        /// Component name.
+        component: String,
+    },
     /// Total rate of one utility of a unit (W or kg/s).
     UnitUtility {
         /// Unit name.
         unit: String,
         /// Utility.
         utility: calx_core::Utility,
+    },
+    /// A size figure a unit reports, SI in the dimension its report gives.
+    UnitSize {
+        /// Unit name.
+        unit: String,
+        /// Size name.
+        size: String,
     },
 }
 
@@ -133,11 +165,73 @@ impl Variable {
             ResultPath::StreamFlow { stream, component } => {
                 Variable::StreamComponent { stream: stream.clone(), component: component.clone() }
             }
+            ResultPath::StreamPressure(s) => Variable::StreamPressure(s.clone()),
+            ResultPath::StreamMolarTotal(s) => Variable::StreamMolarTotal(s.clone()),
+            ResultPath::StreamMolarFlow { stream, component } => {
+                Variable::StreamMolarFlow { stream: stream.clone(), component: component.clone() }
+            }
+            ResultPath::StreamMassFraction { stream, component } => {
+                Variable::StreamMassFraction { stream: stream.clone(), component: component.clone() }
+            }
+            ResultPath::StreamMoleFraction { stream, component } => {
+                Variable::StreamMoleFraction { stream: stream.clone(), component: component.clone() }
+            }
             ResultPath::UnitUtility { unit, utility } => {
                 Variable::UnitUtility { unit: unit.clone(), utility: *utility }
             }
+            ResultPath::UnitSize { unit, size } => Variable::UnitSize { unit: unit.clone(), size: size.clone() },
             ResultPath::AnalysisMetric { .. } => return None,
         })
+    }
+
+    /// The dimension of a result variable (SI), when the variable alone says it: `None` for
+    /// a unit parameter (its unit type declares it) and a unit's size (its report gives it).
+    pub fn dimension(&self) -> Option<Dimension> {
+        Some(match self {
+            Variable::StreamTotal(_) | Variable::StreamComponent { .. } => Dimension::MASS_FLOW,
+            Variable::StreamTemperature(_) => Dimension::TEMPERATURE,
+            Variable::StreamPressure(_) => Dimension::PRESSURE,
+            Variable::StreamMolarTotal(_) | Variable::StreamMolarFlow { .. } => Dimension::MOLAR_FLOW,
+            Variable::StreamMassFraction { .. } | Variable::StreamMoleFraction { .. } => Dimension::DIMENSIONLESS,
+            Variable::UnitUtility { utility, .. } => utility.dimension(),
+            Variable::UnitParam { .. } | Variable::UnitSize { .. } => return None,
+        })
+    }
+
+    /// The stream a stream result reads, if it is one.
+    pub(crate) fn stream(&self) -> Option<&str> {
+        match self {
+            Variable::StreamTotal(s)
+            | Variable::StreamTemperature(s)
+            | Variable::StreamPressure(s)
+            | Variable::StreamMolarTotal(s)
+            | Variable::StreamComponent { stream: s, .. }
+            | Variable::StreamMolarFlow { stream: s, .. }
+            | Variable::StreamMassFraction { stream: s, .. }
+            | Variable::StreamMoleFraction { stream: s, .. } => Some(s),
+            Variable::UnitParam { .. } | Variable::UnitUtility { .. } | Variable::UnitSize { .. } => None,
+        }
+    }
+
+    /// The unit a unit parameter, utility or size belongs to, if it is one of those.
+    pub(crate) fn unit(&self) -> Option<&str> {
+        match self {
+            Variable::UnitParam { unit, .. } | Variable::UnitUtility { unit, .. } | Variable::UnitSize { unit, .. } => {
+                Some(unit)
+            }
+            _ => None,
+        }
+    }
+
+    /// The component a per-component stream result names.
+    pub(crate) fn component(&self) -> Option<&str> {
+        match self {
+            Variable::StreamComponent { component, .. }
+            | Variable::StreamMolarFlow { component, .. }
+            | Variable::StreamMassFraction { component, .. }
+            | Variable::StreamMoleFraction { component, .. } => Some(component),
+            _ => None,
+        }
     }
 }
 
@@ -154,8 +248,14 @@ pub struct DesignSpecDef {
     pub target: Variable,
     /// Target value, SI.
     pub value: f64,
+    /// The dimension the target value was written in. For a target whose dimension the
+    /// path says ([`Variable::dimension`]) it must be that one (checked at build); for a
+    /// unit's size, it must be the dimension the unit reports (checked at every read).
+    pub target_dimension: Dimension,
     /// Search interval for the adjusted variable, SI.
     pub bounds: (f64, f64),
+    /// The dimension of the adjusted variable (for reports).
+    pub adjust_dimension: Dimension,
     /// Tolerances of the outer search.
     pub options: ScalarOptions,
 }

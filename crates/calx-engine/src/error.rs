@@ -101,6 +101,53 @@ pub enum BuildError {
     },
 }
 
+/// Why a result cannot be read from the solved state.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ReadError {
+    /// A name the flowsheet does not have.
+    #[error("the flowsheet has no {what} `{name}`")]
+    Missing {
+        /// What kind of thing (`stream`, `unit`, `component`, `numeric parameter`).
+        what: &'static str,
+        /// The name asked for.
+        name: String,
+    },
+    /// A fraction of a stream that carries nothing: 0/0, not a number to match or report.
+    #[error("stream `{stream}` has no flow, so its {quantity} is undefined")]
+    EmptyStream {
+        /// Stream name.
+        stream: String,
+        /// What was asked for (`mole fraction of CO2`).
+        quantity: String,
+    },
+    /// A molar quantity of a stream that carries a component without a molar mass.
+    #[error("stream `{stream}` carries `{component}`, which has no molar mass, so its {quantity} is undefined")]
+    NoMolarMass {
+        /// Stream name.
+        stream: String,
+        /// The component without a molar mass.
+        component: String,
+        /// What was asked for (`molar total`).
+        quantity: String,
+    },
+    /// A size the unit does not report (in this solve).
+    #[error("unit `{unit}` ({type_name}) reports no size `{size}`; it reports: {}", list_or_none(.reported))]
+    NoSize {
+        /// Unit name.
+        unit: String,
+        /// Unit type.
+        type_name: String,
+        /// The size asked for.
+        size: String,
+        /// The sizes it does report, in its order.
+        reported: Vec<String>,
+    },
+}
+
+fn list_or_none(names: &[String]) -> String {
+    if names.is_empty() { "no sizes".into() } else { names.join(", ") }
+}
+
 /// Anything the engine can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -245,6 +292,36 @@ pub enum EngineError {
         value: f64,
         /// What failed.
         source: Box<EngineError>,
+    },
+    /// A result could not be read from the solved state.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// A design specification's target cannot be read whatever value it tries (a size the
+    /// unit does not report): the specification is wrong, not the value.
+    #[error("design specification `{adjust}` -> `{target}`: {source}")]
+    SpecTarget {
+        /// Adjusted variable.
+        adjust: String,
+        /// Target variable.
+        target: String,
+        /// Why it cannot be read.
+        source: Box<ReadError>,
+    },
+    /// A design specification's target value is written in another dimension than the
+    /// size the unit reports.
+    #[error(
+        "design specification `{adjust}` -> `{target}`: the target value is a {}, but the unit reports this size as a {}; write the value in a unit of {}",
+        .written.describe(), .reported.describe(), .reported.describe()
+    )]
+    TargetDimension {
+        /// Adjusted variable.
+        adjust: String,
+        /// Target variable.
+        target: String,
+        /// The dimension the target value was written in.
+        written: calx_core::Dimension,
+        /// The dimension the unit reports.
+        reported: calx_core::Dimension,
     },
     /// A design specification could not be met.
     #[error("design specification `{adjust}` -> `{target}`: {reason}")]

@@ -17,7 +17,7 @@ mod graph;
 mod solve;
 
 pub use def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
-pub use error::{BuildError, EngineError};
+pub use error::{BuildError, EngineError, ReadError};
 pub use solve::{Flowsheet, WarmStart};
 
 pub use calx_core::result::TearSelection;

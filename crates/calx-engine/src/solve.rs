@@ -21,7 +21,7 @@ use tracing::{debug, info_span};
 
 use crate::balance::{ElementTable, EnergySide, energy_closure, first_violation, heat_duties, is_open, unit_energy};
 use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
-use crate::error::{BuildError, EngineError};
+use crate::error::{BuildError, EngineError, ReadError};
 use crate::graph::{Block, Topology, build_topology};
 
 /// Converged tear values of a flowsheet's recycle loops, per calculation block (see
@@ -145,19 +145,18 @@ impl Flowsheet {
         self.result(spec_reports)
     }
 
-    /// Current value of a variable (after a solve).
+    /// Current value of a variable (after a solve): SI, molar quantities from the
+    /// components' molar masses. A fraction of a stream without flow, a molar quantity of a
+    /// stream carrying a component without molar mass, and a size the unit does not report
+    /// are [`EngineError::Read`] errors naming the stream or unit.
     pub fn read(&self, v: &Variable) -> Result<f64, EngineError> {
-        let stream = |name: &str| {
-            self.topo.stream_index.get(name).map(|&s| &self.values[s]).ok_or_else(|| missing(name, "stream"))
-        };
+        if let Some(name) = v.stream() {
+            let s = self.topo.stream_index.get(name).ok_or_else(|| missing(name, "stream"))?;
+            return self.read_stream(v, name, &self.values[*s]);
+        }
         match v {
-            Variable::StreamTotal(s) => Ok(stream(s)?.total_mass()),
-            Variable::StreamTemperature(s) => Ok(stream(s)?.temperature),
-            Variable::StreamComponent { stream: s, component } => {
-                let i = self.components.index_of(component).ok_or_else(|| missing(component, "component"))?;
-                Ok(stream(s)?.flows[i])
-            }
             Variable::UnitUtility { unit, utility } => Ok(self.reports[self.unit_index(unit)?].total(*utility)),
+            Variable::UnitSize { unit, size } => Ok(self.size(unit, size)?.value),
             Variable::UnitParam { unit, param, key } => {
                 let u = self.unit_index(unit)?;
                 match (self.defs[u].params.get(param), key) {
@@ -169,7 +168,93 @@ impl Flowsheet {
                     _ => Err(missing(param, "numeric parameter")),
                 }
             }
+            _ => Err(EngineError::Internal(format!("{v:?} is neither a stream nor a unit variable"))),
         }
+    }
+
+    /// A stream result of `stream` (named `name`).
+    fn read_stream(&self, v: &Variable, name: &str, stream: &Stream) -> Result<f64, EngineError> {
+        let set = &self.components;
+        let component = |c: &str| set.index_of(c).ok_or_else(|| missing(c, "component"));
+        // Molar flows, mol/s: a component without molar mass is an error only where it flows.
+        let moles = |i: usize, quantity: &str| -> Result<f64, EngineError> {
+            let w = stream.flows[i];
+            match set.get(i).and_then(|c| c.molar_mass) {
+                Some(m) => Ok(w / m),
+                None if w == 0.0 => Ok(0.0),
+                None => Err(ReadError::NoMolarMass {
+                    stream: name.to_string(),
+                    component: set.get(i).map_or_else(|| format!("#{i}"), |c| c.name.clone()),
+                    quantity: quantity.to_string(),
+                }
+                .into()),
+            }
+        };
+        let molar_total = |quantity: &str| (0..set.len()).map(|i| moles(i, quantity)).sum::<Result<f64, _>>();
+        let fraction = |part: f64, whole: f64, quantity: String| {
+            if whole > 0.0 {
+                Ok(part / whole)
+            } else {
+                Err(EngineError::from(ReadError::EmptyStream { stream: name.to_string(), quantity }))
+            }
+        };
+        match v {
+            Variable::StreamTotal(_) => Ok(stream.total_mass()),
+            Variable::StreamTemperature(_) => Ok(stream.temperature),
+            Variable::StreamPressure(_) => Ok(stream.pressure),
+            Variable::StreamComponent { component: c, .. } => Ok(stream.flows[component(c)?]),
+            Variable::StreamMolarTotal(_) => molar_total("molar total"),
+            Variable::StreamMolarFlow { component: c, .. } => moles(component(c)?, &format!("molar flow of {c}")),
+            Variable::StreamMassFraction { component: c, .. } => {
+                fraction(stream.flows[component(c)?], stream.total_mass(), format!("mass fraction of {c}"))
+            }
+            Variable::StreamMoleFraction { component: c, .. } => {
+                let quantity = format!("mole fraction of {c}");
+                fraction(moles(component(c)?, &quantity)?, molar_total(&quantity)?, quantity)
+            }
+            _ => Err(EngineError::Internal(format!("{v:?} is not a stream variable"))),
+        }
+    }
+
+    /// The size figure `size` of unit `unit` in the last solve.
+    fn size(&self, unit: &str, size: &str) -> Result<&calx_core::unit::SizeFigure, EngineError> {
+        let u = self.unit_index(unit)?;
+        let sizes = &self.reports[u].sizes;
+        sizes.iter().find(|z| z.name == size).ok_or_else(|| {
+            ReadError::NoSize {
+                unit: unit.to_string(),
+                type_name: self.descriptors[u].type_name.clone(),
+                size: size.to_string(),
+                reported: sizes.iter().map(|z| z.name.clone()).collect(),
+            }
+            .into()
+        })
+    }
+
+    /// The target of a design specification: read, and for a unit's size, checked against
+    /// the dimension the value was written in. A size the unit does not report and a
+    /// dimension that differs are errors of the specification (whatever value it tries).
+    fn read_target(&self, spec: &DesignSpecDef) -> Result<f64, EngineError> {
+        let Variable::UnitSize { unit, size } = &spec.target else {
+            return self.read(&spec.target);
+        };
+        let figure = self.size(unit, size).map_err(|e| match e {
+            EngineError::Read(source) => EngineError::SpecTarget {
+                adjust: spec.adjust_label.clone(),
+                target: spec.target_label.clone(),
+                source: Box::new(source),
+            },
+            e => e,
+        })?;
+        if figure.dimension != spec.target_dimension {
+            return Err(EngineError::TargetDimension {
+                adjust: spec.adjust_label.clone(),
+                target: spec.target_label.clone(),
+                written: spec.target_dimension,
+                reported: figure.dimension,
+            });
+        }
+        Ok(figure.value)
     }
 
     /// Change a numeric unit parameter and rebuild that unit (design specifications, studies).
@@ -284,7 +369,7 @@ impl Flowsheet {
                 tried = x;
                 self.set(&spec.adjust, x)?;
                 self.solve_specs(level + 1, &mut inner)?;
-                Ok::<f64, EngineError>(self.read(&spec.target)? - spec.value)
+                Ok::<f64, EngineError>(self.read_target(&spec)? - spec.value)
             },
             spec.bounds.0,
             spec.bounds.1,
@@ -295,7 +380,11 @@ impl Flowsheet {
             Ok(r) => r,
             // An error of an inner specification already says which value it tried.
             Err(SolverError::Evaluation {
-                source: e @ (EngineError::DesignSpecTrial { .. } | EngineError::DesignSpec { .. }),
+                source:
+                    e @ (EngineError::DesignSpecTrial { .. }
+                    | EngineError::DesignSpec { .. }
+                    | EngineError::SpecTarget { .. }
+                    | EngineError::TargetDimension { .. }),
                 ..
             }) => {
                 return Err(e);
@@ -331,15 +420,17 @@ impl Flowsheet {
         };
         // `solve_bracketed` evaluates its answer last, so the flowsheet state (and `inner`)
         // already belong to `report.x`.
-        let achieved = self.read(&spec.target)?;
+        let achieved = self.read_target(&spec)?;
         debug!(iterations = report.iterations, value = report.x, achieved, "design specification met");
         reports.extend(inner);
         reports.push(DesignSpecReport {
             adjust: spec.adjust_label.clone(),
             value: report.x,
+            adjust_dimension: spec.adjust_dimension,
             target_variable: spec.target_label.clone(),
             target: spec.value,
             achieved,
+            target_dimension: spec.target_dimension,
             iterations: report.iterations,
         });
         Ok(())
@@ -790,11 +881,13 @@ fn materials_as_streams(report: &UnitReport, n: usize) -> Option<Stream> {
     Some(s)
 }
 
-fn missing(name: &str, what: &str) -> EngineError {
-    EngineError::DesignSpec { adjust: String::new(), target: name.to_string(), reason: format!("no {what} `{name}`") }
+fn missing(name: &str, what: &'static str) -> EngineError {
+    ReadError::Missing { what, name: name.to_string() }.into()
 }
 
-/// Check that design specifications name existing units, parameters and streams.
+/// Check that design specifications name existing units, parameters, streams and
+/// components, that a target's value is written in the target's dimension, and that the
+/// target can depend on the adjusted variable (it is downstream of the adjusted unit).
 fn check_specs(
     specs: &[DesignSpecDef],
     defs: &[UnitDef],
@@ -803,42 +896,90 @@ fn check_specs(
     errors: &mut Vec<BuildError>,
 ) {
     for (i, spec) in specs.iter().enumerate() {
-        let mut fail = |reason: String| errors.push(BuildError::DesignSpec { index: i + 1, reason });
+        let mut reasons = Vec::new();
         for v in [&spec.adjust, &spec.target] {
-            match v {
-                Variable::UnitParam { unit, param, key } => match defs.iter().find(|u| &u.name == unit) {
-                    None => fail(format!("no unit `{unit}`")),
-                    Some(u) => match (u.params.get(param), key) {
-                        (Some(ParamValue::Number(_)), None) | (Some(ParamValue::Map(_)), Some(_)) => {}
-                        _ => fail(format!("unit `{unit}` has no numeric parameter `{param}` set")),
-                    },
-                },
-                Variable::StreamTotal(s) | Variable::StreamTemperature(s) => {
-                    if !topo.stream_index.contains_key(s) {
-                        fail(format!("no stream `{s}`"));
-                    }
-                }
-                Variable::StreamComponent { stream, component } => {
-                    if !topo.stream_index.contains_key(stream) {
-                        fail(format!("no stream `{stream}`"));
-                    }
-                    if components.index_of(component).is_none() {
-                        fail(format!("no component `{component}`"));
-                    }
-                }
-                Variable::UnitUtility { unit, .. } => {
-                    if !defs.iter().any(|u| &u.name == unit) {
-                        fail(format!("no unit `{unit}`"));
-                    }
-                }
-            }
+            check_variable(v, defs, topo, components, &mut reasons);
         }
         if !matches!(spec.adjust, Variable::UnitParam { .. }) {
-            fail("only unit and feed parameters can be adjusted".into());
+            reasons.push("only unit and feed parameters can be adjusted".into());
+        }
+        if let Some(d) = spec.target.dimension().filter(|d| *d != spec.target_dimension) {
+            reasons.push(format!(
+                "the target value of `{}` is a {}, but the target is a {}",
+                spec.target_label,
+                spec.target_dimension.describe(),
+                d.describe()
+            ));
         }
         let (lo, hi) = spec.bounds;
         if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            fail(format!("bounds must be finite with lower < upper, found [{lo}, {hi}]"));
+            reasons.push(format!("bounds must be finite with lower < upper, found [{lo}, {hi}]"));
+        }
+        // Only where every name exists does the graph say anything.
+        if reasons.is_empty()
+            && let Some(adjusted) = spec.adjust.unit().and_then(|u| defs.iter().position(|d| d.name == u))
+            && !reaches(topo, defs, adjusted, &spec.target)
+        {
+            reasons.push(format!(
+                "the target `{}` is not downstream of the adjusted variable `{}`: no path of streams leads from \
+                 `{}` to it, so it cannot depend on it",
+                spec.target_label, spec.adjust_label, defs[adjusted].name
+            ));
+        }
+        errors.extend(reasons.into_iter().map(|reason| BuildError::DesignSpec { index: i + 1, reason }));
+    }
+}
+
+/// The problems of one variable of a design specification: names that do not exist.
+fn check_variable(v: &Variable, defs: &[UnitDef], topo: &Topology, components: &ComponentSet, out: &mut Vec<String>) {
+    if let Some(stream) = v.stream()
+        && !topo.stream_index.contains_key(stream)
+    {
+        out.push(format!("no stream `{stream}`"));
+    }
+    if let Some(component) = v.component() {
+        match components.index_of(component).and_then(|i| components.get(i)) {
+            None => out.push(format!("no component `{component}`")),
+            Some(c) if c.molar_mass.is_none() && matches!(v, Variable::StreamMolarFlow { .. }) => {
+                out.push(format!("component `{component}` has no molar mass, so its molar flow cannot be read"));
+            }
+            Some(c) if c.molar_mass.is_none() && matches!(v, Variable::StreamMoleFraction { .. }) => {
+                out.push(format!("component `{component}` has no molar mass, so its mole fraction cannot be read"));
+            }
+            Some(_) => {}
         }
     }
+    let Some(unit) = v.unit() else { return };
+    match (defs.iter().find(|u| u.name == unit), v) {
+        (None, _) => out.push(format!("no unit `{unit}`")),
+        (Some(u), Variable::UnitParam { param, key, .. }) => match (u.params.get(param), key) {
+            (Some(ParamValue::Number(_)), None) | (Some(ParamValue::Map(_)), Some(_)) => {}
+            _ => out.push(format!("unit `{unit}` has no numeric parameter `{param}` set")),
+        },
+        (Some(_), _) => {}
+    }
+}
+
+/// Whether `target` can change when unit `from` does: it is `from` itself or a unit
+/// downstream of it, or a stream one of those produces (recycles included).
+fn reaches(topo: &Topology, defs: &[UnitDef], from: usize, target: &Variable) -> bool {
+    let mut seen = vec![false; topo.outlets.len()];
+    let mut stack = vec![from];
+    seen[from] = true;
+    while let Some(u) = stack.pop() {
+        for &s in &topo.outlets[u] {
+            if let Some((d, _)) = &topo.streams[s].destination
+                && !seen[*d]
+            {
+                seen[*d] = true;
+                stack.push(*d);
+            }
+        }
+    }
+    if let Some(stream) = target.stream() {
+        let source = topo.stream_index.get(stream).and_then(|&s| topo.streams[s].source.as_ref());
+        return source.is_some_and(|(u, _)| seen[*u]);
+    }
+    // A unit's utility or size: the unit must be reached.
+    target.unit().and_then(|name| defs.iter().position(|d| d.name == name)).is_some_and(|u| seen[u])
 }

@@ -18,7 +18,8 @@ use nalgebra::DMatrix;
 
 use crate::{FitOptions, Problem, Transform};
 
-/// Why a parameter is not identifiable from the data. A parameter can have several reasons.
+/// Why a parameter is not identifiable from the data (rank deficiency), or what weakens its
+/// estimate (a strong correlation, a large relative error: [`ParameterEstimate::warnings`]).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Unidentifiable {
     /// The weighted, column-scaled Jacobian is (nearly) rank-deficient along a direction in
@@ -32,13 +33,15 @@ pub enum Unidentifiable {
         /// null-space vector, this one included, largest component first.
         null_space: Vec<String>,
     },
-    /// The standard error exceeds [`FitOptions::max_relative_standard_error`] times the value.
+    /// The standard error exceeds [`FitOptions::max_relative_standard_error`] times the value
+    /// (a warning).
     LargeUncertainty {
         /// Standard error divided by `|value|` (infinite for a value of zero).
         relative_standard_error: f64,
     },
     /// The absolute correlation with another parameter exceeds
-    /// [`FitOptions::max_correlation`].
+    /// [`FitOptions::max_correlation`] (a warning: re-centring a reference, such as an
+    /// Arrhenius reference temperature near the data's, often removes it).
     Correlated {
         /// The other parameter.
         with: String,
@@ -55,8 +58,8 @@ pub enum Identifiability {
     Identifiable,
     /// Fixed, or held at a bound: not estimated, so not assessed.
     NotAssessed,
-    /// Not determined by the data, for the reasons listed; no standard error or interval is
-    /// reported for it.
+    /// Not determined by the data: the Jacobian is (nearly) rank-deficient in a direction this
+    /// parameter moves in (the reasons list it); no standard error or interval is reported.
     Unidentifiable(Vec<Unidentifiable>),
 }
 
@@ -96,6 +99,12 @@ pub struct ParameterEstimate {
     pub linearised_standard_error: Option<f64>,
     /// Standard error divided by `|value|`; `None` unless identifiable.
     pub relative_standard_error: Option<f64>,
+    /// What weakens the estimate without making it undetermined: a correlation above
+    /// [`FitOptions::max_correlation`] with another parameter, a relative standard error above
+    /// [`FitOptions::max_relative_standard_error`]. The standard error and interval are still
+    /// given (they carry the weakness), and so is the covariance: a strong correlation is
+    /// exactly what a correlated study draws.
+    pub warnings: Vec<Unidentifiable>,
     /// Confidence interval at [`FitOptions::confidence_level`], `(low, high)`; `None` unless
     /// identifiable. For a linear parameter `value -/+ t SE`; for a log parameter
     /// `exp(ln value -/+ t SE_ln)` with `SE_ln = SE / value`, which stays positive and is the
@@ -139,6 +148,16 @@ struct Decomposition {
 /// SVD of `jac` (columns: estimated parameters) with unit-norm columns.
 fn decompose(jac: &DMatrix<f64>, names: &[&str], rank_tol: f64) -> Decomposition {
     let q = jac.ncols();
+    if q == 0 {
+        // Every free parameter ended at a bound: nothing is estimated (nalgebra's SVD of an
+        // empty matrix panics).
+        return Decomposition {
+            singular_values: Vec::new(),
+            inverse: DMatrix::zeros(0, 0),
+            norms: Vec::new(),
+            deficient: Vec::new(),
+        };
+    }
     let norms: Vec<f64> = (0..q).map(|k| jac.column(k).norm()).collect();
     let scaled = DMatrix::from_fn(jac.nrows(), q, |i, k| if norms[k] > 0.0 { jac[(i, k)] / norms[k] } else { 0.0 });
     let svd = scaled.svd(false, true);
@@ -209,7 +228,7 @@ pub(crate) fn analyse(problem: &Problem, free: &[usize], at: &Optimum<'_>, optio
     }
     let names: Vec<&str> = estimated.iter().map(|&(_, i)| problem.parameters[i].name.as_str()).collect();
     let sub = DMatrix::from_fn(jac.nrows(), estimated.len(), |r, c| jac[(r, estimated[c].0)]);
-    let mut d = decompose(&sub, &names, options.rank_tol);
+    let d = decompose(&sub, &names, options.rank_tol);
     let q = estimated.len();
     // dx/dz per estimated parameter, and the covariance in original units.
     let dxdz: Vec<f64> = estimated
@@ -218,13 +237,14 @@ pub(crate) fn analyse(problem: &Problem, free: &[usize], at: &Optimum<'_>, optio
         .collect();
     let cov = DMatrix::from_fn(q, q, |a, b| s2 * d.inverse[(a, b)] / (d.norms[a] * d.norms[b]) * dxdz[a] * dxdz[b]);
     let deficient: Vec<bool> = d.deficient.iter().map(|r| !r.is_empty()).collect();
+    let mut warnings: Vec<Vec<Unidentifiable>> = vec![Vec::new(); q];
     let mut correlation = vec![vec![None; n]; n];
     for a in (0..q).filter(|&a| !deficient[a]) {
         for b in (0..q).filter(|&b| !deficient[b]) {
             let r = d.inverse[(a, b)] / (d.inverse[(a, a)] * d.inverse[(b, b)]).sqrt();
             correlation[estimated[a].1][estimated[b].1] = Some(if a == b { 1.0 } else { r });
             if a != b && r.abs() > options.max_correlation {
-                d.deficient[a].push(Unidentifiable::Correlated { with: names[b].to_string(), correlation: r });
+                warnings[a].push(Unidentifiable::Correlated { with: names[b].to_string(), correlation: r });
             }
         }
     }
@@ -241,6 +261,7 @@ pub(crate) fn analyse(problem: &Problem, free: &[usize], at: &Optimum<'_>, optio
             standard_error: None,
             linearised_standard_error: None,
             relative_standard_error: None,
+            warnings: Vec::new(),
             confidence_interval: None,
         })
         .collect();
@@ -254,9 +275,10 @@ pub(crate) fn analyse(problem: &Problem, free: &[usize], at: &Optimum<'_>, optio
             f64::INFINITY
         };
         if !deficient[a] && rse > options.max_relative_standard_error {
-            reasons[a].push(Unidentifiable::LargeUncertainty { relative_standard_error: rse });
+            warnings[a].push(Unidentifiable::LargeUncertainty { relative_standard_error: rse });
         }
         let estimate = &mut parameters[i];
+        estimate.warnings = std::mem::take(&mut warnings[a]);
         estimate.linearised_standard_error = (!deficient[a]).then_some(se);
         if reasons[a].is_empty() {
             estimate.identifiability = Identifiability::Identifiable;

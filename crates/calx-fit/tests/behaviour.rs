@@ -198,15 +198,17 @@ fn nearly_collinear_parameters_are_reported_as_a_correlated_pair() {
     // y = a x + b x (1 + 0.01 x) on x = 1..12: full rank, but the two columns nearly coincide.
     let y: Vec<f64> = (1..=12).map(|x| 3.0 * x as f64 + 0.02 * (x as f64 * 2.3).sin()).collect();
     let result = fit_xs(&["a", "b"], y, |p, x| p[0] * x + p[1] * x * (1.0 + 0.01 * x));
-    let Identifiability::Unidentifiable(reasons) = &result.parameters[0].identifiability else {
-        panic!("{:?}", result.parameters[0])
-    };
+    // Full rank, so identifiable; the correlation is a warning, and the interval (wide) and
+    // the covariance carry it.
+    let a = &result.parameters[0];
+    assert_eq!(a.identifiability, Identifiability::Identifiable, "{a:?}");
     assert!(
-        reasons.iter().any(|r| matches!(r, Unidentifiable::Correlated { with, correlation }
+        a.warnings.iter().any(|r| matches!(r, Unidentifiable::Correlated { with, correlation }
             if with == "b" && correlation.abs() > 0.99)),
-        "{reasons:?}"
+        "{:?}",
+        a.warnings
     );
-    assert!(result.parameters[0].confidence_interval.is_none());
+    assert!(a.confidence_interval.is_some() && result.covariance.is_some());
     assert!(result.correlation[0][1].is_some_and(|r| r.abs() > 0.99));
 }
 
@@ -369,4 +371,26 @@ fn bad_input_is_refused_with_the_offending_data() {
         refusal(Problem::new(dup, vec![1.0; 3]), FitOptions::default()),
         FitError::InvalidParameter { .. }
     ));
+}
+
+#[test]
+fn every_free_parameter_at_a_bound_is_reported_not_a_panic() {
+    // y = k x with k = 2, but k <= 1: the only free parameter ends at its bound, so nothing
+    // is estimated and there is no covariance.
+    let y: Vec<f64> = (1..=6).map(|x| 2.0 * f64::from(x)).collect();
+    let problem = Problem::new(vec![Parameter::new("k", 0.5).bounded(0.0, 1.0)], y);
+    let result = fit(
+        &problem,
+        |p: &[f64], out: &mut [f64]| -> Result<(), Infallible> {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = p[0] * (i + 1) as f64;
+            }
+            Ok(())
+        },
+        &FitOptions::default(),
+    )
+    .expect("the fit runs");
+    assert_eq!(result.parameters[0].status, ParameterStatus::AtUpperBound);
+    assert_eq!(result.parameters[0].identifiability, Identifiability::NotAssessed);
+    assert!(result.covariance.as_ref().is_none_or(|c| c.names.is_empty()));
 }

@@ -9,7 +9,7 @@
 //! unit: carbonation                              # the flowsheet unit the study block's paths name (optional)
 //! model:
 //!   rate_law: shrinking_core_reaction            # see docs/kinetics.md
-//!   reference_temperature: 25 degC               # T_ref of the Arrhenius term (default 25 degC)
+//!   reference_temperature: 60 degC               # T_ref of the Arrhenius term (default: the data's)
 //!   reference_pco2: 1 bar                        # c_ref of the CO2 order (default 1 bar)
 //!   reference_particle_size: 10 um               # d_ref of the size dependence (default 10 um)
 //!   temperature: 30 degC                         # conditions for data files without the column
@@ -105,6 +105,19 @@ pub fn law_parameters(law: &str) -> Vec<ParameterKind> {
     all
 }
 
+/// The values a parameter of `name` may take (inclusive; `calx_kinetics::RateLaw::validate`):
+/// rate constants, CO2 and reaction orders and diffusion ratios not negative, an Avrami
+/// exponent above 0, an ultimate conversion in (0, 1]. Bounds of a fitted parameter are
+/// intersected with it.
+pub fn parameter_domain(name: &str) -> (f64, f64) {
+    match name {
+        "rate_constant" | "co2_order" | "reaction_order" | "diffusion_ratio" => (0.0, f64::INFINITY),
+        "avrami_exponent" => (1e-6, f64::INFINITY),
+        "ultimate_conversion" => (1e-6, 1.0),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    }
+}
+
 /// What the data's measured column is.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Measured {
@@ -150,8 +163,8 @@ impl FitParameter {
 pub struct FitModel {
     /// One of [`RATE_LAWS`].
     pub rate_law: &'static str,
-    /// Reference temperature, K.
-    pub reference_temperature: f64,
+    /// Reference temperature, K, if given (else the data's own, `calx::fit`).
+    pub reference_temperature: Option<f64>,
     /// Reference CO2 partial pressure, Pa.
     pub reference_pco2: f64,
     /// Reference particle size, m.
@@ -295,9 +308,10 @@ fn model(dec: &mut Decoder, node: &Node) -> Option<FitModel> {
     }
     Some(FitModel {
         rate_law: rate_law?,
-        // 25 degC, 1 bar and 10 um: round reference conditions near typical lab practice, so
-        // the fitted rate constant reads as "the rate at 25 degC, 1 bar CO2, 10 um".
-        reference_temperature: t_ref?.unwrap_or(298.15),
+        // 1 bar and 10 um: round reference conditions near typical lab practice, so the fitted
+        // rate constant reads as "the rate at 1 bar CO2, 10 um" (the temperature defaults to
+        // the data's own, where the rate constant and activation energy are least correlated).
+        reference_temperature: t_ref?,
         reference_pco2: p_ref?.unwrap_or(1.0e5),
         reference_particle_size: d_ref?.unwrap_or(10.0e-6),
         temperature: t?,
@@ -367,9 +381,23 @@ const PARAMETER_FIELDS: &[&str] = &["start", "min", "max", "scale"];
 
 fn parameter(dec: &mut Decoder, node: &Node, field: &str, kind: ParameterKind) -> Option<FitParameter> {
     let value = |dec: &mut Decoder, n: &Node, f: &str| dec.quantity(n, f, kind.dimension, kind.unit);
-    let fixed = |value: f64| FitParameter::fixed(kind, value, node.loc);
+    let (lo, hi) = parameter_domain(kind.name);
+    let in_domain = |dec: &mut Decoder, v: f64, what: &str| {
+        if (lo..=hi).contains(&v) {
+            return true;
+        }
+        dec.error(
+            Diagnostic::new(node.loc, field, format!("`{field}`: the {what} lies outside what the rate law allows"))
+                .found(format!("{v} (SI)"))
+                .allowed(format!("{lo} to {hi} (SI)")),
+        );
+        false
+    };
     let entries = match &node.value {
-        Value::Scalar(_) => return value(dec, node, field).map(fixed),
+        Value::Scalar(_) => {
+            let v = value(dec, node, field)?;
+            return in_domain(dec, v, "value").then(|| FitParameter::fixed(kind, v, node.loc));
+        }
         _ => dec.mapping(node, field)?,
     };
     dec.only(entries, PARAMETER_FIELDS, field);
@@ -384,7 +412,10 @@ fn parameter(dec: &mut Decoder, node: &Node, field: &str, kind: ParameterKind) -
         Some(n) => dec.choice(n, &join(field, "scale"), &["linear", "log"]).map(|s| s == "log"),
         None => Some(kind.log_scale),
     };
-    let (start, min, max, log_scale) = (start?, min?, max?, scale?);
+    let (start, min, max, log_scale) = (start?, min?.max(lo), max?.min(hi), scale?);
+    if !in_domain(dec, start, "start") {
+        return None;
+    }
     if !(min <= start && start <= max) {
         dec.error(
             Diagnostic::new(node.loc, field, format!("`{field}`: the start must lie within min and max"))
@@ -435,7 +466,7 @@ mod tests {
         let spec = parse_fit(GOOD, "f.yaml").unwrap();
         assert_eq!(spec.model.rate_law, "avrami");
         assert_eq!(spec.model.temperature, Some(303.15));
-        assert_eq!(spec.model.reference_temperature, 298.15);
+        assert_eq!(spec.model.reference_temperature, None);
         let k = &spec.parameters[0];
         assert!(k.free && k.log_scale);
         assert!((k.value - 2.0 / 3600.0).abs() < 1e-15 && (k.max - 100.0 / 3600.0).abs() < 1e-15);
@@ -465,6 +496,18 @@ mod tests {
         let fields: Vec<&str> = d.items.iter().map(|i| i.field.as_str()).collect();
         assert!(fields.contains(&"parameters.rate_constant"), "{fields:?}");
         assert!(fields.contains(&"parameters.avrami_exponent"), "{fields:?}");
+    }
+
+    #[test]
+    fn values_outside_the_laws_domain_are_refused_at_their_position() {
+        let text = "fit: x\ndata: d.csv\nmodel: { rate_law: avrami }\nparameters:\n  rate_constant: { start: 1 1/h }\n  avrami_exponent: 0\n  ultimate_conversion: 1.5\n  co2_order: { start: -1 }\n";
+        let d = parse_fit(text, "f.yaml").unwrap_err();
+        let at: Vec<(&str, u32)> = d.items.iter().map(|i| (i.field.as_str(), i.loc.line)).collect();
+        for expected in
+            [("parameters.avrami_exponent", 6), ("parameters.ultimate_conversion", 7), ("parameters.co2_order", 8)]
+        {
+            assert!(at.contains(&expected), "{expected:?} not in {at:?}");
+        }
     }
 
     #[test]

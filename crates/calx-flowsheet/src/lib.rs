@@ -28,7 +28,8 @@ pub use crate::analyses::ConfiguredAnalysis;
 use crate::decode::{Decoder, SourceMap, get};
 pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use crate::fit::{
-    FIT_FIELDS, FitModel, FitParameter, FitSpec, Measured, ParameterKind, RATE_LAWS, law_parameters, parse_fit,
+    FIT_FIELDS, FitModel, FitParameter, FitSpec, Measured, ParameterKind, RATE_LAWS, law_parameters, parameter_domain,
+    parse_fit,
 };
 pub use crate::node::Loc;
 pub use crate::options::Display;

@@ -20,7 +20,8 @@
 //! ```
 
 use calx_core::path::{InputPath, ResultPath};
-use calx_core::{ComponentSet, Dimension, ParamKind};
+use calx_core::quantity::FractionBasis;
+use calx_core::{ComponentSet, Dimension, ParamKind, UnitTable};
 use calx_engine::{DesignSpecDef, Method, ScalarOptions, SolveOptions, UnitDef, Variable};
 
 use crate::decode::{Decoder, get, join};
@@ -198,6 +199,7 @@ pub(crate) fn design_specs(
         else {
             continue;
         };
+        dec.map.put(&format!("design_specs.{}.until", i + 1), until.loc);
         let Some(until_text) = dec.text(until, &join(&field, "until")) else { continue };
         let Some((target_text, value_text)) = until_text.split_once('=') else {
             dec.error(
@@ -207,19 +209,19 @@ pub(crate) fn design_specs(
             continue;
         };
         let target_text = target_text.trim();
-        let Some((target, target_dim)) = target_path(dec, until, target_text, set, &join(&field, "until")) else {
+        let Some(target_path) = target_path(dec, until, target_text, set, &join(&field, "until")) else {
             continue;
         };
-        let value = match dec.units.parse_as(value_text.trim(), target_dim) {
+        let (value, target_dimension) = match target_value(&dec.units, value_text.trim(), &target_path) {
             Ok(v) => v,
-            Err(e) => {
+            Err(message) => {
                 dec.error(
-                    Diagnostic::new(until.loc, &join(&field, "until"), e.to_string())
-                        .found(value_text.trim().to_string()),
+                    Diagnostic::new(until.loc, &join(&field, "until"), message).found(value_text.trim().to_string()),
                 );
                 continue;
             }
         };
+        let Some(target) = Variable::result(&target_path) else { continue };
         let bounds: Vec<Option<f64>> = dec
             .list(between, &join(&field, "between"))
             .unwrap_or_default()
@@ -245,7 +247,9 @@ pub(crate) fn design_specs(
             target_label: target_text.to_string(),
             target,
             value,
+            target_dimension,
             bounds: (lo, hi),
+            adjust_dimension: adjust_dim,
             options,
         });
     }
@@ -301,30 +305,129 @@ fn adjust_path(
     Some((Variable::UnitParam { unit, param, key }, dim))
 }
 
-fn target_path(
-    dec: &mut Decoder,
-    node: &Node,
-    path: &str,
-    set: &ComponentSet,
-    field: &str,
-) -> Option<(Variable, Dimension)> {
-    // Design specifications target what the engine computes (analysis metrics are not
-    // available inside the solve).
-    let parsed = ResultPath::parse(path).ok().filter(|p| match p {
-        ResultPath::StreamFlow { component, .. } => set.index_of(component).is_some(),
-        ResultPath::AnalysisMetric { .. } => false,
-        _ => true,
-    });
-    let dimension = match &parsed {
-        Some(ResultPath::StreamTotal(_) | ResultPath::StreamFlow { .. }) => Dimension::MASS_FLOW,
-        Some(ResultPath::StreamTemperature(_)) => Dimension::TEMPERATURE,
-        Some(ResultPath::UnitUtility { utility, .. }) => utility.dimension(),
-        Some(ResultPath::AnalysisMetric { .. }) | None => {
-            dec.error(Diagnostic::new(node.loc, field, "cannot read this path").found(path.to_string()).allowed(
-                "streams.S.total, streams.S.T, streams.S.flows.COMPONENT, units.U.electricity|heating|cooling|water",
-            ));
-            return None;
+/// The target of a design specification: a result the engine computes (analysis metrics
+/// are not available inside the solve), with components that exist.
+fn target_path(dec: &mut Decoder, node: &Node, path: &str, set: &ComponentSet, field: &str) -> Option<ResultPath> {
+    const TARGETS: &str = "streams.S.total|T|P|molar_total, \
+        streams.S.flows|molar_flows|mass_fractions|mole_fractions.COMPONENT, \
+        units.U.electricity|heating|cooling|water, units.U.sizes.NAME";
+    let problem = match ResultPath::parse(path) {
+        Err(e) => e.problem,
+        Ok(ResultPath::AnalysisMetric { .. }) => {
+            "a design specification cannot target an analysis metric (analyses run after the solve)".into()
         }
+        Ok(p) => match p.component().filter(|c| set.index_of(c).is_none()) {
+            Some(c) => {
+                let suggestion = calx_core::suggest::nearest(c, set.names());
+                dec.error(
+                    Diagnostic::new(node.loc, field, format!("no component `{c}` in this flowsheet"))
+                        .found(path.to_string())
+                        .suggest(suggestion),
+                );
+                return None;
+            }
+            None => return Some(p),
+        },
     };
-    Some((parsed.as_ref().and_then(Variable::result)?, dimension))
+    dec.error(
+        Diagnostic::new(node.loc, field, format!("cannot read this path: it {problem}"))
+            .found(path.to_string())
+            .allowed(TARGETS),
+    );
+    None
+}
+
+/// A target value written with its unit: SI, and the dimension written. It must be the
+/// target's dimension where the path says it (a fraction is a bare number or a percentage
+/// on its own basis); a unit's size takes any quantity, which the engine checks against
+/// the size's dimension once the unit has reported it.
+fn target_value(units: &UnitTable, text: &str, path: &ResultPath) -> Result<(f64, Dimension), String> {
+    let q = units.parse(text).map_err(|e| e.to_string())?;
+    let Some(expected) = path.dimension() else {
+        return Ok((q.value, q.dimension));
+    };
+    if q.dimension != expected {
+        let hint = if expected == Dimension::DIMENSIONLESS {
+            " (a fraction: write a bare number or a percentage, e.g. 0.12 or 12 %)".to_string()
+        } else {
+            format!(" (e.g. in {})", example_unit(expected))
+        };
+        return Err(format!(
+            "the target `{path}` is a {}, but the value is a {}{hint}",
+            expected.describe(),
+            q.dimension.describe()
+        ));
+    }
+    let refused = match (path, q.basis) {
+        (ResultPath::StreamMassFraction { .. }, Some(FractionBasis::Mole | FractionBasis::Volume)) => {
+            Some(("mass", "% or wt%"))
+        }
+        (ResultPath::StreamMoleFraction { .. }, Some(FractionBasis::Mass)) => Some(("mole", "%, mol% or vol%")),
+        _ => None,
+    };
+    if let Some((basis, write)) = refused {
+        return Err(format!(
+            "the target `{path}` is a {basis} fraction, but the value is on another basis; write {write}"
+        ));
+    }
+    Ok((q.value, q.dimension))
+}
+
+/// A unit people write a quantity of this dimension in, for messages.
+fn example_unit(d: Dimension) -> &'static str {
+    match d {
+        x if x == Dimension::MASS_FLOW => "t/h",
+        x if x == Dimension::MOLAR_FLOW => "kmol/h",
+        x if x == Dimension::TEMPERATURE => "degC",
+        x if x == Dimension::PRESSURE => "kPa",
+        x if x == Dimension::POWER => "kW",
+        _ => "SI units",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(text: &str, path: &str) -> Result<(f64, Dimension), String> {
+        let path = ResultPath::parse(path).map_err(|e| e.to_string())?;
+        target_value(&UnitTable::builtin(), text, &path)
+    }
+
+    #[test]
+    fn target_values_take_the_targets_dimension() {
+        assert_eq!(value("2 bar", "streams.s.P"), Ok((2e5, Dimension::PRESSURE)));
+        assert_eq!(value("36 kmol/h", "streams.s.molar_flows.CO2"), Ok((10.0, Dimension::MOLAR_FLOW)));
+        assert_eq!(value("36 kmol/h", "streams.s.molar_total"), Ok((10.0, Dimension::MOLAR_FLOW)));
+        let e = value("2", "streams.s.P").err().unwrap_or_default();
+        assert!(e.contains("is a pressure") && e.contains("e.g. in kPa"), "{e}");
+        let e = value("3 t/h", "streams.s.mole_fractions.CO2").err().unwrap_or_default();
+        assert!(e.contains("a fraction: write a bare number or a percentage"), "{e}");
+    }
+
+    #[test]
+    fn a_fraction_target_is_a_number_or_a_percentage_on_its_own_basis() {
+        for (text, path) in [
+            ("0.15", "streams.s.mole_fractions.CO2"),
+            ("15 %", "streams.s.mole_fractions.CO2"),
+            ("15 mol%", "streams.s.mole_fractions.CO2"),
+            ("15 vol%", "streams.s.mole_fractions.CO2"),
+            ("15 wt%", "streams.s.mass_fractions.CO2"),
+        ] {
+            let (x, d) = value(text, path).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert!((x - 0.15).abs() < 1e-15 && d == Dimension::DIMENSIONLESS, "{text}: {x}");
+        }
+        let e = value("15 wt%", "streams.s.mole_fractions.CO2").err().unwrap_or_default();
+        assert!(e.contains("is a mole fraction") && e.contains("mol%"), "{e}");
+        let e = value("15 mol%", "streams.s.mass_fractions.CO2").err().unwrap_or_default();
+        assert!(e.contains("is a mass fraction") && e.contains("wt%"), "{e}");
+    }
+
+    #[test]
+    fn a_size_target_takes_any_quantity_and_keeps_its_dimension() {
+        assert_eq!(value("4.5 m3", "units.c.sizes.volume"), Ok((4.5, Dimension::VOLUME)));
+        assert_eq!(value("3.6 t/h", "units.c.sizes.co2_fixed"), Ok((1.0, Dimension::MASS_FLOW)));
+        assert_eq!(value("0.9", "units.c.sizes.conversion"), Ok((0.9, Dimension::DIMENSIONLESS)));
+        assert!(value("4.5 parsecs", "units.c.sizes.volume").is_err());
+    }
 }

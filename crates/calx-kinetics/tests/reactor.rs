@@ -21,14 +21,22 @@ fn law(form: RateForm, k: f64) -> RateLaw {
 
 const FIRST_ORDER: RateForm = RateForm::PowerLaw { order: 1.0 };
 
+/// First order that takes the integrator: Avrami with n = 1 (xi = 1 - exp(-theta)) has no
+/// closed-form fast path, `PowerLaw { order: 1 }` has one (src/reactor.rs); both are checked.
+const FIRST_ORDER_INTEGRATED: RateForm = RateForm::Avrami { n: 1.0 };
+
+/// Reaction control that takes the integrator: the mixed form with no diffusion resistance.
+const REACTION_INTEGRATED: RateForm = RateForm::ShrinkingCoreMixed { diffusion_ratio: 0.0 };
+
 #[test]
 fn cstr_with_first_order_kinetics_gives_k_tau_over_one_plus_k_tau() {
-    for k_tau in [1e-4, 0.01, 0.3, 1.0, 5.0, 100.0, 1e4] {
-        let x =
-            reactor_conversion(&law(FIRST_ORDER, 0.01), &ReactorMode::Cstr { residence_time: 100.0 * k_tau }, &cond())
-                .unwrap();
-        let exact = k_tau / (1.0 + k_tau);
-        assert!((x - exact).abs() < 1e-8, "k tau = {k_tau}: {x} vs {exact}");
+    for form in [FIRST_ORDER, FIRST_ORDER_INTEGRATED] {
+        for k_tau in [1e-4, 0.01, 0.3, 1.0, 5.0, 100.0, 1e4] {
+            let mode = ReactorMode::Cstr { residence_time: 100.0 * k_tau };
+            let x = reactor_conversion(&law(form, 0.01), &mode, &cond()).unwrap();
+            let exact = k_tau / (1.0 + k_tau);
+            assert!((x - exact).abs() < 1e-8, "{form:?}, k tau = {k_tau}: {x} vs {exact}");
+        }
     }
     // Avrami with n = 1 is first order too.
     let avrami =
@@ -41,9 +49,11 @@ fn tanks_in_series_with_first_order_kinetics() {
     for n in [1, 2, 3, 10, 50] {
         for k_tau in [0.1, 1.0, 4.0, 30.0] {
             let mode = ReactorMode::CstrSeries { residence_time: k_tau, n };
-            let x = reactor_conversion(&law(FIRST_ORDER, 1.0), &mode, &cond()).unwrap();
             let exact = 1.0 - (1.0 + k_tau / f64::from(n)).powi(-(n as i32));
-            assert!((x - exact).abs() < 1e-8, "n = {n}, k tau = {k_tau}: {x} vs {exact}");
+            for form in [FIRST_ORDER, FIRST_ORDER_INTEGRATED] {
+                let x = reactor_conversion(&law(form, 1.0), &mode, &cond()).unwrap();
+                assert!((x - exact).abs() < 1e-8, "{form:?}, n = {n}, k tau = {k_tau}: {x} vs {exact}");
+            }
         }
     }
 }
@@ -57,6 +67,8 @@ fn shrinking_core_reaction_control_in_mixed_flow_matches_levenspiel() {
         let mode = ReactorMode::Cstr { residence_time: a * tau };
         let x = reactor_conversion(&law(RateForm::ShrinkingCoreReaction, 1.0 / tau), &mode, &cond()).unwrap();
         assert!((1.0 - x - closed(a)).abs() < 1e-8, "t̄/tau = {a}: {} vs {}", 1.0 - x, closed(a));
+        let integrated = reactor_conversion(&law(REACTION_INTEGRATED, 1.0 / tau), &mode, &cond()).unwrap();
+        assert!((1.0 - integrated - closed(a)).abs() < 1e-8, "integrated, t̄/tau = {a}: {}", 1.0 - integrated);
         if a >= 2.0 {
             // Levenspiel's series, eight terms (next term below 1e-8 for a >= 2).
             assert!((1.0 - x + series(a)).abs() < 1e-8, "t̄/tau = {a}: {} vs {}", 1.0 - x, -series(a));

@@ -341,21 +341,36 @@ fn correlated_group(g: &Node, f: &str, parameters: &mut Vec<Parameter>) -> Resul
         .enumerate()
         .map(|(i, r)| numbers(Some(r), &format!("{f}.covariance[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
-    let paths: Vec<&str> = members.iter().filter_map(|p| p.get("path").and_then(Node::text)).collect();
-    let dist = MultiNormal::new(mean, covariance).map_err(|e| {
-        let message = match e {
-            crate::dist::MultiNormalError::NotPositiveDefinite(row) => {
-                format!("{e} (at `{}`)", paths.get(row).copied().unwrap_or("?"))
+    let paths: Vec<&str> = members.iter().map(|p| p.get("path").and_then(Node::text).unwrap_or("?")).collect();
+    let mut log = Vec::with_capacity(members.len());
+    for (k, p) in members.iter().enumerate() {
+        log.push(match p.get("scale").and_then(Node::text) {
+            None | Some("linear") => false,
+            Some("log") => true,
+            Some(other) => {
+                return Err(field(
+                    &format!("{f}.parameters[{k}].scale"),
+                    format!("unknown scale `{other}`; allowed: linear, log (the mean and covariance are of ln x)"),
+                ));
             }
-            _ => e.to_string(),
-        };
-        field(&format!("{f}.covariance"), format!("{message}; parameters: {}", paths.join(", ")))
-    })?;
+        });
+    }
+    let dist = MultiNormal::new(mean, covariance)
+        .map_err(|e| {
+            let message = match e {
+                crate::dist::MultiNormalError::NotPositiveDefinite(row) => {
+                    format!("{e} (at `{}`)", paths.get(row).copied().unwrap_or("?"))
+                }
+                _ => e.to_string(),
+            };
+            field(&format!("{f}.covariance"), format!("{message}; parameters: {}", paths.join(", ")))
+        })?
+        .with_log_scale(log);
     let source = g.get("source").and_then(Node::text).unwrap_or("");
     let start = parameters.len();
     for (k, p) in members.iter().enumerate() {
         let fk = format!("{f}.parameters[{k}]");
-        only(p, &["path", "unit", "tornado", "source"], &format!("{fk}."))?;
+        only(p, &["path", "unit", "scale", "tornado", "source"], &format!("{fk}."))?;
         let marginal = Truncated { dist: dist.marginal(k), min: None, max: None };
         let parameter = parameter(p, &fk, marginal, source)?;
         unique(parameters, &parameter.path, &fk)?;

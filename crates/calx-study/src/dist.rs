@@ -192,6 +192,10 @@ pub struct MultiNormal {
     pub covariance: Vec<Vec<f64>>,
     /// Lower Cholesky factor of the covariance (row `i` holds `L[i][0..=i]`, zeros above).
     pub cholesky: Vec<Vec<f64>>,
+    /// Per parameter: whether its mean and covariance are of its natural logarithm (`scale:
+    /// log`), so its value is `exp` of the normal draw (a lognormal marginal, always positive:
+    /// a fitted rate constant).
+    pub log: Vec<bool>,
 }
 
 /// Relative asymmetry a covariance matrix may have (rounding in the program that wrote it):
@@ -259,7 +263,21 @@ impl MultiNormal {
             }
         }
         let cholesky = cholesky(&sym).map_err(MultiNormalError::NotPositiveDefinite)?;
-        Ok(MultiNormal { mean, covariance: sym, cholesky })
+        let log = vec![false; k];
+        Ok(MultiNormal { mean, covariance: sym, cholesky, log })
+    }
+    /// The same distribution with the parameters flagged in `log` on a log scale (see
+    /// [`MultiNormal::log`]); `log` has one flag per parameter.
+    pub fn with_log_scale(mut self, log: Vec<bool>) -> MultiNormal {
+        debug_assert_eq!(log.len(), self.mean.len());
+        self.log = log;
+        self
+    }
+    /// Parameter `i`'s value `sds` standard deviations from the mean of its normal (its
+    /// median on a log scale at 0).
+    pub fn value_at(&self, i: usize, sds: f64) -> f64 {
+        let x = self.mean[i] + sds * self.sd(i);
+        if self.log[i] { x.exp() } else { x }
     }
     /// Number of parameters.
     pub fn len(&self) -> usize {
@@ -273,16 +291,26 @@ impl MultiNormal {
     pub fn sd(&self, i: usize) -> f64 {
         self.covariance[i][i].sqrt()
     }
-    /// The marginal distribution of parameter `i`: normal with its mean and standard deviation.
+    /// The marginal distribution of parameter `i`: normal with its mean and standard
+    /// deviation, or lognormal on a log scale.
     pub fn marginal(&self, i: usize) -> Distribution {
-        Distribution::Normal { mean: self.mean[i], sd: self.sd(i) }
+        if self.log[i] {
+            Distribution::LogNormal { mu: self.mean[i], sigma: self.sd(i) }
+        } else {
+            Distribution::Normal { mean: self.mean[i], sd: self.sd(i) }
+        }
     }
-    /// `mean + L z` for a vector `z` of standard normal values.
+    /// `mean + L z` for a vector `z` of standard normal values (then `exp` for the
+    /// parameters on a log scale).
     pub fn transform(&self, z: &[f64]) -> Vec<f64> {
         self.mean
             .iter()
             .zip(&self.cholesky)
-            .map(|(m, row)| m + row.iter().zip(z).map(|(l, z)| l * z).sum::<f64>())
+            .zip(&self.log)
+            .map(|((m, row), &log)| {
+                let x = m + row.iter().zip(z).map(|(l, z)| l * z).sum::<f64>();
+                if log { x.exp() } else { x }
+            })
             .collect()
     }
     /// The values for uniform numbers `u` in (0, 1), one per parameter: each mapped to a

@@ -163,8 +163,8 @@ impl Study {
     fn check_parameter_ranges(&self, f: &mut Flowsheet) -> Result<(), StudyError> {
         for g in &self.def.correlated {
             let mut values = vec![None; self.targets.len()];
-            for (j, m) in g.range.clone().zip(&g.dist.mean) {
-                values[j] = Some(*m);
+            for (k, j) in g.range.clone().enumerate() {
+                values[j] = Some(g.dist.value_at(k, 0.0));
             }
             self.configure(f, &values).map_err(|e| {
                 let first = &self.def.parameters[g.range.start];
@@ -176,8 +176,8 @@ impl Study {
             let group = self.def.correlated.iter().find(|g| g.range.contains(&j));
             let (a, b) = match group {
                 Some(g) => {
-                    let (m, sd) = (g.dist.mean[j - g.range.start], g.dist.sd(j - g.range.start));
-                    (m - CORRELATED_CHECK_SD * sd, m + CORRELATED_CHECK_SD * sd)
+                    let k = j - g.range.start;
+                    (g.dist.value_at(k, -CORRELATED_CHECK_SD), g.dist.value_at(k, CORRELATED_CHECK_SD))
                 }
                 None => p.dist.support(),
             };
@@ -214,7 +214,12 @@ impl Study {
                 MetricRef::Analysis { name, metric } => {
                     outputs.iter().find(|o| &o.name == name).and_then(|o| o.metric(metric)).is_some()
                 }
-                MetricRef::Var(v) => f.read(v).is_ok(),
+                // The engine says what is wrong (a size the unit does not report names those
+                // it does).
+                MetricRef::Var(v) => match f.read(v) {
+                    Ok(_) => true,
+                    Err(e) => return Err(path_error(&m, ResolveError::from(e))),
+                },
             };
             if !ok {
                 let known = match &r {
@@ -230,7 +235,7 @@ impl Study {
                                 .join(", ")
                         })
                         .unwrap_or_default(),
-                    MetricRef::Var(_) => "stream totals, temperatures and component flows".into(),
+                    MetricRef::Var(_) => String::new(),
                 };
                 let message = format!("no such result; available: {known}");
                 return Err(path_error(&m, ResolveError::Other(message)));

@@ -210,3 +210,34 @@ fn a_covariance_too_wide_for_the_model_is_refused_before_anything_runs() {
         matches!(prepare(parse(&study("", 10, &bad_path))), Err(StudyError::Path { path, .. }) if path.contains("FeO"))
     );
 }
+
+#[test]
+fn a_log_scale_member_is_lognormal_with_the_given_log_moments() {
+    // ln of the conversion: mean ln 0.7, sd 0.05; the CaO conversion linear, correlation 0.5.
+    let mu = 0.7f64.ln();
+    let group = format!(
+        "  - parameters:\n      - {{ path: units.carbonation.conversion.Ca(OH)2, scale: log }}\n      \
+         - {{ path: units.hydration.conversion.CaO }}\n    mean: [{mu}, 0.3]\n    \
+         covariance: [[0.0025, 0.0005], [0.0005, 0.0004]]\n"
+    );
+    let n = 4000;
+    let def = parse(&study("", n, &group));
+    let s = prepare(def).unwrap_or_else(|e| panic!("{e}"));
+    let values = s.sample_values(0..n);
+    let logs: Vec<f64> = values.iter().map(|v| v[0].ln()).collect();
+    let linear: Vec<f64> = values.iter().map(|v| v[1]).collect();
+    assert!(values.iter().all(|v| v[0] > 0.0));
+    assert!((mean(&logs) - mu).abs() < 0.003, "{}", mean(&logs));
+    assert!((covariance(&logs, &logs).sqrt() - 0.05).abs() < 0.002);
+    assert!((correlation(&logs, &linear) - 0.5).abs() < 0.05);
+    // The marginal is lognormal: its tornado default is exp(mu -/+ 1.645 sd).
+    let (low, high) = s.def.parameters[0].tornado;
+    assert!((low - (mu - 1.6448536 * 0.05).exp()).abs() < 1e-9 && (high - (mu + 1.6448536 * 0.05).exp()).abs() < 1e-9);
+}
+
+#[test]
+fn an_unknown_scale_is_a_field_error() {
+    let group = "  - parameters:\n      - { path: units.carbonation.conversion.Ca(OH)2, scale: logit }\n    mean: [0.7]\n    covariance: [[0.0004]]\n";
+    let e = calx_study::parse_study(&study("", 8, group)).expect_err("refused");
+    assert!(e.to_string().contains("correlated[0].parameters[0].scale"), "{e}");
+}

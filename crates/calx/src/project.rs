@@ -150,13 +150,20 @@ impl Project {
         Ok(())
     }
 
-    /// An analysis failure as an error of the file when it is about a parameter: the
-    /// diagnostic points at the parameter (or at the analysis, when the parameter is not
-    /// written and its default does not fit).
     /// A solve failure that is the file's fault comes back at its position: a component
     /// without the thermodynamic data a unit's energy balance needs is an error at the
-    /// component's entry (invalid input), not a failed solve.
+    /// component's entry (invalid input), not a failed solve; a design specification whose
+    /// target is wrong whatever value it tries (a size the unit does not report, or one
+    /// written in another dimension) is an error at its `until:`.
     fn locate_solve(&self, e: EngineError) -> Error {
+        if let EngineError::SpecTarget { adjust, target, .. } | EngineError::TargetDimension { adjust, target, .. } = &e
+            && let Some(i) =
+                self.model.def.design_specs.iter().position(|s| &s.adjust_label == adjust && &s.target_label == target)
+        {
+            let field = format!("design_specs[{i}].until");
+            let loc = self.model.loc(&format!("design_specs.{}.until", i + 1));
+            return Error::Build(self.model.diagnostics(vec![Diagnostic::new(loc, &field, e.to_string())]));
+        }
         let EngineError::Unit { unit, type_name, source: UnitError::MissingThermo { component, what } } = &e else {
             return Error::Solve(e);
         };
@@ -170,6 +177,9 @@ impl Project {
         Error::Build(self.model.diagnostics(vec![d]))
     }
 
+    /// An analysis failure as an error of the file when it is about a parameter: the
+    /// diagnostic points at the parameter (or at the analysis, when the parameter is not
+    /// written and its default does not fit).
     fn locate(&self, failure: AnalysisFailure) -> Error {
         let AnalysisError::Parameter { param, message } = &failure.source else {
             return Error::Analysis(failure);

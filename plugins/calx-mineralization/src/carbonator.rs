@@ -26,8 +26,13 @@
 //! brought to equilibrium with the gas at the operating temperature and the lower inlet
 //! pressure (or to a set `approach`), with the listed `minerals` dissolving or precipitating,
 //! and the vent leaves saturated with water vapour; pH, ionic strength and saturation indices
-//! are reported (module `equilibrium`). `mode: conversion` (the default) is the paper's
-//! accounting and leaves every number of the reference plant where it was.
+//! are reported (module `equilibrium`). `mode: rate` predicts the conversions from a rate
+//! law, the reactor's residence-time distribution and its `volume` or `residence_time`, with
+//! the solids seeing the CO2 partial pressure of the gas leaving and an optional kLa limit
+//! (module `rate`, docs/kinetics.md); it reports each reactant's conversion, the residence
+//! time, the vessel volume, `pco2_out`, `co2_limited` and `mass_transfer_limited`.
+//! `mode: conversion` (the default) is the paper's accounting and leaves every number of the
+//! reference plant where it was.
 //!
 //! Reports: heat duty "carbonation", electricity "agitation", sizes "co2_utilisation"
 //! (CO2 fixed / CO2 fed, always), "co2_limited" (1/0), "co2_fixed" (kg/s), "throughput",
@@ -44,7 +49,7 @@ use crate::common::{
     check_inlets, check_outlets, fraction, inlet, inlet_ports, lowest_pressure, mix, molar_mass, require,
 };
 use crate::equilibrium::{self, Equilibrator};
-use crate::rate::{GasFeed, RateModel, rate_params};
+use crate::rate::{GasFeed, RateModel, rate_params, refuse_rate_params};
 use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
 
 /// The `carbonator` unit type.
@@ -112,6 +117,10 @@ impl UnitType for Carbonator {
         let co2 = set.index_of("CO2").ok_or_else(|| {
             UnitError::port("gas", "the component set has no `CO2`: a carbonator needs CO2 in its gas")
         })?;
+        let mode = p.text_opt("mode")?.unwrap_or("conversion");
+        if mode != "rate" {
+            refuse_rate_params(p, mode)?;
+        }
         let equilibrium = match p.text_opt("mode")? {
             Some("rate") => return create_rate(config, co2),
             Some("equilibrium") => {

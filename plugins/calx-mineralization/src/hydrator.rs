@@ -6,7 +6,10 @@
 //! * CaO + H2O -> Ca(OH)2      (dHr = -64.5 kJ/mol from CRC formation enthalpies, docs/sources.md §Reaction enthalpies)
 //! * MgO + H2O -> Mg(OH)2      (dHr = -37.1 kJ/mol)
 //!
-//! Extent of each: xi = X * n_oxide (mol/s), X = `conversion` keyed by the oxide. If the water
+//! Extent of each: xi = X * n_oxide (mol/s), X = `conversion` keyed by the oxide, or with
+//! `mode: rate` the conversion a rate law gives for the tank's residence time at its operating
+//! temperature (module `rate`, docs/kinetics.md; reported as `conversion CaO` and so on, with
+//! `residence_time` and the vessel `volume`). If the water
 //! present cannot supply sum(xi), every extent is scaled by the same factor so the water is
 //! just used up, and a note says so.
 //!
@@ -46,7 +49,7 @@ use crate::common::{
     check_inlets, check_outlets, fraction, inlet_ports, lowest_pressure, mix, molar_mass, open_fraction, phase_mass,
     positive, require,
 };
-use crate::rate::{RateModel, RateOutcome, rate_params};
+use crate::rate::{RateModel, RateOutcome, rate_params, refuse_rate_params};
 use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
 use calx_core::aqueous::ActivityModel;
 
@@ -154,6 +157,7 @@ impl UnitType for Hydrator {
                 ));
             }
         } else {
+            refuse_rate_params(p, "conversion")?;
             require(p, "conversion")?;
         }
         let conversion = if rate_mode { p.number_map("rate_constant")? } else { p.number_map("conversion")? };
@@ -277,10 +281,11 @@ impl UnitOperation for HydratorUnit {
         // Cap by the water present: scale all extents alike so H2O is just used up.
         let demand: f64 = extents.iter().sum();
         let available = flows[self.h2o] / m_h2o;
+        let mut water_factor = 1.0;
         if demand > available {
-            let f = if demand > 0.0 { available / demand } else { 0.0 };
-            report.note(format!("water-limited: conversions scaled to {f:.4} of requested"));
-            extents.iter_mut().for_each(|xi| *xi *= f);
+            water_factor = if demand > 0.0 { available / demand } else { 0.0 };
+            report.note(format!("water-limited: conversions scaled to {water_factor:.4} of requested"));
+            extents.iter_mut().for_each(|xi| *xi *= water_factor);
         }
         for ((reaction, _, _), &xi) in self.reactions.iter().zip(&extents) {
             reaction.apply(set, &mut flows, xi);
@@ -302,9 +307,10 @@ impl UnitOperation for HydratorUnit {
         report.size("solids_fraction", if total > 0.0 { solids / total } else { 0.0 }, Dimension::DIMENSIONLESS);
         match rated {
             Some(outcome) => {
+                // The conversions reached: the rate law's, scaled like the extents when water ran short.
                 for ((_, key, _), x) in self.reactions.iter().zip(&outcome.conversions) {
                     let name = set.get(*key).map_or("?", |c| c.name.as_str());
-                    report.size(&format!("conversion {name}"), *x, Dimension::DIMENSIONLESS);
+                    report.size(&format!("conversion {name}"), x * water_factor, Dimension::DIMENSIONLESS);
                 }
                 report.size("residence_time", outcome.residence_time, Dimension::TIME);
                 self.agitation.report_vessel(&flows, outcome.vessel_volume, outcome.slurry_density, report);

@@ -17,13 +17,16 @@
 //! entering (solids and liquids at the densities of the agitation parameters).
 //!
 //! CO2 (carbonator): the gas is taken as well mixed, so the solids see the CO2 partial pressure
-//! of the gas leaving, p = P y_CO2,out (water vapour not counted). The CO2 taken up U (mol/s)
-//! then solves U = min(demand(p(U)), kLa C*(p(U)) V_liquid) on [0, CO2 fed] (Brent), where
+//! of the gas leaving, saturated with water vapour over the slurry at T:
+//! p = (P - p_sat(T)) y_CO2,dry (IAPWS-IF97, `calx_core::water`). The CO2 taken up U (mol/s)
+//! then solves U = min(demand(p(U)), kLa C*(p(U)) V_liquid) on [0, CO2 fed] (bisection), where
 //! demand is the sum of the extents the rate law asks for and the second term, with `kla`
 //! given, is the most CO2 the gas–liquid interface can pass: C* = K_H(T) p (Henry's law, K_H
 //! from phreeqc.dat's CO2(g), docs/sources.md §Rate-based units), the liquid's bulk CO2 taken
-//! as consumed (C = 0). When the uptake is below the demand, every extent is scaled alike and
-//! a note says which limit acted.
+//! as consumed (C = 0). `kla` is the effective coefficient: in an alkaline slurry the reaction
+//! of CO2 with OH- enhances absorption well beyond physical kLa, so a physical value (with
+//! C = 0) understates the transfer. When the uptake is below the demand, every extent is
+//! scaled alike and a note says which limit acted.
 
 use calx_core::{ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, Params, Phase, UnitError, UnitReport};
 use calx_kinetics::{Conditions, RateForm, RateLaw, ReactorMode, SizeClasses};
@@ -254,13 +257,19 @@ impl RateModel {
                 d_ref,
                 x_max: x_max.get(name).map(|&x| fraction("ultimate_conversion", name, x)).transpose()?.unwrap_or(1.0),
             };
-            law.validate().map_err(|e| UnitError::param("rate_constant", format!("{name}: {e}")))?;
+            law.validate().map_err(|e| law_error(&e, name))?;
             laws.push((i, law));
         }
         let size = match (p.number_opt("residence_time")?, p.number_opt("volume")?) {
             (Some(t), None) => Size::ResidenceTime(positive("residence_time", t, "s")?),
             (None, Some(v)) => Size::Volume(positive("volume", v, "m3")?),
-            _ => {
+            (Some(_), Some(_)) => {
+                return Err(UnitError::param(
+                    "volume",
+                    "and `residence_time` are both given: in `mode: rate` one sets the other (through the slurry's volume flow); give one",
+                ));
+            }
+            (None, None) => {
                 return Err(UnitError::param(
                     "residence_time",
                     "or `volume` is required in `mode: rate` (give one of them)",
@@ -349,7 +358,11 @@ impl RateModel {
     ) -> Result<(Vec<f64>, RateOutcome), UnitError> {
         let GasFeed { co2: n_co2, total: n_gas, pressure } = gas;
         let (tau, vessel, rho, v_liquid) = self.size_for(set, slurry)?;
-        let pco2 = |u: f64| pressure * ((n_co2 - u) / (n_gas - u)).max(0.0);
+        // The gas leaving is saturated with water vapour over the slurry: the dry gas carries
+        // the pressure that is left (none when the slurry boils).
+        let p_sat = calx_core::water::saturation_pressure(t).map_err(|e| UnitError::Calculation(e.to_string()))?;
+        let p_dry = (pressure - p_sat).max(0.0);
+        let pco2 = |u: f64| p_dry * ((n_co2 - u) / (n_gas - u)).max(0.0);
         let demand = |u: f64| -> Result<f64, UnitError> {
             let x = self.conversions(n_fed.len(), tau, t, pco2(u))?;
             Ok(x.iter().zip(n_fed).map(|(x, n)| x * n).sum())
@@ -370,11 +383,14 @@ impl RateModel {
             let u = fixed_uptake(take, n_co2)?;
             (u, self.conversions(n, tau, t, pco2(u))?)
         };
+        // Which of the three terms binds at the uptake found: the rate laws' demand (no limit),
+        // the transfer cap or the CO2 fed, compared as values (not against U, which the
+        // bisection knows only to its tolerance).
         let wanted: f64 = conversions.iter().zip(n_fed).map(|(x, n)| x * n).sum();
-        let f = if wanted > 0.0 { (uptake / wanted).min(1.0) } else { 1.0 };
-        let limited = f < 1.0 - 1e-12;
-        let by_transfer =
-            limited && cap(uptake).is_some_and(|c| c <= uptake * (1.0 + 1e-9)) && uptake < n_co2 * (1.0 - 1e-9);
+        let transfer = cap(uptake).unwrap_or(f64::INFINITY);
+        let limited = transfer.min(n_co2) < wanted * (1.0 - 1e-9);
+        let by_transfer = limited && transfer < n_co2;
+        let f = if limited { (uptake / wanted).min(1.0) } else { 1.0 };
         if limited {
             let why = if by_transfer { "gas-liquid mass transfer (kLa)" } else { "the CO2 fed" };
             report.note(format!("CO2 uptake limited by {why}: conversions scaled to {f:.4} of the rate law's"));
@@ -388,22 +404,76 @@ impl RateModel {
     }
 }
 
+/// A rate law's refusal, blamed on the parameter of the unit that carries the field
+/// (`calx_kinetics` names fields as its API does: `x_max`, `n`, ...).
+fn law_error(e: &calx_kinetics::KineticsError, reactant: &str) -> UnitError {
+    let param = match e {
+        calx_kinetics::KineticsError::InvalidParameter { field, .. } => match *field {
+            "x_max" => "ultimate_conversion",
+            "n" => "avrami_exponent",
+            "order" => "reaction_order",
+            "diffusion_ratio" => "diffusion_ratio",
+            "co2_order" => "co2_order",
+            "co2_ref" => "reference_pco2",
+            "size_exponent" => "size_exponent",
+            "d_ref" => "reference_particle_size",
+            "t_ref" => "reference_temperature",
+            "activation_energy" => "activation_energy",
+            _ => "rate_constant",
+        },
+        _ => "rate_constant",
+    };
+    UnitError::param(param, format!("{reactant}: {e}"))
+}
+
+/// The parameters only `mode: rate` reads, without defaults: given in another mode they would
+/// silently do nothing (a design specification on `volume` would move nothing).
+pub(crate) const RATE_ONLY: [&str; 12] = [
+    "tanks",
+    "volume",
+    "rate_law",
+    "rate_constant",
+    "activation_energy",
+    "ultimate_conversion",
+    "size_exponent",
+    "avrami_exponent",
+    "reaction_order",
+    "diffusion_ratio",
+    "size_spread",
+    "kla",
+];
+
+/// Refuse a rate-mode parameter in another mode.
+pub(crate) fn refuse_rate_params(p: &Params, mode: &str) -> Result<(), UnitError> {
+    match RATE_ONLY.iter().find(|name| p.has(name)) {
+        Some(name) => Err(UnitError::param(
+            name,
+            format!("is for `mode: rate`, not `mode: {mode}`: set `mode: rate` or remove it"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// U = take(U) on [0, n_co2]: take is non-increasing in U (less CO2 left, lower pressure), so
 /// h(U) = take(U) - U falls from take(0) >= 0 to take(n_co2) - n_co2 <= 0: one root, by
-/// bisection refined to 1e-12 of the CO2 fed.
+/// bisection refined to 1e-12 of the root itself (an uptake far below the CO2 fed is found as
+/// precisely as a large one).
 fn fixed_uptake(take: impl Fn(f64) -> Result<f64, UnitError>, n_co2: f64) -> Result<f64, UnitError> {
+    if take(0.0)? <= 0.0 {
+        return Ok(0.0);
+    }
     let (mut lo, mut hi) = (0.0, n_co2);
     if take(hi)? >= hi {
         return Ok(hi);
     }
-    for _ in 0..200 {
+    for _ in 0..2000 {
         let mid = 0.5 * (lo + hi);
         if take(mid)? >= mid {
             lo = mid;
         } else {
             hi = mid;
         }
-        if hi - lo <= 1e-12 * n_co2 {
+        if hi - lo <= 1e-12 * hi || hi <= f64::MIN_POSITIVE {
             break;
         }
     }

@@ -472,16 +472,17 @@ pub(super) fn solver(ctx: &Ctx<'_>) -> Section {
     if !s.design_specs.is_empty() {
         let mut t = Table::new(
             "Design specifications",
-            &["adjusted", "value (SI)", "so that", "target (SI)", "achieved (SI)", "iterations"],
+            &["adjusted", "value", "so that", "target", "achieved", "iterations"],
             &[false, true, false, true, true, true],
         );
+        let shown = |x: f64, d: Dimension| crate::text::display_value(ctx.model, x, d, 6);
         for d in &s.design_specs {
             t.row(vec![
                 d.adjust.clone(),
-                sig(d.value, 6),
+                shown(d.value, d.adjust_dimension),
                 d.target_variable.clone(),
-                sig(d.target, 6),
-                sig(d.achieved, 6),
+                shown(d.target, d.target_dimension),
+                shown(d.achieved, d.target_dimension),
                 d.iterations.to_string(),
             ]);
         }

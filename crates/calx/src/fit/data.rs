@@ -262,10 +262,11 @@ fn rows_to_experiments<'a>(
         let time = number(cols.time, Dimension::TIME);
         let y = number(cols.y, Dimension::DIMENSIONLESS);
         let sigma = cols.sigma.map(|i| number(i, Dimension::DIMENSIONLESS));
-        let [t, p, d] = conditions.map(|c| match c {
+        let raw = conditions.map(|c| match c {
             Condition::Given(v) => Some(*v),
             Condition::Column(i, col) => number(*i, dimension_of(&col.name)),
         });
+        let [t, p, d] = in_range(raw, conditions, &cells, line, problems);
         let (Some(time), Some(y), Some(t), Some(p), Some(d)) = (time, y, t, p, d) else { continue };
         let sigma = match sigma {
             Some(None) => continue,
@@ -292,6 +293,32 @@ fn rows_to_experiments<'a>(
         }
     }
     experiments
+}
+
+/// The conditions of a row where the rate law can take them — a temperature above 0 K, a CO2
+/// pressure not negative, a particle size above 0 — or a diagnostic at the cell (a value the
+/// fit file gives was checked there).
+fn in_range(
+    values: [Option<f64>; 3],
+    conditions: [&Condition<'_>; 3],
+    cells: &[(u32, &str)],
+    line: u32,
+    problems: &mut Vec<Diagnostic>,
+) -> [Option<f64>; 3] {
+    let mut out = values;
+    for (k, what) in ["above 0 K", "0 or more", "above 0"].iter().enumerate() {
+        let (Some(v), Condition::Column(i, col)) = (values[k], conditions[k]) else { continue };
+        let ok = if k == 1 { v >= 0.0 } else { v > 0.0 };
+        if !ok {
+            let at = Loc { line, column: cells[*i].0 };
+            problems.push(
+                Diagnostic::new(at, &format!("data.{}", col.name), format!("`{}` must be {what}", col.name))
+                    .found(cells[*i].1.to_string()),
+            );
+            out[k] = None;
+        }
+    }
+    out
 }
 
 fn dimension_of(name: &str) -> Dimension {
@@ -330,7 +357,7 @@ mod tests {
     fn model() -> FitModel {
         FitModel {
             rate_law: "avrami",
-            reference_temperature: 298.15,
+            reference_temperature: Some(298.15),
             reference_pco2: 1e5,
             reference_particle_size: 1e-5,
             temperature: None,
@@ -372,6 +399,15 @@ mod tests {
         let d = parse_lab_data(text, "d.csv", Measured::Conversion, &model()).unwrap_err();
         let at: Vec<(u32, u32, &str)> = d.items.iter().map(|i| (i.loc.line, i.loc.column, i.field.as_str())).collect();
         assert_eq!(at, vec![(3, 3, "data.time"), (4, 5, "data.conversion"), (5, 1, "data"), (6, 1, "data")], "{d}");
+    }
+
+    #[test]
+    fn conditions_the_rate_law_cannot_take_are_reported_at_their_cell() {
+        let text =
+            "time [min],conversion [-],T [K],pCO2 [bar],d50 [um]\n1,0.1,0,1,10\n2,0.2,300,-1,10\n3,0.3,300,1,0\n";
+        let d = parse_lab_data(text, "d.csv", Measured::Conversion, &model()).unwrap_err();
+        let at: Vec<(u32, u32, &str)> = d.items.iter().map(|i| (i.loc.line, i.loc.column, i.field.as_str())).collect();
+        assert_eq!(at, vec![(2, 7, "data.T"), (3, 11, "data.pCO2"), (4, 13, "data.d50")], "{d}");
     }
 
     #[test]

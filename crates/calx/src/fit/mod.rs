@@ -12,6 +12,7 @@
 //!
 //! This module reads the two files it is given and nothing else.
 
+mod blocks;
 pub mod data;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use calx_fit::{FitOptions, Parameter, Problem};
 use calx_flowsheet::{Diagnostics, FitSpec};
 use calx_kinetics::{Conditions, KineticsError, RateForm, RateLaw};
 
+pub use blocks::STUDY_CHECK_SD;
 pub use calx_fit::{Fit, Identifiability, ParameterEstimate, ParameterStatus, Unidentifiable};
 pub use data::{Experiment, LabData, Point, parse_lab_data};
 
@@ -126,10 +128,20 @@ pub struct FitOutcome {
     pub curves: Vec<Curve>,
     /// Columns of the data the model does not read.
     pub unused_columns: Vec<String>,
-    /// YAML for a carbonator's or hydrator's `params:` (mode: rate).
+    /// The reference temperature the rate constant is at, K: the fit file's, or the data's
+    /// (see [`FitJob::reference_temperature`]).
+    pub reference_temperature: f64,
+    /// Whether the best start converged, and how it ended.
+    pub converged: bool,
+    /// How the best start ended (`calx_fit::Termination`, in words).
+    pub termination: String,
+    /// YAML for a carbonator's or hydrator's `params:` (mode: rate); a parameter the data do
+    /// not determine is commented out with a warning.
     pub flowsheet_block: String,
-    /// A `correlated:` group for a study file, when every estimate is identifiable.
-    pub study_block: Option<String>,
+    /// A `correlated:` group for a study file, or why none is given (a parameter not
+    /// identifiable, a fit that did not converge, a normal that would leave a parameter's
+    /// range).
+    pub study_block: Result<String, String>,
 }
 
 impl FitJob {
@@ -185,12 +197,17 @@ impl FitJob {
             .collect();
         let curves = self.curves(&values)?;
         let parameters = displayed(spec, &fit);
-        let flowsheet_block = flowsheet_block(spec, &parameters, &fit);
-        let study_block = study_block(spec, &parameters, &fit);
+        let t_ref = self.reference_temperature();
+        let converged = fit.report.termination.converged();
+        let flowsheet_block = blocks::flowsheet_block(spec, &parameters, &fit, t_ref);
+        let study_block = blocks::study_block(spec, &parameters, &fit);
         Ok(FitOutcome {
             name: spec.name.clone(),
             rate_law: spec.model.rate_law.to_string(),
             parameters,
+            reference_temperature: t_ref,
+            converged,
+            termination: format!("{:?}", fit.report.termination),
             fit,
             points,
             curves,
@@ -198,6 +215,21 @@ impl FitJob {
             flowsheet_block,
             study_block,
         })
+    }
+
+    /// The Arrhenius reference temperature: the fit file's `reference_temperature`, else the
+    /// data's own, 1 / mean(1/T) over the points rounded to a whole degree Celsius. Near the
+    /// data the rate constant and the activation energy are nearly uncorrelated (at 25 degC
+    /// with data at 75-85 degC they correlate at -0.996), so both are determined.
+    pub fn reference_temperature(&self) -> f64 {
+        if let Some(t) = self.spec.model.reference_temperature {
+            return t;
+        }
+        let (n, sum) = self.points().fold((0.0, 0.0), |(n, s), (e, _)| (n + 1.0, s + 1.0 / e.temperature));
+        if n == 0.0 {
+            return 298.15;
+        }
+        (n / sum - 273.15).round() + 273.15
     }
 
     fn points(&self) -> impl Iterator<Item = (&Experiment, &Point)> {
@@ -218,7 +250,7 @@ impl FitJob {
         RateLaw {
             form,
             k_ref: p[0],
-            t_ref: m.reference_temperature,
+            t_ref: self.reference_temperature(),
             activation_energy: p[1],
             co2_order: p[2],
             co2_ref: m.reference_pco2,
@@ -280,20 +312,14 @@ fn batch_at_times(law: &RateLaw, cond: &Conditions, times: &[f64], out: &mut [f6
     Ok(())
 }
 
-/// A fit-file parameter as a least-squares parameter, within the range its law allows:
-/// ultimate conversion in (0, 1], shape parameters and rate constants not negative.
+/// A fit-file parameter as a least-squares parameter (its bounds already intersected with the
+/// law's domain by the decoder, `calx_flowsheet::parameter_domain`).
 fn problem_parameter(p: &calx_flowsheet::FitParameter) -> Parameter {
-    let (natural_lo, natural_hi) = match p.kind.name {
-        "ultimate_conversion" => (1e-6, 1.0),
-        "rate_constant" | "avrami_exponent" => (1e-300, f64::INFINITY),
-        "reaction_order" | "diffusion_ratio" => (0.0, f64::INFINITY),
-        _ => (f64::NEG_INFINITY, f64::INFINITY),
-    };
-    let mut q = Parameter::new(p.kind.name, p.value);
+    let q = Parameter::new(p.kind.name, p.value);
     if !p.free {
         return q.fixed();
     }
-    q = q.bounded(p.min.max(natural_lo), p.max.min(natural_hi));
+    let q = q.bounded(p.min, p.max);
     if p.log_scale { q.log() } else { q }
 }
 
@@ -321,98 +347,6 @@ fn displayed(spec: &FitSpec, fit: &calx_fit::Fit) -> Vec<FittedParameter> {
             }
         })
         .collect()
-}
-
-/// A number with 6 significant digits, as YAML reads it.
-fn num(x: f64) -> String {
-    let s = format!("{x:.6e}");
-    let v: f64 = s.parse().unwrap_or(x);
-    if v != 0.0 && (v.abs() >= 1e6 || v.abs() < 1e-4) { s } else { format!("{}", v) }
-}
-
-fn with_unit(p: &FittedParameter) -> String {
-    if p.unit.is_empty() { num(p.value) } else { format!("{} {}", num(p.value), p.unit) }
-}
-
-/// Whether the reactant is an oxide (a hydrator's): its block has no CO2 parameters.
-fn hydration(spec: &FitSpec) -> bool {
-    matches!(spec.reactant.as_str(), "CaO" | "MgO")
-}
-
-fn flowsheet_block(spec: &FitSpec, params: &[FittedParameter], fit: &calx_fit::Fit) -> String {
-    let get = |name: &str| params.iter().find(|p| p.name == name);
-    let r = &spec.reactant;
-    let m = &spec.model;
-    let mut lines = vec![
-        format!(
-            "# calx fit `{}`: {} points, R^2 {:.4}, RMSE {:.4}; paste into the unit's params:",
-            spec.name,
-            fit.residuals.len(),
-            fit.r_squared,
-            fit.rmse
-        ),
-        "mode: rate".to_string(),
-        format!("rate_law: {}", m.rate_law),
-    ];
-    for name in ["rate_constant", "activation_energy", "ultimate_conversion"] {
-        if let Some(p) = get(name) {
-            lines.push(format!("{name}: {{ {r}: {} }}", with_unit(p)));
-        }
-    }
-    for name in ["avrami_exponent", "reaction_order", "diffusion_ratio", "size_exponent"] {
-        if let Some(p) = get(name) {
-            lines.push(format!("{name}: {}", num(p.value)));
-        }
-    }
-    lines.push(format!("reference_temperature: {} degC", num(m.reference_temperature - 273.15)));
-    lines.push(format!("reference_particle_size: {} um", num(m.reference_particle_size * 1e6)));
-    if !hydration(spec) {
-        if let Some(p) = get("co2_order") {
-            lines.push(format!("co2_order: {}", num(p.value)));
-        }
-        lines.push(format!("reference_pco2: {} bar", num(m.reference_pco2 / 1e5)));
-    }
-    lines.join("\n") + "\n"
-}
-
-/// The study path of a parameter of `unit` (the fit file's `unit:`, else `UNIT` to replace).
-fn study_path(unit: &str, name: &str, reactant: &str) -> String {
-    match name {
-        "rate_constant" | "activation_energy" | "ultimate_conversion" => format!("units.{unit}.{name}.{reactant}"),
-        _ => format!("units.{unit}.{name}"),
-    }
-}
-
-fn study_block(spec: &FitSpec, params: &[FittedParameter], fit: &calx_fit::Fit) -> Option<String> {
-    let cov = fit.covariance.as_ref()?;
-    let chosen: Vec<&FittedParameter> = cov.names.iter().filter_map(|n| params.iter().find(|p| &p.name == n)).collect();
-    if chosen.len() != cov.names.len() || chosen.is_empty() {
-        return None;
-    }
-    let unit_name = spec.unit.as_deref().unwrap_or("UNIT");
-    let replace =
-        if spec.unit.is_some() { "" } else { " (replace UNIT with the unit's name, or give `unit:` in the fit file)" };
-    let mut out = format!(
-        "# calx fit `{}`: the fitted parameters with their covariance{replace}\ncorrelated:\n  - parameters:\n",
-        spec.name
-    );
-    for p in &chosen {
-        let unit = if p.unit.is_empty() { String::new() } else { format!(", unit: {}", p.unit) };
-        out.push_str(&format!("      - {{ path: {}{unit} }}\n", study_path(unit_name, &p.name, &spec.reactant)));
-    }
-    let mean: Vec<String> = chosen.iter().map(|p| num(p.value)).collect();
-    out.push_str(&format!("    mean: [{}]\n    covariance:\n", mean.join(", ")));
-    for (i, a) in chosen.iter().enumerate() {
-        let row: Vec<String> =
-            chosen.iter().enumerate().map(|(j, b)| num(cov.matrix[(i, j)] / (a.unit_factor * b.unit_factor))).collect();
-        out.push_str(&format!("      - [{}]\n", row.join(", ")));
-    }
-    out.push_str(&format!(
-        "    source: \"calx fit `{}`: {} points, covariance s^2 (J^T W J)^-1 from the Jacobian (docs/fit.md)\"\n",
-        spec.name,
-        fit.residuals.len()
-    ));
-    Some(out)
 }
 
 #[cfg(test)]

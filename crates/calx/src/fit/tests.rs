@@ -37,11 +37,16 @@ fn truth() -> RateLaw {
 
 /// CSV of `per_curve` points per temperature over 0.1..3 h, noise sd 0.01.
 fn synthetic(temperatures_c: &[f64], per_curve: usize, seed: u64) -> String {
+    synthetic_over(temperatures_c, per_curve, seed, 3.0)
+}
+
+/// [`synthetic`] over `span` hours.
+fn synthetic_over(temperatures_c: &[f64], per_curve: usize, seed: u64, span: f64) -> String {
     let mut noise = Noise(seed);
     let mut csv = String::from("experiment,time [h],conversion [-],T [degC]\n");
     for t in temperatures_c {
         for i in 1..=per_curve {
-            let hours = 3.0 * i as f64 / per_curve as f64;
+            let hours = span * i as f64 / per_curve as f64;
             let cond = Conditions { temperature: t + 273.15, co2: 1e5, particle_size: 10e-6 };
             let x = calx_kinetics::batch_conversion(&truth(), &cond, hours * 3600.0).unwrap();
             csv.push_str(&format!("T{t},{hours},{},{t}\n", x + 0.01 * noise.normal()));
@@ -50,7 +55,7 @@ fn synthetic(temperatures_c: &[f64], per_curve: usize, seed: u64) -> String {
     csv
 }
 
-const FIT: &str = "fit: synthetic\ndata: synthetic.csv\nmodel:\n  rate_law: shrinking_core_reaction\n  pco2: 1 bar\n  particle_size: 10 um\nparameters:\n  rate_constant: { start: 0.05 1/h, min: 1e-3 1/h, max: 1e3 1/h }\n  activation_energy: { start: 20 kJ/mol, min: 0 kJ/mol, max: 150 kJ/mol }\n  ultimate_conversion: { start: 0.6, min: 0.1, max: 1 }\nstarts: 4\n";
+const FIT: &str = "fit: synthetic\ndata: synthetic.csv\nmodel:\n  rate_law: shrinking_core_reaction\n  reference_temperature: 25 degC\n  pco2: 1 bar\n  particle_size: 10 um\nparameters:\n  rate_constant: { start: 0.05 1/h, min: 1e-3 1/h, max: 1e3 1/h }\n  activation_energy: { start: 20 kJ/mol, min: 0 kJ/mol, max: 150 kJ/mol }\n  ultimate_conversion: { start: 0.6, min: 0.1, max: 1 }\nstarts: 4\n";
 
 fn run(csv: &str) -> FitOutcome {
     FitJob::from_texts(FIT, "fit.yaml", csv, "synthetic.csv").unwrap().run().unwrap()
@@ -74,7 +79,7 @@ fn recovers_known_parameters_within_their_95_percent_intervals() {
     }
     assert!(o.fit.r_squared > 0.99, "R^2 {}", o.fit.r_squared);
     assert_eq!(o.points.len(), 30);
-    assert!(o.study_block.is_some());
+    assert!(o.study_block.is_ok(), "{:?}", o.study_block);
     assert!(o.flowsheet_block.contains("rate_constant: { Ca(OH)2: "), "{}", o.flowsheet_block);
 }
 
@@ -107,7 +112,9 @@ fn an_activation_energy_from_one_temperature_is_reported_unidentifiable() {
         ea.estimate.identifiability
     );
     assert!(ea.estimate.confidence_interval.is_none());
-    assert!(o.study_block.is_none(), "no covariance may be handed to a study when a direction is undetermined");
+    assert!(o.study_block.is_err(), "no covariance may be handed to a study when a direction is undetermined");
+    let line = o.flowsheet_block.lines().find(|l| l.contains("activation_energy:")).unwrap();
+    assert!(line.starts_with("# NOT IDENTIFIED"), "an undetermined value is not pasted as if known: {line}");
 }
 
 #[test]
@@ -118,4 +125,35 @@ fn the_flowsheet_block_reads_back_the_fitted_values() {
     let written: f64 = line.split(": ").nth(2).unwrap().trim_end_matches(" 1/h }").parse().unwrap();
     assert!((written - k.value).abs() <= 1e-5 * k.value, "{line} vs {}", k.value);
     assert!((k.value - k.estimate.value * 3600.0).abs() < 1e-9 * k.value);
+}
+
+#[test]
+fn without_a_reference_temperature_the_datas_own_is_used() {
+    // 1 / mean(1/T) over 30, 45 and 60 degC is 317.67 K (44.5 degC), rounded to 45 degC.
+    let fit = FIT.replace("  reference_temperature: 25 degC\n", "");
+    let job = FitJob::from_texts(&fit, "fit.yaml", &synthetic(&[30.0, 45.0, 60.0], 4, 1), "s.csv").unwrap();
+    assert_eq!(job.reference_temperature(), 318.15);
+    assert!(job.run().unwrap().flowsheet_block.contains("reference_temperature: 45 degC"));
+    // Data at 75-85 degC: a rate constant referred to 25 degC is nearly collinear with the
+    // activation energy (a correlation warning); referred to the data's 80 degC it is not.
+    let hot = synthetic_over(&[75.0, 80.0, 85.0], 12, 5, 0.3);
+    let r = |fit_text: &str| {
+        let o = FitJob::from_texts(fit_text, "fit.yaml", &hot, "s.csv").unwrap().run().unwrap();
+        o.fit.correlation[0][1].unwrap().abs()
+    };
+    let (at_25, at_data) = (r(FIT), r(&fit));
+    assert!(at_25 > 0.99 && at_data < 0.5, "|r| {at_25} at 25 degC, {at_data} at the data's");
+}
+
+#[test]
+fn a_wide_rate_constant_goes_to_the_study_on_a_log_scale() {
+    let o = run(&synthetic(&[30.0, 45.0, 60.0], 10, 7));
+    let block = o.study_block.clone().unwrap();
+    let k_line = block.lines().find(|l| l.contains("rate_constant")).unwrap();
+    assert!(k_line.contains("scale: log"), "{k_line}");
+    // Its mean is ln of the estimate in 1/h.
+    let k = estimate(&o, "rate_constant").value;
+    let mean_line = block.lines().find(|l| l.trim_start().starts_with("mean:")).unwrap();
+    let first: f64 = mean_line.split('[').nth(1).unwrap().split(',').next().unwrap().trim().parse().unwrap();
+    assert!((first - k.ln()).abs() < 1e-12, "{first} vs ln {k}");
 }
