@@ -2,6 +2,8 @@
 //! every invalid input, solver behaviour against analytical solutions, the reference plant's
 //! report in a headless browser, and tidy checks.
 
+mod calculate;
+mod design;
 mod fit;
 mod flowsheets;
 mod invalid;

@@ -452,6 +452,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
             "calx-generic",
             "calx-mineralization",
             "calx-lca",
+            "calx-solver",
             "calx-tea",
         ],
     ),

@@ -239,6 +239,7 @@ impl From<calx::Error> for Failure {
         match e {
             calx::Error::Load(e) => e.into(),
             calx::Error::Build(d) | calx::Error::AnalysisSetting(d) => Failure::invalid(d),
+            calx::Error::Design(d) => Failure { message: d.to_string(), code: 1 },
             other => Failure::solve(other),
         }
     }

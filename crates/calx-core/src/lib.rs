@@ -11,6 +11,7 @@ pub mod component;
 pub mod dimension;
 pub mod element;
 pub mod error;
+pub mod expr;
 pub mod format;
 pub mod formula;
 pub mod limits;

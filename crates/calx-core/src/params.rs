@@ -174,6 +174,22 @@ impl Params {
         self.values.insert(name.to_string(), value);
     }
 
+    /// Set parameter `name`, or with `key` one entry of the map parameter `name` (created when
+    /// missing, other entries kept): what design specifications and studies change.
+    pub fn set_entry(&mut self, name: &str, key: Option<&str>, value: ParamValue) {
+        match key {
+            None => self.set(name, value),
+            Some(k) => {
+                let mut map = match self.get(name) {
+                    Some(ParamValue::Map(m)) => m.clone(),
+                    _ => BTreeMap::new(),
+                };
+                map.insert(k.to_string(), value);
+                self.set(name, ParamValue::Map(map));
+            }
+        }
+    }
+
     /// The raw value, if given or defaulted.
     pub fn get(&self, name: &str) -> Option<&ParamValue> {
         self.values.get(name)

@@ -195,6 +195,71 @@ pub struct DesignSpecReport {
     pub target_dimension: crate::Dimension,
     /// Outer iterations.
     pub iterations: usize,
+    /// For an analysis parameter written as text with a unit (money), that unit: `value` is
+    /// a number in it, not SI. `None`: `value` is SI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjust_unit: Option<String>,
+    /// For an analysis metric, the unit the analysis gives it in: `target` and `achieved`
+    /// are in it, not SI. `None`: they are SI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_unit: Option<String>,
+}
+
+/// A number of an optimisation's report: SI in `dimension`, or, when `unit` is given, a
+/// number in that unit (an analysis metric, a money parameter).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReportedValue {
+    /// The path as written.
+    pub path: String,
+    /// The value.
+    pub value: f64,
+    /// Its dimension when SI.
+    pub dimension: crate::Dimension,
+    /// The unit it is in when not SI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// One constraint at an optimum.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ConstraintReport {
+    /// The constraint as written.
+    pub constraint: String,
+    /// The constrained value at the optimum (and its path and unit).
+    pub value: ReportedValue,
+    /// The bound, in the same unit as the value.
+    pub bound: f64,
+    /// Whether it holds with equality at the optimum (to the tolerance, relative to the
+    /// bound): an equality always is.
+    pub active: bool,
+}
+
+/// One point an optimisation went through: the best of an outer iteration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OptimizationIterate {
+    /// The variables, in the order of [`OptimizationReport::variables`].
+    pub variables: Vec<f64>,
+    /// The objective.
+    pub objective: f64,
+    /// The largest constraint violation, relative to its bound (0 when feasible).
+    pub violation: f64,
+}
+
+/// The outcome of an `optimize:` section.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OptimizationReport {
+    /// `minimize` or `maximize`.
+    pub goal: String,
+    /// The objective at the optimum.
+    pub objective: ReportedValue,
+    /// The variables at the optimum.
+    pub variables: Vec<ReportedValue>,
+    /// The constraints at the optimum.
+    pub constraints: Vec<ConstraintReport>,
+    /// Solves (or figures only, for analysis-parameter variables) evaluated.
+    pub evaluations: usize,
+    /// The path of iterates, first to last.
+    pub path: Vec<OptimizationIterate>,
 }
 
 /// How the solve went.
@@ -208,6 +273,10 @@ pub struct SolverReport {
     pub design_specs: Vec<DesignSpecReport>,
     /// Total unit calculations, including those inside loops and design specifications.
     pub unit_calculations: usize,
+    /// The optimum of the `optimize:` section, when the flowsheet has one (the result is
+    /// the plant at the optimum).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub optimization: Option<OptimizationReport>,
 }
 
 /// A converged flowsheet.

@@ -196,6 +196,37 @@ pub(crate) fn display_value(model: &Model, value: f64, dimension: Dimension, dig
     format!("{} {unit}", sig(convert(uom, value, &unit), digits))
 }
 
+/// A value SI in `dimension` (shown in the display units), or a number in `unit`.
+pub(crate) fn shown_value(model: &Model, value: f64, dimension: Dimension, unit: Option<&str>) -> String {
+    match unit {
+        Some(u) if !u.is_empty() && u != "1" => format!("{} {u}", sig(value, 6)),
+        Some(_) => sig(value, 6),
+        None => display_value(model, value, dimension, 6),
+    }
+}
+
+/// The optimum of an `optimize:` section: objective, variables, constraints (active or not).
+fn optimum(s: &mut String, model: &Model, o: &calx_core::result::OptimizationReport) {
+    let v = |r: &calx_core::result::ReportedValue| shown_value(model, r.value, r.dimension, r.unit.as_deref());
+    let _ = writeln!(
+        s,
+        "  optimum: {} {} = {} ({} evaluations, {} outer iterations)",
+        o.goal,
+        o.objective.path,
+        v(&o.objective),
+        o.evaluations,
+        o.path.len()
+    );
+    for x in &o.variables {
+        let _ = writeln!(s, "    variable {} = {}", x.path, v(x));
+    }
+    for c in &o.constraints {
+        let bound = calx_core::result::ReportedValue { value: c.bound, ..c.value.clone() };
+        let state = if c.active { "active" } else { "inactive" };
+        let _ = writeln!(s, "    constraint {}: {} (bound {}, {state})", c.constraint, v(&c.value), v(&bound));
+    }
+}
+
 /// Calculation order, recycle loops, design specifications.
 fn solver(s: &mut String, model: &Model, result: &FlowsheetResult) {
     let _ = writeln!(s, "\nSolver");
@@ -217,12 +248,15 @@ fn solver(s: &mut String, model: &Model, result: &FlowsheetResult) {
             s,
             "  design spec: {} = {} so that {} = {} (target {}, {})",
             sp.adjust,
-            display_value(model, sp.value, sp.adjust_dimension, 6),
+            shown_value(model, sp.value, sp.adjust_dimension, sp.adjust_unit.as_deref()),
             sp.target_variable,
-            display_value(model, sp.achieved, sp.target_dimension, 6),
-            display_value(model, sp.target, sp.target_dimension, 6),
+            shown_value(model, sp.achieved, sp.target_dimension, sp.target_unit.as_deref()),
+            shown_value(model, sp.target, sp.target_dimension, sp.target_unit.as_deref()),
             count(sp.iterations, "iteration")
         );
+    }
+    if let Some(o) = &result.solver.optimization {
+        optimum(s, model, o);
     }
     let _ = writeln!(s, "  unit calculations: {}", result.solver.unit_calculations);
 }

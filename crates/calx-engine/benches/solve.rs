@@ -139,6 +139,7 @@ fn lime_slaking(method: Method) -> FlowsheetDef {
         ],
         options: options(method),
         design_specs: Vec::new(),
+        calculators: Vec::new(),
     }
 }
 
@@ -237,6 +238,7 @@ fn lime_plant(trains: usize, method: Method) -> FlowsheetDef {
         units,
         options: options(method),
         design_specs: Vec::new(),
+        calculators: Vec::new(),
     }
 }
 

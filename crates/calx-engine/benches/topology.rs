@@ -87,6 +87,7 @@ fn def(name: &str, units: Vec<UnitDef>) -> FlowsheetDef {
         units,
         options: SolveOptions::default(),
         design_specs: Vec::new(),
+        calculators: Vec::new(),
     }
 }
 

@@ -9,6 +9,8 @@ use calx_core::path::{InputPath, ResultPath};
 use calx_core::{ComponentSet, Dimension, Params, Stream, UnitType};
 use calx_solver::{FixedPointOptions, ScalarOptions};
 
+pub use crate::calculate::CalculatorDef;
+
 /// A flowsheet to build.
 #[derive(Clone)]
 pub struct FlowsheetDef {
@@ -22,6 +24,8 @@ pub struct FlowsheetDef {
     pub options: SolveOptions,
     /// Design specifications, outermost first.
     pub design_specs: Vec<DesignSpecDef>,
+    /// Calculators, in declaration order (`crate::calculate` says when each runs).
+    pub calculators: Vec<CalculatorDef>,
 }
 
 /// One unit to build.

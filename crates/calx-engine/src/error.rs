@@ -91,6 +91,17 @@ pub enum BuildError {
         /// What is wrong.
         reason: String,
     },
+    /// A calculator that cannot be run: a name that does not exist, a value set twice, a
+    /// cycle, a read that closes a loop.
+    #[error("calculator {index} (set `{set}`): {reason}")]
+    Calculator {
+        /// Position in the list (1-based).
+        index: usize,
+        /// The set path as written.
+        set: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A design specification names something that does not exist.
     #[error("design specification {index}: {reason}")]
     DesignSpec {
@@ -322,6 +333,43 @@ pub enum EngineError {
         written: calx_core::Dimension,
         /// The dimension the unit reports.
         reported: calx_core::Dimension,
+    },
+    /// A calculator's expression could not be evaluated (a value that cannot be read, a
+    /// division by zero, a result that is not finite, dimensions that do not fit).
+    #[error("calculator setting `{set}` to `{expression}`: {source}")]
+    Calculator {
+        /// The set path as written.
+        set: String,
+        /// The expression as written.
+        expression: String,
+        /// What failed.
+        source: Box<calx_core::expr::EvalError<EngineError>>,
+    },
+    /// A calculator's value has another dimension than the parameter it sets (known only
+    /// once a unit has reported a size figure it reads).
+    #[error(
+        "calculator setting `{set}` to `{expression}`: the value is a {}, but `{set}` is a {}",
+        .found.describe(), .expected.describe()
+    )]
+    CalculatorDimension {
+        /// The set path as written.
+        set: String,
+        /// The expression as written.
+        expression: String,
+        /// The expression's dimension.
+        found: calx_core::Dimension,
+        /// The parameter's dimension.
+        expected: calx_core::Dimension,
+    },
+    /// The unit refused the value a calculator set.
+    #[error("calculator setting `{set}` computed {value:.6e} (SI), and then: {source}")]
+    CalculatorSet {
+        /// The set path as written.
+        set: String,
+        /// The value, SI.
+        value: f64,
+        /// What failed.
+        source: Box<EngineError>,
     },
     /// A design specification could not be met.
     #[error("design specification `{adjust}` -> `{target}`: {reason}")]

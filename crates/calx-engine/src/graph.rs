@@ -25,6 +25,7 @@ use calx_core::unit::{Connections, PortDirection};
 use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use crate::calculate::{After, Edge};
 use crate::def::UnitDef;
 use crate::error::BuildError;
 
@@ -63,6 +64,7 @@ pub(crate) fn build_topology(
     units: &[UnitDef],
     descriptors: &[UnitDescriptor],
     pinned_tears: &[String],
+    calculators: &[Edge],
     errors: &mut Vec<BuildError>,
 ) -> Option<Topology> {
     let mut seen = BTreeMap::new();
@@ -136,7 +138,21 @@ pub(crate) fn build_topology(
     if !errors.is_empty() {
         return None;
     }
-    let blocks = sequence(units.len(), &streams, &pinned, errors)?;
+    // A calculator reading a stream waits for the stream's producer (a stream that does not
+    // exist is reported with the calculator's other names).
+    let extra: Vec<(usize, usize, BuildError)> = calculators
+        .iter()
+        .filter_map(|e| {
+            let from = match &e.after {
+                After::Unit(u) => Some(*u),
+                After::Stream(name) => {
+                    stream_index.get(name).and_then(|&s| streams[s].source.as_ref()).map(|(u, _)| *u)
+                }
+            };
+            from.map(|from| (from, e.set, feedback(e, &units[from].name, &units[e.set].name)))
+        })
+        .collect();
+    let blocks = sequence(units.len(), &streams, &pinned, &extra, errors)?;
     Some(Topology { streams, stream_index, inlets, outlets, connections, blocks })
 }
 
@@ -184,10 +200,27 @@ fn resolve_ports(u: &UnitDef, d: &UnitDescriptor, errors: &mut Vec<BuildError>) 
 
 /// Order the units: strongly connected components in topological order, each recycle with
 /// its tears chosen.
+/// The error of a calculator whose ordering edge closes a loop.
+fn feedback(e: &Edge, from: &str, to: &str) -> BuildError {
+    BuildError::Calculator {
+        index: e.index + 1,
+        set: e.label.clone(),
+        reason: format!(
+            "it reads `{}`, which depends on unit `{from}`, and sets unit `{to}`, which is upstream of it or in \
+             the same recycle, so the calculator would feed back on its own input; a calculator is \
+             feed-forward: write a design specification (`design_specs:`) for a relation that closes a loop",
+            e.read
+        ),
+    }
+}
+
+/// Units in calculation order: blocks of single units and recycle loops with their tears.
+/// `calculators` are extra ordering edges (from, to, the error if it closes a loop).
 fn sequence(
     n_units: usize,
     streams: &[StreamInfo],
     pinned: &[usize],
+    calculators: &[(usize, usize, BuildError)],
     errors: &mut Vec<BuildError>,
 ) -> Option<Vec<Block>> {
     let mut g: DiGraph<usize, usize> = DiGraph::with_capacity(n_units, streams.len());
@@ -197,9 +230,15 @@ fn sequence(
             g.add_edge(nodes[*a], nodes[*b], si);
         }
     }
+    for &(from, to, _) in calculators {
+        g.add_edge(nodes[from], nodes[to], usize::MAX);
+    }
     // Kosaraju rather than Tarjan: petgraph's Tarjan recurses once per unit along a path and
     // overflowed a test thread's stack on a 20,000-unit flowsheet; Kosaraju is iterative.
     let sccs = declaration_order(&g, kosaraju_scc(&g));
+    if !calculators_feed_forward(&g, &sccs, calculators, errors) {
+        return None;
+    }
     // Every stream inside a component, grouped by component in one pass over the streams (in
     // stream order), so the work is linear in the flowsheet's size however many components.
     let mut comp_of = vec![0usize; n_units];
@@ -270,6 +309,30 @@ fn sequence(
         }
     }
     if errors.is_empty() { Some(blocks) } else { None }
+}
+
+/// Whether no calculator's ordering edge closes a loop (its read and the unit it sets in one
+/// strongly connected component); each one that does is an error.
+fn calculators_feed_forward(
+    g: &DiGraph<usize, usize>,
+    sccs: &[Vec<NodeIndex>],
+    calculators: &[(usize, usize, BuildError)],
+    errors: &mut Vec<BuildError>,
+) -> bool {
+    let mut comp_of = vec![0usize; g.node_count()];
+    for (c, scc) in sccs.iter().enumerate() {
+        for n in scc {
+            comp_of[n.index()] = c;
+        }
+    }
+    let mut ok = true;
+    for (from, to, error) in calculators {
+        if from == to || comp_of[*from] == comp_of[*to] {
+            ok = false;
+            errors.push(error.clone());
+        }
+    }
+    ok
 }
 
 /// Strongly connected components in a topological order that, among components free to go
@@ -533,7 +596,7 @@ mod tests {
             info("recycle", Some(3), Some(1)),
         ];
         let mut errors = Vec::new();
-        let blocks = sequence(4, &streams, &[], &mut errors).unwrap();
+        let blocks = sequence(4, &streams, &[], &[], &mut errors).unwrap();
         assert_eq!(blocks[0], Block::Single(0));
         assert_eq!(blocks[1], Block::Loop { units: vec![1, 2, 3], tears: vec![4], selection: TearSelection::Minimum });
     }
@@ -550,19 +613,19 @@ mod tests {
         ];
         let mut errors = Vec::new();
         // Fewest tears: `b` lies on both loops, so tearing it alone breaks both.
-        let blocks = sequence(4, &streams, &[], &mut errors).unwrap();
+        let blocks = sequence(4, &streams, &[], &[], &mut errors).unwrap();
         assert_eq!(
             blocks,
             vec![Block::Loop { units: vec![2, 3, 0, 1], tears: vec![1], selection: TearSelection::Minimum }]
         );
         // A user may pin the two recycle streams instead.
-        let blocks = sequence(4, &streams, &[3, 4], &mut errors).unwrap();
+        let blocks = sequence(4, &streams, &[3, 4], &[], &mut errors).unwrap();
         assert_eq!(
             blocks,
             vec![Block::Loop { units: vec![0, 1, 2, 3], tears: vec![3, 4], selection: TearSelection::Given }]
         );
         // Tearing only `inner` leaves the outer loop closed: an error.
-        assert!(sequence(4, &streams, &[3], &mut errors).is_none());
+        assert!(sequence(4, &streams, &[3], &[], &mut errors).is_none());
         assert!(matches!(errors[0], BuildError::Tear { .. }));
     }
 
@@ -570,7 +633,7 @@ mod tests {
     fn a_tear_listed_twice_is_an_error() {
         let streams = vec![info("a", Some(0), Some(1)), info("back", Some(1), Some(0))];
         let mut errors = Vec::new();
-        assert!(sequence(2, &streams, &[1, 1], &mut errors).is_none());
+        assert!(sequence(2, &streams, &[1, 1], &[], &mut errors).is_none());
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].to_string(), "tear stream `back`: is listed twice");
     }
@@ -579,7 +642,7 @@ mod tests {
     fn a_pin_outside_any_loop_is_an_error() {
         let streams = vec![info("a", Some(0), Some(1))];
         let mut errors = Vec::new();
-        assert!(sequence(2, &streams, &[0], &mut errors).is_none());
+        assert!(sequence(2, &streams, &[0], &[], &mut errors).is_none());
         assert!(errors[0].to_string().contains("not part of any recycle"));
     }
 

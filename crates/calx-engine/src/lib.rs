@@ -11,12 +11,13 @@
 //! declaration order, never hash order.
 
 mod balance;
+mod calculate;
 mod def;
 mod error;
 mod graph;
 mod solve;
 
-pub use def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
+pub use def::{CalculatorDef, DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 pub use error::{BuildError, EngineError, ReadError};
 pub use solve::{Flowsheet, WarmStart};
 

@@ -20,6 +20,7 @@ use calx_solver::{SolverError, solve_bracketed, solve_fixed_point};
 use tracing::{debug, info_span};
 
 use crate::balance::{ElementTable, EnergySide, energy_closure, first_violation, heat_duties, is_open, unit_energy};
+use crate::calculate::{CalculatorDef, Plan};
 use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 use crate::error::{BuildError, EngineError, ReadError};
 use crate::graph::{Block, Topology, build_topology};
@@ -54,6 +55,10 @@ pub struct Flowsheet {
     /// kg/s: the scale of every tear flow's convergence ceiling.
     feed_mass: f64,
     elements: ElementTable,
+    /// Calculators, as defined.
+    pub(crate) calculators: Vec<CalculatorDef>,
+    /// When each calculator runs.
+    pub(crate) plan: Plan,
 }
 
 /// Scale of tear temperatures in the convergence ceiling, K: the order of process
@@ -68,10 +73,11 @@ const PRESSURE_SCALE: f64 = 1e6;
 impl Flowsheet {
     /// Validate and build. Every problem is collected into one [`EngineError::Build`].
     pub fn build(def: FlowsheetDef) -> Result<Flowsheet, EngineError> {
-        let FlowsheetDef { name, components, units: defs, options, design_specs } = def;
+        let FlowsheetDef { name, components, units: defs, options, design_specs, calculators } = def;
         let descriptors: Vec<UnitDescriptor> = defs.iter().map(|u| u.unit_type.descriptor()).collect();
         let mut errors = Vec::new();
-        let topo = build_topology(&defs, &descriptors, &options.tears, &mut errors);
+        let plan = crate::calculate::plan(&calculators, &defs, &design_specs, &mut errors);
+        let topo = build_topology(&defs, &descriptors, &options.tears, &plan.edges, &mut errors);
         let mut units = Vec::with_capacity(defs.len());
         if let Some(topo) = &topo {
             for (i, u) in defs.iter().enumerate() {
@@ -91,6 +97,7 @@ impl Flowsheet {
                 }
             }
             check_specs(&design_specs, &defs, topo, &components, &mut errors);
+            check_calculators(&calculators, &defs, topo, &components, &mut errors);
         }
         let topo = match topo {
             Some(t) if errors.is_empty() => t,
@@ -131,6 +138,8 @@ impl Flowsheet {
             calculations: 0,
             feed_mass: 0.0,
             elements,
+            calculators,
+            plan,
         })
     }
 
@@ -217,7 +226,7 @@ impl Flowsheet {
     }
 
     /// The size figure `size` of unit `unit` in the last solve.
-    fn size(&self, unit: &str, size: &str) -> Result<&calx_core::unit::SizeFigure, EngineError> {
+    pub(crate) fn size(&self, unit: &str, size: &str) -> Result<&calx_core::unit::SizeFigure, EngineError> {
         let u = self.unit_index(unit)?;
         let sizes = &self.reports[u].sizes;
         sizes.iter().find(|z| z.name == size).ok_or_else(|| {
@@ -432,6 +441,8 @@ impl Flowsheet {
             achieved,
             target_dimension: spec.target_dimension,
             iterations: report.iterations,
+            adjust_unit: None,
+            target_unit: None,
         });
         Ok(())
     }
@@ -441,9 +452,11 @@ impl Flowsheet {
         // calculating them ahead of their place changes no result, and every recycle loop then
         // knows the flowsheet's feed, the scale of its convergence ceiling.
         self.feed_mass = 0.0;
+        self.run_input_calculators()?;
         for b in 0..self.topo.blocks.len() {
             if let Block::Single(u) = self.topo.blocks[b]
                 && self.is_source(u)
+                && !self.waits_for_calculator(u)
             {
                 self.calculate(u, &[])?;
                 self.feed_mass += self.unit_out[u].iter().map(Stream::total_mass).sum::<f64>();
@@ -451,8 +464,13 @@ impl Flowsheet {
         }
         for b in 0..self.topo.blocks.len() {
             match self.topo.blocks[b].clone() {
-                Block::Single(u) if self.is_source(u) => {}
-                Block::Single(u) => self.calculate(u, &[])?,
+                Block::Single(u) if self.is_source(u) && !self.waits_for_calculator(u) => {}
+                Block::Single(u) => {
+                    self.calculate(u, &[])?;
+                    if self.is_source(u) {
+                        self.feed_mass += self.unit_out[u].iter().map(Stream::total_mass).sum::<f64>();
+                    }
+                }
                 Block::Loop { units, tears, selection } => self.solve_loop(b, &units, &tears, selection)?,
             }
         }
@@ -466,6 +484,7 @@ impl Flowsheet {
 
     /// Calculate one unit; outlets that are in `tears` are not published.
     fn calculate(&mut self, u: usize, tears: &[usize]) -> Result<(), EngineError> {
+        self.run_unit_calculators(u)?;
         for (k, &s) in self.topo.inlets[u].iter().enumerate() {
             self.unit_in[u][k].copy_from(&self.values[s]);
         }
@@ -788,6 +807,7 @@ impl Flowsheet {
                 loops: self.loop_reports.iter().flatten().cloned().collect(),
                 design_specs,
                 unit_calculations: self.calculations,
+                optimization: None,
             },
         })
     }
@@ -927,6 +947,27 @@ fn check_specs(
             ));
         }
         errors.extend(reasons.into_iter().map(|reason| BuildError::DesignSpec { index: i + 1, reason }));
+    }
+}
+
+/// Check that calculators name existing units, parameters, streams and components.
+fn check_calculators(
+    calcs: &[CalculatorDef],
+    defs: &[UnitDef],
+    topo: &Topology,
+    components: &ComponentSet,
+    errors: &mut Vec<BuildError>,
+) {
+    for (i, calc) in calcs.iter().enumerate() {
+        let mut reasons = Vec::new();
+        for v in std::iter::once(&calc.set).chain(calc.reads.iter().map(|(v, _)| v)) {
+            check_variable(v, defs, topo, components, &mut reasons);
+        }
+        errors.extend(reasons.into_iter().map(|reason| BuildError::Calculator {
+            index: i + 1,
+            set: calc.label.clone(),
+            reason,
+        }));
     }
 }
 

@@ -84,6 +84,7 @@ fn solve_with(fault: Fault) -> EngineError {
         units: vec![feed(), bad],
         options: SolveOptions::default(),
         design_specs: vec![],
+        calculators: vec![],
     };
     Flowsheet::build(def).unwrap().solve().unwrap_err()
 }
@@ -125,6 +126,7 @@ fn every_build_problem_is_reported_at_once() {
         units: vec![feed(), orphan],
         options: SolveOptions { tears: vec!["ghost".into()], ..SolveOptions::default() },
         design_specs: vec![],
+        calculators: vec![],
     };
     let Err(EngineError::Build(errors)) = Flowsheet::build(def) else { panic!("expected build errors") };
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();

@@ -68,7 +68,14 @@ fn feed_at(name: &str, total: f64, t: f64, p: f64) -> UnitDef {
 }
 
 fn def(units: Vec<UnitDef>, options: SolveOptions) -> FlowsheetDef {
-    FlowsheetDef { name: "trust".into(), components: components(), units, options, design_specs: vec![] }
+    FlowsheetDef {
+        name: "trust".into(),
+        components: components(),
+        units,
+        options,
+        design_specs: vec![],
+        calculators: vec![],
+    }
 }
 
 /// feed (2 t/h) -> mixer -> splitter returning `returned` of its inlet to the mixer.

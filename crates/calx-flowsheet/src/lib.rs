@@ -9,11 +9,14 @@
 
 mod analyses;
 mod aqueous;
+mod calculate;
 mod components;
 mod decode;
+mod design;
 mod diagnostic;
 mod fit;
 mod node;
+mod optimize;
 mod options;
 mod schema;
 mod streams;
@@ -26,12 +29,14 @@ use calx_engine::{BuildError, EngineError, Flowsheet, FlowsheetDef, SolveOptions
 
 pub use crate::analyses::ConfiguredAnalysis;
 use crate::decode::{Decoder, SourceMap, get};
+pub use crate::design::{AnalysisSpec, DesignInput, DesignOutput, Written};
 pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use crate::fit::{
     FIT_FIELDS, FitModel, FitParameter, FitSpec, Measured, ParameterKind, RATE_LAWS, law_parameters, parameter_domain,
     parse_fit,
 };
 pub use crate::node::Loc;
+pub use crate::optimize::{Comparison, Constraint, Goal, OptimizeDef, OptimizeMethod, OptimizeVariable};
 pub use crate::options::Display;
 pub use crate::schema::json_schema;
 
@@ -53,6 +58,8 @@ pub const TOP_FIELDS: &[&str] = &[
     "display",
     "analyses",
     "aqueous",
+    "calculate",
+    "optimize",
 ];
 
 /// One entry of the top-level `plugins:` list, as written, with its position.
@@ -93,6 +100,12 @@ pub struct Model {
     pub units_of_measure: UnitTable,
     /// The `aqueous:` section, when given: stream aqueous properties are computed.
     pub aqueous: Option<AqueousSettings>,
+    /// Design specifications that adjust an analysis parameter or target an analysis metric,
+    /// outermost first: solved by the façade around the engine's solve (whose own
+    /// specifications are in `def`).
+    pub analysis_specs: Vec<AnalysisSpec>,
+    /// The `optimize:` section, when given.
+    pub optimize: Option<OptimizeDef>,
     map: SourceMap,
 }
 
@@ -267,10 +280,15 @@ impl Source {
             Some(n) => options::solver(&mut dec, n, &set),
             None => SolveOptions::default(),
         };
-        let design_specs =
-            get(top, "design_specs").map(|n| options::design_specs(&mut dec, n, &unit_defs, &set)).unwrap_or_default();
         let display = get(top, "display").map(|n| options::display(&mut dec, n)).unwrap_or_default();
         let analyses = get(top, "analyses").map(|n| analyses::decode(&mut dec, n, registry, &set)).unwrap_or_default();
+        let (design_specs, analysis_specs) = get(top, "design_specs")
+            .map(|n| options::design_specs(&mut dec, n, (&unit_defs, &set), (&analyses, registry)))
+            .unwrap_or_default();
+        let optimize =
+            get(top, "optimize").map(|n| optimize::decode(&mut dec, n, (&unit_defs, &set), (&analyses, registry)));
+        let calculators =
+            get(top, "calculate").map(|n| calculate::decode(&mut dec, n, text, &unit_defs, &set)).unwrap_or_default();
         let aqueous = get(top, "aqueous").map(|n| aqueous::decode(&mut dec, n, &set));
         if let Some(settings) = &aqueous {
             aqueous::default_unit_models(settings, &mut unit_defs);
@@ -282,11 +300,13 @@ impl Source {
             file: file.to_string(),
             source: text.to_string(),
             description,
-            def: FlowsheetDef { name, components: set, units: unit_defs, options, design_specs },
+            def: FlowsheetDef { name, components: set, units: unit_defs, options, design_specs, calculators },
             display,
             units_of_measure: dec.units,
             analyses,
             aqueous,
+            analysis_specs,
+            optimize: optimize.flatten(),
             map: dec.map,
         })
     }
@@ -475,6 +495,9 @@ impl Model {
             }
             BuildError::DesignSpec { index, .. } => {
                 (m.get(&format!("design_specs.{index}")), format!("design_specs[{}]", index - 1))
+            }
+            BuildError::Calculator { index, .. } => {
+                (m.get(&format!("calculate.{index}")), format!("calculate[{}]", index - 1))
             }
         };
         Diagnostic::new(loc, &field, e.to_string())

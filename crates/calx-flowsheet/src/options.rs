@@ -21,10 +21,13 @@
 
 use calx_core::path::{InputPath, ResultPath};
 use calx_core::quantity::FractionBasis;
+use calx_core::registry::Registry;
 use calx_core::{ComponentSet, Dimension, ParamKind, UnitTable};
 use calx_engine::{DesignSpecDef, Method, ScalarOptions, SolveOptions, UnitDef, Variable};
 
+use crate::analyses::ConfiguredAnalysis;
 use crate::decode::{Decoder, get, join};
+use crate::design::{self, AnalysisSpec, DesignInput, DesignOutput, Written};
 use crate::diagnostic::Diagnostic;
 use crate::node::Node;
 use crate::streams::stream_spec;
@@ -177,14 +180,16 @@ pub(crate) fn display(dec: &mut Decoder, node: &Node) -> Display {
     d
 }
 
-/// Decode `design_specs:`; paths are resolved against the decoded units.
+/// Decode `design_specs:`; paths are resolved against the decoded units and analyses. A
+/// specification on unit and stream results goes to the engine; one that adjusts an analysis
+/// parameter or targets an analysis metric is solved by the façade ([`AnalysisSpec`]).
 pub(crate) fn design_specs(
     dec: &mut Decoder,
     node: &Node,
-    units: &[UnitDef],
-    set: &ComponentSet,
-) -> Vec<DesignSpecDef> {
-    let mut out = Vec::new();
+    (units, set): (&[UnitDef], &ComponentSet),
+    (analyses, registry): (&[ConfiguredAnalysis], &Registry),
+) -> (Vec<DesignSpecDef>, Vec<AnalysisSpec>) {
+    let mut out = (Vec::new(), Vec::new());
     for (i, item) in dec.list(node, "design_specs").unwrap_or_default().into_iter().enumerate() {
         let field = format!("design_specs[{i}]");
         dec.map.put(&format!("design_specs.{}", i + 1), item.loc);
@@ -195,8 +200,8 @@ pub(crate) fn design_specs(
         let between = dec.required(entries, "between", &field, item.loc);
         let (Some(adjust), Some(until), Some(between)) = (adjust, until, between) else { continue };
         let Some(adjust_text) = dec.text(adjust, &join(&field, "adjust")) else { continue };
-        let Some((adjust_var, adjust_dim)) = adjust_path(dec, adjust, adjust_text, units, &join(&field, "adjust"))
-        else {
+        let context = (units, analyses, registry);
+        let Some(mut input) = design::input(dec, adjust, adjust_text, context, &join(&field, "adjust")) else {
             continue;
         };
         dec.map.put(&format!("design_specs.{}.until", i + 1), until.loc);
@@ -209,31 +214,10 @@ pub(crate) fn design_specs(
             continue;
         };
         let target_text = target_text.trim();
-        let Some(target_path) = target_path(dec, until, target_text, set, &join(&field, "until")) else {
+        let Some(output) = design::output(dec, until, target_text, (set, analyses), &join(&field, "until")) else {
             continue;
         };
-        let (value, target_dimension) = match target_value(&dec.units, value_text.trim(), &target_path) {
-            Ok(v) => v,
-            Err(message) => {
-                dec.error(
-                    Diagnostic::new(until.loc, &join(&field, "until"), message).found(value_text.trim().to_string()),
-                );
-                continue;
-            }
-        };
-        let Some(target) = Variable::result(&target_path) else { continue };
-        let bounds: Vec<Option<f64>> = dec
-            .list(between, &join(&field, "between"))
-            .unwrap_or_default()
-            .into_iter()
-            .map(|n| dec.quantity(n, &join(&field, "between"), adjust_dim, "the adjusted variable's unit"))
-            .collect();
-        let [Some(lo), Some(hi)] = bounds[..] else {
-            if bounds.len() != 2 {
-                dec.error(Diagnostic::new(between.loc, &join(&field, "between"), "`between` must be [lower, upper]"));
-            }
-            continue;
-        };
+        let Some(bounds) = design::bounds(dec, between, &mut input, &join(&field, "between")) else { continue };
         let mut options = ScalarOptions::default();
         if let Some(x) = get(entries, "tolerance").and_then(|n| dec.positive(n, &join(&field, "tolerance"))) {
             options.rel_tol = x;
@@ -241,22 +225,65 @@ pub(crate) fn design_specs(
         if let Some(x) = get(entries, "max_iterations").and_then(|n| dec.count(n, &join(&field, "max_iterations"))) {
             options.max_iterations = x;
         }
-        out.push(DesignSpecDef {
-            adjust_label: adjust_text.to_string(),
-            adjust: adjust_var,
-            target_label: target_text.to_string(),
-            target,
-            value,
-            target_dimension,
-            bounds: (lo, hi),
-            adjust_dimension: adjust_dim,
-            options,
-        });
+        let labels = (adjust_text.to_string(), target_text.to_string());
+        match (input, output) {
+            (DesignInput::Unit { variable, dimension }, DesignOutput::Result(target)) => {
+                let Some(path) = ResultPath::parse(target_text).ok() else { continue };
+                let (value, target_dimension) = match target_value(&dec.units, value_text.trim(), &path) {
+                    Ok(v) => v,
+                    Err(message) => {
+                        dec.error(
+                            Diagnostic::new(until.loc, &join(&field, "until"), message)
+                                .found(value_text.trim().to_string()),
+                        );
+                        continue;
+                    }
+                };
+                out.0.push(DesignSpecDef {
+                    adjust_label: labels.0,
+                    adjust: variable,
+                    target_label: labels.1,
+                    target,
+                    value,
+                    target_dimension,
+                    bounds,
+                    adjust_dimension: dimension,
+                    options,
+                });
+            }
+            (_, DesignOutput::Result(_)) => dec.error(
+                Diagnostic::new(
+                    until.loc,
+                    &join(&field, "until"),
+                    "an analysis parameter cannot change a flowsheet result; target a metric of that analysis",
+                )
+                .found(until_text.to_string()),
+            ),
+            (adjust, target @ DesignOutput::Metric { .. }) => {
+                let Some(value) = Written::parse(value_text, &dec.units) else {
+                    dec.error(
+                        Diagnostic::new(until.loc, &join(&field, "until"), "write the target as a number and its unit")
+                            .found(value_text.trim().to_string()),
+                    );
+                    continue;
+                };
+                out.1.push(AnalysisSpec {
+                    index: i + 1,
+                    adjust_label: labels.0,
+                    adjust,
+                    target_label: labels.1,
+                    target,
+                    value,
+                    bounds,
+                    options,
+                });
+            }
+        }
     }
     out
 }
 
-fn adjust_path(
+pub(crate) fn adjust_path(
     dec: &mut Decoder,
     node: &Node,
     path: &str,
@@ -270,7 +297,7 @@ fn adjust_path(
             dec.error(
                 Diagnostic::new(node.loc, field, "cannot adjust this path")
                     .found(path.to_string())
-                    .allowed("streams.FEED.total, units.UNIT.PARAM, units.UNIT.PARAM.KEY"),
+                    .allowed("streams.FEED.total, units.UNIT.PARAM[.KEY], analyses.ANALYSIS.PARAM[.KEY]"),
             );
             return None;
         }
@@ -305,17 +332,21 @@ fn adjust_path(
     Some((Variable::UnitParam { unit, param, key }, dim))
 }
 
-/// The target of a design specification: a result the engine computes (analysis metrics
-/// are not available inside the solve), with components that exist.
-fn target_path(dec: &mut Decoder, node: &Node, path: &str, set: &ComponentSet, field: &str) -> Option<ResultPath> {
+/// A result the engine computes (analysis metrics are read by [`design::output`]), with
+/// components that exist.
+pub(crate) fn target_path(
+    dec: &mut Decoder,
+    node: &Node,
+    path: &str,
+    set: &ComponentSet,
+    field: &str,
+) -> Option<ResultPath> {
     const TARGETS: &str = "streams.S.total|T|P|molar_total, \
         streams.S.flows|molar_flows|mass_fractions|mole_fractions.COMPONENT, \
         units.U.electricity|heating|cooling|water, units.U.sizes.NAME";
     let problem = match ResultPath::parse(path) {
         Err(e) => e.problem,
-        Ok(ResultPath::AnalysisMetric { .. }) => {
-            "a design specification cannot target an analysis metric (analyses run after the solve)".into()
-        }
+        Ok(ResultPath::AnalysisMetric { .. }) => "is an analysis metric, which the engine does not compute".into(),
         Ok(p) => match p.component().filter(|c| set.index_of(c).is_none()) {
             Some(c) => {
                 let suggestion = calx_core::suggest::nearest(c, set.names());

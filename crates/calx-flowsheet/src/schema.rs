@@ -45,6 +45,15 @@ fn param_properties(params: &[calx_core::ParamSpec]) -> serde_json::Map<String, 
         .collect()
 }
 
+/// The `calculate:` section: a list of `{ set, to }`.
+fn calculate() -> Value {
+    json!({
+        "type": "array",
+        "description": "calculators: set a unit or feed parameter from an expression over parameters and results",
+        "items": closed(names(crate::calculate::FIELDS, |_| json!({ "type": "string" })), crate::calculate::FIELDS),
+    })
+}
+
 fn closed(properties: serde_json::Map<String, Value>, required: &[&str]) -> Value {
     json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
 }
@@ -123,6 +132,7 @@ pub fn json_schema(registry: &Registry) -> Value {
         "units" => json!({ "type": "object", "additionalProperties": { "oneOf": unit_variants } }),
         "solver" => solver.clone(),
         "design_specs" => json!({ "type": "array", "items": spec }),
+        "calculate" => calculate(),
         "analyses" => {
             let mut by_type = serde_json::Map::new();
             for a in registry.analyses() {
@@ -135,6 +145,7 @@ pub fn json_schema(registry: &Registry) -> Value {
             }
             json!({ "type": "object", "additionalProperties": { "anyOf": by_type.values().cloned().collect::<Vec<_>>() }, "properties": by_type })
         }
+        "optimize" => optimize(),
         "aqueous" => closed(
             names(crate::aqueous::FIELDS, |g| match g {
                 "activity_model" => json!({ "enum": ["davies", "extended_debye_huckel"] }),
@@ -148,4 +159,35 @@ pub fn json_schema(registry: &Registry) -> Value {
     schema["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
     schema["title"] = json!("Calx flowsheet");
     schema
+}
+
+/// The `optimize:` section: exactly one of `minimize` and `maximize`, bounded variables,
+/// constraints written as text.
+fn optimize() -> Value {
+    let variable = closed(
+        names(crate::optimize::VARIABLE_FIELDS, |g| match g {
+            "between" => {
+                json!({ "type": "array", "items": { "type": ["string", "number"] }, "minItems": 2, "maxItems": 2 })
+            }
+            _ => json!({ "type": "string" }),
+        }),
+        crate::optimize::VARIABLE_FIELDS,
+    );
+    let mut o = closed(
+        names(crate::optimize::OPTIMIZE_FIELDS, |g| match g {
+            "minimize" | "maximize" => {
+                json!({ "type": "string", "description": "a result path: streams, unit utilities and sizes, or analyses.A.METRIC" })
+            }
+            "variables" => json!({ "type": "array", "items": variable, "minItems": 1 }),
+            "constraints" => {
+                json!({ "type": "array", "items": { "type": "string", "description": "PATH <= VALUE, PATH >= VALUE or PATH = VALUE" } })
+            }
+            "method" => json!({ "enum": ["nelder_mead"] }),
+            "max_evaluations" | "starts" | "seed" => json!({ "type": "integer", "minimum": 0 }),
+            _ => json!({ "type": ["number", "string"] }),
+        }),
+        &["variables"],
+    );
+    o["oneOf"] = json!([{ "required": ["minimize"] }, { "required": ["maximize"] }]);
+    o
 }

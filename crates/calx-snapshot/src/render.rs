@@ -54,6 +54,26 @@ fn energy_line(energy: &EnergyBalance) -> Option<String> {
     }
 }
 
+/// The optimum of an `optimize:` section: objective, variables, constraints.
+fn optimum(s: &mut String, o: &calx_core::result::OptimizationReport) {
+    let n = |x: f64| sig(x, SIGNIFICANT_DIGITS);
+    let _ = writeln!(
+        s,
+        "  optimum {} {}: {}, {} evaluations",
+        o.goal,
+        o.objective.path,
+        n(o.objective.value),
+        o.evaluations
+    );
+    for v in &o.variables {
+        let _ = writeln!(s, "    variable {}: {}", v.path, n(v.value));
+    }
+    for c in &o.constraints {
+        let state = if c.active { "active" } else { "inactive" };
+        let _ = writeln!(s, "    constraint {}: {} (bound {}, {state})", c.constraint, n(c.value.value), n(c.bound));
+    }
+}
+
 /// Render a converged flowsheet and the headline figures of its analyses for a snapshot.
 pub fn render(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) -> String {
     let n = |x: f64| sig(x, SIGNIFICANT_DIGITS);
@@ -146,6 +166,9 @@ pub fn render(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) 
             n(d.achieved),
             count(d.iterations, "iteration")
         );
+    }
+    if let Some(o) = &result.solver.optimization {
+        optimum(&mut s, o);
     }
     if !analyses.is_empty() {
         let _ = writeln!(s, "analyses:");

@@ -5,7 +5,8 @@
 //! [`solve_fixed_point`] with one of the accelerators in [`Method`]. A design specification
 //! reaches it as a scalar function on a bracket, solved by [`solve_bracketed`]. Rate equations
 //! (kinetics) reach it as initial-value problems, integrated by [`integrate`] and its
-//! variants in [`ode`], which fail with their own [`OdeError`].
+//! variants in [`ode`], which fail with their own [`OdeError`]. An optimisation reaches it as one closure giving
+//! an objective and constraint values over a box, minimised by [`minimize`].
 //!
 //! Every failure of the first two is a [`SolverError`]; nothing here panics on bad input (NaN,
 //! empty vectors, zero tolerances). The closures may fail with the caller's own error type `E`,
@@ -15,6 +16,7 @@ mod broyden;
 mod error;
 mod fixed_point;
 mod method;
+mod minimize;
 pub mod ode;
 mod scalar;
 mod wegstein;
@@ -22,6 +24,7 @@ mod wegstein;
 pub use error::SolverError;
 pub use fixed_point::{FixedPointOptions, FixedPointReport, solve_fixed_point};
 pub use method::Method;
+pub use minimize::{ConstraintKind, Iterate, MinimizeError, MinimizeOptions, MinimizeReport, minimize};
 pub use ode::{
     DenseStep, OdeError, OdeOptions, OdeReport, OdeWorkspace, integrate, integrate_dense, integrate_to_times,
 };

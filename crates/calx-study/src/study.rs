@@ -102,7 +102,20 @@ fn base_project(def: &StudyDef, text: &str, file: &str, options: &LoadOptions) -
         source.set(path, value)?;
     }
     let dir = Path::new(file).parent().unwrap_or(Path::new(""));
-    Ok(Project::from_source(&source, dir, options)?)
+    let project = Project::from_source(&source, dir, options)?;
+    // Samples are solved on the engine's flowsheet and the analyses' figures; the façade's
+    // design loop is not run per sample, so a flowsheet that needs it would give samples of
+    // another plant: refused, never a silently different number.
+    let model = project.model();
+    if !model.analysis_specs.is_empty() || model.optimize.is_some() {
+        return Err(StudyError::Field {
+            field: "flowsheet".into(),
+            message: "studies do not yet run design specifications on analysis metrics or parameters, or `optimize:`; \
+                      remove them for the study (set the values they found) or study the plant without them"
+                .into(),
+        });
+    }
+    Ok(project)
 }
 
 impl Study {
@@ -293,7 +306,7 @@ impl Study {
                     };
                     let params =
                         changed.entry(*index).or_insert_with(|| self.base.model().analyses[*index].params.clone());
-                    set_param(params, param, key.as_deref(), value);
+                    params.set_entry(param, key.as_deref(), value);
                 }
             }
         }
@@ -544,21 +557,6 @@ impl Study {
     pub fn shard_range(&self, i: usize, n: usize) -> std::ops::Range<usize> {
         let s = self.def.samples;
         (i * s / n)..((i + 1) * s / n)
-    }
-}
-
-/// Set a parameter, or one key of a map parameter.
-fn set_param(params: &mut Params, param: &str, key: Option<&str>, value: ParamValue) {
-    match key {
-        None => params.set(param, value),
-        Some(k) => {
-            let mut map = match params.get(param) {
-                Some(ParamValue::Map(m)) => m.clone(),
-                _ => BTreeMap::new(),
-            };
-            map.insert(k.to_string(), value);
-            params.set(param, ParamValue::Map(map));
-        }
     }
 }
 

@@ -41,6 +41,11 @@ pub enum Error {
     /// inventory item without a background process), with its position in the file.
     #[error("{0}")]
     AnalysisSetting(Diagnostics),
+    /// A design specification on an analysis metric could not reach its target, or an
+    /// optimisation found no feasible point: the input is valid, the design is not
+    /// achievable. With the position of the specification or section.
+    #[error("{0}")]
+    Design(Diagnostics),
     /// An analysis failed.
     #[error(transparent)]
     Analysis(#[from] AnalysisFailure),

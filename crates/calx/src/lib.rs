@@ -24,8 +24,10 @@
 
 mod analyses;
 mod builtins;
+mod design;
 mod error;
 pub mod fit;
+mod optimize;
 mod plugins;
 mod project;
 

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use calx_core::result::FlowsheetResult;
 use calx_core::{AnalysisError, AnalysisOutput, Registry, UnitError};
 use calx_engine::{EngineError, Flowsheet};
-use calx_flowsheet::{Diagnostic, Diagnostics, Model, Source};
+use calx_flowsheet::{ConfiguredAnalysis, Diagnostic, Diagnostics, Model, Source};
 use calx_plugin_host::LoadedPlugin;
 
 use crate::analyses::{self, AnalysisFailure};
 use crate::error::{Error, LoadError};
 use crate::plugins;
+use crate::{design, optimize};
 
 /// Where a project's types come from: the registry to start from (built in by default) and
 /// the directories searched for plugin libraries given by bare name.
@@ -119,12 +120,45 @@ impl Project {
 
     /// Build, solve and run every analysis in full. An analysis parameter that does not fit
     /// the solved plant comes back as [`Error::AnalysisSetting`], at its position in the file.
+    ///
+    /// With design specifications on analysis metrics or an `optimize:` section, the design
+    /// loop runs first (around the engine's solve and the analyses' figures), and the result
+    /// is the plant at its solution, with the analyses configured as it set them.
     pub fn solve(&self) -> Result<Solved, Error> {
-        let mut flowsheet = self.build().map_err(Error::Build)?;
-        let mut result = flowsheet.solve().map_err(|e| self.locate_solve(e))?;
-        self.speciate(&mut result)?;
-        let analyses = self.analyse(&result).map_err(|f| self.locate(f))?;
+        let (result, configured) = self.solve_design()?;
+        let analyses = analyses::run_reports(configured.as_deref().unwrap_or(&self.model.analyses), &result)
+            .map_err(|f| self.locate(f))?;
         Ok(Solved { result, analyses })
+    }
+
+    /// Build and solve, through the design loop when the flowsheet has one: the converged
+    /// result (its solver report with the loop's specifications and optimum) and, when the
+    /// loop changed analysis parameters, the analyses as configured at its solution.
+    pub fn solve_design(&self) -> Result<(FlowsheetResult, Option<Vec<ConfiguredAnalysis>>), Error> {
+        let mut flowsheet = self.build().map_err(Error::Build)?;
+        if self.model.analysis_specs.is_empty() && self.model.optimize.is_none() {
+            let mut result = flowsheet.solve().map_err(|e| self.locate_solve(e))?;
+            self.speciate(&mut result)?;
+            return Ok((result, None));
+        }
+        let mut ev = design::Evaluator::new(self, flowsheet);
+        let mut reports = Vec::new();
+        let optimum = match &self.model.optimize {
+            Some(def) => Some(optimize::run(&mut ev, def, &self.model.analysis_specs)?),
+            None => {
+                design::solve_specs(&mut ev, &self.model.analysis_specs, 0, &mut reports)?;
+                None
+            }
+        };
+        let (mut result, configured) = ev.finish()?;
+        match optimum {
+            Some((report, specs)) => {
+                result.solver.design_specs.extend(specs);
+                result.solver.optimization = Some(report);
+            }
+            None => result.solver.design_specs.extend(reports),
+        }
+        Ok((result, Some(configured)))
     }
 
     /// With an `aqueous:` section, the aqueous properties of every stream that carries liquid
@@ -143,10 +177,9 @@ impl Project {
     /// Build, solve and run every analysis for its figures: what `calx check` does to find the
     /// problems that show only with the converged plant. Nothing is rendered.
     pub fn check(&self) -> Result<(), Error> {
-        let mut flowsheet = self.build().map_err(Error::Build)?;
-        let mut result = flowsheet.solve().map_err(|e| self.locate_solve(e))?;
-        self.speciate(&mut result)?;
-        self.figures(&result).map_err(|f| self.locate(f))?;
+        let (result, configured) = self.solve_design()?;
+        analyses::run_figures(configured.as_deref().unwrap_or(&self.model.analyses), &result)
+            .map_err(|f| self.locate(f))?;
         Ok(())
     }
 
@@ -155,7 +188,7 @@ impl Project {
     /// component's entry (invalid input), not a failed solve; a design specification whose
     /// target is wrong whatever value it tries (a size the unit does not report, or one
     /// written in another dimension) is an error at its `until:`.
-    fn locate_solve(&self, e: EngineError) -> Error {
+    pub(crate) fn locate_solve(&self, e: EngineError) -> Error {
         if let EngineError::SpecTarget { adjust, target, .. } | EngineError::TargetDimension { adjust, target, .. } = &e
             && let Some(i) =
                 self.model.def.design_specs.iter().position(|s| &s.adjust_label == adjust && &s.target_label == target)
@@ -180,7 +213,7 @@ impl Project {
     /// An analysis failure as an error of the file when it is about a parameter: the
     /// diagnostic points at the parameter (or at the analysis, when the parameter is not
     /// written and its default does not fit).
-    fn locate(&self, failure: AnalysisFailure) -> Error {
+    pub(crate) fn locate(&self, failure: AnalysisFailure) -> Error {
         let AnalysisError::Parameter { param, message } = &failure.source else {
             return Error::Analysis(failure);
         };

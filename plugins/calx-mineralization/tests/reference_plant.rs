@@ -302,6 +302,7 @@ fn plant() -> FlowsheetDef {
         ],
         options: SolveOptions::default(),
         design_specs: vec![],
+        calculators: vec![],
     }
 }
 

@@ -475,22 +475,61 @@ pub(super) fn solver(ctx: &Ctx<'_>) -> Section {
             &["adjusted", "value", "so that", "target", "achieved", "iterations"],
             &[false, true, false, true, true, true],
         );
-        let shown = |x: f64, d: Dimension| crate::text::display_value(ctx.model, x, d, 6);
+        let shown = |x: f64, d: Dimension, u: Option<&str>| crate::text::shown_value(ctx.model, x, d, u);
         for d in &s.design_specs {
             t.row(vec![
                 d.adjust.clone(),
-                shown(d.value, d.adjust_dimension),
+                shown(d.value, d.adjust_dimension, d.adjust_unit.as_deref()),
                 d.target_variable.clone(),
-                shown(d.target, d.target_dimension),
-                shown(d.achieved, d.target_dimension),
+                shown(d.target, d.target_dimension, d.target_unit.as_deref()),
+                shown(d.achieved, d.target_dimension, d.target_unit.as_deref()),
                 d.iterations.to_string(),
             ]);
         }
         blocks.push(Block::Table(t));
+    }
+    if let Some(o) = &s.optimization {
+        blocks.extend(optimum(ctx, o));
     }
     blocks.push(Block::Paragraph(format!(
         "Unit calculations, including those inside loops and design specifications: {}.",
         s.unit_calculations
     )));
     Section { id: "solver".into(), title: "Solver".into(), blocks }
+}
+
+/// The optimum of an `optimize:` section: one table of the objective, the variables and the
+/// constraints (with whether each is active), and one of the path of iterates.
+fn optimum(ctx: &Ctx, o: &calx_core::result::OptimizationReport) -> Vec<Block> {
+    use calx_core::result::ReportedValue;
+    let v = |r: &ReportedValue| crate::text::shown_value(ctx.model, r.value, r.dimension, r.unit.as_deref());
+    let mut t = Table::new(
+        &format!("Optimum ({} {}, {} evaluations)", o.goal, o.objective.path, o.evaluations),
+        &["", "path", "value", "bound", "active"],
+        &[false, false, true, true, false],
+    );
+    t.row(vec!["objective".into(), o.objective.path.clone(), v(&o.objective), String::new(), String::new()]);
+    for x in &o.variables {
+        t.row(vec!["variable".into(), x.path.clone(), v(x), String::new(), String::new()]);
+    }
+    for c in &o.constraints {
+        let bound = ReportedValue { value: c.bound, ..c.value.clone() };
+        let active = if c.active { "yes" } else { "no" };
+        t.row(vec!["constraint".into(), c.constraint.clone(), v(&c.value), v(&bound), active.into()]);
+    }
+    let mut path = Table::new(
+        "Path of iterates",
+        &["iteration", "variables (SI or as written)", "objective", "violation"],
+        &[true, false, true, true],
+    );
+    for (i, it) in o.path.iter().enumerate() {
+        let xs: Vec<String> = it.variables.iter().map(|x| format!("{x:.6e}")).collect();
+        path.row(vec![
+            (i + 1).to_string(),
+            xs.join(", "),
+            format!("{:.6e}", it.objective),
+            format!("{:.2e}", it.violation),
+        ]);
+    }
+    vec![Block::Table(t), Block::Table(path)]
 }

@@ -1,0 +1,305 @@
+//! Design variables and results that reach past the engine: analysis parameters a design
+//! specification or an optimisation adjusts (`analyses.tea.product_price`) and analysis
+//! metrics they target (`analyses.tea.irr`). The engine knows nothing of analyses, so a
+//! specification that names one of these is not handed to it ([`DesignSpecDef`]) but kept
+//! in the model ([`AnalysisSpec`]) for the façade, which solves it around the engine's solve
+//! and the analyses' figures.
+//!
+//! [`DesignSpecDef`]: calx_engine::DesignSpecDef
+
+use calx_core::path::{InputPath, ResultPath};
+use calx_core::registry::Registry;
+use calx_core::{ComponentSet, Dimension, ParamKind, UnitTable};
+use calx_engine::{ScalarOptions, UnitDef, Variable};
+
+use crate::analyses::ConfiguredAnalysis;
+use crate::decode::Decoder;
+use crate::diagnostic::Diagnostic;
+use crate::node::Node;
+
+/// A number a design loop sets.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DesignInput {
+    /// A numeric unit or feed parameter (SI): changing it needs a new solve.
+    Unit {
+        /// The engine variable.
+        variable: Variable,
+        /// Its dimension.
+        dimension: Dimension,
+    },
+    /// A parameter of an analysis: changing it re-creates that analysis only.
+    Analysis {
+        /// Analysis name.
+        analysis: String,
+        /// Parameter name.
+        param: String,
+        /// Map key.
+        key: Option<String>,
+        /// For a parameter written as text with a unit (money: `13,000 KRW/t`), that unit:
+        /// the value is a number in it, set as `"{value} {unit}"`. `None`: a number, SI.
+        text_unit: Option<String>,
+        /// The dimension of a numeric parameter (dimensionless for text).
+        dimension: Dimension,
+    },
+}
+
+impl DesignInput {
+    /// Whether setting it changes the flowsheet (so the flowsheet must be solved again).
+    pub fn changes_flowsheet(&self) -> bool {
+        matches!(self, DesignInput::Unit { .. })
+    }
+
+    /// The dimension of its value (dimensionless for a number in a written unit).
+    pub fn dimension(&self) -> Dimension {
+        match self {
+            DesignInput::Unit { dimension, .. } | DesignInput::Analysis { dimension, .. } => *dimension,
+        }
+    }
+
+    /// The unit its value is in when it is not SI (a text parameter's written unit).
+    pub fn text_unit(&self) -> Option<&str> {
+        match self {
+            DesignInput::Analysis { text_unit, .. } => text_unit.as_deref(),
+            DesignInput::Unit { .. } => None,
+        }
+    }
+}
+
+/// A number a design loop reads.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DesignOutput {
+    /// A result the engine reads (SI).
+    Result(Variable),
+    /// A metric of an analysis, in the unit the analysis gives it.
+    Metric {
+        /// Analysis name.
+        analysis: String,
+        /// Metric name.
+        metric: String,
+    },
+}
+
+/// A value written with an optional unit (`10 %`, `13,000 KRW/t`, `45 kg/t_product`): the
+/// number and unit as written, and the SI value when the unit table reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    /// The number as written.
+    pub number: f64,
+    /// The unit as written (empty for a bare number).
+    pub unit: String,
+    /// SI value and dimension, when the unit table reads the text.
+    pub si: Option<(f64, Dimension)>,
+}
+
+impl Written {
+    /// Read `NUMBER [UNIT]` (thousands separators allowed).
+    pub fn parse(text: &str, units: &UnitTable) -> Option<Written> {
+        let (number, unit) = split_number(text)?;
+        let si = units.parse(text).ok().map(|q| (q.value, q.dimension));
+        Some(Written { number, unit: unit.to_string(), si })
+    }
+
+    /// This value in the unit a metric is given in (`metric_unit`): the number itself when
+    /// the units are written alike (or none is written), else converted through SI when both
+    /// units are of one dimension.
+    pub fn in_unit(&self, metric_unit: &str, units: &UnitTable) -> Result<f64, String> {
+        let same = |a: &str, b: &str| a.split_whitespace().eq(b.split_whitespace());
+        if self.unit.is_empty() || same(&self.unit, metric_unit) {
+            return Ok(self.number);
+        }
+        let to = units.unit(metric_unit).map_err(|_| {
+            format!(
+                "the value is written in `{}`, but the metric is in `{metric_unit}`; write it in `{metric_unit}`",
+                self.unit
+            )
+        })?;
+        match self.si {
+            Some((si, d)) if d == to.dimension => Ok((si - to.offset) / to.factor),
+            _ => Err(format!(
+                "the value is written in `{}`, which does not convert to the metric's unit `{metric_unit}`",
+                self.unit
+            )),
+        }
+    }
+}
+
+/// Split `"13,000 KRW/t"` into 13000 and `KRW/t`.
+pub(crate) fn split_number(text: &str) -> Option<(f64, &str)> {
+    let t = text.trim();
+    let end = t.find(|c: char| c.is_whitespace() || c == '%').unwrap_or(t.len());
+    let number: f64 = t[..end].replace(',', "").parse().ok()?;
+    number.is_finite().then_some((number, t[end..].trim()))
+}
+
+/// "Adjust `adjust` within `bounds` until the analysis metric `target` equals `value`": a
+/// design specification solved by the façade, around the engine's solve and the figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnalysisSpec {
+    /// Its 1-based position in `design_specs:` (for positions in messages).
+    pub index: usize,
+    /// The adjusted path as written.
+    pub adjust_label: String,
+    /// What is adjusted.
+    pub adjust: DesignInput,
+    /// The target path as written.
+    pub target_label: String,
+    /// The analysis metric matched.
+    pub target: DesignOutput,
+    /// The target value as written.
+    pub value: Written,
+    /// Search interval of the adjusted value (SI, or numbers in its text unit).
+    pub bounds: (f64, f64),
+    /// Tolerances of the search.
+    pub options: ScalarOptions,
+}
+
+/// Decode a path a design loop adjusts: a numeric unit or feed parameter, or a numeric
+/// (or money) analysis parameter.
+pub(crate) fn input(
+    dec: &mut Decoder,
+    node: &Node,
+    path: &str,
+    (units, analyses, registry): (&[UnitDef], &[ConfiguredAnalysis], &Registry),
+    field: &str,
+) -> Option<DesignInput> {
+    match InputPath::parse(path) {
+        Ok(InputPath::AnalysisParam { analysis, param, key }) => {
+            analysis_input(dec, node, (analysis, param, key), (analyses, registry), field)
+        }
+        _ => crate::options::adjust_path(dec, node, path, units, field)
+            .map(|(variable, dimension)| DesignInput::Unit { variable, dimension }),
+    }
+}
+
+fn analysis_input(
+    dec: &mut Decoder,
+    node: &Node,
+    (analysis, param, key): (String, String, Option<String>),
+    (analyses, registry): (&[ConfiguredAnalysis], &Registry),
+    field: &str,
+) -> Option<DesignInput> {
+    let fail = |dec: &mut Decoder, message: String| {
+        dec.error(Diagnostic::new(node.loc, field, message));
+        None
+    };
+    let Some(a) = analyses.iter().find(|a| a.name == analysis) else {
+        let names: Vec<&str> = analyses.iter().map(|a| a.name.as_str()).collect();
+        return fail(dec, format!("the flowsheet has no analysis `{analysis}` (it has: {})", names.join(", ")));
+    };
+    let Some(descriptor) = registry.analysis(&a.type_name).map(|t| &t.descriptor) else {
+        return fail(dec, format!("analysis type `{}` is not registered", a.type_name));
+    };
+    let Some(spec) = descriptor.params.iter().find(|p| p.name == param) else {
+        let names: Vec<&str> = descriptor.params.iter().map(|p| p.name.as_str()).collect();
+        return fail(dec, format!("analysis `{analysis}` has no parameter `{param}` (it has: {})", names.join(", ")));
+    };
+    let kind = match (&spec.kind, &key) {
+        (ParamKind::Map { value } | ParamKind::PerComponent { value }, Some(_)) => value.as_ref(),
+        (k, None) => k,
+        (_, Some(_)) => return fail(dec, format!("`{param}` is not a map; write `analyses.{analysis}.{param}`")),
+    };
+    let (text_unit, dimension) = match kind {
+        ParamKind::Quantity { dimension, .. } => (None, *dimension),
+        ParamKind::Fraction | ParamKind::Number => (None, Dimension::DIMENSIONLESS),
+        // The unit comes with the bounds (`between: [10,000 KRW/t, 20,000 KRW/t]`).
+        ParamKind::Text => (Some(String::new()), Dimension::DIMENSIONLESS),
+        other => return fail(dec, format!("`{param}` is {}, not a number that can be adjusted", other.describe())),
+    };
+    Some(DesignInput::Analysis { analysis, param, key, text_unit, dimension })
+}
+
+/// Decode `between: [lower, upper]` for an adjusted value; a text parameter takes its unit
+/// from the bounds, which must be written in one unit.
+pub(crate) fn bounds(dec: &mut Decoder, node: &Node, input: &mut DesignInput, field: &str) -> Option<(f64, f64)> {
+    let items = dec.list(node, field).unwrap_or_default();
+    if items.len() != 2 {
+        dec.error(Diagnostic::new(node.loc, field, format!("`{field}` must be [lower, upper]")));
+        return None;
+    }
+    let (lo, hi) = if let DesignInput::Analysis { text_unit: Some(unit), .. } = input {
+        let mut read = |n: &Node| -> Option<(f64, String)> {
+            let text = dec.text(n, field)?;
+            let parsed = split_number(text).map(|(x, u)| (x, u.to_string()));
+            if parsed.is_none() {
+                dec.error(Diagnostic::new(n.loc, field, "write a number and its unit").found(text.to_string()));
+            }
+            parsed
+        };
+        let ((lo, u_lo), (hi, u_hi)) = (read(items[0])?, read(items[1])?);
+        if u_lo != u_hi {
+            dec.error(
+                Diagnostic::new(node.loc, field, "write both bounds in one unit").found(format!("{u_lo} and {u_hi}")),
+            );
+            return None;
+        }
+        *unit = u_lo;
+        (lo, hi)
+    } else {
+        let dimension = input.dimension();
+        let lo = dec.quantity(items[0], field, dimension, "the adjusted variable's unit");
+        let hi = dec.quantity(items[1], field, dimension, "the adjusted variable's unit");
+        (lo?, hi?)
+    };
+    if lo >= hi || lo.is_nan() || hi.is_nan() {
+        dec.error(Diagnostic::new(node.loc, field, "the lower bound must be below the upper bound"));
+        return None;
+    }
+    Some((lo, hi))
+}
+
+/// Decode a path a design loop reads: any result the engine reads, or an analysis metric of
+/// an analysis the flowsheet has (whether the metric exists shows once it has run).
+pub(crate) fn output(
+    dec: &mut Decoder,
+    node: &Node,
+    path: &str,
+    (set, analyses): (&ComponentSet, &[ConfiguredAnalysis]),
+    field: &str,
+) -> Option<DesignOutput> {
+    match ResultPath::parse(path) {
+        Ok(ResultPath::AnalysisMetric { analysis, metric }) => {
+            if analyses.iter().any(|a| a.name == analysis) {
+                return Some(DesignOutput::Metric { analysis, metric });
+            }
+            let names: Vec<&str> = analyses.iter().map(|a| a.name.as_str()).collect();
+            dec.error(
+                Diagnostic::new(node.loc, field, format!("the flowsheet has no analysis `{analysis}`"))
+                    .found(path.to_string())
+                    .allowed(if names.is_empty() { "(it has no `analyses:`)".to_string() } else { names.join(", ") })
+                    .suggest(calx_core::suggest::nearest(&analysis, names.iter().copied())),
+            );
+            None
+        }
+        _ => crate::options::target_path(dec, node, path, set, field)
+            .and_then(|p| Variable::result(&p))
+            .map(DesignOutput::Result),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_values_keep_their_number_and_unit() {
+        assert_eq!(split_number("13,000 KRW/t"), Some((13000.0, "KRW/t")));
+        assert_eq!(split_number(" 10 % "), Some((10.0, "%")));
+        assert_eq!(split_number("10%"), Some((10.0, "%")));
+        assert_eq!(split_number("0.25"), Some((0.25, "")));
+        assert_eq!(split_number("ten %"), None);
+    }
+
+    #[test]
+    fn a_written_value_is_compared_in_the_metrics_unit() {
+        let units = UnitTable::builtin();
+        let w = |t: &str| Written::parse(t, &units).unwrap_or_else(|| panic!("{t}"));
+        // Written alike or bare: the number as written.
+        assert_eq!(w("10 %").in_unit("%", &units), Ok(10.0));
+        assert_eq!(w("12.5").in_unit("%", &units), Ok(12.5));
+        // Another unit of the same dimension: through SI (1 t/h = 1000 kg/h).
+        assert_eq!(w("2 t/h").in_unit("kg/h", &units), Ok(2000.0));
+        // Units that do not convert: an error naming both.
+        let e = w("2 t/h").in_unit("kW", &units).unwrap_err();
+        assert!(e.contains("`t/h`") && e.contains("`kW`"), "{e}");
+    }
+}

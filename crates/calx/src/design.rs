@@ -1,0 +1,246 @@
+//! The façade's design loop: design specifications on analysis metrics (or adjusting
+//! analysis parameters) and the `optimize:` section, solved around the engine's solve (with
+//! the engine's own specifications inside) and the analyses' figures. The engine knows
+//! nothing of analyses; this is where the two meet.
+//!
+//! An [`Evaluator`] holds one built flowsheet and the analyses as currently configured. A
+//! unit or feed variable is set on the flowsheet and forgets the last solve; an analysis
+//! parameter re-creates that analysis only and keeps the solve, so a loop over analysis
+//! parameters runs figures only.
+
+use calx_core::result::{DesignSpecReport, FlowsheetResult};
+use calx_core::{AnalysisOutput, ParamValue};
+use calx_engine::Flowsheet;
+use calx_flowsheet::{AnalysisSpec, ConfiguredAnalysis, DesignInput, DesignOutput, Diagnostic, Written};
+use calx_solver::{SolverError, solve_bracketed};
+
+use crate::analyses;
+use crate::error::Error;
+use crate::project::Project;
+
+/// A flowsheet and its analyses, set and evaluated point by point.
+pub(crate) struct Evaluator<'a> {
+    project: &'a Project,
+    pub(crate) flowsheet: Flowsheet,
+    pub(crate) analyses: Vec<ConfiguredAnalysis>,
+    solved: Option<FlowsheetResult>,
+    figures: Option<Vec<AnalysisOutput>>,
+}
+
+impl<'a> Evaluator<'a> {
+    pub(crate) fn new(project: &'a Project, flowsheet: Flowsheet) -> Evaluator<'a> {
+        let analyses = project.model().analyses.clone();
+        Evaluator { project, flowsheet, analyses, solved: None, figures: None }
+    }
+
+    /// The project evaluated.
+    pub(crate) fn project(&self) -> &'a Project {
+        self.project
+    }
+
+    /// Set one design variable.
+    pub(crate) fn set(&mut self, input: &DesignInput, x: f64) -> Result<(), Error> {
+        self.figures = None;
+        match input {
+            DesignInput::Unit { variable, .. } => {
+                self.solved = None;
+                self.flowsheet.set(variable, x).map_err(Error::Solve)
+            }
+            DesignInput::Analysis { analysis, param, key, text_unit, .. } => {
+                let Some(a) = self.analyses.iter_mut().find(|a| &a.name == analysis) else {
+                    return Err(internal(format!("no analysis `{analysis}`")));
+                };
+                let value = match text_unit {
+                    Some(unit) => ParamValue::Text(format!("{x} {unit}")),
+                    None => ParamValue::Number(x),
+                };
+                let mut params = a.params.clone();
+                params.set_entry(param, key.as_deref(), value);
+                let registry = self.project.registry();
+                let t = registry
+                    .analysis(&a.type_name)
+                    .ok_or_else(|| internal(format!("no analysis type `{}`", a.type_name)))?;
+                let created = t.analysis_type.create(&a.name, &params).map_err(|e| {
+                    Error::Analysis(analyses::AnalysisFailure {
+                        analysis: a.name.clone(),
+                        source: calx_core::AnalysisError::Missing(format!("with {param} = {x}: {e}")),
+                    })
+                })?;
+                a.analysis = std::sync::Arc::from(created);
+                a.params = params;
+                Ok(())
+            }
+        }
+    }
+
+    /// The converged flowsheet at the current settings (solved when a unit variable changed).
+    pub(crate) fn result(&mut self) -> Result<&FlowsheetResult, Error> {
+        if self.solved.is_none() {
+            let mut r = self.flowsheet.solve().map_err(|e| self.project.locate_solve(e))?;
+            self.project.speciate(&mut r)?;
+            self.solved = Some(r);
+        }
+        self.solved.as_ref().ok_or_else(|| internal("no result".into()))
+    }
+
+    /// The analyses' figures at the current settings.
+    pub(crate) fn figures(&mut self) -> Result<&[AnalysisOutput], Error> {
+        if self.figures.is_none() {
+            self.result()?;
+            let result = self.solved.as_ref().ok_or_else(|| internal("no result".into()))?;
+            let out = analyses::run_figures(&self.analyses, result).map_err(|f| self.project.locate(f))?;
+            self.figures = Some(out);
+        }
+        Ok(self.figures.as_deref().unwrap_or_default())
+    }
+
+    /// Read a design output: SI for a flowsheet result, or a metric with its unit. `None`
+    /// with the names on offer when the analysis gives no such metric.
+    pub(crate) fn read(&mut self, output: &DesignOutput) -> Result<Reading, Error> {
+        match output {
+            DesignOutput::Result(v) => {
+                self.result()?;
+                Ok(Ok((self.flowsheet.read(v).map_err(Error::Solve)?, None)))
+            }
+            DesignOutput::Metric { analysis, metric } => {
+                let outputs = self.figures()?;
+                let Some(o) = outputs.iter().find(|o| &o.name == analysis) else { return Ok(Err(Vec::new())) };
+                Ok(match o.metrics.iter().find(|m| &m.name == metric) {
+                    Some(m) => Ok((m.value, Some(m.unit.clone()))),
+                    None => Err(o.metrics.iter().map(|m| m.name.clone()).collect()),
+                })
+            }
+        }
+    }
+
+    /// Drop the cached solve and figures' state into the final result: the flowsheet's
+    /// result and the analyses as configured.
+    pub(crate) fn finish(mut self) -> Result<(FlowsheetResult, Vec<ConfiguredAnalysis>), Error> {
+        self.result()?;
+        let r = self.solved.take().ok_or_else(|| internal("no result".into()))?;
+        Ok((r, self.analyses))
+    }
+}
+
+/// A failure that cannot happen with a model the façade decoded (an analysis it does not
+/// have), as an error rather than a panic.
+fn internal(message: String) -> Error {
+    Error::Analysis(analyses::AnalysisFailure {
+        analysis: "design loop".into(),
+        source: calx_core::AnalysisError::Missing(message),
+    })
+}
+
+/// A value read (with the unit of a metric), or the metrics the analysis gives instead.
+pub(crate) type Reading = Result<(f64, Option<String>), Vec<String>>;
+
+/// A metric read for a comparison with a written value: the metric and the written value in
+/// the metric's unit, or a positioned error (unknown metric, units that do not convert).
+pub(crate) fn metric_against(
+    ev: &mut Evaluator,
+    output: &DesignOutput,
+    written: &Written,
+    (at, field): (&str, &str),
+) -> Result<(f64, f64, Option<String>), Error> {
+    let project = ev.project;
+    let model = project.model();
+    let located =
+        |message: String| Error::Build(model.diagnostics(vec![Diagnostic::new(model.loc(at), field, message)]));
+    match ev.read(output)? {
+        Ok((value, None)) => match written.si {
+            Some((si, _)) => Ok((value, si, None)),
+            None => {
+                Err(located(format!("the value `{} {}` has a unit Calx does not know", written.number, written.unit)))
+            }
+        },
+        Ok((value, Some(unit))) => {
+            let target = written.in_unit(&unit, &model.units_of_measure).map_err(located)?;
+            Ok((value, target, Some(unit)))
+        }
+        Err(names) => {
+            let DesignOutput::Metric { analysis, metric } = output else { unreachable!("results are always read") };
+            let suggestion = calx_core::suggest::nearest(metric, names.iter().map(String::as_str));
+            let d = Diagnostic::new(model.loc(at), field, format!("analysis `{analysis}` gives no metric `{metric}` here (a metric can be absent where it is undefined, as an IRR is for cash flows without a change of sign)"))
+                .found(metric.clone())
+                .allowed(names.join(", "))
+                .suggest(suggestion);
+            Err(Error::Build(model.diagnostics(vec![d])))
+        }
+    }
+}
+
+/// Solve the analysis specifications from `level` on, outermost first, pushing each one's
+/// report after those inside it.
+pub(crate) fn solve_specs(
+    ev: &mut Evaluator,
+    specs: &[AnalysisSpec],
+    level: usize,
+    reports: &mut Vec<DesignSpecReport>,
+) -> Result<(), Error> {
+    let Some(spec) = specs.get(level) else {
+        ev.figures()?;
+        return Ok(());
+    };
+    let at = format!("design_specs.{}.until", spec.index);
+    let field = format!("design_specs[{}].until", spec.index - 1);
+    let mut inner = Vec::new();
+    let mut unit = None;
+    let found = solve_bracketed(
+        |x| {
+            inner.clear();
+            ev.set(&spec.adjust, x)?;
+            solve_specs(ev, specs, level + 1, &mut inner)?;
+            let (value, target, u) = metric_against(ev, &spec.target, &spec.value, (&at, &field))?;
+            unit = u;
+            Ok::<f64, Error>(value - target)
+        },
+        spec.bounds.0,
+        spec.bounds.1,
+        spec_scale(spec),
+        &spec.options,
+    );
+    let model = ev.project.model();
+    let unreachable = |reason: String| {
+        let message = format!(
+            "design specification {} (adjust `{}` until `{}`): {reason}",
+            spec.index, spec.adjust_label, spec.target_label
+        );
+        Error::Design(model.diagnostics(vec![Diagnostic::new(model.loc(&at), &field, message)]))
+    };
+    let report = match found {
+        Ok(r) => r,
+        Err(SolverError::Evaluation { source, .. }) => return Err(source),
+        Err(SolverError::NotBracketed { lo, hi, f_lo, f_hi }) => {
+            let target =
+                spec.value.in_unit(unit.as_deref().unwrap_or(""), &model.units_of_measure).unwrap_or(spec.value.number);
+            let u = unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+            return Err(unreachable(format!(
+                "the target {target}{u} cannot be reached with `{}` between {lo} and {hi}: the metric is {}{u} at the lower bound and {}{u} at the upper bound; widen `between` or check the target",
+                spec.adjust_label,
+                f_lo + target,
+                f_hi + target
+            )));
+        }
+        Err(e) => return Err(unreachable(e.to_string())),
+    };
+    let (achieved, target, unit) = metric_against(ev, &spec.target, &spec.value, (&at, &field))?;
+    reports.extend(inner);
+    reports.push(DesignSpecReport {
+        adjust: spec.adjust_label.clone(),
+        value: report.x,
+        adjust_dimension: spec.adjust.dimension(),
+        target_variable: spec.target_label.clone(),
+        target,
+        achieved,
+        target_dimension: calx_core::Dimension::DIMENSIONLESS,
+        iterations: report.iterations,
+        adjust_unit: spec.adjust.text_unit().map(str::to_string),
+        target_unit: unit,
+    });
+    Ok(())
+}
+
+/// The scale of a specification's residual: the target's magnitude as written.
+fn spec_scale(spec: &AnalysisSpec) -> f64 {
+    spec.value.number.abs()
+}

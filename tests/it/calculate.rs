@@ -1,0 +1,43 @@
+//! Calculators (issue 17, item 3) on the reference plant: a design specification "CO2 fixed =
+//! 2,000 t/yr" adjusting the ash feed, with calculators keeping the flue gas and the process
+//! water proportional to the ash (flowsheets/kigam-cfbc-2022-co2-target.yaml), checked against
+//! the hand result from the reference plant's own per-tonne figures.
+
+use calx_core::SECONDS_PER_YEAR;
+use calx_tests::solve;
+
+fn total(r: &calx_core::result::FlowsheetResult, stream: &str) -> f64 {
+    r.stream(stream).unwrap_or_else(|| panic!("no stream {stream}")).stream.total_mass()
+}
+
+fn co2_fixed(r: &calx_core::result::FlowsheetResult) -> f64 {
+    let unit = r.units.iter().find(|u| u.name == "carbonation").unwrap_or_else(|| panic!("no carbonation"));
+    unit.report.sizes.iter().find(|s| s.name == "co2_fixed").map(|s| s.value).unwrap_or(f64::NAN)
+}
+
+#[test]
+fn co2_fixed_target_with_proportional_flue_gas_matches_the_hand_result() {
+    let (_, base) = solve("flowsheets/kigam-cfbc-2022.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let (_, sized) = solve("flowsheets/kigam-cfbc-2022-co2-target.yaml").unwrap_or_else(|e| panic!("{e}"));
+    // Reference plant (Table 4 per t of product, Table 2's 17,585 t/yr): 2,000 kg ash/t, so
+    // base_ash = 35,170 t/yr; the carbonator fixes base_co2 (76.76 kg/t, Table 5's 76.7 kg/t).
+    let t_per_yr = 1000.0 / SECONDS_PER_YEAR;
+    let base_ash = 2000.0 / 1000.0 * 17585.0 * t_per_yr;
+    assert!((total(&base, "raw_ash") - base_ash).abs() < 1e-12 * base_ash);
+    let base_co2 = co2_fixed(&base);
+    assert!((base_co2 / t_per_yr / 17585.0 * 1000.0 - 76.7).abs() < 0.1, "{base_co2}");
+    // Every feed follows the ash and every unit is linear in its feed (fixed conversions and
+    // splits), so CO2 fixed is proportional to the ash: ash = base_ash x X / base_co2.
+    // By hand: 35,170 t/yr x 2,000 / 1,349.71 = 52,114.8 t/yr.
+    let x = 2000.0 * t_per_yr;
+    let ash = base_ash * x / base_co2;
+    assert!((ash / t_per_yr - 52_114.8).abs() < 0.1, "{}", ash / t_per_yr);
+    assert!((total(&sized, "raw_ash") - ash).abs() < 1e-9 * ash, "{} vs {ash}", total(&sized, "raw_ash"));
+    assert!((co2_fixed(&sized) - x).abs() < 1e-9 * x);
+    // The calculators held their ratios (Table 4: 1878.60 kg flue gas, 7437.53 kg water per
+    // 2,000 kg ash) at the adjusted ash feed.
+    let ash_now = total(&sized, "raw_ash");
+    assert!((total(&sized, "flue_gas") - ash_now * 1878.60 / 2000.0).abs() < 1e-12 * ash_now);
+    assert!((total(&sized, "process_water") - ash_now * 7437.53 / 2000.0).abs() < 1e-12 * ash_now);
+    assert_eq!(sized.solver.design_specs.len(), 1);
+}
