@@ -2,8 +2,10 @@
 //! every invalid input, solver behaviour against analytical solutions, the reference plant's
 //! report in a headless browser, and tidy checks.
 
+mod basis;
 mod calculate;
 mod design;
+mod expressions;
 mod fit;
 mod flowsheets;
 mod invalid;

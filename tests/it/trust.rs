@@ -37,7 +37,10 @@ fn a_recycle_without_steady_state_is_an_error_with_every_method() {
     for method in Method::ALL {
         let model = parse(&RETURNS_EVERYTHING.replace("METHOD", method.name()));
         let e = model.build().unwrap_or_else(|d| panic!("{d}")).solve().unwrap_err().to_string();
-        assert!(e.contains("recycle loop through mixer -> split (tear streams: recycle) did not converge"), "{e}");
+        assert!(
+            e.contains("recycle loop through `mixer` -> `split` (tear streams: `recycle`) did not converge"),
+            "{e}"
+        );
     }
 }
 

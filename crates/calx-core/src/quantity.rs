@@ -318,6 +318,22 @@ impl UnitTable {
         Ok(())
     }
 
+    /// Give a symbol defined by [`UnitTable::define`] a new factor (a production basis that
+    /// follows the solved plant). A factor that is not finite and positive makes every
+    /// conversion through the symbol NaN (a basis stream without flow: no number, rather than
+    /// a wrong one). Err if the symbol is not defined.
+    pub fn redefine(&mut self, symbol: &str, factor: f64, dimension: Dimension) -> Result<()> {
+        let Some(&i) = self.index.get(symbol) else {
+            return Err(crate::Error::UnitDefinition {
+                symbol: symbol.to_string(),
+                reason: "only a defined symbol can be redefined".to_string(),
+            });
+        };
+        let factor = if factor.is_finite() && factor > 0.0 { factor } else { f64::NAN };
+        self.entries[i].1 = UnitDef::new(factor, 0.0, dimension, Kind::Plain);
+        Ok(())
+    }
+
     /// Read a quantity such as "16000 t/yr" into SI (here 0.5074 kg/s of mass flow).
     pub fn parse(&self, text: &str) -> Result<Quantity> {
         let trimmed = text.trim();
@@ -822,6 +838,19 @@ mod tests {
         assert!(table.define("", 1.0, Dimension::MASS).is_err());
         assert!(table.define("zero", 0.0, Dimension::MASS).is_err());
         assert!(table.define("nan", f64::NAN, Dimension::MASS).is_err());
+    }
+
+    #[test]
+    fn a_redefined_basis_converts_at_its_new_rate_and_a_bad_rate_gives_nan() {
+        let mut table = UnitTable::builtin();
+        // 1 t/h: one t_p is 3600 s; at 2 t/h, 1800 s.
+        table.define("t_p", 3600.0, Dimension::TIME).unwrap_or_else(|e| panic!("{e}"));
+        assert!((table.to_unit(1.0, "kg/t_p").unwrap_or(f64::NAN) - 3600.0).abs() < 1e-9);
+        table.redefine("t_p", 1800.0, Dimension::TIME).unwrap_or_else(|e| panic!("{e}"));
+        assert!((table.to_unit(1.0, "kg/t_p").unwrap_or(f64::NAN) - 1800.0).abs() < 1e-9);
+        table.redefine("t_p", f64::INFINITY, Dimension::TIME).unwrap_or_else(|e| panic!("{e}"));
+        assert!(table.to_unit(1.0, "kg/t_p").unwrap_or(f64::NAN).is_nan());
+        assert!(table.redefine("t_q", 1.0, Dimension::TIME).is_err());
     }
 
     #[test]

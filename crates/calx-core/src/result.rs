@@ -176,6 +176,46 @@ impl std::fmt::Display for TearSelection {
     }
 }
 
+/// How design specifications are solved: each by Brent inside the one before it (`nested`),
+/// or two or more engine-level ones together by a bounded quasi-Newton method
+/// (`simultaneous`, the default; one specification alone is always solved by Brent).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecMethod {
+    /// Together: Newton with a finite-difference Jacobian and Broyden updates, bounded.
+    #[default]
+    Simultaneous,
+    /// One inside another, outermost first, each by Brent's bracketed method.
+    Nested,
+}
+
+impl SpecMethod {
+    /// Every method, in the order the flowsheet format lists them.
+    pub const ALL: [SpecMethod; 2] = [SpecMethod::Simultaneous, SpecMethod::Nested];
+
+    /// The name written in a flowsheet's `solver.design_specs`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SpecMethod::Simultaneous => "simultaneous",
+            SpecMethod::Nested => "nested",
+        }
+    }
+
+    /// The method a name stands for.
+    pub fn from_name(name: &str) -> Option<SpecMethod> {
+        SpecMethod::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+impl std::fmt::Display for SpecMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SpecMethod::Simultaneous => "simultaneous (Broyden)",
+            SpecMethod::Nested => "nested (Brent)",
+        })
+    }
+}
+
 /// Result of one design specification.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DesignSpecReport {
@@ -193,8 +233,15 @@ pub struct DesignSpecReport {
     pub achieved: f64,
     /// Dimension of the target and achieved values.
     pub target_dimension: crate::Dimension,
-    /// Outer iterations.
+    /// Iterations: Brent's evaluations after the bracket ends (nested), or the accepted
+    /// quasi-Newton steps of the whole system (simultaneous, the same for every spec in it).
     pub iterations: usize,
+    /// How the specification was solved.
+    pub method: SpecMethod,
+    /// Why the simultaneous method was abandoned when this specification was then solved
+    /// nested (singular Jacobian, stuck at a bound, not converged); `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
     /// For an analysis parameter written as text with a unit (money), that unit: `value` is
     /// a number in it, not SI. `None`: `value` is SI.
     #[serde(skip_serializing_if = "Option::is_none")]

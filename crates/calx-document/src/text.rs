@@ -61,7 +61,7 @@ pub fn text_table(model: &Model, result: &FlowsheetResult) -> String {
 
 /// One table per display flow unit and per block of streams.
 fn streams(s: &mut String, model: &Model, result: &FlowsheetResult) {
-    let (uom, d) = (&model.units_of_measure, &model.display);
+    let (uom, d) = (&*model.display_units(result), &model.display);
     for flow_unit in &d.flows {
         for block in result.streams.chunks(STREAMS_PER_BLOCK) {
             let _ = writeln!(s, "\nStreams ({flow_unit})");
@@ -96,7 +96,7 @@ fn streams(s: &mut String, model: &Model, result: &FlowsheetResult) {
 
 /// Utilities, make-up materials, sizes and notes per unit, and the plant's electricity.
 fn units(s: &mut String, model: &Model, result: &FlowsheetResult) {
-    let (uom, d) = (&model.units_of_measure, &model.display);
+    let (uom, d) = (&*model.display_units(result), &model.display);
     let _ = writeln!(s, "\nUnits");
     let mut rows = vec![vec!["unit".to_string(), "type".into(), "what".into(), "amount".into()]];
     let main_flow = d.flows.first().map(String::as_str).unwrap_or("kg/h");
@@ -183,8 +183,8 @@ fn energy_summary(result: &FlowsheetResult) -> String {
 /// An SI value of `dimension` as the flowsheet displays it: mass flow in the first
 /// `display.flow` unit, temperature, pressure and power (the first `display.power` unit) in
 /// theirs; a pure number bare; anything else in SI with its unit written out (`4.557 m3`).
-pub(crate) fn display_value(model: &Model, value: f64, dimension: Dimension, digits: usize) -> String {
-    let (uom, d) = (&model.units_of_measure, &model.display);
+pub(crate) fn display_value(model: &Model, uom: &UnitTable, value: f64, dimension: Dimension, digits: usize) -> String {
+    let d = &model.display;
     let unit = match dimension {
         x if x == Dimension::MASS_FLOW => d.flows.first().cloned().unwrap_or_else(|| "kg/h".into()),
         x if x == Dimension::TEMPERATURE => d.temperature.clone(),
@@ -197,17 +197,23 @@ pub(crate) fn display_value(model: &Model, value: f64, dimension: Dimension, dig
 }
 
 /// A value SI in `dimension` (shown in the display units), or a number in `unit`.
-pub(crate) fn shown_value(model: &Model, value: f64, dimension: Dimension, unit: Option<&str>) -> String {
+pub(crate) fn shown_value(
+    model: &Model,
+    uom: &UnitTable,
+    value: f64,
+    dimension: Dimension,
+    unit: Option<&str>,
+) -> String {
     match unit {
         Some(u) if !u.is_empty() && u != "1" => format!("{} {u}", sig(value, 6)),
         Some(_) => sig(value, 6),
-        None => display_value(model, value, dimension, 6),
+        None => display_value(model, uom, value, dimension, 6),
     }
 }
 
 /// The optimum of an `optimize:` section: objective, variables, constraints (active or not).
-fn optimum(s: &mut String, model: &Model, o: &calx_core::result::OptimizationReport) {
-    let v = |r: &calx_core::result::ReportedValue| shown_value(model, r.value, r.dimension, r.unit.as_deref());
+fn optimum(s: &mut String, model: &Model, uom: &UnitTable, o: &calx_core::result::OptimizationReport) {
+    let v = |r: &calx_core::result::ReportedValue| shown_value(model, uom, r.value, r.dimension, r.unit.as_deref());
     let _ = writeln!(
         s,
         "  optimum: {} {} = {} ({} evaluations, {} outer iterations)",
@@ -229,6 +235,7 @@ fn optimum(s: &mut String, model: &Model, o: &calx_core::result::OptimizationRep
 
 /// Calculation order, recycle loops, design specifications.
 fn solver(s: &mut String, model: &Model, result: &FlowsheetResult) {
+    let uom = &*model.display_units(result);
     let _ = writeln!(s, "\nSolver");
     let _ = writeln!(s, "  calculation order: {}", result.solver.calculation_order.join(" -> "));
     for l in &result.solver.loops {
@@ -246,19 +253,27 @@ fn solver(s: &mut String, model: &Model, result: &FlowsheetResult) {
     for sp in &result.solver.design_specs {
         let _ = writeln!(
             s,
-            "  design spec: {} = {} so that {} = {} (target {}, {})",
+            "  design spec: {} = {} so that {} = {} (target {}, {}, {})",
             sp.adjust,
-            shown_value(model, sp.value, sp.adjust_dimension, sp.adjust_unit.as_deref()),
+            shown_value(model, uom, sp.value, sp.adjust_dimension, sp.adjust_unit.as_deref()),
             sp.target_variable,
-            shown_value(model, sp.achieved, sp.target_dimension, sp.target_unit.as_deref()),
-            shown_value(model, sp.target, sp.target_dimension, sp.target_unit.as_deref()),
-            count(sp.iterations, "iteration")
+            shown_value(model, uom, sp.achieved, sp.target_dimension, sp.target_unit.as_deref()),
+            shown_value(model, uom, sp.target, sp.target_dimension, sp.target_unit.as_deref()),
+            count(sp.iterations, "iteration"),
+            sp.method
         );
     }
+    // Every specification of a fallback carries the same reason: say it once.
+    if let Some(reason) = result.solver.design_specs.iter().find_map(|sp| sp.fallback.as_deref()) {
+        let _ = writeln!(s, "  design specs: solved nested because the simultaneous solve failed: {reason}");
+    }
     if let Some(o) = &result.solver.optimization {
-        optimum(s, model, o);
+        optimum(s, model, uom, o);
     }
     let _ = writeln!(s, "  unit calculations: {}", result.solver.unit_calculations);
+    for note in model.basis_notes(result) {
+        let _ = writeln!(s, "  basis: {note}");
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use calx_core::path::{InputPath, ResultPath};
+use calx_core::result::SpecMethod;
 use calx_core::{ComponentSet, Dimension, Params, Stream, UnitType};
 use calx_solver::{FixedPointOptions, ScalarOptions};
 
@@ -69,6 +70,9 @@ pub struct SolveOptions {
     /// gap is a unit that leaves heat out, not round-off; 1e-6 of a slurry's formation
     /// enthalpy is about 0.004 K of sensible heat.
     pub energy_balance_tolerance: f64,
+    /// How two or more design specifications are solved: together (default) or nested. One
+    /// specification is always solved by Brent.
+    pub design_specs: SpecMethod,
 }
 
 impl Default for SolveOptions {
@@ -80,6 +84,7 @@ impl Default for SolveOptions {
             unit_balance_tolerance: 1e-9,
             flowsheet_balance_tolerance: 1e-6,
             energy_balance_tolerance: 1e-6,
+            design_specs: SpecMethod::Simultaneous,
         }
     }
 }
@@ -248,8 +253,13 @@ pub struct DesignSpecDef {
     pub adjust: Variable,
     /// Path as written, for reports.
     pub target_label: String,
-    /// The variable matched.
+    /// The variable matched. For a target written as an expression, its first read (the
+    /// expression is [`DesignSpecDef::target_expr`]).
     pub target: Variable,
+    /// A target written as an expression over results (`a / b`): matched instead of
+    /// `target`, in the dimension `target_dimension` (checked at every read). `None` for a
+    /// plain path.
+    pub target_expr: Option<crate::ResultExpr>,
     /// Target value, SI.
     pub value: f64,
     /// The dimension the target value was written in. For a target whose dimension the

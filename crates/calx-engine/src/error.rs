@@ -271,7 +271,7 @@ pub enum EngineError {
     /// A recycle loop did not converge.
     #[error(
         "recycle loop through {} (tear streams: {}) did not converge with {method} after {iterations} iterations; largest residuals: {}",
-        .units.join(" -> "), .tears.join(", "), .residuals.join(", ")
+        ticked(.units, " -> "), ticked(.tears, ", "), .residuals.join(", ")
     )]
     NotConverged {
         /// Units in the loop.
@@ -345,6 +345,16 @@ pub enum EngineError {
         /// What failed.
         source: Box<calx_core::expr::EvalError<EngineError>>,
     },
+    /// An expression over results (a design specification's target, a study's metric) could
+    /// not be evaluated (a value that cannot be read, a division by zero, a result that is
+    /// not finite, dimensions that do not fit).
+    #[error("evaluating `{expression}`: {source}")]
+    Expression {
+        /// The expression as written.
+        expression: String,
+        /// What failed.
+        source: Box<calx_core::expr::EvalError<EngineError>>,
+    },
     /// A calculator's value has another dimension than the parameter it sets (known only
     /// once a unit has reported a size figure it reads).
     #[error(
@@ -381,8 +391,24 @@ pub enum EngineError {
         /// Why.
         reason: String,
     },
+    /// The design specifications were solved together, which failed, and then nested, which
+    /// failed too.
+    #[error(
+        "the design specifications could not be solved together ({simultaneous}), nor one inside another: {source}"
+    )]
+    DesignSpecsFallback {
+        /// Why the simultaneous method failed.
+        simultaneous: String,
+        /// The nested method's error.
+        source: Box<EngineError>,
+    },
 }
 
 fn list(errors: &[BuildError]) -> String {
     errors.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n")
+}
+
+/// Names in backticks, joined: how every message names a unit or stream.
+fn ticked(names: &[String], separator: &str) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(separator)
 }

@@ -15,11 +15,13 @@ mod calculate;
 mod def;
 mod error;
 mod graph;
+mod result_expr;
 mod solve;
 
 pub use def::{CalculatorDef, DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 pub use error::{BuildError, EngineError, ReadError};
+pub use result_expr::ResultExpr;
 pub use solve::{Flowsheet, WarmStart};
 
-pub use calx_core::result::TearSelection;
+pub use calx_core::result::{SpecMethod, TearSelection};
 pub use calx_solver::{FixedPointOptions, Method, ScalarOptions};

@@ -25,6 +25,8 @@ use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 use crate::error::{BuildError, EngineError, ReadError};
 use crate::graph::{Block, Topology, build_topology};
 
+mod specs;
+
 /// Converged tear values of a flowsheet's recycle loops, per calculation block (see
 /// [`Flowsheet::warm_start`]).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -143,14 +145,13 @@ impl Flowsheet {
         })
     }
 
-    /// Solve: design specifications (outermost first) around the sequence of units and
-    /// recycle loops, then balance checks.
+    /// Solve: design specifications (two or more together, or nested outermost first; see
+    /// [`SolveOptions::design_specs`]) around the sequence of units and recycle loops, then
+    /// balance checks.
     pub fn solve(&mut self) -> Result<FlowsheetResult, EngineError> {
         let _span = info_span!("solve", flowsheet = %self.name).entered();
         self.calculations = 0;
-        let mut spec_reports = Vec::new();
-        self.solve_specs(0, &mut spec_reports)?;
-        spec_reports.reverse();
+        let spec_reports = self.solve_design_specs()?;
         self.result(spec_reports)
     }
 
@@ -241,9 +242,13 @@ impl Flowsheet {
     }
 
     /// The target of a design specification: read, and for a unit's size, checked against
-    /// the dimension the value was written in. A size the unit does not report and a
-    /// dimension that differs are errors of the specification (whatever value it tries).
+    /// the dimension the value was written in (an expression target: evaluated, and checked
+    /// the same way). A size the unit does not report and a dimension that differs are errors
+    /// of the specification (whatever value it tries).
     fn read_target(&self, spec: &DesignSpecDef) -> Result<f64, EngineError> {
+        if let Some(e) = &spec.target_expr {
+            return self.read_target_expr(spec, e);
+        }
         let Variable::UnitSize { unit, size } = &spec.target else {
             return self.read(&spec.target);
         };
@@ -441,6 +446,8 @@ impl Flowsheet {
             achieved,
             target_dimension: spec.target_dimension,
             iterations: report.iterations,
+            method: calx_core::result::SpecMethod::Nested,
+            fallback: None,
             adjust_unit: None,
             target_unit: None,
         });
@@ -917,13 +924,18 @@ fn check_specs(
 ) {
     for (i, spec) in specs.iter().enumerate() {
         let mut reasons = Vec::new();
-        for v in [&spec.adjust, &spec.target] {
+        let reads = spec.target_expr.as_ref().map_or(std::slice::from_ref(&spec.target), |e| &e.reads);
+        for v in std::iter::once(&spec.adjust).chain(reads) {
             check_variable(v, defs, topo, components, &mut reasons);
         }
         if !matches!(spec.adjust, Variable::UnitParam { .. }) {
             reasons.push("only unit and feed parameters can be adjusted".into());
         }
-        if let Some(d) = spec.target.dimension().filter(|d| *d != spec.target_dimension) {
+        let dimension = match &spec.target_expr {
+            Some(e) => e.dimension().ok().flatten(),
+            None => spec.target.dimension(),
+        };
+        if let Some(d) = dimension.filter(|d| *d != spec.target_dimension) {
             reasons.push(format!(
                 "the target value of `{}` is a {}, but the target is a {}",
                 spec.target_label,
@@ -938,7 +950,7 @@ fn check_specs(
         // Only where every name exists does the graph say anything.
         if reasons.is_empty()
             && let Some(adjusted) = spec.adjust.unit().and_then(|u| defs.iter().position(|d| d.name == u))
-            && !reaches(topo, defs, adjusted, &spec.target)
+            && !reads.iter().any(|target| reaches(topo, defs, adjusted, target))
         {
             reasons.push(format!(
                 "the target `{}` is not downstream of the adjusted variable `{}`: no path of streams leads from \

@@ -102,7 +102,7 @@ pub(crate) fn decode(
 
 /// The position of byte `offset` of an expression written at `loc`: one column further for
 /// a quoted scalar (the quote), columns counted in characters.
-fn expression_loc(text: &str, loc: Loc, expr: &str, offset: usize) -> Loc {
+pub(crate) fn expression_loc(text: &str, loc: Loc, expr: &str, offset: usize) -> Loc {
     let line = text.lines().nth(loc.line.saturating_sub(1) as usize).unwrap_or("");
     let first = line.chars().nth(loc.column.saturating_sub(1) as usize);
     let quote = u32::from(matches!(first, Some('"' | '\'')));
@@ -142,6 +142,12 @@ fn read(units: &[UnitDef], set: &ComponentSet, path: &str) -> Result<(Variable, 
     {
         return parameter(units, &unit, &param, key.as_deref()).map(|(v, d)| (v, Some(d)));
     }
+    result(units, set, path).map(|v| (v, None))
+}
+
+/// The result a path in an expression names (a stream quantity, a unit's utility or size of
+/// this flowsheet); analysis metrics are refused.
+pub(crate) fn result(units: &[UnitDef], set: &ComponentSet, path: &str) -> Result<Variable, String> {
     let result = ResultPath::parse(path).map_err(|e| {
         format!("`{path}` is neither a parameter of a unit or feed nor a result: {}; allowed: {}", e.problem, e.allowed)
     })?;
@@ -167,6 +173,5 @@ fn read(units: &[UnitDef], set: &ComponentSet, path: &str) -> Result<(Variable, 
     {
         return Err(format!("no unit `{unit}` in this flowsheet"));
     }
-    let variable = Variable::result(&result).ok_or_else(|| format!("`{path}` is not a result the engine computes"))?;
-    Ok((variable, None))
+    Variable::result(&result).ok_or_else(|| format!("`{path}` is not a result the engine computes"))
 }

@@ -7,10 +7,11 @@
 //!
 //! [`DesignSpecDef`]: calx_engine::DesignSpecDef
 
+use calx_core::expr::Expr;
 use calx_core::path::{InputPath, ResultPath};
 use calx_core::registry::Registry;
 use calx_core::{ComponentSet, Dimension, ParamKind, UnitTable};
-use calx_engine::{ScalarOptions, UnitDef, Variable};
+use calx_engine::{ResultExpr, ScalarOptions, UnitDef, Variable};
 
 use crate::analyses::ConfiguredAnalysis;
 use crate::decode::Decoder;
@@ -276,9 +277,89 @@ pub(crate) fn output(
     }
 }
 
+/// Whether a target or metric is written as an expression (`a / b`, `a + b`) rather than one
+/// path: a path alone, even one that does not exist, is not (so it keeps the path's messages).
+pub fn is_expression(text: &str, units: &UnitTable) -> bool {
+    let text = text.trim();
+    if ResultPath::parse(text).is_ok() {
+        return false;
+    }
+    match Expr::parse(text, units) {
+        Ok(e) => !matches!(e.paths(), [p] if p.span.start == 0 && p.span.end == text.len()),
+        Err(_) => text.contains(|c: char| c.is_whitespace() || "+*/".contains(c)) || !text.contains('.'),
+    }
+}
+
+/// Read an expression over engine results (a design specification's target, a study's
+/// metric); errors are `(byte offset in text, message)`. Analysis metrics are refused: the
+/// expression is evaluated on the solved flowsheet, where analyses have not run.
+pub fn result_expression(
+    text: &str,
+    units: &UnitTable,
+    (unit_defs, set): (&[UnitDef], &ComponentSet),
+) -> Result<ResultExpr, Vec<(usize, String)>> {
+    let expr = Expr::parse(text, units).map_err(|e| vec![(e.column, e.message)])?;
+    if expr.paths().is_empty() {
+        return Err(vec![(
+            0,
+            "the expression reads no result; write at least one path such as `streams.S.total`".into(),
+        )]);
+    }
+    let mut reads = Vec::new();
+    let mut problems = Vec::new();
+    for p in expr.paths() {
+        let read = if p.text.starts_with("analyses.") {
+            Err(format!(
+                "`{}` is an analysis metric, which an expression cannot read (it is evaluated on the solved \
+                 flowsheet, before the analyses run); use the metric alone, or an expression of stream and unit results",
+                p.text
+            ))
+        } else {
+            crate::calculate::result(unit_defs, set, &p.text)
+        };
+        match read {
+            Ok(v) => reads.push(v),
+            Err(message) => problems.push((p.span.start, message)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let e = ResultExpr { expr, reads };
+    e.dimension().map_err(|d| vec![(d.column, d.message)])?;
+    Ok(e)
+}
+
+/// A target value for an expression: SI, in the expression's dimension where the paths say
+/// it (else any quantity, checked against the value's dimension at every read).
+pub(crate) fn expression_value(e: &ResultExpr, text: &str, units: &UnitTable) -> Result<(f64, Dimension), String> {
+    let q = units.parse(text.trim()).map_err(|e| e.to_string())?;
+    match e.dimension() {
+        Ok(Some(d)) if d != q.dimension => Err(format!(
+            "the expression `{}` is a {}, but the value is a {}",
+            e.expr.text(),
+            d.describe(),
+            q.dimension.describe()
+        )),
+        _ => Ok((q.value, q.dimension)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_alone_is_not_an_expression_even_when_it_does_not_exist() {
+        let units = UnitTable::builtin();
+        for path in ["streams.product.total", "streams.vent.flows.Ca(OH)2", "streams.product.totl", "analyses.tea.irr"]
+        {
+            assert!(!is_expression(path, &units), "{path}");
+        }
+        for text in ["streams.a.total / streams.b.total", "streams.a.total * 2", "(streams.a.total)", "2 * ", "total"] {
+            assert!(is_expression(text, &units), "{text}");
+        }
+    }
 
     #[test]
     fn written_values_keep_their_number_and_unit() {

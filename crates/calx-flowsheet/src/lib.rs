@@ -9,6 +9,7 @@
 
 mod analyses;
 mod aqueous;
+mod basis;
 mod calculate;
 mod components;
 mod decode;
@@ -24,12 +25,13 @@ mod units;
 
 use calx_core::aqueous::AqueousSettings;
 use calx_core::registry::Registry;
-use calx_core::{Dimension, Params, UnitError, UnitTable};
+use calx_core::{Params, UnitError, UnitTable};
 use calx_engine::{BuildError, EngineError, Flowsheet, FlowsheetDef, SolveOptions, UnitDef};
 
 pub use crate::analyses::ConfiguredAnalysis;
+pub use crate::basis::Basis;
 use crate::decode::{Decoder, SourceMap, get};
-pub use crate::design::{AnalysisSpec, DesignInput, DesignOutput, Written};
+pub use crate::design::{AnalysisSpec, DesignInput, DesignOutput, Written, is_expression, result_expression};
 pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use crate::fit::{
     FIT_FIELDS, FitModel, FitParameter, FitSpec, Measured, ParameterKind, RATE_LAWS, law_parameters, parameter_domain,
@@ -96,8 +98,11 @@ pub struct Model {
     pub display: Display,
     /// Analyses to run after convergence, in declaration order.
     pub analyses: Vec<ConfiguredAnalysis>,
-    /// Units of measure, including the flowsheet's `basis` symbols.
+    /// Units of measure, including the flowsheet's `basis` symbols that have a written rate
+    /// (the displays use [`Model::display_units`]).
     pub units_of_measure: UnitTable,
+    /// The `basis:` section.
+    pub basis: Vec<Basis>,
     /// The `aqueous:` section, when given: stream aqueous properties are computed.
     pub aqueous: Option<AqueousSettings>,
     /// Design specifications that adjust an analysis parameter or target an analysis metric,
@@ -259,9 +264,7 @@ impl Source {
         if let Some(n) = get(top, "plugins") {
             plugin_entries(&mut dec, n);
         }
-        if let Some(n) = get(top, "basis") {
-            basis(&mut dec, n);
-        }
+        let bases = get(top, "basis").map(|n| basis::decode(&mut dec, n)).unwrap_or_default();
         let Some(set) = dec.required(top, "components", "", root.loc).and_then(|n| components::decode(&mut dec, n))
         else {
             return Err(fail(dec.diags));
@@ -276,14 +279,18 @@ impl Source {
             None => dec.error(Diagnostic::new(root.loc, "units", "the flowsheet has no `units:` section")),
         }
         check_names_and_feeds(&mut dec, &unit_defs);
+        basis::check_streams(&mut dec, &bases, &unit_defs);
         let options = match get(top, "solver") {
             Some(n) => options::solver(&mut dec, n, &set),
             None => SolveOptions::default(),
         };
+        let file_units = std::mem::replace(&mut dec.units, UnitTable::builtin());
+        dec.units = basis::for_display(&file_units, &bases);
         let display = get(top, "display").map(|n| options::display(&mut dec, n)).unwrap_or_default();
+        dec.units = file_units;
         let analyses = get(top, "analyses").map(|n| analyses::decode(&mut dec, n, registry, &set)).unwrap_or_default();
         let (design_specs, analysis_specs) = get(top, "design_specs")
-            .map(|n| options::design_specs(&mut dec, n, (&unit_defs, &set), (&analyses, registry)))
+            .map(|n| options::design_specs(&mut dec, (n, text), (&unit_defs, &set), (&analyses, registry)))
             .unwrap_or_default();
         let optimize =
             get(top, "optimize").map(|n| optimize::decode(&mut dec, n, (&unit_defs, &set), (&analyses, registry)));
@@ -293,6 +300,7 @@ impl Source {
         if let Some(settings) = &aqueous {
             aqueous::default_unit_models(settings, &mut unit_defs);
         }
+        basis::explain_unknown(&mut dec, &bases);
         if !dec.diags.is_empty() {
             return Err(fail(dec.diags));
         }
@@ -303,6 +311,7 @@ impl Source {
             def: FlowsheetDef { name, components: set, units: unit_defs, options, design_specs, calculators },
             display,
             units_of_measure: dec.units,
+            basis: bases,
             analyses,
             aqueous,
             analysis_specs,
@@ -338,23 +347,6 @@ fn check_names_and_feeds(dec: &mut Decoder, unit_defs: &[UnitDef]) {
                 &field,
                 format!("feed `{}` enters no unit: name it in a unit's `in:`, or remove it", feed.name),
             ));
-        }
-    }
-}
-
-/// `basis: { t_product: 17585 t/yr }` defines `t_product` as a time unit: the time it takes
-/// to make one tonne at that rate, so `379.10 kg/t_product` is a mass flow.
-fn basis(dec: &mut Decoder, node: &node::Node) {
-    for (k, v) in dec.mapping(node, "basis").unwrap_or_default() {
-        let field = format!("basis.{}", k.name);
-        if let Some(rate) = dec.quantity(v, &field, Dimension::MASS_FLOW, "t/yr") {
-            if rate <= 0.0 {
-                dec.error(Diagnostic::new(v.loc, &field, "a production basis must be above zero"));
-                continue;
-            }
-            if let Err(e) = dec.units.define(&k.name, 1000.0 / rate, Dimension::TIME) {
-                dec.error(Diagnostic::new(k.loc, &field, e.to_string()));
-            }
         }
     }
 }

@@ -10,6 +10,7 @@
 //!   balance_tolerance: 1e-9     # per unit
 //!   flowsheet_balance_tolerance: 1e-6
 //!   energy_balance_tolerance: 1e-6  # units and flowsheet, of the terms' magnitude
+//!   design_specs: simultaneous  # two or more specs together (default) | nested (one inside another)
 //!   tears: [recycle]            # optional: pin tear streams
 //!   initial_guesses: { recycle: { flows: { H2O: 10 t/h } } }
 //! design_specs:
@@ -23,7 +24,7 @@ use calx_core::path::{InputPath, ResultPath};
 use calx_core::quantity::FractionBasis;
 use calx_core::registry::Registry;
 use calx_core::{ComponentSet, Dimension, ParamKind, UnitTable};
-use calx_engine::{DesignSpecDef, Method, ScalarOptions, SolveOptions, UnitDef, Variable};
+use calx_engine::{DesignSpecDef, Method, ScalarOptions, SolveOptions, SpecMethod, UnitDef, Variable};
 
 use crate::analyses::ConfiguredAnalysis;
 use crate::decode::{Decoder, get, join};
@@ -67,6 +68,7 @@ pub(crate) const SOLVER_FIELDS: &[&str] = &[
     "balance_tolerance",
     "flowsheet_balance_tolerance",
     "energy_balance_tolerance",
+    "design_specs",
 ];
 pub(crate) const SPEC_FIELDS: &[&str] = &["adjust", "until", "between", "tolerance", "max_iterations"];
 pub(crate) const DISPLAY_FIELDS: &[&str] = &["flow", "temperature", "pressure", "power"];
@@ -106,6 +108,12 @@ pub(crate) fn solver(dec: &mut Decoder, node: &Node, set: &ComponentSet) -> Solv
         get(entries, "energy_balance_tolerance").and_then(|n| dec.positive(n, "solver.energy_balance_tolerance"))
     {
         o.energy_balance_tolerance = x;
+    }
+    if let Some(n) = get(entries, "design_specs") {
+        let names: Vec<&str> = SpecMethod::ALL.iter().map(|m| m.name()).collect();
+        if let Some(m) = dec.choice(n, "solver.design_specs", &names).and_then(SpecMethod::from_name) {
+            o.design_specs = m;
+        }
     }
     if let Some(n) = get(entries, "tears") {
         for item in dec.list(n, "solver.tears").unwrap_or_default() {
@@ -185,7 +193,7 @@ pub(crate) fn display(dec: &mut Decoder, node: &Node) -> Display {
 /// parameter or targets an analysis metric is solved by the façade ([`AnalysisSpec`]).
 pub(crate) fn design_specs(
     dec: &mut Decoder,
-    node: &Node,
+    (node, text): (&Node, &str),
     (units, set): (&[UnitDef], &ComponentSet),
     (analyses, registry): (&[ConfiguredAnalysis], &Registry),
 ) -> (Vec<DesignSpecDef>, Vec<AnalysisSpec>) {
@@ -214,17 +222,19 @@ pub(crate) fn design_specs(
             continue;
         };
         let target_text = target_text.trim();
+        if design::is_expression(target_text, &dec.units) {
+            let Some(bounds) = design::bounds(dec, between, &mut input, &join(&field, "between")) else { continue };
+            let labels = (adjust_text, until_text, value_text);
+            if let Some(spec) = expression_spec(dec, (until, text), labels, input, bounds, (units, set), &field) {
+                out.0.push(DesignSpecDef { options: spec_options(dec, entries, &field), ..spec });
+            }
+            continue;
+        }
         let Some(output) = design::output(dec, until, target_text, (set, analyses), &join(&field, "until")) else {
             continue;
         };
         let Some(bounds) = design::bounds(dec, between, &mut input, &join(&field, "between")) else { continue };
-        let mut options = ScalarOptions::default();
-        if let Some(x) = get(entries, "tolerance").and_then(|n| dec.positive(n, &join(&field, "tolerance"))) {
-            options.rel_tol = x;
-        }
-        if let Some(x) = get(entries, "max_iterations").and_then(|n| dec.count(n, &join(&field, "max_iterations"))) {
-            options.max_iterations = x;
-        }
+        let options = spec_options(dec, entries, &field);
         let labels = (adjust_text.to_string(), target_text.to_string());
         match (input, output) {
             (DesignInput::Unit { variable, dimension }, DesignOutput::Result(target)) => {
@@ -244,6 +254,7 @@ pub(crate) fn design_specs(
                     adjust: variable,
                     target_label: labels.1,
                     target,
+                    target_expr: None,
                     value,
                     target_dimension,
                     bounds,
@@ -281,6 +292,77 @@ pub(crate) fn design_specs(
         }
     }
     out
+}
+
+/// The `tolerance:` and `max_iterations:` of a design specification.
+fn spec_options(dec: &mut Decoder, entries: &[(crate::node::Key, Node)], field: &str) -> ScalarOptions {
+    let mut options = ScalarOptions::default();
+    if let Some(x) = get(entries, "tolerance").and_then(|n| dec.positive(n, &join(field, "tolerance"))) {
+        options.rel_tol = x;
+    }
+    if let Some(x) = get(entries, "max_iterations").and_then(|n| dec.count(n, &join(field, "max_iterations"))) {
+        options.max_iterations = x;
+    }
+    options
+}
+
+/// A design specification whose target is an expression over results (`until: a / b =
+/// VALUE`): the engine solves it; every problem is positioned inside the expression.
+fn expression_spec(
+    dec: &mut Decoder,
+    (until, text): (&Node, &str),
+    (adjust_text, until_text, value_text): (&str, &str, &str),
+    input: DesignInput,
+    bounds: (f64, f64),
+    (units, set): (&[UnitDef], &ComponentSet),
+    field: &str,
+) -> Option<DesignSpecDef> {
+    let until_field = join(field, "until");
+    let start = until_text.len() - until_text.trim_start().len();
+    let at = |offset: usize| crate::calculate::expression_loc(text, until.loc, until_text, start + offset);
+    let target_text = until_text.split_once('=').map_or(until_text, |(t, _)| t).trim();
+    let e = match design::result_expression(target_text, &dec.units, (units, set)) {
+        Ok(e) => e,
+        Err(problems) => {
+            for (offset, message) in problems {
+                dec.error(Diagnostic::new(at(offset), &until_field, message).found(target_text.to_string()));
+            }
+            return None;
+        }
+    };
+    let DesignInput::Unit { variable, dimension } = input else {
+        dec.error(
+            Diagnostic::new(
+                until.loc,
+                &until_field,
+                "an analysis parameter cannot change a flowsheet result; target a metric of that analysis",
+            )
+            .found(until_text.to_string()),
+        );
+        return None;
+    };
+    let (value, target_dimension) = match design::expression_value(&e, value_text, &dec.units) {
+        Ok(v) => v,
+        Err(message) => {
+            let offset = until_text.find('=').map_or(0, |i| i + 1);
+            let offset = offset + until_text[offset..].len() - until_text[offset..].trim_start().len();
+            let loc = crate::calculate::expression_loc(text, until.loc, until_text, offset);
+            dec.error(Diagnostic::new(loc, &until_field, message).found(value_text.trim().to_string()));
+            return None;
+        }
+    };
+    Some(DesignSpecDef {
+        adjust_label: adjust_text.to_string(),
+        adjust: variable,
+        target_label: target_text.to_string(),
+        target: e.reads[0].clone(),
+        target_expr: Some(e),
+        value,
+        target_dimension,
+        bounds,
+        adjust_dimension: dimension,
+        options: ScalarOptions::default(),
+    })
 }
 
 pub(crate) fn adjust_path(

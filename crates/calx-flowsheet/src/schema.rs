@@ -93,6 +93,7 @@ pub fn json_schema(registry: &Registry) -> Value {
     let solver = closed(
         names(SOLVER_FIELDS, |f| match f {
             "method" => json!({ "enum": ["direct_substitution", "wegstein", "broyden"] }),
+            "design_specs" => json!({ "enum": ["simultaneous", "nested"] }),
             "tears" => json!({ "type": "array", "items": { "type": "string" } }),
             "initial_guesses" => json!({ "type": "object", "additionalProperties": stream }),
             "max_iterations" => json!({ "type": "integer", "minimum": 1 }),
@@ -120,7 +121,13 @@ pub fn json_schema(registry: &Registry) -> Value {
             "items": { "type": "string" },
             "description": "plugin libraries (files or directories relative to this file, or bare library names searched in CALX_PLUGIN_PATH)"
         }),
-        "basis" => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+        "basis" => json!({
+            "type": "object",
+            "additionalProperties": { "oneOf": [
+                { "type": "string", "description": "a fixed rate (17585 t/yr) or the stream it follows (streams.product.total)" },
+                closed(names(crate::basis::FIELDS, |_| json!({ "type": "string" })), &[]),
+            ] },
+        }),
         "components" => closed(
             names(&["use", "define", "override"], |g| match g {
                 "use" => json!({ "type": "array", "items": { "type": "string" } }),

@@ -70,8 +70,13 @@ impl Resolved {
 /// Where a metric is read.
 #[derive(Clone, Debug)]
 pub(crate) enum MetricRef {
-    Analysis { name: String, metric: String },
+    Analysis {
+        name: String,
+        metric: String,
+    },
     Var(Variable),
+    /// An expression over engine results (`a / b`), SI.
+    Expr(calx_engine::ResultExpr),
 }
 
 /// `x` with its unit, as a value would be written in the flowsheet.
@@ -123,6 +128,17 @@ fn unit_target(project: &Project, path: &InputPath, f: &Flowsheet) -> Result<Tar
 
 /// A metric path: an analysis metric of the flowsheet, or a stream or unit result.
 pub(crate) fn metric(path: &str, project: &Project) -> Result<MetricRef, ResolveError> {
+    let model = project.model();
+    if calx_flowsheet::is_expression(path, &model.units_of_measure) {
+        let context = (model.def.units.as_slice(), model.def.components.as_ref());
+        return calx_flowsheet::result_expression(path.trim(), &model.units_of_measure, context)
+            .map(MetricRef::Expr)
+            .map_err(|problems| {
+                let said: Vec<String> =
+                    problems.into_iter().map(|(at, message)| format!("{message} (at column {})", at + 1)).collect();
+                other(said.join("; "))
+            });
+    }
     match ResultPath::parse(path)? {
         ResultPath::AnalysisMetric { analysis, metric } => {
             if !project.model().analyses.iter().any(|a| a.name == analysis) {

@@ -233,6 +233,10 @@ impl Study {
                     Ok(_) => true,
                     Err(e) => return Err(path_error(&m, ResolveError::from(e))),
                 },
+                MetricRef::Expr(e) => match f.evaluate(e) {
+                    Ok(_) => true,
+                    Err(e) => return Err(path_error(&m, ResolveError::from(e))),
+                },
             };
             if !ok {
                 let known = match &r {
@@ -248,7 +252,7 @@ impl Study {
                                 .join(", ")
                         })
                         .unwrap_or_default(),
-                    MetricRef::Var(_) => String::new(),
+                    MetricRef::Var(_) | MetricRef::Expr(_) => String::new(),
                 };
                 let message = format!("no such result; available: {known}");
                 return Err(path_error(&m, ResolveError::Other(message)));
@@ -386,6 +390,7 @@ impl Study {
                     .and_then(|o| o.metric(metric))
                     .ok_or_else(|| format!("{path}: not produced"))?,
                 MetricRef::Var(v) => f.read(v).map_err(|e| e.to_string())?,
+                MetricRef::Expr(e) => f.evaluate(e).map_err(|e| e.to_string())?.0,
             };
             if !x.is_finite() {
                 return Err(format!("{path} is {x}"));

@@ -234,6 +234,8 @@ pub(crate) fn solve_specs(
         achieved,
         target_dimension: calx_core::Dimension::DIMENSIONLESS,
         iterations: report.iterations,
+        method: calx_core::result::SpecMethod::Nested,
+        fallback: None,
         adjust_unit: spec.adjust.text_unit().map(str::to_string),
         target_unit: unit,
     });

@@ -27,6 +27,9 @@ pub(crate) struct Ctx<'a> {
     pub registry: Option<&'a Registry>,
     /// The first display flow unit (`kg/t_product`, `kg/h`).
     pub flow_unit: String,
+    /// The units of measure of the displays: a basis that follows a stream at its solved rate
+    /// ([`Model::display_units`]).
+    pub units: std::borrow::Cow<'a, UnitTable>,
 }
 
 impl<'a> Ctx<'a> {
@@ -37,6 +40,7 @@ impl<'a> Ctx<'a> {
             analyses: input.analyses,
             registry: input.registry,
             flow_unit: input.model.display.flows.first().cloned().unwrap_or_else(|| "kg/h".into()),
+            units: input.model.display_units(input.result),
         }
     }
 
@@ -64,7 +68,7 @@ impl<'a> Ctx<'a> {
 
     /// `x` (SI) in `unit`, NaN when the unit does not fit.
     pub fn to(&self, x: f64, unit: &str) -> f64 {
-        self.model.units_of_measure.to_unit(x, unit).unwrap_or(f64::NAN)
+        self.units.to_unit(x, unit).unwrap_or(f64::NAN)
     }
 
     /// A mass flow (kg/s) in the main display unit, with the unit.
@@ -80,10 +84,7 @@ impl<'a> Ctx<'a> {
             .display
             .flows
             .iter()
-            .find(|u| {
-                builtin.unit(u).is_err()
-                    && self.model.units_of_measure.unit(u).is_ok_and(|x| x.dimension == Dimension::MASS_FLOW)
-            })
+            .find(|u| builtin.unit(u).is_err() && self.units.unit(u).is_ok_and(|x| x.dimension == Dimension::MASS_FLOW))
             .cloned()
     }
 
@@ -95,7 +96,17 @@ impl<'a> Ctx<'a> {
             SankeyBasis::PerUnit => {
                 if let Some(u) = self.basis_unit() {
                     let f = factor(&u);
-                    return (u.clone(), f, format!("per unit of production, in `{u}` (the flowsheet's `basis:`)"));
+                    let follows =
+                        self.model.basis.iter().find_map(|b| {
+                            b.follows.as_ref().filter(|_| u.rsplit('/').next() == Some(b.symbol.as_str()))
+                        });
+                    let why = match follows {
+                        Some(s) => {
+                            format!("per unit of production, in `{u}` (the flowsheet's `basis:`, at `{s}` as solved)")
+                        }
+                        None => format!("per unit of production, in `{u}` (the flowsheet's `basis:`)"),
+                    };
+                    return (u.clone(), f, why);
                 }
                 if let Some((a, b)) = self.basis() {
                     let unit = format!("kg/{}", b.per);

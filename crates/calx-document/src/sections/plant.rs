@@ -366,7 +366,7 @@ pub(super) fn balance(ctx: &Ctx<'_>) -> Section {
         .flow_unit
         .split_once('/')
         .map(|(_, per)| format!("kmol/{per}"))
-        .filter(|u| ctx.model.units_of_measure.unit(u).is_ok_and(|x| x.dimension == Dimension::MOLAR_FLOW))
+        .filter(|u| ctx.units.unit(u).is_ok_and(|x| x.dimension == Dimension::MOLAR_FLOW))
         .unwrap_or_else(|| "mol/s".into());
     for c in &r.balance {
         let unit = if c.quantity == "mass" { ctx.flow_unit.clone() } else { molar.clone() };
@@ -475,7 +475,7 @@ pub(super) fn solver(ctx: &Ctx<'_>) -> Section {
             &["adjusted", "value", "so that", "target", "achieved", "iterations"],
             &[false, true, false, true, true, true],
         );
-        let shown = |x: f64, d: Dimension, u: Option<&str>| crate::text::shown_value(ctx.model, x, d, u);
+        let shown = |x: f64, d: Dimension, u: Option<&str>| crate::text::shown_value(ctx.model, &ctx.units, x, d, u);
         for d in &s.design_specs {
             t.row(vec![
                 d.adjust.clone(),
@@ -495,6 +495,9 @@ pub(super) fn solver(ctx: &Ctx<'_>) -> Section {
         "Unit calculations, including those inside loops and design specifications: {}.",
         s.unit_calculations
     )));
+    for note in ctx.model.basis_notes(ctx.result) {
+        blocks.push(Block::Note(format!("Basis: {note}.")));
+    }
     Section { id: "solver".into(), title: "Solver".into(), blocks }
 }
 
@@ -502,7 +505,8 @@ pub(super) fn solver(ctx: &Ctx<'_>) -> Section {
 /// constraints (with whether each is active), and one of the path of iterates.
 fn optimum(ctx: &Ctx, o: &calx_core::result::OptimizationReport) -> Vec<Block> {
     use calx_core::result::ReportedValue;
-    let v = |r: &ReportedValue| crate::text::shown_value(ctx.model, r.value, r.dimension, r.unit.as_deref());
+    let v =
+        |r: &ReportedValue| crate::text::shown_value(ctx.model, &ctx.units, r.value, r.dimension, r.unit.as_deref());
     let mut t = Table::new(
         &format!("Optimum ({} {}, {} evaluations)", o.goal, o.objective.path, o.evaluations),
         &["", "path", "value", "bound", "active"],
