@@ -41,3 +41,27 @@ fn co2_fixed_target_with_proportional_flue_gas_matches_the_hand_result() {
     assert!((total(&sized, "process_water") - ash_now * 7437.53 / 2000.0).abs() < 1e-12 * ash_now);
     assert_eq!(sized.solver.design_specs.len(), 1);
 }
+
+#[test]
+fn a_calculator_that_fails_while_solving_points_at_its_line() {
+    // The dewatering energy set from a ratio that divides by the CO2 in the carbonated slurry,
+    // which is none (CO2 leaves in the vent): a division by zero while the plant solves,
+    // reported at the calculator's line (exit 2, like any error of the file).
+    let text = std::fs::read_to_string(calx_tests::root().join("flowsheets/kigam-cfbc-2022.yaml")).unwrap_or_default();
+    let text = format!(
+        "{text}\ncalculate:\n  - set: units.post_treatment.specific_energy\n    to: streams.raw_ash.total / streams.carbonated_slurry.flows.CO2 * 1 kWh/t\n"
+    );
+    let project = calx::Project::from_text(
+        &text,
+        "plant.yaml",
+        &calx_tests::root().join("flowsheets"),
+        &calx::LoadOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let e = project.solve().err().expect("a division by zero");
+    assert!(e.is_invalid_input(), "{e}");
+    let message = e.to_string();
+    assert!(message.contains("calculate[0]") && message.contains("division by zero"), "{message}");
+    let line = text.lines().position(|l| l.starts_with("  - set: units.post_treatment.specific_energy")).unwrap() + 1;
+    assert!(message.contains(&format!("plant.yaml:{line}:")), "{message}");
+}

@@ -197,6 +197,16 @@ impl Project {
             let loc = self.model.loc(&format!("design_specs.{}.until", i + 1));
             return Error::Build(self.model.diagnostics(vec![Diagnostic::new(loc, &field, e.to_string())]));
         }
+        if let EngineError::Calculator { set, .. }
+        | EngineError::CalculatorDimension { set, .. }
+        | EngineError::CalculatorSet { set, .. } = &e
+            && let Some(i) = self.model.def.calculators.iter().position(|c| &c.label == set)
+        {
+            // A calculator that fails while the plant solves is still a line of the file.
+            let loc = self.model.loc(&format!("calculate.{}", i + 1));
+            let field = format!("calculate[{i}]");
+            return Error::Build(self.model.diagnostics(vec![Diagnostic::new(loc, &field, e.to_string())]));
+        }
         let EngineError::Unit { unit, type_name, source: UnitError::MissingThermo { component, what } } = &e else {
             return Error::Solve(e);
         };

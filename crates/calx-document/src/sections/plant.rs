@@ -472,8 +472,8 @@ pub(super) fn solver(ctx: &Ctx<'_>) -> Section {
     if !s.design_specs.is_empty() {
         let mut t = Table::new(
             "Design specifications",
-            &["adjusted", "value", "so that", "target", "achieved", "iterations"],
-            &[false, true, false, true, true, true],
+            &["adjusted", "value", "so that", "target", "achieved", "iterations", "method"],
+            &[false, true, false, true, true, true, false],
         );
         let shown = |x: f64, d: Dimension, u: Option<&str>| crate::text::shown_value(ctx.model, &ctx.units, x, d, u);
         for d in &s.design_specs {
@@ -484,9 +484,18 @@ pub(super) fn solver(ctx: &Ctx<'_>) -> Section {
                 shown(d.target, d.target_dimension, d.target_unit.as_deref()),
                 shown(d.achieved, d.target_dimension, d.target_unit.as_deref()),
                 d.iterations.to_string(),
+                d.method.name().to_string(),
             ]);
         }
         blocks.push(Block::Table(t));
+        // A simultaneous solve that fell back to nesting says why (once per reason).
+        let mut reasons: Vec<&str> = s.design_specs.iter().filter_map(|d| d.fallback.as_deref()).collect();
+        reasons.dedup();
+        for why in reasons {
+            blocks.push(Block::Note(format!(
+                "The design specifications were solved together first and then nested: {why}."
+            )));
+        }
     }
     if let Some(o) = &s.optimization {
         blocks.extend(optimum(ctx, o));
