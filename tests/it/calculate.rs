@@ -58,7 +58,7 @@ fn a_calculator_that_fails_while_solving_points_at_its_line() {
         &calx::LoadOptions::default(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let e = project.solve().err().expect("a division by zero");
+    let Err(e) = project.solve() else { panic!("a division by zero must fail the solve") };
     assert!(e.is_invalid_input(), "{e}");
     let message = e.to_string();
     assert!(message.contains("calculate[0]") && message.contains("division by zero"), "{message}");
