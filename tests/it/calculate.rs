@@ -65,3 +65,32 @@ fn a_calculator_that_fails_while_solving_points_at_its_line() {
     let line = text.lines().position(|l| l.starts_with("  - set: units.post_treatment.specific_energy")).unwrap() + 1;
     assert!(message.contains(&format!("plant.yaml:{line}:")), "{message}");
 }
+
+#[test]
+fn a_target_that_a_calculator_ties_to_the_adjusted_feed_is_downstream_of_it() {
+    // Feed `b` is set from feed `a` by a calculator and flows to `b_out` through its own
+    // mixer: no stream joins `a` to `b_out`, but the calculator does. b_out = 2 a, so
+    // b_out = 6 t/h needs a = 3 t/h.
+    let text = "schema_version: 1
+components: { use: [H2O, N2] }
+streams:
+  a: { flows: { H2O: 1 t/h } }
+  b: { flows: { N2: 1 t/h } }
+units:
+  pass_a: { type: mixer, in: { in: [a] }, out: { out: a_out } }
+  pass_b: { type: mixer, in: { in: [b] }, out: { out: b_out } }
+calculate:
+  - set: streams.b.total
+    to: streams.a.total * 2
+design_specs:
+  - adjust: streams.a.total
+    until: streams.b_out.total = 6 t/h
+    between: [1 t/h, 5 t/h]
+";
+    let project = calx::Project::from_text(text, "tied.yaml", std::path::Path::new("."), &calx::LoadOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let result = project.solve().unwrap_or_else(|e| panic!("{e}")).result;
+    let t_per_h = 1000.0 / 3600.0;
+    assert!((total(&result, "a") - 3.0 * t_per_h).abs() < 1e-8 * t_per_h, "{}", total(&result, "a") / t_per_h);
+    assert!((total(&result, "b_out") - 6.0 * t_per_h).abs() < 1e-8 * t_per_h);
+}

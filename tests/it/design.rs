@@ -126,6 +126,67 @@ fn an_unknown_metric_is_an_error_at_the_spec_with_the_metrics_on_offer() {
     assert!(text.contains("kigam.yaml:"), "{text}");
 }
 
+#[test]
+fn the_price_at_which_the_npv_is_zero_is_the_teas_own_minimum_selling_price() {
+    // A target of zero has no magnitude of its own: the search scales the residual by the
+    // NPV at the ends of the bracket. The TEA's minimum selling price is its own root of the
+    // NPV at the same discount rate.
+    let msp = metric(&load(&kigam_text()).solve().unwrap_or_else(|e| panic!("{e}")), "tea", "minimum_selling_price");
+    let spec = "  - adjust: analyses.tea.product_price\n    until: analyses.tea.npv = 0 KRW\n    between: [5000 KRW/t, 60000 KRW/t]\n";
+    let solved = load(&with_specs(spec)).solve().unwrap_or_else(|e| panic!("{e}"));
+    let report = solved.result.solver.design_specs.last().expect("the spec is reported");
+    assert!(close(report.value, msp, 1e-6), "spec price {} vs MSP {msp}", report.value);
+}
+
+#[test]
+fn a_bare_number_for_a_metric_in_percent_is_refused_at_the_spec() {
+    // `irr = 0.1` would mean 0.1 %, where a fraction target of the engine reads 0.1 as 10 %.
+    let spec = "  - adjust: analyses.tea.product_price\n    until: analyses.tea.irr = 0.1\n    between: [12500 KRW/t, 20000 KRW/t]\n";
+    let text = with_specs(spec);
+    let e = load(&text).solve().expect_err("a bare number for a metric in %");
+    assert!(matches!(e, Error::Build(_)) && e.is_invalid_input(), "{e}");
+    let message = e.to_string();
+    let line = text.lines().position(|l| l.contains("until: analyses.tea.irr = 0.1")).unwrap_or(0) + 1;
+    assert!(message.contains(&format!("kigam.yaml:{line}:")), "{message}");
+    assert!(message.contains("bare number") && message.contains("`10 %`"), "{message}");
+}
+
+#[test]
+fn an_analysis_spec_on_a_calculated_or_adjusted_parameter_is_refused_at_its_adjust() {
+    let refused = |text: &str| -> String {
+        match Project::from_text(text, "kigam.yaml", &root().join("flowsheets"), &LoadOptions::default()) {
+            Ok(_) => panic!("the file must be refused"),
+            Err(e) => e.to_string(),
+        }
+    };
+    let on_feed =
+        "  - adjust: streams.flue_gas.total\n    until: analyses.tea.irr = 10 %\n    between: [0.01 kg/s, 1 kg/s]\n";
+    let text = format!(
+        "{}\ncalculate:\n  - set: streams.flue_gas.total\n    to: streams.raw_ash.total * 2\n",
+        with_specs(on_feed)
+    );
+    let message = refused(&text);
+    let line = text.lines().position(|l| l.contains("adjust: streams.flue_gas.total")).unwrap_or(0) + 1;
+    assert!(message.contains(&format!("kigam.yaml:{line}:")), "{message}");
+    assert!(message.contains("calculator 1 sets it"), "{message}");
+    let engine = "  - adjust: streams.flue_gas.total\n    until: streams.flue_gas.total = 0.1 kg/s\n    between: [0.01 kg/s, 1 kg/s]\n";
+    let message = refused(&with_specs(&format!("{engine}{on_feed}")));
+    assert!(message.contains("design specification 1 adjusts it already"), "{message}");
+}
+
+#[test]
+fn an_engine_spec_after_an_analysis_spec_is_reported_under_its_own_number_and_line() {
+    // The engine holds only the second specification; its error still says 2 and points at it.
+    let analysis = "  - adjust: analyses.tea.product_price\n    until: analyses.tea.irr = 10 %\n    between: [12500 KRW/t, 20000 KRW/t]\n";
+    let upstream = "  - adjust: streams.process_water.total\n    until: streams.raw_ash.total = 1 kg/s\n    between: [0.01 kg/s, 1 kg/s]\n";
+    let text = with_specs(&format!("{analysis}{upstream}"));
+    let Err(d) = load(&text).build() else { panic!("the target is upstream of the adjusted feed") };
+    let message = d.to_string();
+    let line = text.lines().position(|l| l.contains("adjust: streams.process_water.total")).unwrap_or(0) + 1;
+    assert!(message.contains("design specification 2") && message.contains("not downstream"), "{message}");
+    assert!(message.contains(&format!("kigam.yaml:{line}:")) && message.contains("design_specs[1]"), "{message}");
+}
+
 /// Water `a` and nitrogen `b` mixed: the mixture's total is `a + b` and its water mass
 /// fraction `a / (a + b)`, both exact through the mixer.
 fn mixing(optimize: &str) -> Project {
@@ -188,4 +249,107 @@ fn an_infeasible_optimisation_is_an_error_with_the_least_violation() {
     let Error::Design(d) = &e else { panic!("{e}") };
     let text = d.to_string();
     assert!(text.contains("infeasible") && text.contains("least violation") && text.contains("mixing.yaml:"), "{text}");
+    // The least violation is where the fraction is largest, a = 5 and b = 1 (kg/s): the
+    // fraction is 5 / 6, short of 0.9 by 0.9 - 5/6 = 1/15, which relative to the bound is
+    // (1/15) / 0.9 = 0.0741; the point is given in the display unit (5 kg/s = 18000 kg/h).
+    assert!(text.contains("least violation found is 7.407e-2 of the bound"), "{text}");
+    assert!(text.contains("streams.a.total = 18000 kg/h, streams.b.total = 3600 kg/h"), "{text}");
+    assert!(text.contains("misses by 0.0666667"), "{text}");
+}
+
+#[test]
+fn a_feasible_optimisation_out_of_evaluations_is_not_called_infeasible() {
+    // The problem of the active-constraint test, with too few evaluations to converge.
+    let text = format!(
+        "  minimize: streams.mixed.total\n{VARIABLES}  constraints:\n    - streams.mixed.mass_fractions.H2O >= 0.6\n  max_evaluations: 40\n"
+    );
+    let e = mixing(&text).solve().expect_err("out of evaluations");
+    let Error::Design(d) = &e else { panic!("{e}") };
+    let text = d.to_string();
+    assert!(!text.contains("infeasible"), "{text}");
+    assert!(text.contains("did not converge within 40 evaluations") && text.contains("best feasible point"), "{text}");
+}
+
+/// The optimum of `min a + b` under `constraint`, and the number of evaluations.
+fn optimum_under(constraint: &str) -> (f64, f64, usize) {
+    let text = format!("  minimize: streams.mixed.total\n{VARIABLES}  constraints:\n    - {constraint}\n");
+    let solved = mixing(&text).solve().unwrap_or_else(|e| panic!("{constraint}: {e}"));
+    let o = solved.result.solver.optimization.expect("the optimum is reported");
+    assert!(o.constraints[0].active, "{constraint}");
+    (o.variables[0].value, o.variables[1].value, o.evaluations)
+}
+
+#[test]
+fn a_bound_gives_the_same_optimum_in_whichever_unit_it_is_written() {
+    // Water at least 3.5 kg/s (12.6 t/h): a = 3.5, b = 1. Each constraint is scaled by its
+    // bound in SI, so the unit it is written in changes nothing, and the search hardly (the
+    // bounds in SI differ in their last bits: 12600000 g/h is not exactly 12.6 t/h).
+    let runs: Vec<(f64, f64, usize)> = ["12.6 t/h", "12600 kg/h", "12600000 g/h"]
+        .iter()
+        .map(|bound| optimum_under(&format!("streams.mixed.flows.H2O >= {bound}")))
+        .collect();
+    for (a, b, _) in &runs {
+        assert!((a - 3.5).abs() < 1e-6 && (b - 1.0).abs() < 1e-6, "{runs:?}");
+    }
+    assert!(runs.iter().all(|r| r.2.abs_diff(runs[0].2) * 10 <= runs[0].2), "{runs:?}");
+    // A fraction in % is the same constraint as the number: a / (a + 1) = 0.6, a = 1.5.
+    let percent = optimum_under("streams.mixed.mass_fractions.H2O >= 60 %");
+    let number = optimum_under("streams.mixed.mass_fractions.H2O >= 0.6");
+    assert!((percent.0 - 1.5).abs() < 1e-6 && (percent.1 - 1.0).abs() < 1e-6, "{percent:?}");
+    assert_eq!(percent, number);
+}
+
+#[test]
+fn an_expression_can_be_the_objective_and_a_constraint() {
+    // The water fraction written as a quotient: the optimum of the active-constraint test.
+    let (a, b, _) = optimum_under("streams.mixed.flows.H2O / streams.mixed.total >= 0.6");
+    assert!((a - 1.5).abs() < 1e-6 && (b - 1.0).abs() < 1e-6, "{a} {b}");
+    // Maximise a - b (kg/s) with a + b at most 4 kg/s: a = 3, b = 1.
+    let text = format!(
+        "  maximize: streams.mixed.flows.H2O - streams.mixed.flows.N2\n{VARIABLES}  constraints:\n    - streams.mixed.total <= 4 kg/s\n"
+    );
+    let solved = mixing(&text).solve().unwrap_or_else(|e| panic!("{e}"));
+    let o = solved.result.solver.optimization.expect("the optimum is reported");
+    assert!((o.objective.value - 2.0).abs() < 1e-6, "{:?}", o.objective);
+    assert_eq!(o.objective.dimension, calx_core::Dimension::MASS_FLOW);
+    // An expression whose dimension is not the bound's is refused at load.
+    let text = format!(
+        "  minimize: streams.mixed.total\n{VARIABLES}  constraints:\n    - streams.mixed.flows.H2O / streams.mixed.total >= 1 kg/s\n"
+    );
+    let full = format!(
+        "schema_version: 1\ncomponents: {{ use: [H2O, N2] }}\nstreams:\n  a: {{ flows: {{ H2O: 3 kg/s }}, T: 25 degC }}\n  b: {{ flows: {{ N2: 3 kg/s }}, T: 25 degC }}\nunits:\n  mix: {{ type: mixer, in: {{ in: [a, b] }}, out: {{ out: mixed }} }}\n  sink: {{ type: product, in: {{ in: mixed }} }}\noptimize:\n{text}"
+    );
+    let e = Project::from_text(&full, "mixing.yaml", Path::new("."), &LoadOptions::default()).err().expect("refused");
+    assert!(e.to_string().contains("the bound does not fit"), "{e}");
+}
+
+#[test]
+fn a_variable_a_calculator_sets_is_refused_at_its_place() {
+    let text = format!(
+        "  minimize: streams.mixed.total\n{VARIABLES}calculate:\n  - set: streams.b.total\n    to: streams.a.total * 2\n"
+    );
+    let e = mixing(&text).solve().expect_err("overwritten");
+    let Error::Build(d) = &e else { panic!("{e}") };
+    let text = d.to_string();
+    assert!(
+        text.contains("`streams.b.total` is also set by the calculator") && text.contains("mixing.yaml:13"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bound_on_a_size_is_checked_against_the_dimension_the_unit_reports() {
+    // The carbonation unit reports `co2_fixed` as a mass flow: a bound in m3 does not fit,
+    // which only the first solve can tell (an error naming the constraint, not a number).
+    let text = kigam_text();
+    let at = text.find("\ndisplay:").expect("the file has a display section");
+    let optimize = "\noptimize:\n  minimize: streams.product.total\n  variables:\n    - { path: streams.raw_ash.total, between: [0.9 kg/s, 1.3 kg/s] }\n  constraints:\n    - units.carbonation.sizes.co2_fixed >= 1 m3\n";
+    let e = load(&format!("{}{optimize}{}", &text[..at], &text[at..])).solve().expect_err("the bound does not fit");
+    let Error::Build(d) = &e else { panic!("{e}") };
+    let message = d.to_string();
+    assert!(message.contains("`units.carbonation.sizes.co2_fixed` is a mass flow"), "{message}");
+    assert!(
+        message.contains("the bound `1 m3` is a volume") && message.contains("optimize.constraints[0]"),
+        "{message}"
+    );
 }

@@ -118,9 +118,11 @@ fn a_spec_on_a_size_written_in_the_wrong_dimension_or_not_reported_fails_at_the_
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    for part in
-        ["`streams.lime_slurry.total` -> `units.carbonation.sizes.co2_fixed`", "volume [m^3]", "mass flow [kg s^-1]"]
-    {
+    for part in [
+        "design specification 1 (adjust `streams.lime_slurry.total` until `units.carbonation.sizes.co2_fixed`)",
+        "volume [m^3]",
+        "mass flow [kg s^-1]",
+    ] {
         assert!(e.contains(part), "{part:?} missing from: {e}");
     }
 }
@@ -260,4 +262,41 @@ fn sizes_fractions_molar_flows_and_pressures_are_study_metrics_in_si() {
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("accepted a size the unit does not report"),
     }
+}
+
+#[test]
+fn an_unreachable_target_is_a_failed_design_at_its_until_in_the_display_units() {
+    // The slurry leaving is the slurry fed and the CO2 it fixed: a little over 5 t/h at 5 t/h
+    // of slurry, a little over 10 t/h at 10 t/h, never 30 t/h.
+    let specs = "design_specs:
+  - adjust: streams.lime_slurry.total
+    until: streams.carbonated_slurry.total = 30 t/h
+    between: [5 t/h, 10 t/h]
+";
+    let text = carbonation(specs);
+    let e = project(&text).solve().expect_err("30 t/h is out of reach");
+    assert!(matches!(e, calx::Error::Design(_)) && !e.is_invalid_input(), "{e}");
+    let message = e.to_string();
+    let line = text.lines().position(|l| l.contains("until: streams.carbonated_slurry.total")).unwrap_or(0) + 1;
+    assert!(message.contains(&format!("targets.yaml:{line}:")), "{message}");
+    assert!(message.contains("design specification 1"), "{message}");
+    assert!(message.contains("the target 30 t/h cannot be reached"), "{message}");
+    assert!(message.contains("between 5 t/h and 10 t/h") && message.contains(" t/h at the lower bound"), "{message}");
+    assert!(!message.contains("(SI)"), "{message}");
+}
+
+#[test]
+fn an_expression_target_that_cannot_be_evaluated_points_at_its_spec() {
+    // No CO2 leaves with the slurry (it vents), so the ratio divides by zero at every value.
+    let specs = "design_specs:
+  - adjust: streams.lime_slurry.total
+    until: streams.vent.flows.CO2 / streams.carbonated_slurry.flows.CO2 = 2
+    between: [5 t/h, 10 t/h]
+";
+    let text = carbonation(specs);
+    let e = project(&text).solve().expect_err("a division by zero");
+    let message = e.to_string();
+    let line = text.lines().position(|l| l.contains("until: streams.vent.flows.CO2")).unwrap_or(0) + 1;
+    assert!(message.contains(&format!("targets.yaml:{line}:")), "{message}");
+    assert!(message.contains("design specification 1") && message.contains("division by zero"), "{message}");
 }

@@ -12,7 +12,10 @@
 //! `0.3`): the unit starts with a letter, `%` or `_` and runs to the next space, `(`, `)`,
 //! `,`, `+` or `*` (so write `2 t/h / 3`, with spaces, to divide a quantity). The literal is
 //! read by [`UnitTable::parse`], so it means exactly what it means in a flowsheet field
-//! (a lone temperature is absolute: `25 degC` is 298.15 K). A path is a dotted name with at
+//! (a lone temperature is absolute: `25 degC` is 298.15 K, `-5 degC` 268.15 K). Such a
+//! temperature with an offset unit (`degC`, `degF`) must be the whole expression: combined
+//! with other terms it would silently change meaning (`T + 10 degC` would add 283.15 K), so
+//! inside arithmetic temperatures and their differences are written in K. A path is a dotted name with at
 //! least one dot (`streams.raw_ash.total`, `streams.vent.flows.Ca(OH)2`: a segment may carry
 //! a parenthesised part, as component names do); what it names is for the caller to say
 //! ([`Expr::paths`]). Everything is SI inside.
@@ -139,7 +142,7 @@ fn err(column: usize, message: impl Into<String>) -> ExprError {
 impl Expr {
     /// Parse `text`, reading number literals with `units`.
     pub fn parse(text: &str, units: &UnitTable) -> Result<Expr, ExprError> {
-        let mut p = Parser { text, pos: 0, units, paths: Vec::new() };
+        let mut p = Parser { text, pos: 0, units, paths: Vec::new(), offsets: Vec::new() };
         p.skip_space();
         if p.pos == text.len() {
             return Err(err(0, "the expression is empty"));
@@ -148,6 +151,18 @@ impl Expr {
         p.skip_space();
         if p.pos < text.len() {
             return Err(err(p.pos, format!("unexpected `{}`; expected an operator or the end", p.rest_token())));
+        }
+        // `25 degC` is 298.15 K, an absolute temperature: added to, subtracted from or scaled
+        // with anything else it would silently mean something else (`T + 10 degC` adding
+        // 283.15 K). Alone it is what the same text means in any field.
+        if let Some(&at) = p.offsets.first()
+            && !matches!(root, Node::Number(..))
+        {
+            return Err(err(
+                at,
+                "a temperature in degC or degF is absolute (25 degC = 298.15 K) and cannot be combined with \
+                 other terms; inside an expression write temperatures and temperature differences in K",
+            ));
         }
         Ok(Expr { text: text.to_string(), root, paths: p.paths })
     }
@@ -251,6 +266,8 @@ struct Parser<'a> {
     pos: usize,
     units: &'a UnitTable,
     paths: Vec<PathRef>,
+    /// Where literals with an offset unit (a lone `degC` or `degF`) start.
+    offsets: Vec<usize>,
 }
 
 impl Parser<'_> {
@@ -314,7 +331,24 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<Node, ExprError> {
+        self.skip_space();
+        let minus = self.pos;
         if self.eat('-') {
+            // A minus written against a number belongs to it, as in any field: `-5 degC` is
+            // 268.15 K, not the negative of 278.15 K.
+            if self.text[self.pos..].chars().next().is_some_and(|c| c.is_ascii_digit() || c == '.') {
+                let offsets = self.offsets.len();
+                let magnitude = self.number()?;
+                if self.offsets.len() == offsets {
+                    return Ok(Node::Neg(Box::new(magnitude)));
+                }
+                // An offset unit: read the signed literal as a field would.
+                self.offsets.pop();
+                self.offsets.push(minus);
+                let literal = &self.text[minus..self.pos];
+                let q = self.units.parse(literal).map_err(|e| err(minus, e.to_string()))?;
+                return Ok(Node::Number(q.value, q.dimension));
+            }
             return Ok(Node::Neg(Box::new(self.unary()?)));
         }
         self.primary()
@@ -380,6 +414,9 @@ impl Parser<'_> {
         self.pos = end;
         let literal = &self.text[start..end];
         let q = self.units.parse(literal).map_err(|e| err(start, e.to_string()))?;
+        if k < end && self.units.unit(&self.text[k..end]).is_ok_and(|u| u.offset != 0.0) {
+            self.offsets.push(start);
+        }
         Ok(Node::Number(q.value, q.dimension))
     }
 
@@ -468,6 +505,27 @@ mod tests {
             Ok(e) => panic!("{text} parsed as {e:?}"),
             Err(e) => e,
         }
+    }
+
+    #[test]
+    fn a_temperature_in_degc_means_what_it_means_in_any_field_or_is_refused() {
+        // Alone, and with its minus sign: as a flowsheet field reads it.
+        assert!((eval("25 degC").0 - 298.15).abs() < 1e-12);
+        assert!((eval("-5 degC").0 - 268.15).abs() < 1e-12);
+        assert!((eval("-5 K").0 + 5.0).abs() < 1e-12);
+        // Combined with anything, the offset would change the meaning: refused at the literal.
+        for (text, column) in
+            [("streams.a.T + 10 degC", 14), ("0 degC - 10 degC", 0), ("2 * 25 degF", 4), ("min(20 degC, 300 K)", 4)]
+        {
+            let e = parse_error(text);
+            assert_eq!(e.column, column, "{text}: {e}");
+            assert!(e.to_string().contains("in K"), "{e}");
+        }
+        // In kelvin the arithmetic is plain: a temperature plus a difference.
+        let t = eval_with("streams.a.T + 10 K", &[("streams.a.T", 300.0, Dimension::TEMPERATURE)]);
+        assert_eq!(t.0, 310.0);
+        // A minus before a path or a parenthesis stays a negation.
+        assert_eq!(eval("-(2 - 5)").0, 3.0);
     }
 
     #[test]

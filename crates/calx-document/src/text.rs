@@ -216,12 +216,12 @@ fn optimum(s: &mut String, model: &Model, uom: &UnitTable, o: &calx_core::result
     let v = |r: &calx_core::result::ReportedValue| shown_value(model, uom, r.value, r.dimension, r.unit.as_deref());
     let _ = writeln!(
         s,
-        "  optimum: {} {} = {} ({} evaluations, {} outer iterations)",
+        "  optimum: {} {} = {} ({}, {})",
         o.goal,
         o.objective.path,
         v(&o.objective),
-        o.evaluations,
-        o.path.len()
+        count(o.evaluations, "evaluation"),
+        count(o.path.len(), "outer iteration")
     );
     for x in &o.variables {
         let _ = writeln!(s, "    variable {} = {}", x.path, v(x));

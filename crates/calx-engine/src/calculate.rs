@@ -102,11 +102,11 @@ pub(crate) fn plan(
         if let Some(j) = setter(&c.set).filter(|&j| j != i) {
             errors.push(problem(i, c, format!("calculator {} sets it already", j + 1)));
         }
-        if let Some(k) = specs.iter().position(|s| s.adjust == c.set) {
+        if let Some(s) = specs.iter().find(|s| s.adjust == c.set) {
             errors.push(problem(
                 i,
                 c,
-                format!("design specification {} adjusts it; a value is either calculated or adjusted", k + 1),
+                format!("design specification {} adjusts it; a value is either calculated or adjusted", s.index),
             ));
         }
         if !c.reads_results() {

@@ -247,6 +247,9 @@ impl Variable {
 /// "Adjust `adjust` within `bounds` until `target` equals `value`."
 #[derive(Clone, Debug, PartialEq)]
 pub struct DesignSpecDef {
+    /// Its 1-based position in the file's `design_specs:` list (which also holds the
+    /// specifications the façade solves), for messages and positions.
+    pub index: usize,
     /// Path as written, for reports (`streams.raw_ash.total`).
     pub adjust_label: String,
     /// The variable changed (must be a unit parameter).

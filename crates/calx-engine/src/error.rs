@@ -391,6 +391,31 @@ pub enum EngineError {
         /// Why.
         reason: String,
     },
+    /// A design specification's target lies outside what the adjusted variable reaches
+    /// within its `between`: the result at both bounds, SI (the façade shows them in the
+    /// flowsheet's display units).
+    #[error(
+        "design specification `{adjust}` -> `{target}`: the target {value:.6e} (SI) cannot be reached with the \
+         adjusted value between {:.6e} and {:.6e}: the result is {:.6e} at the lower bound and {:.6e} at the upper \
+         bound; widen `between` or check the target",
+        .bounds.0, .bounds.1, .results.0, .results.1
+    )]
+    DesignSpecUnreachable {
+        /// Adjusted variable.
+        adjust: String,
+        /// Target variable.
+        target: String,
+        /// The target value, SI.
+        value: f64,
+        /// The dimension of the target value.
+        target_dimension: calx_core::Dimension,
+        /// The adjusted variable's bounds, SI.
+        bounds: (f64, f64),
+        /// The dimension of the adjusted variable.
+        adjust_dimension: calx_core::Dimension,
+        /// The result at the lower and at the upper bound, SI.
+        results: (f64, f64),
+    },
     /// The design specifications were solved together, which failed, and then nested, which
     /// failed too.
     #[error(

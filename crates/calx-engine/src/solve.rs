@@ -98,7 +98,7 @@ impl Flowsheet {
                     }),
                 }
             }
-            check_specs(&design_specs, &defs, topo, &components, &mut errors);
+            check_specs((&design_specs, &calculators), &defs, topo, &components, &mut errors);
             check_calculators(&calculators, &defs, topo, &components, &mut errors);
         }
         let topo = match topo {
@@ -397,6 +397,7 @@ impl Flowsheet {
                 source:
                     e @ (EngineError::DesignSpecTrial { .. }
                     | EngineError::DesignSpec { .. }
+                    | EngineError::DesignSpecUnreachable { .. }
                     | EngineError::SpecTarget { .. }
                     | EngineError::TargetDimension { .. }),
                 ..
@@ -412,16 +413,14 @@ impl Flowsheet {
                 });
             }
             Err(SolverError::NotBracketed { lo, hi, f_lo, f_hi }) => {
-                return Err(EngineError::DesignSpec {
+                return Err(EngineError::DesignSpecUnreachable {
                     adjust: spec.adjust_label.clone(),
                     target: spec.target_label.clone(),
-                    reason: format!(
-                        "the target {:.6e} (SI) cannot be reached with the adjusted value between {lo:.6e} and {hi:.6e}: \
-                         the result is {:.6e} at the lower bound and {:.6e} at the upper bound; widen `between` or check the target",
-                        spec.value,
-                        f_lo + spec.value,
-                        f_hi + spec.value
-                    ),
+                    value: spec.value,
+                    target_dimension: spec.target_dimension,
+                    bounds: (lo, hi),
+                    adjust_dimension: spec.adjust_dimension,
+                    results: (f_lo + spec.value, f_hi + spec.value),
                 });
             }
             Err(e) => {
@@ -916,13 +915,13 @@ fn missing(name: &str, what: &'static str) -> EngineError {
 /// components, that a target's value is written in the target's dimension, and that the
 /// target can depend on the adjusted variable (it is downstream of the adjusted unit).
 fn check_specs(
-    specs: &[DesignSpecDef],
+    (specs, calcs): (&[DesignSpecDef], &[CalculatorDef]),
     defs: &[UnitDef],
     topo: &Topology,
     components: &ComponentSet,
     errors: &mut Vec<BuildError>,
 ) {
-    for (i, spec) in specs.iter().enumerate() {
+    for spec in specs {
         let mut reasons = Vec::new();
         let reads = spec.target_expr.as_ref().map_or(std::slice::from_ref(&spec.target), |e| &e.reads);
         for v in std::iter::once(&spec.adjust).chain(reads) {
@@ -930,6 +929,12 @@ fn check_specs(
         }
         if !matches!(spec.adjust, Variable::UnitParam { .. }) {
             reasons.push("only unit and feed parameters can be adjusted".into());
+        }
+        if let Some(other) = specs.iter().take_while(|s| s.index != spec.index).find(|s| s.adjust == spec.adjust) {
+            reasons.push(format!(
+                "design specification {} adjusts `{}` already; a value is adjusted by one specification",
+                other.index, spec.adjust_label
+            ));
         }
         let dimension = match &spec.target_expr {
             Some(e) => e.dimension().ok().flatten(),
@@ -950,7 +955,7 @@ fn check_specs(
         // Only where every name exists does the graph say anything.
         if reasons.is_empty()
             && let Some(adjusted) = spec.adjust.unit().and_then(|u| defs.iter().position(|d| d.name == u))
-            && !reads.iter().any(|target| reaches(topo, defs, adjusted, target))
+            && !reads.iter().any(|target| reaches((topo, defs, calcs), (adjusted, &spec.adjust), target))
         {
             reasons.push(format!(
                 "the target `{}` is not downstream of the adjusted variable `{}`: no path of streams leads from \
@@ -958,7 +963,7 @@ fn check_specs(
                 spec.target_label, spec.adjust_label, defs[adjusted].name
             ));
         }
-        errors.extend(reasons.into_iter().map(|reason| BuildError::DesignSpec { index: i + 1, reason }));
+        errors.extend(reasons.into_iter().map(|reason| BuildError::DesignSpec { index: spec.index, reason }));
     }
 }
 
@@ -1013,26 +1018,53 @@ fn check_variable(v: &Variable, defs: &[UnitDef], topo: &Topology, components: &
     }
 }
 
-/// Whether `target` can change when unit `from` does: it is `from` itself or a unit
-/// downstream of it, or a stream one of those produces (recycles included).
-fn reaches(topo: &Topology, defs: &[UnitDef], from: usize, target: &Variable) -> bool {
+/// Whether `target` can change when the adjusted unit `from` does: it is `from` itself or a
+/// unit downstream of it, or a stream one of those produces (recycles included). Calculators
+/// carry a change on: one that reads a changed parameter (`adjusted` itself, or one another
+/// calculator sets from it) or a result of a reached unit or stream changes the unit it sets.
+fn reaches(
+    (topo, defs, calcs): (&Topology, &[UnitDef], &[CalculatorDef]),
+    (from, adjusted): (usize, &Variable),
+    target: &Variable,
+) -> bool {
+    let unit_of = |v: &Variable| v.unit().and_then(|name| defs.iter().position(|d| d.name == name));
     let mut seen = vec![false; topo.outlets.len()];
+    let mut changed = vec![adjusted.clone()];
+    let mut applied = vec![false; calcs.len()];
     let mut stack = vec![from];
     seen[from] = true;
-    while let Some(u) = stack.pop() {
-        for &s in &topo.outlets[u] {
-            if let Some((d, _)) = &topo.streams[s].destination
-                && !seen[*d]
-            {
-                seen[*d] = true;
-                stack.push(*d);
+    loop {
+        while let Some(u) = stack.pop() {
+            for &s in &topo.outlets[u] {
+                if let Some((d, _)) = &topo.streams[s].destination
+                    && !seen[*d]
+                {
+                    seen[*d] = true;
+                    stack.push(*d);
+                }
             }
         }
+        let produced = |stream: &str, seen: &[bool]| {
+            let source = topo.stream_index.get(stream).and_then(|&s| topo.streams[s].source.as_ref());
+            source.is_some_and(|(u, _)| seen[*u])
+        };
+        let moved = |v: &Variable, seen: &[bool], changed: &[Variable]| match v {
+            Variable::UnitParam { .. } => changed.contains(v),
+            v => match v.stream() {
+                Some(stream) => produced(stream, seen),
+                None => unit_of(v).is_some_and(|u| seen[u]),
+            },
+        };
+        let next =
+            (0..calcs.len()).find(|&i| !applied[i] && calcs[i].reads.iter().any(|(v, _)| moved(v, &seen, &changed)));
+        let Some(i) = next else {
+            return moved(target, &seen, &changed);
+        };
+        applied[i] = true;
+        changed.push(calcs[i].set.clone());
+        if let Some(u) = unit_of(&calcs[i].set).filter(|&u| !seen[u]) {
+            seen[u] = true;
+            stack.push(u);
+        }
     }
-    if let Some(stream) = target.stream() {
-        let source = topo.stream_index.get(stream).and_then(|&s| topo.streams[s].source.as_ref());
-        return source.is_some_and(|(u, _)| seen[*u]);
-    }
-    // A unit's utility or size: the unit must be reached.
-    target.unit().and_then(|name| defs.iter().position(|d| d.name == name)).is_some_and(|u| seen[u])
 }

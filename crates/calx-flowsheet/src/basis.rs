@@ -93,6 +93,15 @@ pub(crate) fn decode(dec: &mut Decoder, node: &Node) -> Vec<Basis> {
             dec.error(Diagnostic::new(k.loc, &field, e.to_string()));
             continue;
         }
+        // A basis that only follows a stream is defined after the solve; a symbol the unit
+        // table already knows (`h`, `t`) must be refused now, or the displays would quietly
+        // keep its old meaning.
+        if rate.is_none()
+            && let Err(e) = dec.units.clone().define(&k.name, 1.0, Dimension::TIME)
+        {
+            dec.error(Diagnostic::new(k.loc, &field, e.to_string()));
+            continue;
+        }
         out.push(Basis { symbol: k.name.clone(), rate, follows, loc: v.loc });
     }
     out

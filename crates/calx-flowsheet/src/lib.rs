@@ -38,7 +38,9 @@ pub use crate::fit::{
     parse_fit,
 };
 pub use crate::node::Loc;
-pub use crate::optimize::{Comparison, Constraint, Goal, OptimizeDef, OptimizeMethod, OptimizeVariable};
+pub use crate::optimize::{
+    Comparison, Constraint, Goal, OptimizeDef, OptimizeMethod, OptimizeOutput, OptimizeVariable,
+};
 pub use crate::options::Display;
 pub use crate::schema::json_schema;
 
@@ -296,6 +298,7 @@ impl Source {
             get(top, "optimize").map(|n| optimize::decode(&mut dec, n, (&unit_defs, &set), (&analyses, registry)));
         let calculators =
             get(top, "calculate").map(|n| calculate::decode(&mut dec, n, text, &unit_defs, &set)).unwrap_or_default();
+        options::check_adjusted(&mut dec, (&design_specs, &analysis_specs), &calculators);
         let aqueous = get(top, "aqueous").map(|n| aqueous::decode(&mut dec, n, &set));
         if let Some(settings) = &aqueous {
             aqueous::default_unit_models(settings, &mut unit_defs);

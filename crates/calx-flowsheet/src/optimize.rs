@@ -9,6 +9,7 @@
 //!     - { path: units.carbonation.volume, between: [1 m3, 50 m3] }
 //!   constraints:
 //!     - analyses.lca.net_reduction_per_functional_unit >= 40 kg/t_product   # <=, >=, =
+//!     - streams.product.flows.CaCO3 / streams.product.total >= 0.3  # an expression over results
 //!   method: nelder_mead       # the only one: augmented Lagrangian around bounded Nelder–Mead
 //!   max_evaluations: 2000
 //!   tolerance: 1e-8
@@ -18,7 +19,7 @@
 
 use calx_core::registry::Registry;
 use calx_core::{ComponentSet, Dimension};
-use calx_engine::UnitDef;
+use calx_engine::{ResultExpr, UnitDef};
 
 use crate::analyses::ConfiguredAnalysis;
 use crate::decode::{Decoder, get, join};
@@ -80,6 +81,16 @@ pub struct OptimizeVariable {
     pub bounds: (f64, f64),
 }
 
+/// What an objective or a constraint reads.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OptimizeOutput {
+    /// A result path (SI) or an analysis metric (in its unit).
+    Output(DesignOutput),
+    /// An expression over engine results (`streams.a.total / streams.b.total`), SI, in the
+    /// dimension its paths give (a size's is known only from the unit's report).
+    Expression(ResultExpr),
+}
+
 /// One constraint of an optimisation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Constraint {
@@ -88,7 +99,7 @@ pub struct Constraint {
     /// The path as written.
     pub label: String,
     /// What is read.
-    pub output: DesignOutput,
+    pub output: OptimizeOutput,
     /// The comparison.
     pub comparison: Comparison,
     /// The bound as written.
@@ -103,7 +114,7 @@ pub struct OptimizeDef {
     /// The objective's path as written.
     pub objective_label: String,
     /// The objective.
-    pub objective: DesignOutput,
+    pub objective: OptimizeOutput,
     /// The variables.
     pub variables: Vec<OptimizeVariable>,
     /// The constraints.
@@ -142,7 +153,7 @@ pub(crate) fn decode(
     let objective = goal.and_then(|(goal, n, field)| {
         dec.map.put(field, n.loc);
         let text = dec.text(n, field)?.trim().to_string();
-        let output = design::output(dec, n, &text, (set, analyses), field)?;
+        let output = read(dec, n, &text, (units, set, analyses), field)?;
         Some((goal, text, output))
     });
     let mut variables = Vec::new();
@@ -165,7 +176,7 @@ pub(crate) fn decode(
             let field = format!("optimize.constraints[{i}]");
             dec.map.put(&format!("optimize.constraints.{}", i + 1), item.loc);
             let Some(text) = dec.text(item, &field) else { continue };
-            if let Some(c) = constraint(dec, item, text, &field, (set, analyses)) {
+            if let Some(c) = constraint(dec, item, text, &field, (units, set, analyses)) {
                 constraints.push(c);
             }
         }
@@ -173,7 +184,7 @@ pub(crate) fn decode(
     let mut def = OptimizeDef {
         goal: Goal::Minimize,
         objective_label: String::new(),
-        objective: DesignOutput::Metric { analysis: String::new(), metric: String::new() },
+        objective: OptimizeOutput::Output(DesignOutput::Metric { analysis: String::new(), metric: String::new() }),
         variables,
         constraints,
         method: OptimizeMethod::NelderMead,
@@ -229,6 +240,7 @@ fn variable(
     context: (&[UnitDef], &[ConfiguredAnalysis], &Registry),
 ) -> Option<OptimizeVariable> {
     let field = format!("optimize.variables[{i}]");
+    dec.map.put(&format!("optimize.variables.{}", i + 1), item.loc);
     let entries = dec.mapping(item, &field)?;
     dec.only(entries, VARIABLE_FIELDS, &field);
     let path = dec.required(entries, "path", &field, item.loc);
@@ -240,12 +252,42 @@ fn variable(
     Some(OptimizeVariable { label, input, bounds })
 }
 
+/// Decode what an objective or a constraint reads: an expression over results, or a result
+/// path or metric.
+fn read(
+    dec: &mut Decoder,
+    node: &Node,
+    text: &str,
+    (units, set, analyses): (&[UnitDef], &ComponentSet, &[ConfiguredAnalysis]),
+    field: &str,
+) -> Option<OptimizeOutput> {
+    if !design::is_expression(text, &dec.units) {
+        return design::output(dec, node, text, (set, analyses), field).map(OptimizeOutput::Output);
+    }
+    match design::result_expression(text, &dec.units, (units, set)) {
+        Ok(e) => Some(OptimizeOutput::Expression(e)),
+        Err(problems) => {
+            for (offset, message) in problems {
+                dec.error(
+                    Diagnostic::new(
+                        node.loc,
+                        field,
+                        format!("{message} (at character {} of the expression)", offset + 1),
+                    )
+                    .found(text.to_string()),
+                );
+            }
+            None
+        }
+    }
+}
+
 fn constraint(
     dec: &mut Decoder,
     item: &Node,
     text: &str,
     field: &str,
-    context: (&ComponentSet, &[ConfiguredAnalysis]),
+    context: (&[UnitDef], &ComponentSet, &[ConfiguredAnalysis]),
 ) -> Option<Constraint> {
     let found = [("<=", Comparison::AtMost), (">=", Comparison::AtLeast), ("=", Comparison::Equal)]
         .into_iter()
@@ -258,7 +300,7 @@ fn constraint(
         return None;
     };
     let label = left.trim().to_string();
-    let output = design::output(dec, item, &label, context, field)?;
+    let output = read(dec, item, &label, context, field)?;
     let Some(value) = Written::parse(right, &dec.units) else {
         dec.error(
             Diagnostic::new(item.loc, field, "write the bound as a number and its unit")
@@ -266,31 +308,34 @@ fn constraint(
         );
         return None;
     };
-    if let DesignOutput::Result(v) = &output {
-        let expected = v.dimension();
-        let problem = match value.si {
-            None => Some("its unit is not one Calx knows".to_string()),
-            Some((_, d))
-                if expected.is_some_and(|e| e != d)
-                    && !(value.unit.is_empty()
-                        && d == Dimension::DIMENSIONLESS
-                        && expected == Some(Dimension::DIMENSIONLESS)) =>
-            {
-                Some(format!(
-                    "`{label}` is a {}, but the bound is a {}",
-                    expected.map(|e| e.describe()).unwrap_or_default(),
-                    d.describe()
-                ))
+    let problem = match &output {
+        OptimizeOutput::Output(DesignOutput::Result(v)) => {
+            let expected = v.dimension();
+            match value.si {
+                None => Some("its unit is not one Calx knows".to_string()),
+                Some((_, d))
+                    if expected.is_some_and(|e| e != d)
+                        && !(value.unit.is_empty()
+                            && d == Dimension::DIMENSIONLESS
+                            && expected == Some(Dimension::DIMENSIONLESS)) =>
+                {
+                    Some(format!(
+                        "`{label}` is a {}, but the bound is a {}",
+                        expected.map(|e| e.describe()).unwrap_or_default(),
+                        d.describe()
+                    ))
+                }
+                _ => None,
             }
-            _ => None,
-        };
-        if let Some(p) = problem {
-            dec.error(
-                Diagnostic::new(item.loc, field, format!("the bound does not fit: {p}"))
-                    .found(right.trim().to_string()),
-            );
-            return None;
         }
+        OptimizeOutput::Expression(e) => design::expression_value(e, right, &dec.units).err(),
+        OptimizeOutput::Output(DesignOutput::Metric { .. }) => None,
+    };
+    if let Some(p) = problem {
+        dec.error(
+            Diagnostic::new(item.loc, field, format!("the bound does not fit: {p}")).found(right.trim().to_string()),
+        );
+        return None;
     }
     Some(Constraint { text: text.trim().to_string(), label, output, comparison, value })
 }

@@ -207,6 +207,7 @@ pub(crate) fn design_specs(
         let until = dec.required(entries, "until", &field, item.loc);
         let between = dec.required(entries, "between", &field, item.loc);
         let (Some(adjust), Some(until), Some(between)) = (adjust, until, between) else { continue };
+        dec.map.put(&format!("design_specs.{}.adjust", i + 1), adjust.loc);
         let Some(adjust_text) = dec.text(adjust, &join(&field, "adjust")) else { continue };
         let context = (units, analyses, registry);
         let Some(mut input) = design::input(dec, adjust, adjust_text, context, &join(&field, "adjust")) else {
@@ -226,7 +227,7 @@ pub(crate) fn design_specs(
             let Some(bounds) = design::bounds(dec, between, &mut input, &join(&field, "between")) else { continue };
             let labels = (adjust_text, until_text, value_text);
             if let Some(spec) = expression_spec(dec, (until, text), labels, input, bounds, (units, set), &field) {
-                out.0.push(DesignSpecDef { options: spec_options(dec, entries, &field), ..spec });
+                out.0.push(DesignSpecDef { index: i + 1, options: spec_options(dec, entries, &field), ..spec });
             }
             continue;
         }
@@ -250,6 +251,7 @@ pub(crate) fn design_specs(
                     }
                 };
                 out.0.push(DesignSpecDef {
+                    index: i + 1,
                     adjust_label: labels.0,
                     adjust: variable,
                     target_label: labels.1,
@@ -292,6 +294,48 @@ pub(crate) fn design_specs(
         }
     }
     out
+}
+
+/// A value is either calculated or adjusted, and by one specification: an analysis
+/// specification that adjusts a parameter a calculator sets, an engine specification adjusts
+/// or an earlier analysis specification adjusts is an error at its `adjust:` (the engine
+/// refuses the same of its own specifications).
+pub(crate) fn check_adjusted(
+    dec: &mut Decoder,
+    (engine, analysis): (&[DesignSpecDef], &[AnalysisSpec]),
+    calculators: &[calx_engine::CalculatorDef],
+) {
+    for (k, spec) in analysis.iter().enumerate() {
+        let why = match &spec.adjust {
+            DesignInput::Unit { variable, .. } => {
+                if let Some(c) = calculators.iter().position(|c| &c.set == variable) {
+                    Some(format!("calculator {} sets it; a value is either calculated or adjusted", c + 1))
+                } else {
+                    engine
+                        .iter()
+                        .find(|s| &s.adjust == variable)
+                        .map(|s| s.index)
+                        .or_else(|| analysis[..k].iter().find(|a| a.adjust == spec.adjust).map(|a| a.index))
+                        .map(|j| {
+                            format!(
+                                "design specification {j} adjusts it already; a value is adjusted by one specification"
+                            )
+                        })
+                }
+            }
+            DesignInput::Analysis { .. } => analysis[..k].iter().find(|a| a.adjust == spec.adjust).map(|a| {
+                format!("design specification {} adjusts it already; a value is adjusted by one specification", a.index)
+            }),
+        };
+        if let Some(why) = why {
+            let loc = dec.map.get(&format!("design_specs.{}.adjust", spec.index));
+            let field = format!("design_specs[{}].adjust", spec.index - 1);
+            dec.error(
+                Diagnostic::new(loc, &field, format!("`{}`: {why}", spec.adjust_label))
+                    .found(spec.adjust_label.clone()),
+            );
+        }
+    }
 }
 
 /// The `tolerance:` and `max_iterations:` of a design specification.
@@ -352,6 +396,7 @@ fn expression_spec(
         }
     };
     Some(DesignSpecDef {
+        index: 0, // set by the caller
         adjust_label: adjust_text.to_string(),
         adjust: variable,
         target_label: target_text.to_string(),

@@ -27,7 +27,7 @@ mod wegstein;
 pub use error::SolverError;
 pub use fixed_point::{FixedPointOptions, FixedPointReport, solve_fixed_point};
 pub use method::Method;
-pub use minimize::{ConstraintKind, Iterate, MinimizeError, MinimizeOptions, MinimizeReport, minimize};
+pub use minimize::{ConstraintKind, Evaluated, Iterate, MinimizeError, MinimizeOptions, MinimizeReport, minimize};
 pub use ode::{
     DenseStep, OdeError, OdeOptions, OdeReport, OdeWorkspace, integrate, integrate_dense, integrate_to_times,
 };

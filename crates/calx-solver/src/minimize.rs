@@ -7,9 +7,12 @@
 //! solves it once per point). Variables are scaled to the unit box and kept in it by
 //! projection; the objective is scaled by its magnitude at the first point. Each outer
 //! iteration minimises the augmented Lagrangian with Nelder–Mead, then updates the
-//! multipliers and, when the violation did not shrink fourfold, raises the penalty tenfold.
-//! A result whose constraints are violated beyond the tolerance is
-//! [`MinimizeError::Infeasible`], never a reported optimum.
+//! multipliers and, when the violation did not shrink fourfold, raises the penalty tenfold
+//! (up to 1e8). The best feasible point and the least infeasible one are kept over every
+//! evaluation: the optimum is the former once the search converged; a budget that runs out
+//! first is [`MinimizeError::BudgetExhausted`], and a search that converged without a
+//! feasible point [`MinimizeError::Infeasible`] with the least violation — never a
+//! reported optimum.
 
 use thiserror::Error;
 
@@ -70,10 +73,24 @@ pub struct MinimizeReport {
     pub path: Vec<Iterate>,
 }
 
+/// One point evaluated, in the caller's variables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluated {
+    /// Variables.
+    pub x: Vec<f64>,
+    /// Objective, as the closure gave it.
+    pub objective: f64,
+    /// Constraint values, as the closure gave them.
+    pub constraints: Vec<f64>,
+    /// Largest scaled constraint violation (0 when feasible).
+    pub violation: f64,
+}
+
 /// Why [`minimize`] gave no optimum.
 #[derive(Debug, Error)]
 pub enum MinimizeError<E> {
-    /// The problem is malformed (no variables, bounds not ordered, a bad option).
+    /// The problem is malformed (no variables, bounds not ordered, a bad option, a closure
+    /// that gives a different number of constraint values than there are constraints).
     #[error("{0}")]
     Invalid(String),
     /// The closure failed at `x`.
@@ -91,23 +108,45 @@ pub enum MinimizeError<E> {
         /// The point.
         x: Vec<f64>,
     },
-    /// No start found a point that meets the constraints.
+    /// The search converged (every start), but no point evaluated meets the constraints.
     #[error(
         "no point meets the constraints: the smallest violation found is {violation:.3e} (scaled) at {x:?}, constraint values {constraints:?}"
     )]
     Infeasible {
-        /// The least infeasible point found.
+        /// The least infeasible point evaluated.
         x: Vec<f64>,
         /// Its largest scaled violation.
         violation: f64,
         /// Its constraint values.
         constraints: Vec<f64>,
     },
+    /// `max_evaluations` ran out before the search converged: no optimum, but the best
+    /// feasible point and the least infeasible one evaluated so far.
+    #[error("the search did not converge within {evaluations} evaluations")]
+    BudgetExhausted {
+        /// Evaluations made (`max_evaluations`).
+        evaluations: usize,
+        /// The feasible point with the lowest objective evaluated, if any.
+        feasible: Option<Box<Evaluated>>,
+        /// The point with the least violation evaluated.
+        least_violation: Box<Evaluated>,
+    },
 }
+
+/// Largest penalty parameter of the augmented Lagrangian: beyond it the merit is too
+/// ill-conditioned for Nelder–Mead to make progress.
+const RHO_MAX: f64 = 1e8;
+/// Most outer iterations of one start.
+const MAX_OUTER: usize = 30;
 
 /// Minimise over the box `bounds` with constraints of `kinds`, each scaled by `scales`
 /// (positive: a violation is compared as `value / scale`). `f(x)` returns the objective
 /// and the constraint values in the order of `kinds`.
+///
+/// The optimum is the feasible point (violation within the tolerance) with the lowest
+/// objective of every evaluation, once every start has converged. A budget that runs out
+/// first is [`MinimizeError::BudgetExhausted`]; [`MinimizeError::Infeasible`] only when the
+/// search converged and no evaluation met the constraints (it gives the least violation).
 pub fn minimize<E>(
     mut f: impl FnMut(&[f64]) -> Result<(f64, Vec<f64>), E>,
     bounds: &[(f64, f64)],
@@ -117,34 +156,57 @@ pub fn minimize<E>(
     check(bounds, kinds, scales, options)?;
     let n = bounds.len();
     let mut rng = options.seed ^ 0x9E37_79B9_7F4A_7C15;
-    let mut evaluations = 0;
-    let mut best: Option<Run> = None;
+    let mut p = Problem {
+        f: &mut f,
+        bounds,
+        kinds,
+        scales,
+        evaluations: 0,
+        limit: options.max_evaluations,
+        tolerance: options.tolerance,
+        start: 0,
+        feasible: None,
+        least: None,
+    };
+    let mut paths = Vec::new();
+    let mut exhausted = false;
     for start in 0..options.starts {
+        p.start = start;
         let z0: Vec<f64> = if start == 0 { vec![0.5; n] } else { (0..n).map(|_| uniform(&mut rng)).collect() };
-        let mut problem =
-            Problem { f: &mut f, bounds, kinds, scales, evaluations: &mut evaluations, limit: options.max_evaluations };
-        let run = augmented_lagrangian(&mut problem, z0, options)?;
-        let better = match &best {
-            None => true,
-            Some(b) => match (run.violation <= options.tolerance, b.violation <= options.tolerance) {
-                (true, true) => run.objective < b.objective,
-                (a, b_ok) if a != b_ok => a,
-                _ => run.violation < b.violation,
-            },
-        };
-        if better {
-            best = Some(run);
-        }
-        if evaluations >= options.max_evaluations {
-            break;
+        let mut path = Vec::new();
+        let outcome = augmented_lagrangian(&mut p, z0, options, &mut path);
+        paths.push(path);
+        match outcome {
+            Ok(()) => {}
+            Err(Halt::Budget) => {
+                exhausted = true;
+                break;
+            }
+            Err(Halt::Fail(e)) => return Err(e),
         }
     }
-    let Some(run) = best else { return Err(MinimizeError::Invalid("no start was run".into())) };
-    let x = unscale(&run.z, bounds);
-    if run.violation > options.tolerance {
-        return Err(MinimizeError::Infeasible { x, violation: run.violation, constraints: run.constraints });
+    let evaluations = p.evaluations;
+    let Some(least) = p.least.take() else { return Err(MinimizeError::Invalid("nothing was evaluated".into())) };
+    let feasible = p.feasible.take();
+    if exhausted {
+        return Err(MinimizeError::BudgetExhausted {
+            evaluations,
+            feasible: feasible.map(|(e, _)| Box::new(e)),
+            least_violation: Box::new(least),
+        });
     }
-    Ok(MinimizeReport { x, objective: run.objective, constraints: run.constraints, evaluations, path: run.path })
+    match feasible {
+        Some((best, start)) => Ok(MinimizeReport {
+            x: best.x,
+            objective: best.objective,
+            constraints: best.constraints,
+            evaluations,
+            path: paths.swap_remove(start),
+        }),
+        None => {
+            Err(MinimizeError::Infeasible { x: least.x, violation: least.violation, constraints: least.constraints })
+        }
+    }
 }
 
 fn check<E>(
@@ -181,13 +243,32 @@ fn unscale(z: &[f64], bounds: &[(f64, f64)]) -> Vec<f64> {
     z.iter().zip(bounds).map(|(z, (lo, hi))| lo + z.clamp(0.0, 1.0) * (hi - lo)).collect()
 }
 
+/// Why a start stopped early: the budget, or an error that ends the whole search.
+enum Halt<E> {
+    Budget,
+    Fail(MinimizeError<E>),
+}
+
+impl<E> From<MinimizeError<E>> for Halt<E> {
+    fn from(e: MinimizeError<E>) -> Self {
+        Halt::Fail(e)
+    }
+}
+
 struct Problem<'a, F> {
     f: &'a mut F,
     bounds: &'a [(f64, f64)],
     kinds: &'a [ConstraintKind],
     scales: &'a [f64],
-    evaluations: &'a mut usize,
+    evaluations: usize,
     limit: usize,
+    tolerance: f64,
+    /// The start running (to know whose path the optimum's is).
+    start: usize,
+    /// The feasible evaluation with the lowest objective, and its start.
+    feasible: Option<(Evaluated, usize)>,
+    /// The evaluation with the least violation.
+    least: Option<Evaluated>,
 }
 
 /// One evaluation: objective, constraint values, and the largest scaled violation.
@@ -201,14 +282,25 @@ impl<F, E> Problem<'_, F>
 where
     F: FnMut(&[f64]) -> Result<(f64, Vec<f64>), E>,
 {
-    fn eval(&mut self, z: &[f64]) -> Result<Point, MinimizeError<E>> {
+    /// Evaluate at `z` (scaled), unless the budget is spent; keep the best points.
+    fn eval(&mut self, z: &[f64]) -> Result<Point, Halt<E>> {
+        if self.evaluations >= self.limit {
+            return Err(Halt::Budget);
+        }
         let x = unscale(z, self.bounds);
-        *self.evaluations += 1;
+        self.evaluations += 1;
         let (objective, constraints) =
             (self.f)(&x).map_err(|source| MinimizeError::Evaluation { x: x.clone(), source })?;
-        if !objective.is_finite() || constraints.len() != self.kinds.len() || constraints.iter().any(|c| !c.is_finite())
-        {
-            return Err(MinimizeError::NotFinite { x });
+        if constraints.len() != self.kinds.len() {
+            return Err(MinimizeError::Invalid(format!(
+                "the function gave {} constraint values for {} constraints",
+                constraints.len(),
+                self.kinds.len()
+            ))
+            .into());
+        }
+        if !objective.is_finite() || constraints.iter().any(|c| !c.is_finite()) {
+            return Err(MinimizeError::NotFinite { x }.into());
         }
         let violation = constraints
             .iter()
@@ -218,28 +310,26 @@ where
                 ConstraintKind::Equality => (c / s).abs(),
             })
             .fold(0.0, f64::max);
+        let evaluated = || Evaluated { x: x.clone(), objective, constraints: constraints.clone(), violation };
+        if violation <= self.tolerance && self.feasible.as_ref().is_none_or(|(b, _)| objective < b.objective) {
+            self.feasible = Some((evaluated(), self.start));
+        }
+        if self.least.as_ref().is_none_or(|b| violation < b.violation) {
+            self.least = Some(evaluated());
+        }
         Ok(Point { objective, constraints, violation })
     }
-
-    fn exhausted(&self) -> bool {
-        *self.evaluations >= self.limit
-    }
 }
 
-/// The outcome of one start.
-struct Run {
-    z: Vec<f64>,
-    objective: f64,
-    constraints: Vec<f64>,
-    violation: f64,
-    path: Vec<Iterate>,
-}
-
+/// One start: outer iterations until the point stops moving while feasible (or, infeasible,
+/// with the penalty at its cap), or [`MAX_OUTER`] of them. Each outer iteration's best point
+/// is pushed onto `path`.
 fn augmented_lagrangian<F, E>(
     p: &mut Problem<'_, F>,
     z0: Vec<f64>,
     o: &MinimizeOptions,
-) -> Result<Run, MinimizeError<E>>
+    path: &mut Vec<Iterate>,
+) -> Result<(), Halt<E>>
 where
     F: FnMut(&[f64]) -> Result<(f64, Vec<f64>), E>,
 {
@@ -247,15 +337,9 @@ where
     let f_scale = if first.objective.abs() > 0.0 { first.objective.abs() } else { 1.0 };
     let m = p.kinds.len();
     let (mut lambda, mut rho) = (vec![0.0; m], 10.0);
-    let mut run = Run {
-        z: z0,
-        objective: first.objective,
-        constraints: first.constraints,
-        violation: first.violation,
-        path: Vec::new(),
-    };
+    let mut z = z0;
     let mut last_violation = f64::INFINITY;
-    for _ in 0..30 {
+    for _ in 0..MAX_OUTER {
         let (kinds, scales) = (p.kinds.to_vec(), p.scales.to_vec());
         let merit = |pt: &Point| -> f64 {
             let mut l = pt.objective / f_scale;
@@ -271,7 +355,7 @@ where
             }
             l
         };
-        let (z, pt) = nelder_mead(p, &run.z, &merit, o.tolerance)?;
+        let (zn, pt) = nelder_mead(p, &z, &merit, o.tolerance)?;
         for (i, c) in pt.constraints.iter().enumerate() {
             let c = c / scales[i];
             lambda[i] = match kinds[i] {
@@ -279,35 +363,36 @@ where
                 ConstraintKind::Inequality => (lambda[i] + rho * c).max(0.0),
             };
         }
-        let moved = z.iter().zip(&run.z).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-        run.path.push(Iterate { x: unscale(&z, p.bounds), objective: pt.objective, violation: pt.violation });
-        let violation = pt.violation;
-        run = Run {
-            z,
-            objective: pt.objective,
-            constraints: pt.constraints,
-            violation,
-            path: std::mem::take(&mut run.path),
-        };
-        if violation <= o.tolerance && (moved <= o.tolerance || m == 0) || p.exhausted() {
+        let moved = zn.iter().zip(&z).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        path.push(Iterate { x: unscale(&zn, p.bounds), objective: pt.objective, violation: pt.violation });
+        z = zn;
+        let still = moved <= o.tolerance;
+        if m == 0 || (still && (pt.violation <= o.tolerance || rho >= RHO_MAX)) {
             break;
         }
-        if violation > 0.25 * last_violation {
-            rho *= 10.0;
+        if pt.violation > 0.25 * last_violation {
+            rho = (rho * 10.0).min(RHO_MAX);
         }
-        last_violation = violation;
+        last_violation = pt.violation;
     }
-    Ok(run)
+    Ok(())
+}
+
+/// Whether a Nelder–Mead simplex has converged: its vertices within `tol` of the best (in
+/// the unit box) and their merits within `tol` of each other, relative to the best merit
+/// when that is above 1 (the merit is the objective scaled by its first value, about 1).
+fn simplex_converged(size: f64, spread: f64, best: f64, tol: f64) -> bool {
+    (size <= tol && spread <= tol * best.abs().max(1.0)) || size <= 1e-15
 }
 
 /// Bounded Nelder–Mead (points projected into the unit box) on `merit`, from `z0`, until
-/// the simplex is smaller than `tol` and its merits agree to `tol²`, or the budget ends.
+/// [`simplex_converged`]; the budget running out stops it with [`Halt::Budget`].
 fn nelder_mead<F, E>(
     p: &mut Problem<'_, F>,
     z0: &[f64],
     merit: &dyn Fn(&Point) -> f64,
     tol: f64,
-) -> Result<(Vec<f64>, Point), MinimizeError<E>>
+) -> Result<(Vec<f64>, Point), Halt<E>>
 where
     F: FnMut(&[f64]) -> Result<(f64, Vec<f64>), E>,
 {
@@ -330,7 +415,7 @@ where
             .flat_map(|(z, ..)| z.iter().zip(&simplex[0].0).map(|(a, b)| (a - b).abs()))
             .fold(0.0, f64::max);
         let spread = (simplex[n].1 - simplex[0].1).abs();
-        if (size <= tol && spread <= tol * tol.max(simplex[0].1.abs() * tol)) || size <= 1e-15 || p.exhausted() {
+        if simplex_converged(size, spread, simplex[0].1, tol) {
             let (z, _, pt) = simplex.swap_remove(0);
             return Ok((z, pt));
         }
@@ -405,5 +490,50 @@ mod tests {
             }
             other => panic!("{other}"),
         }
+    }
+
+    #[test]
+    fn a_budget_that_runs_out_is_its_own_outcome_with_the_best_point_and_never_exceeded() {
+        // A feasible problem (the active-constraint one) with 30 evaluations: not infeasible,
+        // not an optimum, but the budget spent exactly, with the best feasible point so far.
+        let mut calls = 0;
+        let f = |x: &[f64]| -> R {
+            calls += 1;
+            Ok((x[0] * x[0] + x[1] * x[1], vec![2.0 - x[0] - x[1]]))
+        };
+        let kinds = [ConstraintKind::Inequality];
+        let options = MinimizeOptions { max_evaluations: 30, ..MinimizeOptions::default() };
+        let e = minimize(f, &[(-5.0, 5.0), (-5.0, 5.0)], (&kinds, &[2.0]), &options).unwrap_err();
+        match e {
+            MinimizeError::BudgetExhausted { evaluations, feasible, least_violation } => {
+                assert_eq!(evaluations, 30);
+                let best = feasible.expect("a feasible point was evaluated");
+                assert!(best.violation <= 1e-8 && best.x[0] + best.x[1] >= 2.0 - 1e-8, "{best:?}");
+                assert!(least_violation.violation <= best.violation);
+            }
+            other => panic!("{other}"),
+        }
+        assert_eq!(calls, 30);
+    }
+
+    #[test]
+    fn a_one_variable_minimum_is_found_in_tens_of_evaluations() {
+        // (x - 3)^2 + 1 on [0, 10]: the simplex stops when it is within 1e-8 of the box and
+        // the merits agree to 1e-8 relative (the stopping test squared the tolerance before,
+        // and took 155 evaluations on a one-variable flowsheet).
+        let f = |x: &[f64]| -> R { Ok(((x[0] - 3.0).powi(2) + 1.0, vec![])) };
+        let r = minimize(f, &[(0.0, 10.0)], (&[], &[]), &MinimizeOptions::default()).unwrap();
+        assert!((r.x[0] - 3.0).abs() < 1e-6, "{:?}", r.x);
+        assert!(r.evaluations < 100, "{} evaluations", r.evaluations);
+        assert!(simplex_converged(1e-9, 5e-9, 0.5, 1e-8) && !simplex_converged(1e-9, 5e-8, 2.0, 1e-8));
+        assert!(simplex_converged(1e-9, 1.5e-8, 2.0, 1e-8) && !simplex_converged(2e-8, 0.0, 1.0, 1e-8));
+    }
+
+    #[test]
+    fn a_closure_with_the_wrong_number_of_constraints_is_invalid_input() {
+        let f = |x: &[f64]| -> R { Ok((x[0], vec![1.0, 2.0])) };
+        let kinds = [ConstraintKind::Inequality];
+        let e = minimize(f, &[(0.0, 1.0)], (&kinds, &[1.0]), &MinimizeOptions::default()).unwrap_err();
+        assert!(matches!(&e, MinimizeError::Invalid(m) if m.contains("2 constraint values for 1")), "{e}");
     }
 }

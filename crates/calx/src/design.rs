@@ -8,10 +8,12 @@
 //! parameter re-creates that analysis only and keeps the solve, so a loop over analysis
 //! parameters runs figures only.
 
+use calx_core::Dimension;
+use calx_core::format::sig;
 use calx_core::result::{DesignSpecReport, FlowsheetResult};
 use calx_core::{AnalysisOutput, ParamValue};
-use calx_engine::Flowsheet;
-use calx_flowsheet::{AnalysisSpec, ConfiguredAnalysis, DesignInput, DesignOutput, Diagnostic, Written};
+use calx_engine::{DesignSpecDef, EngineError, Flowsheet};
+use calx_flowsheet::{AnalysisSpec, ConfiguredAnalysis, DesignInput, DesignOutput, Diagnostic, Model, Written};
 use calx_solver::{SolverError, solve_bracketed};
 
 use crate::analyses;
@@ -183,20 +185,33 @@ pub(crate) fn solve_specs(
     };
     let at = format!("design_specs.{}.until", spec.index);
     let field = format!("design_specs[{}].until", spec.index - 1);
+    let place = (at.as_str(), field.as_str());
     let mut inner = Vec::new();
-    let mut unit = None;
+    // The residual's scale is the target in the metric's unit (known once the metric is
+    // read), or for a target of zero the metric's magnitude at the ends of the bracket: the
+    // ends are tried first, and the search is handed their residuals.
+    let (lo, hi) = spec.bounds;
+    let (value, target, mut unit) = trial(ev, (specs, level), lo, &mut inner, place)?;
+    let mut ends = vec![(lo, value - target)];
+    let mut scale = target.abs();
+    if target == 0.0 {
+        let (value_hi, _, _) = trial(ev, (specs, level), hi, &mut inner, place)?;
+        ends.push((hi, value_hi));
+        scale = value.abs().max(value_hi.abs());
+    }
+    let mut last = ends.last().map_or(f64::NAN, |e| e.0);
     let found = solve_bracketed(
         |x| {
-            inner.clear();
-            ev.set(&spec.adjust, x)?;
-            solve_specs(ev, specs, level + 1, &mut inner)?;
-            let (value, target, u) = metric_against(ev, &spec.target, &spec.value, (&at, &field))?;
-            unit = u;
+            if let Some(k) = ends.iter().position(|e| e.0.to_bits() == x.to_bits()) {
+                return Ok(ends.remove(k).1);
+            }
+            let (value, target, u) = trial(ev, (specs, level), x, &mut inner, place)?;
+            (last, unit) = (x, u);
             Ok::<f64, Error>(value - target)
         },
-        spec.bounds.0,
-        spec.bounds.1,
-        spec_scale(spec),
+        lo,
+        hi,
+        scale,
         &spec.options,
     );
     let model = ev.project.model();
@@ -223,7 +238,12 @@ pub(crate) fn solve_specs(
         }
         Err(e) => return Err(unreachable(e.to_string())),
     };
-    let (achieved, target, unit) = metric_against(ev, &spec.target, &spec.value, (&at, &field))?;
+    // The state must be that of the answer: an end served from the first trials is tried
+    // again when the search ended there.
+    if report.x.to_bits() != last.to_bits() {
+        trial(ev, (specs, level), report.x, &mut inner, place)?;
+    }
+    let (achieved, target, unit) = metric_against(ev, &spec.target, &spec.value, place)?;
     reports.extend(inner);
     reports.push(DesignSpecReport {
         adjust: spec.adjust_label.clone(),
@@ -242,7 +262,127 @@ pub(crate) fn solve_specs(
     Ok(())
 }
 
-/// The scale of a specification's residual: the target's magnitude as written.
-fn spec_scale(spec: &AnalysisSpec) -> f64 {
-    spec.value.number.abs()
+/// One trial of specification `level`: set its variable to `x`, solve the specifications
+/// inside it, read the metric: the metric, the target in the metric's unit, and that unit.
+/// A target written as a bare number for a metric that has a unit is refused (is `0.1` for
+/// an IRR in % a tenth of a percent or ten percent?).
+fn trial(
+    ev: &mut Evaluator,
+    (specs, level): (&[AnalysisSpec], usize),
+    x: f64,
+    inner: &mut Vec<DesignSpecReport>,
+    (at, field): (&str, &str),
+) -> Result<(f64, f64, Option<String>), Error> {
+    let spec = &specs[level];
+    inner.clear();
+    ev.set(&spec.adjust, x)?;
+    solve_specs(ev, specs, level + 1, inner)?;
+    let (value, target, unit) = metric_against(ev, &spec.target, &spec.value, (at, field))?;
+    if let Some(u) = unit.as_deref().filter(|u| spec.value.unit.is_empty() && !u.is_empty() && *u != "1") {
+        let model = ev.project.model();
+        let n = spec.value.number;
+        let message = format!(
+            "the target `{n}` is a bare number, but `{}` is given in `{u}`: write the target with its unit \
+             (`{n} {u}`{})",
+            spec.target_label,
+            if u == "%" { format!(", or `{} %` for the fraction {n}", short(n * 100.0)) } else { String::new() }
+        );
+        let d = Diagnostic::new(model.loc(at), field, message).found(n.to_string()).allowed(format!("a value in {u}"));
+        return Err(Error::Build(model.diagnostics(vec![d])));
+    }
+    Ok((value, target, unit))
+}
+
+/// The engine design specification a solve error is about (by its labels; an expression
+/// target by its text), through the wrapper of a failed simultaneous solve.
+pub(crate) fn engine_spec<'a>(specs: &'a [DesignSpecDef], e: &EngineError) -> Option<&'a DesignSpecDef> {
+    let by = |adjust: &str, target: &str| specs.iter().find(|s| s.adjust_label == adjust && s.target_label == target);
+    match e {
+        EngineError::SpecTarget { adjust, target, .. }
+        | EngineError::TargetDimension { adjust, target, .. }
+        | EngineError::DesignSpec { adjust, target, .. }
+        | EngineError::DesignSpecTrial { adjust, target, .. }
+        | EngineError::DesignSpecUnreachable { adjust, target, .. } => by(adjust, target),
+        EngineError::DesignSpecsFallback { source, .. } => engine_spec(specs, source),
+        EngineError::Expression { expression, .. } => {
+            specs.iter().find(|s| s.target_expr.is_some() && &s.target_label == expression)
+        }
+        _ => None,
+    }
+}
+
+/// The message of an engine design specification's failure: an unreachable target with its
+/// values in the flowsheet's display units, anything else as the engine words it, after
+/// the specification's number.
+pub(crate) fn engine_spec_message(model: &Model, spec: &DesignSpecDef, e: &EngineError) -> String {
+    let reason = match e {
+        EngineError::DesignSpecsFallback { simultaneous, source } => {
+            return format!(
+                "the design specifications could not be solved together ({simultaneous}), nor one inside another: {}",
+                engine_spec_message(model, spec, source)
+            );
+        }
+        EngineError::DesignSpecUnreachable { value, target_dimension, bounds, adjust_dimension, results, .. } => {
+            let (t, a) = (|x| shown(model, x, *target_dimension), |x| shown(model, x, *adjust_dimension));
+            format!(
+                "the target {} cannot be reached with `{}` between {} and {}: the result is {} at the lower bound \
+                 and {} at the upper bound; widen `between` or check the target",
+                t(*value),
+                spec.adjust_label,
+                a(bounds.0),
+                a(bounds.1),
+                t(results.0),
+                t(results.1)
+            )
+        }
+        EngineError::DesignSpecTrial { value, source, .. } => format!(
+            "it tried `{}` = {}, and then: {source}; narrow `between` to values the units accept",
+            spec.adjust_label,
+            shown(model, *value, spec.adjust_dimension)
+        ),
+        e => {
+            // The engine's message names the specification by its paths: said once, before.
+            let text = e.to_string();
+            let named = format!("design specification `{}` -> `{}`", spec.adjust_label, spec.target_label);
+            text.strip_prefix(&named).map_or(text.clone(), |rest| rest.trim_start_matches(':').trim_start().to_string())
+        }
+    };
+    format!(
+        "design specification {} (adjust `{}` until `{}`): {reason}",
+        spec.index, spec.adjust_label, spec.target_label
+    )
+}
+
+/// An SI value of `dimension` as the flowsheet displays it (mass flow in the first
+/// `display.flow` unit, temperature, pressure, power in theirs); SI with its unit otherwise,
+/// and where a display unit follows a stream's solved flow (a `basis:` that `follows`),
+/// which a failed solve does not give.
+fn shown(model: &Model, value: f64, dimension: Dimension) -> String {
+    let d = &model.display;
+    let unit = match dimension {
+        x if x == Dimension::DIMENSIONLESS => return short(value),
+        x if x == Dimension::MASS_FLOW => d.flows.first(),
+        x if x == Dimension::TEMPERATURE => Some(&d.temperature),
+        x if x == Dimension::PRESSURE => Some(&d.pressure),
+        x if x == Dimension::POWER => d.power.first(),
+        _ => None,
+    };
+    let follows = |u: &str| model.basis.iter().any(|b| b.follows.is_some() && u.contains(b.symbol.as_str()));
+    if let Some(u) = unit.filter(|u| !follows(u))
+        && let Ok(to) = model.units_of_measure.unit(u)
+        && to.dimension == dimension
+    {
+        return format!("{} {u}", short((value - to.offset) / to.factor));
+    }
+    format!("{} {}", short(value), dimension.si_unit())
+}
+
+/// Six significant figures without trailing zeros (`30`, `5.23759`, `1.5e-7`).
+fn short(x: f64) -> String {
+    let s = sig(x, 6);
+    if s.contains('.') && !s.contains(['e', 'E']) {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }

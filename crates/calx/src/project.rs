@@ -187,15 +187,18 @@ impl Project {
     /// without the thermodynamic data a unit's energy balance needs is an error at the
     /// component's entry (invalid input), not a failed solve; a design specification whose
     /// target is wrong whatever value it tries (a size the unit does not report, or one
-    /// written in another dimension) is an error at its `until:`.
+    /// written in another dimension) is an error at its `until:`. Any other failure of a
+    /// design specification (a target it cannot reach, a value it tried that a unit refused,
+    /// an expression target that cannot be evaluated) is a failed design at its `until:`,
+    /// with the values in the flowsheet's display units.
     pub(crate) fn locate_solve(&self, e: EngineError) -> Error {
-        if let EngineError::SpecTarget { adjust, target, .. } | EngineError::TargetDimension { adjust, target, .. } = &e
-            && let Some(i) =
-                self.model.def.design_specs.iter().position(|s| &s.adjust_label == adjust && &s.target_label == target)
-        {
-            let field = format!("design_specs[{i}].until");
-            let loc = self.model.loc(&format!("design_specs.{}.until", i + 1));
-            return Error::Build(self.model.diagnostics(vec![Diagnostic::new(loc, &field, e.to_string())]));
+        if let Some(spec) = design::engine_spec(&self.model.def.design_specs, &e) {
+            let field = format!("design_specs[{}].until", spec.index - 1);
+            let loc = self.model.loc(&format!("design_specs.{}.until", spec.index));
+            let invalid = matches!(e, EngineError::SpecTarget { .. } | EngineError::TargetDimension { .. });
+            let message = design::engine_spec_message(&self.model, spec, &e);
+            let d = self.model.diagnostics(vec![Diagnostic::new(loc, &field, message)]);
+            return if invalid { Error::Build(d) } else { Error::Design(d) };
         }
         if let EngineError::Calculator { set, .. }
         | EngineError::CalculatorDimension { set, .. }

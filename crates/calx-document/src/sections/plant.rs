@@ -517,7 +517,13 @@ fn optimum(ctx: &Ctx, o: &calx_core::result::OptimizationReport) -> Vec<Block> {
     let v =
         |r: &ReportedValue| crate::text::shown_value(ctx.model, &ctx.units, r.value, r.dimension, r.unit.as_deref());
     let mut t = Table::new(
-        &format!("Optimum ({} {}, {} evaluations)", o.goal, o.objective.path, o.evaluations),
+        &format!(
+            "Optimum ({} {}, {}, {})",
+            o.goal,
+            o.objective.path,
+            calx_core::format::count(o.evaluations, "evaluation"),
+            calx_core::format::count(o.path.len(), "outer iteration")
+        ),
         &["", "path", "value", "bound", "active"],
         &[false, false, true, true, false],
     );
@@ -532,15 +538,16 @@ fn optimum(ctx: &Ctx, o: &calx_core::result::OptimizationReport) -> Vec<Block> {
     }
     let mut path = Table::new(
         "Path of iterates",
-        &["iteration", "variables (SI or as written)", "objective", "violation"],
+        &["iteration", "variables", "objective", "violation (of the bound)"],
         &[true, false, true, true],
     );
     for (i, it) in o.path.iter().enumerate() {
-        let xs: Vec<String> = it.variables.iter().map(|x| format!("{x:.6e}")).collect();
+        let xs: Vec<String> =
+            it.variables.iter().zip(&o.variables).map(|(&x, r)| v(&ReportedValue { value: x, ..r.clone() })).collect();
         path.row(vec![
             (i + 1).to_string(),
             xs.join(", "),
-            format!("{:.6e}", it.objective),
+            v(&ReportedValue { value: it.objective, ..o.objective.clone() }),
             format!("{:.2e}", it.violation),
         ]);
     }
