@@ -27,12 +27,14 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) analyses: Vec<ConfiguredAnalysis>,
     solved: Option<FlowsheetResult>,
     figures: Option<Vec<AnalysisOutput>>,
+    /// Unit calculations of every solve so far (the search's cost, for the solver report).
+    unit_calculations: usize,
 }
 
 impl<'a> Evaluator<'a> {
     pub(crate) fn new(project: &'a Project, flowsheet: Flowsheet) -> Evaluator<'a> {
         let analyses = project.model().analyses.clone();
-        Evaluator { project, flowsheet, analyses, solved: None, figures: None }
+        Evaluator { project, flowsheet, analyses, solved: None, figures: None, unit_calculations: 0 }
     }
 
     /// The project evaluated.
@@ -80,6 +82,7 @@ impl<'a> Evaluator<'a> {
         if self.solved.is_none() {
             let mut r = self.flowsheet.solve().map_err(|e| self.project.locate_solve(e))?;
             self.project.speciate(&mut r)?;
+            self.unit_calculations += r.solver.unit_calculations;
             self.solved = Some(r);
         }
         self.solved.as_ref().ok_or_else(|| internal("no result".into()))
@@ -119,7 +122,9 @@ impl<'a> Evaluator<'a> {
     /// result and the analyses as configured.
     pub(crate) fn finish(mut self) -> Result<(FlowsheetResult, Vec<ConfiguredAnalysis>), Error> {
         self.result()?;
-        let r = self.solved.take().ok_or_else(|| internal("no result".into()))?;
+        let mut r = self.solved.take().ok_or_else(|| internal("no result".into()))?;
+        // The report counts the whole search, not only the last solve.
+        r.solver.unit_calculations = self.unit_calculations;
         Ok((r, self.analyses))
     }
 }
