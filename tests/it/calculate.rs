@@ -94,3 +94,74 @@ design_specs:
     assert!((total(&result, "a") - 3.0 * t_per_h).abs() < 1e-8 * t_per_h, "{}", total(&result, "a") / t_per_h);
     assert!((total(&result, "b_out") - 6.0 * t_per_h).abs() < 1e-8 * t_per_h);
 }
+
+/// A flowsheet whose calculator closes a loop: feed `x` is set from the mixed stream it
+/// joins (`x = gain x mixed`, `mixed = a + x`), solved with `method`. With `recycle`, half of
+/// `mixed` also comes back to the mixer through a splitter (a stream tear in the same loop).
+fn closing(method: &str, gain: f64, recycle: bool) -> Result<calx_core::result::FlowsheetResult, calx::Error> {
+    let (mixer_in, split) = if recycle {
+        (
+            "[a, x, back]",
+            "  split: { type: splitter, in: { in: mixed }, out: { out: [back, product] }, params: { fractions: { back: 0.5 } } }\n",
+        )
+    } else {
+        ("[a, x]", "")
+    };
+    let text = format!(
+        "schema_version: 1
+components: {{ use: [H2O] }}
+streams:
+  a: {{ flows: {{ H2O: 1 kg/s }} }}
+  x: {{ flows: {{ H2O: 1 kg/s }} }}
+units:
+  mix: {{ type: mixer, in: {{ in: {mixer_in} }}, out: {{ out: mixed }} }}
+{split}calculate:
+  - set: streams.x.total
+    to: streams.mixed.total * {gain}
+solver:
+  method: {method}
+  tolerance: 1e-12
+"
+    );
+    let project =
+        calx::Project::from_text(&text, "closing.yaml", std::path::Path::new("."), &calx::LoadOptions::default())?;
+    Ok(project.solve()?.result)
+}
+
+#[test]
+fn a_calculator_closing_a_loop_converges_like_a_recycle_with_every_method() {
+    for method in calx_engine::Method::ALL.map(|m| m.name()) {
+        // x = 0.75 (a + x): x = 3 a = 3 kg/s, mixed = 4 kg/s.
+        let r = closing(method, 0.75, false).unwrap_or_else(|e| panic!("{method}: {e}"));
+        assert!((total(&r, "x") - 3.0).abs() < 1e-9, "{method}: {}", total(&r, "x"));
+        assert!((total(&r, "mixed") - 4.0).abs() < 1e-9, "{method}: {}", total(&r, "mixed"));
+        assert_eq!(r.solver.loops.len(), 1, "{method}");
+        let lp = &r.solver.loops[0];
+        assert_eq!(lp.tears, vec!["streams.x.total"], "{method}");
+        assert_eq!(lp.units, vec!["x", "mix"], "{method}");
+        assert_eq!(lp.method, method);
+        assert!(lp.max_scaled_residual <= 1.0, "{method}");
+        // Inside a stream recycle: mixed = a + x + mixed / 2 and x = mixed / 4, so x = a and
+        // mixed = 4 a; the loop tears the recycle stream and the calculated parameter.
+        let r = closing(method, 0.25, true).unwrap_or_else(|e| panic!("{method}: {e}"));
+        assert!((total(&r, "x") - 1.0).abs() < 1e-9, "{method}: {}", total(&r, "x"));
+        assert!((total(&r, "mixed") - 4.0).abs() < 1e-9, "{method}: {}", total(&r, "mixed"));
+        assert!((total(&r, "product") - 2.0).abs() < 1e-9, "{method}: {}", total(&r, "product"));
+        assert_eq!(r.solver.loops.len(), 1, "{method}");
+        assert_eq!(r.solver.loops[0].tears, vec!["back", "streams.x.total"], "{method}");
+    }
+}
+
+#[test]
+fn a_calculator_closing_a_loop_without_a_fixed_point_does_not_converge() {
+    // x = a + x (and x = mixed / 2 around a recycle that returns half of it) has no solution.
+    for (gain, recycle) in [(1.0, false), (0.5, true)] {
+        for method in calx_engine::Method::ALL.map(|m| m.name()) {
+            let Err(e) = closing(method, gain, recycle) else { panic!("{method}: x = a + x cannot converge") };
+            let message = e.to_string();
+            assert!(message.contains("did not converge"), "{method}: {message}");
+            assert!(message.contains("calculated parameters: `streams.x.total`"), "{method}: {message}");
+            assert!(message.contains("`mix`"), "{method}: {message}");
+        }
+    }
+}

@@ -131,7 +131,8 @@ impl EnergyBalance {
 pub struct LoopReport {
     /// Units in the loop, in calculation order.
     pub units: Vec<String>,
-    /// Torn streams.
+    /// Torn streams, then the parameters set by calculators that close the loop (their set
+    /// paths as written, `streams.water.total`), which are tear variables too.
     pub tears: Vec<String>,
     /// How the tear streams were chosen.
     pub tear_selection: TearSelection,

@@ -9,12 +9,16 @@
 //! A calculator that reads results (stream quantities, unit utilities and sizes) runs right
 //! before the unit it sets is calculated, in every pass. Its reads become extra dependency
 //! edges of the calculation order (from the unit producing the stream read, or the unit whose
-//! figure is read, to the unit set), so the units it reads are calculated first. An edge that
-//! would close a loop (the unit set is upstream of what it reads, or in the same recycle) is
-//! refused at build: a calculator is feed-forward, and a relation that feeds back on itself
-//! is a design specification (`design_specs:`), which converges it explicitly. A calculator
-//! that reads a parameter another result-reading calculator sets is refused too (it would
-//! read it before it is set); write its expression over the results directly.
+//! figure is read, to the unit set), so the units it reads are calculated first.
+//!
+//! A calculator whose edge closes a loop (the unit set is upstream of what it reads, or in the
+//! same recycle) converges like a recycle instead: the parameter it sets is a tear variable of
+//! that loop (`graph.rs` tears the edge; a loop may consist of nothing else). In each iteration
+//! of the loop's fixed-point method the guess is applied to the unit, the loop is calculated,
+//! the calculator is evaluated from the results, and the difference is the parameter's
+//! residual. A calculator that reads a parameter another result-reading calculator sets is
+//! refused (it would read it before it is set); write its expression over the results
+//! directly.
 
 use calx_core::Dimension;
 use calx_core::expr::{EvalError, Expr};
@@ -60,21 +64,34 @@ pub(crate) enum After {
 pub(crate) struct Plan {
     /// Input-only calculators, in dependency order.
     pub before: Vec<usize>,
-    /// Per unit, the result-reading calculators that set it, in declaration order.
+    /// Per unit, the result-reading calculators that set it, in declaration order, except
+    /// those that close a loop (their parameters are tear variables; see [`Plan::close_loops`]).
     pub at_unit: Vec<Vec<usize>>,
     /// Extra ordering edges.
     pub edges: Vec<Edge>,
 }
 
-/// An extra ordering edge: calculator `index` (0-based, setting `label`) reads a value that
-/// `after` gives, and sets unit `set`.
+/// An extra ordering edge: calculator `index` (0-based) reads a value that `after` gives, and
+/// sets unit `set`.
 #[derive(Clone, Debug)]
 pub(crate) struct Edge {
     pub index: usize,
-    pub label: String,
-    pub read: String,
     pub after: After,
     pub set: usize,
+}
+
+impl Plan {
+    /// Take the calculators that close a loop (`Block::Loop::calculators`) out of the
+    /// per-unit runs: the loop's solver sets their parameters.
+    pub(crate) fn close_loops(&mut self, blocks: &[crate::graph::Block]) {
+        for b in blocks {
+            if let crate::graph::Block::Loop { calculators, .. } = b {
+                for list in &mut self.at_unit {
+                    list.retain(|i| !calculators.contains(i));
+                }
+            }
+        }
+    }
 }
 
 fn problem(index: usize, calc: &CalculatorDef, reason: impl Into<String>) -> BuildError {
@@ -113,14 +130,8 @@ pub(crate) fn plan(
             continue;
         }
         plan.at_unit[set_unit].push(i);
-        for (p, (v, _)) in c.reads.iter().enumerate() {
-            let edge = |after| Edge {
-                index: i,
-                label: c.label.clone(),
-                read: c.expr.paths()[p].text.clone(),
-                after,
-                set: set_unit,
-            };
+        for (v, _) in &c.reads {
+            let edge = |after| Edge { index: i, after, set: set_unit };
             if let Some(stream) = v.stream() {
                 plan.edges.push(edge(After::Stream(stream.to_string())));
             } else if let Some(j) = setter(v) {
@@ -218,6 +229,22 @@ impl crate::solve::Flowsheet {
     }
 
     fn run_calculator(&mut self, i: usize) -> Result<(), EngineError> {
+        let x = self.evaluate_calculator(i)?;
+        self.set_calculated(i, x)
+    }
+
+    /// Set the parameter of calculator `i` to `x` (an error names the calculator).
+    pub(crate) fn set_calculated(&mut self, i: usize, x: f64) -> Result<(), EngineError> {
+        let set = self.calculators[i].set.clone();
+        self.set(&set, x).map_err(|source| EngineError::CalculatorSet {
+            set: self.calculators[i].label.clone(),
+            value: x,
+            source: Box::new(source),
+        })
+    }
+
+    /// The value of calculator `i`'s expression now, checked against its parameter's dimension.
+    pub(crate) fn evaluate_calculator(&self, i: usize) -> Result<f64, EngineError> {
         let calc = &self.calculators[i];
         let mut value = |p: usize| -> Result<(f64, Dimension), EngineError> {
             let (v, dimension) = &calc.reads[p];
@@ -238,12 +265,6 @@ impl crate::solve::Flowsheet {
                 expected: calc.set_dimension,
             });
         }
-        let set = calc.set.clone();
-        let label = calc.label.clone();
-        self.set(&set, x).map_err(|source| EngineError::CalculatorSet {
-            set: label,
-            value: x,
-            source: Box::new(source),
-        })
+        Ok(x)
     }
 }

@@ -92,7 +92,7 @@ pub enum BuildError {
         reason: String,
     },
     /// A calculator that cannot be run: a name that does not exist, a value set twice, a
-    /// cycle, a read that closes a loop.
+    /// cycle between parameter-only calculators, a read of a parameter set later.
     #[error("calculator {index} (set `{set}`): {reason}")]
     Calculator {
         /// Position in the list (1-based).
@@ -270,14 +270,17 @@ pub enum EngineError {
     },
     /// A recycle loop did not converge.
     #[error(
-        "recycle loop through {} (tear streams: {}) did not converge with {method} after {iterations} iterations; largest residuals: {}",
-        ticked(.units, " -> "), ticked(.tears, ", "), .residuals.join(", ")
+        "recycle loop through {} ({}) did not converge with {method} after {iterations} iterations; largest residuals: {}",
+        ticked(.units, " -> "), torn(.tears, .calculators), .residuals.join(", ")
     )]
     NotConverged {
         /// Units in the loop.
         units: Vec<String>,
         /// Tear streams.
         tears: Vec<String>,
+        /// Parameters set by calculators that close the loop (their set paths), also torn
+        /// (boxed: the error stays small).
+        calculators: Box<[String]>,
         /// Method used.
         method: String,
         /// Iterations taken.
@@ -436,4 +439,15 @@ fn list(errors: &[BuildError]) -> String {
 /// Names in backticks, joined: how every message names a unit or stream.
 fn ticked(names: &[String], separator: &str) -> String {
     names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(separator)
+}
+
+/// What a loop tears: its streams, then the parameters its calculators set.
+fn torn(tears: &[String], calculators: &[String]) -> String {
+    let streams = format!("tear streams: {}", ticked(tears, ", "));
+    let calculated = format!("calculated parameters: {}", ticked(calculators, ", "));
+    match (tears.is_empty(), calculators.is_empty()) {
+        (_, true) => streams,
+        (true, false) => calculated,
+        (false, false) => format!("{streams}; {calculated}"),
+    }
 }

@@ -12,6 +12,12 @@
 //! Each block records which it got ([`TearSelection`]: given, minimum or heuristic), and the
 //! heuristic is also logged as a warning.
 //!
+//! A calculator that reads results adds ordering edges (from the unit giving the value to
+//! the unit it sets). One that closes a cycle (both ends in one strongly connected component)
+//! is always torn: the parameter it sets becomes a tear variable of that block, beside the
+//! tear streams chosen as above for the streams alone (none when only the calculator's edge
+//! closes the loop).
+//!
 //! Everything here is linear in the flowsheet's size (one acyclicity check visits each unit
 //! and stream of its block once) apart from the bounded search: a 10,000-unit flowsheet of
 //! any shape is sequenced in well under a second (`cargo bench -p calx-engine --bench
@@ -43,9 +49,10 @@ pub(crate) struct StreamInfo {
 pub(crate) enum Block {
     /// A unit outside any recycle.
     Single(usize),
-    /// A recycle loop: units in calculation order (with the tears cut), tear streams and how
-    /// they were chosen.
-    Loop { units: Vec<usize>, tears: Vec<usize>, selection: TearSelection },
+    /// A recycle loop: units in calculation order (with the tears cut), tear streams, how
+    /// they were chosen, and the calculators (indices, sorted) whose reads close a loop here:
+    /// the parameters they set are tear variables too.
+    Loop { units: Vec<usize>, tears: Vec<usize>, selection: TearSelection, calculators: Vec<usize> },
 }
 
 /// Connections resolved to indices, plus the calculation sequence.
@@ -140,7 +147,7 @@ pub(crate) fn build_topology(
     }
     // A calculator reading a stream waits for the stream's producer (a stream that does not
     // exist is reported with the calculator's other names).
-    let extra: Vec<(usize, usize, BuildError)> = calculators
+    let extra: Vec<(usize, usize, usize)> = calculators
         .iter()
         .filter_map(|e| {
             let from = match &e.after {
@@ -149,7 +156,7 @@ pub(crate) fn build_topology(
                     stream_index.get(name).and_then(|&s| streams[s].source.as_ref()).map(|(u, _)| *u)
                 }
             };
-            from.map(|from| (from, e.set, feedback(e, &units[from].name, &units[e.set].name)))
+            from.map(|from| (from, e.set, e.index))
         })
         .collect();
     let blocks = sequence(units.len(), &streams, &pinned, &extra, errors)?;
@@ -198,29 +205,14 @@ fn resolve_ports(u: &UnitDef, d: &UnitDescriptor, errors: &mut Vec<BuildError>) 
     c
 }
 
-/// Order the units: strongly connected components in topological order, each recycle with
-/// its tears chosen.
-/// The error of a calculator whose ordering edge closes a loop.
-fn feedback(e: &Edge, from: &str, to: &str) -> BuildError {
-    BuildError::Calculator {
-        index: e.index + 1,
-        set: e.label.clone(),
-        reason: format!(
-            "it reads `{}`, which depends on unit `{from}`, and sets unit `{to}`, which is upstream of it or in \
-             the same recycle, so the calculator would feed back on its own input; a calculator is \
-             feed-forward: write a design specification (`design_specs:`) for a relation that closes a loop",
-            e.read
-        ),
-    }
-}
-
 /// Units in calculation order: blocks of single units and recycle loops with their tears.
-/// `calculators` are extra ordering edges (from, to, the error if it closes a loop).
+/// `calculators` are extra ordering edges (from, to, calculator index); one inside a strongly
+/// connected component closes a loop and is torn (its parameter becomes a tear variable).
 fn sequence(
     n_units: usize,
     streams: &[StreamInfo],
     pinned: &[usize],
-    calculators: &[(usize, usize, BuildError)],
+    calculators: &[(usize, usize, usize)],
     errors: &mut Vec<BuildError>,
 ) -> Option<Vec<Block>> {
     let mut g: DiGraph<usize, usize> = DiGraph::with_capacity(n_units, streams.len());
@@ -236,9 +228,6 @@ fn sequence(
     // Kosaraju rather than Tarjan: petgraph's Tarjan recurses once per unit along a path and
     // overflowed a test thread's stack on a 20,000-unit flowsheet; Kosaraju is iterative.
     let sccs = declaration_order(&g, kosaraju_scc(&g));
-    if !calculators_feed_forward(&g, &sccs, calculators, errors) {
-        return None;
-    }
     // Every stream inside a component, grouped by component in one pass over the streams (in
     // stream order), so the work is linear in the flowsheet's size however many components.
     let mut comp_of = vec![0usize; n_units];
@@ -255,6 +244,16 @@ fn sequence(
             inner[comp_of[*a]].push((si, *a, *b));
         }
     }
+    let mut closing: Vec<Vec<usize>> = vec![Vec::new(); sccs.len()];
+    for &(from, to, calc) in calculators {
+        if comp_of[from] == comp_of[to] {
+            closing[comp_of[from]].push(calc);
+        }
+    }
+    for c in &mut closing {
+        c.sort_unstable();
+        c.dedup();
+    }
     let mut pin_of: Vec<Option<usize>> = vec![None; streams.len()];
     let mut used_pins = vec![false; pinned.len()];
     for (i, &s) in pinned.iter().enumerate() {
@@ -267,10 +266,10 @@ fn sequence(
     }
     let mut blocks = Vec::with_capacity(sccs.len());
     let mut local = vec![usize::MAX; n_units];
-    for (scc, edges) in sccs.iter().zip(inner) {
+    for ((scc, edges), calculators) in sccs.iter().zip(inner).zip(closing) {
         let mut members: Vec<usize> = scc.iter().map(|n| g[*n]).collect();
         members.sort_unstable();
-        if members.len() == 1 && edges.is_empty() {
+        if members.len() == 1 && edges.is_empty() && calculators.is_empty() {
             blocks.push(Block::Single(members[0]));
             continue;
         }
@@ -298,7 +297,7 @@ fn sequence(
         };
         let units = graph.order(&graph.mask(&torn))?;
         let tears: Vec<usize> = torn.iter().map(|&e| edges[e].0).collect();
-        blocks.push(Block::Loop { units, tears, selection });
+        blocks.push(Block::Loop { units, tears, selection, calculators });
     }
     for (i, used) in used_pins.iter().enumerate() {
         if !used {
@@ -309,30 +308,6 @@ fn sequence(
         }
     }
     if errors.is_empty() { Some(blocks) } else { None }
-}
-
-/// Whether no calculator's ordering edge closes a loop (its read and the unit it sets in one
-/// strongly connected component); each one that does is an error.
-fn calculators_feed_forward(
-    g: &DiGraph<usize, usize>,
-    sccs: &[Vec<NodeIndex>],
-    calculators: &[(usize, usize, BuildError)],
-    errors: &mut Vec<BuildError>,
-) -> bool {
-    let mut comp_of = vec![0usize; g.node_count()];
-    for (c, scc) in sccs.iter().enumerate() {
-        for n in scc {
-            comp_of[n.index()] = c;
-        }
-    }
-    let mut ok = true;
-    for (from, to, error) in calculators {
-        if from == to || comp_of[*from] == comp_of[*to] {
-            ok = false;
-            errors.push(error.clone());
-        }
-    }
-    ok
 }
 
 /// Strongly connected components in a topological order that, among components free to go
@@ -598,7 +573,15 @@ mod tests {
         let mut errors = Vec::new();
         let blocks = sequence(4, &streams, &[], &[], &mut errors).unwrap();
         assert_eq!(blocks[0], Block::Single(0));
-        assert_eq!(blocks[1], Block::Loop { units: vec![1, 2, 3], tears: vec![4], selection: TearSelection::Minimum });
+        assert_eq!(
+            blocks[1],
+            Block::Loop {
+                units: vec![1, 2, 3],
+                tears: vec![4],
+                selection: TearSelection::Minimum,
+                calculators: vec![]
+            }
+        );
     }
 
     #[test]
@@ -616,17 +599,48 @@ mod tests {
         let blocks = sequence(4, &streams, &[], &[], &mut errors).unwrap();
         assert_eq!(
             blocks,
-            vec![Block::Loop { units: vec![2, 3, 0, 1], tears: vec![1], selection: TearSelection::Minimum }]
+            vec![Block::Loop {
+                units: vec![2, 3, 0, 1],
+                tears: vec![1],
+                selection: TearSelection::Minimum,
+                calculators: vec![]
+            }]
         );
         // A user may pin the two recycle streams instead.
         let blocks = sequence(4, &streams, &[3, 4], &[], &mut errors).unwrap();
         assert_eq!(
             blocks,
-            vec![Block::Loop { units: vec![0, 1, 2, 3], tears: vec![3, 4], selection: TearSelection::Given }]
+            vec![Block::Loop {
+                units: vec![0, 1, 2, 3],
+                tears: vec![3, 4],
+                selection: TearSelection::Given,
+                calculators: vec![]
+            }]
         );
         // Tearing only `inner` leaves the outer loop closed: an error.
         assert!(sequence(4, &streams, &[3], &[], &mut errors).is_none());
         assert!(matches!(errors[0], BuildError::Tear { .. }));
+    }
+
+    #[test]
+    fn a_calculator_edge_that_closes_a_loop_is_torn() {
+        // feed(0) -> mixer(1); calculator 3 sets the feed from the mixer's outlet.
+        let streams = vec![info("feed", Some(0), Some(1)), info("mixed", Some(1), None)];
+        let mut errors = Vec::new();
+        let blocks = sequence(2, &streams, &[], &[(1, 0, 3), (1, 0, 3)], &mut errors).unwrap();
+        assert_eq!(
+            blocks,
+            vec![Block::Loop {
+                units: vec![0, 1],
+                tears: vec![],
+                selection: TearSelection::Minimum,
+                calculators: vec![3]
+            }]
+        );
+        // Feed-forward, the same edge is only an order.
+        let blocks = sequence(2, &streams, &[], &[(0, 1, 3)], &mut errors).unwrap();
+        assert_eq!(blocks, vec![Block::Single(0), Block::Single(1)]);
+        assert!(errors.is_empty(), "{errors:?}");
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl Flowsheet {
         let FlowsheetDef { name, components, units: defs, options, design_specs, calculators } = def;
         let descriptors: Vec<UnitDescriptor> = defs.iter().map(|u| u.unit_type.descriptor()).collect();
         let mut errors = Vec::new();
-        let plan = crate::calculate::plan(&calculators, &defs, &design_specs, &mut errors);
+        let mut plan = crate::calculate::plan(&calculators, &defs, &design_specs, &mut errors);
         let topo = build_topology(&defs, &descriptors, &options.tears, &plan.edges, &mut errors);
         let mut units = Vec::with_capacity(defs.len());
         if let Some(topo) = &topo {
@@ -105,6 +105,7 @@ impl Flowsheet {
             Some(t) if errors.is_empty() => t,
             _ => return Err(EngineError::Build(errors)),
         };
+        plan.close_loops(&topo.blocks);
         let n = components.len();
         let mut values = vec![Stream::empty(n); topo.streams.len()];
         for (name, guess) in &options.initial_guesses {
@@ -477,7 +478,9 @@ impl Flowsheet {
                         self.feed_mass += self.unit_out[u].iter().map(Stream::total_mass).sum::<f64>();
                     }
                 }
-                Block::Loop { units, tears, selection } => self.solve_loop(b, &units, &tears, selection)?,
+                Block::Loop { units, tears, selection, calculators } => {
+                    self.solve_loop(b, (&units, &tears, &calculators), selection)?;
+                }
             }
         }
         Ok(())
@@ -532,41 +535,51 @@ impl Flowsheet {
         Ok(())
     }
 
+    /// Converge one recycle block: its tear streams and the parameters of the calculators
+    /// that close it (`loop_` is units, tear streams, calculators).
     fn solve_loop(
         &mut self,
         block: usize,
-        units: &[usize],
-        tears: &[usize],
+        loop_: (&[usize], &[usize], &[usize]),
         selection: TearSelection,
     ) -> Result<(), EngineError> {
+        let (units, tears, calcs) = loop_;
         let names = |idx: &[usize], f: &dyn Fn(usize) -> String| idx.iter().map(|&i| f(i)).collect::<Vec<_>>();
         let unit_names = names(units, &|u| self.defs[u].name.clone());
         let tear_names = names(tears, &|s| self.topo.streams[s].name.clone());
+        let calc_names = names(calcs, &|i| self.calculators[i].label.clone());
         let _span = info_span!("loop", units = %unit_names.join(","), tears = %tear_names.join(",")).entered();
         let width = self.components.len() + 2;
         let mut x = match &self.warm[block] {
             Some(x) => x.clone(),
             None => {
-                let mut x = Vec::with_capacity(width * tears.len());
+                let mut x = Vec::with_capacity(width * tears.len() + calcs.len());
                 for &s in tears {
                     let v = &self.values[s];
                     x.extend_from_slice(&v.flows);
                     x.push(v.temperature);
                     x.push(v.pressure);
                 }
+                for &i in calcs {
+                    x.push(self.read(&self.calculators[i].set)?);
+                }
                 x
             }
         };
+        self.loop_feed_mass(units, calcs, &x[width * tears.len()..])?;
         let options = self.options.recycle.clone();
         let mut scale = Vec::with_capacity(x.len());
         for _ in tears {
             scale.extend(std::iter::repeat_n(self.feed_mass, width - 2));
             scale.extend([TEMPERATURE_SCALE, PRESSURE_SCALE]);
         }
-        let outcome = solve_fixed_point(&mut x, &scale, |x, gx| self.evaluate_loop(units, tears, x, gx), &options);
+        // A calculated parameter is scaled by its own magnitude at the start (1 SI unit if 0).
+        scale.extend(x[width * tears.len()..].iter().map(|p| if *p == 0.0 { 1.0 } else { p.abs() }));
+        let outcome = solve_fixed_point(&mut x, &scale, |x, gx| self.evaluate_loop(loop_, x, gx), &options);
         let not_converged = |method: &str, iterations: usize, residuals: Vec<String>| EngineError::NotConverged {
             units: unit_names.clone(),
             tears: tear_names.clone(),
+            calculators: calc_names.clone().into_boxed_slice(),
             method: method.to_string(),
             iterations,
             residuals,
@@ -575,13 +588,13 @@ impl Flowsheet {
             Ok(report) => {
                 // A fixed point of the clamped map outside the sane ranges is no steady state:
                 // the loop ran away (its clamp is active, so x = g(x) only there).
-                if let Some(problem) = self.runaway(&tear_names, &x) {
+                if let Some(problem) = self.runaway(&tear_names, &x[..width * tears.len()]) {
                     return Err(not_converged(report.method.name(), report.iterations, vec![problem]));
                 }
                 self.warm[block] = Some(x);
                 self.loop_reports[block] = Some(LoopReport {
                     units: unit_names,
-                    tears: tear_names,
+                    tears: tear_names.iter().chain(&calc_names).cloned().collect(),
                     tear_selection: selection,
                     method: report.method.name().to_string(),
                     iterations: report.iterations,
@@ -591,19 +604,41 @@ impl Flowsheet {
                 Ok(())
             }
             Err(SolverError::Evaluation { source, .. }) => Err(source),
-            Err(SolverError::NotConverged { method, iterations, residuals, .. }) => {
-                Err(not_converged(method.name(), iterations, self.describe_residuals(&tear_names, &residuals)))
-            }
+            Err(SolverError::NotConverged { method, iterations, residuals, .. }) => Err(not_converged(
+                method.name(),
+                iterations,
+                self.describe_residuals((&tear_names, &calc_names), &residuals),
+            )),
             Err(e) => Err(not_converged(options.method.name(), 0, vec![e.to_string()])),
         }
     }
 
-    /// One evaluation of a recycle loop: set the tear streams from `x`, calculate the loop's
-    /// units, and read what their producers now give into `gx`.
+    /// Add the feeds (sources) inside a loop to the flowsheet's feed, the scale of its tear
+    /// flows: a source there is set by a calculator closing the loop, so it is calculated
+    /// once at the parameters' initial `guesses`.
+    fn loop_feed_mass(&mut self, units: &[usize], calcs: &[usize], guesses: &[f64]) -> Result<(), EngineError> {
+        if !units.iter().any(|&u| self.is_source(u)) {
+            return Ok(());
+        }
+        for (&i, &p) in calcs.iter().zip(guesses) {
+            self.set_calculated(i, p)?;
+        }
+        for &u in units {
+            if !self.is_source(u) {
+                continue;
+            }
+            self.calculate(u, &[])?;
+            self.feed_mass += self.unit_out[u].iter().map(Stream::total_mass).sum::<f64>();
+        }
+        Ok(())
+    }
+
+    /// One evaluation of a recycle loop: set the tear streams and calculated parameters from
+    /// `x`, calculate the loop's units, and read what the tears' producers now give and what
+    /// the calculators now compute into `gx`.
     fn evaluate_loop(
         &mut self,
-        units: &[usize],
-        tears: &[usize],
+        (units, tears, calcs): (&[usize], &[usize], &[usize]),
         x: &[f64],
         gx: &mut [f64],
     ) -> Result<(), EngineError> {
@@ -622,6 +657,10 @@ impl Flowsheet {
             v.temperature = chunk[width - 2].clamp(1.0, limits::TEMPERATURE_MAX);
             v.pressure = chunk[width - 1].clamp(1.0, limits::PRESSURE_MAX);
         }
+        let params = width * tears.len();
+        for (k, &i) in calcs.iter().enumerate() {
+            self.set_calculated(i, x[params + k])?;
+        }
         for &u in units {
             self.calculate(u, tears)?;
         }
@@ -638,6 +677,9 @@ impl Flowsheet {
             chunk[..width - 2].copy_from_slice(&out.flows);
             chunk[width - 2] = out.temperature;
             chunk[width - 1] = out.pressure;
+        }
+        for (k, &i) in calcs.iter().enumerate() {
+            gx[params + k] = self.evaluate_calculator(i)?;
         }
         Ok(())
     }
@@ -665,14 +707,20 @@ impl Flowsheet {
         })
     }
 
-    /// The three largest residuals, named by stream and variable.
-    fn describe_residuals(&self, tears: &[String], residuals: &[f64]) -> Vec<String> {
+    /// The three largest residuals, named by stream and variable (a calculated parameter by
+    /// its path, in SI).
+    fn describe_residuals(&self, (tears, calcs): (&[String], &[String]), residuals: &[f64]) -> Vec<String> {
         let width = self.components.len() + 2;
+        let params = width * tears.len();
         let mut idx: Vec<usize> = (0..residuals.len()).collect();
         idx.sort_by(|&a, &b| residuals[b].abs().total_cmp(&residuals[a].abs()).then(a.cmp(&b)));
         idx.iter()
             .take(3)
             .map(|&i| {
+                if i >= params {
+                    let label = calcs.get(i - params).map_or("?", String::as_str);
+                    return format!("{label} {:.3e} (SI)", residuals[i]);
+                }
                 let (t, v) = (i / width, i % width);
                 let (what, unit) = match v {
                     v if v == width - 2 => ("T".to_string(), "K"),

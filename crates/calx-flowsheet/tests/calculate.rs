@@ -1,6 +1,7 @@
 //! Calculators (`calculate:`, issue 17): evaluated before the solve in dependency order,
-//! inside it right before the unit they set, kept under a design specification; cycles,
-//! loops and dimension mismatches refused with their positions.
+//! inside it right before the unit they set, kept under a design specification, converged
+//! like a recycle when they close a loop; cycles and dimension mismatches refused with their
+//! positions.
 
 use calx_core::Registry;
 use calx_core::result::FlowsheetResult;
@@ -144,16 +145,20 @@ fn a_cycle_between_calculators_is_refused_at_their_positions() {
 }
 
 #[test]
-fn a_calculator_that_closes_a_loop_is_refused() {
-    // The water feeds the slaker whose product it would read.
-    let e = refused(
+fn a_calculator_that_closes_a_loop_converges_like_a_recycle() {
+    // The water feeds the slaker whose product it reads: water = 0.5 x slaked, and the slaked
+    // stream carries everything fed (quicklime + water), so w = 0.5 (1 t/h + w): w = 1 t/h.
+    let r = solve(
         "calculate:
   - set: streams.water.total
-    to: streams.slaked.flows.Ca(OH)2
+    to: streams.slaked.total * 0.5
 ",
     );
-    assert!(e.contains("feed back on its own input") && e.contains("slaking.yaml:26:5"), "{e}");
-    assert!(e.contains("design specification"), "{e}");
+    assert!((total(&r, "water") - TPH).abs() < 1e-9, "{}", total(&r, "water") / TPH);
+    assert!((total(&r, "slaked") - 2.0 * TPH).abs() < 1e-9);
+    let lp = &r.solver.loops[0];
+    assert_eq!(lp.tears, vec!["streams.water.total"]);
+    assert_eq!(lp.units, vec!["water", "mixer", "slaker"]);
 }
 
 #[test]
