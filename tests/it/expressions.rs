@@ -1,7 +1,8 @@
 //! Design-specification targets and study metrics written as small expressions over results
 //! (issue 17, item 1): a spec on the ratio of CO2 fixed to product checked against a hand
 //! calculation from the reference plant's own figures, study metrics that are a ratio and a
-//! sum checked against the separate metrics, and positioned errors for bad expressions.
+//! sum checked against the separate metrics, and positioned errors for bad expressions; with
+//! analysis metrics inside (a study metric per product, a spec on cost over revenue).
 
 use calx::{LoadOptions, Project};
 use calx_study::Study;
@@ -133,7 +134,7 @@ fn bad_expression_metrics_are_refused_before_anything_runs_with_their_column() {
     let text = kigam_text();
     for (metric, words) in [
         ("streams.product.total + streams.product.T", "column 23"),
-        ("analyses.lca.net_per_fu / streams.product.total", "is an analysis metric"),
+        ("analyses.lcb.net_reduction_per_year / streams.product.total", "no analysis `lcb`"),
         ("streams.product.total / streams.nowhere.total", "no stream `nowhere`"),
         ("streams.product.total * ", "column 24"),
     ] {
@@ -143,4 +144,71 @@ fn bad_expression_metrics_are_refused_before_anything_runs_with_their_column() {
         let e = e.unwrap_or_else(|| panic!("{metric} accepted"));
         assert!(e.contains(words), "{metric}: {e}");
     }
+}
+
+/// A metric's value in SI as the façade reads it inside an expression: `"{value} {unit}"`
+/// through the flowsheet's unit table.
+fn metric_si(project: &Project, value: f64, unit: &str) -> f64 {
+    project.model().units_of_measure.parse(&format!("{value} {unit}")).map(|q| q.value).unwrap_or(f64::NAN)
+}
+
+#[test]
+fn a_study_metric_may_combine_an_analysis_metric_with_a_result() {
+    let def = calx_study::parse_study(&metric_study(
+        "  - analyses.lca.net_reduction_per_year\n  - streams.product.total\n  - analyses.lca.net_reduction_per_year / streams.product.total\n  - analyses.tea.total_annual_cost / analyses.tea.total_revenue\n  - analyses.tea.total_annual_cost\n  - analyses.tea.total_revenue\n",
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let text = kigam_text();
+    let project = load(&text).unwrap_or_else(|e| panic!("{e}"));
+    let study = Study::prepare(def, &text, FLOWSHEET, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    // The net reduction is given in kg CO2-eq/yr: in SI, kg/s, divided by the product in kg/s.
+    let per_year = metric_si(&project, 1.0, "kg/yr");
+    assert!(close(per_year, 1.0 / (365.0 * 86_400.0), 1e-12), "{per_year}");
+    for x in [0.65, 0.75] {
+        let m = study.evaluate(&[Some(x)]).unwrap_or_else(|e| panic!("{e}"));
+        let want = m[0] * per_year / m[1];
+        assert!(close(m[2], want, 1e-12), "net per product {} vs {want}", m[2]);
+        // Cost over revenue: both KRW/yr, so the ratio is the metrics' own ratio.
+        assert!(close(m[3], m[4] / m[5], 1e-12), "cost/revenue {} vs {}", m[3], m[4] / m[5]);
+    }
+}
+
+fn analysis_spec(until: &str) -> String {
+    with_specs(&format!(
+        "  - adjust: analyses.tea.product_price\n    until: {until}\n    between: [5000 KRW/t, 60000 KRW/t]\n    tolerance: 1e-12\n"
+    ))
+}
+
+#[test]
+fn a_spec_on_a_ratio_of_analysis_metrics_is_met_at_the_solution() {
+    let solved = solve(&analysis_spec("analyses.tea.total_annual_cost / analyses.tea.total_revenue = 0.9"));
+    let tea = solved.analyses.iter().find(|a| a.name == "tea").expect("the TEA ran");
+    let (cost, revenue) = (tea.metric("total_annual_cost"), tea.metric("total_revenue"));
+    let (cost, revenue) = (cost.unwrap_or(f64::NAN), revenue.unwrap_or(f64::NAN));
+    assert!(close(cost / revenue, 0.9, 1e-9), "cost/revenue {} at the solution", cost / revenue);
+    let report = solved.result.solver.design_specs.last().expect("the spec is reported");
+    assert_eq!(report.target_variable, "analyses.tea.total_annual_cost / analyses.tea.total_revenue");
+    assert!(close(report.achieved, 0.9, 1e-9), "{}", report.achieved);
+    // By hand: the cost does not depend on the price, and the revenue is the product's
+    // (17,585 t/yr at the price) plus the carbon credits', so the price is (cost / 0.9 -
+    // credits) / product.
+    let credits = tea.metric("carbon_credit_revenue").unwrap_or(f64::NAN);
+    let price = (cost / 0.9 - credits) / 17_585.0;
+    assert!(close(report.value, price, 1e-6), "price {} vs {price} by hand", report.value);
+}
+
+#[test]
+fn a_metric_expression_of_the_wrong_dimension_for_its_target_is_refused_at_the_spec() {
+    // A ratio of two KRW/yr figures is a number, not a flow: known once the metrics are read.
+    let project = load(&analysis_spec("analyses.tea.total_annual_cost / analyses.tea.total_revenue = 3 t/h"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let e = project.solve().err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("is a dimensionless number [1], but the target value is a mass flow"), "{e}");
+    assert!(e.contains("kigam.yaml:186:"), "positioned at the spec: {e}");
+    // A path that is no result is refused at load, at its column.
+    let e = load(&analysis_spec("analyses.tea.total_annual_cost / streams.nowhere.total = 3"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("no stream `nowhere`") && e.contains("kigam.yaml:186:"), "{e}");
 }

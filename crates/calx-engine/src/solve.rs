@@ -227,8 +227,9 @@ impl Flowsheet {
         }
     }
 
-    /// The size figure `size` of unit `unit` in the last solve.
-    pub(crate) fn size(&self, unit: &str, size: &str) -> Result<&calx_core::unit::SizeFigure, EngineError> {
+    /// The size figure `size` of unit `unit` in the last solve (its value SI, with its
+    /// dimension).
+    pub fn size(&self, unit: &str, size: &str) -> Result<&calx_core::unit::SizeFigure, EngineError> {
         let u = self.unit_index(unit)?;
         let sizes = &self.reports[u].sizes;
         sizes.iter().find(|z| z.name == size).ok_or_else(|| {

@@ -78,6 +78,8 @@ pub enum DesignOutput {
         /// Metric name.
         metric: String,
     },
+    /// An expression over results and analysis metrics, read in SI.
+    Expression(MetricExpr),
 }
 
 /// A value written with an optional unit (`10 %`, `13,000 KRW/t`, `45 kg/t_product`): the
@@ -132,7 +134,8 @@ pub(crate) fn split_number(text: &str) -> Option<(f64, &str)> {
     number.is_finite().then_some((number, t[end..].trim()))
 }
 
-/// "Adjust `adjust` within `bounds` until the analysis metric `target` equals `value`": a
+/// "Adjust `adjust` within `bounds` until the analysis metric (or an expression over metrics
+/// and results, in SI) `target` equals `value`": a
 /// design specification solved by the façade, around the engine's solve and the figures.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisSpec {
@@ -330,6 +333,160 @@ pub fn result_expression(
     Ok(e)
 }
 
+/// What one path of an expression over results and analysis metrics reads.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprRead {
+    /// A result the engine reads (SI).
+    Result(Variable),
+    /// A metric of an analysis, converted to SI through the unit the analysis gives it.
+    Metric {
+        /// Analysis name.
+        analysis: String,
+        /// Metric name.
+        metric: String,
+    },
+}
+
+/// An expression over engine results and analysis metrics (`analyses.tea.total_annual_cost
+/// / analyses.tea.total_revenue`), evaluated after the analyses' figures, in SI.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricExpr {
+    /// The expression.
+    pub expr: Expr,
+    /// What each of its paths reads ([`Expr::paths`] order).
+    pub reads: Vec<ExprRead>,
+}
+
+impl MetricExpr {
+    /// Its dimension where every read's dimension is known from the path alone (`None` when
+    /// it depends on a metric's unit or a unit's size figure, known once they are read).
+    pub fn dimension(&self) -> Result<Option<Dimension>, calx_core::expr::ExprError> {
+        self.expr.dimension(|i| match &self.reads[i] {
+            ExprRead::Result(v) => v.dimension(),
+            ExprRead::Metric { .. } => None,
+        })
+    }
+}
+
+/// Whether an expression reads an analysis metric (a path under `analyses.`): it is then
+/// evaluated by the façade after the figures, not by the engine.
+pub fn reads_metrics(text: &str, units: &UnitTable) -> bool {
+    Expr::parse(text.trim(), units).is_ok_and(|e| e.paths().iter().any(|p| p.text.starts_with("analyses.")))
+}
+
+/// Read an expression over engine results and analysis metrics of the flowsheet's analyses
+/// (whether a metric exists shows once the analysis has run); errors are `(byte offset in
+/// text, message)`.
+pub fn metric_expression(
+    text: &str,
+    units: &UnitTable,
+    (unit_defs, set): (&[UnitDef], &ComponentSet),
+    analyses: &[&str],
+) -> Result<MetricExpr, Vec<(usize, String)>> {
+    let expr = Expr::parse(text, units).map_err(|e| vec![(e.column, e.message)])?;
+    let mut reads = Vec::new();
+    let mut problems = Vec::new();
+    for p in expr.paths() {
+        let read = match ResultPath::parse(&p.text) {
+            Ok(ResultPath::AnalysisMetric { analysis, metric }) => {
+                if analyses.contains(&analysis.as_str()) {
+                    Ok(ExprRead::Metric { analysis, metric })
+                } else {
+                    let has = if analyses.is_empty() {
+                        "it has no `analyses:`".to_string()
+                    } else {
+                        format!("it has: {}", analyses.join(", "))
+                    };
+                    Err(format!("the flowsheet has no analysis `{analysis}` ({has})"))
+                }
+            }
+            _ => crate::calculate::result(unit_defs, set, &p.text).map(ExprRead::Result),
+        };
+        match read {
+            Ok(r) => reads.push(r),
+            Err(message) => problems.push((p.span.start, message)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let e = MetricExpr { expr, reads };
+    e.dimension().map_err(|d| vec![(d.column, d.message)])?;
+    Ok(e)
+}
+
+/// A metric's value in SI: `"{value} {unit}"` read with `units` (a unit of "" or "1" is a
+/// dimensionless number). A word after a unit that names what is counted (`kg CO2-eq/yr`:
+/// kilograms of CO2-eq a year) is dropped; a part with no unit at all (`kg CO2-eq/FU`) is an
+/// error.
+pub fn metric_si(value: f64, unit: &str, units: &UnitTable) -> Result<(f64, Dimension), String> {
+    let unit = unit.trim();
+    if unit.is_empty() || unit == "1" {
+        return Ok((value, Dimension::DIMENSIONLESS));
+    }
+    let first = match units.parse(&format!("{value} {unit}")) {
+        Ok(q) => return Ok((q.value, q.dimension)),
+        Err(e) => e,
+    };
+    let parts: Vec<String> = unit
+        .split('/')
+        .map(|part| part.split_whitespace().filter(|t| units.unit(t).is_ok()).collect::<Vec<_>>().join(" "))
+        .collect();
+    let plain = parts.join("/");
+    if parts.iter().any(String::is_empty) {
+        return Err(format!("the metric's unit `{unit}` does not convert to SI: {first}"));
+    }
+    units
+        .parse(&format!("{value} {plain}"))
+        .map(|q| (q.value, q.dimension))
+        .map_err(|_| format!("the metric's unit `{unit}` does not convert to SI: {first}"))
+}
+
+/// Why a path of a [`MetricExpr`] could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct ReadFailure(String);
+
+/// Evaluate `e` on a solved flowsheet and the analyses' figures: engine results in SI,
+/// metrics converted to SI through their unit. The value (SI) and its dimension, or what is
+/// wrong (a metric the analysis does not give, a division by zero, dimensions that do not fit).
+pub fn evaluate_metric_expression(
+    e: &MetricExpr,
+    flowsheet: &calx_engine::Flowsheet,
+    figures: &[calx_core::AnalysisOutput],
+    units: &UnitTable,
+) -> Result<(f64, Dimension), String> {
+    let mut value = |i: usize| -> Result<(f64, Dimension), ReadFailure> {
+        match &e.reads[i] {
+            ExprRead::Result(v) => {
+                let x = flowsheet.read(v).map_err(|e| ReadFailure(e.to_string()))?;
+                let d = match v {
+                    Variable::UnitSize { unit, size } => {
+                        flowsheet.size(unit, size).map_err(|e| ReadFailure(e.to_string()))?.dimension
+                    }
+                    v => v.dimension().unwrap_or(Dimension::DIMENSIONLESS),
+                };
+                Ok((x, d))
+            }
+            ExprRead::Metric { analysis, metric } => {
+                let o = figures
+                    .iter()
+                    .find(|o| &o.name == analysis)
+                    .ok_or_else(|| ReadFailure(format!("analysis `{analysis}` gave no figures")))?;
+                let m = o.metrics.iter().find(|m| &m.name == metric).ok_or_else(|| {
+                    let names: Vec<&str> = o.metrics.iter().map(|m| m.name.as_str()).collect();
+                    ReadFailure(format!(
+                        "analysis `{analysis}` gives no metric `{metric}` here (it gives: {})",
+                        names.join(", ")
+                    ))
+                })?;
+                metric_si(m.value, &m.unit, units).map_err(ReadFailure)
+            }
+        }
+    };
+    e.expr.evaluate(&mut value).map_err(|err| format!("the expression `{}`: {err}", e.expr.text()))
+}
+
 /// A target value for an expression: SI, in the expression's dimension where the paths say
 /// it (else any quantity, checked against the value's dimension at every read).
 pub(crate) fn expression_value(e: &ResultExpr, text: &str, units: &UnitTable) -> Result<(f64, Dimension), String> {
@@ -359,6 +516,19 @@ mod tests {
         for text in ["streams.a.total / streams.b.total", "streams.a.total * 2", "(streams.a.total)", "2 * ", "total"] {
             assert!(is_expression(text, &units), "{text}");
         }
+    }
+
+    #[test]
+    fn a_metric_is_read_in_si_through_its_unit_dropping_what_it_counts() {
+        let units = UnitTable::builtin();
+        assert_eq!(metric_si(3.0, "", &units), Ok((3.0, Dimension::DIMENSIONLESS)));
+        assert_eq!(metric_si(3.0, "1", &units), Ok((3.0, Dimension::DIMENSIONLESS)));
+        let (x, d) = metric_si(10.0, "%", &units).unwrap_or_else(|e| panic!("{e}"));
+        assert!((x - 0.1).abs() < 1e-15 && d == Dimension::DIMENSIONLESS, "{x}");
+        // kg CO2-eq a year: kilograms a year, 365 days of 86,400 s.
+        let (x, d) = metric_si(365.0 * 86_400.0, "kg CO2-eq/yr", &units).unwrap_or_else(|e| panic!("{e}"));
+        assert!((x - 1.0).abs() < 1e-12 && d == Dimension::MASS_FLOW, "{x}");
+        assert!(metric_si(1.0, "kg CO2-eq/FU", &units).is_err());
     }
 
     #[test]

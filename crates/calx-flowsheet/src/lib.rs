@@ -31,7 +31,10 @@ use calx_engine::{BuildError, EngineError, Flowsheet, FlowsheetDef, SolveOptions
 pub use crate::analyses::ConfiguredAnalysis;
 pub use crate::basis::Basis;
 use crate::decode::{Decoder, SourceMap, get};
-pub use crate::design::{AnalysisSpec, DesignInput, DesignOutput, Written, is_expression, result_expression};
+pub use crate::design::{
+    AnalysisSpec, DesignInput, DesignOutput, ExprRead, MetricExpr, Written, evaluate_metric_expression, is_expression,
+    metric_expression, metric_si, reads_metrics, result_expression,
+};
 pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use crate::fit::{
     FIT_FIELDS, FitModel, FitParameter, FitSpec, Measured, ParameterKind, RATE_LAWS, law_parameters, parameter_domain,

@@ -329,7 +329,7 @@ fn constraint(
             }
         }
         OptimizeOutput::Expression(e) => design::expression_value(e, right, &dec.units).err(),
-        OptimizeOutput::Output(DesignOutput::Metric { .. }) => None,
+        OptimizeOutput::Output(DesignOutput::Metric { .. } | DesignOutput::Expression(_)) => None,
     };
     if let Some(p) = problem {
         dec.error(

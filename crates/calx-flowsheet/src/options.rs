@@ -223,6 +223,12 @@ pub(crate) fn design_specs(
             continue;
         };
         let target_text = target_text.trim();
+        if design::is_expression(target_text, &dec.units) && design::reads_metrics(target_text, &dec.units) {
+            let labels = (adjust_text, until_text, value_text);
+            let context = ((units, set), analyses);
+            out.1.extend(metric_expression_spec(dec, (until, between, text), entries, labels, input, context, i));
+            continue;
+        }
         if design::is_expression(target_text, &dec.units) {
             let Some(bounds) = design::bounds(dec, between, &mut input, &join(&field, "between")) else { continue };
             let labels = (adjust_text, until_text, value_text);
@@ -272,7 +278,7 @@ pub(crate) fn design_specs(
                 )
                 .found(until_text.to_string()),
             ),
-            (adjust, target @ DesignOutput::Metric { .. }) => {
+            (adjust, target @ (DesignOutput::Metric { .. } | DesignOutput::Expression(_))) => {
                 let Some(value) = Written::parse(value_text, &dec.units) else {
                     dec.error(
                         Diagnostic::new(until.loc, &join(&field, "until"), "write the target as a number and its unit")
@@ -348,6 +354,82 @@ fn spec_options(dec: &mut Decoder, entries: &[(crate::node::Key, Node)], field: 
         options.max_iterations = x;
     }
     options
+}
+
+/// A design specification whose target is an expression that reads analysis metrics: its
+/// bounds, target and value (a quantity Calx reads, SI), solved by the façade.
+fn metric_expression_spec(
+    dec: &mut Decoder,
+    (until, between, text): (&Node, &Node, &str),
+    entries: &[(crate::node::Key, Node)],
+    (adjust_text, until_text, value_text): (&str, &str, &str),
+    mut input: DesignInput,
+    context: ((&[UnitDef], &ComponentSet), &[ConfiguredAnalysis]),
+    i: usize,
+) -> Option<AnalysisSpec> {
+    let field = format!("design_specs[{i}]");
+    let bounds = design::bounds(dec, between, &mut input, &join(&field, "between"))?;
+    let target = metric_expression_target(dec, (until, text), until_text, value_text, context, &field)?;
+    let Some(value) = Written::parse(value_text, &dec.units).filter(|w| w.si.is_some()) else {
+        dec.error(
+            Diagnostic::new(until.loc, &join(&field, "until"), "write the target as a quantity Calx reads")
+                .found(value_text.trim().to_string()),
+        );
+        return None;
+    };
+    Some(AnalysisSpec {
+        index: i + 1,
+        adjust_label: adjust_text.to_string(),
+        adjust: input,
+        target_label: until_text.split_once('=').map_or(until_text, |(t, _)| t).trim().to_string(),
+        target,
+        value,
+        bounds,
+        options: spec_options(dec, entries, &field),
+    })
+}
+
+/// The target of a design specification written as an expression that reads analysis
+/// metrics (`until: analyses.tea.total_annual_cost / analyses.tea.total_revenue = 0.9`): the
+/// façade solves it; every problem is positioned inside the expression, a value whose
+/// dimension differs from the expression's (where the paths say it) at the value.
+fn metric_expression_target(
+    dec: &mut Decoder,
+    (until, text): (&Node, &str),
+    until_text: &str,
+    value_text: &str,
+    ((units, set), analyses): ((&[UnitDef], &ComponentSet), &[ConfiguredAnalysis]),
+    field: &str,
+) -> Option<DesignOutput> {
+    let until_field = join(field, "until");
+    let start = until_text.len() - until_text.trim_start().len();
+    let at = |offset: usize| crate::calculate::expression_loc(text, until.loc, until_text, start + offset);
+    let target_text = until_text.split_once('=').map_or(until_text, |(t, _)| t).trim();
+    let names: Vec<&str> = analyses.iter().map(|a| a.name.as_str()).collect();
+    let e = match design::metric_expression(target_text, &dec.units, (units, set), &names) {
+        Ok(e) => e,
+        Err(problems) => {
+            for (offset, message) in problems {
+                dec.error(Diagnostic::new(at(offset), &until_field, message).found(target_text.to_string()));
+            }
+            return None;
+        }
+    };
+    if let (Ok(Some(d)), Ok(q)) = (e.dimension(), dec.units.parse(value_text.trim()))
+        && d != q.dimension
+    {
+        let offset = until_text.find('=').map_or(0, |i| i + 1);
+        let offset = offset + until_text[offset..].len() - until_text[offset..].trim_start().len();
+        let loc = crate::calculate::expression_loc(text, until.loc, until_text, offset);
+        let message = format!(
+            "the expression `{target_text}` is a {}, but the value is a {}",
+            d.describe(),
+            q.dimension.describe()
+        );
+        dec.error(Diagnostic::new(loc, &until_field, message).found(value_text.trim().to_string()));
+        return None;
+    }
+    Some(DesignOutput::Expression(e))
 }
 
 /// A design specification whose target is an expression over results (`until: a / b =

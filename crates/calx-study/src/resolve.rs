@@ -77,6 +77,9 @@ pub(crate) enum MetricRef {
     Var(Variable),
     /// An expression over engine results (`a / b`), SI.
     Expr(calx_engine::ResultExpr),
+    /// An expression that reads analysis metrics (`analyses.lca.net_reduction_per_year /
+    /// streams.product.total`), evaluated after the figures with the metrics in SI.
+    MetricExpr(calx_flowsheet::MetricExpr),
 }
 
 /// `x` with its unit, as a value would be written in the flowsheet.
@@ -129,15 +132,25 @@ fn unit_target(project: &Project, path: &InputPath, f: &Flowsheet) -> Result<Tar
 /// A metric path: an analysis metric of the flowsheet, or a stream or unit result.
 pub(crate) fn metric(path: &str, project: &Project) -> Result<MetricRef, ResolveError> {
     let model = project.model();
+    let said = |problems: Vec<(usize, String)>| {
+        let said: Vec<String> =
+            problems.into_iter().map(|(at, message)| format!("{message} (at column {})", at + 1)).collect();
+        other(said.join("; "))
+    };
+    if calx_flowsheet::is_expression(path, &model.units_of_measure)
+        && calx_flowsheet::reads_metrics(path, &model.units_of_measure)
+    {
+        let context = (model.def.units.as_slice(), model.def.components.as_ref());
+        let names: Vec<&str> = model.analyses.iter().map(|a| a.name.as_str()).collect();
+        return calx_flowsheet::metric_expression(path.trim(), &model.units_of_measure, context, &names)
+            .map(MetricRef::MetricExpr)
+            .map_err(said);
+    }
     if calx_flowsheet::is_expression(path, &model.units_of_measure) {
         let context = (model.def.units.as_slice(), model.def.components.as_ref());
         return calx_flowsheet::result_expression(path.trim(), &model.units_of_measure, context)
             .map(MetricRef::Expr)
-            .map_err(|problems| {
-                let said: Vec<String> =
-                    problems.into_iter().map(|(at, message)| format!("{message} (at column {})", at + 1)).collect();
-                other(said.join("; "))
-            });
+            .map_err(said);
     }
     match ResultPath::parse(path)? {
         ResultPath::AnalysisMetric { analysis, metric } => {

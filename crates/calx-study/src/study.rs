@@ -237,6 +237,13 @@ impl Study {
                     Ok(_) => true,
                     Err(e) => return Err(path_error(&m, ResolveError::from(e))),
                 },
+                MetricRef::MetricExpr(e) => {
+                    let units = &self.base.model().units_of_measure;
+                    match calx_flowsheet::evaluate_metric_expression(e, f, outputs, units) {
+                        Ok(_) => true,
+                        Err(e) => return Err(path_error(&m, ResolveError::Other(e))),
+                    }
+                }
             };
             if !ok {
                 let known = match &r {
@@ -252,7 +259,7 @@ impl Study {
                                 .join(", ")
                         })
                         .unwrap_or_default(),
-                    MetricRef::Var(_) | MetricRef::Expr(_) => String::new(),
+                    MetricRef::Var(_) | MetricRef::Expr(_) | MetricRef::MetricExpr(_) => String::new(),
                 };
                 let message = format!("no such result; available: {known}");
                 return Err(path_error(&m, ResolveError::Other(message)));
@@ -391,6 +398,12 @@ impl Study {
                     .ok_or_else(|| format!("{path}: not produced"))?,
                 MetricRef::Var(v) => f.read(v).map_err(|e| e.to_string())?,
                 MetricRef::Expr(e) => f.evaluate(e).map_err(|e| e.to_string())?.0,
+                MetricRef::MetricExpr(e) => {
+                    let units = &self.base.model().units_of_measure;
+                    calx_flowsheet::evaluate_metric_expression(e, f, &outputs, units)
+                        .map_err(|e| format!("{path}: {e}"))?
+                        .0
+                }
             };
             if !x.is_finite() {
                 return Err(format!("{path} is {x}"));

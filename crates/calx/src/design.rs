@@ -13,7 +13,9 @@ use calx_core::format::sig;
 use calx_core::result::{DesignSpecReport, FlowsheetResult};
 use calx_core::{AnalysisOutput, ParamValue};
 use calx_engine::{DesignSpecDef, EngineError, Flowsheet};
-use calx_flowsheet::{AnalysisSpec, ConfiguredAnalysis, DesignInput, DesignOutput, Diagnostic, Model, Written};
+use calx_flowsheet::{
+    AnalysisSpec, ConfiguredAnalysis, DesignInput, DesignOutput, Diagnostic, MetricExpr, Model, Written,
+};
 use calx_solver::{SolverError, solve_bracketed};
 
 use crate::analyses;
@@ -107,6 +109,7 @@ impl<'a> Evaluator<'a> {
                 self.result()?;
                 Ok(Ok((self.flowsheet.read(v).map_err(Error::Solve)?, None)))
             }
+            DesignOutput::Expression(e) => Ok(Ok((self.expression(e)?.map_err(internal)?.0, None))),
             DesignOutput::Metric { analysis, metric } => {
                 let outputs = self.figures()?;
                 let Some(o) = outputs.iter().find(|o| &o.name == analysis) else { return Ok(Err(Vec::new())) };
@@ -116,6 +119,19 @@ impl<'a> Evaluator<'a> {
                 })
             }
         }
+    }
+
+    /// An expression over results and metrics at the current settings: its value (SI) and
+    /// dimension, or what is wrong with it there.
+    pub(crate) fn expression(&mut self, e: &MetricExpr) -> Result<Result<(f64, Dimension), String>, Error> {
+        self.figures()?;
+        let figures = self.figures.as_deref().unwrap_or_default();
+        Ok(calx_flowsheet::evaluate_metric_expression(
+            e,
+            &self.flowsheet,
+            figures,
+            &self.project.model().units_of_measure,
+        ))
     }
 
     /// Drop the cached solve and figures' state into the final result: the flowsheet's
@@ -153,6 +169,25 @@ pub(crate) fn metric_against(
     let model = project.model();
     let located =
         |message: String| Error::Build(model.diagnostics(vec![Diagnostic::new(model.loc(at), field, message)]));
+    if let DesignOutput::Expression(e) = output {
+        // In SI on both sides, the dimensions checked now that the metrics' units are known.
+        let (value, dimension) = ev.expression(e)?.map_err(located)?;
+        let Some((si, d)) = written.si else {
+            return Err(located(format!(
+                "the value `{} {}` has a unit Calx does not know",
+                written.number, written.unit
+            )));
+        };
+        if d != dimension {
+            return Err(located(format!(
+                "the expression `{}` is a {}, but the target value is a {}",
+                e.expr.text(),
+                dimension.describe(),
+                d.describe()
+            )));
+        }
+        return Ok((value, si, None));
+    }
     match ev.read(output)? {
         Ok((value, None)) => match written.si {
             Some((si, _)) => Ok((value, si, None)),
@@ -231,8 +266,13 @@ pub(crate) fn solve_specs(
         Ok(r) => r,
         Err(SolverError::Evaluation { source, .. }) => return Err(source),
         Err(SolverError::NotBracketed { lo, hi, f_lo, f_hi }) => {
-            let target =
-                spec.value.in_unit(unit.as_deref().unwrap_or(""), &model.units_of_measure).unwrap_or(spec.value.number);
+            let target = match (&spec.target, spec.value.si) {
+                (DesignOutput::Expression(_), Some((si, _))) => si,
+                _ => spec
+                    .value
+                    .in_unit(unit.as_deref().unwrap_or(""), &model.units_of_measure)
+                    .unwrap_or(spec.value.number),
+            };
             let u = unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
             return Err(unreachable(format!(
                 "the target {target}{u} cannot be reached with `{}` between {lo} and {hi}: the metric is {}{u} at the lower bound and {}{u} at the upper bound; widen `between` or check the target",
@@ -257,7 +297,10 @@ pub(crate) fn solve_specs(
         target_variable: spec.target_label.clone(),
         target,
         achieved,
-        target_dimension: calx_core::Dimension::DIMENSIONLESS,
+        target_dimension: match (&spec.target, spec.value.si) {
+            (DesignOutput::Expression(_), Some((_, d))) => d,
+            _ => Dimension::DIMENSIONLESS,
+        },
         iterations: report.iterations,
         method: calx_core::result::SpecMethod::Nested,
         fallback: None,

@@ -84,13 +84,14 @@ fn read(
             };
             (value, dimension)
         }
+        OptimizeOutput::Output(DesignOutput::Expression(e)) => ev.expression(e)?.map_err(located)?,
         OptimizeOutput::Expression(e) => {
             ev.result()?;
             ev.flowsheet.evaluate(e).map_err(Error::Solve)?
         }
     };
     let Some(written) = bound else { return Ok(Read { value, bound: 0.0, unit: None, dimension }) };
-    let checked = matches!(output, OptimizeOutput::Expression(_))
+    let checked = matches!(output, OptimizeOutput::Expression(_) | OptimizeOutput::Output(DesignOutput::Expression(_)))
         || matches!(output, OptimizeOutput::Output(DesignOutput::Result(Variable::UnitSize { .. })));
     match written.si {
         None => Err(located(format!("the bound `{} {}` has a unit Calx does not know", written.number, written.unit))),
