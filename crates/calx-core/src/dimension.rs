@@ -83,6 +83,18 @@ impl Dimension {
     /// 1/s: rate constants, volumetric mass-transfer coefficients (kLa)
     pub const PER_TIME: Dimension = Dimension::new(0, 0, -1, 0, 0, 0);
 
+    /// The SI base symbols with this dimension's exponent of each.
+    fn si_exponents(self) -> [(&'static str, i8); 6] {
+        [
+            ("kg", self.mass),
+            ("m", self.length),
+            ("s", self.time),
+            ("K", self.temperature),
+            ("mol", self.amount),
+            ("money", self.money),
+        ]
+    }
+
     /// This dimension raised to an integer power.
     pub fn powi(self, n: i8) -> Dimension {
         Dimension::new(
@@ -151,14 +163,7 @@ impl Dimension {
                 }
             }
         }
-        let parts = [
-            ("kg", self.mass),
-            ("m", self.length),
-            ("s", self.time),
-            ("K", self.temperature),
-            ("mol", self.amount),
-            ("money", self.money),
-        ];
+        let parts = self.si_exponents();
         let factor = |(symbol, exp): (&str, i8)| match (symbol, exp.abs()) {
             (s, 1) => s.to_string(),
             ("m", n) => format!("m{n}"),
@@ -201,14 +206,7 @@ impl std::ops::Div for Dimension {
 impl fmt::Display for Dimension {
     /// SI form, e.g. `kg m^-1 s^-2`; `1` for a pure number.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts = [
-            ("kg", self.mass),
-            ("m", self.length),
-            ("s", self.time),
-            ("K", self.temperature),
-            ("mol", self.amount),
-            ("money", self.money),
-        ];
+        let parts = self.si_exponents();
         let mut first = true;
         for (sym, exp) in parts {
             if exp == 0 {

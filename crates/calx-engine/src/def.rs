@@ -276,3 +276,30 @@ pub struct DesignSpecDef {
     /// Tolerances of the outer search.
     pub options: ScalarOptions,
 }
+
+impl DesignSpecDef {
+    /// Its report: met at `value` of the adjusted variable with the target at `achieved`,
+    /// after `iterations` of `method`.
+    pub(crate) fn report(
+        &self,
+        value: f64,
+        achieved: f64,
+        iterations: usize,
+        method: calx_core::result::SpecMethod,
+    ) -> calx_core::result::DesignSpecReport {
+        calx_core::result::DesignSpecReport {
+            adjust: self.adjust_label.clone(),
+            value,
+            adjust_dimension: self.adjust_dimension,
+            target_variable: self.target_label.clone(),
+            target: self.value,
+            achieved,
+            target_dimension: self.target_dimension,
+            iterations,
+            method,
+            fallback: None,
+            adjust_unit: None,
+            target_unit: None,
+        }
+    }
+}

@@ -438,20 +438,7 @@ impl Flowsheet {
         let achieved = self.read_target(&spec)?;
         debug!(iterations = report.iterations, value = report.x, achieved, "design specification met");
         reports.extend(inner);
-        reports.push(DesignSpecReport {
-            adjust: spec.adjust_label.clone(),
-            value: report.x,
-            adjust_dimension: spec.adjust_dimension,
-            target_variable: spec.target_label.clone(),
-            target: spec.value,
-            achieved,
-            target_dimension: spec.target_dimension,
-            iterations: report.iterations,
-            method: calx_core::result::SpecMethod::Nested,
-            fallback: None,
-            adjust_unit: None,
-            target_unit: None,
-        });
+        reports.push(spec.report(report.x, achieved, report.iterations, calx_core::result::SpecMethod::Nested));
         Ok(())
     }
 

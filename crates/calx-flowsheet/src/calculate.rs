@@ -48,7 +48,9 @@ pub(crate) fn decode(
         let set_field = join(&field, "set");
         let Some(set_text) = dec.text(target, &set_field) else { continue };
         let parameter = match InputPath::parse(set_text) {
-            Ok(InputPath::UnitParam { unit, param, key }) => parameter(units, &unit, &param, key.as_deref()),
+            Ok(InputPath::UnitParam { unit, param, key }) => {
+                parameter(units, &unit, &param, key.as_deref()).map_err(|e| e.to_string())
+            }
             Ok(_) => Err("a calculator sets a unit or feed parameter".to_string()),
             Err(e) => Err(e.to_string()),
         };
@@ -77,7 +79,7 @@ pub(crate) fn decode(
         for p in expr.paths() {
             match read(units, set, &p.text) {
                 Ok(r) => reads.push(r),
-                Err(message) => dec.error(Diagnostic::new(at(p.span.start), &to_field, message).found(p.text.clone())),
+                Err(e) => dec.error(Diagnostic::new(at(p.span.start), &to_field, e.to_string()).found(p.text.clone())),
             }
         }
         if reads.len() < expr.paths().len() {
@@ -110,20 +112,84 @@ pub(crate) fn expression_loc(text: &str, loc: Loc, expr: &str, offset: usize) ->
     Loc { line: loc.line, column: loc.column + quote + u32::try_from(chars).unwrap_or(0) }
 }
 
+/// Why a path of an expression names nothing this flowsheet can read or set.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    /// No unit or feed of that name.
+    #[error("no unit or feed stream `{0}`")]
+    NoUnitOrFeed(String),
+    /// The unit has no such parameter.
+    #[error("`{unit}` has no parameter `{param}`")]
+    NoParameter {
+        /// Unit.
+        unit: String,
+        /// Parameter.
+        param: String,
+    },
+    /// A key given for a parameter that is not a map.
+    #[error("`{param}` is not a map; drop `.{key}`")]
+    NotAMap {
+        /// Parameter.
+        param: String,
+        /// The key written.
+        key: String,
+    },
+    /// A parameter that is not numeric.
+    #[error("`{param}` of `{unit}` is not a number")]
+    NotANumber {
+        /// Unit.
+        unit: String,
+        /// Parameter.
+        param: String,
+    },
+    /// A calculator reading an analysis.
+    #[error("a calculator cannot read an analysis (analyses run after the solve)")]
+    AnalysisInCalculator,
+    /// Neither a parameter nor a result path.
+    #[error("`{path}` is neither a parameter of a unit or feed nor a result: {problem}; allowed: {allowed}")]
+    NotAPath {
+        /// The path as written.
+        path: String,
+        /// What is wrong with its shape.
+        problem: String,
+        /// The forms allowed.
+        allowed: String,
+    },
+    /// A component this flowsheet does not have.
+    #[error("no component `{0}` in this flowsheet")]
+    NoComponent(String),
+    /// A stream this flowsheet does not have.
+    #[error("no stream `{0}` in this flowsheet")]
+    NoStream(String),
+    /// A unit this flowsheet does not have.
+    #[error("no unit `{0}` in this flowsheet")]
+    NoUnit(String),
+    /// A result path the engine does not compute.
+    #[error("`{0}` is not a result the engine computes")]
+    NotComputed(String),
+}
+
 /// The numeric parameter `param` (`.key`) of unit `unit`, with its dimension.
-fn parameter(units: &[UnitDef], unit: &str, param: &str, key: Option<&str>) -> Result<(Variable, Dimension), String> {
-    let u = units.iter().find(|u| u.name == unit).ok_or_else(|| format!("no unit or feed stream `{unit}`"))?;
+fn parameter(
+    units: &[UnitDef],
+    unit: &str,
+    param: &str,
+    key: Option<&str>,
+) -> Result<(Variable, Dimension), PathError> {
+    let u = units.iter().find(|u| u.name == unit).ok_or_else(|| PathError::NoUnitOrFeed(unit.to_string()))?;
     let descriptor = u.unit_type.descriptor();
-    let spec = descriptor.param(param).ok_or_else(|| format!("`{unit}` has no parameter `{param}`"))?;
+    let spec = descriptor
+        .param(param)
+        .ok_or_else(|| PathError::NoParameter { unit: unit.to_string(), param: param.to_string() })?;
     let kind = match (&spec.kind, key) {
         (ParamKind::PerComponent { value } | ParamKind::PerOutlet { value }, Some(_)) => value.as_ref(),
         (k, None) => k,
-        (_, Some(key)) => return Err(format!("`{param}` is not a map; drop `.{key}`")),
+        (_, Some(key)) => return Err(PathError::NotAMap { param: param.to_string(), key: key.to_string() }),
     };
     let dimension = match kind {
         ParamKind::Quantity { dimension, .. } => *dimension,
         ParamKind::Fraction | ParamKind::Number => Dimension::DIMENSIONLESS,
-        _ => return Err(format!("`{param}` of `{unit}` is not a number")),
+        _ => return Err(PathError::NotANumber { unit: unit.to_string(), param: param.to_string() }),
     };
     let variable =
         Variable::UnitParam { unit: unit.to_string(), param: param.to_string(), key: key.map(str::to_string) };
@@ -132,9 +198,9 @@ fn parameter(units: &[UnitDef], unit: &str, param: &str, key: Option<&str>) -> R
 
 /// What a path in an expression reads: a parameter of a unit or feed of this flowsheet (with
 /// its dimension), else a result the engine computes.
-fn read(units: &[UnitDef], set: &ComponentSet, path: &str) -> Result<(Variable, Option<Dimension>), String> {
+fn read(units: &[UnitDef], set: &ComponentSet, path: &str) -> Result<(Variable, Option<Dimension>), PathError> {
     if path.starts_with("analyses.") {
-        return Err("a calculator cannot read an analysis (analyses run after the solve)".into());
+        return Err(PathError::AnalysisInCalculator);
     }
     if let Ok(InputPath::UnitParam { unit, param, key }) = InputPath::parse(path)
         && let Some(u) = units.iter().find(|u| u.name == unit)
@@ -147,12 +213,14 @@ fn read(units: &[UnitDef], set: &ComponentSet, path: &str) -> Result<(Variable, 
 
 /// The result a path in an expression names (a stream quantity, a unit's utility or size of
 /// this flowsheet); analysis metrics are refused.
-pub(crate) fn result(units: &[UnitDef], set: &ComponentSet, path: &str) -> Result<Variable, String> {
-    let result = ResultPath::parse(path).map_err(|e| {
-        format!("`{path}` is neither a parameter of a unit or feed nor a result: {}; allowed: {}", e.problem, e.allowed)
+pub(crate) fn result(units: &[UnitDef], set: &ComponentSet, path: &str) -> Result<Variable, PathError> {
+    let result = ResultPath::parse(path).map_err(|e| PathError::NotAPath {
+        path: path.to_string(),
+        problem: e.problem.to_string(),
+        allowed: e.allowed.to_string(),
     })?;
     if let Some(c) = result.component().filter(|c| set.index_of(c).is_none()) {
-        return Err(format!("no component `{c}` in this flowsheet"));
+        return Err(PathError::NoComponent(c.to_string()));
     }
     let stream = match &result {
         ResultPath::StreamTotal(s) | ResultPath::StreamTemperature(s) | ResultPath::StreamPressure(s) => Some(s),
@@ -166,12 +234,12 @@ pub(crate) fn result(units: &[UnitDef], set: &ComponentSet, path: &str) -> Resul
     let connected =
         |u: &UnitDef, s: &str| u.inlets.iter().chain(&u.outlets).any(|(_, names)| names.iter().any(|n| n == s));
     if let Some(s) = stream.filter(|s| !units.iter().any(|u| connected(u, s))) {
-        return Err(format!("no stream `{s}` in this flowsheet"));
+        return Err(PathError::NoStream(s.to_string()));
     }
     if let ResultPath::UnitUtility { unit, .. } | ResultPath::UnitSize { unit, .. } = &result
         && !units.iter().any(|u| &u.name == unit)
     {
-        return Err(format!("no unit `{unit}` in this flowsheet"));
+        return Err(PathError::NoUnit(unit.to_string()));
     }
-    Variable::result(&result).ok_or_else(|| format!("`{path}` is not a result the engine computes"))
+    Variable::result(&result).ok_or_else(|| PathError::NotComputed(path.to_string()))
 }

@@ -82,6 +82,81 @@ pub enum DesignOutput {
     Expression(MetricExpr),
 }
 
+/// Why a written value or a metric cannot be compared or evaluated: what was written, and
+/// what it would have had to be.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum QuantityError {
+    /// The unit table cannot read the text.
+    #[error("{reason}")]
+    Unreadable {
+        /// The text.
+        text: String,
+        /// What the unit table says.
+        reason: String,
+    },
+    /// A value written in a unit the metric's unit cannot be checked against.
+    #[error("the value is written in `{written}`, but the metric is in `{metric_unit}`; write it in `{metric_unit}`")]
+    UnknownMetricUnit {
+        /// The unit written.
+        written: String,
+        /// The metric's unit.
+        metric_unit: String,
+    },
+    /// A value in a unit of another dimension than the metric's.
+    #[error("the value is written in `{written}`, which does not convert to the metric's unit `{metric_unit}`")]
+    NotConvertible {
+        /// The unit written.
+        written: String,
+        /// The metric's unit.
+        metric_unit: String,
+    },
+    /// A metric whose unit does not convert to SI.
+    #[error("the metric's unit `{unit}` does not convert to SI: {reason}")]
+    MetricUnit {
+        /// The metric's unit.
+        unit: String,
+        /// What the unit table says.
+        reason: String,
+    },
+    /// A target value of another dimension than its target.
+    #[error("the {what} is a {}, but the value is a {}{hint}", .expected.describe(), .found.describe())]
+    Dimension {
+        /// What the value is compared with (`target `P``, `expression `a / b``).
+        what: String,
+        /// The target's dimension.
+        expected: Dimension,
+        /// The value's dimension.
+        found: Dimension,
+        /// How to write it ("" or a hint starting with a space).
+        hint: String,
+    },
+    /// A fraction target written on another basis (`mol%` for a mass fraction).
+    #[error("the target `{target}` is a {basis} fraction, but the value is on another basis; write {write}")]
+    FractionBasis {
+        /// The target path.
+        target: String,
+        /// The target's basis (`mass`, `mole`).
+        basis: &'static str,
+        /// How to write it.
+        write: &'static str,
+    },
+    /// An expression over results and metrics that could not be evaluated.
+    #[error("the expression `{expression}`: {reason}")]
+    Expression {
+        /// The expression as written.
+        expression: String,
+        /// What failed (a metric not given, a division by zero, dimensions that do not fit).
+        reason: String,
+    },
+}
+
+impl QuantityError {
+    /// The unit table's refusal of `text`.
+    pub(crate) fn unreadable(text: &str, e: &calx_core::Error) -> QuantityError {
+        QuantityError::Unreadable { text: text.to_string(), reason: e.to_string() }
+    }
+}
+
 /// A value written with an optional unit (`10 %`, `13,000 KRW/t`, `45 kg/t_product`): the
 /// number and unit as written, and the SI value when the unit table reads it.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,23 +180,20 @@ impl Written {
     /// This value in the unit a metric is given in (`metric_unit`): the number itself when
     /// the units are written alike (or none is written), else converted through SI when both
     /// units are of one dimension.
-    pub fn in_unit(&self, metric_unit: &str, units: &UnitTable) -> Result<f64, String> {
+    pub fn in_unit(&self, metric_unit: &str, units: &UnitTable) -> Result<f64, QuantityError> {
         let same = |a: &str, b: &str| a.split_whitespace().eq(b.split_whitespace());
         if self.unit.is_empty() || same(&self.unit, metric_unit) {
             return Ok(self.number);
         }
-        let to = units.unit(metric_unit).map_err(|_| {
-            format!(
-                "the value is written in `{}`, but the metric is in `{metric_unit}`; write it in `{metric_unit}`",
-                self.unit
-            )
+        let to = units.unit(metric_unit).map_err(|_| QuantityError::UnknownMetricUnit {
+            written: self.unit.clone(),
+            metric_unit: metric_unit.to_string(),
         })?;
         match self.si {
             Some((si, d)) if d == to.dimension => Ok((si - to.offset) / to.factor),
-            _ => Err(format!(
-                "the value is written in `{}`, which does not convert to the metric's unit `{metric_unit}`",
-                self.unit
-            )),
+            _ => {
+                Err(QuantityError::NotConvertible { written: self.unit.clone(), metric_unit: metric_unit.to_string() })
+            }
         }
     }
 }
@@ -318,7 +390,7 @@ pub fn result_expression(
                 p.text
             ))
         } else {
-            crate::calculate::result(unit_defs, set, &p.text)
+            crate::calculate::result(unit_defs, set, &p.text).map_err(|e| e.to_string())
         };
         match read {
             Ok(v) => reads.push(v),
@@ -400,7 +472,7 @@ pub fn metric_expression(
                     Err(format!("the flowsheet has no analysis `{analysis}` ({has})"))
                 }
             }
-            _ => crate::calculate::result(unit_defs, set, &p.text).map(ExprRead::Result),
+            _ => crate::calculate::result(unit_defs, set, &p.text).map(ExprRead::Result).map_err(|e| e.to_string()),
         };
         match read {
             Ok(r) => reads.push(r),
@@ -419,7 +491,7 @@ pub fn metric_expression(
 /// dimensionless number). A word after a unit that names what is counted (`kg CO2-eq/yr`:
 /// kilograms of CO2-eq a year) is dropped; a part with no unit at all (`kg CO2-eq/FU`) is an
 /// error.
-pub fn metric_si(value: f64, unit: &str, units: &UnitTable) -> Result<(f64, Dimension), String> {
+pub fn metric_si(value: f64, unit: &str, units: &UnitTable) -> Result<(f64, Dimension), QuantityError> {
     let unit = unit.trim();
     if unit.is_empty() || unit == "1" {
         return Ok((value, Dimension::DIMENSIONLESS));
@@ -433,13 +505,11 @@ pub fn metric_si(value: f64, unit: &str, units: &UnitTable) -> Result<(f64, Dime
         .map(|part| part.split_whitespace().filter(|t| units.unit(t).is_ok()).collect::<Vec<_>>().join(" "))
         .collect();
     let plain = parts.join("/");
+    let refused = || QuantityError::MetricUnit { unit: unit.to_string(), reason: first.to_string() };
     if parts.iter().any(String::is_empty) {
-        return Err(format!("the metric's unit `{unit}` does not convert to SI: {first}"));
+        return Err(refused());
     }
-    units
-        .parse(&format!("{value} {plain}"))
-        .map(|q| (q.value, q.dimension))
-        .map_err(|_| format!("the metric's unit `{unit}` does not convert to SI: {first}"))
+    units.parse(&format!("{value} {plain}")).map(|q| (q.value, q.dimension)).map_err(|_| refused())
 }
 
 /// Why a path of a [`MetricExpr`] could not be read.
@@ -455,7 +525,7 @@ pub fn evaluate_metric_expression(
     flowsheet: &calx_engine::Flowsheet,
     figures: &[calx_core::AnalysisOutput],
     units: &UnitTable,
-) -> Result<(f64, Dimension), String> {
+) -> Result<(f64, Dimension), QuantityError> {
     let mut value = |i: usize| -> Result<(f64, Dimension), ReadFailure> {
         match &e.reads[i] {
             ExprRead::Result(v) => {
@@ -480,24 +550,30 @@ pub fn evaluate_metric_expression(
                         names.join(", ")
                     ))
                 })?;
-                metric_si(m.value, &m.unit, units).map_err(ReadFailure)
+                metric_si(m.value, &m.unit, units).map_err(|e| ReadFailure(e.to_string()))
             }
         }
     };
-    e.expr.evaluate(&mut value).map_err(|err| format!("the expression `{}`: {err}", e.expr.text()))
+    e.expr
+        .evaluate(&mut value)
+        .map_err(|err| QuantityError::Expression { expression: e.expr.text().to_string(), reason: err.to_string() })
 }
 
 /// A target value for an expression: SI, in the expression's dimension where the paths say
 /// it (else any quantity, checked against the value's dimension at every read).
-pub(crate) fn expression_value(e: &ResultExpr, text: &str, units: &UnitTable) -> Result<(f64, Dimension), String> {
-    let q = units.parse(text.trim()).map_err(|e| e.to_string())?;
+pub(crate) fn expression_value(
+    e: &ResultExpr,
+    text: &str,
+    units: &UnitTable,
+) -> Result<(f64, Dimension), QuantityError> {
+    let q = units.parse(text.trim()).map_err(|err| QuantityError::unreadable(text, &err))?;
     match e.dimension() {
-        Ok(Some(d)) if d != q.dimension => Err(format!(
-            "the expression `{}` is a {}, but the value is a {}",
-            e.expr.text(),
-            d.describe(),
-            q.dimension.describe()
-        )),
+        Ok(Some(d)) if d != q.dimension => Err(QuantityError::Dimension {
+            what: format!("expression `{}`", e.expr.text()),
+            expected: d,
+            found: q.dimension,
+            hint: String::new(),
+        }),
         _ => Ok((q.value, q.dimension)),
     }
 }
@@ -550,7 +626,7 @@ mod tests {
         // Another unit of the same dimension: through SI (1 t/h = 1000 kg/h).
         assert_eq!(w("2 t/h").in_unit("kg/h", &units), Ok(2000.0));
         // Units that do not convert: an error naming both.
-        let e = w("2 t/h").in_unit("kW", &units).unwrap_err();
+        let e = w("2 t/h").in_unit("kW", &units).unwrap_err().to_string();
         assert!(e.contains("`t/h`") && e.contains("`kW`"), "{e}");
     }
 }

@@ -32,8 +32,8 @@ pub use crate::analyses::ConfiguredAnalysis;
 pub use crate::basis::Basis;
 use crate::decode::{Decoder, SourceMap, get};
 pub use crate::design::{
-    AnalysisSpec, DesignInput, DesignOutput, ExprRead, MetricExpr, Written, evaluate_metric_expression, is_expression,
-    metric_expression, metric_si, reads_metrics, result_expression,
+    AnalysisSpec, DesignInput, DesignOutput, ExprRead, MetricExpr, QuantityError, Written, evaluate_metric_expression,
+    is_expression, metric_expression, metric_si, reads_metrics, result_expression,
 };
 pub use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use crate::fit::{

@@ -328,7 +328,7 @@ fn constraint(
                 _ => None,
             }
         }
-        OptimizeOutput::Expression(e) => design::expression_value(e, right, &dec.units).err(),
+        OptimizeOutput::Expression(e) => design::expression_value(e, right, &dec.units).err().map(|e| e.to_string()),
         OptimizeOutput::Output(DesignOutput::Metric { .. } | DesignOutput::Expression(_)) => None,
     };
     if let Some(p) = problem {

@@ -28,7 +28,7 @@ use calx_engine::{DesignSpecDef, Method, ScalarOptions, SolveOptions, SpecMethod
 
 use crate::analyses::ConfiguredAnalysis;
 use crate::decode::{Decoder, get, join};
-use crate::design::{self, AnalysisSpec, DesignInput, DesignOutput, Written};
+use crate::design::{self, AnalysisSpec, DesignInput, DesignOutput, QuantityError, Written};
 use crate::diagnostic::Diagnostic;
 use crate::node::Node;
 use crate::streams::stream_spec;
@@ -250,7 +250,7 @@ pub(crate) fn design_specs(
                     Ok(v) => v,
                     Err(message) => {
                         dec.error(
-                            Diagnostic::new(until.loc, &join(&field, "until"), message)
+                            Diagnostic::new(until.loc, &join(&field, "until"), message.to_string())
                                 .found(value_text.trim().to_string()),
                         );
                         continue;
@@ -473,7 +473,7 @@ fn expression_spec(
             let offset = until_text.find('=').map_or(0, |i| i + 1);
             let offset = offset + until_text[offset..].len() - until_text[offset..].trim_start().len();
             let loc = crate::calculate::expression_loc(text, until.loc, until_text, offset);
-            dec.error(Diagnostic::new(loc, &until_field, message).found(value_text.trim().to_string()));
+            dec.error(Diagnostic::new(loc, &until_field, message.to_string()).found(value_text.trim().to_string()));
             return None;
         }
     };
@@ -581,8 +581,8 @@ pub(crate) fn target_path(
 /// target's dimension where the path says it (a fraction is a bare number or a percentage
 /// on its own basis); a unit's size takes any quantity, which the engine checks against
 /// the size's dimension once the unit has reported it.
-fn target_value(units: &UnitTable, text: &str, path: &ResultPath) -> Result<(f64, Dimension), String> {
-    let q = units.parse(text).map_err(|e| e.to_string())?;
+fn target_value(units: &UnitTable, text: &str, path: &ResultPath) -> Result<(f64, Dimension), QuantityError> {
+    let q = units.parse(text).map_err(|e| QuantityError::unreadable(text, &e))?;
     let Some(expected) = path.dimension() else {
         return Ok((q.value, q.dimension));
     };
@@ -592,11 +592,7 @@ fn target_value(units: &UnitTable, text: &str, path: &ResultPath) -> Result<(f64
         } else {
             format!(" (e.g. in {})", example_unit(expected))
         };
-        return Err(format!(
-            "the target `{path}` is a {}, but the value is a {}{hint}",
-            expected.describe(),
-            q.dimension.describe()
-        ));
+        return Err(QuantityError::Dimension { what: format!("target `{path}`"), expected, found: q.dimension, hint });
     }
     let refused = match (path, q.basis) {
         (ResultPath::StreamMassFraction { .. }, Some(FractionBasis::Mole | FractionBasis::Volume)) => {
@@ -606,9 +602,7 @@ fn target_value(units: &UnitTable, text: &str, path: &ResultPath) -> Result<(f64
         _ => None,
     };
     if let Some((basis, write)) = refused {
-        return Err(format!(
-            "the target `{path}` is a {basis} fraction, but the value is on another basis; write {write}"
-        ));
+        return Err(QuantityError::FractionBasis { target: path.to_string(), basis, write });
     }
     Ok((q.value, q.dimension))
 }
@@ -631,7 +625,7 @@ mod tests {
 
     fn value(text: &str, path: &str) -> Result<(f64, Dimension), String> {
         let path = ResultPath::parse(path).map_err(|e| e.to_string())?;
-        target_value(&UnitTable::builtin(), text, &path)
+        target_value(&UnitTable::builtin(), text, &path).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -241,7 +241,7 @@ impl Study {
                     let units = &self.base.model().units_of_measure;
                     match calx_flowsheet::evaluate_metric_expression(e, f, outputs, units) {
                         Ok(_) => true,
-                        Err(e) => return Err(path_error(&m, ResolveError::Other(e))),
+                        Err(e) => return Err(path_error(&m, ResolveError::Other(e.to_string()))),
                     }
                 }
             };

@@ -14,7 +14,7 @@ use calx_core::result::{DesignSpecReport, FlowsheetResult};
 use calx_core::{AnalysisOutput, ParamValue};
 use calx_engine::{DesignSpecDef, EngineError, Flowsheet};
 use calx_flowsheet::{
-    AnalysisSpec, ConfiguredAnalysis, DesignInput, DesignOutput, Diagnostic, MetricExpr, Model, Written,
+    AnalysisSpec, ConfiguredAnalysis, DesignInput, DesignOutput, Diagnostic, MetricExpr, Model, QuantityError, Written,
 };
 use calx_solver::{SolverError, solve_bracketed};
 
@@ -109,7 +109,7 @@ impl<'a> Evaluator<'a> {
                 self.result()?;
                 Ok(Ok((self.flowsheet.read(v).map_err(Error::Solve)?, None)))
             }
-            DesignOutput::Expression(e) => Ok(Ok((self.expression(e)?.map_err(internal)?.0, None))),
+            DesignOutput::Expression(e) => Ok(Ok((self.expression(e)?.map_err(|e| internal(e.to_string()))?.0, None))),
             DesignOutput::Metric { analysis, metric } => {
                 let outputs = self.figures()?;
                 let Some(o) = outputs.iter().find(|o| &o.name == analysis) else { return Ok(Err(Vec::new())) };
@@ -123,7 +123,7 @@ impl<'a> Evaluator<'a> {
 
     /// An expression over results and metrics at the current settings: its value (SI) and
     /// dimension, or what is wrong with it there.
-    pub(crate) fn expression(&mut self, e: &MetricExpr) -> Result<Result<(f64, Dimension), String>, Error> {
+    pub(crate) fn expression(&mut self, e: &MetricExpr) -> Result<Result<(f64, Dimension), QuantityError>, Error> {
         self.figures()?;
         let figures = self.figures.as_deref().unwrap_or_default();
         Ok(calx_flowsheet::evaluate_metric_expression(
@@ -171,7 +171,7 @@ pub(crate) fn metric_against(
         |message: String| Error::Build(model.diagnostics(vec![Diagnostic::new(model.loc(at), field, message)]));
     if let DesignOutput::Expression(e) = output {
         // In SI on both sides, the dimensions checked now that the metrics' units are known.
-        let (value, dimension) = ev.expression(e)?.map_err(located)?;
+        let (value, dimension) = ev.expression(e)?.map_err(|e| located(e.to_string()))?;
         let Some((si, d)) = written.si else {
             return Err(located(format!(
                 "the value `{} {}` has a unit Calx does not know",
@@ -196,7 +196,7 @@ pub(crate) fn metric_against(
             }
         },
         Ok((value, Some(unit))) => {
-            let target = written.in_unit(&unit, &model.units_of_measure).map_err(located)?;
+            let target = written.in_unit(&unit, &model.units_of_measure).map_err(|e| located(e.to_string()))?;
             Ok((value, target, Some(unit)))
         }
         Err(names) => {

@@ -84,7 +84,7 @@ fn read(
             };
             (value, dimension)
         }
-        OptimizeOutput::Output(DesignOutput::Expression(e)) => ev.expression(e)?.map_err(located)?,
+        OptimizeOutput::Output(DesignOutput::Expression(e)) => ev.expression(e)?.map_err(|e| located(e.to_string()))?,
         OptimizeOutput::Expression(e) => {
             ev.result()?;
             ev.flowsheet.evaluate(e).map_err(Error::Solve)?

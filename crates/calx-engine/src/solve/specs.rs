@@ -107,20 +107,7 @@ impl Flowsheet {
         let mut reports = Vec::with_capacity(specs.len());
         for (spec, &value) in specs.iter().zip(&report.x) {
             let achieved = self.read_target(spec).map_err(Failure::Fatal)?;
-            reports.push(DesignSpecReport {
-                adjust: spec.adjust_label.clone(),
-                value,
-                adjust_dimension: spec.adjust_dimension,
-                target_variable: spec.target_label.clone(),
-                target: spec.value,
-                achieved,
-                target_dimension: spec.target_dimension,
-                iterations: report.iterations,
-                method: SpecMethod::Simultaneous,
-                fallback: None,
-                adjust_unit: None,
-                target_unit: None,
-            });
+            reports.push(spec.report(value, achieved, report.iterations, SpecMethod::Simultaneous));
         }
         Ok(reports)
     }

@@ -97,16 +97,53 @@ fn study_path(unit: &str, name: &str, reactant: &str) -> String {
     }
 }
 
+/// Why `calx fit` hands no covariance on to a study.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum StudyBlockWithheld {
+    /// The best start did not converge.
+    #[error("the fit did not converge ({termination}): no covariance is handed on")]
+    NotConverged {
+        /// How it ended.
+        termination: String,
+    },
+    /// A fitted parameter is not identifiable, so there is no covariance.
+    #[error("a fitted parameter is not identifiable from these data: no covariance is handed on")]
+    NotIdentifiable,
+    /// Every free parameter ended at a bound.
+    #[error("every fitted parameter ended at a bound: nothing was estimated")]
+    NothingEstimated,
+    /// The covariance names a parameter the fit does not have (a defect, not an input).
+    #[error("no parameter `{0}`")]
+    UnknownParameter(String),
+    /// A normal with the fitted spread leaves the parameter's range where a study tries it.
+    #[error(
+        "`{name}`: mean ± {STUDY_CHECK_SD} sd runs from {low:e} to {high:e} (SI), outside {lo} to {hi}, which a study tries and the unit refuses; no covariance is handed on"
+    )]
+    OutOfRange {
+        /// The parameter.
+        name: String,
+        /// Mean - 4 sd, SI.
+        low: f64,
+        /// Mean + 4 sd, SI.
+        high: f64,
+        /// Lowest value allowed.
+        lo: f64,
+        /// Highest value allowed.
+        hi: f64,
+    },
+}
+
 /// The fitted parameters of the covariance, in its order, with their log-scale flags.
 fn members<'a>(
     spec: &FitSpec,
     params: &'a [FittedParameter],
     names: &[String],
-) -> Result<Vec<(&'a FittedParameter, bool)>, String> {
+) -> Result<Vec<(&'a FittedParameter, bool)>, StudyBlockWithheld> {
     names
         .iter()
         .map(|n| {
-            let p = params.iter().find(|p| &p.name == n).ok_or_else(|| format!("no parameter `{n}`"))?;
+            let p =
+                params.iter().find(|p| &p.name == n).ok_or_else(|| StudyBlockWithheld::UnknownParameter(n.clone()))?;
             let log = spec.parameters.iter().any(|q| q.kind.name == n.as_str() && q.log_scale);
             Ok((p, log))
         })
@@ -114,16 +151,17 @@ fn members<'a>(
 }
 
 /// A `correlated:` group of the fitted parameters, or why none is given.
-pub(super) fn study_block(spec: &FitSpec, params: &[FittedParameter], fit: &calx_fit::Fit) -> Result<String, String> {
+pub(super) fn study_block(
+    spec: &FitSpec,
+    params: &[FittedParameter],
+    fit: &calx_fit::Fit,
+) -> Result<String, StudyBlockWithheld> {
     if !fit.report.termination.converged() {
-        return Err(format!("the fit did not converge ({:?}): no covariance is handed on", fit.report.termination));
+        return Err(StudyBlockWithheld::NotConverged { termination: format!("{:?}", fit.report.termination) });
     }
-    let cov = fit
-        .covariance
-        .as_ref()
-        .ok_or("a fitted parameter is not identifiable from these data: no covariance is handed on")?;
+    let cov = fit.covariance.as_ref().ok_or(StudyBlockWithheld::NotIdentifiable)?;
     if cov.names.is_empty() {
-        return Err("every fitted parameter ended at a bound: nothing was estimated".into());
+        return Err(StudyBlockWithheld::NothingEstimated);
     }
     let chosen = members(spec, params, &cov.names)?;
     // Mean and covariance in the study's terms: display units, or ln of the display value
@@ -141,10 +179,7 @@ pub(super) fn study_block(spec: &FitSpec, params: &[FittedParameter], fit: &calx
         let reach = STUDY_CHECK_SD * matrix[a][a].sqrt();
         let (low, high) = ((mean[a] - reach) * p.unit_factor, (mean[a] + reach) * p.unit_factor);
         if low < lo || high > hi {
-            return Err(format!(
-                "`{}`: mean ± {STUDY_CHECK_SD} sd runs from {low:e} to {high:e} (SI), outside {lo} to {hi}, which a study tries and the unit refuses; no covariance is handed on",
-                p.name
-            ));
+            return Err(StudyBlockWithheld::OutOfRange { name: p.name.clone(), low, high, lo, hi });
         }
     }
     let unit_name = spec.unit.as_deref().unwrap_or("UNIT");

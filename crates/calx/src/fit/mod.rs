@@ -22,7 +22,7 @@ use calx_fit::{FitOptions, Parameter, Problem};
 use calx_flowsheet::{Diagnostics, FitSpec};
 use calx_kinetics::{Conditions, KineticsError, RateForm, RateLaw};
 
-pub use blocks::STUDY_CHECK_SD;
+pub use blocks::{STUDY_CHECK_SD, StudyBlockWithheld};
 pub use calx_fit::{Fit, Identifiability, ParameterEstimate, ParameterStatus, Unidentifiable};
 pub use data::{Experiment, LabData, Point, parse_lab_data};
 
@@ -141,7 +141,7 @@ pub struct FitOutcome {
     /// A `correlated:` group for a study file, or why none is given (a parameter not
     /// identifiable, a fit that did not converge, a normal that would leave a parameter's
     /// range).
-    pub study_block: Result<String, String>,
+    pub study_block: Result<String, StudyBlockWithheld>,
 }
 
 impl FitJob {
