@@ -167,6 +167,20 @@ pub enum Plot {
         /// Currency of the values.
         currency: String,
     },
+    /// A waterfall: vertical bars, left to right, that walk from a starting figure through
+    /// its additions and deductions to a result (gross CO2 fixed, minus project emissions,
+    /// ..., credited). Increases, decreases and totals have colours of their own, each bar
+    /// has its label under it and its text on it, and the zero line is drawn; levels may go
+    /// below zero. Without steps, or with a value that is not finite, the report shows a note
+    /// in place of the chart.
+    Waterfall {
+        /// Title drawn in the chart.
+        title: String,
+        /// Unit of the values.
+        unit: String,
+        /// The steps, left to right.
+        steps: Vec<WaterfallStep>,
+    },
 }
 
 /// One bar.
@@ -177,5 +191,21 @@ pub struct Bar {
     /// Length.
     pub value: f64,
     /// Text at the end of the bar.
+    pub text: String,
+}
+
+/// One bar of a waterfall.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WaterfallStep {
+    /// Label under the bar (`Project emissions`).
+    pub label: String,
+    /// A total: the level it ends at. A change: the amount added (negative for a deduction).
+    pub value: f64,
+    /// `true`: a total (a subtotal or the final figure), drawn from zero to `value`, and the
+    /// running level becomes `value`. `false`: a change, drawn floating from the running level
+    /// to the running level + `value`, which becomes the new running level. The first step is
+    /// usually a total; a change first starts from zero.
+    pub total: bool,
+    /// The value as shown on the bar, formatted by the analysis (`-12.5`, `−12.5 t`).
     pub text: String,
 }

@@ -1,7 +1,8 @@
 //! Charts drawn with `plotters` (SVG backend only; no font files are read: the browser or
 //! image viewer lays out the text). Horizontal bar charts (contributions, cost breakdowns,
-//! Spearman correlations), tornado charts, histograms, the cumulative cash-flow line and x-y
-//! charts (fits: measured points against model curves, parity and residual plots).
+//! Spearman correlations), tornado charts, histograms, the cumulative cash-flow line, x-y
+//! charts (fits: measured points against model curves, parity and residual plots) and
+//! waterfalls (a figure walked through its additions and deductions to a result).
 //!
 //! A chart that cannot be drawn (plotters reports an error) becomes a small SVG saying so;
 //! nothing here panics on data. Values that are not finite are left out.
@@ -572,6 +573,179 @@ pub fn cash_flow(
     })
 }
 
+/// One step of a waterfall (the analyses' chart data).
+pub use calx_core::report::WaterfallStep;
+
+/// Waterfall fills: increases blue, decreases orange, totals near-black. They differ in hue
+/// (also for red-green colour blindness) and in lightness, so they stay apart in grey print.
+const RISE: &str = PALETTE[0];
+const FALL: &str = PALETTE[1];
+const TOTAL: &str = "#3b4754";
+
+/// Where each waterfall bar starts and ends, in the values' unit: a total from zero to its
+/// value, a change from the running level to the running level plus its value (a first step
+/// that is a change starts at zero). `Err` says which step has a value, or leads to a level,
+/// that is not finite.
+pub fn waterfall_spans(steps: &[WaterfallStep]) -> Result<Vec<(f64, f64)>, String> {
+    let mut level = 0.0f64;
+    let mut spans = Vec::with_capacity(steps.len());
+    for s in steps {
+        if !s.value.is_finite() {
+            return Err(format!("the value of \u{201c}{}\u{201d} is not a finite number", s.label));
+        }
+        let span = if s.total { (0.0, s.value) } else { (level, level + s.value) };
+        if !span.1.is_finite() {
+            return Err(format!("the running level overflows at \u{201c}{}\u{201d}", s.label));
+        }
+        level = span.1;
+        spans.push(span);
+    }
+    Ok(spans)
+}
+
+/// `label` in lines of at most `width` characters, broken at spaces (a longer word is cut),
+/// and at most `max_lines` lines: the last ends in `…` when text is left over.
+fn wrap(label: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let (width, max_lines) = (width.max(2), max_lines.max(1));
+    let mut lines: Vec<String> = Vec::new();
+    let mut line: Vec<char> = Vec::new();
+    for word in label.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while !word.is_empty() {
+            let sep = usize::from(!line.is_empty());
+            if line.len() + sep + word.len() <= width {
+                if sep == 1 {
+                    line.push(' ');
+                }
+                line.append(&mut word);
+            } else if !line.is_empty() {
+                lines.push(std::mem::take(&mut line).into_iter().collect());
+            } else {
+                let rest = word.split_off(width);
+                lines.push(std::mem::replace(&mut word, rest).into_iter().collect());
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line.into_iter().collect());
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        let last = &mut lines[max_lines - 1];
+        *last = format!("{}…", last.chars().take(width - 1).collect::<String>());
+    }
+    lines
+}
+
+/// A waterfall: vertical bars left to right, totals from zero and changes floating from the
+/// running level, joined by thin connectors at each step's level; increases, decreases and
+/// totals in colours of their own (legend above), each bar's text at its end, labels wrapped
+/// under the bars, and the zero line. Levels below zero are drawn below it. No steps, or a
+/// step that is not finite, gives a chart that says so instead (nothing non-finite is drawn).
+pub fn waterfall(title: &str, steps: &[WaterfallStep], unit: &str) -> Chart {
+    if steps.is_empty() {
+        return failed("the waterfall has no steps");
+    }
+    let spans = match waterfall_spans(steps) {
+        Ok(spans) => spans,
+        Err(e) => return failed(&e),
+    };
+    let n = steps.len();
+    // At least 84 px a bar, so that texts and label words (at about 7 px a character) fit.
+    let width = WIDTH.max(110 + 84 * n as u32);
+    let col = f64::from(width - 110) / n as f64;
+    let labels: Vec<Vec<String>> = steps.iter().map(|s| wrap(&s.label, ((col - 4.0) / 7.0) as usize, 4)).collect();
+    let label_px = 16 + 16 * labels.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
+    let height = 320 + label_px;
+    let (lo, hi) = range_with_zero(spans.iter().flat_map(|&(a, b)| [a, b]));
+    let (lo, hi) = drawable(lo, hi);
+    // Room for a line of text beyond the highest and lowest bar ends.
+    let frac = 22.0 / f64::from(height - label_px - 44);
+    let extra = (hi - lo) * frac / (1.0 - 2.0 * frac);
+    let (lo, hi) = (lo - extra, hi + extra);
+    let (div, suffix) = scale(lo.abs().max(hi.abs()));
+    // Gaps between bars; a bar is at most 120 px wide (a waterfall of one or two steps).
+    let margin = ((col * 0.16).max((col - 120.0) / 2.0).round() as u32).max(2);
+    render(title, (width, height), |root| {
+        // Bar i spans i..i + 1 on the x axis.
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .margin_right(24)
+            .margin_top(34)
+            .x_label_area_size(label_px)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..n as f64, lo / div..hi / div)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .x_labels(n)
+            .x_label_formatter(&|_| String::new())
+            .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
+            .y_labels(6)
+            .y_label_formatter(&|y| tick(*y))
+            .y_desc(axis_desc(unit, suffix))
+            .label_style(font(15.0))
+            .axis_desc_style(font(15.0))
+            .draw()?;
+        let at = |v: f64| clip(v, div, (lo, hi));
+        let centre = |i: usize| i as f64 + 0.5;
+        chart.draw_series(spans.windows(2).enumerate().map(|(i, w)| {
+            PathElement::new(vec![(centre(i), at(w[0].1)), (centre(i + 1), at(w[0].1))], AXIS.stroke_width(1))
+        }))?;
+        chart.draw_series(steps.iter().zip(&spans).enumerate().map(|(i, (s, &(from, to)))| {
+            let fill = if s.total {
+                TOTAL
+            } else if to < from {
+                FALL
+            } else {
+                RISE
+            };
+            let corners = [(i as f64, at(from)), ((i + 1) as f64, at(to))];
+            let mut r = Rectangle::new(corners, colour(fill).filled());
+            r.set_margin(0, 0, margin, margin);
+            r
+        }))?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (n as f64, 0.0)], TEXT.stroke_width(1))))?;
+        chart.draw_series(steps.iter().zip(&spans).enumerate().map(|(i, (s, &(from, to)))| {
+            let (dy, v) = if to >= from { (-4, VPos::Bottom) } else { (4, VPos::Top) };
+            let style = font(13.0).pos(Pos::new(HPos::Center, v));
+            EmptyElement::at((centre(i), at(to))) + plotters::element::Text::new(s.text.clone(), (0, dy), style)
+        }))?;
+        let style = font(13.0).pos(Pos::new(HPos::Center, VPos::Top));
+        for (i, lines) in labels.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(centre(i), lo / div));
+            for (k, line) in lines.iter().enumerate() {
+                root.draw(&plotters::element::Text::new(line.as_str(), (x, y + 8 + 16 * k as i32), style.clone()))?;
+            }
+        }
+        waterfall_legend(root, steps, &spans)
+    })
+}
+
+/// The legend above a waterfall: the kinds of bar it has (increase, decrease, total), as
+/// thick strokes (not rectangles: the chart's only rectangles of these fills are its bars).
+fn waterfall_legend(root: &Root<'_>, steps: &[WaterfallStep], spans: &[(f64, f64)]) -> Drawn {
+    let has = |total: bool, fall: bool| {
+        steps.iter().zip(spans).any(|(s, &(from, to))| s.total == total && (total || (to < from) == fall))
+    };
+    let kinds = [
+        (RISE, "increase", has(false, false)),
+        (FALL, "decrease", has(false, true)),
+        (TOTAL, "total", has(true, false)),
+    ];
+    let mut x = 80;
+    for (fill, name, _) in kinds.iter().filter(|k| k.2) {
+        root.draw(&PathElement::new(vec![(x, 18), (x + 16, 18)], colour(fill).stroke_width(12)))?;
+        root.draw(&plotters::element::Text::new(*name, (x + 22, 11), font(15.0)))?;
+        x += 40 + crate::svg::text_width(name, 15.0) as i32;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -649,5 +823,127 @@ mod tests {
         assert!(tornado("t", f64::NAN, &[], "kg").svg.starts_with("<svg"));
         assert!(histogram("t", &[], "kg", None).svg.starts_with("<svg"));
         assert!(cash_flow("t", &[], &[], &[], None, "KRW").svg.starts_with("<svg"));
+    }
+
+    /// The filled rectangles of `fills` in an SVG: (x, y, width, height, fill), in order.
+    fn rects(svg: &str, fills: &[&str]) -> Vec<(f64, f64, f64, f64, String)> {
+        let attr = |tag: &str, name: &str| -> Option<String> {
+            let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            Some(tag[start..].split('"').next()?.to_string())
+        };
+        let num = |tag: &str, name: &str| attr(tag, name).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+        svg.split("<rect")
+            .skip(1)
+            .map(|t| &t[..t.find("/>").unwrap_or(t.len())])
+            .filter_map(|t| {
+                let fill = attr(t, "fill")?.to_lowercase();
+                fills
+                    .contains(&fill.as_str())
+                    .then(|| (num(t, "x"), num(t, "y"), num(t, "width"), num(t, "height"), fill))
+            })
+            .collect()
+    }
+
+    fn step(label: &str, value: f64, total: bool) -> WaterfallStep {
+        WaterfallStep { label: label.into(), value, total, text: sig(value, 3) }
+    }
+
+    #[test]
+    fn a_waterfall_walks_its_running_level_through_zero() {
+        let steps = [
+            step("Gross CO2 fixed", 100.0, true),
+            step("Project emissions", -30.0, false),
+            step("Baseline uptake", -90.0, false),
+            step("Baseline emissions avoided", 15.0, false),
+            step("Credited", -5.0, true),
+        ];
+        // The levels by hand: 100, then 70, then below zero at -20, back up to -5; the total
+        // is drawn from zero.
+        let mut level = 0.0;
+        let expected: Vec<(f64, f64)> = steps
+            .iter()
+            .map(|s| {
+                let span = if s.total { (0.0, s.value) } else { (level, level + s.value) };
+                level = span.1;
+                span
+            })
+            .collect();
+        assert_eq!(expected[2], (70.0, -20.0), "the third step crosses zero");
+        assert_eq!(waterfall_spans(&steps), Ok(expected.clone()));
+
+        let c = waterfall("Credits", &steps, "t CO2/yr");
+        assert!(!c.svg.to_lowercase().contains("nan") && !c.svg.contains("inf"), "{}", c.svg);
+        let bars = rects(&c.svg, &[RISE, FALL, TOTAL]);
+        assert_eq!(bars.len(), steps.len(), "one bar per step: {bars:?}");
+        // Pixel scale from the first bar, a total from zero to 100 (SVG y grows downwards).
+        let zero = bars[0].1 + bars[0].3;
+        let per_unit = bars[0].3 / 100.0;
+        let y = |v: f64| zero - v * per_unit;
+        for ((bar, s), &(from, to)) in bars.iter().zip(&steps).zip(&expected) {
+            let (top, bottom) = (bar.1, bar.1 + bar.3);
+            assert!((top - y(from.max(to))).abs() <= 1.5, "{} top {top} vs {}", s.label, y(from.max(to)));
+            assert!((bottom - y(from.min(to))).abs() <= 1.5, "{} bottom {bottom} vs {}", s.label, y(from.min(to)));
+            let fill = if s.total {
+                TOTAL
+            } else if s.value < 0.0 {
+                FALL
+            } else {
+                RISE
+            };
+            assert_eq!(bar.4, fill, "{}", s.label);
+            if s.total {
+                let at_zero = if s.value >= 0.0 { bottom } else { top };
+                assert!((at_zero - zero).abs() <= 1.0, "the total {} starts at zero", s.label);
+            }
+            assert!(c.svg.contains(&s.text), "text of {}", s.label);
+        }
+        assert!(bars.windows(2).all(|w| w[0].0 + w[0].2 < w[1].0), "left to right, apart: {bars:?}");
+        // The zero line runs across the plot at the zero level.
+        let zero_line = c.svg.split("<polyline").skip(1).find(|p| p.contains("stroke=\"#1F2933\""));
+        let points = zero_line.and_then(|p| p.split("points=\"").nth(1)).and_then(|p| p.split('"').next());
+        let ys: Vec<f64> = points
+            .unwrap_or_else(|| panic!("no zero line: {}", c.svg))
+            .split_whitespace()
+            .filter_map(|xy| xy.split(',').nth(1)?.parse().ok())
+            .collect();
+        assert!(ys.len() == 2 && ys.iter().all(|v| (v - zero).abs() <= 1.0), "{ys:?} vs {zero}");
+        // Labels are under the bars, wrapped; the legend names the three kinds.
+        for word in ["Gross CO2", "Project", "Baseline", "avoided", "increase", "decrease", "total"] {
+            assert!(c.svg.contains(word), "{word} missing");
+        }
+        assert_eq!(c, waterfall("Credits", &steps, "t CO2/yr"), "deterministic");
+    }
+
+    #[test]
+    fn a_waterfall_without_steps_or_with_a_non_finite_step_says_so() {
+        let empty = waterfall("t", &[], "t");
+        assert!(empty.svg.starts_with("<svg") && empty.svg.contains("has no steps"), "{}", empty.svg);
+        assert!(rects(&empty.svg, &[RISE, FALL, TOTAL]).is_empty());
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let steps = [step("gross", 10.0, true), step("odd", bad, false), step("net", 5.0, true)];
+            assert!(waterfall_spans(&steps).is_err());
+            let c = waterfall("t", &steps, "t");
+            assert!(c.svg.contains("could not be drawn") && c.svg.contains("odd"), "{}", c.svg);
+            assert!(!c.svg.contains("NaN") && !c.svg.contains("inf"), "{}", c.svg);
+        }
+        // Finite values whose running level overflows.
+        let steps = [step("a", f64::MAX, false), step("b", f64::MAX, false)];
+        let c = waterfall("t", &steps, "t");
+        assert!(c.svg.contains("overflows at") && !c.svg.contains("NaN"), "{}", c.svg);
+        // Extreme but finite values still draw, bars and all, without NaN.
+        for v in [1e300, -1e300, 5e-324, 0.0, -0.0, 123_456_789.0] {
+            let steps = [step("a", v, true), step("b", -v, false), step("c", v / 2.0, false), step("d", 0.0, true)];
+            let c = waterfall("t", &steps, "t");
+            assert_eq!(rects(&c.svg, &[RISE, FALL, TOTAL]).len(), 4, "{v}: {}", c.svg);
+            assert!(!c.svg.contains("NaN"), "{v}");
+        }
+    }
+
+    #[test]
+    fn labels_wrap_at_spaces_and_stop_at_the_last_line() {
+        assert_eq!(wrap("Baseline emissions avoided", 10, 4), ["Baseline", "emissions", "avoided"]);
+        assert_eq!(wrap("abcdefghij", 4, 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("one two three four five", 5, 2), ["one", "two…"]);
+        assert!(wrap("", 8, 3).is_empty());
     }
 }

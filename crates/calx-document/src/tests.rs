@@ -3,7 +3,9 @@
 //! assets, the absence of URLs, determinism, and hand-made LCA, TEA and study results.
 
 use calx_core::registry::Registry;
-use calx_core::report::{Bar, Basis, Block as Block2, Chart, KeyFigure, Plot, ReportPart, SummaryFigures, Table};
+use calx_core::report::{
+    Bar, Basis, Block as Block2, Chart, KeyFigure, Plot, ReportPart, SummaryFigures, Table, WaterfallStep,
+};
 use calx_core::result::FlowsheetResult;
 use calx_core::{AnalysisOutput, Metric};
 use calx_flowsheet::Model;
@@ -375,4 +377,57 @@ fn diagram_terminals_are_feeds_and_products() {
     assert_eq!(kinds(NodeKind::Product), ["product"]);
     assert_eq!(g.edges.iter().filter(|e| e.tear).map(|e| e.name.as_str()).collect::<Vec<_>>(), ["recycle"]);
     assert_eq!(g.unit, "kg/h");
+}
+
+/// A carbon-credit-like part: a waterfall with its table, and one with no steps.
+fn credits_part() -> ReportPart {
+    let step = |label: &str, value: f64, total: bool| WaterfallStep {
+        label: label.into(),
+        value,
+        total,
+        text: format!("{value:.1}"),
+    };
+    let steps = vec![
+        step("Gross CO2 fixed", 50.0, true),
+        step("Project emissions", -20.0, false),
+        step("Baseline uptake", -40.0, false),
+        step("Credited", -10.0, true),
+    ];
+    let chart = |id: &str, steps: Vec<WaterfallStep>| Chart {
+        id: id.into(),
+        caption: format!("Credits ({id})"),
+        plot: Plot::Waterfall { title: "Credits".into(), unit: "t CO2/yr".into(), steps },
+    };
+    ReportPart {
+        section: "carbon".into(),
+        section_title: "Carbon credits".into(),
+        blocks: vec![
+            Block2::ChartWithTable(chart("carbon-waterfall", steps), Table::new("Credits", &["", "t"], &[false, true])),
+            Block2::Chart(chart("carbon-empty", Vec::new())),
+        ],
+        ..ReportPart::default()
+    }
+}
+
+#[test]
+fn a_waterfall_part_is_drawn_in_html_and_shipped_as_svg_in_markdown() {
+    let (model, result) = solve(RECYCLE);
+    let analyses = [analysis("carbon", "carbon", Some(credits_part()))];
+    let input = Input { model: &model, result: &result, analyses: &analyses, registry: None, study: None };
+    let doc = crate::document(&input, &Options::default());
+    let section = doc.sections.iter().find(|s| s.id == "carbon").unwrap_or_else(|| panic!("{:?}", ids(&doc)));
+    let Block::Split(figure, table) = &section.blocks[0] else { panic!("{:?}", section.blocks[0]) };
+    assert_eq!(table.caption, "Credits");
+    for text in ["50.0", "-20.0", "-40.0", "-10.0", "Gross CO2", "Baseline", "t CO2/yr"] {
+        assert!(figure.svg.contains(text), "{text} missing from the waterfall");
+    }
+    let Block::Figure(empty) = &section.blocks[1] else { panic!("{:?}", section.blocks[1]) };
+    assert!(empty.svg.contains("has no steps"), "{}", empty.svg);
+    let html = crate::html(&doc);
+    assert!(html.contains("<figure id=\"carbon-waterfall\"") && html.contains("<figure id=\"carbon-empty\""));
+    assert!(!html.contains("NaN"));
+    let md = crate::markdown(&doc, "files");
+    assert!(md.text.contains("](files/carbon-waterfall.svg)"), "{}", md.text);
+    let shipped = md.assets.iter().find(|a| a.name == "carbon-waterfall.svg").map(|a| a.text.as_str());
+    assert_eq!(shipped, Some(figure.svg.as_str()));
 }

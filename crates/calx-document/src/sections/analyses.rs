@@ -47,6 +47,7 @@ fn figure(c: &Chart) -> Figure {
         Plot::CashFlow { title, years, discounted, undiscounted, payback, currency } => {
             charts::cash_flow(title, years, discounted, undiscounted, *payback, currency)
         }
+        Plot::Waterfall { title, unit, steps } => charts::waterfall(title, steps, unit),
     };
     Figure { id: c.id.clone(), title: c.caption.clone(), svg: drawn.svg, width: drawn.width, height: drawn.height }
 }
