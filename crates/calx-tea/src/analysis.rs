@@ -15,7 +15,7 @@
 //!     administration: 20 %                      # of labor
 //!     product_price: 13,000 KRW/t
 //!     carbon_price: 20,000 KRW/t
-//!     carbon_credits: lca                       # or "800 t/yr", "lca:NAME", "co2_fixed"
+//!     carbon_credits: lca                       # or "800 t/yr", "lca:NAME", "carbon", "carbon:NAME", "co2_fixed"
 //! ```
 //!
 //! Money is written as text with its currency code (`70 KRW/kWh`) and parsed by
@@ -113,9 +113,9 @@ impl AnalysisType for TeaAnalysisType {
                 ParamSpec::optional("product_price", ParamKind::Text, "Product price per mass, e.g. `13,000 KRW/t`"),
                 ParamSpec::optional("annual_production", ParamKind::quantity(Dimension::MASS_FLOW, "t/yr"), "Amount sold per year when it is not the simulated product stream (e.g. a paper's nameplate figure)"),
                 ParamSpec::optional("carbon_price", ParamKind::Text, "Carbon credit price per mass of CO2, e.g. `20,000 KRW/t`"),
-                ParamSpec::optional("carbon_credits", ParamKind::Text, "CO2 credited: `lca` (net_reduction_per_year of the LCA), `lca:NAME`, `co2_fixed` (CO2 in feeds minus CO2 in products) or an amount such as `800 t/yr`"),
+                ParamSpec::optional("carbon_credits", ParamKind::Text, "CO2 credited: `lca` (net_reduction_per_year of the LCA), `lca:NAME`, `carbon` (credited_per_year of the carbon ledger, after its deductions; credits only in the ledger's crediting_period, if it reports one), `carbon:NAME`, `co2_fixed` (CO2 in feeds minus CO2 in products) or an amount such as `800 t/yr`"),
             ],
-            reads: vec!["lca".into()],
+            reads: vec!["lca".into(), "carbon".into()],
             when_absent: Some("No techno-economic analysis: the flowsheet has no `tea` analysis.".into()),
         }
     }

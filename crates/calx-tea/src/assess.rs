@@ -11,7 +11,9 @@
 //! written per year (`KRW/yr`) are per 365-day year. Annualized figures (annual CAPEX = total
 //! CAPEX x CRF, total annual cost, unit production cost) follow the KIGAM 2022 paper; NPV,
 //! IRR, B/C and payback come from the cash-flow table (capital in years 0 .. C-1, operation
-//! in years C .. C+n-1, end-of-year flows discounted to year 0).
+//! in years C .. C+n-1, end-of-year flows discounted to year 0). Credits from a carbon ledger
+//! with a crediting period of N years are earned in operating years 1 .. N only; the annual
+//! figures count them in full.
 
 use calx_core::format::group;
 use calx_core::result::{FlowsheetResult, StreamRole};
@@ -85,6 +87,19 @@ pub struct CashFlowYear {
     pub cumulative: f64,
 }
 
+/// The CO2 credited in one operating year, and what it earns: the vintage of those credits.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CreditVintage {
+    /// Operating year, 1 = the first year of operation (at `startup_output`).
+    pub operating_year: u32,
+    /// Year of the cash-flow table (0 = start of construction).
+    pub year: u32,
+    /// CO2 credited that year, t.
+    pub tonnes: f64,
+    /// Credit revenue that year.
+    pub revenue: f64,
+}
+
 /// Everything a TEA computes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TeaResult {
@@ -142,6 +157,9 @@ pub struct TeaResult {
     pub total_revenue: f64,
     /// What each LCA analysis that ran before would credit (name, t CO2/yr, money/yr).
     pub credits_by_lca: Vec<(String, f64, f64)>,
+    /// The credits year by year, when there are any: every operating year, or the years of the
+    /// crediting period of a carbon ledger that reports one.
+    pub credit_vintages: Vec<CreditVintage>,
     /// Cash-flow table.
     pub cash_flows: Vec<CashFlowYear>,
     /// NPV at the discount rate.
@@ -167,7 +185,7 @@ pub struct TeaResult {
 }
 
 /// Run the TEA over a converged flowsheet, with the report's words; `earlier` holds the
-/// outputs of analyses that ran before (LCA results for carbon credits). Errors name the
+/// outputs of analyses that ran before (LCA and carbon-ledger results for carbon credits). Errors name the
 /// parameter at fault.
 pub fn assess(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) -> Result<TeaResult, TeaError> {
     let x = Ctx { f, earlier, c };
@@ -202,6 +220,8 @@ pub(crate) struct Trail<'a> {
     pub credits: CreditSource<'a>,
     /// The IRR, or why there is none.
     pub irr: Result<finance::Irr, TeaError>,
+    /// Operating years credits are earned in, when the carbon ledger sets a crediting period.
+    pub crediting_period: Option<u32>,
 }
 
 /// What an operating-cost line or exclusion is about.
@@ -283,6 +303,9 @@ pub(crate) enum CreditSource<'a> {
     Given,
     /// The net reduction of the named LCA.
     Lca(&'a str),
+    /// The credited amount of the named carbon ledger, and the metric it was read from
+    /// (`credited_per_year`, or `credited_after_uncertainty_per_year` after a study).
+    Carbon(&'a str, &'a str),
     /// CO2 in feeds minus CO2 in products.
     Co2Fixed,
 }
@@ -295,7 +318,8 @@ fn compute<'a>(x: &Ctx<'a>) -> Result<(TeaResult, Trail<'a>), TeaError> {
     let revenue = revenue(x, production)?;
     let opex = opex(x.c, &capital, operation.as_ref(), &revenue);
     let costs = YearlyCosts { total_capex: capital.total, operation: opex.operation_cost, fixed: opex.fixed };
-    let (cash_flows, indicators) = indicators(x.c, &costs, production, revenue.credit_revenue, opex.total_annual_cost)?;
+    let credits = (revenue.credit_revenue, revenue.period);
+    let (cash_flows, indicators) = indicators(x.c, &costs, production, credits, opex.total_annual_cost)?;
     Ok(assemble(x.c, Stages { simulated, production, capital, operation, opex, revenue, cash_flows, indicators }))
 }
 
@@ -319,6 +343,7 @@ fn assemble<'a>(c: &TeaConfig, s: Stages<'a>) -> (TeaResult, Trail<'a>) {
     let (variable_costs, kinds, excluded) = operation.map(|o| (o.lines, o.kinds, o.excluded)).unwrap_or_default();
     let total_annual_cost = opex.total_annual_cost;
     let per_t_co2 = |cost: f64| (revenue.credits > 0.0).then(|| cost / revenue.credits);
+    let credit_vintages = vintages(c, &revenue);
     let r = TeaResult {
         flowsheet: String::new(),
         currency: c.currency.clone(),
@@ -347,6 +372,7 @@ fn assemble<'a>(c: &TeaConfig, s: Stages<'a>) -> (TeaResult, Trail<'a>) {
         carbon_credit_revenue: revenue.credit_revenue,
         total_revenue: revenue.total,
         credits_by_lca: revenue.by_lca,
+        credit_vintages,
         cash_flows,
         npv: ind.npv,
         benefit_cost_ratio: ind.benefit_cost_ratio,
@@ -359,7 +385,8 @@ fn assemble<'a>(c: &TeaConfig, s: Stages<'a>) -> (TeaResult, Trail<'a>) {
         net_cost_per_t_co2: per_t_co2(total_annual_cost - revenue.product),
         notes: Vec::new(),
     };
-    (r, Trail { kinds, excluded, credits: revenue.source, irr: ind.irr })
+    let trail = Trail { kinds, excluded, credits: revenue.source, irr: ind.irr, crediting_period: revenue.period };
+    (r, trail)
 }
 
 /// The simulated product stream and the amount sold (given, or the simulated one), t/yr.
@@ -630,6 +657,8 @@ struct Revenue<'a> {
     source: CreditSource<'a>,
     /// Credit revenue.
     credit_revenue: f64,
+    /// Operating years credits are earned in (a carbon ledger's crediting period); `None`: every year.
+    period: Option<u32>,
     /// Sales + credits.
     total: f64,
     /// What each LCA that ran before would credit (name, t CO2/yr, money/yr).
@@ -640,14 +669,18 @@ struct Revenue<'a> {
 fn revenue<'a>(x: &Ctx<'a>, production: f64) -> Result<Revenue<'a>, TeaError> {
     let c = x.c;
     let product = production * c.product_price * 1000.0;
-    let (credits, source) = match &c.credits {
-        None => (0.0, CreditSource::None),
-        Some(Credits::Given(v)) => (v * SECONDS_PER_YEAR / 1000.0, CreditSource::Given),
+    let (credits, source, period) = match &c.credits {
+        None => (0.0, CreditSource::None, None),
+        Some(Credits::Given(v)) => (v * SECONDS_PER_YEAR / 1000.0, CreditSource::Given, None),
         Some(Credits::Lca(name)) => {
             let (n, t) = lca_credit(x, name.as_deref())?;
-            (t.max(0.0), CreditSource::Lca(n))
+            (t.max(0.0), CreditSource::Lca(n), None)
         }
-        Some(Credits::Co2Fixed) => (co2_fixed(x)?, CreditSource::Co2Fixed),
+        Some(Credits::Carbon(name)) => {
+            let (n, metric, t, period) = carbon_credit(x, name.as_deref())?;
+            (t.max(0.0), CreditSource::Carbon(n, metric), period)
+        }
+        Some(Credits::Co2Fixed) => (co2_fixed(x)?, CreditSource::Co2Fixed, None),
     };
     let credit_revenue = credits * c.carbon_price * 1000.0;
     let by_lca = x
@@ -657,43 +690,107 @@ fn revenue<'a>(x: &Ctx<'a>, production: f64) -> Result<Revenue<'a>, TeaError> {
         .filter_map(|a| lca_credit(x, Some(&a.name)).ok())
         .map(|(n, t)| (n.to_string(), t, t.max(0.0) * c.carbon_price * 1000.0))
         .collect();
-    Ok(Revenue { product, credits, source, credit_revenue, total: product + credit_revenue, by_lca })
+    Ok(Revenue { product, credits, source, credit_revenue, period, total: product + credit_revenue, by_lca })
 }
 
 /// The net CO2 reduction of an LCA that ran before (by name; `None`: the only one, or the
 /// one named `lca`), t/yr, with the LCA's name.
 fn lca_credit<'a>(x: &Ctx<'a>, name: Option<&str>) -> Result<(&'a str, f64), TeaError> {
-    let lcas: Vec<&'a AnalysisOutput> = x.earlier.iter().filter(|a| a.type_name == "lca").collect();
-    let a = match name {
-        Some(n) => lcas.iter().find(|a| a.name == n).copied(),
-        None if lcas.len() == 1 => lcas.first().copied(),
-        None => lcas.iter().find(|a| a.name == "lca").copied(),
-    };
-    let Some(a) = a else {
-        let names: Vec<&str> = lcas.iter().map(|a| a.name.as_str()).collect();
-        return Err(TeaError::parameter(
+    let a = earlier_of(x, "lca", name).map_err(|names| {
+        TeaError::parameter(
             "carbon_credits",
             format!(
                 "no LCA analysis {} ran before this TEA (LCA analyses: {})",
                 name.map(|n| format!("`{n}`")).unwrap_or_else(|| "to take the net reduction from".into()),
                 if names.is_empty() { "none".into() } else { names.join(", ") }
             ),
-        ));
-    };
+        )
+    })?;
     let m = a.metrics.iter().find(|m| m.name == "net_reduction_per_year").ok_or_else(|| {
         TeaError::parameter("carbon_credits", format!("LCA `{}` reports no net_reduction_per_year", a.name))
     })?;
-    let to_t = if m.unit.starts_with("kg ") {
-        1e-3
-    } else if m.unit.starts_with("t ") {
-        1.0
-    } else {
-        return Err(TeaError::parameter(
+    let to_t = tonnes_per(&m.unit).ok_or_else(|| {
+        TeaError::parameter(
             "carbon_credits",
             format!("LCA `{}` reports its net reduction in `{}`, not kg or t per year", a.name, m.unit),
-        ));
-    };
+        )
+    })?;
     Ok((a.name.as_str(), m.value * to_t))
+}
+
+/// The analysis of type `type_name` that ran before, by name; `None`: the only one, or the
+/// one named like its type. When there is none, the names of those of that type that ran.
+fn earlier_of<'a>(x: &Ctx<'a>, type_name: &str, name: Option<&str>) -> Result<&'a AnalysisOutput, Vec<&'a str>> {
+    let of_type: Vec<&'a AnalysisOutput> = x.earlier.iter().filter(|a| a.type_name == type_name).collect();
+    let a = match name {
+        Some(n) => of_type.iter().find(|a| a.name == n).copied(),
+        None if of_type.len() == 1 => of_type.first().copied(),
+        None => of_type.iter().find(|a| a.name == type_name).copied(),
+    };
+    a.ok_or_else(|| of_type.iter().map(|a| a.name.as_str()).collect())
+}
+
+/// Tonnes per unit of a mass metric written `t ...` (`t CO2/yr`) or `kg ...`; `None` for
+/// any other unit.
+fn tonnes_per(unit: &str) -> Option<f64> {
+    if unit.starts_with("kg ") {
+        Some(1e-3)
+    } else if unit.starts_with("t ") {
+        Some(1.0)
+    } else {
+        None
+    }
+}
+
+/// The credited tonnes of a carbon ledger that ran before (by name; `None`: the only one, or
+/// the one named `carbon`), t/yr: `credited_after_uncertainty_per_year` when a study gave the
+/// ledger its deduction, else `credited_per_year`; with the ledger's name, the metric read and
+/// the crediting period.
+fn carbon_credit<'a>(x: &Ctx<'a>, name: Option<&str>) -> Result<(&'a str, &'a str, f64, Option<u32>), TeaError> {
+    let a = earlier_of(x, "carbon", name).map_err(|names| {
+        let ran: Vec<String> = x.earlier.iter().map(|a| format!("{} ({})", a.name, a.type_name)).collect();
+        TeaError::parameter(
+            "carbon_credits",
+            format!(
+                "no carbon analysis {} ran before this TEA (carbon analyses: {}; analyses that ran before: {})",
+                name.map(|n| format!("`{n}`")).unwrap_or_else(|| "to take the credited amount from".into()),
+                if names.is_empty() { "none".into() } else { names.join(", ") },
+                if ran.is_empty() { "none".into() } else { ran.join(", ") }
+            ),
+        )
+    })?;
+    // After a study, the ledger also reports what it credits after its uncertainty deduction:
+    // that is what a conservative revenue counts.
+    let after_study = a.metrics.iter().find(|m| m.name == "credited_after_uncertainty_per_year");
+    let m = after_study.or_else(|| a.metrics.iter().find(|m| m.name == "credited_per_year")).ok_or_else(|| {
+        TeaError::parameter("carbon_credits", format!("carbon analysis `{}` reports no credited_per_year", a.name))
+    })?;
+    let to_t = tonnes_per(&m.unit).ok_or_else(|| {
+        TeaError::parameter(
+            "carbon_credits",
+            format!("carbon analysis `{}` reports its credited amount in `{}`, not kg or t per year", a.name, m.unit),
+        )
+    })?;
+    Ok((a.name.as_str(), m.name.as_str(), m.value * to_t, crediting_period(a)?))
+}
+
+/// The crediting period a carbon ledger reports (metric `crediting_period`, whole years);
+/// `None` when it reports none or 0: credits for the whole operating life.
+fn crediting_period(a: &AnalysisOutput) -> Result<Option<u32>, TeaError> {
+    let Some(m) = a.metrics.iter().find(|m| m.name == "crediting_period") else {
+        return Ok(None);
+    };
+    let whole = m.value.is_finite() && m.value >= 0.0 && m.value.fract() == 0.0 && m.value <= f64::from(u32::MAX);
+    if m.unit.trim() != "yr" || !whole {
+        return Err(TeaError::parameter(
+            "carbon_credits",
+            format!(
+                "carbon analysis `{}` reports a crediting period of {} {}, not a whole number of years (yr)",
+                a.name, m.value, m.unit
+            ),
+        ));
+    }
+    Ok((m.value > 0.0).then_some(m.value as u32))
 }
 
 /// CO2 in feeds minus CO2 in products, t/yr (zero at least).
@@ -782,15 +879,20 @@ struct Indicators {
     minimum_selling_price: Option<f64>,
 }
 
-/// The cash-flow table at the product price, and its indicators.
+/// The cash-flow table at the product price, and its indicators; `credits` is the credit
+/// revenue per year at full output and the operating years it is earned in (`None`: all).
 fn indicators(
     c: &TeaConfig,
     costs: &YearlyCosts,
     production: f64,
-    credit_revenue: f64,
+    credits: (f64, Option<u32>),
     total_annual_cost: f64,
 ) -> Result<(Vec<CashFlowYear>, Indicators), TeaError> {
-    let revenue_at = |price_per_t: f64| production * price_per_t + credit_revenue;
+    let (credit_revenue, credited_years) = credits;
+    let revenue_at = |price_per_t: f64| {
+        let sales = production * price_per_t;
+        Income { total: sales + credit_revenue, sales, credited_years }
+    };
     let cash = cash_flows(c, costs, revenue_at(c.product_price * 1000.0));
     let nets: Vec<f64> = cash.iter().map(|y| y.net).collect();
     let npv = finance::npv(c.discount_rate, &nets)?;
@@ -818,8 +920,20 @@ fn indicators(
     Ok((cash, ind))
 }
 
+/// Revenue per operating year at full output.
+#[derive(Clone, Copy, Debug)]
+struct Income {
+    /// Sales + credits.
+    total: f64,
+    /// Sales alone: the revenue of the years after the crediting period.
+    sales: f64,
+    /// Operating years 1 ..= N that earn credits (a carbon ledger's crediting period);
+    /// `None`: every year.
+    credited_years: Option<u32>,
+}
+
 /// The yearly table: capital in equal parts in years 0 .. C-1, operation in years C .. C+n-1.
-fn cash_flows(c: &TeaConfig, costs: &YearlyCosts, revenue: f64) -> Vec<CashFlowYear> {
+fn cash_flows(c: &TeaConfig, costs: &YearlyCosts, revenue: Income) -> Vec<CashFlowYear> {
     let mut cumulative = 0.0;
     (0..c.construction_years + c.lifetime)
         .map(|year| {
@@ -851,21 +965,49 @@ struct YearFlows {
 }
 
 /// Year `year` of the table with `revenue` per year at full output: capital in equal parts in
-/// years 0 .. C-1, operation in years C .. C+n-1 (the first at `startup_output`).
-fn year_flows(c: &TeaConfig, costs: &YearlyCosts, revenue: f64, year: u32) -> YearFlows {
+/// years 0 .. C-1, operation in years C .. C+n-1 (the first at `startup_output`), credits only
+/// in the operating years of the crediting period.
+fn year_flows(c: &TeaConfig, costs: &YearlyCosts, revenue: Income, year: u32) -> YearFlows {
     let cy = c.construction_years;
     let total_capex = costs.total_capex;
     let capex = if year < cy { total_capex / f64::from(cy) } else { 0.0 };
     let (rev, opex, dep) = if year >= cy {
         let k = year - cy + 1;
-        let s = if k == 1 { c.startup_output } else { 1.0 };
+        let s = output_share(c, k);
         let dep = if k <= c.depreciation_years { total_capex / f64::from(c.depreciation_years) } else { 0.0 };
-        (revenue * s, costs.operation * s + costs.fixed, dep)
+        let credited = revenue.credited_years.is_none_or(|n| k <= n);
+        let rev = if credited { revenue.total * s } else { revenue.sales * s };
+        (rev, costs.operation * s + costs.fixed, dep)
     } else {
         (0.0, 0.0, 0.0)
     };
     let tax = (rev - opex - dep).max(0.0) * c.tax_rate;
     YearFlows { capex, revenue: rev, opex, depreciation: dep, tax, net: rev - opex - tax - capex }
+}
+
+/// Share of design output in operating year `k` (1 = the first): `startup_output`, then all.
+fn output_share(c: &TeaConfig, k: u32) -> f64 {
+    if k == 1 { c.startup_output } else { 1.0 }
+}
+
+/// The credits of every operating year that earns them (all, or those of the crediting
+/// period), at the start-up share in the first; none when nothing is credited.
+fn vintages(c: &TeaConfig, revenue: &Revenue<'_>) -> Vec<CreditVintage> {
+    if revenue.credits == 0.0 {
+        return Vec::new();
+    }
+    let last = revenue.period.map_or(c.lifetime, |n| n.min(c.lifetime));
+    (1..=last)
+        .map(|k| {
+            let s = output_share(c, k);
+            CreditVintage {
+                operating_year: k,
+                year: c.construction_years + k - 1,
+                tonnes: revenue.credits * s,
+                revenue: revenue.credit_revenue * s,
+            }
+        })
+        .collect()
 }
 
 /// The product price (per t) at which NPV = 0; NPV rises with the price. `guess` sets the
@@ -900,4 +1042,238 @@ fn min_price(npv_at: impl Fn(f64) -> f64, guess: f64) -> Option<f64> {
         return None;
     }
     finance::root(npv_at, lo, hi, flo.abs().max(fhi.abs())).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use calx_core::result::{EnergyBalance, FlowsheetResult, SolverReport, StreamResult, StreamRole};
+    use calx_core::{AnalysisOutput, Component, ComponentSet, Metric, ParamValue, Params, Phase, Stream};
+
+    use super::{TeaResult, assess};
+    use crate::analysis::SECONDS_PER_YEAR;
+    use crate::config::{Credits, TeaConfig};
+    use crate::error::TeaError;
+
+    /// Product sold at 1 kg/s for 8760 h: 31,536 t/yr.
+    const PRODUCTION: f64 = 31_536.0;
+
+    /// A plant that turns 1 kg/s of feed into 1 kg/s of product, and nothing else.
+    fn plant() -> FlowsheetResult {
+        let set = Arc::new(ComponentSet::new(vec![Component::pseudo("ash", Phase::Solid, None).unwrap()]).unwrap());
+        let stream = |name: &str, role: StreamRole| {
+            let mut s = Stream::empty(1);
+            s.flows[0] = 1.0;
+            StreamResult { name: name.into(), role, source: None, destination: None, stream: s, aqueous: None }
+        };
+        FlowsheetResult {
+            name: "plant".into(),
+            components: set,
+            streams: vec![stream("feed", StreamRole::Feed), stream("product", StreamRole::Product)],
+            units: Vec::new(),
+            balance: Vec::new(),
+            energy: EnergyBalance::NotApplicable,
+            solver: SolverReport::default(),
+        }
+    }
+
+    /// 1,000,000 KRW of capital in year 0, 30 years at 7 %, the first at half output; sales at
+    /// 10 KRW/t, credits at 20 KRW/t, an operation cost of 100 KRW/yr, no tax.
+    fn config(credits: &str) -> TeaConfig {
+        let mut m: BTreeMap<String, ParamValue> = BTreeMap::new();
+        m.insert("discount_rate".into(), ParamValue::Number(0.07));
+        m.insert("lifetime".into(), ParamValue::Number(30.0 * SECONDS_PER_YEAR));
+        m.insert("startup_output".into(), ParamValue::Number(0.5));
+        let text = [
+            ("currency", "KRW"),
+            ("total_capex", "1,000,000 KRW"),
+            ("operation_cost", "100 KRW/yr"),
+            ("product_price", "10 KRW/t"),
+            ("carbon_price", "20 KRW/t"),
+            ("carbon_credits", credits),
+        ];
+        for (k, v) in text {
+            m.insert(k.into(), ParamValue::Text(v.into()));
+        }
+        crate::configure(&Params::new(m)).unwrap()
+    }
+
+    /// A carbon ledger's figures: `credited` t CO2/yr and, if given, its crediting period.
+    fn ledger(name: &str, credited: f64, period: Option<f64>) -> AnalysisOutput {
+        let mut metrics = vec![
+            Metric { name: "gross_removal_per_year".into(), value: 2.0 * credited, unit: "t CO2/yr".into() },
+            Metric { name: "credited_per_year".into(), value: credited, unit: "t CO2/yr".into() },
+        ];
+        if let Some(p) = period {
+            metrics.push(Metric { name: "crediting_period".into(), value: p, unit: "yr".into() });
+        }
+        AnalysisOutput::figures_only(name, "carbon", metrics)
+    }
+
+    fn lca(name: &str, net: f64) -> AnalysisOutput {
+        let m = Metric { name: "net_reduction_per_year".into(), value: net, unit: "t CO2/yr".into() };
+        AnalysisOutput::figures_only(name, "lca", vec![m])
+    }
+
+    fn run(earlier: &[AnalysisOutput], c: &TeaConfig) -> TeaResult {
+        assess(&plant(), earlier, c).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn refused(earlier: &[AnalysisOutput], c: &TeaConfig) -> (&'static str, String) {
+        match assess(&plant(), earlier, c) {
+            Err(TeaError::Parameter { param, message }) => (param, message),
+            Err(e) => panic!("expected a parameter error, got {e}"),
+            Ok(_) => panic!("expected a parameter error"),
+        }
+    }
+
+    #[test]
+    fn carbon_takes_the_ledgers_credited_amount() {
+        let c = config("carbon");
+        assert_eq!(c.credits, Some(Credits::Carbon(None)));
+        let r = run(&[lca("lca", 5000.0), ledger("carbon", 800.0, None)], &c);
+        assert_eq!(r.carbon_credits, 800.0, "credited_per_year, not the gross removal or the LCA");
+        assert!((r.carbon_credit_revenue - 800.0 * 20.0).abs() <= 1e-9, "{}", r.carbon_credit_revenue);
+        assert_eq!(r.carbon_credit_basis, "credited_per_year of carbon ledger `carbon`");
+        // The only carbon ledger is taken whatever its name; kg are converted to t.
+        let kg = AnalysisOutput::figures_only(
+            "ledger",
+            "carbon",
+            vec![Metric { name: "credited_per_year".into(), value: 250_000.0, unit: "kg CO2/yr".into() }],
+        );
+        assert_eq!(run(&[kg], &c).carbon_credits, 250.0);
+        // What each LCA would credit is listed as before, and nothing for the ledger.
+        let names: Vec<&str> = r.credits_by_lca.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(names, ["lca"]);
+        assert!(r.notes.is_empty(), "no crediting period, no note: {:?}", r.notes);
+    }
+
+    #[test]
+    fn after_a_study_the_ledgers_credit_after_its_uncertainty_deduction_is_taken() {
+        let mut after = ledger("carbon", 800.0, None);
+        after.metrics.push(Metric {
+            name: "credited_after_uncertainty_per_year".into(),
+            value: 650.0,
+            unit: "t CO2-eq/yr".into(),
+        });
+        let r = run(&[after], &config("carbon"));
+        assert_eq!(r.carbon_credits, 650.0);
+        assert_eq!(r.carbon_credit_basis, "credited_after_uncertainty_per_year of carbon ledger `carbon`");
+    }
+
+    #[test]
+    fn carbon_name_chooses_among_ledgers() {
+        let earlier = [ledger("strict", 500.0, None), ledger("lenient", 900.0, Some(10.0))];
+        let c = config("carbon:lenient");
+        assert_eq!(c.credits, Some(Credits::Carbon(Some("lenient".into()))));
+        let r = run(&earlier, &c);
+        assert_eq!((r.carbon_credits, r.credit_vintages.len()), (900.0, 10));
+        assert_eq!(run(&earlier, &config("carbon: strict")).carbon_credits, 500.0);
+        // Two ledgers and neither named `carbon`: the TEA cannot choose.
+        let (param, message) = refused(&earlier, &config("carbon"));
+        assert_eq!(param, "carbon_credits");
+        assert!(message.contains("carbon analyses: strict, lenient"), "{message}");
+        let mut named = earlier.to_vec();
+        named.push(ledger("carbon", 700.0, None));
+        assert_eq!(run(&named, &config("carbon")).carbon_credits, 700.0);
+    }
+
+    #[test]
+    fn a_missing_or_unreadable_ledger_names_carbon_credits() {
+        let (param, message) = refused(&[lca("lca", 800.0)], &config("carbon"));
+        assert_eq!(param, "carbon_credits");
+        assert!(message.contains("no carbon analysis"), "{message}");
+        assert!(message.contains("carbon analyses: none") && message.contains("lca (lca)"), "{message}");
+        let (param, message) = refused(&[ledger("a", 1.0, None)], &config("carbon:b"));
+        assert_eq!(param, "carbon_credits");
+        assert!(message.contains("`b`") && message.contains("carbon analyses: a") && message.contains("a (carbon)"));
+        let (_, message) = refused(&[], &config("carbon"));
+        assert!(message.contains("analyses that ran before: none"), "{message}");
+        let bad_unit = AnalysisOutput::figures_only(
+            "carbon",
+            "carbon",
+            vec![Metric { name: "credited_per_year".into(), value: 1.0, unit: "Mt CO2/yr".into() }],
+        );
+        let (param, message) = refused(&[bad_unit], &config("carbon"));
+        assert_eq!(param, "carbon_credits");
+        assert!(message.contains("Mt CO2/yr"), "{message}");
+        for period in [2.5, -1.0, f64::NAN] {
+            let (param, message) = refused(&[ledger("carbon", 1.0, Some(period))], &config("carbon"));
+            assert_eq!(param, "carbon_credits");
+            assert!(message.contains("whole number of years"), "{message}");
+        }
+    }
+
+    #[test]
+    fn credits_stop_after_the_crediting_period() {
+        let c = config("carbon");
+        let r = run(&[ledger("carbon", 800.0, Some(10.0))], &c);
+        let (sales, credits, cost, capex) = (PRODUCTION * 10.0, 800.0 * 20.0, 100.0, 1_000_000.0);
+        let share = |k: u32| if k == 1 { 0.5 } else { 1.0 };
+        let credited = |k: u32| if k <= 10 { credits } else { 0.0 };
+        assert_eq!(r.cash_flows.len(), 31);
+        for y in &r.cash_flows[1..] {
+            let k = y.year;
+            let expected = (sales + credited(k)) * share(k);
+            assert!((y.revenue - expected).abs() <= 1e-12 * expected, "year {k}: {} vs {expected}", y.revenue);
+        }
+        // NPV by hand: year 0 the capital, then (sales + credits in years 1 to 10 - cost) at the
+        // start-up share in year 1, discounted at 7 %.
+        let npv: f64 =
+            -capex + (1..=30u32).map(|k| (sales + credited(k) - cost) * share(k) / 1.07f64.powi(k as i32)).sum::<f64>();
+        assert!((r.npv - npv).abs() <= 1e-9 * npv.abs(), "{} vs {npv}", r.npv);
+        // The NPV is affine in the product price p (per t): zero at
+        // p = (capex - sum d_k s_k (credits_k - cost)) / (production x sum d_k s_k).
+        let d = |k: u32| share(k) / 1.07f64.powi(k as i32);
+        let weights: f64 = (1..=30).map(d).sum();
+        let others: f64 = (1..=30).map(|k| d(k) * (credited(k) - cost)).sum();
+        let price = (capex - others) / (PRODUCTION * weights);
+        let msp = r.minimum_selling_price.unwrap();
+        assert!((msp - price).abs() <= 1e-9 * price, "{msp} vs {price}");
+        // The vintages: operating years 1 to 10 (years 1 to 10 of the table), half in year 1.
+        assert_eq!(r.credit_vintages.len(), 10);
+        for (i, v) in r.credit_vintages.iter().enumerate() {
+            let k = i as u32 + 1;
+            assert_eq!((v.operating_year, v.year), (k, k));
+            assert_eq!((v.tonnes, v.revenue), (800.0 * share(k), r.carbon_credit_revenue * share(k)));
+            assert!((v.revenue - credits * share(k)).abs() <= 1e-9, "{}", v.revenue);
+        }
+        // The annual figures still count full credits, and a note says so.
+        assert_eq!(r.total_revenue, r.product_revenue + r.carbon_credit_revenue);
+        assert!(r.carbon_credit_basis.ends_with("crediting period 10 yr"), "{}", r.carbon_credit_basis);
+        let note = r.notes.iter().find(|n| n.contains("credits stop")).expect("a crediting-period note");
+        assert!(note.contains("after operating year 10") && note.contains("assume full credits"), "{note}");
+    }
+
+    #[test]
+    fn without_a_crediting_period_the_cash_flows_are_the_given_credits_bits() {
+        let given = config("800 t/yr");
+        let base = run(&[], &given);
+        // Today's revenue of an operating year: (sales + credits) x start-up share, bit for bit.
+        let at_full = base.annual_production * (given.product_price * 1000.0) + base.carbon_credit_revenue;
+        assert_eq!(base.cash_flows[1].revenue.to_bits(), (at_full * 0.5).to_bits());
+        assert_eq!(base.cash_flows[2].revenue.to_bits(), at_full.to_bits());
+        assert_eq!(base.credit_vintages.len(), 30, "given credits are credited every year");
+        // The ledger credits the very tonnes the given amount comes to.
+        let tonnes = base.carbon_credits;
+        let carbon = config("carbon");
+        for period in [None, Some(0.0), Some(30.0), Some(45.0)] {
+            let r = run(&[ledger("carbon", tonnes, period)], &carbon);
+            assert_eq!(r.cash_flows, base.cash_flows, "crediting period {period:?}");
+            for (a, b) in r.cash_flows.iter().zip(&base.cash_flows) {
+                let bits = |y: &super::CashFlowYear| [y.revenue, y.net, y.discounted, y.cumulative].map(f64::to_bits);
+                assert_eq!(bits(a), bits(b), "year {}", a.year);
+            }
+            let indicators = |r: &TeaResult| {
+                [r.npv, r.benefit_cost_ratio, r.irr.unwrap(), r.minimum_selling_price.unwrap()].map(f64::to_bits)
+            };
+            assert_eq!(indicators(&r), indicators(&base));
+            assert_eq!(r.credit_vintages, base.credit_vintages);
+            assert!(!r.notes.iter().any(|n| n.contains("credits stop")), "{:?}", r.notes);
+        }
+        // No credits, no vintages.
+        assert!(run(&[], &config("0 t/yr")).credit_vintages.is_empty());
+    }
 }

@@ -179,6 +179,10 @@ pub enum Credits {
     /// The `net_reduction_per_year` of an LCA analysis (by name; `None`: the only one, or the
     /// one named `lca`).
     Lca(Option<String>),
+    /// The `credited_per_year` of a carbon-ledger analysis, after its deductions (by name;
+    /// `None`: the only one, or the one named `carbon`), earned in the first
+    /// `crediting_period` operating years when the ledger reports one.
+    Carbon(Option<String>),
     /// CO2 consumed by the flowsheet: CO2 in feeds minus CO2 in products.
     Co2Fixed,
 }

@@ -30,6 +30,10 @@ pub(crate) fn describe(r: &mut TeaResult, trail: Trail<'_>, c: &TeaConfig, flows
         CreditSource::None => "none".to_string(),
         CreditSource::Given => "given".to_string(),
         CreditSource::Lca(n) => format!("net reduction of LCA `{n}`"),
+        CreditSource::Carbon(n, metric) => match trail.crediting_period {
+            Some(p) => format!("{metric} of carbon ledger `{n}`, crediting period {p} yr"),
+            None => format!("{metric} of carbon ledger `{n}`"),
+        },
         CreditSource::Co2Fixed => "CO2 fixed (CO2 in feeds minus CO2 in products)".to_string(),
     };
     r.irr_note = match trail.irr {
@@ -37,6 +41,9 @@ pub(crate) fn describe(r: &mut TeaResult, trail: Trail<'_>, c: &TeaConfig, flows
         Err(e) => Some(e.to_string()),
     };
     r.notes = notes(r, c);
+    if let Some(note) = crediting_note(r, c, trail.crediting_period) {
+        r.notes.push(note);
+    }
 }
 
 /// Equipment lines: given, or the correlation with its size ratio and cost-index ratio.
@@ -148,6 +155,21 @@ fn notes(r: &TeaResult, c: &TeaConfig) -> Vec<String> {
         ));
     }
     notes
+}
+
+/// The note for a crediting period shorter than the operating life: when credits stop, and
+/// that the annual figures still count them in full.
+fn crediting_note(r: &TeaResult, c: &TeaConfig, period: Option<u32>) -> Option<String> {
+    let n = period.filter(|&n| n < c.lifetime && r.carbon_credits != 0.0)?;
+    Some(format!(
+        "carbon credits stop after operating year {n} (year {} of the cash flow), the end of the carbon ledger's crediting period: the cash flow, NPV, IRR, B/C, payback and minimum selling price count them in operating years 1 to {n} only; the annual figures (credit and total revenue, cost per t CO2{}) assume full credits every year",
+        c.construction_years + n - 1,
+        if matches!(c.research, Charge::Share(_, crate::config::ShareBasis::Revenue)) {
+            ", research charged on revenue, and the unit production cost through it"
+        } else {
+            ""
+        }
+    ))
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@
 //!   reports the rebuilt figure beside it; adds labor, administration, overhead, research,
 //!   maintenance and insurance;
 //! * adds revenue from product sales and carbon credits (a given amount, an LCA's net
-//!   reduction, or the CO2 the flowsheet fixes);
+//!   reduction, a carbon ledger's credited amount within its crediting period, or the CO2 the
+//!   flowsheet fixes), with the credits year by year (credit vintages);
 //! * builds a yearly cash-flow table (construction period, start-up output, straight-line
 //!   depreciation, optional tax) and reports B/C, NPV, IRR, simple payback, unit production
 //!   cost, minimum selling price and cost per t CO2.

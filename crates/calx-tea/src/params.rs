@@ -434,13 +434,17 @@ fn credits(p: &Params, money: &Money) -> Result<Option<Credits>, UnitError> {
     Ok(match p.text_opt("carbon_credits")?.map(str::trim) {
         None => None,
         Some("lca") => Some(Credits::Lca(None)),
+        Some("carbon") => Some(Credits::Carbon(None)),
         Some("co2_fixed") => Some(Credits::Co2Fixed),
         Some(t) if t.starts_with("lca:") => Some(Credits::Lca(Some(t["lca:".len()..].trim().to_string()))),
+        Some(t) if t.starts_with("carbon:") => Some(Credits::Carbon(Some(t["carbon:".len()..].trim().to_string()))),
         Some(t) => {
             let v = money.units.parse_as(t, Dimension::MASS_FLOW).map_err(|e| {
                 UnitError::param(
                     "carbon_credits",
-                    format!("{t:?}: write `lca`, `lca:NAME`, `co2_fixed` or an amount such as `800 t/yr` ({e})"),
+                    format!(
+                        "{t:?}: write `lca`, `lca:NAME`, `carbon`, `carbon:NAME`, `co2_fixed` or an amount such as `800 t/yr` ({e})"
+                    ),
                 )
             })?;
             if v < 0.0 {
@@ -685,6 +689,32 @@ mod tests {
         assert!(m.contains("labor, revenue"), "{m}");
         let (p, m) = refused(&[("currency", "KRW"), ("total_capex", "1 KRW"), ("carbon_price", "20 KRW/t")]);
         assert_eq!(p, "carbon_credits", "{m}");
+    }
+
+    #[test]
+    fn carbon_credits_name_a_carbon_ledger() {
+        use crate::config::Credits;
+        let credits = |t: &str| {
+            configure(&params(&[
+                ("currency", "KRW"),
+                ("total_capex", "1 KRW"),
+                ("carbon_price", "1 KRW/t"),
+                ("carbon_credits", t),
+            ]))
+            .unwrap()
+            .credits
+        };
+        assert_eq!(credits("carbon"), Some(Credits::Carbon(None)));
+        assert_eq!(credits(" carbon:verra "), Some(Credits::Carbon(Some("verra".into()))));
+        assert_eq!(credits("lca"), Some(Credits::Lca(None)));
+        let (p, m) = refused(&[
+            ("currency", "KRW"),
+            ("total_capex", "1 KRW"),
+            ("carbon_price", "1 KRW/t"),
+            ("carbon_credits", "carbonated"),
+        ]);
+        assert_eq!(p, "carbon_credits");
+        assert!(m.contains("`carbon`, `carbon:NAME`"), "{m}");
     }
 
     #[test]

@@ -83,6 +83,7 @@ pub fn to_table(r: &TeaResult) -> String {
     revenue(&mut s, r);
     indicators(&mut s, r);
     cash_flow(&mut s, r);
+    credit_vintages(&mut s, r);
     if !r.notes.is_empty() {
         let _ = writeln!(s, "\n  notes");
         for n in &r.notes {
@@ -223,10 +224,7 @@ fn cash_flow(s: &mut String, r: &TeaResult) {
     );
     let n = r.cash_flows.len();
     for (i, y) in r.cash_flows.iter().enumerate() {
-        if n > 8 && i >= 4 && i + 2 < n {
-            if i == 4 {
-                let _ = writeln!(s, "    {:>4}", "...");
-            }
+        if elided(s, i, n) {
             continue;
         }
         let _ = writeln!(
@@ -243,8 +241,41 @@ fn cash_flow(s: &mut String, r: &TeaResult) {
     }
 }
 
-/// CSV, one table per file: the metrics (`section,name,value,unit`), and the cash-flow table
-/// by year (`cash-flow`).
+/// Whether row `i` of `n` is left out of a long table (more than eight rows: the first four
+/// and the last two are shown), writing `...` in place of the first row left out.
+fn elided(s: &mut String, i: usize, n: usize) -> bool {
+    let out = n > 8 && i >= 4 && i + 2 < n;
+    if out && i == 4 {
+        let _ = writeln!(s, "    {:>4}", "...");
+    }
+    out
+}
+
+/// The credits year by year (when there are any), shortened like the cash flow.
+fn credit_vintages(s: &mut String, r: &TeaResult) {
+    if r.credit_vintages.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n  credit vintages ({}; CO2 credited and credit revenue per operating year)", r.currency);
+    let _ = writeln!(s, "    {:>4} {:>9} {:>14} {:>16}", "year", "operating", "t CO2", "revenue");
+    let n = r.credit_vintages.len();
+    for (i, v) in r.credit_vintages.iter().enumerate() {
+        if elided(s, i, n) {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "    {:>4} {:>9} {:>14} {:>16}",
+            v.year,
+            v.operating_year,
+            group(v.tonnes, 1),
+            group(v.revenue, 0)
+        );
+    }
+}
+
+/// CSV, one table per file: the metrics (`section,name,value,unit`), the cash-flow table by
+/// year (`cash-flow`), and, when there are credits, the credits by year (`credit-vintages`).
 pub fn to_csv(r: &TeaResult) -> Vec<CsvTable> {
     let mut s = String::from("section,name,value,unit\n");
     for x in metrics(r) {
@@ -258,5 +289,13 @@ pub fn to_csv(r: &TeaResult) -> Vec<CsvTable> {
             y.year, y.capex, y.revenue, y.opex, y.depreciation, y.tax, y.net, y.discounted, y.cumulative
         );
     }
-    vec![CsvTable::main(s), CsvTable { part: "cash-flow".into(), text: flows }]
+    let mut tables = vec![CsvTable::main(s), CsvTable { part: "cash-flow".into(), text: flows }];
+    if !r.credit_vintages.is_empty() {
+        let mut vintages = String::from("operating_year,year,t_co2,revenue\n");
+        for v in &r.credit_vintages {
+            let _ = writeln!(vintages, "{},{},{},{}", v.operating_year, v.year, v.tonnes, v.revenue);
+        }
+        tables.push(CsvTable { part: "credit-vintages".into(), text: vintages });
+    }
+    tables
 }

@@ -1,6 +1,7 @@
 //! The TEA's part of the report people read, as data ([`calx_core::report`]): per TEA
 //! analysis, the indicators, the CAPEX and OPEX breakdowns (charts with their tables), the
-//! operation cost rebuilt from prices, revenue, and the cumulative discounted cash flow by year
+//! operation cost rebuilt from prices, revenue, the credits by year (credit vintages, when
+//! there are credits), and the cumulative discounted cash flow by year
 //! with the payback point; and the figures the report's summary leads with (B/C, IRR, NPV,
 //! unit production cost).
 //!
@@ -101,6 +102,9 @@ pub fn blocks(name: &str, t: &TeaResult) -> Vec<Block> {
     capex(name, t, &mut blocks);
     opex(name, t, &mut blocks);
     blocks.push(Block::Table(revenue(name, t)));
+    if !t.credit_vintages.is_empty() {
+        blocks.push(Block::Table(credit_vintages(name, t)));
+    }
     cash_flow(name, t, &mut blocks);
     if !t.notes.is_empty() {
         blocks.push(Block::List(t.notes.clone()));
@@ -245,6 +249,39 @@ fn revenue(name: &str, t: &TeaResult) -> Table {
     rev
 }
 
+/// The credits by operating year, runs of equal years on one row (`2–10`), and their total.
+fn credit_vintages(name: &str, t: &TeaResult) -> Table {
+    let c = t.currency.as_str();
+    let caption = format!(
+        "Credit vintages ({name}): CO2 credited and credit revenue per operating year{}",
+        t.credit_vintages
+            .first()
+            .map(|v| format!(", operating year 1 being year {} of the cash flow", v.year))
+            .unwrap_or_default()
+    );
+    let mut table = Table::new(&caption, &["years", "t CO2", &format!("revenue ({c})")], &[false, true, true]);
+    let mut rows: Vec<(u32, u32, f64, f64)> = Vec::new();
+    for v in &t.credit_vintages {
+        match rows.last_mut() {
+            Some((_, last, tonnes, revenue))
+                if *tonnes == v.tonnes && *revenue == v.revenue && *last + 1 == v.operating_year =>
+            {
+                *last = v.operating_year;
+            }
+            _ => rows.push((v.operating_year, v.operating_year, v.tonnes, v.revenue)),
+        }
+    }
+    for (first, last, tonnes, revenue) in rows {
+        let years = if first == last { first.to_string() } else { format!("{first}–{last}") };
+        let per_year = if first == last { "" } else { " per year" };
+        table.row(vec![years, format!("{}{per_year}", sig(tonnes, 4)), format!("{}{per_year}", money(revenue))]);
+    }
+    let tonnes: f64 = t.credit_vintages.iter().map(|v| v.tonnes).sum();
+    let revenue: f64 = t.credit_vintages.iter().map(|v| v.revenue).sum();
+    table.row(vec!["total".into(), sig(tonnes, 4), money(revenue)]);
+    table
+}
+
 /// The indicators, with how each is found.
 fn indicators(name: &str, t: &TeaResult, discounted_payback: Option<f64>) -> Table {
     let c = t.currency.as_str();
@@ -378,6 +415,7 @@ mod tests {
             carbon_credit_revenue: 240.0,
             total_revenue: 4740.0,
             credits_by_lca: Vec::new(),
+            credit_vintages: Vec::new(),
             cash_flows: vec![
                 year(0, -1000.0, -1000.0, -1000.0),
                 year(1, 500.0, 500.0 / 1.1, -500.0),
@@ -572,6 +610,47 @@ mod tests {
         let mut t = t;
         t.irr = None;
         assert_eq!(summary("tea", &t).lead[1].value, "undefined");
+    }
+
+    #[test]
+    fn credit_vintages_are_a_table_after_the_revenue() {
+        use crate::assess::CreditVintage;
+        let mut t = result();
+        let vintage = |k: u32, share: f64| CreditVintage {
+            operating_year: k,
+            year: k,
+            tonnes: 12.0 * share,
+            revenue: 240.0 * share,
+        };
+        t.credit_vintages = vec![vintage(1, 0.5), vintage(2, 1.0), vintage(3, 1.0)];
+        let b = blocks("Plant A", &t);
+        assert_eq!(table(&b[8]).caption, "Revenue (Plant A)");
+        let v = table(&b[9]);
+        assert_eq!(
+            v.caption,
+            "Credit vintages (Plant A): CO2 credited and credit revenue per operating year, operating year 1 being year 1 of the cash flow"
+        );
+        assert_eq!(v.header, ["years", "t CO2", "revenue (KRW)"]);
+        // Equal years share a row; the total is the sum of every year.
+        assert_eq!(
+            v.rows,
+            [
+                vec!["1".to_string(), sig(6.0, 4), money(120.0)],
+                vec!["2–3".to_string(), format!("{} per year", sig(12.0, 4)), format!("{} per year", money(240.0))],
+                vec!["total".to_string(), sig(30.0, 4), money(600.0)],
+            ]
+        );
+        assert_eq!(b[10], Block::Heading("Cash flow and indicators (Plant A)".into()));
+        let csv = crate::render::to_csv(&t);
+        let part = csv.iter().find(|c| c.part == "credit-vintages").expect("a credit-vintages CSV part");
+        assert_eq!(part.text, "operating_year,year,t_co2,revenue\n1,1,6,120\n2,2,12,240\n3,3,12,240\n");
+        let text = crate::render::to_table(&t);
+        assert!(text.contains("credit vintages (KRW;"), "{text}");
+        // Without vintages, neither the table nor the CSV part.
+        t.credit_vintages.clear();
+        assert!(crate::render::to_csv(&t).iter().all(|c| c.part != "credit-vintages"));
+        assert!(!crate::render::to_table(&t).contains("credit vintages"));
+        assert_eq!(blocks("Plant A", &t)[9], Block::Heading("Cash flow and indicators (Plant A)".into()));
     }
 
     #[test]
