@@ -4,6 +4,7 @@
 
 mod basis;
 mod calculate;
+mod carbon;
 mod design;
 mod expressions;
 mod fit;

@@ -21,7 +21,8 @@ use calx_tests::root;
 const FLOWSHEET: &str = "flowsheets/kigam-cfbc-2022.yaml";
 const STUDY: &str = "flowsheets/kigam-cfbc-2022-uncertainty.yaml";
 /// Sections every report of the reference plant has, in order.
-const SECTIONS: [&str; 9] = ["summary", "flowsheet", "sankey", "streams", "balance", "solver", "lca", "tea", "study"];
+const SECTIONS: [&str; 10] =
+    ["summary", "flowsheet", "sankey", "streams", "balance", "solver", "lca", "carbon", "tea", "study"];
 /// How long one browser run may take before it is killed.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(90);
 

@@ -439,10 +439,12 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("calx-cyclone", &["calx-plugin-sdk"]),
     ("calx-lca", &["calx-core"]),
     ("calx-tea", &["calx-core", "calx-solver"]),
+    ("calx-carbon", &["calx-core", "calx-flowsheet"]),
     ("calx-snapshot", &["calx-core"]),
     (
         "calx",
         &[
+            "calx-carbon",
             "calx-core",
             "calx-engine",
             "calx-fit",

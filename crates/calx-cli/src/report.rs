@@ -173,7 +173,12 @@ pub(crate) fn command(options: &LoadOptions, args: ReportArgs) -> Result<(), Fai
     // Check the study directory before spending time on the solve.
     let study = args.study.as_deref().map(read_study).transpose()?;
     let project = crate::load(options, &args.file)?;
-    let solved = project.solve()?;
+    // With a study, analyses that make something of its samples (the carbon ledger's
+    // uncertainty deduction) report with them.
+    let solved = match &study {
+        Some(s) => project.solve_with_study(&s.metric_columns())?.0,
+        None => project.solve()?,
+    };
     let options = Options {
         sankey: match args.sankey {
             Sankey::PerUnit => SankeyBasis::PerUnit,

@@ -88,19 +88,35 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
     b.build().map_err(|e| Failure::solve(format!("cannot start worker threads: {e}")))
 }
 
-/// Summary, Spearman, tornado and sweep files from the statistics columns of all samples.
-fn reports(study: &Study, columns: &Columns) -> Result<Vec<(&'static str, String)>, Failure> {
+/// Summary, Spearman, tornado and sweep files from the statistics columns of all samples,
+/// and `NAME.txt` for each analysis the study's samples change (the carbon ledger with its
+/// uncertainty deduction).
+fn reports(study: &Study, columns: &Columns) -> Result<Vec<(String, String)>, Failure> {
     let def = &study.def;
     let tornado = study.tornado().map_err(|e| Failure::solve(e.to_string()))?;
     let mut files = vec![
-        ("summary.csv", calx_study::summary_csv(def, columns)),
-        ("spearman.csv", calx_study::spearman_csv(def, columns)),
-        ("tornado.csv", calx_study::tornado_csv(def, &tornado)),
+        ("summary.csv".to_string(), calx_study::summary_csv(def, columns)),
+        ("spearman.csv".to_string(), calx_study::spearman_csv(def, columns)),
+        ("tornado.csv".to_string(), calx_study::tornado_csv(def, &tornado)),
     ];
     if def.sweep.is_some() {
-        files.push(("sweep.csv", calx_study::sweep_csv(def, &study.sweep())));
+        files.push(("sweep.csv".to_string(), calx_study::sweep_csv(def, &study.sweep())));
     }
+    files.extend(analyses_with_study(study, columns)?);
     Ok(files)
+}
+
+/// The text of each analysis that makes something of the study's samples of its metrics.
+fn analyses_with_study(study: &Study, columns: &Columns) -> Result<Vec<(String, String)>, Failure> {
+    let samples: Vec<(String, Vec<f64>)> =
+        study.def.metrics.iter().cloned().zip(columns.metrics.iter().cloned()).collect();
+    let (solved, changed) = study.project().solve_with_study(&samples)?;
+    Ok(solved
+        .analyses
+        .into_iter()
+        .filter(|a| changed.contains(&a.name))
+        .map(|a| (format!("{}.txt", a.name), a.text))
+        .collect())
 }
 
 /// Samples evaluated per batch: each batch is written (CSV and Parquet) as soon as it is
@@ -251,7 +267,7 @@ fn interrupted(done: usize, of: usize, output: &Path) -> Failure {
 /// Stage the summary, Spearman, tornado and sweep files.
 fn stage_reports(set: &mut OutputSet, study: &Study, columns: &Columns) -> Result<(), Failure> {
     for (name, text) in reports(study, columns)? {
-        set.text(name, &text).map_err(Failure::output)?;
+        set.text(&name, &text).map_err(Failure::output)?;
     }
     Ok(())
 }

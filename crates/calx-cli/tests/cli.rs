@@ -219,11 +219,13 @@ fn study_writes_samples_as_csv_and_parquet_with_the_same_values() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     // stderr is a pipe here, not a terminal: no progress bar.
     assert_eq!(text(&out.stderr), "", "nothing on stderr when it is not a terminal");
-    // Every output, and no temporary file left behind.
+    // Every output, and no temporary file left behind; `carbon.txt` is the reference plant's
+    // carbon ledger with the study's uncertainty deduction.
     assert_eq!(
         files_in(&dir),
         [
             "calx-output.json",
+            "carbon.txt",
             "samples.csv",
             "samples.parquet",
             "spearman.csv",

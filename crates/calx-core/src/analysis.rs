@@ -171,4 +171,18 @@ pub trait Analysis: Send + Sync {
 
     /// Everything: metrics, text, CSV, JSON and the analysis's part of the report.
     fn report(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError>;
+
+    /// The report again, with what a parameter study says about this analysis's own figures:
+    /// `samples` holds, per metric of this analysis the study recorded (by metric name), its
+    /// values over the study's successful samples. A carbon ledger turns the spread of its
+    /// credited tonnes into the uncertainty deduction its methodology requires. `None` (the
+    /// default): the analysis has nothing to add.
+    fn with_study(
+        &self,
+        _flowsheet: &FlowsheetResult,
+        _earlier: &[AnalysisOutput],
+        _samples: &[(String, Vec<f64>)],
+    ) -> Result<Option<AnalysisOutput>, AnalysisError> {
+        Ok(None)
+    }
 }

@@ -95,6 +95,17 @@ impl Registry {
         Ok(())
     }
 
+    /// Register an analysis type in place of the one of the same name, if any: the façade
+    /// re-registers a built-in type configured for one flowsheet (the carbon ledger with the
+    /// profile files that flowsheet names).
+    pub fn replace_analysis(&mut self, provider: &str, analysis_type: Arc<dyn AnalysisType>) {
+        let descriptor = analysis_type.descriptor();
+        self.analyses.insert(
+            descriptor.type_name.clone(),
+            RegisteredAnalysis { analysis_type, descriptor, provider: provider.to_string() },
+        );
+    }
+
     /// An analysis type by name.
     pub fn analysis(&self, name: &str) -> Option<&RegisteredAnalysis> {
         self.analyses.get(name)

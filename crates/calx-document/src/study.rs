@@ -96,6 +96,14 @@ pub struct StudyResults {
     pub sweep: Option<Sweep>,
 }
 
+impl StudyResults {
+    /// Each metric's path with its values over the successful samples, for
+    /// `calx::Project::solve_with_study`.
+    pub fn metric_columns(&self) -> Vec<(String, Vec<f64>)> {
+        self.metrics.iter().cloned().zip(self.samples.iter().cloned()).collect()
+    }
+}
+
 /// A study output file that cannot be read: which file, which line, what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

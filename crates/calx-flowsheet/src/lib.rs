@@ -16,6 +16,7 @@ mod decode;
 mod design;
 mod diagnostic;
 mod fit;
+mod located;
 mod node;
 mod optimize;
 mod options;
@@ -40,6 +41,7 @@ pub use crate::fit::{
     FIT_FIELDS, FitModel, FitParameter, FitSpec, Measured, ParameterKind, RATE_LAWS, law_parameters, parameter_domain,
     parse_fit,
 };
+pub use crate::located::{Located, LocatedValue, parse_located};
 pub use crate::node::Loc;
 pub use crate::optimize::{
     Comparison, Constraint, Goal, OptimizeDef, OptimizeMethod, OptimizeOutput, OptimizeVariable,
@@ -139,6 +141,24 @@ pub enum YamlValue {
     Map(Vec<(String, YamlValue)>),
 }
 
+fn map_entries(n: &node::Node) -> Option<&[(node::Key, node::Node)]> {
+    match &n.value {
+        node::Value::Map(entries) => Some(entries),
+        _ => None,
+    }
+}
+
+fn lookup<'a>(entries: &'a [(node::Key, node::Node)], name: &str) -> Option<&'a node::Node> {
+    entries.iter().find(|(k, _)| k.name == name).map(|(_, v)| v)
+}
+
+fn scalar(n: &node::Node) -> Option<&str> {
+    match &n.value {
+        node::Value::Scalar(s) => Some(s),
+        _ => None,
+    }
+}
+
 /// Parse YAML text with the same parser and rules as flowsheets (YAML 1.2 booleans, duplicate
 /// keys refused); a syntax error comes back with its line, column and message.
 pub fn parse_yaml(text: &str) -> Result<YamlValue, (Loc, String)> {
@@ -220,8 +240,39 @@ impl Source {
         node::set(&mut self.root, path, value)
     }
 
+    /// Diagnostics about this file (problems a caller finds with what it names, such as a
+    /// data file that cannot be read).
+    pub fn diagnostics(&self, items: Vec<Diagnostic>) -> Diagnostics {
+        self.fail(items)
+    }
+
     fn fail(&self, items: Vec<Diagnostic>) -> Diagnostics {
         Diagnostics::of(&self.file, &self.text, items)
+    }
+
+    /// The scalar values of parameter `param` in every `analyses:` block of type `type_name`
+    /// (the key, or its `type:`), with their positions, before anything is decoded: the
+    /// façade reads the data files they name (a carbon ledger's methodology profile) and
+    /// registers them before [`Source::decode`].
+    pub fn analysis_values(&self, type_name: &str, param: &str) -> Vec<(String, Loc)> {
+        let Some(analyses) = map_entries(&self.root).and_then(|top| lookup(top, "analyses")).and_then(map_entries)
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, block) in analyses {
+            let Some(entries) = map_entries(block) else { continue };
+            let written_type = lookup(entries, "type").and_then(scalar);
+            if written_type.unwrap_or(&k.name) != type_name {
+                continue;
+            }
+            if let Some(v) = lookup(entries, param)
+                && let Some(text) = scalar(v)
+            {
+                out.push((text.to_string(), v.loc));
+            }
+        }
+        out
     }
 
     /// Decode the flowsheet against the unit and analysis types of `registry`.

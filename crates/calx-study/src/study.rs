@@ -413,6 +413,11 @@ impl Study {
         Ok(out)
     }
 
+    /// The project the study varies, as loaded (its base case).
+    pub fn project(&self) -> &Project {
+        &self.base
+    }
+
     /// Evaluate with some parameters set (None: the flowsheet's own value): one value per
     /// study parameter, then one per sweep axis.
     pub fn evaluate(&self, values: &[Option<f64>]) -> Outcome {

@@ -50,6 +50,42 @@ pub fn run_reports(
     Ok(done)
 }
 
+/// Run every analysis in full, giving each the study's samples of its own metrics
+/// (`samples`: metric path `analyses.NAME.METRIC` -> values over the successful samples); an
+/// analysis that makes something of them ([`calx_core::Analysis::with_study`], the carbon
+/// ledger's uncertainty deduction) reports with them, and every analysis after it runs again
+/// on its new figures. Also returns the names of the analyses the study changed.
+pub fn run_reports_with_study(
+    analyses: &[ConfiguredAnalysis],
+    result: &FlowsheetResult,
+    samples: &[(String, Vec<f64>)],
+) -> Result<(Vec<AnalysisOutput>, Vec<String>), AnalysisFailure> {
+    let mut done: Vec<AnalysisOutput> = Vec::with_capacity(analyses.len());
+    let mut changed = Vec::new();
+    for a in ordered(analyses)? {
+        let prefix = format!("analyses.{}.", a.name);
+        let mine: Vec<(String, Vec<f64>)> = samples
+            .iter()
+            .filter_map(|(path, values)| Some((path.strip_prefix(&prefix)?.to_string(), values.clone())))
+            .collect();
+        let with_study = if mine.is_empty() {
+            None
+        } else {
+            a.analysis.with_study(result, &done, &mine).map_err(|e| failure(a, e))?
+        };
+        if with_study.is_some() {
+            changed.push(a.name.clone());
+        }
+        let output = match with_study {
+            Some(output) => output,
+            None => a.analysis.report(result, &done).map_err(|source| failure(a, source))?,
+        };
+        finite(&output.metrics).map_err(|source| failure(a, source))?;
+        done.push(output);
+    }
+    Ok((done, changed))
+}
+
 /// Run every analysis for its figures only (what studies and design loops need): outputs
 /// with metrics and nothing else, each after the analyses it reads.
 pub fn run_figures(

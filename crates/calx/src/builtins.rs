@@ -1,5 +1,5 @@
 //! The unit and analysis types built into Calx: the generic and carbon-mineralization unit
-//! families, LCA and TEA. The `calx` command, the test support and every benchmark use this
+//! families, LCA, TEA and the carbon-credit ledger. The `calx` command, the test support and every benchmark use this
 //! one list, so tests exercise exactly what users run.
 
 use std::sync::Arc;
@@ -28,6 +28,7 @@ fn register_builtins(r: &mut Registry) -> Vec<calx_core::registry::ProvidedTwice
     }
     conflicts.extend(r.register_analysis("calx-lca", Arc::new(calx_lca::LcaAnalysisType)).err());
     conflicts.extend(r.register_analysis("calx-tea", Arc::new(calx_tea::TeaAnalysisType)).err());
+    conflicts.extend(r.register_analysis("calx-carbon", Arc::new(calx_carbon::CarbonAnalysisType::shipped())).err());
     conflicts
 }
 
@@ -39,5 +40,10 @@ mod tests {
         assert_eq!(super::register_builtins(&mut r), Vec::new());
         assert_eq!(r.names().count(), 14);
         assert!(r.analysis("lca").is_some());
+        let carbon = r.analysis("carbon").expect("the ledger is built in");
+        // Every shipped profile decodes, so the built-in ledger knows all of them.
+        let profiles = calx_carbon::shipped_profiles().unwrap_or_else(|d| panic!("{d}"));
+        assert_eq!(profiles.len(), calx_carbon::SHIPPED.len());
+        assert!(carbon.descriptor.params[0].doc.contains("k-ets-offset"), "{}", carbon.descriptor.params[0].doc);
     }
 }

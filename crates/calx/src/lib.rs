@@ -19,11 +19,12 @@
 //! file's positions where there are any. The `calx` command, `calx-testing`, snapshots,
 //! studies, reports and benchmarks all go through here.
 //!
-//! This crate reads the flowsheet file it is given and loads the plugin libraries that file
-//! lists; it does no other I/O and prints nothing.
+//! This crate reads the flowsheet file it is given, the carbon-methodology profile files it
+//! names and loads the plugin libraries it lists; it does no other I/O and prints nothing.
 
 mod analyses;
 mod builtins;
+mod carbon;
 mod design;
 mod error;
 pub mod fit;
@@ -31,7 +32,7 @@ mod optimize;
 mod plugins;
 mod project;
 
-pub use analyses::{AnalysisFailure, run_figures, run_reports};
+pub use analyses::{AnalysisFailure, run_figures, run_reports, run_reports_with_study};
 pub use builtins::builtin_registry;
 pub use error::{Error, LoadError};
 pub use plugins::{PluginProblem, ResolveError, library_file_name, load_plugins, resolve, search_path_from_env};

@@ -84,8 +84,9 @@ impl Project {
     /// lists, then decode the rest against the built-in and plugin types.
     pub fn from_source(source: &Source, base: &Path, options: &LoadOptions) -> Result<Project, LoadError> {
         let entries = source.plugins()?;
-        let (registry, plugins) = plugins::load_plugins(&entries, base, &options.plugin_search, &options.registry)
+        let (mut registry, plugins) = plugins::load_plugins(&entries, base, &options.plugin_search, &options.registry)
             .map_err(|problems| source.plugin_diagnostics(problems))?;
+        crate::carbon::register_profile_files(source, base, &mut registry)?;
         let mut model = source.decode(&registry)?;
         in_run_order(&mut model)?;
         Ok(Project { model, registry, plugins })
@@ -129,6 +130,19 @@ impl Project {
         let analyses = analyses::run_reports(configured.as_deref().unwrap_or(&self.model.analyses), &result)
             .map_err(|f| self.locate(f))?;
         Ok(Solved { result, analyses })
+    }
+
+    /// [`Project::solve`], with what a parameter study found: `samples` maps metric paths
+    /// (`analyses.carbon.credited_per_year`) to their values over the study's successful
+    /// samples, and each analysis makes of its own what it can (the carbon ledger's
+    /// uncertainty deduction); analyses after one that changed run on its new figures. Also
+    /// returns the names of the analyses the study changed.
+    pub fn solve_with_study(&self, samples: &[(String, Vec<f64>)]) -> Result<(Solved, Vec<String>), Error> {
+        let (result, configured) = self.solve_design()?;
+        let (analyses, changed) =
+            analyses::run_reports_with_study(configured.as_deref().unwrap_or(&self.model.analyses), &result, samples)
+                .map_err(|f| self.locate(f))?;
+        Ok((Solved { result, analyses }, changed))
     }
 
     /// Build and solve, through the design loop when the flowsheet has one: the converged
