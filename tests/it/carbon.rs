@@ -130,35 +130,102 @@ fn biogenic_or_atmospheric_co2_is_a_removal_where_the_profile_allows_it() {
 fn with_a_study_the_profile_credits_the_p5_of_the_samples() {
     let study = "study: ledger\nflowsheet: kigam-cfbc-2022.yaml\nseed: 11\nsamples: 60\nsampling: random\n\
         parameters:\n  - path: units.carbonation.conversion.Ca(OH)2\n    distribution: { type: uniform, low: 0.5, high: 0.9 }\n    source: test\n\
-        metrics:\n  - analyses.carbon.credited_per_year\n  - analyses.carbon.gross_fixed_per_year\n  - analyses.carbon.project_emissions_per_year\n";
+        metrics:\n  - analyses.carbon.credited_per_year\n  - units.carbonation.sizes.co2_fixed\n  - analyses.lca.emissions_per_year\n";
     let def = calx_study::parse_study(study).unwrap_or_else(|e| panic!("{e}"));
     let text = with_carbon(&block("k-ets-offset", "fossil", "mine_backfill", "10 %"));
     let study =
         calx_study::Study::prepare(def, &text, FLOWSHEET, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let samples = study.run(0..60);
     let rows: Vec<Vec<f64>> = samples.iter().map(|s| s.outcome.clone().unwrap_or_else(|e| panic!("{e}"))).collect();
-    // Each sample's credited tonnes, by hand: (gross - emissions) x (1 - 10 % buffer).
-    let mut credited: Vec<f64> = rows.iter().map(|r| (r[1] - r[2]) * 0.9).collect();
+    // Each sample's credited tonnes, by hand from the carbonator's CO2 fixed (kg/s over a
+    // 365-day year) and the LCA's emissions (kg/yr): (fixed - emissions) x (1 - 10 % buffer).
+    // The carbonator counts CO2 with the formula's molar mass, the LCA's carbon balance with
+    // 44.009 g/mol: they agree to 1e-5.
+    let mut credited: Vec<f64> =
+        rows.iter().map(|r| (r[1] * calx_core::SECONDS_PER_YEAR - r[2]) / 1000.0 * 0.9).collect();
     for (r, c) in rows.iter().zip(&credited) {
-        assert!((r[0] - c).abs() < 1e-9 * c.abs().max(1.0), "{} vs {c}", r[0]);
+        assert!((r[0] - c).abs() < 1e-4 * c.abs().max(1.0), "{} vs {c}", r[0]);
     }
     credited.sort_by(f64::total_cmp);
     // P5 by linear interpolation at (n - 1) x 0.05.
-    let h: f64 = 59.0 * 0.05;
-    let (lo, frac) = (h.floor() as usize, h - h.floor());
-    let p5 = credited[lo] + frac * (credited[lo + 1] - credited[lo]);
-    let columns = vec![("analyses.carbon.credited_per_year".to_string(), rows.iter().map(|r| r[0]).collect())];
-    let (solved, changed) = load(&text).expect("loads").solve_with_study(&columns).unwrap_or_else(|e| panic!("{e}"));
+    let p5 = |sorted: &[f64]| {
+        let h = (sorted.len() - 1) as f64 * 0.05;
+        let (lo, frac) = (h.floor() as usize, h - h.floor());
+        sorted[lo] + frac * (sorted[lo + 1] - sorted[lo])
+    };
+    let study_of = |failed: usize| calx::StudySamples {
+        metrics: vec![("analyses.carbon.credited_per_year".to_string(), rows.iter().map(|r| r[0]).collect())],
+        failed,
+    };
+    let (solved, changed) =
+        load(&text).expect("loads").solve_with_study(&study_of(0)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(changed, ["carbon"]);
     let central = metric(&solved, "carbon", "credited_per_year");
     let after = metric(&solved, "carbon", "credited_after_uncertainty_per_year");
-    assert!((after - p5.min(central)).abs() < 1e-9 * p5, "{after} vs P5 {p5}, central {central}");
+    let expected = p5(&credited).min(central);
+    assert!((after - expected).abs() < 1e-4 * expected, "{after} vs P5 {expected}, central {central}");
     assert!((metric(&solved, "carbon", "uncertainty_deduction_per_year") - (central - after)).abs() < 1e-9 * central);
-    assert!(output(&solved, "carbon").text.contains("Study of 60 samples"), "{}", output(&solved, "carbon").text);
+    assert!(
+        output(&solved, "carbon").text.contains("Study of 60 samples (0 failed"),
+        "{}",
+        output(&solved, "carbon").text
+    );
+    // Six failed samples count as zero credits, and lower the P5.
+    let (with_failures, _) =
+        load(&text).expect("loads").solve_with_study(&study_of(6)).unwrap_or_else(|e| panic!("{e}"));
+    let mut with_zeros = [vec![0.0; 6], rows.iter().map(|r| r[0]).collect()].concat();
+    with_zeros.sort_by(f64::total_cmp);
+    let after = metric(&with_failures, "carbon", "credited_after_uncertainty_per_year");
+    assert!((after - p5(&with_zeros).min(central)).abs() < 1e-9 * central, "{after}");
     // Without a study, the ledger says that no deduction was made.
     let plain = solve(&text);
     assert!(output(&plain, "carbon").text.contains("No uncertainty deduction was made"));
     assert!(output(&plain, "carbon").metric("credited_after_uncertainty_per_year").is_none());
+}
+
+#[test]
+fn displaced_products_are_reductions_only_where_the_programme_issues_them_and_the_storage_is_eligible() {
+    // The paper's LCA with a displaced product: 1 kg of Portland cement per kg of product (a
+    // test figure, far above any real displacement; the factor is the database's
+    // `cement_opc_rule_of_thumb`).
+    let text = with_carbon(&block("iso-14064-2", "fossil", "mine_backfill", "0 %"))
+        .replacen("    method: GWP100 (IPCC AR6)\n", "    method: GWP100 (IPCC AR6)\n    avoided: { product: cement_opc_rule_of_thumb }\n    sources: { cement_opc_rule_of_thumb: test }\n", 1);
+    assert!(text.contains("avoided: { product"), "the LCA block moved: update this test");
+    let s = solve(&text);
+    let avoided = metric(&s, "lca", "avoided_per_year") / 1000.0;
+    assert!(avoided > 0.0);
+    let (fixed, emissions) = by_hand(&s);
+    let fu_per_year = metric(&s, "carbon", "gross_fixed_per_year") * 1000.0 / fixed;
+    let expected = (fixed - emissions) * fu_per_year / 1000.0 + avoided;
+    let credited = metric(&s, "carbon", "credited_per_year");
+    assert!((credited - expected).abs() < 1e-6 * expected, "{credited} vs {expected}");
+    // Not eligible (VM0043 and a mine backfill): nothing is credited, displaced products neither.
+    let ineligible = text.replace("profile: iso-14064-2", "profile: verra-vm0043");
+    let s = solve(&ineligible);
+    assert_eq!(metric(&s, "carbon", "credited_per_year"), 0.0);
+    assert!(output(&s, "carbon").text.contains("not eligible"), "{}", output(&s, "carbon").text);
+    // A programme that issues no reductions (Isometric): no reductions line, nothing credited.
+    let removals_only = text.replace("profile: iso-14064-2", "profile: isometric-mineralization");
+    let s = solve(&removals_only);
+    assert_eq!(metric(&s, "carbon", "reductions_per_year"), 0.0);
+    assert_eq!(metric(&s, "carbon", "credited_per_year"), 0.0);
+    assert!(output(&s, "carbon").text.contains("the programme issues no reductions"));
+}
+
+#[test]
+fn figures_out_of_their_range_are_refused_at_load() {
+    let base = block("k-ets-offset", "fossil", "mine_backfill", "0 %");
+    let cases = [
+        (base.replace("uptake: 0 kg/t", "uptake: -50 kg/t"), "cannot be negative"),
+        (base.replace("horizon: 100 yr", "horizon: -1 yr"), "natural_carbonation_horizon"),
+        (base.replace("\"5; source: test\"", "\"5 %; source: test\""), "`5` for P5"),
+        (base.replace("\"10 yr; source: test\"", "\"10.4 yr; source: test\""), "whole number of years"),
+        (base.replace("\"0 %; source: test\"\n      reversal", "\"0 %\"\n      reversal"), "VALUE; source:"),
+    ];
+    for (block, expected) in cases {
+        let err = load(&with_carbon(&block)).err().expect("refused").to_string();
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
 }
 
 #[test]
@@ -239,7 +306,10 @@ fn the_tea_takes_the_ledgers_credits_for_its_crediting_period_only() {
     assert!(v.iter().all(|t| (t - credited).abs() < 1e-9 * credited), "{v:?}");
     // With a study's deduction, the TEA counts the tonnes after it.
     let low = credited * 0.5;
-    let samples = vec![("analyses.carbon.credited_per_year".to_string(), vec![low; 20])];
+    let samples = calx::StudySamples {
+        metrics: vec![("analyses.carbon.credited_per_year".to_string(), vec![low; 20])],
+        failed: 0,
+    };
     let (with_study, _) = load(&text).expect("loads").solve_with_study(&samples).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(metric(&with_study, "carbon", "credited_after_uncertainty_per_year"), low);
     assert_eq!(metric(&with_study, "tea", "carbon_credits"), low);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use calx_core::result::FlowsheetResult;
 use calx_core::{
     Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, ParamKind, ParamSpec,
-    Params, UnitError,
+    Params, StudySamples, UnitError,
 };
 
 use crate::config::CarbonConfig;
@@ -97,12 +97,17 @@ impl Analysis for CarbonAnalysis {
         &self,
         flowsheet: &FlowsheetResult,
         earlier: &[AnalysisOutput],
-        samples: &[(String, Vec<f64>)],
+        study: &StudySamples,
     ) -> Result<Option<AnalysisOutput>, AnalysisError> {
-        let Some((_, credited)) = samples.iter().find(|(m, _)| m == "credited_per_year") else { return Ok(None) };
+        let Some(credited) = study.metric("credited_per_year") else { return Ok(None) };
         let l = ledger::compute(flowsheet, earlier, &self.config)?;
-        let u = uncertainty::deduct(l.credited / 1000.0, credited, self.config.uncertainty_percentile.as_ref())
-            .map_err(AnalysisError::failed)?;
+        let u = uncertainty::deduct(
+            l.credited / 1000.0,
+            credited,
+            study.failed,
+            self.config.uncertainty_percentile.as_ref(),
+        )
+        .map_err(AnalysisError::failed)?;
         self.output(&l, Some(&u)).map(Some)
     }
 }

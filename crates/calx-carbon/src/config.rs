@@ -93,6 +93,15 @@ impl CarbonConfig {
         let crediting_period = figure("crediting_period", profile.figure("crediting_period"))?;
         let leakage = figure("leakage", profile.figure("leakage"))?;
         let uncertainty_percentile = match &profile.uncertainty {
+            UncertaintyRule::None if given.contains_key("uncertainty_percentile") => {
+                return Err(UnitError::param(
+                    "figures",
+                    format!(
+                        "`uncertainty_percentile` is given, but profile `{}` makes no uncertainty deduction (its rule is `none`)",
+                        profile.name
+                    ),
+                ));
+            }
             UncertaintyRule::None => None,
             UncertaintyRule::Percentile(declared) => Some(figure("uncertainty_percentile", Some(declared))?),
         };
@@ -101,8 +110,12 @@ impl CarbonConfig {
         if let Some(u) = &uncertainty_percentile {
             check_range(u, "uncertainty_percentile", f64::MIN_POSITIVE, 50.0)?;
         }
-        if crediting_period.value < calx_core::SECONDS_PER_YEAR * (1.0 - 1e-9) {
-            return Err(UnitError::param("figures", "`crediting_period` must be at least 1 yr"));
+        let years = crediting_period.value / calx_core::SECONDS_PER_YEAR;
+        if !(years >= 1.0 - 1e-9 && (years - years.round()).abs() <= 1e-9 * years) {
+            return Err(UnitError::param(
+                "figures",
+                format!("`crediting_period` must be a whole number of years, at least 1 yr; found {years} yr"),
+            ));
         }
         let natural_carbonation = natural_carbonation(p, &profile)?;
         Ok(CarbonConfig {
@@ -157,6 +170,12 @@ fn resolve(
     declared: Option<&Declared>,
 ) -> Result<FigureInUse, UnitError> {
     if let Some((text, source)) = given.get(name) {
+        if name == "uncertainty_percentile" && text.contains('%') {
+            return Err(UnitError::param(
+                "figures",
+                format!("`uncertainty_percentile`: {text:?}: write the percentile as a number, `5` for P5"),
+            ));
+        }
         let dimension = dimension_of(name);
         let value = UnitTable::builtin().parse_as(text, dimension).map_err(|e| {
             UnitError::param("figures", format!("`{name}`: {text:?} is not a {} ({e})", dimension.describe()))
@@ -177,8 +196,8 @@ fn resolve(
         None => Err(UnitError::param(
             "figures",
             format!(
-                "profile `{}` ({}) does not declare `{name}`; give it as `figures: {{ {name}: \"VALUE; source: ...\" }}`",
-                profile.name, profile.file
+                "profile `{}` ({}:{}:{}) does not declare `{name}`; give it as `figures: {{ {name}: \"VALUE; source: ...\" }}`",
+                profile.name, profile.file, profile.figures_at.line, profile.figures_at.column
             ),
         )),
     }
@@ -213,6 +232,14 @@ fn natural_carbonation(p: &Params, profile: &Profile) -> Result<Option<NaturalCa
     let source = p.text_opt("natural_carbonation_source")?;
     match (stream, uptake, horizon, source) {
         (None, None, None, None) if !profile.natural_carbonation_required => Ok(None),
+        (Some(_), Some(uptake), _, _) if !(uptake.is_finite() && uptake >= 0.0) => Err(UnitError::param(
+            "natural_carbonation_uptake",
+            format!("{uptake} kg/kg: CO2 the material would take up cannot be negative"),
+        )),
+        (Some(_), _, Some(horizon), _) if !(horizon.is_finite() && horizon > 0.0) => Err(UnitError::param(
+            "natural_carbonation_horizon",
+            "must be a positive time (the period over which the material would take the CO2 up)",
+        )),
         (Some(stream), Some(uptake), Some(horizon), Some(source)) if !source.trim().is_empty() => {
             Ok(Some(NaturalCarbonation {
                 stream: stream.trim().to_string(),

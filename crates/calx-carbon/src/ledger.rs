@@ -14,7 +14,9 @@
 //! * **Deductions**: project emissions (the LCA's `emissions_per_year`), the natural
 //!   carbonation baseline and leakage are shared between the kinds of credit issued in
 //!   proportion to their gross CO2 fixed (all of it on the only kind issued); displaced
-//!   products (the LCA's `avoided_per_year`) are baseline emissions, added to reductions.
+//!   products (the LCA's `avoided_per_year`) are baseline emissions, added to reductions when
+//!   the programme issues reductions and the storage class is eligible (else not credited).
+//!   A kind the programme does not issue has no net: its line is zero.
 //! * **Credited**: a kind's net, floored at zero, after any deficit of the other kind issued;
 //!   then the reversal buffer (a share of everything credited) is set aside.
 //! * **Per year** is over the flowsheet's rates for 365 days, like the LCA; per functional
@@ -66,6 +68,9 @@ pub struct Ledger {
     pub project_emissions: f64,
     /// Baseline emissions avoided: displaced products (the LCA's avoided burdens).
     pub baseline_emissions: f64,
+    /// The part of them credited as reductions (all, or none where reductions are not issued
+    /// or the storage class is not eligible).
+    pub baseline_emissions_credited: f64,
     /// Baseline uptake: natural carbonation of the untreated material.
     pub baseline_uptake: f64,
     /// Leakage.
@@ -94,7 +99,9 @@ pub struct Ledger {
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
     /// The LCA reports a figure in a unit the ledger does not know.
-    #[error("LCA `{lca}` reports `{metric}` in `{unit}`, not kg or t per year or per functional unit")]
+    #[error(
+        "LCA `{lca}` reports `{metric}` in `{unit}`, not kg or t of CO2(-eq) per year or per functional unit (the ledger needs a GWP method)"
+    )]
     Unit {
         /// The LCA.
         lca: String,
@@ -120,6 +127,8 @@ pub fn compute(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &CarbonConfig
     let baseline_uptake = natural_uptake(f, c)?;
     let leakage = c.leakage.value * gross_fixed;
     let issues = |k: CountsAs| c.profile.issues.contains(&k);
+    let eligible = c.profile.storage[&c.storage].eligible;
+    let baseline_emissions_credited = if eligible && issues(CountsAs::Reduction) { baseline_emissions } else { 0.0 };
     let reduction_share = match (issues(CountsAs::Reduction), issues(CountsAs::Removal)) {
         (true, true) if reductions_gross + removals_gross > 0.0 => {
             reductions_gross / (reductions_gross + removals_gross)
@@ -128,8 +137,13 @@ pub fn compute(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &CarbonConfig
         (false, _) => 0.0,
     };
     let deductions = project_emissions + baseline_uptake + leakage;
-    let reductions_net = reductions_gross + baseline_emissions - deductions * reduction_share;
-    let removals_net = removals_gross - deductions * (1.0 - reduction_share);
+    let reductions_net = if issues(CountsAs::Reduction) {
+        reductions_gross + baseline_emissions_credited - deductions * reduction_share
+    } else {
+        0.0
+    };
+    let removals_net =
+        if issues(CountsAs::Removal) { removals_gross - deductions * (1.0 - reduction_share) } else { 0.0 };
     let (reductions_credited, removals_credited) = credited_split(
         if issues(CountsAs::Reduction) { Some(reductions_net) } else { None },
         if issues(CountsAs::Removal) { Some(removals_net) } else { None },
@@ -146,6 +160,7 @@ pub fn compute(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &CarbonConfig
         not_credited,
         project_emissions,
         baseline_emissions,
+        baseline_emissions_credited,
         baseline_uptake,
         leakage,
         reduction_share,
@@ -200,29 +215,38 @@ fn lca_figure(lca: &AnalysisOutput, metric: &str) -> Result<f64, AnalysisError> 
         .iter()
         .find(|m| m.name == metric)
         .ok_or_else(|| AnalysisError::Missing(format!("LCA `{}` reports no `{metric}`", lca.name)))?;
-    let scale = if m.unit.starts_with("kg ") {
-        1.0
-    } else if m.unit.starts_with("t ") {
-        1000.0
-    } else {
-        return Err(AnalysisError::failed(LedgerError::Unit {
+    Ok(m.value * kg_per_unit(lca, metric, &m.unit)?)
+}
+
+/// Kilograms per unit of a CO2 figure of the LCA: `kg CO2...` or `t CO2...` (the ledger
+/// counts CO2 and CO2-eq, never another impact category).
+fn kg_per_unit(lca: &AnalysisOutput, metric: &str, unit: &str) -> Result<f64, AnalysisError> {
+    let unit_error = || {
+        AnalysisError::failed(LedgerError::Unit {
             lca: lca.name.clone(),
             metric: metric.into(),
-            unit: m.unit.clone(),
-        }));
+            unit: unit.to_string(),
+        })
     };
-    Ok(m.value * scale)
+    if !unit.contains("CO2") {
+        return Err(unit_error());
+    }
+    match unit.split_whitespace().next() {
+        Some("kg") => Ok(1.0),
+        Some("t") => Ok(1000.0),
+        _ => Err(unit_error()),
+    }
 }
 
 /// Functional units per year: the ratio of a per-year figure of the LCA to its per-FU value
-/// (the first that is not zero); one when every figure is zero (then every ledger line is zero).
+/// (the first that is not zero, both in kg); one when every figure is zero (then every ledger
+/// line is zero).
 fn functional_units_per_year(lca: &AnalysisOutput) -> Result<f64, AnalysisError> {
     for name in ["co2_fixed", "emissions", "avoided"] {
-        let (year, fu) = (lca.metric(&format!("{name}_per_year")), lca.metric(&format!("{name}_per_functional_unit")));
-        if let (Some(y), Some(u)) = (year, fu)
-            && u != 0.0
-        {
-            return Ok(y / u);
+        let (year, fu) = (format!("{name}_per_year"), format!("{name}_per_functional_unit"));
+        let per_fu = lca.metrics.iter().find(|m| m.name == fu);
+        if let Some(m) = per_fu.filter(|m| m.value != 0.0) {
+            return Ok(lca_figure(lca, &year)? / (m.value * kg_per_unit(lca, &fu, &m.unit)?));
         }
     }
     Ok(1.0)
@@ -237,8 +261,13 @@ fn origin_lines(f: &FlowsheetResult, c: &CarbonConfig, gross_fixed: f64) -> Resu
             format!("`{s}` is not a feed stream of the flowsheet (feeds: {})", feeds.join(", ")),
         ));
     }
+    let no_co2_fed = || {
+        AnalysisError::Missing(
+            "CO2 is fixed but no feed stream carries the component `CO2`, so its origin cannot be told".into(),
+        )
+    };
     let Some(i) = f.components.index_of("CO2") else {
-        return Ok(Vec::new());
+        return if gross_fixed > 0.0 { Err(no_co2_fed()) } else { Ok(Vec::new()) };
     };
     let carriers: Vec<(&str, f64)> = f
         .streams
@@ -259,9 +288,7 @@ fn origin_lines(f: &FlowsheetResult, c: &CarbonConfig, gross_fixed: f64) -> Resu
     }
     let fed_total: f64 = carriers.iter().map(|c| c.1).sum();
     if gross_fixed > 0.0 && fed_total <= 0.0 {
-        return Err(AnalysisError::Missing(
-            "CO2 is fixed but no feed stream carries CO2, so its origin cannot be told".into(),
-        ));
+        return Err(no_co2_fed());
     }
     let mut lines = Vec::new();
     for origin in Origin::ALL {
@@ -320,20 +347,32 @@ fn natural_uptake(f: &FlowsheetResult, c: &CarbonConfig) -> Result<f64, Analysis
 
 fn notes(l: &Ledger, c: &CarbonConfig) -> Vec<String> {
     let mut notes = Vec::new();
-    if l.reductions_net + l.removals_net < 0.0
-        || (l.reductions_credited + l.removals_credited == 0.0 && l.gross_fixed > 0.0)
-    {
+    let p = &c.profile;
+    if !p.storage[&c.storage].eligible {
+        notes.push(format!("no credits: storage `{}` is not eligible under `{}`", c.storage, p.name));
+    } else if l.reductions_credited + l.removals_credited == 0.0 && l.gross_fixed + l.baseline_emissions > 0.0 {
         notes.push("no credits: the deductions are at least as large as what the project would be credited for".into());
     }
     if l.not_credited > 0.0 {
         notes.push(format!(
-            "{:.6} t CO2/yr fixed is not credited under `{}` (see the origins table)",
+            "{} t CO2/yr fixed is not credited under `{}` (see the origins table)",
             l.not_credited / 1000.0,
-            c.profile.name
+            p.name
+        ));
+    }
+    if l.baseline_emissions > l.baseline_emissions_credited {
+        notes.push(format!(
+            "displaced products avoid {} t CO2-eq/yr, not credited: {}",
+            l.baseline_emissions / 1000.0,
+            if p.issues.contains(&CountsAs::Reduction) {
+                "the storage class is not eligible"
+            } else {
+                "the programme issues no reductions"
+            }
         ));
     }
     if c.natural_carbonation.is_none() {
-        notes.push(format!("no natural-carbonation baseline declared (`{}` does not require one)", c.profile.name));
+        notes.push(format!("no natural-carbonation baseline declared (`{}` does not require one)", p.name));
     }
     notes
 }

@@ -184,6 +184,10 @@ pub struct Profile {
     pub baseline_rule: String,
     /// Crediting period, leakage and any other figure, by name.
     pub figures: BTreeMap<String, Declared>,
+    /// Where `figures:` is written (the top of the file when it is not): where a figure the
+    /// profile does not declare would go.
+    #[serde(skip)]
+    pub figures_at: Loc,
     /// The uncertainty deduction.
     pub uncertainty: UncertaintyRule,
     /// The uncertainty rule as the report states it.
@@ -258,10 +262,13 @@ impl Decoder {
         let origins = self.origins(top, root.loc);
         let issues = self.issues(top, root.loc);
         let storage = self.storage(top, root.loc);
-        let (natural_carbonation_required, baseline_rule) = self.baseline(top, root.loc)?;
+        let baseline = self.baseline(top, root.loc);
         let figures = self.figures(top);
-        let (uncertainty, uncertainty_text) = self.uncertainty(top, root.loc)?;
+        let figures_at = top.iter().find(|(k, _, _)| k == "figures").map_or(root.loc, |(_, loc, _)| *loc);
+        let uncertainty = self.uncertainty(top, root.loc);
         let claim_requires = self.text_list(top, root.loc, "claim_requires");
+        let (natural_carbonation_required, baseline_rule) = baseline?;
+        let (uncertainty, uncertainty_text) = uncertainty?;
         Some(Profile {
             name: name?,
             file: file.to_string(),
@@ -274,6 +281,7 @@ impl Decoder {
             natural_carbonation_required,
             baseline_rule,
             figures,
+            figures_at,
             uncertainty,
             uncertainty_text,
             claim_requires: claim_requires?,
@@ -454,26 +462,34 @@ impl Decoder {
         let text = self.get(fields, n.loc, "uncertainty", "text").and_then(|t| self.text(t, "uncertainty.text"));
         let rule = match rule? {
             false => UncertaintyRule::None,
-            true => {
-                let p = self.get(fields, n.loc, "uncertainty", "percentile")?;
-                let declared = self.figure(p, "uncertainty.percentile", Dimension::DIMENSIONLESS)?;
-                if let Figure::Given { value, .. } = declared.figure
-                    && !(value > 0.0 && value <= 50.0)
-                {
-                    self.error(
-                        Diagnostic::new(
-                            p.loc,
-                            "uncertainty.percentile",
-                            "the percentile credited must be above 0 and at most 50",
-                        )
-                        .found(value.to_string()),
-                    );
-                    return None;
-                }
-                UncertaintyRule::Percentile(declared)
-            }
+            true => UncertaintyRule::Percentile(self.percentile(fields, n.loc)?),
         };
         Some((rule, text?))
+    }
+
+    /// The percentile credited: a number above 0 and at most 50 (`5` for P5, never `5 %`).
+    fn percentile(&mut self, fields: Entries<'_>, at: Loc) -> Option<Declared> {
+        let field = "uncertainty.percentile";
+        let p = self.get(fields, at, "uncertainty", "percentile")?;
+        let written =
+            p.entries().and_then(|e| e.iter().find(|(k, _, _)| k == "value")).and_then(|(_, _, v)| v.scalar());
+        if let Some(text) = written.filter(|t| t.contains('%')) {
+            self.error(
+                Diagnostic::new(p.loc, field, "write the percentile as a number, `5` for P5").found(text.to_string()),
+            );
+            return None;
+        }
+        let declared = self.figure(p, field, Dimension::DIMENSIONLESS)?;
+        if let Figure::Given { value, .. } = declared.figure
+            && !(value > 0.0 && value <= 50.0)
+        {
+            self.error(
+                Diagnostic::new(p.loc, field, "the percentile credited must be above 0 and at most 50")
+                    .found(value.to_string()),
+            );
+            return None;
+        }
+        Some(declared)
     }
 
     /// `{ value: Q, source: TEXT }` or `{ user: WHY }`.
@@ -530,12 +546,10 @@ mod tests {
             assert_eq!(p.name, name);
             assert_eq!(p.origins.len(), 3);
             assert!(!p.claim_requires.is_empty(), "{name}: a profile says what a real claim still needs");
-            // No shipped number without a source: every given figure has one.
-            for (fig, d) in p.figures.iter().chain(p.storage.iter().map(|(k, c)| (k, &c.reversal_buffer))) {
-                if let Figure::Given { source, .. } = &d.figure {
-                    assert!(!source.is_empty(), "{name}: {fig}");
-                }
-            }
+            // Every profile dates the methodology it follows (issue 18: each rule with its
+            // source and date).
+            let dated = p.reference.split(|c: char| !c.is_ascii_digit()).any(|w| w.len() == 4 && w.starts_with("20"));
+            assert!(dated, "{name}: the reference gives no year: {}", p.reference);
         }
     }
 

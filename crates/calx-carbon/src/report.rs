@@ -35,8 +35,12 @@ fn lines(c: &CarbonConfig, l: &Ledger) -> Vec<(&'static str, f64, String)> {
         ("baseline uptake", -l.baseline_uptake, format!("natural carbonation: {nc}")),
         (
             "baseline emissions avoided",
-            l.baseline_emissions,
-            format!("displaced products (LCA `{}` avoided burdens)", l.lca),
+            l.baseline_emissions_credited,
+            format!(
+                "displaced products (LCA `{}` avoided burdens): {} t/yr, credited as reductions where the programme issues them",
+                l.lca,
+                sig(l.baseline_emissions / 1000.0, 6)
+            ),
         ),
         ("leakage", -l.leakage, figure_text(&c.leakage, "%", 100.0)),
         ("net reductions", l.reductions_net, format!("share of deductions {}", sig(l.reduction_share, 4))),
@@ -79,8 +83,9 @@ fn uncertainty_sentence(c: &CarbonConfig, u: Option<&Uncertainty>) -> String {
     match u {
         None => "No uncertainty deduction was made: run with a study (`calx report --study DIR`, the study recording `credited_per_year`) to apply the profile's rule.".into(),
         Some(u) => format!(
-            "Study of {} samples: credited P5 {}, P50 {}, P95 {} t CO2-eq/yr; {}; deduction {} t/yr, credited after it {} t/yr.",
-            u.samples,
+            "Study of {} samples ({} failed, counted as zero credits): credited P5 {}, P50 {}, P95 {} t CO2-eq/yr; {}; deduction {} t/yr, credited after it {} t/yr.",
+            u.samples + u.failed,
+            u.failed,
             sig(u.p5, 6),
             sig(u.p50, 6),
             sig(u.p95, 6),
@@ -177,7 +182,7 @@ fn waterfall(name: &str, l: &Ledger, u: Option<&Uncertainty>) -> Block {
         ("not credited", -l.not_credited),
         ("project emissions", -l.project_emissions),
         ("baseline uptake", -l.baseline_uptake),
-        ("displaced products", l.baseline_emissions),
+        ("displaced products", l.baseline_emissions_credited),
         ("leakage", -l.leakage),
     ];
     let mut level = l.gross_fixed;

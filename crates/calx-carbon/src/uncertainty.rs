@@ -4,7 +4,9 @@
 //!
 //! Percentiles are by linear interpolation between order statistics (position
 //! `(n - 1) p`), the definition `calx study` uses for its summary, so the ledger's P5 is the
-//! summary's P5.
+//! summary's P5 when no sample failed. A sample that failed (a plant that did not solve)
+//! earns nothing: it enters the spread as zero credited tonnes, so that failures clustered
+//! where credits are low cannot raise the percentile credited.
 
 use serde::Serialize;
 
@@ -15,6 +17,8 @@ use crate::config::FigureInUse;
 pub struct Uncertainty {
     /// Successful samples.
     pub samples: usize,
+    /// Failed samples, counted as zero credited tonnes.
+    pub failed: usize,
     /// 5th percentile, t CO2/yr.
     pub p5: f64,
     /// Median.
@@ -60,16 +64,22 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[lo] + frac * (sorted[hi] - sorted[lo])
 }
 
-/// The deduction from `central` (t CO2/yr, the base case) given a study's `samples` of the same
-/// figure and the profile's percentile rule (`None`: no deduction required).
-pub fn deduct(central: f64, samples: &[f64], rule: Option<&FigureInUse>) -> Result<Uncertainty, UncertaintyError> {
+/// The deduction from `central` (t CO2/yr, the base case) given a study's successful `samples`
+/// of the same figure, the number of samples that `failed`, and the profile's percentile rule
+/// (`None`: no deduction required).
+pub fn deduct(
+    central: f64,
+    samples: &[f64],
+    failed: usize,
+    rule: Option<&FigureInUse>,
+) -> Result<Uncertainty, UncertaintyError> {
     if samples.is_empty() {
         return Err(UncertaintyError::NoSamples);
     }
     if let Some((index, &value)) = samples.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         return Err(UncertaintyError::NotFinite { index, value });
     }
-    let mut sorted = samples.to_vec();
+    let mut sorted: Vec<f64> = samples.iter().copied().chain(std::iter::repeat_n(0.0, failed)).collect();
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len() as f64;
     let mean = sorted.iter().sum::<f64>() / n;
@@ -80,7 +90,8 @@ pub fn deduct(central: f64, samples: &[f64], rule: Option<&FigureInUse>) -> Resu
     // The rule credits the percentile when it is below the base case, never more.
     let credited = at_percentile.map_or(central, |v| v.min(central).max(0.0));
     Ok(Uncertainty {
-        samples: sorted.len(),
+        samples: samples.len(),
+        failed,
         p5: percentile(&sorted, 0.05),
         p50: percentile(&sorted, 0.5),
         p95: percentile(&sorted, 0.95),
@@ -105,22 +116,22 @@ mod tests {
     fn the_percentile_is_credited_when_below_the_base_case() {
         // 0, 1, ..., 100: the p-th percentile is p itself.
         let samples: Vec<f64> = (0..=100).rev().map(f64::from).collect();
-        let u = deduct(60.0, &samples, Some(&rule(5.0))).expect("samples");
+        let u = deduct(60.0, &samples, 0, Some(&rule(5.0))).expect("samples");
         assert_eq!((u.p5, u.p50, u.p95), (5.0, 50.0, 95.0));
         assert_eq!(u.at_percentile, Some(5.0));
         assert_eq!((u.credited, u.deduction), (5.0, 55.0));
         // A base case below the percentile is not raised.
-        let u = deduct(3.0, &samples, Some(&rule(5.0))).expect("samples");
+        let u = deduct(3.0, &samples, 0, Some(&rule(5.0))).expect("samples");
         assert_eq!((u.credited, u.deduction), (3.0, 0.0));
         // No rule: the spread is reported, nothing deducted.
-        let u = deduct(60.0, &samples, None).expect("samples");
+        let u = deduct(60.0, &samples, 0, None).expect("samples");
         assert_eq!((u.credited, u.deduction, u.at_percentile), (60.0, 0.0, None));
     }
 
     #[test]
     fn interpolation_between_order_statistics() {
         // Four samples: position 3 x 0.05 = 0.15 between the first two.
-        let u = deduct(10.0, &[4.0, 1.0, 3.0, 2.0], Some(&rule(5.0))).expect("samples");
+        let u = deduct(10.0, &[4.0, 1.0, 3.0, 2.0], 0, Some(&rule(5.0))).expect("samples");
         assert!((u.p5 - 1.15).abs() < 1e-15, "{}", u.p5);
         assert!((u.p50 - 2.5).abs() < 1e-15);
         let sd = (5.0f64 / 3.0).sqrt();
@@ -128,9 +139,19 @@ mod tests {
     }
 
     #[test]
+    fn failed_samples_count_as_zero_credits() {
+        // 19 successes of 10 t and one failure: the P5 of 20 values is 0.95 of the way from
+        // the failure's 0 to 10, where a study that forgot the failure would credit 10.
+        let u = deduct(10.0, &[10.0; 19], 1, Some(&rule(5.0))).expect("samples");
+        assert_eq!((u.samples, u.failed), (19, 1));
+        assert!((u.credited - 9.5).abs() < 1e-12, "{}", u.credited);
+        assert_eq!(deduct(10.0, &[10.0; 19], 0, Some(&rule(5.0))).expect("samples").credited, 10.0);
+    }
+
+    #[test]
     fn no_or_bad_samples_are_errors() {
-        assert_eq!(deduct(1.0, &[], None), Err(UncertaintyError::NoSamples));
-        let err = deduct(1.0, &[1.0, f64::NAN], None).expect_err("a NaN sample is refused");
+        assert_eq!(deduct(1.0, &[], 0, None), Err(UncertaintyError::NoSamples));
+        let err = deduct(1.0, &[1.0, f64::NAN], 0, None).expect_err("a NaN sample is refused");
         assert!(matches!(err, UncertaintyError::NotFinite { index: 1, .. }), "{err}");
     }
 }

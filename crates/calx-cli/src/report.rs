@@ -162,6 +162,23 @@ pub(crate) fn for_run(project: &Project, solved: &Solved, path: &Path) -> Result
     Ok(write_report(&input, &Options::default(), format_of(path), Some(path))?.unwrap_or_default())
 }
 
+/// What the study found, for the analyses that make something of it: the samples of its
+/// metrics and how many failed. A study directory without `samples.csv` has no samples to
+/// give: that is an error when the flowsheet's analyses would use them (a carbon ledger whose
+/// `credited_per_year` the study records), so that the report never says "no study" when one
+/// was given.
+fn study_samples(s: &StudyResults, args: &ReportArgs) -> Result<calx::StudySamples, Failure> {
+    let uses_samples = s.metrics.iter().any(|m| m.ends_with(".credited_per_year"));
+    match s.sample_count {
+        Some((_, failed)) => Ok(calx::StudySamples { metrics: s.metric_columns(), failed }),
+        None if uses_samples => Err(Failure::invalid(format!(
+            "error: --study {}: samples.csv is missing, and the carbon ledger's uncertainty deduction needs the samples",
+            args.study.as_deref().map(|p| p.display().to_string()).unwrap_or_default()
+        ))),
+        None => Ok(calx::StudySamples::default()),
+    }
+}
+
 /// `calx report`.
 pub(crate) fn command(options: &LoadOptions, args: ReportArgs) -> Result<(), Failure> {
     let format = args.format.or(args.output.as_deref().map(format_of)).unwrap_or(ReportFormat::Html);
@@ -176,7 +193,7 @@ pub(crate) fn command(options: &LoadOptions, args: ReportArgs) -> Result<(), Fai
     // With a study, analyses that make something of its samples (the carbon ledger's
     // uncertainty deduction) report with them.
     let solved = match &study {
-        Some(s) => project.solve_with_study(&s.metric_columns())?.0,
+        Some(s) => project.solve_with_study(&study_samples(s, &args)?)?.0,
         None => project.solve()?,
     };
     let options = Options {

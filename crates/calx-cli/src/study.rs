@@ -102,21 +102,32 @@ fn reports(study: &Study, columns: &Columns) -> Result<Vec<(String, String)>, Fa
     if def.sweep.is_some() {
         files.push(("sweep.csv".to_string(), calx_study::sweep_csv(def, &study.sweep())));
     }
-    files.extend(analyses_with_study(study, columns)?);
+    files.extend(analyses_with_study(study, columns));
     Ok(files)
 }
 
-/// The text of each analysis that makes something of the study's samples of its metrics.
-fn analyses_with_study(study: &Study, columns: &Columns) -> Result<Vec<(String, String)>, Failure> {
-    let samples: Vec<(String, Vec<f64>)> =
-        study.def.metrics.iter().cloned().zip(columns.metrics.iter().cloned()).collect();
-    let (solved, changed) = study.project().solve_with_study(&samples)?;
-    Ok(solved
-        .analyses
-        .into_iter()
-        .filter(|a| changed.contains(&a.name))
-        .map(|a| (format!("{}.txt", a.name), a.text))
-        .collect())
+/// The text and JSON of each analysis that makes something of the study's samples of its
+/// metrics. Best effort: the samples are the study's result and are written whatever happens
+/// here; a failure is said on stderr (and the analysis's files are not written).
+fn analyses_with_study(study: &Study, columns: &Columns) -> Vec<(String, String)> {
+    let samples = calx::StudySamples {
+        metrics: study.def.metrics.iter().cloned().zip(columns.metrics.iter().cloned()).collect(),
+        failed: columns.failed,
+    };
+    match study.project().solve_with_study(&samples) {
+        Ok((solved, changed)) => solved
+            .analyses
+            .into_iter()
+            .filter(|a| changed.contains(&a.name))
+            .flat_map(|a| [(format!("{}.txt", a.name), a.text), (format!("{}.json", a.name), a.json + "\n")])
+            .collect(),
+        Err(e) => {
+            tracing::warn!(
+                "the analyses could not take the study's samples into account (the samples are written): {e}"
+            );
+            Vec::new()
+        }
+    }
 }
 
 /// Samples evaluated per batch: each batch is written (CSV and Parquet) as soon as it is

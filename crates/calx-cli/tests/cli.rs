@@ -225,6 +225,7 @@ fn study_writes_samples_as_csv_and_parquet_with_the_same_values() {
         files_in(&dir),
         [
             "calx-output.json",
+            "carbon.json",
             "carbon.txt",
             "samples.csv",
             "samples.parquet",

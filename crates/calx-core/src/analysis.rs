@@ -172,17 +172,35 @@ pub trait Analysis: Send + Sync {
     /// Everything: metrics, text, CSV, JSON and the analysis's part of the report.
     fn report(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError>;
 
-    /// The report again, with what a parameter study says about this analysis's own figures:
-    /// `samples` holds, per metric of this analysis the study recorded (by metric name), its
-    /// values over the study's successful samples. A carbon ledger turns the spread of its
-    /// credited tonnes into the uncertainty deduction its methodology requires. `None` (the
-    /// default): the analysis has nothing to add.
+    /// The report again, with what a parameter study says about this analysis's own figures
+    /// (`study.metrics` keyed by this analysis's metric names). A carbon ledger turns the
+    /// spread of its credited tonnes into the uncertainty deduction its methodology requires.
+    /// `None` (the default): the analysis has nothing to add.
     fn with_study(
         &self,
         _flowsheet: &FlowsheetResult,
         _earlier: &[AnalysisOutput],
-        _samples: &[(String, Vec<f64>)],
+        _study: &StudySamples,
     ) -> Result<Option<AnalysisOutput>, AnalysisError> {
         Ok(None)
+    }
+}
+
+/// What a finished parameter study found: per metric, its values over the successful samples,
+/// and how many samples failed (they have no values, and a conservative analysis must not
+/// forget them).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StudySamples {
+    /// Metric (a path `analyses.NAME.METRIC` for the façade, the metric's name for an
+    /// analysis) and its values over the successful samples.
+    pub metrics: Vec<(String, Vec<f64>)>,
+    /// Samples that failed.
+    pub failed: usize,
+}
+
+impl StudySamples {
+    /// The values of one metric, if the study recorded it.
+    pub fn metric(&self, name: &str) -> Option<&[f64]> {
+        self.metrics.iter().find(|(m, _)| m == name).map(|(_, v)| v.as_slice())
     }
 }

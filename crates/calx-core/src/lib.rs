@@ -28,7 +28,9 @@ pub mod thermo;
 pub mod unit;
 pub mod water;
 
-pub use analysis::{Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, CsvTable, Metric};
+pub use analysis::{
+    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, CsvTable, Metric, StudySamples,
+};
 pub use component::{Component, ComponentSet, Phase};
 pub use dimension::Dimension;
 pub use error::{Error, Result};

@@ -774,23 +774,23 @@ fn carbon_credit<'a>(x: &Ctx<'a>, name: Option<&str>) -> Result<(&'a str, &'a st
     Ok((a.name.as_str(), m.name.as_str(), m.value * to_t, crediting_period(a)?))
 }
 
-/// The crediting period a carbon ledger reports (metric `crediting_period`, whole years);
-/// `None` when it reports none or 0: credits for the whole operating life.
+/// The crediting period a carbon ledger reports (metric `crediting_period`, whole years of at
+/// least one); `None` when it reports none: credits for the whole operating life.
 fn crediting_period(a: &AnalysisOutput) -> Result<Option<u32>, TeaError> {
     let Some(m) = a.metrics.iter().find(|m| m.name == "crediting_period") else {
         return Ok(None);
     };
-    let whole = m.value.is_finite() && m.value >= 0.0 && m.value.fract() == 0.0 && m.value <= f64::from(u32::MAX);
+    let whole = m.value.is_finite() && m.value >= 1.0 && m.value.fract() == 0.0 && m.value <= f64::from(u32::MAX);
     if m.unit.trim() != "yr" || !whole {
         return Err(TeaError::parameter(
             "carbon_credits",
             format!(
-                "carbon analysis `{}` reports a crediting period of {} {}, not a whole number of years (yr)",
+                "carbon analysis `{}` reports a crediting period of {} {}, not a whole number of years (yr), at least 1",
                 a.name, m.value, m.unit
             ),
         ));
     }
-    Ok((m.value > 0.0).then_some(m.value as u32))
+    Ok(Some(m.value as u32))
 }
 
 /// CO2 in feeds minus CO2 in products, t/yr (zero at least).
@@ -1199,7 +1199,7 @@ mod tests {
         let (param, message) = refused(&[bad_unit], &config("carbon"));
         assert_eq!(param, "carbon_credits");
         assert!(message.contains("Mt CO2/yr"), "{message}");
-        for period in [2.5, -1.0, f64::NAN] {
+        for period in [2.5, -1.0, 0.0, f64::NAN] {
             let (param, message) = refused(&[ledger("carbon", 1.0, Some(period))], &config("carbon"));
             assert_eq!(param, "carbon_credits");
             assert!(message.contains("whole number of years"), "{message}");
@@ -1259,7 +1259,7 @@ mod tests {
         // The ledger credits the very tonnes the given amount comes to.
         let tonnes = base.carbon_credits;
         let carbon = config("carbon");
-        for period in [None, Some(0.0), Some(30.0), Some(45.0)] {
+        for period in [None, Some(30.0), Some(45.0)] {
             let r = run(&[ledger("carbon", tonnes, period)], &carbon);
             assert_eq!(r.cash_flows, base.cash_flows, "crediting period {period:?}");
             for (a, b) in r.cash_flows.iter().zip(&base.cash_flows) {

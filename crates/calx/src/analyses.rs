@@ -4,7 +4,7 @@
 //! with the file position; the runners keep the order for any list they are given.
 
 use calx_core::result::FlowsheetResult;
-use calx_core::{AnalysisError, AnalysisOutput};
+use calx_core::{AnalysisError, AnalysisOutput, StudySamples};
 use calx_flowsheet::ConfiguredAnalysis;
 
 /// An analysis that failed, with its name.
@@ -50,25 +50,29 @@ pub fn run_reports(
     Ok(done)
 }
 
-/// Run every analysis in full, giving each the study's samples of its own metrics
-/// (`samples`: metric path `analyses.NAME.METRIC` -> values over the successful samples); an
-/// analysis that makes something of them ([`calx_core::Analysis::with_study`], the carbon
-/// ledger's uncertainty deduction) reports with them, and every analysis after it runs again
-/// on its new figures. Also returns the names of the analyses the study changed.
+/// Run every analysis in full, giving each what a study found about its own metrics
+/// (`study.metrics` keyed by path `analyses.NAME.METRIC`); an analysis that makes something
+/// of them ([`calx_core::Analysis::with_study`], the carbon ledger's uncertainty deduction)
+/// reports with them, and every analysis after it runs on its new figures. Also returns the
+/// names of the analyses the study changed.
 pub fn run_reports_with_study(
     analyses: &[ConfiguredAnalysis],
     result: &FlowsheetResult,
-    samples: &[(String, Vec<f64>)],
+    study: &StudySamples,
 ) -> Result<(Vec<AnalysisOutput>, Vec<String>), AnalysisFailure> {
     let mut done: Vec<AnalysisOutput> = Vec::with_capacity(analyses.len());
     let mut changed = Vec::new();
     for a in ordered(analyses)? {
         let prefix = format!("analyses.{}.", a.name);
-        let mine: Vec<(String, Vec<f64>)> = samples
-            .iter()
-            .filter_map(|(path, values)| Some((path.strip_prefix(&prefix)?.to_string(), values.clone())))
-            .collect();
-        let with_study = if mine.is_empty() {
+        let mine = StudySamples {
+            metrics: study
+                .metrics
+                .iter()
+                .filter_map(|(path, values)| Some((path.strip_prefix(&prefix)?.to_string(), values.clone())))
+                .collect(),
+            failed: study.failed,
+        };
+        let with_study = if mine.metrics.is_empty() {
             None
         } else {
             a.analysis.with_study(result, &done, &mine).map_err(|e| failure(a, e))?

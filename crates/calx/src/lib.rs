@@ -40,7 +40,7 @@ pub use project::{LoadOptions, Project, Solved};
 
 // The types a caller of the pipeline meets, under one roof.
 pub use calx_core::result::FlowsheetResult;
-pub use calx_core::{AnalysisOutput, Registry};
+pub use calx_core::{AnalysisOutput, Registry, StudySamples};
 pub use calx_engine::{EngineError, Flowsheet};
 pub use calx_flowsheet::{ConfiguredAnalysis, Diagnostic, Diagnostics, Loc, Model, Source};
 pub use calx_plugin_host::LoadedPlugin;

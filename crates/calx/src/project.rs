@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use calx_core::result::FlowsheetResult;
-use calx_core::{AnalysisError, AnalysisOutput, Registry, UnitError};
+use calx_core::{AnalysisError, AnalysisOutput, Registry, StudySamples, UnitError};
 use calx_engine::{EngineError, Flowsheet};
 use calx_flowsheet::{ConfiguredAnalysis, Diagnostic, Diagnostics, Model, Source};
 use calx_plugin_host::LoadedPlugin;
@@ -132,15 +132,15 @@ impl Project {
         Ok(Solved { result, analyses })
     }
 
-    /// [`Project::solve`], with what a parameter study found: `samples` maps metric paths
-    /// (`analyses.carbon.credited_per_year`) to their values over the study's successful
-    /// samples, and each analysis makes of its own what it can (the carbon ledger's
-    /// uncertainty deduction); analyses after one that changed run on its new figures. Also
-    /// returns the names of the analyses the study changed.
-    pub fn solve_with_study(&self, samples: &[(String, Vec<f64>)]) -> Result<(Solved, Vec<String>), Error> {
+    /// [`Project::solve`], with what a parameter study found: `study.metrics` maps metric
+    /// paths (`analyses.carbon.credited_per_year`) to their values over the study's successful
+    /// samples, beside the number that failed, and each analysis makes of its own what it can
+    /// (the carbon ledger's uncertainty deduction); analyses after one that changed run on its
+    /// new figures. Also returns the names of the analyses the study changed.
+    pub fn solve_with_study(&self, study: &StudySamples) -> Result<(Solved, Vec<String>), Error> {
         let (result, configured) = self.solve_design()?;
         let (analyses, changed) =
-            analyses::run_reports_with_study(configured.as_deref().unwrap_or(&self.model.analyses), &result, samples)
+            analyses::run_reports_with_study(configured.as_deref().unwrap_or(&self.model.analyses), &result, study)
                 .map_err(|f| self.locate(f))?;
         Ok((Solved { result, analyses }, changed))
     }
