@@ -11,6 +11,10 @@
 //! - `fuzz TARGET [--time S] [--seed N] [--save]`: fuzz `flowsheet`, `study`, `pipeline` or
 //!   `manifest` for S seconds (release build of `calx-fuzz`; `--save` writes findings to
 //!   `tests/data/fuzz/TARGET/`).
+//! - `sample-cost [KIND...]`: what one study sample costs on one thread (wall time,
+//!   instructions, heap allocations) for `once-through`, `recycle` and `reference`, from the
+//!   `sample_cost` example of `calx-study` run natively, under callgrind and under DHAT
+//!   (installs Debian's `valgrind` when missing).
 
 use std::process::{Command, ExitCode};
 
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
             .args(&args[1..])
             .current_dir(&root)
             .status(),
+        Some("sample-cost") => sample_cost(&root, &args[1..]),
         Some("new-plugin") => match args.get(1) {
             Some(name) => new_plugin(&root, name),
             None => {
@@ -42,7 +47,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME | fuzz TARGET [--time S]>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test\n  fuzz           fuzz flowsheet, study, pipeline or manifest for S seconds"
+                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME | fuzz TARGET [--time S] | sample-cost [KIND...]>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test\n  fuzz           fuzz flowsheet, study, pipeline or manifest for S seconds\n  sample-cost    time, instructions and allocations per study sample (once-through, recycle, reference)"
             );
             return ExitCode::from(2);
         }
@@ -273,3 +278,96 @@ mod tests {
     }
 }
 "#;
+
+/// Samples of the shorter run of `sample-cost`; the longer runs three times as many, and the
+/// difference over 2N samples is the cost of one (set-up and warm-up cancel out).
+const COST_SAMPLES: usize = 200;
+
+/// `cargo xtask sample-cost [KIND...]`.
+fn sample_cost(root: &std::path::Path, kinds: &[String]) -> std::io::Result<std::process::ExitStatus> {
+    // Twice: with mimalloc (time, instructions) and on the system allocator, in a target
+    // directory of its own, for DHAT's count of allocations.
+    let counting = root.join("target/sample-cost-system-allocator");
+    for extra in [&[][..], &["--features", "system-allocator", "--target-dir"][..]] {
+        let mut cargo = Command::new("cargo");
+        cargo
+            .args(["build", "--quiet", "--release", "--package", "calx-study", "--example", "sample_cost"])
+            .args(extra);
+        if !extra.is_empty() {
+            cargo.arg(&counting);
+        }
+        let built = cargo.current_dir(root).status()?;
+        if !built.success() {
+            return Ok(built);
+        }
+    }
+    let installed = ensure_debian_package("valgrind", "valgrind")?;
+    if !installed.success() {
+        return Ok(installed);
+    }
+    let example = root.join("target/release/examples/sample_cost");
+    let counted = counting.join("release/examples/sample_cost");
+    let kinds: Vec<&str> = if kinds.is_empty() {
+        vec!["once-through", "recycle", "reference"]
+    } else {
+        kinds.iter().map(String::as_str).collect()
+    };
+    println!("{:<14} {:>12} {:>16} {:>18}", "study", "us/sample", "instructions", "allocations");
+    for kind in kinds {
+        let per_sample = |f: &dyn Fn(usize) -> std::io::Result<f64>| -> std::io::Result<f64> {
+            Ok((f(3 * COST_SAMPLES)? - f(COST_SAMPLES)?) / (2 * COST_SAMPLES) as f64)
+        };
+        // Time over more samples: the native runs are fast, and the clock is coarse.
+        // Time over ten times the samples: the native runs are fast, and the clock is coarse.
+        let seconds = per_sample(&|n| run_example(&example, kind, 10 * n))? / 10.0;
+        let instructions = per_sample(&|n| valgrind_count(&example, kind, n, "callgrind", "refs:"))?;
+        let allocations = per_sample(&|n| valgrind_count(&counted, kind, n, "dhat", "Total:"))?;
+        println!("{kind:<14} {:>12.2} {instructions:>16.0} {allocations:>18.1}", seconds * 1e6);
+    }
+    Command::new("true").status()
+}
+
+/// Seconds the example reports for `n` samples of `kind`.
+fn run_example(example: &std::path::Path, kind: &str, n: usize) -> std::io::Result<f64> {
+    let out = Command::new(example).args([kind, &n.to_string()]).output()?;
+    if !out.status.success() {
+        return Err(std::io::Error::other(String::from_utf8_lossy(&out.stderr).into_owned()));
+    }
+    String::from_utf8_lossy(&out.stdout).trim().parse().map_err(std::io::Error::other)
+}
+
+/// The number valgrind's `tool` prints after `label` (callgrind: `I refs:`, instructions;
+/// DHAT: `Total: ... bytes in N blocks`, the N) for `n` samples of `kind`.
+fn valgrind_count(example: &std::path::Path, kind: &str, n: usize, tool: &str, label: &str) -> std::io::Result<f64> {
+    let out = Command::new("valgrind")
+        .args([&format!("--tool={tool}"), &format!("--{tool}-out-file=/dev/null")])
+        .arg(example)
+        .args([kind, &n.to_string()])
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    let line = text
+        .lines()
+        .find(|l| l.contains(label))
+        .ok_or_else(|| std::io::Error::other(format!("valgrind --tool={tool} printed no `{label}`:\n{text}")))?;
+    let after = &line[line.find(label).map_or(0, |i| i + label.len())..];
+    // DHAT: "Total:     123 bytes in 45 blocks": the blocks; callgrind: the one number.
+    let number = if tool == "dhat" { after.split(" in ").nth(1).unwrap_or(after) } else { after };
+    let digits: String = number.split_whitespace().next().unwrap_or("").chars().filter(char::is_ascii_digit).collect();
+    digits.parse::<f64>().map_err(|e| std::io::Error::other(format!("{line}: {e}")))
+}
+
+/// Install a Debian package when its program is missing (as `ensure_chromium` does).
+fn ensure_debian_package(program: &str, package: &str) -> std::io::Result<std::process::ExitStatus> {
+    if on_path(program) {
+        return Command::new("true").status();
+    }
+    if !on_path("apt-get") {
+        eprintln!("xtask: `{program}` is missing: install it (Debian: apt-get install {package})");
+        return Command::new("false").status();
+    }
+    let update = Command::new("apt-get").arg("update").status()?;
+    if !update.success() {
+        return Ok(update);
+    }
+    Command::new("apt-get").args(["install", "-y", "--no-install-recommends", package]).status()
+}

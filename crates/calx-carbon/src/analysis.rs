@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use calx_core::result::FlowsheetResult;
 use calx_core::{
-    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, ParamKind, ParamSpec,
-    Params, StudySamples, UnitError,
+    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, MetricWriter,
+    ParamKind, ParamSpec, Params, StudySamples, UnitError,
 };
 
 use crate::config::CarbonConfig;
@@ -88,6 +88,17 @@ impl Analysis for CarbonAnalysis {
         Ok(metrics(&l, None))
     }
 
+    fn figures_into(
+        &self,
+        flowsheet: &FlowsheetResult,
+        earlier: &[AnalysisOutput],
+        out: &mut Vec<Metric>,
+    ) -> Result<(), AnalysisError> {
+        let l = ledger::compute(flowsheet, earlier, &self.config)?;
+        metrics_into(&l, None, &mut MetricWriter::new(out));
+        Ok(())
+    }
+
     fn report(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError> {
         let l = ledger::compute(flowsheet, earlier, &self.config)?;
         self.output(&l, None)
@@ -130,34 +141,34 @@ impl CarbonAnalysis {
 /// The metrics, in a fixed order: per year in t CO2-eq/yr, per functional unit in
 /// kg CO2-eq/FU; with a study, the deduction and what is credited after it.
 fn metrics(l: &Ledger, u: Option<&Uncertainty>) -> Vec<Metric> {
-    let year = |name: &str, kg: f64| Metric { name: name.into(), value: kg / 1000.0, unit: "t CO2-eq/yr".into() };
-    let fu = |name: &str, kg: f64| Metric { name: name.into(), value: kg / l.fu_per_year, unit: "kg CO2-eq/FU".into() };
-    let mut m = vec![
-        year("gross_fixed_per_year", l.gross_fixed),
-        year("project_emissions_per_year", l.project_emissions),
-        year("baseline_emissions_per_year", l.baseline_emissions),
-        year("baseline_uptake_per_year", l.baseline_uptake),
-        year("leakage_per_year", l.leakage),
-        year("reductions_per_year", l.reductions_net),
-        year("removals_per_year", l.removals_net),
-        year("not_credited_per_year", l.not_credited),
-        year("buffer_per_year", l.buffer),
-        year("credited_per_year", l.credited),
-        fu("gross_fixed_per_functional_unit", l.gross_fixed),
-        fu("credited_per_functional_unit", l.credited),
-        Metric { name: "crediting_period".into(), value: l.crediting_years, unit: "yr".into() },
-    ];
-    if let Some(u) = u {
-        m.push(Metric {
-            name: "uncertainty_deduction_per_year".into(),
-            value: u.deduction,
-            unit: "t CO2-eq/yr".into(),
-        });
-        m.push(Metric {
-            name: "credited_after_uncertainty_per_year".into(),
-            value: u.credited,
-            unit: "t CO2-eq/yr".into(),
-        });
+    let mut out = Vec::with_capacity(15);
+    metrics_into(l, u, &mut MetricWriter::new(&mut out));
+    out
+}
+
+/// [`metrics`] written over a list in place (a study's samples).
+fn metrics_into(l: &Ledger, u: Option<&Uncertainty>, w: &mut MetricWriter<'_>) {
+    const YEAR: &str = "t CO2-eq/yr";
+    const FU: &str = "kg CO2-eq/FU";
+    for (name, kg) in [
+        ("gross_fixed_per_year", l.gross_fixed),
+        ("project_emissions_per_year", l.project_emissions),
+        ("baseline_emissions_per_year", l.baseline_emissions),
+        ("baseline_uptake_per_year", l.baseline_uptake),
+        ("leakage_per_year", l.leakage),
+        ("reductions_per_year", l.reductions_net),
+        ("removals_per_year", l.removals_net),
+        ("not_credited_per_year", l.not_credited),
+        ("buffer_per_year", l.buffer),
+        ("credited_per_year", l.credited),
+    ] {
+        w.put(name, kg / 1000.0, YEAR);
     }
-    m
+    w.put("gross_fixed_per_functional_unit", l.gross_fixed / l.fu_per_year, FU);
+    w.put("credited_per_functional_unit", l.credited / l.fu_per_year, FU);
+    w.put("crediting_period", l.crediting_years, "yr");
+    if let Some(u) = u {
+        w.put("uncertainty_deduction_per_year", u.deduction, YEAR);
+        w.put("credited_after_uncertainty_per_year", u.credited, YEAR);
+    }
 }

@@ -42,6 +42,57 @@ pub struct Metric {
     pub unit: String,
 }
 
+/// Metrics written over a list in place: a name or unit equal to the one already in its slot
+/// is kept, another is written into the slot's string (whose capacity is reused), so that a
+/// study's samples allocate nothing for metrics once the first has run. Dropping the writer
+/// cuts the list to what was written.
+pub struct MetricWriter<'a> {
+    out: &'a mut Vec<Metric>,
+    len: usize,
+}
+
+impl<'a> MetricWriter<'a> {
+    /// Write over `out` from its start.
+    pub fn new(out: &'a mut Vec<Metric>) -> MetricWriter<'a> {
+        MetricWriter { out, len: 0 }
+    }
+
+    /// The next metric.
+    pub fn put(&mut self, name: &str, value: f64, unit: &str) {
+        self.put_with(|s| s.push_str(name), name, value, unit);
+    }
+
+    /// The next metric, its name formatted (`equipment.{unit}`) straight into the slot.
+    pub fn put_fmt(&mut self, name: std::fmt::Arguments<'_>, value: f64, unit: &str) {
+        use std::fmt::Write;
+        // Writing into a String cannot fail.
+        self.put_with(|s| _ = s.write_fmt(name), "", value, unit);
+    }
+
+    fn put_with(&mut self, write: impl FnOnce(&mut String), same: &str, value: f64, unit: &str) {
+        if self.len == self.out.len() {
+            self.out.push(Metric { name: String::new(), value, unit: String::new() });
+        }
+        let m = &mut self.out[self.len];
+        if same.is_empty() || m.name != same {
+            m.name.clear();
+            write(&mut m.name);
+        }
+        if m.unit != unit {
+            m.unit.clear();
+            m.unit.push_str(unit);
+        }
+        m.value = value;
+        self.len += 1;
+    }
+}
+
+impl Drop for MetricWriter<'_> {
+    fn drop(&mut self) {
+        self.out.truncate(self.len);
+    }
+}
+
 /// What an analysis produced.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AnalysisOutput {
@@ -171,6 +222,19 @@ pub trait Analysis: Send + Sync {
 
     /// Everything: metrics, text, CSV, JSON and the analysis's part of the report.
     fn report(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError>;
+
+    /// [`Analysis::figures`] written over `out`, the list the previous sample left (what a
+    /// study's worker keeps): an analysis that writes through a [`MetricWriter`] allocates
+    /// nothing once its names are written. The default replaces the list.
+    fn figures_into(
+        &self,
+        flowsheet: &FlowsheetResult,
+        earlier: &[AnalysisOutput],
+        out: &mut Vec<Metric>,
+    ) -> Result<(), AnalysisError> {
+        *out = self.figures(flowsheet, earlier)?;
+        Ok(())
+    }
 
     /// The report again, with what a parameter study says about this analysis's own figures
     /// (`study.metrics` keyed by this analysis's metric names). A carbon ledger turns the

@@ -29,7 +29,8 @@ pub mod unit;
 pub mod water;
 
 pub use analysis::{
-    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, CsvTable, Metric, StudySamples,
+    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, CsvTable, Metric, MetricWriter,
+    StudySamples,
 };
 pub use component::{Component, ComponentSet, Phase};
 pub use dimension::Dimension;

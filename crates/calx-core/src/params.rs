@@ -177,6 +177,22 @@ impl Params {
     /// Set parameter `name`, or with `key` one entry of the map parameter `name` (created when
     /// missing, other entries kept): what design specifications and studies change.
     pub fn set_entry(&mut self, name: &str, key: Option<&str>, value: ParamValue) {
+        // An entry already there is replaced in place: no key or map is allocated.
+        if let Some(slot) = self.values.get_mut(name) {
+            match (key, slot) {
+                (None, slot) => {
+                    *slot = value;
+                    return;
+                }
+                (Some(k), ParamValue::Map(m)) if m.contains_key(k) => {
+                    if let Some(v) = m.get_mut(k) {
+                        *v = value;
+                    }
+                    return;
+                }
+                _ => {}
+            }
+        }
         match key {
             None => self.set(name, value),
             Some(k) => {

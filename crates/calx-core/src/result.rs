@@ -54,8 +54,9 @@ pub struct StreamResult {
 /// the flowsheet.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Closure {
-    /// `mass` or an element symbol.
-    pub quantity: String,
+    /// `mass`, `energy` or an element symbol (static text, so that balances checked after
+    /// every solve allocate nothing for their names).
+    pub quantity: std::borrow::Cow<'static, str>,
     /// What enters (kg/s for mass, mol/s for elements).
     pub inflow: f64,
     /// What leaves.
@@ -68,6 +69,11 @@ pub struct Closure {
 impl Closure {
     /// Build a closure; the relative error is taken against the larger side.
     pub fn new(quantity: &str, inflow: f64, outflow: f64) -> Closure {
+        Closure { quantity: std::borrow::Cow::Owned(quantity.to_string()), ..Closure::of("", inflow, outflow) }
+    }
+
+    /// [`Closure::new`] for a quantity named by static text (no allocation).
+    pub fn of(quantity: &'static str, inflow: f64, outflow: f64) -> Closure {
         let scale = inflow.abs().max(outflow.abs());
         let relative_error = if !(inflow.is_finite() && outflow.is_finite()) {
             f64::INFINITY
@@ -76,7 +82,7 @@ impl Closure {
         } else {
             0.0
         };
-        Closure { quantity: quantity.to_string(), inflow, outflow, relative_error }
+        Closure { quantity: std::borrow::Cow::Borrowed(quantity), inflow, outflow, relative_error }
     }
 }
 

@@ -10,7 +10,8 @@ pub const STANDARD_TEMPERATURE: f64 = 298.15;
 pub const STANDARD_PRESSURE: f64 = 101_325.0;
 
 /// A material stream. `flows` is indexed like the flowsheet's [`ComponentSet`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `clone_from` reuses the flow vector's storage.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stream {
     /// Component mass flows, kg/s.
     pub flows: Vec<f64>,
@@ -18,6 +19,18 @@ pub struct Stream {
     pub temperature: f64,
     /// Pressure, Pa.
     pub pressure: f64,
+}
+
+impl Clone for Stream {
+    fn clone(&self) -> Stream {
+        Stream { flows: self.flows.clone(), temperature: self.temperature, pressure: self.pressure }
+    }
+
+    fn clone_from(&mut self, source: &Stream) {
+        self.flows.clone_from(&source.flows);
+        self.temperature = source.temperature;
+        self.pressure = source.pressure;
+    }
 }
 
 impl Stream {

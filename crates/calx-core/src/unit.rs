@@ -9,6 +9,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::component::ComponentSet;
@@ -182,8 +184,9 @@ impl Utility {
 pub struct UtilityUse {
     /// Which utility.
     pub utility: Utility,
-    /// What it is for ("grinding", "blower", "agitation").
-    pub purpose: String,
+    /// What it is for ("grinding", "blower", "agitation"): static text for the built-in
+    /// units, so that a calculation allocates nothing for it.
+    pub purpose: Cow<'static, str>,
     /// Rate in SI (W, or kg/s for water). Never negative.
     pub rate: f64,
 }
@@ -192,7 +195,7 @@ pub struct UtilityUse {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SizeFigure {
     /// Name ("volume", "throughput", "installed_power").
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// Value in SI.
     pub value: f64,
     /// Dimension of the value.
@@ -205,7 +208,7 @@ pub struct SizeFigure {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MaterialUse {
     /// What it is for ("make-up water", "binder").
-    pub purpose: String,
+    pub purpose: Cow<'static, str>,
     /// Component index in the flowsheet's component set.
     pub component: usize,
     /// Mass flow, kg/s. Never negative.
@@ -214,8 +217,9 @@ pub struct MaterialUse {
     pub temperature: f64,
 }
 
-/// What one calculation reports besides its outlet streams.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// What one calculation reports besides its outlet streams. `clone_from` reuses the lists'
+/// storage (the engine copies every unit's report into each solve's result).
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnitReport {
     /// Utilities consumed.
     pub utilities: Vec<UtilityUse>,
@@ -227,6 +231,24 @@ pub struct UnitReport {
     pub notes: Vec<String>,
 }
 
+impl Clone for UnitReport {
+    fn clone(&self) -> UnitReport {
+        UnitReport {
+            utilities: self.utilities.clone(),
+            materials: self.materials.clone(),
+            sizes: self.sizes.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &UnitReport) {
+        self.utilities.clone_from(&source.utilities);
+        self.materials.clone_from(&source.materials);
+        self.sizes.clone_from(&source.sizes);
+        self.notes.clone_from(&source.notes);
+    }
+}
+
 impl UnitReport {
     /// Forget the previous calculation (called by the engine before each call).
     pub fn clear(&mut self) {
@@ -236,11 +258,11 @@ impl UnitReport {
         self.notes.clear();
     }
     /// Record a utility use; zero uses are kept so reports show the line.
-    pub fn utility(&mut self, utility: Utility, purpose: &str, rate: f64) {
+    pub fn utility(&mut self, utility: Utility, purpose: impl Into<Cow<'static, str>>, rate: f64) {
         self.utilities.push(UtilityUse { utility, purpose: purpose.into(), rate });
     }
     /// Record a heat duty in W: positive is heat supplied (heating), negative removed (cooling).
-    pub fn heat_duty(&mut self, purpose: &str, duty: f64) {
+    pub fn heat_duty(&mut self, purpose: impl Into<Cow<'static, str>>, duty: f64) {
         if duty >= 0.0 {
             self.utility(Utility::Heating, purpose, duty);
         } else {
@@ -249,15 +271,21 @@ impl UnitReport {
     }
     /// Record material drawn from outside the flowsheet (kg/s of component `component`),
     /// entering at the standard temperature, 25 degC.
-    pub fn material(&mut self, purpose: &str, component: usize, rate: f64) {
+    pub fn material(&mut self, purpose: impl Into<Cow<'static, str>>, component: usize, rate: f64) {
         self.material_at(purpose, component, rate, crate::stream::STANDARD_TEMPERATURE);
     }
     /// Record material drawn from outside the flowsheet entering at `temperature` (K).
-    pub fn material_at(&mut self, purpose: &str, component: usize, rate: f64, temperature: f64) {
+    pub fn material_at(
+        &mut self,
+        purpose: impl Into<Cow<'static, str>>,
+        component: usize,
+        rate: f64,
+        temperature: f64,
+    ) {
         self.materials.push(MaterialUse { purpose: purpose.into(), component, rate, temperature });
     }
     /// Record a size figure.
-    pub fn size(&mut self, name: &str, value: f64, dimension: Dimension) {
+    pub fn size(&mut self, name: impl Into<Cow<'static, str>>, value: f64, dimension: Dimension) {
         self.sizes.push(SizeFigure { name: name.into(), value, dimension });
     }
     /// Record a note.
@@ -339,4 +367,13 @@ pub trait UnitOperation: Send + Sync {
     /// port order (see [`Connections`]); outlets arrive sized for the component set and must
     /// be fully overwritten. Must be pure: same inlets, same outlets and report.
     fn calculate(&self, inlets: &[Stream], outlets: &mut [Stream], report: &mut UnitReport) -> Result<(), UnitError>;
+
+    /// Take a new value (SI) of one numeric parameter (`key`: the entry of a map parameter,
+    /// such as one component's conversion) in place, instead of being created again: what
+    /// studies and design loops do for every sample. `Ok(true)`: taken, after the checks
+    /// `create` makes of that value, and the unit now calculates exactly as one created with it
+    /// would. `Ok(false)` (the default): the unit cannot, and the engine creates it again.
+    fn set_number(&mut self, _param: &str, _key: Option<&str>, _value: f64) -> Result<bool, UnitError> {
+        Ok(false)
+    }
 }

@@ -49,37 +49,58 @@ impl ElementTable {
         ElementTable { names, rows }
     }
 
-    /// Element flows (mol/s) summed over streams.
-    fn sum<'a>(&self, streams: impl IntoIterator<Item = &'a Stream>) -> Vec<f64> {
-        let mut total = vec![0.0; self.names.len()];
+    /// Element flows (mol/s) summed over streams into `total` (one per element, zeroed here).
+    fn sum<'a>(&self, streams: impl IntoIterator<Item = &'a Stream>, total: &mut [f64]) {
+        total.fill(0.0);
         for s in streams {
             for row in &self.rows {
                 let w = s.flows.get(row.component).copied().unwrap_or(0.0);
+                // Most components are absent from most streams; adding their zeros changes no
+                // sum (a NaN or an infinity is not zero, and is still added).
+                if w == 0.0 {
+                    continue;
+                }
                 for &(k, n) in &row.atoms {
                     total[k] += w / row.molar_mass * n;
                 }
             }
         }
-        total
     }
 
-    /// Closures of total mass and of every element present over `inlets` (and a make-up
-    /// stream, if any) -> `outlets`.
-    pub(crate) fn closures(&self, inlets: &[Stream], makeup: Option<&Stream>, outlets: &[Stream]) -> Vec<Closure> {
-        let all_in = || inlets.iter().chain(makeup);
-        let mass_in: f64 = all_in().map(Stream::total_mass).sum();
-        let mass_out: f64 = outlets.iter().map(Stream::total_mass).sum();
-        let mut out = vec![Closure::new("mass", mass_in, mass_out)];
-        let (e_in, e_out) = (self.sum(all_in()), self.sum(outlets));
+    /// Closures of total mass and of every element present over `inlets` (with any make-up
+    /// material) -> `outlets`, written over `out` (a result being reused).
+    pub(crate) fn closures_into<'a, I, O>(&self, inlets: I, outlets: O, out: &mut Vec<Closure>)
+    where
+        I: IntoIterator<Item = &'a Stream> + Clone,
+        O: IntoIterator<Item = &'a Stream> + Clone,
+    {
+        let mass_in: f64 = inlets.clone().into_iter().map(Stream::total_mass).sum();
+        let mass_out: f64 = outlets.clone().into_iter().map(Stream::total_mass).sum();
+        out.clear();
+        out.push(Closure::of("mass", mass_in, mass_out));
+        // Element sums on the stack for the usual handful of elements.
+        let n = self.names.len();
+        let (mut small, mut large) = ([0.0; 2 * SMALL_ELEMENTS], Vec::new());
+        let buffer: &mut [f64] = if n <= SMALL_ELEMENTS {
+            &mut small[..2 * n]
+        } else {
+            large.resize(2 * n, 0.0);
+            &mut large
+        };
+        let (e_in, e_out) = buffer.split_at_mut(n);
+        self.sum(inlets, e_in);
+        self.sum(outlets, e_out);
         for (k, el) in self.names.iter().enumerate() {
             let (a, b) = (e_in[k], e_out[k]);
             if a != 0.0 || b != 0.0 {
-                out.push(Closure::new(el, a, b));
+                out.push(Closure::of(el, a, b));
             }
         }
-        out
     }
 }
+
+/// Elements whose sums fit on the stack (more take a vector).
+const SMALL_ELEMENTS: usize = 24;
 
 /// The first closure that breaks conservation beyond `tolerance` (relative), ignoring
 /// imbalances below a round-off floor relative to the unit's whole throughput of that kind
@@ -193,7 +214,7 @@ pub(crate) fn unit_energy(
 mod tests {
     use super::*;
 
-    fn closure(quantity: &str, inflow: f64, outflow: f64, relative_error: f64) -> Closure {
+    fn closure(quantity: &'static str, inflow: f64, outflow: f64, relative_error: f64) -> Closure {
         Closure { quantity: quantity.into(), inflow, outflow, relative_error }
     }
 
@@ -202,13 +223,13 @@ mod tests {
         // A NaN relative error used to pass (`NaN > tolerance` is false), and so did any
         // closure next to an element whose throughput overflowed (an infinite floor).
         let nan = [closure("mass", 1.0, f64::NAN, f64::NAN)];
-        assert_eq!(first_violation(&nan, 1e-9).map(|c| c.quantity.as_str()), Some("mass"));
+        assert_eq!(first_violation(&nan, 1e-9).map(|c| c.quantity.as_ref()), Some("mass"));
         let overflowed = [
             closure("mass", 1.0, 1.0, 0.0),
             closure("C", 1.0, 2.0, 0.5),
             closure("O", f64::INFINITY, f64::INFINITY, f64::NAN),
         ];
-        assert_eq!(first_violation(&overflowed, 1e-9).map(|c| c.quantity.as_str()), Some("C"));
+        assert_eq!(first_violation(&overflowed, 1e-9).map(|c| c.quantity.as_ref()), Some("C"));
         let fine = [closure("mass", 1.0, 1.0, 0.0), closure("C", 1.0, 1.0 + 1e-20, 1e-20)];
         assert!(first_violation(&fine, 1e-9).is_none());
     }

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use calx_core::limits;
 use calx_core::result::{
-    Closure, DesignSpecReport, Endpoint, EnergyBalance, FlowsheetResult, LoopReport, SolverReport, StreamResult,
-    StreamRole, TearSelection,
+    DesignSpecReport, Endpoint, EnergyBalance, FlowsheetResult, LoopReport, SolverReport, StreamResult, StreamRole,
+    TearSelection,
 };
 use calx_core::unit::{PortDirection, UnitConfig};
 use calx_core::{ComponentSet, ParamValue, Stream, UnitDescriptor, UnitOperation, UnitReport};
@@ -150,10 +150,22 @@ impl Flowsheet {
     /// [`SolveOptions::design_specs`]) around the sequence of units and recycle loops, then
     /// balance checks.
     pub fn solve(&mut self) -> Result<FlowsheetResult, EngineError> {
+        self.solve_reusing(None)
+    }
+
+    /// [`Flowsheet::solve`], written over `previous` when it is a result of this flowsheet
+    /// (what a study's worker keeps from its last sample): the figures are the same, bit for
+    /// bit, and the names, lists and vectors already there are reused instead of allocated.
+    pub fn solve_reusing(&mut self, previous: Option<FlowsheetResult>) -> Result<FlowsheetResult, EngineError> {
         let _span = info_span!("solve", flowsheet = %self.name).entered();
         self.calculations = 0;
         let spec_reports = self.solve_design_specs()?;
-        self.result(spec_reports)
+        let mut r = match previous {
+            Some(r) if self.is_shape_of(&r) => r,
+            _ => self.skeleton(),
+        };
+        self.fill(&mut r, spec_reports)?;
+        Ok(r)
     }
 
     /// Current value of a variable (after a solve): SI, molar quantities from the
@@ -237,7 +249,7 @@ impl Flowsheet {
                 unit: unit.to_string(),
                 type_name: self.descriptors[u].type_name.clone(),
                 size: size.to_string(),
-                reported: sizes.iter().map(|z| z.name.clone()).collect(),
+                reported: sizes.iter().map(|z| z.name.to_string()).collect(),
             }
             .into()
         })
@@ -288,18 +300,19 @@ impl Flowsheet {
             return Ok(());
         }
         let u = self.unit_index(unit)?;
-        let mut params = self.defs[u].params.clone();
-        match key {
-            None => params.set(param, ParamValue::Number(value)),
-            Some(k) => {
-                let mut map = match params.get(param) {
-                    Some(ParamValue::Map(m)) => m.clone(),
-                    _ => Default::default(),
-                };
-                map.insert(k.clone(), ParamValue::Number(value));
-                params.set(param, ParamValue::Map(map));
-            }
+        // A unit that takes the value in place is not created again (no parsing, no
+        // allocation); its definition's parameters follow, so that a rebuild later agrees.
+        let taken = self.units[u].set_number(param, key.as_deref(), value).map_err(|source| EngineError::Unit {
+            unit: self.defs[u].name.clone(),
+            type_name: self.descriptors[u].type_name.clone(),
+            source,
+        })?;
+        if taken {
+            self.defs[u].params.set_entry(param, key.as_deref(), ParamValue::Number(value));
+            return Ok(());
         }
+        let mut params = self.defs[u].params.clone();
+        params.set_entry(param, key.as_deref(), ParamValue::Number(value));
         self.rebuild_unit(u, params)
     }
 
@@ -720,38 +733,41 @@ impl Flowsheet {
             .collect()
     }
 
-    /// Every unit's converged report with its mass, element and energy closures; a unit that
-    /// breaks one is an error naming it.
-    fn unit_results(&self) -> Result<Vec<calx_core::result::UnitResult>, EngineError> {
-        let mut units = Vec::with_capacity(self.defs.len());
-        for (u, def) in self.defs.iter().enumerate() {
+    /// Every unit's converged report with its mass, element and energy closures, written into
+    /// `units` (the result's, one per unit); a unit that breaks one is an error naming it.
+    fn fill_units(&self, units: &mut [calx_core::result::UnitResult]) -> Result<(), EngineError> {
+        for (u, (def, unit)) in self.defs.iter().zip(units.iter_mut()).enumerate() {
             let has_in = !self.unit_in[u].is_empty();
             let has_out = !self.unit_out[u].is_empty();
             // Sources and sinks create or absorb material by design; balance the rest.
-            let balance = if has_in && has_out {
+            if has_in && has_out {
                 let makeup = materials_as_streams(&self.reports[u], self.components.len());
-                self.elements.closures(&self.unit_in[u], makeup.as_ref(), &self.unit_out[u])
+                self.elements.closures_into(
+                    self.unit_in[u].iter().chain(makeup.as_ref()),
+                    &self.unit_out[u],
+                    &mut unit.balance,
+                );
             } else {
-                Vec::new()
-            };
-            if let Some(c) = first_violation(&balance, self.options.unit_balance_tolerance) {
+                unit.balance.clear();
+            }
+            if let Some(c) = first_violation(&unit.balance, self.options.unit_balance_tolerance) {
                 return Err(EngineError::Balance {
                     unit: def.name.clone(),
                     type_name: self.descriptors[u].type_name.clone(),
-                    quantity: c.quantity.clone(),
+                    quantity: c.quantity.to_string(),
                     inflow: c.inflow,
                     outflow: c.outflow,
                     relative_error: c.relative_error,
                     tolerance: self.options.unit_balance_tolerance,
                 });
             }
-            let energy = if has_in && has_out {
+            unit.energy = if has_in && has_out {
                 unit_energy(&self.components, &self.unit_in[u], &self.reports[u], &self.unit_out[u])
             } else {
                 EnergyBalance::NotApplicable
             };
             let tolerance = self.options.energy_balance_tolerance;
-            if let Some(c) = energy.closure().filter(|c| is_open(c, tolerance)) {
+            if let Some(c) = unit.energy.closure().filter(|c| is_open(c, tolerance)) {
                 return Err(EngineError::Energy {
                     unit: def.name.clone(),
                     type_name: self.descriptors[u].type_name.clone(),
@@ -761,104 +777,134 @@ impl Flowsheet {
                     tolerance,
                 });
             }
-            units.push(calx_core::result::UnitResult {
-                name: def.name.clone(),
-                type_name: self.descriptors[u].type_name.clone(),
-                report: self.reports[u].clone(),
-                balance,
-                energy,
-            });
+            unit.report.clone_from(&self.reports[u]);
         }
-        Ok(units)
+        Ok(())
     }
 
-    fn result(&self, design_specs: Vec<DesignSpecReport>) -> Result<FlowsheetResult, EngineError> {
-        let units = self.unit_results()?;
-        let is_source = |u: usize| self.is_source(u);
+    /// A stream's role at the plant's boundary, and whether a feed leaves at once (into a
+    /// product unit): then it counts on both sides of the plant's balance.
+    fn role(&self, s: usize) -> (StreamRole, bool) {
+        let info = &self.topo.streams[s];
         let is_sink = |u: usize| !self.descriptors[u].ports.iter().any(|p| p.direction == PortDirection::Out);
+        let role = match (&info.source, &info.destination) {
+            (Some((u, _)), _) if self.is_source(*u) => StreamRole::Feed,
+            (_, None) => StreamRole::Product,
+            (_, Some((u, _))) if is_sink(*u) => StreamRole::Product,
+            _ => StreamRole::Internal,
+        };
+        (role, info.destination.as_ref().is_none_or(|(u, _)| is_sink(*u)))
+    }
+
+    /// The result's structure: names, roles, endpoints, units and the calculation order, with
+    /// no figures yet ([`Flowsheet::fill`] writes them).
+    fn skeleton(&self) -> FlowsheetResult {
         let endpoint = |e: &Option<(usize, String)>| {
             e.as_ref().map(|(u, p)| Endpoint { unit: self.defs[*u].name.clone(), port: p.clone() })
         };
-        let mut streams = Vec::with_capacity(self.topo.streams.len());
-        let (mut feeds, mut products) = (Vec::new(), Vec::new());
-        for (s, info) in self.topo.streams.iter().enumerate() {
-            let role = match (&info.source, &info.destination) {
-                (Some((u, _)), _) if is_source(*u) => StreamRole::Feed,
-                (_, None) => StreamRole::Product,
-                (_, Some((u, _))) if is_sink(*u) => StreamRole::Product,
-                _ => StreamRole::Internal,
-            };
-            // A feed that goes straight out (into a product unit) is fed and leaves: it counts
-            // on both sides of the plant's balance.
-            let leaves = info.destination.as_ref().is_none_or(|(u, _)| is_sink(*u));
-            match role {
-                StreamRole::Feed if leaves => {
-                    feeds.push(self.values[s].clone());
-                    products.push(self.values[s].clone());
-                }
-                StreamRole::Feed => feeds.push(self.values[s].clone()),
-                StreamRole::Product => products.push(self.values[s].clone()),
-                StreamRole::Internal => {}
-            }
-            streams.push(StreamResult {
+        let streams = (self.topo.streams.iter().enumerate())
+            .map(|(s, info)| StreamResult {
                 name: info.name.clone(),
-                role,
+                role: self.role(s).0,
                 source: endpoint(&info.source),
                 destination: endpoint(&info.destination),
-                stream: self.values[s].clone(),
+                stream: Stream::empty(self.components.len()),
                 aqueous: None,
-            });
-        }
-        // Taken before make-up materials join the feeds (they enter at their own
-        // temperatures), reported after mass and elements, which explain more when both break.
-        let energy = self.flowsheet_energy(&feeds, &products);
-        for r in &self.reports {
-            feeds.extend(materials_as_streams(r, self.components.len()));
-        }
-        let balance: Vec<Closure> = self.elements.closures(&feeds, None, &products);
-        let tolerance = self.options.flowsheet_balance_tolerance;
-        if let Some(c) = first_violation(&balance, tolerance) {
-            return Err(EngineError::FlowsheetBalance {
-                quantity: c.quantity.clone(),
-                inflow: c.inflow,
-                outflow: c.outflow,
-                relative_error: c.relative_error,
-                tolerance,
-            });
-        }
-        let energy = energy?;
-        let calculation_order = self
-            .topo
-            .blocks
-            .iter()
+            })
+            .collect();
+        let units = (self.defs.iter().zip(&self.descriptors))
+            .map(|(def, d)| calx_core::result::UnitResult {
+                name: def.name.clone(),
+                type_name: d.type_name.clone(),
+                report: UnitReport::default(),
+                balance: Vec::new(),
+                energy: EnergyBalance::NotApplicable,
+            })
+            .collect();
+        let calculation_order = (self.topo.blocks.iter())
             .flat_map(|b| match b {
                 Block::Single(u) => vec![*u],
                 Block::Loop { units, .. } => units.clone(),
             })
             .map(|u| self.defs[u].name.clone())
             .collect();
-        Ok(FlowsheetResult {
+        FlowsheetResult {
             name: self.name.clone(),
             components: self.components.clone(),
             streams,
             units,
-            balance,
-            energy,
+            balance: Vec::new(),
+            energy: EnergyBalance::NotApplicable,
             solver: SolverReport {
                 calculation_order,
-                loops: self.loop_reports.iter().flatten().cloned().collect(),
-                design_specs,
-                unit_calculations: self.calculations,
+                loops: Vec::new(),
+                design_specs: Vec::new(),
+                unit_calculations: 0,
                 optimization: None,
             },
-        })
+        }
+    }
+
+    /// Whether `r` is a result of this flowsheet (its skeleton can be written over).
+    fn is_shape_of(&self, r: &FlowsheetResult) -> bool {
+        Arc::ptr_eq(&r.components, &self.components)
+            && r.name == self.name
+            && r.streams.len() == self.topo.streams.len()
+            && r.units.len() == self.defs.len()
+            && r.streams.iter().zip(&self.topo.streams).all(|(a, b)| a.name == b.name)
+            && r.units.iter().zip(&self.defs).all(|(a, b)| a.name == b.name)
+    }
+
+    /// Write the converged figures into `r` (a skeleton of this flowsheet, or a previous
+    /// result of it): streams, units with their closures, the plant's mass, element and
+    /// energy closures, and the solver's report.
+    fn fill(&self, r: &mut FlowsheetResult, design_specs: Vec<DesignSpecReport>) -> Result<(), EngineError> {
+        self.fill_units(&mut r.units)?;
+        let (mut feeds, mut products): (Vec<&Stream>, Vec<&Stream>) = (Vec::new(), Vec::new());
+        for (s, out) in r.streams.iter_mut().enumerate() {
+            let value = &self.values[s];
+            match self.role(s) {
+                (StreamRole::Feed, true) => {
+                    feeds.push(value);
+                    products.push(value);
+                }
+                (StreamRole::Feed, false) => feeds.push(value),
+                (StreamRole::Product, _) => products.push(value),
+                (StreamRole::Internal, _) => {}
+            }
+            out.stream.clone_from(value);
+            out.aqueous = None;
+        }
+        // Taken before make-up materials join the feeds (they enter at their own
+        // temperatures), reported after mass and elements, which explain more when both break.
+        let energy = self.flowsheet_energy(&feeds, &products);
+        let makeup: Vec<Stream> =
+            self.reports.iter().filter_map(|r| materials_as_streams(r, self.components.len())).collect();
+        self.elements.closures_into(feeds.iter().copied().chain(&makeup), products.iter().copied(), &mut r.balance);
+        let tolerance = self.options.flowsheet_balance_tolerance;
+        if let Some(c) = first_violation(&r.balance, tolerance) {
+            return Err(EngineError::FlowsheetBalance {
+                quantity: c.quantity.to_string(),
+                inflow: c.inflow,
+                outflow: c.outflow,
+                relative_error: c.relative_error,
+                tolerance,
+            });
+        }
+        r.energy = energy?;
+        r.solver.loops.clear();
+        r.solver.loops.extend(self.loop_reports.iter().flatten().cloned());
+        r.solver.design_specs = design_specs;
+        r.solver.unit_calculations = self.calculations;
+        r.solver.optimization = None;
+        Ok(())
     }
 }
 
 impl Flowsheet {
     /// The energy balance of the whole plant: feeds, every unit's make-up materials and heat
     /// supplied in; products and heat removed out.
-    fn flowsheet_energy(&self, feeds: &[Stream], products: &[Stream]) -> Result<EnergyBalance, EngineError> {
+    fn flowsheet_energy(&self, feeds: &[&Stream], products: &[&Stream]) -> Result<EnergyBalance, EngineError> {
         let sides = || -> Result<(EnergySide, EnergySide), String> {
             let (mut inn, mut out) = (EnergySide::default(), EnergySide::default());
             let set = &self.components;

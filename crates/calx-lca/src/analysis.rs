@@ -16,8 +16,8 @@
 
 use calx_core::result::FlowsheetResult;
 use calx_core::{
-    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, ParamKind, ParamSpec,
-    ParamValue, Params, UnitError, UnitTable, Utility,
+    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, MetricWriter,
+    ParamKind, ParamSpec, ParamValue, Params, UnitError, UnitTable, Utility,
 };
 
 use crate::assess::Assessment;
@@ -224,6 +224,17 @@ impl Analysis for LcaAnalysis {
         Ok(metrics(&assessment.figures()))
     }
 
+    fn figures_into(
+        &self,
+        flowsheet: &FlowsheetResult,
+        _earlier: &[AnalysisOutput],
+        out: &mut Vec<Metric>,
+    ) -> Result<(), AnalysisError> {
+        let assessment = Assessment::new(flowsheet, &self.background).map_err(analysis_error)?;
+        metrics_into(&assessment.figures(), &mut MetricWriter::new(out));
+        Ok(())
+    }
+
     fn report(
         &self,
         flowsheet: &FlowsheetResult,
@@ -256,28 +267,28 @@ fn analysis_error(refusal: Refusal) -> AnalysisError {
 
 /// The metrics, from the figures behind them (the same for both entry points).
 fn metrics(f: &LcaFigures<'_>) -> Vec<Metric> {
-    // Units written once (studies build these for every sample).
+    let mut out = Vec::with_capacity(8 + f.by_unit.len() + f.by_flow.len());
+    metrics_into(f, &mut MetricWriter::new(&mut out));
+    out
+}
+
+/// [`metrics`] written over a list in place (a study's samples).
+fn metrics_into(f: &LcaFigures<'_>, w: &mut MetricWriter<'_>) {
     let (per_fu, per_yr) = (format!("{}/FU", f.impact_unit), format!("{}/yr", f.impact_unit));
-    let mut metrics = Vec::with_capacity(8 + f.by_unit.len() + f.by_flow.len());
     for (fu_name, yr_name, a) in [
         ("emissions_per_functional_unit", "emissions_per_year", &f.emissions),
         ("co2_fixed_per_functional_unit", "co2_fixed_per_year", &f.co2_fixed),
         ("avoided_per_functional_unit", "avoided_per_year", &f.avoided),
         ("net_reduction_per_functional_unit", "net_reduction_per_year", &f.net_reduction),
     ] {
-        metrics.push(Metric { name: fu_name.into(), value: a.per_functional_unit, unit: per_fu.clone() });
-        metrics.push(Metric { name: yr_name.into(), value: a.per_year, unit: per_yr.clone() });
+        w.put(fu_name, a.per_functional_unit, &per_fu);
+        w.put(yr_name, a.per_year, &per_yr);
     }
     for (prefix, list) in [("emissions_by_unit.", &f.by_unit), ("emissions_by_flow.", &f.by_flow)] {
         for c in list {
-            metrics.push(Metric {
-                name: [prefix, &c.name].concat(),
-                value: c.per_functional_unit,
-                unit: per_fu.clone(),
-            });
+            w.put_fmt(format_args!("{prefix}{}", c.name), c.per_functional_unit, &per_fu);
         }
     }
-    metrics
 }
 
 #[cfg(test)]

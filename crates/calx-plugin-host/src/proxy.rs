@@ -192,7 +192,7 @@ extern "C" fn utility(ctx: *mut c_void, code: u32, purpose: *const u8, purpose_l
     // SAFETY: strings are borrowed for the duration of the callback.
     let purpose = unsafe { text(purpose, purpose_len) };
     with_report(ctx, |r| match utility_from_code(code) {
-        Some(u) => r.utilities.push(calx_core::UtilityUse { utility: u, purpose, rate }),
+        Some(u) => r.utilities.push(calx_core::UtilityUse { utility: u, purpose: purpose.into(), rate }),
         // An unknown utility cannot be accounted for; keep it visible rather than drop it.
         None => r.note(format!("plugin reported unknown utility code {code} ({purpose}: {rate})")),
     });
@@ -203,14 +203,14 @@ extern "C" fn material(ctx: *mut c_void, purpose: *const u8, purpose_len: usize,
     let purpose = unsafe { text(purpose, purpose_len) };
     // ABI v1 carries no temperature: plugin make-up material enters at 25 degC (the SDK
     // refuses any other).
-    with_report(ctx, |r| r.material(&purpose, component, rate));
+    with_report(ctx, |r| r.material(purpose, component, rate));
 }
 
 extern "C" fn size(ctx: *mut c_void, name: *const u8, name_len: usize, value: f64, dimension: *const i8) {
     // SAFETY: `dimension` points to six exponents for the duration of the callback.
     let (name, d) = unsafe { (text(name, name_len), std::slice::from_raw_parts(dimension, 6)) };
     let dimension = Dimension { mass: d[0], length: d[1], time: d[2], temperature: d[3], amount: d[4], money: d[5] };
-    with_report(ctx, |r| r.sizes.push(calx_core::SizeFigure { name, value, dimension }));
+    with_report(ctx, |r| r.sizes.push(calx_core::SizeFigure { name: name.into(), value, dimension }));
 }
 
 extern "C" fn note(ctx: *mut c_void, ptr: *const u8, len: usize) {

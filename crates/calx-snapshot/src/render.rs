@@ -118,7 +118,7 @@ pub fn render(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) 
                 s,
                 "    balance: {} over {}",
                 closure_class(worst),
-                u.balance.iter().map(|c| c.quantity.as_str()).collect::<Vec<_>>().join(", ")
+                u.balance.iter().map(|c| c.quantity.as_ref()).collect::<Vec<_>>().join(", ")
             );
         }
         if let Some(energy) = energy_line(&u.energy) {

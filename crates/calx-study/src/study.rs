@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use calx::{ConfiguredAnalysis, Diagnostics, LoadOptions, Project, Source};
-use calx_core::{ParamValue, Params};
+use calx::{ConfiguredAnalysis, Diagnostics, FlowsheetResult, LoadOptions, Project, Source};
+use calx_core::{AnalysisOutput, ParamValue, Params};
 use calx_engine::{Flowsheet, WarmStart};
 use rayon::prelude::*;
 
@@ -53,13 +53,23 @@ struct Lease<'s> {
     study: &'s Study,
     /// Taken back when the lease ends.
     flowsheet: Option<Result<Flowsheet, Diagnostics>>,
+    /// The worker's previous sample: its result and the analyses' outputs, written over by
+    /// the next (so that a sample allocates next to nothing).
+    last: Buffers,
+}
+
+/// What a worker keeps from one sample for the next to write over.
+#[derive(Default)]
+struct Buffers {
+    result: Option<FlowsheetResult>,
+    outputs: Vec<AnalysisOutput>,
 }
 
 impl Lease<'_> {
     /// Evaluate on the leased flowsheet, or say why it could not be built.
     fn evaluate(&mut self, values: &[Option<f64>]) -> Outcome {
         match &mut self.flowsheet {
-            Some(Ok(f)) => self.study.evaluate_on(f, values),
+            Some(Ok(f)) => self.study.evaluate_on(f, &mut self.last, values),
             Some(Err(e)) => Err(e.to_string()),
             None => Err("no flowsheet".into()),
         }
@@ -272,7 +282,7 @@ impl Study {
     /// A worker's flowsheet: an idle one, or a new one; reused for many samples.
     fn lease(&self) -> Lease<'_> {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        Lease { study: self, flowsheet: Some(idle.map_or_else(|| self.base.build(), Ok)) }
+        Lease { study: self, flowsheet: Some(idle.map_or_else(|| self.base.build(), Ok)), last: Buffers::default() }
     }
 
     /// Set every target on `f` (the sample's value, or the base value for `None`) and restore
@@ -383,11 +393,13 @@ impl Study {
     }
 
     /// Evaluate on a worker's flowsheet with some parameters set (None: the flowsheet's value).
-    fn evaluate_on(&self, f: &mut Flowsheet, values: &[Option<f64>]) -> Outcome {
+    fn evaluate_on(&self, f: &mut Flowsheet, last: &mut Buffers, values: &[Option<f64>]) -> Outcome {
         let analyses = self.configure(f, values).map_err(|e| e.to_string())?;
-        let result = f.solve().map_err(|e| e.to_string())?;
+        let result = f.solve_reusing(last.result.take()).map_err(|e| e.to_string())?;
+        let result = &*last.result.insert(result);
         let analyses = analyses.as_deref().unwrap_or(&self.base.model().analyses);
-        let outputs = calx::run_figures(analyses, &result).map_err(|e| e.to_string())?;
+        calx::run_figures_into(analyses, result, &mut last.outputs).map_err(|e| e.to_string())?;
+        let outputs = &last.outputs;
         let mut out = Vec::with_capacity(self.metrics.len());
         for (m, path) in self.metrics.iter().zip(&self.def.metrics) {
             let x = match m {
@@ -400,7 +412,7 @@ impl Study {
                 MetricRef::Expr(e) => f.evaluate(e).map_err(|e| e.to_string())?.0,
                 MetricRef::MetricExpr(e) => {
                     let units = &self.base.model().units_of_measure;
-                    calx_flowsheet::evaluate_metric_expression(e, f, &outputs, units)
+                    calx_flowsheet::evaluate_metric_expression(e, f, outputs, units)
                         .map_err(|e| format!("{path}: {e}"))?
                         .0
                 }

@@ -142,6 +142,15 @@ impl Analysis for TeaAnalysis {
     fn figures(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
         crate::assess::figures(flowsheet, earlier, &self.config).map_err(analysis_error)
     }
+
+    fn figures_into(
+        &self,
+        flowsheet: &FlowsheetResult,
+        earlier: &[AnalysisOutput],
+        out: &mut Vec<Metric>,
+    ) -> Result<(), AnalysisError> {
+        crate::assess::figures_into(flowsheet, earlier, &self.config, out).map_err(analysis_error)
+    }
 }
 
 /// A parameter that does not fit the flowsheet names the parameter; anything else fails the

@@ -200,6 +200,18 @@ pub fn figures(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) -
     Ok(crate::render::metrics(&r))
 }
 
+/// [`figures`] written over a list in place (a study's samples).
+pub fn figures_into(
+    f: &FlowsheetResult,
+    earlier: &[AnalysisOutput],
+    c: &TeaConfig,
+    out: &mut Vec<Metric>,
+) -> Result<(), TeaError> {
+    let (r, _) = compute(&Ctx { f, earlier, c })?;
+    crate::render::metrics_into(&r, &mut calx_core::MetricWriter::new(out));
+    Ok(())
+}
+
 /// What every stage reads: the converged flowsheet, the outputs of the analyses before, the
 /// configuration.
 struct Ctx<'a> {
@@ -431,7 +443,7 @@ fn equipment_line(x: &Ctx<'_>, unit: &str, cost: &EquipmentCost) -> Result<Line,
         }
     };
     let Some(s) = u.report.sizes.iter().find(|s| &s.name == size) else {
-        let sizes: Vec<&str> = u.report.sizes.iter().map(|s| s.name.as_str()).collect();
+        let sizes: Vec<&str> = u.report.sizes.iter().map(|s| s.name.as_ref()).collect();
         let sizes = if sizes.is_empty() { "none".into() } else { sizes.join(", ") };
         return Err(TeaError::parameter(
             param,

@@ -2,76 +2,102 @@
 
 use std::fmt::Write;
 
-use calx_core::{CsvTable, Metric};
+use calx_core::{CsvTable, Metric, MetricWriter};
 
 use calx_core::format::{group, plain_percent as pct};
 
 use crate::assess::TeaResult;
 
-fn m(name: &str, value: f64, unit: &str) -> Metric {
-    Metric { name: name.into(), value, unit: unit.into() }
+/// A line name as a metric key: spaces become `_` (`variable_cost.feed_raw_ash`).
+struct Key<'a>(&'a str);
+
+/// A CAPEX line's name as a metric key: spaces become `_`, commas go
+/// (`capex.design_and_engineering`).
+struct CapexKey<'a>(&'a str);
+
+impl std::fmt::Display for Key<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.chars().try_for_each(|c| f.write_char(if c == ' ' { '_' } else { c }))
+    }
+}
+
+impl std::fmt::Display for CapexKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.chars().filter(|&c| c != ',').try_for_each(|c| f.write_char(if c == ' ' { '_' } else { c }))
+    }
 }
 
 /// The metrics, in a fixed order; optional ones only when defined.
 pub fn metrics(r: &TeaResult) -> Vec<Metric> {
+    let mut out = Vec::new();
+    metrics_into(r, &mut MetricWriter::new(&mut out));
+    out
+}
+
+/// [`metrics`] written over a list in place (a study's samples).
+pub fn metrics_into(r: &TeaResult, w: &mut MetricWriter<'_>) {
     let c = r.currency.as_str();
     let yr = format!("{c}/yr");
-    let mut out = vec![
-        m("annual_production", r.annual_production, "t/yr"),
-        m("simulated_production", r.simulated_production, "t/yr"),
-        m("discount_rate", r.discount_rate * 100.0, "%"),
-        m("crf", r.crf, "1"),
-    ];
+    w.put("annual_production", r.annual_production, "t/yr");
+    w.put("simulated_production", r.simulated_production, "t/yr");
+    w.put("discount_rate", r.discount_rate * 100.0, "%");
+    w.put("crf", r.crf, "1");
     for l in &r.equipment {
-        out.push(m(&format!("equipment.{}", l.name), l.value, c));
+        w.put_fmt(format_args!("equipment.{}", l.name), l.value, c);
     }
     for l in r.capex.iter().filter(|l| l.name != "total CAPEX") {
-        out.push(m(&format!("capex.{}", l.name.replace(' ', "_").replace(',', "")), l.value, c));
+        w.put_fmt(format_args!("capex.{}", CapexKey(&l.name)), l.value, c);
     }
-    out.push(m("total_capex", r.total_capex, c));
-    out.push(m("annual_capex", r.annual_capex, &yr));
-    out.push(m("operation_cost", r.operation_cost, &yr));
+    w.put("total_capex", r.total_capex, c);
+    w.put("annual_capex", r.annual_capex, &yr);
+    w.put("operation_cost", r.operation_cost, &yr);
     if let Some(g) = r.operation_cost_given {
-        out.push(m("operation_cost_given", g, &yr));
+        w.put("operation_cost_given", g, &yr);
     }
     if let Some(b) = r.operation_cost_rebuilt {
-        out.push(m("operation_cost_rebuilt", b, &yr));
+        w.put("operation_cost_rebuilt", b, &yr);
         for l in &r.variable_costs {
-            out.push(m(&format!("variable_cost.{}", l.name.replace(' ', "_")), l.value, &yr));
+            w.put_fmt(format_args!("variable_cost.{}", Key(&l.name)), l.value, &yr);
         }
     }
     for l in &r.fixed_costs {
-        out.push(m(&l.name, l.value, &yr));
+        w.put(&l.name, l.value, &yr);
     }
-    out.push(m("annual_opex", r.annual_opex, &yr));
-    out.push(m("total_annual_cost", r.total_annual_cost, &yr));
-    out.push(m("product_revenue", r.product_revenue, &yr));
-    out.push(m("carbon_credits", r.carbon_credits, "t CO2/yr"));
-    out.push(m("carbon_credit_revenue", r.carbon_credit_revenue, &yr));
-    out.push(m("total_revenue", r.total_revenue, &yr));
+    w.put("annual_opex", r.annual_opex, &yr);
+    w.put("total_annual_cost", r.total_annual_cost, &yr);
+    w.put("product_revenue", r.product_revenue, &yr);
+    w.put("carbon_credits", r.carbon_credits, "t CO2/yr");
+    w.put("carbon_credit_revenue", r.carbon_credit_revenue, &yr);
+    w.put("total_revenue", r.total_revenue, &yr);
     for (n, t, v) in &r.credits_by_lca {
-        out.push(m(&format!("carbon_credits_if.{n}"), *t, "t CO2/yr"));
-        out.push(m(&format!("carbon_credit_revenue_if.{n}"), *v, &yr));
+        w.put_fmt(format_args!("carbon_credits_if.{n}"), *t, "t CO2/yr");
+        w.put_fmt(format_args!("carbon_credit_revenue_if.{n}"), *v, &yr);
     }
-    out.push(m("benefit_cost_ratio", r.benefit_cost_ratio, "1"));
-    out.push(m("npv", r.npv, c));
+    indicators_into(r, w);
+}
+
+/// The indicators' metrics.
+fn indicators_into(r: &TeaResult, w: &mut MetricWriter<'_>) {
+    let c = r.currency.as_str();
+    w.put("benefit_cost_ratio", r.benefit_cost_ratio, "1");
+    w.put("npv", r.npv, c);
     if let Some(i) = r.irr {
-        out.push(m("irr", i * 100.0, "%"));
+        w.put("irr", i * 100.0, "%");
     }
     if let Some(p) = r.simple_payback {
-        out.push(m("simple_payback", p, "yr"));
+        w.put("simple_payback", p, "yr");
     }
-    out.push(m("unit_production_cost", r.unit_production_cost, &format!("{c}/t")));
+    let per_t = format!("{c}/t");
+    w.put("unit_production_cost", r.unit_production_cost, &per_t);
     if let Some(p) = r.minimum_selling_price {
-        out.push(m("minimum_selling_price", p, &format!("{c}/t")));
+        w.put("minimum_selling_price", p, &per_t);
     }
     if let Some(x) = r.cost_per_t_co2 {
-        out.push(m("cost_per_t_co2", x, &format!("{c}/t CO2")));
+        w.put("cost_per_t_co2", x, &format!("{c}/t CO2"));
     }
     if let Some(x) = r.net_cost_per_t_co2 {
-        out.push(m("net_cost_per_t_co2", x, &format!("{c}/t CO2")));
+        w.put("net_cost_per_t_co2", x, &format!("{c}/t CO2"));
     }
-    out
 }
 
 /// Human-readable report.

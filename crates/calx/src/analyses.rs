@@ -105,6 +105,33 @@ pub fn run_figures(
     Ok(done)
 }
 
+/// [`run_figures`] written over `outputs`, the list the previous sample left (what a study's
+/// worker keeps), so that a sample allocates nothing for the outputs' names and metrics once
+/// the first has run.
+pub fn run_figures_into(
+    analyses: &[ConfiguredAnalysis],
+    result: &FlowsheetResult,
+    outputs: &mut Vec<AnalysisOutput>,
+) -> Result<(), AnalysisFailure> {
+    let mut done = 0;
+    for a in ordered(analyses)? {
+        if outputs.len() == done {
+            outputs.push(AnalysisOutput::figures_only(&a.name, &a.type_name, Vec::new()));
+        }
+        let (earlier, rest) = outputs.split_at_mut(done);
+        let out = &mut rest[0];
+        if out.name != a.name || out.type_name != a.type_name {
+            out.name.clone_from(&a.name);
+            out.type_name.clone_from(&a.type_name);
+        }
+        a.analysis.figures_into(result, earlier, &mut out.metrics).map_err(|source| failure(a, source))?;
+        finite(&out.metrics).map_err(|source| failure(a, source))?;
+        done += 1;
+    }
+    outputs.truncate(done);
+    Ok(())
+}
+
 /// The analyses in run order. A project's are in that order already (checked at load), so
 /// this finds no circle there; a list put together by hand may have one.
 fn ordered(analyses: &[ConfiguredAnalysis]) -> Result<impl Iterator<Item = &ConfiguredAnalysis>, AnalysisFailure> {

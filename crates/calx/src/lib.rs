@@ -32,7 +32,7 @@ mod optimize;
 mod plugins;
 mod project;
 
-pub use analyses::{AnalysisFailure, run_figures, run_reports, run_reports_with_study};
+pub use analyses::{AnalysisFailure, run_figures, run_figures_into, run_reports, run_reports_with_study};
 pub use builtins::builtin_registry;
 pub use error::{Error, LoadError};
 pub use plugins::{PluginProblem, ResolveError, library_file_name, load_plugins, resolve, search_path_from_env};

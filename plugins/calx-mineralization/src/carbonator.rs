@@ -47,6 +47,7 @@ use calx_core::{
 
 use crate::common::{
     check_inlets, check_outlets, fraction, inlet, inlet_ports, lowest_pressure, mix, molar_mass, require,
+    set_conversion,
 };
 use crate::equilibrium::{self, Equilibrator};
 use crate::rate::{GasFeed, RateModel, rate_params, refuse_rate_params};
@@ -186,6 +187,15 @@ impl UnitType for Carbonator {
 }
 
 impl UnitOperation for CarbonatorUnit {
+    /// A study's or design loop's new conversion, in place (the rate and equilibrium modes
+    /// compute their own conversions: created again).
+    fn set_number(&mut self, param: &str, key: Option<&str>, value: f64) -> Result<bool, UnitError> {
+        if self.rate.is_some() || self.equilibrium.is_some() {
+            return Ok(false);
+        }
+        set_conversion(&mut self.reactions, &self.set, (param, key, value))
+    }
+
     fn calculate(&self, inlets: &[Stream], outlets: &mut [Stream], report: &mut UnitReport) -> Result<(), UnitError> {
         let set = &*self.set;
         check_inlets(set, inlets, &self.ports)?;
@@ -381,7 +391,7 @@ impl CarbonatorUnit {
         report.size("co2_fixed", co2_fixed, Dimension::MASS_FLOW);
         for ((_, key, _), x) in self.reactions.iter().zip(&outcome.conversions) {
             let name = set.get(*key).map_or("?", |c| c.name.as_str());
-            report.size(&format!("conversion {name}"), *x, Dimension::DIMENSIONLESS);
+            report.size(format!("conversion {name}"), *x, Dimension::DIMENSIONLESS);
         }
         report.size("residence_time", outcome.residence_time, Dimension::TIME);
         self.agitation.report_vessel(&slurry_out[0].flows, outcome.vessel_volume, outcome.slurry_density, report);

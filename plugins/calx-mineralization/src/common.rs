@@ -4,7 +4,7 @@
 //! flowsheet layer can point at the line the user wrote.
 
 use calx_core::unit::Connections;
-use calx_core::{ComponentSet, Params, Phase, Stream, UnitError};
+use calx_core::{ComponentSet, Params, Phase, Reaction, Stream, UnitError};
 
 /// Molar gas constant, J/(mol K) (CODATA 2018, exact).
 pub(crate) const R: f64 = 8.314_462_618;
@@ -17,6 +17,27 @@ pub(crate) fn fraction(name: &str, key: &str, x: f64) -> Result<f64, UnitError> 
         let what = if key.is_empty() { String::new() } else { format!("{key}: ") };
         Err(UnitError::param(name, format!("{what}must be a fraction between 0 and 1 (0-100 %), found {x}")))
     }
+}
+
+/// Take a new `conversion` of reactant `key` in place among `reactions` (reaction, reactant
+/// index, conversion; only conversions above zero are listed): `Ok(true)` when `key` is
+/// listed and the new conversion is above zero too, after the check `create` makes; otherwise
+/// `Ok(false)`, and the unit is created again (which adds or drops the reaction).
+pub(crate) fn set_conversion(
+    reactions: &mut [(Reaction, usize, f64)],
+    set: &ComponentSet,
+    (param, key, value): (&str, Option<&str>, f64),
+) -> Result<bool, UnitError> {
+    let (true, Some(key)) = (param == "conversion", key) else { return Ok(false) };
+    let Some(entry) = set.index_of(key).and_then(|i| reactions.iter_mut().find(|r| r.1 == i)) else {
+        return Ok(false);
+    };
+    let x = fraction("conversion", key, value)?;
+    if x == 0.0 {
+        return Ok(false);
+    }
+    entry.2 = x;
+    Ok(true)
 }
 
 /// A fraction strictly between 0 and 1 (a target composition: 0 % and 100 % cannot be made).

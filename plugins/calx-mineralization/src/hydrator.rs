@@ -47,7 +47,7 @@ use calx_core::{
 use crate::aqueous::SolutionReport;
 use crate::common::{
     check_inlets, check_outlets, fraction, inlet_ports, lowest_pressure, mix, molar_mass, open_fraction, phase_mass,
-    positive, require,
+    positive, require, set_conversion,
 };
 use crate::rate::{RateModel, RateOutcome, rate_params, refuse_rate_params};
 use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
@@ -223,6 +223,15 @@ impl UnitType for Hydrator {
 }
 
 impl UnitOperation for HydratorUnit {
+    /// A study's or design loop's new conversion, in place (the rate and equilibrium modes
+    /// compute their own conversions: created again).
+    fn set_number(&mut self, param: &str, key: Option<&str>, value: f64) -> Result<bool, UnitError> {
+        if self.rate.is_some() {
+            return Ok(false);
+        }
+        set_conversion(&mut self.reactions, &self.set, (param, key, value))
+    }
+
     fn calculate(&self, inlets: &[Stream], outlets: &mut [Stream], report: &mut UnitReport) -> Result<(), UnitError> {
         let set = &*self.set;
         check_inlets(set, inlets, &self.ports)?;
@@ -310,7 +319,7 @@ impl UnitOperation for HydratorUnit {
                 // The conversions reached: the rate law's, scaled like the extents when water ran short.
                 for ((_, key, _), x) in self.reactions.iter().zip(&outcome.conversions) {
                     let name = set.get(*key).map_or("?", |c| c.name.as_str());
-                    report.size(&format!("conversion {name}"), x * water_factor, Dimension::DIMENSIONLESS);
+                    report.size(format!("conversion {name}"), x * water_factor, Dimension::DIMENSIONLESS);
                 }
                 report.size("residence_time", outcome.residence_time, Dimension::TIME);
                 self.agitation.report_vessel(&flows, outcome.vessel_volume, outcome.slurry_density, report);

@@ -78,7 +78,7 @@ pub(crate) fn energy_balance(
     thermal: Thermal,
     entering: &[(&[f64], f64)],
     out: &[f64],
-    purpose: &str,
+    purpose: &'static str,
     report: &mut UnitReport,
 ) -> Result<f64, UnitError> {
     let flowing: Vec<&(&[f64], f64)> = entering.iter().filter(|(f, _)| f.iter().sum::<f64>() > 0.0).collect();

@@ -371,7 +371,7 @@ pub(super) fn balance(ctx: &Ctx<'_>) -> Section {
     for c in &r.balance {
         let unit = if c.quantity == "mass" { ctx.flow_unit.clone() } else { molar.clone() };
         overall.row(vec![
-            c.quantity.clone(),
+            c.quantity.to_string(),
             sig(ctx.to(c.inflow, &unit), 6),
             sig(ctx.to(c.outflow, &unit), 6),
             unit,
@@ -400,7 +400,8 @@ pub(super) fn balance(ctx: &Ctx<'_>) -> Section {
             .iter()
             .filter(|c| c.quantity != "mass")
             .max_by(|a, b| a.relative_error.total_cmp(&b.relative_error));
-        let (name, err) = worst.map_or(("-".into(), "-".into()), |c| (c.quantity.clone(), closure(c.relative_error)));
+        let (name, err) =
+            worst.map_or(("-".into(), "-".into()), |c| (c.quantity.to_string(), closure(c.relative_error)));
         per_unit.row(vec![u.name.clone(), u.type_name.clone(), mass, name, err, energy_closure(&u.energy)]);
     }
     let worst = r

@@ -142,3 +142,23 @@ fn bad_conversions_and_sets_without_co2_are_refused() {
     assert_eq!(param_of(&err), Some("conversion"), "{err}");
     assert!(err.to_string().contains("MgCO3"), "{err}");
 }
+
+#[test]
+fn a_conversion_set_in_place_calculates_exactly_as_a_unit_created_with_it() {
+    let with = |x: f64| [("conversion", map(&[("Ca(OH)2", x), ("Mg(OH)2", 0.5)])), ("specific_energy", num(500.0))];
+    let gas = stream(&[(CO2, 10.0 * mm(CO2)), (N2, 1.0)], 298.15);
+    let inlets = [slurry(), gas];
+    let mut u = create(&Carbonator, &with(0.8), &c()).unwrap();
+    assert_eq!(u.set_number("conversion", Some("Ca(OH)2"), 0.37), Ok(true));
+    let fresh = create(&Carbonator, &with(0.37), &c()).unwrap();
+    assert_eq!(run(&*u, &inlets, 2).unwrap(), run(&*fresh, &inlets, 2).unwrap(), "bit for bit");
+    // Refused like `create` refuses it, and the unit keeps its conversion.
+    let err = u.set_number("conversion", Some("Ca(OH)2"), 1.5).expect_err("above 1");
+    assert!(err.to_string().contains("between 0 and 1"), "{err}");
+    assert_eq!(run(&*u, &inlets, 2).unwrap(), run(&*fresh, &inlets, 2).unwrap());
+    // What changes the reactions themselves is left to `create`: a zero conversion (the
+    // reaction is dropped), a reactant not listed (CaO), another parameter.
+    assert_eq!(u.set_number("conversion", Some("Ca(OH)2"), 0.0), Ok(false));
+    assert_eq!(u.set_number("conversion", Some("CaO"), 0.5), Ok(false));
+    assert_eq!(u.set_number("specific_energy", None, 10.0), Ok(false));
+}

@@ -225,3 +225,17 @@ fn a_feed_without_cao_or_mgo_and_negative_flows_are_port_errors() {
     assert_eq!(port_of(&err), Some("water"), "{err}");
     assert!(err.to_string().contains("negative"), "{err}");
 }
+
+#[test]
+fn a_conversion_set_in_place_calculates_exactly_as_a_unit_created_with_it() {
+    let with = |x: f64| [("conversion", map(&[("CaO", x), ("MgO", 0.4)])), ("specific_energy", num(1000.0))];
+    let ash = stream(&[(CAO, mm(CAO)), (MGO, 0.5 * mm(MGO)), (SIO2, 0.1)], 298.15);
+    let inlets = [ash, stream(&[(H2O, 1.0)], 298.15)];
+    let mut u = create(&Hydrator, &with(0.5), &both()).unwrap();
+    assert_eq!(u.set_number("conversion", Some("CaO"), 0.29), Ok(true));
+    let fresh = create(&Hydrator, &with(0.29), &both()).unwrap();
+    assert_eq!(run(&*u, &inlets, 1).unwrap(), run(&*fresh, &inlets, 1).unwrap(), "bit for bit");
+    assert!(u.set_number("conversion", Some("CaO"), -0.1).is_err());
+    assert_eq!(u.set_number("conversion", Some("CaO"), 0.0), Ok(false));
+    assert_eq!(u.set_number("water_temperature", None, 300.0), Ok(false));
+}
