@@ -461,7 +461,9 @@ fn the_reusing_sample_path_equals_the_plain_one_bit_for_bit() {
             assert_eq!((&r.balance, &r.energy), (&p.balance, &p.energy), "{file} sample {i}");
             let figures = calx::run_figures(analyses, &p).unwrap_or_else(|e| panic!("{e}"));
             let bits = |o: &[calx::AnalysisOutput]| -> Vec<(String, String, u64)> {
-                o.iter().flat_map(|a| a.metrics.iter().map(|m| (a.name.clone(), m.name.clone(), m.value.to_bits()))).collect()
+                o.iter()
+                    .flat_map(|a| a.metrics.iter().map(|m| (a.name.clone(), m.name.clone(), m.value.to_bits())))
+                    .collect()
             };
             assert_eq!(bits(&outputs), bits(&figures), "{file} sample {i}");
             last = Some(r);

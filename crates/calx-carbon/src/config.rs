@@ -177,7 +177,7 @@ fn resolve(
             ));
         }
         let dimension = dimension_of(name);
-        let value = UnitTable::builtin().parse_as(text, dimension).map_err(|e| {
+        let value = UnitTable::shared().parse_as(text, dimension).map_err(|e| {
             UnitError::param("figures", format!("`{name}`: {text:?} is not a {} ({e})", dimension.describe()))
         })?;
         return Ok(FigureInUse { value, source: source.clone(), given_by: "flowsheet" });

@@ -130,6 +130,15 @@ impl Default for UnitTable {
     }
 }
 
+impl UnitTable {
+    /// The built-in table, built once for the process: building it costs more than most
+    /// things that parse a quantity with it (analyses a study creates again for every sample).
+    pub fn shared() -> &'static UnitTable {
+        static SHARED: std::sync::OnceLock<UnitTable> = std::sync::OnceLock::new();
+        SHARED.get_or_init(UnitTable::builtin)
+    }
+}
+
 const MINUTE: f64 = 60.0;
 const HOUR: f64 = 3600.0;
 const DAY: f64 = 86_400.0;

@@ -160,10 +160,7 @@ fn overrides(
     database: &Database,
     source: &dyn Fn(&str, &str) -> Result<String, UnitError>,
 ) -> Result<Vec<FactorOverride>, UnitError> {
-    let mut units = UnitTable::builtin();
-    for (sym, f) in [("kgCO2eq", 1.0), ("tCO2eq", 1000.0), ("gCO2eq", 1e-3)] {
-        units.define(sym, f, Dimension::MASS).map_err(|e| UnitError::Calculation(e.to_string()))?;
-    }
+    let units = factor_units()?;
     let mut overrides = Vec::new();
     for (k, v) in p.text_map("factors")? {
         let i = database.require_process(k, "factors").map_err(|e| UnitError::param("factors", e.to_string()))?;
@@ -192,11 +189,25 @@ fn mapping(text: &str) -> Mapping {
     }
 }
 
+/// The built-in units with the CO2-eq mass symbols factors are written in (`kgCO2eq/kWh`),
+/// built once: a study creates the LCA again for every sample that changes a factor.
+fn factor_units() -> Result<&'static UnitTable, UnitError> {
+    static UNITS: std::sync::OnceLock<Result<UnitTable, calx_core::Error>> = std::sync::OnceLock::new();
+    let built = UNITS.get_or_init(|| {
+        let mut units = UnitTable::builtin();
+        for (sym, f) in [("kgCO2eq", 1.0), ("tCO2eq", 1000.0), ("gCO2eq", 1e-3)] {
+            units.define(sym, f, Dimension::MASS)?;
+        }
+        Ok(units)
+    });
+    built.as_ref().map_err(|e| UnitError::Calculation(e.to_string()))
+}
+
 /// `1 t of product`, `1000 kg of CO2 fixed`.
 fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
     let bad = || UnitError::param("functional_unit", format!("{text:?}: write `1 t of STREAM` or `1 t of CO2 fixed`"));
     let (amount, what) = text.split_once(" of ").ok_or_else(bad)?;
-    let kg = UnitTable::builtin()
+    let kg = UnitTable::shared()
         .parse_as(amount, Dimension::MASS)
         .map_err(|e| UnitError::param("functional_unit", e.to_string()))?;
     // `kg > 0.0` is false for NaN too, so a NaN amount is refused as well. A functional

@@ -7,7 +7,6 @@
 //! can point at it. What needs the converged flowsheet is checked later, by [`crate::assess()`].
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use calx_core::{Dimension, Params, UnitError, UnitTable, Utility};
 
@@ -465,8 +464,7 @@ struct Money {
 /// analysis parameters it changes, and building the table costs more than the rest of
 /// [`configure`].
 fn builtin_units() -> &'static UnitTable {
-    static UNITS: OnceLock<UnitTable> = OnceLock::new();
-    UNITS.get_or_init(UnitTable::builtin)
+    UnitTable::shared()
 }
 
 impl Money {
