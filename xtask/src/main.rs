@@ -12,7 +12,8 @@
 //!   `manifest` for S seconds (release build of `calx-fuzz`; `--save` writes findings to
 //!   `tests/data/fuzz/TARGET/`).
 //! - `sample-cost [KIND...]`: what one study sample costs on one thread (wall time,
-//!   instructions, heap allocations) for `once-through`, `recycle` and `reference`, from the
+//!   instructions, heap allocations) for `once-through`, `recycle`, `reference` and
+//!   `equilibrium`, from the
 //!   `sample_cost` example of `calx-study` run natively, under callgrind and under DHAT
 //!   (installs Debian's `valgrind` when missing).
 
@@ -308,7 +309,7 @@ fn sample_cost(root: &std::path::Path, kinds: &[String]) -> std::io::Result<std:
     let example = root.join("target/release/examples/sample_cost");
     let counted = counting.join("release/examples/sample_cost");
     let kinds: Vec<&str> = if kinds.is_empty() {
-        vec!["once-through", "recycle", "reference"]
+        vec!["once-through", "recycle", "reference", "equilibrium"]
     } else {
         kinds.iter().map(String::as_str).collect()
     };

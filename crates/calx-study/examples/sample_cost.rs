@@ -5,8 +5,9 @@
 //!
 //! `cargo run --release -p calx-study --example sample_cost -- KIND SAMPLES`, KIND one of
 //! `once-through` (the reference plant, two conversions varied, LCA + TEA + ledger metrics),
-//! `recycle` (the same over the water-recycle plant) or `reference` (the reference study,
-//! analysis parameters too).
+//! `recycle` (the same over the water-recycle plant), `equilibrium` (the plant whose
+//! carbonator is at equilibrium, the hydration conversion varied) or `reference` (the
+//! reference study, analysis parameters too).
 
 use std::path::Path;
 
@@ -27,6 +28,9 @@ fn study_text(kind: &str, root: &Path) -> String {
     match kind {
         "once-through" => unit_only("kigam-cfbc-2022.yaml"),
         "recycle" => unit_only("kigam-cfbc-recycle.yaml"),
+        // The equilibrium carbonator decides its own conversion: only the hydration varies.
+        "equilibrium" => unit_only("kigam-cfbc-equilibrium.yaml")
+            .replace("  - path: units.carbonation.conversion.Ca(OH)2\n    distribution: { type: triangular, low: 0.6, mode: 0.7, high: 0.9 }\n", ""),
         "reference" => std::fs::read_to_string(root.join("flowsheets/kigam-cfbc-2022-uncertainty.yaml"))
             .unwrap_or_else(|e| panic!("the reference study: {e}")),
         other => panic!("unknown kind {other:?}: once-through, recycle or reference"),
