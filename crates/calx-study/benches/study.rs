@@ -1,10 +1,14 @@
-//! Benchmarks: samples per second of studies over the reference plant with LCA and TEA,
-//! once-through and with the water recycle, on 1 and 2 threads. divan prints the throughput
-//! as items (samples) per second. Issue 7's aim: 50,000/s once-through and 20,000/s with the
-//! recycle on 2 threads; issue 15's: the reference study with an equilibrium carbonator
-//! (`flowsheets/kigam-cfbc-equilibrium.yaml`) at 20,000/s or more on 2 threads; issue 16's:
-//! the reference study with a rate-based carbonator (a CSTR, shrinking core) at 20,000/s or
-//! more on 2 threads.
+//! Benchmarks: samples per second of studies over the reference plant with LCA, carbon ledger
+//! and TEA, once-through and with the water recycle, on 1 and 2 threads. divan prints the
+//! throughput as items (samples) per second. Issue 7's aim: 50,000/s once-through and 20,000/s
+//! with the recycle on 2 threads; issue 15's: the reference study with an equilibrium
+//! carbonator (`flowsheets/kigam-cfbc-equilibrium.yaml`) at 20,000/s or more on 2 threads;
+//! issue 16's: the reference study with a rate-based carbonator (a CSTR, shrinking core) at
+//! 20,000/s or more on 2 threads; issue 24's: once-through at most 8 us (125,000/s) and recycle
+//! at most 12 us per sample on one thread, 2 threads at least 1.8x one.
+//!
+//! Instructions and heap allocations per sample: `cargo xtask sample-cost` (callgrind and
+//! DHAT over `examples/sample_cost.rs`).
 //!
 //! `cargo bench -p calx-study`
 
