@@ -48,7 +48,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME | fuzz TARGET [--time S] | sample-cost [KIND...]>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test\n  fuzz           fuzz flowsheet, study, pipeline or manifest for S seconds\n  sample-cost    time, instructions and allocations per study sample (once-through, recycle, reference)"
+                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME | fuzz TARGET [--time S] | sample-cost [KIND...]>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test\n  fuzz           fuzz flowsheet, study, pipeline or manifest for S seconds\n  sample-cost    time, instructions and allocations per study sample (once-through, recycle, reference, equilibrium)"
             );
             return ExitCode::from(2);
         }
@@ -318,7 +318,6 @@ fn sample_cost(root: &std::path::Path, kinds: &[String]) -> std::io::Result<std:
         let per_sample = |f: &dyn Fn(usize) -> std::io::Result<f64>| -> std::io::Result<f64> {
             Ok((f(3 * COST_SAMPLES)? - f(COST_SAMPLES)?) / (2 * COST_SAMPLES) as f64)
         };
-        // Time over more samples: the native runs are fast, and the clock is coarse.
         // Time over ten times the samples: the native runs are fast, and the clock is coarse.
         let seconds = per_sample(&|n| run_example(&example, kind, 10 * n))? / 10.0;
         let instructions = per_sample(&|n| valgrind_count(&example, kind, n, "callgrind", "refs:"))?;
@@ -346,6 +345,10 @@ fn valgrind_count(example: &std::path::Path, kind: &str, n: usize, tool: &str, l
         .args([kind, &n.to_string()])
         .output()?;
     let text = String::from_utf8_lossy(&out.stderr);
+    // A run that failed (a sample that did not solve) still prints totals: refuse them.
+    if !out.status.success() {
+        return Err(std::io::Error::other(format!("valgrind --tool={tool} {kind} {n} failed:\n{text}")));
+    }
     let line = text
         .lines()
         .find(|l| l.contains(label))

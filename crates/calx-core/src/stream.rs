@@ -27,9 +27,11 @@ impl Clone for Stream {
     }
 
     fn clone_from(&mut self, source: &Stream) {
-        self.flows.clone_from(&source.flows);
-        self.temperature = source.temperature;
-        self.pressure = source.pressure;
+        // Destructured, so that a new field cannot be forgotten here.
+        let Stream { flows, temperature, pressure } = source;
+        self.flows.clone_from(flows);
+        self.temperature = *temperature;
+        self.pressure = *pressure;
     }
 }
 

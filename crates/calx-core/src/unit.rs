@@ -242,10 +242,12 @@ impl Clone for UnitReport {
     }
 
     fn clone_from(&mut self, source: &UnitReport) {
-        self.utilities.clone_from(&source.utilities);
-        self.materials.clone_from(&source.materials);
-        self.sizes.clone_from(&source.sizes);
-        self.notes.clone_from(&source.notes);
+        // Destructured, so that a new field cannot be forgotten here.
+        let UnitReport { utilities, materials, sizes, notes } = source;
+        self.utilities.clone_from(utilities);
+        self.materials.clone_from(materials);
+        self.sizes.clone_from(sizes);
+        self.notes.clone_from(notes);
     }
 }
 

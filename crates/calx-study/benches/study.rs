@@ -102,7 +102,7 @@ fn equilibrium_variant(study: &str) -> String {
             skipping = line.contains("units.carbonation.conversion");
         }
         // The equilibrium plant has no carbon ledger to record.
-        if !skipping && !line.contains("analyses.carbon") {
+        if !skipping && !line.trim_start().starts_with("- analyses.carbon.") {
             out.push_str(&line.replace("flowsheet: kigam-cfbc-2022.yaml", "flowsheet: kigam-cfbc-equilibrium.yaml"));
             out.push('\n');
         }

@@ -33,7 +33,7 @@ fn study_text(kind: &str, root: &Path) -> String {
             .replace("  - path: units.carbonation.conversion.Ca(OH)2\n    distribution: { type: triangular, low: 0.6, mode: 0.7, high: 0.9 }\n", ""),
         "reference" => std::fs::read_to_string(root.join("flowsheets/kigam-cfbc-2022-uncertainty.yaml"))
             .unwrap_or_else(|e| panic!("the reference study: {e}")),
-        other => panic!("unknown kind {other:?}: once-through, recycle or reference"),
+        other => panic!("unknown kind {other:?}: once-through, recycle, equilibrium or reference"),
     }
 }
 

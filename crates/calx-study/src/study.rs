@@ -45,10 +45,11 @@ pub struct Study {
     strata: Option<Vec<Vec<u32>>>,
     /// Built flowsheets not in use: a worker takes one (or builds one) and gives it back, so
     /// a study builds about one per thread however rayon splits the work.
-    idle: Mutex<Vec<Flowsheet>>,
+    idle: Mutex<Vec<(Flowsheet, Buffers)>>,
 }
 
-/// A flowsheet lent to a worker; returned to the study's idle list when dropped.
+/// A flowsheet lent to a worker with its last sample's buffers; returned to the study's idle
+/// list when dropped.
 struct Lease<'s> {
     study: &'s Study,
     /// Taken back when the lease ends.
@@ -79,7 +80,8 @@ impl Lease<'_> {
 impl Drop for Lease<'_> {
     fn drop(&mut self) {
         if let Some(Ok(f)) = self.flowsheet.take() {
-            self.study.idle.lock().unwrap_or_else(|e| e.into_inner()).push(f);
+            let last = std::mem::take(&mut self.last);
+            self.study.idle.lock().unwrap_or_else(|e| e.into_inner()).push((f, last));
         }
     }
 }
@@ -281,8 +283,12 @@ impl Study {
 
     /// A worker's flowsheet: an idle one, or a new one; reused for many samples.
     fn lease(&self) -> Lease<'_> {
-        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        Lease { study: self, flowsheet: Some(idle.map_or_else(|| self.base.build(), Ok)), last: Buffers::default() }
+        // The flowsheet comes back with its last sample's buffers: rayon may lease for every
+        // job it splits off, and the buffers should outlive the job.
+        match self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            Some((f, last)) => Lease { study: self, flowsheet: Some(Ok(f)), last },
+            None => Lease { study: self, flowsheet: Some(self.base.build()), last: Buffers::default() },
+        }
     }
 
     /// Set every target on `f` (the sample's value, or the base value for `None`) and restore

@@ -124,6 +124,12 @@ pub fn run_figures_into(
             out.name.clone_from(&a.name);
             out.type_name.clone_from(&a.type_name);
         }
+        // A figures-only output: nothing of a full report (from a list `run_reports` made)
+        // may stay beside this sample's metrics.
+        out.text.clear();
+        out.csv.clear();
+        out.json.clear();
+        out.report = None;
         a.analysis.figures_into(result, earlier, &mut out.metrics).map_err(|source| failure(a, source))?;
         finite(&out.metrics).map_err(|source| failure(a, source))?;
         done += 1;
