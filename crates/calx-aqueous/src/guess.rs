@@ -72,12 +72,12 @@ impl System {
                 let (ci, hi, ki) = self.row_of(ws, ws.dep_cols[i]);
                 for j in 0..k {
                     let cj = self.column(ws.dep_cols[j]);
-                    ws.jac[(i, j)] = (0..ne).filter(|c| ws.active[*c]).map(|c| ci[c] * cj[c]).sum();
+                    ws.jac[i * ws.ld + j] = (0..ne).filter(|c| ws.active[*c]).map(|c| ci[c] * cj[c]).sum();
                 }
                 let m_la0: f64 = (0..ne).filter(|c| ws.active[*c]).map(|c| ci[c] * ws.saved[c]).sum();
                 ws.f[i] = if rhs == 0 { ki - m_la0 } else { hi };
             }
-            if solve_in_place(&mut ws.jac, &mut ws.f, k).is_err() {
+            if solve_in_place(&mut ws.jac, ws.ld, &mut ws.f, k).is_err() {
                 return false;
             }
             if rhs == 0 {

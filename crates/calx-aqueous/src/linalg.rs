@@ -1,40 +1,46 @@
-//! In-place LU solve with partial pivoting on the leading n×n block of a preallocated nalgebra
-//! matrix, so that a Newton step allocates nothing (nalgebra's own `lu()` takes the matrix by
-//! value).
+//! In-place LU solve with partial pivoting on the leading n×n block of a preallocated
+//! row-major matrix, so that a Newton step allocates nothing. Row-major, because the
+//! elimination subtracts rows: each update runs over contiguous memory.
 
-use nalgebra::{DMatrix, DVector};
-
-/// Solves `a[..n, ..n] x = b[..n]` in place (`b` becomes x). Returns the row at which a pivot
-/// vanished, if one did.
-pub(crate) fn solve_in_place(a: &mut DMatrix<f64>, b: &mut DVector<f64>, n: usize) -> Result<(), usize> {
+/// Solves `a[..n, ..n] x = b[..n]` in place (`b` becomes x), where row r of `a` starts at
+/// `r * ld`. Returns the row at which a pivot vanished, if one did. Only the leading block is
+/// read or written, and below the diagonal it is left stale.
+pub(crate) fn solve_in_place(a: &mut [f64], ld: usize, b: &mut [f64], n: usize) -> Result<(), usize> {
+    debug_assert!(n <= ld && a.len() >= n * ld && b.len() >= n);
+    let b = &mut b[..n];
     for k in 0..n {
-        let (mut p, mut best) = (k, a[(k, k)].abs());
+        let (mut p, mut best) = (k, a[k * ld + k].abs());
         for r in k + 1..n {
-            if a[(r, k)].abs() > best {
-                (p, best) = (r, a[(r, k)].abs());
+            let v = a[r * ld + k].abs();
+            if v > best {
+                (p, best) = (r, v);
             }
         }
         if best == 0.0 || !best.is_finite() {
             return Err(k);
         }
         if p != k {
-            a.swap_rows(p, k);
-            b.swap_rows(p, k);
+            // Columns left of k are not read again: swapping from k is enough.
+            let (top, bottom) = a.split_at_mut(p * ld);
+            top[k * ld + k..k * ld + n].swap_with_slice(&mut bottom[k..n]);
+            b.swap(p, k);
         }
-        let pivot = a[(k, k)];
-        for r in k + 1..n {
-            let f = a[(r, k)] / pivot;
+        let (top, bottom) = a.split_at_mut((k + 1) * ld);
+        let row_k = &top[k * ld + k..k * ld + n];
+        let (pivot, bk) = (row_k[0], b[k]);
+        for (row, br) in bottom.chunks_exact_mut(ld).zip(b[k + 1..].iter_mut()) {
+            let f = row[k] / pivot;
             if f != 0.0 {
-                for c in k..n {
-                    a[(r, c)] -= f * a[(k, c)];
+                for (v, u) in row[k + 1..n].iter_mut().zip(&row_k[1..]) {
+                    *v -= f * u;
                 }
-                b[r] -= f * b[k];
+                *br -= f * bk;
             }
         }
     }
     for k in (0..n).rev() {
-        let s: f64 = (k + 1..n).map(|c| a[(k, c)] * b[c]).sum();
-        b[k] = (b[k] - s) / a[(k, k)];
+        let s: f64 = a[k * ld + k + 1..k * ld + n].iter().zip(&b[k + 1..]).map(|(x, y)| x * y).sum();
+        b[k] = (b[k] - s) / a[k * ld + k];
     }
     Ok(())
 }
@@ -45,9 +51,9 @@ mod tests {
 
     #[test]
     fn solves_a_small_system_in_the_leading_block() {
-        let mut a = DMatrix::from_row_slice(3, 3, &[0.0, 2.0, 9.0, 1.0, 1.0, 9.0, 9.0, 9.0, 9.0]);
-        let mut b = DVector::from_vec(vec![4.0, 3.0, 9.0]);
-        solve_in_place(&mut a, &mut b, 2).unwrap();
+        let mut a = [0.0, 2.0, 9.0, 1.0, 1.0, 9.0, 9.0, 9.0, 9.0];
+        let mut b = [4.0, 3.0, 9.0];
+        solve_in_place(&mut a, 3, &mut b, 2).unwrap();
         assert!((b[0] - 1.0).abs() < 1e-15 && (b[1] - 2.0).abs() < 1e-15);
     }
 }

@@ -9,8 +9,6 @@
 //! [`Workspace`], so that a solve allocates nothing but its result ([`System::solve_into`] not
 //! even that).
 
-use nalgebra::{DMatrix, DVector};
-
 use crate::PASCAL_PER_ATM;
 use crate::activity::water_activity;
 use crate::database::Element;
@@ -152,12 +150,26 @@ pub struct Workspace {
     pub(crate) gas_x: f64,
     pub(crate) gas_on: bool,
     unknowns: Vec<Unknown>,
+    /// The position among the unknowns of each active component (`usize::MAX` if inactive).
+    pos: Vec<usize>,
+    /// From the molalities, by `molality_sums`: Σ ν_ic m_i for each component c (H+'s unused),
+    /// Σ z m, ½ Σ z² m, and Σ m (one pass over the species instead of one per row).
+    sums: Vec<f64>,
+    sum_charge: f64,
+    sum_ionic: f64,
+    sum_m: f64,
+    /// Moles in the closed gas, 10^gas_x, at the last `residuals` (zero without one), which
+    /// the Jacobian at the same point reuses.
+    gas_moles: f64,
     /// The unknowns' values before a step, for the line search.
     pub(crate) saved: Vec<f64>,
     /// The Newton direction.
     pub(crate) dir: Vec<f64>,
-    pub(crate) jac: DMatrix<f64>,
-    pub(crate) f: DVector<f64>,
+    /// The Newton matrix, row-major with `ld` columns per row (the largest n): row operations
+    /// of the elimination and the row scaling then run over contiguous memory.
+    pub(crate) jac: Vec<f64>,
+    pub(crate) ld: usize,
+    pub(crate) f: Vec<f64>,
     scale: Vec<f64>,
     warm: bool,
     /// Scratch of the phase-dependence test (`phases.rs`): the element columns of the present
@@ -210,10 +222,17 @@ impl System {
             gas_x: 0.0,
             gas_on: false,
             unknowns: Vec::with_capacity(n),
+            pos: vec![usize::MAX; nc],
+            sums: vec![0.0; nc],
+            sum_charge: 0.0,
+            sum_ionic: 0.0,
+            sum_m: 0.0,
+            gas_moles: 0.0,
             saved: vec![0.0; n],
             dir: vec![0.0; n],
-            jac: DMatrix::zeros(n, n),
-            f: DVector::zeros(n),
+            jac: vec![0.0; n * n],
+            ld: n,
+            f: vec![0.0; n],
             scale: vec![1.0; n],
             warm: false,
             dep: vec![0.0; (nc - 1) * (ne + 1)],
@@ -355,7 +374,7 @@ impl System {
         }
         ws.active[nc - 1] = true;
         for i in 0..self.species.len() {
-            ws.on[i] = (0..nc).all(|c| self.nu(i, c) == 0.0 || ws.active[c]);
+            ws.on[i] = self.terms(i).iter().all(|(c, _)| ws.active[*c]);
         }
         self.initial_guess(ws, input);
     }
@@ -654,6 +673,7 @@ impl System {
     fn unknowns(&self, ws: &mut Workspace) {
         ws.unknowns.clear();
         for c in 0..self.components() {
+            ws.pos[c] = if ws.active[c] { ws.unknowns.len() } else { usize::MAX };
             if ws.active[c] {
                 ws.unknowns.push(Unknown::Component(c));
             }
@@ -693,7 +713,7 @@ impl System {
             for r in 0..n {
                 ws.f[r] = -ws.f[r];
             }
-            if let Err(row) = solve_in_place(&mut ws.jac, &mut ws.f, n) {
+            if let Err(row) = solve_in_place(&mut ws.jac, ws.ld, &mut ws.f, n) {
                 return Err(AqueousError::Singular {
                     iterations: before + it,
                     unknown: self.unknown_name(ws.unknowns[row]),
@@ -732,7 +752,7 @@ impl System {
         }
         match (self.carbon(), ws.gas) {
             (Some(c), GasMode::Fixed { .. }) if ws.gas_on => {
-                let dissolved = self.dissolved(ws, c, input.water_mass);
+                let dissolved = input.water_mass * ws.sums[c];
                 let residual = dissolved + self.held(ws, c) - ws.total[c] - ws.gas_x;
                 residual.abs() <= 10.0 * BALANCE_TOLERANCE * ws.total[c].max(ws.gas_x.abs()).max(dissolved)
             }
@@ -753,6 +773,7 @@ impl System {
             self.gammas(ws);
             self.speciate(ws);
         }
+        self.molality_sums(ws);
         let (balance, si) = self.residuals(ws, input);
         let sum: f64 = (0..ws.unknowns.len()).map(|r| ws.f[r] * ws.f[r]).sum();
         (if sum.is_finite() { sum } else { f64::INFINITY }, (balance, si))
@@ -826,16 +847,15 @@ impl System {
 
     /// Molalities from the current activities, activity coefficients and water activity.
     pub(crate) fn speciate(&self, ws: &mut Workspace) {
-        let nc = self.components();
-        for (i, sp) in self.species.iter().enumerate() {
-            if !ws.on[i] {
-                ws.m[i] = 0.0;
+        let species = self.species.iter().zip(&ws.on).zip(&ws.lk_species).zip(&ws.lg).zip(&mut ws.m);
+        for (i, ((((sp, &on), &lk), &lg), m)) in species.enumerate() {
+            if !on {
+                *m = 0.0;
                 continue;
             }
-            let row = &self.stoich[i * nc..(i + 1) * nc];
-            let la: f64 = row.iter().zip(ws.la.iter()).map(|(n, a)| n * a).sum();
-            let lm = ws.lk_species[i] + la + sp.water * ws.law - ws.lg[i];
-            ws.m[i] = (lm.min(3.0) * std::f64::consts::LN_10).exp();
+            let la: f64 = self.terms(i).iter().map(|(c, n)| n * ws.la[*c]).sum();
+            let lm = lk + la + sp.water * ws.law - lg;
+            *m = (lm.min(3.0) * std::f64::consts::LN_10).exp();
         }
     }
 
@@ -851,13 +871,25 @@ impl System {
         0.5 * self.species.iter().zip(ws.m.iter()).map(|(sp, m)| sp.charge * sp.charge * m).sum::<f64>()
     }
 
-    /// log10 of the water activity the molalities give, and its derivative with respect to Σ m
-    /// (zero where the activity is held at its floor).
-    fn water_from_molalities(&self, ws: &Workspace) -> (f64, f64) {
-        let sum: f64 = ws.m.iter().sum();
-        let aw = water_activity(sum);
-        let slope = if aw > 0.05 { -0.017 / (aw * std::f64::consts::LN_10) } else { 0.0 };
-        (aw.log10(), slope)
+    /// Fills `ws.sums`, `ws.sum_charge`, `ws.sum_ionic` and `ws.sum_m` from the molalities in
+    /// one pass over the species. Each sum adds its terms in species order, as `dissolved` and
+    /// `ionic_strength` do (a species left out adds nothing there: zero molality or zero
+    /// coefficient), so the numbers are theirs.
+    fn molality_sums(&self, ws: &mut Workspace) {
+        ws.sums.fill(0.0);
+        let (mut charge, mut ionic, mut total) = (0.0, 0.0, 0.0);
+        for ((i, sp), &m) in self.species.iter().enumerate().zip(&ws.m) {
+            if m == 0.0 {
+                continue;
+            }
+            total += m;
+            ionic += sp.charge * sp.charge * m;
+            charge += sp.charge * m;
+            for &(c, nu) in self.terms(i) {
+                ws.sums[c] += nu * m;
+            }
+        }
+        (ws.sum_charge, ws.sum_ionic, ws.sum_m) = (charge, 0.5 * ionic, total);
     }
 
     /// Moles of component `c`'s element dissolved (or equivalents of charge for H+).
@@ -914,22 +946,25 @@ impl System {
         self.co2_species.map_or(0.0, |i| ws.lk_co2 + ws.lk_species[i])
     }
 
-    /// Fills `ws.f` and `ws.scale`; returns the worst (scaled residual, row) of the balances
-    /// and of the saturation equations.
+    /// Fills `ws.f` (and `ws.gas_moles`) from the molalities summed by `molality_sums`;
+    /// returns the worst (scaled residual, row) of the balances and of the saturation
+    /// equations.
     fn residuals(&self, ws: &mut Workspace, input: &Input) -> ((f64, usize), (f64, usize)) {
         let w = input.water_mass;
         let nc = self.components();
+        ws.gas_moles = match ws.gas {
+            GasMode::Closed { .. } if ws.gas_on => 10f64.powf(ws.gas_x),
+            _ => 0.0,
+        };
         let (mut balance, mut si) = ((0.0f64, 0usize), (0.0f64, 0usize));
         for r in 0..ws.unknowns.len() {
             let value = match ws.unknowns[r] {
-                Unknown::Component(c) if c + 1 == nc => self.dissolved(ws, c, w),
-                Unknown::Component(c) => {
-                    self.dissolved(ws, c, w) + self.held(ws, c) - ws.total[c] - self.gas_supply(ws, c)
-                }
+                Unknown::Component(c) if c + 1 == nc => w * ws.sum_charge,
+                Unknown::Component(c) => w * ws.sums[c] + self.held(ws, c) - ws.total[c] - self.gas_supply(ws, c),
                 Unknown::Mineral(s) => self.mineral_si(ws, self.equilibrium[s]) - ws.target[s],
                 Unknown::Gas => self.gas_residual(ws),
-                Unknown::Ionic => ws.ionic - self.ionic_strength(ws),
-                Unknown::Water => ws.law - self.water_from_molalities(ws).0,
+                Unknown::Ionic => ws.ionic - ws.sum_ionic,
+                Unknown::Water => ws.law - water_activity(ws.sum_m).log10(),
             };
             ws.f[r] = value / ws.scale[r];
             let a = ws.f[r].abs();
@@ -946,14 +981,15 @@ impl System {
         (balance, si)
     }
 
-    /// Moles of component `c` held by the present equilibrium minerals and the closed gas.
+    /// Moles of component `c` held by the present equilibrium minerals and the closed gas (its
+    /// moles as of the last `residuals`).
     fn held(&self, ws: &Workspace, c: usize) -> f64 {
         let minerals: f64 = (0..self.equilibrium.len())
             .filter(|s| ws.present[*s])
             .map(|s| ws.amount[s] * self.minerals[self.equilibrium[s]].stoich[c])
             .sum();
         let gas = match ws.gas {
-            GasMode::Closed { .. } if ws.gas_on && Some(c) == self.carbon() => 10f64.powf(ws.gas_x),
+            GasMode::Closed { .. } if ws.gas_on && Some(c) == self.carbon() => ws.gas_moles,
             _ => 0.0,
         };
         minerals + gas
@@ -980,74 +1016,108 @@ impl System {
         self.co2_log_fugacity(ws) - target
     }
 
-    /// The Newton matrix of the current unknowns, rows scaled like the residuals.
+    /// The Newton matrix of the current unknowns, rows scaled like the residuals, at the point
+    /// of the last `evaluate` (its molalities, γ derivatives, sums and gas moles). Each species
+    /// touches only the rows and columns of the components in its formula, the charge, ionic
+    /// strength and water.
     fn jacobian(&self, ws: &mut Workspace, input: &Input) {
         let n = ws.unknowns.len();
         let nc = self.components();
-        ws.jac.view_mut((0, 0), (n, n)).fill(0.0);
+        let ld = ws.ld;
         let (ionic, water) = (n - 1, n - 2);
-        let slope = self.water_from_molalities(ws).1;
+        let aw = water_activity(ws.sum_m);
+        let slope = if aw > 0.05 { -0.017 / (aw * std::f64::consts::LN_10) } else { 0.0 };
+        let w = input.water_mass;
+        let charge = ws.pos[nc - 1];
+        let pos = &ws.pos;
+        let a = &mut ws.jac;
+        for row in a.chunks_exact_mut(ld).take(n) {
+            row[..n].fill(0.0);
+        }
         for (i, sp) in self.species.iter().enumerate() {
             if !ws.on[i] {
                 continue;
             }
-            let row = &self.stoich[i * nc..(i + 1) * nc];
+            let terms = self.terms(i);
             // d m_i / d x, per unit of ln10 m_i: ν_ij for la_j, -dlg_i/dI for I, the water
             // coefficient for log10 a_w. Rows: the balances (weights ν_ic or z_i, times W), then
             // I - ½ Σ z² m (weight -½ z²) and log10 a_w - log10(1 - 0.017 Σ m) (weight -slope).
             let m = std::f64::consts::LN_10 * ws.m[i];
-            for r in 0..n {
-                let weight = match ws.unknowns[r] {
-                    Unknown::Component(c) if c + 1 == nc => input.water_mass * sp.charge,
-                    Unknown::Component(c) => input.water_mass * row[c],
-                    Unknown::Ionic => -0.5 * sp.charge * sp.charge,
-                    Unknown::Water => -slope,
-                    _ => continue,
-                };
+            let dlg = ws.dlg[i];
+            let mut add = |r: usize, weight: f64| {
                 if weight == 0.0 {
-                    continue;
+                    return;
                 }
-                for col in 0..n {
-                    let Unknown::Component(j) = ws.unknowns[col] else { break };
-                    ws.jac[(r, col)] += weight * row[j] * m;
+                let row = &mut a[r * ld..(r + 1) * ld];
+                for &(j, nu) in terms {
+                    row[pos[j]] += weight * nu * m;
                 }
-                ws.jac[(r, ionic)] -= weight * ws.dlg[i] * m;
-                ws.jac[(r, water)] += weight * sp.water * m;
+                row[ionic] -= weight * dlg * m;
+                row[water] += weight * sp.water * m;
+            };
+            for &(c, nu) in terms {
+                if c + 1 < nc {
+                    add(pos[c], w * nu);
+                }
             }
+            add(charge, w * sp.charge);
+            add(ionic, -0.5 * sp.charge * sp.charge);
+            add(water, -slope);
         }
-        ws.jac[(ionic, ionic)] += 1.0;
-        ws.jac[(water, water)] += 1.0;
+        a[ionic * ld + ionic] += 1.0;
+        a[water * ld + water] += 1.0;
         self.jacobian_phases(ws);
-        for r in 0..n {
-            let s = ws.scale[r];
-            for col in 0..n {
-                ws.jac[(r, col)] /= s;
+        for (row, s) in ws.jac.chunks_exact_mut(ld).zip(&ws.scale[..n]) {
+            for v in &mut row[..n] {
+                *v /= s;
             }
         }
     }
 
-    /// The rows and columns of the minerals and the gas.
+    /// The rows and columns of the minerals and the gas (entries no species touches).
     fn jacobian_phases(&self, ws: &mut Workspace) {
         let n = ws.unknowns.len();
-        let carbon = self.carbon();
-        for r in 0..n {
-            for col in 0..n {
-                let v = match (ws.unknowns[r], ws.unknowns[col]) {
-                    (Unknown::Component(c), Unknown::Mineral(s)) if c + 1 < self.components() => {
-                        self.minerals[self.equilibrium[s]].stoich[c]
+        let nc = self.components();
+        let ld = ws.ld;
+        let water = n - 2;
+        let a = &mut ws.jac;
+        for p in 0..n {
+            let (stoich, phase_water) = match ws.unknowns[p] {
+                Unknown::Mineral(s) => {
+                    let ph = &self.minerals[self.equilibrium[s]];
+                    (ph.stoich.as_slice(), ph.water)
+                }
+                Unknown::Gas => self.co2_gas.as_ref().map_or((&[][..], 0.0), |g| (g.stoich.as_slice(), g.water)),
+                _ => continue,
+            };
+            // Row p: the saturation index (or log fugacity) against the components and water.
+            for (q, u) in ws.unknowns[..n].iter().enumerate() {
+                let Unknown::Component(j) = *u else { break };
+                a[p * ld + q] = stoich.get(j).copied().unwrap_or(0.0);
+            }
+            a[p * ld + water] = phase_water;
+            // Column p: what the phase holds in each mass balance.
+            match ws.unknowns[p] {
+                Unknown::Mineral(_) => {
+                    for (q, u) in ws.unknowns[..n].iter().enumerate() {
+                        match *u {
+                            Unknown::Component(c) if c + 1 < nc => a[q * ld + p] = stoich[c],
+                            Unknown::Component(_) => {}
+                            _ => break,
+                        }
                     }
-                    (Unknown::Component(c), Unknown::Gas) if Some(c) == carbon => match ws.gas {
-                        GasMode::Fixed { .. } => -1.0,
-                        _ => std::f64::consts::LN_10 * 10f64.powf(ws.gas_x),
-                    },
-                    (Unknown::Mineral(s), Unknown::Component(j)) => self.minerals[self.equilibrium[s]].stoich[j],
-                    (Unknown::Gas, Unknown::Component(j)) => self.co2_gas.as_ref().map_or(0.0, |g| g.stoich[j]),
-                    (Unknown::Gas, Unknown::Gas) if matches!(ws.gas, GasMode::Closed { .. }) => -1.0,
-                    (Unknown::Mineral(s), Unknown::Water) => self.minerals[self.equilibrium[s]].water,
-                    (Unknown::Gas, Unknown::Water) => self.co2_gas.as_ref().map_or(0.0, |g| g.water),
-                    _ => continue,
-                };
-                ws.jac[(r, col)] = v;
+                }
+                _ => {
+                    if let Some(c) = self.carbon().filter(|c| ws.pos[*c] != usize::MAX) {
+                        a[ws.pos[c] * ld + p] = match ws.gas {
+                            GasMode::Fixed { .. } => -1.0,
+                            _ => std::f64::consts::LN_10 * ws.gas_moles,
+                        };
+                    }
+                    if matches!(ws.gas, GasMode::Closed { .. }) {
+                        a[p * ld + p] = -1.0;
+                    }
+                }
             }
         }
     }
@@ -1108,6 +1178,7 @@ mod tests {
                 sys.set_value(&mut ws, u, x0 + sign * h);
                 sys.gammas(&mut ws);
                 sys.speciate(&mut ws);
+                sys.molality_sums(&mut ws);
                 sys.residuals(&mut ws, &input);
                 for (r, d) in fd.iter_mut().enumerate() {
                     *d += if k == 0 { ws.f[r] } else { -ws.f[r] } / (2.0 * h);
@@ -1115,7 +1186,7 @@ mod tests {
             }
             sys.set_value(&mut ws, u, x0);
             for r in 0..n {
-                let (a, b) = (jac[(r, col)], fd[r]);
+                let (a, b) = (jac[r * ws.ld + col], fd[r]);
                 assert!(
                     (a - b).abs() <= 1e-5 * (1.0 + b.abs()),
                     "row {r} ({:?}) col {col} ({:?}): {a} against {b}",

@@ -140,6 +140,11 @@ pub struct System {
     pub(crate) species: Vec<Sp>,
     /// species × components, row-major.
     pub(crate) stoich: Vec<f64>,
+    /// The nonzero (component, coefficient) pairs of each species' row of `stoich`, species
+    /// after species, from `term_start[i]` to `term_start[i + 1]`: a species holds two or
+    /// three of the components, and the solver's loops over them run on every iteration.
+    pub(crate) terms: Vec<(usize, f64)>,
+    pub(crate) term_start: Vec<usize>,
     pub(crate) minerals: Vec<Ph>,
     /// Indices into `minerals` of the equilibrium minerals.
     pub(crate) equilibrium: Vec<usize>,
@@ -205,12 +210,20 @@ impl System {
             equilibrium: equilibrium.iter().map(|k| kept[*k].name.clone()).collect(),
         };
         let co2_species = names.species.iter().position(|s| s == "CO2");
+        let mut term_start = vec![0];
+        let mut terms = Vec::new();
+        for row in stoich.chunks_exact(nc) {
+            terms.extend(row.iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(c, v)| (c, *v)));
+            term_start.push(terms.len());
+        }
         let master_charge = elements.iter().map(|e| charge_of(&db.masters[e.index()])).collect();
         Ok(System {
             model: spec.activity_model,
             elements,
             species,
             stoich,
+            terms,
+            term_start,
             minerals,
             equilibrium,
             co2_gas,
@@ -226,9 +239,9 @@ impl System {
         self.elements.len() + 1
     }
 
-    /// The coefficient of component `c` in species `i`.
-    pub(crate) fn nu(&self, i: usize, c: usize) -> f64 {
-        self.stoich[i * self.components() + c]
+    /// The nonzero (component, coefficient) pairs of species `i`.
+    pub(crate) fn terms(&self, i: usize) -> &[(usize, f64)] {
+        &self.terms[self.term_start[i]..self.term_start[i + 1]]
     }
 
     /// Names of the aqueous species, in result order.
