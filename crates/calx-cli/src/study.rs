@@ -89,7 +89,7 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
 }
 
 /// Summary, Spearman, tornado and sweep files from the statistics columns of all samples,
-/// and `NAME.txt` for each analysis the study's samples change (the carbon ledger with its
+/// and `NAME.txt` and `NAME.json` for each analysis the study's samples change (the carbon ledger with its
 /// uncertainty deduction).
 fn reports(study: &Study, columns: &Columns) -> Result<Vec<(String, String)>, Failure> {
     let def = &study.def;
