@@ -215,24 +215,18 @@ pub(crate) fn run(
             let stop = interruption()?;
             let mut set = OutputSet::new(output, inputs.paths()).map_err(Failure::output)?;
             let started = std::time::Instant::now();
-            let mut files = SampleFiles::create(&set, def)?;
+            let files = SampleFiles::create(&set, def)?;
             // Statistics need every value; a shard only writes its samples.
             let mut columns = Columns::with_capacity(def, if shard.is_none() { range.len() } else { 0 });
             let bar = progress_bar(range.len());
-            for from in range.clone().step_by(BATCH) {
-                if stop.load(Ordering::Relaxed) {
-                    bar.finish_and_clear();
-                    return Err(interrupted(from - range.start, range.len(), output));
-                }
-                let batch = study.run_with_progress(from..(from + BATCH).min(range.end), &|n| bar.inc(n as u64));
-                files.write(def, &batch)?;
-                if shard.is_none() {
-                    columns.extend(&batch);
-                } else {
-                    columns.failed += batch.iter().filter(|s| s.outcome.is_err()).count();
-                }
-            }
+            let batches =
+                Batches { study, range: range.clone(), stop: &stop, bar: &bar, keep_columns: shard.is_none() };
+            let outcome = batches.run(files, &mut columns);
             bar.finish_and_clear();
+            let files = outcome.map_err(|e| match e {
+                BatchError::Interrupted(done) => interrupted(done, range.len(), output),
+                BatchError::Failed(f) => f,
+            })?;
             let rate = range.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
             tracing::info!(
                 samples = range.len(),
@@ -262,6 +256,70 @@ pub(crate) fn run(
             ))
         })
     })
+}
+
+/// The samples of a run, batch by batch: computed on the worker threads while a writer
+/// thread appends the batch before to `samples.csv` and `samples.parquet`, so that writing
+/// does not hold up the workers.
+struct Batches<'a> {
+    study: &'a Study,
+    range: std::ops::Range<usize>,
+    stop: &'a AtomicBool,
+    bar: &'a indicatif::ProgressBar,
+    /// Whether the statistics columns keep every value (a shard only counts failures).
+    keep_columns: bool,
+}
+
+/// Why the batches stopped.
+enum BatchError {
+    /// Ctrl-C, after this many samples.
+    Interrupted(usize),
+    /// Writing failed.
+    Failed(Failure),
+}
+
+impl Batches<'_> {
+    /// Run every batch; the files come back with everything written.
+    fn run(&self, mut files: SampleFiles, columns: &mut Columns) -> Result<SampleFiles, BatchError> {
+        let def = &self.study.def;
+        std::thread::scope(|scope| {
+            // One batch in the channel and one being written: memory stays bounded.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<calx_study::Sample>>(1);
+            let writer = scope.spawn(move || -> Result<SampleFiles, Failure> {
+                for batch in rx {
+                    files.write(def, &batch)?;
+                }
+                Ok(files)
+            });
+            let mut stopped = None;
+            for from in self.range.clone().step_by(BATCH) {
+                if self.stop.load(Ordering::Relaxed) {
+                    stopped = Some(from - self.range.start);
+                    break;
+                }
+                let batch =
+                    self.study.run_with_progress(from..(from + BATCH).min(self.range.end), &|n| self.bar.inc(n as u64));
+                if self.keep_columns {
+                    columns.extend(&batch);
+                } else {
+                    columns.failed += batch.iter().filter(|s| s.outcome.is_err()).count();
+                }
+                // A writer that stopped has its error waiting at the join.
+                if tx.send(batch).is_err() {
+                    break;
+                }
+            }
+            drop(tx);
+            let written = match writer.join() {
+                Ok(result) => result.map_err(BatchError::Failed),
+                Err(_) => Err(BatchError::Failed(Failure::output("the thread writing the samples failed"))),
+            };
+            match stopped {
+                Some(done) => Err(BatchError::Interrupted(done)),
+                None => written,
+            }
+        })
+    }
 }
 
 /// What an interrupted study says (exit 130, as a shell reports Ctrl-C).
