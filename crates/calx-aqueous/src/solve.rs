@@ -779,8 +779,15 @@ impl System {
         (if sum.is_finite() { sum } else { f64::INFINITY }, (balance, si))
     }
 
-    /// Takes the Newton step in `ws.f` (limited as in `step`), halving it while the
-    /// sum of squared residuals does not fall, at most eight times.
+    /// Takes the Newton step in `ws.f` (limited as in `step`), shortening it while the sum
+    /// of squared residuals does not fall, down to 1/256 of it.
+    ///
+    /// When the full step fails and clipping cut some log unknown, the next try is the
+    /// longest step along the Newton direction that no clipping bends (largest log change
+    /// [`MAX_STEP`]), then halves of it. Halving the clipped step instead tries steps that
+    /// are still clipped, in a bent direction that rarely lowers the residuals, until they
+    /// fall below the clipping: four to six evaluations per iteration where one does (a
+    /// closed gas that must give back five log units of CO2 after a mineral left).
     fn line_search(&self, ws: &mut Workspace, input: &Input, merit0: f64) -> Merit {
         let n = ws.unknowns.len();
         for r in 0..n {
@@ -796,11 +803,28 @@ impl System {
             if merit.0 <= (1.0 - 1e-4 * fraction) * merit0 || fraction < 1.0 / 256.0 || merit0 == 0.0 {
                 return merit;
             }
-            fraction *= 0.5;
+            fraction = if fraction == 1.0 { self.unclipped_fraction(ws, n).min(0.5) } else { 0.5 * fraction };
             for r in 0..n {
                 self.set_value(ws, ws.unknowns[r], ws.saved[r]);
             }
         }
+    }
+
+    /// The largest fraction of the Newton step in `ws.dir` that `step` does not clip (1 if
+    /// it clips nothing).
+    fn unclipped_fraction(&self, ws: &Workspace, n: usize) -> f64 {
+        let mut largest = 0.0f64;
+        for r in 0..n {
+            let clipped = match ws.unknowns[r] {
+                Unknown::Component(_) => true,
+                Unknown::Gas => matches!(ws.gas, GasMode::Closed { .. }),
+                _ => false,
+            };
+            if clipped {
+                largest = largest.max(ws.dir[r].abs());
+            }
+        }
+        if largest > MAX_STEP { MAX_STEP / largest } else { 1.0 }
     }
 
     fn value(&self, ws: &Workspace, u: Unknown) -> f64 {
