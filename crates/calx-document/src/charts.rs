@@ -582,20 +582,31 @@ const RISE: &str = PALETTE[0];
 const FALL: &str = PALETTE[1];
 const TOTAL: &str = "#3b4754";
 
+/// A waterfall that cannot be drawn: the step whose value, or the level it leads to, is not
+/// finite.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WaterfallError {
+    /// The step's value is NaN or infinite.
+    #[error("the value of \u{201c}{0}\u{201d} is not a finite number")]
+    NotFinite(String),
+    /// The running level overflows at this step.
+    #[error("the running level overflows at \u{201c}{0}\u{201d}")]
+    Overflow(String),
+}
+
 /// Where each waterfall bar starts and ends, in the values' unit: a total from zero to its
 /// value, a change from the running level to the running level plus its value (a first step
-/// that is a change starts at zero). `Err` says which step has a value, or leads to a level,
-/// that is not finite.
-pub fn waterfall_spans(steps: &[WaterfallStep]) -> Result<Vec<(f64, f64)>, String> {
+/// that is a change starts at zero). The error names the step that is not finite.
+pub fn waterfall_spans(steps: &[WaterfallStep]) -> Result<Vec<(f64, f64)>, WaterfallError> {
     let mut level = 0.0f64;
     let mut spans = Vec::with_capacity(steps.len());
     for s in steps {
         if !s.value.is_finite() {
-            return Err(format!("the value of \u{201c}{}\u{201d} is not a finite number", s.label));
+            return Err(WaterfallError::NotFinite(s.label.clone()));
         }
         let span = if s.total { (0.0, s.value) } else { (level, level + s.value) };
         if !span.1.is_finite() {
-            return Err(format!("the running level overflows at \u{201c}{}\u{201d}", s.label));
+            return Err(WaterfallError::Overflow(s.label.clone()));
         }
         level = span.1;
         spans.push(span);
@@ -648,7 +659,7 @@ pub fn waterfall(title: &str, steps: &[WaterfallStep], unit: &str) -> Chart {
     }
     let spans = match waterfall_spans(steps) {
         Ok(spans) => spans,
-        Err(e) => return failed(&e),
+        Err(e) => return failed(&e.to_string()),
     };
     let n = steps.len();
     // At least 84 px a bar, so that texts and label words (at about 7 px a character) fit.
