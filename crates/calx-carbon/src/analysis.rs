@@ -100,7 +100,7 @@ impl Analysis for CarbonAnalysis {
     }
 
     fn report(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError> {
-        let l = ledger::compute(flowsheet, earlier, &self.config)?;
+        let l = ledger::with_notes(ledger::compute(flowsheet, earlier, &self.config)?, &self.config);
         self.output(&l, None)
     }
 
@@ -111,7 +111,7 @@ impl Analysis for CarbonAnalysis {
         study: &StudySamples,
     ) -> Result<Option<AnalysisOutput>, AnalysisError> {
         let Some(credited) = study.metric("credited_per_year") else { return Ok(None) };
-        let l = ledger::compute(flowsheet, earlier, &self.config)?;
+        let l = ledger::with_notes(ledger::compute(flowsheet, earlier, &self.config)?, &self.config);
         let u = uncertainty::deduct(
             l.credited / 1000.0,
             credited,

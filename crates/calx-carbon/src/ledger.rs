@@ -91,7 +91,8 @@ pub struct Ledger {
     pub credited: f64,
     /// Crediting period, whole years.
     pub crediting_years: f64,
-    /// What the ledger had to decide, in words.
+    /// What the ledger had to decide, in words (written for reports by [`with_notes`]; the
+    /// figures a study asks for every sample need none).
     pub notes: Vec<String>,
 }
 
@@ -150,7 +151,7 @@ pub fn compute(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &CarbonConfig
     );
     let buffer = c.reversal_buffer.value * (reductions_credited + removals_credited);
     let credited = reductions_credited + removals_credited - buffer;
-    let mut ledger = Ledger {
+    Ok(Ledger {
         lca: lca.name.clone(),
         fu_per_year,
         gross_fixed,
@@ -172,9 +173,7 @@ pub fn compute(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &CarbonConfig
         credited,
         crediting_years: c.crediting_years(),
         notes: Vec::new(),
-    };
-    ledger.notes = notes(&ledger, c);
-    Ok(ledger)
+    })
 }
 
 /// Credited reductions and removals from their nets (`None`: not issued): each floored at
@@ -343,6 +342,12 @@ fn natural_uptake(f: &FlowsheetResult, c: &CarbonConfig) -> Result<f64, Analysis
             format!("`{}` is not a feed stream of the flowsheet", n.stream),
         )),
     }
+}
+
+/// The ledger with its notes, for reports.
+pub fn with_notes(mut l: Ledger, c: &CarbonConfig) -> Ledger {
+    l.notes = notes(&l, c);
+    l
 }
 
 fn notes(l: &Ledger, c: &CarbonConfig) -> Vec<String> {
