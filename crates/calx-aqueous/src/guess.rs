@@ -10,11 +10,13 @@
 //! `revise_guesses`) are updated and the whole repeated a few times.
 
 use crate::linalg::solve_in_place;
-use crate::solve::{GasMode, MAX_IONIC_STRENGTH, Workspace};
+use crate::solve::{GasMode, MAX_IONIC_STRENGTH, R_L_ATM, Workspace};
 use crate::system::{Input, System};
 
 /// Bisection steps on log a(H+) over [-16, 1]: 17 units to 1e-10.
 const BISECTIONS: usize = 38;
+/// Bisection steps of the cold start: 17 units to 0.07.
+const COLD_BISECTIONS: usize = 8;
 /// Rounds of pH bisection and revised reference activities.
 const PASSES: usize = 6;
 
@@ -22,6 +24,17 @@ impl System {
     /// Sets `ws.la`, `ws.law`, the activity coefficients and the ionic strength to the
     /// saturated start described in the module documentation.
     pub(crate) fn saturated_guess(&self, ws: &mut Workspace, input: &Input) {
+        self.saturated_start(ws, input, PASSES, BISECTIONS);
+    }
+
+    /// The saturated start in one pass to 0.07 pH units: a cold start for Newton, which
+    /// converges the rest faster than more passes would bring it.
+    pub(crate) fn cold_saturated_guess(&self, ws: &mut Workspace, input: &Input) {
+        self.saturated_start(ws, input, 1, COLD_BISECTIONS);
+    }
+
+    /// The saturated start with `passes` rounds of `bisections` steps each.
+    fn saturated_start(&self, ws: &mut Workspace, input: &Input, passes: usize, bisections: usize) {
         let ne = self.elements.len();
         let neq = self.equilibrium.len();
         for c in 0..ne {
@@ -37,14 +50,14 @@ impl System {
             ws.dep_cols.push(neq);
         }
         let k = ws.dep_cols.len();
-        for pass in 0..PASSES {
+        for pass in 0..passes {
             if !self.project(ws, k) {
                 return;
             }
-            self.bisect_ph(ws, k);
+            self.bisect_ph(ws, k, bisections);
             ws.ionic = self.ionic_strength(ws).clamp(1e-7, MAX_IONIC_STRENGTH);
             self.gammas(ws);
-            if pass + 1 == PASSES {
+            if pass + 1 == passes {
                 break;
             }
             // PHREEQC's revised guesses: the reference activities move toward the free totals
@@ -89,10 +102,10 @@ impl System {
         true
     }
 
-    /// Bisection on log a(H+) for the charge balance, the element activities following it.
-    fn bisect_ph(&self, ws: &mut Workspace, k: usize) {
+    /// `bisections` steps of bisection on log a(H+) for the charge balance, the element activities following it.
+    fn bisect_ph(&self, ws: &mut Workspace, k: usize, bisections: usize) {
         let (mut lo, mut hi) = (-16.0, 1.0);
-        for _ in 0..BISECTIONS {
+        for _ in 0..bisections {
             let x = 0.5 * (lo + hi);
             self.set_saturated_la(ws, k, x);
             self.speciate(ws);
@@ -134,5 +147,42 @@ impl System {
                 (&g.stoich, g.stoich[ne], ws.lk_co2 + log_f)
             }
         }
+    }
+}
+
+impl System {
+    /// With a closed CO2 gas, splits the carbon of the solution and the gas (less what the
+    /// present minerals hold) between them at the current activities of the other components:
+    /// sets log a(C) so that the dissolved carbon and the gas in equilibrium with it add up to
+    /// it, and the gas amount to that equilibrium. Both are linear in a(C) at fixed other
+    /// activities (every carbon species holds one carbon), so one scaling is exact up to the
+    /// molality clamp of `speciate`, and a second one catches that. The guess of free ions
+    /// otherwise leaves the gas with all its CO2, which Newton then has to move by as many log
+    /// units as the solution can take up (seven next to portlandite, at one per step).
+    pub(crate) fn closed_gas_start(&self, ws: &mut Workspace, input: &Input) {
+        let (Some(c), GasMode::Closed { litres, n0 }) = (self.carbon(), ws.gas) else { return };
+        if !ws.gas_on {
+            return;
+        }
+        let held: f64 = (0..self.equilibrium.len())
+            .filter(|s| ws.present[*s])
+            .map(|s| ws.amount[s].max(0.0) * self.column(s)[c])
+            .sum();
+        let carbon = ws.total[c] + n0 - held;
+        let log_volume = (litres / (R_L_ATM * ws.t_cached)).log10();
+        if carbon <= 0.0 || !carbon.is_finite() || !log_volume.is_finite() {
+            return;
+        }
+        for _ in 0..2 {
+            self.speciate(ws);
+            let gas = 10f64.powf(self.co2_log_fugacity(ws) + log_volume);
+            let both = self.dissolved(ws, c, input.water_mass) + gas;
+            if !(both > 0.0 && both.is_finite()) {
+                return;
+            }
+            ws.la[c] += (carbon / both).log10();
+        }
+        self.speciate(ws);
+        ws.gas_x = self.co2_log_fugacity(ws) + log_volume;
     }
 }

@@ -36,7 +36,7 @@ const MAX_STEP: f64 = 1.0;
 /// iterates far from the solution).
 pub(crate) const MAX_IONIC_STRENGTH: f64 = 20.0;
 /// Gas constant, L atm/(K mol), PHREEQC's `R_LITER_ATM`.
-const R_L_ATM: f64 = 0.0820597;
+pub(crate) const R_L_ATM: f64 = 0.0820597;
 
 /// The next saturation target of a mineral on its way to saturation from `si`: half of it
 /// above one log unit, then zero. Far from saturation Newton's linear model moves the
@@ -46,6 +46,10 @@ const R_L_ATM: f64 = 0.0820597;
 fn next_target(si: f64) -> f64 {
     if si.abs() > 1.0 { 0.5 * si } else { 0.0 }
 }
+
+/// Newton iterations within which a step of the saturation targets counts as quick: the
+/// next step then goes to zero at once (see `lower_targets`).
+const QUICK_TARGET_STEP: usize = 8;
 
 /// Smallest step of a saturation target worth retrying a failed Newton with (log units): a
 /// mineral entering from SI 8 gets about ten halvings.
@@ -120,7 +124,7 @@ pub(crate) enum GasMode {
 /// from.
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    t_cached: f64,
+    pub(crate) t_cached: f64,
     pub(crate) lk_species: Vec<f64>,
     pub(crate) lk_minerals: Vec<f64>,
     pub(crate) lk_co2: f64,
@@ -405,7 +409,9 @@ impl System {
         (0..self.elements.len()).all(|c| st[c] == 0.0 || ws.active[c])
     }
 
-    /// Starting values: the last solution (warm) or free ions at pH 7 (cold).
+    /// Starting values: the last solution (warm) or free ions at pH 7 (cold; with the carbon
+    /// of a closed gas split between gas and solution, and the saturated start where that is
+    /// closer).
     fn initial_guess(&self, ws: &mut Workspace, input: &Input) {
         let ne = self.elements.len();
         for slot in 0..self.equilibrium.len() {
@@ -456,6 +462,30 @@ impl System {
                 GasMode::Closed { n0, .. } => n0.max(1e-6 * ws.total[self.carbon().unwrap_or(0)]).max(1e-12).log10(),
                 _ => 0.0,
             };
+        }
+        if !ws.warm {
+            self.closed_gas_start(ws, input);
+            if ws.present.iter().any(|p| *p) {
+                self.better_cold_start(ws, input);
+            }
+        }
+    }
+
+    /// With minerals present, the free ions at pH 7 can be far from their saturation
+    /// (portlandite at SI 9, which takes Newton a dozen iterations): moves to the rough
+    /// saturated start of `guess.rs` (one pass, a dozen speciations: its full six passes
+    /// cost more than the iterations they save) if its residuals are the smaller. Next to
+    /// several minerals and a fixed CO2 pressure the saturated start is the worse, and
+    /// Newton from it stalls where from the free ions it converges.
+    fn better_cold_start(&self, ws: &mut Workspace, input: &Input) {
+        self.unknowns(ws);
+        self.scales(ws, input);
+        let free_ions = self.evaluate(ws, input).0;
+        save(&mut ws.start, &ws.la, ws.law, ws.ionic, ws.gas_x, &ws.amount);
+        self.cold_saturated_guess(ws, input);
+        self.closed_gas_start(ws, input);
+        if self.evaluate(ws, input).0 >= free_ions {
+            self.back_to_start(ws);
         }
     }
 
@@ -515,7 +545,7 @@ impl System {
             save(&mut ws.good, &ws.la, ws.law, ws.ionic, ws.gas_x, &ws.amount);
             ws.good_valid = true;
             ws.target_from.copy_from_slice(&ws.target);
-            if self.lower_targets(ws) {
+            if self.lower_targets(ws, done <= QUICK_TARGET_STEP) {
                 continue;
             }
             let supersaturated = (0..self.equilibrium.len())
@@ -636,13 +666,16 @@ impl System {
         Some(blocking)
     }
 
-    /// Lowers the saturation targets of the present minerals one step toward zero; whether any
-    /// was above zero.
-    fn lower_targets(&self, ws: &mut Workspace) -> bool {
+    /// Lowers the saturation targets of the present minerals one step toward zero, or straight
+    /// to zero if the last step converged `quick`ly; whether any was above zero. A quick step
+    /// says the path is nearly linear there, so the rest of it is likely one Newton solve
+    /// (calcite entering at SI 5 next to brucite: three more halvings of four iterations each
+    /// where one solve of six does); if it fails, `retreat` halves back toward this solution.
+    fn lower_targets(&self, ws: &mut Workspace, quick: bool) -> bool {
         let mut any = false;
         for s in 0..self.equilibrium.len() {
             if ws.present[s] && ws.target[s] != 0.0 {
-                ws.target[s] = next_target(ws.target[s]);
+                ws.target[s] = if quick { 0.0 } else { next_target(ws.target[s]) };
                 any = true;
             }
         }
