@@ -32,10 +32,17 @@ impl ActivityModel {
     }
 
     /// log10 γ of a species of charge `z` with database `gamma` parameters, given Debye-Hückel
-    /// `a` and `b` and the ionic strength `i`, and its derivative with respect to `i`.
+    /// `a` and `b` and the ionic strength `i`, and its derivative with respect to `i`. Only the
+    /// tests call it: the solver takes the root once per evaluation (`log_gamma_at`).
+    #[cfg(test)]
     pub(crate) fn log_gamma(self, z: f64, gamma: Option<(f64, f64)>, a: f64, b: f64, i: f64) -> (f64, f64) {
         let i = i.max(1e-12);
-        let s = i.sqrt();
+        self.log_gamma_at(z, gamma, a, b, i, i.sqrt())
+    }
+
+    /// As `log_gamma` at an ionic strength `i` already floored at 1e-12, with
+    /// `s` = √i: a solve evaluates every species at the same `i`, so one root serves them all.
+    pub(crate) fn log_gamma_at(self, z: f64, gamma: Option<(f64, f64)>, a: f64, b: f64, i: f64, s: f64) -> (f64, f64) {
         match (self, gamma) {
             (ActivityModel::ExtendedDebyeHuckel, Some((size, bdot))) => {
                 let d = 1.0 + size * b * s;

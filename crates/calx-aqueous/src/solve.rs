@@ -193,6 +193,8 @@ pub struct Workspace {
     /// The saturation target of each present mineral at `good` (for a mineral that entered
     /// since, its saturation index there): a failed Newton retries halfway back to it.
     target_from: Vec<f64>,
+    /// Moles of each element held by the present minerals, by `held_by_minerals`.
+    held: Vec<f64>,
 }
 
 impl System {
@@ -247,6 +249,7 @@ impl System {
             good: Snapshot::new(nc, ne),
             good_valid: false,
             target_from: vec![0.0; ne],
+            held: vec![0.0; nc],
         }
     }
 
@@ -798,15 +801,17 @@ impl System {
     fn evaluate(&self, ws: &mut Workspace, input: &Input) -> Merit {
         self.gammas(ws);
         self.speciate(ws);
+        self.molality_sums(ws);
         // Far from the solution the ionic strength unknown can drift from the molalities (at
-        // fixed activities, ½ Σ z² m may grow faster than I): pull it back to them.
-        let i = self.ionic_strength(ws).clamp(1e-12, MAX_IONIC_STRENGTH);
+        // fixed activities, ½ Σ z² m may grow faster than I): pull it back to them. The sums
+        // hold ½ Σ z² m as `ionic_strength` adds it, so no second pass over the species.
+        let i = ws.sum_ionic.clamp(1e-12, MAX_IONIC_STRENGTH);
         if !(i / 3.0..=3.0 * i).contains(&ws.ionic) {
             ws.ionic = i;
             self.gammas(ws);
             self.speciate(ws);
+            self.molality_sums(ws);
         }
-        self.molality_sums(ws);
         let (balance, si) = self.residuals(ws, input);
         let sum: f64 = (0..ws.unknowns.len()).map(|r| ws.f[r] * ws.f[r]).sum();
         (if sum.is_finite() { sum } else { f64::INFINITY }, (balance, si))
@@ -905,12 +910,15 @@ impl System {
     /// Molalities from the current activities, activity coefficients and water activity.
     pub(crate) fn speciate(&self, ws: &mut Workspace) {
         let species = self.species.iter().zip(&ws.on).zip(&ws.lk_species).zip(&ws.lg).zip(&mut ws.m);
-        for (i, ((((sp, &on), &lk), &lg), m)) in species.enumerate() {
+        // Each species' terms follow the last one's: walking `term_start` pairwise reads each
+        // bound once instead of two lookups per species.
+        let bounds = self.term_start.windows(2);
+        for (((((sp, &on), &lk), &lg), m), bound) in species.zip(bounds) {
             if !on {
                 *m = 0.0;
                 continue;
             }
-            let la: f64 = self.terms(i).iter().map(|(c, n)| n * ws.la[*c]).sum();
+            let la: f64 = self.terms[bound[0]..bound[1]].iter().map(|(c, n)| n * ws.la[*c]).sum();
             let lm = lk + la + sp.water * ws.law - lg;
             *m = (lm.min(3.0) * std::f64::consts::LN_10).exp();
         }
@@ -918,8 +926,10 @@ impl System {
 
     /// Activity coefficients and their derivatives at the current ionic strength.
     pub(crate) fn gammas(&self, ws: &mut Workspace) {
-        for (i, sp) in self.species.iter().enumerate() {
-            (ws.lg[i], ws.dlg[i]) = self.model.log_gamma(sp.charge, sp.gamma, ws.a_dh, ws.b_dh, ws.ionic);
+        let i = ws.ionic.max(1e-12);
+        let s = i.sqrt();
+        for ((sp, lg), dlg) in self.species.iter().zip(&mut ws.lg).zip(&mut ws.dlg) {
+            (*lg, *dlg) = self.model.log_gamma_at(sp.charge, sp.gamma, ws.a_dh, ws.b_dh, i, s);
         }
     }
 
@@ -935,14 +945,15 @@ impl System {
     fn molality_sums(&self, ws: &mut Workspace) {
         ws.sums.fill(0.0);
         let (mut charge, mut ionic, mut total) = (0.0, 0.0, 0.0);
-        for ((i, sp), &m) in self.species.iter().enumerate().zip(&ws.m) {
+        // `term_start` walked pairwise, as in `speciate`.
+        for ((sp, &m), bound) in self.species.iter().zip(&ws.m).zip(self.term_start.windows(2)) {
             if m == 0.0 {
                 continue;
             }
             total += m;
             ionic += sp.charge * sp.charge * m;
             charge += sp.charge * m;
-            for &(c, nu) in self.terms(i) {
+            for &(c, nu) in &self.terms[bound[0]..bound[1]] {
                 ws.sums[c] += nu * m;
             }
         }
@@ -1014,10 +1025,16 @@ impl System {
             _ => 0.0,
         };
         let (mut balance, mut si) = ((0.0f64, 0usize), (0.0f64, 0usize));
+        // Found once here rather than by `held` and `gas_supply` on every balance row.
+        let carbon = self.carbon();
+        self.held_by_minerals(ws);
         for r in 0..ws.unknowns.len() {
             let value = match ws.unknowns[r] {
                 Unknown::Component(c) if c + 1 == nc => w * ws.sum_charge,
-                Unknown::Component(c) => w * ws.sums[c] + self.held(ws, c) - ws.total[c] - self.gas_supply(ws, c),
+                Unknown::Component(c) => {
+                    let held = ws.held[c] + self.gas_held(ws, c, carbon);
+                    w * ws.sums[c] + held - ws.total[c] - self.gas_supply(ws, c, carbon)
+                }
                 Unknown::Mineral(s) => self.mineral_si(ws, self.equilibrium[s]) - ws.target[s],
                 Unknown::Gas => self.gas_residual(ws),
                 Unknown::Ionic => ws.ionic - ws.sum_ionic,
@@ -1045,18 +1062,39 @@ impl System {
             .filter(|s| ws.present[*s])
             .map(|s| ws.amount[s] * self.minerals[self.equilibrium[s]].stoich[c])
             .sum();
-        let gas = match ws.gas {
-            GasMode::Closed { .. } if ws.gas_on && Some(c) == self.carbon() => ws.gas_moles,
+        minerals + self.gas_held(ws, c, self.carbon())
+    }
+
+    /// The minerals' part of `held` for every element at once, into `ws.held`: one pass over
+    /// the present minerals instead of one per balance row. Each sum adds its terms in the
+    /// order `held` does, from the same -0.0 as `Iterator::sum`, so the numbers are its.
+    fn held_by_minerals(&self, ws: &mut Workspace) {
+        let ne = self.elements.len();
+        ws.held[..ne].fill(-0.0);
+        for (s, &k) in self.equilibrium.iter().enumerate() {
+            if ws.present[s] {
+                let amount = ws.amount[s];
+                for (h, n) in ws.held[..ne].iter_mut().zip(&self.minerals[k].stoich) {
+                    *h += amount * n;
+                }
+            }
+        }
+    }
+
+    /// Moles of component `c` in the closed gas (as of the last `residuals`), given the
+    /// component of carbon.
+    fn gas_held(&self, ws: &Workspace, c: usize, carbon: Option<usize>) -> f64 {
+        match ws.gas {
+            GasMode::Closed { .. } if ws.gas_on && Some(c) == carbon => ws.gas_moles,
             _ => 0.0,
-        };
-        minerals + gas
+        }
     }
 
     /// Moles of component `c` the gas adds to the system total (taken up from a fixed-pressure
-    /// gas, or initially in a closed gas).
-    fn gas_supply(&self, ws: &Workspace, c: usize) -> f64 {
+    /// gas, or initially in a closed gas), given the component of carbon.
+    fn gas_supply(&self, ws: &Workspace, c: usize, carbon: Option<usize>) -> f64 {
         match ws.gas {
-            _ if !ws.gas_on || Some(c) != self.carbon() => 0.0,
+            _ if !ws.gas_on || Some(c) != carbon => 0.0,
             GasMode::Fixed { .. } => ws.gas_x,
             GasMode::Closed { n0, .. } => n0,
             GasMode::None => 0.0,
@@ -1091,16 +1129,17 @@ impl System {
         for row in a.chunks_exact_mut(ld).take(n) {
             row[..n].fill(0.0);
         }
-        for (i, sp) in self.species.iter().enumerate() {
-            if !ws.on[i] {
+        // `term_start` walked pairwise, as in `speciate`.
+        let species = self.species.iter().zip(&ws.on).zip(&ws.m).zip(&ws.dlg).zip(self.term_start.windows(2));
+        for ((((sp, &on), &m), &dlg), bound) in species {
+            if !on {
                 continue;
             }
-            let terms = self.terms(i);
+            let terms = &self.terms[bound[0]..bound[1]];
             // d m_i / d x, per unit of ln10 m_i: ν_ij for la_j, -dlg_i/dI for I, the water
             // coefficient for log10 a_w. Rows: the balances (weights ν_ic or z_i, times W), then
             // I - ½ Σ z² m (weight -½ z²) and log10 a_w - log10(1 - 0.017 Σ m) (weight -slope).
-            let m = std::f64::consts::LN_10 * ws.m[i];
-            let dlg = ws.dlg[i];
+            let m = std::f64::consts::LN_10 * m;
             let mut add = |r: usize, weight: f64| {
                 if weight == 0.0 {
                     return;
