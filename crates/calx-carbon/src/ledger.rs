@@ -188,14 +188,7 @@ fn credited_split(reductions: Option<f64>, removals: Option<f64>) -> (f64, f64) 
 }
 
 fn find_lca<'a>(earlier: &'a [AnalysisOutput], name: Option<&str>) -> Result<&'a AnalysisOutput, AnalysisError> {
-    let lcas: Vec<&AnalysisOutput> = earlier.iter().filter(|a| a.type_name == "lca").collect();
-    let found = match name {
-        Some(n) => lcas.iter().find(|a| a.name == n).copied(),
-        None if lcas.len() == 1 => lcas.first().copied(),
-        None => lcas.iter().find(|a| a.name == "lca").copied(),
-    };
-    found.ok_or_else(|| {
-        let names: Vec<&str> = lcas.iter().map(|a| a.name.as_str()).collect();
+    AnalysisOutput::earlier(earlier, "lca", name).map_err(|names| {
         AnalysisError::parameter(
             "lca",
             format!(

@@ -2,12 +2,13 @@
 //! profile's conservativeness rule applied to them. Without a study there is no deduction,
 //! and the ledger says so.
 //!
-//! Percentiles are by linear interpolation between order statistics (position
-//! `(n - 1) p`), the definition `calx study` uses for its summary, so the ledger's P5 is the
-//! summary's P5 when no sample failed. A sample that failed (a plant that did not solve)
+//! Percentiles are by linear interpolation between order statistics (position `(n - 1) p`,
+//! `calx_core::stats::percentile`), the definition `calx study` uses for its summary, so the
+//! ledger's P5 is the summary's P5 when no sample failed. A sample that failed (a plant that did not solve)
 //! earns nothing: it enters the spread as zero credited tonnes, so that failures clustered
 //! where credits are low cannot raise the percentile credited.
 
+use calx_core::stats::percentile;
 use serde::Serialize;
 
 use crate::config::FigureInUse;
@@ -54,14 +55,6 @@ pub enum UncertaintyError {
         /// Its value.
         value: f64,
     },
-}
-
-/// Value at fraction `p` (0..1) of sorted values.
-pub fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * p;
-    let (lo, frac) = (h.floor() as usize, h - h.floor());
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + frac * (sorted[hi] - sorted[lo])
 }
 
 /// The deduction from `central` (t CO2/yr, the base case) given a study's successful `samples`

@@ -130,6 +130,23 @@ impl AnalysisOutput {
         }
     }
 
+    /// The analysis of type `type_name` among `earlier` (the outputs an analysis is given):
+    /// the one called `name`; without a name, the only one of that type, or the one named like
+    /// its type. When there is none, the names of those of that type that ran, for the error.
+    pub fn earlier<'a>(
+        earlier: &'a [AnalysisOutput],
+        type_name: &str,
+        name: Option<&str>,
+    ) -> Result<&'a AnalysisOutput, Vec<&'a str>> {
+        let mut of_type = earlier.iter().filter(|a| a.type_name == type_name);
+        let found = match name {
+            Some(n) => of_type.clone().find(|a| a.name == n),
+            None if of_type.clone().count() == 1 => of_type.next(),
+            None => of_type.clone().find(|a| a.name == type_name),
+        };
+        found.ok_or_else(|| earlier.iter().filter(|a| a.type_name == type_name).map(|a| a.name.as_str()).collect())
+    }
+
     /// A metric by name.
     pub fn metric(&self, name: &str) -> Option<f64> {
         self.metrics.iter().find(|m| m.name == name).map(|m| m.value)

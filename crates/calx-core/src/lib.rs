@@ -22,6 +22,7 @@ pub mod reaction;
 pub mod registry;
 pub mod report;
 pub mod result;
+pub mod stats;
 pub mod stream;
 pub mod suggest;
 pub mod thermo;

@@ -623,9 +623,10 @@ fn example_unit(d: Dimension) -> &'static str {
 mod tests {
     use super::*;
 
-    fn value(text: &str, path: &str) -> Result<(f64, Dimension), String> {
-        let path = ResultPath::parse(path).map_err(|e| e.to_string())?;
-        target_value(&UnitTable::builtin(), text, &path).map_err(|e| e.to_string())
+    fn value(text: &str, path: &str) -> Result<(f64, Dimension), crate::ValueError> {
+        let said = |e: &dyn std::fmt::Display| crate::ValueError(e.to_string());
+        let path = ResultPath::parse(path).map_err(|e| said(&e))?;
+        target_value(&UnitTable::builtin(), text, &path).map_err(|e| said(&e))
     }
 
     #[test]
@@ -633,9 +634,9 @@ mod tests {
         assert_eq!(value("2 bar", "streams.s.P"), Ok((2e5, Dimension::PRESSURE)));
         assert_eq!(value("36 kmol/h", "streams.s.molar_flows.CO2"), Ok((10.0, Dimension::MOLAR_FLOW)));
         assert_eq!(value("36 kmol/h", "streams.s.molar_total"), Ok((10.0, Dimension::MOLAR_FLOW)));
-        let e = value("2", "streams.s.P").err().unwrap_or_default();
+        let e = value("2", "streams.s.P").err().map(|e| e.0).unwrap_or_default();
         assert!(e.contains("is a pressure") && e.contains("e.g. in kPa"), "{e}");
-        let e = value("3 t/h", "streams.s.mole_fractions.CO2").err().unwrap_or_default();
+        let e = value("3 t/h", "streams.s.mole_fractions.CO2").err().map(|e| e.0).unwrap_or_default();
         assert!(e.contains("a fraction: write a bare number or a percentage"), "{e}");
     }
 
@@ -651,9 +652,9 @@ mod tests {
             let (x, d) = value(text, path).unwrap_or_else(|e| panic!("{text}: {e}"));
             assert!((x - 0.15).abs() < 1e-15 && d == Dimension::DIMENSIONLESS, "{text}: {x}");
         }
-        let e = value("15 wt%", "streams.s.mole_fractions.CO2").err().unwrap_or_default();
+        let e = value("15 wt%", "streams.s.mole_fractions.CO2").err().map(|e| e.0).unwrap_or_default();
         assert!(e.contains("is a mole fraction") && e.contains("mol%"), "{e}");
-        let e = value("15 mol%", "streams.s.mass_fractions.CO2").err().unwrap_or_default();
+        let e = value("15 mol%", "streams.s.mass_fractions.CO2").err().map(|e| e.0).unwrap_or_default();
         assert!(e.contains("is a mass fraction") && e.contains("wt%"), "{e}");
     }
 

@@ -17,16 +17,8 @@ pub struct Summary {
     pub p95: f64,
 }
 
-/// Percentile `p` (0..1) of sorted values, linear between order statistics (Hyndman-Fan 7).
-pub fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let h = (sorted.len() - 1) as f64 * p;
-    let (lo, frac) = (h.floor() as usize, h - h.floor());
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + frac * (sorted[hi] - sorted[lo])
-}
+/// Percentile `p` (0..1) of sorted values: the definition the carbon ledger shares.
+pub use calx_core::stats::percentile;
 
 /// Summary of values.
 pub fn summary(values: &[f64]) -> Summary {

@@ -708,7 +708,7 @@ fn revenue<'a>(x: &Ctx<'a>, production: f64) -> Result<Revenue<'a>, TeaError> {
 /// The net CO2 reduction of an LCA that ran before (by name; `None`: the only one, or the
 /// one named `lca`), t/yr, with the LCA's name.
 fn lca_credit<'a>(x: &Ctx<'a>, name: Option<&str>) -> Result<(&'a str, f64), TeaError> {
-    let a = earlier_of(x, "lca", name).map_err(|names| {
+    let a = AnalysisOutput::earlier(x.earlier, "lca", name).map_err(|names| {
         TeaError::parameter(
             "carbon_credits",
             format!(
@@ -730,18 +730,6 @@ fn lca_credit<'a>(x: &Ctx<'a>, name: Option<&str>) -> Result<(&'a str, f64), Tea
     Ok((a.name.as_str(), m.value * to_t))
 }
 
-/// The analysis of type `type_name` that ran before, by name; `None`: the only one, or the
-/// one named like its type. When there is none, the names of those of that type that ran.
-fn earlier_of<'a>(x: &Ctx<'a>, type_name: &str, name: Option<&str>) -> Result<&'a AnalysisOutput, Vec<&'a str>> {
-    let of_type: Vec<&'a AnalysisOutput> = x.earlier.iter().filter(|a| a.type_name == type_name).collect();
-    let a = match name {
-        Some(n) => of_type.iter().find(|a| a.name == n).copied(),
-        None if of_type.len() == 1 => of_type.first().copied(),
-        None => of_type.iter().find(|a| a.name == type_name).copied(),
-    };
-    a.ok_or_else(|| of_type.iter().map(|a| a.name.as_str()).collect())
-}
-
 /// Tonnes per unit of a mass metric written `t ...` (`t CO2/yr`) or `kg ...`; `None` for
 /// any other unit.
 fn tonnes_per(unit: &str) -> Option<f64> {
@@ -759,7 +747,7 @@ fn tonnes_per(unit: &str) -> Option<f64> {
 /// ledger its deduction, else `credited_per_year`; with the ledger's name, the metric read and
 /// the crediting period.
 fn carbon_credit<'a>(x: &Ctx<'a>, name: Option<&str>) -> Result<(&'a str, &'a str, f64, Option<u32>), TeaError> {
-    let a = earlier_of(x, "carbon", name).map_err(|names| {
+    let a = AnalysisOutput::earlier(x.earlier, "carbon", name).map_err(|names| {
         let ran: Vec<String> = x.earlier.iter().map(|a| format!("{} ({})", a.name, a.type_name)).collect();
         TeaError::parameter(
             "carbon_credits",
