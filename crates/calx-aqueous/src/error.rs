@@ -40,6 +40,24 @@ pub enum AqueousError {
         /// Its log10 molality.
         log_molality: f64,
     },
+    /// The solution would hold more than the activity coefficients are ever evaluated at:
+    /// everything soluble dissolved into too little water (8.5 mol of brucite in 0.5 kg under
+    /// CO2 makes 17 mol/kg of Mg(HCO3)2).
+    #[error(
+        "the solution would reach an ionic strength of {ionic_strength:.1} mol/kg (most abundant species \
+         {species}, log10 molality {log_molality:.3}), above {limit} mol/kg, beyond any activity model: \
+         give the solids more water or less CO2"
+    )]
+    BeyondIonicStrength {
+        /// Ionic strength of the molalities at the last iterate, mol/kg.
+        ionic_strength: f64,
+        /// The largest ionic strength activity coefficients are evaluated at, mol/kg.
+        limit: f64,
+        /// The species with the largest molality at the last iterate.
+        species: String,
+        /// Its log10 molality.
+        log_molality: f64,
+    },
     /// The Newton matrix was singular (a degenerate set of equilibrium phases or an element
     /// whose species all vanished).
     #[error("singular Newton matrix after {iterations} iterations at the unknown of {unknown}")]

@@ -197,6 +197,50 @@ pub struct Workspace {
     held: Vec<f64>,
 }
 
+impl Workspace {
+    /// Writes the last solution (what a warm start needs: log activities, water activity,
+    /// ionic strength, gas unknown, activity coefficients, the active elements and the
+    /// mineral assemblage with its amounts) into `out`, or clears `out` when there is none
+    /// (no solve yet, or the last one failed). [`Workspace::start_from`] reads it back.
+    pub fn save_start(&self, out: &mut Vec<f64>) {
+        out.clear();
+        if !self.warm {
+            return;
+        }
+        out.extend_from_slice(&self.la);
+        out.extend([self.law, self.ionic, self.gas_x]);
+        out.extend_from_slice(&self.lg);
+        out.extend_from_slice(&self.amount);
+        out.extend(self.present.iter().chain(&self.active).map(|b| f64::from(u8::from(*b))));
+    }
+
+    /// Starts the next solve from `state`, written by [`Workspace::save_start`] of a workspace
+    /// of the same system: a study starts every sample from its base case's solution, so that
+    /// a sample's result does not depend on the samples solved before it. A state of another
+    /// length (another system, or none saved) leaves the workspace as it is and returns
+    /// `false`. A start that fails to converge falls back to the cold start, as any warm
+    /// start does.
+    pub fn start_from(&mut self, state: &[f64]) -> bool {
+        let (nc, ns, ne) = (self.la.len(), self.lg.len(), self.amount.len());
+        if state.len() != 2 * nc + 3 + ns + 2 * ne {
+            return false;
+        }
+        let (la, rest) = state.split_at(nc);
+        let (scalars, rest) = rest.split_at(3);
+        let (lg, rest) = rest.split_at(ns);
+        let (amount, rest) = rest.split_at(ne);
+        let (present, active) = rest.split_at(ne);
+        self.la.copy_from_slice(la);
+        (self.law, self.ionic, self.gas_x) = (scalars[0], scalars[1], scalars[2]);
+        self.lg.copy_from_slice(lg);
+        self.amount.copy_from_slice(amount);
+        self.present.iter_mut().zip(present).for_each(|(p, x)| *p = *x != 0.0);
+        self.active.iter_mut().zip(active).for_each(|(a, x)| *a = *x != 0.0);
+        self.warm = true;
+        true
+    }
+}
+
 impl System {
     /// A workspace sized for this system.
     pub fn workspace(&self) -> Workspace {
@@ -762,6 +806,16 @@ impl System {
         }
         let worst = if merit.1.0.0 >= merit.1.1.0 { merit.1.0 } else { merit.1.1 };
         let (species, log_molality) = self.most_abundant(ws);
+        if ws.sum_ionic > MAX_IONIC_STRENGTH {
+            // The molalities need an ionic strength above the cap of the activity
+            // coefficients (which then cannot match them): no activity model holds there.
+            return Err(AqueousError::BeyondIonicStrength {
+                ionic_strength: ws.sum_ionic,
+                limit: MAX_IONIC_STRENGTH,
+                species,
+                log_molality,
+            });
+        }
         Err(AqueousError::NoConvergence {
             iterations: before + limit,
             equation: self.unknown_name(ws.unknowns[worst.1]),
