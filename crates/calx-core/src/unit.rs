@@ -229,6 +229,11 @@ pub struct UnitReport {
     pub sizes: Vec<SizeFigure>,
     /// Notes for the user (a capped conversion, an extrapolated correlation).
     pub notes: Vec<String>,
+    /// The converged inner state of an iterative unit (an equilibrium unit's speciation),
+    /// empty for most units: a study takes the base case's and hands it back to the unit
+    /// through [`UnitOperation::calculate_from`] for every sample. Not part of any output.
+    #[serde(skip)]
+    pub state: Vec<f64>,
 }
 
 impl Clone for UnitReport {
@@ -238,16 +243,18 @@ impl Clone for UnitReport {
             materials: self.materials.clone(),
             sizes: self.sizes.clone(),
             notes: self.notes.clone(),
+            state: self.state.clone(),
         }
     }
 
     fn clone_from(&mut self, source: &UnitReport) {
         // Destructured, so that a new field cannot be forgotten here.
-        let UnitReport { utilities, materials, sizes, notes } = source;
+        let UnitReport { utilities, materials, sizes, notes, state } = source;
         self.utilities.clone_from(utilities);
         self.materials.clone_from(materials);
         self.sizes.clone_from(sizes);
         self.notes.clone_from(notes);
+        self.state.clone_from(state);
     }
 }
 
@@ -258,6 +265,7 @@ impl UnitReport {
         self.materials.clear();
         self.sizes.clear();
         self.notes.clear();
+        self.state.clear();
     }
     /// Record a utility use; zero uses are kept so reports show the line.
     pub fn utility(&mut self, utility: Utility, purpose: impl Into<Cow<'static, str>>, rate: f64) {
@@ -369,6 +377,20 @@ pub trait UnitOperation: Send + Sync {
     /// port order (see [`Connections`]); outlets arrive sized for the component set and must
     /// be fully overwritten. Must be pure: same inlets, same outlets and report.
     fn calculate(&self, inlets: &[Stream], outlets: &mut [Stream], report: &mut UnitReport) -> Result<(), UnitError>;
+
+    /// As [`UnitOperation::calculate`], with the inner iteration started from `start`: the
+    /// [`UnitReport::state`] this unit reported for a study's base case. Same inlets and
+    /// start, same outlets and report; the result may differ from `calculate`'s only within
+    /// the unit's own convergence tolerance. The default ignores the start.
+    fn calculate_from(
+        &self,
+        _start: &[f64],
+        inlets: &[Stream],
+        outlets: &mut [Stream],
+        report: &mut UnitReport,
+    ) -> Result<(), UnitError> {
+        self.calculate(inlets, outlets, report)
+    }
 
     /// Take a new value (SI) of one numeric parameter (`key`: the entry of a map parameter,
     /// such as one component's conversion) in place, instead of being created again: what

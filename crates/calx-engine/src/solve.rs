@@ -27,10 +27,14 @@ use crate::graph::{Block, Topology, build_topology};
 
 mod specs;
 
-/// Converged tear values of a flowsheet's recycle loops, per calculation block (see
-/// [`Flowsheet::warm_start`]).
+/// Where a flowsheet's iterations start (see [`Flowsheet::warm_start`]): the converged tear
+/// values of its recycle loops, per calculation block, and each unit's converged inner state
+/// ([`calx_core::UnitReport::state`]; empty for most units).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct WarmStart(Vec<Option<Vec<f64>>>);
+pub struct WarmStart {
+    tears: Vec<Option<Vec<f64>>>,
+    units: Vec<Vec<f64>>,
+}
 
 /// A built flowsheet, ready to solve (repeatedly: recycle tears are warm-started from the
 /// previous solve).
@@ -51,6 +55,9 @@ pub struct Flowsheet {
     producer: Vec<Option<(usize, usize)>>,
     /// Last converged tear values per block, for warm starts.
     warm: Vec<Option<Vec<f64>>>,
+    /// Per unit, the inner state its calculations start from (empty: the unit's own start),
+    /// set only by [`Flowsheet::set_warm_start`].
+    starts: Vec<Vec<f64>>,
     loop_reports: Vec<Option<LoopReport>>,
     calculations: usize,
     /// Total mass flow of the feeds (outlets of units without inlets) in the current solve,
@@ -126,6 +133,7 @@ impl Flowsheet {
             name,
             reports: vec![UnitReport::default(); defs.len()],
             warm: vec![None; topo.blocks.len()],
+            starts: vec![Vec::new(); defs.len()],
             loop_reports: vec![None; topo.blocks.len()],
             components,
             defs,
@@ -360,23 +368,29 @@ impl Flowsheet {
             .collect()
     }
 
-    /// The recycle loops' last converged tear values (what the next solve starts from).
+    /// The recycle loops' last converged tear values (what the next solve starts from) and
+    /// each unit's inner state from its last calculation.
     pub fn warm_start(&self) -> WarmStart {
-        WarmStart(self.warm.clone())
+        WarmStart { tears: self.warm.clone(), units: self.reports.iter().map(|r| r.state.clone()).collect() }
     }
 
     /// Start the next solve's recycle loops from `warm` (taken from this flowsheet, or from
-    /// one built from the same definition). Studies restore the base case's values before
-    /// every sample, so a sample's result does not depend on which samples ran before it.
+    /// one built from the same definition), and every calculation of a unit from its inner
+    /// state in `warm`. Studies restore the base case's values before every sample, so a
+    /// sample's result does not depend on which samples ran before it. Without this, units
+    /// start their inner iterations their own way (every calculation from scratch).
     pub fn set_warm_start(&mut self, warm: &WarmStart) -> Result<(), EngineError> {
-        if warm.0.len() != self.warm.len() {
+        if warm.tears.len() != self.warm.len() || warm.units.len() != self.starts.len() {
             return Err(EngineError::Internal(format!(
-                "a warm start for {} blocks given to a flowsheet with {}",
-                warm.0.len(),
-                self.warm.len()
+                "a warm start for {} blocks and {} units given to a flowsheet with {} and {}",
+                warm.tears.len(),
+                warm.units.len(),
+                self.warm.len(),
+                self.starts.len()
             )));
         }
-        self.warm.clone_from(&warm.0);
+        self.warm.clone_from(&warm.tears);
+        self.starts.clone_from(&warm.units);
         Ok(())
     }
 
@@ -505,7 +519,14 @@ impl Flowsheet {
             type_name: self.descriptors[u].type_name.clone(),
             source,
         };
-        self.units[u].calculate(&self.unit_in[u], &mut self.unit_out[u], &mut self.reports[u]).map_err(unit_error)?;
+        let (inlets, outlets, report) = (&self.unit_in[u], &mut self.unit_out[u], &mut self.reports[u]);
+        let start = &self.starts[u];
+        if start.is_empty() {
+            self.units[u].calculate(inlets, outlets, report)
+        } else {
+            self.units[u].calculate_from(start, inlets, outlets, report)
+        }
+        .map_err(unit_error)?;
         let n = self.components.len();
         for (k, &s) in self.topo.outlets[u].iter().enumerate() {
             let out = &self.unit_out[u][k];
