@@ -197,6 +197,18 @@ impl UnitOperation for CarbonatorUnit {
     }
 
     fn calculate(&self, inlets: &[Stream], outlets: &mut [Stream], report: &mut UnitReport) -> Result<(), UnitError> {
+        self.calculate_from(&[], inlets, outlets, report)
+    }
+
+    /// `start`: where `mode: equilibrium` starts its speciation (the other modes have no
+    /// inner state).
+    fn calculate_from(
+        &self,
+        start: &[f64],
+        inlets: &[Stream],
+        outlets: &mut [Stream],
+        report: &mut UnitReport,
+    ) -> Result<(), UnitError> {
         let set = &*self.set;
         check_inlets(set, inlets, &self.ports)?;
         check_outlets(outlets, 2, set.len())?;
@@ -206,7 +218,7 @@ impl UnitOperation for CarbonatorUnit {
             return Err(UnitError::port("gas", "carries no CO2: a carbonator needs CO2 in its gas"));
         }
         if let Some(eq) = &self.equilibrium {
-            return self.equilibrate(eq, inlets, outlets, report);
+            return self.equilibrate(eq, start, inlets, outlets, report);
         }
         if let Some(rate) = &self.rate {
             return self.react_at_rate(rate, inlets, outlets, report);
@@ -262,6 +274,7 @@ impl CarbonatorUnit {
     fn equilibrate(
         &self,
         eq: &Equilibrator,
+        start: &[f64],
         inlets: &[Stream],
         outlets: &mut [Stream],
         report: &mut UnitReport,
@@ -274,7 +287,7 @@ impl CarbonatorUnit {
             Thermal::Temperature(t) => t,
             _ => energy_balance(set, Thermal::Feed, &entering, &mixed, "carbonation", &mut UnitReport::default())?,
         };
-        let outcome = eq.run(&mixed, t, pressure)?;
+        let outcome = eq.run(&mixed, t, pressure, start)?;
         let all: Vec<f64> = outcome.slurry.iter().zip(&outcome.vent).map(|(a, b)| a + b).collect();
         let t_out = energy_balance(set, Thermal::Temperature(t), &entering, &all, "carbonation", report)?;
         let (slurry, vent) = outlets.split_at_mut(1);

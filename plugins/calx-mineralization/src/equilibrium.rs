@@ -79,6 +79,9 @@ pub(crate) struct Outcome {
     pub(crate) co2_taken_up: f64,
     /// The equilibrium (at `approach` 1; the outlet is between it and the inlet otherwise).
     pub(crate) equilibrium: Equilibrium,
+    /// The last speciation's solution, which a later calculation may start from
+    /// (`calx_core::UnitReport::state`).
+    pub(crate) state: Vec<f64>,
 }
 
 /// The parameters an equilibrium unit adds.
@@ -185,9 +188,11 @@ impl Equilibrator {
     /// One fixed-point iteration settles three things together: the gas volume (from the CO2
     /// left and the vapour), the water of the solution (reactions make or use some, the vent
     /// takes some) and the vapour. Each is a small correction of the last, so they settle in a
-    /// few speciations, each warm-started from the one before (the workspace is new for
-    /// every calculation, so the result never depends on an earlier one).
-    pub(crate) fn run(&self, mixed: &[f64], t: f64, p: f64) -> Result<Outcome, UnitError> {
+    /// few speciations, each warm-started from the one before. The first starts from
+    /// `start` (a speciation's solution saved in an earlier `Outcome::state`, given back by
+    /// a study for every sample), or, when `start` is empty, cold: the workspace is new for
+    /// every calculation, so the result depends on nothing solved before but `start`.
+    pub(crate) fn run(&self, mixed: &[f64], t: f64, p: f64, start: &[f64]) -> Result<Outcome, UnitError> {
         let set = &*self.set;
         let (liquid, gas) = self.split(mixed);
         let mut inv = Inventory::read(set, &liquid, &self.map);
@@ -197,6 +202,9 @@ impl Equilibrator {
         let co2_gas = self.co2.map_or(0.0, |k| gas[k] / molar(set, k));
         let other_gas = moles(set, &gas) - co2_gas;
         let mut ws = self.compiled.workspace();
+        // A state of another system (a unit re-created with other minerals) is not taken:
+        // the speciation then starts cold.
+        ws.start_from(start);
         let (mut evaporated, mut volume) = (0.0, (co2_gas + other_gas) * R * t / p);
         for _ in 0..MAX_SPECIATIONS {
             let eq = self.speciate(&mut ws, &inv, t, co2_gas, volume)?;
@@ -213,7 +221,9 @@ impl Equilibrator {
             let settled = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
             if settled(water, inv.water) && settled(vapour, evaporated) && settled(next_volume, volume) {
                 let co2_taken_up = uptake * self.co2.map_or(0.0, |k| molar(set, k));
-                return Ok(Outcome { slurry, vent, co2_taken_up, equilibrium: eq });
+                let mut state = Vec::new();
+                ws.save_start(&mut state);
+                return Ok(Outcome { slurry, vent, co2_taken_up, equilibrium: eq, state });
             }
             (inv.water, evaporated, volume) = (water, vapour, next_volume);
         }
@@ -359,6 +369,7 @@ impl Equilibrator {
 
     /// Report pH, saturation indices and the CO2 taken up.
     pub(crate) fn report(&self, outcome: &Outcome, report: &mut UnitReport) {
+        report.state.clone_from(&outcome.state);
         let props = properties(&outcome.equilibrium);
         report.size("pH", props.ph, Dimension::DIMENSIONLESS);
         report.size("ionic_strength", props.ionic_strength, Dimension::MOLALITY);

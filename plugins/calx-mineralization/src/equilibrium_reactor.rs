@@ -71,6 +71,17 @@ impl UnitType for EquilibriumReactor {
 
 impl UnitOperation for EquilibriumReactorUnit {
     fn calculate(&self, inlets: &[Stream], outlets: &mut [Stream], report: &mut UnitReport) -> Result<(), UnitError> {
+        self.calculate_from(&[], inlets, outlets, report)
+    }
+
+    /// `start`: where every speciation of the calculation starts (see `Equilibrator::run`).
+    fn calculate_from(
+        &self,
+        start: &[f64],
+        inlets: &[Stream],
+        outlets: &mut [Stream],
+        report: &mut UnitReport,
+    ) -> Result<(), UnitError> {
         let set = &*self.set;
         check_inlets(set, inlets, &self.ports)?;
         let mixed = mix(inlets, set.len());
@@ -83,7 +94,7 @@ impl UnitOperation for EquilibriumReactorUnit {
             Thermal::Temperature(t) => t,
             _ => energy_balance(set, Thermal::Feed, &entering, &mixed, "equilibrium", &mut UnitReport::default())?,
         };
-        let mut outcome = self.equilibrator.run(&mixed, t, pressure)?;
+        let mut outcome = self.equilibrator.run(&mixed, t, pressure, start)?;
         if self.thermal == Thermal::Adiabatic {
             let mut settled = false;
             for _ in 0..ADIABATIC_PASSES {
@@ -101,7 +112,7 @@ impl UnitOperation for EquilibriumReactorUnit {
                     break;
                 }
                 t = next;
-                outcome = self.equilibrator.run(&mixed, t, pressure)?;
+                outcome = self.equilibrator.run(&mixed, t, pressure, start)?;
             }
             if !settled {
                 return Err(UnitError::Calculation(format!(
