@@ -9,6 +9,7 @@ mod design;
 mod expressions;
 mod fit;
 mod flowsheets;
+mod in_place;
 mod invalid;
 mod plugins;
 mod properties;

@@ -550,3 +550,21 @@ fn equilibrium_samples_start_from_the_base_speciation_and_agree_with_a_cold_solv
         }
     }
 }
+
+/// Workers set the TEA's prices, CAPEX and discount rate and the LCA's grid factor in place
+/// on analyses of their own; the figures equal those of analyses created again from the
+/// parameters' text for every sample, bit for bit, for the samples, the tornado (parameters
+/// at their ends, the others at base) and the sweep (two axes that are also parameters).
+#[test]
+fn analyses_set_in_place_equal_analyses_created_again_bit_for_bit() {
+    let registry = calx::builtin_registry();
+    let in_place = prepare(reference(120), &registry).unwrap_or_else(|e| panic!("{e}"));
+    assert!(in_place.sets_analyses_in_place(), "the reference study's analysis parameters are all settable in place");
+    let created = prepare(reference(120), &registry).unwrap_or_else(|e| panic!("{e}")).creating_analyses_per_sample();
+    assert!(!created.sets_analyses_in_place());
+    assert_eq!(on_threads(2, || in_place.run(0..120)), on_threads(1, || created.run(0..120)));
+    let bits = |t: calx_study::Tornado| format!("{t:?}");
+    let tornado = |s: &Study| bits(s.tornado().unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(tornado(&in_place), tornado(&created));
+    assert_eq!(on_threads(2, || in_place.sweep()), on_threads(1, || created.sweep()));
+}

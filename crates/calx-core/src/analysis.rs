@@ -265,6 +265,30 @@ pub trait Analysis: Send + Sync {
     ) -> Result<Option<AnalysisOutput>, AnalysisError> {
         Ok(None)
     }
+
+    /// Take a new value of one numeric parameter (`key`: one entry of a map parameter, such
+    /// as one process's factor) in place, instead of being created again: what a study does
+    /// for every sample. `value` is in `unit` (the unit the study's path gives), so that the
+    /// analysis converts it exactly as [`AnalysisType::create`] converts the text
+    /// `"{value} {unit}"`; an empty `unit` means a plain number, in SI. `Ok(true)`: taken,
+    /// after the checks `create` makes of that value, and the analysis now gives exactly the
+    /// figures of one created with it. `Ok(false)` (the default): it cannot, and the study
+    /// creates it again.
+    fn set_number(
+        &mut self,
+        _param: &str,
+        _key: Option<&str>,
+        _value: f64,
+        _unit: &str,
+    ) -> Result<bool, AnalysisError> {
+        Ok(false)
+    }
+
+    /// Give one parameter back the value the analysis was created with (a study's sample
+    /// that does not vary it), exactly. `Ok(false)` (the default): it cannot.
+    fn reset_number(&mut self, _param: &str, _key: Option<&str>) -> Result<bool, AnalysisError> {
+        Ok(false)
+    }
 }
 
 /// What a finished parameter study found: per metric, its values over the successful samples,

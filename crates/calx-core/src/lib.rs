@@ -38,7 +38,7 @@ pub use dimension::Dimension;
 pub use error::{Error, Result};
 pub use formula::Formula;
 pub use params::{ParamKind, ParamSpec, ParamValue, Params};
-pub use quantity::{Quantity, SECONDS_PER_YEAR, UnitTable};
+pub use quantity::{Quantity, SECONDS_PER_YEAR, UnitExpr, UnitTable};
 pub use reaction::Reaction;
 pub use registry::Registry;
 pub use stream::Stream;

@@ -35,6 +35,11 @@ struct LcaAnalysis {
     name: String,
     /// The configuration with its compiled background.
     background: Background,
+    /// The factor overrides as created, which `reset_number` restores.
+    created: Vec<FactorOverride>,
+    /// `sources:` as given (process, source): a factor set in place that the flowsheet does
+    /// not replace takes its source from here, as `create` would.
+    sources: Vec<(String, String)>,
 }
 
 fn text_map(doc: &str, name: &str) -> ParamSpec {
@@ -82,7 +87,9 @@ impl AnalysisType for LcaAnalysisType {
         let database = Database::builtin();
         let config = config(p, &database)?;
         let background = Background::new(database, config).map_err(|e| UnitError::param("factors", e.to_string()))?;
-        Ok(Box::new(LcaAnalysis { name: name.to_string(), background }))
+        let created = background.config.overrides.clone();
+        let sources = p.text_map("sources")?.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Ok(Box::new(LcaAnalysis { name: name.to_string(), background, created, sources }))
     }
 }
 
@@ -262,6 +269,70 @@ impl Analysis for LcaAnalysis {
             json: serde_json::to_string_pretty(&r).map_err(AnalysisError::failed)?,
             report: Some(crate::report::report_part(&self.name, &r)),
         })
+    }
+
+    /// In place: a replaced factor (`factors`, keyed by process) with its source under
+    /// `sources`, converted and checked as `create` converts and checks `"{value} {unit}"`;
+    /// the background is compiled again with it. Anything else is created again.
+    fn set_number(&mut self, param: &str, key: Option<&str>, value: f64, unit: &str) -> Result<bool, AnalysisError> {
+        let Some(process) = key.filter(|_| param == "factors" && !unit.is_empty()) else { return Ok(false) };
+        let Some(source) = self.source_of(process).map(str::to_string) else { return Ok(false) };
+        let db = &self.background.db;
+        let Ok(p) = db.require_process(process, "factors") else { return Ok(false) };
+        let reference = db.processes()[p].dimension;
+        let expr = factor_units()
+            .and_then(|u| u.unit(unit).map_err(|e| UnitError::param("factors", format!("{process}: {e}"))))
+            .map_err(|e| AnalysisError::parameter("factors", e.to_string()))?;
+        let si = value * expr.factor + expr.offset;
+        if expr.dimension != Dimension::MASS / reference || !si.is_finite() {
+            return Err(AnalysisError::parameter(
+                "factors",
+                format!(
+                    "{process}: {value} {unit} is not a finite kg CO2-eq per {} of `{process}`",
+                    reference.describe()
+                ),
+            ));
+        }
+        self.with_override(process, Some((si, &source)))?;
+        Ok(true)
+    }
+
+    fn reset_number(&mut self, param: &str, key: Option<&str>) -> Result<bool, AnalysisError> {
+        let Some(process) = key.filter(|_| param == "factors") else { return Ok(false) };
+        let created = self.created.iter().find(|o| o.process == process).map(|o| (o.value, o.source.clone()));
+        let now = self.background.config.overrides.iter().find(|o| o.process == process).map(|o| o.value);
+        if now.map(f64::to_bits) != created.as_ref().map(|c| c.0.to_bits()) {
+            self.with_override(process, created.as_ref().map(|(v, s)| (*v, s.as_str())))?;
+        }
+        Ok(true)
+    }
+}
+
+impl LcaAnalysis {
+    /// The background again with `process`'s override at `value` (SI, with its source;
+    /// `None`: not replaced), keeping the overrides in `create`'s order (by process name):
+    /// what `create` would build from the configuration with that value, bit for bit.
+    fn with_override(&mut self, process: &str, value: Option<(f64, &str)>) -> Result<(), AnalysisError> {
+        let mut config = self.background.config.clone();
+        let at = config.overrides.iter().position(|o| o.process == process);
+        match (at, value) {
+            (Some(k), Some((v, _))) => config.overrides[k].value = v,
+            (Some(k), None) => _ = config.overrides.remove(k),
+            (None, Some((v, source))) => {
+                let k = config.overrides.partition_point(|o| o.process.as_str() < process);
+                let o = FactorOverride { process: process.to_string(), value: v, source: source.to_string() };
+                config.overrides.insert(k, o);
+            }
+            (None, None) => return Ok(()),
+        }
+        self.background = Background::new(Database::builtin(), config)
+            .map_err(|e| AnalysisError::parameter("factors", e.to_string()))?;
+        Ok(())
+    }
+
+    /// The source `create` gives a replaced factor of `process`, if `sources:` has one.
+    fn source_of(&self, process: &str) -> Option<&str> {
+        self.sources.iter().find(|(p, _)| p == process).map(|(_, s)| s.as_str())
     }
 }
 

@@ -17,11 +17,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use calx::{ConfiguredAnalysis, Diagnostics, FlowsheetResult, LoadOptions, Project, Source};
-use calx_core::{AnalysisOutput, ParamValue, Params};
+use calx_core::{Analysis, AnalysisOutput, ParamValue, Params};
 use calx_engine::{Flowsheet, WarmStart};
 use rayon::prelude::*;
 
 use crate::StudyError;
+
+mod in_place;
 use crate::def::{Sampling, StudyDef};
 use crate::dist::{Rng, lhs_strata};
 use crate::output::{Outcome, Sample, Tornado};
@@ -46,6 +48,19 @@ pub struct Study {
     /// Built flowsheets not in use: a worker takes one (or builds one) and gives it back, so
     /// a study builds about one per thread however rayon splits the work.
     idle: Mutex<Vec<(Flowsheet, Buffers)>>,
+    /// Whether every analysis parameter the study varies can be set in place on a worker's
+    /// own analyses (`Analysis::set_number`), instead of creating the analysis again.
+    in_place: bool,
+}
+
+/// The analyses a sample runs with.
+enum SampleAnalyses {
+    /// The base case's.
+    Base,
+    /// Created again for this sample.
+    Created(Vec<ConfiguredAnalysis>),
+    /// The worker's own, set in place for this sample.
+    Worker,
 }
 
 /// A flowsheet lent to a worker with its last sample's buffers; returned to the study's idle
@@ -64,6 +79,9 @@ struct Lease<'s> {
 struct Buffers {
     result: Option<FlowsheetResult>,
     outputs: Vec<AnalysisOutput>,
+    /// The worker's own analyses (created from the base parameters, then set in place per
+    /// sample); empty until the first sample that needs them.
+    analyses: Vec<ConfiguredAnalysis>,
 }
 
 impl Lease<'_> {
@@ -145,9 +163,18 @@ impl Study {
         let warm = f.warm_start();
         let strata =
             (def.sampling == Sampling::LatinHypercube).then(|| lhs_strata(def.seed, def.parameters.len(), def.samples));
-        let mut study =
-            Study { def, base, warm, targets: Vec::new(), metrics: Vec::new(), strata, idle: Mutex::new(Vec::new()) };
+        let mut study = Study {
+            def,
+            base,
+            warm,
+            targets: Vec::new(),
+            metrics: Vec::new(),
+            strata,
+            idle: Mutex::new(Vec::new()),
+            in_place: false,
+        };
         study.resolve_parameters(&f)?;
+        study.in_place = study.analyses_settable_in_place();
         study.check_parameter_ranges(&mut f)?;
         study.resolve_metrics(&f, &outputs)?;
         Ok(study)
@@ -191,7 +218,7 @@ impl Study {
             for (k, j) in g.range.clone().enumerate() {
                 values[j] = Some(g.dist.value_at(k, 0.0));
             }
-            self.configure(f, &values).map_err(|e| {
+            self.configure(f, None, &values).map_err(|e| {
                 let first = &self.def.parameters[g.range.start];
                 let message = format!("the model rejects the correlated group's means taken together: {e}");
                 path_error(&first.path, ResolveError::Other(message))
@@ -211,7 +238,7 @@ impl Study {
             for x in ends {
                 let mut values = vec![None; self.targets.len()];
                 values[j] = Some(x);
-                self.configure(f, &values).map_err(|e| {
+                self.configure(f, None, &values).map_err(|e| {
                     let message = if group.is_some() {
                         format!(
                             "its correlated normal reaches {} (mean ± {CORRELATED_CHECK_SD} sd), which the model rejects: {e}; \
@@ -292,13 +319,15 @@ impl Study {
     }
 
     /// Set every target on `f` (the sample's value, or the base value for `None`) and restore
-    /// the base warm start; returns the analyses with this sample's parameters (`None`: the
-    /// base case's).
+    /// the base warm start; returns the analyses with this sample's parameters: the worker's
+    /// own `owned`, set in place, where the study can and the worker has them, else the base
+    /// case's or ones created again.
     fn configure(
         &self,
         f: &mut Flowsheet,
+        owned: Option<&mut Vec<ConfiguredAnalysis>>,
         values: &[Option<f64>],
-    ) -> Result<Option<Vec<ConfiguredAnalysis>>, ResolveError> {
+    ) -> Result<SampleAnalyses, ResolveError> {
         if values.len() != self.targets.len() {
             // Every target must be set (or reset) for every sample: nothing may carry over.
             return Err(ResolveError::Other(format!(
@@ -325,6 +354,7 @@ impl Study {
                     entry.0.insert(component, si);
                     entry.1 |= v.is_some();
                 }
+                Target::Analysis { .. } if owned.is_some() && self.in_place => {}
                 Target::Analysis { index, param, key, text } => {
                     let Some(x) = v else { continue };
                     let value = match text {
@@ -340,10 +370,14 @@ impl Study {
         for (unit, (fixed, sampled)) in fractions {
             self.set_fractions(f, unit, &fixed, sampled)?;
         }
-        if changed.is_empty() {
-            return Ok(None);
+        if let Some(owned) = owned.filter(|_| self.in_place) {
+            self.set_in_place(owned, values, &given)?;
+            return Ok(SampleAnalyses::Worker);
         }
-        self.analyses_with(changed).map(Some)
+        if changed.is_empty() {
+            return Ok(SampleAnalyses::Base);
+        }
+        self.analyses_with(changed).map(SampleAnalyses::Created)
     }
 
     /// Set the fractions `fixed` of a feed's composition, the others rescaled.
@@ -383,27 +417,39 @@ impl Study {
         let mut analyses = self.base.model().analyses.clone();
         for (index, params) in changed {
             let a = &mut analyses[index];
-            let t = self
-                .base
-                .registry()
-                .analysis(&a.type_name)
-                .ok_or_else(|| ResolveError::Other(format!("analysis type `{}` is not registered", a.type_name)))?;
-            let created = t
-                .analysis_type
-                .create(&a.name, &params)
-                .map_err(|e| ResolveError::Other(format!("analysis `{}`: {e}", a.name)))?;
-            a.analysis = Arc::from(created);
+            a.analysis = self.create_analysis(a, &params)?;
             a.params = params;
         }
         Ok(analyses)
     }
 
+    /// Analysis `a` of the base case created anew from `params`.
+    fn create_analysis(&self, a: &ConfiguredAnalysis, params: &Params) -> Result<Arc<dyn Analysis>, ResolveError> {
+        let t = self
+            .base
+            .registry()
+            .analysis(&a.type_name)
+            .ok_or_else(|| ResolveError::Other(format!("analysis type `{}` is not registered", a.type_name)))?;
+        let created = t
+            .analysis_type
+            .create(&a.name, params)
+            .map_err(|e| ResolveError::Other(format!("analysis `{}`: {e}", a.name)))?;
+        Ok(Arc::from(created))
+    }
+
     /// Evaluate on a worker's flowsheet with some parameters set (None: the flowsheet's value).
     fn evaluate_on(&self, f: &mut Flowsheet, last: &mut Buffers, values: &[Option<f64>]) -> Outcome {
-        let analyses = self.configure(f, values).map_err(|e| e.to_string())?;
+        if self.in_place && last.analyses.is_empty() {
+            last.analyses = self.created_analyses().map_err(|e| e.to_string())?;
+        }
+        let analyses = self.configure(f, Some(&mut last.analyses), values).map_err(|e| e.to_string())?;
         let result = f.solve_reusing(last.result.take()).map_err(|e| e.to_string())?;
         let result = &*last.result.insert(result);
-        let analyses = analyses.as_deref().unwrap_or(&self.base.model().analyses);
+        let analyses = match &analyses {
+            SampleAnalyses::Base => &self.base.model().analyses,
+            SampleAnalyses::Created(created) => created,
+            SampleAnalyses::Worker => &last.analyses,
+        };
         calx::run_figures_into(analyses, result, &mut last.outputs).map_err(|e| e.to_string())?;
         let outputs = &last.outputs;
         let mut out = Vec::with_capacity(self.metrics.len());
@@ -429,6 +475,22 @@ impl Study {
             out.push(x);
         }
         Ok(out)
+    }
+
+    /// Whether each worker sets the analysis parameters the study varies in place on
+    /// analyses of its own (`calx_core::Analysis::set_number`), rather than creating the
+    /// analyses again for every sample: true when the study varies analysis parameters and
+    /// every one of them can be.
+    pub fn sets_analyses_in_place(&self) -> bool {
+        self.in_place
+    }
+
+    /// The same study, with every sample creating the analyses whose parameters it changes
+    /// again from their text, as a study whose analyses cannot be set in place does: the
+    /// reference the in-place path is held equal to, bit for bit.
+    pub fn creating_analyses_per_sample(mut self) -> Study {
+        self.in_place = false;
+        self
     }
 
     /// The project the study varies, as loaded (its base case).

@@ -30,12 +30,12 @@
 use calx_core::result::FlowsheetResult;
 use calx_core::{
     Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, ParamKind, ParamSpec,
-    ParamValue, Params, UnitError,
+    ParamValue, Params, UnitError, UnitExpr,
 };
 
-use crate::config::TeaConfig;
+use crate::config::{CapexMethod, TeaConfig};
 use crate::error::TeaError;
-use crate::params::configure;
+use crate::params::{check_discount_rate, configure, money_unit, money_value};
 
 /// Seconds in the 365-day year of annual plant figures (the quantity parser's `yr`).
 pub use calx_core::SECONDS_PER_YEAR;
@@ -51,6 +51,11 @@ pub struct TeaAnalysisType;
 struct TeaAnalysis {
     name: String,
     config: TeaConfig,
+    /// The configuration as created, which `reset_number` restores from.
+    created: TeaConfig,
+    /// Unit expressions of the values set in place, parsed once (a study sets the same
+    /// parameters in the same units for every sample).
+    units: Vec<(String, UnitExpr)>,
 }
 
 fn text_map(name: &str, doc: &str) -> ParamSpec {
@@ -121,7 +126,8 @@ impl AnalysisType for TeaAnalysisType {
     }
 
     fn create(&self, name: &str, p: &Params) -> Result<Box<dyn Analysis>, UnitError> {
-        Ok(Box::new(TeaAnalysis { name: name.to_string(), config: configure(p)? }))
+        let config = configure(p)?;
+        Ok(Box::new(TeaAnalysis { name: name.to_string(), created: config.clone(), config, units: Vec::new() }))
     }
 }
 
@@ -150,6 +156,112 @@ impl Analysis for TeaAnalysis {
         out: &mut Vec<Metric>,
     ) -> Result<(), AnalysisError> {
         crate::assess::figures_into(flowsheet, earlier, &self.config, out).map_err(analysis_error)
+    }
+
+    /// In place: `discount_rate` (a number), and the money a study varies: `product_price`,
+    /// `carbon_price` (with `carbon_credits` given), `operation_cost` (when given) and
+    /// `total_capex` (when CAPEX is given). Anything else is created again.
+    fn set_number(&mut self, param: &str, key: Option<&str>, value: f64, unit: &str) -> Result<bool, AnalysisError> {
+        let Some(field) = InPlace::of(param, key, &self.created) else { return Ok(false) };
+        let si = match field {
+            InPlace::DiscountRate if unit.is_empty() => check_discount_rate(value).map_err(in_place_error)?,
+            InPlace::DiscountRate => return Ok(false),
+            _ if unit.is_empty() => return Ok(false),
+            _ => {
+                let k = self.unit_index(param, unit)?;
+                let expr = &self.units[k].1;
+                money_value(&self.config.currency, param, (value, unit, expr), field.dimension())
+                    .map_err(in_place_error)?
+            }
+        };
+        field.write(&mut self.config, si);
+        Ok(true)
+    }
+
+    fn reset_number(&mut self, param: &str, key: Option<&str>) -> Result<bool, AnalysisError> {
+        let Some(field) = InPlace::of(param, key, &self.created) else { return Ok(false) };
+        field.write(&mut self.config, field.read(&self.created));
+        Ok(true)
+    }
+}
+
+impl TeaAnalysis {
+    /// Where `units` holds the expression of `unit`, parsed the first time it is seen.
+    fn unit_index(&mut self, param: &str, unit: &str) -> Result<usize, AnalysisError> {
+        if let Some(k) = self.units.iter().position(|(u, _)| u == unit) {
+            return Ok(k);
+        }
+        self.units.push((unit.to_string(), money_unit(param, unit).map_err(in_place_error)?));
+        Ok(self.units.len() - 1)
+    }
+}
+
+/// A field of [`TeaConfig`] a study can set in place.
+#[derive(Clone, Copy)]
+enum InPlace {
+    DiscountRate,
+    ProductPrice,
+    CarbonPrice,
+    OperationCost,
+    TotalCapex,
+}
+
+impl InPlace {
+    /// The field `param` sets, if it can be set in place in a TEA configured as `created`
+    /// (a parameter whose presence changes how the TEA is configured cannot).
+    fn of(param: &str, key: Option<&str>, created: &TeaConfig) -> Option<InPlace> {
+        if key.is_some() {
+            return None;
+        }
+        match param {
+            "discount_rate" => Some(InPlace::DiscountRate),
+            "product_price" => Some(InPlace::ProductPrice),
+            "carbon_price" if created.credits.is_some() => Some(InPlace::CarbonPrice),
+            "operation_cost" if created.operation_cost.is_some() => Some(InPlace::OperationCost),
+            "total_capex" if matches!(created.capex, CapexMethod::Given(_)) => Some(InPlace::TotalCapex),
+            _ => None,
+        }
+    }
+
+    /// What a money value of the field measures.
+    fn dimension(self) -> Dimension {
+        match self {
+            InPlace::DiscountRate => Dimension::DIMENSIONLESS,
+            InPlace::ProductPrice | InPlace::CarbonPrice => Dimension::PRICE_PER_MASS,
+            InPlace::OperationCost => Dimension::MONEY_FLOW,
+            InPlace::TotalCapex => Dimension::MONEY,
+        }
+    }
+
+    fn read(self, c: &TeaConfig) -> f64 {
+        match self {
+            InPlace::DiscountRate => c.discount_rate,
+            InPlace::ProductPrice => c.product_price,
+            InPlace::CarbonPrice => c.carbon_price,
+            InPlace::OperationCost => c.operation_cost.unwrap_or(f64::NAN),
+            InPlace::TotalCapex => match c.capex {
+                CapexMethod::Given(t) => t,
+                _ => f64::NAN,
+            },
+        }
+    }
+
+    fn write(self, c: &mut TeaConfig, value: f64) {
+        match self {
+            InPlace::DiscountRate => c.discount_rate = value,
+            InPlace::ProductPrice => c.product_price = value,
+            InPlace::CarbonPrice => c.carbon_price = value,
+            InPlace::OperationCost => c.operation_cost = Some(value),
+            InPlace::TotalCapex => c.capex = CapexMethod::Given(value),
+        }
+    }
+}
+
+/// A value set in place that `create` would refuse: the same words, as a parameter error.
+fn in_place_error(e: UnitError) -> AnalysisError {
+    match e {
+        UnitError::Parameter { param, message } => AnalysisError::Parameter { param, message },
+        other => AnalysisError::failed(other),
     }
 }
 

@@ -289,15 +289,7 @@ fn towler_sinnott(p: &Params) -> Result<CapexMethod, UnitError> {
 const MONEY_CEILING: f64 = 1e15;
 
 fn finance(p: &Params) -> Result<Finance, UnitError> {
-    let discount_rate = p.number("discount_rate")?;
-    // Above 100 %/yr is no project's cost of capital, and far above it the annuity factors
-    // overflow (found by fuzzing: 1.8e19 % gave a NaN capital recovery factor).
-    if !(discount_rate > -1.0 && discount_rate <= 1.0) {
-        return Err(UnitError::param(
-            "discount_rate",
-            format!("must be above -100 % and at most 100 %, found {} %", discount_rate * 100.0),
-        ));
-    }
+    let discount_rate = check_discount_rate(p.number("discount_rate")?)?;
     let lifetime = whole_years("lifetime", p.number("lifetime")?, 1)?;
     let construction_years =
         whole_years("construction_period", p.number_opt("construction_period")?.unwrap_or(SECONDS_PER_YEAR), 1)?;
@@ -478,50 +470,13 @@ impl Money {
     ) -> Result<f64, UnitError> {
         let at = key.map(|k| format!("{k}: ")).unwrap_or_default();
         let q = self.units.parse(text).map_err(|e| UnitError::param(param, format!("{at}{e}")))?;
-        let Some(c) = &q.currency else {
-            return Err(UnitError::param(
-                param,
-                format!("{at}{text:?} has no currency; write it in {}, e.g. `{example}`", self.currency),
-            ));
-        };
-        if *c != self.currency {
-            return Err(UnitError::param(
-                param,
-                format!(
-                    "{at}{text:?} is in {c} but `currency` is {}: Calx applies no exchange rates, so convert it at a stated rate and write it in {}",
-                    self.currency, self.currency
-                ),
-            ));
-        }
-        if q.dimension != expected {
-            return Err(UnitError::param(
-                param,
-                format!(
-                    "{at}{text:?} is {}, expected {} (write e.g. `{example}`)",
-                    q.dimension.describe(),
-                    expected.describe()
-                ),
-            ));
-        }
-        if q.value < 0.0 {
-            return Err(UnitError::param(
-                param,
-                format!("{at}{text:?} is negative; prices and costs must be zero or more"),
-            ));
-        }
-        // No plant's price or cost reaches 1e15 in any currency (a quadrillion won is some
-        // 700 billion dollars); far beyond it the yearly sums overflow to infinity (found by
-        // fuzzing: 1e308 KRW/t of water).
-        if q.value.is_nan() || q.value > MONEY_CEILING {
-            return Err(UnitError::param(
-                param,
-                format!(
-                    "{at}{text:?} is {:e} {} per SI unit, above the {MONEY_CEILING:e} no plant's prices and costs reach",
-                    q.value, self.currency
-                ),
-            ));
-        }
-        Ok(q.value)
+        checked_money(
+            &self.currency,
+            (param, key),
+            text,
+            (q.value, q.dimension, q.currency.as_deref()),
+            (expected, example),
+        )
     }
 
     fn priced(
@@ -540,6 +495,110 @@ impl Money {
             None => self.parse(param, Some(key), text, expected, example).map(Priced::Price),
         }
     }
+}
+
+/// What [`Money::parse`] checks of a converted amount (`value`, its dimension and currency,
+/// read from `text`): the currency, the dimension, and a price or cost from zero to
+/// [`MONEY_CEILING`]. Also what a study's in-place value goes through
+/// ([`money_value`]), so both refuse the same values with the same words.
+fn checked_money(
+    currency: &str,
+    (param, key): (&str, Option<&str>),
+    text: &str,
+    (value, dimension, unit_currency): (f64, Dimension, Option<&str>),
+    (expected, example): (Dimension, &str),
+) -> Result<f64, UnitError> {
+    let at = key.map(|k| format!("{k}: ")).unwrap_or_default();
+    let Some(c) = unit_currency else {
+        return Err(UnitError::param(
+            param,
+            format!("{at}{text:?} has no currency; write it in {currency}, e.g. `{example}`"),
+        ));
+    };
+    if c != currency {
+        return Err(UnitError::param(
+            param,
+            format!(
+                "{at}{text:?} is in {c} but `currency` is {currency}: Calx applies no exchange rates, so convert it at a stated rate and write it in {currency}"
+            ),
+        ));
+    }
+    if dimension != expected {
+        return Err(UnitError::param(
+            param,
+            format!(
+                "{at}{text:?} is {}, expected {} (write e.g. `{example}`)",
+                dimension.describe(),
+                expected.describe()
+            ),
+        ));
+    }
+    if value < 0.0 {
+        return Err(UnitError::param(
+            param,
+            format!("{at}{text:?} is negative; prices and costs must be zero or more"),
+        ));
+    }
+    // No plant's price or cost reaches 1e15 in any currency (a quadrillion won is some
+    // 700 billion dollars); far beyond it the yearly sums overflow to infinity (found by
+    // fuzzing: 1e308 KRW/t of water).
+    if value.is_nan() || value > MONEY_CEILING {
+        return Err(UnitError::param(
+            param,
+            format!(
+                "{at}{text:?} is {:e} {} per SI unit, above the {MONEY_CEILING:e} no plant's prices and costs reach",
+                value, currency
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// A price or cost given as a number in a unit (`13000`, `KRW/t`: a study's sample),
+/// converted and checked exactly as [`configure`] converts and checks the text
+/// `"13000 KRW/t"`: the same unit expression, the same `value x factor + offset`, the same
+/// checks. `unit` is parsed once per call; the caller keeps the result for the next.
+pub(crate) fn money_value(
+    currency: &str,
+    param: &str,
+    (value, unit, expr): (f64, &str, &calx_core::UnitExpr),
+    expected: Dimension,
+) -> Result<f64, UnitError> {
+    let si = value * expr.factor + expr.offset;
+    let text = || format!("{value} {unit}");
+    if !si.is_finite() {
+        return Err(UnitError::param(param, format!("{:?}: the value is out of range once converted to SI", text())));
+    }
+    if expr.currency.as_deref() == Some(currency) && expr.dimension == expected && (0.0..=MONEY_CEILING).contains(&si) {
+        return Ok(si);
+    }
+    let example = format!("13,000 {currency}/t");
+    checked_money(
+        currency,
+        (param, None),
+        &text(),
+        (si, expr.dimension, expr.currency.as_deref()),
+        (expected, &example),
+    )
+}
+
+/// The unit expression of a study's unit text, read with the table [`configure`] reads
+/// money with.
+pub(crate) fn money_unit(param: &str, unit: &str) -> Result<calx_core::UnitExpr, UnitError> {
+    builtin_units().unit(unit).map_err(|e| UnitError::param(param, e.to_string()))
+}
+
+/// A discount rate above -100 % and at most 100 %/yr.
+pub(crate) fn check_discount_rate(discount_rate: f64) -> Result<f64, UnitError> {
+    // Above 100 %/yr is no project's cost of capital, and far above it the annuity factors
+    // overflow (found by fuzzing: 1.8e19 % gave a NaN capital recovery factor).
+    if !(discount_rate > -1.0 && discount_rate <= 1.0) {
+        return Err(UnitError::param(
+            "discount_rate",
+            format!("must be above -100 % and at most 100 %, found {} %", discount_rate * 100.0),
+        ));
+    }
+    Ok(discount_rate)
 }
 
 fn whole_years(param: &str, seconds: f64, min: u32) -> Result<u32, UnitError> {
