@@ -249,7 +249,7 @@ impl Analysis for LcaAnalysis {
         out: &mut Vec<Metric>,
     ) -> Result<(), AnalysisError> {
         let assessment = Assessment::new(flowsheet, &self.background).map_err(analysis_error)?;
-        metrics_into(&assessment.figures(), &mut MetricWriter::new(out));
+        metrics_into(&assessment.figures(), &self.background.metric_units, &mut MetricWriter::new(out));
         Ok(())
     }
 
@@ -350,13 +350,13 @@ fn analysis_error(refusal: Refusal) -> AnalysisError {
 /// The metrics, from the figures behind them (the same for both entry points).
 fn metrics(f: &LcaFigures<'_>) -> Vec<Metric> {
     let mut out = Vec::with_capacity(8 + f.by_unit.len() + f.by_flow.len());
-    metrics_into(f, &mut MetricWriter::new(&mut out));
+    metrics_into(f, &crate::background::metric_units(f.impact_unit), &mut MetricWriter::new(&mut out));
     out
 }
 
-/// [`metrics`] written over a list in place (a study's samples).
-fn metrics_into(f: &LcaFigures<'_>, w: &mut MetricWriter<'_>) {
-    let (per_fu, per_yr) = (format!("{}/FU", f.impact_unit), format!("{}/yr", f.impact_unit));
+/// [`metrics`] written over a list in place (a study's samples), in `units` per functional
+/// unit and per year.
+fn metrics_into(f: &LcaFigures<'_>, (per_fu, per_yr): &(String, String), w: &mut MetricWriter<'_>) {
     for (fu_name, yr_name, a) in [
         ("emissions_per_functional_unit", "emissions_per_year", &f.emissions),
         ("co2_fixed_per_functional_unit", "co2_fixed_per_year", &f.co2_fixed),

@@ -23,6 +23,9 @@ pub struct Background {
     /// Per process, its impact in `category` per SI unit, once solved. A `OnceLock` per
     /// process: threads read without contending and may at worst solve one twice.
     unit_impacts: Vec<OnceLock<f64>>,
+    /// The units of the metrics per functional unit and per year (`kg CO2-eq/FU`,
+    /// `kg CO2-eq/yr`), written once instead of for every sample.
+    pub(crate) metric_units: (String, String),
 }
 
 impl Background {
@@ -35,7 +38,8 @@ impl Background {
         let category = database.require_category(&config.characterization)?;
         let flow_factors = (0..database.flows().len()).map(|f| database.factor(category, f)).collect();
         let unit_impacts = database.processes().iter().map(|_| OnceLock::new()).collect();
-        Ok(Background { config, db: database, matrices, category, flow_factors, unit_impacts })
+        let metric_units = metric_units(&database.categories()[category].unit);
+        Ok(Background { config, db: database, matrices, category, flow_factors, unit_impacts, metric_units })
     }
 
     /// Characterisation factor of elementary flow `f` in the configuration's category.
@@ -53,4 +57,9 @@ impl Background {
         let _ = self.unit_impacts[p].set(x);
         Ok(x)
     }
+}
+
+/// The units of the metrics per functional unit and per year of an impact in `unit`.
+pub(crate) fn metric_units(unit: &str) -> (String, String) {
+    (format!("{unit}/FU"), format!("{unit}/yr"))
 }
