@@ -13,6 +13,9 @@ mod snapshot;
 mod study;
 mod study_manifest;
 mod study_parquet;
+mod study_shard;
+mod study_status;
+mod study_submit;
 mod units;
 
 use std::path::{Path, PathBuf};
