@@ -110,7 +110,7 @@ enum Command {
         /// A flowsheet whose `plugins:` to load too.
         file: Option<PathBuf>,
     },
-    /// Run a parameter study (Monte Carlo: random, Latin hypercube or Sobol; tornado; sweep), or merge shards.
+    /// Run a parameter study (Monte Carlo: random, Latin hypercube or Sobol; tornado; sweep); merge, check or submit shards.
     Study(study::StudyArgs),
     /// Fit a rate law to batch lab data (conversion or CO2 uptake against time).
     ///

@@ -424,7 +424,9 @@ enum StudyCommand {
         #[arg(long)]
         samples: Option<usize>,
     },
-    /// Say which shards of a set are complete, missing, inconsistent (another study,
+    /// Check a set of shard directories: which shards are complete or missing, and what to rerun.
+    ///
+    /// Says which shards of a set are complete, missing, inconsistent (another study,
     /// flowsheet, seed, size, shard count or calx version), damaged (a file truncated or
     /// changed since written), unfinished or duplicated, and print the commands (`calx study
     /// --shard`, `sbatch --array=...`) that rerun only what is missing. Exit 0 when the set
@@ -434,8 +436,11 @@ enum StudyCommand {
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
     },
-    /// Write the Slurm batch scripts for a study (a job array of shards, and a merge) and
-    /// submit them with sbatch.
+    /// Write a study's Slurm scripts (a job array of shards, and a merge) and submit them.
+    ///
+    /// `DIR/study.sbatch` runs shard `--shard auto/N` per array task into `DIR/shard-<i>`;
+    /// `DIR/merge.sbatch` merges them into `DIR/merged` (submitted with `--merge`, after
+    /// every task has succeeded). `--dry-run` prints both and does nothing else.
     Submit(crate::study_submit::SubmitArgs),
 }
 
