@@ -24,8 +24,7 @@ pub(crate) struct ShardManifest {
     pub calx_version: String,
     /// The study's name.
     pub study: String,
-    /// The study file as the shard's command line named it (for the command that reruns a
-    /// missing shard).
+    /// The study file's absolute path (for the command that reruns a missing shard).
     pub study_file: String,
     /// SHA-256 of the study file's text.
     pub study_sha256: String,
@@ -229,7 +228,11 @@ impl ShardManifest {
         ShardManifest {
             calx_version: env!("CARGO_PKG_VERSION").to_string(),
             study: def.name.clone(),
-            study_file: inputs.study.display().to_string(),
+            // Absolute, so that the rerun command `status` prints works from any directory.
+            study_file: std::path::absolute(inputs.study)
+                .unwrap_or_else(|_| inputs.study.to_path_buf())
+                .display()
+                .to_string(),
             study_sha256: sha256(inputs.study_text.as_bytes()),
             flowsheet_sha256: sha256(inputs.flowsheet_text.as_bytes()),
             seed: def.seed,
