@@ -267,7 +267,8 @@ impl Assessment {
         }
     }
 
-    /// The commands that rerun the missing shards, and nothing else.
+    /// The commands that rerun the missing shards, and nothing else: `calx study --shard`
+    /// (one, or a loop over the indices when the directories follow one pattern), then Slurm's.
     fn write_rerun(&self, out: &mut String, id: &Identity, missing: &[usize]) {
         if missing.is_empty() {
             return;
@@ -302,8 +303,14 @@ impl Assessment {
                 }
             }
         }
+        self.write_sbatch(out, pattern.as_ref().map(|p| p.parent.as_path()), n, missing);
+    }
+
+    /// The `sbatch --array=LIST` line for the missing shards: with the scripts `calx study
+    /// submit --slurm` wrote beside the shards (and the merge after them), if they are there.
+    fn write_sbatch(&self, out: &mut String, parent: Option<&Path>, n: usize, missing: &[usize]) {
         let array = ranges(missing, "-");
-        match pattern.as_ref().map(|p| p.parent.clone()) {
+        match parent {
             Some(parent) if parent.join(SLURM_MERGE_SCRIPT).is_file() && parent.join(SLURM_SCRIPT).is_file() => {
                 let (script, merge) = (parent.join(SLURM_SCRIPT), parent.join(SLURM_MERGE_SCRIPT));
                 let _ = writeln!(

@@ -127,14 +127,15 @@ fn seconds_per_sample(study: &calx_study::Study) -> Result<f64, Failure> {
 }
 
 /// A value that goes into an `#SBATCH` line or a command as it is: no spaces, quotes or
-/// line breaks (which would end the line, or run as a command).
+/// line breaks (which would end the line, or run as a command), and no `%` (which Slurm
+/// replaces in a log file's name).
 fn plain(option: &str, value: &str) -> Result<String, Failure> {
-    if !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:,+=/@%".contains(c)) {
+    if !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:,+=/@".contains(c)) {
         return Ok(value.to_string());
     }
     Err(Failure::invalid(format!(
-        "error: {option} `{value}`: use letters, digits and - _ . : , + = / @ % only (it goes into an #SBATCH line \
-         as it is)"
+        "error: {option} `{value}`: use letters, digits and - _ . : , + = / @ only (it goes into an #SBATCH line as \
+         it is)"
     )))
 }
 
@@ -331,7 +332,7 @@ mod tests {
     #[test]
     fn a_value_that_could_end_an_sbatch_line_is_refused() {
         assert!(plain("--mem", "4G").is_ok());
-        for bad in ["4G\nrm -rf x", "a b", "", "x'y"] {
+        for bad in ["4G\nrm -rf x", "a b", "", "x'y", "out%A"] {
             let e = plain("--mem", bad).err().map(|f| f.message).unwrap_or_default();
             assert!(e.contains("--mem") && e.contains("#SBATCH"), "{e}");
         }
