@@ -65,7 +65,10 @@ impl Cluster {
     fn start() -> Result<Cluster, String> {
         let uid = Command::new("id").arg("-u").output().ok().map(|o| text(&o.stdout).trim().to_string());
         if uid.as_deref() != Some("0") {
-            return Err(format!("not running as root (id -u: {uid:?}); {INSTALL}"));
+            return Err(format!(
+                "not running as root (id -u: {uid:?}): slurmd starts each job step as the user who submitted it, \
+                 which needs root; run the tests as root, as CI does (`cargo xtask ci`)"
+            ));
         }
         let find = |name: &str| program(name).ok_or_else(|| format!("`{name}` is not installed; {INSTALL}"));
         let (munged, slurmctld, slurmd) = (find("munged")?, find("slurmctld")?, find("slurmd")?);
