@@ -2,7 +2,8 @@
 //! extra dependencies).
 //!
 //! - `ci`: exactly what `.ci/run` runs (the README's test command): installs what the tests
-//!   need and is missing (Debian's `chromium` for the report's browser test), then checks
+//!   need and is missing (Debian's `chromium` for the report's browser test, `slurm-wlm` and
+//!   `munge` for the Slurm test), then checks
 //!   formatting (`cargo fmt --check`), lints (`cargo clippy -D warnings`) and runs every test.
 //! - `schema`: regenerate `docs/flowsheet.schema.json` from `calx schema`.
 //! - `build-plugins [--release]`: build every crate in `plugins/` as a loadable library (with
@@ -76,6 +77,10 @@ fn ci(root: &std::path::Path) -> std::io::Result<std::process::ExitStatus> {
     if !installed.success() {
         return Ok(installed);
     }
+    let installed = ensure_slurm()?;
+    if !installed.success() {
+        return Ok(installed);
+    }
     let mut last = installed;
     for (what, args) in CI_STEPS {
         eprintln!("xtask ci: {what}: cargo {}", args.join(" "));
@@ -109,6 +114,34 @@ fn ensure_chromium() -> std::io::Result<std::process::ExitStatus> {
         return Ok(update);
     }
     Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]).status()
+}
+
+/// The Slurm test (crates/calx-cli/tests/slurm.rs) starts munged, slurmctld and slurmd
+/// itself, in a temporary directory; install Debian's `slurm-wlm` and `munge` (as root, with
+/// apt-get) when a program is missing; anything else fails with what to do.
+fn ensure_slurm() -> std::io::Result<std::process::ExitStatus> {
+    let programs = ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "scancel", "sinfo"];
+    // Daemons live in /usr/sbin, which a non-login shell's PATH may lack.
+    let installed = |p: &str| on_path(p) || std::path::Path::new("/usr/sbin").join(p).is_file();
+    if programs.iter().all(|p| installed(p)) {
+        return Command::new("true").status();
+    }
+    if !on_path("apt-get") {
+        eprintln!(
+            "xtask ci: the Slurm test needs slurmctld, slurmd and munged: install them (Debian: apt-get install \
+             slurm-wlm munge)"
+        );
+        return Command::new("false").status();
+    }
+    eprintln!("xtask ci: installing Debian's slurm-wlm and munge for the Slurm test");
+    let update = Command::new("apt-get").arg("update").status()?;
+    if !update.success() {
+        return Ok(update);
+    }
+    Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends", "slurm-wlm", "munge"])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
 }
 
 /// Whether a program of that name is in a directory of the PATH.

@@ -13,6 +13,9 @@ mod snapshot;
 mod study;
 mod study_manifest;
 mod study_parquet;
+mod study_shard;
+mod study_status;
+mod study_submit;
 mod units;
 
 use std::path::{Path, PathBuf};
@@ -107,7 +110,7 @@ enum Command {
         /// A flowsheet whose `plugins:` to load too.
         file: Option<PathBuf>,
     },
-    /// Run a parameter study (Monte Carlo: random, Latin hypercube or Sobol; tornado; sweep), or merge shards.
+    /// Run a parameter study (Monte Carlo: random, Latin hypercube or Sobol; tornado; sweep); merge, check or submit shards.
     Study(study::StudyArgs),
     /// Fit a rate law to batch lab data (conversion or CO2 uptake against time).
     ///

@@ -8,26 +8,15 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use sha2::{Digest, Sha256};
-
 use calx::LoadOptions;
 use calx_study::{Columns, Study, StudyDef};
 
 use crate::Failure;
 use crate::files::{AtomicFile, OutputSet};
-use crate::study_manifest::{self, Inputs, ShardManifest};
+use crate::study_manifest::{self, FileRecord, Identity, Inputs, Recorded, ShardManifest};
 use crate::study_parquet::ParquetSamples;
-
-/// `i/N`, 0-based shard index.
-pub(crate) fn parse_shard(s: &str) -> Result<(usize, usize), String> {
-    let (i, n) = s.split_once('/').ok_or("write the shard as I/N, for example 0/8 (I counts from 0)")?;
-    let (i, n) =
-        (i.trim().parse::<usize>().map_err(|e| e.to_string())?, n.trim().parse::<usize>().map_err(|e| e.to_string())?);
-    if n == 0 || i >= n {
-        return Err(format!("shard {i}/{n}: need 0 <= I < N"));
-    }
-    Ok((i, n))
-}
+use crate::study_shard::ShardArg;
+use crate::study_status::{self, Reference};
 
 fn read(path: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| Failure::invalid(format!("error: cannot read {}: {e}", path.display())))
@@ -67,7 +56,7 @@ impl StudyFiles {
 
 /// Run `f` with the study prepared against its flowsheet (loaded with its plugins) and the
 /// texts it was read from.
-fn with_study<T>(
+pub(crate) fn with_study<T>(
     options: &LoadOptions,
     file: &Path,
     samples: Option<usize>,
@@ -136,42 +125,36 @@ fn analyses_with_study(study: &Study, columns: &Columns) -> Vec<(String, String)
 const BATCH: usize = 4096;
 
 /// `samples.csv` and `samples.parquet`, written batch by batch into the output set (put in
-/// place with the rest of the set); the CSV's SHA-256 is kept as it is written, for a
-/// shard's manifest.
+/// place with the rest of the set); each file's size and SHA-256 are kept as it is written,
+/// for a shard's manifest.
 struct SampleFiles {
-    csv: AtomicFile,
-    csv_hash: Sha256,
+    csv: Recorded<AtomicFile>,
     parquet: ParquetSamples,
 }
 
 impl SampleFiles {
     fn create(set: &OutputSet, def: &StudyDef) -> Result<SampleFiles, Failure> {
         let mut files = SampleFiles {
-            csv: set.file("samples.csv").map_err(Failure::output)?,
-            csv_hash: Sha256::new(),
+            csv: Recorded::new(set.file("samples.csv").map_err(Failure::output)?),
             parquet: ParquetSamples::create(set.file("samples.parquet").map_err(Failure::output)?, def)
                 .map_err(|e| Failure::output(format!("{}: {e}", set.path("samples.parquet").display())))?,
         };
-        files.csv_bytes(calx_study::samples_header(def).as_bytes())?;
+        files.csv.write_all(calx_study::samples_header(def).as_bytes()).map_err(Failure::output)?;
         Ok(files)
     }
 
-    fn csv_bytes(&mut self, bytes: &[u8]) -> Result<(), Failure> {
-        self.csv_hash.update(bytes);
-        self.csv.write_all(bytes).map_err(Failure::output)
-    }
-
     fn write(&mut self, def: &StudyDef, samples: &[calx_study::Sample]) -> Result<(), Failure> {
-        self.csv_bytes(calx_study::samples_csv(samples, def.metrics.len()).as_bytes())?;
+        self.csv.write_all(calx_study::samples_csv(samples, def.metrics.len()).as_bytes()).map_err(Failure::output)?;
         self.parquet.write(samples).map_err(Failure::output)
     }
 
-    /// Add both files to the set; returns the CSV's SHA-256.
-    fn stage(self, set: &mut OutputSet) -> Result<String, Failure> {
-        let hash = self.csv_hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        set.add("samples.csv", self.csv).map_err(Failure::output)?;
-        set.add("samples.parquet", self.parquet.finish().map_err(Failure::output)?).map_err(Failure::output)?;
-        Ok(hash)
+    /// Add both files to the set; returns their records (size and SHA-256) by name.
+    fn stage(self, set: &mut OutputSet) -> Result<std::collections::BTreeMap<String, FileRecord>, Failure> {
+        let (csv, csv_record) = self.csv.finish();
+        let (parquet, parquet_record) = self.parquet.finish().map_err(Failure::output)?;
+        set.add("samples.csv", csv).map_err(Failure::output)?;
+        set.add("samples.parquet", parquet).map_err(Failure::output)?;
+        Ok([("samples.csv".to_string(), csv_record), ("samples.parquet".to_string(), parquet_record)].into())
     }
 }
 
@@ -234,11 +217,11 @@ pub(crate) fn run(
                 samples_per_second = rate,
                 "study samples done"
             );
-            let csv_hash = files.stage(&mut set)?;
+            let records = files.stage(&mut set)?;
             match shard {
                 None => stage_reports(&mut set, study, &columns)?,
                 Some(shard) => {
-                    let manifest = ShardManifest::new(def, inputs, shard, range.clone(), csv_hash);
+                    let manifest = ShardManifest::new(def, inputs, shard, range.clone(), columns.failed, records);
                     let text = serde_json::to_string_pretty(&manifest).map_err(Failure::output)? + "\n";
                     set.text(study_manifest::FILE, &text).map_err(Failure::output)?;
                 }
@@ -341,25 +324,12 @@ fn stage_reports(set: &mut OutputSet, study: &Study, columns: &Columns) -> Resul
     Ok(())
 }
 
-/// A shard directory's samples, after checking its manifest against the study being merged.
-fn shard_samples(study: &Study, inputs: &Inputs<'_>, dir: &Path) -> Result<Vec<calx_study::Sample>, Failure> {
+/// A shard directory's samples (the set was checked complete and consistent first), and
+/// that they are the samples of the range its manifest says.
+fn shard_samples(study: &Study, dir: &Path) -> Result<Vec<calx_study::Sample>, Failure> {
     let invalid = |m: String| Failure::invalid(format!("error: {}: {m}", dir.display()));
-    let path = dir.join(study_manifest::FILE);
-    let manifest: ShardManifest = match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| invalid(format!("{}: {e}", study_manifest::FILE)))?,
-        Err(_) => {
-            return Err(invalid(format!(
-                "no {} here: not the output of `calx study --shard` (or the shard did not finish)",
-                study_manifest::FILE
-            )));
-        }
-    };
+    let manifest = study_manifest::read(dir).map_err(|e| invalid(e.to_string()))?;
     let csv = dir.join("samples.csv");
-    let hash = study_manifest::sha256_file(&csv).map_err(|e| invalid(format!("samples.csv: {e}")))?;
-    let differences = manifest.differences(&study.def, inputs, &hash);
-    if !differences.is_empty() {
-        return Err(invalid(format!("not a shard of this study: {}", differences.join("; "))));
-    }
     let samples = calx_study::parse_samples(&study.def, &read(&csv)?).map_err(|e| invalid(e.to_string()))?;
     let in_range = samples.iter().all(|s| (manifest.start..manifest.end).contains(&s.index));
     if !in_range || manifest.end.checked_sub(manifest.start) != Some(samples.len()) {
@@ -371,7 +341,8 @@ fn shard_samples(study: &Study, inputs: &Inputs<'_>, dir: &Path) -> Result<Vec<c
     Ok(samples)
 }
 
-/// `calx study merge FILE SHARD_DIR...`.
+/// `calx study merge FILE SHARD_DIR...`: refuses a set that `calx study status` would not
+/// call complete against this study, with the same report.
 pub(crate) fn merge(
     options: &LoadOptions,
     file: &Path,
@@ -380,9 +351,22 @@ pub(crate) fn merge(
     samples: Option<usize>,
 ) -> Result<String, Failure> {
     with_study(options, file, samples, |study, inputs| {
+        let found = study_status::survey(shards);
+        // The number of shards is the set's own; everything else must be this study's.
+        // Without any manifest there is no count to check against: the report says so.
+        let expected = study_status::majority(&found)
+            .map(|set| Reference::Study(Identity::of_study(&study.def, inputs, set.shards)));
+        let assessment = study_status::assess(&found, expected);
+        if !assessment.is_complete() {
+            return Err(Failure::invalid(format!(
+                "error: cannot merge: these directories are not one complete set of shards of {}:\n{}",
+                file.display(),
+                assessment.report().trim_end()
+            )));
+        }
         let mut parts = Vec::new();
-        for dir in shards {
-            parts.push(shard_samples(study, inputs, dir)?);
+        for dir in assessment.directories() {
+            parts.push(shard_samples(study, &dir)?);
         }
         let all = calx_study::merge(&study.def, parts).map_err(|e| Failure::invalid(format!("error: {e}")))?;
         study.verify_values(&all).map_err(|e| Failure::invalid(format!("error: {e}")))?;
@@ -415,10 +399,13 @@ pub(crate) struct StudyArgs {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// Run only shard I of N (0-based) and write its samples (CSV, Parquet); combine with
-    /// `calx study merge`.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
-    shard: Option<(usize, usize)>,
+    /// Run only shard I of N (0-based) and write its samples (CSV, Parquet) and its manifest
+    /// (shard.json); combine with `calx study merge`. `auto` reads I and N from a Slurm job
+    /// array (SLURM_ARRAY_TASK_ID, and the count from SLURM_ARRAY_TASK_MIN/MAX/COUNT when
+    /// the array is 0 to N-1); `auto/N` takes I from SLURM_ARRAY_TASK_ID or a Kubernetes
+    /// Indexed Job's JOB_COMPLETION_INDEX and N as given. Without either, `auto` refuses.
+    #[arg(long, value_name = "I/N|auto|auto/N", value_parser = crate::study_shard::parse)]
+    shard: Option<ShardArg>,
 }
 
 #[derive(clap::Subcommand)]
@@ -437,6 +424,24 @@ enum StudyCommand {
         #[arg(long)]
         samples: Option<usize>,
     },
+    /// Check a set of shard directories: which shards are complete or missing, and what to rerun.
+    ///
+    /// Says which shards of a set are complete, missing, inconsistent (another study,
+    /// flowsheet, seed, size, shard count or calx version), damaged (a file truncated or
+    /// changed since written), unfinished or duplicated, and print the commands (`calx study
+    /// --shard`, `sbatch --array=...`) that rerun only what is missing. Exit 0 when the set
+    /// is complete, 1 when not.
+    Status {
+        /// Shard output directories (for example `out/shard-*`).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+    },
+    /// Write a study's Slurm scripts (a job array of shards, and a merge) and submit them.
+    ///
+    /// `DIR/study.sbatch` runs shard `--shard auto/N` per array task into `DIR/shard-<i>`;
+    /// `DIR/merge.sbatch` merges them into `DIR/merged` (submitted with `--merge`, after
+    /// every task has succeeded). `--dry-run` prints both and does nothing else.
+    Submit(crate::study_submit::SubmitArgs),
 }
 
 /// Dispatch `calx study ...`.
@@ -445,12 +450,19 @@ pub(crate) fn command(options: &LoadOptions, args: StudyArgs) -> Result<(), Fail
         Some(StudyCommand::Merge { file, shards, output, samples }) => {
             merge(options, &file, &output, &shards, samples)?
         }
+        Some(StudyCommand::Status { dirs }) => return study_status::command(&dirs),
+        Some(StudyCommand::Submit(submit)) => crate::study_submit::command(options, &submit)?,
         None => {
             let file = args.file.ok_or_else(|| Failure::invalid("error: give a study file: calx study FILE -o DIR"))?;
             let output = args
                 .output
                 .ok_or_else(|| Failure::invalid("error: give an output directory: calx study FILE -o DIR"))?;
-            run(options, &file, &output, args.samples, args.threads, args.shard)?
+            let shard = args
+                .shard
+                .map(|arg| crate::study_shard::resolve(arg, &crate::study_shard::process_env()))
+                .transpose()
+                .map_err(|e| Failure::invalid(format!("error: {e}")))?;
+            run(options, &file, &output, args.samples, args.threads, shard)?
         }
     };
     crate::print(&text)

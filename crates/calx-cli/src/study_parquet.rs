@@ -23,6 +23,7 @@ use parquet::file::writer::{SerializedFileWriter, SerializedRowGroupWriter};
 use parquet::schema::types::Type;
 
 use crate::files::AtomicFile;
+use crate::study_manifest::{FileRecord, Recorded};
 
 /// Rows per Parquet row group (what the writer buffers before it writes).
 const ROW_GROUP: usize = 16_384;
@@ -38,9 +39,10 @@ pub(crate) enum SamplesError {
     Parquet(#[from] ParquetError),
 }
 
-/// A `samples.parquet` being written.
+/// A `samples.parquet` being written (its size and SHA-256 recorded as it goes, for a
+/// shard's manifest).
 pub(crate) struct ParquetSamples {
-    writer: SerializedFileWriter<AtomicFile>,
+    writer: SerializedFileWriter<Recorded<AtomicFile>>,
     /// The row group being filled.
     rows: Rows,
 }
@@ -106,7 +108,7 @@ impl ParquetSamples {
         fields.push(column("error", PhysicalType::BYTE_ARRAY, string, Repetition::OPTIONAL)?);
         // The root name Arrow's writer gives the schema.
         let schema = Arc::new(Type::group_type_builder("arrow_schema").with_fields(fields).build()?);
-        let writer = SerializedFileWriter::new(file, schema, Arc::new(WriterProperties::default()))?;
+        let writer = SerializedFileWriter::new(Recorded::new(file), schema, Arc::new(WriterProperties::default()))?;
         let rows = Rows {
             sample: Vec::new(),
             status: Vec::new(),
@@ -165,17 +167,17 @@ impl ParquetSamples {
     }
 
     /// Write the last row group and the footer; the file is complete, for its output set to
-    /// put in place.
-    pub(crate) fn finish(mut self) -> Result<AtomicFile, SamplesError> {
+    /// put in place, with its record.
+    pub(crate) fn finish(mut self) -> Result<(AtomicFile, FileRecord), SamplesError> {
         self.flush()?;
-        Ok(self.writer.into_inner()?)
+        Ok(self.writer.into_inner()?.finish())
     }
 }
 
 /// Write the next column of `group`: `values` (the non-null ones), with definition levels
 /// if the column is optional.
 fn write_column<T: DataType>(
-    group: &mut SerializedRowGroupWriter<'_, AtomicFile>,
+    group: &mut SerializedRowGroupWriter<'_, Recorded<AtomicFile>>,
     values: &[T::T],
     levels: Option<&[i16]>,
 ) -> Result<(), ParquetError> {

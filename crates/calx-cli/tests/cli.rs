@@ -405,14 +405,16 @@ fn study_merge_refuses_shards_of_another_study_and_edited_samples() {
     let manifest_path = good.join("shard.json");
     let manifest = std::fs::read_to_string(&manifest_path).unwrap_or_default();
     let hash = |bytes: &[u8]| sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let fixed = manifest.replace(&hash(original.as_bytes()), &hash(edited.as_bytes()));
+    let fixed = manifest
+        .replace(&hash(original.as_bytes()), &hash(edited.as_bytes()))
+        .replace(&format!("\"bytes\": {},", original.len()), &format!("\"bytes\": {},", edited.len()));
     std::fs::write(&manifest_path, fixed).unwrap_or_else(|e| panic!("{e}"));
     let err = text(&merge(STUDY, &[&a, &good]).stderr);
     assert!(err.contains("but this study draws"), "{err}");
     // No manifest: not a shard.
     std::fs::remove_file(&manifest_path).unwrap_or_else(|e| panic!("{e}"));
     let err = text(&merge(STUDY, &[&a, &good]).stderr);
-    assert!(err.contains("no shard.json here"), "{err}");
+    assert!(err.contains("no shard.json") && err.contains("missing: shard 1"), "{err}");
     for d in [&a, &b, &good, &dir] {
         let _ = std::fs::remove_dir_all(d);
     }
