@@ -363,12 +363,12 @@ fn metrics_into(f: &LcaFigures<'_>, (per_fu, per_yr): &(String, String), w: &mut
         ("avoided_per_functional_unit", "avoided_per_year", &f.avoided),
         ("net_reduction_per_functional_unit", "net_reduction_per_year", &f.net_reduction),
     ] {
-        w.put(fu_name, a.per_functional_unit, &per_fu);
-        w.put(yr_name, a.per_year, &per_yr);
+        w.put(fu_name, a.per_functional_unit, per_fu);
+        w.put(yr_name, a.per_year, per_yr);
     }
     for (prefix, list) in [("emissions_by_unit.", &f.by_unit), ("emissions_by_flow.", &f.by_flow)] {
         for c in list {
-            w.put_fmt(format_args!("{prefix}{}", c.name), c.per_functional_unit, &per_fu);
+            w.put_fmt(format_args!("{prefix}{}", c.name), c.per_functional_unit, per_fu);
         }
     }
 }
