@@ -116,15 +116,14 @@ pub enum LedgerError {
 /// The ledger of `f` under `c`, reading the LCA among `earlier`.
 pub fn compute(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &CarbonConfig) -> Result<Ledger, AnalysisError> {
     let lca = find_lca(earlier, c.lca.as_deref())?;
-    let per_year = |name: &str| lca_figure(lca, &format!("{name}_per_year"));
-    let gross_fixed = per_year("co2_fixed")?;
+    let gross_fixed = lca_figure(lca, "co2_fixed_per_year")?;
     let fu_per_year = functional_units_per_year(lca)?;
     let origins = origin_lines(f, c, gross_fixed)?;
     let sum = |kind: CountsAs| origins.iter().filter(|o| o.counts_as == kind).map(|o| o.fixed).sum::<f64>() + 0.0;
     let (reductions_gross, removals_gross) = (sum(CountsAs::Reduction), sum(CountsAs::Removal));
     let not_credited = sum(CountsAs::NotCredited);
-    let project_emissions = per_year("emissions")?;
-    let baseline_emissions = per_year("avoided")?;
+    let project_emissions = lca_figure(lca, "emissions_per_year")?;
+    let baseline_emissions = lca_figure(lca, "avoided_per_year")?;
     let baseline_uptake = natural_uptake(f, c)?;
     let leakage = c.leakage.value * gross_fixed;
     let issues = |k: CountsAs| c.profile.issues.contains(&k);
@@ -234,11 +233,14 @@ fn kg_per_unit(lca: &AnalysisOutput, metric: &str, unit: &str) -> Result<f64, An
 /// (the first that is not zero, both in kg); one when every figure is zero (then every ledger
 /// line is zero).
 fn functional_units_per_year(lca: &AnalysisOutput) -> Result<f64, AnalysisError> {
-    for name in ["co2_fixed", "emissions", "avoided"] {
-        let (year, fu) = (format!("{name}_per_year"), format!("{name}_per_functional_unit"));
+    for (year, fu) in [
+        ("co2_fixed_per_year", "co2_fixed_per_functional_unit"),
+        ("emissions_per_year", "emissions_per_functional_unit"),
+        ("avoided_per_year", "avoided_per_functional_unit"),
+    ] {
         let per_fu = lca.metrics.iter().find(|m| m.name == fu);
         if let Some(m) = per_fu.filter(|m| m.value != 0.0) {
-            return Ok(lca_figure(lca, &year)? / (m.value * kg_per_unit(lca, &fu, &m.unit)?));
+            return Ok(lca_figure(lca, year)? / (m.value * kg_per_unit(lca, fu, &m.unit)?));
         }
     }
     Ok(1.0)

@@ -117,27 +117,40 @@ pub fn irr(flows: &[f64]) -> Result<Irr, TeaError> {
     if let Some(year) = flows.iter().position(|x| !x.is_finite()) {
         return Err(TeaError::CashFlow { year });
     }
-    let signs: Vec<f64> = flows.iter().copied().filter(|x| *x != 0.0).map(f64::signum).collect();
-    let changes = signs.windows(2).filter(|w| w[0] != w[1]).count();
+    // Counted without collecting the signs: a study computes an IRR for every sample.
+    let mut signs = flows.iter().copied().filter(|x| *x != 0.0).map(f64::signum);
+    let first = signs.next();
+    let changes = signs
+        .scan(first.unwrap_or(0.0), |last, s| {
+            let changed = s != *last;
+            *last = s;
+            Some(changed)
+        })
+        .filter(|changed| *changed)
+        .count();
     if changes == 0 {
-        return Err(TeaError::NoSignChange(match signs.first() {
+        return Err(TeaError::NoSignChange(match first {
             None => Flows::Zero,
-            Some(s) if *s > 0.0 => Flows::Positive,
+            Some(s) if s > 0.0 => Flows::Positive,
             Some(_) => Flows::Negative,
         }));
     }
-    let roots = if changes == 1 { single_root(flows)?.into_iter().collect() } else { scan_roots(flows)? };
+    if changes == 1 {
+        return match single_root(flows)? {
+            Some(rate) => Ok(Irr { rate, warning: None }),
+            None => Err(TeaError::NoRoot),
+        };
+    }
+    let roots = scan_roots(flows)?;
     let Some(&best) = roots.iter().min_by(|x, y| x.abs().total_cmp(&y.abs())) else {
         return Err(TeaError::NoRoot);
     };
-    let warning = (changes > 1).then(|| {
-        let list: Vec<String> = roots.iter().map(|r| format!("{:.4} %", r * 100.0)).collect();
-        format!(
-            "the cash flows change sign {changes} times, so the IRR may not be unique; roots found: {}; reported: the one nearest zero",
-            list.join(", ")
-        )
-    });
-    Ok(Irr { rate: best, warning })
+    let list: Vec<String> = roots.iter().map(|r| format!("{:.4} %", r * 100.0)).collect();
+    let warning = format!(
+        "the cash flows change sign {changes} times, so the IRR may not be unique; roots found: {}; reported: the one nearest zero",
+        list.join(", ")
+    );
+    Ok(Irr { rate: best, warning: Some(warning) })
 }
 
 /// Points of the IRR scan grid in `ln(1 + r)` from -99 % to +100,000 %.
