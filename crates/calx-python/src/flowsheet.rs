@@ -81,14 +81,17 @@ impl PyFlowsheet {
         PyFlowsheet::decode(py, text, &name, &base_dir.unwrap_or_default(), plugins)
     }
 
-    /// Set the value at a dotted path of the file, as if it were written there: the same
-    /// paths and units as a study's `set:` (`units.carbonation.conversion.Ca(OH)2`, `0.5` or
-    /// `"48 %"`). The flowsheet is decoded again at once, so a value that does not fit raises
+    /// Set the value at a dotted path, as if it were written in the file: a study parameter's
+    /// path (`units.carbonation.conversion.Ca(OH)2`, `analyses.tea.discount_rate`) or a path
+    /// of the file (`units.carbonation.params.conversion.Ca(OH)2`, `solver.max_iterations`),
+    /// with a number or a value with its unit as the file takes it (`0.5`, `"48 %"`). The flowsheet is decoded again at once, so a value that does not fit raises
     /// `FlowsheetError` at its position, and the flowsheet keeps its previous values.
     fn set(&mut self, py: Python<'_>, path: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let written = value_text(value)?;
         let mut source = self.source.clone();
-        source.set(path, &written).map_err(|e| crate::errors::FlowsheetError::new_err(format!("set `{path}`: {e}")))?;
+        source
+            .set(&file_path(path)?, &written)
+            .map_err(|e| crate::errors::FlowsheetError::new_err(format!("set `{path}`: {e}")))?;
         let (base, options) = (&self.base, &self.options);
         let project = py.detach(|| Project::from_source(&source, base, options)).map_err(load_error)?;
         self.source = source;
@@ -148,14 +151,41 @@ impl PyFlowsheet {
     }
 }
 
+/// Fields of a unit in the file beside its parameters.
+const UNIT_FIELDS: &[&str] = &["type", "in", "out", "params", "note"];
+
+/// The file's path for a study parameter's path: a unit parameter (`units.U.P...`) is written
+/// under the unit's `params:`; any other path is the file's own. A feed's composition
+/// fraction is refused: a study rescales the feed's other fractions with it, which a value
+/// written in the file does not do.
+fn file_path(path: &str) -> PyResult<String> {
+    let parts: Vec<&str> = path.splitn(3, '.').collect();
+    match parts.as_slice() {
+        ["units", unit, rest] if !UNIT_FIELDS.contains(&rest.split('.').next().unwrap_or_default()) => {
+            Ok(format!("units.{unit}.params.{rest}"))
+        }
+        ["streams", stream, rest] if rest.starts_with("composition.") => {
+            Err(crate::errors::FlowsheetError::new_err(format!(
+                "set `{path}`: a feed's composition fraction cannot be set alone here (a study rescales the \
+                 other fractions with it); set the whole `streams.{stream}.composition` in the file, or its \
+                 flows (`streams.{stream}.flows.COMPONENT`)"
+            )))
+        }
+        _ => Ok(path.to_string()),
+    }
+}
+
 /// A value as it would be written in the file: text as given (`"48 %"`), a number in
-/// Python's shortest round-trip form, a bool as `true`/`false`.
+/// Rust's shortest round-trip form (an integer as an integer), a bool as `true`/`false`.
 fn value_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Ok(b) = value.extract::<bool>() {
         return Ok(if b { "true" } else { "false" }.to_string());
     }
     if let Ok(s) = value.extract::<String>() {
         return Ok(s);
+    }
+    if value.is_instance_of::<pyo3::types::PyInt>() {
+        return Ok(value.extract::<i64>()?.to_string());
     }
     if let Ok(x) = value.extract::<f64>() {
         if !x.is_finite() {
