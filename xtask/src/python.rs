@@ -3,7 +3,7 @@
 //!
 //! The environment lives in the target directory (`python-venv`), so it is made once per
 //! checkout and reused; pip installs what is missing from the package registry (maturin,
-//! pytest, pyarrow, pandas; a second run finds them and installs nothing). Then the `calx`
+//! pytest, pyarrow, pandas, Dask; a second run finds them and installs nothing). Then the `calx`
 //! command and the plugin libraries the tests compare with are built, `maturin develop`
 //! builds the package (debug, like the other tests) into the environment, and pytest runs.
 
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 
 /// What the Python tests need from the package registry.
-const PACKAGES: &[&str] = &["maturin>=1.9,<2", "pytest", "pyarrow", "pandas"];
+const PACKAGES: &[&str] = &["maturin>=1.9,<2", "pytest", "pyarrow", "pandas", "dask[distributed]"];
 
 fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
@@ -62,7 +62,7 @@ pub(crate) fn tests(root: &Path) -> std::io::Result<ExitStatus> {
     )
     .map_err(std::io::Error::other)?;
     let steps: Vec<(&str, Command)> = vec![
-        ("installing maturin, pytest, pyarrow, pandas", {
+        ("installing maturin, pytest, pyarrow, pandas, dask", {
             let mut c = Command::new(bin.join("python"));
             c.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]).args(PACKAGES);
             c
