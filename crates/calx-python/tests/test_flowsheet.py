@@ -233,3 +233,23 @@ def largest_gap_during(call):
     inside = [started] + [x for x in ticks if started < x < ended] + [ended]
     return max(b - a for a, b in zip(inside, inside[1:])), ended - started
 
+
+
+SHIPPED = sorted(p.name for p in FLOWSHEETS.glob("*.yaml") if "uncertainty" not in p.name)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_flowsheet_equals_the_cli_json(name, calx_bin, plugin_dir):
+    path = f"flowsheets/{name}"
+    cli = json.loads(
+        run_cli(calx_bin, ["run", path, "--format", "json"], env={"CALX_PLUGIN_PATH": str(plugin_dir)}).stdout
+    )
+    r = calx.load(ROOT / path, plugins=[plugin_dir]).solve()
+    mine, theirs = r.to_dict(), cli["flowsheet"]
+    for key in ["name", "components", "balance", "energy", "solver"]:
+        assert mine[key] == theirs[key], key
+    table = r.streams_si
+    for c in r.components:
+        assert table[f"{c} [kg/s]"] == [s["stream"]["flows"][c] for s in theirs["streams"]], c
+    assert [s["aqueous"] for s in mine["streams"]] == [s["aqueous"] for s in theirs["streams"]]
+    assert {n: a.data for n, a in r.analyses.items()} == cli["analyses"]
