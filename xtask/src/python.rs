@@ -3,7 +3,8 @@
 //!
 //! The environment lives in the target directory (`python-venv`), so it is made once per
 //! checkout and reused; pip installs what is missing from the package registry (maturin,
-//! pytest, pyarrow, pandas, Dask; a second run finds them and installs nothing). Then the `calx`
+//! pytest, pyarrow, pandas, Dask, and nbclient with ipykernel and matplotlib for the
+//! example notebook; a second run finds them and installs nothing). Then the `calx`
 //! command and the plugin libraries the tests compare with are built, `maturin develop`
 //! builds the package (debug, like the other tests) into the environment, and pytest runs.
 
@@ -11,7 +12,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 
 /// What the Python tests need from the package registry.
-const PACKAGES: &[&str] = &["maturin>=1.9,<2", "pytest", "pyarrow", "pandas", "dask[distributed]"];
+const PACKAGES: &[&str] = &[
+    "maturin>=1.9,<2",
+    "pytest",
+    "pyarrow",
+    "pandas",
+    "dask[distributed]",
+    // the example notebook, executed by the tests
+    "nbclient",
+    "nbformat",
+    "ipykernel",
+    "matplotlib",
+];
 
 fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
@@ -62,7 +74,7 @@ pub(crate) fn tests(root: &Path) -> std::io::Result<ExitStatus> {
     )
     .map_err(std::io::Error::other)?;
     let steps: Vec<(&str, Command)> = vec![
-        ("installing maturin, pytest, pyarrow, pandas, dask", {
+        ("installing maturin, pytest, pyarrow, pandas, dask, nbclient", {
             let mut c = Command::new(bin.join("python"));
             c.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]).args(PACKAGES);
             c
