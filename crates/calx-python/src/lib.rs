@@ -14,6 +14,12 @@ mod study;
 
 use pyo3::prelude::*;
 
+// mimalloc for the Rust side, as the `calx` binary has: a study allocates small result
+// structures for every sample, and the system allocator made that a third of the time
+// (crates/calx-study/benches/study.rs). Python's own objects keep Python's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The native half of the `calx` package; import `calx`, not this.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import html
-import json
 import os
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+# `typing` is not imported at run time (it imports `re`, a third of `import calx`);
+# annotations are strings (`from __future__ import annotations`), read by type checkers only.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+    PathLike = Union[str, os.PathLike[str]]
 
 from . import _native
 from ._tables import Table
 
 __all__ = ["load", "Flowsheet", "Result", "Analysis"]
-
-PathLike = Union[str, "os.PathLike[str]"]
 
 
 def _dirs(plugins: Sequence[PathLike]) -> List[str]:
@@ -117,6 +119,8 @@ class Flowsheet:
 
     def _repr_html_(self) -> str:
         """Units, components and changes; the diagram and results are the Result's (solve)."""
+        import html  # only for notebooks: not imported with calx
+
         rows = "".join(
             f"<tr><td>{html.escape(n)}</td><td>{html.escape(t)}</td></tr>" for n, t in self.units
         )
@@ -139,6 +143,8 @@ class Analysis:
 
     def __init__(self, parts: tuple) -> None:
         """From the native parts (name, type, metrics, text, JSON, CSV tables)."""
+        import json  # here, not with calx: `import calx` stays fast (json pulls in re)
+
         name, type_name, metrics, text, data, tables = parts
         self.name: str = name
         """Its name in the flowsheet (`lca`)."""
@@ -167,6 +173,8 @@ class Analysis:
 
     def _repr_html_(self) -> str:
         """The metrics as a table."""
+        import html  # only for notebooks: not imported with calx
+
         rows = "".join(
             f"<tr><td>{html.escape(m)}</td><td>{v:.6g}</td><td>{html.escape(self.units[m])}</td></tr>"
             for m, v in self.metrics.items()
@@ -248,6 +256,8 @@ class Result:
         """The converged flowsheet as `calx run --format json` gives it under `flowsheet`
         (SI units), except that stream flows are lists in the order of `components`."""
         if self._json is None:
+            import json  # here, not with calx: `import calx` stays fast
+
             self._json = json.loads(self._native.flowsheet_json())
         return self._json
 
@@ -267,6 +277,8 @@ class Result:
     def report(self, path: PathLike) -> Path:
         """Write the report: self-contained HTML, or Markdown with its SVG figures in a
         `NAME-files/` directory beside it when `path` ends in `.md`. Returns the path."""
+        from pathlib import Path  # here, not with calx: pathlib imports `re`
+
         path = Path(path)
         if path.suffix == ".md":
             assets = path.with_name(path.stem + "-files")
@@ -283,6 +295,8 @@ class Result:
     def _repr_html_(self) -> str:
         """The report (diagram, key figures, stream table, closure, analyses) in an isolated
         frame: the same page as `calx report`, offline and without scripts."""
+        import html  # only for notebooks: not imported with calx
+
         page = html.escape(self.html(), quote=True)
         return (
             f'<iframe srcdoc="{page}" style="width:100%;height:640px;border:1px solid #ddd" '

@@ -9,18 +9,24 @@ merged with `merge`.
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from collections.abc import Mapping
+
+# `typing` is not imported at run time (it imports `re`, a third of `import calx`);
+# annotations are strings (`from __future__ import annotations`), read by type checkers only.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+    PathLike = Union[str, os.PathLike[str]]
+    Progress = Union[None, bool, Callable[[int, int], Any]]
 
 from . import _native
 from ._tables import Table
 
 __all__ = ["study", "merge", "StudyResult"]
 
-PathLike = Union[str, "os.PathLike[str]"]
-Progress = Union[None, bool, Callable[[int, int], Any]]
 
 
 class StudyResult:
@@ -84,6 +90,8 @@ class StudyResult:
 
     def write(self, directory: PathLike) -> List[Path]:
         """Write every file into `directory` (created if needed); returns their paths."""
+        from pathlib import Path  # here, not with calx: pathlib imports `re`
+
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         written = []
@@ -114,6 +122,7 @@ def _read_study(
     """(study text, its name for messages, the directory its flowsheet path starts from)."""
     if isinstance(study_file, Mapping):
         # JSON is YAML: the study reader takes the dictionary as its JSON text.
+        import json  # here, not with calx: `import calx` stays fast
         base = os.fspath(base_dir) if base_dir is not None else ""
         return json.dumps(dict(study_file)), "<study dict>", base
     path = os.fspath(study_file)

@@ -1,17 +1,21 @@
 """Tables: a pyarrow table with `.to_pandas()` and `.to_polars()`, for results and studies.
 
 pyarrow is the one required dependency; pandas and polars are used only when asked for, and a
-missing one raises ImportError saying which package to install.
+missing one raises ImportError saying which package to install. pyarrow itself is imported
+when the first table is made, not with `calx`: it takes longer to import than the rest of the
+package together, and loading and solving need none of it.
 """
 
 from __future__ import annotations
 
-import html
 import io
-from typing import Any, Iterator, List, Sequence, Tuple, Union
+# `typing` is not imported at run time (it imports `re`, a third of `import calx`);
+# annotations are strings (`from __future__ import annotations`), read by type checkers only.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator, List, Sequence, Tuple, Union
 
-import pyarrow as pa
-import pyarrow.csv as pa_csv
+    import pyarrow as pa
 
 __all__ = ["Table"]
 
@@ -26,13 +30,15 @@ class Table:
 
     __slots__ = ("arrow",)
 
-    def __init__(self, arrow: pa.Table) -> None:
+    def __init__(self, arrow: "pa.Table") -> None:
         """Wrap a pyarrow table."""
         self.arrow = arrow
 
     @classmethod
     def from_columns(cls, columns: Sequence[Tuple[str, Sequence[Any]]]) -> "Table":
         """A table from (name, values) pairs; numbers become float64 columns, text strings."""
+        import pyarrow as pa
+
         names = [name for name, _ in columns]
         arrays = []
         for _, values in columns:
@@ -43,6 +49,8 @@ class Table:
     @classmethod
     def from_csv(cls, text: str) -> "Table":
         """A table from CSV text with a header line (numbers read as float64 or int64)."""
+        import pyarrow.csv as pa_csv
+
         options = pa_csv.ReadOptions(use_threads=True)
         return cls(pa_csv.read_csv(io.BytesIO(text.encode("utf-8")), read_options=options))
 
@@ -108,6 +116,8 @@ class Table:
 
     def _repr_html_(self) -> str:
         """An HTML table for notebooks (numbers to 6 significant digits)."""
+        import html  # only for notebooks: not imported with calx
+
         head = "".join(f"<th>{html.escape(str(n))}</th>" for n in self.column_names)
         body = []
         for row in self.arrow.to_pylist():
