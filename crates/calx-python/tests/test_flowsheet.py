@@ -253,3 +253,20 @@ def test_every_shipped_flowsheet_equals_the_cli_json(name, calx_bin, plugin_dir)
         assert table[f"{c} [kg/s]"] == [s["stream"]["flows"][c] for s in theirs["streams"]], c
     assert [s["aqueous"] for s in mine["streams"]] == [s["aqueous"] for s in theirs["streams"]]
     assert {n: a.data for n, a in r.analyses.items()} == cli["analyses"]
+
+
+def test_a_design_that_cannot_be_met_raises_design_error_at_its_spec(calx_bin, tmp_path):
+    text = (FLOWSHEETS / "kigam-cfbc-2022-co2-target.yaml").read_text(encoding="utf-8")
+    edited = text.replace("co2_fixed = 2000 t/yr", "co2_fixed = 1e9 t/yr")
+    assert edited != text
+    path = tmp_path / "unreachable.yaml"
+    path.write_text(edited, encoding="utf-8")
+    cli = run_cli(calx_bin, ["run", str(path)], check=False)
+    assert cli.returncode == 1
+    with pytest.raises(calx.DesignError) as caught:
+        calx.load(path).solve()
+    e = caught.value
+    assert isinstance(e, calx.SolveError) and str(e).strip() == cli.stderr.strip()
+    assert e.problems[0].field == "design_specs[0].until"
+    arrow = next(line.strip() for line in cli.stderr.splitlines() if line.strip().startswith("-->"))
+    assert arrow == f"--> {path}:{e.line}:{e.column}"
