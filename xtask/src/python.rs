@@ -3,7 +3,7 @@
 //!
 //! The environment lives in the target directory (`python-venv`), so it is made once per
 //! checkout and reused; pip installs what is missing from the package registry (maturin,
-//! pytest, pyarrow, pandas, Dask, and nbclient with ipykernel and matplotlib for the
+//! pytest, pyarrow, pandas, Dask, tqdm, and nbclient with ipykernel and matplotlib for the
 //! example notebook; a second run finds them and installs nothing). Then the `calx`
 //! command and the plugin libraries the tests compare with are built, `maturin develop`
 //! builds the package (debug, like the other tests) into the environment, and pytest runs.
@@ -18,6 +18,8 @@ const PACKAGES: &[&str] = &[
     "pyarrow",
     "pandas",
     "dask[distributed]",
+    // the notebook progress bar of `calx.study`
+    "tqdm",
     // the example notebook, executed by the tests
     "nbclient",
     "nbformat",
@@ -74,7 +76,7 @@ pub(crate) fn tests(root: &Path) -> std::io::Result<ExitStatus> {
     )
     .map_err(std::io::Error::other)?;
     let steps: Vec<(&str, Command)> = vec![
-        ("installing maturin, pytest, pyarrow, pandas, dask, nbclient", {
+        ("installing maturin, pytest, pyarrow, pandas, dask, tqdm, nbclient", {
             let mut c = Command::new(bin.join("python"));
             c.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]).args(PACKAGES);
             c

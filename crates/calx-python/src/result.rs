@@ -71,12 +71,19 @@ impl Solution {
     /// display units (its first flow unit), the unit in each column's name; with `si=True`,
     /// in K, Pa and kg/s, exactly the numbers of `calx run --format json`.
     #[pyo3(signature = (si = false))]
-    fn stream_columns(&self, si: bool) -> Vec<(String, Column)> {
+    fn stream_columns(&self, si: bool) -> PyResult<Vec<(String, Column)>> {
         let (model, r) = (self.project.model(), &self.solved.result);
         let d = &model.display;
         let table = model.display_units(r);
         let flow = d.flows.first().map_or("kg/h", String::as_str);
         let (t_unit, p_unit, f_unit) = if si { ("K", "Pa", "kg/s") } else { (&*d.temperature, &*d.pressure, flow) };
+        // Each display unit is tried once here, so that a unit that does not convert is an
+        // error rather than a column of NaN.
+        for unit in [t_unit, p_unit, f_unit].into_iter().filter(|_| !si) {
+            table.to_unit(1.0, unit).map_err(|e| {
+                crate::errors::CalxError::new_err(format!("display unit `{unit}` does not convert: {e}"))
+            })?;
+        }
         let to = |x: f64, unit: &str| if si { x } else { table.to_unit(x, unit).unwrap_or(f64::NAN) };
         let text = |f: &dyn Fn(&calx::FlowsheetResult, usize) -> String| {
             Column::Text((0..r.streams.len()).map(|i| f(r, i)).collect())
@@ -99,7 +106,7 @@ impl Solution {
         for (i, c) in r.components.iter().enumerate() {
             cols.push((format!("{} [{f_unit}]", c.name), numbers(&|k| r.streams[k].stream.flows[i], f_unit)));
         }
-        cols
+        Ok(cols)
     }
 
     /// What each unit reports, one row per item (SI units): utilities (electricity and heat in

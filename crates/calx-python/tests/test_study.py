@@ -131,3 +131,9 @@ def test_a_study_that_does_not_fit_raises_study_error():
             progress=False,
         )
     assert "units.nowhere" in str(caught.value)
+
+
+def test_without_a_callback_the_progress_is_a_tqdm_bar(capsys):
+    calx.study(ROOT / STUDY, samples=SAMPLES, shard=(0, 2))
+    err = capsys.readouterr().err
+    assert "48/48" in err and "samples" in err
