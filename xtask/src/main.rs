@@ -3,8 +3,9 @@
 //!
 //! - `ci`: exactly what `.ci/run` runs (the README's test command): installs what the tests
 //!   need and is missing (Debian's `chromium` for the report's browser test, `slurm-wlm` and
-//!   `munge` for the Slurm test), then checks
-//!   formatting (`cargo fmt --check`), lints (`cargo clippy -D warnings`) and runs every test.
+//!   `munge` for the Slurm test), then checks formatting (`cargo fmt --check`), lints
+//!   (`cargo clippy -D warnings`) and runs every test, then the Python package's pytest suite
+//!   in a virtual environment it makes ([`python`]).
 //! - `schema`: regenerate `docs/flowsheet.schema.json` from `calx schema`.
 //! - `build-plugins [--release]`: build every crate in `plugins/` as a loadable library (with
 //!   its `export` feature) into `target/debug/` or `target/release/` (`lib<name>.so` on Linux).
@@ -12,11 +13,15 @@
 //! - `fuzz TARGET [--time S] [--seed N] [--save]`: fuzz `flowsheet`, `study`, `pipeline` or
 //!   `manifest` for S seconds (release build of `calx-fuzz`; `--save` writes findings to
 //!   `tests/data/fuzz/TARGET/`).
+//! - `python`: the Python step of `ci` alone: build the `calx` Python package into a virtual
+//!   environment under the target directory and run its pytest suite.
 //! - `sample-cost [KIND...]`: what one study sample costs on one thread (wall time,
 //!   instructions, heap allocations) for `once-through`, `recycle`, `reference` and
 //!   `equilibrium`, from the
 //!   `sample_cost` example of `calx-study` run natively, under callgrind and under DHAT
 //!   (installs Debian's `valgrind` when missing).
+
+mod python;
 
 use std::process::{Command, ExitCode};
 
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
             .current_dir(&root)
             .status(),
         Some("sample-cost") => sample_cost(&root, &args[1..]),
+        Some("python") => python::tests(&root),
         Some("new-plugin") => match args.get(1) {
             Some(name) => new_plugin(&root, name),
             None => {
@@ -49,7 +55,7 @@ fn main() -> ExitCode {
         },
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME | fuzz TARGET [--time S] | sample-cost [KIND...]>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test\n  fuzz           fuzz flowsheet, study, pipeline or manifest for S seconds\n  sample-cost    time, instructions and allocations per study sample (once-through, recycle, reference, equilibrium)"
+                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME | fuzz TARGET [--time S] | sample-cost [KIND...] | python>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test\n  fuzz           fuzz flowsheet, study, pipeline or manifest for S seconds\n  sample-cost    time, instructions and allocations per study sample (once-through, recycle, reference, equilibrium)\n  python         build the Python package into a virtual environment and run its pytest suite"
             );
             return ExitCode::from(2);
         }
@@ -81,16 +87,16 @@ fn ci(root: &std::path::Path) -> std::io::Result<std::process::ExitStatus> {
     if !installed.success() {
         return Ok(installed);
     }
-    let mut last = installed;
     for (what, args) in CI_STEPS {
         eprintln!("xtask ci: {what}: cargo {}", args.join(" "));
-        last = Command::new("cargo").args(*args).current_dir(root).status()?;
-        if !last.success() {
+        let status = Command::new("cargo").args(*args).current_dir(root).status()?;
+        if !status.success() {
             eprintln!("xtask ci: {what} failed");
-            return Ok(last);
+            return Ok(status);
         }
     }
-    Ok(last)
+    eprintln!("xtask ci: python: the calx package's pytest suite");
+    python::tests(root)
 }
 
 /// The report's browser test (tests/it/report.rs) opens the reference report in headless

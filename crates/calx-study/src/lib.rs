@@ -16,6 +16,7 @@
 
 pub mod def;
 pub mod dist;
+mod files;
 pub mod output;
 mod resolve;
 pub mod stats;
@@ -23,6 +24,7 @@ pub mod study;
 mod yaml;
 
 pub use def::{Correlated, Parameter, Sampling, StudyDef, Sweep, parse_study};
+pub use files::{ReportFiles, report_files};
 pub use output::{
     Columns, Outcome, Sample, Tornado, csv_split, merge, parse_samples, samples_csv, samples_header, spearman_csv,
     summary_csv, sweep_csv, tornado_csv,

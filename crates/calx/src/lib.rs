@@ -31,6 +31,7 @@ pub mod fit;
 mod optimize;
 mod plugins;
 mod project;
+mod warm;
 
 pub use analyses::{AnalysisFailure, run_figures, run_figures_into, run_reports, run_reports_with_study};
 pub use builtins::builtin_registry;
@@ -41,6 +42,6 @@ pub use project::{LoadOptions, Project, Solved};
 // The types a caller of the pipeline meets, under one roof.
 pub use calx_core::result::FlowsheetResult;
 pub use calx_core::{AnalysisOutput, Registry, StudySamples};
-pub use calx_engine::{EngineError, Flowsheet};
+pub use calx_engine::{EngineError, Flowsheet, WarmStart};
 pub use calx_flowsheet::{ConfiguredAnalysis, Diagnostic, Diagnostics, Loc, Model, Source};
 pub use calx_plugin_host::LoadedPlugin;
