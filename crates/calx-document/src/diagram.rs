@@ -375,7 +375,13 @@ fn label_box(text: &str) -> (f64, f64) {
 fn render(g: &Graph, reversed: &[bool], rec: &Recorder, id: &str, recycles: usize) -> Diagram {
     let (x0, y0, x1, y1) = bounds(rec);
     let (dx, dy) = (MARGIN - x0, MARGIN - y0);
-    let legend = format!("Stream flows in {}{}", g.unit, if recycles > 0 { "; dashed: recycle" } else { "" });
+    let recycle = if recycles > 0 { "; dashed: recycle" } else { "" };
+    let legend = if g.unit.is_empty() {
+        // A flowsheet as written (`structure.rs`): nothing solved, no flows to state.
+        format!("Streams as written; solve for their flows{recycle}")
+    } else {
+        format!("Stream flows in {}{recycle}", g.unit)
+    };
     let width = ((x1 - x0) + 2.0 * MARGIN).max(text_width(&legend, LABEL_SIZE) + 2.0 * MARGIN);
     let height = (y1 - y0) + 2.0 * MARGIN + 18.0;
     let mut svg = Svg::new(width, height);

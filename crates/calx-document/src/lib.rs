@@ -40,6 +40,7 @@ mod html;
 mod markdown;
 mod sankey;
 mod sections;
+mod structure;
 mod study;
 mod svg;
 mod text;
@@ -52,6 +53,7 @@ pub use doc::{Block, Document, Figure, KeyFigure, Section, Table};
 pub use fit::{fit_document, fit_text};
 pub use html::html;
 pub use markdown::{Asset, Markdown, markdown};
+pub use structure::structure_svg;
 pub use study::{StudyFileError, StudyFiles, StudyResults};
 pub use text::text_table;
 

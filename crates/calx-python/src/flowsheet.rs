@@ -139,6 +139,12 @@ impl PyFlowsheet {
         self.project.model().def.units.iter().map(|u| (u.name.clone(), u.unit_type.descriptor().type_name)).collect()
     }
 
+    /// The flowsheet's diagram as written (units and streams, no flows yet), as SVG: the
+    /// report's diagram renderer, given the flowsheet instead of a solved result.
+    fn diagram(&self) -> String {
+        calx_document::structure_svg(&self.project)
+    }
+
     /// The plugin libraries loaded for this flowsheet (paths).
     #[getter]
     fn plugins(&self) -> Vec<String> {

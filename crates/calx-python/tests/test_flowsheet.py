@@ -208,6 +208,19 @@ def test_the_report_is_the_one_calx_report_writes(reference, calx_bin, tmp_path)
     assert any((tmp_path / "mine-files").iterdir())
 
 
+def test_a_loaded_flowsheet_shows_its_diagram_as_written():
+    fs = calx.load(ROOT / REFERENCE)
+    shown = fs._repr_html_()
+    assert shown.startswith("<div><svg") and "<script" not in shown
+    # Every unit is drawn, and the legend says the flows come with solve().
+    for name, _ in fs.units:
+        assert f">{name}<" in fs.diagram(), name
+    assert "solve for their flows" in fs.diagram()
+    # Changes made with set are listed beside it.
+    fs.set("units.hydration.conversion.CaO", "30 %")
+    assert "units.hydration.conversion.CaO" in fs._repr_html_()
+
+
 def largest_gap_during(call):
     """Run `call` while another Python thread ticks; the longest the ticker waited during the
     call, and how long the call took. A call that held the GIL would stop the ticker for

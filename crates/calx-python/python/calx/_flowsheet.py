@@ -117,8 +117,14 @@ class Flowsheet:
         """Name, number of units and components."""
         return repr(self._native)
 
+    def diagram(self) -> str:
+        """The diagram as written (units and streams, no flows yet), as SVG; a solved
+        `Result`'s report draws it with its flows."""
+        return self._native.diagram()
+
     def _repr_html_(self) -> str:
-        """Units, components and changes; the diagram and results are the Result's (solve)."""
+        """The diagram as written (the report's renderer), units, components and changes;
+        flows, key figures and closure are the Result's (solve)."""
         import html  # only for notebooks: not imported with calx
 
         rows = "".join(
@@ -128,11 +134,11 @@ class Flowsheet:
             f"<li><code>{html.escape(p)}</code> = {html.escape(v)}</li>" for p, v in self.changes
         )
         return (
-            f"<div><strong>{html.escape(self.name)}</strong>: {len(self.units)} units, "
-            f"{len(self.components)} components ({html.escape(', '.join(self.components))})"
+            f"<div>{self.diagram()}<p><strong>{html.escape(self.name)}</strong>: {len(self.units)} units, "
+            f"{len(self.components)} components ({html.escape(', '.join(self.components))})</p>"
             f"<table><thead><tr><th>unit</th><th>type</th></tr></thead><tbody>{rows}</tbody></table>"
             + (f"<p>Changed with set:</p><ul>{changes}</ul>" if changes else "")
-            + "<p><em>solve() for the diagram, stream table and analyses.</em></p></div>"
+            + "<p><em>solve() for the flows, stream table, closure and analyses.</em></p></div>"
         )
 
 

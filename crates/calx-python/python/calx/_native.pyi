@@ -76,6 +76,8 @@ class Flowsheet:
     @property
     def plugins(self) -> List[str]:
         """Paths of the loaded plugin libraries."""
+    def diagram(self) -> str:
+        """The flowsheet's diagram as written (units and streams, no flows), as SVG."""
 
 class Solution:
     """A solved flowsheet (wrapped by `calx.Result`)."""
