@@ -184,7 +184,60 @@ fn equipment(
         }
         equipment.insert(unit.to_string(), c);
     }
+    for (unit, name) in p.text_map("equipment_published")? {
+        if equipment.contains_key(unit) {
+            return Err(UnitError::param(
+                "equipment_published",
+                format!("{unit}: also under `equipment_cost` or `equipment_correlation`; give one of them"),
+            ));
+        }
+        equipment.insert(unit.to_string(), published(money, unit, name.trim(), base_year, cost_index)?);
+    }
     Ok(equipment)
+}
+
+/// A published correlation by name: known, in the TEA's currency, and escalable to the base
+/// year (no exchange rates are applied, and the correlation's index is a CEPCI value).
+fn published(
+    money: &Money,
+    unit: &str,
+    name: &str,
+    base_year: Option<i64>,
+    cost_index: &BTreeMap<i64, f64>,
+) -> Result<EquipmentCost, UnitError> {
+    const P: &str = "equipment_published";
+    let Some(c) = crate::correlations::find(name) else {
+        return Err(UnitError::param(
+            P,
+            format!(
+                "{unit}: `{name}` is not a published correlation (known: {})",
+                crate::correlations::names().join(", ")
+            ),
+        ));
+    };
+    if c.currency != money.currency {
+        return Err(UnitError::param(
+            P,
+            format!(
+                "{unit}: `{name}` gives {} and the TEA's currency is {}; no exchange rates are applied",
+                c.currency, money.currency
+            ),
+        ));
+    }
+    let Some(b) = base_year else {
+        return Err(UnitError::param(
+            P,
+            format!("{unit}: `{name}` is at CEPCI {} and needs `base_year` to escalate to", c.cost_index),
+        ));
+    };
+    if !cost_index.contains_key(&b) {
+        let years: Vec<String> = cost_index.keys().map(|k| k.to_string()).collect();
+        return Err(UnitError::param(
+            P,
+            format!("{unit}: `cost_index` has no value for the base year {b} (it has {})", years.join(", ")),
+        ));
+    }
+    Ok(EquipmentCost::Published { correlation: name.to_string() })
 }
 
 /// A correlation's cost year `year` needs a base year, and the cost index for both years.

@@ -1,5 +1,5 @@
-//! The unit and analysis types built into Calx: the generic and carbon-mineralization unit
-//! families, LCA, TEA and the carbon-credit ledger. The `calx` command, the test support and every benchmark use this
+//! The unit and analysis types built into Calx: the generic, carbon-mineralization and
+//! process-equipment unit families, LCA, TEA and the carbon-credit ledger. The `calx` command, the test support and every benchmark use this
 //! one list, so tests exercise exactly what users run.
 
 use std::sync::Arc;
@@ -16,9 +16,10 @@ pub fn builtin_registry() -> Registry {
 
 /// Register every built-in unit and analysis type; returns the conflicts (none, by test).
 fn register_builtins(r: &mut Registry) -> Vec<calx_core::registry::ProvidedTwice> {
-    let plugins: [(&str, Vec<Arc<dyn calx_core::UnitType>>); 2] = [
+    let plugins: [(&str, Vec<Arc<dyn calx_core::UnitType>>); 3] = [
         (calx_generic::PROVIDER, calx_generic::unit_types()),
         (calx_mineralization::PROVIDER, calx_mineralization::unit_types()),
+        (calx_equipment::PROVIDER, calx_equipment::unit_types()),
     ];
     let mut conflicts = Vec::new();
     for (provider, types) in plugins {

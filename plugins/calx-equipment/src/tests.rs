@@ -1,0 +1,209 @@
+//! Unit tests of the equipment units against textbook worked examples and hand calculations.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use calx_core::thermo::{HeatCapacity, enthalpy_flow};
+use calx_core::unit::Connections;
+use calx_core::{
+    Component, ComponentSet, ParamValue, Params, Phase, Stream, UnitConfig, UnitError, UnitOperation, UnitReport,
+    UnitType, Utility,
+};
+
+use crate::heat_exchanger::lmtd;
+use crate::*;
+
+/// British thermal unit (IT), J; pound, kg; foot, m; degree Fahrenheit interval, K. Exact.
+const BTU: f64 = 1055.055_852_62;
+const POUND: f64 = 0.453_592_37;
+const FOOT: f64 = 0.3048;
+const RANKINE: f64 = 5.0 / 9.0;
+
+fn fahrenheit(t: f64) -> f64 {
+    (t - 32.0) * RANKINE + 273.15
+}
+
+/// An oil and water as inert pseudo-components with the constant specific heats of the
+/// worked examples (J/(kg K)).
+fn set(cp_oil: f64, cp_water: f64) -> Arc<ComponentSet> {
+    let mk = |name: &str, cp: f64| {
+        let mut c = Component::pseudo(name, Phase::Liquid, None).unwrap();
+        c.heat_capacity = Some(HeatCapacity::ConstantMass { cp });
+        c
+    };
+    Arc::new(ComponentSet::new(vec![mk("oil", cp_oil), mk("water", cp_water)]).unwrap())
+}
+
+fn num(x: f64) -> ParamValue {
+    ParamValue::Number(x)
+}
+
+fn create(
+    t: &dyn UnitType,
+    set: &Arc<ComponentSet>,
+    params: &[(&str, f64)],
+    c: &Connections,
+) -> Result<Box<dyn UnitOperation>, UnitError> {
+    let mut values: BTreeMap<String, ParamValue> = params.iter().map(|(k, v)| (k.to_string(), num(*v))).collect();
+    // Defaults as the flowsheet layer would fill them.
+    for spec in t.descriptor().params {
+        if let (Some(d), false) = (spec.default, values.contains_key(&spec.name)) {
+            values.insert(spec.name, d);
+        }
+    }
+    let params = Params::new(values);
+    t.create(&UnitConfig { name: "u", components: set, params: &params, connections: c })
+}
+
+fn stream(oil: f64, water: f64, t: f64, p: f64) -> Stream {
+    Stream { flows: vec![oil, water], temperature: t, pressure: p }
+}
+
+fn run(unit: &dyn UnitOperation, inlets: &[Stream], n_out: usize) -> Result<(Vec<Stream>, UnitReport), UnitError> {
+    let mut out = vec![Stream::empty(2); n_out];
+    let mut report = UnitReport::default();
+    unit.calculate(inlets, &mut out, &mut report)?;
+    Ok((out, report))
+}
+
+fn size(report: &UnitReport, name: &str) -> f64 {
+    report.sizes.iter().find(|s| s.name == name).map(|s| s.value).unwrap_or(f64::NAN)
+}
+
+/// Çengel & Cimbala, *Fluid Mechanics*, Example 5-12 "Pumping Power and Frictional Heating
+/// in a Pump": 50 L/s of water (1000 kg/m3) from 100 to 300 kPa; a motor of 90 % efficiency
+/// draws 15 kW, so the shaft gets 13.5 kW and the pump efficiency is 10 kW / 13.5 kW = 74.1 %.
+/// Run forward with the book's efficiencies, the pump draws the book's 15 kW.
+#[test]
+fn pump_reproduces_cengel_cimbala_example_5_12() {
+    let water = set(2000.0, 4180.0);
+    let c = Connections::default();
+    let feed = stream(0.0, 50.0, 298.15, 100e3);
+    for rise in [("pressure_rise", 200e3), ("P", 300e3), ("head", 200e3 / (1000.0 * 9.806_65))] {
+        let params = [rise, ("density", 1000.0), ("efficiency", 0.741), ("motor_efficiency", 0.9)];
+        let u = create(&Pump, &water, &params, &c).unwrap();
+        let (out, report) = run(&*u, std::slice::from_ref(&feed), 1).unwrap();
+        assert!((out[0].pressure - 300e3).abs() < 1e-6, "{rise:?}: {}", out[0].pressure);
+        assert_eq!(out[0].flows, feed.flows);
+        assert_eq!(out[0].temperature, feed.temperature);
+        let electricity = report.total(Utility::Electricity);
+        // 10 kW / 0.741 / 0.9 = 14.995 kW: the book's 15 kW to its three figures.
+        assert!((electricity - 15e3).abs() < 0.001 * 15e3, "{rise:?}: {electricity} W");
+        assert!((size(&report, "shaft_power") - 13.5e3).abs() < 0.001 * 13.5e3);
+        assert!((size(&report, "volumetric_flow") - 0.05).abs() < 1e-12);
+        assert!((size(&report, "head") - 20.394).abs() < 1e-3, "{}", size(&report, "head"));
+    }
+}
+
+#[test]
+fn pump_refuses_bad_parameters_by_name() {
+    let water = set(2000.0, 4180.0);
+    let c = Connections::default();
+    let refused =
+        |params: &[(&str, f64)]| create(&Pump, &water, params, &c).err().map(|e| e.to_string()).unwrap_or_default();
+    let base = [("density", 1000.0), ("efficiency", 0.7)];
+    let e = refused(&[base[0], base[1], ("head", -5.0)]);
+    assert!(e.contains("`head`") && e.contains("zero or more"), "{e}");
+    let e = refused(&[base[0], ("efficiency", 1.2), ("head", 5.0)]);
+    assert!(e.contains("`efficiency`") && e.contains("at most 1"), "{e}");
+    let e = refused(&[base[0], ("efficiency", 0.0), ("head", 5.0)]);
+    assert!(e.contains("`efficiency`"), "{e}");
+    let e = refused(&[base[0], base[1]]);
+    assert!(e.contains("required"), "{e}");
+    let e = refused(&[base[0], base[1], ("head", 5.0), ("P", 3e5)]);
+    assert!(e.contains("both given"), "{e}");
+    let e = refused(&[("density", f64::NAN), base[1], ("head", 5.0)]);
+    assert!(e.contains("`density`"), "{e}");
+    // An outlet pressure below the inlet's is refused when the inlet is known.
+    let u = create(&Pump, &water, &[base[0], base[1], ("P", 50e3)], &c).unwrap();
+    let e = run(&*u, &[stream(0.0, 1.0, 298.15, 100e3)], 1).err().unwrap().to_string();
+    assert!(e.contains("`P`") && e.contains("below the inlet pressure"), "{e}");
+}
+
+/// Chapter 11 "Heat Transfer", Problem 11.24 (p. 601) of the textbook worked in the FOSSEE
+/// Scilab Textbook Companion no. 2417 (`2417/CH11/EX11.24/Ex11_24.sce`): a counterflow
+/// exchanger cools 400 lb/min of oil (cp 0.85 Btu/(lb F)) from 215 F to 125 F with water
+/// heated from 60 F to 90 F; U = 40 Btu/(h ft2 F). Then ΔT1 = 125 F, ΔT2 = 65 F,
+/// LMTD = 60 / ln(125/65) = 91.75 F, Q = 24,000 lb/h x 0.85 x 90 = 1,836,000 Btu/h and
+/// A = Q / (U LMTD) = 500.3 ft2. The water flow (1020 lb/min at cp 1 Btu/(lb F)) is the one
+/// the stated temperatures imply.
+#[test]
+fn heat_exchanger_reproduces_the_counterflow_oil_cooler_problem_11_24() {
+    let cp_unit = BTU / (POUND * RANKINE);
+    let s = set(0.85 * cp_unit, 1.0 * cp_unit);
+    let c = Connections::default();
+    let u_si = 40.0 * BTU / (3600.0 * FOOT * FOOT * RANKINE);
+    let u = create(&HeatExchanger, &s, &[("T_hot_out", fahrenheit(125.0)), ("U", u_si)], &c).unwrap();
+    let oil = stream(400.0 * POUND / 60.0, 0.0, fahrenheit(215.0), 101_325.0);
+    let water = stream(0.0, 1020.0 * POUND / 60.0, fahrenheit(60.0), 101_325.0);
+    let (out, report) = run(&*u, &[oil.clone(), water.clone()], 2).unwrap();
+    assert!((out[1].temperature - fahrenheit(90.0)).abs() < 1e-9, "{}", out[1].temperature);
+    let q_btu_h = size(&report, "duty") * 3600.0 / BTU;
+    assert!((q_btu_h - 1_836_000.0).abs() < 1e-6 * 1_836_000.0, "{q_btu_h}");
+    let lmtd_f = size(&report, "lmtd") / RANKINE;
+    let expected_lmtd = 60.0 / (125.0f64 / 65.0).ln();
+    assert!((lmtd_f - expected_lmtd).abs() < 1e-9, "{lmtd_f}");
+    assert!((expected_lmtd - 91.75).abs() < 0.01);
+    let area_ft2 = size(&report, "area") / (FOOT * FOOT);
+    assert!((area_ft2 - 1_836_000.0 / (40.0 * expected_lmtd)).abs() < 1e-6 * area_ft2, "{area_ft2}");
+    assert!((area_ft2 - 500.3).abs() < 0.1, "{area_ft2}");
+    // Energy closes exactly: no utility, enthalpy in = enthalpy out.
+    assert!(report.utilities.is_empty());
+    let h = |st: &Stream| enthalpy_flow(&s, &st.flows, st.temperature).unwrap();
+    let (inn, outn) = (h(&oil) + h(&water), h(&out[0]) + h(&out[1]));
+    assert!((inn - outn).abs() < 1e-9 * (h(&oil).abs() + h(&water).abs()), "{inn} against {outn}");
+}
+
+/// The same exchanger specified by its cold outlet or its duty gives the same answer.
+#[test]
+fn heat_exchanger_specs_agree() {
+    let s = set(2000.0, 4000.0);
+    let c = Connections::default();
+    let oil = stream(1.0, 0.0, 400.0, 101_325.0);
+    let water = stream(0.0, 1.0, 300.0, 101_325.0);
+    let by = |spec: (&str, f64)| {
+        let u = create(&HeatExchanger, &s, &[spec, ("U", 500.0)], &c).unwrap();
+        run(&*u, &[oil.clone(), water.clone()], 2).unwrap()
+    };
+    let (a, ra) = by(("T_hot_out", 350.0));
+    let (b, rb) = by(("T_cold_out", 325.0));
+    let (d, rd) = by(("duty", 100e3));
+    for (x, r) in [(&b, &rb), (&d, &rd)] {
+        assert!((x[0].temperature - a[0].temperature).abs() < 1e-6);
+        assert!((x[1].temperature - a[1].temperature).abs() < 1e-6);
+        assert!((size(r, "area") - size(&ra, "area")).abs() < 1e-6 * size(&ra, "area"));
+    }
+    // Equal terminal differences (75 K and 50 K are not; 50 and 50 are): the limit.
+    assert!((lmtd(50.0, 50.0) - 50.0).abs() < 1e-12);
+    assert!((lmtd(75.0, 50.0) - 25.0 / 1.5f64.ln()).abs() < 1e-12);
+}
+
+#[test]
+fn heat_exchanger_refuses_a_temperature_cross_and_bad_parameters() {
+    let s = set(2000.0, 4000.0);
+    let c = Connections::default();
+    let oil = stream(1.0, 0.0, 400.0, 101_325.0);
+    let water = stream(0.0, 1.0, 300.0, 101_325.0);
+    // Water leaving at 405 K, above the oil's 400 K inlet: a cross at the hot end.
+    let u = create(&HeatExchanger, &s, &[("T_cold_out", 405.0), ("U", 500.0)], &c).unwrap();
+    let e = run(&*u, &[oil.clone(), water.clone()], 2).err().unwrap().to_string();
+    assert!(e.contains("temperature cross") && e.contains("`T_cold_out`"), "{e}");
+    // 190 kW takes the oil to 305 K and the water to 347.5 K: 5 K at the cold end.
+    let u = create(&HeatExchanger, &s, &[("duty", 190e3), ("U", 500.0), ("min_approach", 10.0)], &c).unwrap();
+    let e = run(&*u, &[oil.clone(), water.clone()], 2).err().unwrap().to_string();
+    assert!(e.contains("min_approach"), "{e}");
+    let u = create(&HeatExchanger, &s, &[("T_hot_out", 410.0), ("U", 500.0)], &c).unwrap();
+    let e = run(&*u, &[oil.clone(), water.clone()], 2).err().unwrap().to_string();
+    assert!(e.contains("from the cold to the hot"), "{e}");
+    let u = create(&HeatExchanger, &s, &[("duty", 10e3), ("U", 500.0)], &c).unwrap();
+    let e = run(&*u, &[water.clone(), oil.clone()], 2).err().unwrap().to_string();
+    assert!(e.contains("`hot_in`"), "{e}");
+    let refused = |params: &[(&str, f64)]| {
+        create(&HeatExchanger, &s, params, &c).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(refused(&[("U", 500.0)]).contains("required"));
+    assert!(refused(&[("duty", 1.0), ("T_hot_out", 300.0), ("U", 500.0)]).contains("both given"));
+    assert!(refused(&[("duty", -1.0), ("U", 500.0)]).contains("`duty`"));
+    assert!(refused(&[("duty", 1.0), ("U", 0.0)]).contains("`U`"));
+    assert!(refused(&[("duty", 1.0), ("U", f64::NAN)]).contains("`U`"));
+}
