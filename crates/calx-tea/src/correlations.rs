@@ -22,7 +22,7 @@ const FOOT: f64 = 0.3048;
 const HORSEPOWER: f64 = 550.0 * FOOT * 0.453_592_37 * 9.806_65;
 
 /// A named published correlation.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Published {
     /// Name as written in a flowsheet.
     pub name: &'static str,
