@@ -32,7 +32,7 @@ enum Rise {
     /// Head of the pumped fluid, m.
     Head(f64),
     /// Pressure rise, Pa.
-    PressureRise(f64),
+    Pressure(f64),
     /// Outlet pressure, Pa.
     Outlet(f64),
 }
@@ -97,7 +97,7 @@ fn rise(p: &calx_core::Params) -> Result<Rise, UnitError> {
             }
             Ok(match *name {
                 "head" => Rise::Head(*v),
-                "pressure_rise" => Rise::PressureRise(*v),
+                "pressure_rise" => Rise::Pressure(*v),
                 _ => Rise::Outlet(positive("P", *v, "Pa")?),
             })
         }
@@ -113,7 +113,7 @@ impl UnitOperation for PumpUnit {
         let (feed, out) = (&inlets[0], &mut outlets[0]);
         let dp = match self.rise {
             Rise::Head(h) => self.density * STANDARD_GRAVITY * h,
-            Rise::PressureRise(dp) => dp,
+            Rise::Pressure(dp) => dp,
             Rise::Outlet(p) => p - feed.pressure,
         };
         if dp < 0.0 {

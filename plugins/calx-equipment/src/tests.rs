@@ -14,7 +14,7 @@ use crate::heat_exchanger::lmtd;
 use crate::*;
 
 /// British thermal unit (IT), J; pound, kg; foot, m; degree Fahrenheit interval, K. Exact.
-const BTU: f64 = 1055.055_852_62;
+const BTU: f64 = 1_055.055_852_62;
 const POUND: f64 = 0.453_592_37;
 const FOOT: f64 = 0.3048;
 const RANKINE: f64 = 5.0 / 9.0;
@@ -206,4 +206,26 @@ fn heat_exchanger_refuses_a_temperature_cross_and_bad_parameters() {
     assert!(refused(&[("duty", -1.0), ("U", 500.0)]).contains("`duty`"));
     assert!(refused(&[("duty", 1.0), ("U", 0.0)]).contains("`U`"));
     assert!(refused(&[("duty", 1.0), ("U", f64::NAN)]).contains("`U`"));
+}
+
+/// docs/equipment.md names every port and parameter of every unit here, in the unit's own
+/// section, so the reference page cannot drift from `calx units`.
+#[test]
+fn the_reference_page_names_every_port_and_parameter() {
+    let page = include_str!("../../../docs/equipment.md");
+    for t in unit_types() {
+        let d = t.descriptor();
+        let start =
+            page.find(&format!("\n## {}\n", d.type_name)).unwrap_or_else(|| panic!("no section for {}", d.type_name));
+        let rest = &page[start + 4..];
+        let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+        let names = d.ports.iter().map(|p| &p.name).chain(d.params.iter().map(|p| &p.name));
+        for name in names {
+            assert!(
+                section.contains(&format!("| `{name}` |")),
+                "docs/equipment.md §{}: no row for `{name}`",
+                d.type_name
+            );
+        }
+    }
 }
