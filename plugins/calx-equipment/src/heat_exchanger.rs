@@ -27,7 +27,7 @@ use calx_core::{
 use crate::common::positive;
 
 /// W/(m2 K): the dimension of a heat-transfer coefficient.
-const HEAT_TRANSFER_COEFFICIENT: Dimension =
+pub(crate) const HEAT_TRANSFER_COEFFICIENT: Dimension =
     Dimension { mass: 1, length: 0, time: -3, temperature: -1, amount: 0, money: 0 };
 
 /// The `heat_exchanger` unit type.

@@ -1,5 +1,6 @@
-//! Standard process equipment, linked into the `calx` binary: a centrifugal `pump` and a
-//! counter-current `heat_exchanger`. Each unit reports the size figures its published cost
+//! Standard process equipment, linked into the `calx` binary: a centrifugal `pump`, a
+//! counter-current `heat_exchanger` and a `utility_exchanger` (steam heater or cooling-water
+//! cooler). Each unit reports the size figures its published cost
 //! correlation needs (`calx_tea::correlations`), so a flowsheet built from them is costed
 //! bottom-up, and each conserves mass, elements and energy exactly (up to round-off), which
 //! the engine checks after every solve.
@@ -14,16 +15,18 @@ use calx_core::UnitType;
 mod common;
 mod heat_exchanger;
 mod pump;
+mod utility_exchanger;
 
 pub use heat_exchanger::HeatExchanger;
 pub use pump::Pump;
+pub use utility_exchanger::UtilityExchanger;
 
 /// Name this plugin registers its unit types under.
 pub const PROVIDER: &str = "calx-equipment";
 
 /// Every unit type of this plugin.
 pub fn unit_types() -> Vec<Arc<dyn UnitType>> {
-    vec![Arc::new(Pump), Arc::new(HeatExchanger)]
+    vec![Arc::new(Pump), Arc::new(HeatExchanger), Arc::new(UtilityExchanger)]
 }
 
 #[cfg(feature = "export")]

@@ -229,3 +229,90 @@ fn the_reference_page_names_every_port_and_parameter() {
         }
     }
 }
+
+fn create_text(
+    t: &dyn UnitType,
+    set: &Arc<ComponentSet>,
+    utility: &str,
+    params: &[(&str, f64)],
+) -> Result<Box<dyn UnitOperation>, UnitError> {
+    let mut values: BTreeMap<String, ParamValue> = params.iter().map(|(k, v)| (k.to_string(), num(*v))).collect();
+    values.insert("utility".into(), ParamValue::Text(utility.into()));
+    let params = Params::new(values);
+    t.create(&UnitConfig { name: "u", components: set, params: &params, connections: &Connections::default() })
+}
+
+/// Textbook companion no. 32 (FOSSEE Scilab, `32/CH6/EX6.23/6_23.sce`), Example 6.23: hot
+/// water at 0.8 kg/s cooled from 95 to 50 degC by cooling water warmed from 15 to 45 degC
+/// needs m_C = 0.8 x (95 - 50) / (45 - 15) = 1.2 kg/s of it. End differences 50 K and 35 K.
+#[test]
+fn cooling_water_flow_reproduces_example_6_23() {
+    let cp = 75.3 / 0.018_015;
+    let s = set(2000.0, cp);
+    let c = |t: f64| t + 273.15;
+    let params = [("T", c(50.0)), ("T_supply", c(15.0)), ("T_return", c(45.0)), ("U", 1000.0)];
+    let u = create_text(&UtilityExchanger, &s, "cooling_water", &params).unwrap();
+    let (out, report) = run(&*u, &[stream(0.0, 0.8, c(95.0), 101_325.0)], 1).unwrap();
+    assert!((out[0].temperature - c(50.0)).abs() < 1e-12);
+    assert!((size(&report, "cooling_water_flow") - 1.2).abs() < 1e-12, "{}", size(&report, "cooling_water_flow"));
+    let q = 0.8 * cp * 45.0;
+    assert!((report.total(Utility::Cooling) - q).abs() < 1e-9 * q);
+    let lmtd_expected = 15.0 / (50.0f64 / 35.0).ln();
+    assert!((size(&report, "lmtd") - lmtd_expected).abs() < 1e-9);
+    assert!((size(&report, "area") - q / (1000.0 * lmtd_expected)).abs() < 1e-9);
+}
+
+/// Steam at 101.42 kPa, the saturation pressure at 100 degC, heats 1 kg/s of water from 20
+/// to 80 degC: steam flow = Q / h_fg with h_fg(100 degC) = 2256.4 kJ/kg (IAPWS-95, the
+/// steam-table value of docs/sources.md §Steam-table reference values), held to 0.1 %;
+/// LMTD = (80 - 20) / ln(80 / 20) = 43.28 K.
+#[test]
+fn steam_heater_follows_the_steam_tables() {
+    let cp = 75.3 / 0.018_015;
+    let s = set(2000.0, cp);
+    let u = create_text(&UtilityExchanger, &s, "steam", &[("T", 353.15), ("steam_pressure", 101.42e3), ("U", 2000.0)])
+        .unwrap();
+    let (_, report) = run(&*u, &[stream(0.0, 1.0, 293.15, 101_325.0)], 1).unwrap();
+    let q = cp * 60.0;
+    assert!((report.total(Utility::Heating) - q).abs() < 1e-9 * q);
+    let steam = size(&report, "steam_flow");
+    assert!((steam - q / 2256.4e3).abs() < 1e-3 * steam, "{steam} kg/s");
+    assert!((size(&report, "lmtd") - 43.28).abs() < 0.01, "{}", size(&report, "lmtd"));
+}
+
+#[test]
+fn utility_exchanger_refuses_crosses_and_misplaced_parameters() {
+    let s = set(2000.0, 4180.0);
+    let hot = stream(0.0, 1.0, 353.15, 101_325.0);
+    // Steam at 1 atm (100 degC) cannot heat to 120 degC.
+    let u = create_text(&UtilityExchanger, &s, "steam", &[("T", 393.15), ("steam_pressure", 101_325.0), ("U", 2000.0)])
+        .unwrap();
+    let e = run(&*u, &[stream(0.0, 1.0, 293.15, 101_325.0)], 1).err().unwrap().to_string();
+    assert!(e.contains("temperature cross") && e.contains("`T`"), "{e}");
+    // Water returning at 85 degC cannot cool a stream entering at 80 degC.
+    let params = [("T", 313.15), ("T_supply", 303.15), ("T_return", 358.15), ("U", 800.0)];
+    let u = create_text(&UtilityExchanger, &s, "cooling_water", &params).unwrap();
+    let e = run(&*u, std::slice::from_ref(&hot), 1).err().unwrap().to_string();
+    assert!(e.contains("temperature cross"), "{e}");
+    let params = [("T", 373.15), ("T_supply", 303.15), ("T_return", 313.15), ("U", 800.0)];
+    let u = create_text(&UtilityExchanger, &s, "cooling_water", &params).unwrap();
+    let e = run(&*u, std::slice::from_ref(&hot), 1).err().unwrap().to_string();
+    assert!(e.contains("can only cool"), "{e}");
+    let refused = |utility: &str, params: &[(&str, f64)]| {
+        create_text(&UtilityExchanger, &s, utility, params).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(refused("steam", &[("T", 350.0), ("U", 1.0)]).contains("`steam_pressure` is required"));
+    assert!(
+        refused("steam", &[("T", 350.0), ("U", 1.0), ("steam_pressure", 1e5), ("T_supply", 300.0)])
+            .contains("does not apply")
+    );
+    assert!(refused("steam", &[("T", 350.0), ("U", 1.0), ("steam_pressure", 30e6)]).contains("`steam_pressure`"));
+    assert!(
+        refused("cooling_water", &[("T", 350.0), ("U", 1.0), ("T_supply", 300.0), ("T_return", 295.0)])
+            .contains("above `T_supply`")
+    );
+    assert!(
+        refused("cooling_water", &[("T", 350.0), ("U", 1.0), ("T_supply", 300.0)]).contains("`T_return` is required")
+    );
+    assert!(refused("brine", &[("T", 350.0), ("U", 1.0)]).contains("`utility`"));
+}
