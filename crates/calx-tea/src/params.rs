@@ -678,6 +678,7 @@ mod tests {
     use calx_core::{ParamValue, Params, UnitError};
 
     use super::configure;
+    use crate::config::EquipmentCost;
 
     fn params(pairs: &[(&str, &str)]) -> Params {
         let mut m: BTreeMap<String, ParamValue> = BTreeMap::new();
@@ -785,5 +786,29 @@ mod tests {
         p.set("equipment_correlation", corr("cost: 1 KRW; at: 1 m3; exponent: 0.6"));
         let e = configure(&p).unwrap_err().to_string();
         assert!(e.contains("`size` is missing"), "{e}");
+    }
+
+    #[test]
+    fn published_correlations_need_their_currency_and_a_base_year() {
+        let named = |t: &str| ParamValue::Map([("pump".to_string(), ParamValue::Text(t.into()))].into_iter().collect());
+        let mut p = params(&[("currency", "USD"), ("capex_method", "towler_sinnott")]);
+        p.set("equipment_published", named("seider_centrifugal_pump"));
+        let e = configure(&p).unwrap_err().to_string();
+        assert!(e.contains("needs `base_year`"), "{e}");
+        p.set("base_year", ParamValue::Number(2018.0));
+        let c = configure(&p).unwrap();
+        let expected = EquipmentCost::Published { correlation: "seider_centrifugal_pump".into() };
+        assert_eq!(c.equipment.get("pump"), Some(&expected));
+        p.set("base_year", ParamValue::Number(2019.0));
+        let e = configure(&p).unwrap_err().to_string();
+        assert!(e.contains("no value for the base year 2019"), "{e}");
+        p.set("base_year", ParamValue::Number(2018.0));
+        p.set("currency", ParamValue::Text("KRW".into()));
+        let e = configure(&p).unwrap_err().to_string();
+        assert!(e.contains("no exchange rates"), "{e}");
+        p.set("currency", ParamValue::Text("USD".into()));
+        p.set("equipment_published", named("towler_pump"));
+        let e = configure(&p).unwrap_err().to_string();
+        assert!(e.contains("not a published correlation"), "{e}");
     }
 }
