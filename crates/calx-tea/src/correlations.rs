@@ -74,7 +74,7 @@ impl Published {
 }
 
 /// Every published correlation, by name.
-pub const PUBLISHED: [Published; 3] = [
+pub const PUBLISHED: [Published; 4] = [
     Published {
         name: "seider_centrifugal_pump",
         what: "single-stage vertical split-case centrifugal pump, 3600 rpm, cast iron, with its electric motor",
@@ -105,6 +105,15 @@ pub const PUBLISHED: [Published; 3] = [
         cost_index: 567.0,
         sizes: &[("area", AREA)],
         cost: double_pipe_exchanger,
+    },
+    Published {
+        name: "seider_rotary_vacuum_filter",
+        what: "rotary vacuum drum filter, without its vacuum system",
+        source: "Seider et al. 2017, ch. 16: C_B = exp(11.796 - 0.1905 ln A + 0.0554 ln^2 A) per drum, A[ft2] 10-800 per drum, ceil(A/800) drums in parallel (via BioSTEAM solids_separation.py)",
+        currency: "USD",
+        cost_index: 567.0,
+        sizes: &[("area", AREA)],
+        cost: rotary_vacuum_filter,
     },
 ];
 
@@ -160,6 +169,17 @@ fn double_pipe_exchanger(v: &[f64]) -> Result<f64, String> {
         ));
     }
     Ok((7.2718 + 0.16 * a.ln()).exp())
+}
+
+/// Drums of at most 800 ft2 in parallel, each costed at its share of the area.
+fn rotary_vacuum_filter(v: &[f64]) -> Result<f64, String> {
+    let a = v[0] / (FOOT * FOOT);
+    if a < 10.0 {
+        return Err(format!("area {a:.4} ft2 is below the rotary vacuum filter's range (10 to 800 ft2 per drum)"));
+    }
+    let drums = (a / 800.0).ceil();
+    let la = (a / drums).ln();
+    Ok(drums * (11.796 - 0.1905 * la + 0.0554 * la * la).exp())
 }
 
 #[cfg(test)]
@@ -222,5 +242,19 @@ mod tests {
         assert!(dp.cost(&[size("area", a, AREA)]).unwrap_err().contains("floating_head"));
         let c = dp.cost(&[size("area", 100.0 * FOOT * FOOT, AREA)]).unwrap();
         assert!((c - (7.2718 + 0.16 * 100f64.ln()).exp()).abs() < 1e-6 * c);
+    }
+
+    /// The drum filter at 500 ft2, and 1000 ft2 as two drums of 500 ft2 (BioSTEAM's split
+    /// into drums of at most 800 ft2).
+    #[test]
+    fn the_drum_filter_follows_its_constants_and_splits_large_areas() {
+        let f = find("seider_rotary_vacuum_filter").unwrap();
+        let l: f64 = 500f64.ln();
+        let one = (11.796 - 0.1905 * l + 0.0554 * l * l).exp();
+        let c = f.cost(&[size("area", 500.0 * FOOT * FOOT, AREA)]).unwrap();
+        assert!((c - one).abs() < 1e-6 * one);
+        let c = f.cost(&[size("area", 1000.0 * FOOT * FOOT, AREA)]).unwrap();
+        assert!((c - 2.0 * one).abs() < 1e-6 * one);
+        assert!(f.cost(&[size("area", 5.0 * FOOT * FOOT, AREA)]).unwrap_err().contains("below"));
     }
 }

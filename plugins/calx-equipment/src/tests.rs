@@ -316,3 +316,111 @@ fn utility_exchanger_refuses_crosses_and_misplaced_parameters() {
     );
     assert!(refused("brine", &[("T", 350.0), ("U", 1.0)]).contains("`utility`"));
 }
+
+/// A calcite slurry (1 kg/s CaCO3, 4 kg/s water): 98 % of the solids to a cake of 25 %
+/// moisture holds 0.98 x 0.25/0.75 = 0.32667 kg/s of water; at 500 kg/(m2 h) the 5 kg/s feed
+/// needs 5 x 3600 / 500 = 36 m2. Hand calculation.
+#[test]
+fn filter_splits_to_a_cake_of_set_moisture_and_sizes_the_area() {
+    let mk = |name: &str, phase, cp: f64| {
+        let mut c = Component::pseudo(name, phase, None).unwrap();
+        c.heat_capacity = Some(HeatCapacity::ConstantMass { cp });
+        c
+    };
+    let s = Arc::new(
+        ComponentSet::new(vec![mk("calcite", Phase::Solid, 820.0), mk("water", Phase::Liquid, 4180.0)]).unwrap(),
+    );
+    let params = [("solids_recovery", 0.98), ("cake_moisture", 0.25), ("filtration_rate", 500.0 / 3600.0)];
+    let u = create(&Filter, &s, &params, &Connections::default()).unwrap();
+    let feed = stream(1.0, 4.0, 320.0, 101_325.0);
+    let (out, report) = run(&*u, std::slice::from_ref(&feed), 2).unwrap();
+    let held = 0.98 * 0.25 / 0.75;
+    assert!((out[0].flows[0] - 0.98).abs() < 1e-12 && (out[0].flows[1] - held).abs() < 1e-12, "{:?}", out[0].flows);
+    assert!((out[1].flows[0] - 0.02).abs() < 1e-12 && (out[1].flows[1] - (4.0 - held)).abs() < 1e-12);
+    let moisture = out[0].flows[1] / (out[0].flows[0] + out[0].flows[1]);
+    assert!((moisture - 0.25).abs() < 1e-12);
+    assert!((size(&report, "area") - 36.0).abs() < 1e-9, "{}", size(&report, "area"));
+    assert!(out.iter().all(|o| o.temperature == feed.temperature && o.pressure == feed.pressure));
+    // A cake wetter than the feed can supply is refused by name.
+    let wet = [("solids_recovery", 1.0), ("cake_moisture", 0.9), ("filtration_rate", 0.1)];
+    let u = create(&Filter, &s, &wet, &Connections::default()).unwrap();
+    let e = run(&*u, &[feed], 2).err().unwrap().to_string();
+    assert!(e.contains("`cake_moisture`") && e.contains("cannot add liquid"), "{e}");
+    let refused = |params: &[(&str, f64)]| {
+        create(&Filter, &s, params, &Connections::default()).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(
+        refused(&[("solids_recovery", 0.9), ("cake_moisture", 1.0), ("filtration_rate", 0.1)])
+            .contains("`cake_moisture`")
+    );
+    assert!(
+        refused(&[("solids_recovery", 0.9), ("cake_moisture", 0.2), ("filtration_rate", 0.0)])
+            .contains("`filtration_rate`")
+    );
+    assert!(
+        refused(&[("solids_recovery", f64::NAN), ("cake_moisture", 0.2), ("filtration_rate", 0.1)])
+            .contains("`solids_recovery`")
+    );
+}
+
+/// Coulson & Richardson's *Chemical Engineering* Vol. 2, Example 16.5 (rotary dryer), as
+/// worked in the FOSSEE Scilab Textbook Companion no. 542 (`542/CH16/EX16.5`): 0.35 kg/s of
+/// solids (cp 2.18 kJ/(kg K)) dried from 0.15 to 0.005 kg water per kg dry solids, fed at
+/// 300 K, leaving at 325 K, the vapour at 331.5 K; water cp 4.187, vapour cp 1.88 kJ/(kg K),
+/// latent heat 2410 kJ/kg at the 312 K wet-bulb temperature. The book's duty: 146 kW. The
+/// water components are given these data, with the vapour's reference enthalpy set so that
+/// h_vapour - h_liquid = 2410 kJ/kg at 312 K.
+#[test]
+fn dryer_reproduces_coulson_richardson_example_16_5() {
+    let mk = |name: &str, phase, cp: f64, h_f: f64| {
+        let mut c = Component::pseudo(name, phase, None).unwrap();
+        c.heat_capacity = Some(HeatCapacity::ConstantMass { cp });
+        c.formation_enthalpy = Some(h_f);
+        c
+    };
+    let t_ref = calx_core::thermo::T_REF;
+    let h_vap = 2410e3 + (4187.0 - 1880.0) * (312.0 - t_ref);
+    let s = Arc::new(
+        ComponentSet::new(vec![
+            mk("solids", Phase::Solid, 2180.0, 0.0),
+            mk("water", Phase::Liquid, 4187.0, 0.0),
+            mk("steam", Phase::Gas, 1880.0, h_vap),
+        ])
+        .unwrap(),
+    );
+    let mut values: BTreeMap<String, ParamValue> = BTreeMap::new();
+    values.insert("moisture".into(), num(0.005 / 1.005));
+    values.insert("T".into(), num(325.0));
+    values.insert("T_vapour".into(), num(331.5));
+    values.insert("liquid".into(), ParamValue::Text("water".into()));
+    values.insert("vapour".into(), ParamValue::Text("steam".into()));
+    let params = Params::new(values.clone());
+    let none = Connections::default();
+    let config = |p| UnitConfig { name: "u", components: &s, params: p, connections: &none };
+    let u = Dryer.create(&config(&params)).unwrap();
+    let feed = Stream { flows: vec![0.35, 0.35 * 0.15, 0.0], temperature: 300.0, pressure: 101_325.0 };
+    let mut out = vec![Stream::empty(3); 2];
+    let mut report = UnitReport::default();
+    u.calculate(std::slice::from_ref(&feed), &mut out, &mut report).unwrap();
+    assert!((size(&report, "evaporation_rate") - 0.35 * 0.145).abs() < 1e-12);
+    assert!((out[0].flows[1] - 0.35 * 0.005).abs() < 1e-12, "{:?}", out[0].flows);
+    // The book's terms per kg of solids, kJ: solids, water to the wet bulb, evaporation,
+    // remaining water to 325 K, vapour to 331.5 K.
+    let per_kg = 2.18 * 25.0 + 0.15 * 4.187 * 12.0 + 2410.0 * 0.145 + 0.005 * 4.187 * 13.0 + 0.145 * 1.88 * 19.5;
+    let duty = report.total(Utility::Heating);
+    assert!((duty - per_kg * 0.35 * 1e3).abs() < 1e-6 * duty, "{duty} W");
+    assert!((duty - 146e3).abs() < 0.001 * 146e3, "{duty} W against the book's 146 kW");
+    // Energy closes: enthalpy in + heat = enthalpy out.
+    let h = |st: &Stream| enthalpy_flow(&s, &st.flows, st.temperature).unwrap();
+    assert!((h(&feed) + duty - h(&out[0]) - h(&out[1])).abs() < 1e-9 * duty);
+    // A product wetter than the feed is refused by name.
+    values.insert("moisture".into(), num(0.5));
+    let wet = Params::new(values.clone());
+    let u = Dryer.create(&config(&wet)).unwrap();
+    let e = u.calculate(&[feed], &mut out, &mut report).err().unwrap().to_string();
+    assert!(e.contains("`moisture`") && e.contains("cannot wet"), "{e}");
+    values.insert("vapour".into(), ParamValue::Text("solids".into()));
+    let misnamed = Params::new(values);
+    let e = Dryer.create(&config(&misnamed)).err().unwrap().to_string();
+    assert!(e.contains("`vapour`") && e.contains("gas"), "{e}");
+}
