@@ -1,8 +1,8 @@
 //! `pump`: a centrifugal pump raising a liquid's or slurry's pressure by a head, a pressure
 //! rise or to an outlet pressure.
 //!
-//! Equations (docs/equipment.md §pump; Çengel & Cimbala, *Fluid Mechanics*, §5-6, as in
-//! their Example 5-12):
+//! Equations (docs/equipment.md §pump; Çengel & Cimbala, *Fluid Mechanics*, section 5-6,
+//! as in their Example 5-12):
 //!
 //! * pressure rise Δp = ρ g H (head H in metres of the pumped fluid, g = 9.80665 m/s2);
 //! * volumetric flow Q = ṁ / ρ, with ρ the given density of the liquid or slurry;

@@ -223,7 +223,7 @@ fn the_reference_page_names_every_port_and_parameter() {
         for name in names {
             assert!(
                 section.contains(&format!("| `{name}` |")),
-                "docs/equipment.md §{}: no row for `{name}`",
+                "docs/equipment.md, section {}: no row for `{name}`",
                 d.type_name
             );
         }
