@@ -74,7 +74,7 @@ impl Published {
 }
 
 /// Every published correlation, by name.
-pub const PUBLISHED: [Published; 4] = [
+pub const PUBLISHED: [Published; 5] = [
     Published {
         name: "seider_centrifugal_pump",
         what: "single-stage vertical split-case centrifugal pump, 3600 rpm, cast iron, with its electric motor",
@@ -114,6 +114,15 @@ pub const PUBLISHED: [Published; 4] = [
         cost_index: 567.0,
         sizes: &[("area", AREA)],
         cost: rotary_vacuum_filter,
+    },
+    Published {
+        name: "seider_cone_roof_tank",
+        what: "cone-roof storage tank, carbon steel",
+        source: "Seider et al. 2017, ch. 16: C_B = 265 V^0.513 per tank, V[gal] 1e4-1e6 per tank, ceil(V/1e6) tanks in parallel (via BioSTEAM design_tools/tank_design.py)",
+        currency: "USD",
+        cost_index: 567.0,
+        sizes: &[("volume", Dimension::VOLUME)],
+        cost: cone_roof_tank,
     },
 ];
 
@@ -180,6 +189,16 @@ fn rotary_vacuum_filter(v: &[f64]) -> Result<f64, String> {
     let drums = (a / 800.0).ceil();
     let la = (a / drums).ln();
     Ok(drums * (11.796 - 0.1905 * la + 0.0554 * la * la).exp())
+}
+
+/// Tanks of at most 1e6 gal in parallel, each costed at its share of the volume.
+fn cone_roof_tank(v: &[f64]) -> Result<f64, String> {
+    let gal = v[0] / GALLON;
+    if gal < 1e4 {
+        return Err(format!("volume {gal:.4} gal is below the cone-roof tank's range (1e4 to 1e6 gal per tank)"));
+    }
+    let tanks = (gal / 1e6).ceil();
+    Ok(tanks * 265.0 * (gal / tanks).powf(0.513))
 }
 
 #[cfg(test)]
@@ -256,5 +275,16 @@ mod tests {
         let c = f.cost(&[size("area", 1000.0 * FOOT * FOOT, AREA)]).unwrap();
         assert!((c - 2.0 * one).abs() < 1e-6 * one);
         assert!(f.cost(&[size("area", 5.0 * FOOT * FOOT, AREA)]).unwrap_err().contains("below"));
+    }
+
+    /// The cone-roof tank at 1e5 gal, and 3e6 gal as three tanks of 1e6 gal.
+    #[test]
+    fn the_tank_follows_its_constants_and_splits_large_volumes() {
+        let t = find("seider_cone_roof_tank").unwrap();
+        let c = t.cost(&[size("volume", 1e5 * GALLON, Dimension::VOLUME)]).unwrap();
+        assert!((c - 265.0 * 1e5f64.powf(0.513)).abs() < 1e-6 * c);
+        let c = t.cost(&[size("volume", 3e6 * GALLON, Dimension::VOLUME)]).unwrap();
+        assert!((c - 3.0 * 265.0 * 1e6f64.powf(0.513)).abs() < 1e-6 * c);
+        assert!(t.cost(&[size("volume", 10.0, Dimension::VOLUME)]).unwrap_err().contains("below"));
     }
 }

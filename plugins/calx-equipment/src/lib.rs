@@ -1,6 +1,6 @@
 //! Standard process equipment, linked into the `calx` binary: a centrifugal `pump`, a
 //! counter-current `heat_exchanger` and a `utility_exchanger` (steam heater or cooling-water
-//! cooler), a continuous `filter` and a `dryer`. Each unit reports the size figures its published cost
+//! cooler), a continuous `filter`, a `dryer` and a `storage_tank`. Each unit reports the size figures its published cost
 //! correlation needs (`calx_tea::correlations`), so a flowsheet built from them is costed
 //! bottom-up, and each conserves mass, elements and energy exactly (up to round-off), which
 //! the engine checks after every solve.
@@ -17,12 +17,14 @@ mod dryer;
 mod filter;
 mod heat_exchanger;
 mod pump;
+mod storage_tank;
 mod utility_exchanger;
 
 pub use dryer::Dryer;
 pub use filter::Filter;
 pub use heat_exchanger::HeatExchanger;
 pub use pump::Pump;
+pub use storage_tank::StorageTank;
 pub use utility_exchanger::UtilityExchanger;
 
 /// Name this plugin registers its unit types under.
@@ -30,7 +32,14 @@ pub const PROVIDER: &str = "calx-equipment";
 
 /// Every unit type of this plugin.
 pub fn unit_types() -> Vec<Arc<dyn UnitType>> {
-    vec![Arc::new(Pump), Arc::new(HeatExchanger), Arc::new(UtilityExchanger), Arc::new(Filter), Arc::new(Dryer)]
+    vec![
+        Arc::new(Pump),
+        Arc::new(HeatExchanger),
+        Arc::new(UtilityExchanger),
+        Arc::new(Filter),
+        Arc::new(Dryer),
+        Arc::new(StorageTank),
+    ]
 }
 
 #[cfg(feature = "export")]

@@ -424,3 +424,22 @@ fn dryer_reproduces_coulson_richardson_example_16_5() {
     let e = Dryer.create(&config(&misnamed)).err().unwrap().to_string();
     assert!(e.contains("`vapour`") && e.contains("gas"), "{e}");
 }
+
+/// 2 kg/s of a 1000 kg/m3 liquid held 10 h in a tank filled to 80 %: 2/1000 x 36,000 / 0.8 =
+/// 90 m3. Hand calculation.
+#[test]
+fn storage_tank_volume_from_residence_time() {
+    let s = set(2000.0, 4180.0);
+    let params = [("residence_time", 36_000.0), ("density", 1000.0), ("fill_fraction", 0.8)];
+    let u = create(&StorageTank, &s, &params, &Connections::default()).unwrap();
+    let feed = stream(0.5, 1.5, 300.0, 2e5);
+    let (out, report) = run(&*u, std::slice::from_ref(&feed), 1).unwrap();
+    assert_eq!(out[0], feed);
+    assert!((size(&report, "volume") - 90.0).abs() < 1e-9, "{}", size(&report, "volume"));
+    let refused = |params: &[(&str, f64)]| {
+        create(&StorageTank, &s, params, &Connections::default()).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(refused(&[("residence_time", -1.0), ("density", 1000.0)]).contains("`residence_time`"));
+    assert!(refused(&[("residence_time", 1.0), ("density", 0.0)]).contains("`density`"));
+    assert!(refused(&[("residence_time", 1.0), ("density", 1.0), ("fill_fraction", 0.0)]).contains("`fill_fraction`"));
+}
