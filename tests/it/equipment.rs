@@ -100,7 +100,7 @@ units:
     out: { hot_out: cooled, cold_out: warmed }
     params: { T_cold_out: 90 degC, U: 850 W/m2 K }
 "#;
-    let e = solve_text(text).err().expect("a cross is refused");
+    let e = solve_text(text).expect_err("a cross is refused");
     assert!(e.contains("recuperator") && e.contains("heat_exchanger"), "{e}");
     assert!(e.contains("`T_cold_out`") && e.contains("temperature cross") && e.contains("80.00"), "{e}");
 }
@@ -131,6 +131,6 @@ analyses:
     utility_prices: { electricity: "excluded: not the point of this test" }
     feed_prices: { water: "excluded: not the point of this test" }
 "#;
-    let e = solve_text(text).err().expect("out of range");
+    let e = solve_text(text).expect_err("out of range");
     assert!(e.contains("equipment_published") && e.contains("dosing_pump") && e.contains("S >= 400"), "{e}");
 }
