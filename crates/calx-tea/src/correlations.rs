@@ -6,11 +6,14 @@
 //! Every constant is from Seider, Lewin, Seader, Widagdo, Gani & Ng, *Product and Process
 //! Design Principles*, 4th ed. (Wiley 2017), ch. 16 "Cost Accounting and Capital Cost
 //! Estimation", as implemented in BioSTEAM (`biosteam/units/_pump.py`,
-//! `biosteam/units/heat_exchange.py`; BioSTEAMDevelopmentGroup/biosteam, commit a508fdb9),
-//! in US dollars at CEPCI 567 (docs/sources.md §Published cost correlations). They give the
-//! free-on-board purchase cost of the base design (cast-iron pump, carbon-steel exchanger
-//! with 20 ft tubes near 100 psig): material, pressure and installation factors are left to
-//! the CAPEX method.
+//! `design_tools/mechanical.py`, `heat_exchange.py`, `solids_separation.py`,
+//! `design_tools/tank_design.py`; BioSTEAMDevelopmentGroup/biosteam, commit a508fdb9), in US
+//! dollars at CEPCI 567 (docs/sources.md §Published cost correlations). They give the
+//! free-on-board purchase cost of the base design (cast-iron pump, carbon-steel exchanger with
+//! 20 ft tubes near 100 psig, carbon-steel tank): material, pressure and installation factors
+//! are left to the CAPEX method. Where BioSTEAM splits a large size into parallel units
+//! (filter drums, tanks), so do these; where it would clamp a small size to its lower bound,
+//! these refuse it.
 
 use calx_core::{Dimension, SizeFigure};
 
