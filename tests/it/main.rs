@@ -6,6 +6,7 @@ mod basis;
 mod calculate;
 mod carbon;
 mod design;
+mod equipment;
 mod expressions;
 mod fit;
 mod flowsheets;

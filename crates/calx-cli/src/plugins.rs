@@ -82,6 +82,6 @@ mod tests {
         }
         let expected: Vec<(String, Vec<String>)> = expected.into_iter().collect();
         assert_eq!(listed, expected, "{text}");
-        assert_eq!(listed.len(), 2, "{text}");
+        assert_eq!(listed.len(), 3, "{text}");
     }
 }

@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
+use calx_core::format::{plain_percent, sig_plain};
 use calx_core::unit::PortDirection;
-use calx_core::{ParamValue, Registry};
+use calx_core::{ParamKind, ParamValue, Registry, UnitTable};
 
 /// List every unit type, or one.
 pub(crate) fn list(registry: &Registry, only: Option<&str>) -> Result<String, crate::Failure> {
@@ -28,7 +29,7 @@ pub(crate) fn list(registry: &Registry, only: Option<&str>) -> Result<String, cr
         }
         for p in &d.params {
             let default = match (&p.default, p.optional) {
-                (Some(v), _) => format!(" [default {}]", show(v)),
+                (Some(v), _) => format!(" [default {}]", show(&p.kind, v)),
                 (None, true) => " [optional]".into(),
                 (None, false) => " [required]".into(),
             };
@@ -64,14 +65,48 @@ pub(crate) fn units_of_measure() -> String {
     s
 }
 
-fn show(v: &ParamValue) -> String {
+/// A default in the parameter's display unit (`25 kWh/t`, not `90000` in SI), a fraction as
+/// a percentage; a number of a kind without a unit as it is.
+fn show(kind: &ParamKind, v: &ParamValue) -> String {
+    let inner = match kind {
+        ParamKind::PerComponent { value } | ParamKind::PerOutlet { value } | ParamKind::Map { value } => Some(&**value),
+        ParamKind::List { item } => Some(&**item),
+        _ => None,
+    };
     match v {
-        ParamValue::Number(x) => format!("{x} (SI)"),
+        ParamValue::Number(x) => match kind {
+            ParamKind::Quantity { unit, .. } => UnitTable::builtin()
+                .to_unit(*x, unit)
+                .map_or_else(|_| format!("{x} (SI)"), |shown| format!("{} {unit}", sig_plain(shown, 9))),
+            ParamKind::Fraction => format!("{} %", plain_percent(*x)),
+            _ => sig_plain(*x, 9),
+        },
         ParamValue::Bool(b) => b.to_string(),
         ParamValue::Text(t) => t.clone(),
-        ParamValue::List(l) => format!("[{}]", l.iter().map(show).collect::<Vec<_>>().join(", ")),
-        ParamValue::Map(m) => {
-            format!("{{{}}}", m.iter().map(|(k, v)| format!("{k}: {}", show(v))).collect::<Vec<_>>().join(", "))
+        ParamValue::List(l) => {
+            format!("[{}]", l.iter().map(|x| show(inner.unwrap_or(kind), x)).collect::<Vec<_>>().join(", "))
         }
+        ParamValue::Map(m) => format!(
+            "{{{}}}",
+            m.iter().map(|(k, x)| format!("{k}: {}", show(inner.unwrap_or(kind), x))).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use calx_core::{Dimension, ParamKind, ParamValue};
+
+    /// The issue's own case: a specific energy of 90000 J/kg shows as 25 kWh/t.
+    #[test]
+    fn defaults_show_in_their_display_units() {
+        let energy = ParamKind::quantity(Dimension::SPECIFIC_ENERGY, "kWh/t");
+        assert_eq!(super::show(&energy, &ParamValue::Number(90_000.0)), "25 kWh/t");
+        let t = ParamKind::quantity(Dimension::TEMPERATURE, "degC");
+        assert_eq!(super::show(&t, &ParamValue::Number(298.15)), "25 degC");
+        assert_eq!(super::show(&ParamKind::Fraction, &ParamValue::Number(0.25)), "25 %");
+        let per = ParamKind::per_component(ParamKind::Fraction);
+        let m = ParamValue::Map([("CaO".to_string(), ParamValue::Number(0.5))].into_iter().collect());
+        assert_eq!(super::show(&per, &m), "{CaO: 50 %}");
     }
 }

@@ -83,6 +83,7 @@ impl AnalysisType for TeaAnalysisType {
                 ParamSpec::optional("total_capex", ParamKind::Text, "Total capital given directly, e.g. `330,429,847 KRW`"),
                 text_map("equipment_cost", "Unit -> purchased (installed, for `factorial`) equipment cost in base-year money, e.g. `120,000,000 KRW`"),
                 text_map("equipment_correlation", "Unit -> `cost: C0; at: S0; size: NAME; exponent: n[; year: Y]`: C = C0 (S/S0)^n x index(base_year)/index(Y), S the size figure NAME the unit reports (e.g. `cost: 150,000,000 KRW; at: 100 m3; size: volume; exponent: 0.6; year: 2016`)"),
+                text_map("equipment_published", "Unit -> name of a published cost correlation costed from the sizes the unit reports and escalated to `base_year` with `cost_index` (CEPCI): seider_centrifugal_pump, seider_floating_head_exchanger, seider_double_pipe_exchanger, seider_rotary_vacuum_filter, seider_cone_roof_tank (USD; docs/equipment.md)"),
                 ParamSpec::optional("isbl_factor", ParamKind::Number, "Factorial method: ISBL = sum(equipment) x this (default 2.9, KIGAM 2022 Table 6)"),
                 ParamSpec::optional("design_engineering", ParamKind::Number, "Design and engineering DE (factorial: default 0.3, KIGAM 2022 Table 6; towler_sinnott: table value)"),
                 ParamSpec::optional("contingency", ParamKind::Number, "Contingency X (factorial: default 0.1, KIGAM 2022 Table 6; towler_sinnott: 0.1)"),

@@ -431,6 +431,7 @@ fn equipment_line(x: &Ctx<'_>, unit: &str, cost: &EquipmentCost) -> Result<Line,
     let param = match cost {
         EquipmentCost::Given(_) => "equipment_cost",
         EquipmentCost::Correlation { .. } => "equipment_correlation",
+        EquipmentCost::Published { .. } => "equipment_published",
     };
     let Some(u) = f.unit(unit) else {
         let units = f.units.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join(", ");
@@ -438,6 +439,7 @@ fn equipment_line(x: &Ctx<'_>, unit: &str, cost: &EquipmentCost) -> Result<Line,
     };
     let (c0, s0, dimension, exponent, size, year) = match cost {
         EquipmentCost::Given(v) => return Ok(Line::figure(unit, *v)),
+        EquipmentCost::Published { correlation } => return published_line(x, unit, &u.report.sizes, correlation),
         EquipmentCost::Correlation { c0, s0, dimension, exponent, size, year } => {
             (c0, s0, dimension, exponent, size, year)
         }
@@ -458,6 +460,21 @@ fn equipment_line(x: &Ctx<'_>, unit: &str, cost: &EquipmentCost) -> Result<Line,
     }
     let ratio = index_ratio(x.c, *year);
     Ok(Line::priced(unit, s.value / s0, ratio, c0 * (s.value / s0).powf(*exponent) * ratio))
+}
+
+/// A unit costed by a published correlation: its cost at the correlation's index, times
+/// index(base year) / the correlation's index (`price`); `amount` is the cost before
+/// escalation.
+fn published_line(x: &Ctx<'_>, unit: &str, sizes: &[calx_core::SizeFigure], name: &str) -> Result<Line, TeaError> {
+    let param = "equipment_published";
+    let c = crate::correlations::find(name)
+        .ok_or_else(|| TeaError::parameter(param, format!("{unit}: no published correlation `{name}`")))?;
+    let cost = c.cost(sizes).map_err(|e| TeaError::parameter(param, format!("{unit}: {e}")))?;
+    let base = x.c.base_year.and_then(|b| x.c.cost_index.get(&b)).copied().ok_or_else(|| {
+        TeaError::parameter(param, format!("{unit}: `{name}` needs `base_year` and its `cost_index` to escalate to"))
+    })?;
+    let ratio = base / c.cost_index;
+    Ok(Line::priced(unit, cost, ratio, cost * ratio))
 }
 
 fn index_ratio(c: &TeaConfig, year: Option<i64>) -> f64 {

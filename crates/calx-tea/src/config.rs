@@ -43,6 +43,12 @@ pub enum EquipmentCost {
         /// already in base-year money.
         year: Option<i64>,
     },
+    /// A published correlation ([`crate::correlations`]) by name, from the sizes the unit
+    /// reports, escalated from the correlation's cost index to the base year's.
+    Published {
+        /// Name of the correlation.
+        correlation: String,
+    },
 }
 
 /// Plant type of the Towler & Sinnott installation factors.

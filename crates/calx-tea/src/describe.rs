@@ -51,6 +51,15 @@ fn equipment(lines: &mut [Line], c: &TeaConfig) {
     for (line, cost) in lines.iter_mut().zip(c.equipment.values()) {
         match cost {
             EquipmentCost::Given(_) => line.note = "given".to_string(),
+            EquipmentCost::Published { correlation } => {
+                line.unit = format!("{} at CEPCI", c.currency);
+                line.price_unit = "index ratio".to_string();
+                let c = crate::correlations::find(correlation);
+                line.note = match c {
+                    Some(c) => format!("{correlation} ({}), CEPCI {} escalated to the base year", c.what, c.cost_index),
+                    None => correlation.clone(),
+                };
+            }
             EquipmentCost::Correlation { c0, exponent, size, year, .. } => {
                 line.unit = format!("S/S0 ({size})");
                 line.price_unit = "index ratio".to_string();

@@ -4,7 +4,8 @@
 //! `README.md` for the methods, defaults and their sources), a TEA
 //!
 //! * costs the equipment of named units, given directly or by the correlation
-//!   `C = C0 (S/S0)^n x index(base year)/index(cost year)` from a size figure the unit reports;
+//!   `C = C0 (S/S0)^n x index(base year)/index(cost year)` from a size figure the unit reports,
+//!   or by a published correlation ([`correlations`]) from the sizes the unit reports;
 //! * builds total CAPEX by the KIGAM 2022 factorial method (as printed), by Towler & Sinnott's
 //!   installation factors, or takes it as given; annualizes it with the capital recovery factor;
 //! * prices the simulated utilities, feeds and make-up materials (every one priced or
@@ -26,6 +27,7 @@
 pub mod analysis;
 pub mod assess;
 pub mod config;
+pub mod correlations;
 mod describe;
 pub mod error;
 pub mod finance;

@@ -184,7 +184,60 @@ fn equipment(
         }
         equipment.insert(unit.to_string(), c);
     }
+    for (unit, name) in p.text_map("equipment_published")? {
+        if equipment.contains_key(unit) {
+            return Err(UnitError::param(
+                "equipment_published",
+                format!("{unit}: also under `equipment_cost` or `equipment_correlation`; give one of them"),
+            ));
+        }
+        equipment.insert(unit.to_string(), published(money, unit, name.trim(), base_year, cost_index)?);
+    }
     Ok(equipment)
+}
+
+/// A published correlation by name: known, in the TEA's currency, and escalable to the base
+/// year (no exchange rates are applied, and the correlation's index is a CEPCI value).
+fn published(
+    money: &Money,
+    unit: &str,
+    name: &str,
+    base_year: Option<i64>,
+    cost_index: &BTreeMap<i64, f64>,
+) -> Result<EquipmentCost, UnitError> {
+    const P: &str = "equipment_published";
+    let Some(c) = crate::correlations::find(name) else {
+        return Err(UnitError::param(
+            P,
+            format!(
+                "{unit}: `{name}` is not a published correlation (known: {})",
+                crate::correlations::names().join(", ")
+            ),
+        ));
+    };
+    if c.currency != money.currency {
+        return Err(UnitError::param(
+            P,
+            format!(
+                "{unit}: `{name}` gives {} and the TEA's currency is {}; no exchange rates are applied",
+                c.currency, money.currency
+            ),
+        ));
+    }
+    let Some(b) = base_year else {
+        return Err(UnitError::param(
+            P,
+            format!("{unit}: `{name}` is at CEPCI {} and needs `base_year` to escalate to", c.cost_index),
+        ));
+    };
+    if !cost_index.contains_key(&b) {
+        let years: Vec<String> = cost_index.keys().map(|k| k.to_string()).collect();
+        return Err(UnitError::param(
+            P,
+            format!("{unit}: `cost_index` has no value for the base year {b} (it has {})", years.join(", ")),
+        ));
+    }
+    Ok(EquipmentCost::Published { correlation: name.to_string() })
 }
 
 /// A correlation's cost year `year` needs a base year, and the cost index for both years.
@@ -684,6 +737,7 @@ mod tests {
     use calx_core::{ParamValue, Params, UnitError};
 
     use super::configure;
+    use crate::config::EquipmentCost;
 
     fn params(pairs: &[(&str, &str)]) -> Params {
         let mut m: BTreeMap<String, ParamValue> = BTreeMap::new();
@@ -791,5 +845,29 @@ mod tests {
         p.set("equipment_correlation", corr("cost: 1 KRW; at: 1 m3; exponent: 0.6"));
         let e = configure(&p).unwrap_err().to_string();
         assert!(e.contains("`size` is missing"), "{e}");
+    }
+
+    #[test]
+    fn published_correlations_need_their_currency_and_a_base_year() {
+        let named = |t: &str| ParamValue::Map([("pump".to_string(), ParamValue::Text(t.into()))].into_iter().collect());
+        let mut p = params(&[("currency", "USD"), ("capex_method", "towler_sinnott")]);
+        p.set("equipment_published", named("seider_centrifugal_pump"));
+        let e = configure(&p).unwrap_err().to_string();
+        assert!(e.contains("needs `base_year`"), "{e}");
+        p.set("base_year", ParamValue::Number(2018.0));
+        let c = configure(&p).unwrap();
+        let expected = EquipmentCost::Published { correlation: "seider_centrifugal_pump".into() };
+        assert_eq!(c.equipment.get("pump"), Some(&expected));
+        p.set("base_year", ParamValue::Number(2019.0));
+        let e = configure(&p).unwrap_err().to_string();
+        assert!(e.contains("no value for the base year 2019"), "{e}");
+        p.set("base_year", ParamValue::Number(2018.0));
+        p.set("currency", ParamValue::Text("KRW".into()));
+        let e = configure(&p).unwrap_err().to_string();
+        assert!(e.contains("no exchange rates"), "{e}");
+        p.set("currency", ParamValue::Text("USD".into()));
+        p.set("equipment_published", named("towler_pump"));
+        let e = configure(&p).unwrap_err().to_string();
+        assert!(e.contains("not a published correlation"), "{e}");
     }
 }

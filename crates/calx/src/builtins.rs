@@ -1,5 +1,5 @@
-//! The unit and analysis types built into Calx: the generic and carbon-mineralization unit
-//! families, LCA, TEA and the carbon-credit ledger. The `calx` command, the test support and every benchmark use this
+//! The unit and analysis types built into Calx: the generic, carbon-mineralization and
+//! process-equipment unit families, LCA, TEA and the carbon-credit ledger. The `calx` command, the test support and every benchmark use this
 //! one list, so tests exercise exactly what users run.
 
 use std::sync::Arc;
@@ -16,9 +16,10 @@ pub fn builtin_registry() -> Registry {
 
 /// Register every built-in unit and analysis type; returns the conflicts (none, by test).
 fn register_builtins(r: &mut Registry) -> Vec<calx_core::registry::ProvidedTwice> {
-    let plugins: [(&str, Vec<Arc<dyn calx_core::UnitType>>); 2] = [
+    let plugins: [(&str, Vec<Arc<dyn calx_core::UnitType>>); 3] = [
         (calx_generic::PROVIDER, calx_generic::unit_types()),
         (calx_mineralization::PROVIDER, calx_mineralization::unit_types()),
+        (calx_equipment::PROVIDER, calx_equipment::unit_types()),
     ];
     let mut conflicts = Vec::new();
     for (provider, types) in plugins {
@@ -38,7 +39,11 @@ mod tests {
     fn builtins_register_without_conflicts() {
         let mut r = calx_core::Registry::new();
         assert_eq!(super::register_builtins(&mut r), Vec::new());
-        assert_eq!(r.names().count(), 14);
+        // Every unit type of the three built-in families, each once.
+        let families = calx_generic::unit_types().len()
+            + calx_mineralization::unit_types().len()
+            + calx_equipment::unit_types().len();
+        assert_eq!(r.names().count(), families);
         assert!(r.analysis("lca").is_some());
         let carbon = r.analysis("carbon").expect("the ledger is built in");
         // Every shipped profile decodes, so the built-in ledger knows all of them.

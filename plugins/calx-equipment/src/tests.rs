@@ -1,0 +1,445 @@
+//! Unit tests of the equipment units against textbook worked examples and hand calculations.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use calx_core::thermo::{HeatCapacity, enthalpy_flow};
+use calx_core::unit::Connections;
+use calx_core::{
+    Component, ComponentSet, ParamValue, Params, Phase, Stream, UnitConfig, UnitError, UnitOperation, UnitReport,
+    UnitType, Utility,
+};
+
+use crate::heat_exchanger::lmtd;
+use crate::*;
+
+/// British thermal unit (IT), J; pound, kg; foot, m; degree Fahrenheit interval, K. Exact.
+const BTU: f64 = 1_055.055_852_62;
+const POUND: f64 = 0.453_592_37;
+const FOOT: f64 = 0.3048;
+const RANKINE: f64 = 5.0 / 9.0;
+
+fn fahrenheit(t: f64) -> f64 {
+    (t - 32.0) * RANKINE + 273.15
+}
+
+/// An oil and water as inert pseudo-components with the constant specific heats of the
+/// worked examples (J/(kg K)).
+fn set(cp_oil: f64, cp_water: f64) -> Arc<ComponentSet> {
+    let mk = |name: &str, cp: f64| {
+        let mut c = Component::pseudo(name, Phase::Liquid, None).unwrap();
+        c.heat_capacity = Some(HeatCapacity::ConstantMass { cp });
+        c
+    };
+    Arc::new(ComponentSet::new(vec![mk("oil", cp_oil), mk("water", cp_water)]).unwrap())
+}
+
+fn num(x: f64) -> ParamValue {
+    ParamValue::Number(x)
+}
+
+fn create(
+    t: &dyn UnitType,
+    set: &Arc<ComponentSet>,
+    params: &[(&str, f64)],
+    c: &Connections,
+) -> Result<Box<dyn UnitOperation>, UnitError> {
+    let mut values: BTreeMap<String, ParamValue> = params.iter().map(|(k, v)| (k.to_string(), num(*v))).collect();
+    // Defaults as the flowsheet layer would fill them.
+    for spec in t.descriptor().params {
+        if let (Some(d), false) = (spec.default, values.contains_key(&spec.name)) {
+            values.insert(spec.name, d);
+        }
+    }
+    let params = Params::new(values);
+    t.create(&UnitConfig { name: "u", components: set, params: &params, connections: c })
+}
+
+fn stream(oil: f64, water: f64, t: f64, p: f64) -> Stream {
+    Stream { flows: vec![oil, water], temperature: t, pressure: p }
+}
+
+fn run(unit: &dyn UnitOperation, inlets: &[Stream], n_out: usize) -> Result<(Vec<Stream>, UnitReport), UnitError> {
+    let mut out = vec![Stream::empty(2); n_out];
+    let mut report = UnitReport::default();
+    unit.calculate(inlets, &mut out, &mut report)?;
+    Ok((out, report))
+}
+
+fn size(report: &UnitReport, name: &str) -> f64 {
+    report.sizes.iter().find(|s| s.name == name).map(|s| s.value).unwrap_or(f64::NAN)
+}
+
+/// Çengel & Cimbala, *Fluid Mechanics*, Example 5-12 "Pumping Power and Frictional Heating
+/// in a Pump": 50 L/s of water (1000 kg/m3) from 100 to 300 kPa; a motor of 90 % efficiency
+/// draws 15 kW, so the shaft gets 13.5 kW and the pump efficiency is 10 kW / 13.5 kW = 74.1 %.
+/// Run forward with the book's efficiencies, the pump draws the book's 15 kW.
+#[test]
+fn pump_reproduces_cengel_cimbala_example_5_12() {
+    let water = set(2000.0, 4180.0);
+    let c = Connections::default();
+    let feed = stream(0.0, 50.0, 298.15, 100e3);
+    for rise in [("pressure_rise", 200e3), ("P", 300e3), ("head", 200e3 / (1000.0 * 9.806_65))] {
+        let params = [rise, ("density", 1000.0), ("efficiency", 0.741), ("motor_efficiency", 0.9)];
+        let u = create(&Pump, &water, &params, &c).unwrap();
+        let (out, report) = run(&*u, std::slice::from_ref(&feed), 1).unwrap();
+        assert!((out[0].pressure - 300e3).abs() < 1e-6, "{rise:?}: {}", out[0].pressure);
+        assert_eq!(out[0].flows, feed.flows);
+        assert_eq!(out[0].temperature, feed.temperature);
+        let electricity = report.total(Utility::Electricity);
+        // 10 kW / 0.741 / 0.9 = 14.995 kW: the book's 15 kW to its three figures.
+        assert!((electricity - 15e3).abs() < 0.001 * 15e3, "{rise:?}: {electricity} W");
+        assert!((size(&report, "shaft_power") - 13.5e3).abs() < 0.001 * 13.5e3);
+        assert!((size(&report, "volumetric_flow") - 0.05).abs() < 1e-12);
+        assert!((size(&report, "head") - 20.394).abs() < 1e-3, "{}", size(&report, "head"));
+    }
+}
+
+#[test]
+fn pump_refuses_bad_parameters_by_name() {
+    let water = set(2000.0, 4180.0);
+    let c = Connections::default();
+    let refused =
+        |params: &[(&str, f64)]| create(&Pump, &water, params, &c).err().map(|e| e.to_string()).unwrap_or_default();
+    let base = [("density", 1000.0), ("efficiency", 0.7)];
+    let e = refused(&[base[0], base[1], ("head", -5.0)]);
+    assert!(e.contains("`head`") && e.contains("zero or more"), "{e}");
+    let e = refused(&[base[0], ("efficiency", 1.2), ("head", 5.0)]);
+    assert!(e.contains("`efficiency`") && e.contains("at most 1"), "{e}");
+    let e = refused(&[base[0], ("efficiency", 0.0), ("head", 5.0)]);
+    assert!(e.contains("`efficiency`"), "{e}");
+    let e = refused(&[base[0], base[1]]);
+    assert!(e.contains("required"), "{e}");
+    let e = refused(&[base[0], base[1], ("head", 5.0), ("P", 3e5)]);
+    assert!(e.contains("both given"), "{e}");
+    let e = refused(&[("density", f64::NAN), base[1], ("head", 5.0)]);
+    assert!(e.contains("`density`"), "{e}");
+    // An outlet pressure below the inlet's is refused when the inlet is known.
+    let u = create(&Pump, &water, &[base[0], base[1], ("P", 50e3)], &c).unwrap();
+    let e = run(&*u, &[stream(0.0, 1.0, 298.15, 100e3)], 1).err().unwrap().to_string();
+    assert!(e.contains("`P`") && e.contains("below the inlet pressure"), "{e}");
+}
+
+/// Chapter 11 "Heat Transfer", Problem 11.24 (p. 601) of the textbook worked in the FOSSEE
+/// Scilab Textbook Companion no. 2417 (`2417/CH11/EX11.24/Ex11_24.sce`): a counterflow
+/// exchanger cools 400 lb/min of oil (cp 0.85 Btu/(lb F)) from 215 F to 125 F with water
+/// heated from 60 F to 90 F; U = 40 Btu/(h ft2 F). Then ΔT1 = 125 F, ΔT2 = 65 F,
+/// LMTD = 60 / ln(125/65) = 91.75 F, Q = 24,000 lb/h x 0.85 x 90 = 1,836,000 Btu/h and
+/// A = Q / (U LMTD) = 500.3 ft2. The water flow (1020 lb/min at cp 1 Btu/(lb F)) is the one
+/// the stated temperatures imply.
+#[test]
+fn heat_exchanger_reproduces_the_counterflow_oil_cooler_problem_11_24() {
+    let cp_unit = BTU / (POUND * RANKINE);
+    let s = set(0.85 * cp_unit, 1.0 * cp_unit);
+    let c = Connections::default();
+    let u_si = 40.0 * BTU / (3600.0 * FOOT * FOOT * RANKINE);
+    let u = create(&HeatExchanger, &s, &[("T_hot_out", fahrenheit(125.0)), ("U", u_si)], &c).unwrap();
+    let oil = stream(400.0 * POUND / 60.0, 0.0, fahrenheit(215.0), 101_325.0);
+    let water = stream(0.0, 1020.0 * POUND / 60.0, fahrenheit(60.0), 101_325.0);
+    let (out, report) = run(&*u, &[oil.clone(), water.clone()], 2).unwrap();
+    assert!((out[1].temperature - fahrenheit(90.0)).abs() < 1e-9, "{}", out[1].temperature);
+    let q_btu_h = size(&report, "duty") * 3600.0 / BTU;
+    assert!((q_btu_h - 1_836_000.0).abs() < 1e-6 * 1_836_000.0, "{q_btu_h}");
+    let lmtd_f = size(&report, "lmtd") / RANKINE;
+    let expected_lmtd = 60.0 / (125.0f64 / 65.0).ln();
+    assert!((lmtd_f - expected_lmtd).abs() < 1e-9, "{lmtd_f}");
+    assert!((expected_lmtd - 91.75).abs() < 0.01);
+    let area_ft2 = size(&report, "area") / (FOOT * FOOT);
+    assert!((area_ft2 - 1_836_000.0 / (40.0 * expected_lmtd)).abs() < 1e-6 * area_ft2, "{area_ft2}");
+    assert!((area_ft2 - 500.3).abs() < 0.1, "{area_ft2}");
+    // Energy closes exactly: no utility, enthalpy in = enthalpy out.
+    assert!(report.utilities.is_empty());
+    let h = |st: &Stream| enthalpy_flow(&s, &st.flows, st.temperature).unwrap();
+    let (inn, outn) = (h(&oil) + h(&water), h(&out[0]) + h(&out[1]));
+    assert!((inn - outn).abs() < 1e-9 * (h(&oil).abs() + h(&water).abs()), "{inn} against {outn}");
+}
+
+/// The same exchanger specified by its cold outlet or its duty gives the same answer.
+#[test]
+fn heat_exchanger_specs_agree() {
+    let s = set(2000.0, 4000.0);
+    let c = Connections::default();
+    let oil = stream(1.0, 0.0, 400.0, 101_325.0);
+    let water = stream(0.0, 1.0, 300.0, 101_325.0);
+    let by = |spec: (&str, f64)| {
+        let u = create(&HeatExchanger, &s, &[spec, ("U", 500.0)], &c).unwrap();
+        run(&*u, &[oil.clone(), water.clone()], 2).unwrap()
+    };
+    let (a, ra) = by(("T_hot_out", 350.0));
+    let (b, rb) = by(("T_cold_out", 325.0));
+    let (d, rd) = by(("duty", 100e3));
+    for (x, r) in [(&b, &rb), (&d, &rd)] {
+        assert!((x[0].temperature - a[0].temperature).abs() < 1e-6);
+        assert!((x[1].temperature - a[1].temperature).abs() < 1e-6);
+        assert!((size(r, "area") - size(&ra, "area")).abs() < 1e-6 * size(&ra, "area"));
+    }
+    // Equal terminal differences (75 K and 50 K are not; 50 and 50 are): the limit.
+    assert!((lmtd(50.0, 50.0) - 50.0).abs() < 1e-12);
+    assert!((lmtd(75.0, 50.0) - 25.0 / 1.5f64.ln()).abs() < 1e-12);
+}
+
+#[test]
+fn heat_exchanger_refuses_a_temperature_cross_and_bad_parameters() {
+    let s = set(2000.0, 4000.0);
+    let c = Connections::default();
+    let oil = stream(1.0, 0.0, 400.0, 101_325.0);
+    let water = stream(0.0, 1.0, 300.0, 101_325.0);
+    // Water leaving at 405 K, above the oil's 400 K inlet: a cross at the hot end.
+    let u = create(&HeatExchanger, &s, &[("T_cold_out", 405.0), ("U", 500.0)], &c).unwrap();
+    let e = run(&*u, &[oil.clone(), water.clone()], 2).err().unwrap().to_string();
+    assert!(e.contains("temperature cross") && e.contains("`T_cold_out`"), "{e}");
+    // 190 kW takes the oil to 305 K and the water to 347.5 K: 5 K at the cold end.
+    let u = create(&HeatExchanger, &s, &[("duty", 190e3), ("U", 500.0), ("min_approach", 10.0)], &c).unwrap();
+    let e = run(&*u, &[oil.clone(), water.clone()], 2).err().unwrap().to_string();
+    assert!(e.contains("min_approach"), "{e}");
+    let u = create(&HeatExchanger, &s, &[("T_hot_out", 410.0), ("U", 500.0)], &c).unwrap();
+    let e = run(&*u, &[oil.clone(), water.clone()], 2).err().unwrap().to_string();
+    assert!(e.contains("from the cold to the hot"), "{e}");
+    let u = create(&HeatExchanger, &s, &[("duty", 10e3), ("U", 500.0)], &c).unwrap();
+    let e = run(&*u, &[water.clone(), oil.clone()], 2).err().unwrap().to_string();
+    assert!(e.contains("`hot_in`"), "{e}");
+    let refused = |params: &[(&str, f64)]| {
+        create(&HeatExchanger, &s, params, &c).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(refused(&[("U", 500.0)]).contains("required"));
+    assert!(refused(&[("duty", 1.0), ("T_hot_out", 300.0), ("U", 500.0)]).contains("both given"));
+    assert!(refused(&[("duty", -1.0), ("U", 500.0)]).contains("`duty`"));
+    assert!(refused(&[("duty", 1.0), ("U", 0.0)]).contains("`U`"));
+    assert!(refused(&[("duty", 1.0), ("U", f64::NAN)]).contains("`U`"));
+}
+
+/// docs/equipment.md names every port and parameter of every unit here, in the unit's own
+/// section, so the reference page cannot drift from `calx units`.
+#[test]
+fn the_reference_page_names_every_port_and_parameter() {
+    let page = include_str!("../../../docs/equipment.md");
+    for t in unit_types() {
+        let d = t.descriptor();
+        let start =
+            page.find(&format!("\n## {}\n", d.type_name)).unwrap_or_else(|| panic!("no section for {}", d.type_name));
+        let rest = &page[start + 4..];
+        let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+        let names = d.ports.iter().map(|p| &p.name).chain(d.params.iter().map(|p| &p.name));
+        for name in names {
+            assert!(
+                section.contains(&format!("| `{name}` |")),
+                "docs/equipment.md, section {}: no row for `{name}`",
+                d.type_name
+            );
+        }
+    }
+}
+
+fn create_text(
+    t: &dyn UnitType,
+    set: &Arc<ComponentSet>,
+    utility: &str,
+    params: &[(&str, f64)],
+) -> Result<Box<dyn UnitOperation>, UnitError> {
+    let mut values: BTreeMap<String, ParamValue> = params.iter().map(|(k, v)| (k.to_string(), num(*v))).collect();
+    values.insert("utility".into(), ParamValue::Text(utility.into()));
+    let params = Params::new(values);
+    t.create(&UnitConfig { name: "u", components: set, params: &params, connections: &Connections::default() })
+}
+
+/// Textbook companion no. 32 (FOSSEE Scilab, `32/CH6/EX6.23/6_23.sce`), Example 6.23: hot
+/// water at 0.8 kg/s cooled from 95 to 50 degC by cooling water warmed from 15 to 45 degC
+/// needs m_C = 0.8 x (95 - 50) / (45 - 15) = 1.2 kg/s of it. End differences 50 K and 35 K.
+#[test]
+fn cooling_water_flow_reproduces_example_6_23() {
+    let cp = 75.3 / 0.018_015;
+    let s = set(2000.0, cp);
+    let c = |t: f64| t + 273.15;
+    let params = [("T", c(50.0)), ("T_supply", c(15.0)), ("T_return", c(45.0)), ("U", 1000.0)];
+    let u = create_text(&UtilityExchanger, &s, "cooling_water", &params).unwrap();
+    let (out, report) = run(&*u, &[stream(0.0, 0.8, c(95.0), 101_325.0)], 1).unwrap();
+    assert!((out[0].temperature - c(50.0)).abs() < 1e-12);
+    assert!((size(&report, "cooling_water_flow") - 1.2).abs() < 1e-12, "{}", size(&report, "cooling_water_flow"));
+    let q = 0.8 * cp * 45.0;
+    assert!((report.total(Utility::Cooling) - q).abs() < 1e-9 * q);
+    let lmtd_expected = 15.0 / (50.0f64 / 35.0).ln();
+    assert!((size(&report, "lmtd") - lmtd_expected).abs() < 1e-9);
+    assert!((size(&report, "area") - q / (1000.0 * lmtd_expected)).abs() < 1e-9);
+}
+
+/// Steam at 101.42 kPa, the saturation pressure at 100 degC, heats 1 kg/s of water from 20
+/// to 80 degC: steam flow = Q / h_fg with h_fg(100 degC) = 2256.4 kJ/kg (IAPWS-95, the
+/// steam-table value of docs/sources.md §Steam-table reference values), held to 0.1 %;
+/// LMTD = (80 - 20) / ln(80 / 20) = 43.28 K.
+#[test]
+fn steam_heater_follows_the_steam_tables() {
+    let cp = 75.3 / 0.018_015;
+    let s = set(2000.0, cp);
+    let u = create_text(&UtilityExchanger, &s, "steam", &[("T", 353.15), ("steam_pressure", 101.42e3), ("U", 2000.0)])
+        .unwrap();
+    let (_, report) = run(&*u, &[stream(0.0, 1.0, 293.15, 101_325.0)], 1).unwrap();
+    let q = cp * 60.0;
+    assert!((report.total(Utility::Heating) - q).abs() < 1e-9 * q);
+    let steam = size(&report, "steam_flow");
+    assert!((steam - q / 2256.4e3).abs() < 1e-3 * steam, "{steam} kg/s");
+    assert!((size(&report, "lmtd") - 43.28).abs() < 0.01, "{}", size(&report, "lmtd"));
+}
+
+#[test]
+fn utility_exchanger_refuses_crosses_and_misplaced_parameters() {
+    let s = set(2000.0, 4180.0);
+    let hot = stream(0.0, 1.0, 353.15, 101_325.0);
+    // Steam at 1 atm (100 degC) cannot heat to 120 degC.
+    let u = create_text(&UtilityExchanger, &s, "steam", &[("T", 393.15), ("steam_pressure", 101_325.0), ("U", 2000.0)])
+        .unwrap();
+    let e = run(&*u, &[stream(0.0, 1.0, 293.15, 101_325.0)], 1).err().unwrap().to_string();
+    assert!(e.contains("temperature cross") && e.contains("`T`"), "{e}");
+    // Water returning at 85 degC cannot cool a stream entering at 80 degC.
+    let params = [("T", 313.15), ("T_supply", 303.15), ("T_return", 358.15), ("U", 800.0)];
+    let u = create_text(&UtilityExchanger, &s, "cooling_water", &params).unwrap();
+    let e = run(&*u, std::slice::from_ref(&hot), 1).err().unwrap().to_string();
+    assert!(e.contains("temperature cross"), "{e}");
+    let params = [("T", 373.15), ("T_supply", 303.15), ("T_return", 313.15), ("U", 800.0)];
+    let u = create_text(&UtilityExchanger, &s, "cooling_water", &params).unwrap();
+    let e = run(&*u, std::slice::from_ref(&hot), 1).err().unwrap().to_string();
+    assert!(e.contains("can only cool"), "{e}");
+    let refused = |utility: &str, params: &[(&str, f64)]| {
+        create_text(&UtilityExchanger, &s, utility, params).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(refused("steam", &[("T", 350.0), ("U", 1.0)]).contains("`steam_pressure` is required"));
+    assert!(
+        refused("steam", &[("T", 350.0), ("U", 1.0), ("steam_pressure", 1e5), ("T_supply", 300.0)])
+            .contains("does not apply")
+    );
+    assert!(refused("steam", &[("T", 350.0), ("U", 1.0), ("steam_pressure", 30e6)]).contains("`steam_pressure`"));
+    assert!(
+        refused("cooling_water", &[("T", 350.0), ("U", 1.0), ("T_supply", 300.0), ("T_return", 295.0)])
+            .contains("above `T_supply`")
+    );
+    assert!(
+        refused("cooling_water", &[("T", 350.0), ("U", 1.0), ("T_supply", 300.0)]).contains("`T_return` is required")
+    );
+    assert!(refused("brine", &[("T", 350.0), ("U", 1.0)]).contains("`utility`"));
+}
+
+/// A calcite slurry (1 kg/s CaCO3, 4 kg/s water): 98 % of the solids to a cake of 25 %
+/// moisture holds 0.98 x 0.25/0.75 = 0.32667 kg/s of water; at 500 kg/(m2 h) the 5 kg/s feed
+/// needs 5 x 3600 / 500 = 36 m2. Hand calculation.
+#[test]
+fn filter_splits_to_a_cake_of_set_moisture_and_sizes_the_area() {
+    let mk = |name: &str, phase, cp: f64| {
+        let mut c = Component::pseudo(name, phase, None).unwrap();
+        c.heat_capacity = Some(HeatCapacity::ConstantMass { cp });
+        c
+    };
+    let s = Arc::new(
+        ComponentSet::new(vec![mk("calcite", Phase::Solid, 820.0), mk("water", Phase::Liquid, 4180.0)]).unwrap(),
+    );
+    let params = [("solids_recovery", 0.98), ("cake_moisture", 0.25), ("filtration_rate", 500.0 / 3600.0)];
+    let u = create(&Filter, &s, &params, &Connections::default()).unwrap();
+    let feed = stream(1.0, 4.0, 320.0, 101_325.0);
+    let (out, report) = run(&*u, std::slice::from_ref(&feed), 2).unwrap();
+    let held = 0.98 * 0.25 / 0.75;
+    assert!((out[0].flows[0] - 0.98).abs() < 1e-12 && (out[0].flows[1] - held).abs() < 1e-12, "{:?}", out[0].flows);
+    assert!((out[1].flows[0] - 0.02).abs() < 1e-12 && (out[1].flows[1] - (4.0 - held)).abs() < 1e-12);
+    let moisture = out[0].flows[1] / (out[0].flows[0] + out[0].flows[1]);
+    assert!((moisture - 0.25).abs() < 1e-12);
+    assert!((size(&report, "area") - 36.0).abs() < 1e-9, "{}", size(&report, "area"));
+    assert!(out.iter().all(|o| o.temperature == feed.temperature && o.pressure == feed.pressure));
+    // A cake wetter than the feed can supply is refused by name.
+    let wet = [("solids_recovery", 1.0), ("cake_moisture", 0.9), ("filtration_rate", 0.1)];
+    let u = create(&Filter, &s, &wet, &Connections::default()).unwrap();
+    let e = run(&*u, &[feed], 2).err().unwrap().to_string();
+    assert!(e.contains("`cake_moisture`") && e.contains("cannot add liquid"), "{e}");
+    let refused = |params: &[(&str, f64)]| {
+        create(&Filter, &s, params, &Connections::default()).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(
+        refused(&[("solids_recovery", 0.9), ("cake_moisture", 1.0), ("filtration_rate", 0.1)])
+            .contains("`cake_moisture`")
+    );
+    assert!(
+        refused(&[("solids_recovery", 0.9), ("cake_moisture", 0.2), ("filtration_rate", 0.0)])
+            .contains("`filtration_rate`")
+    );
+    assert!(
+        refused(&[("solids_recovery", f64::NAN), ("cake_moisture", 0.2), ("filtration_rate", 0.1)])
+            .contains("`solids_recovery`")
+    );
+}
+
+/// Coulson & Richardson's *Chemical Engineering* Vol. 2, Example 16.5 (rotary dryer), as
+/// worked in the FOSSEE Scilab Textbook Companion no. 542 (`542/CH16/EX16.5`): 0.35 kg/s of
+/// solids (cp 2.18 kJ/(kg K)) dried from 0.15 to 0.005 kg water per kg dry solids, fed at
+/// 300 K, leaving at 325 K, the vapour at 331.5 K; water cp 4.187, vapour cp 1.88 kJ/(kg K),
+/// latent heat 2410 kJ/kg at the 312 K wet-bulb temperature. The book's duty: 146 kW. The
+/// water components are given these data, with the vapour's reference enthalpy set so that
+/// h_vapour - h_liquid = 2410 kJ/kg at 312 K.
+#[test]
+fn dryer_reproduces_coulson_richardson_example_16_5() {
+    let mk = |name: &str, phase, cp: f64, h_f: f64| {
+        let mut c = Component::pseudo(name, phase, None).unwrap();
+        c.heat_capacity = Some(HeatCapacity::ConstantMass { cp });
+        c.formation_enthalpy = Some(h_f);
+        c
+    };
+    let t_ref = calx_core::thermo::T_REF;
+    let h_vap = 2410e3 + (4187.0 - 1880.0) * (312.0 - t_ref);
+    let s = Arc::new(
+        ComponentSet::new(vec![
+            mk("solids", Phase::Solid, 2180.0, 0.0),
+            mk("water", Phase::Liquid, 4187.0, 0.0),
+            mk("steam", Phase::Gas, 1880.0, h_vap),
+        ])
+        .unwrap(),
+    );
+    let mut values: BTreeMap<String, ParamValue> = BTreeMap::new();
+    values.insert("moisture".into(), num(0.005 / 1.005));
+    values.insert("T".into(), num(325.0));
+    values.insert("T_vapour".into(), num(331.5));
+    values.insert("liquid".into(), ParamValue::Text("water".into()));
+    values.insert("vapour".into(), ParamValue::Text("steam".into()));
+    let params = Params::new(values.clone());
+    let none = Connections::default();
+    let config = |p| UnitConfig { name: "u", components: &s, params: p, connections: &none };
+    let u = Dryer.create(&config(&params)).unwrap();
+    let feed = Stream { flows: vec![0.35, 0.35 * 0.15, 0.0], temperature: 300.0, pressure: 101_325.0 };
+    let mut out = vec![Stream::empty(3); 2];
+    let mut report = UnitReport::default();
+    u.calculate(std::slice::from_ref(&feed), &mut out, &mut report).unwrap();
+    assert!((size(&report, "evaporation_rate") - 0.35 * 0.145).abs() < 1e-12);
+    assert!((out[0].flows[1] - 0.35 * 0.005).abs() < 1e-12, "{:?}", out[0].flows);
+    // The book's terms per kg of solids, kJ: solids, water to the wet bulb, evaporation,
+    // remaining water to 325 K, vapour to 331.5 K.
+    let per_kg = 2.18 * 25.0 + 0.15 * 4.187 * 12.0 + 2410.0 * 0.145 + 0.005 * 4.187 * 13.0 + 0.145 * 1.88 * 19.5;
+    let duty = report.total(Utility::Heating);
+    assert!((duty - per_kg * 0.35 * 1e3).abs() < 1e-6 * duty, "{duty} W");
+    assert!((duty - 146e3).abs() < 0.001 * 146e3, "{duty} W against the book's 146 kW");
+    // Energy closes: enthalpy in + heat = enthalpy out.
+    let h = |st: &Stream| enthalpy_flow(&s, &st.flows, st.temperature).unwrap();
+    assert!((h(&feed) + duty - h(&out[0]) - h(&out[1])).abs() < 1e-9 * duty);
+    // A product wetter than the feed is refused by name.
+    values.insert("moisture".into(), num(0.5));
+    let wet = Params::new(values.clone());
+    let u = Dryer.create(&config(&wet)).unwrap();
+    let e = u.calculate(&[feed], &mut out, &mut report).err().unwrap().to_string();
+    assert!(e.contains("`moisture`") && e.contains("cannot wet"), "{e}");
+    values.insert("vapour".into(), ParamValue::Text("solids".into()));
+    let misnamed = Params::new(values);
+    let e = Dryer.create(&config(&misnamed)).err().unwrap().to_string();
+    assert!(e.contains("`vapour`") && e.contains("gas"), "{e}");
+}
+
+/// 2 kg/s of a 1000 kg/m3 liquid held 10 h in a tank filled to 80 %: 2/1000 x 36,000 / 0.8 =
+/// 90 m3. Hand calculation.
+#[test]
+fn storage_tank_volume_from_residence_time() {
+    let s = set(2000.0, 4180.0);
+    let params = [("residence_time", 36_000.0), ("density", 1000.0), ("fill_fraction", 0.8)];
+    let u = create(&StorageTank, &s, &params, &Connections::default()).unwrap();
+    let feed = stream(0.5, 1.5, 300.0, 2e5);
+    let (out, report) = run(&*u, std::slice::from_ref(&feed), 1).unwrap();
+    assert_eq!(out[0], feed);
+    assert!((size(&report, "volume") - 90.0).abs() < 1e-9, "{}", size(&report, "volume"));
+    let refused = |params: &[(&str, f64)]| {
+        create(&StorageTank, &s, params, &Connections::default()).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(refused(&[("residence_time", -1.0), ("density", 1000.0)]).contains("`residence_time`"));
+    assert!(refused(&[("residence_time", 1.0), ("density", 0.0)]).contains("`density`"));
+    assert!(refused(&[("residence_time", 1.0), ("density", 1.0), ("fill_fraction", 0.0)]).contains("`fill_fraction`"));
+}

@@ -1,0 +1,136 @@
+//! The process-equipment units (`plugins/calx-equipment`) through the whole pipeline: the
+//! engine's mass, element and energy closures hold for each, a temperature cross found while
+//! solving names the unit and the parameter, and a published cost correlation refuses a size
+//! outside its range by name. The textbook examples are in the crate's own unit tests.
+
+use std::path::Path;
+
+use calx_core::result::{EnergyBalance, FlowsheetResult};
+use calx_tests::root;
+
+/// Parse flowsheet text as `calx run` does and solve it with its analyses.
+fn solve_text(text: &str) -> Result<calx::Solved, String> {
+    let base = root().join("flowsheets");
+    let project = calx::Project::from_text(text, "equipment.yaml", Path::new(&base), &calx::LoadOptions::default())
+        .map_err(|e| e.to_string())?;
+    project.solve().map_err(|e| e.to_string())
+}
+
+fn size(r: &FlowsheetResult, unit: &str, name: &str) -> f64 {
+    let u = r.unit(unit).unwrap_or_else(|| panic!("no unit {unit}"));
+    u.report.sizes.iter().find(|s| s.name == name).map(|s| s.value).unwrap_or_else(|| panic!("{unit}: no size {name}"))
+}
+
+/// Water heated by steam, stored, cooled by cooling water, filtered of its solids and the
+/// cake dried: every unit's energy closure is checked by the engine and recorded.
+const TRAIN: &str = r#"
+schema_version: 1
+components: { use: [CaCO3, H2O, H2O(g)] }
+streams:
+  slurry: { flows: { CaCO3: 1 t/h, H2O: 9 t/h }, T: 20 degC }
+units:
+  heater:
+    type: utility_exchanger
+    in: { in: slurry }
+    out: { out: hot }
+    params: { utility: steam, T: 80 degC, steam_pressure: 300 kPa, U: 1000 W/m2 K }
+  tank:
+    type: storage_tank
+    in: { in: hot }
+    out: { out: stored }
+    params: { residence_time: 2 h, density: 1080 kg/m3 }
+  cooler:
+    type: utility_exchanger
+    in: { in: stored }
+    out: { out: cool }
+    params: { utility: cooling_water, T: 40 degC, T_supply: 25 degC, T_return: 35 degC, U: 800 W/m2 K }
+  press:
+    type: filter
+    in: { feed: cool }
+    out: { cake: cake, filtrate: filtrate }
+    params: { solids_recovery: 99 %, cake_moisture: 30 %, filtration_rate: 500 kg/m2/h }
+  dryer:
+    type: dryer
+    in: { feed: cake }
+    out: { product: product, vapour: vapour }
+    params: { moisture: 1 %, T: 100 degC }
+"#;
+
+#[test]
+fn every_equipment_unit_closes_its_balances_in_a_solved_plant() {
+    let solved = solve_text(TRAIN).unwrap_or_else(|e| panic!("{e}"));
+    let r = &solved.result;
+    for u in &r.units {
+        if matches!(u.type_name.as_str(), "feed" | "product") {
+            continue;
+        }
+        let EnergyBalance::Checked(c) = &u.energy else { panic!("{}: energy not checked: {:?}", u.name, u.energy) };
+        assert!(c.relative_error < 1e-9, "{}: energy closure {}", u.name, c.relative_error);
+        assert!(u.balance.iter().all(|b| b.relative_error < 1e-12), "{}: {:?}", u.name, u.balance);
+    }
+    // 10 t/h at 1080 kg/m3 held 2 h: 18.52 m3.
+    assert!((size(r, "tank", "volume") - 10_000.0 / 1080.0 * 2.0).abs() < 1e-9);
+    // The cooling water takes the cooler's duty over 10 K at 4180 J/(kg K).
+    let water = size(r, "cooler", "cooling_water_flow");
+    assert!((water - size(r, "cooler", "duty") / (75.3 / 0.018_015 * 10.0)).abs() < 1e-9 * water);
+    // Steam at 300 kPa condenses at 133.5 degC (IAPWS-IF97) and gives up its latent heat.
+    let steam = size(r, "heater", "steam_flow");
+    let t_sat = calx_core::water::saturation_temperature(300e3).unwrap();
+    assert!((t_sat - 273.15 - 133.52).abs() < 0.01, "{t_sat}");
+    let h_fg = calx_core::water::latent_heat(t_sat).unwrap();
+    assert!((steam - size(r, "heater", "duty") / h_fg).abs() < 1e-9 * steam);
+    // 10 t/h through 500 kg/(m2 h): 20 m2 of filter.
+    assert!((size(r, "press", "area") - 20.0).abs() < 1e-9);
+}
+
+/// A temperature cross can only be seen with the inlet temperatures: the solve fails with
+/// the unit, its type, the parameter and both streams' temperatures.
+#[test]
+fn a_temperature_cross_fails_the_solve_by_unit_and_parameter() {
+    let text = r#"
+schema_version: 1
+components: { use: [H2O] }
+streams:
+  hot: { flows: { H2O: 10 t/h }, T: 80 degC }
+  cold: { flows: { H2O: 10 t/h }, T: 20 degC }
+units:
+  recuperator:
+    type: heat_exchanger
+    in: { hot_in: hot, cold_in: cold }
+    out: { hot_out: cooled, cold_out: warmed }
+    params: { T_cold_out: 90 degC, U: 850 W/m2 K }
+"#;
+    let e = solve_text(text).expect_err("a cross is refused");
+    assert!(e.contains("recuperator") && e.contains("heat_exchanger"), "{e}");
+    assert!(e.contains("`T_cold_out`") && e.contains("temperature cross") && e.contains("80.00"), "{e}");
+}
+
+/// A pump too small for Seider's correlation: the TEA refuses it with the unit and the range
+/// instead of extrapolating.
+#[test]
+fn a_size_outside_a_published_correlation_is_refused_by_name() {
+    let text = r#"
+schema_version: 1
+components: { use: [H2O] }
+streams:
+  water: { flows: { H2O: 1 t/h }, T: 25 degC }
+units:
+  dosing_pump:
+    type: pump
+    in: { in: water }
+    out: { out: product }
+    params: { head: 5 m, density: 997 kg/m3, efficiency: 40 % }
+analyses:
+  tea:
+    currency: USD
+    base_year: 2018
+    discount_rate: 7 %
+    lifetime: 20 yr
+    capex_method: towler_sinnott
+    equipment_published: { dosing_pump: seider_centrifugal_pump }
+    utility_prices: { electricity: "excluded: not the point of this test" }
+    feed_prices: { water: "excluded: not the point of this test" }
+"#;
+    let e = solve_text(text).expect_err("out of range");
+    assert!(e.contains("equipment_published") && e.contains("dosing_pump") && e.contains("S >= 400"), "{e}");
+}
