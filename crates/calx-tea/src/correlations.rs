@@ -24,6 +24,36 @@ const FOOT: f64 = 0.3048;
 /// Mechanical horsepower, W (550 ft lbf/s with g = 9.80665 m/s2).
 const HORSEPOWER: f64 = 550.0 * FOOT * 0.453_592_37 * 9.806_65;
 
+/// Why a published correlation gives no cost for a unit's sizes.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CorrelationError {
+    /// The unit does not report a size the correlation reads.
+    #[error("`{correlation}` needs the size `{size}`, which the unit does not report (it reports: {reported})")]
+    MissingSize {
+        /// The correlation.
+        correlation: &'static str,
+        /// The size it reads.
+        size: &'static str,
+        /// The sizes the unit reports.
+        reported: String,
+    },
+    /// A size in another dimension, or not finite.
+    #[error("`{correlation}` needs `{size}` as {expected}, found {found}")]
+    WrongSize {
+        /// The correlation.
+        correlation: &'static str,
+        /// The size it reads.
+        size: &'static str,
+        /// What it must measure.
+        expected: String,
+        /// The value and what it measures.
+        found: String,
+    },
+    /// A size outside the range the correlation holds over (which it says).
+    #[error("{0}")]
+    OutOfRange(String),
+}
+
 /// A named published correlation.
 #[derive(Debug)]
 pub struct Published {
@@ -41,7 +71,7 @@ pub struct Published {
     pub sizes: &'static [(&'static str, Dimension)],
     /// Cost from the sizes (SI, in the order of `sizes`), or why the sizes are outside the
     /// correlation's range.
-    cost: fn(&[f64]) -> Result<f64, String>,
+    cost: fn(&[f64]) -> Result<f64, CorrelationError>,
 }
 
 impl Published {
@@ -50,25 +80,24 @@ impl Published {
     /// # Errors
     /// A size the unit does not report (or reports in another dimension), or a size outside
     /// the range the correlation holds over: the text says which.
-    pub fn cost(&self, reported: &[SizeFigure]) -> Result<f64, String> {
+    pub fn cost(&self, reported: &[SizeFigure]) -> Result<f64, CorrelationError> {
         let mut values = Vec::with_capacity(self.sizes.len());
         for (name, dimension) in self.sizes {
             let s = reported.iter().find(|s| s.name == *name).ok_or_else(|| {
                 let names: Vec<&str> = reported.iter().map(|s| s.name.as_ref()).collect();
-                format!(
-                    "`{}` needs the size `{name}`, which the unit does not report (it reports: {})",
-                    self.name,
-                    if names.is_empty() { "none".into() } else { names.join(", ") }
-                )
+                CorrelationError::MissingSize {
+                    correlation: self.name,
+                    size: name,
+                    reported: if names.is_empty() { "none".into() } else { names.join(", ") },
+                }
             })?;
             if s.dimension != *dimension || !s.value.is_finite() {
-                return Err(format!(
-                    "`{}` needs `{name}` as {}, found {} {}",
-                    self.name,
-                    dimension.describe(),
-                    s.value,
-                    s.dimension.describe()
-                ));
+                return Err(CorrelationError::WrongSize {
+                    correlation: self.name,
+                    size: name,
+                    expected: dimension.describe(),
+                    found: format!("{} {}", s.value, s.dimension.describe()),
+                });
             }
             values.push(s.value);
         }
@@ -143,17 +172,19 @@ pub fn names() -> Vec<&'static str> {
 }
 
 /// Pump (size factor S = Q H^0.5 in gpm ft^0.5) plus its electric motor at the shaft power.
-fn centrifugal_pump(v: &[f64]) -> Result<f64, String> {
+fn centrifugal_pump(v: &[f64]) -> Result<f64, CorrelationError> {
     let (q, h, power) = (v[0] / GALLON * 60.0, v[1] / FOOT, v[2] / HORSEPOWER);
     let s = q * h.sqrt();
     // Below S = 400 the fit does not hold (BioSTEAM costs such a pump at S = 400 instead).
     if s < 400.0 {
-        return Err(format!(
+        return Err(CorrelationError::OutOfRange(format!(
             "size factor S = Q H^0.5 = {s:.4} gpm ft^0.5 ({q:.4} gpm, {h:.4} ft) is below the correlation's range (S >= 400)"
-        ));
+        )));
     }
     if power <= 0.0 {
-        return Err(format!("the shaft power must be above zero for the motor's cost, found {power} hp"));
+        return Err(CorrelationError::OutOfRange(format!(
+            "the shaft power must be above zero for the motor's cost, found {power} hp"
+        )));
     }
     let ls = s.ln();
     let pump = (12.1656 - 1.1448 * ls + 0.0862 * ls * ls).exp();
@@ -162,32 +193,34 @@ fn centrifugal_pump(v: &[f64]) -> Result<f64, String> {
     Ok(pump + motor)
 }
 
-fn floating_head_exchanger(v: &[f64]) -> Result<f64, String> {
+fn floating_head_exchanger(v: &[f64]) -> Result<f64, CorrelationError> {
     let a = v[0] / (FOOT * FOOT);
     if a < 150.0 {
-        return Err(format!(
+        return Err(CorrelationError::OutOfRange(format!(
             "area {a:.4} ft2 is below the shell-and-tube range (A >= 150 ft2); use `seider_double_pipe_exchanger`"
-        ));
+        )));
     }
     let la = a.ln();
     Ok((12.0310 - 0.8709 * la + 0.09005 * la * la).exp())
 }
 
-fn double_pipe_exchanger(v: &[f64]) -> Result<f64, String> {
+fn double_pipe_exchanger(v: &[f64]) -> Result<f64, CorrelationError> {
     let a = v[0] / (FOOT * FOOT);
     if !(2.1718..150.0).contains(&a) {
-        return Err(format!(
+        return Err(CorrelationError::OutOfRange(format!(
             "area {a:.4} ft2 is outside the double-pipe range (2.1718 <= A < 150 ft2); above it use `seider_floating_head_exchanger`"
-        ));
+        )));
     }
     Ok((7.2718 + 0.16 * a.ln()).exp())
 }
 
 /// Drums of at most 800 ft2 in parallel, each costed at its share of the area.
-fn rotary_vacuum_filter(v: &[f64]) -> Result<f64, String> {
+fn rotary_vacuum_filter(v: &[f64]) -> Result<f64, CorrelationError> {
     let a = v[0] / (FOOT * FOOT);
     if a < 10.0 {
-        return Err(format!("area {a:.4} ft2 is below the rotary vacuum filter's range (10 to 800 ft2 per drum)"));
+        return Err(CorrelationError::OutOfRange(format!(
+            "area {a:.4} ft2 is below the rotary vacuum filter's range (10 to 800 ft2 per drum)"
+        )));
     }
     let drums = (a / 800.0).ceil();
     let la = (a / drums).ln();
@@ -195,10 +228,12 @@ fn rotary_vacuum_filter(v: &[f64]) -> Result<f64, String> {
 }
 
 /// Tanks of at most 1e6 gal in parallel, each costed at its share of the volume.
-fn cone_roof_tank(v: &[f64]) -> Result<f64, String> {
+fn cone_roof_tank(v: &[f64]) -> Result<f64, CorrelationError> {
     let gal = v[0] / GALLON;
     if gal < 1e4 {
-        return Err(format!("volume {gal:.4} gal is below the cone-roof tank's range (1e4 to 1e6 gal per tank)"));
+        return Err(CorrelationError::OutOfRange(format!(
+            "volume {gal:.4} gal is below the cone-roof tank's range (1e4 to 1e6 gal per tank)"
+        )));
     }
     let tanks = (gal / 1e6).ceil();
     Ok(tanks * 265.0 * (gal / tanks).powf(0.513))
@@ -244,9 +279,9 @@ mod tests {
             size("shaft_power", 100.0, Dimension::POWER),
         ];
         let e = p.cost(&sizes).unwrap_err();
-        assert!(e.contains("below the correlation's range"), "{e}");
+        assert!(matches!(&e, CorrelationError::OutOfRange(m) if m.contains("below the correlation's range")), "{e}");
         let e = p.cost(&sizes[..2]).unwrap_err();
-        assert!(e.contains("shaft_power"), "{e}");
+        assert!(matches!(e, CorrelationError::MissingSize { size: "shaft_power", .. }), "{e}");
     }
 
     /// The exchanger correlations at the boundary between them, hand-evaluated from the
@@ -259,9 +294,9 @@ mod tests {
         let l: f64 = 150f64.ln();
         let c = fh.cost(&[size("area", a, AREA)]).unwrap();
         assert!((c - (12.0310 - 0.8709 * l + 0.09005 * l * l).exp()).abs() < 1e-6 * c);
-        assert!(fh.cost(&[size("area", 0.9 * a, AREA)]).unwrap_err().contains("double_pipe"));
+        assert!(fh.cost(&[size("area", 0.9 * a, AREA)]).unwrap_err().to_string().contains("double_pipe"));
         let dp = find("seider_double_pipe_exchanger").unwrap();
-        assert!(dp.cost(&[size("area", a, AREA)]).unwrap_err().contains("floating_head"));
+        assert!(dp.cost(&[size("area", a, AREA)]).unwrap_err().to_string().contains("floating_head"));
         let c = dp.cost(&[size("area", 100.0 * FOOT * FOOT, AREA)]).unwrap();
         assert!((c - (7.2718 + 0.16 * 100f64.ln()).exp()).abs() < 1e-6 * c);
     }
@@ -277,7 +312,7 @@ mod tests {
         assert!((c - one).abs() < 1e-6 * one);
         let c = f.cost(&[size("area", 1000.0 * FOOT * FOOT, AREA)]).unwrap();
         assert!((c - 2.0 * one).abs() < 1e-6 * one);
-        assert!(f.cost(&[size("area", 5.0 * FOOT * FOOT, AREA)]).unwrap_err().contains("below"));
+        assert!(f.cost(&[size("area", 5.0 * FOOT * FOOT, AREA)]).unwrap_err().to_string().contains("below"));
     }
 
     /// The cone-roof tank at 1e5 gal, and 3e6 gal as three tanks of 1e6 gal.
@@ -288,6 +323,6 @@ mod tests {
         assert!((c - 265.0 * 1e5f64.powf(0.513)).abs() < 1e-6 * c);
         let c = t.cost(&[size("volume", 3e6 * GALLON, Dimension::VOLUME)]).unwrap();
         assert!((c - 3.0 * 265.0 * 1e6f64.powf(0.513)).abs() < 1e-6 * c);
-        assert!(t.cost(&[size("volume", 10.0, Dimension::VOLUME)]).unwrap_err().contains("below"));
+        assert!(t.cost(&[size("volume", 10.0, Dimension::VOLUME)]).unwrap_err().to_string().contains("below"));
     }
 }
