@@ -1,6 +1,9 @@
 //! The `calx` binary as a user runs it: exit statuses, output formats, files written with
 //! `-o`, `check`, `schema` and `units`.
 
+mod common;
+
+use common::files_in;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -199,14 +202,6 @@ fn out_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("calx-study-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect())
-        .unwrap_or_default();
-    names.sort();
-    names
 }
 
 #[test]

@@ -13,6 +13,9 @@
 //! installed, not root), the test fails and says why and how to install them; `cargo xtask
 //! ci` installs both packages.
 
+mod common;
+
+use common::files_in;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -265,14 +268,6 @@ fn shard_dirs(out: &Path) -> Vec<String> {
         .unwrap_or_default();
     dirs.sort();
     dirs
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect())
-        .unwrap_or_default();
-    names.sort();
-    names
 }
 
 /// Submit the array and its merge; kill task 2 while it samples; the job ids.

@@ -4,6 +4,9 @@
 //! is then run as printed), `merge` refusing an incomplete set with the same report, and the
 //! scripts of `calx study submit --slurm --dry-run`.
 
+mod common;
+
+use common::files_in;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -44,14 +47,6 @@ fn scratch(tag: &str) -> PathBuf {
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap_or_default()
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect())
-        .unwrap_or_default();
-    names.sort();
-    names
 }
 
 /// Every file of `a` is in `b` with the same bytes, and no other.
