@@ -140,12 +140,43 @@ pub fn run_figures_into(
 
 /// The analyses in run order. A project's are in that order already (checked at load), so
 /// this finds no circle there; a list put together by hand may have one.
-fn ordered(analyses: &[ConfiguredAnalysis]) -> Result<impl Iterator<Item = &ConfiguredAnalysis>, AnalysisFailure> {
+fn ordered(analyses: &[ConfiguredAnalysis]) -> Result<Ordered<'_>, AnalysisFailure> {
+    // A project's list is in run order already (`Project` sorts it when loaded): checked
+    // without allocating, since a study runs its analyses for every sample.
+    if in_run_order(analyses) {
+        return Ok(Ordered::AsGiven(analyses.iter()));
+    }
     let order = run_order(analyses).map_err(|names| AnalysisFailure {
         analysis: names.join(", "),
         source: AnalysisError::Missing("these analyses read each other's results in a circle".into()),
     })?;
-    Ok(order.into_iter().map(|i| &analyses[i]))
+    Ok(Ordered::Sorted(analyses, order.into_iter()))
+}
+
+/// Whether no analysis reads the type of one listed at or after it (other than itself): the
+/// order [`run_order`] would give is then the list's own.
+fn in_run_order(analyses: &[ConfiguredAnalysis]) -> bool {
+    analyses
+        .iter()
+        .enumerate()
+        .all(|(i, a)| !a.reads.iter().any(|t| analyses[i..].iter().any(|p| &p.type_name == t && p.name != a.name)))
+}
+
+/// Analyses in run order: the list itself, or its indices sorted by [`run_order`].
+enum Ordered<'a> {
+    AsGiven(std::slice::Iter<'a, ConfiguredAnalysis>),
+    Sorted(&'a [ConfiguredAnalysis], std::vec::IntoIter<usize>),
+}
+
+impl<'a> Iterator for Ordered<'a> {
+    type Item = &'a ConfiguredAnalysis;
+
+    fn next(&mut self) -> Option<&'a ConfiguredAnalysis> {
+        match self {
+            Ordered::AsGiven(it) => it.next(),
+            Ordered::Sorted(analyses, order) => order.next().map(|i| &analyses[i]),
+        }
+    }
 }
 
 /// Every metric finite: an analysis (built in or from a plugin) never hands on, or shows, a
@@ -194,6 +225,35 @@ mod tests {
         let file = root.join("flowsheets/lime-slaking-recycle.yaml");
         let project = crate::Project::load(&file, &crate::LoadOptions::default()).expect("the shipped flowsheet loads");
         project.solve().expect("and solves").result
+    }
+
+    /// An analysis named `name` of type `type_name` that reads the types `reads`.
+    fn reading(name: &str, type_name: &str, reads: &[&str]) -> ConfiguredAnalysis {
+        let mut a = configured(1.0);
+        (a.name, a.type_name) = (name.into(), type_name.into());
+        a.reads = reads.iter().map(|r| r.to_string()).collect();
+        a
+    }
+
+    #[test]
+    fn analyses_run_after_those_they_read_whatever_the_list_order() {
+        let names = |list: &[ConfiguredAnalysis]| -> Vec<String> {
+            ordered(list).map(|o| o.map(|a| a.name.clone()).collect()).unwrap_or_default()
+        };
+        let tea = reading("tea", "tea", &["lca", "carbon"]);
+        let (lca, carbon) = (reading("lca", "lca", &[]), reading("carbon", "carbon", &["lca"]));
+        // In run order already: as given.
+        let given = [lca.clone(), carbon.clone(), tea.clone()];
+        assert!(in_run_order(&given));
+        assert_eq!(names(&given), ["lca", "carbon", "tea"]);
+        // Out of order: sorted, each after what it reads.
+        let list = [tea.clone(), carbon.clone(), lca.clone()];
+        assert!(!in_run_order(&list));
+        assert_eq!(names(&list), ["lca", "carbon", "tea"]);
+        // A circle of reads is an error naming both.
+        let circle = [reading("x", "x", &["y"]), reading("y", "y", &["x"])];
+        let e = ordered(&circle).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("x, y") && e.contains("circle"), "{e}");
     }
 
     #[test]
