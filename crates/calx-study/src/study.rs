@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use calx::{ConfiguredAnalysis, Diagnostics, FlowsheetResult, LoadOptions, Project, Source};
 use calx_core::{Analysis, AnalysisOutput, ParamValue, Params};
-use calx_engine::{Flowsheet, WarmStart};
+use calx_engine::{Flowsheet, Variable, WarmStart};
 use rayon::prelude::*;
 
 use crate::StudyError;
@@ -342,12 +342,16 @@ impl Study {
         let mut fractions: BTreeMap<&str, (BTreeMap<&str, f64>, bool)> = BTreeMap::new();
         // A variable that is both a study parameter and a sweep axis has two targets: the one
         // given a value wins; resetting the other to base would undo it.
-        let given: Vec<&Target> =
-            self.targets.iter().zip(values).filter(|(_, v)| v.is_some()).map(|(r, _)| &r.target).collect();
+        let given_unit = |var: &Variable| {
+            self.targets
+                .iter()
+                .zip(values)
+                .any(|(r, v)| v.is_some() && matches!(&r.target, Target::Unit(g) if g == var))
+        };
         for (r, v) in self.targets.iter().zip(values) {
             let si = v.map_or(r.base_si, |x| r.si(x));
             match &r.target {
-                Target::Unit(var) if v.is_none() && given.iter().any(|t| matches!(t, Target::Unit(g) if g == var)) => {}
+                Target::Unit(var) if v.is_none() && given_unit(var) => {}
                 Target::Unit(var) => f.set(var, si)?,
                 Target::Fraction { unit, component } => {
                     let entry = fractions.entry(unit).or_default();
@@ -371,7 +375,7 @@ impl Study {
             self.set_fractions(f, unit, &fixed, sampled)?;
         }
         if let Some(owned) = owned.filter(|_| self.in_place) {
-            self.set_in_place(owned, values, &given)?;
+            self.set_in_place(owned, values)?;
             return Ok(SampleAnalyses::Worker);
         }
         if changed.is_empty() {

@@ -67,13 +67,15 @@ impl Study {
         &self,
         owned: &mut [ConfiguredAnalysis],
         values: &[Option<f64>],
-        given: &[&Target],
     ) -> Result<(), ResolveError> {
+        let given = |target: &Target| {
+            self.targets.iter().zip(values).any(|(q, w)| w.is_some() && same_parameter(&q.target, target))
+        };
         for (r, v) in self.targets.iter().zip(values) {
             let Target::Analysis { .. } = &r.target else { continue };
             let taken = match v {
                 Some(x) => set_one(owned, r, *x)?,
-                None if given.iter().any(|t| same_parameter(t, &r.target)) => true,
+                None if given(&r.target) => true,
                 None => reset_one(owned, r)?,
             };
             if !taken {
