@@ -141,3 +141,29 @@ fn boundary_and_data(s: &mut String, r: &LcaResult) {
         let _ = writeln!(s, "    {:<26} {:>16.4} {}/FU", c.name, c.emissions.per_functional_unit, c.unit);
     }
 }
+
+/// The processes, elementary flows and impact categories of a background database, each
+/// with its source and origin (`shipped`, or the user file or `flowsheet` that defined it):
+/// what `calx lca list` prints.
+pub fn listing(db: &crate::Database) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "processes ({}): NAME [per SI unit] | DESCRIPTION | SOURCE | ORIGIN", db.processes().len());
+    for p in db.processes() {
+        let per = if p.dimension == calx_core::Dimension::ENERGY { "J" } else { "kg" };
+        let _ = writeln!(s, "  {} [{per}] | {} | {} | {}", p.name, p.description, p.source, p.origin);
+    }
+    let _ = writeln!(s, "\nelementary flows ({}): NAME | DESCRIPTION | ORIGIN", db.flows().len());
+    for f in db.flows() {
+        let _ = writeln!(s, "  {} | {} | {}", f.name, f.description, f.origin);
+    }
+    let _ = writeln!(s, "\nimpact categories ({}): NAME [UNIT] | SOURCE | ORIGIN", db.categories().len());
+    for (i, c) in db.categories().iter().enumerate() {
+        let _ = writeln!(s, "  {} [{}] | {} | {}", c.name, c.unit, c.source, c.origin);
+        for (f, flow) in db.flows().iter().enumerate() {
+            if let Some(v) = db.factor_of(i, f) {
+                let _ = writeln!(s, "      {} = {v}", flow.name);
+            }
+        }
+    }
+    s
+}
