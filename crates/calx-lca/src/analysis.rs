@@ -440,6 +440,20 @@ fn metrics_into(f: &LcaFigures<'_>, (per_fu, per_yr): &(String, String), w: &mut
             w.put_fmt(format_args!("{prefix}{}", c.name), c.per_functional_unit, per_fu);
         }
     }
+    // Every other category under `category.NAME.`, the headline's names unchanged; none for
+    // a category that leaves a flow of this inventory uncharacterised (its total would be
+    // short by that flow; the report lists it).
+    for c in f.categories.iter().filter(|c| c.complete) {
+        let (fu, yr) = crate::background::metric_units(c.unit);
+        let name = c.name;
+        w.put_fmt(format_args!("category.{name}.emissions_per_functional_unit"), c.emissions.per_functional_unit, &fu);
+        w.put_fmt(format_args!("category.{name}.emissions_per_year"), c.emissions.per_year, &yr);
+        for (what, list) in [("emissions_by_unit", &c.by_unit), ("emissions_by_flow", &c.by_flow)] {
+            for p in list {
+                w.put_fmt(format_args!("category.{name}.{what}.{}", p.name), p.per_functional_unit, &fu);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@ fn csv_field(s: &str) -> String {
 }
 
 /// CSV, one row per figure: `section,unit,flow,process,amount,amount_unit,impact_per_fu,impact_per_year,share,note`.
-/// Sections: `total`, `by_unit`, `by_flow`, `line`, `avoided`, `excluded`, `category`,
-/// `inventory`. Numbers are written with full precision (`{}` of f64 round-trips).
+/// Sections: `total`, `by_unit`, `by_flow`, `line`, `avoided`, `excluded`, `category`
+/// (process = the category, for its rows `category_by_unit`, `category_by_flow` and
+/// `category_not_characterised` too), `inventory`. Numbers are written with full precision (`{}` of f64 round-trips).
 pub fn to_csv(r: &LcaResult) -> String {
     let mut out =
         String::from("section,unit,flow,process,amount,amount_unit,impact_per_fu,impact_per_year,share,note\n");
@@ -63,6 +64,15 @@ pub fn to_csv(r: &LcaResult) -> String {
     }
     for c in &r.categories {
         row("category", "", &c.name, "", None, Some(c.emissions), None, &c.unit);
+        for b in &c.by_unit {
+            row("category_by_unit", &b.name, "", &c.name, None, Some(b.impact), Some(b.share), &c.unit);
+        }
+        for b in &c.by_flow {
+            row("category_by_flow", "", &b.name, &c.name, None, Some(b.impact), Some(b.share), &c.unit);
+        }
+        for n in &c.not_characterised {
+            row("category_not_characterised", "", &n.name, &c.name, None, Some(n.amount), None, "kg, no factor");
+        }
     }
     for f in &r.inventory {
         row("inventory", "", &f.name, "", None, Some(f.amount), None, "kg");
@@ -139,6 +149,13 @@ fn boundary_and_data(s: &mut String, r: &LcaResult) {
     let _ = writeln!(s, "\n  all categories (emissions)");
     for c in &r.categories {
         let _ = writeln!(s, "    {:<26} {:>16.4} {}/FU", c.name, c.emissions.per_functional_unit, c.unit);
+        for n in &c.not_characterised {
+            let _ = writeln!(
+                s,
+                "      not characterised (no factor, not counted): {} {:.4} kg/FU",
+                n.name, n.amount.per_functional_unit
+            );
+        }
     }
 }
 
