@@ -61,7 +61,9 @@ fn read_files(source: &Source, base: &Path, blocks: &[Block]) -> Result<Vec<Read
                     format!("cannot read the background file {}: {e}", path.display()),
                 )])
             })?;
-            read.push(Read { written: written.clone(), shown: path.display().to_string(), text });
+            // Shown relative to the flowsheet as it was named, like the flowsheet's own messages.
+            let shown = Path::new(source.file()).parent().map_or_else(|| written.into(), |d| d.join(written));
+            read.push(Read { written: written.clone(), shown: shown.display().to_string(), text });
         }
     }
     Ok(read)
