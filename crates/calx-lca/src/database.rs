@@ -618,4 +618,52 @@ mod tests {
         let err = Database::parse("flows | a | b\n").unwrap_err();
         assert!(err.to_string().contains("unknown record `flows`"), "{err}");
     }
+
+    /// Each category against its source's factors, for 1 kg of every gas: IPCC AR6 WG1
+    /// (2021) Table 7.15 (GWP100: CH4 fossil 29.8, non-fossil 27.0, N2O 273; GWP20: 82.5,
+    /// 79.7, 273) and IPCC AR5 WG1 (2013) Table 8.7 (GWP100: CH4 28, N2O 265).
+    #[test]
+    fn each_category_weighs_one_kg_of_every_gas_as_its_source_says() {
+        let mut db = Database::builtin();
+        db.extend_from_text(
+            "process | gases | 1 kg | one kg of each gas | test\n\
+             emission | gases | CO2, fossil | 1 kg\nemission | gases | CH4, fossil | 1 kg\n\
+             emission | gases | CH4, non-fossil | 1 kg\nemission | gases | N2O | 1 kg\n",
+        )
+        .unwrap();
+        let p = db.require_process("gases", "test").unwrap();
+        let solved = db.solve(&db.matrices(), &[(p, 1.0)], &SolverOptions::default()).unwrap();
+        let impact = |name: &str| solved.impacts[db.require_category(name).unwrap()];
+        assert_eq!(impact("GWP100 (IPCC AR6)"), 1.0 + 29.8 + 27.0 + 273.0);
+        assert_eq!(impact("GWP20 (IPCC AR6)"), 1.0 + 82.5 + 79.7 + 273.0);
+        assert_eq!(impact("GWP100 (IPCC AR5)"), 1.0 + 28.0 + 28.0 + 265.0);
+        // The GWP100-weighted flow has no GWP20 factor: not characterised, not a zero.
+        let gwp20 = db.require_category("GWP20 (IPCC AR6)").unwrap();
+        assert_eq!(db.factor_of(gwp20, db.require_flow(GHG_CO2_EQ, "test").unwrap()), None);
+    }
+
+    #[test]
+    fn user_data_overrides_only_when_marked_and_keeps_the_dimension() {
+        let mut db = Database::builtin();
+        let err = db.extend_from("process | tap_water_kr | 1 t | mine | src\n", "my.txt").unwrap_err();
+        assert!(err.to_string().contains("defined twice (write `override process`"), "{err}");
+        assert!(matches!(err, LcaError::Data { line: 1, column: 11, .. }), "{err:?}");
+        let err = db.extend_from("override process | tap_water_kr | 1 kWh | mine | src\n", "my.txt").unwrap_err();
+        assert!(err.to_string().contains("measured in mass"), "{err}");
+        let err = db.extend_from("override process | no_such | 1 t | mine | src\n", "my.txt").unwrap_err();
+        assert!(err.to_string().contains("unknown background process `no_such`"), "{err}");
+        db.extend_from(
+            "override process | tap_water_kr | 2 t | mine | [S] my source\nemission | tap_water_kr | GHG (CO2-eq) | 0.5 kg\n",
+            "my.txt",
+        )
+        .unwrap();
+        let p = db.require_process("tap_water_kr", "test").unwrap();
+        let ghg = db.require_flow(GHG_CO2_EQ, "test").unwrap();
+        // 0.5 kg per 2 t of water: the shipped 0.221 kg/t is gone.
+        assert!((db.matrices().b.get(ghg, p) - 0.5 / 2000.0).abs() < 1e-18);
+        assert_eq!(db.processes()[p].source, "[S] my source");
+        assert_eq!(db.processes()[p].origin, "my.txt (overrides shipped)");
+        let err = db.extend_from("emission | tap_water_kr | CO2, fossil | 1 kWh\n", "my.txt").unwrap_err();
+        assert!(matches!(err, LcaError::Data { line: 1, column: 41, .. }), "{err:?}");
+    }
 }
