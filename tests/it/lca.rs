@@ -141,11 +141,17 @@ fn gwp20_counts_the_separate_gases_and_lists_what_it_cannot_characterise() {
     assert_eq!(missing[0]["name"], "GHG (CO2-eq)");
     // What it leaves out: the electricity's CO2-eq (0.3795 kg/kWh, the shipped derived factor)
     // and the haul's CH4 + N2O.
-    let kwh = after.result.utility_total(Utility::Electricity) * 1000.0 / after.result.stream("product").expect("product").stream.total_mass() / 3.6e6;
+    let kwh = after.result.utility_total(Utility::Electricity) * 1000.0
+        / after.result.stream("product").expect("product").stream.total_mass()
+        / 3.6e6;
     let left_out = kwh * 0.3795 + ash_t * KM * HGV_OTHER_CO2EQ;
     let got = missing[0]["amount"]["per_functional_unit"].as_f64().expect("a number");
     assert!((got - left_out).abs() <= 1e-9 * left_out, "{got} against {left_out}");
-    assert!(lca(&after).text.contains("not characterised (no factor, not counted): GHG (CO2-eq)"), "{}", lca(&after).text);
+    assert!(
+        lca(&after).text.contains("not characterised (no factor, not counted): GHG (CO2-eq)"),
+        "{}",
+        lca(&after).text
+    );
 }
 
 #[test]
@@ -155,7 +161,9 @@ fn a_shipped_process_can_be_overridden_and_listed_with_its_origin() {
       - \"emission | electricity_kigam_2022_implied | GHG (CO2-eq) | 0.1 kg\"";
     let text = plant(records, CUT_OFF, false);
     let s = solve(&text);
-    let kwh = s.result.utility_total(Utility::Electricity) * 1000.0 / s.result.stream("product").expect("product").stream.total_mass() / 3.6e6;
+    let kwh = s.result.utility_total(Utility::Electricity) * 1000.0
+        / s.result.stream("product").expect("product").stream.total_mass()
+        / 3.6e6;
     let e = metric(&s, "emissions_per_functional_unit");
     assert!((e - 0.1 * kwh).abs() <= 1e-9 * e, "{e} against 0.1 kg/kWh x {kwh} kWh");
     // `calx lca list` shows the override's source and where it came from.
@@ -167,5 +175,7 @@ fn a_shipped_process_can_be_overridden_and_listed_with_its_origin() {
         listing.contains("electricity_kigam_2022_implied [J] | a cleaner grid | [S] a utility's disclosure, 2024 | flowsheet (overrides shipped)"),
         "{listing}"
     );
-    assert!(listing.contains("GWP20 (IPCC AR6) [kg CO2-eq] | IPCC AR6 WG1 (2021) Chapter 7, Table 7.15 (GWP-20) | shipped"));
+    assert!(
+        listing.contains("GWP20 (IPCC AR6) [kg CO2-eq] | IPCC AR6 WG1 (2021) Chapter 7, Table 7.15 (GWP-20) | shipped")
+    );
 }

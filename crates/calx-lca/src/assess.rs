@@ -34,8 +34,8 @@ use crate::database::Database;
 use crate::error::{LcaError, Refusal, Result};
 use crate::inventory::{self, Item};
 use crate::result::{
-    Amount, AvoidedLine, CategoryFigures, CategoryTotal, Contribution, Exclusion, FlowTotal, InventoryLine, LcaFigures, LcaResult, Part,
-    ProcessUse,
+    Amount, AvoidedLine, CategoryFigures, CategoryTotal, Contribution, Exclusion, FlowTotal, InventoryLine, LcaFigures,
+    LcaResult, Part, ProcessUse,
 };
 use crate::sparse::SolveReport;
 

@@ -37,9 +37,8 @@ impl Background {
         let matrices = database.matrices();
         let category = database.require_category(&config.characterization)?;
         let flows = database.flows().len();
-        let flow_factors = (0..database.categories().len())
-            .map(|c| (0..flows).map(|f| database.factor(c, f)).collect())
-            .collect();
+        let flow_factors =
+            (0..database.categories().len()).map(|c| (0..flows).map(|f| database.factor(c, f)).collect()).collect();
         let unit_impacts = database.processes().iter().map(|_| OnceLock::new()).collect();
         let metric_units = metric_units(&database.categories()[category].unit);
         Ok(Background { config, db: database, matrices, category, flow_factors, unit_impacts, metric_units })
@@ -68,9 +67,7 @@ impl Background {
         }
         let solved = self.db.solve(&self.matrices, &[(p, 1.0)], &self.config.solver)?;
         let complete = (0..self.db.categories().len())
-            .map(|c| {
-                solved.inventory.iter().enumerate().all(|(f, g)| *g == 0.0 || self.db.factor_of(c, f).is_some())
-            })
+            .map(|c| solved.inventory.iter().enumerate().all(|(f, g)| *g == 0.0 || self.db.factor_of(c, f).is_some()))
             .collect();
         let x = UnitImpacts { impacts: solved.impacts, complete };
         // The solve is deterministic: whichever thread sets the cell sets the same value.

@@ -181,7 +181,11 @@ impl Database {
             return Err(LcaError::Duplicate { kind: "flow", name: name.into() });
         }
         let i = self.flows.len();
-        self.flows.push(ElementaryFlow { name: name.into(), description: description.into(), origin: self.origin.clone() });
+        self.flows.push(ElementaryFlow {
+            name: name.into(),
+            description: description.into(),
+            origin: self.origin.clone(),
+        });
         self.flow_index.insert(name.into(), i);
         Ok(i)
     }
@@ -413,7 +417,9 @@ impl Database {
         if q.value.is_nan() || q.value <= 0.0 {
             return Err(r.bad_at(2, format!("reference amount `{}` must be above zero", f[2])));
         }
-        let p = if r.overrides { self.override_definition(r, q.dimension)? } else {
+        let p = if r.overrides {
+            self.override_definition(r, q.dimension)?
+        } else {
             self.add_process(f[1], q.dimension, f[3], f[4]).map_err(|e| r.at(e))?
         };
         self.reference.insert(p, q.value);
@@ -470,13 +476,16 @@ impl Database {
         let q = r.quantity(3)?;
         let supplied = self.processes[s].dimension;
         if q.dimension != supplied {
-            return Err(r.bad_at(3, format!(
-                "input amount `{}` is a {}, but `{}` is measured in {}",
-                f[3],
-                q.dimension.describe(),
-                f[2],
-                supplied.describe()
-            )));
+            return Err(r.bad_at(
+                3,
+                format!(
+                    "input amount `{}` is a {}, but `{}` is measured in {}",
+                    f[3],
+                    q.dimension.describe(),
+                    f[2],
+                    supplied.describe()
+                ),
+            ));
         }
         let per = self.reference_amount(c);
         self.add_input(f[1], f[2], q.value / per).map_err(|e| r.at(e))

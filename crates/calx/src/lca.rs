@@ -121,8 +121,7 @@ pub(crate) fn register_background(source: &Source, base: &Path, registry: &mut R
 /// listings (`calx lca list`).
 pub fn lca_database(path: Option<&Path>) -> Result<Database, LoadError> {
     let Some(path) = path else { return Ok(Database::builtin()) };
-    let text =
-        std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: path.to_path_buf(), source })?;
     let source = Source::parse(&text, &path.display().to_string())?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     block_database(&source, &base)
