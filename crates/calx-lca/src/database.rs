@@ -17,6 +17,12 @@
 //! input    | PROCESS | FROM PROCESS | AMOUNT [| SOURCE]           input per reference amount
 //! ```
 //!
+//! A name defined already (user data over the shipped data: [`Database::extend_from`]) is an
+//! error unless its record starts with `override` (`override process | ...`, `override flow`,
+//! `override category`), which replaces the earlier definition: an overridden process keeps
+//! its place and dimension and loses its inputs and emissions, which the records that follow
+//! give anew. Errors carry the line and the column of the field at fault (docs/lca.md).
+//!
 //! Why a hand-parsed text format and not YAML or Rust tables: YAML parsing is reserved for
 //! `calx-flowsheet`; Rust const tables cannot be replaced by users. A line-per-record text
 //! file diffs well, carries a source on every value, can be generated from a spreadsheet or
