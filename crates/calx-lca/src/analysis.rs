@@ -73,6 +73,9 @@ impl LcaAnalysisType {
             db.extend_from(&file.text, &file.shown)
                 .map_err(|e| UnitError::param("background", format!("{}: {e}", file.shown)))?;
         }
+        if let Some(i) = records.iter().position(|r| r.contains('\n')) {
+            return Err(UnitError::param("records", format!("record {}: write one record per item", i + 1)));
+        }
         if !records.is_empty() {
             db.extend_from(&records.join("\n"), "flowsheet").map_err(|e| match e {
                 LcaError::Data { line, message, .. } => {

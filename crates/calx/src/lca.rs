@@ -83,6 +83,13 @@ fn database(source: &Source, block: &Block, read: &[Read]) -> Result<Database, L
             other => source.diagnostics(vec![Diagnostic::new(*loc, "analyses.lca.background", other.to_string())]),
         })?;
     }
+    // One record per item: a multi-line item would shift the records' numbers.
+    if let Some((_, loc)) = block.records.iter().find(|(r, _)| r.contains('\n')) {
+        let field = format!("analyses.{}.records", block.name);
+        return Err(source
+            .diagnostics(vec![Diagnostic::new(*loc, &field, "write one record per item (this one has several lines)")])
+            .into());
+    }
     if !block.records.is_empty() {
         let joined: Vec<&str> = block.records.iter().map(|(r, _)| r.as_str()).collect();
         db.extend_from(&joined.join("\n"), "flowsheet").map_err(|e| {
