@@ -12,6 +12,7 @@ mod fit;
 mod flowsheets;
 mod in_place;
 mod invalid;
+mod lca;
 mod plugins;
 mod properties;
 mod reference;

@@ -110,6 +110,14 @@ enum Command {
         /// A flowsheet whose `plugins:` to load too.
         file: Option<PathBuf>,
     },
+    /// Life-cycle assessment data: `calx lca list [FLOWSHEET]` lists the background
+    /// processes, elementary flows and impact categories (with their factors) that the
+    /// flowsheet's `lca` analysis may use, each with its source and where it was defined
+    /// (shipped, a user background file, or the flowsheet's `records:`; docs/lca.md).
+    Lca {
+        #[command(subcommand)]
+        command: LcaCommand,
+    },
     /// Run a parameter study (Monte Carlo: random, Latin hypercube or Sobol; tornado; sweep); merge, check or submit shards.
     Study(study::StudyArgs),
     /// Fit a rate law to batch lab data (conversion or CO2 uptake against time).
@@ -193,6 +201,9 @@ fn main() -> ExitCode {
         }
         Command::UnitsOfMeasure => print(&units::units_of_measure()),
         Command::Units { name } => units::list(&options.registry, name.as_deref()).and_then(|s| print(&s)),
+        Command::Lca { command: LcaCommand::List { file } } => {
+            calx::lca_database(file.as_deref()).map_err(Failure::from).and_then(|db| print(&calx::lca_listing(&db)))
+        }
         Command::Study(args) => study::command(&options, args),
         Command::Fit { file, output } => fit::command(&file, output.as_deref()),
         Command::Report(args) => report::command(&options, args),
@@ -226,6 +237,16 @@ impl Failure {
     fn output(message: impl ToString) -> Failure {
         Failure { message: format!("error: {}", message.to_string()), code: 3 }
     }
+}
+
+/// `calx lca ...`.
+#[derive(Subcommand)]
+enum LcaCommand {
+    /// List the background processes, flows and categories with their sources.
+    List {
+        /// A flowsheet whose `lca` block's user data (`background:`, `records:`) to list too.
+        file: Option<PathBuf>,
+    },
 }
 
 impl From<calx::LoadError> for Failure {

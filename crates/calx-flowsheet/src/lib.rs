@@ -275,6 +275,36 @@ impl Source {
         out
     }
 
+    /// The scalar items of list parameter `param` in every `analyses:` block of type
+    /// `type_name`, one list per block that has it (with the block's name), each item with
+    /// its position, before
+    /// anything is decoded: the façade reads the files they name (an LCA's background data)
+    /// and checks what they hold at their positions. A scalar in place of a list counts as a
+    /// list of one (the decoder says what is wrong with it).
+    pub fn analysis_lists(&self, type_name: &str, param: &str) -> Vec<(String, Vec<(String, Loc)>)> {
+        let Some(analyses) = map_entries(&self.root).and_then(|top| lookup(top, "analyses")).and_then(map_entries)
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (k, block) in analyses {
+            let Some(entries) = map_entries(block) else { continue };
+            if lookup(entries, "type").and_then(scalar).unwrap_or(&k.name) != type_name {
+                continue;
+            }
+            let Some(v) = lookup(entries, param) else { continue };
+            let items = match &v.value {
+                node::Value::Seq(items) => {
+                    items.iter().filter_map(|n| scalar(n).map(|t| (t.to_string(), n.loc))).collect()
+                }
+                node::Value::Scalar(t) => vec![(t.clone(), v.loc)],
+                _ => Vec::new(),
+            };
+            out.push((k.name.clone(), items));
+        }
+        out
+    }
+
     /// Decode the flowsheet against the unit and analysis types of `registry`.
     pub fn decode(&self, registry: &Registry) -> Result<Model, Diagnostics> {
         let (file, text, root) = (self.file.as_str(), self.text.as_str(), &self.root);

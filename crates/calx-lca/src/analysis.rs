@@ -14,6 +14,8 @@
 //! A mapping value is a background process (or, under `emissions`, an elementary flow) by
 //! name, or `excluded: REASON`. Factor overrides need a source.
 
+use std::collections::BTreeMap;
+
 use calx_core::result::FlowsheetResult;
 use calx_core::{
     Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, MetricWriter,
@@ -27,12 +29,71 @@ use crate::database::Database;
 use crate::error::{LcaError, Refusal};
 use crate::result::LcaFigures;
 
-/// The `lca` analysis type.
-pub struct LcaAnalysisType;
+/// The `lca` analysis type, with the user background files it may use (`background:`): read
+/// by the caller (the façade reads them beside the flowsheet; this crate does no I/O), keyed
+/// by the name as written.
+#[derive(Clone, Debug, Default)]
+pub struct LcaAnalysisType {
+    files: BTreeMap<String, BackgroundFile>,
+}
+
+/// A user background file as read by the caller.
+#[derive(Clone, Debug)]
+struct BackgroundFile {
+    /// Its path as shown in messages and listings.
+    shown: String,
+    text: String,
+}
+
+impl LcaAnalysisType {
+    /// The type with the background files `files` (name as written under `background:`, path
+    /// shown in messages, text).
+    pub fn with_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> LcaAnalysisType {
+        let files = files
+            .into_iter()
+            .map(|(written, shown, text)| {
+                (written.to_string(), BackgroundFile { shown: shown.to_string(), text: text.to_string() })
+            })
+            .collect();
+        LcaAnalysisType { files }
+    }
+
+    /// The database an `lca` block with these `background:` files and inline `records:` uses:
+    /// the shipped data, then each file in order, then the records (one per line, origin
+    /// `flowsheet`). The error says which file or record and where.
+    pub fn database(&self, background: &[&str], records: &[&str]) -> Result<Database, UnitError> {
+        let mut db = Database::builtin();
+        for written in background {
+            let Some(file) = self.files.get(*written) else {
+                return Err(UnitError::param(
+                    "background",
+                    format!("the background file `{written}` was not read (load the flowsheet with calx::Project)"),
+                ));
+            };
+            db.extend_from(&file.text, &file.shown)
+                .map_err(|e| UnitError::param("background", format!("{}: {e}", file.shown)))?;
+        }
+        if let Some(i) = records.iter().position(|r| r.contains('\n')) {
+            return Err(UnitError::param("records", format!("record {}: write one record per item", i + 1)));
+        }
+        if !records.is_empty() {
+            db.extend_from(&records.join("\n"), "flowsheet").map_err(|e| match e {
+                LcaError::Data { line, message, .. } => {
+                    UnitError::param("records", format!("record {line}: {message}"))
+                }
+                other => UnitError::param("records", other.to_string()),
+            })?;
+        }
+        Ok(db)
+    }
+}
 
 /// A configured LCA.
 struct LcaAnalysis {
     name: String,
+    /// The shipped data with the user's background files and records: what factor
+    /// overrides apply to.
+    database: Database,
     /// The configuration with its compiled background.
     background: Background,
     /// The factor overrides as created, which `reset_number` restores.
@@ -74,6 +135,16 @@ impl AnalysisType for LcaAnalysisType {
                 text_map("Process -> replacement emission factor with units, e.g. `0.3795 kgCO2eq/kWh`", "factors"),
                 text_map("Process -> source of a replaced factor or an avoided burden (required for each)", "sources"),
                 text_map("Product stream -> background process it displaces, kg for kg (system expansion)", "avoided"),
+                ParamSpec::optional(
+                    "background",
+                    ParamKind::List { item: Box::new(ParamKind::Text) },
+                    "Files of background data in the record format of docs/lca.md, relative to the flowsheet, read in order on top of the shipped data",
+                ),
+                ParamSpec::optional(
+                    "records",
+                    ParamKind::List { item: Box::new(ParamKind::Text) },
+                    "Background records written inline, one per item, in the record format of docs/lca.md (`process | NAME | 1 kWh | DESCRIPTION | SOURCE`), read after the files",
+                ),
             ],
             reads: vec![],
             when_absent: Some(
@@ -84,12 +155,13 @@ impl AnalysisType for LcaAnalysisType {
     }
 
     fn create(&self, name: &str, p: &Params) -> Result<Box<dyn Analysis>, UnitError> {
-        let database = Database::builtin();
+        let database = self.database(&p.text_list("background")?, &p.text_list("records")?)?;
         let config = config(p, &database)?;
-        let background = Background::new(database, config).map_err(|e| UnitError::param("factors", e.to_string()))?;
+        let background =
+            Background::new(database.clone(), config).map_err(|e| UnitError::param("factors", e.to_string()))?;
         let created = background.config.overrides.clone();
         let sources = p.text_map("sources")?.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Ok(Box::new(LcaAnalysis { name: name.to_string(), background, created, sources }))
+        Ok(Box::new(LcaAnalysis { name: name.to_string(), database, background, created, sources }))
     }
 }
 
@@ -325,7 +397,7 @@ impl LcaAnalysis {
             }
             (None, None) => return Ok(()),
         }
-        self.background = Background::new(Database::builtin(), config)
+        self.background = Background::new(self.database.clone(), config)
             .map_err(|e| AnalysisError::parameter("factors", e.to_string()))?;
         Ok(())
     }
@@ -369,6 +441,20 @@ fn metrics_into(f: &LcaFigures<'_>, (per_fu, per_yr): &(String, String), w: &mut
     for (prefix, list) in [("emissions_by_unit.", &f.by_unit), ("emissions_by_flow.", &f.by_flow)] {
         for c in list {
             w.put_fmt(format_args!("{prefix}{}", c.name), c.per_functional_unit, per_fu);
+        }
+    }
+    // Every other category under `category.NAME.`, the headline's names unchanged; none for
+    // a category that leaves a flow of this inventory uncharacterised (its total would be
+    // short by that flow; the report lists it).
+    for c in f.categories.iter().filter(|c| c.complete) {
+        let (fu, yr) = crate::background::metric_units(c.unit);
+        let name = c.name;
+        w.put_fmt(format_args!("category.{name}.emissions_per_functional_unit"), c.emissions.per_functional_unit, &fu);
+        w.put_fmt(format_args!("category.{name}.emissions_per_year"), c.emissions.per_year, &yr);
+        for (what, list) in [("emissions_by_unit", &c.by_unit), ("emissions_by_flow", &c.by_flow)] {
+            for p in list {
+                w.put_fmt(format_args!("category.{name}.{what}.{}", p.name), p.per_functional_unit, &fu);
+            }
         }
     }
 }

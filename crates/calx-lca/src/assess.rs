@@ -34,8 +34,8 @@ use crate::database::Database;
 use crate::error::{LcaError, Refusal, Result};
 use crate::inventory::{self, Item};
 use crate::result::{
-    Amount, AvoidedLine, CategoryTotal, Contribution, Exclusion, FlowTotal, InventoryLine, LcaFigures, LcaResult, Part,
-    ProcessUse,
+    Amount, AvoidedLine, CategoryFigures, CategoryTotal, Contribution, Exclusion, FlowTotal, InventoryLine, LcaFigures,
+    LcaResult, Part, ProcessUse,
 };
 use crate::sparse::SolveReport;
 
@@ -72,17 +72,23 @@ enum Target {
     Flow(usize),
 }
 
-/// A counted inventory item: where, and its impact per SI unit in the headline category.
-#[derive(Clone, Copy)]
+/// A counted inventory item: where, and its impact per SI unit in the headline category and
+/// in every category (database order).
+#[derive(Clone)]
 struct Counted {
     target: Target,
     per_si: f64,
+    all: Vec<f64>,
+    /// Per category: it characterises every elementary flow this item brings.
+    complete: Vec<bool>,
 }
 
 /// A counted inventory item, per functional unit.
 struct Line<'s, 'a> {
     item: &'s Item<'a>,
     target: Target,
+    /// Impact per SI unit in every category.
+    all: &'s [f64],
     /// Amount, SI.
     amount: f64,
     /// Impact in the headline category.
@@ -162,7 +168,7 @@ impl<'a> Assessment<'a> {
         self.items.iter().zip(&self.counted).filter_map(|(item, c)| {
             let c = c.as_ref()?;
             let amount = item.rate * self.seconds_per_fu;
-            Some(Line { item, target: c.target, amount, impact: amount * c.per_si })
+            Some(Line { item, target: c.target, all: &c.all, amount, impact: amount * c.per_si })
         })
     }
 
@@ -190,9 +196,39 @@ impl<'a> Assessment<'a> {
             co2_fixed: self.amount(fixed),
             avoided: self.amount(avoided),
             net_reduction: self.amount(fixed * self.co2_factor + avoided - emissions),
-            by_unit: aggregate(self.result.units.iter().map(|u| Cow::Borrowed(u.name.as_str())).collect(), &by_unit),
+            by_unit: aggregate(self.unit_names(), &by_unit),
             by_flow: aggregate(Vec::new(), &by_flow),
+            categories: self.other_categories(),
         }
+    }
+
+    fn unit_names(&self) -> Vec<Cow<'a, str>> {
+        self.result.units.iter().map(|u| Cow::Borrowed(u.name.as_str())).collect()
+    }
+
+    /// The figures of every category but the headline one: emissions (background and
+    /// direct) with their contributions by unit and by flow.
+    fn other_categories(&self) -> Vec<CategoryFigures<'a>> {
+        let bg = self.background;
+        (0..bg.db.categories().len())
+            .filter(|&c| c != bg.category)
+            .map(|c| {
+                let lines: Vec<_> = self.lines().map(|l| (l.item, l.amount * l.all[c])).collect();
+                let by_unit: Vec<(Cow<'a, str>, f64)> =
+                    lines.iter().map(|(it, x)| (Cow::Borrowed(it.unit), *x)).collect();
+                let by_flow: Vec<(Cow<'a, str>, f64)> = lines.iter().map(|(it, x)| (it.flow.clone(), *x)).collect();
+                let category = &bg.db.categories()[c];
+                let complete = self.counted.iter().flatten().all(|k| k.complete[c]);
+                CategoryFigures {
+                    complete,
+                    name: &category.name,
+                    unit: &category.unit,
+                    emissions: self.amount(by_unit.iter().map(|l| l.1).sum::<f64>() + 0.0),
+                    by_unit: aggregate(self.unit_names(), &by_unit),
+                    by_flow: aggregate(Vec::new(), &by_flow),
+                }
+            })
+            .collect()
     }
 
     /// The full result: the figures, with every line, exclusion, avoided burden, process,
@@ -200,20 +236,11 @@ impl<'a> Assessment<'a> {
     pub(crate) fn full(&self) -> Result<LcaResult> {
         let f = self.figures();
         let (bg, config) = (self.background, &self.background.config);
+        let demand = self.demand();
+        let (inventory, solver) = self.totals(&demand)?;
+        let categories = self.category_totals(&f, &inventory);
         let emissions = f.emissions.per_functional_unit;
         let share = |x: f64| if emissions != 0.0 { x / emissions } else { 0.0 };
-        let contributions = |parts: Vec<Part<'_>>| -> Vec<Contribution> {
-            parts
-                .into_iter()
-                .map(|p| Contribution {
-                    name: p.name.into_owned(),
-                    impact: self.amount(p.per_functional_unit),
-                    share: share(p.per_functional_unit),
-                })
-                .collect()
-        };
-        let demand = self.demand();
-        let (categories, inventory, solver) = self.totals(&demand)?;
         Ok(LcaResult {
             flowsheet: self.result.name.clone(),
             functional_unit: config.functional_unit.describe(),
@@ -226,16 +253,60 @@ impl<'a> Assessment<'a> {
             co2_fixed: f.co2_fixed,
             avoided: f.avoided,
             net_reduction: f.net_reduction,
-            by_unit: contributions(f.by_unit),
-            by_flow: contributions(f.by_flow),
+            by_unit: self.contributions(&f.by_unit, emissions),
+            by_flow: self.contributions(&f.by_flow, emissions),
             lines: self.inventory_lines(&share),
             excluded: self.exclusions(),
             avoided_lines: self.avoided_lines(),
             processes: self.process_uses(&demand)?,
             categories,
-            inventory,
+            inventory: inventory.into_iter().map(|(_, t)| t).collect(),
             solver,
         })
+    }
+
+    /// Contributions with their shares of `total`.
+    fn contributions(&self, parts: &[Part<'_>], total: f64) -> Vec<Contribution> {
+        parts
+            .iter()
+            .map(|p| Contribution {
+                name: p.name.to_string(),
+                impact: self.amount(p.per_functional_unit),
+                share: if total != 0.0 { p.per_functional_unit / total } else { 0.0 },
+            })
+            .collect()
+    }
+
+    /// Every category in database order, from the figures (the headline's and the others'),
+    /// each with the inventory flows it gives no factor for.
+    fn category_totals(&self, f: &LcaFigures<'_>, inventory: &[(usize, FlowTotal)]) -> Vec<CategoryTotal> {
+        let db = &self.background.db;
+        let mut others = f.categories.iter();
+        db.categories()
+            .iter()
+            .enumerate()
+            .filter_map(|(c, category)| {
+                let (emissions, by_unit, by_flow) = if c == self.background.category {
+                    (f.emissions, &f.by_unit, &f.by_flow)
+                } else {
+                    let o = others.next()?;
+                    (o.emissions, &o.by_unit, &o.by_flow)
+                };
+                let total = emissions.per_functional_unit;
+                Some(CategoryTotal {
+                    name: category.name.clone(),
+                    unit: category.unit.clone(),
+                    emissions,
+                    by_unit: self.contributions(by_unit, total),
+                    by_flow: self.contributions(by_flow, total),
+                    not_characterised: inventory
+                        .iter()
+                        .filter(|(i, _)| db.factor_of(c, *i).is_none())
+                        .map(|(_, t)| t.clone())
+                        .collect(),
+                })
+            })
+            .collect()
     }
 
     /// The final demand on the background: (process, SI amount per FU), in inventory order.
@@ -245,9 +316,9 @@ impl<'a> Assessment<'a> {
             .collect()
     }
 
-    /// Emissions of every category and the life-cycle inventory (non-zero flows), from one
-    /// solve of the total demand plus the direct emissions, and how the solve went.
-    fn totals(&self, demand: &[(usize, f64)]) -> Result<(Vec<CategoryTotal>, Vec<FlowTotal>, SolveReport)> {
+    /// The life-cycle inventory (non-zero flows, with their database index), from one solve
+    /// of the total demand plus the direct emissions, and how the solve went.
+    fn totals(&self, demand: &[(usize, f64)]) -> Result<(Vec<(usize, FlowTotal)>, SolveReport)> {
         let (bg, db) = (self.background, &self.background.db);
         let total = db.solve(&bg.matrices, demand, &bg.config.solver)?;
         let mut inventory = total.inventory;
@@ -256,21 +327,15 @@ impl<'a> Assessment<'a> {
                 inventory[f] += l.amount;
             }
         }
-        let impacts = bg.matrices.c.mul_vec(&inventory);
-        let categories = db
-            .categories()
-            .iter()
-            .zip(&impacts)
-            .map(|(c, &h)| CategoryTotal { name: c.name.clone(), unit: c.unit.clone(), emissions: self.amount(h) })
-            .collect();
         let flows = db
             .flows()
             .iter()
             .zip(&inventory)
-            .filter(|(_, g)| **g != 0.0)
-            .map(|(f, &g)| FlowTotal { name: f.name.clone(), amount: self.amount(g) })
+            .enumerate()
+            .filter(|(_, (_, g))| **g != 0.0)
+            .map(|(i, (f, &g))| (i, FlowTotal { name: f.name.clone(), amount: self.amount(g) }))
             .collect();
-        Ok((categories, flows, total.report))
+        Ok((flows, total.report))
     }
 
     /// Every counted item, with its process (or elementary flow) and share of the emissions.
@@ -445,12 +510,19 @@ fn counting(items: &[Item<'_>], background: &Background) -> Result<Vec<Option<Co
         .iter()
         .map(|it| target(it, &background.db).map_err(|e| e.about(it.purpose.param())))
         .collect::<Result<Vec<_>, Refusal>>()?;
+    let categories = background.db.categories().len();
     let counted = |target: Target| -> Result<Counted> {
-        let per_si = match target {
-            Target::Process(p) => background.unit_impact(p)?,
-            Target::Flow(f) => background.flow_factor(f),
+        let (all, complete) = match target {
+            Target::Process(p) => {
+                let u = background.unit_impacts_of(p)?;
+                (u.impacts.clone(), u.complete.clone())
+            }
+            Target::Flow(f) => (
+                (0..categories).map(|c| background.flow_factor_in(c, f)).collect(),
+                (0..categories).map(|c| background.db.factor_of(c, f).is_some()).collect(),
+            ),
         };
-        Ok(Counted { target, per_si })
+        Ok(Counted { target, per_si: all[background.category], all, complete })
     };
     Ok(targets.into_iter().map(|t| t.map(counted).transpose()).collect::<Result<_>>()?)
 }

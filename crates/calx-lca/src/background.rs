@@ -18,11 +18,11 @@ pub struct Background {
     pub(crate) matrices: Matrices,
     /// The configuration's impact category.
     pub(crate) category: usize,
-    /// Per elementary flow, its characterisation factor in `category`.
-    flow_factors: Vec<f64>,
-    /// Per process, its impact in `category` per SI unit, once solved. A `OnceLock` per
-    /// process: threads read without contending and may at worst solve one twice.
-    unit_impacts: Vec<OnceLock<f64>>,
+    /// Per category, per elementary flow, its characterisation factor.
+    flow_factors: Vec<Vec<f64>>,
+    /// Per process, its impact in every category per SI unit, once solved. A `OnceLock`
+    /// per process: threads read without contending and may at worst solve one twice.
+    unit_impacts: Vec<OnceLock<UnitImpacts>>,
     /// The units of the metrics per functional unit and per year (`kg CO2-eq/FU`,
     /// `kg CO2-eq/yr`), written once instead of for every sample.
     pub(crate) metric_units: (String, String),
@@ -36,7 +36,9 @@ impl Background {
         }
         let matrices = database.matrices();
         let category = database.require_category(&config.characterization)?;
-        let flow_factors = (0..database.flows().len()).map(|f| database.factor(category, f)).collect();
+        let flows = database.flows().len();
+        let flow_factors =
+            (0..database.categories().len()).map(|c| (0..flows).map(|f| database.factor(c, f)).collect()).collect();
         let unit_impacts = database.processes().iter().map(|_| OnceLock::new()).collect();
         let metric_units = metric_units(&database.categories()[category].unit);
         Ok(Background { config, db: database, matrices, category, flow_factors, unit_impacts, metric_units })
@@ -44,19 +46,41 @@ impl Background {
 
     /// Characterisation factor of elementary flow `f` in the configuration's category.
     pub(crate) fn flow_factor(&self, f: usize) -> f64 {
-        self.flow_factors[f]
+        self.flow_factors[self.category][f]
+    }
+
+    /// Characterisation factor of elementary flow `f` in category `c`.
+    pub(crate) fn flow_factor_in(&self, c: usize, f: usize) -> f64 {
+        self.flow_factors[c][f]
     }
 
     /// Impact in the configuration's category per SI unit of process `p`'s reference product.
     pub(crate) fn unit_impact(&self, p: usize) -> Result<f64> {
-        if let Some(x) = self.unit_impacts[p].get() {
-            return Ok(*x);
-        }
-        let x = self.db.solve(&self.matrices, &[(p, 1.0)], &self.config.solver)?.impacts[self.category];
-        // The solve is deterministic: whichever thread sets the cell sets the same value.
-        let _ = self.unit_impacts[p].set(x);
-        Ok(x)
+        Ok(self.unit_impacts_of(p)?.impacts[self.category])
     }
+
+    /// Impact in every category (database order) per SI unit of process `p`'s product, and
+    /// whether each category characterises every flow of its cradle-to-gate inventory.
+    pub(crate) fn unit_impacts_of(&self, p: usize) -> Result<&UnitImpacts> {
+        if let Some(x) = self.unit_impacts[p].get() {
+            return Ok(x);
+        }
+        let solved = self.db.solve(&self.matrices, &[(p, 1.0)], &self.config.solver)?;
+        let complete = (0..self.db.categories().len())
+            .map(|c| solved.inventory.iter().enumerate().all(|(f, g)| *g == 0.0 || self.db.factor_of(c, f).is_some()))
+            .collect();
+        let x = UnitImpacts { impacts: solved.impacts, complete };
+        // The solve is deterministic: whichever thread sets the cell sets the same value.
+        Ok(self.unit_impacts[p].get_or_init(|| x))
+    }
+}
+
+/// A process's impacts per SI unit of its product, per category (database order).
+#[derive(Debug)]
+pub(crate) struct UnitImpacts {
+    pub(crate) impacts: Vec<f64>,
+    /// The category has a factor for every elementary flow the process's inventory holds.
+    pub(crate) complete: Vec<bool>,
 }
 
 /// The units of the metrics per functional unit and per year of an impact in `unit`.

@@ -17,6 +17,12 @@
 //! input    | PROCESS | FROM PROCESS | AMOUNT [| SOURCE]           input per reference amount
 //! ```
 //!
+//! A name defined already (user data over the shipped data: [`Database::extend_from`]) is an
+//! error unless its record starts with `override` (`override process | ...`, `override flow`,
+//! `override category`), which replaces the earlier definition: an overridden process keeps
+//! its place and dimension and loses its inputs and emissions, which the records that follow
+//! give anew. Errors carry the line and the column of the field at fault (docs/lca.md).
+//!
 //! Why a hand-parsed text format and not YAML or Rust tables: YAML parsing is reserved for
 //! `calx-flowsheet`; Rust const tables cannot be replaced by users. A line-per-record text
 //! file diffs well, carries a source on every value, can be generated from a spreadsheet or
@@ -56,6 +62,8 @@ pub struct Process {
     pub description: String,
     /// Where its data come from (an override replaces it).
     pub source: String,
+    /// Where it was defined: `shipped`, or the file (or `flowsheet`) of user data.
+    pub origin: String,
 }
 
 /// An elementary flow (an exchange with the environment).
@@ -65,6 +73,8 @@ pub struct ElementaryFlow {
     pub name: String,
     /// What it is.
     pub description: String,
+    /// Where it was defined: `shipped`, or the file (or `flowsheet`) of user data.
+    pub origin: String,
 }
 
 /// An impact category with its characterisation factors.
@@ -76,6 +86,8 @@ pub struct Category {
     pub unit: String,
     /// Source of the factors.
     pub source: String,
+    /// Where it was defined: `shipped`, or the file (or `flowsheet`) of user data.
+    pub origin: String,
 }
 
 /// A background database. Build it with the `add_*` methods, [`Database::parse`] or
@@ -97,6 +109,8 @@ pub struct Database {
     /// Reference amount in SI of processes read from text (`1 t` = 1000 kg), so that the
     /// amounts written per reference amount can be divided down to per SI unit.
     reference: BTreeMap<usize, f64>,
+    /// The origin given to what is defined now (`shipped` while the built-in data is read).
+    origin: String,
 }
 
 /// The matrices of the matrix method, compiled from a [`Database`].
@@ -142,7 +156,7 @@ impl Database {
         // Parsed once per process; every configured LCA starts from a copy.
         static PARSED: std::sync::OnceLock<Database> = std::sync::OnceLock::new();
         PARSED
-            .get_or_init(|| match Database::parse(BUILTIN) {
+            .get_or_init(|| match Database::parse_named(BUILTIN, "shipped") {
                 Ok(db) => db,
                 // The built-in text is tested; failing here is a build defect, not a user error.
                 Err(e) => panic!("built-in background data is invalid: {e}"),
@@ -161,6 +175,7 @@ impl Database {
             dimension,
             description: description.into(),
             source: source.into(),
+            origin: self.origin.clone(),
         });
         self.process_index.insert(name.into(), i);
         Ok(i)
@@ -172,7 +187,11 @@ impl Database {
             return Err(LcaError::Duplicate { kind: "flow", name: name.into() });
         }
         let i = self.flows.len();
-        self.flows.push(ElementaryFlow { name: name.into(), description: description.into() });
+        self.flows.push(ElementaryFlow {
+            name: name.into(),
+            description: description.into(),
+            origin: self.origin.clone(),
+        });
         self.flow_index.insert(name.into(), i);
         Ok(i)
     }
@@ -183,7 +202,8 @@ impl Database {
             return Err(LcaError::Duplicate { kind: "category", name: name.into() });
         }
         let i = self.categories.len();
-        self.categories.push(Category { name: name.into(), unit: unit.into(), source: source.into() });
+        let origin = self.origin.clone();
+        self.categories.push(Category { name: name.into(), unit: unit.into(), source: source.into(), origin });
         self.category_index.insert(name.into(), i);
         Ok(i)
     }
@@ -274,6 +294,14 @@ impl Database {
         self.factors.iter().filter(|&&(c, f, _)| c == category && f == flow).map(|&(_, _, v)| v).sum()
     }
 
+    /// Characterisation factor of a flow in a category, `None` if the category gives it none
+    /// (the flow is not characterised there, which is not the same as a factor of zero).
+    pub fn factor_of(&self, category: usize, flow: usize) -> Option<f64> {
+        let mut given = self.factors.iter().filter(|&&(c, f, _)| c == category && f == flow).peekable();
+        given.peek()?;
+        Some(given.map(|&(_, _, v)| v).sum())
+    }
+
     /// Compile `A`, `B` and `C`.
     pub fn matrices(&self) -> Matrices {
         let n = self.processes.len();
@@ -289,13 +317,33 @@ impl Database {
     /// Read the text format (see the module docs). Every line is checked; the first problem
     /// is returned with its line number.
     pub fn parse(text: &str) -> Result<Database> {
+        Database::parse_named(text, "user data")
+    }
+
+    fn parse_named(text: &str, origin: &str) -> Result<Database> {
         let mut db = Database::new();
-        db.extend_from_text(text)?;
+        db.extend_from(text, origin)?;
         Ok(db)
     }
 
-    /// Add the records of `text` to this database (user data on top of the built-in data).
+    /// Add the records of `text` to this database (user data on top of the built-in data),
+    /// their origin given as `user data`.
     pub fn extend_from_text(&mut self, text: &str) -> Result<()> {
+        self.extend_from(text, "user data")
+    }
+
+    /// Add the records of `text` to this database, each definition recording `origin` (a
+    /// file name, `flowsheet`) for listings. A name defined already is an error unless its
+    /// record starts with `override` (`override process | ...`), which replaces the earlier
+    /// definition and its data (see the module docs).
+    pub fn extend_from(&mut self, text: &str, origin: &str) -> Result<()> {
+        let before = std::mem::replace(&mut self.origin, origin.to_string());
+        let done = self.read_text(text);
+        self.origin = before;
+        done
+    }
+
+    fn read_text(&mut self, text: &str) -> Result<()> {
         let units = UnitTable::builtin();
         // Two passes, so that records may refer to processes defined further down (loops):
         // definitions (flow, category, process) first, then factors, emissions and inputs.
@@ -311,7 +359,7 @@ impl Database {
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
-            let record = Record { line: i + 1, fields: trimmed.split('|').map(str::trim).collect(), units };
+            let record = Record::new(i + 1, raw, units);
             let definition = matches!(record.kind(), "flow" | "category" | "process");
             if definition == (pass == 0) {
                 self.read_record(&record)?;
@@ -322,18 +370,35 @@ impl Database {
 
     fn read_record(&mut self, r: &Record<'_>) -> Result<()> {
         let f = &r.fields;
+        if r.overrides && !matches!(r.kind(), "flow" | "category" | "process") {
+            return Err(r.bad(format!("`override` applies to flow, category and process records, not `{}`", r.kind())));
+        }
         match r.kind() {
             "flow" => {
                 r.arity(3, 3)?;
-                self.add_flow(f[1], f[2]).map_err(|e| r.at(e))?;
+                if r.overrides {
+                    let i = self.require_flow(f[1], "an override").map_err(|e| r.at(e))?;
+                    self.flows[i].description = f[2].into();
+                    self.flows[i].origin = format!("{} (overrides {})", self.origin, self.flows[i].origin);
+                } else {
+                    self.add_flow(f[1], f[2]).map_err(|e| r.at(e))?;
+                }
             }
             "category" => {
                 r.arity(4, 4)?;
-                self.add_category(f[1], f[2], f[3]).map_err(|e| r.at(e))?;
+                if r.overrides {
+                    let c = self.require_category(f[1]).map_err(|e| r.at(e))?;
+                    self.factors.retain(|&(k, _, _)| k != c);
+                    let category = &mut self.categories[c];
+                    let origin = format!("{} (overrides {})", self.origin, category.origin);
+                    *category = Category { name: f[1].into(), unit: f[2].into(), source: f[3].into(), origin };
+                } else {
+                    self.add_category(f[1], f[2], f[3]).map_err(|e| r.at(e))?;
+                }
             }
             "factor" => {
                 r.arity(4, 5)?;
-                self.add_factor(f[1], f[2], r.number(f[3])?).map_err(|e| r.at(e))?;
+                self.add_factor(f[1], f[2], r.number(3)?).map_err(|e| r.at(e))?;
             }
             "process" => self.read_process(r)?,
             "emission" => self.read_emission(r)?,
@@ -351,47 +416,82 @@ impl Database {
     fn read_process(&mut self, r: &Record<'_>) -> Result<()> {
         r.arity(5, 5)?;
         let f = &r.fields;
-        let q = r.quantity(f[2])?;
+        let q = r.quantity(2)?;
         if q.dimension != Dimension::ENERGY && q.dimension != Dimension::MASS {
-            return Err(r.bad(format!("reference amount `{}` must be an energy or a mass", f[2])));
+            return Err(r.bad_at(2, format!("reference amount `{}` must be an energy or a mass", f[2])));
         }
         if q.value.is_nan() || q.value <= 0.0 {
-            return Err(r.bad(format!("reference amount `{}` must be above zero", f[2])));
+            return Err(r.bad_at(2, format!("reference amount `{}` must be above zero", f[2])));
         }
-        let p = self.add_process(f[1], q.dimension, f[3], f[4]).map_err(|e| r.at(e))?;
+        let p = if r.overrides {
+            self.override_definition(r, q.dimension)?
+        } else {
+            self.add_process(f[1], q.dimension, f[3], f[4]).map_err(|e| r.at(e))?
+        };
         self.reference.insert(p, q.value);
         Ok(())
+    }
+
+    /// `override process | NAME | ...`: the earlier process of that name, its inputs and
+    /// emissions dropped (the records that follow give the new ones) and its description and
+    /// source replaced. It keeps its place and dimension, so what uses it stays consistent.
+    fn override_definition(&mut self, r: &Record<'_>, dimension: Dimension) -> Result<usize> {
+        let f = &r.fields;
+        let p = self.require_process(f[1], "an override").map_err(|e| r.at(e))?;
+        let old = self.processes[p].dimension;
+        if old != dimension {
+            return Err(r.bad_at(
+                2,
+                format!(
+                    "`{}` is measured in {}, so its override must be too, found {}",
+                    f[1],
+                    old.describe(),
+                    dimension.describe()
+                ),
+            ));
+        }
+        self.inputs.retain(|&(_, c, _)| c != p);
+        self.emissions.retain(|&(_, q, _)| q != p);
+        let origin = format!("{} (overrides {})", self.origin, self.processes[p].origin);
+        let process = &mut self.processes[p];
+        process.description = f[3].into();
+        process.source = f[4].into();
+        process.origin = origin;
+        Ok(p)
     }
 
     /// `emission | PROCESS | FLOW | AMOUNT [| SOURCE]`
     fn read_emission(&mut self, r: &Record<'_>) -> Result<()> {
         r.arity(4, 5)?;
         let f = &r.fields;
-        let p = self.require_process(f[1], "an emission").map_err(|e| r.at(e))?;
-        let q = r.quantity(f[3])?;
+        let p = self.require_process(f[1], "an emission").map_err(|e| r.at_field(1, e))?;
+        let q = r.quantity(3)?;
         if q.dimension != Dimension::MASS {
-            return Err(r.bad(format!("emission amount `{}` must be a mass (kg)", f[3])));
+            return Err(r.bad_at(3, format!("emission amount `{}` must be a mass (kg)", f[3])));
         }
         let per = self.reference_amount(p);
-        self.add_emission(f[1], f[2], q.value / per).map_err(|e| r.at(e))
+        self.add_emission(f[1], f[2], q.value / per).map_err(|e| r.at_field(2, e))
     }
 
     /// `input | PROCESS | FROM PROCESS | AMOUNT [| SOURCE]`
     fn read_input(&mut self, r: &Record<'_>) -> Result<()> {
         r.arity(4, 5)?;
         let f = &r.fields;
-        let c = self.require_process(f[1], "an input").map_err(|e| r.at(e))?;
-        let s = self.require_process(f[2], format_args!("an input of `{}`", f[1])).map_err(|e| r.at(e))?;
-        let q = r.quantity(f[3])?;
+        let c = self.require_process(f[1], "an input").map_err(|e| r.at_field(1, e))?;
+        let s = self.require_process(f[2], format_args!("an input of `{}`", f[1])).map_err(|e| r.at_field(2, e))?;
+        let q = r.quantity(3)?;
         let supplied = self.processes[s].dimension;
         if q.dimension != supplied {
-            return Err(r.bad(format!(
-                "input amount `{}` is a {}, but `{}` is measured in {}",
-                f[3],
-                q.dimension.describe(),
-                f[2],
-                supplied.describe()
-            )));
+            return Err(r.bad_at(
+                3,
+                format!(
+                    "input amount `{}` is a {}, but `{}` is measured in {}",
+                    f[3],
+                    q.dimension.describe(),
+                    f[2],
+                    supplied.describe()
+                ),
+            ));
         }
         let per = self.reference_amount(c);
         self.add_input(f[1], f[2], q.value / per).map_err(|e| r.at(e))
@@ -414,29 +514,62 @@ impl Database {
     }
 }
 
-/// One line of background data, split into its fields (the first is the record's kind).
+/// One line of background data, split into its fields (the first is the record's kind,
+/// without a leading `override`).
 struct Record<'t> {
     /// 1-based line number.
     line: usize,
     fields: Vec<&'t str>,
+    /// 1-based column of each field (of its first character, or where it would be if empty).
+    columns: Vec<usize>,
+    /// The record starts with `override`.
+    overrides: bool,
     units: &'t UnitTable,
 }
 
-impl Record<'_> {
+impl<'t> Record<'t> {
+    fn new(line: usize, raw: &'t str, units: &'t UnitTable) -> Record<'t> {
+        let (mut fields, mut columns, mut start) = (Vec::new(), Vec::new(), 0);
+        for piece in raw.split('|') {
+            let lead = piece.len() - piece.trim_start().len();
+            fields.push(piece.trim());
+            columns.push(raw[..start + lead].chars().count() + 1);
+            start += piece.len() + 1;
+        }
+        let mut overrides = false;
+        if let Some(rest) = fields[0].strip_prefix("override")
+            && rest.starts_with(char::is_whitespace)
+        {
+            overrides = true;
+            fields[0] = rest.trim();
+        }
+        Record { line, fields, columns, overrides, units }
+    }
+
     fn kind(&self) -> &str {
         self.fields[0]
     }
 
-    /// An error at this line.
+    /// An error about the whole record.
     fn bad(&self, message: String) -> LcaError {
-        LcaError::Data { line: self.line, message }
+        self.bad_at(0, message)
+    }
+
+    /// An error about field `i` (0 is the kind).
+    fn bad_at(&self, i: usize, message: String) -> LcaError {
+        LcaError::Data { line: self.line, column: self.columns.get(i).copied().unwrap_or(1), message }
     }
 
     /// A database error, placed at this line unless it names its line already.
     fn at(&self, e: LcaError) -> LcaError {
+        self.at_field(1, e)
+    }
+
+    /// A database error about field `i`, placed there unless it names its line already.
+    fn at_field(&self, i: usize, e: LcaError) -> LcaError {
         match e {
             LcaError::Data { .. } => e,
-            other => self.bad(other.to_string()),
+            other => self.bad_at(i, other.to_string()),
         }
     }
 
@@ -458,12 +591,13 @@ impl Record<'_> {
         Ok(())
     }
 
-    fn number(&self, s: &str) -> Result<f64> {
-        s.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| self.bad(format!("`{s}` is not a number")))
+    fn number(&self, i: usize) -> Result<f64> {
+        let s = self.fields[i];
+        s.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| self.bad_at(i, format!("`{s}` is not a number")))
     }
 
-    fn quantity(&self, s: &str) -> Result<Quantity> {
-        self.units.parse(s).map_err(|e| self.bad(e.to_string()))
+    fn quantity(&self, i: usize) -> Result<Quantity> {
+        self.units.parse(self.fields[i]).map_err(|e| self.bad_at(i, e.to_string()))
     }
 }
 
@@ -498,5 +632,53 @@ mod tests {
         assert!(err.to_string().contains("line 2") && err.to_string().contains("`q`"), "{err}");
         let err = Database::parse("flows | a | b\n").unwrap_err();
         assert!(err.to_string().contains("unknown record `flows`"), "{err}");
+    }
+
+    /// Each category against its source's factors, for 1 kg of every gas: IPCC AR6 WG1
+    /// (2021) Table 7.15 (GWP100: CH4 fossil 29.8, non-fossil 27.0, N2O 273; GWP20: 82.5,
+    /// 79.7, 273) and IPCC AR5 WG1 (2013) Table 8.7 (GWP100: CH4 28, N2O 265).
+    #[test]
+    fn each_category_weighs_one_kg_of_every_gas_as_its_source_says() {
+        let mut db = Database::builtin();
+        db.extend_from_text(
+            "process | gases | 1 kg | one kg of each gas | test\n\
+             emission | gases | CO2, fossil | 1 kg\nemission | gases | CH4, fossil | 1 kg\n\
+             emission | gases | CH4, non-fossil | 1 kg\nemission | gases | N2O | 1 kg\n",
+        )
+        .unwrap();
+        let p = db.require_process("gases", "test").unwrap();
+        let solved = db.solve(&db.matrices(), &[(p, 1.0)], &SolverOptions::default()).unwrap();
+        let impact = |name: &str| solved.impacts[db.require_category(name).unwrap()];
+        assert_eq!(impact("GWP100 (IPCC AR6)"), 1.0 + 29.8 + 27.0 + 273.0);
+        assert_eq!(impact("GWP20 (IPCC AR6)"), 1.0 + 82.5 + 79.7 + 273.0);
+        assert_eq!(impact("GWP100 (IPCC AR5)"), 1.0 + 28.0 + 28.0 + 265.0);
+        // The GWP100-weighted flow has no GWP20 factor: not characterised, not a zero.
+        let gwp20 = db.require_category("GWP20 (IPCC AR6)").unwrap();
+        assert_eq!(db.factor_of(gwp20, db.require_flow(GHG_CO2_EQ, "test").unwrap()), None);
+    }
+
+    #[test]
+    fn user_data_overrides_only_when_marked_and_keeps_the_dimension() {
+        let mut db = Database::builtin();
+        let err = db.extend_from("process | tap_water_kr | 1 t | mine | src\n", "my.txt").unwrap_err();
+        assert!(err.to_string().contains("defined twice (write `override process`"), "{err}");
+        assert!(matches!(err, LcaError::Data { line: 1, column: 11, .. }), "{err:?}");
+        let err = db.extend_from("override process | tap_water_kr | 1 kWh | mine | src\n", "my.txt").unwrap_err();
+        assert!(err.to_string().contains("measured in mass"), "{err}");
+        let err = db.extend_from("override process | no_such | 1 t | mine | src\n", "my.txt").unwrap_err();
+        assert!(err.to_string().contains("unknown background process `no_such`"), "{err}");
+        db.extend_from(
+            "override process | tap_water_kr | 2 t | mine | [S] my source\nemission | tap_water_kr | GHG (CO2-eq) | 0.5 kg\n",
+            "my.txt",
+        )
+        .unwrap();
+        let p = db.require_process("tap_water_kr", "test").unwrap();
+        let ghg = db.require_flow(GHG_CO2_EQ, "test").unwrap();
+        // 0.5 kg per 2 t of water: the shipped 0.221 kg/t is gone.
+        assert!((db.matrices().b.get(ghg, p) - 0.5 / 2000.0).abs() < 1e-18);
+        assert_eq!(db.processes()[p].source, "[S] my source");
+        assert_eq!(db.processes()[p].origin, "my.txt (overrides shipped)");
+        let err = db.extend_from("emission | tap_water_kr | CO2, fossil | 1 kWh\n", "my.txt").unwrap_err();
+        assert!(matches!(err, LcaError::Data { line: 1, column: 41, .. }), "{err:?}");
     }
 }

@@ -14,11 +14,14 @@ pub enum LcaError {
     Data {
         /// 1-based line number.
         line: usize,
+        /// 1-based column of the field at fault (of the record's first field when the whole
+        /// record is).
+        column: usize,
         /// What is wrong.
         message: String,
     },
     /// A name was defined twice in the background database.
-    #[error("{kind} `{name}` is defined twice")]
+    #[error("{kind} `{name}` is defined twice (write `override {kind}` to replace the earlier definition)")]
     Duplicate {
         /// `process`, `flow` or `category`.
         kind: &'static str,

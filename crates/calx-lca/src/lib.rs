@@ -53,7 +53,7 @@ pub use background::Background;
 pub use config::{AvoidedBurden, FactorOverride, FunctionalUnit, LcaConfig, Mapping};
 pub use database::{Database, GHG_CO2_EQ, Matrices, Solution};
 pub use error::{LcaError, Result};
-pub use render::{to_csv, to_table};
+pub use render::{listing, to_csv, to_table};
 pub use report::{per, report_part};
 pub use result::{
     Amount, AvoidedLine, CategoryTotal, Contribution, Exclusion, FlowTotal, InventoryLine, LcaFigures, LcaResult, Part,

@@ -10,8 +10,9 @@ fn csv_field(s: &str) -> String {
 }
 
 /// CSV, one row per figure: `section,unit,flow,process,amount,amount_unit,impact_per_fu,impact_per_year,share,note`.
-/// Sections: `total`, `by_unit`, `by_flow`, `line`, `avoided`, `excluded`, `category`,
-/// `inventory`. Numbers are written with full precision (`{}` of f64 round-trips).
+/// Sections: `total`, `by_unit`, `by_flow`, `line`, `avoided`, `excluded`, `category`
+/// (process = the category, for its rows `category_by_unit`, `category_by_flow` and
+/// `category_not_characterised` too), `inventory`. Numbers are written with full precision (`{}` of f64 round-trips).
 pub fn to_csv(r: &LcaResult) -> String {
     let mut out =
         String::from("section,unit,flow,process,amount,amount_unit,impact_per_fu,impact_per_year,share,note\n");
@@ -63,6 +64,15 @@ pub fn to_csv(r: &LcaResult) -> String {
     }
     for c in &r.categories {
         row("category", "", &c.name, "", None, Some(c.emissions), None, &c.unit);
+        for b in &c.by_unit {
+            row("category_by_unit", &b.name, "", &c.name, None, Some(b.impact), Some(b.share), &c.unit);
+        }
+        for b in &c.by_flow {
+            row("category_by_flow", "", &b.name, &c.name, None, Some(b.impact), Some(b.share), &c.unit);
+        }
+        for n in &c.not_characterised {
+            row("category_not_characterised", "", &n.name, &c.name, None, Some(n.amount), None, "kg, no factor");
+        }
     }
     for f in &r.inventory {
         row("inventory", "", &f.name, "", None, Some(f.amount), None, "kg");
@@ -139,5 +149,38 @@ fn boundary_and_data(s: &mut String, r: &LcaResult) {
     let _ = writeln!(s, "\n  all categories (emissions)");
     for c in &r.categories {
         let _ = writeln!(s, "    {:<26} {:>16.4} {}/FU", c.name, c.emissions.per_functional_unit, c.unit);
+        for n in &c.not_characterised {
+            let _ = writeln!(
+                s,
+                "      not characterised (no factor, not counted): {} {:.4} kg/FU",
+                n.name, n.amount.per_functional_unit
+            );
+        }
     }
+}
+
+/// The processes, elementary flows and impact categories of a background database, each
+/// with its source and origin (`shipped`, or the user file or `flowsheet` that defined it):
+/// what `calx lca list` prints.
+pub fn listing(db: &crate::Database) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "processes ({}): NAME [per SI unit] | DESCRIPTION | SOURCE | ORIGIN", db.processes().len());
+    for p in db.processes() {
+        let per = if p.dimension == calx_core::Dimension::ENERGY { "J" } else { "kg" };
+        let _ = writeln!(s, "  {} [{per}] | {} | {} | {}", p.name, p.description, p.source, p.origin);
+    }
+    let _ = writeln!(s, "\nelementary flows ({}): NAME | DESCRIPTION | ORIGIN", db.flows().len());
+    for f in db.flows() {
+        let _ = writeln!(s, "  {} | {} | {}", f.name, f.description, f.origin);
+    }
+    let _ = writeln!(s, "\nimpact categories ({}): NAME [UNIT] | SOURCE | ORIGIN", db.categories().len());
+    for (i, c) in db.categories().iter().enumerate() {
+        let _ = writeln!(s, "  {} [{}] | {} | {}", c.name, c.unit, c.source, c.origin);
+        for (f, flow) in db.flows().iter().enumerate() {
+            if let Some(v) = db.factor_of(i, f) {
+                let _ = writeln!(s, "      {} = {v}", flow.name);
+            }
+        }
+    }
+    s
 }

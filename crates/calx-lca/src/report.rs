@@ -53,8 +53,44 @@ fn blocks(name: &str, r: &LcaResult, per: &str) -> Vec<Block> {
     let s = slug(name);
     blocks.push(contributions(&format!("lca-{s}-by-unit"), &format!("Emissions by unit ({name})"), &r.by_unit, &unit));
     blocks.push(contributions(&format!("lca-{s}-by-flow"), &format!("Emissions by flow ({name})"), &r.by_flow, &unit));
+    blocks.extend(categories(name, r, per));
     blocks.extend(exclusions(name, r));
     blocks.extend(background_data(name, r));
+    blocks
+}
+
+/// Every impact category of the background data: its total per functional unit and per
+/// year, its largest unit and what it leaves uncharacterised (flows it has no factor for),
+/// then the contributions by unit of each category other than the headline one.
+fn categories(name: &str, r: &LcaResult, per: &str) -> Vec<Block> {
+    if r.categories.len() < 2 {
+        return Vec::new();
+    }
+    let mut t = Table::new(
+        &format!("Impact categories ({name})"),
+        &["category", "per FU", "per year", "not characterised (no factor, not counted)"],
+        &[false, true, true, false],
+    );
+    for c in &r.categories {
+        let missing: Vec<String> = c
+            .not_characterised
+            .iter()
+            .map(|n| format!("{} {} kg/{per}", n.name, sig(n.amount.per_functional_unit, 4)))
+            .collect();
+        t.row(vec![
+            c.name.clone(),
+            format!("{} {}/{per}", sig(c.emissions.per_functional_unit, 4), c.unit),
+            format!("{} {}/yr", sig(c.emissions.per_year, 4), c.unit),
+            if missing.is_empty() { "-".into() } else { missing.join("; ") },
+        ]);
+    }
+    let mut blocks = vec![Block::Table(t)];
+    let s = slug(name);
+    for c in r.categories.iter().filter(|c| c.name != r.category) {
+        let unit = format!("{}/{per}", c.unit);
+        let title = format!("Emissions by unit, {} ({name})", c.name);
+        blocks.push(contributions(&format!("lca-{s}-{}-by-unit", slug(&c.name)), &title, &c.by_unit, &unit));
+    }
     blocks
 }
 

@@ -100,7 +100,7 @@ pub struct ProcessUse {
     pub amount: f64,
 }
 
-/// Total of one impact category.
+/// Total of one impact category, with its contributions.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CategoryTotal {
     /// Category name.
@@ -109,6 +109,14 @@ pub struct CategoryTotal {
     pub unit: String,
     /// Emissions (background and direct, without credits).
     pub emissions: Amount,
+    /// Emissions by unit (flowsheet order).
+    pub by_unit: Vec<Contribution>,
+    /// Emissions by flow.
+    pub by_flow: Vec<Contribution>,
+    /// Elementary flows of the inventory this category gives no factor for, with their
+    /// amounts (kg): not counted in `emissions`, so the total is incomplete when this is not
+    /// empty (a GWP100-weighted `GHG (CO2-eq)` flow in GWP20).
+    pub not_characterised: Vec<FlowTotal>,
 }
 
 /// One elementary flow of the life-cycle inventory.
@@ -185,6 +193,27 @@ pub struct LcaFigures<'a> {
     pub by_unit: Vec<Part<'a>>,
     /// Emissions by flow (in the order the flows first appear in the inventory).
     pub by_flow: Vec<Part<'a>>,
+    /// Every other impact category of the background data (database order).
+    pub categories: Vec<CategoryFigures<'a>>,
+}
+
+/// The emissions of one impact category other than the headline one, with contributions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CategoryFigures<'a> {
+    /// Category name (`GWP20 (IPCC AR6)`).
+    pub name: &'a str,
+    /// Its indicator unit.
+    pub unit: &'a str,
+    /// The category gives a factor for every elementary flow of the inventory; if not,
+    /// `emissions` leaves those flows out (the full result lists them) and no metrics are
+    /// written for it.
+    pub complete: bool,
+    /// Emissions, background and direct, in `unit`.
+    pub emissions: Amount,
+    /// By unit (flowsheet order).
+    pub by_unit: Vec<Part<'a>>,
+    /// By flow.
+    pub by_flow: Vec<Part<'a>>,
 }
 
 /// One contribution (a unit, or a flow) to the emissions, per functional unit.
@@ -215,6 +244,19 @@ impl LcaResult {
             net_reduction: self.net_reduction,
             by_unit: parts(&self.by_unit),
             by_flow: parts(&self.by_flow),
+            categories: self
+                .categories
+                .iter()
+                .filter(|c| c.name != self.category)
+                .map(|c| CategoryFigures {
+                    complete: c.not_characterised.is_empty(),
+                    name: &c.name,
+                    unit: &c.unit,
+                    emissions: c.emissions,
+                    by_unit: parts(&c.by_unit),
+                    by_flow: parts(&c.by_flow),
+                })
+                .collect(),
         }
     }
 }

@@ -27,7 +27,7 @@ fn register_builtins(r: &mut Registry) -> Vec<calx_core::registry::ProvidedTwice
             conflicts.extend(r.register(provider, t).err());
         }
     }
-    conflicts.extend(r.register_analysis("calx-lca", Arc::new(calx_lca::LcaAnalysisType)).err());
+    conflicts.extend(r.register_analysis("calx-lca", Arc::new(calx_lca::LcaAnalysisType::default())).err());
     conflicts.extend(r.register_analysis("calx-tea", Arc::new(calx_tea::TeaAnalysisType)).err());
     conflicts.extend(r.register_analysis("calx-carbon", Arc::new(calx_carbon::CarbonAnalysisType::shipped())).err());
     conflicts

@@ -28,6 +28,7 @@ mod carbon;
 mod design;
 mod error;
 pub mod fit;
+mod lca;
 mod optimize;
 mod plugins;
 mod project;
@@ -35,7 +36,9 @@ mod warm;
 
 pub use analyses::{AnalysisFailure, run_figures, run_figures_into, run_reports, run_reports_with_study};
 pub use builtins::builtin_registry;
+pub use calx_lca::{Database as LcaDatabase, listing as lca_listing};
 pub use error::{Error, LoadError};
+pub use lca::lca_database;
 pub use plugins::{PluginProblem, ResolveError, library_file_name, load_plugins, resolve, search_path_from_env};
 pub use project::{LoadOptions, Project, Solved};
 

@@ -87,6 +87,7 @@ impl Project {
         let (mut registry, plugins) = plugins::load_plugins(&entries, base, &options.plugin_search, &options.registry)
             .map_err(|problems| source.plugin_diagnostics(problems))?;
         crate::carbon::register_profile_files(source, base, &mut registry)?;
+        crate::lca::register_background(source, base, &mut registry)?;
         let mut model = source.decode(&registry)?;
         in_run_order(&mut model)?;
         Ok(Project { model, registry, plugins })
