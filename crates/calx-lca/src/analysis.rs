@@ -311,7 +311,7 @@ fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
 impl Analysis for LcaAnalysis {
     fn figures(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
         let assessment = Assessment::new(flowsheet, &self.background).map_err(analysis_error)?;
-        Ok(metrics(&assessment.figures()))
+        Ok(metrics(&assessment.metric_figures()))
     }
 
     fn figures_into(
@@ -321,7 +321,7 @@ impl Analysis for LcaAnalysis {
         out: &mut Vec<Metric>,
     ) -> Result<(), AnalysisError> {
         let assessment = Assessment::new(flowsheet, &self.background).map_err(analysis_error)?;
-        metrics_into(&assessment.figures(), &self.background.metric_units, &mut MetricWriter::new(out));
+        metrics_into(&assessment.metric_figures(), &self.background.metric_units, &mut MetricWriter::new(out));
         Ok(())
     }
 

@@ -75,12 +75,13 @@ enum Target {
 /// A counted inventory item: where, and its impact per SI unit in the headline category and
 /// in every category (database order).
 #[derive(Clone)]
-struct Counted {
+struct Counted<'a> {
     target: Target,
     per_si: f64,
-    all: Vec<f64>,
+    /// Impact per SI unit in every category, held by the background.
+    all: &'a [f64],
     /// Per category: it characterises every elementary flow this item brings.
-    complete: Vec<bool>,
+    complete: &'a [bool],
 }
 
 /// A counted inventory item, per functional unit.
@@ -111,7 +112,7 @@ pub(crate) struct Assessment<'a> {
     /// The foreground inventory, in flowsheet order.
     items: Vec<Item<'a>>,
     /// Per item: where it is counted (`None`: excluded from the boundary).
-    counted: Vec<Option<Counted>>,
+    counted: Vec<Option<Counted<'a>>>,
     /// Per avoided burden of the configuration: its process and impact per SI unit.
     avoided: Vec<(usize, f64)>,
     /// CO2 fixed in solids, kg/s.
@@ -168,7 +169,7 @@ impl<'a> Assessment<'a> {
         self.items.iter().zip(&self.counted).filter_map(|(item, c)| {
             let c = c.as_ref()?;
             let amount = item.rate * self.seconds_per_fu;
-            Some(Line { item, target: c.target, all: &c.all, amount, impact: amount * c.per_si })
+            Some(Line { item, target: c.target, all: c.all, amount, impact: amount * c.per_si })
         })
     }
 
@@ -181,8 +182,24 @@ impl<'a> Assessment<'a> {
         })
     }
 
-    /// The figures behind the metrics.
+    /// The figures behind the metrics and the report: every category.
     pub(crate) fn figures(&self) -> LcaFigures<'a> {
+        self.figures_with(self.other_categories(|_| true))
+    }
+
+    /// The figures behind the metrics only: the other categories that get metrics (those
+    /// that characterise the whole inventory), each equal bit for bit to its figures in
+    /// [`Self::figures`].
+    pub(crate) fn metric_figures(&self) -> LcaFigures<'a> {
+        self.figures_with(self.other_categories(|c| self.complete_in(c)))
+    }
+
+    /// Whether category `c` characterises every flow of the counted items.
+    fn complete_in(&self, c: usize) -> bool {
+        self.counted.iter().flatten().all(|k| k.complete[c])
+    }
+
+    fn figures_with(&self, categories: Vec<CategoryFigures<'a>>) -> LcaFigures<'a> {
         let by_unit: Vec<(Cow<'a, str>, f64)> = self.lines().map(|l| (Cow::Borrowed(l.item.unit), l.impact)).collect();
         let by_flow: Vec<(Cow<'a, str>, f64)> = self.lines().map(|l| (l.item.flow.clone(), l.impact)).collect();
         // `+ 0.0` turns the -0.0 of an empty f64 sum into 0.0 for reports.
@@ -198,7 +215,7 @@ impl<'a> Assessment<'a> {
             net_reduction: self.amount(fixed * self.co2_factor + avoided - emissions),
             by_unit: aggregate(self.unit_names(), &by_unit),
             by_flow: aggregate(Vec::new(), &by_flow),
-            categories: self.other_categories(),
+            categories,
         }
     }
 
@@ -208,17 +225,17 @@ impl<'a> Assessment<'a> {
 
     /// The figures of every category but the headline one: emissions (background and
     /// direct) with their contributions by unit and by flow.
-    fn other_categories(&self) -> Vec<CategoryFigures<'a>> {
+    fn other_categories(&self, keep: impl Fn(usize) -> bool) -> Vec<CategoryFigures<'a>> {
         let bg = self.background;
         (0..bg.db.categories().len())
-            .filter(|&c| c != bg.category)
+            .filter(|&c| c != bg.category && keep(c))
             .map(|c| {
                 let lines: Vec<_> = self.lines().map(|l| (l.item, l.amount * l.all[c])).collect();
                 let by_unit: Vec<(Cow<'a, str>, f64)> =
                     lines.iter().map(|(it, x)| (Cow::Borrowed(it.unit), *x)).collect();
                 let by_flow: Vec<(Cow<'a, str>, f64)> = lines.iter().map(|(it, x)| (it.flow.clone(), *x)).collect();
                 let category = &bg.db.categories()[c];
-                let complete = self.counted.iter().flatten().all(|k| k.complete[c]);
+                let complete = self.complete_in(c);
                 CategoryFigures {
                     complete,
                     name: &category.name,
@@ -505,24 +522,17 @@ fn target(it: &Item<'_>, db: &Database) -> Result<Option<Target>> {
 
 /// Stage: where every item is counted (all checked first), then the impact per SI unit there
 /// (one background solve per process, remembered by the background).
-fn counting(items: &[Item<'_>], background: &Background) -> Result<Vec<Option<Counted>>, Refusal> {
+fn counting<'a>(items: &[Item<'_>], background: &'a Background) -> Result<Vec<Option<Counted<'a>>>, Refusal> {
     let targets = items
         .iter()
         .map(|it| target(it, &background.db).map_err(|e| e.about(it.purpose.param())))
         .collect::<Result<Vec<_>, Refusal>>()?;
-    let categories = background.db.categories().len();
-    let counted = |target: Target| -> Result<Counted> {
-        let (all, complete) = match target {
-            Target::Process(p) => {
-                let u = background.unit_impacts_of(p)?;
-                (u.impacts.clone(), u.complete.clone())
-            }
-            Target::Flow(f) => (
-                (0..categories).map(|c| background.flow_factor_in(c, f)).collect(),
-                (0..categories).map(|c| background.db.factor_of(c, f).is_some()).collect(),
-            ),
+    let counted = |target: Target| -> Result<Counted<'a>> {
+        let u = match target {
+            Target::Process(p) => background.unit_impacts_of(p)?,
+            Target::Flow(f) => background.flow_impacts_of(f),
         };
-        Ok(Counted { target, per_si: all[background.category], all, complete })
+        Ok(Counted { target, per_si: u.impacts[background.category], all: &u.impacts, complete: &u.complete })
     };
     Ok(targets.into_iter().map(|t| t.map(counted).transpose()).collect::<Result<_>>()?)
 }

@@ -23,6 +23,9 @@ pub struct Background {
     /// Per process, its impact in every category per SI unit, once solved. A `OnceLock`
     /// per process: threads read without contending and may at worst solve one twice.
     unit_impacts: Vec<OnceLock<UnitImpacts>>,
+    /// Per elementary flow, its factor in every category and whether the category has one
+    /// (a direct emission's impacts per kg), laid out once like a process's.
+    flow_impacts: Vec<UnitImpacts>,
     /// The units of the metrics per functional unit and per year (`kg CO2-eq/FU`,
     /// `kg CO2-eq/yr`), written once instead of for every sample.
     pub(crate) metric_units: (String, String),
@@ -37,11 +40,27 @@ impl Background {
         let matrices = database.matrices();
         let category = database.require_category(&config.characterization)?;
         let flows = database.flows().len();
-        let flow_factors =
+        let flow_factors: Vec<Vec<f64>> =
             (0..database.categories().len()).map(|c| (0..flows).map(|f| database.factor(c, f)).collect()).collect();
         let unit_impacts = database.processes().iter().map(|_| OnceLock::new()).collect();
+        let categories = database.categories().len();
+        let flow_impacts = (0..flows)
+            .map(|f| UnitImpacts {
+                impacts: (0..categories).map(|c| flow_factors[c][f]).collect(),
+                complete: (0..categories).map(|c| database.factor_of(c, f).is_some()).collect(),
+            })
+            .collect();
         let metric_units = metric_units(&database.categories()[category].unit);
-        Ok(Background { config, db: database, matrices, category, flow_factors, unit_impacts, metric_units })
+        Ok(Background {
+            config,
+            db: database,
+            matrices,
+            category,
+            flow_factors,
+            unit_impacts,
+            flow_impacts,
+            metric_units,
+        })
     }
 
     /// Characterisation factor of elementary flow `f` in the configuration's category.
@@ -49,14 +68,15 @@ impl Background {
         self.flow_factors[self.category][f]
     }
 
-    /// Characterisation factor of elementary flow `f` in category `c`.
-    pub(crate) fn flow_factor_in(&self, c: usize, f: usize) -> f64 {
-        self.flow_factors[c][f]
-    }
-
     /// Impact in the configuration's category per SI unit of process `p`'s reference product.
     pub(crate) fn unit_impact(&self, p: usize) -> Result<f64> {
         Ok(self.unit_impacts_of(p)?.impacts[self.category])
+    }
+
+    /// Elementary flow `f`'s factor in every category (database order), and whether each
+    /// category has one.
+    pub(crate) fn flow_impacts_of(&self, f: usize) -> &UnitImpacts {
+        &self.flow_impacts[f]
     }
 
     /// Impact in every category (database order) per SI unit of process `p`'s product, and
