@@ -44,5 +44,5 @@ pub use registry::Registry;
 pub use stream::Stream;
 pub use unit::{
     MaterialUse, PortDirection, PortSpec, SizeFigure, UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport,
-    UnitType, Utility, UtilityUse,
+    UnitType, Utility, UtilityUse, WorkUse,
 };
