@@ -134,3 +134,41 @@ analyses:
     let e = solve_text(text).expect_err("out of range");
     assert!(e.contains("equipment_published") && e.contains("dosing_pump") && e.contains("S >= 400"), "{e}");
 }
+
+/// CO2 compressed in three intercooled stages: the compressor's shaft work enters the
+/// engine's energy balance (`UnitReport::work`), so the unit and the plant close; without it
+/// the hotter outlet would be an open balance. The work and the intercooler duty are shown
+/// with the utilities.
+#[test]
+fn a_compressor_closes_the_energy_balance_with_its_shaft_work() {
+    let text = r#"
+schema_version: 1
+components: { use: [CO2] }
+streams:
+  co2: { flows: { CO2: 10 t/h }, T: 40 degC, P: 1 bar }
+units:
+  co2_compressor:
+    type: compressor
+    in: { in: co2 }
+    out: { out: compressed }
+    params: { P: 30 bar, efficiency: 80 %, stages: 3, intercooler_T: 40 degC, motor_efficiency: 95 % }
+"#;
+    let solved = solve_text(text).unwrap_or_else(|e| panic!("{e}"));
+    let r = &solved.result;
+    let u = r.unit("co2_compressor").unwrap();
+    let EnergyBalance::Checked(c) = &u.energy else { panic!("{:?}", u.energy) };
+    assert!(c.relative_error < 1e-9, "{c:?}");
+    let EnergyBalance::Checked(plant) = &r.energy else { panic!("{:?}", r.energy) };
+    assert!(plant.relative_error < 1e-9, "{plant:?}");
+    let work = u.report.total_work();
+    assert!(work > 0.0 && size(r, "co2_compressor", "shaft_power") == work);
+    let electricity = u.report.total(calx_core::Utility::Electricity);
+    assert!((electricity - work / 0.95).abs() < 1e-9 * work);
+    // Two intercoolers back to 40 degC; the gas leaves the third stage hot.
+    let out = r.stream("compressed").unwrap();
+    assert!(out.stream.temperature > 313.15 + 50.0 && out.stream.pressure == 30e5, "{:?}", out.stream);
+    assert!(u.report.total(calx_core::Utility::Cooling) > 0.0);
+    // The work is serialized with the unit's report.
+    let json = serde_json::to_string(&u.report).unwrap();
+    assert!(json.contains("\"work\":[{\"purpose\":\"compression\""), "{json}");
+}

@@ -1,9 +1,10 @@
-//! Standard process equipment, linked into the `calx` binary: a centrifugal `pump`, a
-//! counter-current `heat_exchanger` and a `utility_exchanger` (steam heater or cooling-water
-//! cooler), a continuous `filter`, a `dryer` and a `storage_tank`. Each unit reports the size figures its published cost
-//! correlation needs (`calx_tea::correlations`), so a flowsheet built from them is costed
-//! bottom-up, and each conserves mass, elements and energy exactly (up to round-off), which
-//! the engine checks after every solve.
+//! Standard process equipment, linked into the `calx` binary: a centrifugal `pump`, a gas
+//! `compressor`, a counter-current `heat_exchanger` and a `utility_exchanger` (steam heater
+//! or cooling-water cooler), a continuous `filter`, a `dryer` and a `storage_tank`. Each unit
+//! reports the size figures its published cost correlation needs (`calx_tea::correlations`),
+//! so a flowsheet built from them is costed bottom-up, and each conserves mass, elements and
+//! energy exactly (up to round-off; the compressor's shaft work counted as
+//! `UnitReport::work`), which the engine checks after every solve.
 //!
 //! Equations, defaults and the worked examples the tests follow are listed per unit in
 //! docs/equipment.md and their figures in docs/sources.md §Process equipment.
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use calx_core::UnitType;
 
 mod common;
+mod compressor;
 mod dryer;
 mod filter;
 mod heat_exchanger;
@@ -20,6 +22,7 @@ mod pump;
 mod storage_tank;
 mod utility_exchanger;
 
+pub use compressor::Compressor;
 pub use dryer::Dryer;
 pub use filter::Filter;
 pub use heat_exchanger::HeatExchanger;
@@ -34,6 +37,7 @@ pub const PROVIDER: &str = "calx-equipment";
 pub fn unit_types() -> Vec<Arc<dyn UnitType>> {
     vec![
         Arc::new(Pump),
+        Arc::new(Compressor),
         Arc::new(HeatExchanger),
         Arc::new(UtilityExchanger),
         Arc::new(Filter),
