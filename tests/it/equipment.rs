@@ -21,7 +21,7 @@ fn size(r: &FlowsheetResult, unit: &str, name: &str) -> f64 {
     u.report.sizes.iter().find(|s| s.name == name).map(|s| s.value).unwrap_or_else(|| panic!("{unit}: no size {name}"))
 }
 
-/// Water heated by steam, stored, cooled by cooling water, filtered of its solids and the
+/// A slurry ground, heated by steam, stored, cooled by cooling water, filtered of its solids and the
 /// cake dried: every unit's energy closure is checked by the engine and recorded.
 const TRAIN: &str = r#"
 schema_version: 1
@@ -29,9 +29,14 @@ components: { use: [CaCO3, H2O, H2O(g)] }
 streams:
   slurry: { flows: { CaCO3: 1 t/h, H2O: 9 t/h }, T: 20 degC }
 units:
+  grinder:
+    type: mill
+    in: { in: slurry }
+    out: { out: milled }
+    params: { work_index: 12 kWh/t, f80: 1 mm, p80: 100 um }
   heater:
     type: utility_exchanger
-    in: { in: slurry }
+    in: { in: milled }
     out: { out: hot }
     params: { utility: steam, T: 80 degC, steam_pressure: 300 kPa, U: 1000 W/m2 K }
   tank:
@@ -79,6 +84,9 @@ fn every_equipment_unit_closes_its_balances_in_a_solved_plant() {
     assert!((t_sat - 273.15 - 133.52).abs() < 0.01, "{t_sat}");
     let h_fg = calx_core::water::latent_heat(t_sat).unwrap();
     assert!((steam - size(r, "heater", "duty") / h_fg).abs() < 1e-9 * steam);
+    // Bond's law on the 1 t/h of solids only: 10 x 12 x (1/sqrt(100) - 1/sqrt(1000)) kWh/t.
+    let bond = 10.0 * 12.0 * (0.1 - 1.0 / 1000f64.sqrt()) * 3.6e6 / 1000.0;
+    assert!((size(r, "grinder", "power") - bond * 1000.0 / 3600.0).abs() < 1e-9 * bond);
     // 10 t/h through 500 kg/(m2 h): 20 m2 of filter.
     assert!((size(r, "press", "area") - 20.0).abs() < 1e-9);
 }

@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod aqueous;
+pub mod comminution;
 pub mod component;
 pub mod dimension;
 pub mod element;

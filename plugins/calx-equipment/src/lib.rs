@@ -1,6 +1,6 @@
 //! Standard process equipment, linked into the `calx` binary: a centrifugal `pump`, a gas
 //! `compressor`, a counter-current `heat_exchanger` and a `utility_exchanger` (steam heater
-//! or cooling-water cooler), a continuous `filter`, a `dryer` and a `storage_tank`. Each unit
+//! or cooling-water cooler), a continuous `filter`, a `dryer`, a `mill` (Bond's law) and a `storage_tank`. Each unit
 //! reports the size figures its published cost correlation needs (`calx_tea::correlations`),
 //! so a flowsheet built from them is costed bottom-up, and each conserves mass, elements and
 //! energy exactly (up to round-off; the compressor's shaft work counted as
@@ -18,6 +18,7 @@ mod compressor;
 mod dryer;
 mod filter;
 mod heat_exchanger;
+mod mill;
 mod pump;
 mod storage_tank;
 mod utility_exchanger;
@@ -26,6 +27,7 @@ pub use compressor::Compressor;
 pub use dryer::Dryer;
 pub use filter::Filter;
 pub use heat_exchanger::HeatExchanger;
+pub use mill::Mill;
 pub use pump::Pump;
 pub use storage_tank::StorageTank;
 pub use utility_exchanger::UtilityExchanger;
@@ -42,6 +44,7 @@ pub fn unit_types() -> Vec<Arc<dyn UnitType>> {
         Arc::new(UtilityExchanger),
         Arc::new(Filter),
         Arc::new(Dryer),
+        Arc::new(Mill),
         Arc::new(StorageTank),
     ]
 }

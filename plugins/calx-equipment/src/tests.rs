@@ -565,3 +565,41 @@ fn compressor_refuses_bad_parameters_by_name() {
     let u = compressor(&hot).unwrap();
     assert_eq!(param(compress(&*u, 300.0, 100e3).unwrap_err()), "intercooler_T");
 }
+
+/// McCabe, Smith & Harriott, *Unit Operations of Chemical Engineering*, 7th ed., Example 29.1
+/// (as worked in a FOSSEE Scilab Textbook Companion, `CH29/EX29.1`): crushing 100 ton/h of
+/// limestone (Wi = 12.74 kWh/ton, their Table 29.1) from 80 % passing 2 in to 80 % passing
+/// 1/8 in takes P = 100 x 0.3162 x 12.74 x (1/sqrt(3.175) - 1/sqrt(50.8)) = 169.6 kW (their
+/// eq. 29.10, sizes in mm; ton = short ton, 907.18474 kg).
+#[test]
+fn mill_reproduces_mccabe_smith_harriott_example_29_1() {
+    let ton = 907.184_74;
+    let mk = |name: &str, phase| {
+        let mut c = Component::pseudo(name, phase, None).unwrap();
+        c.heat_capacity = Some(HeatCapacity::ConstantMass { cp: 1000.0 });
+        c
+    };
+    let s = Arc::new(ComponentSet::new(vec![mk("limestone", Phase::Solid), mk("water", Phase::Liquid)]).unwrap());
+    let wi = 12.74 * 3.6e6 / ton; // J per kg
+    let params = [("work_index", wi), ("f80", 2.0 * 0.0254), ("p80", 0.125 * 0.0254)];
+    let u = create(&Mill, &s, &params, &Connections::default()).unwrap();
+    // 100 short ton/h of limestone; the water of a wet mill is not ground.
+    let feed = stream(100.0 * ton / 3600.0, 5.0, 300.0, 101_325.0);
+    let (out, report) = run(&*u, std::slice::from_ref(&feed), 1).unwrap();
+    let power = report.total(Utility::Electricity);
+    assert!((power - 169.6e3).abs() < 0.1e3, "{power} W");
+    assert_eq!(size(&report, "power"), power);
+    assert_eq!(out[0], feed);
+    // Bad sizes are refused by name.
+    let param = |p: &[(&str, f64)]| match create(&Mill, &s, p, &Connections::default()) {
+        Err(UnitError::Parameter { param, .. }) => param,
+        other => panic!("{:?}", other.map(|_| ())),
+    };
+    assert_eq!(param(&[("work_index", wi), ("f80", 1e-3), ("p80", 2e-3)]), "f80");
+    assert_eq!(param(&[("work_index", wi), ("f80", 1e-3), ("p80", 0.0)]), "p80");
+    assert_eq!(param(&[("work_index", -1.0), ("f80", 1e-3), ("p80", 1e-4)]), "work_index");
+    assert_eq!(
+        param(&[("work_index", wi), ("f80", 1e-3), ("p80", 1e-4), ("motor_efficiency", 1.5)]),
+        "motor_efficiency"
+    );
+}
