@@ -180,3 +180,35 @@ units:
     let json = serde_json::to_string(&u.report).unwrap();
     assert!(json.contains("\"work\":[{\"purpose\":\"compression\""), "{json}");
 }
+
+/// Wet CO2 cooled in a flash drum to 40 degC: the gas leaves saturated (IAPWS-IF97 vapour
+/// pressure), the rest of the water condenses, and the engine's energy closure holds with the
+/// flash's cooling duty.
+#[test]
+fn a_flash_knocks_out_water_and_closes_its_balances() {
+    let text = r#"
+schema_version: 1
+components: { use: [CO2, H2O, H2O(g)] }
+streams:
+  wet_gas: { flows: { CO2: 1 t/h, "H2O(g)": 100 kg/h }, T: 90 degC }
+units:
+  knockout:
+    type: flash
+    in: { in: wet_gas }
+    out: { vapour: dried_gas, liquid: condensate }
+    params: { T: 40 degC }
+"#;
+    let solved = solve_text(text).unwrap_or_else(|e| panic!("{e}"));
+    let r = &solved.result;
+    let u = r.unit("knockout").unwrap();
+    let EnergyBalance::Checked(c) = &u.energy else { panic!("{:?}", u.energy) };
+    assert!(c.relative_error < 1e-9, "{c:?}");
+    assert!(u.balance.iter().all(|b| b.relative_error < 1e-12), "{:?}", u.balance);
+    // y = psat(40 degC)/P: the vapour's water over its CO2, by moles.
+    let y = calx_core::water::saturation_pressure(313.15).unwrap() / 101_325.0;
+    let gas = &r.stream("dried_gas").unwrap().stream;
+    let (i_co2, i_w) = (r.components.index_of("CO2").unwrap(), r.components.index_of("H2O(g)").unwrap());
+    let ratio = (gas.flows[i_w] / 0.018_015) / (gas.flows[i_co2] / 0.044_01);
+    assert!((ratio - y / (1.0 - y)).abs() < 1e-3 * ratio, "{ratio}");
+    assert!(u.report.total(calx_core::Utility::Cooling) > 0.0);
+}

@@ -1,8 +1,9 @@
 //! Standard process equipment, linked into the `calx` binary: a centrifugal `pump`, a gas
 //! `compressor`, a counter-current `heat_exchanger` and a `utility_exchanger` (steam heater
-//! or cooling-water cooler), a continuous `filter`, a `dryer`, a `mill` (Bond's law) and a `storage_tank`. Each unit
-//! reports the size figures its published cost correlation needs (`calx_tea::correlations`),
-//! so a flowsheet built from them is costed bottom-up, and each conserves mass, elements and
+//! or cooling-water cooler), a continuous `filter`, a `dryer`, a `mill` (Bond's law), a
+//! water/gas `flash` and a `storage_tank`. Each unit reports the size figures its published
+//! cost correlation needs (`calx_tea::correlations`), so a flowsheet built from them is
+//! costed bottom-up, and each conserves mass, elements and
 //! energy exactly (up to round-off; the compressor's shaft work counted as
 //! `UnitReport::work`), which the engine checks after every solve.
 //!
@@ -17,6 +18,7 @@ mod common;
 mod compressor;
 mod dryer;
 mod filter;
+mod flash;
 mod heat_exchanger;
 mod mill;
 mod pump;
@@ -26,6 +28,7 @@ mod utility_exchanger;
 pub use compressor::Compressor;
 pub use dryer::Dryer;
 pub use filter::Filter;
+pub use flash::Flash;
 pub use heat_exchanger::HeatExchanger;
 pub use mill::Mill;
 pub use pump::Pump;
@@ -45,6 +48,7 @@ pub fn unit_types() -> Vec<Arc<dyn UnitType>> {
         Arc::new(Filter),
         Arc::new(Dryer),
         Arc::new(Mill),
+        Arc::new(Flash),
         Arc::new(StorageTank),
     ]
 }

@@ -603,3 +603,63 @@ fn mill_reproduces_mccabe_smith_harriott_example_29_1() {
         "motor_efficiency"
     );
 }
+
+/// Air (M = 28.97 g/mol, as Çengel & Boles), liquid water and water vapour with constant
+/// heat capacities and the formation enthalpies of docs/sources.md §Formation enthalpies.
+fn humid_air() -> Arc<ComponentSet> {
+    let mut air = Component::pseudo("air", Phase::Gas, Some(0.028_97)).unwrap();
+    air.formation_enthalpy = Some(0.0);
+    air.heat_capacity = Some(HeatCapacity::Constant { cp: 29.1 });
+    let water = |name: &str, phase, h_f: f64, cp: f64| {
+        let mut c = Component::from_formula(name, "H2O", phase).unwrap();
+        c.formation_enthalpy = Some(h_f);
+        c.heat_capacity = Some(HeatCapacity::Constant { cp });
+        c
+    };
+    Arc::new(
+        ComponentSet::new(vec![
+            air,
+            water("H2O", Phase::Liquid, -285_830.0, 75.3),
+            water("H2O(g)", Phase::Gas, -241_826.0, 33.6),
+        ])
+        .unwrap(),
+    )
+}
+
+fn flash(params: &[(&str, f64)]) -> Result<Box<dyn UnitOperation>, UnitError> {
+    create(&Flash, &humid_air(), params, &Connections::default())
+}
+
+/// Çengel & Boles, *Thermodynamics: An Engineering Approach*, 7th ed., chapter 14: at 25 degC
+/// the saturation pressure of water is 3.1698 kPa (their Table A-4, used in Example 14-1),
+/// and the humidity ratio of air saturated at 100 kPa is ω = 0.622 Pv/(P − Pv) (their eq.
+/// 14-11) = 0.622 × 3.1698/96.8302 = 0.02036 kg/kg. Hand calculation from the book's data.
+#[test]
+fn flash_saturates_air_as_cengel_boles_chapter_14() {
+    let u = flash(&[("T", 298.15), ("P", 100e3)]).unwrap();
+    // 1 kg/s of dry air with 0.1 kg/s of liquid water at 40 degC: most of the water stays liquid.
+    let feed = Stream { flows: vec![1.0, 0.1, 0.0], temperature: 313.15, pressure: 100e3 };
+    let mut out = vec![Stream::empty(3), Stream::empty(3)];
+    let mut report = UnitReport::default();
+    u.calculate(std::slice::from_ref(&feed), &mut out, &mut report).unwrap();
+    let omega = out[0].flows[2] / out[0].flows[0];
+    assert!((omega - 0.02036).abs() < 0.00002, "{omega}");
+    assert!((size(&report, "humidity_ratio") - omega).abs() < 1e-15);
+    assert_eq!((out[0].flows[1], out[1].flows[0], out[1].flows[2]), (0.0, 0.0, 0.0));
+    assert!((out[1].flows[1] + out[0].flows[2] - 0.1).abs() < 1e-15);
+    // Energy: the duty closes the balance (formation enthalpies carry the latent heat).
+    let set = humid_air();
+    let h = |s: &Stream| enthalpy_flow(&set, &s.flows, s.temperature).unwrap();
+    let duty = report.total(Utility::Heating) - report.total(Utility::Cooling);
+    assert!((h(&feed) + duty - h(&out[0]) - h(&out[1])).abs() < 1e-6);
+    // A feed too dry to saturate its gas leaves all its water as vapour.
+    let dry = Stream { flows: vec![1.0, 0.005, 0.0], ..feed.clone() };
+    u.calculate(std::slice::from_ref(&dry), &mut out, &mut report).unwrap();
+    assert_eq!((out[0].flows[2], out[1].flows[1]), (0.005, 0.0));
+    // Water boils at 110 degC and 1 atm: not a flash this unit models, refused naming `T`.
+    let boiling = flash(&[("T", 383.15), ("P", 101_325.0)]).unwrap();
+    match boiling.calculate(std::slice::from_ref(&feed), &mut out, &mut report) {
+        Err(UnitError::Parameter { param, .. }) => assert_eq!(param, "T"),
+        other => panic!("{other:?}"),
+    }
+}
