@@ -21,7 +21,7 @@ fn size(r: &FlowsheetResult, unit: &str, name: &str) -> f64 {
     u.report.sizes.iter().find(|s| s.name == name).map(|s| s.value).unwrap_or_else(|| panic!("{unit}: no size {name}"))
 }
 
-/// Water heated by steam, stored, cooled by cooling water, filtered of its solids and the
+/// A slurry ground, heated by steam, stored, cooled by cooling water, filtered of its solids and the
 /// cake dried: every unit's energy closure is checked by the engine and recorded.
 const TRAIN: &str = r#"
 schema_version: 1
@@ -29,9 +29,14 @@ components: { use: [CaCO3, H2O, H2O(g)] }
 streams:
   slurry: { flows: { CaCO3: 1 t/h, H2O: 9 t/h }, T: 20 degC }
 units:
+  grinder:
+    type: mill
+    in: { in: slurry }
+    out: { out: milled }
+    params: { work_index: 12 kWh/t, f80: 1 mm, p80: 100 um }
   heater:
     type: utility_exchanger
-    in: { in: slurry }
+    in: { in: milled }
     out: { out: hot }
     params: { utility: steam, T: 80 degC, steam_pressure: 300 kPa, U: 1000 W/m2 K }
   tank:
@@ -79,6 +84,9 @@ fn every_equipment_unit_closes_its_balances_in_a_solved_plant() {
     assert!((t_sat - 273.15 - 133.52).abs() < 0.01, "{t_sat}");
     let h_fg = calx_core::water::latent_heat(t_sat).unwrap();
     assert!((steam - size(r, "heater", "duty") / h_fg).abs() < 1e-9 * steam);
+    // Bond's law on the 1 t/h of solids only: 10 x 12 x (1/sqrt(100) - 1/sqrt(1000)) kWh/t.
+    let bond = 10.0 * 12.0 * (0.1 - 1.0 / 1000f64.sqrt()) * 3.6e6 / 1000.0;
+    assert!((size(r, "grinder", "power") - bond * 1000.0 / 3600.0).abs() < 1e-9 * bond);
     // 10 t/h through 500 kg/(m2 h): 20 m2 of filter.
     assert!((size(r, "press", "area") - 20.0).abs() < 1e-9);
 }
@@ -133,4 +141,74 @@ analyses:
 "#;
     let e = solve_text(text).expect_err("out of range");
     assert!(e.contains("equipment_published") && e.contains("dosing_pump") && e.contains("S >= 400"), "{e}");
+}
+
+/// CO2 compressed in three intercooled stages: the compressor's shaft work enters the
+/// engine's energy balance (`UnitReport::work`), so the unit and the plant close; without it
+/// the hotter outlet would be an open balance. The work and the intercooler duty are shown
+/// with the utilities.
+#[test]
+fn a_compressor_closes_the_energy_balance_with_its_shaft_work() {
+    let text = r#"
+schema_version: 1
+components: { use: [CO2] }
+streams:
+  co2: { flows: { CO2: 10 t/h }, T: 40 degC, P: 1 bar }
+units:
+  co2_compressor:
+    type: compressor
+    in: { in: co2 }
+    out: { out: compressed }
+    params: { P: 30 bar, efficiency: 80 %, stages: 3, intercooler_T: 40 degC, motor_efficiency: 95 % }
+"#;
+    let solved = solve_text(text).unwrap_or_else(|e| panic!("{e}"));
+    let r = &solved.result;
+    let u = r.unit("co2_compressor").unwrap();
+    let EnergyBalance::Checked(c) = &u.energy else { panic!("{:?}", u.energy) };
+    assert!(c.relative_error < 1e-9, "{c:?}");
+    let EnergyBalance::Checked(plant) = &r.energy else { panic!("{:?}", r.energy) };
+    assert!(plant.relative_error < 1e-9, "{plant:?}");
+    let work = u.report.total_work();
+    assert!(work > 0.0 && size(r, "co2_compressor", "shaft_power") == work);
+    let electricity = u.report.total(calx_core::Utility::Electricity);
+    assert!((electricity - work / 0.95).abs() < 1e-9 * work);
+    // Two intercoolers back to 40 degC; the gas leaves the third stage hot.
+    let out = r.stream("compressed").unwrap();
+    assert!(out.stream.temperature > 313.15 + 50.0 && out.stream.pressure == 30e5, "{:?}", out.stream);
+    assert!(u.report.total(calx_core::Utility::Cooling) > 0.0);
+    // The work is serialized with the unit's report.
+    let json = serde_json::to_string(&u.report).unwrap();
+    assert!(json.contains("\"work\":[{\"purpose\":\"compression\""), "{json}");
+}
+
+/// Wet CO2 cooled in a flash drum to 40 degC: the gas leaves saturated (IAPWS-IF97 vapour
+/// pressure), the rest of the water condenses, and the engine's energy closure holds with the
+/// flash's cooling duty.
+#[test]
+fn a_flash_knocks_out_water_and_closes_its_balances() {
+    let text = r#"
+schema_version: 1
+components: { use: [CO2, H2O, H2O(g)] }
+streams:
+  wet_gas: { flows: { CO2: 1 t/h, "H2O(g)": 100 kg/h }, T: 90 degC }
+units:
+  knockout:
+    type: flash
+    in: { in: wet_gas }
+    out: { vapour: dried_gas, liquid: condensate }
+    params: { T: 40 degC }
+"#;
+    let solved = solve_text(text).unwrap_or_else(|e| panic!("{e}"));
+    let r = &solved.result;
+    let u = r.unit("knockout").unwrap();
+    let EnergyBalance::Checked(c) = &u.energy else { panic!("{:?}", u.energy) };
+    assert!(c.relative_error < 1e-9, "{c:?}");
+    assert!(u.balance.iter().all(|b| b.relative_error < 1e-12), "{:?}", u.balance);
+    // y = psat(40 degC)/P: the vapour's water over its CO2, by moles.
+    let y = calx_core::water::saturation_pressure(313.15).unwrap() / 101_325.0;
+    let gas = &r.stream("dried_gas").unwrap().stream;
+    let (i_co2, i_w) = (r.components.index_of("CO2").unwrap(), r.components.index_of("H2O(g)").unwrap());
+    let ratio = (gas.flows[i_w] / 0.018_015) / (gas.flows[i_co2] / 0.044_01);
+    assert!((ratio - y / (1.0 - y)).abs() < 1e-3 * ratio, "{ratio}");
+    assert!(u.report.total(calx_core::Utility::Cooling) > 0.0);
 }

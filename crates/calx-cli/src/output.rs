@@ -82,6 +82,9 @@ pub(crate) fn csv(result: &FlowsheetResult) -> Vec<(&'static str, String)> {
                 m.rate
             );
         }
+        for w in &u.report.work {
+            let _ = writeln!(units, "{},{},work,shaft work ({}),{},W", u.name, u.type_name, quote(&w.purpose), w.power);
+        }
         for s in &u.report.sizes {
             let _ = writeln!(units, "{},{},size,{},{},{}", u.name, u.type_name, s.name, s.value, s.dimension);
         }

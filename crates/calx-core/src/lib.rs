@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod aqueous;
+pub mod comminution;
 pub mod component;
 pub mod dimension;
 pub mod element;
@@ -44,5 +45,5 @@ pub use registry::Registry;
 pub use stream::Stream;
 pub use unit::{
     MaterialUse, PortDirection, PortSpec, SizeFigure, UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport,
-    UnitType, Utility, UtilityUse,
+    UnitType, Utility, UtilityUse, WorkUse,
 };

@@ -97,15 +97,17 @@ pub struct UnitResult {
     pub report: UnitReport,
     /// Mass and element closures.
     pub balance: Vec<Closure>,
-    /// Energy closure: enthalpy in + heat supplied = enthalpy out + heat removed.
+    /// Energy closure: enthalpy in + heat supplied + shaft work = enthalpy out + heat removed.
     pub energy: EnergyBalance,
 }
 
 /// The energy closure of a unit or of the flowsheet: enthalpy flows (formation enthalpy plus
 /// sensible heat, `crate::thermo`) of everything entering plus heat supplied, against
-/// everything leaving plus heat removed, in W. Electric power is not counted: no unit so far
-/// turns it into stream enthalpy (agitation and grinding power leave with the cooling
-/// duty or to the surroundings, as the units document).
+/// everything leaving plus heat removed, in W, with the shaft work units declare delivered to
+/// their streams (`UnitReport::work`, a compressor's) counted as heat supplied is. Electric
+/// power as such is not counted: a unit that turns it into stream enthalpy declares that
+/// part as shaft work (agitation and grinding power leave with the cooling duty or to the
+/// surroundings, as the units document).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum EnergyBalance {
@@ -348,7 +350,7 @@ pub struct FlowsheetResult {
     /// Closure over the whole flowsheet: feeds in, products out.
     pub balance: Vec<Closure>,
     /// Energy closure over the whole flowsheet: feeds and make-up in, products out, every
-    /// unit's heat duties.
+    /// unit's heat duties and shaft work.
     pub energy: EnergyBalance,
     /// Solver summary.
     pub solver: SolverReport,

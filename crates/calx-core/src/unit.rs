@@ -217,6 +217,19 @@ pub struct MaterialUse {
     pub temperature: f64,
 }
 
+/// Shaft work a machine delivers to the unit's streams (a compressor's impeller), W: it
+/// enters the unit's and the flowsheet's energy balance as an inflow, as a heat duty does.
+/// The electricity that drives the machine stays a [`Utility`] (what the plant buys); the
+/// work is the part of it that ends up in the fluid's enthalpy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkUse {
+    /// What it is for ("compression").
+    pub purpose: Cow<'static, str>,
+    /// Power delivered to the streams, W: positive is work done on the fluid, negative work
+    /// taken from it (an expander).
+    pub power: f64,
+}
+
 /// What one calculation reports besides its outlet streams. `clone_from` reuses the lists'
 /// storage (the engine copies every unit's report into each solve's result).
 #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -225,6 +238,9 @@ pub struct UnitReport {
     pub utilities: Vec<UtilityUse>,
     /// Material drawn from outside the flowsheet.
     pub materials: Vec<MaterialUse>,
+    /// Shaft work delivered to the streams (empty for most units, and then not serialized).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub work: Vec<WorkUse>,
     /// Size figures.
     pub sizes: Vec<SizeFigure>,
     /// Notes for the user (a capped conversion, an extrapolated correlation).
@@ -241,6 +257,7 @@ impl Clone for UnitReport {
         UnitReport {
             utilities: self.utilities.clone(),
             materials: self.materials.clone(),
+            work: self.work.clone(),
             sizes: self.sizes.clone(),
             notes: self.notes.clone(),
             state: self.state.clone(),
@@ -249,9 +266,10 @@ impl Clone for UnitReport {
 
     fn clone_from(&mut self, source: &UnitReport) {
         // Destructured, so that a new field cannot be forgotten here.
-        let UnitReport { utilities, materials, sizes, notes, state } = source;
+        let UnitReport { utilities, materials, work, sizes, notes, state } = source;
         self.utilities.clone_from(utilities);
         self.materials.clone_from(materials);
+        self.work.clone_from(work);
         self.sizes.clone_from(sizes);
         self.notes.clone_from(notes);
         self.state.clone_from(state);
@@ -263,6 +281,7 @@ impl UnitReport {
     pub fn clear(&mut self) {
         self.utilities.clear();
         self.materials.clear();
+        self.work.clear();
         self.sizes.clear();
         self.notes.clear();
         self.state.clear();
@@ -293,6 +312,15 @@ impl UnitReport {
         temperature: f64,
     ) {
         self.materials.push(MaterialUse { purpose: purpose.into(), component, rate, temperature });
+    }
+    /// Record shaft work delivered to the streams, W (negative: taken from them). The
+    /// engine's energy balance counts it as it counts heat supplied.
+    pub fn shaft_work(&mut self, purpose: impl Into<Cow<'static, str>>, power: f64) {
+        self.work.push(WorkUse { purpose: purpose.into(), power });
+    }
+    /// Total shaft work delivered to the streams, W.
+    pub fn total_work(&self) -> f64 {
+        self.work.iter().map(|w| w.power).sum()
     }
     /// Record a size figure.
     pub fn size(&mut self, name: impl Into<Cow<'static, str>>, value: f64, dimension: Dimension) {

@@ -130,6 +130,12 @@ fn units(s: &mut String, model: &Model, result: &FlowsheetResult) {
                 format!("{} {main_flow}", sig(convert(uom, m.rate, main_flow), 5)),
             );
         }
+        for w in &u.report.work {
+            push(
+                format!("shaft work ({})", w.purpose),
+                format!("{} {main_power}", sig(convert(uom, w.power, main_power), 5)),
+            );
+        }
         for z in &u.report.sizes {
             push(format!("size: {}", z.name), size(z.value, z.dimension));
         }

@@ -1,8 +1,9 @@
 //! Mass, element and energy closures of units and of the whole flowsheet.
 //!
 //! Energy: enthalpy flows (formation enthalpy plus sensible heat, `calx_core::thermo`) of
-//! everything entering (inlets, make-up material at its temperature) plus heat supplied,
-//! against everything leaving plus heat removed. The relative error is taken against the sum
+//! everything entering (inlets, make-up material at its temperature) plus heat supplied and
+//! shaft work delivered to the streams (`UnitReport::work`), against everything leaving plus
+//! heat removed and work taken from the streams. The relative error is taken against the sum
 //! of the absolute values of every term, because enthalpies with formation enthalpies have
 //! both signs and may sum to about zero on each side (a gas of N2 and O2 at 25 degC).
 
@@ -164,6 +165,25 @@ pub(crate) fn heat_duties(report: &UnitReport) -> (f64, f64) {
     (report.total(Utility::Heating), report.total(Utility::Cooling))
 }
 
+/// The shaft work a unit reports: (delivered to its streams, taken from them), W.
+pub(crate) fn shaft_work(report: &UnitReport) -> (f64, f64) {
+    report
+        .work
+        .iter()
+        .fold((0.0, 0.0), |(on, by), w| if w.power >= 0.0 { (on + w.power, by) } else { (on, by - w.power) })
+}
+
+/// Add a unit's heat duties and shaft work to the sides of an energy balance: heat supplied
+/// and work done on the streams in, heat removed and work taken from them out.
+pub(crate) fn add_duties_and_work(report: &UnitReport, inn: &mut EnergySide, out: &mut EnergySide) {
+    let (heating, cooling) = heat_duties(report);
+    let (delivered, taken) = shaft_work(report);
+    inn.add(heating);
+    inn.add(delivered);
+    out.add(cooling);
+    out.add(taken);
+}
+
 /// The energy closure of `inn` (everything entering plus heat supplied) against `out`.
 pub(crate) fn energy_closure(inn: EnergySide, out: EnergySide) -> Closure {
     let scale = inn.magnitude + out.magnitude;
@@ -182,8 +202,8 @@ pub(crate) fn is_open(c: &Closure, tolerance: f64) -> bool {
     c.relative_error.is_nan() || c.relative_error > tolerance
 }
 
-/// The energy balance of one unit: inlets, make-up and heat supplied in; outlets and heat
-/// removed out.
+/// The energy balance of one unit: inlets, make-up, heat supplied and shaft work delivered in;
+/// outlets, heat removed and work taken out.
 pub(crate) fn unit_energy(
     set: &ComponentSet,
     inlets: &[Stream],
@@ -199,9 +219,7 @@ pub(crate) fn unit_energy(
         for s in outlets {
             out.add_flows(set, &s.flows, s.temperature)?;
         }
-        let (heating, cooling) = heat_duties(report);
-        inn.add(heating);
-        out.add(cooling);
+        add_duties_and_work(report, &mut inn, &mut out);
         Ok((inn, out))
     };
     match sides() {

@@ -19,7 +19,9 @@ use calx_core::{ComponentSet, ParamValue, Stream, UnitDescriptor, UnitOperation,
 use calx_solver::{SolverError, solve_bracketed, solve_fixed_point};
 use tracing::{debug, info_span};
 
-use crate::balance::{ElementTable, EnergySide, energy_closure, first_violation, heat_duties, is_open, unit_energy};
+use crate::balance::{
+    ElementTable, EnergySide, add_duties_and_work, energy_closure, first_violation, is_open, unit_energy,
+};
 use crate::calculate::{CalculatorDef, Plan};
 use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 use crate::error::{BuildError, EngineError, ReadError};
@@ -944,8 +946,8 @@ impl Flowsheet {
 }
 
 impl Flowsheet {
-    /// The energy balance of the whole plant: feeds, every unit's make-up materials and heat
-    /// supplied in; products and heat removed out.
+    /// The energy balance of the whole plant: feeds, every unit's make-up materials, heat
+    /// supplied and shaft work delivered in; products, heat removed and work taken out.
     fn flowsheet_energy(&self, feeds: &[&Stream], products: &[&Stream]) -> Result<EnergyBalance, EngineError> {
         let sides = || -> Result<(EnergySide, EnergySide), String> {
             let (mut inn, mut out) = (EnergySide::default(), EnergySide::default());
@@ -958,9 +960,7 @@ impl Flowsheet {
             }
             for r in &self.reports {
                 inn.add_materials(set, r)?;
-                let (heating, cooling) = heat_duties(r);
-                inn.add(heating);
-                out.add(cooling);
+                add_duties_and_work(r, &mut inn, &mut out);
             }
             Ok((inn, out))
         };

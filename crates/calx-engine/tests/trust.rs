@@ -334,3 +334,77 @@ fn a_heater_closes_its_energy_balance_and_so_does_the_flowsheet() {
     let duty = r.unit("heat").unwrap().report.total(calx_core::Utility::Heating);
     assert!(duty > 0.0 && (unit.inflow - unit.outflow).abs() < 1e-9 * duty.max(1.0));
 }
+
+/// A machine that changes its stream's temperature by `dt` K and declares the enthalpy change
+/// as shaft work (`UnitReport::shaft_work`): a compressor when `dt` > 0, an expander when
+/// `dt` < 0. Mass and elements are conserved; only the work term closes the energy balance.
+struct Machine {
+    dt: f64,
+}
+
+struct MachineUnit {
+    dt: f64,
+    set: Arc<ComponentSet>,
+}
+
+impl UnitType for Machine {
+    fn descriptor(&self) -> calx_core::UnitDescriptor {
+        calx_core::UnitDescriptor {
+            type_name: "machine".into(),
+            summary: "test fixture: warms or cools by declared shaft work".into(),
+            ports: vec![calx_core::PortSpec::inlet("in", "feed"), calx_core::PortSpec::outlet("out", "worked")],
+            params: vec![],
+        }
+    }
+
+    fn create(&self, c: &calx_core::UnitConfig<'_>) -> Result<Box<dyn calx_core::UnitOperation>, calx_core::UnitError> {
+        Ok(Box::new(MachineUnit { dt: self.dt, set: c.components.clone() }))
+    }
+}
+
+impl calx_core::UnitOperation for MachineUnit {
+    fn calculate(
+        &self,
+        inlets: &[calx_core::Stream],
+        outlets: &mut [calx_core::Stream],
+        report: &mut calx_core::UnitReport,
+    ) -> Result<(), calx_core::UnitError> {
+        outlets[0].copy_from(&inlets[0]);
+        outlets[0].temperature = inlets[0].temperature + self.dt;
+        let h = |s: &calx_core::Stream| calx_core::thermo::enthalpy_flow(&self.set, &s.flows, s.temperature);
+        report.shaft_work("test work", h(&outlets[0])? - h(&inlets[0])?);
+        Ok(())
+    }
+}
+
+#[test]
+fn shaft_work_a_unit_declares_closes_its_energy_balance_and_the_flowsheet_s() {
+    // The same 10 K warming as `warms_for_free`, now declared as work done on the stream.
+    let sensible = 10.0 * (0.5 * 42.0 / 0.056077 + 0.5 * 75.3 / 0.018015);
+    for (dt, work) in [(10.0, sensible), (-10.0, -sensible)] {
+        let units = vec![feed("feed", 1.0, 320.0), unit("m", Arc::new(Machine { dt }), &[], &["feed"], &["product"])];
+        let r = solve(def(units, SolveOptions::default())).unwrap();
+        let m = r.unit("m").unwrap();
+        assert!((m.report.total_work() - work).abs() < 1e-6 * sensible, "{:?}", m.report.work);
+        let unit = m.energy.closure().cloned().unwrap();
+        let plant = r.energy.closure().cloned().unwrap();
+        for c in [&unit, &plant] {
+            assert!(c.relative_error < 1e-12, "{c:?}");
+        }
+        // Work done on the stream counts on the inflow side, work taken from it on the
+        // outflow side, as heat supplied and removed do.
+        let (product, feed) = (r.stream("product").unwrap(), r.stream("feed").unwrap());
+        let enthalpy = |s: &calx_core::result::StreamResult| {
+            calx_core::thermo::enthalpy_flow(&r.components, &s.stream.flows, s.stream.temperature).unwrap()
+        };
+        let (h_in, h_out) = (enthalpy(feed), enthalpy(product));
+        let (inflow, outflow) = if work > 0.0 { (h_in + work, h_out) } else { (h_in, h_out - work) };
+        assert!((unit.inflow - inflow).abs() < 1e-9 * sensible && (unit.outflow - outflow).abs() < 1e-9 * sensible);
+        // The plant-wide result serializes the work (and units without work serialize none).
+        let json = serde_json::to_string(&m.report).unwrap();
+        assert!(json.contains("\"work\":[{\"purpose\":\"test work\""), "{json}");
+    }
+    let units = vec![feed("feed", 1.0, 298.15), unit("warm", Arc::new(WarmsForFree), &[], &["feed"], &["product"])];
+    let e = solve(def(units, SolveOptions::default())).unwrap_err();
+    assert!(matches!(e, EngineError::Energy { .. }), "undeclared work must fail: {e}");
+}

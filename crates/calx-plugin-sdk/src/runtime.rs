@@ -183,6 +183,7 @@ extern "C" fn calculate(unit: *const c_void, call: *const CalcCall, error: *mut 
         scratch.report.clear();
         unit.op.calculate(&scratch.inlets, &mut scratch.outlets, &mut scratch.report).map_err(Fail::Unit)?;
         refuse_warm_materials(&scratch.report).map_err(Fail::Unit)?;
+        refuse_work(&scratch.report).map_err(Fail::Unit)?;
         for (i, (s, v)) in scratch.outlets.iter().zip(outlets.chunks_exact_mut(stride)).enumerate() {
             if s.flows.len() != unit.n_components {
                 return Err(Fail::Other(format!(
@@ -209,6 +210,19 @@ fn refuse_warm_materials(report: &UnitReport) -> Result<(), UnitError> {
             "make-up material `{}` enters at {} K, but plugin ABI v1 carries make-up material at 25 degC only \
              (report it with `UnitReport::material`)",
             m.purpose, m.temperature
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// ABI v1 has no callback for shaft work: a plugin unit that declared it would reach the
+/// host without it and fail the energy balance for a reason it could not see, so it is an
+/// error here, naming the cause.
+fn refuse_work(report: &UnitReport) -> Result<(), UnitError> {
+    match report.work.first() {
+        Some(w) => Err(UnitError::Calculation(format!(
+            "shaft work `{}` cannot be handed over: plugin ABI v1 carries no shaft work (only built-in units declare it)",
+            w.purpose
         ))),
         None => Ok(()),
     }

@@ -110,7 +110,7 @@ impl Solution {
     }
 
     /// What each unit reports, one row per item (SI units): utilities (electricity and heat in
-    /// W, water in kg/s), make-up materials (kg/s) and sizes (in the SI unit of their
+    /// W, water in kg/s), make-up materials (kg/s), shaft work delivered to the streams (W) and sizes (in the SI unit of their
     /// dimension), as columns unit, type, kind, name, purpose, value, unit_of_measure.
     fn unit_columns(&self) -> Vec<(String, Column)> {
         let r = &self.solved.result;
@@ -128,6 +128,9 @@ impl Solution {
             for m in &u.report.materials {
                 let c = r.components.get(m.component).map_or("?", |c| c.name.as_str());
                 push("material", c.to_string(), m.purpose.to_string(), m.rate, "kg/s".to_string());
+            }
+            for w in &u.report.work {
+                push("work", "shaft work".to_string(), w.purpose.to_string(), w.power, "W".to_string());
             }
             for z in &u.report.sizes {
                 push("size", z.name.to_string(), String::new(), z.value, z.dimension.to_string());

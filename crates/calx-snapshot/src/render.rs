@@ -107,6 +107,9 @@ pub fn render(result: &FlowsheetResult, analyses: &[calx_core::AnalysisOutput]) 
             let c = result.components.get(m.component).map_or("?", |c| c.name.as_str());
             let _ = writeln!(s, "    material {c} ({}): {} kg/s at {} K", m.purpose, n(m.rate), n(m.temperature));
         }
+        for w in &u.report.work {
+            let _ = writeln!(s, "    shaft work ({}): {} W", w.purpose, n(w.power));
+        }
         for z in &u.report.sizes {
             let _ = writeln!(s, "    size {}: {} [{}]", z.name, n(z.value), z.dimension);
         }

@@ -1,6 +1,7 @@
-//! Checks shared by the equipment units: numbers that must be positive, efficiencies.
+//! Checks shared by the equipment units: numbers that must be positive, efficiencies, the
+//! water components of the dryer and the flash.
 
-use calx_core::UnitError;
+use calx_core::{ComponentSet, Params, Phase, UnitError};
 
 /// Standard acceleration of gravity, m/s2: a defined value (3rd CGPM, 1901; docs/sources.md
 /// §Process equipment).
@@ -22,4 +23,30 @@ pub(crate) fn positive(name: &str, x: f64, unit: &str) -> Result<f64, UnitError>
     } else {
         Err(UnitError::param(name, format!("must be above zero, found {x} {unit}")))
     }
+}
+
+/// The liquid-water and water-vapour components named by the parameters `liquid` and
+/// `vapour` (indices in `set`): each must exist with its phase, and both must be the same
+/// substance, or moving mass between them would break the element balance.
+pub(crate) fn water_components(p: &Params, set: &ComponentSet) -> Result<(usize, usize), UnitError> {
+    let component = |param: &str, phase: Phase| -> Result<usize, UnitError> {
+        let name = p.text_opt(param)?.unwrap_or_default();
+        let i = set.index_of(name).ok_or_else(|| {
+            UnitError::param(param, format!("`{name}` is not a component of the flowsheet; add it under `components`"))
+        })?;
+        match set.get(i) {
+            Some(c) if c.phase == phase => Ok(i),
+            _ => Err(UnitError::param(param, format!("`{name}` must be a {} component", phase.name()))),
+        }
+    };
+    let (liquid, vapour) = (component("liquid", Phase::Liquid)?, component("vapour", Phase::Gas)?);
+    if let (Some(l), Some(v)) = (set.get(liquid), set.get(vapour))
+        && (l.elements != v.elements || l.molar_mass != v.molar_mass)
+    {
+        return Err(UnitError::param(
+            "vapour",
+            format!("`{}` is not the same substance as `{}` (formula or molar mass differ)", v.name, l.name),
+        ));
+    }
+    Ok((liquid, vapour))
 }

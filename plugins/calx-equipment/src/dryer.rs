@@ -25,7 +25,7 @@ use calx_core::{
     UnitError, UnitOperation, UnitReport, UnitType,
 };
 
-use crate::common::positive;
+use crate::common::{positive, water_components};
 
 /// The `dryer` unit type.
 pub struct Dryer;
@@ -84,30 +84,7 @@ impl UnitType for Dryer {
 
     fn create(&self, config: &UnitConfig<'_>) -> Result<Box<dyn UnitOperation>, UnitError> {
         let (p, set) = (config.params, config.components);
-        let component = |param: &str, phase: Phase| -> Result<usize, UnitError> {
-            let name = p.text_opt(param)?.unwrap_or_default();
-            let i = set.index_of(name).ok_or_else(|| {
-                UnitError::param(
-                    param,
-                    format!("`{name}` is not a component of the flowsheet; add it under `components`"),
-                )
-            })?;
-            match set.get(i) {
-                Some(c) if c.phase == phase => Ok(i),
-                _ => Err(UnitError::param(param, format!("`{name}` must be a {} component", phase.name()))),
-            }
-        };
-        let (liquid, vapour) = (component("liquid", Phase::Liquid)?, component("vapour", Phase::Gas)?);
-        // The evaporated mass changes component, so both must be the same substance, or the
-        // element balance would break.
-        if let (Some(l), Some(v)) = (set.get(liquid), set.get(vapour))
-            && (l.elements != v.elements || l.molar_mass != v.molar_mass)
-        {
-            return Err(UnitError::param(
-                "vapour",
-                format!("`{}` is not the same substance as `{}` (formula or molar mass differ)", v.name, l.name),
-            ));
-        }
+        let (liquid, vapour) = water_components(p, set)?;
         let moisture = p.number("moisture")?;
         if !(moisture.is_finite() && (0.0..1.0).contains(&moisture)) {
             return Err(UnitError::param(

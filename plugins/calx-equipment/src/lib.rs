@@ -1,9 +1,11 @@
-//! Standard process equipment, linked into the `calx` binary: a centrifugal `pump`, a
-//! counter-current `heat_exchanger` and a `utility_exchanger` (steam heater or cooling-water
-//! cooler), a continuous `filter`, a `dryer` and a `storage_tank`. Each unit reports the size figures its published cost
-//! correlation needs (`calx_tea::correlations`), so a flowsheet built from them is costed
-//! bottom-up, and each conserves mass, elements and energy exactly (up to round-off), which
-//! the engine checks after every solve.
+//! Standard process equipment, linked into the `calx` binary: a centrifugal `pump`, a gas
+//! `compressor`, a counter-current `heat_exchanger` and a `utility_exchanger` (steam heater
+//! or cooling-water cooler), a continuous `filter`, a `dryer`, a `mill` (Bond's law), a
+//! water/gas `flash` and a `storage_tank`. Each unit reports the size figures its published
+//! cost correlation needs (`calx_tea::correlations`), so a flowsheet built from them is
+//! costed bottom-up, and each conserves mass, elements and
+//! energy exactly (up to round-off; the compressor's shaft work counted as
+//! `UnitReport::work`), which the engine checks after every solve.
 //!
 //! Equations, defaults and the worked examples the tests follow are listed per unit in
 //! docs/equipment.md and their figures in docs/sources.md §Process equipment.
@@ -13,16 +15,22 @@ use std::sync::Arc;
 use calx_core::UnitType;
 
 mod common;
+mod compressor;
 mod dryer;
 mod filter;
+mod flash;
 mod heat_exchanger;
+mod mill;
 mod pump;
 mod storage_tank;
 mod utility_exchanger;
 
+pub use compressor::Compressor;
 pub use dryer::Dryer;
 pub use filter::Filter;
+pub use flash::Flash;
 pub use heat_exchanger::HeatExchanger;
+pub use mill::Mill;
 pub use pump::Pump;
 pub use storage_tank::StorageTank;
 pub use utility_exchanger::UtilityExchanger;
@@ -34,10 +42,13 @@ pub const PROVIDER: &str = "calx-equipment";
 pub fn unit_types() -> Vec<Arc<dyn UnitType>> {
     vec![
         Arc::new(Pump),
+        Arc::new(Compressor),
         Arc::new(HeatExchanger),
         Arc::new(UtilityExchanger),
         Arc::new(Filter),
         Arc::new(Dryer),
+        Arc::new(Mill),
+        Arc::new(Flash),
         Arc::new(StorageTank),
     ]
 }

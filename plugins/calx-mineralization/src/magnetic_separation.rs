@@ -8,7 +8,8 @@
 //! * Electricity, one of:
 //!   - `specific_energy` e (J per kg of feed) for grinding and separation together:
 //!     P = e * m_feed, reported as "grinding and separation";
-//!   - Bond's third law (docs/sources.md §Grinding, Metals 2021 11:1114; Rowland 1976):
+//!   - Bond's third law (`calx_core::comminution`, shared with `mill`; docs/sources.md
+//!     §Grinding, Metals 2021 11:1114; Rowland 1976):
 //!     W = 10 Wi (1 / sqrt(P80) - 1 / sqrt(F80)) with P80, F80 in micrometres and W in the
 //!     unit of the work index Wi (kWh per metric tonne here; a short-ton Wi must be
 //!     multiplied by 1.102 first). Reported as "grinding" = W * m_feed and "separation" =
@@ -120,19 +121,8 @@ fn energy_mode(p: &calx_core::Params) -> Result<Energy, UnitError> {
         )),
         (Some(e), ..) => Ok(Energy::Specific(e)),
         (None, Some(wi), Some(f80), Some(p80)) => {
-            // Bond's law takes sizes in micrometres.
-            let (f, pp) = (f80 * 1e6, p80 * 1e6);
-            // Both are finite: opt_non_negative refuses NaN and infinities.
-            if pp <= 0.0 {
-                return Err(UnitError::param("p80", format!("must be above zero, found {pp} um")));
-            }
-            if f <= pp {
-                return Err(UnitError::param(
-                    "f80",
-                    format!("({f} um) must be larger than `p80` ({pp} um): grinding makes particles smaller"),
-                ));
-            }
-            Ok(Energy::Bond { grinding: 10.0 * wi * (1.0 / pp.sqrt() - 1.0 / f.sqrt()), separation })
+            // Bond's law, shared with the `mill` (calx_core::comminution).
+            Ok(Energy::Bond { grinding: calx_core::comminution::bond_specific_energy(wi, f80, p80)?, separation })
         }
         (None, None, None, None) => Err(UnitError::param(
             "specific_energy",

@@ -335,6 +335,12 @@ pub(super) fn streams(ctx: &Ctx<'_>) -> Section {
             let c = r.components.get(m.component).map_or("?", |c| c.name.as_str());
             push(format!("{c} drawn ({})", m.purpose), ctx.flow(m.rate));
         }
+        for w in &u.report.work {
+            push(
+                format!("shaft work ({})", w.purpose),
+                format!("{} {power_unit}", sig(ctx.to(w.power, &power_unit), 4)),
+            );
+        }
         for z in &u.report.sizes {
             push(format!("size: {}", z.name), size(ctx, z.value, z.dimension));
         }
