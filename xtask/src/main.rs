@@ -115,11 +115,7 @@ fn ensure_chromium() -> std::io::Result<std::process::ExitStatus> {
         return Command::new("false").status();
     }
     eprintln!("xtask ci: installing Debian's chromium for the report's browser test");
-    let update = Command::new("apt-get").arg("update").status()?;
-    if !update.success() {
-        return Ok(update);
-    }
-    Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]).status()
+    apt_install(&["chromium"])
 }
 
 /// The Slurm test (crates/calx-cli/tests/slurm.rs) starts munged, slurmctld and slurmd
@@ -140,14 +136,7 @@ fn ensure_slurm() -> std::io::Result<std::process::ExitStatus> {
         return Command::new("false").status();
     }
     eprintln!("xtask ci: installing Debian's slurm-wlm and munge for the Slurm test");
-    let update = Command::new("apt-get").arg("update").status()?;
-    if !update.success() {
-        return Ok(update);
-    }
-    Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "slurm-wlm", "munge"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()
+    apt_install(&["slurm-wlm", "munge"])
 }
 
 /// Whether a program of that name is in a directory of the PATH.
@@ -408,9 +397,18 @@ fn ensure_debian_package(program: &str, package: &str) -> std::io::Result<std::p
         eprintln!("xtask: `{program}` is missing: install it (Debian: apt-get install {package})");
         return Command::new("false").status();
     }
+    apt_install(&[package])
+}
+
+/// `apt-get update`, then install `packages` without recommends and without questions.
+fn apt_install(packages: &[&str]) -> std::io::Result<std::process::ExitStatus> {
     let update = Command::new("apt-get").arg("update").status()?;
     if !update.success() {
         return Ok(update);
     }
-    Command::new("apt-get").args(["install", "-y", "--no-install-recommends", package]).status()
+    Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
 }

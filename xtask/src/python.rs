@@ -53,7 +53,7 @@ fn venv(root: &Path) -> std::io::Result<Result<PathBuf, ExitStatus>> {
     let mut made = Command::new(&python).args(["-m", "venv"]).arg(&dir).status()?;
     if !made.success() && crate::on_path("apt-get") {
         eprintln!("xtask ci: python: installing Debian's python3-venv");
-        let _ = Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "python3-venv"]).status()?;
+        let _ = crate::apt_install(&["python3-venv"])?;
         made = Command::new(&python).args(["-m", "venv", "--clear"]).arg(&dir).status()?;
     }
     if !made.success() {

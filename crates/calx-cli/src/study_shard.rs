@@ -30,27 +30,48 @@ pub(crate) enum ShardArg {
     Auto(Option<usize>),
 }
 
-/// Parse `--shard`: `I/N`, `auto` or `auto/N`. (A clap value parser, hence the `String` error.)
-pub(crate) fn parse(s: &str) -> Result<ShardArg, String> {
+/// Why `--shard` as written is not a shard.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum ShardArgError {
+    /// Neither `I/N` nor `auto`.
+    #[error(
+        "write the shard as I/N, for example 0/8 (I counts from 0), or `auto` in a Slurm job array \
+         (`auto/N` in a Kubernetes Indexed Job)"
+    )]
+    Form,
+    /// `I` is not a whole number.
+    #[error("I `{text}`: {reason}")]
+    Index { text: String, reason: std::num::ParseIntError },
+    /// `N` is not a whole number.
+    #[error("N `{text}`: {reason}")]
+    Count { text: String, reason: std::num::ParseIntError },
+    /// `N` is zero.
+    #[error("the number of shards N must be at least 1")]
+    NoShards,
+    /// `I` is not below `N`.
+    #[error("shard {i}/{n}: need 0 <= I < N")]
+    OutOfRange { i: usize, n: usize },
+}
+
+/// Parse `--shard`: `I/N`, `auto` or `auto/N` (clap's value parser).
+pub(crate) fn parse(s: &str) -> Result<ShardArg, ShardArgError> {
     let (i, n) = match s.split_once('/') {
         Some((i, n)) => (i.trim(), Some(n.trim())),
         None => (s.trim(), None),
     };
     let count = |n: &str| match n.parse::<usize>() {
-        Ok(0) => Err("the number of shards N must be at least 1".to_string()),
+        Ok(0) => Err(ShardArgError::NoShards),
         Ok(n) => Ok(n),
-        Err(e) => Err(format!("N `{n}`: {e}")),
+        Err(reason) => Err(ShardArgError::Count { text: n.to_string(), reason }),
     };
     if i == "auto" {
         return Ok(ShardArg::Auto(n.map(count).transpose()?));
     }
-    let n = n.ok_or(
-        "write the shard as I/N, for example 0/8 (I counts from 0), or `auto` in a Slurm job array \
-         (`auto/N` in a Kubernetes Indexed Job)",
-    )?;
-    let (i, n) = (i.parse::<usize>().map_err(|e| format!("I `{i}`: {e}"))?, count(n)?);
+    let n = n.ok_or(ShardArgError::Form)?;
+    let i = i.parse::<usize>().map_err(|reason| ShardArgError::Index { text: i.to_string(), reason })?;
+    let n = count(n)?;
     if i >= n {
-        return Err(format!("shard {i}/{n}: need 0 <= I < N"));
+        return Err(ShardArgError::OutOfRange { i, n });
     }
     Ok(ShardArg::Explicit(i, n))
 }
@@ -211,10 +232,10 @@ mod tests {
         assert_eq!(parse("3/20"), Ok(ShardArg::Explicit(3, 20)));
         assert_eq!(parse("auto"), Ok(ShardArg::Auto(None)));
         assert_eq!(parse("auto/16"), Ok(ShardArg::Auto(Some(16))));
-        assert!(parse("20/20").is_err_and(|e| e.contains("need 0 <= I < N")));
-        assert!(parse("three").is_err_and(|e| e.contains("write the shard as I/N")));
-        assert!(parse("auto/0").is_err_and(|e| e.contains("at least 1")));
-        assert!(parse("auto/x").is_err_and(|e| e.contains("N `x`")));
+        assert!(parse("20/20").is_err_and(|e| e.to_string().contains("need 0 <= I < N")));
+        assert!(parse("three").is_err_and(|e| e.to_string().contains("write the shard as I/N")));
+        assert!(parse("auto/0").is_err_and(|e| e.to_string().contains("at least 1")));
+        assert!(parse("auto/x").is_err_and(|e| e.to_string().contains("N `x`")));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Checks shared by the equipment units: numbers that must be positive, efficiencies, the
 //! water components of the dryer and the flash.
 
-use calx_core::{ComponentSet, Params, Phase, UnitError};
+use calx_core::{ComponentSet, ParamKind, ParamSpec, ParamValue, Params, Phase, UnitError};
 
 /// Standard acceleration of gravity, m/s2: a defined value (3rd CGPM, 1901; docs/sources.md
 /// §Process equipment).
@@ -23,6 +23,18 @@ pub(crate) fn positive(name: &str, x: f64, unit: &str) -> Result<f64, UnitError>
     } else {
         Err(UnitError::param(name, format!("must be above zero, found {x} {unit}")))
     }
+}
+
+/// A water component parameter (`liquid` or `vapour`) of the dryer and the flash, naming a
+/// component with its default in the shipped component library.
+pub(crate) fn water_component_param(name: &str, default: &str, doc: &str) -> ParamSpec {
+    ParamSpec::with_default(
+        name,
+        ParamKind::Text,
+        ParamValue::Text(default.into()),
+        doc,
+        "the library's water components",
+    )
 }
 
 /// The liquid-water and water-vapour components named by the parameters `liquid` and

@@ -21,11 +21,11 @@ use std::sync::Arc;
 
 use calx_core::thermo::enthalpy_flow;
 use calx_core::{
-    ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor,
-    UnitError, UnitOperation, UnitReport, UnitType,
+    ComponentSet, Dimension, ParamKind, ParamSpec, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError,
+    UnitOperation, UnitReport, UnitType,
 };
 
-use crate::common::{positive, water_components};
+use crate::common::{positive, water_component_param, water_components};
 
 /// The `dryer` unit type.
 pub struct Dryer;
@@ -41,15 +41,6 @@ struct DryerUnit {
 
 impl UnitType for Dryer {
     fn descriptor(&self) -> UnitDescriptor {
-        let name = |n: &str, default: &str, doc: &str| {
-            ParamSpec::with_default(
-                n,
-                ParamKind::Text,
-                ParamValue::Text(default.into()),
-                doc,
-                "the library's water components",
-            )
-        };
         UnitDescriptor {
             type_name: "dryer".into(),
             summary:
@@ -76,8 +67,8 @@ impl UnitType for Dryer {
                     ParamKind::quantity(Dimension::TEMPERATURE, "degC"),
                     "Temperature at which the vapour leaves (default: `T`)",
                 ),
-                name("liquid", "H2O", "Component of the liquid water evaporated"),
-                name("vapour", "H2O(g)", "Component the evaporated water leaves as"),
+                water_component_param("liquid", "H2O", "Component of the liquid water evaporated"),
+                water_component_param("vapour", "H2O(g)", "Component the evaporated water leaves as"),
             ],
         }
     }

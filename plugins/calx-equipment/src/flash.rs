@@ -22,11 +22,11 @@ use std::sync::Arc;
 use calx_core::thermo::enthalpy_flow;
 use calx_core::water::saturated_vapour_mole_fraction;
 use calx_core::{
-    ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor,
-    UnitError, UnitOperation, UnitReport, UnitType,
+    ComponentSet, Dimension, ParamKind, ParamSpec, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError,
+    UnitOperation, UnitReport, UnitType,
 };
 
-use crate::common::{positive, water_components};
+use crate::common::{positive, water_component_param, water_components};
 
 /// The `flash` unit type.
 pub struct Flash;
@@ -41,15 +41,6 @@ struct FlashUnit {
 
 impl UnitType for Flash {
     fn descriptor(&self) -> UnitDescriptor {
-        let name = |n: &str, default: &str, doc: &str| {
-            ParamSpec::with_default(
-                n,
-                ParamKind::Text,
-                ParamValue::Text(default.into()),
-                doc,
-                "the library's water components",
-            )
-        };
         UnitDescriptor {
             type_name: "flash".into(),
             summary: "Water/gas flash drum at a set temperature and pressure: gas saturated with water vapour (IAPWS-IF97 vapour pressure), the rest of the water as liquid; heat duty from the enthalpy balance.".into(),
@@ -61,8 +52,8 @@ impl UnitType for Flash {
             params: vec![
                 ParamSpec::required("T", ParamKind::quantity(Dimension::TEMPERATURE, "degC"), "Temperature of the drum (both outlets)"),
                 ParamSpec::optional("P", ParamKind::quantity(Dimension::PRESSURE, "kPa"), "Pressure of the drum (default: the inlet pressure)"),
-                name("liquid", "H2O", "Component of liquid water"),
-                name("vapour", "H2O(g)", "Component of water vapour"),
+                water_component_param("liquid", "H2O", "Component of liquid water"),
+                water_component_param("vapour", "H2O(g)", "Component of water vapour"),
             ],
         }
     }
