@@ -246,6 +246,7 @@ impl UnitOperation for CompressorUnit {
             report.utility(Utility::Cooling, "intercooling", cooling);
         }
         report.size("shaft_power", work, Dimension::POWER);
+        report.size("driver_power", work / self.motor_efficiency, Dimension::POWER);
         report.size("stages", self.stages as f64, Dimension::DIMENSIONLESS);
         report.size("intercooler_duty", cooling, Dimension::POWER);
         Ok(())

@@ -15,18 +15,27 @@
 //!   vapour components carry the latent heat).
 //!
 //! Reports the duty "flash" (heating or cooling) and the sizes `vapour_flow` (kg/s) and
-//! `humidity_ratio` (kg of water vapour per kg of other gas, of the vapour outlet).
+//! `humidity_ratio` (kg of water vapour per kg of other gas, of the vapour outlet), and the
+//! drum: a vertical vessel without mist eliminator sized for the vapour (ideal gas) and the
+//! liquid (at `liquid_density`) by Svrcek & Monnery's procedure (`crate::vessel`), with the
+//! sizes `diameter`, `length` (m), `vessel_weight` (kg) and `wall_thickness` (m) that the
+//! `seider_vertical_vessel` cost correlation reads. A drum with no vapour is not sized (a
+//! note says so).
 
 use std::sync::Arc;
 
 use calx_core::thermo::enthalpy_flow;
 use calx_core::water::saturated_vapour_mole_fraction;
 use calx_core::{
-    ComponentSet, Dimension, ParamKind, ParamSpec, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError,
-    UnitOperation, UnitReport, UnitType,
+    ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor,
+    UnitError, UnitOperation, UnitReport, UnitType,
 };
 
 use crate::common::{positive, water_component_param, water_components};
+use crate::vessel::{DrumService, vertical_drum};
+
+/// Molar gas constant, J/(mol K): exact since the 2019 SI.
+const GAS_CONSTANT: f64 = 8.314_462_618;
 
 /// The `flash` unit type.
 pub struct Flash;
@@ -37,6 +46,9 @@ struct FlashUnit {
     vapour: usize,
     t: f64,
     p: Option<f64>,
+    liquid_density: f64,
+    holdup_time: f64,
+    surge_time: f64,
 }
 
 impl UnitType for Flash {
@@ -54,6 +66,27 @@ impl UnitType for Flash {
                 ParamSpec::optional("P", ParamKind::quantity(Dimension::PRESSURE, "kPa"), "Pressure of the drum (default: the inlet pressure)"),
                 water_component_param("liquid", "H2O", "Component of liquid water"),
                 water_component_param("vapour", "H2O(g)", "Component of water vapour"),
+                ParamSpec::with_default(
+                    "liquid_density",
+                    ParamKind::quantity(Dimension::DENSITY, "kg/m3"),
+                    ParamValue::Number(997.0),
+                    "Density of the liquid outlet, for the drum's liquid volume",
+                    "997 kg/m3, liquid water at 25 degC (docs/sources.md §Stirred tanks)",
+                ),
+                ParamSpec::with_default(
+                    "holdup_time",
+                    ParamKind::quantity(Dimension::TIME, "min"),
+                    ParamValue::Number(900.0),
+                    "Time for the liquid to rise from the low to the normal level, for the drum's height",
+                    "15 min, BioSTEAM's `Flash` default (Svrcek & Monnery 1993)",
+                ),
+                ParamSpec::with_default(
+                    "surge_time",
+                    ParamKind::quantity(Dimension::TIME, "min"),
+                    ParamValue::Number(450.0),
+                    "Time for the liquid to rise from the normal to the high level, for the drum's height",
+                    "7.5 min, BioSTEAM's `Flash` default (Svrcek & Monnery 1993)",
+                ),
             ],
         }
     }
@@ -67,6 +100,9 @@ impl UnitType for Flash {
             vapour,
             t: positive("T", p.number("T")?, "K")?,
             p: p.number_opt("P")?.map(|x| positive("P", x, "Pa")).transpose()?,
+            liquid_density: positive("liquid_density", p.number("liquid_density")?, "kg/m3")?,
+            holdup_time: positive("holdup_time", p.number("holdup_time")?, "s")?,
+            surge_time: positive("surge_time", p.number("surge_time")?, "s")?,
         }))
     }
 }
@@ -105,6 +141,52 @@ impl UnitOperation for FlashUnit {
         report.size("vapour_flow", vap.total_mass(), Dimension::MASS_FLOW);
         let ratio = if gas_mass > 0.0 { carried / gas_mass } else { 0.0 };
         report.size("humidity_ratio", ratio, Dimension::DIMENSIONLESS);
+        let vapour_volume = (gas_moles + carried / m_water) * GAS_CONSTANT * self.t / pressure;
+        self.size_drum(vapour_volume, vap.total_mass(), liq.total_mass(), pressure, report)
+    }
+
+    fn set_number(&mut self, param: &str, _key: Option<&str>, value: f64) -> Result<bool, UnitError> {
+        match param {
+            "T" => self.t = positive(param, value, "K")?,
+            "P" => self.p = Some(positive(param, value, "Pa")?),
+            "liquid_density" => self.liquid_density = positive(param, value, "kg/m3")?,
+            "holdup_time" => self.holdup_time = positive(param, value, "s")?,
+            "surge_time" => self.surge_time = positive(param, value, "s")?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl FlashUnit {
+    /// The vertical drum for `vapour_volume` m3/s of vapour weighing `vapour_mass` kg/s and
+    /// `liquid_mass` kg/s of liquid, reported as sizes.
+    fn size_drum(
+        &self,
+        vapour_volume: f64,
+        vapour_mass: f64,
+        liquid_mass: f64,
+        pressure: f64,
+        report: &mut UnitReport,
+    ) -> Result<(), UnitError> {
+        if vapour_volume <= 0.0 {
+            report.note("no vapour leaves the drum: it is not sized (no diameter, length or weight)");
+            return Ok(());
+        }
+        let service = DrumService {
+            vapour_flow: vapour_volume,
+            liquid_flow: liquid_mass / self.liquid_density,
+            vapour_density: vapour_mass / vapour_volume,
+            liquid_density: self.liquid_density,
+            pressure,
+            holdup_time: self.holdup_time,
+            surge_time: self.surge_time,
+        };
+        let drum = vertical_drum(&service, "P", "liquid_density")?;
+        report.size("diameter", drum.diameter, Dimension::LENGTH);
+        report.size("length", drum.length, Dimension::LENGTH);
+        report.size("vessel_weight", drum.weight, Dimension::MASS);
+        report.size("wall_thickness", drum.wall_thickness, Dimension::LENGTH);
         Ok(())
     }
 }

@@ -1,7 +1,9 @@
 //! Standard process equipment, linked into the `calx` binary: a centrifugal `pump`, a gas
-//! `compressor`, a counter-current `heat_exchanger` and a `utility_exchanger` (steam heater
-//! or cooling-water cooler), a continuous `filter`, a `dryer`, a `mill` (Bond's law), a
-//! water/gas `flash` and a `storage_tank`. Each unit reports the size figures its published
+//! `compressor`, a counter-current `heat_exchanger` and a `utility_exchanger` (steam,
+//! cooling water, chilled water or electricity), a continuous `filter`, a `dryer`, a `mill`
+//! (Bond's law), a belt or screw `conveyor`, a water/gas `flash` sized as a vertical drum and
+//! a `storage_tank`. The gas cyclone of the library is the loadable plugin
+//! `plugins/calx-cyclone` (docs/equipment.md §cyclone). Each unit reports the size figures its published
 //! cost correlation needs (`calx_tea::correlations`), so a flowsheet built from them is
 //! costed bottom-up, and each conserves mass, elements and
 //! energy exactly (up to round-off; the compressor's shaft work counted as
@@ -16,6 +18,7 @@ use calx_core::UnitType;
 
 mod common;
 mod compressor;
+mod conveyor;
 mod dryer;
 mod filter;
 mod flash;
@@ -24,8 +27,10 @@ mod mill;
 mod pump;
 mod storage_tank;
 mod utility_exchanger;
+mod vessel;
 
 pub use compressor::Compressor;
+pub use conveyor::Conveyor;
 pub use dryer::Dryer;
 pub use filter::Filter;
 pub use flash::Flash;
@@ -48,6 +53,7 @@ pub fn unit_types() -> Vec<Arc<dyn UnitType>> {
         Arc::new(Filter),
         Arc::new(Dryer),
         Arc::new(Mill),
+        Arc::new(Conveyor),
         Arc::new(Flash),
         Arc::new(StorageTank),
     ]

@@ -663,3 +663,192 @@ fn flash_saturates_air_as_cengel_boles_chapter_14() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Limestone and water as a solid and a liquid pseudo-component, and a gas.
+fn solids_set() -> Arc<ComponentSet> {
+    let mk = |name: &str, phase, molar_mass| {
+        let mut c = Component::pseudo(name, phase, molar_mass).unwrap();
+        c.heat_capacity = Some(HeatCapacity::ConstantMass { cp: 1000.0 });
+        c
+    };
+    Arc::new(
+        ComponentSet::new(vec![
+            mk("limestone", Phase::Solid, None),
+            mk("water", Phase::Liquid, None),
+            mk("air", Phase::Gas, Some(0.028_97)),
+        ])
+        .unwrap(),
+    )
+}
+
+fn conveyor(kind: &str, params: &[(&str, f64)]) -> Result<Box<dyn UnitOperation>, UnitError> {
+    let mut values: BTreeMap<String, ParamValue> = params.iter().map(|(k, v)| (k.to_string(), num(*v))).collect();
+    values.insert("kind".into(), ParamValue::Text(kind.into()));
+    values.entry("motor_efficiency".into()).or_insert(num(1.0));
+    let params = Params::new(values);
+    Conveyor.create(&UnitConfig {
+        name: "u",
+        components: &solids_set(),
+        params: &params,
+        connections: &Connections::default(),
+    })
+}
+
+fn convey(unit: &dyn UnitOperation, feed: &Stream) -> Result<(Stream, UnitReport), UnitError> {
+    let mut out = vec![Stream::empty(3)];
+    let mut report = UnitReport::default();
+    unit.calculate(std::slice::from_ref(feed), &mut out, &mut report)?;
+    Ok((out.remove(0), report))
+}
+
+/// No textbook example of these correlations was retrieved; this is a hand calculation.
+/// 10 kg/s (22.046 lb/s) on a 30 m (98.425 ft) belt up 10 m (32.808 ft):
+/// 0.00058 x 22.046^0.82 x 98.425 hp = 537.81 W of running power and 0.00182 x 22.046 x
+/// 32.808 hp = 981.65 W of lift, 1519.46 W in all (1 hp = 745.70 W). The lift term is the
+/// potential energy m g H = 10 x 9.80665 x 10 = 980.665 W within 0.1 % (1 ft lbf/s = 1/550
+/// hp = 0.001818 hp): the belt lifts without loss. A screw over 10 m carrying 2 kg/s (4.4092
+/// lb/s) takes 0.0146 x 4.4092^0.85 x 32.808 hp = 1260.70 W.
+#[test]
+fn conveyor_power_by_hand_and_the_lift_is_m_g_h() {
+    let feed = Stream { flows: vec![8.0, 2.0, 0.0], temperature: 300.0, pressure: 101_325.0 };
+    let belt =
+        conveyor("belt", &[("length", 30.0), ("lift", 10.0), ("bulk_density", 1500.0), ("motor_efficiency", 0.9)])
+            .unwrap();
+    let (out, report) = convey(&*belt, &feed).unwrap();
+    assert_eq!(out, feed);
+    let power = size(&report, "power");
+    assert!((power - 1519.46).abs() < 0.01, "{power} W");
+    assert!((report.total(Utility::Electricity) - power / 0.9).abs() < 1e-9);
+    let lift = power - crate::conveyor::belt_power(10.0, 30.0, 0.0);
+    assert!((lift / (10.0 * 9.806_65 * 10.0) - 1.0).abs() < 1.1e-3, "{lift} W");
+    assert!((size(&report, "volumetric_flow") - 10.0 / 1500.0).abs() < 1e-15);
+    let screw = conveyor("screw", &[("length", 10.0), ("bulk_density", 1500.0)]).unwrap();
+    let small = Stream { flows: vec![2.0, 0.0, 0.0], ..feed.clone() };
+    let (_, report) = convey(&*screw, &small).unwrap();
+    assert!((size(&report, "power") - 1260.70).abs() < 0.01, "{}", size(&report, "power"));
+}
+
+#[test]
+fn conveyor_refuses_bad_parameters_and_gas_by_name() {
+    let param = |kind: &str, p: &[(&str, f64)]| match conveyor(kind, p) {
+        Err(UnitError::Parameter { param, .. }) => param,
+        other => panic!("{:?}", other.map(|_| ())),
+    };
+    assert_eq!(param("screw", &[("length", 10.0), ("lift", 2.0), ("bulk_density", 1500.0)]), "lift");
+    assert_eq!(param("belt", &[("length", 10.0), ("lift", -2.0), ("bulk_density", 1500.0)]), "lift");
+    assert_eq!(param("belt", &[("length", 0.0), ("bulk_density", 1500.0)]), "length");
+    assert_eq!(param("belt", &[("length", 10.0), ("bulk_density", -1.0)]), "bulk_density");
+    assert_eq!(
+        param("belt", &[("length", 10.0), ("bulk_density", 1.0), ("motor_efficiency", 1.2)]),
+        "motor_efficiency"
+    );
+    assert_eq!(param("bucket", &[("length", 10.0), ("bulk_density", 1.0)]), "kind");
+    let belt = conveyor("belt", &[("length", 10.0), ("bulk_density", 1500.0)]).unwrap();
+    let gas = Stream { flows: vec![1.0, 0.0, 0.1], temperature: 300.0, pressure: 101_325.0 };
+    let e = convey(&*belt, &gas).unwrap_err();
+    assert!(matches!(&e, UnitError::Port { port, .. } if port == "in"), "{e}");
+}
+
+/// The flash drum's sizes are the vertical drum (`crate::vessel`, tested against BioSTEAM's
+/// examples and by hand) of the flash's own vapour, by ideal gas, and liquid: 1 kg/s of air
+/// saturated at 25 degC and 100 kPa (ω = 0.02036 kg/kg, `flash_saturates_air_...`) carries
+/// 1/0.02897 + ω/0.018015 mol/s, V = n R T / P.
+#[test]
+fn flash_sizes_its_drum_from_its_vapour_and_liquid() {
+    let u = flash(&[("T", 298.15), ("P", 100e3)]).unwrap();
+    let feed = Stream { flows: vec![1.0, 0.1, 0.0], temperature: 313.15, pressure: 100e3 };
+    let mut out = vec![Stream::empty(3), Stream::empty(3)];
+    let mut report = UnitReport::default();
+    u.calculate(std::slice::from_ref(&feed), &mut out, &mut report).unwrap();
+    let water = out[0].flows[2];
+    let moles = 1.0 / 0.028_97 + water / 0.018_015;
+    let volume = moles * 8.314_462_618 * 298.15 / 100e3;
+    let service = crate::vessel::DrumService {
+        vapour_flow: volume,
+        liquid_flow: out[1].flows[1] / 997.0,
+        vapour_density: (1.0 + water) / volume,
+        liquid_density: 997.0,
+        pressure: 100e3,
+        holdup_time: 900.0,
+        surge_time: 450.0,
+    };
+    let drum = crate::vessel::vertical_drum(&service, "P", "liquid_density").unwrap();
+    assert!((size(&report, "diameter") - drum.diameter).abs() < 1e-12 && drum.diameter > 0.0);
+    assert!((size(&report, "length") - drum.length).abs() < 1e-12);
+    assert!((size(&report, "vessel_weight") - drum.weight).abs() < 1e-9);
+    assert!((size(&report, "wall_thickness") - drum.wall_thickness).abs() < 1e-15);
+    // A drum whose liquid is lighter than its vapour is refused naming the density.
+    let light = flash(&[("T", 298.15), ("P", 100e3), ("liquid_density", 0.5)]).unwrap();
+    match light.calculate(std::slice::from_ref(&feed), &mut out, &mut report) {
+        Err(UnitError::Parameter { param, .. }) => assert_eq!(param, "liquid_density"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Hand calculation: 1 kg/s of water (c = 4180 J/(kg K)) cooled from 30 to 15 degC by
+/// chilled water warmed from 7 to 12 degC, chiller COP 5: Q = 4180 x 15 = 62.7 kW; chilled
+/// water 62.7 kW / (4180 x 5) = 3 kg/s; chiller electricity 62.7/5 = 12.54 kW; end
+/// differences 30 − 12 = 18 K and 15 − 7 = 8 K, LMTD 10/ln(18/8) = 12.332 K.
+#[test]
+fn chilled_water_flow_and_chiller_electricity_by_hand() {
+    let cp = 75.3 / 0.018_015;
+    let s = set(2000.0, cp);
+    let c = |t: f64| t + 273.15;
+    let params = [("T", c(15.0)), ("T_supply", c(7.0)), ("T_return", c(12.0)), ("U", 500.0), ("cop", 5.0)];
+    let u = create_text(&UtilityExchanger, &s, "chilled_water", &params).unwrap();
+    let (_, report) = run(&*u, &[stream(0.0, 1.0, c(30.0), 101_325.0)], 1).unwrap();
+    let q = cp * 15.0;
+    assert!((report.total(Utility::Cooling) - q).abs() < 1e-9 * q);
+    assert!((size(&report, "chilled_water_flow") - 3.0).abs() < 1e-12);
+    assert!((report.total(Utility::Electricity) - q / 5.0).abs() < 1e-9 * q);
+    let lmtd_expected = 10.0 / (18.0f64 / 8.0).ln();
+    assert!((size(&report, "lmtd") - lmtd_expected).abs() < 1e-9);
+    let refused = |params: &[(&str, f64)]| {
+        create_text(&UtilityExchanger, &s, "chilled_water", params).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(refused(&params[..4]).contains("`cop` is required"));
+    assert!(
+        refused(&[("T", 300.0), ("T_supply", 280.0), ("T_return", 285.0), ("U", 1.0), ("cop", 0.0)]).contains("`cop`")
+    );
+}
+
+/// Hand calculation: 1 kg/s of water heated from 20 to 80 degC by a resistance heater of
+/// 95 % efficiency takes Q = 4180 x 60 = 250.8 kW, declared as work so the energy balance
+/// closes, and 250.8/0.95 kW of electricity; cooled back by a refrigerator of COP 3, it
+/// draws Q/3 and reports Q as cooling. Without a COP it cannot cool.
+#[test]
+fn electric_heating_and_refrigeration_by_hand() {
+    let cp = 75.3 / 0.018_015;
+    let s = set(2000.0, cp);
+    let heater = create_text(&UtilityExchanger, &s, "electric", &[("T", 353.15), ("heater_efficiency", 0.95)]).unwrap();
+    let feed = stream(0.0, 1.0, 293.15, 101_325.0);
+    let (out, report) = run(&*heater, std::slice::from_ref(&feed), 1).unwrap();
+    let q = cp * 60.0;
+    assert!((report.total_work() - q).abs() < 1e-9 * q);
+    assert!((report.total(Utility::Electricity) - q / 0.95).abs() < 1e-9 * q);
+    assert_eq!(report.total(Utility::Heating), 0.0);
+    let h = |st: &Stream| enthalpy_flow(&s, &st.flows, st.temperature).unwrap();
+    assert!((h(&feed) + report.total_work() - h(&out[0])).abs() < 1e-6);
+    let fridge = create_text(&UtilityExchanger, &s, "electric", &[("T", 293.15), ("cop", 3.0)]).unwrap();
+    let (_, report) = run(&*fridge, std::slice::from_ref(&out[0]), 1).unwrap();
+    assert!((report.total(Utility::Cooling) - q).abs() < 1e-9 * q);
+    assert!((report.total(Utility::Electricity) - q / 3.0).abs() < 1e-9 * q);
+    assert!((size(&report, "electric_power") - q / 3.0).abs() < 1e-9 * q);
+    let no_cop = create_text(&UtilityExchanger, &s, "electric", &[("T", 293.15)]).unwrap();
+    match run(&*no_cop, std::slice::from_ref(&out[0]), 1) {
+        Err(UnitError::Parameter { param, .. }) => assert_eq!(param, "cop"),
+        other => panic!("{:?}", other.map(|_| ())),
+    }
+    let refused = |params: &[(&str, f64)]| {
+        create_text(&UtilityExchanger, &s, "electric", params).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    assert!(refused(&[("T", 300.0), ("U", 100.0)]).contains("does not apply"));
+    assert!(refused(&[("T", 300.0), ("heater_efficiency", 1.5)]).contains("`heater_efficiency`"));
+    assert!(
+        create_text(&UtilityExchanger, &s, "steam", &[("T", 350.0), ("steam_pressure", 2e5)])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("`U` is required")
+    );
+}
