@@ -1,7 +1,9 @@
 //! The process-equipment units (`plugins/calx-equipment`) through the whole pipeline: the
 //! engine's mass, element and energy closures hold for each, a temperature cross found while
-//! solving names the unit and the parameter, and a published cost correlation refuses a size
-//! outside its range by name. The textbook examples are in the crate's own unit tests.
+//! solving names the unit and the parameter, a published cost correlation refuses a size
+//! outside its range by name, and docs/equipment.md documents every port and parameter of the
+//! library (the built-in units and the loadable cyclone). The textbook examples are in the
+//! crate's own unit tests.
 
 use std::path::Path;
 
@@ -211,4 +213,144 @@ units:
     let ratio = (gas.flows[i_w] / 0.018_015) / (gas.flows[i_co2] / 0.044_01);
     assert!((ratio - y / (1.0 - y)).abs() < 1e-3 * ratio, "{ratio}");
     assert!(u.report.total(calx_core::Utility::Cooling) > 0.0);
+}
+
+/// docs/equipment.md names every port and parameter of every unit of the library in the
+/// unit's own section, so the reference page cannot drift from `calx units`: the built-in
+/// `calx-equipment` types and the library's cyclone, the loadable plugin `calx-cyclone`.
+#[test]
+fn the_reference_page_names_every_port_and_parameter() {
+    let page = std::fs::read_to_string(root().join("docs/equipment.md")).unwrap();
+    let registry = calx::builtin_registry();
+    let mut descriptors: Vec<_> =
+        registry.iter().filter(|r| r.provider == "calx-equipment").map(|r| r.descriptor.clone()).collect();
+    assert!(descriptors.len() >= 10, "{} equipment types", descriptors.len());
+    let path = calx_tests::plugin_dir().join(calx::library_file_name("calx_cyclone"));
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let cyclone = calx_plugin_host::load(&calx_plugin_host::check(&path, file).unwrap()).unwrap();
+    descriptors.extend(cyclone.manifest.units.iter().cloned());
+    for d in descriptors {
+        let start =
+            page.find(&format!("\n## {}\n", d.type_name)).unwrap_or_else(|| panic!("no section for {}", d.type_name));
+        let rest = &page[start + 4..];
+        let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+        let names = d.ports.iter().map(|p| &p.name).chain(d.params.iter().map(|p| &p.name));
+        for name in names {
+            assert!(
+                section.contains(&format!("| `{name}` |")),
+                "docs/equipment.md, section {}: no row for `{name}`",
+                d.type_name
+            );
+        }
+    }
+}
+
+fn metric(solved: &calx::Solved, analysis: &str, name: &str) -> f64 {
+    let a = solved.analyses.iter().find(|a| a.name == analysis).unwrap_or_else(|| panic!("no analysis {analysis}"));
+    a.metrics.iter().find(|m| m.name == name).map(|m| m.value).unwrap_or_else(|| panic!("{analysis}: no {name}"))
+}
+
+/// Water heated electrically, cooled by chilled water, then by an electric refrigerator, and
+/// the warm solids carried up a belt: the engine's energy closure holds for each (the
+/// heater's heat declared as work), and the electricity of heater, chiller, refrigerator and
+/// belt is what the hand relations give.
+#[test]
+fn the_electric_and_chilled_water_utilities_and_the_conveyor_close_their_balances() {
+    let text = r#"
+schema_version: 1
+components: { use: [CaCO3, H2O] }
+streams:
+  water: { flows: { H2O: 10 t/h }, T: 20 degC }
+  solids: { flows: { CaCO3: 36 t/h }, T: 20 degC }
+units:
+  heater:
+    type: utility_exchanger
+    in: { in: water }
+    out: { out: hot }
+    params: { utility: electric, T: 60 degC, heater_efficiency: 98 % }
+  chiller_cooler:
+    type: utility_exchanger
+    in: { in: hot }
+    out: { out: cool }
+    params: { utility: chilled_water, T: 15 degC, T_supply: 7 degC, T_return: 12 degC, U: 600 W/m2 K, cop: 5 }
+  fridge:
+    type: utility_exchanger
+    in: { in: cool }
+    out: { out: cold }
+    params: { utility: electric, T: 5 degC, cop: 3 }
+  belt:
+    type: conveyor
+    in: { in: solids }
+    out: { out: lifted }
+    params: { kind: belt, length: 30 m, lift: 10 m, bulk_density: 1500 kg/m3 }
+"#;
+    let solved = solve_text(text).unwrap_or_else(|e| panic!("{e}"));
+    let r = &solved.result;
+    for name in ["heater", "chiller_cooler", "fridge", "belt"] {
+        let u = r.unit(name).unwrap();
+        let EnergyBalance::Checked(c) = &u.energy else { panic!("{name}: {:?}", u.energy) };
+        assert!(c.relative_error < 1e-9, "{name}: {c:?}");
+    }
+    let electricity = |name: &str| r.unit(name).unwrap().report.total(calx_core::Utility::Electricity);
+    let heater = r.unit("heater").unwrap();
+    assert!((electricity("heater") - heater.report.total_work() / 0.98).abs() < 1e-6);
+    assert!((electricity("chiller_cooler") - size(r, "chiller_cooler", "duty") / 5.0).abs() < 1e-6);
+    assert!((electricity("fridge") - size(r, "fridge", "duty") / 3.0).abs() < 1e-6);
+    // 36 t/h = 10 kg/s up 10 m: the belt's lift is m g H within 0.1 % (the unit test works
+    // the whole power out by hand).
+    assert!(electricity("belt") > 10.0 * 9.806_65 * 10.0);
+    assert!((size(r, "belt", "volumetric_flow") - 10.0 / 1500.0).abs() < 1e-12);
+}
+
+/// CO2 compressed in three stages and a big wet-gas knock-out drum, costed by Seider's
+/// correlations through the TEA: the compressor at exp(9.1553 + 0.63 ln P) with P its driver
+/// power in hp, escalated from CEPCI 567 to 603 (2018, docs/sources.md §Cost indices); the
+/// drum by its shell weight and its platforms and ladders.
+#[test]
+fn compressor_and_flash_drum_are_costed_from_their_sizes() {
+    let text = r#"
+schema_version: 1
+components: { use: [CO2, H2O, H2O(g)] }
+streams:
+  co2: { flows: { CO2: 10 t/h }, T: 40 degC, P: 1 bar }
+  wet_gas: { flows: { CO2: 100 t/h, H2O: 10 t/h }, T: 40 degC }
+units:
+  co2_compressor:
+    type: compressor
+    in: { in: co2 }
+    out: { out: compressed }
+    params: { P: 30 bar, efficiency: 80 %, stages: 3, intercooler_T: 40 degC, motor_efficiency: 95 % }
+  knockout:
+    type: flash
+    in: { in: wet_gas }
+    out: { vapour: dried_gas, liquid: condensate }
+    params: { T: 40 degC }
+analyses:
+  tea:
+    currency: USD
+    base_year: 2018
+    discount_rate: 7 %
+    lifetime: 20 yr
+    capex_method: towler_sinnott
+    equipment_published: { co2_compressor: seider_centrifugal_compressor, knockout: seider_vertical_vessel }
+    utility_prices:
+      electricity: "excluded: not the point of this test"
+      cooling: "excluded: not the point of this test"
+      heating: "excluded: not the point of this test"
+    feed_prices:
+      co2: "excluded: not the point of this test"
+      wet_gas: "excluded: not the point of this test"
+    product: dried_gas
+"#;
+    let solved = solve_text(text).unwrap_or_else(|e| panic!("{e}"));
+    let r = &solved.result;
+    let driver = size(r, "co2_compressor", "driver_power");
+    assert!((driver - size(r, "co2_compressor", "shaft_power") / 0.95).abs() < 1e-9 * driver);
+    let hp = driver / 745.699_871_582_270_2;
+    let expected = (9.1553 + 0.63 * hp.ln()).exp() * 603.0 / 567.0;
+    let costed = metric(&solved, "tea", "equipment.co2_compressor");
+    assert!((costed - expected).abs() < 1e-6 * expected, "{costed} USD against {expected} USD ({hp} hp)");
+    let weight = size(r, "knockout", "vessel_weight");
+    assert!(weight / 0.453_592_37 > 4200.0, "{weight} kg");
+    assert!(metric(&solved, "tea", "equipment.knockout") > 0.0);
 }

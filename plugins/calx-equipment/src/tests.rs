@@ -208,28 +208,6 @@ fn heat_exchanger_refuses_a_temperature_cross_and_bad_parameters() {
     assert!(refused(&[("duty", 1.0), ("U", f64::NAN)]).contains("`U`"));
 }
 
-/// docs/equipment.md names every port and parameter of every unit here, in the unit's own
-/// section, so the reference page cannot drift from `calx units`.
-#[test]
-fn the_reference_page_names_every_port_and_parameter() {
-    let page = include_str!("../../../docs/equipment.md");
-    for t in unit_types() {
-        let d = t.descriptor();
-        let start =
-            page.find(&format!("\n## {}\n", d.type_name)).unwrap_or_else(|| panic!("no section for {}", d.type_name));
-        let rest = &page[start + 4..];
-        let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
-        let names = d.ports.iter().map(|p| &p.name).chain(d.params.iter().map(|p| &p.name));
-        for name in names {
-            assert!(
-                section.contains(&format!("| `{name}` |")),
-                "docs/equipment.md, section {}: no row for `{name}`",
-                d.type_name
-            );
-        }
-    }
-}
-
 fn create_text(
     t: &dyn UnitType,
     set: &Arc<ComponentSet>,
