@@ -82,7 +82,7 @@ impl UnitType for Conveyor {
         let p = config.params;
         let lift = p.number_opt("lift")?;
         let kind = match p.text_opt("kind")? {
-            Some("belt") => Kind::Belt { lift: lift.map(|h| non_negative_lift(h)).transpose()?.unwrap_or(0.0) },
+            Some("belt") => Kind::Belt { lift: lift.map(non_negative_lift).transpose()?.unwrap_or(0.0) },
             Some("screw") => {
                 if lift.is_some() {
                     return Err(UnitError::param(

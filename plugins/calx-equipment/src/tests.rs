@@ -608,6 +608,16 @@ fn flash(params: &[(&str, f64)]) -> Result<Box<dyn UnitOperation>, UnitError> {
     create(&Flash, &humid_air(), params, &Connections::default())
 }
 
+/// 1 kg/s of dry air with 0.1 kg/s of liquid water at 40 degC and 100 kPa through the flash
+/// `u` (most of the water stays liquid): the feed, the outlets and the report.
+fn flash_wet_air(u: &dyn UnitOperation) -> (Stream, Vec<Stream>, UnitReport) {
+    let feed = Stream { flows: vec![1.0, 0.1, 0.0], temperature: 313.15, pressure: 100e3 };
+    let mut out = vec![Stream::empty(3), Stream::empty(3)];
+    let mut report = UnitReport::default();
+    u.calculate(std::slice::from_ref(&feed), &mut out, &mut report).unwrap();
+    (feed, out, report)
+}
+
 /// Çengel & Boles, *Thermodynamics: An Engineering Approach*, 7th ed., chapter 14: at 25 degC
 /// the saturation pressure of water is 3.1698 kPa (their Table A-4, used in Example 14-1),
 /// and the humidity ratio of air saturated at 100 kPa is ω = 0.622 Pv/(P − Pv) (their eq.
@@ -615,11 +625,7 @@ fn flash(params: &[(&str, f64)]) -> Result<Box<dyn UnitOperation>, UnitError> {
 #[test]
 fn flash_saturates_air_as_cengel_boles_chapter_14() {
     let u = flash(&[("T", 298.15), ("P", 100e3)]).unwrap();
-    // 1 kg/s of dry air with 0.1 kg/s of liquid water at 40 degC: most of the water stays liquid.
-    let feed = Stream { flows: vec![1.0, 0.1, 0.0], temperature: 313.15, pressure: 100e3 };
-    let mut out = vec![Stream::empty(3), Stream::empty(3)];
-    let mut report = UnitReport::default();
-    u.calculate(std::slice::from_ref(&feed), &mut out, &mut report).unwrap();
+    let (feed, mut out, mut report) = flash_wet_air(&*u);
     let omega = out[0].flows[2] / out[0].flows[0];
     assert!((omega - 0.02036).abs() < 0.00002, "{omega}");
     assert!((size(&report, "humidity_ratio") - omega).abs() < 1e-15);
@@ -734,10 +740,7 @@ fn conveyor_refuses_bad_parameters_and_gas_by_name() {
 #[test]
 fn flash_sizes_its_drum_from_its_vapour_and_liquid() {
     let u = flash(&[("T", 298.15), ("P", 100e3)]).unwrap();
-    let feed = Stream { flows: vec![1.0, 0.1, 0.0], temperature: 313.15, pressure: 100e3 };
-    let mut out = vec![Stream::empty(3), Stream::empty(3)];
-    let mut report = UnitReport::default();
-    u.calculate(std::slice::from_ref(&feed), &mut out, &mut report).unwrap();
+    let (feed, mut out, mut report) = flash_wet_air(&*u);
     let water = out[0].flows[2];
     let moles = 1.0 / 0.028_97 + water / 0.018_015;
     let volume = moles * 8.314_462_618 * 298.15 / 100e3;
