@@ -4,9 +4,9 @@
 //! The procedure is Svrcek & Monnery, "Design Two-Phase Separators Within the Right Limits",
 //! *Chemical Engineering Progress*, Oct. 1993, as BioSTEAM implements it for its `Flash`
 //! (`biosteam/units/_flash.py`, `_vertical_vessel_pressure_diameter_and_length`, and
-//! `design_tools/flash_vessel_design.py`, commit a508fdb9; docs/sources.md §Process
-//! equipment), in that procedure's US units (ft, in, lb, psia, minutes), without a mist
-//! eliminator:
+//! `design_tools/flash_vessel_design.py`, commit a508fdb9; listed in
+//! docs/sources.md §Process equipment), in that procedure's US units (ft, in, lb, psia,
+//! minutes), without a mist eliminator:
 //!
 //! * Souders–Brown velocity U_t = K √((ρ_L − ρ_V)/ρ_V), K from the York demister equation
 //!   halved (no mist eliminator), vapour velocity U_v = 0.75 U_t, diameter
