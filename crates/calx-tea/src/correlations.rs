@@ -575,4 +575,16 @@ mod tests {
         assert!((c - 2.0 * 4310.0 * 150f64.powf(0.78)).abs() < 1e-6 * c);
         assert!(mill.cost(&tph(1.0)).unwrap_err().to_string().contains("below"));
     }
+
+    /// The TEA's `equipment_published` parameter lists every correlation by name, so
+    /// `calx analyses` and the schema cannot omit one.
+    #[test]
+    fn the_tea_parameter_names_every_correlation() {
+        use calx_core::analysis::AnalysisType;
+        let d = crate::analysis::TeaAnalysisType.descriptor();
+        let p = d.params.iter().find(|p| p.name == "equipment_published").unwrap();
+        for name in names() {
+            assert!(p.doc.contains(name), "`equipment_published` does not name {name}: {}", p.doc);
+        }
+    }
 }
