@@ -302,6 +302,24 @@ impl Database {
         Some(given.map(|&(_, _, v)| v).sum())
     }
 
+    /// The inputs of process `p`: (supplier, SI units per SI unit of `p`'s product), in the
+    /// order they were defined (for exports).
+    pub fn inputs_of(&self, p: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.inputs.iter().filter(move |&&(_, c, _)| c == p).map(|&(s, _, x)| (s, x))
+    }
+
+    /// The emissions of process `p`: (elementary flow, kg per SI unit of `p`'s product), in
+    /// the order they were defined (for exports).
+    pub fn emissions_of(&self, p: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.emissions.iter().filter(move |&&(_, q, _)| q == p).map(|&(f, _, x)| (f, x))
+    }
+
+    /// The characterisation factors of category `c`: (elementary flow, factor), in the order
+    /// they were defined (for exports).
+    pub fn factors_of(&self, c: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.factors.iter().filter(move |&&(k, _, _)| k == c).map(|&(_, f, v)| (f, v))
+    }
+
     /// Compile `A`, `B` and `C`.
     pub fn matrices(&self) -> Matrices {
         let n = self.processes.len();
@@ -341,6 +359,14 @@ impl Database {
         let done = self.read_text(text);
         self.origin = before;
         done
+    }
+
+    /// Run `f` with `origin` recorded on what it defines (imports of other formats).
+    pub(crate) fn with_origin<T>(&mut self, origin: &str, f: impl FnOnce(&mut Database) -> T) -> T {
+        let before = std::mem::replace(&mut self.origin, origin.to_string());
+        let out = f(self);
+        self.origin = before;
+        out
     }
 
     fn read_text(&mut self, text: &str) -> Result<()> {

@@ -20,6 +20,23 @@ pub enum LcaError {
         /// What is wrong.
         message: String,
     },
+    /// A cell of an imported CSV table (characterisation factors, unit processes) is not
+    /// acceptable: where, which column, what was found and what is allowed.
+    #[error("background data, line {line}, column {column}: {field}: {message} (found `{found}`); allowed: {allowed}")]
+    Cell {
+        /// 1-based line number.
+        line: usize,
+        /// 1-based column (in characters) of the cell.
+        column: usize,
+        /// The column's name in the header (`factor [kg CO2-eq/kg]`, `process`).
+        field: String,
+        /// What is wrong.
+        message: String,
+        /// The cell as written.
+        found: String,
+        /// What the cell may hold.
+        allowed: String,
+    },
     /// A name was defined twice in the background database.
     #[error("{kind} `{name}` is defined twice (write `override {kind}` to replace the earlier definition)")]
     Duplicate {

@@ -1,0 +1,361 @@
+//! Import of characterisation factors and simple unit processes from CSV tables, so that a
+//! user can bring data from their own (licensed) database without Calx shipping it. A
+//! background file whose name ends in `.csv` is read here ([`Database::extend_from_file`]);
+//! the layout is told by the first header cell (docs/lca.md, "Importing CSV tables").
+//!
+//! **Factors** (`category` first), one factor per row, the factor's unit in the header:
+//!
+//! ```text
+//! category,flow,factor [kg CO2-eq/kg],source
+//! GWP100 (my licence),"CO2, fossil",1,ecoinvent 3.10 IPCC 2021 GWP100
+//! ```
+//!
+//! A category not yet defined is created with the header's unit (`kg CO2-eq`) and the first
+//! row's source; a defined one must have that unit. A flow not yet defined is created. A
+//! factor the category has already is an error (it would add up).
+//!
+//! **Unit processes** (`process` first), one process per row, an exchange per column, its
+//! unit in the header, amounts per the row's reference amount, empty cells for none:
+//!
+//! ```text
+//! process,reference amount,description,source,input: electricity_kr_2014_16 [kWh],"emission: CO2, fossil [kg]"
+//! my_kiln,1 t,lime kiln per t of lime,Plant data 2024,110,750
+//! ```
+//!
+//! Inputs name a background process (of this table, the shipped data or earlier files) and
+//! must have its dimension; emissions name an elementary flow and must be masses. Every
+//! process needs a source. Errors name the line, the column, the header of the column, what
+//! was found and what is allowed.
+
+use calx_core::{Dimension, UnitTable};
+
+use crate::database::Database;
+use crate::error::{LcaError, Result};
+
+impl Database {
+    /// Add a background file: CSV tables (a name ending in `.csv`) by this module, anything
+    /// else in the record format ([`Database::extend_from`]); `shown` is its name in listings.
+    pub fn extend_from_file(&mut self, text: &str, shown: &str) -> Result<()> {
+        if shown.to_ascii_lowercase().ends_with(".csv") {
+            extend_from_csv(self, text, shown)
+        } else {
+            self.extend_from(text, shown)
+        }
+    }
+}
+
+/// One cell: its text (unquoted) and 1-based column.
+#[derive(Clone, Debug)]
+struct Cell {
+    text: String,
+    column: usize,
+}
+
+/// The cells of one CSV line (RFC 4180 quoting: `"a, b"`, `""` for a quote), or the column
+/// of a quoting problem.
+fn split(line: &str) -> std::result::Result<Vec<Cell>, (usize, &'static str)> {
+    let mut cells = Vec::new();
+    let mut chars = line.chars().enumerate().peekable();
+    loop {
+        // Skip blanks before a cell.
+        while let Some(&(_, ' ' | '\t')) = chars.peek() {
+            chars.next();
+        }
+        let column = chars.peek().map_or(line.chars().count() + 1, |&(i, _)| i + 1);
+        let mut text = String::new();
+        if let Some(&(_, '"')) = chars.peek() {
+            chars.next();
+            loop {
+                match chars.next() {
+                    Some((_, '"')) if matches!(chars.peek(), Some(&(_, '"'))) => {
+                        chars.next();
+                        text.push('"');
+                    }
+                    Some((_, '"')) => break,
+                    Some((_, c)) => text.push(c),
+                    None => return Err((column, "a quoted cell is not closed on its line")),
+                }
+            }
+            while let Some(&(i, c)) = chars.peek() {
+                if c == ',' {
+                    break;
+                }
+                if !c.is_whitespace() {
+                    return Err((i + 1, "text after a quoted cell"));
+                }
+                chars.next();
+            }
+        } else {
+            while let Some(&(_, c)) = chars.peek() {
+                if c == ',' {
+                    break;
+                }
+                text.push(c);
+                chars.next();
+            }
+            text = text.trim().to_string();
+        }
+        cells.push(Cell { text, column });
+        if chars.next().is_none() {
+            return Ok(cells);
+        }
+    }
+}
+
+/// The rows of a CSV text: (1-based line, cells), blank lines and `#` comments skipped.
+fn rows(text: &str) -> Result<Vec<(usize, Vec<Cell>)>> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let cells =
+            split(raw).map_err(|(column, message)| LcaError::Data { line: i + 1, column, message: message.into() })?;
+        out.push((i + 1, cells));
+    }
+    Ok(out)
+}
+
+/// Where a cell is, for errors.
+struct At<'h> {
+    line: usize,
+    column: usize,
+    field: &'h str,
+}
+
+impl At<'_> {
+    fn error(&self, message: impl Into<String>, found: &str, allowed: impl Into<String>) -> LcaError {
+        LcaError::Cell {
+            line: self.line,
+            column: self.column,
+            field: self.field.to_string(),
+            message: message.into(),
+            found: found.to_string(),
+            allowed: allowed.into(),
+        }
+    }
+}
+
+/// Read a CSV table of factors or unit processes into `db`, each definition recording `origin`.
+fn extend_from_csv(db: &mut Database, text: &str, origin: &str) -> Result<()> {
+    let rows = rows(text)?;
+    let Some((line, header)) = rows.first() else { return Ok(()) };
+    let at = At { line: *line, column: header[0].column, field: "(first header cell)" };
+    let body = &rows[1..];
+    let kind = header[0].text.as_str();
+    if kind != "category" && kind != "process" {
+        return Err(at.error(
+            "unknown table layout",
+            kind,
+            "`category` (a factor table) or `process` (a process table)",
+        ));
+    }
+    db.with_origin(origin, |db| {
+        if kind == "category" { factors(db, *line, header, body, origin) } else { processes(db, *line, header, body) }
+    })
+}
+
+/// The header cells must read `expected` (the unit-bearing one is checked by the caller).
+fn expect_header(line: usize, header: &[Cell], expected: &[&str]) -> Result<()> {
+    for (i, want) in expected.iter().enumerate() {
+        let found = header.get(i).map_or("", |c| c.text.as_str());
+        if !want.is_empty() && found != *want {
+            let column = header.get(i).map_or(header[header.len() - 1].column, |c| c.column);
+            let at = At { line, column, field: "(header)" };
+            return Err(at.error(format!("header cell {} must be `{want}`", i + 1), found, expected.join(",")));
+        }
+    }
+    Ok(())
+}
+
+/// A row's cells, one per header cell (missing trailing cells are empty).
+fn cells_of<'r>(line: usize, row: &'r [Cell], header: &[Cell]) -> Result<Vec<&'r Cell>> {
+    if row.len() > header.len() {
+        let extra = &row[header.len()];
+        let at = At { line, column: extra.column, field: "(row)" };
+        return Err(at.error("more cells than the header has", &extra.text, format!("{} cells", header.len())));
+    }
+    static EMPTY: Cell = Cell { text: String::new(), column: 0 };
+    Ok((0..header.len()).map(|i| row.get(i).unwrap_or(&EMPTY)).collect())
+}
+
+/// A required, non-empty cell.
+fn required<'c>(line: usize, cell: &'c Cell, header: &Cell, what: &str) -> Result<&'c str> {
+    if cell.text.is_empty() {
+        let column = if cell.column == 0 { header.column } else { cell.column };
+        return Err(At { line, column, field: &header.text }.error("empty", "", what));
+    }
+    Ok(&cell.text)
+}
+
+/// A finite number.
+fn number(line: usize, cell: &Cell, header: &Cell) -> Result<f64> {
+    cell.text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+        At { line, column: cell.column, field: &header.text }.error("not a number", &cell.text, "a finite number")
+    })
+}
+
+/// `NAME [UNIT]`: the name and the unit in the brackets at the end of a header cell.
+fn bracketed(cell: &Cell) -> Option<(&str, &str)> {
+    let (name, rest) = cell.text.rsplit_once('[')?;
+    Some((name.trim(), rest.strip_suffix(']')?.trim()))
+}
+
+/// `category,flow,factor [UNIT/kg],source`.
+fn factors(db: &mut Database, hl: usize, header: &[Cell], body: &[(usize, Vec<Cell>)], origin: &str) -> Result<()> {
+    expect_header(hl, header, &["category", "flow", "", "source"])?;
+    let unit_cell = &header[2];
+    let unit = match bracketed(unit_cell) {
+        Some(("factor", u)) => u.strip_suffix("/kg").map(str::trim).filter(|u| !u.is_empty()),
+        _ => None,
+    };
+    let Some(unit) = unit else {
+        let at = At { line: hl, column: unit_cell.column, field: "(header)" };
+        return Err(at.error(
+            "the factor's unit per kg of flow",
+            &unit_cell.text,
+            "`factor [UNIT/kg]`, e.g. `factor [kg CO2-eq/kg]`",
+        ));
+    };
+    for (line, row) in body {
+        let line = *line;
+        let cells = cells_of(line, row, header)?;
+        let category = required(line, cells[0], &header[0], "an impact category")?;
+        let flow = required(line, cells[1], &header[1], "an elementary flow")?;
+        let value = number(line, cells[2], &header[2])?;
+        let source = required(line, cells[3], &header[3], "the factor's source")?;
+        let c = match db.require_category(category) {
+            Ok(c) => {
+                let has = &db.categories()[c].unit;
+                if has != unit {
+                    let at = At { line, column: cells[0].column, field: &header[0].text };
+                    return Err(at.error(
+                        format!("the category's unit is `{has}`, the header's `{unit}`"),
+                        category,
+                        format!("a category in {unit}, or a new one (write its factors in `factor [{has}/kg]` in another file)"),
+                    ));
+                }
+                c
+            }
+            Err(_) => db.add_category(category, unit, &format!("{source} (imported from {origin})"))?,
+        };
+        let f = match db.require_flow(flow, "") {
+            Ok(f) => f,
+            Err(_) => db.add_flow(flow, &format!("imported with factors from {origin}"))?,
+        };
+        if db.factor_of(c, f).is_some() {
+            let at = At { line, column: cells[1].column, field: &header[1].text };
+            return Err(at.error(
+                format!("`{category}` has a factor for this flow already (they would add up)"),
+                flow,
+                "a flow the category has no factor for (replace a category with an `override category` record)",
+            ));
+        }
+        db.add_factor(category, flow, value)?;
+    }
+    Ok(())
+}
+
+/// One exchange column of a process table.
+struct Exchange<'h> {
+    header: &'h Cell,
+    /// An input (of a process) or an emission (of a flow).
+    input: bool,
+    name: &'h str,
+    /// SI per unit of the header's unit.
+    factor: f64,
+}
+
+/// The exchange columns of a process table's header.
+fn exchange_columns<'h>(line: usize, header: &'h [Cell], db: &Database) -> Result<Vec<Exchange<'h>>> {
+    let units = UnitTable::builtin();
+    let allowed = "`input: PROCESS [UNIT]` or `emission: FLOW [UNIT]`";
+    let mut out = Vec::new();
+    for cell in &header[4..] {
+        let at = At { line, column: cell.column, field: "(header)" };
+        let Some((name, unit)) = bracketed(cell) else {
+            return Err(at.error("no unit in brackets", &cell.text, allowed));
+        };
+        let (input, name) = match (name.strip_prefix("input:"), name.strip_prefix("emission:")) {
+            (Some(n), _) => (true, n.trim()),
+            (_, Some(n)) => (false, n.trim()),
+            _ => return Err(at.error("not an exchange", &cell.text, allowed)),
+        };
+        let q = units
+            .parse(&format!("1 {unit}"))
+            .map_err(|e| at.error(e.to_string(), unit, "a unit of `calx units-of-measure`"))?;
+        let dimension = if input {
+            let p = db
+                .require_process(name, "a process table")
+                .map_err(|e| at.error(e.to_string(), name, "a background process"))?;
+            db.processes()[p].dimension
+        } else {
+            db.require_flow(name, "a process table")
+                .map_err(|e| at.error(e.to_string(), name, "an elementary flow"))?;
+            Dimension::MASS
+        };
+        if q.dimension != dimension {
+            let what = if input {
+                format!("`{name}` is measured in {}", dimension.describe())
+            } else {
+                "an emission is a mass".into()
+            };
+            return Err(at.error(what, unit, format!("a unit of {}", dimension.describe())));
+        }
+        out.push(Exchange { header: cell, input, name, factor: q.value });
+    }
+    Ok(out)
+}
+
+/// `process,reference amount,description,source,EXCHANGE [UNIT]...`.
+fn processes(db: &mut Database, hl: usize, header: &[Cell], body: &[(usize, Vec<Cell>)]) -> Result<()> {
+    expect_header(hl, header, &["process", "reference amount", "description", "source"])?;
+    let units = UnitTable::builtin();
+    // Every process first, so that inputs may name processes of later rows.
+    let mut defined = Vec::new();
+    for (line, row) in body {
+        let line = *line;
+        let cells = cells_of(line, row, header)?;
+        let name = required(line, cells[0], &header[0], "a process name")?;
+        let reference = required(line, cells[1], &header[1], "a reference amount, e.g. `1 t`, `1 kWh`")?;
+        let description = required(line, cells[2], &header[2], "what the process is")?;
+        let source = required(line, cells[3], &header[3], "where the data come from")?;
+        let at = At { line, column: cells[1].column, field: &header[1].text };
+        let q =
+            units.parse(reference).map_err(|e| at.error(e.to_string(), reference, "an energy or a mass above zero"))?;
+        if (q.dimension != Dimension::ENERGY && q.dimension != Dimension::MASS)
+            || q.value.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+        {
+            return Err(at.error(
+                "not an energy or a mass above zero",
+                reference,
+                "an energy or a mass above zero, e.g. `1 t`, `1 kWh`",
+            ));
+        }
+        db.add_process(name, q.dimension, description, source).map_err(|e| {
+            At { line, column: cells[0].column, field: &header[0].text }.error(
+                e.to_string(),
+                name,
+                "a name not defined yet (replace a process with an `override process` record)",
+            )
+        })?;
+        defined.push((line, name.to_string(), q.value, cells));
+    }
+    let columns = exchange_columns(hl, header, db)?;
+    for (line, name, per, cells) in defined {
+        for (i, x) in columns.iter().enumerate() {
+            let cell = cells[4 + i];
+            if cell.text.is_empty() {
+                continue;
+            }
+            let amount = number(line, cell, x.header)? * x.factor / per;
+            if x.input {
+                db.add_input(&name, x.name, amount)?;
+            } else {
+                db.add_emission(&name, x.name, amount)?;
+            }
+        }
+    }
+    Ok(())
+}
