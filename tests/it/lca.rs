@@ -179,3 +179,104 @@ fn a_shipped_process_can_be_overridden_and_listed_with_its_origin() {
         listing.contains("GWP20 (IPCC AR6) [kg CO2-eq] | IPCC AR6 WG1 (2021) Chapter 7, Table 7.15 (GWP-20) | shipped")
     );
 }
+
+/// The electricity of the solved plant, kWh per functional unit (1 t of `product`).
+fn kwh_per_fu(s: &Solved) -> f64 {
+    s.result.utility_total(Utility::Electricity) * 1000.0
+        / s.result.stream("product").expect("product").stream.total_mass()
+        / 3.6e6
+}
+
+#[test]
+fn a_user_characterisation_factor_from_a_csv_table_changes_gwp20_by_the_hand_computed_amount() {
+    let before = solve(&plant("", CUT_OFF, false));
+    let gwp20 = "category.GWP20 (IPCC AR6).emissions_per_functional_unit";
+    // The grid's GHG (CO2-eq) has no GWP20 factor: no metric (an incomplete total).
+    assert!(lca(&before).metric(gwp20).is_none());
+    let after = solve(&plant("    background: [../tests/data/lca/grid-co2eq-in-gwp20.csv]", CUT_OFF, false));
+    // The table's factor 1 x the grid's 0.3795 kg CO2-eq/kWh (shipped, [D] 30.9 / 81.42, Jung
+    // and Kim 2022) x the plant's kWh per t of product.
+    let expected = kwh_per_fu(&after) * 0.3795 * 1.0;
+    let got = metric(&after, gwp20);
+    assert!((got - expected).abs() <= 1e-12 * expected, "GWP20 {got} against {expected} by hand");
+    // The headline (GWP100) is not touched.
+    let headline = "emissions_per_functional_unit";
+    assert_eq!(metric(&after, headline), metric(&before, headline));
+}
+
+#[test]
+fn a_process_table_changes_the_plant_exactly_as_the_same_records() {
+    let records = solve(&plant(USER, "ash_truck_20km", true));
+    let table = "      heating: gas_heater_epa_2024
+    background: [../tests/data/lca/epa-2024-gas-heater.txt, ../tests/data/lca/hgv-haul-20km.csv]";
+    let from_table = solve(&plant(table, "ash_truck_20km", true));
+    for name in ["emissions_per_functional_unit", "category.GWP100 (IPCC AR5).emissions_per_functional_unit"] {
+        let (a, b) = (metric(&records, name), metric(&from_table, name));
+        assert!((a - b).abs() <= 1e-12 * a, "{name}: records {a}, table {b}");
+    }
+}
+
+#[test]
+fn a_bad_cell_of_a_csv_table_is_reported_in_the_table_with_field_found_and_allowed() {
+    let text = plant("    background: [../tests/data/lca/bad-factor-table.csv]", CUT_OFF, false);
+    let err = Project::from_text(&text, FLOWSHEET, &root().join("flowsheets"), &LoadOptions::default())
+        .err()
+        .expect("the table is refused")
+        .to_string();
+    assert!(err.contains("bad-factor-table.csv:2:31"), "{err}");
+    assert!(err.contains("factor [kg CO2-eq/kg]") && err.contains("one") && err.contains("a finite number"), "{err}");
+}
+
+/// The entries of a zip archive written with stored entries (as the olca export is):
+/// (name, data), read from the local file headers.
+fn stored_entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    let u16_at = |i: usize| usize::from(u16::from_le_bytes([zip[i], zip[i + 1]]));
+    let u32_at = |i: usize| u32::from_le_bytes([zip[i], zip[i + 1], zip[i + 2], zip[i + 3]]) as usize;
+    while zip[at..at + 4] == [0x50, 0x4b, 0x03, 0x04] {
+        assert_eq!(u16_at(at + 8), 0, "stored");
+        let (size, name_len, extra) = (u32_at(at + 18), u16_at(at + 26), u16_at(at + 28));
+        let name = String::from_utf8(zip[at + 30..at + 30 + name_len].to_vec()).expect("a UTF-8 name");
+        let start = at + 30 + name_len + extra;
+        out.push((name, zip[start..start + size].to_vec()));
+        at = start + size;
+    }
+    out
+}
+
+#[test]
+fn the_olca_export_of_the_reference_plant_lists_its_entities_and_links_its_units() {
+    let path = root().join(FLOWSHEET);
+    let zip = calx::lca_export(&path, &LoadOptions::default(), None, calx::LcaExportFormat::Olca)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let entries = stored_entries(&zip);
+    assert_eq!(entries[0], ("olca-schema.json".to_string(), b"{\"version\": 2}".to_vec()));
+    let entities: Vec<serde_json::Value> = entries[1..]
+        .iter()
+        .map(|(name, data)| {
+            let v: serde_json::Value = serde_json::from_slice(data).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(format!("{}.json", v["@id"].as_str().expect("an id")), name.rsplit('/').next().unwrap());
+            v
+        })
+        .collect();
+    let listing: Vec<String> = entries[1..]
+        .iter()
+        .zip(&entities)
+        .map(|((name, _), v)| format!("{} {} {}", name.split('/').next().unwrap(), v["@type"], v["name"]))
+        .collect();
+    insta::assert_snapshot!("olca_export_listing", listing.join("\n"));
+    // The functional-unit process takes one operation of each unit; a unit process, the
+    // electricity of its report per functional unit, linked to the background process.
+    let root_process = entities
+        .iter()
+        .find(|v| v["@type"] == "Process" && v["exchanges"][0]["flow"]["name"].as_str().unwrap().ends_with("of stream `product`"))
+        .expect("the functional-unit process");
+    let exchanges: Vec<String> = root_process["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| format!("{} {} {}", x["isInput"], x["amount"], x["flow"]["name"]))
+        .collect();
+    insta::assert_snapshot!("olca_export_functional_unit_process", exchanges.join("\n"));
+}

@@ -359,3 +359,108 @@ fn processes(db: &mut Database, hl: usize, header: &[Cell], body: &[(usize, Vec<
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::GHG_CO2_EQ;
+
+    fn cell_error(db: &mut Database, text: &str) -> (usize, usize, String, String, String) {
+        match db.extend_from_file(text, "t.csv").unwrap_err() {
+            LcaError::Cell { line, column, field, found, allowed, .. } => (line, column, field, found, allowed),
+            other => panic!("not a cell error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn cells_are_split_with_quotes_and_their_columns() {
+        let cells = split(r#"a, "b, c" ,"say ""hi""",,d"#).unwrap();
+        let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["a", "b, c", "say \"hi\"", "", "d"]);
+        let columns: Vec<usize> = cells.iter().map(|c| c.column).collect();
+        assert_eq!(columns, [1, 4, 12, 25, 26]);
+        assert_eq!(split("a,\"b").unwrap_err(), (3, "a quoted cell is not closed on its line"));
+    }
+
+    /// A unit-process table reads into the same matrices as the same process written as
+    /// records: 2.4336 kg CO2 and 0.0396 kg CO2-eq per tonne hauled, 0.05 kWh of grid
+    /// electricity per tonne (values of the truck haul of tests/it/lca.rs).
+    #[test]
+    fn a_process_table_reads_as_the_same_records() {
+        let mut from_records = Database::builtin();
+        from_records
+            .extend_from_text(
+                "process | haul | 1 t | ash hauled | [D] test\n\
+                 input | haul | electricity_kr_2014_16 | 0.05 kWh\n\
+                 emission | haul | CO2, fossil | 2.4336 kg\n\
+                 emission | haul | GHG (CO2-eq) | 39.6 g\n",
+            )
+            .unwrap();
+        let mut from_csv = Database::builtin();
+        from_csv
+            .extend_from_file(
+                "process,reference amount,description,source,input: electricity_kr_2014_16 [kWh],\
+                 \"emission: CO2, fossil [kg]\",emission: GHG (CO2-eq) [g]\n\
+                 haul,1 t,ash hauled,[D] test,0.05,2.4336,39.6\n",
+                "haul.csv",
+            )
+            .unwrap();
+        let (a, b) = (from_records.matrices(), from_csv.matrices());
+        let p = from_csv.require_process("haul", "test").unwrap();
+        let e = from_csv.require_process("electricity_kr_2014_16", "test").unwrap();
+        let ghg = from_csv.require_flow(GHG_CO2_EQ, "test").unwrap();
+        assert_eq!(a.a.get(e, p), b.a.get(e, p));
+        assert_eq!(b.a.get(e, p), -0.05 * 3.6e6 / 1000.0);
+        assert_eq!(a.b.get(ghg, p), b.b.get(ghg, p));
+        assert_eq!(from_csv.processes()[p].origin, "haul.csv");
+    }
+
+    #[test]
+    fn a_factor_table_adds_a_category_flows_and_factors() {
+        let mut db = Database::builtin();
+        db.extend_from_file(
+            "# my licensed set\ncategory,flow,factor [kg SO2-eq/kg],source\n\
+             Acidification (mine),SO2,1,[S] my licence\nAcidification (mine),NOx,0.7,[S] my licence\n",
+            "acid.csv",
+        )
+        .unwrap();
+        let c = db.require_category("Acidification (mine)").unwrap();
+        assert_eq!(db.categories()[c].unit, "kg SO2-eq");
+        assert_eq!(db.categories()[c].origin, "acid.csv");
+        let nox = db.require_flow("NOx", "test").unwrap();
+        assert_eq!(db.factor_of(c, nox), Some(0.7));
+        assert_eq!(db.flows()[nox].origin, "acid.csv");
+    }
+
+    #[test]
+    fn table_errors_give_line_column_field_found_and_allowed() {
+        let mut db = Database::builtin();
+        let header = "category,flow,factor [kg CO2-eq/kg],source\n";
+        // A number that is not one: line 2, column of the cell.
+        let e = cell_error(&mut db, &format!("{header}GWP20 (IPCC AR6),N2O,lots,[S] x\n"));
+        assert_eq!(e, (2, 22, "factor [kg CO2-eq/kg]".into(), "lots".into(), "a finite number".into()));
+        // A factor the category has: it would add up.
+        let e = cell_error(&mut db, &format!("{header}GWP20 (IPCC AR6),N2O,1,[S] x\n"));
+        assert_eq!((e.0, e.1, e.3.as_str()), (2, 18, "N2O"));
+        // A unit that is not the category's.
+        let e = cell_error(&mut db, "category,flow,factor [mol H+-eq/kg],source\nGWP20 (IPCC AR6),SO2,1,[S] x\n");
+        assert_eq!((e.0, e.1, e.2.as_str()), (2, 1, "category"));
+        // No unit in the header.
+        let e = cell_error(&mut db, "category,flow,factor,source\n");
+        assert_eq!((e.0, e.1, e.3.as_str()), (1, 15, "factor"));
+        // An input in a unit of the wrong dimension: at its header cell.
+        let process = "process,reference amount,description,source,input: tap_water_kr [kWh]\n";
+        let e = cell_error(&mut db, &format!("{process}p,1 t,d,[S] x,1\n"));
+        assert_eq!((e.0, e.1, e.3.as_str()), (1, 45, "kWh"));
+        assert!(e.4.contains("mass"), "{}", e.4);
+        // A process without its source.
+        let e = cell_error(&mut db, "process,reference amount,description,source\np,1 t,d,\n");
+        assert_eq!((e.0, e.2.as_str(), e.3.as_str()), (2, "source", ""));
+        // A name that is taken.
+        let e = cell_error(&mut db, "process,reference amount,description,source\ntap_water_kr,1 t,d,s\n");
+        assert_eq!((e.0, e.1, e.2.as_str()), (2, 1, "process"));
+        // An unknown layout.
+        let e = cell_error(&mut db, "flows,x\n");
+        assert_eq!((e.0, e.1, e.3.as_str()), (1, 1, "flows"));
+    }
+}
