@@ -30,7 +30,7 @@
 use calx_core::{Dimension, UnitTable};
 
 use crate::database::Database;
-use crate::error::{LcaError, Result};
+use crate::error::{CellProblem, LcaError, Result};
 
 impl Database {
     /// Add a background file: CSV tables (a name ending in `.csv`) by this module, anything
@@ -126,14 +126,14 @@ struct At<'h> {
 
 impl At<'_> {
     fn error(&self, message: impl Into<String>, found: &str, allowed: impl Into<String>) -> LcaError {
-        LcaError::Cell {
+        LcaError::Cell(Box::new(CellProblem {
             line: self.line,
             column: self.column,
             field: self.field.to_string(),
             message: message.into(),
             found: found.to_string(),
             allowed: allowed.into(),
-        }
+        }))
     }
 }
 
@@ -367,7 +367,7 @@ mod tests {
 
     fn cell_error(db: &mut Database, text: &str) -> (usize, usize, String, String, String) {
         match db.extend_from_file(text, "t.csv").unwrap_err() {
-            LcaError::Cell { line, column, field, found, allowed, .. } => (line, column, field, found, allowed),
+            LcaError::Cell(c) => (c.line, c.column, c.field, c.found, c.allowed),
             other => panic!("not a cell error: {other:?}"),
         }
     }

@@ -80,9 +80,9 @@ fn database(source: &Source, block: &Block, read: &[Read]) -> Result<Database, L
                 let at = Loc { line: line as u32, column: column as u32 };
                 Diagnostics::of(&file.shown, &file.text, vec![Diagnostic::new(at, "(background data)", message)])
             }
-            LcaError::Cell { line, column, field, message, found, allowed } => {
-                let at = Loc { line: line as u32, column: column as u32 };
-                let d = Diagnostic::new(at, &field, message).found(found).allowed(allowed);
+            LcaError::Cell(c) => {
+                let at = Loc { line: c.line as u32, column: c.column as u32 };
+                let d = Diagnostic::new(at, &c.field, c.message).found(c.found).allowed(c.allowed);
                 Diagnostics::of(&file.shown, &file.text, vec![d])
             }
             other => source.diagnostics(vec![Diagnostic::new(*loc, "analyses.lca.background", other.to_string())]),
