@@ -27,8 +27,9 @@ const PACKAGES: &[&str] = &[
     "ipykernel",
     "matplotlib",
     // `calx lca export` read back by the reference implementations (test_lca_export.py),
-    // pinned: openLCA's schema package and Brightway 2.5 (about 50 s to install the first
-    // time on the CI machine, measured; nothing once the environment has them)
+    // pinned: openLCA's schema package and Brightway 2.5. Measured on the CI machine: 51 s
+    // into a fresh environment alone, 1 min 44 s on top of the packages above (while other
+    // builds ran); nothing once the environment has them
     "olca-schema==2.4.0",
     "bw2data==4.8",
     "bw2io==0.9.17",

@@ -270,6 +270,13 @@ pub fn olca_zip(result: &LcaResult, background: &Background, info: &ExportInfo) 
     put("lcia_methods", olca_method(&system));
     put("product_systems", olca_product_system(&system));
     entries.sort_by(|a, b| a.0.cmp(&b.0));
+    // A zip without Zip64 counts its entries in 16 bits.
+    if entries.len() >= usize::from(u16::MAX) {
+        return Err(LcaError::Value {
+            what: "the openLCA export".into(),
+            message: format!("{} entities, more than a zip without Zip64 holds (65,534)", entries.len()),
+        });
+    }
     let mut zip = ZipWriter::new();
     zip.add("olca-schema.json", b"{\"version\": 2}");
     for (path, entity) in &entries {
@@ -277,7 +284,15 @@ pub fn olca_zip(result: &LcaResult, background: &Background, info: &ExportInfo) 
             .map_err(|e| LcaError::Value { what: path.clone(), message: e.to_string() })?;
         zip.add(path, text.as_bytes());
     }
-    Ok(zip.finish())
+    let bytes = zip.finish();
+    // Sizes and offsets are 32-bit without Zip64: an archive within 4 GiB has them all right.
+    if u32::try_from(bytes.len()).is_err() {
+        return Err(LcaError::Value {
+            what: "the openLCA export".into(),
+            message: format!("{} bytes, more than a zip without Zip64 holds (4 GiB)", bytes.len()),
+        });
+    }
+    Ok(bytes)
 }
 
 fn unit_group(q: &Quantity) -> Value {
