@@ -156,7 +156,7 @@ impl AnalysisType for LcaAnalysisType {
                 ParamSpec::optional(
                     "background",
                     ParamKind::List { item: Box::new(ParamKind::Text) },
-                    "Files of background data in the record format of docs/lca.md, relative to the flowsheet, read in order on top of the shipped data",
+                    "Files of background data, relative to the flowsheet, read in order on top of the shipped data: the record format of docs/lca.md, or CSV tables of characterisation factors or unit processes (a name ending in `.csv`)",
                 ),
                 ParamSpec::optional(
                     "records",
