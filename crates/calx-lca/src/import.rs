@@ -180,20 +180,27 @@ fn cells_of<'r>(line: usize, row: &'r [Cell], header: &[Cell]) -> Result<Vec<&'r
     Ok((0..header.len()).map(|i| row.get(i).unwrap_or(&EMPTY)).collect())
 }
 
+/// Where a cell is: its own column, or its header's for a cell missing from a short row.
+fn at<'h>(line: usize, cell: &Cell, header: &'h Cell) -> At<'h> {
+    let column = if cell.column == 0 { header.column } else { cell.column };
+    At { line, column, field: &header.text }
+}
+
 /// A required, non-empty cell.
 fn required<'c>(line: usize, cell: &'c Cell, header: &Cell, what: &str) -> Result<&'c str> {
     if cell.text.is_empty() {
-        let column = if cell.column == 0 { header.column } else { cell.column };
-        return Err(At { line, column, field: &header.text }.error("empty", "", what));
+        return Err(at(line, cell, header).error("empty", "", what));
     }
     Ok(&cell.text)
 }
 
 /// A finite number.
 fn number(line: usize, cell: &Cell, header: &Cell) -> Result<f64> {
-    cell.text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-        At { line, column: cell.column, field: &header.text }.error("not a number", &cell.text, "a finite number")
-    })
+    cell.text
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| at(line, cell, header).error("not a number", &cell.text, "a finite number"))
 }
 
 /// `NAME [UNIT]`: the name and the unit in the brackets at the end of a header cell.
@@ -459,6 +466,9 @@ mod tests {
         // A name that is taken.
         let e = cell_error(&mut db, "process,reference amount,description,source\ntap_water_kr,1 t,d,s\n");
         assert_eq!((e.0, e.1, e.2.as_str()), (2, 1, "process"));
+        // A short row: the missing cell is placed at its header.
+        let e = cell_error(&mut db, &format!("{header}GWP20 (IPCC AR6),SO2\n"));
+        assert_eq!((e.0, e.1, e.3.as_str()), (2, 15, ""));
         // An unknown layout.
         let e = cell_error(&mut db, "flows,x\n");
         assert_eq!((e.0, e.1, e.3.as_str()), (1, 1, "flows"));
