@@ -476,14 +476,21 @@ impl Database {
                 ),
             ));
         }
+        self.replace_definition(p, f[3], f[4]);
+        Ok(p)
+    }
+
+    /// Process `p` defined anew (an override): its inputs and emissions dropped, its
+    /// description and source replaced, its origin saying what it overrides. It keeps its place
+    /// and dimension (the caller checks the dimension).
+    pub(crate) fn replace_definition(&mut self, p: usize, description: &str, source: &str) {
         self.inputs.retain(|&(_, c, _)| c != p);
         self.emissions.retain(|&(_, q, _)| q != p);
         let origin = format!("{} (overrides {})", self.origin, self.processes[p].origin);
         let process = &mut self.processes[p];
-        process.description = f[3].into();
-        process.source = f[4].into();
+        process.description = description.into();
+        process.source = source.into();
         process.origin = origin;
-        Ok(p)
     }
 
     /// `emission | PROCESS | FLOW | AMOUNT [| SOURCE]`

@@ -24,7 +24,8 @@
 //!
 //! Inputs name a background process (of this table, the shipped data or earlier files) and
 //! must have its dimension; emissions name an elementary flow and must be masses. Every
-//! process needs a source. Errors name the line, the column, the header of the column, what
+//! process needs a source. A process cell `override NAME` replaces a process defined already
+//! (like an `override process` record: same dimension, its exchanges those of the row). Errors name the line, the column, the header of the column, what
 //! was found and what is allowed.
 
 use calx_core::{Dimension, UnitTable};
@@ -340,13 +341,31 @@ fn processes(db: &mut Database, hl: usize, header: &[Cell], body: &[(usize, Vec<
                 "an energy or a mass above zero, e.g. `1 t`, `1 kWh`",
             ));
         }
-        db.add_process(name, q.dimension, description, source).map_err(|e| {
-            At { line, column: cells[0].column, field: &header[0].text }.error(
-                e.to_string(),
-                name,
-                "a name not defined yet (replace a process with an `override process` record)",
-            )
-        })?;
+        let name_at = At { line, column: cells[0].column, field: &header[0].text };
+        let name = match name.strip_prefix("override ") {
+            Some(replaced) => {
+                let replaced = replaced.trim();
+                let p = db.require_process(replaced, "an override").map_err(|e| {
+                    name_at.error(e.to_string(), replaced, "`override NAME` of a process defined already")
+                })?;
+                let had = db.processes()[p].dimension;
+                if had != q.dimension {
+                    return Err(at.error(
+                        format!("`{replaced}` is measured in {}, so its override must be too", had.describe()),
+                        reference,
+                        format!("a reference amount in {}", had.describe()),
+                    ));
+                }
+                db.replace_definition(p, description, source);
+                replaced
+            }
+            None => {
+                db.add_process(name, q.dimension, description, source).map_err(|e| {
+                    name_at.error(e.to_string(), name, "a name not defined yet, or `override NAME` to replace it")
+                })?;
+                name
+            }
+        };
         defined.push((line, name.to_string(), q.value, cells));
     }
     let columns = exchange_columns(hl, header, db)?;
@@ -422,6 +441,24 @@ mod tests {
         assert_eq!(from_csv.processes()[p].origin, "haul.csv");
     }
 
+    /// `override NAME` replaces a shipped process: the grid at 0.5 kg CO2-eq/kWh (a user's
+    /// value) instead of the shipped 0.45941, its source and origin those of the table.
+    #[test]
+    fn a_process_table_overrides_a_shipped_process_when_marked() {
+        let mut db = Database::builtin();
+        db.extend_from_file(
+            "process,reference amount,description,source,emission: GHG (CO2-eq) [kg]\n\
+             override electricity_kr_2014_16,1 MWh,my grid,[S] my licence,500\n",
+            "grid.csv",
+        )
+        .unwrap();
+        let p = db.require_process("electricity_kr_2014_16", "test").unwrap();
+        let ghg = db.require_flow(GHG_CO2_EQ, "test").unwrap();
+        assert_eq!(db.matrices().b.get(ghg, p), 500.0 / 3.6e9);
+        assert_eq!(db.processes()[p].source, "[S] my licence");
+        assert_eq!(db.processes()[p].origin, "grid.csv (overrides shipped)");
+    }
+
     #[test]
     fn a_factor_table_adds_a_category_flows_and_factors() {
         let mut db = Database::builtin();
@@ -466,6 +503,9 @@ mod tests {
         // A name that is taken.
         let e = cell_error(&mut db, "process,reference amount,description,source\ntap_water_kr,1 t,d,s\n");
         assert_eq!((e.0, e.1, e.2.as_str()), (2, 1, "process"));
+        // An override of another dimension.
+        let e = cell_error(&mut db, "process,reference amount,description,source\noverride tap_water_kr,1 kWh,d,s\n");
+        assert_eq!((e.0, e.1, e.3.as_str()), (2, 23, "1 kWh"));
         // A short row: the missing cell is placed at its header.
         let e = cell_error(&mut db, &format!("{header}GWP20 (IPCC AR6),SO2\n"));
         assert_eq!((e.0, e.1, e.3.as_str()), (2, 15, ""));
