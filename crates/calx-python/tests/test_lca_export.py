@@ -6,7 +6,8 @@ project where bw2calc computes the score of one functional unit, compared with C
 
 The flowsheets: the KIGAM 2022 reference plant with both of its `lca` analyses (the paper's
 implied grid factor and the official one) and the mine-backfill plant (cement, tap water and
-grid electricity from three background processes)."""
+grid electricity from three background processes), and the reference plant again with its
+grid given a loop through the background and a second gas (records written by the test)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,36 @@ import pytest
 
 from conftest import ROOT, run_cli
 
+# The grid of the reference plant given upkeep that needs the grid again (a loop in the
+# background: 1 / (1 - 0.01 x 20) = 1.25 kWh made per kWh delivered) and a CH4 emission, so the
+# solvers of openLCA-style and Brightway matrices meet a loop and two gases. Test data [U].
+LOOP = """    records:
+      - "override process | electricity_kigam_2022_implied | 1 kWh | grid with upkeep | [U] test: a loop"
+      - "emission | electricity_kigam_2022_implied | GHG (CO2-eq) | 0.3 kg"
+      - "input | electricity_kigam_2022_implied | grid_upkeep | 0.01 t"
+      - "process | grid_upkeep | 1 t | upkeep of the grid | [U] test: a loop"
+      - "input | grid_upkeep | electricity_kigam_2022_implied | 20 kWh"
+      - "emission | grid_upkeep | CH4, fossil | 1 kg"
+"""
+
 CASES = [
-    ("flowsheets/kigam-cfbc-2022.yaml", "lca"),
-    ("flowsheets/kigam-cfbc-2022.yaml", "lca_official_grid"),
-    ("flowsheets/mine-backfill.yaml", "lca"),
+    ("flowsheets/kigam-cfbc-2022.yaml", "lca", None),
+    ("flowsheets/kigam-cfbc-2022.yaml", "lca_official_grid", None),
+    ("flowsheets/mine-backfill.yaml", "lca", None),
+    ("flowsheets/kigam-cfbc-2022.yaml", "lca", LOOP),
 ]
+IDS = ["kigam-paper-grid", "kigam-official-grid", "mine-backfill", "kigam-looped-grid"]
+
+
+def flowsheet_of(tmp_path: Path, flowsheet: str, records) -> str:
+    """The flowsheet, or a copy with `records` added to its `lca` block."""
+    if records is None:
+        return flowsheet
+    text = (ROOT / flowsheet).read_text()
+    assert "\n  lca:\n" in text
+    path = tmp_path / "looped.yaml"
+    path.write_text(text.replace("\n  lca:\n", "\n  lca:\n" + records, 1))
+    return str(path)
 
 ROOT_TYPES = [o.UnitGroup, o.FlowProperty, o.Flow, o.Process, o.ImpactCategory, o.ImpactMethod, o.ProductSystem]
 
@@ -76,8 +102,9 @@ def olca_scores(reader: zipio.ZipReader) -> dict:
     return scores
 
 
-@pytest.mark.parametrize("flowsheet,analysis", CASES)
-def test_the_olca_package_parses_entity_by_entity_and_scores_as_calx(calx_bin, tmp_path, flowsheet, analysis):
+@pytest.mark.parametrize("flowsheet,analysis,records", CASES, ids=IDS)
+def test_the_olca_package_parses_entity_by_entity_and_scores_as_calx(calx_bin, tmp_path, flowsheet, analysis, records):
+    flowsheet = flowsheet_of(tmp_path, flowsheet, records)
     path = export(calx_bin, tmp_path, flowsheet, analysis, "olca", "export.zip")
     expected = calx_categories(calx_bin, flowsheet, analysis)
     with zipio.ZipReader(path) as reader:
@@ -104,8 +131,9 @@ def test_the_olca_package_parses_entity_by_entity_and_scores_as_calx(calx_bin, t
         assert scores[name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
 
 
-@pytest.mark.parametrize("flowsheet,analysis", CASES)
-def test_brightway_imports_the_package_and_bw2calc_gives_calx_score(calx_bin, tmp_path, flowsheet, analysis):
+@pytest.mark.parametrize("flowsheet,analysis,records", CASES, ids=IDS)
+def test_brightway_imports_the_package_and_bw2calc_gives_calx_score(calx_bin, tmp_path, flowsheet, analysis, records):
+    flowsheet = flowsheet_of(tmp_path, flowsheet, records)
     path = export(calx_bin, tmp_path, flowsheet, analysis, "brightway", "export.bw2package.json")
     expected = calx_categories(calx_bin, flowsheet, analysis)
     home = tmp_path / "brightway"
