@@ -179,3 +179,50 @@ fn a_shipped_process_can_be_overridden_and_listed_with_its_origin() {
         listing.contains("GWP20 (IPCC AR6) [kg CO2-eq] | IPCC AR6 WG1 (2021) Chapter 7, Table 7.15 (GWP-20) | shipped")
     );
 }
+
+/// The electricity of the solved plant, kWh per functional unit (1 t of `product`).
+fn kwh_per_fu(s: &Solved) -> f64 {
+    s.result.utility_total(Utility::Electricity) * 1000.0
+        / s.result.stream("product").expect("product").stream.total_mass()
+        / 3.6e6
+}
+
+#[test]
+fn a_user_characterisation_factor_from_a_csv_table_changes_gwp20_by_the_hand_computed_amount() {
+    let before = solve(&plant("", CUT_OFF, false));
+    let gwp20 = "category.GWP20 (IPCC AR6).emissions_per_functional_unit";
+    // The grid's GHG (CO2-eq) has no GWP20 factor: no metric (an incomplete total).
+    assert!(lca(&before).metric(gwp20).is_none());
+    let after = solve(&plant("    background: [../tests/data/lca/grid-co2eq-in-gwp20.csv]", CUT_OFF, false));
+    // The table's factor 1 x the grid's 0.3795 kg CO2-eq/kWh (shipped, [D] 30.9 / 81.42, Jung
+    // and Kim 2022) x the plant's kWh per t of product.
+    let expected = kwh_per_fu(&after) * 0.3795 * 1.0;
+    let got = metric(&after, gwp20);
+    assert!((got - expected).abs() <= 1e-12 * expected, "GWP20 {got} against {expected} by hand");
+    // The headline (GWP100) is not touched.
+    let headline = "emissions_per_functional_unit";
+    assert_eq!(metric(&after, headline), metric(&before, headline));
+}
+
+#[test]
+fn a_process_table_changes_the_plant_exactly_as_the_same_records() {
+    let records = solve(&plant(USER, "ash_truck_20km", true));
+    let table = "      heating: gas_heater_epa_2024
+    background: [../tests/data/lca/epa-2024-gas-heater.txt, ../tests/data/lca/hgv-haul-20km.csv]";
+    let from_table = solve(&plant(table, "ash_truck_20km", true));
+    for name in ["emissions_per_functional_unit", "category.GWP100 (IPCC AR5).emissions_per_functional_unit"] {
+        let (a, b) = (metric(&records, name), metric(&from_table, name));
+        assert!((a - b).abs() <= 1e-12 * a, "{name}: records {a}, table {b}");
+    }
+}
+
+#[test]
+fn a_bad_cell_of_a_csv_table_is_reported_in_the_table_with_field_found_and_allowed() {
+    let text = plant("    background: [../tests/data/lca/bad-factor-table.csv]", CUT_OFF, false);
+    let err = Project::from_text(&text, FLOWSHEET, &root().join("flowsheets"), &LoadOptions::default())
+        .err()
+        .expect("the table is refused")
+        .to_string();
+    assert!(err.contains("bad-factor-table.csv:2:31"), "{err}");
+    assert!(err.contains("factor [kg CO2-eq/kg]") && err.contains("one") && err.contains("a finite number"), "{err}");
+}

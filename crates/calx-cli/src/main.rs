@@ -113,7 +113,9 @@ enum Command {
     /// Life-cycle assessment data: `calx lca list [FLOWSHEET]` lists the background
     /// processes, elementary flows and impact categories (with their factors) that the
     /// flowsheet's `lca` analysis may use, each with its source and where it was defined
-    /// (shipped, a user background file, or the flowsheet's `records:`; docs/lca.md).
+    /// (shipped, a user background file or CSV table, or the flowsheet's `records:`);
+    /// `calx lca export FLOWSHEET OUT --format olca|brightway` exports the assessed system
+    /// for openLCA or Brightway (docs/lca.md).
     Lca {
         #[command(subcommand)]
         command: LcaCommand,
@@ -204,6 +206,9 @@ fn main() -> ExitCode {
         Command::Lca { command: LcaCommand::List { file } } => {
             calx::lca_database(file.as_deref()).map_err(Failure::from).and_then(|db| print(&calx::lca_listing(&db)))
         }
+        Command::Lca { command: LcaCommand::Export { file, out, format, analysis } } => {
+            lca_export(&options, &file, &out, format, analysis.as_deref())
+        }
         Command::Study(args) => study::command(&options, args),
         Command::Fit { file, output } => fit::command(&file, output.as_deref()),
         Command::Report(args) => report::command(&options, args),
@@ -247,6 +252,59 @@ enum LcaCommand {
         /// A flowsheet whose `lca` block's user data (`background:`, `records:`) to list too.
         file: Option<PathBuf>,
     },
+    /// Solve a flowsheet and export its LCA's system for openLCA or Brightway: a unit process
+    /// per flowsheet unit (inputs and direct emissions per functional unit), the background
+    /// processes they reach, linked to their providers, the elementary flows and the impact
+    /// categories with the factors Calx used; with the flowsheet's name, Calx's version and
+    /// the LCA's parameters. Written all at once (a temporary file renamed). See docs/lca.md.
+    Export {
+        /// The flowsheet file (YAML).
+        file: PathBuf,
+        /// The file to write (`plant.zip` for olca, `plant.bw2package.json` for brightway).
+        out: PathBuf,
+        /// `olca`: an olca-schema (v2) JSON-LD zip that openLCA 2 imports (File > Import >
+        /// JSON-LD); `brightway`: a bw2io BW2Package as JSON (bzip2 it, then
+        /// `bw2io.BW2Package.import_file`).
+        #[arg(long, value_enum)]
+        format: LcaExportFormat,
+        /// The `lca` analysis to export, by name (default: the flowsheet's first).
+        #[arg(long)]
+        analysis: Option<String>,
+    },
+}
+
+/// The formats of `calx lca export`.
+#[derive(Clone, Copy, ValueEnum)]
+enum LcaExportFormat {
+    /// olca-schema (v2) JSON-LD zip package (openLCA 2).
+    Olca,
+    /// bw2io BW2Package JSON (Brightway 2.5).
+    Brightway,
+}
+
+/// `calx lca export`: solve, export, write the file atomically.
+fn lca_export(
+    options: &LoadOptions,
+    file: &Path,
+    out: &Path,
+    format: LcaExportFormat,
+    analysis: Option<&str>,
+) -> Result<(), Failure> {
+    use std::io::Write;
+    files::guard(out, &[file.to_path_buf()], |_| true).map_err(Failure::output)?;
+    let format = match format {
+        LcaExportFormat::Olca => calx::LcaExportFormat::Olca,
+        LcaExportFormat::Brightway => calx::LcaExportFormat::Brightway,
+    };
+    let bytes = calx::lca_export(file, options, analysis, format).map_err(|e| match e {
+        calx::LcaExportError::Project(e) => Failure::from(e),
+        e @ calx::LcaExportError::NoAnalysis { .. } => Failure::invalid(format!("error: {e}")),
+        e @ calx::LcaExportError::Lca { .. } => Failure::solve(e),
+    })?;
+    let mut target = files::AtomicFile::create(out).map_err(Failure::output)?;
+    target.write_all(&bytes).map_err(Failure::output)?;
+    target.commit().map_err(Failure::output)?;
+    print(&format!("wrote {}", out.display()))
 }
 
 impl From<calx::LoadError> for Failure {

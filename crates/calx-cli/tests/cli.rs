@@ -483,3 +483,47 @@ fn fit_prints_estimates_and_blocks_and_writes_its_files_with_a_self_contained_pa
     assert!(calx(&["fit", FIT, "-o", &again.to_string_lossy()]).status.success());
     assert_eq!(std::fs::read(again.join("fit.html")).ok(), std::fs::read(dir.join("fit.html")).ok());
 }
+
+#[test]
+fn lca_export_writes_each_format_whole_and_refuses_what_it_cannot_export() {
+    let dir = std::env::temp_dir().join(format!("calx-lca-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (zip, bw) = (dir.join("plant.zip"), dir.join("plant.bw2package.json"));
+    let plant = "flowsheets/kigam-cfbc-2022.yaml";
+    let out = calx(&["lca", "export", plant, zip.to_str().unwrap(), "--format", "olca"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&zip).unwrap();
+    // A zip (local file header first, end record last) and nothing left beside it.
+    assert_eq!(&bytes[..4], b"PK\x03\x04");
+    assert_eq!(&bytes[bytes.len() - 22..bytes.len() - 18], b"PK\x05\x06");
+    let out = calx(&[
+        "lca",
+        "export",
+        plant,
+        bw.to_str().unwrap(),
+        "--format",
+        "brightway",
+        "--analysis",
+        "lca_official_grid",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&bw).unwrap()).unwrap();
+    assert!(package.as_array().is_some_and(|objects| objects.len() == 5), "2 databases and 3 methods");
+    assert!(text(&std::fs::read(&bw).unwrap()).contains("lca_official_grid"), "the analysis is named");
+    let mut left: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, ["plant.bw2package.json", "plant.zip"], "no temporary file left");
+    // An analysis the flowsheet does not have, and a flowsheet without an LCA: exit 2.
+    let out = calx(&["lca", "export", plant, zip.to_str().unwrap(), "--format", "olca", "--analysis", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no `lca` analysis named `nope` (the flowsheet's: lca, lca_official_grid)"));
+    let out = calx(&["lca", "export", RECYCLE, zip.to_str().unwrap(), "--format", "olca"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("has no `lca` analysis"), "{}", text(&out.stderr));
+    // The flowsheet itself is never the output.
+    let out = calx(&["lca", "export", plant, plant, "--format", "olca"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -70,7 +70,7 @@ impl LcaAnalysisType {
                     format!("the background file `{written}` was not read (load the flowsheet with calx::Project)"),
                 ));
             };
-            db.extend_from(&file.text, &file.shown)
+            db.extend_from_file(&file.text, &file.shown)
                 .map_err(|e| UnitError::param("background", format!("{}: {e}", file.shown)))?;
         }
         if let Some(i) = records.iter().position(|r| r.contains('\n')) {
@@ -85,6 +85,24 @@ impl LcaAnalysisType {
             })?;
         }
         Ok(db)
+    }
+}
+
+impl LcaAnalysisType {
+    /// The background an `lca` block with the checked parameters `p` assesses against (its
+    /// database with the user data, the configuration, factor overrides applied), for an
+    /// export of its assessment ([`crate::export`]).
+    pub fn background(&self, p: &Params) -> Result<Background, UnitError> {
+        Ok(self.prepare(p)?.1)
+    }
+
+    /// The database with the user data, and the background compiled from it.
+    fn prepare(&self, p: &Params) -> Result<(Database, Background), UnitError> {
+        let database = self.database(&p.text_list("background")?, &p.text_list("records")?)?;
+        let config = config(p, &database)?;
+        let background =
+            Background::new(database.clone(), config).map_err(|e| UnitError::param("factors", e.to_string()))?;
+        Ok((database, background))
     }
 }
 
@@ -138,7 +156,7 @@ impl AnalysisType for LcaAnalysisType {
                 ParamSpec::optional(
                     "background",
                     ParamKind::List { item: Box::new(ParamKind::Text) },
-                    "Files of background data in the record format of docs/lca.md, relative to the flowsheet, read in order on top of the shipped data",
+                    "Files of background data, relative to the flowsheet, read in order on top of the shipped data: the record format of docs/lca.md, or CSV tables of characterisation factors or unit processes (a name ending in `.csv`)",
                 ),
                 ParamSpec::optional(
                     "records",
@@ -155,10 +173,7 @@ impl AnalysisType for LcaAnalysisType {
     }
 
     fn create(&self, name: &str, p: &Params) -> Result<Box<dyn Analysis>, UnitError> {
-        let database = self.database(&p.text_list("background")?, &p.text_list("records")?)?;
-        let config = config(p, &database)?;
-        let background =
-            Background::new(database.clone(), config).map_err(|e| UnitError::param("factors", e.to_string()))?;
+        let (database, background) = self.prepare(p)?;
         let created = background.config.overrides.clone();
         let sources = p.text_map("sources")?.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Ok(Box::new(LcaAnalysis { name: name.to_string(), database, background, created, sources }))

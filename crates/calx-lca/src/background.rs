@@ -63,6 +63,16 @@ impl Background {
         })
     }
 
+    /// The configuration, with its factor overrides.
+    pub fn config(&self) -> &LcaConfig {
+        &self.config
+    }
+
+    /// The database, with the user data and the factor overrides applied.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
     /// Characterisation factor of elementary flow `f` in the configuration's category.
     pub(crate) fn flow_factor(&self, f: usize) -> f64 {
         self.flow_factors[self.category][f]

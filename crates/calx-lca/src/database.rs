@@ -302,6 +302,24 @@ impl Database {
         Some(given.map(|&(_, _, v)| v).sum())
     }
 
+    /// The inputs of process `p`: (supplier, SI units per SI unit of `p`'s product), in the
+    /// order they were defined (for exports).
+    pub fn inputs_of(&self, p: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.inputs.iter().filter(move |&&(_, c, _)| c == p).map(|&(s, _, x)| (s, x))
+    }
+
+    /// The emissions of process `p`: (elementary flow, kg per SI unit of `p`'s product), in
+    /// the order they were defined (for exports).
+    pub fn emissions_of(&self, p: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.emissions.iter().filter(move |&&(_, q, _)| q == p).map(|&(f, _, x)| (f, x))
+    }
+
+    /// The characterisation factors of category `c`: (elementary flow, factor), in the order
+    /// they were defined (for exports).
+    pub fn factors_of(&self, c: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.factors.iter().filter(move |&&(k, _, _)| k == c).map(|&(_, f, v)| (f, v))
+    }
+
     /// Compile `A`, `B` and `C`.
     pub fn matrices(&self) -> Matrices {
         let n = self.processes.len();
@@ -341,6 +359,14 @@ impl Database {
         let done = self.read_text(text);
         self.origin = before;
         done
+    }
+
+    /// Run `f` with `origin` recorded on what it defines (imports of other formats).
+    pub(crate) fn with_origin<T>(&mut self, origin: &str, f: impl FnOnce(&mut Database) -> T) -> T {
+        let before = std::mem::replace(&mut self.origin, origin.to_string());
+        let out = f(self);
+        self.origin = before;
+        out
     }
 
     fn read_text(&mut self, text: &str) -> Result<()> {
@@ -450,14 +476,21 @@ impl Database {
                 ),
             ));
         }
+        self.replace_definition(p, f[3], f[4]);
+        Ok(p)
+    }
+
+    /// Process `p` defined anew (an override): its inputs and emissions dropped, its
+    /// description and source replaced, its origin saying what it overrides. It keeps its place
+    /// and dimension (the caller checks the dimension).
+    pub(crate) fn replace_definition(&mut self, p: usize, description: &str, source: &str) {
         self.inputs.retain(|&(_, c, _)| c != p);
         self.emissions.retain(|&(_, q, _)| q != p);
         let origin = format!("{} (overrides {})", self.origin, self.processes[p].origin);
         let process = &mut self.processes[p];
-        process.description = f[3].into();
-        process.source = f[4].into();
+        process.description = description.into();
+        process.source = source.into();
         process.origin = origin;
-        Ok(p)
     }
 
     /// `emission | PROCESS | FLOW | AMOUNT [| SOURCE]`

@@ -20,6 +20,10 @@ pub enum LcaError {
         /// What is wrong.
         message: String,
     },
+    /// A cell of an imported CSV table (characterisation factors, unit processes) is not
+    /// acceptable (boxed: the other variants stay small).
+    #[error("{0}")]
+    Cell(Box<CellProblem>),
     /// A name was defined twice in the background database.
     #[error("{kind} `{name}` is defined twice (write `override {kind}` to replace the earlier definition)")]
     Duplicate {
@@ -117,6 +121,24 @@ pub enum LcaError {
     /// The technosphere matrix is singular (dense solve).
     #[error("the technosphere matrix is singular: {0}")]
     Singular(String),
+}
+
+/// Where a cell of an imported CSV table is, which column, what was found and what is allowed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("background data, line {line}, column {column}: {field}: {message} (found `{found}`); allowed: {allowed}")]
+pub struct CellProblem {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column (in characters) of the cell.
+    pub column: usize,
+    /// The column's name in the header (`factor [kg CO2-eq/kg]`, `process`).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+    /// The cell as written.
+    pub found: String,
+    /// What the cell may hold.
+    pub allowed: String,
 }
 
 /// Result with the LCA error.

@@ -41,18 +41,22 @@ pub mod background;
 pub mod config;
 pub mod database;
 pub mod error;
+pub mod export;
+pub mod import;
 mod inventory;
 pub mod render;
 pub mod report;
 pub mod result;
 pub mod sparse;
+mod zip;
 
 pub use analysis::LcaAnalysisType;
 pub use assess::{SECONDS_PER_YEAR, assess, assess_with, figures};
 pub use background::Background;
 pub use config::{AvoidedBurden, FactorOverride, FunctionalUnit, LcaConfig, Mapping};
 pub use database::{Database, GHG_CO2_EQ, Matrices, Solution};
-pub use error::{LcaError, Result};
+pub use error::{CellProblem, LcaError, Result};
+pub use export::{ExportInfo, brightway_package, olca_zip};
 pub use render::{listing, to_csv, to_table};
 pub use report::{per, report_part};
 pub use result::{

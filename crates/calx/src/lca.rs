@@ -75,10 +75,15 @@ fn database(source: &Source, block: &Block, read: &[Read]) -> Result<Database, L
     let mut db = Database::builtin();
     for (written, loc) in &block.files {
         let Some(file) = read.iter().find(|r| &r.written == written) else { continue };
-        db.extend_from(&file.text, &file.shown).map_err(|e| match e {
+        db.extend_from_file(&file.text, &file.shown).map_err(|e| match e {
             LcaError::Data { line, column, message } => {
                 let at = Loc { line: line as u32, column: column as u32 };
                 Diagnostics::of(&file.shown, &file.text, vec![Diagnostic::new(at, "(background data)", message)])
+            }
+            LcaError::Cell(c) => {
+                let at = Loc { line: c.line as u32, column: c.column as u32 };
+                let d = Diagnostic::new(at, &c.field, c.message).found(c.found).allowed(c.allowed);
+                Diagnostics::of(&file.shown, &file.text, vec![d])
             }
             other => source.diagnostics(vec![Diagnostic::new(*loc, "analyses.lca.background", other.to_string())]),
         })?;
@@ -139,4 +144,79 @@ fn block_database(source: &Source, base: &Path) -> Result<Database, LoadError> {
     let Some(first) = blocks.first() else { return Ok(Database::builtin()) };
     let read = read_files(source, base, std::slice::from_ref(first))?;
     database(source, first, &read)
+}
+
+/// The formats of `calx lca export`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LcaExportFormat {
+    /// An olca-schema (v2) JSON-LD zip package (openLCA 2).
+    Olca,
+    /// A bw2io `BW2Package` as JSON (bzip2 it for `BW2Package.import_file`).
+    Brightway,
+}
+
+/// Why an export could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum LcaExportError {
+    /// The flowsheet could not be loaded or solved.
+    #[error(transparent)]
+    Project(#[from] crate::Error),
+    /// The flowsheet has no `lca` analysis of that name.
+    #[error("{file}: {problem}")]
+    NoAnalysis {
+        /// The flowsheet.
+        file: String,
+        /// What is missing, with the analyses there are.
+        problem: String,
+    },
+    /// The assessment or the export refused.
+    #[error("analysis `{analysis}`: {message}")]
+    Lca {
+        /// The analysis's name.
+        analysis: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Solve the flowsheet `path` and export the assessment of its `lca` analysis (the first,
+/// or the one named `analysis`) in `format`: the bytes of the file to write.
+pub fn lca_export(
+    path: &Path,
+    options: &crate::LoadOptions,
+    analysis: Option<&str>,
+    format: LcaExportFormat,
+) -> Result<Vec<u8>, LcaExportError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| crate::Error::from(LoadError::Io { path: path.to_path_buf(), source }))?;
+    let source =
+        Source::parse(&text, &path.display().to_string()).map_err(|d| crate::Error::from(LoadError::from(d)))?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let project = crate::Project::from_source(&source, &base, options).map_err(crate::Error::from)?;
+    let (result, configured) = project.solve_design()?;
+    let analyses = configured.as_deref().unwrap_or(&project.model().analyses);
+    let lca: Vec<&calx_flowsheet::ConfiguredAnalysis> = analyses.iter().filter(|a| a.type_name == "lca").collect();
+    let Some(chosen) = lca.iter().find(|a| analysis.is_none_or(|n| a.name == n)) else {
+        let names: Vec<&str> = lca.iter().map(|a| a.name.as_str()).collect();
+        let problem = match analysis {
+            Some(n) => format!("no `lca` analysis named `{n}` (the flowsheet's: {})", names.join(", ")),
+            None => "the flowsheet has no `lca` analysis to export (docs/lca.md)".into(),
+        };
+        return Err(LcaExportError::NoAnalysis { file: path.display().to_string(), problem });
+    };
+    let refused = |message: String| LcaExportError::Lca { analysis: chosen.name.clone(), message };
+    let blocks = blocks(&source);
+    let read = read_files(&source, &base, &blocks).map_err(crate::Error::from)?;
+    let files = read.iter().map(|r| (r.written.as_str(), r.shown.as_str(), r.text.as_str()));
+    let background =
+        LcaAnalysisType::with_files(files).background(&chosen.params).map_err(|e| refused(e.to_string()))?;
+    let assessed = calx_lca::assess_with(&result, &background).map_err(|e| refused(e.to_string()))?;
+    let info = calx_lca::ExportInfo { calx_version: env!("CARGO_PKG_VERSION").into(), analysis: chosen.name.clone() };
+    match format {
+        LcaExportFormat::Olca => calx_lca::olca_zip(&assessed, &background, &info),
+        LcaExportFormat::Brightway => {
+            calx_lca::brightway_package(&assessed, &background, &info).map(String::into_bytes)
+        }
+    }
+    .map_err(|e| refused(e.to_string()))
 }

@@ -38,7 +38,7 @@ pub use analyses::{AnalysisFailure, run_figures, run_figures_into, run_reports, 
 pub use builtins::builtin_registry;
 pub use calx_lca::{Database as LcaDatabase, listing as lca_listing};
 pub use error::{Error, LoadError};
-pub use lca::lca_database;
+pub use lca::{LcaExportError, LcaExportFormat, lca_database, lca_export};
 pub use plugins::{PluginProblem, ResolveError, library_file_name, load_plugins, resolve, search_path_from_env};
 pub use project::{LoadOptions, Project, Solved};
 
