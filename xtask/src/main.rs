@@ -173,9 +173,7 @@ fn build_plugins(root: &std::path::Path, release: bool) -> std::io::Result<std::
     cmd.args(["--features", &features.join(",")]);
     let status = cmd.status()?;
     if status.success() {
-        let dir =
-            std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
-        let dir = dir.join(if release { "release" } else { "debug" });
+        let dir = python::target_dir(root).join(if release { "release" } else { "debug" });
         for c in &crates {
             let file =
                 format!("{}{}{}", std::env::consts::DLL_PREFIX, c.replace('-', "_"), std::env::consts::DLL_SUFFIX);
@@ -316,7 +314,8 @@ const COST_SAMPLES: usize = 200;
 fn sample_cost(root: &std::path::Path, kinds: &[String]) -> std::io::Result<std::process::ExitStatus> {
     // Twice: with mimalloc (time, instructions) and on the system allocator, in a target
     // directory of its own, for DHAT's count of allocations.
-    let counting = root.join("target/sample-cost-system-allocator");
+    let target = python::target_dir(root);
+    let counting = target.join("sample-cost-system-allocator");
     for extra in [&[][..], &["--features", "system-allocator", "--target-dir"][..]] {
         let mut cargo = Command::new("cargo");
         cargo
@@ -334,7 +333,7 @@ fn sample_cost(root: &std::path::Path, kinds: &[String]) -> std::io::Result<std:
     if !installed.success() {
         return Ok(installed);
     }
-    let example = root.join("target/release/examples/sample_cost");
+    let example = target.join("release/examples/sample_cost");
     let counted = counting.join("release/examples/sample_cost");
     let kinds: Vec<&str> = if kinds.is_empty() {
         vec!["once-through", "recycle", "reference", "equilibrium"]

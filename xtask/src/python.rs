@@ -36,8 +36,10 @@ const PACKAGES: &[&str] = &[
     "bw2calc==3.1.0",
 ];
 
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
+/// Where cargo builds: `CARGO_TARGET_DIR` when set (relative paths from the workspace root,
+/// where every xtask command runs cargo), else the workspace's `target`.
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
 }
 
 fn fail(message: &str) -> std::io::Result<ExitStatus> {

@@ -260,11 +260,11 @@ enum LcaCommand {
     Export {
         /// The flowsheet file (YAML).
         file: PathBuf,
-        /// The file to write (`plant.zip` for olca, `plant.bw2package.json` for brightway).
+        /// The file to write (`plant.zip` for olca, `plant.bw2package` for brightway).
         out: PathBuf,
         /// `olca`: an olca-schema (v2) JSON-LD zip that openLCA 2 imports (File > Import >
-        /// JSON-LD); `brightway`: a bw2io BW2Package as JSON (bzip2 it, then
-        /// `bw2io.BW2Package.import_file`).
+        /// JSON-LD); `brightway`: a bw2io BW2Package (bzip2-compressed JSON) that
+        /// `bw2io.BW2Package.import_file` reads.
         #[arg(long, value_enum)]
         format: LcaExportFormat,
         /// The `lca` analysis to export, by name (default: the flowsheet's first).
@@ -278,7 +278,7 @@ enum LcaCommand {
 enum LcaExportFormat {
     /// olca-schema (v2) JSON-LD zip package (openLCA 2).
     Olca,
-    /// bw2io BW2Package JSON (Brightway 2.5).
+    /// bw2io BW2Package, bzip2-compressed JSON (Brightway 2.5).
     Brightway,
 }
 

@@ -489,7 +489,7 @@ fn lca_export_writes_each_format_whole_and_refuses_what_it_cannot_export() {
     let dir = std::env::temp_dir().join(format!("calx-lca-export-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let (zip, bw) = (dir.join("plant.zip"), dir.join("plant.bw2package.json"));
+    let (zip, bw) = (dir.join("plant.zip"), dir.join("plant.bw2package"));
     let plant = "flowsheets/kigam-cfbc-2022.yaml";
     let out = calx(&["lca", "export", plant, zip.to_str().unwrap(), "--format", "olca"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -508,13 +508,17 @@ fn lca_export_writes_each_format_whole_and_refuses_what_it_cannot_export() {
         "lca_official_grid",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let package: serde_json::Value = serde_json::from_slice(&std::fs::read(&bw).unwrap()).unwrap();
+    // bzip2-compressed JSON, as bw2io's `BW2Package.import_file` opens it.
+    let mut json = String::new();
+    std::io::Read::read_to_string(&mut bzip2::read::BzDecoder::new(std::fs::File::open(&bw).unwrap()), &mut json)
+        .unwrap();
+    let package: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert!(package.as_array().is_some_and(|objects| objects.len() == 5), "2 databases and 3 methods");
-    assert!(text(&std::fs::read(&bw).unwrap()).contains("lca_official_grid"), "the analysis is named");
+    assert!(json.contains("lca_official_grid"), "the analysis is named");
     let mut left: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     left.sort();
-    assert_eq!(left, ["plant.bw2package.json", "plant.zip"], "no temporary file left");
+    assert_eq!(left, ["plant.bw2package", "plant.zip"], "no temporary file left");
     // An analysis the flowsheet does not have, and a flowsheet without an LCA: exit 2.
     let out = calx(&["lca", "export", plant, zip.to_str().unwrap(), "--format", "olca", "--analysis", "nope"]);
     assert_eq!(out.status.code(), Some(2));

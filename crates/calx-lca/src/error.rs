@@ -24,6 +24,12 @@ pub enum LcaError {
     /// acceptable (boxed: the other variants stay small).
     #[error("{0}")]
     Cell(Box<CellProblem>),
+    /// The Brightway export's bzip2 compressor failed (in memory: not expected to happen).
+    #[error("compressing the Brightway package: {message}")]
+    Compression {
+        /// The compressor's error.
+        message: String,
+    },
     /// A name was defined twice in the background database.
     #[error("{kind} `{name}` is defined twice (write `override {kind}` to replace the earlier definition)")]
     Duplicate {

@@ -622,8 +622,7 @@ pub const BRIGHTWAY_FUNCTIONAL_UNIT: &str = "functional unit";
 /// list of objects in bw2data's `JsonSanitizer` encoding): the biosphere database (one node
 /// per elementary flow), the processes database (functional unit, unit and background
 /// activities with their exchanges) and one LCIA method per category, named
-/// `("Calx", CATEGORY)`. bw2io reads packages bzip2-compressed: `bzip2` the file, then
-/// `bw2io.BW2Package.import_file(path)` (docs/lca.md).
+/// `("Calx", CATEGORY)`. [`brightway_bw2package`] is the same compressed, as bw2io reads it.
 pub fn brightway_package(result: &LcaResult, background: &Background, info: &ExportInfo) -> Result<String> {
     let s = System::new(result, background, info)?;
     let (db, fs) = (s.db, s.flowsheet());
@@ -703,6 +702,16 @@ pub fn brightway_package(result: &LcaResult, background: &Background, info: &Exp
     let objects: Vec<Value> = objects.into_iter().map(package_object).collect();
     serde_json::to_string_pretty(&objects)
         .map_err(|e| LcaError::Value { what: "Brightway export".into(), message: e.to_string() })
+}
+
+/// The `.bw2package` file bw2io imports (`bw2io.BW2Package.import_file(path)`): the JSON of
+/// [`brightway_package`], bzip2-compressed, since bw2io opens these files with `bz2.open`.
+pub fn brightway_bw2package(result: &LcaResult, background: &Background, info: &ExportInfo) -> Result<Vec<u8>> {
+    use std::io::Write;
+    let json = brightway_package(result, background, info)?;
+    let mut encoder = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+    // Writing into memory fails only if the compressor itself fails.
+    encoder.write_all(json.as_bytes()).and_then(|()| encoder.finish()).map_err(|e| LcaError::Compression { message: e.to_string() })
 }
 
 /// One object of a package, its own keys in the `__dict__` encoding (its members are encoded

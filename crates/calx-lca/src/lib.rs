@@ -56,7 +56,7 @@ pub use background::Background;
 pub use config::{AvoidedBurden, FactorOverride, FunctionalUnit, LcaConfig, Mapping};
 pub use database::{Database, GHG_CO2_EQ, Matrices, Solution};
 pub use error::{CellProblem, LcaError, Result};
-pub use export::{ExportInfo, brightway_package, olca_zip};
+pub use export::{ExportInfo, brightway_bw2package, brightway_package, olca_zip};
 pub use render::{listing, to_csv, to_table};
 pub use report::{per, report_part};
 pub use result::{

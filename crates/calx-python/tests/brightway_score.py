@@ -16,7 +16,6 @@ imported, and the project it writes must live in a temporary directory of the te
 
 from __future__ import annotations
 
-import bz2
 import json
 import sys
 from pathlib import Path
@@ -57,10 +56,8 @@ def main(export: Path) -> None:
     import bw2io
 
     bw2data.projects.set_current("calx-export-check")
-    # bw2io imports BW2Package files bzip2-compressed, as docs/lca.md says to do.
-    package = export.with_suffix(".bw2package")
-    package.write_bytes(bz2.compress(export.read_bytes()))
-    bw2io.BW2Package.import_file(str(package))
+    # `calx lca export --format brightway` writes the bzip2-compressed file bw2io imports.
+    bw2io.BW2Package.import_file(str(export))
     (database,) = [d for d in bw2data.databases if d.startswith("calx ") and not d.endswith(" biosphere")]
     fu = bw2data.get_node(database=database, code="functional unit")
     inventory = float64_inventory(bw2data, bw2calc, database, fu)

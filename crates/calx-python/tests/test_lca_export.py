@@ -134,7 +134,7 @@ def test_the_olca_package_parses_entity_by_entity_and_scores_as_calx(calx_bin, t
 @pytest.mark.parametrize("flowsheet,analysis,records", CASES, ids=IDS)
 def test_brightway_imports_the_package_and_bw2calc_gives_calx_score(calx_bin, tmp_path, flowsheet, analysis, records):
     flowsheet = flowsheet_of(tmp_path, flowsheet, records)
-    path = export(calx_bin, tmp_path, flowsheet, analysis, "brightway", "export.bw2package.json")
+    path = export(calx_bin, tmp_path, flowsheet, analysis, "brightway", "export.bw2package")
     expected = calx_categories(calx_bin, flowsheet, analysis)
     home = tmp_path / "brightway"
     home.mkdir()

@@ -151,7 +151,7 @@ fn block_database(source: &Source, base: &Path) -> Result<Database, LoadError> {
 pub enum LcaExportFormat {
     /// An olca-schema (v2) JSON-LD zip package (openLCA 2).
     Olca,
-    /// A bw2io `BW2Package` as JSON (bzip2 it for `BW2Package.import_file`).
+    /// A bw2io `BW2Package` (bzip2-compressed JSON) for `BW2Package.import_file`.
     Brightway,
 }
 
@@ -214,9 +214,7 @@ pub fn lca_export(
     let info = calx_lca::ExportInfo { calx_version: env!("CARGO_PKG_VERSION").into(), analysis: chosen.name.clone() };
     match format {
         LcaExportFormat::Olca => calx_lca::olca_zip(&assessed, &background, &info),
-        LcaExportFormat::Brightway => {
-            calx_lca::brightway_package(&assessed, &background, &info).map(String::into_bytes)
-        }
+        LcaExportFormat::Brightway => calx_lca::brightway_bw2package(&assessed, &background, &info),
     }
     .map_err(|e| refused(e.to_string()))
 }
