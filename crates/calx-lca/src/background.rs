@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use crate::config::LcaConfig;
 use crate::database::{Database, Matrices};
 use crate::error::Result;
+use crate::plan::Plan;
 
 /// One LCA configuration with its background database, ready for many assessments: factor
 /// overrides applied, the matrices compiled once, the headline category's factor of every
@@ -29,6 +30,9 @@ pub struct Background {
     /// The units of the metrics per functional unit and per year (`kg CO2-eq/FU`,
     /// `kg CO2-eq/yr`), written once instead of for every sample.
     pub(crate) metric_units: (String, String),
+    /// The compiled assessment of the first inventory shape a study's figures met
+    /// ([`crate::plan`]), set once.
+    pub(crate) plan: OnceLock<Plan>,
 }
 
 impl Background {
@@ -60,7 +64,17 @@ impl Background {
             unit_impacts,
             flow_impacts,
             metric_units,
+            plan: OnceLock::new(),
         })
+    }
+
+    /// Take over `earlier`'s compiled plan: `self` is `earlier` with other factor overrides
+    /// (values, never names), so the plan's items, indices and names still hold, and it reads
+    /// every impact from the background it is used with.
+    pub(crate) fn keep_plan(&mut self, earlier: &mut Background) {
+        if let Some(plan) = earlier.plan.take() {
+            self.plan = OnceLock::from(plan);
+        }
     }
 
     /// Characterisation factor of elementary flow `f` in the configuration's category.

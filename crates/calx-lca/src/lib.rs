@@ -42,6 +42,7 @@ pub mod config;
 pub mod database;
 pub mod error;
 mod inventory;
+mod plan;
 pub mod render;
 pub mod report;
 pub mod result;
