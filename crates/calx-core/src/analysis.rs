@@ -386,3 +386,52 @@ impl StudySamples {
         self.metrics.iter().find(|(m, _)| m == name).map(|(_, v)| v.as_slice())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(out: &[Metric]) -> Vec<(&str, f64, &str)> {
+        out.iter().map(|m| (m.name.as_str(), m.value, m.unit.as_str())).collect()
+    }
+
+    #[test]
+    fn metrics_written_over_a_list_are_what_was_written_last() {
+        let mut out = Vec::new();
+        let first = |out: &mut Vec<Metric>, unit: &str| {
+            let mut w = MetricWriter::new(out);
+            w.put("npv", 1.0, "KRW");
+            w.put_fmt(format_args!("equipment.{}", "hydration"), 2.0, "KRW");
+            w.put_parts(&["category.", "GWP20 (IPCC AR6)", ".emissions_per_year"], 3.0, &[unit, "/yr"]);
+            w.put_in("total_capex", 4.0, &["KRW"]);
+        };
+        first(&mut out, "kg CO2-eq");
+        let expected = [
+            ("npv", 1.0, "KRW"),
+            ("equipment.hydration", 2.0, "KRW"),
+            ("category.GWP20 (IPCC AR6).emissions_per_year", 3.0, "kg CO2-eq/yr"),
+            ("total_capex", 4.0, "KRW"),
+        ];
+        assert_eq!(names(&out), expected);
+        // The same again, then another unit in one slot: only that slot changes.
+        first(&mut out, "kg CO2-eq");
+        assert_eq!(names(&out), expected);
+        first(&mut out, "t CO2-eq");
+        assert_eq!(names(&out)[2].2, "t CO2-eq/yr");
+        // Fewer metrics, with other names (one a prefix of the old, one longer): the list is
+        // cut to what was written.
+        {
+            let mut w = MetricWriter::new(&mut out);
+            w.put("np", 5.0, "KRW");
+            w.put_parts(&["equipment.", "hydration_and_more"], 6.0, &["KRW"]);
+        }
+        assert_eq!(names(&out), [("np", 5.0, "KRW"), ("equipment.hydration_and_more", 6.0, "KRW")]);
+    }
+
+    #[test]
+    fn units_in_parts_equal_their_concatenation_only() {
+        assert!(joined_equal("kg CO2-eq/yr", &["kg CO2-eq", "/yr"]));
+        assert!(!joined_equal("kg CO2-eq/yr", &["kg CO2-eq", "/y"]));
+        assert!(!joined_equal("kg CO2-eq/y", &["kg CO2-eq", "/yr"]));
+    }
+}
