@@ -401,8 +401,14 @@ impl LcaAnalysis {
     /// `None`: not replaced), keeping the overrides in `create`'s order (by process name):
     /// what `create` would build from the configuration with that value, bit for bit.
     fn with_override(&mut self, process: &str, value: Option<(f64, &str)>) -> Result<(), AnalysisError> {
+        let at = self.background.config.overrides.iter().position(|o| o.process == process);
+        // Another value of a factor replaced already changes no structure: set in place.
+        if let (Some(k), Some((v, _))) = (at, value)
+            && self.background.set_override(k, v)
+        {
+            return Ok(());
+        }
         let mut config = self.background.config.clone();
-        let at = config.overrides.iter().position(|o| o.process == process);
         match (at, value) {
             (Some(k), Some((v, _))) => config.overrides[k].value = v,
             (Some(k), None) => _ = config.overrides.remove(k),
