@@ -306,11 +306,18 @@ fn metrics_only_analyses_give_the_full_runs_metrics() {
         let model = calx_tests::load(&rel).unwrap_or_else(|e| panic!("{e}"));
         let result = model.build().unwrap_or_else(|e| panic!("{e}")).solve().unwrap_or_else(|e| panic!("{rel}: {e}"));
         let full = calx::run_reports(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
-        let quick = calx::run_figures(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(full.len(), quick.len());
-        for (a, b) in full.iter().zip(&quick) {
-            assert_eq!(a.metrics, b.metrics, "{rel}: analysis `{}`", a.name);
-            assert!(!a.text.is_empty() && !a.json.is_empty(), "{rel}: the full run renders `{}`", a.name);
+        // Twice: the first run assesses in full and leaves the LCA its compiled plan, the
+        // second writes the metrics from the plan (and the TEA's from its numbers-only path).
+        for pass in ["first", "compiled"] {
+            let quick = calx::run_figures(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(full.len(), quick.len());
+            for (a, b) in full.iter().zip(&quick) {
+                let bits = |o: &calx::AnalysisOutput| -> Vec<(String, String, u64)> {
+                    o.metrics.iter().map(|m| (m.name.clone(), m.unit.clone(), m.value.to_bits())).collect()
+                };
+                assert_eq!(bits(a), bits(b), "{rel}: analysis `{}`, {pass} figures", a.name);
+                assert!(!a.text.is_empty() && !a.json.is_empty(), "{rel}: the full run renders `{}`", a.name);
+            }
         }
     }
 }
@@ -418,7 +425,8 @@ fn studies_too_large_to_run_are_refused_before_anything_is_allocated() {
 /// The study's sample path (a unit's parameter set in place, the previous sample's result and
 /// analysis outputs written over) against the plain one (a flowsheet built afresh, its unit
 /// created again with the value, a new result, `run_figures`): 1,000 random samples each on the
-/// once-through plant and on the one with the water recycle, equal bit for bit.
+/// once-through plant and on the one with the water recycle, equal bit for bit, and every
+/// tenth equal to a full run's metrics (no compiled plan, no numbers-only path).
 #[test]
 fn the_reusing_sample_path_equals_the_plain_one_bit_for_bit() {
     use calx_core::ParamValue;
@@ -468,6 +476,12 @@ fn the_reusing_sample_path_equals_the_plain_one_bit_for_bit() {
                     .collect()
             };
             assert_eq!(bits(&outputs), bits(&figures), "{file} sample {i}");
+            // Both paths above write metrics from the compiled plans after the first sample:
+            // every tenth sample, they are also checked against a full run's.
+            if i % 10 == 0 {
+                let full = calx::run_reports(analyses, &p).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(bits(&outputs), bits(&full), "{file} sample {i}: the full run");
+            }
             last = Some(r);
         }
     }

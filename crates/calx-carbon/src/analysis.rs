@@ -84,7 +84,7 @@ impl AnalysisType for CarbonAnalysisType {
 
 impl Analysis for CarbonAnalysis {
     fn figures(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
-        let l = ledger::compute(flowsheet, earlier, &self.config)?;
+        let l = ledger::figures(flowsheet, earlier, &self.config)?;
         Ok(metrics(&l, None))
     }
 
@@ -94,7 +94,7 @@ impl Analysis for CarbonAnalysis {
         earlier: &[AnalysisOutput],
         out: &mut Vec<Metric>,
     ) -> Result<(), AnalysisError> {
-        let l = ledger::compute(flowsheet, earlier, &self.config)?;
+        let l = ledger::figures(flowsheet, earlier, &self.config)?;
         metrics_into(&l, None, &mut MetricWriter::new(out));
         Ok(())
     }

@@ -115,13 +115,27 @@ pub enum LedgerError {
 
 /// The ledger of `f` under `c`, reading the LCA among `earlier`.
 pub fn compute(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &CarbonConfig) -> Result<Ledger, AnalysisError> {
+    let mut l = figures(f, earlier, c)?;
+    l.lca = find_lca(earlier, c.lca.as_deref())?.name.clone();
+    l.origins = origin_lines(f, c, l.gross_fixed)?;
+    Ok(l)
+}
+
+/// The ledger's numbers without its words: no origin lines, no LCA name (what a study's
+/// metrics need, with no allocation). Every number is [`compute`]'s, the same bits.
+pub fn figures(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &CarbonConfig) -> Result<Ledger, AnalysisError> {
     let lca = find_lca(earlier, c.lca.as_deref())?;
     let gross_fixed = lca_figure(lca, "co2_fixed_per_year")?;
     let fu_per_year = functional_units_per_year(lca)?;
-    let origins = origin_lines(f, c, gross_fixed)?;
-    let sum = |kind: CountsAs| origins.iter().filter(|o| o.counts_as == kind).map(|o| o.fixed).sum::<f64>() + 0.0;
-    let (reductions_gross, removals_gross) = (sum(CountsAs::Reduction), sum(CountsAs::Removal));
-    let not_credited = sum(CountsAs::NotCredited);
+    // Per kind, the origin lines' `fixed` summed in line order, as `.sum()` over the lines.
+    let mut sums = [std::iter::empty::<f64>().sum::<f64>(); 3];
+    let slot = |kind: CountsAs| match kind {
+        CountsAs::Reduction => 0,
+        CountsAs::Removal => 1,
+        CountsAs::NotCredited => 2,
+    };
+    each_origin(f, c, gross_fixed, |origin, _, fixed| sums[slot(kind_of(c, origin))] += fixed)?;
+    let [reductions_gross, removals_gross, not_credited] = sums.map(|x| x + 0.0);
     let project_emissions = lca_figure(lca, "emissions_per_year")?;
     let baseline_emissions = lca_figure(lca, "avoided_per_year")?;
     let baseline_uptake = natural_uptake(f, c)?;
@@ -151,10 +165,10 @@ pub fn compute(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &CarbonConfig
     let buffer = c.reversal_buffer.value * (reductions_credited + removals_credited);
     let credited = reductions_credited + removals_credited - buffer;
     Ok(Ledger {
-        lca: lca.name.clone(),
+        lca: String::new(),
         fu_per_year,
         gross_fixed,
-        origins,
+        origins: Vec::new(),
         reductions_gross,
         removals_gross,
         not_credited,
@@ -247,6 +261,34 @@ fn functional_units_per_year(lca: &AnalysisOutput) -> Result<f64, AnalysisError>
 }
 
 fn origin_lines(f: &FlowsheetResult, c: &CarbonConfig, gross_fixed: f64) -> Result<Vec<OriginLine>, AnalysisError> {
+    let mut lines = Vec::new();
+    each_origin(f, c, gross_fixed, |origin, fed, fixed| {
+        let (counts_as, reason) = counts_as(c, origin);
+        let streams = co2_carriers(f).filter(|(s, _)| c.origins.get(*s) == Some(&origin)).map(|m| m.0.to_string());
+        lines.push(OriginLine { origin, streams: streams.collect(), fed, fixed, counts_as, reason });
+    })?;
+    Ok(lines)
+}
+
+/// Feed streams that carry CO2, with the CO2 each feeds per year (kg).
+fn co2_carriers(f: &FlowsheetResult) -> impl Iterator<Item = (&str, f64)> + Clone {
+    let i = f.components.index_of("CO2");
+    f.streams.iter().filter_map(move |s| {
+        let i = i?;
+        (s.role == StreamRole::Feed && s.stream.flows[i] > 0.0)
+            .then(|| (s.name.as_str(), s.stream.flows[i] * SECONDS_PER_YEAR))
+    })
+}
+
+/// Every origin that feeds CO2, in [`Origin::ALL`] order, with the CO2 it feeds and its share
+/// of the CO2 fixed (kg/yr), without a list; the errors of a configuration that does not fit
+/// the flowsheet.
+fn each_origin(
+    f: &FlowsheetResult,
+    c: &CarbonConfig,
+    gross_fixed: f64,
+    mut visit: impl FnMut(Origin, f64, f64),
+) -> Result<(), AnalysisError> {
     if let Some(s) = c.origins.keys().find(|s| f.stream(s).is_none_or(|r| r.role != StreamRole::Feed)) {
         let feeds: Vec<&str> =
             f.streams.iter().filter(|s| s.role == StreamRole::Feed).map(|s| s.name.as_str()).collect();
@@ -260,17 +302,12 @@ fn origin_lines(f: &FlowsheetResult, c: &CarbonConfig, gross_fixed: f64) -> Resu
             "CO2 is fixed but no feed stream carries the component `CO2`, so its origin cannot be told".into(),
         )
     };
-    let Some(i) = f.components.index_of("CO2") else {
-        return if gross_fixed > 0.0 { Err(no_co2_fed()) } else { Ok(Vec::new()) };
-    };
-    let carriers: Vec<(&str, f64)> = f
-        .streams
-        .iter()
-        .filter(|s| s.role == StreamRole::Feed && s.stream.flows[i] > 0.0)
-        .map(|s| (s.name.as_str(), s.stream.flows[i] * SECONDS_PER_YEAR))
-        .collect();
-    let untagged: Vec<&str> = carriers.iter().map(|c| c.0).filter(|s| !c.origins.contains_key(*s)).collect();
-    if !untagged.is_empty() {
+    if f.components.index_of("CO2").is_none() {
+        return if gross_fixed > 0.0 { Err(no_co2_fed()) } else { Ok(()) };
+    }
+    let carriers = co2_carriers(f);
+    if carriers.clone().any(|(s, _)| !c.origins.contains_key(s)) {
+        let untagged: Vec<&str> = carriers.map(|c| c.0).filter(|s| !c.origins.contains_key(*s)).collect();
         return Err(AnalysisError::parameter(
             "co2_origin",
             format!(
@@ -280,28 +317,19 @@ fn origin_lines(f: &FlowsheetResult, c: &CarbonConfig, gross_fixed: f64) -> Resu
             ),
         ));
     }
-    let fed_total: f64 = carriers.iter().map(|c| c.1).sum();
+    let fed_total: f64 = carriers.clone().map(|c| c.1).sum();
     if gross_fixed > 0.0 && fed_total <= 0.0 {
         return Err(no_co2_fed());
     }
-    let mut lines = Vec::new();
     for origin in Origin::ALL {
-        let mine: Vec<&(&str, f64)> = carriers.iter().filter(|(s, _)| c.origins.get(*s) == Some(&origin)).collect();
-        if mine.is_empty() {
+        let mut mine = carriers.clone().filter(|(s, _)| c.origins.get(*s) == Some(&origin)).peekable();
+        if mine.peek().is_none() {
             continue;
         }
-        let fed: f64 = mine.iter().map(|m| m.1).sum();
-        let (counts_as, reason) = counts_as(c, origin);
-        lines.push(OriginLine {
-            origin,
-            streams: mine.iter().map(|m| m.0.to_string()).collect(),
-            fed,
-            fixed: gross_fixed * fed / fed_total,
-            counts_as,
-            reason,
-        });
+        let fed: f64 = mine.map(|m| m.1).sum();
+        visit(origin, fed, gross_fixed * fed / fed_total);
     }
-    Ok(lines)
+    Ok(())
 }
 
 /// What CO2 of `origin` counts as for this project, and why.
@@ -309,22 +337,30 @@ fn counts_as(c: &CarbonConfig, origin: Origin) -> (CountsAs, String) {
     let p = &c.profile;
     let rule = &p.origins[&origin];
     let class = &p.storage[&c.storage];
-    if !class.eligible {
-        return (CountsAs::NotCredited, format!("storage `{}` is not eligible: {}", c.storage, class.rule));
-    }
-    if rule.counts_as != CountsAs::NotCredited && !p.issues.contains(&rule.counts_as) {
-        return (
-            CountsAs::NotCredited,
-            format!(
-                "{} CO2 would be a {}, but `{}` issues no such credits: {}",
-                origin.word(),
-                rule.counts_as.word(),
-                p.name,
-                rule.rule
-            ),
-        );
-    }
-    (rule.counts_as, rule.rule.clone())
+    let kind = kind_of(c, origin);
+    let reason = if !class.eligible {
+        format!("storage `{}` is not eligible: {}", c.storage, class.rule)
+    } else if kind != rule.counts_as {
+        format!(
+            "{} CO2 would be a {}, but `{}` issues no such credits: {}",
+            origin.word(),
+            rule.counts_as.word(),
+            p.name,
+            rule.rule
+        )
+    } else {
+        rule.rule.clone()
+    };
+    (kind, reason)
+}
+
+/// What CO2 of `origin` counts as ([`counts_as`] without the reason): not credited from a
+/// storage that is not eligible, or as a kind of credit the profile does not issue.
+fn kind_of(c: &CarbonConfig, origin: Origin) -> CountsAs {
+    let p = &c.profile;
+    let rule = &p.origins[&origin];
+    let issued = rule.counts_as == CountsAs::NotCredited || p.issues.contains(&rule.counts_as);
+    if p.storage[&c.storage].eligible && issued { rule.counts_as } else { CountsAs::NotCredited }
 }
 
 /// CO2 the untreated material would have taken up anyway, kg/yr.

@@ -59,31 +59,108 @@ impl<'a> MetricWriter<'a> {
 
     /// The next metric.
     pub fn put(&mut self, name: &str, value: f64, unit: &str) {
-        self.put_with(|s| s.push_str(name), name, value, unit);
+        self.put_with(Name::Text(name), value, &[unit]);
     }
 
     /// The next metric, its name formatted (`equipment.{unit}`) straight into the slot.
     pub fn put_fmt(&mut self, name: std::fmt::Arguments<'_>, value: f64, unit: &str) {
-        use std::fmt::Write;
-        // Writing into a String cannot fail.
-        self.put_with(|s| _ = s.write_fmt(name), "", value, unit);
+        self.put_with(Name::Format(name), value, &[unit]);
     }
 
-    fn put_with(&mut self, write: impl FnOnce(&mut String), same: &str, value: f64, unit: &str) {
+    /// The next metric, its unit written in parts (`KRW`, `/yr`) and joined in the slot: a
+    /// unit made from a currency needs no string of its own per sample.
+    pub fn put_in(&mut self, name: &str, value: f64, unit: &[&str]) {
+        self.put_with(Name::Text(name), value, unit);
+    }
+
+    /// [`Self::put_fmt`] with its unit in parts, as [`Self::put_in`].
+    pub fn put_fmt_in(&mut self, name: std::fmt::Arguments<'_>, value: f64, unit: &[&str]) {
+        self.put_with(Name::Format(name), value, unit);
+    }
+
+    /// The next metric, its name and its unit written in parts (`category.`, the category's
+    /// name, `.emissions_per_year`) and compared part by part with the slot's: no formatting,
+    /// the cheapest way to name a metric whose name is built from others.
+    pub fn put_parts(&mut self, name: &[&str], value: f64, unit: &[&str]) {
+        self.put_with(Name::Parts(name), value, unit);
+    }
+
+    fn put_with(&mut self, name: Name<'_>, value: f64, unit: &[&str]) {
         if self.len == self.out.len() {
             self.out.push(Metric { name: String::new(), value, unit: String::new() });
         }
         let m = &mut self.out[self.len];
-        if same.is_empty() || m.name != same {
-            m.name.clear();
-            write(&mut m.name);
+        match name {
+            Name::Text(text) => {
+                if m.name != text {
+                    m.name.clear();
+                    m.name.push_str(text);
+                }
+            }
+            Name::Format(args) => write_if_changed(&mut m.name, args),
+            Name::Parts(parts) => join_if_changed(&mut m.name, parts),
         }
-        if m.unit != unit {
-            m.unit.clear();
-            m.unit.push_str(unit);
-        }
+        join_if_changed(&mut m.unit, unit);
         m.value = value;
         self.len += 1;
+    }
+}
+
+/// A metric's name: as it is, to be formatted, or in parts to be joined.
+enum Name<'a> {
+    Text(&'a str),
+    Format(std::fmt::Arguments<'a>),
+    Parts(&'a [&'a str]),
+}
+
+/// Write the concatenation of `parts` into `slot` unless it already holds it.
+fn join_if_changed(slot: &mut String, parts: &[&str]) {
+    if !joined_equal(slot, parts) {
+        slot.clear();
+        parts.iter().for_each(|part| slot.push_str(part));
+    }
+}
+
+/// Write `args` into `slot` unless it already holds that text (compared as it is formatted,
+/// without a string of its own).
+fn write_if_changed(slot: &mut String, args: std::fmt::Arguments<'_>) {
+    use std::fmt::Write;
+    let mut same = SameText { rest: slot.as_str(), same: true };
+    // Neither writer fails: `SameText` only compares, and writing into a String cannot fail.
+    _ = same.write_fmt(args);
+    if !(same.same && same.rest.is_empty()) {
+        slot.clear();
+        _ = slot.write_fmt(args);
+    }
+}
+
+/// Whether `text` is the concatenation of `parts`.
+fn joined_equal(text: &str, parts: &[&str]) -> bool {
+    let mut rest = text;
+    for part in parts {
+        match rest.strip_prefix(part) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// A `fmt::Write` that checks what is written against a text instead of storing it.
+struct SameText<'a> {
+    /// What is still to be matched.
+    rest: &'a str,
+    /// Everything written so far matched.
+    same: bool,
+}
+
+impl std::fmt::Write for SameText<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        match self.rest.strip_prefix(s) {
+            Some(after) if self.same => self.rest = after,
+            _ => self.same = false,
+        }
+        Ok(())
     }
 }
 
@@ -307,5 +384,54 @@ impl StudySamples {
     /// The values of one metric, if the study recorded it.
     pub fn metric(&self, name: &str) -> Option<&[f64]> {
         self.metrics.iter().find(|(m, _)| m == name).map(|(_, v)| v.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(out: &[Metric]) -> Vec<(&str, f64, &str)> {
+        out.iter().map(|m| (m.name.as_str(), m.value, m.unit.as_str())).collect()
+    }
+
+    #[test]
+    fn metrics_written_over_a_list_are_what_was_written_last() {
+        let mut out = Vec::new();
+        let first = |out: &mut Vec<Metric>, unit: &str| {
+            let mut w = MetricWriter::new(out);
+            w.put("npv", 1.0, "KRW");
+            w.put_fmt(format_args!("equipment.{}", "hydration"), 2.0, "KRW");
+            w.put_parts(&["category.", "GWP20 (IPCC AR6)", ".emissions_per_year"], 3.0, &[unit, "/yr"]);
+            w.put_in("total_capex", 4.0, &["KRW"]);
+        };
+        first(&mut out, "kg CO2-eq");
+        let expected = [
+            ("npv", 1.0, "KRW"),
+            ("equipment.hydration", 2.0, "KRW"),
+            ("category.GWP20 (IPCC AR6).emissions_per_year", 3.0, "kg CO2-eq/yr"),
+            ("total_capex", 4.0, "KRW"),
+        ];
+        assert_eq!(names(&out), expected);
+        // The same again, then another unit in one slot: only that slot changes.
+        first(&mut out, "kg CO2-eq");
+        assert_eq!(names(&out), expected);
+        first(&mut out, "t CO2-eq");
+        assert_eq!(names(&out)[2].2, "t CO2-eq/yr");
+        // Fewer metrics, with other names (one a prefix of the old, one longer): the list is
+        // cut to what was written.
+        {
+            let mut w = MetricWriter::new(&mut out);
+            w.put("np", 5.0, "KRW");
+            w.put_parts(&["equipment.", "hydration_and_more"], 6.0, &["KRW"]);
+        }
+        assert_eq!(names(&out), [("np", 5.0, "KRW"), ("equipment.hydration_and_more", 6.0, "KRW")]);
+    }
+
+    #[test]
+    fn units_in_parts_equal_their_concatenation_only() {
+        assert!(joined_equal("kg CO2-eq/yr", &["kg CO2-eq", "/yr"]));
+        assert!(!joined_equal("kg CO2-eq/yr", &["kg CO2-eq", "/y"]));
+        assert!(!joined_equal("kg CO2-eq/y", &["kg CO2-eq", "/yr"]));
     }
 }

@@ -64,15 +64,17 @@ impl Stream {
         // An overflowed total must not make every negative flow round-off.
         let floor = -1e-12 * (1.0 + self.total_mass().abs());
         let floor = if floor.is_finite() { floor } else { 0.0 };
+        // The name is looked up only for the message: this runs for every stream of every
+        // sample of a study.
+        let name = |i: usize| set.get(i).map_or("?", |c| c.name.as_str());
         for (i, &w) in self.flows.iter().enumerate() {
-            let name = set.get(i).map_or("?", |c| c.name.as_str());
             if !w.is_finite() {
-                return Some(format!("flow of {name} is {w}"));
+                return Some(format!("flow of {} is {w}", name(i)));
             }
             // Round-off from subtracting equal flows can leave -1e-20; that is zero, not an
             // error. Anything larger is a model fault.
             if w < floor {
-                return Some(format!("flow of {name} is negative ({w:e} kg/s)"));
+                return Some(format!("flow of {} is negative ({w:e} kg/s)", name(i)));
             }
         }
         if !(self.temperature.is_finite() && self.temperature > 0.0) {

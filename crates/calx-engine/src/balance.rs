@@ -51,11 +51,11 @@ impl ElementTable {
     }
 
     /// Element flows (mol/s) summed over streams into `total` (one per element, zeroed here).
-    fn sum<'a>(&self, streams: impl IntoIterator<Item = &'a Stream>, total: &mut [f64]) {
+    fn sum<'a>(&self, streams: impl IntoIterator<Item = Side<'a>>, total: &mut [f64]) {
         total.fill(0.0);
         for s in streams {
             for row in &self.rows {
-                let w = s.flows.get(row.component).copied().unwrap_or(0.0);
+                let w = s.flow(row.component);
                 // Most components are absent from most streams; adding their zeros changes no
                 // sum (a NaN or an infinity is not zero, and is still added).
                 if w == 0.0 {
@@ -72,11 +72,11 @@ impl ElementTable {
     /// material) -> `outlets`, written over `out` (a result being reused).
     pub(crate) fn closures_into<'a, I, O>(&self, inlets: I, outlets: O, out: &mut Vec<Closure>)
     where
-        I: IntoIterator<Item = &'a Stream> + Clone,
-        O: IntoIterator<Item = &'a Stream> + Clone,
+        I: IntoIterator<Item = Side<'a>> + Clone,
+        O: IntoIterator<Item = Side<'a>> + Clone,
     {
-        let mass_in: f64 = inlets.clone().into_iter().map(Stream::total_mass).sum();
-        let mass_out: f64 = outlets.clone().into_iter().map(Stream::total_mass).sum();
+        let mass_in: f64 = inlets.clone().into_iter().map(Side::total_mass).sum();
+        let mass_out: f64 = outlets.clone().into_iter().map(Side::total_mass).sum();
         out.clear();
         out.push(Closure::of("mass", mass_in, mass_out));
         // Element sums on the stack for the usual handful of elements.
@@ -97,6 +97,41 @@ impl ElementTable {
                 out.push(Closure::of(el, a, b));
             }
         }
+    }
+}
+
+/// What enters or leaves one side of a balance: a stream, or the make-up materials a unit
+/// draws, read as the stream they would make (each component's draws summed in order onto
+/// zero) without building it.
+#[derive(Clone, Copy)]
+pub(crate) enum Side<'a> {
+    Stream(&'a Stream),
+    MakeUp { report: &'a UnitReport, components: usize },
+}
+
+impl Side<'_> {
+    /// Component `c`'s mass flow, kg/s (0 for a component it does not have).
+    fn flow(self, c: usize) -> f64 {
+        match self {
+            Side::Stream(s) => s.flows.get(c).copied().unwrap_or(0.0),
+            Side::MakeUp { report, components } if c < components => {
+                report.materials.iter().filter(|m| m.component == c).fold(0.0, |w, m| w + m.rate)
+            }
+            Side::MakeUp { .. } => 0.0,
+        }
+    }
+
+    /// Total mass flow, kg/s: the same sum as [`Stream::total_mass`] of the stream it is.
+    fn total_mass(self) -> f64 {
+        match self {
+            Side::Stream(s) => s.total_mass(),
+            Side::MakeUp { components, .. } => (0..components).map(|c| self.flow(c)).sum(),
+        }
+    }
+
+    /// The make-up materials of `report` as a side, if it draws any.
+    pub(crate) fn make_up(report: &UnitReport, components: usize) -> Option<Side<'_>> {
+        (!report.materials.is_empty()).then_some(Side::MakeUp { report, components })
     }
 }
 

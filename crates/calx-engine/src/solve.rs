@@ -20,7 +20,7 @@ use calx_solver::{SolverError, solve_bracketed, solve_fixed_point};
 use tracing::{debug, info_span};
 
 use crate::balance::{
-    ElementTable, EnergySide, add_duties_and_work, energy_closure, first_violation, is_open, unit_energy,
+    ElementTable, EnergySide, Side, add_duties_and_work, energy_closure, first_violation, is_open, unit_energy,
 };
 use crate::calculate::{CalculatorDef, Plan};
 use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
@@ -55,6 +55,11 @@ pub struct Flowsheet {
     unit_out: Vec<Vec<Stream>>,
     /// For each stream, its producer (unit, outlet slot).
     producer: Vec<Option<(usize, usize)>>,
+    /// The iterate and the scales of the recycle loop being converged, kept between solves.
+    loop_buffers: (Vec<f64>, Vec<f64>),
+    /// For each stream, its role at the plant's boundary and whether a feed leaves at once
+    /// ([`Flowsheet::role`]), found once: every result is filled with them.
+    roles: Vec<(StreamRole, bool)>,
     /// Last converged tear values per block, for warm starts.
     warm: Vec<Option<Vec<f64>>>,
     /// Per unit, the inner state its calculations start from (empty: the unit's own start),
@@ -129,6 +134,7 @@ impl Flowsheet {
             }
         }
         let elements = ElementTable::new(&components);
+        let roles = (0..topo.streams.len()).map(|s| stream_role(&topo, &descriptors, s)).collect();
         let unit_in = topo.inlets.iter().map(|v| vec![Stream::empty(n); v.len()]).collect();
         let unit_out = topo.outlets.iter().map(|v| vec![Stream::empty(n); v.len()]).collect();
         Ok(Flowsheet {
@@ -148,6 +154,8 @@ impl Flowsheet {
             unit_in,
             unit_out,
             producer,
+            roles,
+            loop_buffers: Default::default(),
             calculations: 0,
             feed_mass: 0.0,
             elements,
@@ -486,17 +494,27 @@ impl Flowsheet {
                 self.feed_mass += self.unit_out[u].iter().map(Stream::total_mass).sum::<f64>();
             }
         }
-        for b in 0..self.topo.blocks.len() {
-            match self.topo.blocks[b].clone() {
-                Block::Single(u) if self.is_source(u) && !self.waits_for_calculator(u) => {}
+        // Lent out while they run (nothing they run reads them), instead of cloned per solve.
+        let blocks = std::mem::take(&mut self.topo.blocks);
+        let ran = self.run_blocks(&blocks);
+        self.topo.blocks = blocks;
+        ran
+    }
+
+    /// Calculate `blocks` (the flowsheet's, in order) after the sources: units in turn, loops
+    /// converged.
+    fn run_blocks(&mut self, blocks: &[Block]) -> Result<(), EngineError> {
+        for (b, block) in blocks.iter().enumerate() {
+            match block {
+                Block::Single(u) if self.is_source(*u) && !self.waits_for_calculator(*u) => {}
                 Block::Single(u) => {
-                    self.calculate(u, &[])?;
-                    if self.is_source(u) {
-                        self.feed_mass += self.unit_out[u].iter().map(Stream::total_mass).sum::<f64>();
+                    self.calculate(*u, &[])?;
+                    if self.is_source(*u) {
+                        self.feed_mass += self.unit_out[*u].iter().map(Stream::total_mass).sum::<f64>();
                     }
                 }
                 Block::Loop { units, tears, selection, calculators } => {
-                    self.solve_loop(b, (&units, &tears, &calculators), selection)?;
+                    self.solve_loop(b, (units, tears, calculators), *selection)?;
                 }
             }
         }
@@ -560,24 +578,39 @@ impl Flowsheet {
     }
 
     /// Converge one recycle block: its tear streams and the parameters of the calculators
-    /// that close it (`loop_` is units, tear streams, calculators).
+    /// that close it (`loop_` is units, tear streams, calculators). The iterate and its
+    /// scales live in buffers the flowsheet keeps, and the names are written only for an
+    /// error or the first report: a study converges the same loops for every sample.
     fn solve_loop(
         &mut self,
         block: usize,
         loop_: (&[usize], &[usize], &[usize]),
         selection: TearSelection,
     ) -> Result<(), EngineError> {
+        let (units, tears, _) = loop_;
+        let unit_names = Joined(units, &|u| self.defs[u].name.as_str());
+        let tear_names = Joined(tears, &|s| self.topo.streams[s].name.as_str());
+        let _span = info_span!("loop", units = %unit_names, tears = %tear_names).entered();
+        let (mut x, mut scale) = std::mem::take(&mut self.loop_buffers);
+        let converged = self.converge_loop(block, loop_, selection, (&mut x, &mut scale));
+        self.loop_buffers = (x, scale);
+        converged
+    }
+
+    /// [`Flowsheet::solve_loop`] over the buffers `x` (the iterate) and `scale`.
+    fn converge_loop(
+        &mut self,
+        block: usize,
+        loop_: (&[usize], &[usize], &[usize]),
+        selection: TearSelection,
+        (x, scale): (&mut Vec<f64>, &mut Vec<f64>),
+    ) -> Result<(), EngineError> {
         let (units, tears, calcs) = loop_;
-        let names = |idx: &[usize], f: &dyn Fn(usize) -> String| idx.iter().map(|&i| f(i)).collect::<Vec<_>>();
-        let unit_names = names(units, &|u| self.defs[u].name.clone());
-        let tear_names = names(tears, &|s| self.topo.streams[s].name.clone());
-        let calc_names = names(calcs, &|i| self.calculators[i].label.clone());
-        let _span = info_span!("loop", units = %unit_names.join(","), tears = %tear_names.join(",")).entered();
         let width = self.components.len() + 2;
-        let mut x = match &self.warm[block] {
-            Some(x) => x.clone(),
+        x.clear();
+        match &self.warm[block] {
+            Some(warm) => x.extend_from_slice(warm),
             None => {
-                let mut x = Vec::with_capacity(width * tears.len() + calcs.len());
                 for &s in tears {
                     let v = &self.values[s];
                     x.extend_from_slice(&v.flows);
@@ -587,53 +620,99 @@ impl Flowsheet {
                 for &i in calcs {
                     x.push(self.read(&self.calculators[i].set)?);
                 }
-                x
             }
-        };
+        }
         self.loop_feed_mass(units, calcs, &x[width * tears.len()..])?;
         let options = self.options.recycle.clone();
-        let mut scale = Vec::with_capacity(x.len());
+        scale.clear();
         for _ in tears {
             scale.extend(std::iter::repeat_n(self.feed_mass, width - 2));
             scale.extend([TEMPERATURE_SCALE, PRESSURE_SCALE]);
         }
         // A calculated parameter is scaled by its own magnitude at the start (1 SI unit if 0).
         scale.extend(x[width * tears.len()..].iter().map(|p| if *p == 0.0 { 1.0 } else { p.abs() }));
-        let outcome = solve_fixed_point(&mut x, &scale, |x, gx| self.evaluate_loop(loop_, x, gx), &options);
-        let not_converged = |method: &str, iterations: usize, residuals: Vec<String>| EngineError::NotConverged {
-            units: unit_names.clone(),
-            tears: tear_names.clone(),
-            calculators: calc_names.clone().into_boxed_slice(),
-            method: method.to_string(),
-            iterations,
-            residuals,
+        let outcome = solve_fixed_point(x, scale, |x, gx| self.evaluate_loop(loop_, x, gx), &options);
+        let names = |f: &Flowsheet| f.loop_names(loop_);
+        let not_converged = |(units, tears, calcs): (Vec<String>, Vec<String>, Vec<String>),
+                             method: &str,
+                             iterations: usize,
+                             residuals: Vec<String>| {
+            EngineError::NotConverged {
+                units,
+                tears,
+                calculators: calcs.into_boxed_slice(),
+                method: method.to_string(),
+                iterations,
+                residuals,
+            }
         };
         match outcome {
             Ok(report) => {
                 // A fixed point of the clamped map outside the sane ranges is no steady state:
                 // the loop ran away (its clamp is active, so x = g(x) only there).
+                let tear_names = Joined(tears, &|s| self.topo.streams[s].name.as_str());
                 if let Some(problem) = self.runaway(&tear_names, &x[..width * tears.len()]) {
-                    return Err(not_converged(report.method.name(), report.iterations, vec![problem]));
+                    return Err(not_converged(names(self), report.method.name(), report.iterations, vec![problem]));
                 }
-                self.warm[block] = Some(x);
-                self.loop_reports[block] = Some(LoopReport {
-                    units: unit_names,
-                    tears: tear_names.iter().chain(&calc_names).cloned().collect(),
-                    tear_selection: selection,
-                    method: report.method.name().to_string(),
-                    iterations: report.iterations,
-                    max_abs_residual: report.max_abs_residual,
-                    max_scaled_residual: report.max_scaled_residual,
-                });
+                match &mut self.warm[block] {
+                    Some(warm) => warm.clone_from(x),
+                    none => *none = Some(x.clone()),
+                }
+                self.record_loop(block, loop_, selection, &report);
                 Ok(())
             }
             Err(SolverError::Evaluation { source, .. }) => Err(source),
-            Err(SolverError::NotConverged { method, iterations, residuals, .. }) => Err(not_converged(
-                method.name(),
-                iterations,
-                self.describe_residuals((&tear_names, &calc_names), &residuals),
-            )),
-            Err(e) => Err(not_converged(options.method.name(), 0, vec![e.to_string()])),
+            Err(SolverError::NotConverged { method, iterations, residuals, .. }) => {
+                let (units, tears, calcs) = names(self);
+                let described = self.describe_residuals((&tears, &calcs), &residuals);
+                Err(not_converged((units, tears, calcs), method.name(), iterations, described))
+            }
+            Err(e) => Err(not_converged(names(self), options.method.name(), 0, vec![e.to_string()])),
+        }
+    }
+
+    /// The names of a loop's units, tear streams and calculators, for its report and errors.
+    fn loop_names(
+        &self,
+        (units, tears, calcs): (&[usize], &[usize], &[usize]),
+    ) -> (Vec<String>, Vec<String>, Vec<String>) {
+        (
+            units.iter().map(|&u| self.defs[u].name.clone()).collect(),
+            tears.iter().map(|&s| self.topo.streams[s].name.clone()).collect(),
+            calcs.iter().map(|&i| self.calculators[i].label.clone()).collect(),
+        )
+    }
+
+    /// Record a converged loop's report: written once with its names, then only its figures
+    /// (the block's units, tears and calculators never change).
+    fn record_loop(
+        &mut self,
+        block: usize,
+        loop_: (&[usize], &[usize], &[usize]),
+        selection: TearSelection,
+        report: &calx_solver::FixedPointReport,
+    ) {
+        if self.loop_reports[block].is_none() {
+            let (units, tears, calcs) = self.loop_names(loop_);
+            self.loop_reports[block] = Some(LoopReport {
+                units,
+                tears: tears.into_iter().chain(calcs).collect(),
+                tear_selection: selection,
+                method: String::new(),
+                iterations: 0,
+                max_abs_residual: 0.0,
+                max_scaled_residual: 0.0,
+            });
+        }
+        if let Some(r) = &mut self.loop_reports[block] {
+            r.tear_selection = selection;
+            if r.method != report.method.name() {
+                r.method.clear();
+                r.method.push_str(report.method.name());
+            }
+            r.iterations = report.iterations;
+            r.max_abs_residual = report.max_abs_residual;
+            r.max_scaled_residual = report.max_scaled_residual;
         }
     }
 
@@ -710,19 +789,19 @@ impl Flowsheet {
 
     /// The first converged tear variable above its sane range (where the tear clamp is
     /// active), described for an error.
-    fn runaway(&self, tears: &[String], x: &[f64]) -> Option<String> {
+    fn runaway(&self, tears: &Joined<'_>, x: &[f64]) -> Option<String> {
         let width = self.components.len() + 2;
         x.iter().enumerate().find_map(|(i, &xi)| {
             let (t, v) = (i / width, i % width);
             let (what, unit, range) = match v {
-                v if v == width - 2 => ("T".to_string(), "K", limits::TEMPERATURE),
-                v if v == width - 1 => ("P".to_string(), "Pa", limits::PRESSURE),
-                v => (self.components.get(v).map_or("?".into(), |c| c.name.clone()), "kg/s", limits::MASS_FLOW),
+                v if v == width - 2 => ("T", "K", limits::TEMPERATURE),
+                v if v == width - 1 => ("P", "Pa", limits::PRESSURE),
+                v => (self.components.get(v).map_or("?", |c| c.name.as_str()), "kg/s", limits::MASS_FLOW),
             };
             (xi > range.max).then(|| {
                 format!(
                     "{}.{what} ran away to {} {unit}, beyond the sane range of a {} ({}): the loop has no steady state",
-                    tears.get(t).map_or("?", String::as_str),
+                    tears.get(t).unwrap_or("?"),
                     show(xi),
                     range.what,
                     range.describe()
@@ -764,10 +843,10 @@ impl Flowsheet {
             let has_out = !self.unit_out[u].is_empty();
             // Sources and sinks create or absorb material by design; balance the rest.
             if has_in && has_out {
-                let makeup = materials_as_streams(&self.reports[u], self.components.len());
+                let makeup = Side::make_up(&self.reports[u], self.components.len());
                 self.elements.closures_into(
-                    self.unit_in[u].iter().chain(makeup.as_ref()),
-                    &self.unit_out[u],
+                    self.unit_in[u].iter().map(Side::Stream).chain(makeup),
+                    self.unit_out[u].iter().map(Side::Stream),
                     &mut unit.balance,
                 );
             } else {
@@ -808,15 +887,18 @@ impl Flowsheet {
     /// A stream's role at the plant's boundary, and whether a feed leaves at once (into a
     /// product unit): then it counts on both sides of the plant's balance.
     fn role(&self, s: usize) -> (StreamRole, bool) {
-        let info = &self.topo.streams[s];
-        let is_sink = |u: usize| !self.descriptors[u].ports.iter().any(|p| p.direction == PortDirection::Out);
-        let role = match (&info.source, &info.destination) {
-            (Some((u, _)), _) if self.is_source(*u) => StreamRole::Feed,
-            (_, None) => StreamRole::Product,
-            (_, Some((u, _))) if is_sink(*u) => StreamRole::Product,
-            _ => StreamRole::Internal,
-        };
-        (role, info.destination.as_ref().is_none_or(|(u, _)| is_sink(*u)))
+        self.roles[s]
+    }
+
+    /// The streams entering the plant (feeds), in stream order.
+    fn feeds(&self) -> impl Iterator<Item = &Stream> + Clone {
+        self.values.iter().zip(&self.roles).filter(|(_, r)| r.0 == StreamRole::Feed).map(|(v, _)| v)
+    }
+
+    /// The streams leaving the plant (products, and feeds that leave at once), in stream order.
+    fn products(&self) -> impl Iterator<Item = &Stream> + Clone {
+        let leaves = |r: &(StreamRole, bool)| matches!(r, (StreamRole::Product, _) | (StreamRole::Feed, true));
+        self.values.iter().zip(&self.roles).filter(move |(_, r)| leaves(r)).map(|(v, _)| v)
     }
 
     /// The result's structure: names, roles, endpoints, units and the calculation order, with
@@ -904,27 +986,17 @@ impl Flowsheet {
     /// energy closures, and the solver's report.
     fn fill(&self, r: &mut FlowsheetResult, design_specs: Vec<DesignSpecReport>) -> Result<(), EngineError> {
         self.fill_units(&mut r.units)?;
-        let (mut feeds, mut products): (Vec<&Stream>, Vec<&Stream>) = (Vec::new(), Vec::new());
-        for (s, out) in r.streams.iter_mut().enumerate() {
-            let value = &self.values[s];
-            match self.role(s) {
-                (StreamRole::Feed, true) => {
-                    feeds.push(value);
-                    products.push(value);
-                }
-                (StreamRole::Feed, false) => feeds.push(value),
-                (StreamRole::Product, _) => products.push(value),
-                (StreamRole::Internal, _) => {}
-            }
+        for (out, value) in r.streams.iter_mut().zip(&self.values) {
             out.stream.clone_from(value);
             out.aqueous = None;
         }
         // Taken before make-up materials join the feeds (they enter at their own
         // temperatures), reported after mass and elements, which explain more when both break.
-        let energy = self.flowsheet_energy(&feeds, &products);
-        let makeup: Vec<Stream> =
-            self.reports.iter().filter_map(|r| materials_as_streams(r, self.components.len())).collect();
-        self.elements.closures_into(feeds.iter().copied().chain(&makeup), products.iter().copied(), &mut r.balance);
+        let energy = self.flowsheet_energy(self.feeds(), self.products());
+        let n = self.components.len();
+        let makeup = self.reports.iter().filter_map(|r| Side::make_up(r, n));
+        let (feeds, products) = (self.feeds().map(Side::Stream), self.products().map(Side::Stream));
+        self.elements.closures_into(feeds.chain(makeup), products, &mut r.balance);
         let tolerance = self.options.flowsheet_balance_tolerance;
         if let Some(c) = first_violation(&r.balance, tolerance) {
             return Err(EngineError::FlowsheetBalance {
@@ -936,8 +1008,15 @@ impl Flowsheet {
             });
         }
         r.energy = energy?;
-        r.solver.loops.clear();
-        r.solver.loops.extend(self.loop_reports.iter().flatten().cloned());
+        // Written over the previous result's reports, reusing their strings.
+        let reports = self.loop_reports.iter().flatten();
+        r.solver.loops.truncate(reports.clone().count());
+        for (k, report) in reports.enumerate() {
+            match r.solver.loops.get_mut(k) {
+                Some(old) => clone_loop_report(old, report),
+                None => r.solver.loops.push(report.clone()),
+            }
+        }
         r.solver.design_specs = design_specs;
         r.solver.unit_calculations = self.calculations;
         r.solver.optimization = None;
@@ -948,7 +1027,11 @@ impl Flowsheet {
 impl Flowsheet {
     /// The energy balance of the whole plant: feeds, every unit's make-up materials, heat
     /// supplied and shaft work delivered in; products, heat removed and work taken out.
-    fn flowsheet_energy(&self, feeds: &[&Stream], products: &[&Stream]) -> Result<EnergyBalance, EngineError> {
+    fn flowsheet_energy<'s>(
+        &self,
+        feeds: impl Iterator<Item = &'s Stream>,
+        products: impl Iterator<Item = &'s Stream>,
+    ) -> Result<EnergyBalance, EngineError> {
         let sides = || -> Result<(EnergySide, EnergySide), String> {
             let (mut inn, mut out) = (EnergySide::default(), EnergySide::default());
             let set = &self.components;
@@ -1017,18 +1100,52 @@ fn report_problem(r: &UnitReport, n_components: usize) -> Option<String> {
     r.sizes.iter().find(|z| !z.value.is_finite()).map(|z| format!("size {} of {}", z.name, z.value))
 }
 
-/// Make-up materials a unit reported, as streams for balancing.
-fn materials_as_streams(report: &UnitReport, n: usize) -> Option<Stream> {
-    if report.materials.is_empty() {
-        return None;
+/// `to` becomes a copy of `from`, in the storage `to` has.
+fn clone_loop_report(to: &mut LoopReport, from: &LoopReport) {
+    to.units.clone_from(&from.units);
+    to.tears.clone_from(&from.tears);
+    to.tear_selection = from.tear_selection;
+    to.method.clone_from(&from.method);
+    to.iterations = from.iterations;
+    to.max_abs_residual = from.max_abs_residual;
+    to.max_scaled_residual = from.max_scaled_residual;
+}
+
+/// Names of items by index (a loop's units or tear streams), written joined with commas
+/// only when shown.
+struct Joined<'a>(&'a [usize], &'a dyn Fn(usize) -> &'a str);
+
+impl Joined<'_> {
+    /// The name of the `k`th item.
+    fn get(&self, k: usize) -> Option<&str> {
+        self.0.get(k).map(|&i| (self.1)(i))
     }
-    let mut s = Stream::empty(n);
-    for m in &report.materials {
-        if let Some(w) = s.flows.get_mut(m.component) {
-            *w += m.rate;
+}
+
+impl std::fmt::Display for Joined<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (k, &i) in self.0.iter().enumerate() {
+            if k > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str((self.1)(i))?;
         }
+        Ok(())
     }
-    Some(s)
+}
+
+/// Stream `s`'s role at the plant's boundary and whether a feed leaves at once (into a
+/// product unit): then it counts on both sides of the plant's balance.
+fn stream_role(topo: &Topology, descriptors: &[UnitDescriptor], s: usize) -> (StreamRole, bool) {
+    let info = &topo.streams[s];
+    let has = |u: usize, direction: PortDirection| descriptors[u].ports.iter().any(|p| p.direction == direction);
+    let role = match (&info.source, &info.destination) {
+        (Some((u, _)), _) if !has(*u, PortDirection::In) => StreamRole::Feed,
+        (_, None) => StreamRole::Product,
+        (_, Some((u, _))) if !has(*u, PortDirection::Out) => StreamRole::Product,
+        _ => StreamRole::Internal,
+    };
+    (role, info.destination.as_ref().is_none_or(|(u, _)| !has(*u, PortDirection::Out)))
 }
 
 fn missing(name: &str, what: &'static str) -> EngineError {

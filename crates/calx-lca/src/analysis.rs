@@ -27,6 +27,7 @@ use crate::background::Background;
 use crate::config::{AvoidedBurden, FactorOverride, FunctionalUnit, LcaConfig, Mapping};
 use crate::database::Database;
 use crate::error::{LcaError, Refusal};
+use crate::plan::Plan;
 use crate::result::LcaFigures;
 
 /// The `lca` analysis type, with the user background files it may use (`background:`): read
@@ -324,19 +325,34 @@ fn functional_unit(text: &str) -> Result<FunctionalUnit, UnitError> {
 }
 
 impl Analysis for LcaAnalysis {
-    fn figures(&self, flowsheet: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
-        let assessment = Assessment::new(flowsheet, &self.background).map_err(analysis_error)?;
-        Ok(metrics(&assessment.metric_figures()))
+    fn figures(&self, flowsheet: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
+        let mut out = Vec::new();
+        self.figures_into(flowsheet, earlier, &mut out)?;
+        Ok(out)
     }
 
+    /// By the background's compiled plan when the inventory has its shape (numbers only);
+    /// else assessed in full, which leaves the plan when there is none yet.
     fn figures_into(
         &self,
         flowsheet: &FlowsheetResult,
         _earlier: &[AnalysisOutput],
         out: &mut Vec<Metric>,
     ) -> Result<(), AnalysisError> {
-        let assessment = Assessment::new(flowsheet, &self.background).map_err(analysis_error)?;
-        metrics_into(&assessment.metric_figures(), &self.background.metric_units, &mut MetricWriter::new(out));
+        let bg = &self.background;
+        if let Some(plan) = bg.plan.get()
+            && plan.write(flowsheet, bg, &bg.metric_units, &mut MetricWriter::new(out)).is_some()
+        {
+            return Ok(());
+        }
+        let assessment = Assessment::new(flowsheet, bg).map_err(analysis_error)?;
+        metrics_into(&assessment.metric_figures(), &bg.metric_units, &mut MetricWriter::new(out));
+        if bg.plan.get().is_none()
+            && let Some(plan) = Plan::of(&assessment)
+        {
+            // Another thread may have set one first: either serves, being checked per sample.
+            _ = bg.plan.set(plan);
+        }
         Ok(())
     }
 
@@ -400,8 +416,14 @@ impl LcaAnalysis {
     /// `None`: not replaced), keeping the overrides in `create`'s order (by process name):
     /// what `create` would build from the configuration with that value, bit for bit.
     fn with_override(&mut self, process: &str, value: Option<(f64, &str)>) -> Result<(), AnalysisError> {
+        let at = self.background.config.overrides.iter().position(|o| o.process == process);
+        // Another value of a factor replaced already changes no structure: set in place.
+        if let (Some(k), Some((v, _))) = (at, value)
+            && self.background.set_override(k, v)
+        {
+            return Ok(());
+        }
         let mut config = self.background.config.clone();
-        let at = config.overrides.iter().position(|o| o.process == process);
         match (at, value) {
             (Some(k), Some((v, _))) => config.overrides[k].value = v,
             (Some(k), None) => _ = config.overrides.remove(k),
@@ -412,8 +434,10 @@ impl LcaAnalysis {
             }
             (None, None) => return Ok(()),
         }
-        self.background = Background::new(self.database.clone(), config)
+        let mut background = Background::new(self.database.clone(), config)
             .map_err(|e| AnalysisError::parameter("factors", e.to_string()))?;
+        background.keep_plan(&mut self.background);
+        self.background = background;
         Ok(())
     }
 

@@ -64,8 +64,8 @@ pub fn figures<'a>(result: &'a FlowsheetResult, background: &'a Background) -> R
 }
 
 /// Where an inventory item is counted.
-#[derive(Clone, Copy)]
-enum Target {
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Target {
     /// Demand on a background process.
     Process(usize),
     /// A direct emission of an elementary flow.
@@ -75,11 +75,11 @@ enum Target {
 /// A counted inventory item: where, and its impact per SI unit in the headline category and
 /// in every category (database order).
 #[derive(Clone)]
-struct Counted<'a> {
-    target: Target,
-    per_si: f64,
+pub(crate) struct Counted<'a> {
+    pub(crate) target: Target,
+    pub(crate) per_si: f64,
     /// Impact per SI unit in every category, held by the background.
-    all: &'a [f64],
+    pub(crate) all: &'a [f64],
     /// Per category: it characterises every elementary flow this item brings.
     complete: &'a [bool],
 }
@@ -107,14 +107,14 @@ struct Credit<'a> {
 
 /// One assessment: what every stage reads, and what the stages before it found.
 pub(crate) struct Assessment<'a> {
-    result: &'a FlowsheetResult,
-    background: &'a Background,
+    pub(crate) result: &'a FlowsheetResult,
+    pub(crate) background: &'a Background,
     /// The foreground inventory, in flowsheet order.
-    items: Vec<Item<'a>>,
+    pub(crate) items: Vec<Item<'a>>,
     /// Per item: where it is counted (`None`: excluded from the boundary).
-    counted: Vec<Option<Counted<'a>>>,
+    pub(crate) counted: Vec<Option<Counted<'a>>>,
     /// Per avoided burden of the configuration: its process and impact per SI unit.
-    avoided: Vec<(usize, f64)>,
+    pub(crate) avoided: Vec<(usize, f64)>,
     /// CO2 fixed in solids, kg/s.
     uptake_rate: f64,
     /// Seconds of operation per functional unit.
@@ -122,7 +122,7 @@ pub(crate) struct Assessment<'a> {
     /// Functional units per year.
     fu_per_year: f64,
     /// Characterisation factor of fixed CO2 in the headline category.
-    co2_factor: f64,
+    pub(crate) co2_factor: f64,
 }
 
 impl<'a> Assessment<'a> {
@@ -195,7 +195,7 @@ impl<'a> Assessment<'a> {
     }
 
     /// Whether category `c` characterises every flow of the counted items.
-    fn complete_in(&self, c: usize) -> bool {
+    pub(crate) fn complete_in(&self, c: usize) -> bool {
         self.counted.iter().flatten().all(|k| k.complete[c])
     }
 
@@ -473,7 +473,11 @@ fn require_stream(result: &FlowsheetResult, name: &str, role: StreamRole) -> Res
 }
 
 /// Stage: seconds of operation that make one functional unit.
-fn seconds_per_functional_unit(result: &FlowsheetResult, fu: &FunctionalUnit, uptake_rate: f64) -> Result<f64> {
+pub(crate) fn seconds_per_functional_unit(
+    result: &FlowsheetResult,
+    fu: &FunctionalUnit,
+    uptake_rate: f64,
+) -> Result<f64> {
     let above_zero = |amount: f64| {
         if amount.is_finite() && amount > 0.0 {
             Ok(())

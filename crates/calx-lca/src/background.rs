@@ -4,8 +4,9 @@
 use std::sync::OnceLock;
 
 use crate::config::LcaConfig;
-use crate::database::{Database, Matrices};
+use crate::database::{Database, GHG_CO2_EQ, Matrices};
 use crate::error::Result;
+use crate::plan::Plan;
 
 /// One LCA configuration with its background database, ready for many assessments: factor
 /// overrides applied, the matrices compiled once, the headline category's factor of every
@@ -29,6 +30,9 @@ pub struct Background {
     /// The units of the metrics per functional unit and per year (`kg CO2-eq/FU`,
     /// `kg CO2-eq/yr`), written once instead of for every sample.
     pub(crate) metric_units: (String, String),
+    /// The compiled assessment of the first inventory shape a study's figures met
+    /// ([`crate::plan`]), set once.
+    pub(crate) plan: OnceLock<Plan>,
 }
 
 impl Background {
@@ -60,6 +64,7 @@ impl Background {
             unit_impacts,
             flow_impacts,
             metric_units,
+            plan: OnceLock::new(),
         })
     }
 
@@ -71,6 +76,39 @@ impl Background {
     /// The database, with the user data and the factor overrides applied.
     pub fn database(&self) -> &Database {
         &self.db
+    }
+
+    /// Give override `k` of the configuration (a replaced process's factor) the value
+    /// `value`, in place: the database's entry and the emission matrix's are changed, and
+    /// every process's impacts are solved again when next asked for. What
+    /// [`Background::new`] would compile with that value, bit for bit: the technosphere and
+    /// the factors do not depend on it, and the emission matrix holds it as its one triplet.
+    /// `false` (nothing changed) when that cannot be done (a zero value, which the matrix
+    /// would not store).
+    pub(crate) fn set_override(&mut self, k: usize, value: f64) -> bool {
+        let Some(o) = self.config.overrides.get(k) else { return false };
+        let what = "a factor override";
+        let (Ok(p), Ok(f)) = (self.db.require_process(&o.process, what), self.db.require_flow(GHG_CO2_EQ, what)) else {
+            return false;
+        };
+        // Checked before anything changes, so that a refusal leaves the background whole.
+        if value == 0.0 || self.matrices.b.get(f, p) == 0.0 || self.db.set_override_value(p, value).is_none() {
+            return false;
+        }
+        let set = self.matrices.b.set_stored(f, p, value);
+        debug_assert!(set, "a stored entry of the emission matrix takes a non-zero value");
+        self.config.overrides[k].value = value;
+        self.unit_impacts.iter_mut().for_each(|cell| _ = cell.take());
+        true
+    }
+
+    /// Take over `earlier`'s compiled plan: `self` is `earlier` with other factor overrides
+    /// (values, never names), so the plan's items, indices and names still hold, and it reads
+    /// every impact from the background it is used with.
+    pub(crate) fn keep_plan(&mut self, earlier: &mut Background) {
+        if let Some(plan) = earlier.plan.take() {
+            self.plan = OnceLock::from(plan);
+        }
     }
 
     /// Characterisation factor of elementary flow `f` in the configuration's category.
@@ -116,4 +154,45 @@ pub(crate) struct UnitImpacts {
 /// The units of the metrics per functional unit and per year of an impact in `unit`.
 pub(crate) fn metric_units(unit: &str) -> (String, String) {
     (format!("{unit}/FU"), format!("{unit}/yr"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::FactorOverride;
+
+    /// The shipped data with the grid factor replaced by `value`.
+    fn with_grid_factor(value: f64) -> Background {
+        let mut config = LcaConfig::default();
+        let source = "test".to_string();
+        config.overrides.push(FactorOverride { process: "electricity_kr_2014_16".into(), value, source });
+        Background::new(Database::builtin(), config).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Every process's impacts in every category, as bits.
+    fn impacts(b: &Background) -> Vec<Vec<u64>> {
+        let n = b.db.processes().len();
+        (0..n).map(|p| b.unit_impacts_of(p).unwrap().impacts.iter().map(|x| x.to_bits()).collect()).collect()
+    }
+
+    #[test]
+    fn a_factor_set_in_place_is_the_background_compiled_with_it() {
+        let mut b = with_grid_factor(0.4173);
+        let before = impacts(&b);
+        assert!(b.set_override(0, 0.3795));
+        let fresh = with_grid_factor(0.3795);
+        assert_eq!(b.config, fresh.config);
+        assert_eq!(b.matrices.b, fresh.matrices.b);
+        assert_eq!(b.matrices.a, fresh.matrices.a);
+        assert_eq!(impacts(&b), impacts(&fresh));
+        assert_ne!(impacts(&b), before, "the impacts were solved again");
+        // A zero, which the emission matrix would not store, and a non-finite value are not
+        // set in place (the background is compiled again, or refuses), and nothing changes.
+        for value in [0.0, f64::NAN] {
+            assert!(!b.set_override(0, value));
+            assert_eq!(b.matrices.b, fresh.matrices.b);
+            assert_eq!(b.config, fresh.config);
+        }
+        assert!(!b.set_override(1, 0.5), "there is no second override");
+    }
 }

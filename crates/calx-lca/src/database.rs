@@ -248,6 +248,22 @@ impl Database {
         Ok(())
     }
 
+    /// Give process `p`, already replaced by [`Database::override_process`], another value
+    /// (its source unchanged): its one emission of [`GHG_CO2_EQ`]. `None` (nothing changed)
+    /// when `p` is not so replaced or `value` is not finite.
+    pub(crate) fn set_override_value(&mut self, p: usize, value: f64) -> Option<()> {
+        let f = *self.flow_index.get(GHG_CO2_EQ)?;
+        let replaced = self.inputs.iter().all(|&(_, c, _)| c != p)
+            && self.emissions.iter().filter(|e| e.1 == p).count() == 1
+            && self.processes.get(p).is_some_and(|pr| pr.source.starts_with("override: "));
+        if !(replaced && value.is_finite()) {
+            return None;
+        }
+        let e = self.emissions.iter_mut().find(|e| e.1 == p && e.0 == f)?;
+        e.2 = value;
+        Some(())
+    }
+
     /// Index of a process; the error names where it was used (written only on error) and the
     /// nearest name.
     pub fn require_process(&self, name: &str, used_by: impl std::fmt::Display) -> Result<usize> {

@@ -28,6 +28,8 @@ pub(crate) struct Item<'a> {
     pub(crate) dimension: Dimension,
     /// Where the configuration sends it (`None`: nowhere, an error).
     pub(crate) mapping: Option<&'a Mapping>,
+    /// Where its rate is read.
+    pub(crate) source: Source,
 }
 
 impl Item<'_> {
@@ -92,38 +94,124 @@ impl std::fmt::Display for Purpose<'_> {
     }
 }
 
+/// Where an item's rate is read in a flowsheet result, and by what the configuration maps
+/// it: what a compiled plan ([`crate::plan`]) checks each sample's inventory against.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Source {
+    /// `units[unit].report.utilities[k]`.
+    Utility { unit: usize, k: usize },
+    /// `units[unit].report.materials[k]`.
+    Material { unit: usize, k: usize },
+    /// The whole feed stream `streams[stream]`.
+    FeedStream { stream: usize },
+    /// One component of the feed stream `streams[stream]`.
+    FeedComponent { stream: usize, component: usize },
+    /// Gas `component` generated and leaving in the product stream `streams[stream]`.
+    Generated { component: usize, stream: usize },
+}
+
+/// An item's flow label, borrowed: a name, or a gas generated in the process
+/// (`direct {component}`, written only for reports).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Flow<'a> {
+    Name(&'a str),
+    Direct(&'a str),
+}
+
+impl<'a> Flow<'a> {
+    /// The label as text.
+    pub(crate) fn to_cow(self) -> Cow<'a, str> {
+        match self {
+            Flow::Name(name) => Cow::Borrowed(name),
+            Flow::Direct(component) => Cow::Owned(format!("direct {component}")),
+        }
+    }
+
+    /// Whether the label reads `text`.
+    pub(crate) fn reads(self, text: &str) -> bool {
+        match self {
+            Flow::Name(name) => name == text,
+            Flow::Direct(component) => text.strip_prefix("direct ") == Some(component),
+        }
+    }
+}
+
+/// What the configuration maps an item by.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Utility(Utility),
+    Component(&'a str),
+    Stream(&'a str),
+    Emission(&'a str),
+}
+
+/// One item as the walk over a flowsheet finds it, before its mapping is looked up.
+pub(crate) struct Entry<'a> {
+    pub(crate) unit: &'a str,
+    pub(crate) flow: Flow<'a>,
+    purpose: Purpose<'a>,
+    pub(crate) rate: f64,
+    dimension: Dimension,
+    key: Key<'a>,
+    pub(crate) source: Source,
+}
+
 /// The foreground inventory in flowsheet order: per unit its utilities and make-up materials,
 /// then the feed streams, then the gases generated in the process. Zero rates are not items.
 pub(crate) fn foreground<'a>(result: &'a FlowsheetResult, config: &'a LcaConfig) -> Vec<Item<'a>> {
     let mut items = Vec::new();
-    unit_items(result, config, &mut items);
-    feed_items(result, config, &mut items);
-    generated_gases(result, config, &mut items);
+    each_entry(result, config, |e| {
+        let mapping = match e.key {
+            Key::Utility(u) => config.utilities.get(&u),
+            Key::Component(name) => config.components.get(name),
+            Key::Stream(name) => config.streams.get(name),
+            Key::Emission(name) => config.direct_emissions.get(name),
+        };
+        items.push(Item {
+            unit: e.unit,
+            flow: e.flow.to_cow(),
+            purpose: e.purpose,
+            rate: e.rate,
+            dimension: e.dimension,
+            mapping,
+            source: e.source,
+        });
+    });
     items
 }
 
+/// [`foreground`] item by item, without a list or a lookup of mappings: what a compiled
+/// plan reads every sample's rates with.
+pub(crate) fn each_entry<'a>(result: &'a FlowsheetResult, config: &LcaConfig, mut visit: impl FnMut(Entry<'a>)) {
+    unit_items(result, &mut visit);
+    feed_items(result, config, &mut visit);
+    generated_gases(result, &mut visit);
+}
+
 /// Utilities and make-up materials of every unit.
-fn unit_items<'a>(result: &'a FlowsheetResult, config: &'a LcaConfig, items: &mut Vec<Item<'a>>) {
-    for u in &result.units {
-        for use_ in u.report.utilities.iter().filter(|x| x.rate > 0.0) {
-            items.push(Item {
+fn unit_items<'a>(result: &'a FlowsheetResult, visit: &mut impl FnMut(Entry<'a>)) {
+    for (i, u) in result.units.iter().enumerate() {
+        for (k, use_) in u.report.utilities.iter().enumerate().filter(|(_, x)| x.rate > 0.0) {
+            visit(Entry {
                 unit: &u.name,
-                flow: Cow::Borrowed(use_.utility.name()),
+                flow: Flow::Name(use_.utility.name()),
                 purpose: Purpose::Utility(&use_.purpose),
                 rate: use_.rate,
                 dimension: if use_.utility == Utility::Water { Dimension::MASS } else { Dimension::ENERGY },
-                mapping: config.utilities.get(&use_.utility),
+                key: Key::Utility(use_.utility),
+                source: Source::Utility { unit: i, k },
             });
         }
-        for m in u.report.materials.iter().filter(|x| x.rate > 0.0) {
+        for (k, m) in u.report.materials.iter().enumerate().filter(|(_, x)| x.rate > 0.0) {
             let name = result.components.get(m.component).map_or("?", |c| c.name.as_str());
-            items.push(Item {
+            visit(Entry {
                 unit: &u.name,
-                flow: Cow::Borrowed(name),
+                flow: Flow::Name(name),
                 purpose: Purpose::MakeUp(&m.purpose),
                 rate: m.rate,
                 dimension: Dimension::MASS,
-                mapping: config.components.get(name),
+                key: Key::Component(name),
+                source: Source::Material { unit: i, k },
             });
         }
     }
@@ -131,32 +219,34 @@ fn unit_items<'a>(result: &'a FlowsheetResult, config: &'a LcaConfig, items: &mu
 
 /// Feed streams, attributed to the unit they enter: whole if `streams` maps them, else by
 /// component.
-fn feed_items<'a>(result: &'a FlowsheetResult, config: &'a LcaConfig, items: &mut Vec<Item<'a>>) {
-    for s in result.streams.iter().filter(|s| s.role == StreamRole::Feed) {
+fn feed_items<'a>(result: &'a FlowsheetResult, config: &LcaConfig, visit: &mut impl FnMut(Entry<'a>)) {
+    for (i, s) in result.streams.iter().enumerate().filter(|(_, s)| s.role == StreamRole::Feed) {
         let unit = s.destination.as_ref().map_or(s.name.as_str(), |d| d.unit.as_str());
-        if let Some(m) = config.streams.get(&s.name) {
+        if config.streams.contains_key(&s.name) {
             let rate = s.stream.total_mass();
             if rate > 0.0 {
-                items.push(Item {
+                visit(Entry {
                     unit,
-                    flow: Cow::Borrowed(&s.name),
+                    flow: Flow::Name(&s.name),
                     purpose: Purpose::FeedStream(&s.name),
                     rate,
                     dimension: Dimension::MASS,
-                    mapping: Some(m),
+                    key: Key::Stream(&s.name),
+                    source: Source::FeedStream { stream: i },
                 });
             }
             continue;
         }
-        for (c, &w) in result.components.iter().zip(&s.stream.flows) {
+        for (j, (c, &w)) in result.components.iter().zip(&s.stream.flows).enumerate() {
             if w > 0.0 {
-                items.push(Item {
+                visit(Entry {
                     unit,
-                    flow: Cow::Borrowed(&c.name),
+                    flow: Flow::Name(&c.name),
                     purpose: Purpose::Feed(&s.name),
                     rate: w,
                     dimension: Dimension::MASS,
-                    mapping: config.components.get(&c.name),
+                    key: Key::Component(&c.name),
+                    source: Source::FeedComponent { stream: i, component: j },
                 });
             }
         }
@@ -165,7 +255,7 @@ fn feed_items<'a>(result: &'a FlowsheetResult, config: &'a LcaConfig, items: &mu
 
 /// Gas-phase species leaving in product streams beyond what feeds and make-up bring in,
 /// attributed to the units whose product streams carry them.
-fn generated_gases<'a>(result: &'a FlowsheetResult, config: &'a LcaConfig, items: &mut Vec<Item<'a>>) {
+fn generated_gases<'a>(result: &'a FlowsheetResult, visit: &mut impl FnMut(Entry<'a>)) {
     for (i, c) in result.components.iter().enumerate().filter(|(_, c)| c.phase == Phase::Gas) {
         let out = role_sum(result, StreamRole::Product, i);
         let inflow = role_sum(result, StreamRole::Feed, i) + makeup(result, i);
@@ -173,14 +263,16 @@ fn generated_gases<'a>(result: &'a FlowsheetResult, config: &'a LcaConfig, items
         if generated.is_nan() || generated <= 1e-9 * out.max(inflow) || out <= 0.0 {
             continue;
         }
-        for s in result.streams.iter().filter(|s| s.role == StreamRole::Product && s.stream.flows[i] > 0.0) {
-            items.push(Item {
+        let leaving = result.streams.iter().enumerate();
+        for (j, s) in leaving.filter(|(_, s)| s.role == StreamRole::Product && s.stream.flows[i] > 0.0) {
+            visit(Entry {
                 unit: s.source.as_ref().map_or(s.name.as_str(), |e| e.unit.as_str()),
-                flow: Cow::Owned(format!("direct {}", c.name)),
+                flow: Flow::Direct(&c.name),
                 purpose: Purpose::Generated { component: &c.name, stream: &s.name },
                 rate: generated * s.stream.flows[i] / out,
                 dimension: Dimension::MASS,
-                mapping: config.direct_emissions.get(&c.name),
+                key: Key::Emission(&c.name),
+                source: Source::Generated { component: i, stream: j },
             });
         }
     }

@@ -44,6 +44,7 @@ pub mod error;
 pub mod export;
 pub mod import;
 mod inventory;
+mod plan;
 pub mod render;
 pub mod report;
 pub mod result;

@@ -95,6 +95,23 @@ impl CsrMatrix {
         self.col_index[range.clone()].iter().copied().zip(self.values[range].iter().copied())
     }
 
+    /// Give the stored entry (r, c) the value `v`, which is not zero: the matrix
+    /// `from_triplets` builds with `v` there, when the entry is the sum of one triplet.
+    /// `false` (nothing changed) when (r, c) is not stored or `v` is zero (it would not be).
+    pub fn set_stored(&mut self, r: usize, c: usize, v: f64) -> bool {
+        if v == 0.0 || r >= self.rows {
+            return false;
+        }
+        let range = self.row_start[r]..self.row_start[r + 1];
+        match self.col_index[range.clone()].iter().position(|&j| j == c) {
+            Some(k) => {
+                self.values[range.start + k] = v;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Entry (r, c), zero if not stored.
     pub fn get(&self, r: usize, c: usize) -> f64 {
         self.row(r).find(|&(j, _)| j == c).map_or(0.0, |(_, v)| v)

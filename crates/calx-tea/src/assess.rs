@@ -196,28 +196,37 @@ pub fn assess(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) ->
 
 /// The metrics of [`assess`], the very same bits, without the words of the report.
 pub fn figures(f: &FlowsheetResult, earlier: &[AnalysisOutput], c: &TeaConfig) -> Result<Vec<Metric>, TeaError> {
-    let (r, _) = compute(&Ctx { f, earlier, c })?;
-    Ok(crate::render::metrics(&r))
+    let mut out = Vec::new();
+    figures_into(f, earlier, c, &mut out)?;
+    Ok(out)
 }
 
-/// [`figures`] written over a list in place (a study's samples).
+/// [`figures`] written over a list in place (a study's samples): straight from the stages'
+/// numbers, with no lines, names or tables ([`crate::figures`]), so that a sample allocates
+/// nothing once its metric names are written. Where that path stops (a missing price, a
+/// name that fits nothing, a cash-flow table longer than it holds), the full computation
+/// runs instead and gives the error, or the metrics, with the same bits.
 pub fn figures_into(
     f: &FlowsheetResult,
     earlier: &[AnalysisOutput],
     c: &TeaConfig,
     out: &mut Vec<Metric>,
 ) -> Result<(), TeaError> {
-    let (r, _) = compute(&Ctx { f, earlier, c })?;
+    let x = Ctx { f, earlier, c };
+    if crate::figures::write(&x, &mut calx_core::MetricWriter::new(out)).is_some() {
+        return Ok(());
+    }
+    let (r, _) = compute(&x)?;
     crate::render::metrics_into(&r, &mut calx_core::MetricWriter::new(out));
     Ok(())
 }
 
 /// What every stage reads: the converged flowsheet, the outputs of the analyses before, the
 /// configuration.
-struct Ctx<'a> {
-    f: &'a FlowsheetResult,
-    earlier: &'a [AnalysisOutput],
-    c: &'a TeaConfig,
+pub(crate) struct Ctx<'a> {
+    pub f: &'a FlowsheetResult,
+    pub earlier: &'a [AnalysisOutput],
+    pub c: &'a TeaConfig,
 }
 
 /// What the report's words are made from beyond the numbers of a [`TeaResult`]: the kind of
@@ -261,6 +270,18 @@ impl Kind {
     /// The unit of the line's amount.
     pub fn unit(self) -> &'static str {
         self.per().1
+    }
+
+    /// The price per line unit and the money of `amount` (in the line's unit) at `p` per SI
+    /// unit.
+    pub(crate) fn priced(self, amount: f64, p: f64) -> (f64, f64) {
+        let per = self.per().0;
+        (p * per, amount * p * per)
+    }
+
+    /// Annual amount, in the line's unit, of `rate` (kg/s or W) over `operating_time` s.
+    pub(crate) fn amount(self, rate: f64, operating_time: f64) -> f64 {
+        rate * operating_time / self.per().0
     }
 
     /// The word before the item's name.
@@ -332,6 +353,7 @@ fn compute<'a>(x: &Ctx<'a>) -> Result<(TeaResult, Trail<'a>), TeaError> {
     let costs = YearlyCosts { total_capex: capital.total, operation: opex.operation_cost, fixed: opex.fixed };
     let credits = (revenue.credit_revenue, revenue.period);
     let (cash_flows, indicators) = indicators(x.c, &costs, production, credits, opex.total_annual_cost)?;
+    let revenue = Revenue { by_lca: credits_by_lca(x), ..revenue };
     Ok(assemble(x.c, Stages { simulated, production, capital, operation, opex, revenue, cash_flows, indicators }))
 }
 
@@ -402,7 +424,7 @@ fn assemble<'a>(c: &TeaConfig, s: Stages<'a>) -> (TeaResult, Trail<'a>) {
 }
 
 /// The simulated product stream and the amount sold (given, or the simulated one), t/yr.
-fn production(x: &Ctx<'_>) -> Result<(f64, f64), TeaError> {
+pub(crate) fn production(x: &Ctx<'_>) -> Result<(f64, f64), TeaError> {
     let (f, c) = (x.f, x.c);
     let product = f.stream(&c.product).ok_or_else(|| {
         TeaError::parameter(
@@ -427,6 +449,19 @@ fn equipment(x: &Ctx<'_>) -> Result<Vec<Line>, TeaError> {
 /// One unit's purchased cost: given, or from the correlation and the size the unit reports
 /// (`amount` S/S0, `price` the cost-index ratio).
 fn equipment_line(x: &Ctx<'_>, unit: &str, cost: &EquipmentCost) -> Result<Line, TeaError> {
+    Ok(match equipment_cost(x, unit, cost)? {
+        (Some((amount, price)), value) => Line::priced(unit, amount, price, value),
+        (None, value) => Line::figure(unit, value),
+    })
+}
+
+/// One unit's purchased cost, with the amount and price of [`equipment_line`] when it is
+/// found from a correlation.
+pub(crate) fn equipment_cost(
+    x: &Ctx<'_>,
+    unit: &str,
+    cost: &EquipmentCost,
+) -> Result<(Option<(f64, f64)>, f64), TeaError> {
     let f = x.f;
     let param = match cost {
         EquipmentCost::Given(_) => "equipment_cost",
@@ -438,8 +473,8 @@ fn equipment_line(x: &Ctx<'_>, unit: &str, cost: &EquipmentCost) -> Result<Line,
         return Err(TeaError::parameter(param, format!("no unit `{unit}` in the flowsheet (units: {units})")));
     };
     let (c0, s0, dimension, exponent, size, year) = match cost {
-        EquipmentCost::Given(v) => return Ok(Line::figure(unit, *v)),
-        EquipmentCost::Published { correlation } => return published_line(x, unit, &u.report.sizes, correlation),
+        EquipmentCost::Given(v) => return Ok((None, *v)),
+        EquipmentCost::Published { correlation } => return published_cost(x, unit, &u.report.sizes, correlation),
         EquipmentCost::Correlation { c0, s0, dimension, exponent, size, year } => {
             (c0, s0, dimension, exponent, size, year)
         }
@@ -459,13 +494,18 @@ fn equipment_line(x: &Ctx<'_>, unit: &str, cost: &EquipmentCost) -> Result<Line,
         ));
     }
     let ratio = index_ratio(x.c, *year);
-    Ok(Line::priced(unit, s.value / s0, ratio, c0 * (s.value / s0).powf(*exponent) * ratio))
+    Ok((Some((s.value / s0, ratio)), c0 * (s.value / s0).powf(*exponent) * ratio))
 }
 
 /// A unit costed by a published correlation: its cost at the correlation's index, times
 /// index(base year) / the correlation's index (`price`); `amount` is the cost before
 /// escalation.
-fn published_line(x: &Ctx<'_>, unit: &str, sizes: &[calx_core::SizeFigure], name: &str) -> Result<Line, TeaError> {
+fn published_cost(
+    x: &Ctx<'_>,
+    unit: &str,
+    sizes: &[calx_core::SizeFigure],
+    name: &str,
+) -> Result<(Option<(f64, f64)>, f64), TeaError> {
     let param = "equipment_published";
     let c = crate::correlations::find(name)
         .ok_or_else(|| TeaError::parameter(param, format!("{unit}: no published correlation `{name}`")))?;
@@ -474,7 +514,7 @@ fn published_line(x: &Ctx<'_>, unit: &str, sizes: &[calx_core::SizeFigure], name
         TeaError::parameter(param, format!("{unit}: `{name}` needs `base_year` and its `cost_index` to escalate to"))
     })?;
     let ratio = base / c.cost_index;
-    Ok(Line::priced(unit, cost, ratio, cost * ratio))
+    Ok((Some((cost, ratio)), cost * ratio))
 }
 
 fn index_ratio(c: &TeaConfig, year: Option<i64>) -> f64 {
@@ -514,44 +554,64 @@ fn capital_cost(x: &Ctx<'_>) -> Result<Capital, TeaError> {
 /// The CAPEX build-up, ending with the total, and the total. The lines' notes are
 /// [`crate::describe`]'s.
 fn capex_lines(method: &CapexMethod, equipment: f64) -> (Vec<Line>, f64) {
-    let lines = match method {
-        CapexMethod::Given(t) => vec![Line::figure("total CAPEX", *t)],
-        CapexMethod::Factorial { isbl_factor, de, x, y, os } => {
-            let isbl = equipment * isbl_factor;
-            let osbl = isbl * os;
-            let fie = isbl * (de + x);
-            let nwc = fie * y;
-            let total = fie + osbl + nwc;
-            [
-                ("equipment", equipment),
-                ("ISBL", isbl),
-                ("OSBL", osbl),
-                ("FIE", fie),
-                ("NWC", nwc),
-                ("total CAPEX", total),
-            ]
-            .map(|(name, v)| Line::figure(name, v))
-            .into()
-        }
-        CapexMethod::TowlerSinnott { factors: t, fm, y, .. } => {
-            let isbl = equipment * towler_sinnott_multiplier(t, *fm);
-            let osbl = isbl * t.os;
-            let fixed = (isbl + osbl) * (1.0 + t.de + t.x);
-            let wc = fixed * y;
-            [
-                ("equipment", equipment),
-                ("ISBL", isbl),
-                ("OSBL", osbl),
-                ("design, engineering and contingency", fixed - isbl - osbl),
-                ("working capital", wc),
-                ("total CAPEX", fixed + wc),
-            ]
-            .map(|(name, v)| Line::figure(name, v))
-            .into()
-        }
-    };
-    let total = lines.last().map_or(0.0, |l: &Line| l.value);
-    (lines, total)
+    let build_up = BuildUp::of(method, equipment);
+    let lines = build_up.lines().iter().map(|&(name, v)| Line::figure(name, v)).collect();
+    (lines, build_up.total())
+}
+
+/// The CAPEX build-up as names and money, ending with the total: one line for a given
+/// CAPEX, six for a factorial method.
+pub(crate) struct BuildUp {
+    lines: [(&'static str, f64); 6],
+    len: usize,
+}
+
+impl BuildUp {
+    pub(crate) fn of(method: &CapexMethod, equipment: f64) -> BuildUp {
+        let lines = match method {
+            CapexMethod::Given(t) => return BuildUp { lines: [("total CAPEX", *t); 6], len: 1 },
+            CapexMethod::Factorial { isbl_factor, de, x, y, os } => {
+                let isbl = equipment * isbl_factor;
+                let osbl = isbl * os;
+                let fie = isbl * (de + x);
+                let nwc = fie * y;
+                let total = fie + osbl + nwc;
+                [
+                    ("equipment", equipment),
+                    ("ISBL", isbl),
+                    ("OSBL", osbl),
+                    ("FIE", fie),
+                    ("NWC", nwc),
+                    ("total CAPEX", total),
+                ]
+            }
+            CapexMethod::TowlerSinnott { factors: t, fm, y, .. } => {
+                let isbl = equipment * towler_sinnott_multiplier(t, *fm);
+                let osbl = isbl * t.os;
+                let fixed = (isbl + osbl) * (1.0 + t.de + t.x);
+                let wc = fixed * y;
+                [
+                    ("equipment", equipment),
+                    ("ISBL", isbl),
+                    ("OSBL", osbl),
+                    ("design, engineering and contingency", fixed - isbl - osbl),
+                    ("working capital", wc),
+                    ("total CAPEX", fixed + wc),
+                ]
+            }
+        };
+        BuildUp { lines, len: 6 }
+    }
+
+    /// The lines, the total last.
+    pub(crate) fn lines(&self) -> &[(&'static str, f64)] {
+        &self.lines[..self.len]
+    }
+
+    /// Total CAPEX.
+    pub(crate) fn total(&self) -> f64 {
+        self.lines().last().map_or(0.0, |l| l.1)
+    }
 }
 
 /// Towler & Sinnott's ISBL / purchased cost: `(1 + fp) fm + fer + fel + fi + fc + fs + fl`.
@@ -571,15 +631,16 @@ struct Operation<'a> {
 impl<'a> Operation<'a> {
     /// Price an item: a line, an exclusion, or a missing price. `rate` is kg/s or W.
     fn add(&mut self, kind: Kind, name: &'a str, rate: f64, op: f64, priced: Option<&'a Priced>) {
-        let (per, unit) = kind.per();
-        let amount = rate * op / per;
+        let unit = kind.unit();
+        let amount = kind.amount(rate, op);
         match priced {
             Some(Priced::Price(p)) => {
                 let label = match kind {
                     Kind::Utility(_) => name.to_string(),
                     _ => format!("{} {name}", kind.word()),
                 };
-                self.lines.push(Line::priced(label, amount, p * per, amount * p * per));
+                let (price, value) = kind.priced(amount, *p);
+                self.lines.push(Line::priced(label, amount, price, value));
                 self.kinds.push(kind);
             }
             Some(Priced::Excluded(why)) => self.excluded.push(Left { kind, name, amount, why }),
@@ -595,12 +656,7 @@ impl<'a> Operation<'a> {
 /// disposal of leaving streams.
 fn operation<'a>(x: &Ctx<'a>) -> Result<Option<Operation<'a>>, TeaError> {
     let (f, c) = (x.f, x.c);
-    let rebuild = c.operation_cost.is_none()
-        || !(c.utility_prices.is_empty()
-            && c.feed_prices.is_empty()
-            && c.material_prices.is_empty()
-            && c.disposal_prices.is_empty());
-    if !rebuild {
+    if !rebuilds_operation(c) {
         return Ok(None);
     }
     let op = c.operating_time;
@@ -633,19 +689,39 @@ fn operation<'a>(x: &Ctx<'a>) -> Result<Option<Operation<'a>>, TeaError> {
     Ok(Some(o))
 }
 
+/// Whether the operation cost is rebuilt from prices: no `operation_cost` given, or prices
+/// given beside it.
+pub(crate) fn rebuilds_operation(c: &TeaConfig) -> bool {
+    c.operation_cost.is_none()
+        || !(c.utility_prices.is_empty()
+            && c.feed_prices.is_empty()
+            && c.material_prices.is_empty()
+            && c.disposal_prices.is_empty())
+}
+
 /// Make-up materials the units draw, by component in order of first use, kg/s.
 fn materials(f: &FlowsheetResult) -> Vec<(&str, f64)> {
-    let mut materials: Vec<(&str, f64)> = Vec::new();
-    for u in &f.units {
-        for m in &u.report.materials {
-            let name = f.components.names().nth(m.component).unwrap_or("?");
-            match materials.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, r)) => *r += m.rate,
-                None => materials.push((name, m.rate)),
-            }
-        }
-    }
+    let mut materials = Vec::new();
+    each_material(f, |name, rate| materials.push((name, rate)));
     materials
+}
+
+/// [`materials`] one by one, without a list: each component's draws summed in unit order,
+/// visited where it is first drawn.
+pub(crate) fn each_material<'f>(f: &'f FlowsheetResult, mut visit: impl FnMut(&'f str, f64)) {
+    let name = |m: &calx_core::MaterialUse| f.components.names().nth(m.component).unwrap_or("?");
+    let draws = || f.units.iter().flat_map(|u| &u.report.materials);
+    for (k, m) in draws().enumerate() {
+        let first = name(m);
+        if draws().take(k).any(|earlier| name(earlier) == first) {
+            continue;
+        }
+        let mut rate = m.rate;
+        for later in draws().skip(k + 1).filter(|later| name(later) == first) {
+            rate += later.rate;
+        }
+        visit(first, rate);
+    }
 }
 
 /// The disposal lines: each priced stream must leave the flowsheet.
@@ -657,15 +733,21 @@ fn disposal<'a>(x: &Ctx<'a>, o: &mut Operation<'a>) -> Result<(), TeaError> {
                 format!("`{name}` is not a stream leaving the flowsheet (leaving: {})", leaving(x.f).join(", ")),
             )
         })?;
-        let t = s.stream.flows.iter().sum::<f64>() * x.c.operating_time / 1000.0;
-        o.lines.push(Line::priced(format!("disposal {name}"), t, p * 1000.0, t * p * 1000.0));
+        let (t, value) = disposal_cost(x.c, s, *p);
+        o.lines.push(Line::priced(format!("disposal {name}"), t, p * 1000.0, value));
         o.kinds.push(Kind::Disposal);
     }
     Ok(())
 }
 
+/// A leaving stream's tonnes per year and their disposal cost at `p` per kg.
+pub(crate) fn disposal_cost(c: &TeaConfig, s: &calx_core::result::StreamResult, p: f64) -> (f64, f64) {
+    let t = s.stream.flows.iter().sum::<f64>() * c.operating_time / 1000.0;
+    (t, t * p * 1000.0)
+}
+
 /// Every priced feed is a feed stream and every priced material a component.
-fn check_price_keys(x: &Ctx<'_>) -> Result<(), TeaError> {
+pub(crate) fn check_price_keys(x: &Ctx<'_>) -> Result<(), TeaError> {
     let f = x.f;
     if let Some(k) = x.c.feed_prices.keys().find(|k| !f.stream(k).is_some_and(|s| s.role == StreamRole::Feed)) {
         return Err(TeaError::parameter("feed_prices", format!("`{k}` is not a feed stream of the flowsheet")));
@@ -677,25 +759,26 @@ fn check_price_keys(x: &Ctx<'_>) -> Result<(), TeaError> {
 }
 
 /// Sales and carbon credits per year.
-struct Revenue<'a> {
+pub(crate) struct Revenue<'a> {
     /// Product sales.
-    product: f64,
+    pub(crate) product: f64,
     /// CO2 credited, t/yr.
-    credits: f64,
+    pub(crate) credits: f64,
     /// Where the credits come from.
-    source: CreditSource<'a>,
+    pub(crate) source: CreditSource<'a>,
     /// Credit revenue.
-    credit_revenue: f64,
+    pub(crate) credit_revenue: f64,
     /// Operating years credits are earned in (a carbon ledger's crediting period); `None`: every year.
-    period: Option<u32>,
+    pub(crate) period: Option<u32>,
     /// Sales + credits.
-    total: f64,
+    pub(crate) total: f64,
     /// What each LCA that ran before would credit (name, t CO2/yr, money/yr).
-    by_lca: Vec<(String, f64, f64)>,
+    pub(crate) by_lca: Vec<(String, f64, f64)>,
 }
 
-/// Product sales and carbon credits.
-fn revenue<'a>(x: &Ctx<'a>, production: f64) -> Result<Revenue<'a>, TeaError> {
+/// Product sales and carbon credits (without [`Revenue::by_lca`], which is
+/// [`credits_by_lca`]).
+pub(crate) fn revenue<'a>(x: &Ctx<'a>, production: f64) -> Result<Revenue<'a>, TeaError> {
     let c = x.c;
     let product = production * c.product_price * 1000.0;
     let (credits, source, period) = match &c.credits {
@@ -712,14 +795,23 @@ fn revenue<'a>(x: &Ctx<'a>, production: f64) -> Result<Revenue<'a>, TeaError> {
         Some(Credits::Co2Fixed) => (co2_fixed(x)?, CreditSource::Co2Fixed, None),
     };
     let credit_revenue = credits * c.carbon_price * 1000.0;
-    let by_lca = x
-        .earlier
-        .iter()
-        .filter(|a| a.type_name == "lca")
-        .filter_map(|a| lca_credit(x, Some(&a.name)).ok())
-        .map(|(n, t)| (n.to_string(), t, t.max(0.0) * c.carbon_price * 1000.0))
-        .collect();
-    Ok(Revenue { product, credits, source, credit_revenue, period, total: product + credit_revenue, by_lca })
+    let total = product + credit_revenue;
+    Ok(Revenue { product, credits, source, credit_revenue, period, total, by_lca: Vec::new() })
+}
+
+/// What each LCA that ran before would credit: (name, t CO2/yr, money/yr).
+fn credits_by_lca(x: &Ctx<'_>) -> Vec<(String, f64, f64)> {
+    let mut by_lca = Vec::new();
+    each_lca_credit(x, |n, t, money| by_lca.push((n.to_string(), t, money)));
+    by_lca
+}
+
+/// [`credits_by_lca`] one by one, without a list.
+pub(crate) fn each_lca_credit<'a>(x: &Ctx<'a>, mut visit: impl FnMut(&'a str, f64, f64)) {
+    let lcas = x.earlier.iter().filter(|a| a.type_name == "lca");
+    for (n, t) in lcas.filter_map(|a| lca_credit(x, Some(&a.name)).ok()) {
+        visit(n, t, t.max(0.0) * x.c.carbon_price * 1000.0);
+    }
 }
 
 /// The net CO2 reduction of an LCA that ran before (by name; `None`: the only one, or the
@@ -854,6 +946,16 @@ fn opex(c: &TeaConfig, capital: &Capital, operation: Option<&Operation<'_>>, rev
 /// Labor, administration, overhead, research, maintenance and insurance, per year; their
 /// notes are [`crate::describe`]'s.
 fn fixed_costs(c: &TeaConfig, total_capex: f64, revenue: &Revenue<'_>, operation_cost: f64) -> Vec<Line> {
+    fixed_cost_figures(c, total_capex, revenue, operation_cost).map(|(name, v)| Line::figure(name, v)).into()
+}
+
+/// [`fixed_costs`] as names and money.
+pub(crate) fn fixed_cost_figures(
+    c: &TeaConfig,
+    total_capex: f64,
+    revenue: &Revenue<'_>,
+    operation_cost: f64,
+) -> [(&'static str, f64); 6] {
     let labor = c.labor * SECONDS_PER_YEAR;
     let research = match c.research {
         Charge::Given(v) => v * SECONDS_PER_YEAR,
@@ -867,33 +969,41 @@ fn fixed_costs(c: &TeaConfig, total_capex: f64, revenue: &Revenue<'_>, operation
             }
         }
     };
-    vec![
-        Line::figure("labor", labor),
-        Line::figure("administration", labor * c.administration),
-        Line::figure("overhead", labor * c.overhead),
-        Line::figure("research", research),
-        Line::figure("maintenance", total_capex * c.maintenance),
-        Line::figure("insurance", total_capex * c.insurance),
+    [
+        ("labor", labor),
+        ("administration", labor * c.administration),
+        ("overhead", labor * c.overhead),
+        ("research", research),
+        ("maintenance", total_capex * c.maintenance),
+        ("insurance", total_capex * c.insurance),
     ]
 }
 
 /// The costs the cash-flow table is built from.
-struct YearlyCosts {
+pub(crate) struct YearlyCosts {
     /// Total CAPEX.
-    total_capex: f64,
+    pub total_capex: f64,
     /// Operation (variable) cost per year at full output.
-    operation: f64,
+    pub operation: f64,
     /// Fixed costs per year.
-    fixed: f64,
+    pub fixed: f64,
 }
 
 /// The indicators of the cash-flow table.
-struct Indicators {
-    npv: f64,
-    benefit_cost_ratio: f64,
-    irr: Result<finance::Irr, TeaError>,
-    simple_payback: Option<f64>,
-    minimum_selling_price: Option<f64>,
+pub(crate) struct Indicators {
+    pub npv: f64,
+    pub benefit_cost_ratio: f64,
+    pub irr: Result<finance::Irr, TeaError>,
+    pub simple_payback: Option<f64>,
+    pub minimum_selling_price: Option<f64>,
+}
+
+/// Per year of the cash-flow table: the net flow, the benefits (revenue) and the outlays
+/// (capital, operating cost and tax), what the indicators are computed from.
+pub(crate) struct YearColumns<'b> {
+    pub nets: &'b mut [f64],
+    pub benefits: &'b mut [f64],
+    pub outlays: &'b mut [f64],
 }
 
 /// The cash-flow table at the product price, and its indicators; `credits` is the credit
@@ -905,17 +1015,34 @@ fn indicators(
     credits: (f64, Option<u32>),
     total_annual_cost: f64,
 ) -> Result<(Vec<CashFlowYear>, Indicators), TeaError> {
-    let (credit_revenue, credited_years) = credits;
-    let revenue_at = |price_per_t: f64| {
-        let sales = production * price_per_t;
-        Income { total: sales + credit_revenue, sales, credited_years }
-    };
-    let cash = cash_flows(c, costs, revenue_at(c.product_price * 1000.0));
-    let nets: Vec<f64> = cash.iter().map(|y| y.net).collect();
-    let npv = finance::npv(c.discount_rate, &nets)?;
-    let benefits: Vec<f64> = cash.iter().map(|y| y.revenue).collect();
-    let outlays: Vec<f64> = cash.iter().map(|y| y.capex + y.opex + y.tax).collect();
-    let benefit_cost_ratio = finance::benefit_cost(c.discount_rate, &benefits, &outlays)?;
+    let cash = cash_flows(c, costs, Income::at(production, c.product_price * 1000.0, credits));
+    let years = cash.len();
+    let (mut nets, mut benefits, mut outlays) = (vec![0.0; years], vec![0.0; years], vec![0.0; years]);
+    let columns = YearColumns { nets: &mut nets, benefits: &mut benefits, outlays: &mut outlays };
+    let ind = indicators_of(c, costs, production, credits, total_annual_cost, columns)?;
+    Ok((cash, ind))
+}
+
+/// The indicators of the cash-flow table at the product price, with `columns` (as long as
+/// the table) to hold its years.
+pub(crate) fn indicators_of(
+    c: &TeaConfig,
+    costs: &YearlyCosts,
+    production: f64,
+    credits: (f64, Option<u32>),
+    total_annual_cost: f64,
+    columns: YearColumns<'_>,
+) -> Result<Indicators, TeaError> {
+    let revenue_at = |price_per_t: f64| Income::at(production, price_per_t, credits);
+    let YearColumns { nets, benefits, outlays } = columns;
+    let income = revenue_at(c.product_price * 1000.0);
+    let years = nets.iter_mut().zip(benefits.iter_mut()).zip(outlays.iter_mut());
+    for (year, ((net, benefit), outlay)) in (0..).zip(years) {
+        let y = year_flows(c, costs, income, year);
+        (*net, *benefit, *outlay) = (y.net, y.revenue, y.capex + y.opex + y.tax);
+    }
+    let npv = finance::npv(c.discount_rate, nets)?;
+    let benefit_cost_ratio = finance::benefit_cost(c.discount_rate, benefits, outlays)?;
     // The minimum selling price needs only the NPV at trial prices: the same nets, summed as
     // `finance::npv` sums them, without building the table.
     let npv_at = |price: f64| {
@@ -927,19 +1054,18 @@ fn indicators(
     };
     let minimum_selling_price =
         if production > 0.0 { min_price(npv_at, total_annual_cost / production.max(1e-12)) } else { None };
-    let ind = Indicators {
+    Ok(Indicators {
         npv,
         benefit_cost_ratio,
-        irr: finance::irr(&nets),
-        simple_payback: finance::payback(&nets),
+        irr: finance::irr(nets),
+        simple_payback: finance::payback(nets),
         minimum_selling_price,
-    };
-    Ok((cash, ind))
+    })
 }
 
 /// Revenue per operating year at full output.
 #[derive(Clone, Copy, Debug)]
-struct Income {
+pub(crate) struct Income {
     /// Sales + credits.
     total: f64,
     /// Sales alone: the revenue of the years after the crediting period.
@@ -947,6 +1073,16 @@ struct Income {
     /// Operating years 1 ..= N that earn credits (a carbon ledger's crediting period);
     /// `None`: every year.
     credited_years: Option<u32>,
+}
+
+impl Income {
+    /// `production` t/yr sold at `price_per_t`, and `credits`: the credit revenue per year at
+    /// full output and the operating years it is earned in (`None`: all).
+    fn at(production: f64, price_per_t: f64, credits: (f64, Option<u32>)) -> Income {
+        let (credit_revenue, credited_years) = credits;
+        let sales = production * price_per_t;
+        Income { total: sales + credit_revenue, sales, credited_years }
+    }
 }
 
 /// The yearly table: capital in equal parts in years 0 .. C-1, operation in years C .. C+n-1.
@@ -1069,7 +1205,7 @@ mod tests {
     use calx_core::result::{EnergyBalance, FlowsheetResult, SolverReport, StreamResult, StreamRole};
     use calx_core::{AnalysisOutput, Component, ComponentSet, Metric, ParamValue, Params, Phase, Stream};
 
-    use super::{TeaResult, assess};
+    use super::{Ctx, TeaResult, assess, figures};
     use crate::analysis::SECONDS_PER_YEAR;
     use crate::config::{Credits, TeaConfig};
     use crate::error::TeaError;
@@ -1144,6 +1280,31 @@ mod tests {
             Err(e) => panic!("expected a parameter error, got {e}"),
             Ok(_) => panic!("expected a parameter error"),
         }
+    }
+
+    #[test]
+    fn the_numbers_only_path_serves_and_gives_the_full_metrics_bit_for_bit() {
+        // Credits from an LCA, from a ledger with a crediting period, and a missing ledger
+        // (refused: the numbers-only path gives up, and the full computation names why).
+        let bits =
+            |m: &[Metric]| m.iter().map(|m| (m.name.clone(), m.unit.clone(), m.value.to_bits())).collect::<Vec<_>>();
+        let cases = [("lca", vec![lca("lca", 5000.0)]), ("carbon", vec![ledger("carbon", 800.0, Some(7.0))])];
+        for (credits, earlier) in cases {
+            let c = config(credits);
+            let f = plant();
+            let mut out = Vec::new();
+            let x = Ctx { f: &f, earlier: &earlier, c: &c };
+            assert!(crate::figures::write(&x, &mut calx_core::MetricWriter::new(&mut out)).is_some(), "{credits}");
+            assert_eq!(bits(&out), bits(&crate::render::metrics(&run(&earlier, &c))), "{credits}");
+            // Written over a list that holds them already: the same again.
+            assert!(crate::figures::write(&x, &mut calx_core::MetricWriter::new(&mut out)).is_some(), "{credits}");
+            assert_eq!(bits(&out), bits(&crate::render::metrics(&run(&earlier, &c))), "{credits}");
+        }
+        let c = config("carbon");
+        let f = plant();
+        let x = Ctx { f: &f, earlier: &[], c: &c };
+        assert!(crate::figures::write(&x, &mut calx_core::MetricWriter::new(&mut Vec::new())).is_none());
+        assert!(matches!(figures(&f, &[], &c), Err(TeaError::Parameter { param: "carbon_credits", .. })));
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod config;
 pub mod correlations;
 mod describe;
 pub mod error;
+mod figures;
 pub mod finance;
 pub mod params;
 pub mod render;

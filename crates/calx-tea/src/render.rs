@@ -9,11 +9,11 @@ use calx_core::format::{group, plain_percent as pct};
 use crate::assess::TeaResult;
 
 /// A line name as a metric key: spaces become `_` (`variable_cost.feed_raw_ash`).
-struct Key<'a>(&'a str);
+pub(crate) struct Key<'a>(pub &'a str);
 
 /// A CAPEX line's name as a metric key: spaces become `_`, commas go
 /// (`capex.design_and_engineering`).
-struct CapexKey<'a>(&'a str);
+pub(crate) struct CapexKey<'a>(pub &'a str);
 
 impl std::fmt::Display for Key<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

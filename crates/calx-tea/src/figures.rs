@@ -1,0 +1,188 @@
+//! The TEA's metrics straight from the stages' numbers, what a study asks for every sample:
+//! the same stages as [`crate::assess()`] (the same functions, so the same bits), but no
+//! [`crate::Line`], no name or note, no cash-flow table: the per-year columns the indicators
+//! need live on the stack, the unit texts are written in parts (`KRW`, `/yr`), and each
+//! metric goes through the [`MetricWriter`] as it is found, in the order of
+//! [`crate::render::metrics_into`].
+//!
+//! It gives up (`None`) wherever the full computation would have words to say: a missing
+//! price, a name that fits nothing, a refused rate; [`crate::assess::figures_into`] then runs
+//! the full computation, which gives the error (or, for a table longer than
+//! [`STACK_YEARS`], the metrics).
+
+use calx_core::result::StreamRole;
+use calx_core::{MetricWriter, Utility};
+
+use crate::analysis::SECONDS_PER_YEAR;
+use crate::assess::{self, BuildUp, Ctx, Kind, Revenue, YearColumns, YearlyCosts};
+use crate::config::Priced;
+use crate::finance;
+use crate::render::{CapexKey, Key};
+
+/// Years of a cash-flow table (construction and operation) held on the stack; a longer one
+/// is computed in full.
+pub(crate) const STACK_YEARS: usize = 128;
+
+/// Write the metrics of `x`; `None` where the full computation must run instead.
+pub(crate) fn write(x: &Ctx<'_>, w: &mut MetricWriter<'_>) -> Option<()> {
+    let c = x.c;
+    let cur = c.currency.as_str();
+    let (simulated, production) = assess::production(x).ok()?;
+    let crf = finance::crf(c.discount_rate, f64::from(c.lifetime)).ok()?;
+    w.put("annual_production", production, "t/yr");
+    w.put("simulated_production", simulated, "t/yr");
+    w.put("discount_rate", c.discount_rate * 100.0, "%");
+    w.put("crf", crf, "1");
+    // The same sum as `.sum()` over the equipment lines: from the empty sum, in order.
+    let mut equipment: f64 = std::iter::empty::<f64>().sum();
+    for (unit, cost) in &c.equipment {
+        let value = assess::equipment_cost(x, unit, cost).ok()?.1;
+        w.put_parts(&["equipment.", unit], value, &[cur]);
+        equipment += value;
+    }
+    let build_up = BuildUp::of(&c.capex, equipment);
+    for &(name, value) in build_up.lines().iter().filter(|l| l.0 != "total CAPEX") {
+        if name.contains([' ', ',']) {
+            w.put_fmt(format_args!("capex.{}", CapexKey(name)), value, cur);
+        } else {
+            w.put_parts(&["capex.", name], value, &[cur]);
+        }
+    }
+    let total_capex = build_up.total();
+    let annual_capex = total_capex * crf;
+    let rebuilt = rebuilt_operation(x)?;
+    let revenue = assess::revenue(x, production).ok()?;
+    let given = c.operation_cost.map(|v| v * SECONDS_PER_YEAR);
+    let operation_cost = given.or(rebuilt).unwrap_or(0.0);
+    let yr = [cur, "/yr"];
+    w.put_in("total_capex", total_capex, &[cur]);
+    w.put_in("annual_capex", annual_capex, &yr);
+    w.put_in("operation_cost", operation_cost, &yr);
+    if let Some(g) = given {
+        w.put_in("operation_cost_given", g, &yr);
+    }
+    if let Some(b) = rebuilt {
+        w.put_in("operation_cost_rebuilt", b, &yr);
+        each_operation_line(x, |kind, name, value| {
+            let word = match kind {
+                Kind::Utility(_) => "",
+                _ => kind.word(),
+            };
+            let joint = if word.is_empty() { "" } else { "_" };
+            if name.contains(' ') {
+                w.put_fmt_in(format_args!("variable_cost.{word}{joint}{}", Key(name)), value, &yr);
+            } else {
+                w.put_parts(&["variable_cost.", word, joint, name], value, &yr);
+            }
+        })?;
+    }
+    let fixed_costs = assess::fixed_cost_figures(c, total_capex, &revenue, operation_cost);
+    for &(name, value) in &fixed_costs {
+        w.put_in(name, value, &yr);
+    }
+    let fixed: f64 = fixed_costs.iter().map(|l| l.1).sum();
+    let annual_opex = operation_cost + fixed;
+    let total_annual_cost = annual_capex + annual_opex;
+    write_revenue(x, &revenue, (annual_opex, total_annual_cost), w);
+    let costs = YearlyCosts { total_capex, operation: operation_cost, fixed };
+    write_indicators(x, &revenue, &costs, (production, total_annual_cost), w)
+}
+
+/// The operation cost rebuilt from prices, when it is (`Some(None)`: it is not); `None`
+/// where an item has no price or a key fits nothing.
+fn rebuilt_operation(x: &Ctx<'_>) -> Option<Option<f64>> {
+    if !assess::rebuilds_operation(x.c) {
+        return Some(None);
+    }
+    // The lines' `.sum()`, in the lines' order.
+    let mut sum: f64 = std::iter::empty::<f64>().sum();
+    each_operation_line(x, |_, _, value| sum += value)?;
+    Some(Some(sum))
+}
+
+/// The priced items of the rebuilt operation cost, in the order of its lines (utilities,
+/// feeds, make-up materials, disposal): kind, name and money per year. `None` when an item
+/// has neither a price nor an exclusion, or a priced key names nothing.
+fn each_operation_line(x: &Ctx<'_>, mut visit: impl FnMut(Kind, &str, f64)) -> Option<()> {
+    let (f, c) = (x.f, x.c);
+    let op = c.operating_time;
+    let mut complete = true;
+    let mut item = |kind: Kind, name: &str, rate: f64, priced: Option<&Priced>| match priced {
+        Some(Priced::Price(p)) => visit(kind, name, kind.priced(kind.amount(rate, op), *p).1),
+        Some(Priced::Excluded(_)) => {}
+        None => complete = false,
+    };
+    for u in Utility::ALL {
+        let rate = f.utility_total(u);
+        if rate > 0.0 {
+            item(Kind::Utility(u), u.name(), rate, c.utility_prices.get(&u));
+        }
+    }
+    for s in f.streams.iter().filter(|s| s.role == StreamRole::Feed) {
+        item(Kind::Feed, &s.name, s.stream.flows.iter().sum::<f64>(), c.feed_prices.get(&s.name));
+    }
+    assess::each_material(f, |name, rate| {
+        if rate > 0.0 {
+            item(Kind::Material, name, rate, c.material_prices.get(name));
+        }
+    });
+    for (name, p) in &c.disposal_prices {
+        let s = f.stream(name).filter(|s| s.role == StreamRole::Product)?;
+        visit(Kind::Disposal, name, assess::disposal_cost(c, s, *p).1);
+    }
+    assess::check_price_keys(x).ok()?;
+    complete.then_some(())
+}
+
+/// From the annual OPEX to the credits each LCA would give.
+fn write_revenue(x: &Ctx<'_>, revenue: &Revenue<'_>, (annual_opex, total): (f64, f64), w: &mut MetricWriter<'_>) {
+    let yr = [x.c.currency.as_str(), "/yr"];
+    w.put_in("annual_opex", annual_opex, &yr);
+    w.put_in("total_annual_cost", total, &yr);
+    w.put_in("product_revenue", revenue.product, &yr);
+    w.put("carbon_credits", revenue.credits, "t CO2/yr");
+    w.put_in("carbon_credit_revenue", revenue.credit_revenue, &yr);
+    w.put_in("total_revenue", revenue.total, &yr);
+    assess::each_lca_credit(x, |name, t, money| {
+        w.put_parts(&["carbon_credits_if.", name], t, &["t CO2/yr"]);
+        w.put_parts(&["carbon_credit_revenue_if.", name], money, &yr);
+    });
+}
+
+/// The indicators of the cash-flow table, its columns on the stack.
+fn write_indicators(
+    x: &Ctx<'_>,
+    revenue: &Revenue<'_>,
+    costs: &YearlyCosts,
+    (production, total_annual_cost): (f64, f64),
+    w: &mut MetricWriter<'_>,
+) -> Option<()> {
+    let c = x.c;
+    let years = usize::try_from(c.construction_years + c.lifetime).ok().filter(|&n| n <= STACK_YEARS)?;
+    let (mut nets, mut benefits, mut outlays) = ([0.0; STACK_YEARS], [0.0; STACK_YEARS], [0.0; STACK_YEARS]);
+    let columns =
+        YearColumns { nets: &mut nets[..years], benefits: &mut benefits[..years], outlays: &mut outlays[..years] };
+    let credits = (revenue.credit_revenue, revenue.period);
+    let ind = assess::indicators_of(c, costs, production, credits, total_annual_cost, columns).ok()?;
+    let cur = c.currency.as_str();
+    w.put("benefit_cost_ratio", ind.benefit_cost_ratio, "1");
+    w.put("npv", ind.npv, cur);
+    if let Ok(irr) = &ind.irr {
+        w.put("irr", irr.rate * 100.0, "%");
+    }
+    if let Some(p) = ind.simple_payback {
+        w.put("simple_payback", p, "yr");
+    }
+    let per_t = [cur, "/t"];
+    let unit_cost = if production > 0.0 { total_annual_cost / production } else { f64::NAN };
+    w.put_in("unit_production_cost", unit_cost, &per_t);
+    if let Some(p) = ind.minimum_selling_price {
+        w.put_in("minimum_selling_price", p, &per_t);
+    }
+    let per_t_co2 = [cur, "/t CO2"];
+    if revenue.credits > 0.0 {
+        w.put_in("cost_per_t_co2", total_annual_cost / revenue.credits, &per_t_co2);
+        w.put_in("net_cost_per_t_co2", (total_annual_cost - revenue.product) / revenue.credits, &per_t_co2);
+    }
+    Some(())
+}
