@@ -31,6 +31,12 @@
 //! [`PluginTable::free_buffer`]; the host never frees plugin memory itself, and the plugin
 //! never keeps pointers into host memory after a call returns. Libraries are never unloaded.
 //!
+//! ABI 1.1 appended three functions (`analysis_create`, `analysis_run`, `analysis_destroy`)
+//! and the analysis messages: a library may export analysis types beside unit types. Each
+//! run sends a [`wire::AnalysisRequest`] (the converged flowsheet as a read-only view) and
+//! receives a [`wire::AnalysisResult`], both JSON; a 1.0 library (table of
+//! [`TABLE_SIZE_V1_0`] bytes, manifest without `analyses`) still loads, with units only.
+//!
 //! Rules for changing this file: a new function is appended to [`PluginTable`] and bumps
 //! [`ABI_MINOR`]; any other change (reordering, changing a signature or a `#[repr(C)]`
 //! struct) bumps [`ABI_MAJOR`] and the entry symbol's suffix. The JSON messages have their
@@ -47,7 +53,7 @@ pub const MAGIC: u64 = u64::from_be_bytes(*b"CALXPLUG");
 /// ABI major version: a plugin with another major version is refused.
 pub const ABI_MAJOR: u32 = 1;
 /// ABI minor version: grows when functions are appended to [`PluginTable`].
-pub const ABI_MINOR: u32 = 0;
+pub const ABI_MINOR: u32 = 1;
 /// The one symbol a plugin library exports. It is also the library's Calx plugin marker: the
 /// host reads the file's exported symbols (ELF `.dynsym`, Mach-O exports, PE export
 /// directory) and hands only a library exporting this name to the dynamic loader.
@@ -88,6 +94,9 @@ impl Status {
     pub const PANIC: Status = Status(2);
     /// Anything else (a malformed message, a size mismatch); the error buffer holds UTF-8.
     pub const ERROR: Status = Status(3);
+    /// An analysis refused its configuration or failed (ABI 1.1); the error buffer holds a
+    /// JSON [`wire::AnalysisError`].
+    pub const ANALYSIS_ERROR: Status = Status(4);
 }
 
 /// Bytes allocated by one side and freed only by that side.
@@ -205,10 +214,33 @@ pub struct PluginTable {
     pub destroy: extern "C" fn(unit: *mut c_void),
     /// Install the host's logging callback (process-wide for this library).
     pub set_logger: extern "C" fn(logger: LogFn),
+    /// ABI 1.1: create an analysis from a JSON [`wire::AnalysisConfigMessage`]; on success
+    /// `*analysis` is its handle. On failure `error` receives the message (see [`Status`]).
+    pub analysis_create: extern "C" fn(
+        plugin: *const c_void,
+        config: *const u8,
+        config_len: usize,
+        analysis: *mut *mut c_void,
+        error: *mut Buffer,
+    ) -> Status,
+    /// ABI 1.1: run an analysis on a JSON [`wire::AnalysisRequest`]; on success `out`
+    /// receives a JSON [`wire::AnalysisResult`], on failure `error` the message.
+    pub analysis_run: extern "C" fn(
+        analysis: *const c_void,
+        request: *const u8,
+        request_len: usize,
+        out: *mut Buffer,
+        error: *mut Buffer,
+    ) -> Status,
+    /// ABI 1.1: destroy an analysis handle.
+    pub analysis_destroy: extern "C" fn(analysis: *mut c_void),
 }
 
-/// Smallest table a host of this major version accepts (every v1.0 field).
-pub const TABLE_SIZE_V1_0: usize = std::mem::size_of::<PluginTable>();
+/// Smallest table a host of this major version accepts (every v1.0 field): a 1.0 plugin
+/// provides unit types only.
+pub const TABLE_SIZE_V1_0: usize = std::mem::offset_of!(PluginTable, analysis_create);
+/// Smallest table that provides analyses (every v1.1 field).
+pub const TABLE_SIZE_V1_1: usize = std::mem::size_of::<PluginTable>();
 
 // The header and table only hold function pointers and pointers to static data.
 // SAFETY: a table is immutable static data in the plugin; its function pointers may be

@@ -1,0 +1,167 @@
+//! The host's side of the analysis messages (ABI 1.1): what it receives (analysis
+//! descriptors, results, errors) from wire to calx-core, what it sends (an analysis's
+//! configuration, the view of the converged flowsheet) from calx-core to wire. The SDK's
+//! `convert::analysis` holds the opposite directions.
+//!
+//! The report part crosses through its serde form, which `calx_core::report` and
+//! `wire::ReportPart` share (the golden file `report_part.json` pins both).
+
+use calx_core::report::ReportPart;
+use calx_core::result::{Closure, EnergyBalance, Endpoint, FlowsheetResult, StreamRole};
+use calx_core::unit::Utility;
+use calx_core::{AnalysisDescriptor, AnalysisOutput, CsvTable, Metric, Params};
+use calx_plugin_abi::wire;
+
+use super::{param_spec_from_wire, params_to_wire};
+
+/// An analysis type's descriptor as received in a manifest.
+pub fn analysis_descriptor_from_wire(d: &wire::AnalysisDescriptor) -> AnalysisDescriptor {
+    let wire::AnalysisDescriptor { type_name, summary, params, reads, when_absent } = d;
+    AnalysisDescriptor {
+        type_name: type_name.clone(),
+        summary: summary.clone(),
+        params: params.iter().map(param_spec_from_wire).collect(),
+        reads: reads.clone(),
+        when_absent: when_absent.clone(),
+    }
+}
+
+/// The message that creates the analysis `name` of type `type_name`.
+pub fn analysis_config_to_wire(type_name: &str, name: &str, params: &Params) -> wire::AnalysisConfigMessage {
+    wire::AnalysisConfigMessage { type_name: type_name.into(), name: name.into(), params: params_to_wire(params) }
+}
+
+/// A metric as received.
+pub fn metric_from_wire(m: wire::Metric) -> Metric {
+    let wire::Metric { name, value, unit } = m;
+    Metric { name, value, unit }
+}
+
+fn metric_to_wire(m: &Metric) -> wire::Metric {
+    let Metric { name, value, unit } = m;
+    wire::Metric { name: name.clone(), value: *value, unit: unit.clone() }
+}
+
+/// Why a report part received cannot be read as calx-core's.
+#[derive(Debug, thiserror::Error)]
+#[error("the report part does not fit this Calx's report format: {0}")]
+pub struct ReportFormatError(String);
+
+/// A report part as received.
+pub fn report_part_from_wire(part: &wire::ReportPart) -> Result<ReportPart, ReportFormatError> {
+    let value = serde_json::to_value(part).map_err(|e| ReportFormatError(e.to_string()))?;
+    serde_json::from_value(value).map_err(|e| ReportFormatError(e.to_string()))
+}
+
+/// An analysis's output as received, named by the host.
+pub fn analysis_output_from_wire(
+    name: &str,
+    type_name: &str,
+    r: wire::AnalysisResult,
+) -> Result<AnalysisOutput, ReportFormatError> {
+    let wire::AnalysisResult { metrics, text, csv, json, report } = r;
+    Ok(AnalysisOutput {
+        name: name.into(),
+        type_name: type_name.into(),
+        metrics: metrics.into_iter().map(metric_from_wire).collect(),
+        text,
+        csv: csv.into_iter().map(|wire::CsvTable { part, text }| CsvTable { part, text }).collect(),
+        json,
+        report: report.as_ref().map(report_part_from_wire).transpose()?,
+    })
+}
+
+fn closure_to_wire(c: &Closure) -> wire::ClosureView {
+    let Closure { quantity, inflow, outflow, relative_error } = c;
+    wire::ClosureView {
+        quantity: quantity.to_string(),
+        inflow: *inflow,
+        outflow: *outflow,
+        relative_error: *relative_error,
+    }
+}
+
+fn energy_to_wire(e: &EnergyBalance) -> Option<wire::ClosureView> {
+    e.closure().map(closure_to_wire)
+}
+
+fn endpoint_to_wire(e: &Option<Endpoint>) -> Option<wire::Endpoint> {
+    e.as_ref().map(|Endpoint { unit, port }| wire::Endpoint { unit: unit.clone(), port: port.clone() })
+}
+
+fn utility_to_wire(u: Utility) -> wire::Utility {
+    match u {
+        Utility::Electricity => wire::Utility::Electricity,
+        Utility::Heating => wire::Utility::Heating,
+        Utility::Cooling => wire::Utility::Cooling,
+        Utility::Water => wire::Utility::Water,
+    }
+}
+
+fn unit_to_wire(u: &calx_core::result::UnitResult) -> wire::UnitView {
+    let r = &u.report;
+    wire::UnitView {
+        name: u.name.clone(),
+        type_name: u.type_name.clone(),
+        utilities: r
+            .utilities
+            .iter()
+            .map(|x| wire::UtilityView { utility: utility_to_wire(x.utility), purpose: x.purpose.to_string(), rate: x.rate })
+            .collect(),
+        materials: r
+            .materials
+            .iter()
+            .map(|m| wire::MaterialView { purpose: m.purpose.to_string(), component: m.component, rate: m.rate })
+            .collect(),
+        sizes: r
+            .sizes
+            .iter()
+            .map(|s| {
+                let d = s.dimension;
+                let dimension = wire::Dimension {
+                    mass: d.mass,
+                    length: d.length,
+                    time: d.time,
+                    temperature: d.temperature,
+                    amount: d.amount,
+                    money: d.money,
+                };
+                wire::SizeView { name: s.name.to_string(), value: s.value, dimension }
+            })
+            .collect(),
+        notes: r.notes.clone(),
+        balance: u.balance.iter().map(closure_to_wire).collect(),
+        energy: energy_to_wire(&u.energy),
+    }
+}
+
+/// The read-only view of a converged flowsheet and the analyses that ran before, as sent.
+pub fn flowsheet_view(result: &FlowsheetResult, earlier: &[AnalysisOutput]) -> wire::FlowsheetView {
+    let streams = result.streams.iter().map(|s| wire::StreamView {
+        name: s.name.clone(),
+        role: match s.role {
+            StreamRole::Feed => wire::StreamRole::Feed,
+            StreamRole::Internal => wire::StreamRole::Internal,
+            StreamRole::Product => wire::StreamRole::Product,
+        },
+        source: endpoint_to_wire(&s.source),
+        destination: endpoint_to_wire(&s.destination),
+        flows: s.stream.flows.clone(),
+        temperature: s.stream.temperature,
+        pressure: s.stream.pressure,
+    });
+    let earlier = earlier.iter().map(|a| wire::EarlierAnalysis {
+        name: a.name.clone(),
+        type_name: a.type_name.clone(),
+        metrics: a.metrics.iter().map(metric_to_wire).collect(),
+    });
+    wire::FlowsheetView {
+        name: result.name.clone(),
+        components: result.components.names().map(str::to_string).collect(),
+        streams: streams.collect(),
+        units: result.units.iter().map(unit_to_wire).collect(),
+        balance: result.balance.iter().map(closure_to_wire).collect(),
+        energy: energy_to_wire(&result.energy),
+        earlier: earlier.collect(),
+    }
+}
