@@ -31,7 +31,8 @@ use calx_plugin_host::{Checked, LoadedPlugin, PluginError};
 
 /// The plugin crates of the Calx source tree (`plugins/`): a bare name of one of them that
 /// is not found is a library that was not built.
-const SHIPPED_PLUGINS: &[&str] = &["calx-cyclone", "calx-equipment", "calx-generic", "calx-mineralization"];
+const SHIPPED_PLUGINS: &[&str] =
+    &["calx-cyclone", "calx-equipment", "calx-generic", "calx-mineralization", "calx-water-footprint"];
 
 /// Directories of the `CALX_PLUGIN_PATH` environment variable.
 pub fn search_path_from_env() -> Vec<PathBuf> {

@@ -69,9 +69,14 @@ pub(super) extern "C" fn run(
         let components = components(analysis, request.components.as_deref())?;
         let (result, earlier) = view_from_wire(&request.view, &components);
         let sent = match request.mode {
-            RunMode::Figures => metrics_to_wire(&analysis.analysis.figures(&result, &earlier).map_err(Fail::Analysis)?),
+            RunMode::Figures => {
+                let metrics = analysis.analysis.figures(&result, &earlier).map_err(Fail::Analysis)?;
+                finite(&metrics)?;
+                metrics_to_wire(&metrics)
+            }
             RunMode::Report => {
                 let output = analysis.analysis.report(&result, &earlier).map_err(Fail::Analysis)?;
+                finite(&output.metrics)?;
                 analysis_output_to_wire(&output).map_err(|e| Fail::Other(e.to_string()))?
             }
         };
@@ -80,6 +85,15 @@ pub(super) extern "C" fn run(
         unsafe { out.write(Buffer::from_vec(json)) };
         Ok(())
     })
+}
+
+/// JSON has no NaN or infinity (serde writes `null`): a metric that is not finite is said
+/// so here, by name, rather than arriving as a malformed message.
+fn finite(metrics: &[calx_core::Metric]) -> Result<(), Fail> {
+    match metrics.iter().find(|m| !m.value.is_finite()) {
+        Some(m) => Err(Fail::Analysis(calx_core::AnalysisError::NotFinite { metric: m.name.clone(), value: m.value })),
+        None => Ok(()),
+    }
 }
 
 /// The components of this run: those sent with it (kept for the next runs), or those kept.
