@@ -260,18 +260,14 @@ pub fn load_plugins(
     if problems.is_empty() { Ok((registry, loaded.into_iter().map(|(_, p)| p).collect())) } else { Err(problems) }
 }
 
-/// Register a loaded library's unit and analysis types with its path as their provider;
-/// the names already taken, as messages naming both providers.
+/// Register a loaded library's unit and analysis types with its path as their provider, on
+/// the built-ins' own path; the names already taken, as messages naming both providers.
 fn register(registry: &mut Registry, p: &LoadedPlugin) -> Vec<String> {
     let provider = p.path.display().to_string();
-    let mut taken = Vec::new();
-    for t in &p.unit_types {
-        taken.extend(registry.register(&provider, t.clone()).err().map(|e| e.to_string()));
-    }
-    for a in &p.analysis_types {
-        taken.extend(registry.register_analysis(&provider, a.clone()).err().map(|e| e.to_string()));
-    }
-    taken
+    crate::builtins::register_provider(registry, &provider, &p.unit_types, &p.analysis_types)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// The analysis types of a loaded library that read an analysis type nobody provides.

@@ -4,16 +4,16 @@
 //! [calx_water_footprint]`); tests and benchmarks also link it statically to show that both
 //! paths give the same figures bit for bit.
 //!
-//! Inventory (the volumetric water accounting of ISO 14046:2014 §5.2 and the Water Footprint
+//! Inventory (the volumetric water accounting of ISO 14046:2014 and the Water Footprint
 //! Assessment Manual, Hoekstra et al. 2011, ch. 3: withdrawal is what is taken from the
 //! source, consumption what is not returned to it — evaporated, incorporated into products
 //! or reacted, or discharged elsewhere):
 //! - withdrawal = water in the feed streams + water make-up drawn by units + utility water
 //!   + cooling-tower make-up;
 //! - cooling-tower make-up = evaporation + blowdown; evaporation E = Q_cooling · share / h_e,
-//!   with h_e = 2.736 MJ of heat rejected per kg evaporated: Perry's rule E = 0.00085 · 1.8
-//!   · circulation · range (Perry's Chemical Engineers' Handbook, 8th ed., §12 "Cooling
-//!   towers", evaporation loss) divided by the heat the circulating water carries,
+//!   with h_e = 2.736 MJ of heat rejected per kg evaporated: the evaporation rule
+//!   E = 0.00085 · 1.8 · circulation · range attributed to Perry's Chemical Engineers'
+//!   Handbook (cooling towers; quoted by secondary sources) divided by the heat the circulating water carries,
 //!   4.186 kJ/(kg K) · range; blowdown B = E / (C − 1) for C cycles of concentration
 //!   (drift, below 0.05 % of circulation with drift eliminators, is neglected);
 //! - returned = water in the product streams listed as `returned` (discharged to the
@@ -80,21 +80,21 @@ impl AnalysisType for WaterFootprint {
                     ParamKind::quantity(Dimension::SPECIFIC_ENERGY, "MJ/kg"),
                     ParamValue::Number(HEAT_PER_KG_EVAPORATED),
                     "Cooling duty rejected per kg of water the cooling tower evaporates.",
-                    "Perry's Chemical Engineers' Handbook, 8th ed., §12: evaporation 0.00085·1.8 per K of range, over 4.186 kJ/(kg K).",
+                    "[D] cooling-tower evaporation rule 0.00085·1.8 kg per kg circulated per K of range (attributed to Perry's Handbook), over 4.186 kJ/(kg K): docs/sources.md §Water footprint.",
                 ),
                 ParamSpec::with_default(
                     "cycles_of_concentration",
                     ParamKind::Number,
                     ParamValue::Number(CYCLES_OF_CONCENTRATION),
                     "Cycles of concentration of the cooling water: blowdown = evaporation / (cycles - 1).",
-                    "Assumed [U]: open recirculating towers run at 3 to 7 cycles.",
+                    "[U] open recirculating towers run at about 3 to 7 cycles: docs/sources.md §Water footprint.",
                 ),
                 ParamSpec::with_default(
                     "tower_share",
                     ParamKind::Fraction,
                     ParamValue::Number(1.0),
                     "Share of the units' cooling duty rejected by an evaporative cooling tower (the rest needs no water).",
-                    "Assumed [U]: all of it.",
+                    "[U] all of it: docs/sources.md §Water footprint.",
                 ),
             ],
             reads: vec!["lca".into()],
@@ -309,7 +309,7 @@ impl Configured {
         };
         let mut blocks = vec![
             Block::Paragraph(format!(
-                "Volumetric water inventory of `{}` per t of stream `{}` (ISO 14046; Hoekstra et al. 2011): withdrawal is what the plant takes from the source, consumption what it does not return. Cooling-tower evaporation follows Perry's rule at {} MJ of duty per kg evaporated and {} cycles of concentration.",
+                "Volumetric water inventory of `{}` per t of stream `{}` (ISO 14046; Hoekstra et al. 2011): withdrawal is what the plant takes from the source, consumption what it does not return. Cooling-tower evaporation follows the evaporation rule attributed to Perry's Handbook, at {} MJ of duty per kg evaporated and {} cycles of concentration.",
                 self.name,
                 self.product,
                 sig(self.evaporation_heat / 1e6),
