@@ -70,6 +70,7 @@ const PACKAGES: &[&str] = &[
     "calx-fixture-analysis-faults",
     "calx-fixture-analysis-clash",
     "calx-fixture-analysis-twice",
+    "calx-fixture-abi-1-0",
     "calx-water-footprint",
     "calx-generic",
     "calx-mineralization",

@@ -495,3 +495,15 @@ fn a_plugin_analysis_named_like_a_built_in_or_reading_nothing_is_refused_naming_
     let found = problems(&entry(&path.display().to_string()), &root());
     insta::assert_snapshot!("analysis_clash_and_unknown_read", redact(&found.join("\n")));
 }
+
+#[test]
+fn a_unit_only_plugin_built_against_abi_1_0_keeps_loading_and_solving() {
+    let p = load("calx_fixture_abi_1_0").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.abi, (plugin_host::HOST_ABI.0, 0));
+    assert!(p.analysis_types.is_empty() && p.manifest.analyses.is_empty());
+    assert_eq!(p.manifest.units.len(), 1);
+    let result = solve(&flowsheet(&[lib("calx_fixture_abi_1_0")], "old_pass_through", ""), &generic_only())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (feed, product) = (result.stream("feed").unwrap(), result.stream("product").unwrap());
+    assert_eq!(feed.stream.flows, product.stream.flows);
+}

@@ -1,6 +1,7 @@
 //! Host-side proxies of plugin analyses (ABI 1.1): a loaded analysis type and its configured
 //! analyses, calling through the plugin's function table. A run sends the converged
-//! flowsheet as a JSON `wire::AnalysisRequest` (the components only with the first run) and
+//! flowsheet as a JSON `wire::AnalysisRequest` (the components only with the first run; of
+//! the analyses that ran before, those of the types it declares it `reads`) and
 //! reads a JSON `wire::AnalysisResult`, whose metrics are checked here — named, once each,
 //! with a unit, finite — so that no plugin's figure reaches a study, a later analysis or the
 //! report unchecked. Every failure names the library file and the analysis type.
@@ -82,6 +83,7 @@ impl AnalysisType for ProxyAnalysisType {
             plugin: self.plugin.clone(),
             type_name: type_name.clone(),
             name: name.to_string(),
+            reads: self.descriptor.reads.clone(),
             handle,
             sent: Mutex::new(None),
         }))
@@ -116,6 +118,8 @@ struct ProxyAnalysis {
     plugin: PluginRef,
     type_name: String,
     name: String,
+    /// The analysis types it reads: their outputs are in the view it is sent.
+    reads: Vec<String>,
     handle: *mut c_void,
     /// The component set the library has (sent with an earlier run), if any.
     sent: Mutex<Option<Arc<ComponentSet>>>,
@@ -146,7 +150,9 @@ impl ProxyAnalysis {
         let request = AnalysisRequest {
             mode,
             components: send_components.then(|| result.components.iter().map(component_to_wire).collect()),
-            view: flowsheet_view(result, earlier),
+            // Only the analyses it reads: the ones the host runs before it (any other may
+            // run after it), and a smaller message for every sample of a study.
+            view: flowsheet_view(result, earlier.iter().filter(|a| self.reads.contains(&a.type_name))),
         };
         let bytes = serde_json::to_vec(&request).map_err(|e| self.refused(format!("request: {e}")))?;
         let (mut out, mut error) = (Buffer::EMPTY, Buffer::EMPTY);

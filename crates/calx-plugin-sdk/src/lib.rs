@@ -145,6 +145,19 @@ pub fn raw_header(plugin: &'static Plugin, magic: u64, abi_major: u32, abi_minor
     abi::PluginHeader { magic, abi_major, abi_minor, table: &runtime::TABLE, plugin: (plugin as *const Plugin).cast() }
 }
 
+/// The header of a library built against ABI 1.0 (minor version 0, a table without the
+/// analysis functions): for the host's compatibility test only.
+#[doc(hidden)]
+pub fn header_v1_0(plugin: &'static Plugin) -> abi::PluginHeader {
+    abi::PluginHeader {
+        magic: abi::MAGIC,
+        abi_major: abi::ABI_MAJOR,
+        abi_minor: 0,
+        table: &runtime::TABLE_V1_0,
+        plugin: (plugin as *const Plugin).cast(),
+    }
+}
+
 /// Export a plugin's unit and analysis types from a dynamic library.
 ///
 /// ```text
@@ -180,6 +193,26 @@ macro_rules! export_plugin {
             static PLUGIN: $crate::Plugin =
                 $crate::Plugin::with_analyses($provider, env!("CARGO_PKG_VERSION"), $make, $analyses);
             $crate::header(&PLUGIN)
+        }
+    };
+}
+
+/// Like [`export_plugin!`] for unit types, but presenting the library as built against ABI
+/// 1.0: ONLY for the host's test that older unit-only plugins keep loading.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_plugin_abi_1_0 {
+    (provider = $provider:expr, types = [$($t:expr),* $(,)?] $(,)?) => {
+        /// The Calx plugin entry point, as an ABI 1.0 library returns it.
+        #[cfg(feature = "export")]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn calx_plugin_entry_v1() -> $crate::abi::PluginHeader {
+            static PLUGIN: $crate::Plugin = $crate::Plugin::new(
+                $provider,
+                env!("CARGO_PKG_VERSION"),
+                || ::std::vec![$(::std::sync::Arc::new($t) as ::std::sync::Arc<dyn $crate::UnitType>),*],
+            );
+            $crate::header_v1_0(&PLUGIN)
         }
     };
 }

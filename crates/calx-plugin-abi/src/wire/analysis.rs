@@ -86,7 +86,7 @@ pub struct FlowsheetView {
     pub balance: Vec<ClosureView>,
     /// The flowsheet's energy closure, when it was checked.
     pub energy: Option<ClosureView>,
-    /// The analyses that ran before this one, in run order.
+    /// The analyses that ran before this one and are of a type it `reads`, in run order.
     pub earlier: Vec<EarlierAnalysis>,
 }
 

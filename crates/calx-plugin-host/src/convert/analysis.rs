@@ -135,8 +135,11 @@ fn unit_to_wire(u: &calx_core::result::UnitResult) -> wire::UnitView {
     }
 }
 
-/// The read-only view of a converged flowsheet and the analyses that ran before, as sent.
-pub fn flowsheet_view(result: &FlowsheetResult, earlier: &[AnalysisOutput]) -> wire::FlowsheetView {
+/// The read-only view of a converged flowsheet and of `earlier` analyses' metrics, as sent.
+pub fn flowsheet_view<'a>(
+    result: &FlowsheetResult,
+    earlier: impl IntoIterator<Item = &'a AnalysisOutput>,
+) -> wire::FlowsheetView {
     let streams = result.streams.iter().map(|s| wire::StreamView {
         name: s.name.clone(),
         role: match s.role {
@@ -150,7 +153,7 @@ pub fn flowsheet_view(result: &FlowsheetResult, earlier: &[AnalysisOutput]) -> w
         temperature: s.stream.temperature,
         pressure: s.stream.pressure,
     });
-    let earlier = earlier.iter().map(|a| wire::EarlierAnalysis {
+    let earlier = earlier.into_iter().map(|a| wire::EarlierAnalysis {
         name: a.name.clone(),
         type_name: a.type_name.clone(),
         metrics: a.metrics.iter().map(metric_to_wire).collect(),
