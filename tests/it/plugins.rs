@@ -375,8 +375,8 @@ fn water_analyses(dynamic: bool) -> Vec<calx::AnalysisOutput> {
         (text.replace("plugins: [calx_water_footprint]", ""), with_static_water_footprint())
     };
     let options = calx::LoadOptions { registry, plugin_search: vec![plugin_dir().to_path_buf()] };
-    let project = calx::Project::from_text(&text, WATER, &root().join("flowsheets"), &options)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let project =
+        calx::Project::from_text(&text, WATER, &root().join("flowsheets"), &options).unwrap_or_else(|e| panic!("{e}"));
     if dynamic {
         assert_eq!(project.plugins().len(), 1, "the library is loaded");
     } else {
@@ -398,6 +398,41 @@ fn the_water_footprint_loaded_dynamically_equals_it_linked_statically_bit_for_bi
     assert!(d.report.is_some());
     assert_eq!(d, s);
     assert_eq!(dynamic, linked, "every analysis of the flowsheet");
+}
+
+/// The figures path (every sample of a study) takes the flat path across the boundary: the
+/// same bits as linked statically, run after run (the layout sent once, the numbers each
+/// time), and after a flowsheet of another layout.
+#[test]
+fn the_water_footprints_figures_loaded_dynamically_equal_them_linked_statically() {
+    let figures = |dynamic: bool| {
+        let text = std::fs::read_to_string(root().join(WATER)).unwrap();
+        let (text, registry) = if dynamic {
+            (text, calx::builtin_registry())
+        } else {
+            (text.replace("plugins: [calx_water_footprint]", ""), with_static_water_footprint())
+        };
+        let options = calx::LoadOptions { registry, plugin_search: vec![plugin_dir().to_path_buf()] };
+        let project = calx::Project::from_text(&text, WATER, &root().join("flowsheets"), &options).unwrap();
+        let result = project.solve().unwrap().result;
+        let model = project.model();
+        let first = calx::run_figures(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
+        let again = calx::run_figures(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first, again);
+        // A plant of another layout (one stream fewer), then this one again.
+        let mut other = result.clone();
+        other.streams.pop();
+        let _ = calx::run_figures(&model.analyses, &other);
+        let third = calx::run_figures(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first, third);
+        first
+    };
+    let bits = |list: Vec<calx::AnalysisOutput>| -> Vec<(String, u64, String)> {
+        list.into_iter().flat_map(|a| a.metrics).map(|m| (m.name, m.value.to_bits(), m.unit)).collect()
+    };
+    let (dynamic, linked) = (bits(figures(true)), bits(figures(false)));
+    assert!(dynamic.iter().any(|(n, _, _)| n == "consumption"));
+    assert_eq!(dynamic, linked);
 }
 
 #[test]
@@ -435,11 +470,10 @@ fn a_study_over_the_plugin_analysis_metric_is_the_same_on_one_and_two_threads() 
     let text = "study: water\nflowsheet: kigam-cfbc-2022-water.yaml\nseed: 3\nsamples: 12\nsampling: random\nparameters:\n  - path: analyses.water_footprint.cycles_of_concentration\n    distribution: { type: uniform, low: 3, high: 7 }\nmetrics:\n  - analyses.water_footprint.consumption\n  - analyses.water_footprint.withdrawal\n";
     let def = calx_study::parse_study(text).unwrap_or_else(|e| panic!("{e}"));
     let flowsheet = std::fs::read_to_string(root().join(WATER)).unwrap();
-    let options = calx::LoadOptions { registry: calx::builtin_registry(), plugin_search: vec![plugin_dir().to_path_buf()] };
+    let options =
+        calx::LoadOptions { registry: calx::builtin_registry(), plugin_search: vec![plugin_dir().to_path_buf()] };
     let study = calx_study::Study::prepare(def, &flowsheet, WATER, &options).unwrap_or_else(|e| panic!("{e}"));
-    let on = |n: usize| {
-        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(|| study.run(0..12))
-    };
+    let on = |n: usize| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(|| study.run(0..12));
     let (one, two) = (on(1), on(2));
     assert!(one.iter().all(|s| s.outcome.is_ok()), "{:?}", one.iter().find(|s| s.outcome.is_err()));
     assert_eq!(one, two);
@@ -477,23 +511,37 @@ fn a_well_behaved_plugin_analysis_passes() {
 
 #[test]
 fn plugin_analysis_faults_are_contained_and_name_the_library() {
-    for fault in ["panic", "nan", "no_unit", "twice"] {
-        let e = analyse_error(&faulty_analysis_flowsheet(fault));
-        assert!(e.contains("[libs]/libcalx_fixture_analysis_faults.so"), "{fault}: {e}");
-        insta::assert_snapshot!(format!("analysis_fault__{fault}"), e);
-    }
+    let e = |fault: &str| analyse_error(&faulty_analysis_flowsheet(fault));
+    insta::assert_snapshot!(e("panic"), @r#"
+    analysis `faulty_analysis`: plugin [libs]/libcalx_fixture_analysis_faults.so panicked in analysis type `faulty_analysis`: fixture panic: analysis exploded
+    "#);
+    insta::assert_snapshot!(e("nan"), @r#"
+    analysis `faulty_analysis`: plugin [libs]/libcalx_fixture_analysis_faults.so, analysis type `faulty_analysis`: metric `m` is NaN: an input is beyond what this analysis can compute with
+    "#);
+    insta::assert_snapshot!(e("no_unit"), @r#"
+    analysis `faulty_analysis`: plugin [libs]/libcalx_fixture_analysis_faults.so, analysis type `faulty_analysis`: metric `m` has no unit (a plain number's unit is `1`)
+    "#);
+    insta::assert_snapshot!(e("twice"), @r#"
+    analysis `faulty_analysis`: plugin [libs]/libcalx_fixture_analysis_faults.so, analysis type `faulty_analysis`: metric `m` is returned twice
+    "#);
 }
 
 #[test]
 fn a_plugin_analysis_type_declared_twice_is_refused_naming_the_file() {
-    insta::assert_snapshot!("analysis_declared_twice", redact(&err("calx_fixture_analysis_twice")));
+    insta::assert_snapshot!(redact(&err("calx_fixture_analysis_twice")), @r#"
+    [libs]/libcalx_fixture_analysis_twice.so: plugin refused, its manifest declares 1 problem:
+      analysis type `twice`: the type name is declared twice in this library
+    "#);
 }
 
 #[test]
 fn a_plugin_analysis_named_like_a_built_in_or_reading_nothing_is_refused_naming_the_file() {
     let path = lib("calx_fixture_analysis_clash");
     let found = problems(&entry(&path.display().to_string()), &root());
-    insta::assert_snapshot!("analysis_clash_and_unknown_read", redact(&found.join("\n")));
+    insta::assert_snapshot!(redact(&found.join("\n")), @r#"
+    analysis type `lca` is provided twice: by calx-lca and by [libs]/libcalx_fixture_analysis_clash.so
+    [libs]/libcalx_fixture_analysis_clash.so: plugin refused: analysis type `reads_nothing` reads analysis type `no_such_analysis`, which neither Calx nor a listed plugin provides (known: carbon, lca, reads_nothing, tea)
+    "#);
 }
 
 #[test]

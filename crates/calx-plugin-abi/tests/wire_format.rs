@@ -389,8 +389,20 @@ fn sample_view() -> wire::FlowsheetView {
         components: vec!["CaO".into(), "H2O".into()],
         streams: vec![
             stream("feed", wire::StreamRole::Feed, endpoint("feed", "out"), endpoint("slaker", "in"), vec![1.0, 2.0]),
-            stream("mid", wire::StreamRole::Internal, endpoint("slaker", "out"), endpoint("filter", "in"), vec![0.1, 1.7]),
-            stream("product", wire::StreamRole::Product, endpoint("filter", "cake"), None, vec![0.1, 0.30000000000000004]),
+            stream(
+                "mid",
+                wire::StreamRole::Internal,
+                endpoint("slaker", "out"),
+                endpoint("filter", "in"),
+                vec![0.1, 1.7],
+            ),
+            stream(
+                "product",
+                wire::StreamRole::Product,
+                endpoint("filter", "cake"),
+                None,
+                vec![0.1, 0.30000000000000004],
+            ),
         ],
         units: vec![wire::UnitView {
             name: "slaker".into(),
@@ -412,7 +424,11 @@ fn sample_view() -> wire::FlowsheetView {
         earlier: vec![wire::EarlierAnalysis {
             name: "lca".into(),
             type_name: "lca".into(),
-            metrics: vec![wire::Metric { name: "net_reduction_per_year".into(), value: 806_350.0, unit: "kg CO2-eq/yr".into() }],
+            metrics: vec![wire::Metric {
+                name: "net_reduction_per_year".into(),
+                value: 806_350.0,
+                unit: "kg CO2-eq/yr".into(),
+            }],
         }],
     }
 }
@@ -430,7 +446,8 @@ fn the_analysis_request_is_pinned() {
         view: sample_view(),
     };
     pin(&first, "analysis_request.json");
-    let later = wire::AnalysisRequest { mode: wire::RunMode::Figures, components: None, view: wire::FlowsheetView::default() };
+    let later =
+        wire::AnalysisRequest { mode: wire::RunMode::Figures, components: None, view: wire::FlowsheetView::default() };
     pin(&later, "analysis_request_figures.json");
 }
 
@@ -489,7 +506,11 @@ fn sample_report_part() -> wire::ReportPart {
             if_not_first: vec![],
             replaces_plant_figures: false,
         },
-        basis: Some(wire::Basis { per: "t product".into(), description: "1000 kg of stream `product`".into(), seconds: 3600.0 }),
+        basis: Some(wire::Basis {
+            per: "t product".into(),
+            description: "1000 kg of stream `product`".into(),
+            seconds: 3600.0,
+        }),
     }
 }
 
@@ -501,7 +522,11 @@ fn the_report_part_is_pinned() {
 #[test]
 fn the_analysis_result_and_errors_are_pinned() {
     let result = wire::AnalysisResult {
-        metrics: vec![wire::Metric { name: "withdrawal".into(), value: 7.588730000000001, unit: "m3/t product".into() }],
+        metrics: vec![wire::Metric {
+            name: "withdrawal".into(),
+            value: 7.588730000000001,
+            unit: "m3/t product".into(),
+        }],
         text: "Withdrawal: 7.589 m3/t\n".into(),
         csv: vec![wire::CsvTable { part: String::new(), text: "item,m3_per_t\nWithdrawal,7.58873\n".into() }],
         json: "{\"withdrawal\": 7.58873}".into(),

@@ -50,7 +50,8 @@ fn library_dir() -> &'static Path {
 fn setup(dynamic: bool) -> (String, calx::LoadOptions) {
     let text = std::fs::read_to_string(root().join(WATER)).expect("flowsheet");
     if dynamic {
-        let options = calx::LoadOptions { registry: calx::builtin_registry(), plugin_search: vec![library_dir().into()] };
+        let options =
+            calx::LoadOptions { registry: calx::builtin_registry(), plugin_search: vec![library_dir().into()] };
         return (text, options);
     }
     let mut registry: Registry = calx::builtin_registry();

@@ -10,12 +10,16 @@ use std::ffi::c_void;
 use std::sync::{Arc, Mutex};
 
 use calx_core::result::FlowsheetResult;
-use calx_core::{Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, ComponentSet, Metric, Params};
 use calx_core::unit::UnitError;
+use calx_core::{
+    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, ComponentSet, Metric, Params,
+};
 use calx_plugin_abi::wire::{self, AnalysisRequest, RunMode};
-use calx_plugin_abi::{Buffer, Status};
+use calx_plugin_abi::{Buffer, FiguresCall, FiguresSink, Status};
 
-use crate::convert::analysis::{analysis_config_to_wire, analysis_output_from_wire, flowsheet_view};
+use crate::convert::analysis::{
+    analysis_config_to_wire, analysis_output_from_wire, flowsheet_view, metric_from_wire, same_layout, write_numbers,
+};
 use crate::convert::{component_to_wire, unit_error_from_wire};
 use crate::proxy::{PluginRef, take};
 
@@ -86,6 +90,7 @@ impl AnalysisType for ProxyAnalysisType {
             reads: self.descriptor.reads.clone(),
             handle,
             sent: Mutex::new(None),
+            flat: Mutex::new(HostFlat::default()),
         }))
     }
 }
@@ -123,6 +128,58 @@ struct ProxyAnalysis {
     handle: *mut c_void,
     /// The component set the library has (sent with an earlier run), if any.
     sent: Mutex<Option<Arc<ComponentSet>>>,
+    /// The flat figures path's layout and metric names.
+    flat: Mutex<HostFlat>,
+}
+
+/// What the host holds of the flat path: the last layout sent (its generation, the view it
+/// was sent as, the components) and the metric names and units of the last generation the
+/// library sent.
+#[derive(Default)]
+struct HostFlat {
+    layout: Option<(u64, wire::FlowsheetView, Arc<ComponentSet>)>,
+    generations: u64,
+    /// The latest metric generations with their names and units, newest last: values of a
+    /// generation another thread has just superseded still find their names.
+    metrics: Vec<(u64, Vec<(String, String)>)>,
+}
+
+/// How many metric generations the host keeps.
+const KEPT_GENERATIONS: usize = 4;
+
+impl HostFlat {
+    fn known(&self) -> u64 {
+        self.metrics.last().map_or(0, |(g, _)| *g)
+    }
+}
+
+/// What the library handed to the [`FiguresSink`] during one call.
+#[derive(Default)]
+struct Received {
+    metrics: Option<(u64, Vec<u8>)>,
+    values: Option<(u64, Vec<f64>)>,
+}
+
+extern "C" fn receive_metrics(ctx: *mut c_void, generation: u64, json: *const u8, len: usize) {
+    // SAFETY: `ctx` is the `Received` of this call; `len` readable bytes for this callback.
+    let (received, json) = unsafe { (&mut *ctx.cast::<Received>(), slice(json, len)) };
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        received.metrics = Some((generation, json.to_vec()));
+    }));
+}
+
+extern "C" fn receive_values(ctx: *mut c_void, generation: u64, values: *const f64, len: usize) {
+    // SAFETY: as above, `len` readable numbers.
+    let (received, values) = unsafe { (&mut *ctx.cast::<Received>(), slice(values, len)) };
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        received.values = Some((generation, values.to_vec()));
+    }));
+}
+
+/// # Safety
+/// `ptr` must point to `len` readable values (or `len` be 0).
+unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
+    if len == 0 || ptr.is_null() { &[] } else { unsafe { std::slice::from_raw_parts(ptr, len) } }
 }
 
 // SAFETY: the handle is a `Box<PluginAnalysis>` in the plugin, whose analysis is
@@ -173,6 +230,102 @@ impl ProxyAnalysis {
         Ok(output)
     }
 
+    /// The layout message of a flowsheet: a figures request with the components and the view.
+    fn layout_request(&self, result: &FlowsheetResult, read: &[&AnalysisOutput]) -> (wire::FlowsheetView, Vec<u8>) {
+        let view = flowsheet_view(result, read.iter().copied());
+        let request = AnalysisRequest {
+            mode: RunMode::Figures,
+            components: Some(result.components.iter().map(component_to_wire).collect()),
+            view,
+        };
+        // Serializing plain data with string keys cannot fail.
+        let bytes = serde_json::to_vec(&request).unwrap_or_default();
+        (request.view, bytes)
+    }
+
+    /// The figures on the flat path: the layout only when it changed, the numbers always.
+    fn flat_figures(&self, result: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
+        let read: Vec<&AnalysisOutput> = earlier.iter().filter(|a| self.reads.contains(&a.type_name)).collect();
+        let mut numbers = Vec::new();
+        write_numbers(result, read.iter().copied(), &mut numbers);
+        let (generation, mut layout, known) = {
+            let mut flat = self.flat.lock().unwrap_or_else(|e| e.into_inner());
+            let kept = flat.layout.as_ref().filter(|(_, view, components)| {
+                (Arc::ptr_eq(components, &result.components) || **components == *result.components)
+                    && same_layout(view, result, read.iter().copied())
+            });
+            match kept {
+                Some((generation, _, _)) => (*generation, None, flat.known()),
+                None => {
+                    flat.generations += 1;
+                    let (view, bytes) = self.layout_request(result, &read);
+                    flat.layout = Some((flat.generations, view, result.components.clone()));
+                    (flat.generations, Some(bytes), flat.known())
+                }
+            }
+        };
+        let mut received = Received::default();
+        for attempt in 0..2 {
+            let sink = FiguresSink {
+                ctx: (&mut received as *mut Received).cast(),
+                metrics: receive_metrics,
+                values: receive_values,
+            };
+            let call = FiguresCall {
+                layout_generation: generation,
+                layout: layout.as_ref().map_or(std::ptr::null(), |b| b.as_ptr()),
+                layout_len: layout.as_ref().map_or(0, Vec::len),
+                values: numbers.as_ptr(),
+                n_values: numbers.len(),
+                metrics_generation: known,
+            };
+            let mut error = Buffer::EMPTY;
+            let status = (self.plugin.table.analysis_figures)(self.handle, &call, &sink, &mut error);
+            let message = take(self.plugin.table, error);
+            match status {
+                Status::OK => break,
+                // Another thread's newer layout reached the library first: send ours.
+                Status::STALE_LAYOUT if attempt == 0 => layout = Some(self.layout_request(result, &read).1),
+                _ => return Err(failure(&self.plugin, &self.type_name, status, &message)),
+            }
+        }
+        let metrics = self.received_metrics(received)?;
+        self.check(&metrics)?;
+        Ok(metrics)
+    }
+
+    /// The metrics the library handed over: with their names, or values under names held.
+    fn received_metrics(&self, received: Received) -> Result<Vec<Metric>, AnalysisError> {
+        let mut flat = self.flat.lock().unwrap_or_else(|e| e.into_inner());
+        match received {
+            Received { metrics: Some((generation, json)), .. } => {
+                let list: Vec<wire::Metric> =
+                    serde_json::from_slice(&json).map_err(|e| self.refused(format!("malformed metrics: {e}")))?;
+                let metrics: Vec<Metric> = list.into_iter().map(metric_from_wire).collect();
+                if generation > flat.known() {
+                    flat.metrics.push((generation, metrics.iter().map(|m| (m.name.clone(), m.unit.clone())).collect()));
+                    let excess = flat.metrics.len().saturating_sub(KEPT_GENERATIONS);
+                    flat.metrics.drain(..excess);
+                }
+                Ok(metrics)
+            }
+            Received { values: Some((generation, values)), .. } => {
+                let names = flat.metrics.iter().find(|(g, names)| *g == generation && names.len() == values.len());
+                let Some((_, names)) = names else {
+                    return Err(self.refused(format!(
+                        "handed over values of metric generation {generation}, whose names the host does not hold"
+                    )));
+                };
+                Ok(names
+                    .iter()
+                    .zip(values)
+                    .map(|((name, unit), value)| Metric { name: name.clone(), value, unit: unit.clone() })
+                    .collect())
+            }
+            Received { .. } => Err(self.refused("handed over no metrics".into())),
+        }
+    }
+
     fn refused(&self, message: String) -> AnalysisError {
         AnalysisError::failed(PluginAnalysisError::Failed {
             file: self.plugin.file.clone(),
@@ -206,7 +359,7 @@ impl ProxyAnalysis {
 
 impl Analysis for ProxyAnalysis {
     fn figures(&self, result: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
-        Ok(self.run(RunMode::Figures, result, earlier)?.metrics)
+        self.flat_figures(result, earlier)
     }
 
     fn report(&self, result: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError> {

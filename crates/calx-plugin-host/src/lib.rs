@@ -326,9 +326,7 @@ pub fn load(checked: &Checked) -> Result<LoadedPlugin, PluginError> {
     let analysis_types = manifest
         .analyses
         .iter()
-        .map(|d| {
-            Arc::new(analysis_proxy::ProxyAnalysisType::new(plugin.clone(), d.clone())) as Arc<dyn AnalysisType>
-        })
+        .map(|d| Arc::new(analysis_proxy::ProxyAnalysisType::new(plugin.clone(), d.clone())) as Arc<dyn AnalysisType>)
         .collect();
     Ok(LoadedPlugin { path: path.to_path_buf(), manifest, abi: (major, minor), unit_types, analysis_types })
 }

@@ -398,3 +398,40 @@ fn the_flowsheet_view_round_trips_through_the_sdk() {
 fn components_of(result: &calx_core::result::FlowsheetResult) -> Vec<wire::ComponentData> {
     result.components.iter().map(component_to_wire).collect()
 }
+
+/// The flat figures path: the host writes a flowsheet's numbers in the order the ABI defines
+/// (`FlowsheetView::numbers`), and the SDK, writing them over a result rebuilt from the same
+/// layout, gets that flowsheet back to the last bit; a layout compares equal to its own
+/// flowsheet and unequal to another.
+#[test]
+fn the_flat_path_writes_and_reads_the_numbers_in_the_abis_order() {
+    use calx_plugin_host::convert::analysis::{flowsheet_view, same_layout, write_numbers};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let solved = |file: &str| {
+        let project = calx::Project::load(&root.join(file), &calx::LoadOptions::default()).expect("loads");
+        project.solve().expect("solves")
+    };
+    let (lime, kigam) = (solved("flowsheets/lime-slaking-recycle.yaml"), solved("flowsheets/kigam-cfbc-2022.yaml"));
+    for s in [&lime, &kigam] {
+        let view = flowsheet_view(&s.result, &s.analyses);
+        let mut numbers = Vec::new();
+        write_numbers(&s.result, &s.analyses, &mut numbers);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&numbers), bits(&view.numbers()));
+        assert!(same_layout(&view, &s.result, &s.analyses));
+        // Rebuilt from a layout whose numbers are all zero, then given the numbers.
+        let mut zeroed = view.clone();
+        zeroed.streams.iter_mut().for_each(|x| x.flows.iter_mut().for_each(|f| *f = 0.0));
+        let components = Arc::new(component_set_from_wire(&components_of(&s.result)).expect("components"));
+        let (mut result, mut earlier) = calx_plugin_sdk::convert::analysis::view_from_wire(&zeroed, &components);
+        calx_plugin_sdk::convert::analysis::read_numbers(&mut result, &mut earlier, &numbers).expect("fits");
+        assert_eq!(pretty(&flowsheet_view(&result, &earlier)), pretty(&view));
+        assert_eq!(
+            calx_plugin_sdk::convert::analysis::read_numbers(&mut result, &mut earlier, &numbers[1..]),
+            Err(numbers.len())
+        );
+    }
+    let lime_view = flowsheet_view(&lime.result, &lime.analyses);
+    assert!(!same_layout(&lime_view, &kigam.result, &kigam.analyses));
+    assert!(!same_layout(&lime_view, &lime.result, &kigam.analyses[..1]));
+}

@@ -29,6 +29,7 @@ pub(crate) static TABLE: PluginTable = PluginTable {
     analysis_create: analysis::create,
     analysis_run: analysis::run,
     analysis_destroy: analysis::destroy,
+    analysis_figures: analysis::figures,
 };
 
 mod analysis;
@@ -36,8 +37,7 @@ mod analysis;
 /// The same functions behind a table that says it is ABI 1.0's (no analysis functions): what
 /// a library built before analyses existed hands the host. For the host's compatibility
 /// test only.
-pub(crate) static TABLE_V1_0: PluginTable =
-    PluginTable { size: calx_plugin_abi::TABLE_SIZE_V1_0, ..TABLE };
+pub(crate) static TABLE_V1_0: PluginTable = PluginTable { size: calx_plugin_abi::TABLE_SIZE_V1_0, ..TABLE };
 
 /// Why an entry point failed.
 enum Fail {

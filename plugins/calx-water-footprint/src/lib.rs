@@ -60,7 +60,11 @@ impl AnalysisType for WaterFootprint {
             type_name: "water_footprint".into(),
             summary: "Water withdrawal and consumption per t of product, cooling-tower make-up included.".into(),
             params: vec![
-                ParamSpec::required("product", ParamKind::Text, "The product stream: the functional unit is 1 t of it."),
+                ParamSpec::required(
+                    "product",
+                    ParamKind::Text,
+                    "The product stream: the functional unit is 1 t of it.",
+                ),
                 ParamSpec::with_default(
                     "water",
                     ParamKind::Text,
@@ -186,12 +190,15 @@ impl Configured {
         for name in &self.returned {
             match f.stream(name) {
                 Some(s) if s.role == StreamRole::Product => returned_streams += s.stream.flows[w],
-                Some(_) => return Err(AnalysisError::parameter("returned", format!("stream `{name}` is not a product"))),
+                Some(_) => {
+                    return Err(AnalysisError::parameter("returned", format!("stream `{name}` is not a product")));
+                }
                 None => return Err(AnalysisError::parameter("returned", format!("no stream `{name}`"))),
             }
         }
         let feeds = f.streams.iter().filter(|s| s.role == StreamRole::Feed).map(|s| s.stream.flows[w]).sum();
-        let makeup = f.units.iter().flat_map(|u| &u.report.materials).filter(|m| m.component == w).map(|m| m.rate).sum();
+        let makeup =
+            f.units.iter().flat_map(|u| &u.report.materials).filter(|m| m.component == w).map(|m| m.rate).sum();
         let evaporation = f.utility_total(Utility::Cooling) * self.tower_share / self.evaporation_heat;
         Ok(Balance {
             feeds,
@@ -248,8 +255,10 @@ impl Analysis for Configured {
         let b = self.balance(f)?;
         let metrics = self.metrics(&b, earlier);
         let rows = self.rows(&b);
-        let mut text: String =
-            rows.iter().map(|(what, rate)| format!("{what}: {} m3/t {}\n", sig(b.per_t(*rate)), self.product)).collect();
+        let mut text: String = rows
+            .iter()
+            .map(|(what, rate)| format!("{what}: {} m3/t {}\n", sig(b.per_t(*rate)), self.product))
+            .collect();
         if let Some(m) = metrics.iter().find(|m| m.name == "consumption_per_net_co2") {
             text.push_str(&format!("Consumption per t of the LCA's net reduction: {} {}\n", sig(m.value), m.unit));
         }
@@ -315,7 +324,10 @@ impl Configured {
                 sig(self.evaporation_heat / 1e6),
                 sig(self.cycles)
             )),
-            Block::KeyFigures(vec![figure("Water withdrawal", b.withdrawal()), figure("Water consumption", b.consumption())]),
+            Block::KeyFigures(vec![
+                figure("Water withdrawal", b.withdrawal()),
+                figure("Water consumption", b.consumption()),
+            ]),
             Block::ChartWithTable(chart, table),
         ];
         if let Some(m) = metrics.iter().find(|m| m.name == "consumption_per_net_co2") {

@@ -436,6 +436,32 @@ pub struct WaterfallStep {
 }
 
 impl FlowsheetView {
+    /// Every number of the view, in the order the flat path of ABI 1.1
+    /// ([`FiguresCall`](crate::FiguresCall)) passes them: per stream its flows, T, P; per
+    /// unit its utility rates, material rates, size values, then per closure (balance, then
+    /// energy if checked) inflow, outflow, relative error; the flowsheet's closures likewise;
+    /// per earlier analysis its metric values. Both sides of the boundary implement this
+    /// order over their own types; tests hold them to this function.
+    pub fn numbers(&self) -> Vec<f64> {
+        let mut out = Vec::new();
+        let closure = |out: &mut Vec<f64>, c: &ClosureView| out.extend([c.inflow, c.outflow, c.relative_error]);
+        for s in &self.streams {
+            out.extend(&s.flows);
+            out.extend([s.temperature, s.pressure]);
+        }
+        for u in &self.units {
+            out.extend(u.utilities.iter().map(|x| x.rate));
+            out.extend(u.materials.iter().map(|x| x.rate));
+            out.extend(u.sizes.iter().map(|x| x.value));
+            u.balance.iter().chain(&u.energy).for_each(|c| closure(&mut out, c));
+        }
+        self.balance.iter().chain(&self.energy).for_each(|c| closure(&mut out, c));
+        for a in &self.earlier {
+            out.extend(a.metrics.iter().map(|m| m.value));
+        }
+        out
+    }
+
     /// A stream by name.
     pub fn stream(&self, name: &str) -> Option<&StreamView> {
         self.streams.iter().find(|s| s.name == name)

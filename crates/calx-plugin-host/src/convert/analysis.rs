@@ -7,7 +7,7 @@
 //! `wire::ReportPart` share (the golden file `report_part.json` pins both).
 
 use calx_core::report::ReportPart;
-use calx_core::result::{Closure, EnergyBalance, Endpoint, FlowsheetResult, StreamRole};
+use calx_core::result::{Closure, Endpoint, EnergyBalance, FlowsheetResult, StreamRole};
 use calx_core::unit::Utility;
 use calx_core::{AnalysisDescriptor, AnalysisOutput, CsvTable, Metric, Params};
 use calx_plugin_abi::wire;
@@ -106,7 +106,11 @@ fn unit_to_wire(u: &calx_core::result::UnitResult) -> wire::UnitView {
         utilities: r
             .utilities
             .iter()
-            .map(|x| wire::UtilityView { utility: utility_to_wire(x.utility), purpose: x.purpose.to_string(), rate: x.rate })
+            .map(|x| wire::UtilityView {
+                utility: utility_to_wire(x.utility),
+                purpose: x.purpose.to_string(),
+                rate: x.rate,
+            })
             .collect(),
         materials: r
             .materials
@@ -167,4 +171,106 @@ pub fn flowsheet_view<'a>(
         energy: energy_to_wire(&result.energy),
         earlier: earlier.collect(),
     }
+}
+
+/// The numbers of a converged flowsheet and of `earlier` analyses' metrics, in the order of
+/// the flat path ([`wire::FlowsheetView::numbers`]), written over `out`.
+pub fn write_numbers<'a>(
+    result: &FlowsheetResult,
+    earlier: impl IntoIterator<Item = &'a AnalysisOutput>,
+    out: &mut Vec<f64>,
+) {
+    out.clear();
+    let closure = |out: &mut Vec<f64>, c: &Closure| out.extend([c.inflow, c.outflow, c.relative_error]);
+    for s in &result.streams {
+        out.extend(&s.stream.flows);
+        out.extend([s.stream.temperature, s.stream.pressure]);
+    }
+    for u in &result.units {
+        out.extend(u.report.utilities.iter().map(|x| x.rate));
+        out.extend(u.report.materials.iter().map(|x| x.rate));
+        out.extend(u.report.sizes.iter().map(|x| x.value));
+        u.balance.iter().chain(u.energy.closure()).for_each(|c| closure(out, c));
+    }
+    result.balance.iter().chain(result.energy.closure()).for_each(|c| closure(out, c));
+    for a in earlier {
+        out.extend(a.metrics.iter().map(|m| m.value));
+    }
+}
+
+fn same_closures(
+    view: &[wire::ClosureView],
+    energy: &Option<wire::ClosureView>,
+    c: &[Closure],
+    e: &EnergyBalance,
+) -> bool {
+    view.len() == c.len()
+        && view.iter().zip(c).all(|(v, c)| v.quantity == *c.quantity)
+        && match (energy, e.closure()) {
+            (Some(v), Some(c)) => v.quantity == *c.quantity,
+            (None, None) => true,
+            _ => false,
+        }
+}
+
+fn same_unit(v: &wire::UnitView, u: &calx_core::result::UnitResult) -> bool {
+    let r = &u.report;
+    v.name == u.name
+        && v.type_name == u.type_name
+        && v.utilities.len() == r.utilities.len()
+        && v.utilities
+            .iter()
+            .zip(&r.utilities)
+            .all(|(v, x)| v.utility == utility_to_wire(x.utility) && v.purpose == *x.purpose)
+        && v.materials.len() == r.materials.len()
+        && v.materials.iter().zip(&r.materials).all(|(v, x)| v.component == x.component && v.purpose == *x.purpose)
+        && v.sizes.len() == r.sizes.len()
+        && v.sizes.iter().zip(&r.sizes).all(|(v, x)| {
+            let d = x.dimension;
+            v.name == *x.name
+                && [v.dimension.mass, v.dimension.length, v.dimension.time] == [d.mass, d.length, d.time]
+                && [v.dimension.temperature, v.dimension.amount, v.dimension.money]
+                    == [d.temperature, d.amount, d.money]
+        })
+        && v.notes == r.notes
+        && same_closures(&v.balance, &v.energy, &u.balance, &u.energy)
+}
+
+/// Whether a flowsheet and `earlier` analyses have the layout of `view` (everything but the
+/// numbers): then the flat path sends their numbers only.
+pub fn same_layout<'a>(
+    view: &wire::FlowsheetView,
+    result: &FlowsheetResult,
+    earlier: impl IntoIterator<Item = &'a AnalysisOutput>,
+) -> bool {
+    let same_stream = |v: &wire::StreamView, s: &calx_core::result::StreamResult| {
+        v.name == s.name
+            && v.flows.len() == s.stream.flows.len()
+            && v.source == endpoint_to_wire(&s.source)
+            && v.destination == endpoint_to_wire(&s.destination)
+            && v.role
+                == match s.role {
+                    StreamRole::Feed => wire::StreamRole::Feed,
+                    StreamRole::Internal => wire::StreamRole::Internal,
+                    StreamRole::Product => wire::StreamRole::Product,
+                }
+    };
+    let mut earlier = earlier.into_iter();
+    let same_earlier = view.earlier.iter().all(|v| {
+        earlier.next().is_some_and(|a| {
+            v.name == a.name
+                && v.type_name == a.type_name
+                && v.metrics.len() == a.metrics.len()
+                && v.metrics.iter().zip(&a.metrics).all(|(v, m)| v.name == m.name && v.unit == m.unit)
+        })
+    }) && earlier.next().is_none();
+    view.name == result.name
+        && view.components.len() == result.components.len()
+        && view.components.iter().zip(result.components.names()).all(|(v, n)| v == n)
+        && view.streams.len() == result.streams.len()
+        && view.streams.iter().zip(&result.streams).all(|(v, s)| same_stream(v, s))
+        && view.units.len() == result.units.len()
+        && view.units.iter().zip(&result.units).all(|(v, u)| same_unit(v, u))
+        && same_closures(&view.balance, &view.energy, &result.balance, &result.energy)
+        && same_earlier
 }

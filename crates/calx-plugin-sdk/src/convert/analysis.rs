@@ -12,8 +12,8 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use calx_core::result::{Closure, EnergyBalance, Endpoint, FlowsheetResult, SolverReport, StreamResult, StreamRole};
 use calx_core::result::UnitResult;
+use calx_core::result::{Closure, Endpoint, EnergyBalance, FlowsheetResult, SolverReport, StreamResult, StreamRole};
 use calx_core::unit::{MaterialUse, SizeFigure, UnitReport, Utility, UtilityUse};
 use calx_core::{AnalysisDescriptor, AnalysisError, AnalysisOutput, ComponentSet, CsvTable, Dimension, Metric, Stream};
 use calx_plugin_abi::wire;
@@ -67,7 +67,10 @@ pub fn analysis_output_to_wire(o: &AnalysisOutput) -> Result<wire::AnalysisResul
     Ok(wire::AnalysisResult {
         metrics: metrics.iter().map(metric_to_wire).collect(),
         text: text.clone(),
-        csv: csv.iter().map(|CsvTable { part, text }| wire::CsvTable { part: part.clone(), text: text.clone() }).collect(),
+        csv: csv
+            .iter()
+            .map(|CsvTable { part, text }| wire::CsvTable { part: part.clone(), text: text.clone() })
+            .collect(),
         json: json.clone(),
         report: report.as_ref().map(report_part_to_wire).transpose()?,
     })
@@ -80,7 +83,12 @@ pub fn metrics_to_wire(metrics: &[Metric]) -> wire::AnalysisResult {
 
 fn closure_from_wire(c: &wire::ClosureView) -> Closure {
     let wire::ClosureView { quantity, inflow, outflow, relative_error } = c;
-    Closure { quantity: Cow::Owned(quantity.clone()), inflow: *inflow, outflow: *outflow, relative_error: *relative_error }
+    Closure {
+        quantity: Cow::Owned(quantity.clone()),
+        inflow: *inflow,
+        outflow: *outflow,
+        relative_error: *relative_error,
+    }
 }
 
 fn energy_from_wire(e: &Option<wire::ClosureView>) -> EnergyBalance {
@@ -129,7 +137,11 @@ fn unit_from_wire(u: &wire::UnitView) -> UnitResult {
     let report = UnitReport {
         utilities: utilities
             .iter()
-            .map(|u| UtilityUse { utility: utility_from_wire(u.utility), purpose: Cow::Owned(u.purpose.clone()), rate: u.rate })
+            .map(|u| UtilityUse {
+                utility: utility_from_wire(u.utility),
+                purpose: Cow::Owned(u.purpose.clone()),
+                rate: u.rate,
+            })
             .collect(),
         materials: materials
             .iter()
@@ -143,7 +155,11 @@ fn unit_from_wire(u: &wire::UnitView) -> UnitResult {
         work: Vec::new(),
         sizes: sizes
             .iter()
-            .map(|s| SizeFigure { name: Cow::Owned(s.name.clone()), value: s.value, dimension: dimension_from_wire(&s.dimension) })
+            .map(|s| SizeFigure {
+                name: Cow::Owned(s.name.clone()),
+                value: s.value,
+                dimension: dimension_from_wire(&s.dimension),
+            })
             .collect(),
         notes: notes.clone(),
         state: Vec::new(),
@@ -159,7 +175,10 @@ fn unit_from_wire(u: &wire::UnitView) -> UnitResult {
 
 /// The converged flowsheet and the earlier analyses' outputs (metrics only) a view stands
 /// for, over the components the host sent.
-pub fn view_from_wire(view: &wire::FlowsheetView, components: &Arc<ComponentSet>) -> (FlowsheetResult, Vec<AnalysisOutput>) {
+pub fn view_from_wire(
+    view: &wire::FlowsheetView,
+    components: &Arc<ComponentSet>,
+) -> (FlowsheetResult, Vec<AnalysisOutput>) {
     let wire::FlowsheetView { name, components: _, streams, units, balance, energy, earlier } = view;
     let result = FlowsheetResult {
         name: name.clone(),
@@ -173,9 +192,61 @@ pub fn view_from_wire(view: &wire::FlowsheetView, components: &Arc<ComponentSet>
     let earlier = earlier
         .iter()
         .map(|a| {
-            let metrics = a.metrics.iter().map(|m| Metric { name: m.name.clone(), value: m.value, unit: m.unit.clone() });
+            let metrics =
+                a.metrics.iter().map(|m| Metric { name: m.name.clone(), value: m.value, unit: m.unit.clone() });
             AnalysisOutput::figures_only(&a.name, &a.type_name, metrics.collect())
         })
         .collect();
     (result, earlier)
+}
+
+/// Write the numbers of the flat path ([`wire::FlowsheetView::numbers`] order) into a result
+/// and earlier outputs rebuilt from the same layout; `Err(expected count)` when `values` does
+/// not fit the layout.
+pub fn read_numbers(result: &mut FlowsheetResult, earlier: &mut [AnalysisOutput], values: &[f64]) -> Result<(), usize> {
+    let expected = count_numbers(result, earlier);
+    if values.len() != expected {
+        return Err(expected);
+    }
+    let mut next = values.iter().copied();
+    let mut take = || next.next().unwrap_or_default();
+    let closure = |c: &mut Closure, take: &mut dyn FnMut() -> f64| {
+        (c.inflow, c.outflow, c.relative_error) = (take(), take(), take());
+    };
+    for s in &mut result.streams {
+        s.stream.flows.iter_mut().for_each(|x| *x = take());
+        (s.stream.temperature, s.stream.pressure) = (take(), take());
+    }
+    for u in &mut result.units {
+        u.report.utilities.iter_mut().for_each(|x| x.rate = take());
+        u.report.materials.iter_mut().for_each(|x| x.rate = take());
+        u.report.sizes.iter_mut().for_each(|x| x.value = take());
+        u.balance.iter_mut().for_each(|c| closure(c, &mut take));
+        if let EnergyBalance::Checked(c) = &mut u.energy {
+            closure(c, &mut take);
+        }
+    }
+    result.balance.iter_mut().for_each(|c| closure(c, &mut take));
+    if let EnergyBalance::Checked(c) = &mut result.energy {
+        closure(c, &mut take);
+    }
+    for a in earlier {
+        a.metrics.iter_mut().for_each(|m| m.value = take());
+    }
+    Ok(())
+}
+
+fn count_numbers(result: &FlowsheetResult, earlier: &[AnalysisOutput]) -> usize {
+    let energy = |e: &EnergyBalance| if e.closure().is_some() { 3 } else { 0 };
+    let streams: usize = result.streams.iter().map(|s| s.stream.flows.len() + 2).sum();
+    let units: usize = result
+        .units
+        .iter()
+        .map(|u| {
+            let r = &u.report;
+            r.utilities.len() + r.materials.len() + r.sizes.len() + 3 * u.balance.len() + energy(&u.energy)
+        })
+        .sum();
+    let metrics: usize = earlier.iter().map(|a| a.metrics.len()).sum();
+    streams + units + 3 * result.balance.len() + energy(&result.energy) + metrics
 }
