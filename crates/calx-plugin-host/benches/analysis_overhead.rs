@@ -3,10 +3,14 @@
 //! converged `flowsheets/kigam-cfbc-2022-water.yaml` (after its LCA):
 //!
 //! - `figures_*`: one figures-only run of the analysis alone (what every study sample asks
-//!   of it): static, a call; dynamic, the flowsheet view and the result as JSON both ways;
-//! - `study_sample_*`: one study sample varying the analysis's cycles of concentration (the
-//!   analysis created again with the sample's value, the plant solved, the LCA and the water
-//!   footprint run for their figures): the per-sample cost a study pays.
+//!   of it): static, a call; dynamic, the flat path (the view's numbers out, the metric
+//!   values back);
+//! - `study_plant_sample_*`: one study sample varying the plant (the hydrator's conversion):
+//!   the plant solved, the LCA and the water footprint run for their figures — the flat path
+//!   across the boundary (numbers only; the layout was sent with the first sample);
+//! - `study_own_parameter_sample_*`: one sample varying the water footprint's own parameter,
+//!   for which a study creates the analysis again (no in-place change crosses the boundary):
+//!   a configuration message and the layout with the components every sample.
 //!
 //! Run: `cargo bench -p calx-plugin-host --bench analysis_overhead`. The bench builds the
 //! library itself (`cargo build --release -p calx-water-footprint`) into its target directory.
@@ -82,26 +86,51 @@ fn figures_plugin(bencher: Bencher) {
     figures(bencher, true);
 }
 
-fn study_sample(bencher: Bencher, dynamic: bool) {
+/// A study over the water flowsheet varying `path` between `low` and `high`, one sample per
+/// iteration.
+fn study_sample(bencher: Bencher, dynamic: bool, path: &str, (low, high): (f64, f64)) {
     let (text, options) = setup(dynamic);
-    let study_text = "study: bench\nflowsheet: kigam-cfbc-2022-water.yaml\nseed: 1\nsamples: 1\nparameters:\n  - path: analyses.water_footprint.cycles_of_concentration\n    distribution: { type: uniform, low: 3, high: 7 }\nmetrics:\n  - analyses.water_footprint.consumption\n";
-    let def = calx_study::parse_study(study_text).expect("study");
+    let study_text = format!(
+        "study: bench\nflowsheet: kigam-cfbc-2022-water.yaml\nseed: 1\nsamples: 1\nparameters:\n  - path: {path}\n    distribution: {{ type: uniform, low: {low}, high: {high} }}\nmetrics:\n  - analyses.water_footprint.consumption\n"
+    );
+    let def = calx_study::parse_study(&study_text).expect("study");
     let study = calx_study::Study::prepare(def, &text, WATER, &options).expect("prepares");
-    let mut x = 3.0;
+    let step = (high - low) / 32.0;
+    let mut x = low;
     bencher.bench_local(|| {
-        x = if x >= 7.0 { 3.0 } else { x + 0.125 };
+        x = if x + step > high { low } else { x + step };
         study.evaluate(&[Some(divan::black_box(x))]).expect("sample")
     });
 }
 
-/// One study sample with the water footprint linked statically.
-#[divan::bench(sample_count = 200)]
-fn study_sample_static(bencher: Bencher) {
-    study_sample(bencher, false);
+/// The plant varies (the hydrator's CaO conversion): the plant solved, the LCA and the water
+/// footprint run for their figures. The analyses are not created again.
+const PLANT: (&str, (f64, f64)) = ("units.hydration.conversion.CaO", (0.25, 0.48));
+
+/// The water footprint's own parameter varies: it is created again for every sample (across
+/// the boundary, a configuration message and the layout with the components).
+const OWN: (&str, (f64, f64)) = ("analyses.water_footprint.cycles_of_concentration", (3.0, 7.0));
+
+/// A plant sample, the water footprint linked statically.
+#[divan::bench(sample_count = 300)]
+fn study_plant_sample_static(bencher: Bencher) {
+    study_sample(bencher, false, PLANT.0, PLANT.1);
 }
 
-/// One study sample with the water footprint loaded from its library.
-#[divan::bench(sample_count = 200)]
-fn study_sample_plugin(bencher: Bencher) {
-    study_sample(bencher, true);
+/// A plant sample, the water footprint loaded from its library.
+#[divan::bench(sample_count = 300)]
+fn study_plant_sample_plugin(bencher: Bencher) {
+    study_sample(bencher, true, PLANT.0, PLANT.1);
+}
+
+/// A sample of the water footprint's own parameter, linked statically.
+#[divan::bench(sample_count = 300)]
+fn study_own_parameter_sample_static(bencher: Bencher) {
+    study_sample(bencher, false, OWN.0, OWN.1);
+}
+
+/// A sample of the water footprint's own parameter, loaded from its library.
+#[divan::bench(sample_count = 300)]
+fn study_own_parameter_sample_plugin(bencher: Bencher) {
+    study_sample(bencher, true, OWN.0, OWN.1);
 }

@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 use calx_core::result::FlowsheetResult;
 use calx_core::unit::UnitError;
 use calx_core::{
-    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, ComponentSet, Metric, Params,
+    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, ComponentSet, Metric, MetricWriter,
+    Params,
 };
 use calx_plugin_abi::wire::{self, AnalysisRequest, RunMode};
 use calx_plugin_abi::{Buffer, FiguresCall, FiguresSink, Status};
@@ -153,11 +154,18 @@ impl HostFlat {
     }
 }
 
-/// What the library handed to the [`FiguresSink`] during one call.
+/// What the library handed to the [`FiguresSink`] during one call: metrics as JSON, or the
+/// generation of the values in `numbers`.
 #[derive(Default)]
 struct Received {
     metrics: Option<(u64, Vec<u8>)>,
-    values: Option<(u64, Vec<f64>)>,
+    values: Option<u64>,
+    numbers: Vec<f64>,
+}
+
+thread_local! {
+    /// The numbers of the view sent on the flat path, kept per thread across samples.
+    static NUMBERS: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 extern "C" fn receive_metrics(ctx: *mut c_void, generation: u64, json: *const u8, len: usize) {
@@ -172,7 +180,9 @@ extern "C" fn receive_values(ctx: *mut c_void, generation: u64, values: *const f
     // SAFETY: as above, `len` readable numbers.
     let (received, values) = unsafe { (&mut *ctx.cast::<Received>(), slice(values, len)) };
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        received.values = Some((generation, values.to_vec()));
+        received.values = Some(generation);
+        received.numbers.clear();
+        received.numbers.extend_from_slice(values);
     }));
 }
 
@@ -243,84 +253,93 @@ impl ProxyAnalysis {
         (request.view, bytes)
     }
 
-    /// The figures on the flat path: the layout only when it changed, the numbers always.
-    fn flat_figures(&self, result: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
-        let read: Vec<&AnalysisOutput> = earlier.iter().filter(|a| self.reads.contains(&a.type_name)).collect();
-        let mut numbers = Vec::new();
-        write_numbers(result, read.iter().copied(), &mut numbers);
+    /// The figures on the flat path, written over `out`: the layout only when it changed,
+    /// the numbers always (in a buffer each thread keeps), the metrics' names written into
+    /// `out` only where they changed.
+    fn flat_figures(
+        &self,
+        result: &FlowsheetResult,
+        earlier: &[AnalysisOutput],
+        out: &mut Vec<Metric>,
+    ) -> Result<(), AnalysisError> {
+        let read = || earlier.iter().filter(|a| self.reads.contains(&a.type_name));
         let (generation, mut layout, known) = {
             let mut flat = self.flat.lock().unwrap_or_else(|e| e.into_inner());
             let kept = flat.layout.as_ref().filter(|(_, view, components)| {
                 (Arc::ptr_eq(components, &result.components) || **components == *result.components)
-                    && same_layout(view, result, read.iter().copied())
+                    && same_layout(view, result, read())
             });
             match kept {
                 Some((generation, _, _)) => (*generation, None, flat.known()),
                 None => {
                     flat.generations += 1;
-                    let (view, bytes) = self.layout_request(result, &read);
+                    let (view, bytes) = self.layout_request(result, &read().collect::<Vec<_>>());
                     flat.layout = Some((flat.generations, view, result.components.clone()));
                     (flat.generations, Some(bytes), flat.known())
                 }
             }
         };
         let mut received = Received::default();
-        for attempt in 0..2 {
-            let sink = FiguresSink {
-                ctx: (&mut received as *mut Received).cast(),
-                metrics: receive_metrics,
-                values: receive_values,
-            };
-            let call = FiguresCall {
-                layout_generation: generation,
-                layout: layout.as_ref().map_or(std::ptr::null(), |b| b.as_ptr()),
-                layout_len: layout.as_ref().map_or(0, Vec::len),
-                values: numbers.as_ptr(),
-                n_values: numbers.len(),
-                metrics_generation: known,
-            };
-            let mut error = Buffer::EMPTY;
-            let status = (self.plugin.table.analysis_figures)(self.handle, &call, &sink, &mut error);
-            let message = take(self.plugin.table, error);
-            match status {
-                Status::OK => break,
-                // Another thread's newer layout reached the library first: send ours.
-                Status::STALE_LAYOUT if attempt == 0 => layout = Some(self.layout_request(result, &read).1),
-                _ => return Err(failure(&self.plugin, &self.type_name, status, &message)),
+        NUMBERS.with_borrow_mut(|numbers| -> Result<(), AnalysisError> {
+            write_numbers(result, read(), numbers);
+            for attempt in 0..2 {
+                let sink = FiguresSink {
+                    ctx: (&mut received as *mut Received).cast(),
+                    metrics: receive_metrics,
+                    values: receive_values,
+                };
+                let call = FiguresCall {
+                    layout_generation: generation,
+                    layout: layout.as_ref().map_or(std::ptr::null(), |b| b.as_ptr()),
+                    layout_len: layout.as_ref().map_or(0, Vec::len),
+                    values: numbers.as_ptr(),
+                    n_values: numbers.len(),
+                    metrics_generation: known,
+                };
+                let mut error = Buffer::EMPTY;
+                let status = (self.plugin.table.analysis_figures)(self.handle, &call, &sink, &mut error);
+                let message = take(self.plugin.table, error);
+                match status {
+                    Status::OK => return Ok(()),
+                    // Another thread's newer layout reached the library first: send ours.
+                    Status::STALE_LAYOUT if attempt == 0 => {
+                        layout = Some(self.layout_request(result, &read().collect::<Vec<_>>()).1);
+                    }
+                    _ => return Err(failure(&self.plugin, &self.type_name, status, &message)),
+                }
             }
-        }
-        let metrics = self.received_metrics(received)?;
-        self.check(&metrics)?;
-        Ok(metrics)
+            Err(self.refused("asked twice for the layout it was sent".into()))
+        })?;
+        self.received_metrics(received, out)?;
+        self.check(out)
     }
 
-    /// The metrics the library handed over: with their names, or values under names held.
-    fn received_metrics(&self, received: Received) -> Result<Vec<Metric>, AnalysisError> {
+    /// The metrics the library handed over, written over `out`: with their names, or values
+    /// under names held.
+    fn received_metrics(&self, received: Received, out: &mut Vec<Metric>) -> Result<(), AnalysisError> {
         let mut flat = self.flat.lock().unwrap_or_else(|e| e.into_inner());
+        let mut w = MetricWriter::new(out);
         match received {
             Received { metrics: Some((generation, json)), .. } => {
                 let list: Vec<wire::Metric> =
                     serde_json::from_slice(&json).map_err(|e| self.refused(format!("malformed metrics: {e}")))?;
-                let metrics: Vec<Metric> = list.into_iter().map(metric_from_wire).collect();
                 if generation > flat.known() {
-                    flat.metrics.push((generation, metrics.iter().map(|m| (m.name.clone(), m.unit.clone())).collect()));
+                    flat.metrics.push((generation, list.iter().map(|m| (m.name.clone(), m.unit.clone())).collect()));
                     let excess = flat.metrics.len().saturating_sub(KEPT_GENERATIONS);
                     flat.metrics.drain(..excess);
                 }
-                Ok(metrics)
+                list.into_iter().map(metric_from_wire).for_each(|m| w.put(&m.name, m.value, &m.unit));
+                Ok(())
             }
-            Received { values: Some((generation, values)), .. } => {
-                let names = flat.metrics.iter().find(|(g, names)| *g == generation && names.len() == values.len());
+            Received { values: Some(generation), numbers, .. } => {
+                let names = flat.metrics.iter().find(|(g, names)| *g == generation && names.len() == numbers.len());
                 let Some((_, names)) = names else {
                     return Err(self.refused(format!(
                         "handed over values of metric generation {generation}, whose names the host does not hold"
                     )));
                 };
-                Ok(names
-                    .iter()
-                    .zip(values)
-                    .map(|((name, unit), value)| Metric { name: name.clone(), value, unit: unit.clone() })
-                    .collect())
+                names.iter().zip(numbers).for_each(|((name, unit), value)| w.put(name, value, unit));
+                Ok(())
             }
             Received { .. } => Err(self.refused("handed over no metrics".into())),
         }
@@ -359,7 +378,18 @@ impl ProxyAnalysis {
 
 impl Analysis for ProxyAnalysis {
     fn figures(&self, result: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
-        self.flat_figures(result, earlier)
+        let mut out = Vec::new();
+        self.flat_figures(result, earlier, &mut out)?;
+        Ok(out)
+    }
+
+    fn figures_into(
+        &self,
+        result: &FlowsheetResult,
+        earlier: &[AnalysisOutput],
+        out: &mut Vec<Metric>,
+    ) -> Result<(), AnalysisError> {
+        self.flat_figures(result, earlier, out)
     }
 
     fn report(&self, result: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError> {

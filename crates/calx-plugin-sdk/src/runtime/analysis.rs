@@ -34,6 +34,8 @@ struct Flat {
     rebuilt: Option<(FlowsheetResult, Vec<AnalysisOutput>)>,
     metrics_generation: u64,
     names: Vec<(String, String)>,
+    /// The metric values handed over, kept across calls.
+    values: Vec<f64>,
 }
 
 pub(super) extern "C" fn create(
@@ -180,7 +182,7 @@ fn flat_figures(analysis: &PluginAnalysis, call: &FiguresCall, sink: &FiguresSin
         // SAFETY: `n_values` readable numbers from the host for the duration of the call.
         unsafe { std::slice::from_raw_parts(call.values, call.n_values) }
     };
-    let Flat { rebuilt, metrics_generation, names, .. } = &mut *flat;
+    let Flat { rebuilt, metrics_generation, names, values: sent, .. } = &mut *flat;
     let Some((result, earlier)) = rebuilt.as_mut() else { return Err(FlatFail::Stale) };
     read_numbers(result, earlier, values).map_err(|expected| {
         Fail::Other(format!("the host sent {} numbers for a layout of {expected}", values.len()))
@@ -194,8 +196,9 @@ fn flat_figures(analysis: &PluginAnalysis, call: &FiguresCall, sink: &FiguresSin
         *names = metrics.iter().map(|m| (m.name.clone(), m.unit.clone())).collect();
     }
     if *metrics_generation == call.metrics_generation {
-        let values: Vec<f64> = metrics.iter().map(|m| m.value).collect();
-        (sink.values)(sink.ctx, *metrics_generation, values.as_ptr(), values.len());
+        sent.clear();
+        sent.extend(metrics.iter().map(|m| m.value));
+        (sink.values)(sink.ctx, *metrics_generation, sent.as_ptr(), sent.len());
     } else {
         send_metrics(sink, *metrics_generation, &metrics)?;
     }
