@@ -41,12 +41,15 @@ pub(crate) fn register_provider(
     conflicts
 }
 
+/// A provider's name, unit types and analysis types.
+type Provider = (&'static str, Vec<Arc<dyn UnitType>>, Vec<Arc<dyn AnalysisType>>);
+
 /// Register every built-in unit and analysis type; returns the conflicts (none, by test).
 fn register_builtins(r: &mut Registry) -> Vec<ProvidedTwice> {
     let lca: Arc<dyn AnalysisType> = Arc::new(calx_lca::LcaAnalysisType::default());
     let tea: Arc<dyn AnalysisType> = Arc::new(calx_tea::TeaAnalysisType);
     let carbon: Arc<dyn AnalysisType> = Arc::new(calx_carbon::CarbonAnalysisType::shipped());
-    let providers: [(&str, Vec<Arc<dyn UnitType>>, Vec<Arc<dyn AnalysisType>>); 6] = [
+    let providers: [Provider; 6] = [
         (calx_generic::PROVIDER, calx_generic::unit_types(), vec![]),
         (calx_mineralization::PROVIDER, calx_mineralization::unit_types(), vec![]),
         (calx_equipment::PROVIDER, calx_equipment::unit_types(), vec![]),

@@ -183,7 +183,7 @@ impl Configured {
             .stream(&self.product)
             .ok_or_else(|| AnalysisError::parameter("product", format!("no stream `{}`", self.product)))?;
         let product_rate: f64 = product.stream.flows.iter().sum();
-        if !(product_rate > 0.0) {
+        if product_rate <= 0.0 || product_rate.is_nan() {
             return Err(AnalysisError::parameter("product", format!("stream `{}` carries no mass", self.product)));
         }
         let mut returned_streams = 0.0;
