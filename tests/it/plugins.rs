@@ -555,3 +555,27 @@ fn a_unit_only_plugin_built_against_abi_1_0_keeps_loading_and_solving() {
     let (feed, product) = (result.stream("feed").unwrap(), result.stream("product").unwrap());
     assert_eq!(feed.stream.flows, product.stream.flows);
 }
+
+#[test]
+fn a_plant_study_with_the_plugin_analysis_equals_it_linked_statically_on_any_thread_count() {
+    // Varying the plant keeps the analyses: their figures take the flat path (numbers only
+    // after the first sample's layout), on every worker thread.
+    let text = "study: water plant\nflowsheet: kigam-cfbc-2022-water.yaml\nseed: 5\nsamples: 16\nsampling: random\nparameters:\n  - path: units.hydration.conversion.CaO\n    distribution: { type: uniform, low: 0.25, high: 0.48 }\nmetrics:\n  - analyses.water_footprint.consumption\n  - analyses.water_footprint.consumption_per_net_co2\n  - analyses.lca.net_reduction_per_functional_unit\n";
+    let run = |dynamic: bool, threads: usize| {
+        let def = calx_study::parse_study(text).unwrap_or_else(|e| panic!("{e}"));
+        let flowsheet = std::fs::read_to_string(root().join(WATER)).unwrap();
+        let (flowsheet, registry) = if dynamic {
+            (flowsheet, calx::builtin_registry())
+        } else {
+            (flowsheet.replace("plugins: [calx_water_footprint]", ""), with_static_water_footprint())
+        };
+        let options = calx::LoadOptions { registry, plugin_search: vec![plugin_dir().to_path_buf()] };
+        let study = calx_study::Study::prepare(def, &flowsheet, WATER, &options).unwrap_or_else(|e| panic!("{e}"));
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| study.run(0..16))
+    };
+    let dynamic_one = run(true, 1);
+    assert!(dynamic_one.iter().all(|s| s.outcome.is_ok()), "{:?}", dynamic_one.iter().find(|s| s.outcome.is_err()));
+    assert_ne!(dynamic_one[0].outcome, dynamic_one[1].outcome);
+    assert_eq!(dynamic_one, run(true, 2));
+    assert_eq!(dynamic_one, run(false, 2));
+}
