@@ -579,3 +579,31 @@ fn a_plant_study_with_the_plugin_analysis_equals_it_linked_statically_on_any_thr
     assert_eq!(dynamic_one, run(true, 2));
     assert_eq!(dynamic_one, run(false, 2));
 }
+
+/// The water flowsheet with its `water_footprint:` block's `product: product` line followed by `extra`.
+fn water_with(extra: &str) -> Result<calx::Project, String> {
+    let text = std::fs::read_to_string(root().join(WATER)).unwrap().replace(
+        "    product: product\n    # The filtrate",
+        &format!("    product: product\n{extra}    # The filtrate"),
+    );
+    let options =
+        calx::LoadOptions { registry: calx::builtin_registry(), plugin_search: vec![plugin_dir().to_path_buf()] };
+    calx::Project::from_text(&text, WATER, &root().join("flowsheets"), &options).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_plugin_analysis_block_is_checked_with_file_line_and_column_like_a_built_in() {
+    // An unknown parameter, a value of the wrong kind, and one the analysis refuses when created.
+    let unknown = water_with("    cycles: 4\n").err().expect("refused");
+    assert!(
+        unknown.contains("kigam-cfbc-2022-water.yaml:119:5") && unknown.contains("has no parameter `cycles`"),
+        "{unknown}"
+    );
+    assert!(unknown.contains("cycles_of_concentration"), "the allowed names: {unknown}");
+    let kind = water_with("    tower_share: 130 %\n").err().expect("refused");
+    assert!(kind.contains("kigam-cfbc-2022-water.yaml:119:18") && kind.contains("tower_share"), "{kind}");
+    let refused = water_with("    cycles_of_concentration: 1\n").err().expect("refused");
+    assert!(refused.contains("kigam-cfbc-2022-water.yaml:119:5"), "{refused}");
+    assert!(refused.contains("must be a number above 1"), "{refused}");
+    assert!(water_with("    cycles_of_concentration: 4\n").is_ok());
+}
