@@ -1,4 +1,4 @@
-//! Load Calx unit-operation plugin libraries.
+//! Load Calx plugin libraries: unit operations and (ABI 1.1) analyses.
 //!
 //! Loading is two steps, so that nothing in a file runs before it is known to be a Calx
 //! plugin. [`check`] reads the file (through a reader the caller opened: this crate does no
@@ -10,7 +10,10 @@
 //! the header's magic number and ABI major version BEFORE reading the function table, checks
 //! the table's recorded size, reads the JSON manifest, checks what it declares (names,
 //! defaults: [`declaration`]) and returns [`LoadedPlugin`] whose unit types are ordinary
-//! `Arc<dyn UnitType>` proxies: the engine cannot tell them from built-in units. `create`
+//! `Arc<dyn UnitType>` proxies: the engine cannot tell them from built-in units. Its analysis
+//! types are `Arc<dyn AnalysisType>` proxies (`analysis_proxy`): a run sends the converged
+//! flowsheet as a JSON view, or, for figures only, its numbers as one flat array (the view's
+//! layout as JSON only when it changes), and checks the metrics that come back. `create`
 //! sends the unit's configuration as one JSON message; `calculate` passes flat `f64` arrays
 //! and receives report items through callbacks (see `calx-plugin-abi`). A plugin's error or
 //! panic becomes a `UnitError` naming the library file, the unit type and the message.
