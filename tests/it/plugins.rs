@@ -467,18 +467,35 @@ fn the_water_footprint_runs_after_the_lca_it_reads_and_balances_its_water() {
 
 #[test]
 fn a_study_over_the_plugin_analysis_metric_is_the_same_on_one_and_two_threads() {
+    // The study varies the plugin analysis's own parameter: each worker sets it in place
+    // across the boundary (`set_number`), which must equal creating the analysis again for
+    // every sample, and the statically linked analysis, bit for bit.
     let text = "study: water\nflowsheet: kigam-cfbc-2022-water.yaml\nseed: 3\nsamples: 12\nsampling: random\nparameters:\n  - path: analyses.water_footprint.cycles_of_concentration\n    distribution: { type: uniform, low: 3, high: 7 }\nmetrics:\n  - analyses.water_footprint.consumption\n  - analyses.water_footprint.withdrawal\n";
-    let def = calx_study::parse_study(text).unwrap_or_else(|e| panic!("{e}"));
-    let flowsheet = std::fs::read_to_string(root().join(WATER)).unwrap();
-    let options =
-        calx::LoadOptions { registry: calx::builtin_registry(), plugin_search: vec![plugin_dir().to_path_buf()] };
-    let study = calx_study::Study::prepare(def, &flowsheet, WATER, &options).unwrap_or_else(|e| panic!("{e}"));
-    let on = |n: usize| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(|| study.run(0..12));
-    let (one, two) = (on(1), on(2));
+    let prepare = |dynamic: bool| {
+        let def = calx_study::parse_study(text).unwrap_or_else(|e| panic!("{e}"));
+        let flowsheet = std::fs::read_to_string(root().join(WATER)).unwrap();
+        let (flowsheet, registry) = if dynamic {
+            (flowsheet, calx::builtin_registry())
+        } else {
+            (flowsheet.replace("plugins: [calx_water_footprint]", ""), with_static_water_footprint())
+        };
+        let options = calx::LoadOptions { registry, plugin_search: vec![plugin_dir().to_path_buf()] };
+        calx_study::Study::prepare(def, &flowsheet, WATER, &options).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let on = |study: &calx_study::Study, n: usize| {
+        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(|| study.run(0..12))
+    };
+    let study = prepare(true);
+    assert!(study.sets_analyses_in_place(), "the loaded analysis takes its parameter in place");
+    let (one, two) = (on(&study, 1), on(&study, 2));
     assert!(one.iter().all(|s| s.outcome.is_ok()), "{:?}", one.iter().find(|s| s.outcome.is_err()));
     assert_eq!(one, two);
     // The cycles move the blowdown, so the samples differ.
     assert_ne!(one[0].outcome, one[1].outcome);
+    assert_eq!(one, on(&prepare(true).creating_analyses_per_sample(), 2));
+    let linked = prepare(false);
+    assert!(linked.sets_analyses_in_place());
+    assert_eq!(one, on(&linked, 2));
 }
 
 /// A one-mixer flowsheet with the analysis fault fixture's analysis set to `fault`.

@@ -31,8 +31,8 @@
 //! [`PluginTable::free_buffer`]; the host never frees plugin memory itself, and the plugin
 //! never keeps pointers into host memory after a call returns. Libraries are never unloaded.
 //!
-//! ABI 1.1 appended four functions (`analysis_create`, `analysis_run`, `analysis_destroy`,
-//! `analysis_figures`) and the analysis messages: a library may export analysis types beside unit types. Each
+//! ABI 1.1 appended five functions (`analysis_create`, `analysis_run`, `analysis_destroy`,
+//! `analysis_figures`, `analysis_set_number`) and the analysis messages: a library may export analysis types beside unit types. Each
 //! run sends a [`wire::AnalysisRequest`] (the converged flowsheet as a read-only view) and
 //! receives a [`wire::AnalysisResult`], both JSON; a figures-only run (every sample of a
 //! study) takes the flat path of [`FiguresCall`] instead, where the view's structure crosses
@@ -283,6 +283,18 @@ pub struct PluginTable {
         analysis: *const c_void,
         call: *const FiguresCall,
         sink: *const FiguresSink,
+        error: *mut Buffer,
+    ) -> Status,
+    /// ABI 1.1: take a new value of one numeric parameter in place, or (`value` null) give it
+    /// back the value the analysis was created with, from a JSON [`wire::SetNumberMessage`]
+    /// (what a study does for every sample instead of creating the analysis again); `*taken`
+    /// is 1 when the analysis took it, 0 when it cannot. The host calls it only on an
+    /// analysis no other thread uses.
+    pub analysis_set_number: extern "C" fn(
+        analysis: *mut c_void,
+        request: *const u8,
+        request_len: usize,
+        taken: *mut u8,
         error: *mut Buffer,
     ) -> Status,
 }

@@ -540,3 +540,18 @@ fn the_analysis_result_and_errors_are_pinned() {
     ];
     pin(&errors, "analysis_errors.json");
 }
+
+#[test]
+fn the_set_number_messages_are_pinned() {
+    let messages = vec![
+        wire::SetNumberMessage { param: "cycles".into(), key: None, value: Some(4.5), unit: String::new() },
+        wire::SetNumberMessage {
+            param: "prices".into(),
+            key: Some("water".into()),
+            value: Some(1200.0),
+            unit: "KRW/t".into(),
+        },
+        wire::SetNumberMessage { param: "cycles".into(), key: None, value: None, unit: String::new() },
+    ];
+    pin(&messages, "set_number.json");
+}

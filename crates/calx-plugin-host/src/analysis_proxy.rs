@@ -345,6 +345,27 @@ impl ProxyAnalysis {
         }
     }
 
+    /// A parameter set in place (`value`) or reset (`None`) in the library; whether it took it.
+    /// `&mut self`: no other thread uses this analysis meanwhile, as the ABI requires.
+    fn send_number(
+        &mut self,
+        param: &str,
+        key: Option<&str>,
+        value: Option<f64>,
+        unit: &str,
+    ) -> Result<bool, AnalysisError> {
+        let msg = wire::SetNumberMessage { param: param.into(), key: key.map(Into::into), value, unit: unit.into() };
+        let bytes = serde_json::to_vec(&msg).map_err(|e| self.refused(format!("set number: {e}")))?;
+        let (mut taken, mut error) = (0u8, Buffer::EMPTY);
+        let status =
+            (self.plugin.table.analysis_set_number)(self.handle, bytes.as_ptr(), bytes.len(), &mut taken, &mut error);
+        let message = take(self.plugin.table, error);
+        if status != Status::OK {
+            return Err(failure(&self.plugin, &self.type_name, status, &message));
+        }
+        Ok(taken == 1)
+    }
+
     fn refused(&self, message: String) -> AnalysisError {
         AnalysisError::failed(PluginAnalysisError::Failed {
             file: self.plugin.file.clone(),
@@ -390,6 +411,14 @@ impl Analysis for ProxyAnalysis {
         out: &mut Vec<Metric>,
     ) -> Result<(), AnalysisError> {
         self.flat_figures(result, earlier, out)
+    }
+
+    fn set_number(&mut self, param: &str, key: Option<&str>, value: f64, unit: &str) -> Result<bool, AnalysisError> {
+        self.send_number(param, key, Some(value), unit)
+    }
+
+    fn reset_number(&mut self, param: &str, key: Option<&str>) -> Result<bool, AnalysisError> {
+        self.send_number(param, key, None, "")
     }
 
     fn report(&self, result: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError> {

@@ -30,6 +30,7 @@ pub(crate) static TABLE: PluginTable = PluginTable {
     analysis_run: analysis::run,
     analysis_destroy: analysis::destroy,
     analysis_figures: analysis::figures,
+    analysis_set_number: analysis::set_number,
 };
 
 mod analysis;

@@ -108,20 +108,15 @@ impl AnalysisType for WaterFootprint {
 
     fn create(&self, name: &str, params: &Params) -> Result<Box<dyn Analysis>, UnitError> {
         let cycles = params.number("cycles_of_concentration")?;
-        if !(cycles > 1.0 && cycles.is_finite()) {
-            return Err(UnitError::Parameter {
-                param: "cycles_of_concentration".into(),
-                message: format!("must be a number above 1 (blowdown = evaporation / (cycles - 1)), found {cycles}"),
-            });
-        }
         let heat = params.number("evaporation_heat")?;
-        if !(heat > 0.0 && heat.is_finite()) {
-            return Err(UnitError::Parameter {
-                param: "evaporation_heat".into(),
-                message: format!("must be above zero, found {heat} J/kg"),
-            });
+        for (param, value) in [("cycles_of_concentration", cycles), ("evaporation_heat", heat)] {
+            if let Some(message) = refused(param, value) {
+                return Err(UnitError::Parameter { param: param.into(), message });
+            }
         }
+        let created = (cycles, params.number("tower_share")?, heat);
         Ok(Box::new(Configured {
+            created,
             name: name.to_string(),
             product: params.text_opt("product")?.unwrap_or_default().to_string(),
             water: params.text_opt("water")?.unwrap_or("H2O").to_string(),
@@ -133,8 +128,24 @@ impl AnalysisType for WaterFootprint {
     }
 }
 
+/// Why a value of a numeric parameter is refused, if it is.
+fn refused(param: &str, value: f64) -> Option<String> {
+    match param {
+        "cycles_of_concentration" if !(value > 1.0 && value.is_finite()) => {
+            Some(format!("must be a number above 1 (blowdown = evaporation / (cycles - 1)), found {value}"))
+        }
+        "evaporation_heat" if !(value > 0.0 && value.is_finite()) => {
+            Some(format!("must be above zero, found {value} J/kg"))
+        }
+        "tower_share" if !(0.0..=1.0).contains(&value) => Some(format!("must be between 0 and 1, found {value}")),
+        _ => None,
+    }
+}
+
 /// A configured water footprint.
 struct Configured {
+    /// Cycles of concentration, tower share and evaporation heat as created (`reset_number`).
+    created: (f64, f64, f64),
     name: String,
     product: String,
     water: String,
@@ -249,6 +260,36 @@ fn net_reduction_t_per_year(earlier: &[AnalysisOutput]) -> Option<f64> {
 impl Analysis for Configured {
     fn figures(&self, f: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
         Ok(self.metrics(&self.balance(f)?, earlier))
+    }
+
+    /// The three numbers in SI (an empty `unit`), with `create`'s checks; a value with a unit
+    /// of measure is left to `create`, which reads units.
+    fn set_number(&mut self, param: &str, key: Option<&str>, value: f64, unit: &str) -> Result<bool, AnalysisError> {
+        if key.is_some() || !unit.is_empty() {
+            return Ok(false);
+        }
+        if let Some(message) = refused(param, value) {
+            return Err(AnalysisError::parameter(param, message));
+        }
+        let slot = match param {
+            "cycles_of_concentration" => &mut self.cycles,
+            "tower_share" => &mut self.tower_share,
+            "evaporation_heat" => &mut self.evaporation_heat,
+            _ => return Ok(false),
+        };
+        *slot = value;
+        Ok(true)
+    }
+
+    fn reset_number(&mut self, param: &str, key: Option<&str>) -> Result<bool, AnalysisError> {
+        let (cycles, share, heat) = self.created;
+        match (param, key) {
+            ("cycles_of_concentration", None) => self.cycles = cycles,
+            ("tower_share", None) => self.tower_share = share,
+            ("evaporation_heat", None) => self.evaporation_heat = heat,
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
     fn report(&self, f: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError> {

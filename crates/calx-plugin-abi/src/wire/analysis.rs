@@ -46,6 +46,21 @@ pub struct AnalysisConfigMessage {
     pub params: Params,
 }
 
+/// A new value of one numeric parameter of an analysis, set in place
+/// (`calx_core::Analysis::set_number`), or, with `value` null, the parameter given back its
+/// value at creation (`reset_number`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetNumberMessage {
+    /// The parameter.
+    pub param: String,
+    /// One entry of a map parameter, if it is one.
+    pub key: Option<String>,
+    /// The value in `unit`; `null`: back to the value at creation.
+    pub value: Option<f64>,
+    /// The unit the value is in; empty: a plain number in SI.
+    pub unit: String,
+}
+
 /// What a run asks for: `"figures"` (metrics only, every sample of a study) or `"report"`
 /// (metrics, text, tables, report part).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use calx_core::result::FlowsheetResult;
 use calx_core::{Analysis, AnalysisOutput, ComponentSet, Metric};
-use calx_plugin_abi::wire::{AnalysisConfigMessage, AnalysisRequest, RunMode};
+use calx_plugin_abi::wire::{AnalysisConfigMessage, AnalysisRequest, RunMode, SetNumberMessage};
 use calx_plugin_abi::{Buffer, FiguresCall, FiguresSink, Status};
 
 use super::{Fail, guarded};
@@ -210,4 +210,31 @@ fn send_metrics(sink: &FiguresSink, generation: u64, metrics: &[Metric]) -> Resu
     let json = serde_json::to_vec(&wire).map_err(|e| Fail::Other(format!("metrics: {e}")))?;
     (sink.metrics)(sink.ctx, generation, json.as_ptr(), json.len());
     Ok(())
+}
+
+pub(super) extern "C" fn set_number(
+    analysis: *mut c_void,
+    request: *const u8,
+    request_len: usize,
+    taken: *mut u8,
+    error: *mut Buffer,
+) -> Status {
+    guarded(error, || {
+        // SAFETY: a live handle from `create` that the host uses from this thread only for
+        // the duration of the call (it holds the proxy mutably), `request_len` readable bytes
+        // and a writable flag.
+        let (analysis, bytes) =
+            unsafe { (&mut *analysis.cast::<PluginAnalysis>(), std::slice::from_raw_parts(request, request_len)) };
+        let msg: SetNumberMessage =
+            serde_json::from_slice(bytes).map_err(|e| Fail::Other(format!("set number: {e}")))?;
+        let a = &mut analysis.analysis;
+        let took = match msg.value {
+            Some(value) => a.set_number(&msg.param, msg.key.as_deref(), value, &msg.unit),
+            None => a.reset_number(&msg.param, msg.key.as_deref()),
+        }
+        .map_err(Fail::Analysis)?;
+        // SAFETY: the host passes a writable flag.
+        unsafe { taken.write(u8::from(took)) };
+        Ok(())
+    })
 }
