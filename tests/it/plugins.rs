@@ -5,7 +5,12 @@
 //! library without the Calx marker is never handed to the dynamic loader (on Linux: it is
 //! not mapped into the process), the shipped plugins' manifests (insta snapshots), and the
 //! reference plant solved with `calx-mineralization` loaded dynamically, which must give
-//! bit-identical streams to the statically linked run.
+//! bit-identical streams to the statically linked run. Plugin analyses (ABI 1.1): the
+//! water-footprint plugin loaded dynamically gives the very metrics, text, tables and report
+//! part of the same crate linked statically, runs after the LCA it reads, and serves a
+//! study on one and two threads alike; the analysis fault fixtures (a panic, a NaN, a metric
+//! without a unit or twice, a type declared twice, named like a built-in, or reading a type
+//! nobody provides) are each contained and reported naming the library file.
 //!
 //! The libraries are built by the test itself (`cargo build` into `target/plugin-libraries`,
 //! once per test run), so a clean clone needs nothing else.
@@ -339,11 +344,283 @@ fn the_reference_plant_gives_bit_identical_streams_with_mineralization_loaded_dy
 /// sources shows up in review.
 #[test]
 fn manifests_of_the_shipped_plugins() {
-    for name in ["calx_generic", "calx_mineralization", "calx_cyclone"] {
+    for name in ["calx_generic", "calx_mineralization", "calx_cyclone", "calx_water_footprint"] {
         let p = load(name).unwrap_or_else(|e| panic!("{e}"));
         let mut m = p.manifest.clone();
         m.plugin_version = "(version)".into();
         m.sdk_version = "(version)".into();
         insta::assert_json_snapshot!(format!("manifest__{name}"), m);
     }
+}
+
+const WATER: &str = "flowsheets/kigam-cfbc-2022-water.yaml";
+
+/// The built-in registry with the water footprint linked statically, through the same
+/// `Registry::register_analysis` the built-in analyses and the loaded libraries use.
+fn with_static_water_footprint() -> Registry {
+    let mut r = calx::builtin_registry();
+    for t in calx_water_footprint::analysis_types() {
+        r.register_analysis(calx_water_footprint::PROVIDER, t).expect("no clash with the built-ins");
+    }
+    r
+}
+
+/// The water flowsheet solved with its analyses in full: the plugin loaded from its library
+/// (as the file says), or linked statically (the `plugins:` line dropped).
+fn water_analyses(dynamic: bool) -> Vec<calx::AnalysisOutput> {
+    let text = std::fs::read_to_string(root().join(WATER)).unwrap();
+    let (text, registry) = if dynamic {
+        (text, calx::builtin_registry())
+    } else {
+        (text.replace("plugins: [calx_water_footprint]", ""), with_static_water_footprint())
+    };
+    let options = calx::LoadOptions { registry, plugin_search: vec![plugin_dir().to_path_buf()] };
+    let project =
+        calx::Project::from_text(&text, WATER, &root().join("flowsheets"), &options).unwrap_or_else(|e| panic!("{e}"));
+    if dynamic {
+        assert_eq!(project.plugins().len(), 1, "the library is loaded");
+    } else {
+        assert!(project.plugins().is_empty());
+    }
+    project.solve().unwrap_or_else(|e| panic!("{e}")).analyses
+}
+
+#[test]
+fn the_water_footprint_loaded_dynamically_equals_it_linked_statically_bit_for_bit() {
+    let (dynamic, linked) = (water_analyses(true), water_analyses(false));
+    let water = |list: &[calx::AnalysisOutput]| list.iter().find(|a| a.name == "water_footprint").cloned().unwrap();
+    let (d, s) = (water(&dynamic), water(&linked));
+    let bits = |o: &calx::AnalysisOutput| -> Vec<(String, u64, String)> {
+        o.metrics.iter().map(|m| (m.name.clone(), m.value.to_bits(), m.unit.clone())).collect()
+    };
+    assert_eq!(bits(&d), bits(&s));
+    // Report part (blocks, chart, summary figures), text, CSV and JSON alike.
+    assert!(d.report.is_some());
+    assert_eq!(d, s);
+    assert_eq!(dynamic, linked, "every analysis of the flowsheet");
+}
+
+/// The figures path (every sample of a study) takes the flat path across the boundary: the
+/// same bits as linked statically, run after run (the layout sent once, the numbers each
+/// time), and after a flowsheet of another layout.
+#[test]
+fn the_water_footprints_figures_loaded_dynamically_equal_them_linked_statically() {
+    let figures = |dynamic: bool| {
+        let text = std::fs::read_to_string(root().join(WATER)).unwrap();
+        let (text, registry) = if dynamic {
+            (text, calx::builtin_registry())
+        } else {
+            (text.replace("plugins: [calx_water_footprint]", ""), with_static_water_footprint())
+        };
+        let options = calx::LoadOptions { registry, plugin_search: vec![plugin_dir().to_path_buf()] };
+        let project = calx::Project::from_text(&text, WATER, &root().join("flowsheets"), &options).unwrap();
+        let result = project.solve().unwrap().result;
+        let model = project.model();
+        let first = calx::run_figures(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
+        let again = calx::run_figures(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first, again);
+        // A plant of another layout (one stream fewer), then this one again.
+        let mut other = result.clone();
+        other.streams.pop();
+        let _ = calx::run_figures(&model.analyses, &other);
+        let third = calx::run_figures(&model.analyses, &result).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first, third);
+        first
+    };
+    let bits = |list: Vec<calx::AnalysisOutput>| -> Vec<(String, u64, String)> {
+        list.into_iter().flat_map(|a| a.metrics).map(|m| (m.name, m.value.to_bits(), m.unit)).collect()
+    };
+    let (dynamic, linked) = (bits(figures(true)), bits(figures(false)));
+    assert!(dynamic.iter().any(|(n, _, _)| n == "consumption"));
+    assert_eq!(dynamic, linked);
+}
+
+#[test]
+fn the_water_footprint_runs_after_the_lca_it_reads_and_balances_its_water() {
+    let analyses = water_analyses(true);
+    // Declared first in the file, run second: it reads the LCA.
+    let names: Vec<&str> = analyses.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["lca", "water_footprint"]);
+    let metric = |a: usize, name: &str| analyses[a].metric(name).unwrap_or_else(|| panic!("{name}"));
+    let (withdrawal, consumption, returned) =
+        (metric(1, "withdrawal"), metric(1, "consumption"), metric(1, "returned"));
+    // Hand check, per t of product: withdrawal = process water + cooling-tower make-up,
+    // consumption = withdrawal - returned; the make-up is evaporation x C/(C-1), C = 5.
+    let (process, makeup, evaporation) =
+        (metric(1, "process_water"), metric(1, "cooling_makeup"), metric(1, "evaporation"));
+    assert!((withdrawal - (process + makeup)).abs() < 1e-12 * withdrawal);
+    assert!((consumption - (withdrawal - returned)).abs() < 1e-12 * withdrawal);
+    assert!((makeup - evaporation * 5.0 / 4.0).abs() < 1e-12 * makeup);
+    // The process water is Table 4's 7,437.53 kg per t of product over the simulated product
+    // (999.81 kg per t of Table 4's basis): about 7.439 m3/t.
+    assert!((process - 7.43753 / 0.99981).abs() < 2e-3, "{process}");
+    // Per t of the LCA's net reduction: m3/yr consumed over t CO2-eq/yr reduced.
+    let solved = calx_tests::solve(WATER).unwrap().1;
+    let product_kg_s: f64 = solved.stream("product").unwrap().stream.flows.iter().sum();
+    let m3_per_year = consumption * product_kg_s * calx_core::SECONDS_PER_YEAR / 1000.0;
+    // The LCA gives it in kg CO2-eq/yr.
+    let net = metric(0, "net_reduction_per_year") / 1000.0;
+    assert!(analyses[0].metrics.iter().any(|m| m.name == "net_reduction_per_year" && m.unit.starts_with("kg ")));
+    let per_co2 = metric(1, "consumption_per_net_co2");
+    assert!((per_co2 - m3_per_year / net).abs() < 1e-9 * per_co2, "{per_co2} vs {}", m3_per_year / net);
+}
+
+#[test]
+fn a_study_over_the_plugin_analysis_metric_is_the_same_on_one_and_two_threads() {
+    // The study varies the plugin analysis's own parameter: each worker sets it in place
+    // across the boundary (`set_number`), which must equal creating the analysis again for
+    // every sample, and the statically linked analysis, bit for bit.
+    let text = "study: water\nflowsheet: kigam-cfbc-2022-water.yaml\nseed: 3\nsamples: 12\nsampling: random\nparameters:\n  - path: analyses.water_footprint.cycles_of_concentration\n    distribution: { type: uniform, low: 3, high: 7 }\nmetrics:\n  - analyses.water_footprint.consumption\n  - analyses.water_footprint.withdrawal\n";
+    let prepare = |dynamic: bool| {
+        let def = calx_study::parse_study(text).unwrap_or_else(|e| panic!("{e}"));
+        let flowsheet = std::fs::read_to_string(root().join(WATER)).unwrap();
+        let (flowsheet, registry) = if dynamic {
+            (flowsheet, calx::builtin_registry())
+        } else {
+            (flowsheet.replace("plugins: [calx_water_footprint]", ""), with_static_water_footprint())
+        };
+        let options = calx::LoadOptions { registry, plugin_search: vec![plugin_dir().to_path_buf()] };
+        calx_study::Study::prepare(def, &flowsheet, WATER, &options).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let on = |study: &calx_study::Study, n: usize| {
+        rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap().install(|| study.run(0..12))
+    };
+    let study = prepare(true);
+    assert!(study.sets_analyses_in_place(), "the loaded analysis takes its parameter in place");
+    let (one, two) = (on(&study, 1), on(&study, 2));
+    assert!(one.iter().all(|s| s.outcome.is_ok()), "{:?}", one.iter().find(|s| s.outcome.is_err()));
+    assert_eq!(one, two);
+    // The cycles move the blowdown, so the samples differ.
+    assert_ne!(one[0].outcome, one[1].outcome);
+    assert_eq!(one, on(&prepare(true).creating_analyses_per_sample(), 2));
+    let linked = prepare(false);
+    assert!(linked.sets_analyses_in_place());
+    assert_eq!(one, on(&linked, 2));
+}
+
+/// A one-mixer flowsheet with the analysis fault fixture's analysis set to `fault`.
+fn faulty_analysis_flowsheet(fault: &str) -> String {
+    format!(
+        "schema_version: 1\nname: analysis fault\nplugins: [\"{}\"]\ncomponents:\n  use: [CaO, H2O]\nstreams:\n  feed: {{ flows: {{ CaO: 1 t/h, H2O: 2 t/h }} }}\nunits:\n  mix:\n    type: mixer\n    in: {{ in: [feed] }}\n    out: {{ out: product }}\nanalyses:\n  faulty_analysis:\n    fault: {fault}\n",
+        lib("calx_fixture_analysis_faults").display()
+    )
+}
+
+/// Load, solve and analyse a flowsheet text; the error as text, the library directory redacted.
+fn analyse_error(text: &str) -> String {
+    let options = calx::LoadOptions::default().with_registry(generic_only());
+    let project = calx::Project::from_text(text, "fault.yaml", &root(), &options).unwrap_or_else(|e| panic!("{e}"));
+    match project.solve() {
+        Ok(_) => panic!("the faulty analysis passed"),
+        Err(e) => redact(&e.to_string()),
+    }
+}
+
+#[test]
+fn a_well_behaved_plugin_analysis_passes() {
+    let options = calx::LoadOptions::default().with_registry(generic_only());
+    let project = calx::Project::from_text(&faulty_analysis_flowsheet("none"), "fault.yaml", &root(), &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let solved = project.solve().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(solved.analyses[0].metric("m"), Some(1.0));
+    assert_eq!(project.plugins()[0].abi, plugin_host::HOST_ABI);
+}
+
+#[test]
+fn plugin_analysis_faults_are_contained_and_name_the_library() {
+    let e = |fault: &str| analyse_error(&faulty_analysis_flowsheet(fault));
+    insta::assert_snapshot!(e("panic"), @r#"
+    analysis `faulty_analysis`: plugin [libs]/libcalx_fixture_analysis_faults.so panicked in analysis type `faulty_analysis`: fixture panic: analysis exploded
+    "#);
+    insta::assert_snapshot!(e("nan"), @r#"
+    analysis `faulty_analysis`: plugin [libs]/libcalx_fixture_analysis_faults.so, analysis type `faulty_analysis`: metric `m` is NaN: an input is beyond what this analysis can compute with
+    "#);
+    insta::assert_snapshot!(e("no_unit"), @r#"
+    analysis `faulty_analysis`: plugin [libs]/libcalx_fixture_analysis_faults.so, analysis type `faulty_analysis`: metric `m` has no unit (a plain number's unit is `1`)
+    "#);
+    insta::assert_snapshot!(e("twice"), @r#"
+    analysis `faulty_analysis`: plugin [libs]/libcalx_fixture_analysis_faults.so, analysis type `faulty_analysis`: metric `m` is returned twice
+    "#);
+}
+
+#[test]
+fn a_plugin_analysis_type_declared_twice_is_refused_naming_the_file() {
+    insta::assert_snapshot!(redact(&err("calx_fixture_analysis_twice")), @r#"
+    [libs]/libcalx_fixture_analysis_twice.so: plugin refused, its manifest declares 1 problem:
+      analysis type `twice`: the type name is declared twice in this library
+    "#);
+}
+
+#[test]
+fn a_plugin_analysis_named_like_a_built_in_or_reading_nothing_is_refused_naming_the_file() {
+    let path = lib("calx_fixture_analysis_clash");
+    let found = problems(&entry(&path.display().to_string()), &root());
+    insta::assert_snapshot!(redact(&found.join("\n")), @r#"
+    analysis type `lca` is provided twice: by calx-lca and by [libs]/libcalx_fixture_analysis_clash.so
+    [libs]/libcalx_fixture_analysis_clash.so: plugin refused: analysis type `reads_nothing` reads analysis type `no_such_analysis`, which neither Calx nor a listed plugin provides (known: carbon, lca, reads_nothing, tea)
+    "#);
+}
+
+#[test]
+fn a_unit_only_plugin_built_against_abi_1_0_keeps_loading_and_solving() {
+    let p = load("calx_fixture_abi_1_0").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.abi, (plugin_host::HOST_ABI.0, 0));
+    assert!(p.analysis_types.is_empty() && p.manifest.analyses.is_empty());
+    assert_eq!(p.manifest.units.len(), 1);
+    let result = solve(&flowsheet(&[lib("calx_fixture_abi_1_0")], "old_pass_through", ""), &generic_only())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (feed, product) = (result.stream("feed").unwrap(), result.stream("product").unwrap());
+    assert_eq!(feed.stream.flows, product.stream.flows);
+}
+
+#[test]
+fn a_plant_study_with_the_plugin_analysis_equals_it_linked_statically_on_any_thread_count() {
+    // Varying the plant keeps the analyses: their figures take the flat path (numbers only
+    // after the first sample's layout), on every worker thread.
+    let text = "study: water plant\nflowsheet: kigam-cfbc-2022-water.yaml\nseed: 5\nsamples: 16\nsampling: random\nparameters:\n  - path: units.hydration.conversion.CaO\n    distribution: { type: uniform, low: 0.25, high: 0.48 }\nmetrics:\n  - analyses.water_footprint.consumption\n  - analyses.water_footprint.consumption_per_net_co2\n  - analyses.lca.net_reduction_per_functional_unit\n";
+    let run = |dynamic: bool, threads: usize| {
+        let def = calx_study::parse_study(text).unwrap_or_else(|e| panic!("{e}"));
+        let flowsheet = std::fs::read_to_string(root().join(WATER)).unwrap();
+        let (flowsheet, registry) = if dynamic {
+            (flowsheet, calx::builtin_registry())
+        } else {
+            (flowsheet.replace("plugins: [calx_water_footprint]", ""), with_static_water_footprint())
+        };
+        let options = calx::LoadOptions { registry, plugin_search: vec![plugin_dir().to_path_buf()] };
+        let study = calx_study::Study::prepare(def, &flowsheet, WATER, &options).unwrap_or_else(|e| panic!("{e}"));
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| study.run(0..16))
+    };
+    let dynamic_one = run(true, 1);
+    assert!(dynamic_one.iter().all(|s| s.outcome.is_ok()), "{:?}", dynamic_one.iter().find(|s| s.outcome.is_err()));
+    assert_ne!(dynamic_one[0].outcome, dynamic_one[1].outcome);
+    assert_eq!(dynamic_one, run(true, 2));
+    assert_eq!(dynamic_one, run(false, 2));
+}
+
+/// The water flowsheet with its `water_footprint:` block's `product: product` line followed by `extra`.
+fn water_with(extra: &str) -> Result<calx::Project, String> {
+    let text = std::fs::read_to_string(root().join(WATER)).unwrap().replace(
+        "    product: product\n    # The filtrate",
+        &format!("    product: product\n{extra}    # The filtrate"),
+    );
+    let options =
+        calx::LoadOptions { registry: calx::builtin_registry(), plugin_search: vec![plugin_dir().to_path_buf()] };
+    calx::Project::from_text(&text, WATER, &root().join("flowsheets"), &options).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_plugin_analysis_block_is_checked_with_file_line_and_column_like_a_built_in() {
+    // An unknown parameter, a value of the wrong kind, and one the analysis refuses when created.
+    let unknown = water_with("    cycles: 4\n").err().expect("refused");
+    assert!(
+        unknown.contains("kigam-cfbc-2022-water.yaml:119:5") && unknown.contains("has no parameter `cycles`"),
+        "{unknown}"
+    );
+    assert!(unknown.contains("cycles_of_concentration"), "the allowed names: {unknown}");
+    let kind = water_with("    tower_share: 130 %\n").err().expect("refused");
+    assert!(kind.contains("kigam-cfbc-2022-water.yaml:119:18") && kind.contains("tower_share"), "{kind}");
+    let refused = water_with("    cycles_of_concentration: 1\n").err().expect("refused");
+    assert!(refused.contains("kigam-cfbc-2022-water.yaml:119:5"), "{refused}");
+    assert!(refused.contains("must be a number above 1"), "{refused}");
+    assert!(water_with("    cycles_of_concentration: 4\n").is_ok());
 }

@@ -437,6 +437,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("calx-generic", &["calx-core", "calx-plugin-sdk"]),
     ("calx-mineralization", &["calx-core", "calx-aqueous", "calx-kinetics", "calx-plugin-sdk"]),
     ("calx-cyclone", &["calx-plugin-sdk"]),
+    ("calx-water-footprint", &["calx-plugin-sdk"]),
     ("calx-equipment", &["calx-core", "calx-plugin-sdk"]),
     ("calx-lca", &["calx-core"]),
     ("calx-tea", &["calx-core", "calx-solver"]),

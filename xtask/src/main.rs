@@ -9,7 +9,8 @@
 //! - `schema`: regenerate `docs/flowsheet.schema.json` from `calx schema`.
 //! - `build-plugins [--release]`: build every crate in `plugins/` as a loadable library (with
 //!   its `export` feature) into `target/debug/` or `target/release/` (`lib<name>.so` on Linux).
-//! - `new-plugin NAME`: scaffold `plugins/NAME`, a plugin crate with one unit and a test.
+//! - `new-plugin [--analysis] NAME`: scaffold `plugins/NAME`, a plugin crate with one unit
+//!   (or, with `--analysis`, one analysis) and a test.
 //! - `fuzz TARGET [--time S] [--seed N] [--save]`: fuzz `flowsheet`, `study`, `pipeline` or
 //!   `manifest` for S seconds (release build of `calx-fuzz`; `--save` writes findings to
 //!   `tests/data/fuzz/TARGET/`).
@@ -46,16 +47,20 @@ fn main() -> ExitCode {
             .status(),
         Some("sample-cost") => sample_cost(&root, &args[1..]),
         Some("python") => python::tests(&root),
-        Some("new-plugin") => match args.get(1) {
-            Some(name) => new_plugin(&root, name),
-            None => {
-                eprintln!("usage: cargo xtask new-plugin NAME");
-                return ExitCode::from(2);
+        Some("new-plugin") => {
+            let analysis = args[1..].iter().any(|a| a == "--analysis");
+            match args[1..].iter().find(|a| !a.starts_with("--")) {
+                Some(name) if analysis => new_plugin(&root, name, TEMPLATE_ANALYSIS_LIB),
+                Some(name) => new_plugin(&root, name, TEMPLATE_LIB),
+                None => {
+                    eprintln!("usage: cargo xtask new-plugin [--analysis] NAME");
+                    return ExitCode::from(2);
+                }
             }
-        },
+        }
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin NAME | fuzz TARGET [--time S] | sample-cost [KIND...] | python>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit and a passing test\n  fuzz           fuzz flowsheet, study, pipeline or manifest for S seconds\n  sample-cost    time, instructions and allocations per study sample (once-through, recycle, reference, equilibrium)\n  python         build the Python package into a virtual environment and run its pytest suite"
+                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin [--analysis] NAME | fuzz TARGET [--time S] | sample-cost [KIND...] | python>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit (--analysis: one analysis) and a passing test\n  fuzz           fuzz flowsheet, study, pipeline or manifest for S seconds\n  sample-cost    time, instructions and allocations per study sample (once-through, recycle, reference, equilibrium)\n  python         build the Python package into a virtual environment and run its pytest suite"
             );
             return ExitCode::from(2);
         }
@@ -184,7 +189,8 @@ fn build_plugins(root: &std::path::Path, release: bool) -> std::io::Result<std::
     Ok(status)
 }
 
-fn new_plugin(root: &std::path::Path, name: &str) -> std::io::Result<std::process::ExitStatus> {
+/// Scaffold `plugins/NAME` with `template` as its `src/lib.rs` (one unit, or one analysis).
+fn new_plugin(root: &std::path::Path, name: &str, template: &str) -> std::io::Result<std::process::ExitStatus> {
     let valid = !name.is_empty()
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && name.starts_with(|c: char| c.is_ascii_lowercase());
@@ -199,7 +205,7 @@ fn new_plugin(root: &std::path::Path, name: &str) -> std::io::Result<std::proces
     }
     std::fs::create_dir_all(dir.join("src"))?;
     std::fs::write(dir.join("Cargo.toml"), TEMPLATE_MANIFEST.replace("{name}", name))?;
-    std::fs::write(dir.join("src/lib.rs"), TEMPLATE_LIB.replace("{name}", name))?;
+    std::fs::write(dir.join("src/lib.rs"), template.replace("{name}", name))?;
     println!(
         "created {}: `cargo test -p {name}` runs its test, `cargo build -p {name}` builds lib{}.so",
         dir.display(),
@@ -210,7 +216,7 @@ fn new_plugin(root: &std::path::Path, name: &str) -> std::io::Result<std::proces
 
 const TEMPLATE_MANIFEST: &str = r#"[package]
 name = "{name}"
-description = "A Calx unit-operation plugin."
+description = "A Calx plugin."
 version.workspace = true
 edition.workspace = true
 rust-version.workspace = true
@@ -302,6 +308,118 @@ mod tests {
         op.calculate(&[inlet.clone()], &mut out, &mut UnitReport::default()).unwrap();
         assert_eq!(out[0].flows, inlet.flows);
         assert_eq!(out[0].temperature, inlet.temperature + 5.0);
+    }
+}
+"#;
+
+const TEMPLATE_ANALYSIS_LIB: &str = r#"//! `{name}`: a Calx analysis plugin (scaffolded by `cargo xtask new-plugin --analysis`).
+//!
+//! One analysis type, `feed_intensity`: the mass of every feed stream per t of the product
+//! stream `product`. It implements the same `Analysis` trait as the built-in LCA and TEA and
+//! is configured in a flowsheet's `analyses:` block, checked with file:line:col like them.
+//! Replace it with your analysis; keep every default's source.
+
+use calx_plugin_sdk::calx_core::result::StreamRole;
+use calx_plugin_sdk::report::{Block, KeyFigure, ReportPart};
+use calx_plugin_sdk::{
+    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, FlowsheetResult, Metric, ParamKind,
+    ParamSpec, Params, UnitError,
+};
+
+/// The analysis type.
+pub struct FeedIntensity;
+
+struct Configured {
+    name: String,
+    product: String,
+}
+
+impl AnalysisType for FeedIntensity {
+    fn descriptor(&self) -> AnalysisDescriptor {
+        AnalysisDescriptor {
+            type_name: "feed_intensity".into(),
+            summary: "Feed mass per t of product (example).".into(),
+            params: vec![ParamSpec::required("product", ParamKind::Text, "The product stream.")],
+            // Analysis types whose metrics this one reads (they run first), e.g. ["lca"].
+            reads: vec![],
+            when_absent: None,
+        }
+    }
+
+    fn create(&self, name: &str, params: &Params) -> Result<Box<dyn Analysis>, UnitError> {
+        let product = params.text_opt("product")?.unwrap_or_default().to_string();
+        Ok(Box::new(Configured { name: name.to_string(), product }))
+    }
+}
+
+impl Analysis for Configured {
+    fn figures(&self, f: &FlowsheetResult, _earlier: &[AnalysisOutput]) -> Result<Vec<Metric>, AnalysisError> {
+        let product = f
+            .stream(&self.product)
+            .ok_or_else(|| AnalysisError::parameter("product", format!("no stream `{}`", self.product)))?;
+        let out: f64 = product.stream.flows.iter().sum();
+        let fed: f64 = f.streams.iter().filter(|s| s.role == StreamRole::Feed).flat_map(|s| &s.stream.flows).sum();
+        // Every metric has a unit (`1` for a plain number); the host refuses NaN and infinity.
+        Ok(vec![Metric { name: "feed_per_product".into(), value: fed / out, unit: format!("t/t {}", self.product) }])
+    }
+
+    fn report(&self, f: &FlowsheetResult, earlier: &[AnalysisOutput]) -> Result<AnalysisOutput, AnalysisError> {
+        let metrics = self.figures(f, earlier)?;
+        let m = &metrics[0];
+        let figure = KeyFigure::new("Feed per product", format!("{:.4}", m.value), m.unit.clone(), self.name.clone());
+        let part = ReportPart {
+            section: "feed_intensity".into(),
+            section_title: "Feed intensity".into(),
+            blocks: vec![Block::KeyFigures(vec![figure])],
+            ..ReportPart::default()
+        };
+        Ok(AnalysisOutput {
+            name: self.name.clone(),
+            type_name: "feed_intensity".into(),
+            text: format!("feed per product: {} {}\n", m.value, m.unit),
+            csv: Vec::new(),
+            json: format!("{{\"feed_per_product\": {}}}", m.value),
+            report: Some(part),
+            metrics,
+        })
+    }
+}
+
+calx_plugin_sdk::export_plugin!(provider = "{name}", types = [], analyses = [FeedIntensity]);
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use calx_plugin_sdk::calx_core::result::{EnergyBalance, StreamResult};
+    use calx_plugin_sdk::{Component, ComponentSet, ParamValue, Phase, Stream};
+
+    use super::*;
+
+    fn stream(name: &str, role: StreamRole, kg_s: f64) -> StreamResult {
+        let mut s = Stream::empty(1);
+        s.flows[0] = kg_s;
+        StreamResult { name: name.into(), role, source: None, destination: None, stream: s, aqueous: None }
+    }
+
+    #[test]
+    fn two_t_fed_per_t_of_product() {
+        let set = Arc::new(ComponentSet::new(vec![Component::from_formula("H2O", "H2O", Phase::Liquid).unwrap()]).unwrap());
+        let result = FlowsheetResult {
+            name: "test".into(),
+            components: set,
+            streams: vec![stream("a", StreamRole::Feed, 1.5), stream("b", StreamRole::Feed, 0.5), stream("p", StreamRole::Product, 1.0)],
+            units: vec![],
+            balance: vec![],
+            energy: EnergyBalance::NotApplicable,
+            solver: Default::default(),
+        };
+        let params = Params::new(BTreeMap::from([("product".to_string(), ParamValue::Text("p".into()))]));
+        let analysis = FeedIntensity.create("feed_intensity", &params).unwrap();
+        // (1.5 + 0.5) kg/s fed over 1.0 kg/s of product.
+        assert_eq!(analysis.figures(&result, &[]).unwrap()[0].value, 2.0);
+        assert!(analysis.report(&result, &[]).unwrap().report.is_some());
     }
 }
 "#;

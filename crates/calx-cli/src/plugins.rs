@@ -1,5 +1,6 @@
 //! `calx plugins [FILE]`: the built-in plugins and, given a flowsheet, the libraries it lists,
-//! each with its unit types, ports, parameters and ABI version. Each built-in provider is
+//! each with its unit types (ports, parameters), its analysis types (parameters, the types
+//! they read) and ABI version. Each built-in provider is
 //! listed once, providers by name and their types by type name (the registry's order), so
 //! the listing is the same on every run.
 
@@ -16,6 +17,17 @@ fn unit_lines(s: &mut String, d: &UnitDescriptor) {
         d.ports.iter().filter(|p| p.direction == dir).map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
     };
     let _ = writeln!(s, "      in: {}  out: {}", ports(PortDirection::In), ports(PortDirection::Out));
+    if !d.params.is_empty() {
+        let params: Vec<String> = d.params.iter().map(|p| format!("{} ({})", p.name, p.kind.describe())).collect();
+        let _ = writeln!(s, "      params: {}", params.join("; "));
+    }
+}
+
+fn analysis_lines(s: &mut String, d: &calx_core::AnalysisDescriptor) {
+    let _ = writeln!(s, "    analysis {}: {}", d.type_name, d.summary);
+    if !d.reads.is_empty() {
+        let _ = writeln!(s, "      reads: {}", d.reads.join(", "));
+    }
     if !d.params.is_empty() {
         let params: Vec<String> = d.params.iter().map(|p| format!("{} ({})", p.name, p.kind.describe())).collect();
         let _ = writeln!(s, "      params: {}", params.join("; "));
@@ -50,6 +62,9 @@ pub(crate) fn list(builtin: &Registry, loaded: &[LoadedPlugin]) -> String {
         );
         for d in &m.units {
             unit_lines(&mut s, d);
+        }
+        for d in &m.analyses {
+            analysis_lines(&mut s, d);
         }
     }
     let (major, minor) = calx_plugin_host::HOST_ABI;

@@ -31,6 +31,14 @@
 //! [`PluginTable::free_buffer`]; the host never frees plugin memory itself, and the plugin
 //! never keeps pointers into host memory after a call returns. Libraries are never unloaded.
 //!
+//! ABI 1.1 appended five functions (`analysis_create`, `analysis_run`, `analysis_destroy`,
+//! `analysis_figures`, `analysis_set_number`) and the analysis messages: a library may export analysis types beside unit types. Each
+//! run sends a [`wire::AnalysisRequest`] (the converged flowsheet as a read-only view) and
+//! receives a [`wire::AnalysisResult`], both JSON; a figures-only run (every sample of a
+//! study) takes the flat path of [`FiguresCall`] instead, where the view's structure crosses
+//! as JSON only when it changes and its numbers as one `f64` array; a 1.0 library (table of
+//! [`TABLE_SIZE_V1_0`] bytes, manifest without `analyses`) still loads, with units only.
+//!
 //! Rules for changing this file: a new function is appended to [`PluginTable`] and bumps
 //! [`ABI_MINOR`]; any other change (reordering, changing a signature or a `#[repr(C)]`
 //! struct) bumps [`ABI_MAJOR`] and the entry symbol's suffix. The JSON messages have their
@@ -47,7 +55,7 @@ pub const MAGIC: u64 = u64::from_be_bytes(*b"CALXPLUG");
 /// ABI major version: a plugin with another major version is refused.
 pub const ABI_MAJOR: u32 = 1;
 /// ABI minor version: grows when functions are appended to [`PluginTable`].
-pub const ABI_MINOR: u32 = 0;
+pub const ABI_MINOR: u32 = 1;
 /// The one symbol a plugin library exports. It is also the library's Calx plugin marker: the
 /// host reads the file's exported symbols (ELF `.dynsym`, Mach-O exports, PE export
 /// directory) and hands only a library exporting this name to the dynamic loader.
@@ -88,6 +96,12 @@ impl Status {
     pub const PANIC: Status = Status(2);
     /// Anything else (a malformed message, a size mismatch); the error buffer holds UTF-8.
     pub const ERROR: Status = Status(3);
+    /// An analysis refused its configuration or failed (ABI 1.1); the error buffer holds a
+    /// JSON [`wire::AnalysisError`].
+    pub const ANALYSIS_ERROR: Status = Status(4);
+    /// The analysis does not hold the layout the numbers of a [`FiguresCall`] follow (ABI
+    /// 1.1); the host calls again with the layout.
+    pub const STALE_LAYOUT: Status = Status(5);
 }
 
 /// Bytes allocated by one side and freed only by that side.
@@ -174,6 +188,44 @@ pub struct CalcCall {
     pub report: *const ReportSink,
 }
 
+/// One figures-only run of an analysis on the flat path (ABI 1.1). The converged flowsheet's
+/// structure (names, roles, endpoints, utility purposes, closures' quantities, the earlier
+/// analyses' metric names: its *layout*) stays the same from sample to sample of a study, so it
+/// crosses as a JSON [`wire::AnalysisRequest`] only when it changes, numbered by
+/// `layout_generation`; every call passes the numbers, flat, in the order
+/// [`wire::FlowsheetView::numbers`] defines. The metrics come back through [`FiguresSink`]:
+/// as JSON (names, units, values) when their names or units differ from those of
+/// `metrics_generation`, else as values only.
+#[repr(C)]
+pub struct FiguresCall {
+    /// Generation of the layout the numbers follow.
+    pub layout_generation: u64,
+    /// A JSON [`wire::AnalysisRequest`] holding the layout (and the components), or null when
+    /// the analysis holds layout `layout_generation` from an earlier call.
+    pub layout: *const u8,
+    /// Bytes of `layout`.
+    pub layout_len: usize,
+    /// The numbers of the view, in [`wire::FlowsheetView::numbers`] order.
+    pub values: *const f64,
+    /// How many.
+    pub n_values: usize,
+    /// The generation of metric names and units the host holds (0: none).
+    pub metrics_generation: u64,
+}
+
+/// Where an analysis's figures go on the flat path. `ctx` is [`FiguresSink::ctx`]; data are
+/// borrowed for the duration of the callback. The analysis calls exactly one of the two.
+#[repr(C)]
+pub struct FiguresSink {
+    /// Host context.
+    pub ctx: *mut c_void,
+    /// Metric names or units changed: a JSON list of [`wire::Metric`] (values included),
+    /// with the generation that now names them.
+    pub metrics: extern "C" fn(ctx: *mut c_void, generation: u64, json: *const u8, json_len: usize),
+    /// The metric values, in the order of the names of `generation` (the host's).
+    pub values: extern "C" fn(ctx: *mut c_void, generation: u64, values: *const f64, n_values: usize),
+}
+
 /// Severity of a log message sent through [`LogFn`]: 0 error, 1 warn, 2 info, 3 debug, 4 trace.
 pub type LogLevel = u32;
 
@@ -205,10 +257,53 @@ pub struct PluginTable {
     pub destroy: extern "C" fn(unit: *mut c_void),
     /// Install the host's logging callback (process-wide for this library).
     pub set_logger: extern "C" fn(logger: LogFn),
+    /// ABI 1.1: create an analysis from a JSON [`wire::AnalysisConfigMessage`]; on success
+    /// `*analysis` is its handle. On failure `error` receives the message (see [`Status`]).
+    pub analysis_create: extern "C" fn(
+        plugin: *const c_void,
+        config: *const u8,
+        config_len: usize,
+        analysis: *mut *mut c_void,
+        error: *mut Buffer,
+    ) -> Status,
+    /// ABI 1.1: run an analysis on a JSON [`wire::AnalysisRequest`]; on success `out`
+    /// receives a JSON [`wire::AnalysisResult`], on failure `error` the message.
+    pub analysis_run: extern "C" fn(
+        analysis: *const c_void,
+        request: *const u8,
+        request_len: usize,
+        out: *mut Buffer,
+        error: *mut Buffer,
+    ) -> Status,
+    /// ABI 1.1: destroy an analysis handle.
+    pub analysis_destroy: extern "C" fn(analysis: *mut c_void),
+    /// ABI 1.1: an analysis's figures on the flat path (what every sample of a study asks
+    /// for): see [`FiguresCall`]. [`Status::STALE_LAYOUT`] asks the host to send the layout.
+    pub analysis_figures: extern "C" fn(
+        analysis: *const c_void,
+        call: *const FiguresCall,
+        sink: *const FiguresSink,
+        error: *mut Buffer,
+    ) -> Status,
+    /// ABI 1.1: take a new value of one numeric parameter in place, or (`value` null) give it
+    /// back the value the analysis was created with, from a JSON [`wire::SetNumberMessage`]
+    /// (what a study does for every sample instead of creating the analysis again); `*taken`
+    /// is 1 when the analysis took it, 0 when it cannot. The host calls it only on an
+    /// analysis no other thread uses.
+    pub analysis_set_number: extern "C" fn(
+        analysis: *mut c_void,
+        request: *const u8,
+        request_len: usize,
+        taken: *mut u8,
+        error: *mut Buffer,
+    ) -> Status,
 }
 
-/// Smallest table a host of this major version accepts (every v1.0 field).
-pub const TABLE_SIZE_V1_0: usize = std::mem::size_of::<PluginTable>();
+/// Smallest table a host of this major version accepts (every v1.0 field): a 1.0 plugin
+/// provides unit types only.
+pub const TABLE_SIZE_V1_0: usize = std::mem::offset_of!(PluginTable, analysis_create);
+/// Smallest table that provides analyses (every v1.1 field).
+pub const TABLE_SIZE_V1_1: usize = std::mem::size_of::<PluginTable>();
 
 // The header and table only hold function pointers and pointers to static data.
 // SAFETY: a table is immutable static data in the plugin; its function pointers may be

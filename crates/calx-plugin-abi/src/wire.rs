@@ -4,7 +4,9 @@
 //! [`Manifest`] a plugin sends at load time (its [`UnitDescriptor`]s with [`PortSpec`]s and
 //! [`ParamSpec`]s), the [`UnitConfigMessage`] the host sends to create a unit (its
 //! [`Params`], [`Connections`] and [`ComponentData`]), and the [`UnitError`] a plugin sends
-//! with [`Status::UNIT_ERROR`](crate::Status::UNIT_ERROR). Their serde form IS the format:
+//! with [`Status::UNIT_ERROR`](crate::Status::UNIT_ERROR), and since ABI 1.1 the messages
+//! of plugin analyses ([`analysis`]: descriptors in the manifest's `analyses`, the
+//! configuration, the read-only view of the converged flowsheet, the result). Their serde form IS the format:
 //! field names, enum tags and the order fields are written in are ABI v1, pinned by golden
 //! files (`tests/golden/*.json`, checked by `tests/wire_format.rs`).
 //!
@@ -28,6 +30,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod analysis;
+
+pub use analysis::*;
+
 /// What a plugin provides, sent once at load time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -39,6 +45,9 @@ pub struct Manifest {
     pub sdk_version: String,
     /// Its unit types.
     pub units: Vec<UnitDescriptor>,
+    /// Its analysis types (ABI 1.1; a 1.0 manifest has none and omits the field).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub analyses: Vec<AnalysisDescriptor>,
 }
 
 /// A unit type's manifest (`calx_core::UnitDescriptor`).

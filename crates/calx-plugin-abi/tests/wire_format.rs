@@ -10,13 +10,17 @@
 //!
 //! The samples cover every port shape (in/out, single/multiple, required/optional), every
 //! parameter kind (nested too), every value variant (as defaults and as parameters),
-//! every phase and heat-capacity model, and every unit error.
+//! every phase and heat-capacity model, and every unit error. The analysis messages of ABI
+//! 1.1 have golden files of their own, written when they were introduced: a manifest with an
+//! analysis type (and a 1.0 manifest, without the field, read as one without analyses), an
+//! analysis configuration, a request with every part of the flowsheet view, a result whose
+//! report part uses every block and chart, and every analysis error.
 
 use std::collections::BTreeMap;
 
 use calx_plugin_abi::wire::{
-    ComponentData, Connections, Dimension, HeatCapacity, Manifest, ParamKind, ParamSpec, ParamValue, Params, Phase,
-    PortDirection, PortSpec, ShomateRange, UnitConfigMessage, UnitDescriptor, UnitError,
+    self, ComponentData, Connections, Dimension, HeatCapacity, Manifest, ParamKind, ParamSpec, ParamValue, Params,
+    Phase, PortDirection, PortSpec, ShomateRange, UnitConfigMessage, UnitDescriptor, UnitError,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -287,6 +291,7 @@ fn the_manifest_is_pinned() {
         plugin_version: "1.2.3".into(),
         sdk_version: "0.1.0".into(),
         units: vec![sample_descriptor()],
+        analyses: vec![],
     };
     pin(&manifest, "manifest.json");
 }
@@ -319,4 +324,234 @@ fn numbers_read_exactly() {
     assert_eq!(p.values["n"], num(3.0));
     assert_eq!(p.values["x"], num(0.1));
     assert_eq!(p.values["y"], num(1.2345678901234567e-300));
+}
+
+fn sample_analysis_descriptor() -> wire::AnalysisDescriptor {
+    wire::AnalysisDescriptor {
+        type_name: "water_footprint".into(),
+        summary: "Water withdrawal and consumption.".into(),
+        params: vec![
+            param("product", ParamKind::Text, None, false, "The product stream."),
+            sourced("cycles", ParamKind::Number, num(5.0), "Cycles of concentration.", "Assumed."),
+        ],
+        reads: vec!["lca".into()],
+        when_absent: Some("No water footprint.".into()),
+    }
+}
+
+#[test]
+fn a_manifest_with_analyses_is_pinned_and_a_1_0_manifest_reads_without() {
+    let manifest = Manifest {
+        provider: "calx-wire-sample".into(),
+        plugin_version: "1.2.3".into(),
+        sdk_version: "0.1.0".into(),
+        units: vec![],
+        analyses: vec![sample_analysis_descriptor()],
+    };
+    pin(&manifest, "manifest_analyses.json");
+    // The 1.0 manifest (no `analyses` field) is one without analyses.
+    let old: Manifest = serde_json::from_str(&golden("manifest.json")).expect("a 1.0 manifest reads");
+    assert!(old.analyses.is_empty());
+}
+
+#[test]
+fn the_analysis_configuration_is_pinned() {
+    let config = wire::AnalysisConfigMessage {
+        type_name: "water_footprint".into(),
+        name: "water".into(),
+        params: sample_params(),
+    };
+    pin(&config, "analysis_config.json");
+}
+
+fn closure(quantity: &str, inflow: f64, outflow: f64) -> wire::ClosureView {
+    let relative_error = (inflow - outflow).abs() / inflow.max(outflow);
+    wire::ClosureView { quantity: quantity.into(), inflow, outflow, relative_error }
+}
+
+fn endpoint(unit: &str, port: &str) -> Option<wire::Endpoint> {
+    Some(wire::Endpoint { unit: unit.into(), port: port.into() })
+}
+
+fn sample_view() -> wire::FlowsheetView {
+    let stream = |name: &str, role, source, destination, flows: Vec<f64>| wire::StreamView {
+        name: name.into(),
+        role,
+        source,
+        destination,
+        flows,
+        temperature: 298.15,
+        pressure: 101_325.0,
+    };
+    let utility = |utility, purpose: &str, rate| wire::UtilityView { utility, purpose: purpose.into(), rate };
+    wire::FlowsheetView {
+        name: "sample".into(),
+        components: vec!["CaO".into(), "H2O".into()],
+        streams: vec![
+            stream("feed", wire::StreamRole::Feed, endpoint("feed", "out"), endpoint("slaker", "in"), vec![1.0, 2.0]),
+            stream(
+                "mid",
+                wire::StreamRole::Internal,
+                endpoint("slaker", "out"),
+                endpoint("filter", "in"),
+                vec![0.1, 1.7],
+            ),
+            stream(
+                "product",
+                wire::StreamRole::Product,
+                endpoint("filter", "cake"),
+                None,
+                vec![0.1, 0.30000000000000004],
+            ),
+        ],
+        units: vec![wire::UnitView {
+            name: "slaker".into(),
+            type_name: "conversion_reactor".into(),
+            utilities: vec![
+                utility(wire::Utility::Electricity, "agitation", 1500.0),
+                utility(wire::Utility::Heating, "steam", 0.0),
+                utility(wire::Utility::Cooling, "jacket", 2.995323e5),
+                utility(wire::Utility::Water, "washing", 0.25),
+            ],
+            materials: vec![wire::MaterialView { purpose: "make-up water".into(), component: 1, rate: 0.05 }],
+            sizes: vec![wire::SizeView { name: "volume".into(), value: 12.5, dimension: dim(0, 3, 0, 0, 0, 0) }],
+            notes: vec!["conversion capped".into()],
+            balance: vec![closure("mass", 3.0, 3.0), closure("Ca", 17.8, 17.8)],
+            energy: Some(closure("energy", -1.0e7, -1.0e7)),
+        }],
+        balance: vec![closure("mass", 3.0, 2.9999999999999996)],
+        energy: None,
+        earlier: vec![wire::EarlierAnalysis {
+            name: "lca".into(),
+            type_name: "lca".into(),
+            metrics: vec![wire::Metric {
+                name: "net_reduction_per_year".into(),
+                value: 806_350.0,
+                unit: "kg CO2-eq/yr".into(),
+            }],
+        }],
+    }
+}
+
+#[test]
+fn the_analysis_request_is_pinned() {
+    let water = ComponentData {
+        formation_enthalpy: Some(-285_829.9),
+        heat_capacity: Some(HeatCapacity::Constant { cp: 75.38 }),
+        ..component("H2O", Some("H2O"), Phase::Liquid, Some(0.018015))
+    };
+    let first = wire::AnalysisRequest {
+        mode: wire::RunMode::Report,
+        components: Some(vec![component("CaO", Some("CaO"), Phase::Solid, Some(0.056077)), water]),
+        view: sample_view(),
+    };
+    pin(&first, "analysis_request.json");
+    let later =
+        wire::AnalysisRequest { mode: wire::RunMode::Figures, components: None, view: wire::FlowsheetView::default() };
+    pin(&later, "analysis_request_figures.json");
+}
+
+fn figure(label: &str) -> wire::KeyFigure {
+    wire::KeyFigure { label: label.into(), value: "7.589".into(), unit: "m3/t".into(), source: "water".into() }
+}
+
+fn sample_table() -> wire::Table {
+    wire::Table {
+        caption: "Water balance".into(),
+        header: vec!["".into(), "m3/t".into()],
+        rows: vec![vec!["Withdrawal".into(), "7.589".into()]],
+        numeric: vec![false, true],
+        sticky_first: true,
+    }
+}
+
+fn sample_report_part() -> wire::ReportPart {
+    use wire::{Bar, Block, Chart, Plot, WaterfallStep};
+    let chart = |id: &str, plot| Chart { id: id.into(), caption: format!("{id} chart"), plot };
+    let bars = Plot::Bars {
+        title: "Withdrawal".into(),
+        bars: vec![Bar { label: "Feeds".into(), value: 7.438, text: "7.438".into() }],
+        unit: "m3/t".into(),
+    };
+    let cash = Plot::CashFlow {
+        title: "Cash".into(),
+        years: vec![0.0, 1.0],
+        discounted: vec![-10.0, -4.5],
+        undiscounted: vec![-10.0, -4.0],
+        payback: None,
+        currency: "KRW".into(),
+    };
+    let steps = vec![
+        WaterfallStep { label: "Gross".into(), value: 10.0, total: true, text: "10".into() },
+        WaterfallStep { label: "Deduction".into(), value: -2.5, total: false, text: "-2.5".into() },
+    ];
+    let waterfall = Plot::Waterfall { title: "Credits".into(), unit: "t".into(), steps };
+    wire::ReportPart {
+        section: "water_footprint".into(),
+        section_title: "Water footprint".into(),
+        blocks: vec![
+            Block::Heading("Inventory".into()),
+            Block::Paragraph("Per t of `product`.".into()),
+            Block::Note("Volumes at 1000 kg/m3.".into()),
+            Block::KeyFigures(vec![figure("Withdrawal")]),
+            Block::Table(sample_table()),
+            Block::List(vec!["one".into(), "two".into()]),
+            Block::Chart(chart("cash", cash)),
+            Block::ChartWithTable(chart("bars", bars), sample_table()),
+            Block::Chart(chart("waterfall", waterfall)),
+        ],
+        summary: wire::SummaryFigures {
+            lead: vec![figure("Withdrawal")],
+            more: vec![figure("Consumption")],
+            if_not_first: vec![],
+            replaces_plant_figures: false,
+        },
+        basis: Some(wire::Basis {
+            per: "t product".into(),
+            description: "1000 kg of stream `product`".into(),
+            seconds: 3600.0,
+        }),
+    }
+}
+
+#[test]
+fn the_report_part_is_pinned() {
+    pin(&sample_report_part(), "report_part.json");
+}
+
+#[test]
+fn the_analysis_result_and_errors_are_pinned() {
+    let result = wire::AnalysisResult {
+        metrics: vec![wire::Metric {
+            name: "withdrawal".into(),
+            value: 7.588730000000001,
+            unit: "m3/t product".into(),
+        }],
+        text: "Withdrawal: 7.589 m3/t\n".into(),
+        csv: vec![wire::CsvTable { part: String::new(), text: "item,m3_per_t\nWithdrawal,7.58873\n".into() }],
+        json: "{\"withdrawal\": 7.58873}".into(),
+        report: Some(sample_report_part()),
+    };
+    pin(&result, "analysis_result.json");
+    let errors = vec![
+        wire::AnalysisError::Parameter { param: "product".into(), message: "no stream `x`".into() },
+        wire::AnalysisError::Missing("no LCA ran".into()),
+        wire::AnalysisError::Failed("metric `m` is NaN".into()),
+    ];
+    pin(&errors, "analysis_errors.json");
+}
+
+#[test]
+fn the_set_number_messages_are_pinned() {
+    let messages = vec![
+        wire::SetNumberMessage { param: "cycles".into(), key: None, value: Some(4.5), unit: String::new() },
+        wire::SetNumberMessage {
+            param: "prices".into(),
+            key: Some("water".into()),
+            value: Some(1200.0),
+            unit: "KRW/t".into(),
+        },
+        wire::SetNumberMessage { param: "cycles".into(), key: None, value: None, unit: String::new() },
+    ];
+    pin(&messages, "set_number.json");
 }

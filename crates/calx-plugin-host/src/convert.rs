@@ -15,6 +15,8 @@ use calx_core::thermo::{HeatCapacity, ShomateRange};
 use calx_core::unit::{Connections, PortDirection, PortSpec, UnitConfig, UnitDescriptor, UnitError, Utility};
 use calx_plugin_abi::{UTILITY_COOLING, UTILITY_ELECTRICITY, UTILITY_HEATING, UTILITY_WATER, wire};
 
+pub mod analysis;
+
 /// A unit type's descriptor as received in a manifest.
 pub fn descriptor_from_wire(d: &wire::UnitDescriptor) -> UnitDescriptor {
     let wire::UnitDescriptor { type_name, summary, ports, params } = d;
@@ -40,7 +42,7 @@ fn port_from_wire(p: &wire::PortSpec) -> PortSpec {
     }
 }
 
-fn param_spec_from_wire(p: &wire::ParamSpec) -> ParamSpec {
+pub(crate) fn param_spec_from_wire(p: &wire::ParamSpec) -> ParamSpec {
     let wire::ParamSpec { name, kind, default, optional, doc, source } = p;
     ParamSpec {
         name: name.clone(),

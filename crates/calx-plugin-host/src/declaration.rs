@@ -17,6 +17,7 @@
 //! Every problem of the manifest is listed, each naming the unit type and what is wrong;
 //! names are shown escaped (`escape_debug`), so a control character is visible, not obeyed.
 
+use calx_core::AnalysisDescriptor;
 use calx_core::params::{ParamKind, ParamValue};
 use calx_core::unit::{PortDirection, UnitDescriptor};
 
@@ -29,6 +30,8 @@ pub enum Item {
     Outlet,
     /// A parameter.
     Parameter,
+    /// An analysis type an analysis reads (`reads:`).
+    Read,
 }
 
 impl std::fmt::Display for Item {
@@ -37,6 +40,7 @@ impl std::fmt::Display for Item {
             Item::Inlet => "inlet",
             Item::Outlet => "outlet",
             Item::Parameter => "parameter",
+            Item::Read => "read analysis type",
         })
     }
 }
@@ -96,11 +100,31 @@ pub enum DeclarationError {
     },
 }
 
-/// A declaration problem in one unit type of a manifest.
+/// Whether a declared type is a unit type or an analysis type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeKind {
+    /// A unit type.
+    Unit,
+    /// An analysis type (ABI 1.1).
+    Analysis,
+}
+
+impl std::fmt::Display for TypeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TypeKind::Unit => "unit type",
+            TypeKind::Analysis => "analysis type",
+        })
+    }
+}
+
+/// A declaration problem in one unit or analysis type of a manifest.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("unit type {}: {error}", shown_type(unit_type, *index))]
+#[error("{kind} {}: {error}", shown_type(unit_type, *index))]
 pub struct DeclarationProblem {
-    /// The unit type's name as declared.
+    /// Unit type or analysis type.
+    pub kind: TypeKind,
+    /// The type's name as declared.
     pub unit_type: String,
     /// Its position in the manifest (1 = first).
     pub index: usize,
@@ -146,6 +170,45 @@ pub fn check_units(units: &[UnitDescriptor]) -> Vec<DeclarationProblem> {
             }
         }
         problems.extend(errors.into_iter().map(|error| DeclarationProblem {
+            kind: TypeKind::Unit,
+            unit_type: name.clone(),
+            index: i + 1,
+            error,
+        }));
+    }
+    problems
+}
+
+/// Every problem with the analysis types a manifest declares, in manifest order: the same
+/// checks of names and defaults as for unit types, and the analysis types each one reads
+/// named once each, without control characters. Whether a read type exists is known only
+/// once every library is loaded (the `calx` crate checks it against the registry).
+pub fn check_analyses(analyses: &[AnalysisDescriptor]) -> Vec<DeclarationProblem> {
+    let mut problems = Vec::new();
+    for (i, d) in analyses.iter().enumerate() {
+        let mut errors = Vec::new();
+        let name = &d.type_name;
+        if name.is_empty() {
+            errors.push(DeclarationError::EmptyTypeName);
+        } else if let Some(character) = name.chars().find(|c| c.is_control()) {
+            errors.push(DeclarationError::TypeNameControl { character });
+        }
+        if !name.is_empty() && analyses[..i].iter().any(|e| &e.type_name == name) {
+            errors.push(DeclarationError::DuplicateType);
+        }
+        let params: Vec<&str> = d.params.iter().map(|p| p.name.as_str()).collect();
+        name_errors(&mut errors, Item::Parameter, &params);
+        for p in &d.params {
+            if let Some(default) = &p.default
+                && let Err(Misfit { at, found, expected }) = check_value(&p.kind, default, String::new())
+            {
+                errors.push(DeclarationError::DefaultKind { param: p.name.clone(), at, found, expected });
+            }
+        }
+        let reads: Vec<&str> = d.reads.iter().map(String::as_str).collect();
+        name_errors(&mut errors, Item::Read, &reads);
+        problems.extend(errors.into_iter().map(|error| DeclarationProblem {
+            kind: TypeKind::Analysis,
             unit_type: name.clone(),
             index: i + 1,
             error,

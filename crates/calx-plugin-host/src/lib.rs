@@ -1,4 +1,4 @@
-//! Load Calx unit-operation plugin libraries.
+//! Load Calx plugin libraries: unit operations and (ABI 1.1) analyses.
 //!
 //! Loading is two steps, so that nothing in a file runs before it is known to be a Calx
 //! plugin. [`check`] reads the file (through a reader the caller opened: this crate does no
@@ -10,7 +10,10 @@
 //! the header's magic number and ABI major version BEFORE reading the function table, checks
 //! the table's recorded size, reads the JSON manifest, checks what it declares (names,
 //! defaults: [`declaration`]) and returns [`LoadedPlugin`] whose unit types are ordinary
-//! `Arc<dyn UnitType>` proxies: the engine cannot tell them from built-in units. `create`
+//! `Arc<dyn UnitType>` proxies: the engine cannot tell them from built-in units. Its analysis
+//! types are `Arc<dyn AnalysisType>` proxies (`analysis_proxy`): a run sends the converged
+//! flowsheet as a JSON view, or, for figures only, its numbers as one flat array (the view's
+//! layout as JSON only when it changes), and checks the metrics that come back. `create`
 //! sends the unit's configuration as one JSON message; `calculate` passes flat `f64` arrays
 //! and receives report items through callbacks (see `calx-plugin-abi`). A plugin's error or
 //! panic becomes a `UnitError` naming the library file, the unit type and the message.
@@ -31,6 +34,7 @@
 
 #![allow(unsafe_code)]
 
+mod analysis_proxy;
 pub mod convert;
 pub mod declaration;
 pub mod marker;
@@ -42,11 +46,13 @@ use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use calx_core::{UnitDescriptor, UnitType};
+use calx_core::{AnalysisDescriptor, AnalysisType, UnitDescriptor, UnitType};
 use calx_plugin_abi::{
     ABI_MAJOR, ABI_MINOR, Buffer, ENTRY_SYMBOL, EntryFn, MAGIC, PluginHeader, PluginTable, Status, TABLE_SIZE_V1_0,
-    wire,
+    TABLE_SIZE_V1_1, wire,
 };
+
+pub use analysis_proxy::PluginAnalysisError;
 use serde::Serialize;
 
 pub use calx_plugin_abi as abi;
@@ -112,6 +118,23 @@ pub enum PluginError {
         /// Minimum size.
         needed: usize,
     },
+    /// The manifest declares analysis types, but the library's table has no analysis
+    /// functions (built against ABI 1.0, or a table cut short).
+    #[error(
+        "{path}: the manifest declares analysis types, but the plugin's function table ({found} bytes, ABI {major}.{minor}) has no analysis functions (ABI {ABI_MAJOR}.1, {needed} bytes)"
+    )]
+    NoAnalysisTable {
+        /// Library path.
+        path: String,
+        /// Recorded size.
+        found: usize,
+        /// Size with the analysis functions.
+        needed: usize,
+        /// The plugin's major version.
+        major: u32,
+        /// The plugin's minor version.
+        minor: u32,
+    },
     /// The manifest could not be read.
     #[error("{path}: cannot read the plugin manifest: {message}")]
     Manifest {
@@ -148,17 +171,21 @@ pub struct Manifest {
     pub sdk_version: String,
     /// Its unit types.
     pub units: Vec<UnitDescriptor>,
+    /// Its analysis types (ABI 1.1; none from a 1.0 plugin, and then not serialized).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub analyses: Vec<AnalysisDescriptor>,
 }
 
 impl Manifest {
     /// The manifest a plugin sent.
     pub fn from_wire(m: wire::Manifest) -> Manifest {
-        let wire::Manifest { provider, plugin_version, sdk_version, units } = m;
+        let wire::Manifest { provider, plugin_version, sdk_version, units, analyses } = m;
         Manifest {
             provider,
             plugin_version,
             sdk_version,
             units: units.iter().map(convert::descriptor_from_wire).collect(),
+            analyses: analyses.iter().map(convert::analysis::analysis_descriptor_from_wire).collect(),
         }
     }
 }
@@ -201,6 +228,8 @@ pub struct LoadedPlugin {
     pub abi: (u32, u32),
     /// Its unit types, callable like built-in ones.
     pub unit_types: Vec<Arc<dyn UnitType>>,
+    /// Its analysis types, callable like built-in ones (ABI 1.1).
+    pub analysis_types: Vec<Arc<dyn AnalysisType>>,
 }
 
 /// The host's ABI version (major, minor).
@@ -282,12 +311,27 @@ pub fn load(checked: &Checked) -> Result<LoadedPlugin, PluginError> {
     (table.set_logger)(proxy::host_log);
     let manifest = read_manifest(&shown, table, header.plugin)?;
     let plugin = proxy::PluginRef { table, ctx: header.plugin, file: shown };
+    let (major, minor) = (header.abi_major, header.abi_minor);
+    if !manifest.analyses.is_empty() && (minor < 1 || table.size < TABLE_SIZE_V1_1) {
+        return Err(PluginError::NoAnalysisTable {
+            path: plugin.file,
+            found: table.size,
+            needed: TABLE_SIZE_V1_1,
+            major,
+            minor,
+        });
+    }
     let unit_types = manifest
         .units
         .iter()
         .map(|d| Arc::new(proxy::ProxyType::new(plugin.clone(), d.clone())) as Arc<dyn UnitType>)
         .collect();
-    Ok(LoadedPlugin { path: path.to_path_buf(), manifest, abi: (header.abi_major, header.abi_minor), unit_types })
+    let analysis_types = manifest
+        .analyses
+        .iter()
+        .map(|d| Arc::new(analysis_proxy::ProxyAnalysisType::new(plugin.clone(), d.clone())) as Arc<dyn AnalysisType>)
+        .collect();
+    Ok(LoadedPlugin { path: path.to_path_buf(), manifest, abi: (major, minor), unit_types, analysis_types })
 }
 
 /// Decode a plugin's manifest (the JSON of ABI v1 it sends) and check what it declares: the
@@ -300,7 +344,8 @@ pub fn decode_manifest(path: &str, json: &[u8]) -> Result<Manifest, PluginError>
             return Err(PluginError::Manifest { path: path.to_string(), message: format!("malformed manifest: {e}") });
         }
     };
-    let problems = declaration::check_units(&manifest.units);
+    let mut problems = declaration::check_units(&manifest.units);
+    problems.extend(declaration::check_analyses(&manifest.analyses));
     if !problems.is_empty() {
         return Err(PluginError::Declaration { path: path.to_string(), problems });
     }

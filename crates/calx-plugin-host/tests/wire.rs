@@ -266,6 +266,7 @@ fn the_sdk_sends_the_golden_manifests_and_errors() {
         plugin_version: "1.2.3".into(),
         sdk_version: "0.1.0".into(),
         units: vec![descriptor_to_wire(&sample_descriptor())],
+        analyses: vec![],
     };
     same_text(&pretty(&manifest), &abi_golden("manifest.json"), "manifest.json");
     let errors: Vec<wire::UnitError> = sample_errors().iter().map(unit_error_to_wire).collect();
@@ -359,4 +360,78 @@ fn utility_codes_round_trip() {
         assert_eq!(utility_from_code(utility_code(u)), Some(u));
     }
     assert_eq!(utility_from_code(4), None);
+}
+
+/// The report part of ABI 1.1 crosses through its serde form: calx-core's report types
+/// must read the golden report part (every block and chart) and write it back byte for byte,
+/// through the host's conversion and the SDK's.
+#[test]
+fn the_report_part_golden_reads_into_calx_core_and_back_unchanged() {
+    let text = abi_golden("report_part.json");
+    let part: wire::ReportPart = read(&text);
+    let core = calx_plugin_host::convert::analysis::report_part_from_wire(&part).unwrap_or_else(|e| panic!("{e}"));
+    let back = calx_plugin_sdk::convert::analysis::report_part_to_wire(&core).unwrap_or_else(|e| panic!("{e}"));
+    same_text(&pretty(&back), &text, "calx-core's report part drifted from ABI 1.1's");
+    // And calx-core's own serde form is the wire form.
+    same_text(&pretty(&core), &text, "calx-core's report part serializes differently from the wire's");
+}
+
+/// The host's view of a converged flowsheet, rebuilt by the SDK as a calx-core result, gives
+/// the same view again: nothing the view carries is lost on the way, to the last bit.
+#[test]
+fn the_flowsheet_view_round_trips_through_the_sdk() {
+    use calx_plugin_host::convert::analysis::flowsheet_view;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for file in ["flowsheets/lime-slaking-recycle.yaml", "flowsheets/kigam-cfbc-2022.yaml"] {
+        let project = calx::Project::load(&root.join(file), &calx::LoadOptions::default()).expect("loads");
+        let solved = project.solve().expect("solves");
+        let view = flowsheet_view(&solved.result, &solved.analyses);
+        let components = Arc::new(component_set_from_wire(&components_of(&solved.result)).expect("components"));
+        let (result, earlier) = calx_plugin_sdk::convert::analysis::view_from_wire(&view, &components);
+        let again = flowsheet_view(&result, &earlier);
+        // Compared as JSON text, which writes every float exactly.
+        assert_eq!(pretty(&again), pretty(&view), "{file}");
+        assert_eq!(*result.components, *solved.result.components, "{file}");
+    }
+}
+
+fn components_of(result: &calx_core::result::FlowsheetResult) -> Vec<wire::ComponentData> {
+    result.components.iter().map(component_to_wire).collect()
+}
+
+/// The flat figures path: the host writes a flowsheet's numbers in the order the ABI defines
+/// (`FlowsheetView::numbers`), and the SDK, writing them over a result rebuilt from the same
+/// layout, gets that flowsheet back to the last bit; a layout compares equal to its own
+/// flowsheet and unequal to another.
+#[test]
+fn the_flat_path_writes_and_reads_the_numbers_in_the_abis_order() {
+    use calx_plugin_host::convert::analysis::{flowsheet_view, same_layout, write_numbers};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let solved = |file: &str| {
+        let project = calx::Project::load(&root.join(file), &calx::LoadOptions::default()).expect("loads");
+        project.solve().expect("solves")
+    };
+    let (lime, kigam) = (solved("flowsheets/lime-slaking-recycle.yaml"), solved("flowsheets/kigam-cfbc-2022.yaml"));
+    for s in [&lime, &kigam] {
+        let view = flowsheet_view(&s.result, &s.analyses);
+        let mut numbers = Vec::new();
+        write_numbers(&s.result, &s.analyses, &mut numbers);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&numbers), bits(&view.numbers()));
+        assert!(same_layout(&view, &s.result, &s.analyses));
+        // Rebuilt from a layout whose numbers are all zero, then given the numbers.
+        let mut zeroed = view.clone();
+        zeroed.streams.iter_mut().for_each(|x| x.flows.iter_mut().for_each(|f| *f = 0.0));
+        let components = Arc::new(component_set_from_wire(&components_of(&s.result)).expect("components"));
+        let (mut result, mut earlier) = calx_plugin_sdk::convert::analysis::view_from_wire(&zeroed, &components);
+        calx_plugin_sdk::convert::analysis::read_numbers(&mut result, &mut earlier, &numbers).expect("fits");
+        assert_eq!(pretty(&flowsheet_view(&result, &earlier)), pretty(&view));
+        assert_eq!(
+            calx_plugin_sdk::convert::analysis::read_numbers(&mut result, &mut earlier, &numbers[1..]),
+            Err(numbers.len())
+        );
+    }
+    let lime_view = flowsheet_view(&lime.result, &lime.analyses);
+    assert!(!same_layout(&lime_view, &kigam.result, &kigam.analyses));
+    assert!(!same_layout(&lime_view, &lime.result, &kigam.analyses[..1]));
 }

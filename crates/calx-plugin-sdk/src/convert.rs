@@ -16,6 +16,8 @@ use calx_core::unit::{Connections, PortDirection, PortSpec, UnitDescriptor, Unit
 use calx_core::{Formula, element};
 use calx_plugin_abi::{UTILITY_COOLING, UTILITY_ELECTRICITY, UTILITY_HEATING, UTILITY_WATER, wire};
 
+pub mod analysis;
+
 /// Why a component received from the host cannot be rebuilt.
 #[derive(Debug, thiserror::Error)]
 pub enum ComponentError {
@@ -65,7 +67,7 @@ fn port_to_wire(p: &PortSpec) -> wire::PortSpec {
     }
 }
 
-fn param_spec_to_wire(p: &ParamSpec) -> wire::ParamSpec {
+pub(crate) fn param_spec_to_wire(p: &ParamSpec) -> wire::ParamSpec {
     let ParamSpec { name, kind, default, optional, doc, source } = p;
     wire::ParamSpec {
         name: name.clone(),

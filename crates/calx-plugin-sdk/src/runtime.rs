@@ -26,11 +26,24 @@ pub(crate) static TABLE: PluginTable = PluginTable {
     calculate,
     destroy,
     set_logger,
+    analysis_create: analysis::create,
+    analysis_run: analysis::run,
+    analysis_destroy: analysis::destroy,
+    analysis_figures: analysis::figures,
+    analysis_set_number: analysis::set_number,
 };
+
+mod analysis;
+
+/// The same functions behind a table that says it is ABI 1.0's (no analysis functions): what
+/// a library built before analyses existed hands the host. For the host's compatibility
+/// test only.
+pub(crate) static TABLE_V1_0: PluginTable = PluginTable { size: calx_plugin_abi::TABLE_SIZE_V1_0, ..TABLE };
 
 /// Why an entry point failed.
 enum Fail {
     Unit(UnitError),
+    Analysis(calx_core::AnalysisError),
     Other(String),
 }
 
@@ -52,6 +65,11 @@ fn guarded(error: *mut Buffer, f: impl FnOnce() -> Result<(), Fail>) -> Status {
         Ok(Err(Fail::Unit(e))) => (
             Status::UNIT_ERROR,
             serde_json::to_vec(&unit_error_to_wire(&e)).unwrap_or_else(|_| e.to_string().into_bytes()),
+        ),
+        Ok(Err(Fail::Analysis(e))) => (
+            Status::ANALYSIS_ERROR,
+            serde_json::to_vec(&crate::convert::analysis::analysis_error_to_wire(&e))
+                .unwrap_or_else(|_| e.to_string().into_bytes()),
         ),
         Ok(Err(Fail::Other(m))) => (Status::ERROR, m.into_bytes()),
         Err(payload) => (Status::PANIC, panic_message(payload.as_ref()).into_bytes()),

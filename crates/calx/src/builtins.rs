@@ -1,10 +1,19 @@
 //! The unit and analysis types built into Calx: the generic, carbon-mineralization and
-//! process-equipment unit families, LCA, TEA and the carbon-credit ledger. The `calx` command, the test support and every benchmark use this
-//! one list, so tests exercise exactly what users run.
+//! process-equipment unit families, LCA, TEA and the carbon-credit ledger. The `calx` command,
+//! the test support and every benchmark use this one list, so tests exercise exactly what
+//! users run.
+//!
+//! One mechanism: every provider — a built-in crate linked statically here, or a plugin
+//! library loaded at run time (`crate::plugins`) — registers its unit types and analysis
+//! types through [`register_provider`], i.e. `Registry::register` and
+//! `Registry::register_analysis` with `Arc<dyn UnitType>` / `Arc<dyn AnalysisType>`. A
+//! loaded library's types are host proxies implementing those same traits, so the flowsheet
+//! layer, the engine, the analysis runner, studies and reports cannot tell them apart.
 
 use std::sync::Arc;
 
-use calx_core::Registry;
+use calx_core::registry::ProvidedTwice;
+use calx_core::{AnalysisType, Registry, UnitType};
 
 /// A registry of every built-in unit and analysis type.
 pub fn builtin_registry() -> Registry {
@@ -14,22 +23,44 @@ pub fn builtin_registry() -> Registry {
     r
 }
 
+/// Register one provider's unit and analysis types: the one path of built-in crates and
+/// loaded libraries alike. Returns the names already taken.
+pub(crate) fn register_provider(
+    r: &mut Registry,
+    provider: &str,
+    units: &[Arc<dyn UnitType>],
+    analyses: &[Arc<dyn AnalysisType>],
+) -> Vec<ProvidedTwice> {
+    let mut conflicts = Vec::new();
+    for t in units {
+        conflicts.extend(r.register(provider, t.clone()).err());
+    }
+    for a in analyses {
+        conflicts.extend(r.register_analysis(provider, a.clone()).err());
+    }
+    conflicts
+}
+
+/// A provider's name, unit types and analysis types.
+type Provider = (&'static str, Vec<Arc<dyn UnitType>>, Vec<Arc<dyn AnalysisType>>);
+
 /// Register every built-in unit and analysis type; returns the conflicts (none, by test).
-fn register_builtins(r: &mut Registry) -> Vec<calx_core::registry::ProvidedTwice> {
-    let plugins: [(&str, Vec<Arc<dyn calx_core::UnitType>>); 3] = [
-        (calx_generic::PROVIDER, calx_generic::unit_types()),
-        (calx_mineralization::PROVIDER, calx_mineralization::unit_types()),
-        (calx_equipment::PROVIDER, calx_equipment::unit_types()),
+fn register_builtins(r: &mut Registry) -> Vec<ProvidedTwice> {
+    let lca: Arc<dyn AnalysisType> = Arc::new(calx_lca::LcaAnalysisType::default());
+    let tea: Arc<dyn AnalysisType> = Arc::new(calx_tea::TeaAnalysisType);
+    let carbon: Arc<dyn AnalysisType> = Arc::new(calx_carbon::CarbonAnalysisType::shipped());
+    let providers: [Provider; 6] = [
+        (calx_generic::PROVIDER, calx_generic::unit_types(), vec![]),
+        (calx_mineralization::PROVIDER, calx_mineralization::unit_types(), vec![]),
+        (calx_equipment::PROVIDER, calx_equipment::unit_types(), vec![]),
+        ("calx-lca", vec![], vec![lca]),
+        ("calx-tea", vec![], vec![tea]),
+        ("calx-carbon", vec![], vec![carbon]),
     ];
     let mut conflicts = Vec::new();
-    for (provider, types) in plugins {
-        for t in types {
-            conflicts.extend(r.register(provider, t).err());
-        }
+    for (provider, units, analyses) in providers {
+        conflicts.extend(register_provider(r, provider, &units, &analyses));
     }
-    conflicts.extend(r.register_analysis("calx-lca", Arc::new(calx_lca::LcaAnalysisType::default())).err());
-    conflicts.extend(r.register_analysis("calx-tea", Arc::new(calx_tea::TeaAnalysisType)).err());
-    conflicts.extend(r.register_analysis("calx-carbon", Arc::new(calx_carbon::CarbonAnalysisType::shipped())).err());
     conflicts
 }
 

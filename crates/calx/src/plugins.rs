@@ -19,7 +19,9 @@
 //! write, or that belongs to another user (not root), is loaded with a warning
 //! (`calx_plugin_host::trust`). Each loaded type is registered with the library's path as
 //! its provider, so a type provided twice is an error naming both files (or the built-in
-//! plugin).
+//! plugin). Analysis types of a library (ABI 1.1) are registered the same way, through
+//! `Registry::register_analysis` like the built-in LCA, TEA and carbon ledger; one reading an
+//! analysis type that is provided by nobody is refused naming the file.
 
 use std::path::{Path, PathBuf};
 
@@ -29,7 +31,8 @@ use calx_plugin_host::{Checked, LoadedPlugin, PluginError};
 
 /// The plugin crates of the Calx source tree (`plugins/`): a bare name of one of them that
 /// is not found is a library that was not built.
-const SHIPPED_PLUGINS: &[&str] = &["calx-cyclone", "calx-equipment", "calx-generic", "calx-mineralization"];
+const SHIPPED_PLUGINS: &[&str] =
+    &["calx-cyclone", "calx-equipment", "calx-generic", "calx-mineralization", "calx-water-footprint"];
 
 /// Directories of the `CALX_PLUGIN_PATH` environment variable.
 pub fn search_path_from_env() -> Vec<PathBuf> {
@@ -209,8 +212,10 @@ fn warn_if_others_could_write(_path: &Path) {}
 /// A problem with one `plugins:` entry: where it is written and what is wrong.
 pub type PluginProblem = (Loc, String);
 
-/// Load the libraries of every entry (each file once) and register their unit types on top
-/// of `builtin`. Problems come back with the entry's position.
+/// Load the libraries of every entry (each file once) and register their unit and analysis
+/// types on top of `builtin`, through the registry's one interface the built-ins use.
+/// Problems come back with the entry's position: among them an analysis type reading an
+/// analysis type that neither the built-ins nor any listed library provides.
 pub fn load_plugins(
     entries: &[PluginEntry],
     base: &Path,
@@ -218,7 +223,7 @@ pub fn load_plugins(
     builtin: &Registry,
 ) -> Result<(Registry, Vec<LoadedPlugin>), Vec<PluginProblem>> {
     let mut registry = builtin.clone();
-    let mut loaded: Vec<LoadedPlugin> = Vec::new();
+    let mut loaded: Vec<(Loc, LoadedPlugin)> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut problems = Vec::new();
     for entry in entries {
@@ -238,13 +243,8 @@ pub fn load_plugins(
             let plugin = check(&file).and_then(|c| calx_plugin_host::load(&c).map_err(FileError::Plugin));
             match plugin {
                 Ok(p) => {
-                    let provider = file.display().to_string();
-                    for t in &p.unit_types {
-                        if let Err(e) = registry.register(&provider, t.clone()) {
-                            problems.push((entry.loc, e.to_string()));
-                        }
-                    }
-                    loaded.push(p);
+                    problems.extend(register(&mut registry, &p).into_iter().map(|m| (entry.loc, m)));
+                    loaded.push((entry.loc, p));
                 }
                 // One message per refused declaration, each naming the file and unit type.
                 Err(FileError::Plugin(PluginError::Declaration { path, problems: list })) => {
@@ -254,5 +254,36 @@ pub fn load_plugins(
             }
         }
     }
-    if problems.is_empty() { Ok((registry, loaded)) } else { Err(problems) }
+    for (loc, p) in &loaded {
+        problems.extend(unknown_reads(&registry, p).into_iter().map(|m| (*loc, m)));
+    }
+    if problems.is_empty() { Ok((registry, loaded.into_iter().map(|(_, p)| p).collect())) } else { Err(problems) }
+}
+
+/// Register a loaded library's unit and analysis types with its path as their provider, on
+/// the built-ins' own path; the names already taken, as messages naming both providers.
+fn register(registry: &mut Registry, p: &LoadedPlugin) -> Vec<String> {
+    let provider = p.path.display().to_string();
+    crate::builtins::register_provider(registry, &provider, &p.unit_types, &p.analysis_types)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// The analysis types of a loaded library that read an analysis type nobody provides.
+fn unknown_reads(registry: &Registry, p: &LoadedPlugin) -> Vec<String> {
+    let known: Vec<&str> = registry.analyses().map(|a| a.descriptor.type_name.as_str()).collect();
+    let mut out = Vec::new();
+    for d in &p.manifest.analyses {
+        for read in d.reads.iter().filter(|r| registry.analysis(r).is_none()) {
+            out.push(format!(
+                "{}: plugin refused: analysis type `{}` reads analysis type `{}`, which neither Calx nor a listed plugin provides (known: {})",
+                p.path.display(),
+                d.type_name.escape_debug(),
+                read.escape_debug(),
+                known.join(", ")
+            ));
+        }
+    }
+    out
 }
