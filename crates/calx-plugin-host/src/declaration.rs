@@ -18,7 +18,7 @@
 //! names are shown escaped (`escape_debug`), so a control character is visible, not obeyed.
 
 use calx_core::AnalysisDescriptor;
-use calx_core::params::{ParamKind, ParamValue};
+use calx_core::params::{ParamKind, ParamSpec, ParamValue};
 use calx_core::unit::{PortDirection, UnitDescriptor};
 
 /// What a unit type names: an inlet port, an outlet port or a parameter.
@@ -145,30 +145,14 @@ fn code(c: char) -> String {
 pub fn check_units(units: &[UnitDescriptor]) -> Vec<DeclarationProblem> {
     let mut problems = Vec::new();
     for (i, d) in units.iter().enumerate() {
-        let mut errors = Vec::new();
         let name = &d.type_name;
-        if name.is_empty() {
-            errors.push(DeclarationError::EmptyTypeName);
-        } else if let Some(character) = name.chars().find(|c| c.is_control()) {
-            errors.push(DeclarationError::TypeNameControl { character });
-        }
-        if !name.is_empty() && units[..i].iter().any(|e| &e.type_name == name) {
-            errors.push(DeclarationError::DuplicateType);
-        }
+        let mut errors = type_name_errors(name, units[..i].iter().map(|e| e.type_name.as_str()));
         for (item, direction) in [(Item::Inlet, PortDirection::In), (Item::Outlet, PortDirection::Out)] {
             let ports: Vec<&str> =
                 d.ports.iter().filter(|p| p.direction == direction).map(|p| p.name.as_str()).collect();
             name_errors(&mut errors, item, &ports);
         }
-        let params: Vec<&str> = d.params.iter().map(|p| p.name.as_str()).collect();
-        name_errors(&mut errors, Item::Parameter, &params);
-        for p in &d.params {
-            if let Some(default) = &p.default
-                && let Err(Misfit { at, found, expected }) = check_value(&p.kind, default, String::new())
-            {
-                errors.push(DeclarationError::DefaultKind { param: p.name.clone(), at, found, expected });
-            }
-        }
+        param_errors(&mut errors, &d.params);
         problems.extend(errors.into_iter().map(|error| DeclarationProblem {
             kind: TypeKind::Unit,
             unit_type: name.clone(),
@@ -186,25 +170,9 @@ pub fn check_units(units: &[UnitDescriptor]) -> Vec<DeclarationProblem> {
 pub fn check_analyses(analyses: &[AnalysisDescriptor]) -> Vec<DeclarationProblem> {
     let mut problems = Vec::new();
     for (i, d) in analyses.iter().enumerate() {
-        let mut errors = Vec::new();
         let name = &d.type_name;
-        if name.is_empty() {
-            errors.push(DeclarationError::EmptyTypeName);
-        } else if let Some(character) = name.chars().find(|c| c.is_control()) {
-            errors.push(DeclarationError::TypeNameControl { character });
-        }
-        if !name.is_empty() && analyses[..i].iter().any(|e| &e.type_name == name) {
-            errors.push(DeclarationError::DuplicateType);
-        }
-        let params: Vec<&str> = d.params.iter().map(|p| p.name.as_str()).collect();
-        name_errors(&mut errors, Item::Parameter, &params);
-        for p in &d.params {
-            if let Some(default) = &p.default
-                && let Err(Misfit { at, found, expected }) = check_value(&p.kind, default, String::new())
-            {
-                errors.push(DeclarationError::DefaultKind { param: p.name.clone(), at, found, expected });
-            }
-        }
+        let mut errors = type_name_errors(name, analyses[..i].iter().map(|e| e.type_name.as_str()));
+        param_errors(&mut errors, &d.params);
         let reads: Vec<&str> = d.reads.iter().map(String::as_str).collect();
         name_errors(&mut errors, Item::Read, &reads);
         problems.extend(errors.into_iter().map(|error| DeclarationProblem {
@@ -215,6 +183,34 @@ pub fn check_analyses(analyses: &[AnalysisDescriptor]) -> Vec<DeclarationProblem
         }));
     }
     problems
+}
+
+/// Problems of a declared type's name: empty, control characters, or the name of a type
+/// declared `earlier` in the same manifest.
+fn type_name_errors<'a>(name: &str, mut earlier: impl Iterator<Item = &'a str>) -> Vec<DeclarationError> {
+    let mut errors = Vec::new();
+    if name.is_empty() {
+        errors.push(DeclarationError::EmptyTypeName);
+    } else if let Some(character) = name.chars().find(|c| c.is_control()) {
+        errors.push(DeclarationError::TypeNameControl { character });
+    }
+    if !name.is_empty() && earlier.any(|e| e == name) {
+        errors.push(DeclarationError::DuplicateType);
+    }
+    errors
+}
+
+/// Problems of a declared type's parameters: their names, and defaults not of their kind.
+fn param_errors(errors: &mut Vec<DeclarationError>, params: &[ParamSpec]) {
+    let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
+    name_errors(errors, Item::Parameter, &names);
+    for p in params {
+        if let Some(default) = &p.default
+            && let Err(Misfit { at, found, expected }) = check_value(&p.kind, default, String::new())
+        {
+            errors.push(DeclarationError::DefaultKind { param: p.name.clone(), at, found, expected });
+        }
+    }
 }
 
 /// Problems of the inlet, outlet or parameter names of one unit type: empty, control characters,
@@ -282,7 +278,6 @@ fn shown(value: &ParamValue) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use calx_core::params::ParamSpec;
     use calx_core::unit::PortSpec;
 
     fn unit(name: &str, ports: Vec<PortSpec>, params: Vec<ParamSpec>) -> UnitDescriptor {
