@@ -541,6 +541,26 @@ fn plugin_analysis_faults_are_contained_and_name_the_library() {
     insta::assert_snapshot!(e("twice"), @r#"
     analysis `faulty_analysis`: plugin [libs]/libcalx_fixture_analysis_faults.so, analysis type `faulty_analysis`: metric `m` is returned twice
     "#);
+    insta::assert_snapshot!(e("script"), @r#"
+    analysis `faulty_analysis`: plugin [libs]/libcalx_fixture_analysis_faults.so, analysis type `faulty_analysis`: report drawing `fixture` is refused: it holds a script
+    "#);
+}
+
+#[test]
+fn a_plugin_analysis_drawing_of_shapes_and_text_reaches_the_report() {
+    let options = calx::LoadOptions::default().with_registry(generic_only());
+    let project = calx::Project::from_text(&faulty_analysis_flowsheet("drawing"), "fault.yaml", &root(), &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let solved = project.solve().unwrap_or_else(|e| panic!("{e}"));
+    let part = solved.analyses[0].report.as_ref().expect("the fixture reports a part");
+    let calx_core::report::Block::Drawing(d) = &part.blocks[0] else { panic!("{:?}", part.blocks) };
+    assert!(d.svg.contains("<text x=\"1\" y=\"9\">m</text>"), "{}", d.svg);
+    let doc =
+        calx_document::document(&calx_document::Input::new(&project, &solved), &calx_document::Options::default());
+    let html = calx_document::html(&doc);
+    // Inline in the page (the HTML report drops the SVG namespace attribute only).
+    assert!(html.contains(r#"<rect width="10" height="10"/><text x="1" y="9">m</text>"#), "the drawing is shown");
+    assert!(html.contains("A drawing"), "with its caption");
 }
 
 #[test]

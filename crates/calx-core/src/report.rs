@@ -73,6 +73,84 @@ pub enum Block {
     Chart(Chart),
     /// A chart with the table of its numbers beside it.
     ChartWithTable(Chart, Table),
+    /// A drawing the analysis made itself, as SVG (a plugin's own figure); plugin-host
+    /// refuses one with active or outside content ([`Drawing::unsafe_content`]).
+    Drawing(Drawing),
+}
+
+/// A figure given as SVG text, drawn by the analysis, not by the report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Drawing {
+    /// Unique id in the report (a file name stem in the Markdown report).
+    pub id: String,
+    /// Caption.
+    pub caption: String,
+    /// The SVG document, `<svg ...>...</svg>`.
+    pub svg: String,
+    /// Width, px.
+    pub width: f64,
+    /// Height, px.
+    pub height: f64,
+}
+
+/// What an SVG drawing may not hold: scripts, embedded documents, and anything fetched from
+/// outside the report (the report opens offline and must run nothing it did not write).
+const REFUSED_IN_SVG: &[(&str, &str)] = &[
+    ("<script", "a script"),
+    ("<foreignobject", "embedded HTML (foreignObject)"),
+    ("<iframe", "an embedded document"),
+    ("<object", "an embedded object"),
+    ("<embed", "an embedded object"),
+    ("<!entity", "an XML entity"),
+    ("javascript:", "a javascript: address"),
+    ("@import", "a style sheet import"),
+];
+
+impl Drawing {
+    /// Why this drawing cannot go into a report, if it cannot: not an `<svg>` element, a
+    /// refused element ([`REFUSED_IN_SVG`]), an event handler attribute (`onload=`), a link
+    /// or `url(...)` to anything but an id in the drawing itself (`#id`), or a size that is not
+    /// a positive number.
+    pub fn unsafe_content(&self) -> Option<String> {
+        if !(self.width.is_finite() && self.width > 0.0 && self.height.is_finite() && self.height > 0.0) {
+            return Some(format!("its size {} x {} px is not positive", self.width, self.height));
+        }
+        let svg = self.svg.to_ascii_lowercase();
+        if !svg.trim_start().starts_with("<svg") {
+            return Some("it is not an <svg> element".into());
+        }
+        if let Some((_, what)) = REFUSED_IN_SVG.iter().find(|(text, _)| svg.contains(text)) {
+            return Some(format!("it holds {what}"));
+        }
+        if let Some(handler) = event_handler(&svg) {
+            return Some(format!("it holds an event handler (`{handler}=`)"));
+        }
+        outside_reference(&svg).map(|r| format!("it refers to something outside the drawing (`{r}`)"))
+    }
+}
+
+/// The first `on...=` attribute of lower-cased SVG text (`onload`, `onclick`).
+fn event_handler(svg: &str) -> Option<&str> {
+    let bytes = svg.as_bytes();
+    svg.match_indices("on").find_map(|(i, _)| {
+        let after_space = i > 0 && bytes[i - 1].is_ascii_whitespace();
+        let name_end = i + 2 + svg[i + 2..].bytes().take_while(u8::is_ascii_alphabetic).count();
+        let equals = svg[name_end..].trim_start().starts_with('=');
+        (after_space && name_end > i + 2 && equals).then(|| &svg[i..name_end])
+    })
+}
+
+/// The first `href=` value or `url(...)` argument of lower-cased SVG text that is not an id
+/// in the same drawing (`#clip`).
+fn outside_reference(svg: &str) -> Option<&str> {
+    let value_after = |at: usize| -> &str {
+        let rest = svg[at..].trim_start_matches([' ', '=', '"', '\'', '(']);
+        let end = rest.find(['"', '\'', ')', ' ', '>']).unwrap_or(rest.len());
+        &rest[..end]
+    };
+    let hrefs = svg.match_indices("href").map(|(i, _)| i + 4).filter(|&at| svg[at..].trim_start().starts_with('='));
+    let urls = svg.match_indices("url(").map(|(i, _)| i + 3);
+    hrefs.chain(urls).map(value_after).find(|v| !v.starts_with('#'))
 }
 
 /// One headline number.
@@ -208,4 +286,39 @@ pub struct WaterfallStep {
     pub total: bool,
     /// The value as shown on the bar, formatted by the analysis (`-12.5`, `−12.5 t`).
     pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Drawing;
+
+    fn drawing(svg: &str) -> Drawing {
+        Drawing { id: "d".into(), caption: String::new(), svg: svg.into(), width: 100.0, height: 50.0 }
+    }
+
+    #[test]
+    fn shapes_text_and_links_inside_the_drawing_pass() {
+        let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 50"><defs><clipPath id="c"><rect width="10" height="10"/></clipPath></defs><polygon points="0,0 1,1" clip-path="url(#c)"/><use href="#c"/><text font-family="sans-serif">Water on site</text></svg>"##;
+        assert_eq!(drawing(svg).unsafe_content(), None);
+    }
+
+    #[test]
+    fn active_or_outside_content_is_refused_saying_what() {
+        let refused = |svg: &str| drawing(svg).unsafe_content().unwrap_or_default();
+        assert_eq!(refused("<svg><script>alert(1)</script></svg>"), "it holds a script");
+        assert_eq!(refused("<svg><rect onload = \"x()\"/></svg>"), "it holds an event handler (`onload=`)");
+        assert_eq!(
+            refused("<svg><image href=\"http://example.org/a.png\"/></svg>"),
+            "it refers to something outside the drawing (`http://example.org/a.png`)"
+        );
+        assert_eq!(
+            refused("<svg><rect style=\"fill:url(http://x/y)\"/></svg>"),
+            "it refers to something outside the drawing (`http://x/y`)"
+        );
+        assert_eq!(refused("<svg><foreignObject/></svg>"), "it holds embedded HTML (foreignObject)");
+        assert_eq!(refused("<div/>"), "it is not an <svg> element");
+        let mut flat = drawing("<svg/>");
+        flat.height = 0.0;
+        assert_eq!(flat.unsafe_content().as_deref(), Some("its size 100 x 0 px is not positive"));
+    }
 }

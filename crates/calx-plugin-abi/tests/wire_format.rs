@@ -499,6 +499,14 @@ fn sample_report_part() -> wire::ReportPart {
             Block::Chart(chart("cash", cash)),
             Block::ChartWithTable(chart("bars", bars), sample_table()),
             Block::Chart(chart("waterfall", waterfall)),
+            Block::Drawing(wire::Drawing {
+                id: "site".into(),
+                caption: "Water on site".into(),
+                svg: r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10"><rect width="20" height="10"/></svg>"#
+                    .into(),
+                width: 200.0,
+                height: 100.0,
+            }),
         ],
         summary: wire::SummaryFigures {
             lead: vec![figure("Withdrawal")],

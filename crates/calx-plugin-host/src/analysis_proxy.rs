@@ -237,6 +237,7 @@ impl ProxyAnalysis {
         let output = analysis_output_from_wire(&self.name, &self.type_name, received)
             .map_err(|e| self.refused(e.to_string()))?;
         self.check(&output.metrics)?;
+        self.check_drawings(&output)?;
         Ok(output)
     }
 
@@ -391,6 +392,22 @@ impl ProxyAnalysis {
             };
             if let Some(p) = problem {
                 return Err(self.refused(p));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ProxyAnalysis {
+    /// Every drawing of the report part safe to put in a report that opens offline.
+    fn check_drawings(&self, output: &AnalysisOutput) -> Result<(), AnalysisError> {
+        let blocks = output.report.iter().flat_map(|part| &part.blocks);
+        for block in blocks {
+            if let calx_core::report::Block::Drawing(d) = block
+                && let Some(why) = d.unsafe_content()
+            {
+                let id = d.id.escape_debug();
+                return Err(self.refused(format!("report drawing `{id}` is refused: {why}")));
             }
         }
         Ok(())

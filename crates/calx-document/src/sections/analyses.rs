@@ -37,6 +37,13 @@ fn block(b: &report::Block) -> Block {
         report::Block::List(items) => Block::List(items.clone()),
         report::Block::Chart(c) => Block::Figure(figure(c)),
         report::Block::ChartWithTable(c, t) => Block::Split(figure(c), t.clone()),
+        report::Block::Drawing(d) => Block::Figure(Figure {
+            id: d.id.clone(),
+            title: d.caption.clone(),
+            svg: d.svg.clone(),
+            width: d.width,
+            height: d.height,
+        }),
     }
 }
 

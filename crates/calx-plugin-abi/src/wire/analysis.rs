@@ -347,6 +347,24 @@ pub enum Block {
     Chart(Chart),
     /// A chart with its table beside it.
     ChartWithTable(Chart, Table),
+    /// The analysis's own drawing, as SVG: shapes and text only (the host refuses scripts,
+    /// event handlers and references outside the drawing).
+    Drawing(Drawing),
+}
+
+/// A figure given as SVG text (`calx_core::report::Drawing`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Drawing {
+    /// Unique id in the report.
+    pub id: String,
+    /// Caption.
+    pub caption: String,
+    /// The SVG document.
+    pub svg: String,
+    /// Width, px.
+    pub width: f64,
+    /// Height, px.
+    pub height: f64,
 }
 
 /// One headline number (`calx_core::report::KeyFigure`).
