@@ -15,6 +15,9 @@
 //! process  | NAME | REFERENCE AMOUNT | DESCRIPTION | SOURCE       e.g. `1 kWh`, `1 t`
 //! emission | PROCESS | FLOW | AMOUNT [| SOURCE]                   kg of FLOW per reference amount
 //! input    | PROCESS | FROM PROCESS | AMOUNT [| SOURCE]           input per reference amount
+//! unknown  | PROCESS | FLOW | WHY                                the amount is not known: a
+//!                                                                  category weighing FLOW is
+//!                                                                  incomplete where PROCESS is used
 //! ```
 //!
 //! A name defined already (user data over the shipped data: [`Database::extend_from`]) is an
@@ -106,6 +109,9 @@ pub struct Database {
     emissions: Vec<(usize, usize, f64)>,
     /// (category, flow, factor).
     factors: Vec<(usize, usize, f64)>,
+    /// (flow, process, why): the process's amount of the flow is not known (no sourced
+    /// figure), so a category that weighs the flow is incomplete wherever the process is used.
+    unknown: Vec<(usize, usize, String)>,
     /// Reference amount in SI of processes read from text (`1 t` = 1000 kg), so that the
     /// amounts written per reference amount can be divided down to per SI unit.
     reference: BTreeMap<usize, f64>,
@@ -226,6 +232,16 @@ impl Database {
         Ok(())
     }
 
+    /// Process `process`'s amount of `flow` is not known (`why` says so, e.g. that no
+    /// sourced figure exists): a category that weighs `flow` is then incomplete, not short by
+    /// a silent zero, wherever the process is in the supply chain.
+    pub fn add_unknown(&mut self, process: &str, flow: &str, why: &str) -> Result<()> {
+        let p = self.require_process(process, "an unknown amount")?;
+        let f = self.require_flow(flow, format_args!("an unknown amount of `{process}`"))?;
+        self.unknown.push((f, p, why.into()));
+        Ok(())
+    }
+
     /// Characterisation factor of `flow` in `category`.
     pub fn add_factor(&mut self, category: &str, flow: &str, value: f64) -> Result<()> {
         let c = self.require_category(category)?;
@@ -243,6 +259,7 @@ impl Database {
         check_value(&format!("override of `{process}`"), value)?;
         self.inputs.retain(|&(_, c, _)| c != p);
         self.emissions.retain(|&(_, q, _)| q != p);
+        self.unknown.retain(|(_, q, _)| *q != p);
         self.emissions.push((f, p, value));
         self.processes[p].source = format!("override: {source}");
         Ok(())
@@ -316,6 +333,22 @@ impl Database {
         let mut given = self.factors.iter().filter(|&&(c, f, _)| c == category && f == flow).peekable();
         given.peek()?;
         Some(given.map(|&(_, _, v)| v).sum())
+    }
+
+    /// The amounts a category needs but the data do not give: (process, flow, why) for every
+    /// process with a non-zero `scaling` whose amount of a flow `category` weighs (a factor
+    /// other than zero) is not known. Empty when the category's total is complete.
+    pub fn unknown_in<'a>(
+        &'a self,
+        category: usize,
+        scaling: &'a [f64],
+    ) -> impl Iterator<Item = (usize, usize, &'a str)> + 'a {
+        self.unknown
+            .iter()
+            .filter(move |(f, p, _)| {
+                scaling.get(*p).is_some_and(|x| *x != 0.0) && self.factor_of(category, *f).is_some_and(|v| v != 0.0)
+            })
+            .map(|(f, p, why)| (*p, *f, why.as_str()))
     }
 
     /// The inputs of process `p`: (supplier, SI units per SI unit of `p`'s product), in the
@@ -445,9 +478,14 @@ impl Database {
             "process" => self.read_process(r)?,
             "emission" => self.read_emission(r)?,
             "input" => self.read_input(r)?,
+            "unknown" => {
+                r.arity(4, 4)?;
+                self.require_process(f[1], "an unknown amount").map_err(|e| r.at_field(1, e))?;
+                self.add_unknown(f[1], f[2], f[3]).map_err(|e| r.at_field(2, e))?;
+            }
             other => {
                 return Err(r.bad(format!(
-                    "unknown record `{other}`; expected flow, category, factor, process, emission or input"
+                    "unknown record `{other}`; expected flow, category, factor, process, emission, input or unknown"
                 )));
             }
         }
@@ -502,6 +540,7 @@ impl Database {
     pub(crate) fn replace_definition(&mut self, p: usize, description: &str, source: &str) {
         self.inputs.retain(|&(_, c, _)| c != p);
         self.emissions.retain(|&(_, q, _)| q != p);
+        self.unknown.retain(|(_, q, _)| *q != p);
         let origin = format!("{} (overrides {})", self.origin, self.processes[p].origin);
         let process = &mut self.processes[p];
         process.description = description.into();
