@@ -769,4 +769,26 @@ mod tests {
         let err = db.extend_from("emission | tap_water_kr | CO2, fossil | 1 kWh\n", "my.txt").unwrap_err();
         assert!(matches!(err, LcaError::Data { line: 1, column: 41, .. }), "{err:?}");
     }
+
+    /// An `unknown` record: its names are checked like an emission's (line and column), it
+    /// matters only to a category that weighs its flow, and an override of the process
+    /// (new data) drops it.
+    #[test]
+    fn an_unknown_amount_counts_only_where_its_flow_is_weighed() {
+        let mut db = Database::builtin();
+        let err = db.extend_from("unknown | no_such | Water, consumed | why\n", "my.txt").unwrap_err();
+        assert!(matches!(err, LcaError::Data { line: 1, column: 11, .. }), "{err:?}");
+        let err = db.extend_from("unknown | tap_water_kr | Water consumed | why\n", "my.txt").unwrap_err();
+        assert!(matches!(err, LcaError::Data { line: 1, column: 26, .. }), "{err:?}");
+        let p = db.require_process("tap_water_kr", "test").unwrap();
+        let mut scaling = vec![0.0; db.processes().len()];
+        let water = db.require_category("water consumption (ReCiPe 2016)").unwrap();
+        let gwp = db.require_category("GWP100 (IPCC AR6)").unwrap();
+        assert_eq!(db.unknown_in(water, &scaling).count(), 0, "an unused process does not count");
+        scaling[p] = 1.0;
+        assert_eq!(db.unknown_in(water, &scaling).map(|(q, _, _)| q).collect::<Vec<_>>(), vec![p]);
+        assert_eq!(db.unknown_in(gwp, &scaling).count(), 0, "GWP weighs water zero");
+        db.extend_from("override process | tap_water_kr | 1 t | mine | [S] my source\n", "my.txt").unwrap();
+        assert_eq!(db.unknown_in(water, &scaling).count(), 0);
+    }
 }

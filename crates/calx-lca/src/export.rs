@@ -711,7 +711,10 @@ pub fn brightway_bw2package(result: &LcaResult, background: &Background, info: &
     let json = brightway_package(result, background, info)?;
     let mut encoder = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
     // Writing into memory fails only if the compressor itself fails.
-    encoder.write_all(json.as_bytes()).and_then(|()| encoder.finish()).map_err(|e| LcaError::Compression { message: e.to_string() })
+    encoder
+        .write_all(json.as_bytes())
+        .and_then(|()| encoder.finish())
+        .map_err(|e| LcaError::Compression { message: e.to_string() })
 }
 
 /// One object of a package, its own keys in the `__dict__` encoding (its members are encoded

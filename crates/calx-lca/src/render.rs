@@ -75,7 +75,16 @@ pub fn to_csv(r: &LcaResult) -> String {
             row("category_not_characterised", "", &n.name, &c.name, None, Some(n.amount), None, "kg, no factor");
         }
         for u in &c.not_inventoried {
-            row("category_not_inventoried", "", &u.flow, &c.name, None, None, None, &format!("{}: {}", u.process, u.why));
+            row(
+                "category_not_inventoried",
+                "",
+                &u.flow,
+                &c.name,
+                None,
+                None,
+                None,
+                &format!("{}: {}", u.process, u.why),
+            );
         }
     }
     for f in &r.inventory {
@@ -161,7 +170,8 @@ fn boundary_and_data(s: &mut String, r: &LcaResult) {
             );
         }
         for u in &c.not_inventoried {
-            let _ = writeln!(s, "      not inventoried (no amount, not counted): {} of {}: {}", u.flow, u.process, u.why);
+            let _ =
+                writeln!(s, "      not inventoried (no amount, not counted): {} of {}: {}", u.flow, u.process, u.why);
         }
     }
 }
