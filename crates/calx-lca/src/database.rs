@@ -351,6 +351,11 @@ impl Database {
             .map(|(f, p, why)| (*p, *f, why.as_str()))
     }
 
+    /// The flows whose amount process `p` does not give: (flow, why), in definition order.
+    pub fn unknown_of(&self, p: usize) -> impl Iterator<Item = (usize, &str)> + '_ {
+        self.unknown.iter().filter(move |(_, q, _)| *q == p).map(|(f, _, why)| (*f, why.as_str()))
+    }
+
     /// The inputs of process `p`: (supplier, SI units per SI unit of `p`'s product), in the
     /// order they were defined (for exports).
     pub fn inputs_of(&self, p: usize) -> impl Iterator<Item = (usize, f64)> + '_ {

@@ -182,9 +182,12 @@ fn boundary_and_data(s: &mut String, r: &LcaResult) {
 pub fn listing(db: &crate::Database) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "processes ({}): NAME [per SI unit] | DESCRIPTION | SOURCE | ORIGIN", db.processes().len());
-    for p in db.processes() {
+    for (i, p) in db.processes().iter().enumerate() {
         let per = if p.dimension == calx_core::Dimension::ENERGY { "J" } else { "kg" };
         let _ = writeln!(s, "  {} [{per}] | {} | {} | {}", p.name, p.description, p.source, p.origin);
+        for (f, why) in db.unknown_of(i) {
+            let _ = writeln!(s, "      unknown amount: {} ({why})", db.flows()[f].name);
+        }
     }
     let _ = writeln!(s, "\nelementary flows ({}): NAME | DESCRIPTION | ORIGIN", db.flows().len());
     for f in db.flows() {

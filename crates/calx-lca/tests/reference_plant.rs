@@ -245,6 +245,13 @@ fn water_consumption_is_incomplete_without_a_sourced_amount_and_counted_with_one
     assert_eq!(water.not_inventoried[0].flow, "Water, consumed");
     let figures = shipped.figures();
     assert!(!figures.categories.iter().find(|c| c.name == WATER).unwrap().complete);
+    let table = calx_lca::to_table(&shipped);
+    assert!(
+        table.contains("not inventoried (no amount, not counted): Water, consumed of electricity_kigam_2022_implied"),
+        "{table}"
+    );
+    assert!(calx_lca::to_csv(&shipped).contains("category_not_inventoried,,\"Water, consumed\",water consumption"));
+    assert!(calx_lca::listing(&Database::builtin()).contains("unknown amount: Water, consumed"));
     // The numbers-only path (a study's samples) agrees: its completeness comes from each
     // process's supply chain, not from the full result's lists.
     let background = Background::new(Database::builtin(), paper_config()).unwrap();
