@@ -63,6 +63,10 @@ pub fn figures<'a>(result: &'a FlowsheetResult, background: &'a Background) -> R
     Ok(Assessment::new(result, background).map_err(|r| r.error)?.figures())
 }
 
+/// The life-cycle inventory of a total demand (non-zero flows with their database index),
+/// the scaling of every process, and how the solve went.
+type Totals = (Vec<(usize, FlowTotal)>, Vec<f64>, SolveReport);
+
 /// Where an inventory item is counted.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Target {
@@ -349,7 +353,7 @@ impl<'a> Assessment<'a> {
     /// The life-cycle inventory (non-zero flows, with their database index), from one solve
     /// of the total demand plus the direct emissions, the scaling of every process, and how
     /// the solve went.
-    fn totals(&self, demand: &[(usize, f64)]) -> Result<(Vec<(usize, FlowTotal)>, Vec<f64>, SolveReport)> {
+    fn totals(&self, demand: &[(usize, f64)]) -> Result<Totals> {
         let (bg, db) = (self.background, &self.background.db);
         let total = db.solve(&bg.matrices, demand, &bg.config.solver)?;
         let mut inventory = total.inventory;
