@@ -252,17 +252,37 @@ impl Database {
     }
 
     /// Replace a process's data by one pre-characterised value: `value` kg CO2-eq
-    /// ([`GHG_CO2_EQ`]) per SI unit of its product, no inputs. The source is recorded.
+    /// ([`GHG_CO2_EQ`]) per SI unit of its product, no inputs. The source is recorded. The
+    /// amounts of flows that value cannot stand in for (water) become unknown.
     pub fn override_process(&mut self, process: &str, value: f64, source: &str) -> Result<()> {
         let p = self.require_process(process, "a factor override")?;
         let f = self.require_flow(GHG_CO2_EQ, "a factor override")?;
         check_value(&format!("override of `{process}`"), value)?;
         self.inputs.retain(|&(_, c, _)| c != p);
+        // The override gives greenhouse gases only: a flow its value cannot stand in for (water)
+        // is unknown from now on, whatever the process or its dropped inputs gave.
+        let without_stand_in: Vec<usize> =
+            (0..self.flows.len()).filter(|&g| g != f && !self.stands_in_for(f, g)).collect();
+        for g in without_stand_in {
+            if !self.unknown.iter().any(|&(h, q, _)| h == g && q == p) {
+                self.unknown.push((g, p, "replaced by a factor override, which gives greenhouse gases only".into()));
+            }
+        }
         self.emissions.retain(|&(_, q, _)| q != p);
-        self.unknown.retain(|(_, q, _)| *q != p);
         self.emissions.push((f, p, value));
         self.processes[p].source = format!("override: {source}");
         Ok(())
+    }
+
+    /// Whether flow `ghg` stands in for flow `g` once a factor override replaces the
+    /// process's data by `ghg`: some category weighs both (a factor other than zero), or none
+    /// weighs `g`. Greenhouse gases have one (GWP100 weighs them and `GHG (CO2-eq)`); water has
+    /// none (its category weighs greenhouse gases zero), so an override leaves its amount
+    /// unknown rather than zero.
+    fn stands_in_for(&self, ghg: usize, g: usize) -> bool {
+        let weighs = |c: usize, f: usize| self.factor_of(c, f).is_some_and(|v| v != 0.0);
+        let weighed = (0..self.categories.len()).any(|c| weighs(c, g));
+        !weighed || (0..self.categories.len()).any(|c| weighs(c, g) && weighs(c, ghg))
     }
 
     /// Give process `p`, already replaced by [`Database::override_process`], another value
@@ -795,5 +815,10 @@ mod tests {
         assert_eq!(db.unknown_in(gwp, &scaling).count(), 0, "GWP weighs water zero");
         db.extend_from("override process | tap_water_kr | 1 t | mine | [S] my source\n", "my.txt").unwrap();
         assert_eq!(db.unknown_in(water, &scaling).count(), 0);
+        // A factor override gives greenhouse gases only: the water it drops becomes unknown.
+        db.extend_from("emission | tap_water_kr | Water, consumed | 3 kg\n", "my.txt").unwrap();
+        db.override_process("tap_water_kr", 0.3, "a study's value").unwrap();
+        assert_eq!(db.unknown_in(water, &scaling).count(), 1);
+        assert_eq!(db.unknown_in(gwp, &scaling).count(), 0);
     }
 }
