@@ -95,7 +95,7 @@ fn show(kind: &ParamKind, v: &ParamValue) -> String {
 
 #[cfg(test)]
 mod tests {
-    use calx_core::{Dimension, ParamKind, ParamValue};
+    use calx_core::{Dimension, ParamKind, ParamValue, UnitTable};
 
     /// The issue's own case: a specific energy of 90000 J/kg shows as 25 kWh/t.
     #[test]
@@ -108,5 +108,39 @@ mod tests {
         let per = ParamKind::per_component(ParamKind::Fraction);
         let m = ParamValue::Map([("CaO".to_string(), ParamValue::Number(0.5))].into_iter().collect());
         assert_eq!(super::show(&per, &m), "{CaO: 50 %}");
+    }
+
+    /// Issue 22 part 3 on every built-in unit type: each default quantity is shown in its
+    /// parameter's display unit, and reading the text back gives the SI default (to the
+    /// nine significant figures shown); each default fraction is a percentage.
+    #[test]
+    fn every_built_in_default_reads_back_from_its_display_unit() {
+        let table = UnitTable::builtin();
+        let registry = calx::builtin_registry();
+        let (mut quantities, mut fractions) = (0, 0);
+        for r in registry.iter() {
+            for p in &r.descriptor.params {
+                let Some(ParamValue::Number(si)) = &p.default else { continue };
+                let shown = super::show(&p.kind, &ParamValue::Number(*si));
+                let at = format!("{}.{} [default {shown}]", r.descriptor.type_name, p.name);
+                assert!(!shown.contains("(SI)"), "{at}");
+                let read = match &p.kind {
+                    ParamKind::Quantity { dimension, unit } => {
+                        assert!(shown.ends_with(&format!(" {unit}")), "{at}");
+                        quantities += 1;
+                        table.parse_as(&shown, *dimension).unwrap_or_else(|e| panic!("{at}: {e}"))
+                    }
+                    ParamKind::Fraction => {
+                        fractions += 1;
+                        let percent = shown.strip_suffix(" %").unwrap_or_else(|| panic!("{at}"));
+                        percent.parse::<f64>().unwrap_or_else(|e| panic!("{at}: {e}")) / 100.0
+                    }
+                    _ => continue,
+                };
+                assert!((read - si).abs() <= 1e-8 * si.abs().max(1e-300), "{at}: reads back as {read}, default {si}");
+            }
+        }
+        // The library's defaults with units today: mill energy, temperatures, sizes, densities...
+        assert!(quantities >= 15 && fractions >= 10, "{quantities} quantities, {fractions} fractions checked");
     }
 }

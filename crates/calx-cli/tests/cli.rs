@@ -513,7 +513,10 @@ fn lca_export_writes_each_format_whole_and_refuses_what_it_cannot_export() {
     std::io::Read::read_to_string(&mut bzip2::read::BzDecoder::new(std::fs::File::open(&bw).unwrap()), &mut json)
         .unwrap();
     let package: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert!(package.as_array().is_some_and(|objects| objects.len() == 5), "2 databases and 3 methods");
+    assert!(
+        package.as_array().is_some_and(|objects| objects.len() == 6),
+        "2 databases and 4 methods (3 GWP sets, water consumption)"
+    );
     assert!(json.contains("lca_official_grid"), "the analysis is named");
     let mut left: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();

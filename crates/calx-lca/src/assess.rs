@@ -35,7 +35,7 @@ use crate::error::{LcaError, Refusal, Result};
 use crate::inventory::{self, Item};
 use crate::result::{
     Amount, AvoidedLine, CategoryFigures, CategoryTotal, Contribution, Exclusion, FlowTotal, InventoryLine, LcaFigures,
-    LcaResult, Part, ProcessUse,
+    LcaResult, Part, ProcessUse, UnknownAmount,
 };
 use crate::sparse::SolveReport;
 
@@ -62,6 +62,10 @@ pub fn assess_with(result: &FlowsheetResult, background: &Background) -> Result<
 pub fn figures<'a>(result: &'a FlowsheetResult, background: &'a Background) -> Result<LcaFigures<'a>> {
     Ok(Assessment::new(result, background).map_err(|r| r.error)?.figures())
 }
+
+/// The life-cycle inventory of a total demand (non-zero flows with their database index),
+/// the scaling of every process, and how the solve went.
+type Totals = (Vec<(usize, FlowTotal)>, Vec<f64>, SolveReport);
 
 /// Where an inventory item is counted.
 #[derive(Clone, Copy, Debug)]
@@ -254,8 +258,8 @@ impl<'a> Assessment<'a> {
         let f = self.figures();
         let (bg, config) = (self.background, &self.background.config);
         let demand = self.demand();
-        let (inventory, solver) = self.totals(&demand)?;
-        let categories = self.category_totals(&f, &inventory);
+        let (inventory, scaling, solver) = self.totals(&demand)?;
+        let categories = self.category_totals(&f, &inventory, &scaling);
         let emissions = f.emissions.per_functional_unit;
         let share = |x: f64| if emissions != 0.0 { x / emissions } else { 0.0 };
         Ok(LcaResult {
@@ -296,7 +300,12 @@ impl<'a> Assessment<'a> {
 
     /// Every category in database order, from the figures (the headline's and the others'),
     /// each with the inventory flows it gives no factor for.
-    fn category_totals(&self, f: &LcaFigures<'_>, inventory: &[(usize, FlowTotal)]) -> Vec<CategoryTotal> {
+    fn category_totals(
+        &self,
+        f: &LcaFigures<'_>,
+        inventory: &[(usize, FlowTotal)],
+        scaling: &[f64],
+    ) -> Vec<CategoryTotal> {
         let db = &self.background.db;
         let mut others = f.categories.iter();
         db.categories()
@@ -321,6 +330,14 @@ impl<'a> Assessment<'a> {
                         .filter(|(i, _)| db.factor_of(c, *i).is_none())
                         .map(|(_, t)| t.clone())
                         .collect(),
+                    not_inventoried: db
+                        .unknown_in(c, scaling)
+                        .map(|(p, i, why)| UnknownAmount {
+                            process: db.processes()[p].name.clone(),
+                            flow: db.flows()[i].name.clone(),
+                            why: why.into(),
+                        })
+                        .collect(),
                 })
             })
             .collect()
@@ -334,8 +351,9 @@ impl<'a> Assessment<'a> {
     }
 
     /// The life-cycle inventory (non-zero flows, with their database index), from one solve
-    /// of the total demand plus the direct emissions, and how the solve went.
-    fn totals(&self, demand: &[(usize, f64)]) -> Result<(Vec<(usize, FlowTotal)>, SolveReport)> {
+    /// of the total demand plus the direct emissions, the scaling of every process, and how
+    /// the solve went.
+    fn totals(&self, demand: &[(usize, f64)]) -> Result<Totals> {
         let (bg, db) = (self.background, &self.background.db);
         let total = db.solve(&bg.matrices, demand, &bg.config.solver)?;
         let mut inventory = total.inventory;
@@ -352,7 +370,7 @@ impl<'a> Assessment<'a> {
             .filter(|(_, (_, g))| **g != 0.0)
             .map(|(i, (f, &g))| (i, FlowTotal { name: f.name.clone(), amount: self.amount(g) }))
             .collect();
-        Ok((flows, total.report))
+        Ok((flows, total.scaling, total.report))
     }
 
     /// Every counted item, with its process (or elementary flow) and share of the emissions.

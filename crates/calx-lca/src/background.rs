@@ -135,7 +135,10 @@ impl Background {
         }
         let solved = self.db.solve(&self.matrices, &[(p, 1.0)], &self.config.solver)?;
         let complete = (0..self.db.categories().len())
-            .map(|c| solved.inventory.iter().enumerate().all(|(f, g)| *g == 0.0 || self.db.factor_of(c, f).is_some()))
+            .map(|c| {
+                solved.inventory.iter().enumerate().all(|(f, g)| *g == 0.0 || self.db.factor_of(c, f).is_some())
+                    && self.db.unknown_in(c, &solved.scaling).next().is_none()
+            })
             .collect();
         let x = UnitImpacts { impacts: solved.impacts, complete };
         // The solve is deterministic: whichever thread sets the cell sets the same value.
@@ -147,7 +150,8 @@ impl Background {
 #[derive(Debug)]
 pub(crate) struct UnitImpacts {
     pub(crate) impacts: Vec<f64>,
-    /// The category has a factor for every elementary flow the process's inventory holds.
+    /// The category has a factor for every elementary flow the process's inventory holds,
+    /// and no process of its supply chain leaves an amount the category weighs unknown.
     pub(crate) complete: Vec<bool>,
 }
 

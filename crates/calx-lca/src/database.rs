@@ -15,6 +15,9 @@
 //! process  | NAME | REFERENCE AMOUNT | DESCRIPTION | SOURCE       e.g. `1 kWh`, `1 t`
 //! emission | PROCESS | FLOW | AMOUNT [| SOURCE]                   kg of FLOW per reference amount
 //! input    | PROCESS | FROM PROCESS | AMOUNT [| SOURCE]           input per reference amount
+//! unknown  | PROCESS | FLOW | WHY                                the amount is not known: a
+//!                                                                  category weighing FLOW is
+//!                                                                  incomplete where PROCESS is used
 //! ```
 //!
 //! A name defined already (user data over the shipped data: [`Database::extend_from`]) is an
@@ -106,6 +109,9 @@ pub struct Database {
     emissions: Vec<(usize, usize, f64)>,
     /// (category, flow, factor).
     factors: Vec<(usize, usize, f64)>,
+    /// (flow, process, why): the process's amount of the flow is not known (no sourced
+    /// figure), so a category that weighs the flow is incomplete wherever the process is used.
+    unknown: Vec<(usize, usize, String)>,
     /// Reference amount in SI of processes read from text (`1 t` = 1000 kg), so that the
     /// amounts written per reference amount can be divided down to per SI unit.
     reference: BTreeMap<usize, f64>,
@@ -226,6 +232,16 @@ impl Database {
         Ok(())
     }
 
+    /// Process `process`'s amount of `flow` is not known (`why` says so, e.g. that no
+    /// sourced figure exists): a category that weighs `flow` is then incomplete, not short by
+    /// a silent zero, wherever the process is in the supply chain.
+    pub fn add_unknown(&mut self, process: &str, flow: &str, why: &str) -> Result<()> {
+        let p = self.require_process(process, "an unknown amount")?;
+        let f = self.require_flow(flow, format_args!("an unknown amount of `{process}`"))?;
+        self.unknown.push((f, p, why.into()));
+        Ok(())
+    }
+
     /// Characterisation factor of `flow` in `category`.
     pub fn add_factor(&mut self, category: &str, flow: &str, value: f64) -> Result<()> {
         let c = self.require_category(category)?;
@@ -236,16 +252,37 @@ impl Database {
     }
 
     /// Replace a process's data by one pre-characterised value: `value` kg CO2-eq
-    /// ([`GHG_CO2_EQ`]) per SI unit of its product, no inputs. The source is recorded.
+    /// ([`GHG_CO2_EQ`]) per SI unit of its product, no inputs. The source is recorded. The
+    /// amounts of flows that value cannot stand in for (water) become unknown.
     pub fn override_process(&mut self, process: &str, value: f64, source: &str) -> Result<()> {
         let p = self.require_process(process, "a factor override")?;
         let f = self.require_flow(GHG_CO2_EQ, "a factor override")?;
         check_value(&format!("override of `{process}`"), value)?;
         self.inputs.retain(|&(_, c, _)| c != p);
+        // The override gives greenhouse gases only: a flow its value cannot stand in for (water)
+        // is unknown from now on, whatever the process or its dropped inputs gave.
+        let without_stand_in: Vec<usize> =
+            (0..self.flows.len()).filter(|&g| g != f && !self.stands_in_for(f, g)).collect();
+        for g in without_stand_in {
+            if !self.unknown.iter().any(|&(h, q, _)| h == g && q == p) {
+                self.unknown.push((g, p, "replaced by a factor override, which gives greenhouse gases only".into()));
+            }
+        }
         self.emissions.retain(|&(_, q, _)| q != p);
         self.emissions.push((f, p, value));
         self.processes[p].source = format!("override: {source}");
         Ok(())
+    }
+
+    /// Whether flow `ghg` stands in for flow `g` once a factor override replaces the
+    /// process's data by `ghg`: some category weighs both (a factor other than zero), or none
+    /// weighs `g`. Greenhouse gases have one (GWP100 weighs them and `GHG (CO2-eq)`); water has
+    /// none (its category weighs greenhouse gases zero), so an override leaves its amount
+    /// unknown rather than zero.
+    fn stands_in_for(&self, ghg: usize, g: usize) -> bool {
+        let weighs = |c: usize, f: usize| self.factor_of(c, f).is_some_and(|v| v != 0.0);
+        let weighed = (0..self.categories.len()).any(|c| weighs(c, g));
+        !weighed || (0..self.categories.len()).any(|c| weighs(c, g) && weighs(c, ghg))
     }
 
     /// Give process `p`, already replaced by [`Database::override_process`], another value
@@ -316,6 +353,27 @@ impl Database {
         let mut given = self.factors.iter().filter(|&&(c, f, _)| c == category && f == flow).peekable();
         given.peek()?;
         Some(given.map(|&(_, _, v)| v).sum())
+    }
+
+    /// The amounts a category needs but the data do not give: (process, flow, why) for every
+    /// process with a non-zero `scaling` whose amount of a flow `category` weighs (a factor
+    /// other than zero) is not known. Empty when the category's total is complete.
+    pub fn unknown_in<'a>(
+        &'a self,
+        category: usize,
+        scaling: &'a [f64],
+    ) -> impl Iterator<Item = (usize, usize, &'a str)> + 'a {
+        self.unknown
+            .iter()
+            .filter(move |(f, p, _)| {
+                scaling.get(*p).is_some_and(|x| *x != 0.0) && self.factor_of(category, *f).is_some_and(|v| v != 0.0)
+            })
+            .map(|(f, p, why)| (*p, *f, why.as_str()))
+    }
+
+    /// The flows whose amount process `p` does not give: (flow, why), in definition order.
+    pub fn unknown_of(&self, p: usize) -> impl Iterator<Item = (usize, &str)> + '_ {
+        self.unknown.iter().filter(move |(_, q, _)| *q == p).map(|(f, _, why)| (*f, why.as_str()))
     }
 
     /// The inputs of process `p`: (supplier, SI units per SI unit of `p`'s product), in the
@@ -445,9 +503,14 @@ impl Database {
             "process" => self.read_process(r)?,
             "emission" => self.read_emission(r)?,
             "input" => self.read_input(r)?,
+            "unknown" => {
+                r.arity(4, 4)?;
+                self.require_process(f[1], "an unknown amount").map_err(|e| r.at_field(1, e))?;
+                self.add_unknown(f[1], f[2], f[3]).map_err(|e| r.at_field(2, e))?;
+            }
             other => {
                 return Err(r.bad(format!(
-                    "unknown record `{other}`; expected flow, category, factor, process, emission or input"
+                    "unknown record `{other}`; expected flow, category, factor, process, emission, input or unknown"
                 )));
             }
         }
@@ -502,6 +565,7 @@ impl Database {
     pub(crate) fn replace_definition(&mut self, p: usize, description: &str, source: &str) {
         self.inputs.retain(|&(_, c, _)| c != p);
         self.emissions.retain(|&(_, q, _)| q != p);
+        self.unknown.retain(|(_, q, _)| *q != p);
         let origin = format!("{} (overrides {})", self.origin, self.processes[p].origin);
         let process = &mut self.processes[p];
         process.description = description.into();
@@ -729,5 +793,32 @@ mod tests {
         assert_eq!(db.processes()[p].origin, "my.txt (overrides shipped)");
         let err = db.extend_from("emission | tap_water_kr | CO2, fossil | 1 kWh\n", "my.txt").unwrap_err();
         assert!(matches!(err, LcaError::Data { line: 1, column: 41, .. }), "{err:?}");
+    }
+
+    /// An `unknown` record: its names are checked like an emission's (line and column), it
+    /// matters only to a category that weighs its flow, and an override of the process
+    /// (new data) drops it.
+    #[test]
+    fn an_unknown_amount_counts_only_where_its_flow_is_weighed() {
+        let mut db = Database::builtin();
+        let err = db.extend_from("unknown | no_such | Water, consumed | why\n", "my.txt").unwrap_err();
+        assert!(matches!(err, LcaError::Data { line: 1, column: 11, .. }), "{err:?}");
+        let err = db.extend_from("unknown | tap_water_kr | Water consumed | why\n", "my.txt").unwrap_err();
+        assert!(matches!(err, LcaError::Data { line: 1, column: 26, .. }), "{err:?}");
+        let p = db.require_process("tap_water_kr", "test").unwrap();
+        let mut scaling = vec![0.0; db.processes().len()];
+        let water = db.require_category("water consumption (ReCiPe 2016)").unwrap();
+        let gwp = db.require_category("GWP100 (IPCC AR6)").unwrap();
+        assert_eq!(db.unknown_in(water, &scaling).count(), 0, "an unused process does not count");
+        scaling[p] = 1.0;
+        assert_eq!(db.unknown_in(water, &scaling).map(|(q, _, _)| q).collect::<Vec<_>>(), vec![p]);
+        assert_eq!(db.unknown_in(gwp, &scaling).count(), 0, "GWP weighs water zero");
+        db.extend_from("override process | tap_water_kr | 1 t | mine | [S] my source\n", "my.txt").unwrap();
+        assert_eq!(db.unknown_in(water, &scaling).count(), 0);
+        // A factor override gives greenhouse gases only: the water it drops becomes unknown.
+        db.extend_from("emission | tap_water_kr | Water, consumed | 3 kg\n", "my.txt").unwrap();
+        db.override_process("tap_water_kr", 0.3, "a study's value").unwrap();
+        assert_eq!(db.unknown_in(water, &scaling).count(), 1);
+        assert_eq!(db.unknown_in(gwp, &scaling).count(), 0);
     }
 }

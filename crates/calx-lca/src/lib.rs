@@ -62,6 +62,6 @@ pub use render::{listing, to_csv, to_table};
 pub use report::{per, report_part};
 pub use result::{
     Amount, AvoidedLine, CategoryTotal, Contribution, Exclusion, FlowTotal, InventoryLine, LcaFigures, LcaResult, Part,
-    ProcessUse,
+    ProcessUse, UnknownAmount,
 };
 pub use sparse::{CsrMatrix, SolveReport, SolverChoice, SolverOptions};

@@ -12,7 +12,8 @@ fn csv_field(s: &str) -> String {
 /// CSV, one row per figure: `section,unit,flow,process,amount,amount_unit,impact_per_fu,impact_per_year,share,note`.
 /// Sections: `total`, `by_unit`, `by_flow`, `line`, `avoided`, `excluded`, `category`
 /// (process = the category, for its rows `category_by_unit`, `category_by_flow` and
-/// `category_not_characterised` too), `inventory`. Numbers are written with full precision (`{}` of f64 round-trips).
+/// `category_not_characterised` and `category_not_inventoried`, whose note names the process
+/// and why), `inventory`. Numbers are written with full precision (`{}` of f64 round-trips).
 pub fn to_csv(r: &LcaResult) -> String {
     let mut out =
         String::from("section,unit,flow,process,amount,amount_unit,impact_per_fu,impact_per_year,share,note\n");
@@ -72,6 +73,18 @@ pub fn to_csv(r: &LcaResult) -> String {
         }
         for n in &c.not_characterised {
             row("category_not_characterised", "", &n.name, &c.name, None, Some(n.amount), None, "kg, no factor");
+        }
+        for u in &c.not_inventoried {
+            row(
+                "category_not_inventoried",
+                "",
+                &u.flow,
+                &c.name,
+                None,
+                None,
+                None,
+                &format!("{}: {}", u.process, u.why),
+            );
         }
     }
     for f in &r.inventory {
@@ -156,6 +169,10 @@ fn boundary_and_data(s: &mut String, r: &LcaResult) {
                 n.name, n.amount.per_functional_unit
             );
         }
+        for u in &c.not_inventoried {
+            let _ =
+                writeln!(s, "      not inventoried (no amount, not counted): {} of {}: {}", u.flow, u.process, u.why);
+        }
     }
 }
 
@@ -165,9 +182,12 @@ fn boundary_and_data(s: &mut String, r: &LcaResult) {
 pub fn listing(db: &crate::Database) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "processes ({}): NAME [per SI unit] | DESCRIPTION | SOURCE | ORIGIN", db.processes().len());
-    for p in db.processes() {
+    for (i, p) in db.processes().iter().enumerate() {
         let per = if p.dimension == calx_core::Dimension::ENERGY { "J" } else { "kg" };
         let _ = writeln!(s, "  {} [{per}] | {} | {} | {}", p.name, p.description, p.source, p.origin);
+        for (f, why) in db.unknown_of(i) {
+            let _ = writeln!(s, "      unknown amount: {} ({why})", db.flows()[f].name);
+        }
     }
     let _ = writeln!(s, "\nelementary flows ({}): NAME | DESCRIPTION | ORIGIN", db.flows().len());
     for f in db.flows() {

@@ -68,7 +68,7 @@ fn categories(name: &str, r: &LcaResult, per: &str) -> Vec<Block> {
     }
     let mut t = Table::new(
         &format!("Impact categories ({name})"),
-        &["category", "per FU", "per year", "not characterised (no factor, not counted)"],
+        &["category", "per FU", "per year", "not characterised or not inventoried (not counted)"],
         &[false, true, true, false],
     );
     for c in &r.categories {
@@ -76,6 +76,7 @@ fn categories(name: &str, r: &LcaResult, per: &str) -> Vec<Block> {
             .not_characterised
             .iter()
             .map(|n| format!("{} {} kg/{per}", n.name, sig(n.amount.per_functional_unit, 4)))
+            .chain(c.not_inventoried.iter().map(|u| format!("{} of {}: not inventoried", u.flow, u.process)))
             .collect();
         t.row(vec![
             c.name.clone(),

@@ -117,6 +117,21 @@ pub struct CategoryTotal {
     /// amounts (kg): not counted in `emissions`, so the total is incomplete when this is not
     /// empty (a GWP100-weighted `GHG (CO2-eq)` flow in GWP20).
     pub not_characterised: Vec<FlowTotal>,
+    /// Amounts this category weighs that a process of the supply chain does not give (no
+    /// sourced figure, an `unknown` record): the total is incomplete when this is not empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_inventoried: Vec<UnknownAmount>,
+}
+
+/// An amount of an elementary flow that a background process does not give.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnknownAmount {
+    /// The process.
+    pub process: String,
+    /// The flow.
+    pub flow: String,
+    /// Why it is not known.
+    pub why: String,
 }
 
 /// One elementary flow of the life-cycle inventory.
@@ -249,7 +264,7 @@ impl LcaResult {
                 .iter()
                 .filter(|c| c.name != self.category)
                 .map(|c| CategoryFigures {
-                    complete: c.not_characterised.is_empty(),
+                    complete: c.not_characterised.is_empty() && c.not_inventoried.is_empty(),
                     name: &c.name,
                     unit: &c.unit,
                     emissions: c.emissions,

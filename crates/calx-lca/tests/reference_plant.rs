@@ -17,7 +17,9 @@ use std::sync::OnceLock;
 
 use calx_core::Utility;
 use calx_core::result::FlowsheetResult;
-use calx_lca::{AvoidedBurden, Database, FactorOverride, FunctionalUnit, LcaConfig, LcaError, Mapping, assess};
+use calx_lca::{
+    AvoidedBurden, Background, Database, FactorOverride, FunctionalUnit, LcaConfig, LcaError, Mapping, assess,
+};
 
 fn plant() -> &'static FlowsheetResult {
     static PLANT: OnceLock<FlowsheetResult> = OnceLock::new();
@@ -223,4 +225,71 @@ fn json_csv_and_table_renderings() {
             && table.contains("the paper counts electricity only"),
         "{table}"
     );
+}
+
+/// Issue 21 part 2: the water consumption category (ReCiPe 2016 midpoint, 1 m3 per m3, so
+/// 0.001 m3 per kg of `Water, consumed`). No shipped process gives its water consumption, so
+/// with the shipped data the category is incomplete (no metrics), not zero. Given an amount,
+/// it is counted: hand computation with a test-only 2 kg (2 L) of water per kWh over the
+/// paper's 81.42 kWh/t (Table 4) = 81.42 x 2 x 0.001 = 0.16284 m3/t, within the tolerance
+/// of the module docs. An unknown amount upstream of a process makes the category
+/// incomplete too.
+#[test]
+fn water_consumption_is_incomplete_without_a_sourced_amount_and_counted_with_one() {
+    const WATER: &str = "water consumption (ReCiPe 2016)";
+    let shipped = assess(plant(), &Database::builtin(), &paper_config()).unwrap();
+    let water = shipped.categories.iter().find(|c| c.name == WATER).unwrap();
+    assert_eq!(water.unit, "m3");
+    assert_eq!(water.not_inventoried.len(), 1, "{:?}", water.not_inventoried);
+    assert_eq!(water.not_inventoried[0].process, "electricity_kigam_2022_implied");
+    assert_eq!(water.not_inventoried[0].flow, "Water, consumed");
+    let figures = shipped.figures();
+    assert!(!figures.categories.iter().find(|c| c.name == WATER).unwrap().complete);
+    let table = calx_lca::to_table(&shipped);
+    assert!(
+        table.contains("not inventoried (no amount, not counted): Water, consumed of electricity_kigam_2022_implied"),
+        "{table}"
+    );
+    assert!(calx_lca::to_csv(&shipped).contains("category_not_inventoried,,\"Water, consumed\",water consumption"));
+    assert!(calx_lca::listing(&Database::builtin()).contains("unknown amount: Water, consumed"));
+    // The numbers-only path (a study's samples) agrees: its completeness comes from each
+    // process's supply chain, not from the full result's lists.
+    let background = Background::new(Database::builtin(), paper_config()).unwrap();
+    let numbers = calx_lca::figures(plant(), &background).unwrap();
+    assert!(!numbers.categories.iter().find(|c| c.name == WATER).unwrap().complete);
+    // The GWP sets weigh water zero: still complete, as before the water category.
+    assert!(figures.categories.iter().find(|c| c.name == "GWP100 (IPCC AR5)").unwrap().complete);
+
+    let mut db = Database::builtin();
+    db.extend_from_text(concat!(
+        "override process | electricity_kigam_2022_implied | 1 kWh | paper factor, water test | test only\n",
+        "emission | electricity_kigam_2022_implied | GHG (CO2-eq) | 0.3795 kg\n",
+        "emission | electricity_kigam_2022_implied | Water, consumed | 2 kg | test only\n",
+    ))
+    .unwrap();
+    let r = assess(plant(), &db, &paper_config()).unwrap();
+    let water = r.categories.iter().find(|c| c.name == WATER).unwrap();
+    assert!(water.not_inventoried.is_empty() && water.not_characterised.is_empty());
+    within(water.emissions.per_functional_unit, 81.42 * 2.0 * 0.001, 0.005);
+    assert!(r.figures().categories.iter().find(|c| c.name == WATER).unwrap().complete);
+    let background = Background::new(db.clone(), paper_config()).unwrap();
+    let numbers = calx_lca::figures(plant(), &background).unwrap();
+    assert!(numbers.categories.iter().find(|c| c.name == WATER).unwrap().complete);
+    // Water weighs nothing in GWP100: the headline total is the paper's as before.
+    within(r.emissions.per_functional_unit, shipped.emissions.per_functional_unit, 1e-12);
+
+    // A process of its own that draws on a shipped grid: the grid's unknown water upstream.
+    db.extend_from_text(concat!(
+        "process | site_power_test | 1 kWh | test only | test only\n",
+        "input | site_power_test | electricity_kr_2023 | 1 kWh\n",
+        "emission | site_power_test | Water, consumed | 1 kg\n",
+    ))
+    .unwrap();
+    let mut c = paper_config();
+    c.utilities.insert(Utility::Electricity, Mapping::to("site_power_test"));
+    let r = assess(plant(), &db, &c).unwrap();
+    let water = r.categories.iter().find(|c| c.name == WATER).unwrap();
+    assert_eq!(water.not_inventoried.len(), 1, "{:?}", water.not_inventoried);
+    assert_eq!(water.not_inventoried[0].process, "electricity_kr_2023");
+    assert!(!r.figures().categories.iter().find(|c| c.name == WATER).unwrap().complete);
 }
