@@ -397,7 +397,6 @@ impl Study {
                 "the mass fraction of {c} in `{unit}` must be within 0 and 1, found {x}"
             )));
         }
-        let mut params = f.unit_params(unit)?.clone();
         let base =
             self.base.model().def.units.iter().find(|u| u.name == unit).and_then(|u| u.params.get("composition"));
         let Some(ParamValue::Map(base)) = base else {
@@ -405,13 +404,13 @@ impl Study {
         };
         // All at base: the base composition itself, bit for bit (rescaling by a factor of 1
         // could move the last bit).
-        let composition = if sampled {
-            resolve::renormalise(base, fixed).map_err(|e| ResolveError::Other(format!("`{unit}`: {e}")))?
+        if sampled {
+            let composition =
+                resolve::renormalised(base, fixed).map_err(|e| ResolveError::Other(format!("`{unit}`: {e}")))?;
+            f.set_entries(unit, "composition", composition)?;
         } else {
-            base.clone()
-        };
-        params.set("composition", ParamValue::Map(composition));
-        f.set_unit_params(unit, params)?;
+            f.set_entries(unit, "composition", base.iter().map(|(k, v)| (k.as_str(), resolve::number_of(v))))?;
+        }
         Ok(())
     }
 

@@ -16,9 +16,28 @@ use crate::common::{fraction, standard_pressure, standard_temperature, tidy};
 pub struct Feed;
 
 struct FeedUnit {
+    set: Arc<ComponentSet>,
+    /// Mass fractions in component order (0 for a component not given).
+    composition: Vec<f64>,
+    total: f64,
+    /// `composition / sum * total`, recomputed whenever either changes.
     flows: Vec<f64>,
+    /// The sum of `composition`: checked by `calculate`, since a study sets a composition
+    /// in place one fraction at a time and only the whole must sum to 1.
+    sum: f64,
     t: f64,
     p: f64,
+}
+
+impl FeedUnit {
+    /// Flows from composition and total, exactly as `create` computes them.
+    fn update_flows(&mut self) {
+        self.sum = self.composition.iter().sum();
+        let (sum, total) = (self.sum, self.total);
+        for (flow, x) in self.flows.iter_mut().zip(&self.composition) {
+            *flow = x / sum * total;
+        }
+    }
 }
 
 impl UnitType for Feed {
@@ -42,33 +61,64 @@ impl UnitType for Feed {
 
     fn create(&self, config: &UnitConfig<'_>) -> Result<Box<dyn UnitOperation>, UnitError> {
         let p = config.params;
-        let total = p.number("total")?;
-        if !(total.is_finite() && total >= 0.0) {
-            return Err(UnitError::param("total", format!("must be a flow of zero or more, found {total} kg/s")));
-        }
+        let total = check_total(p.number("total")?)?;
         let set: &Arc<ComponentSet> = config.components;
         let composition = p.component_vector("composition", set, 0.0)?;
         for (c, &x) in set.iter().zip(&composition) {
             fraction("composition", &c.name, x)?;
         }
-        let sum: f64 = composition.iter().sum();
-        if (sum - 1.0).abs() > 1e-6 {
-            return Err(UnitError::param(
-                "composition",
-                format!("mass fractions must sum to 1 (100 %), they sum to {}", tidy(sum)),
-            ));
-        }
+        check_sum(composition.iter().sum())?;
         let t = p.number("T")?;
         let pr = p.number("P")?;
         if !(t > 0.0 && pr > 0.0) {
             return Err(UnitError::param("T", "temperature and pressure must be positive (absolute)"));
         }
-        Ok(Box::new(FeedUnit { flows: composition.iter().map(|x| x / sum * total).collect(), t, p: pr }))
+        let flows = vec![0.0; composition.len()];
+        let mut unit = FeedUnit { set: Arc::clone(set), composition, total, flows, sum: 0.0, t, p: pr };
+        unit.update_flows();
+        Ok(Box::new(unit))
     }
 }
 
+/// A total flow must be finite and not negative.
+fn check_total(total: f64) -> Result<f64, UnitError> {
+    if total.is_finite() && total >= 0.0 {
+        Ok(total)
+    } else {
+        Err(UnitError::param("total", format!("must be a flow of zero or more, found {total} kg/s")))
+    }
+}
+
+/// Mass fractions must sum to 1 (within 1e-6).
+fn check_sum(sum: f64) -> Result<(), UnitError> {
+    if (sum - 1.0).abs() > 1e-6 {
+        return Err(UnitError::param(
+            "composition",
+            format!("mass fractions must sum to 1 (100 %), they sum to {}", tidy(sum)),
+        ));
+    }
+    Ok(())
+}
+
 impl UnitOperation for FeedUnit {
+    /// A new total, or one new mass fraction (`key`: its component), in place. The fractions'
+    /// sum is checked when the feed is calculated: a study sets a composition one fraction at
+    /// a time, and the flows are recomputed after each, as `create` computes them.
+    fn set_number(&mut self, param: &str, key: Option<&str>, value: f64) -> Result<bool, UnitError> {
+        match (param, key) {
+            ("total", None) => self.total = check_total(value)?,
+            ("composition", Some(component)) => {
+                let i = self.set.require(component).map_err(|e| UnitError::param("composition", e.to_string()))?;
+                self.composition[i] = fraction("composition", component, value)?;
+            }
+            _ => return Ok(false),
+        }
+        self.update_flows();
+        Ok(true)
+    }
+
     fn calculate(&self, _inlets: &[Stream], outlets: &mut [Stream], _report: &mut UnitReport) -> Result<(), UnitError> {
+        check_sum(self.sum)?;
         let out = &mut outlets[0];
         out.flows.copy_from_slice(&self.flows);
         out.temperature = self.t;
