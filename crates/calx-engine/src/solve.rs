@@ -362,14 +362,12 @@ impl Flowsheet {
                 break;
             }
         }
-        let mut params = if in_place { std::mem::take(&mut self.defs[u].params) } else { self.defs[u].params.clone() };
-        for (key, value) in entries {
-            params.set_entry(param, Some(key), ParamValue::Number(value));
-        }
         if in_place {
-            self.defs[u].params = params;
+            self.defs[u].params.set_numbers(param, entries);
             return Ok(());
         }
+        let mut params = self.defs[u].params.clone();
+        params.set_numbers(param, entries);
         self.rebuild_unit(u, params)
     }
 

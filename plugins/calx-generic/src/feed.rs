@@ -20,24 +20,8 @@ struct FeedUnit {
     /// Mass fractions in component order (0 for a component not given).
     composition: Vec<f64>,
     total: f64,
-    /// `composition / sum * total`, recomputed whenever either changes.
-    flows: Vec<f64>,
-    /// The sum of `composition`: checked by `calculate`, since a study sets a composition
-    /// in place one fraction at a time and only the whole must sum to 1.
-    sum: f64,
     t: f64,
     p: f64,
-}
-
-impl FeedUnit {
-    /// Flows from composition and total, exactly as `create` computes them.
-    fn update_flows(&mut self) {
-        self.sum = self.composition.iter().sum();
-        let (sum, total) = (self.sum, self.total);
-        for (flow, x) in self.flows.iter_mut().zip(&self.composition) {
-            *flow = x / sum * total;
-        }
-    }
 }
 
 impl UnitType for Feed {
@@ -73,10 +57,7 @@ impl UnitType for Feed {
         if !(t > 0.0 && pr > 0.0) {
             return Err(UnitError::param("T", "temperature and pressure must be positive (absolute)"));
         }
-        let flows = vec![0.0; composition.len()];
-        let mut unit = FeedUnit { set: Arc::clone(set), composition, total, flows, sum: 0.0, t, p: pr };
-        unit.update_flows();
-        Ok(Box::new(unit))
+        Ok(Box::new(FeedUnit { set: Arc::clone(set), composition, total, t, p: pr }))
     }
 }
 
@@ -103,7 +84,7 @@ fn check_sum(sum: f64) -> Result<(), UnitError> {
 impl UnitOperation for FeedUnit {
     /// A new total, or one new mass fraction (`key`: its component), in place. The fractions'
     /// sum is checked when the feed is calculated: a study sets a composition one fraction at
-    /// a time, and the flows are recomputed after each, as `create` computes them.
+    /// a time.
     fn set_number(&mut self, param: &str, key: Option<&str>, value: f64) -> Result<bool, UnitError> {
         match (param, key) {
             ("total", None) => self.total = check_total(value)?,
@@ -113,14 +94,18 @@ impl UnitOperation for FeedUnit {
             }
             _ => return Ok(false),
         }
-        self.update_flows();
         Ok(true)
     }
 
+    /// The flows are the composition over its sum times the total, as `create` always
+    /// computed them (the same bits).
     fn calculate(&self, _inlets: &[Stream], outlets: &mut [Stream], _report: &mut UnitReport) -> Result<(), UnitError> {
-        check_sum(self.sum)?;
+        let sum: f64 = self.composition.iter().sum();
+        check_sum(sum)?;
         let out = &mut outlets[0];
-        out.flows.copy_from_slice(&self.flows);
+        for (flow, x) in out.flows.iter_mut().zip(&self.composition) {
+            *flow = x / sum * self.total;
+        }
         out.temperature = self.t;
         out.pressure = self.p;
         Ok(())
