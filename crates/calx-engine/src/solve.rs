@@ -16,7 +16,7 @@ use calx_core::result::{
 };
 use calx_core::unit::{PortDirection, UnitConfig};
 use calx_core::{ComponentSet, ParamValue, Stream, UnitDescriptor, UnitOperation, UnitReport};
-use calx_solver::{SolverError, solve_bracketed, solve_fixed_point};
+use calx_solver::{FixedPointWorkspace, SolverError, solve_bracketed, solve_fixed_point_in};
 use tracing::{debug, info_span};
 
 use crate::balance::{
@@ -56,8 +56,9 @@ pub struct Flowsheet {
     unit_out: Vec<Vec<Stream>>,
     /// For each stream, its producer (unit, outlet slot).
     producer: Vec<Option<(usize, usize)>>,
-    /// The iterate and the scales of the recycle loop being converged, kept between solves.
-    loop_buffers: (Vec<f64>, Vec<f64>),
+    /// The iterate, the scales and the solver's vectors of the recycle loop being converged,
+    /// kept between solves.
+    loop_buffers: (Vec<f64>, Vec<f64>, FixedPointWorkspace),
     /// For each stream, its role at the plant's boundary and whether a feed leaves at once
     /// ([`Flowsheet::role`]), found once: every result is filled with them.
     roles: Vec<(StreamRole, bool)>,
@@ -628,9 +629,9 @@ impl Flowsheet {
         let unit_names = Joined(units, &|u| self.defs[u].name.as_str());
         let tear_names = Joined(tears, &|s| self.topo.streams[s].name.as_str());
         let _span = info_span!("loop", units = %unit_names, tears = %tear_names).entered();
-        let (mut x, mut scale) = std::mem::take(&mut self.loop_buffers);
-        let converged = self.converge_loop(block, loop_, selection, (&mut x, &mut scale));
-        self.loop_buffers = (x, scale);
+        let (mut x, mut scale, mut workspace) = std::mem::take(&mut self.loop_buffers);
+        let converged = self.converge_loop(block, loop_, selection, (&mut x, &mut scale, &mut workspace));
+        self.loop_buffers = (x, scale, workspace);
         converged
     }
 
@@ -640,7 +641,7 @@ impl Flowsheet {
         block: usize,
         loop_: (&[usize], &[usize], &[usize]),
         selection: TearSelection,
-        (x, scale): (&mut Vec<f64>, &mut Vec<f64>),
+        (x, scale, workspace): (&mut Vec<f64>, &mut Vec<f64>, &mut FixedPointWorkspace),
     ) -> Result<(), EngineError> {
         let (units, tears, calcs) = loop_;
         let width = self.components.len() + 2;
@@ -668,7 +669,7 @@ impl Flowsheet {
         }
         // A calculated parameter is scaled by its own magnitude at the start (1 SI unit if 0).
         scale.extend(x[width * tears.len()..].iter().map(|p| if *p == 0.0 { 1.0 } else { p.abs() }));
-        let outcome = solve_fixed_point(x, scale, |x, gx| self.evaluate_loop(loop_, x, gx), &options);
+        let outcome = solve_fixed_point_in(workspace, x, scale, |x, gx| self.evaluate_loop(loop_, x, gx), &options);
         let names = |f: &Flowsheet| f.loop_names(loop_);
         let not_converged = |(units, tears, calcs): (Vec<String>, Vec<String>, Vec<String>),
                              method: &str,
