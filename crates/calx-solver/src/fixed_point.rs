@@ -134,8 +134,11 @@ where
 pub struct FixedPointWorkspace {
     gx: Vec<f64>,
     /// Wegstein's previous input and output, while no solve uses them.
-    wegstein: (Vec<f64>, Vec<f64>),
+    wegstein: WegsteinVectors,
 }
+
+/// The vectors of Wegstein's state (previous input, previous output).
+type WegsteinVectors = (Vec<f64>, Vec<f64>);
 
 /// [`solve_fixed_point`] with its vectors written over `workspace`'s: the same iterates and
 /// result, bit for bit.
@@ -170,7 +173,7 @@ fn iterate<E, G>(
     (x, scale): (&mut [f64], &[f64]),
     mut g: G,
     options: &FixedPointOptions,
-    (gx, accelerator, spare): (&mut [f64], &mut Option<Accelerator>, &mut (Vec<f64>, Vec<f64>)),
+    (gx, accelerator, spare): (&mut [f64], &mut Option<Accelerator>, &mut WegsteinVectors),
 ) -> Result<FixedPointReport, SolverError<E>>
 where
     G: FnMut(&[f64], &mut [f64]) -> Result<(), E>,
