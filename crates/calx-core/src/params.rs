@@ -174,6 +174,26 @@ impl Params {
         self.values.insert(name.to_string(), value);
     }
 
+    /// Set entries of the map parameter `name` that it already has to numbers, the map found
+    /// once (a study's renormalised feed composition, every sample); an entry it lacks is
+    /// added as [`Params::set_entry`] adds it.
+    pub fn set_numbers<'k>(&mut self, name: &str, entries: impl Iterator<Item = (&'k str, f64)>) {
+        let Some(ParamValue::Map(map)) = self.values.get_mut(name) else {
+            entries.for_each(|(k, x)| self.set_entry(name, Some(k), ParamValue::Number(x)));
+            return;
+        };
+        let mut missing = Vec::new();
+        for (k, x) in entries {
+            match map.get_mut(k) {
+                Some(slot) => *slot = ParamValue::Number(x),
+                None => missing.push((k, x)),
+            }
+        }
+        for (k, x) in missing {
+            self.set_entry(name, Some(k), ParamValue::Number(x));
+        }
+    }
+
     /// Set parameter `name`, or with `key` one entry of the map parameter `name` (created when
     /// missing, other entries kept): what design specifications and studies change.
     pub fn set_entry(&mut self, name: &str, key: Option<&str>, value: ParamValue) {

@@ -62,8 +62,16 @@ impl Stream {
     /// The first flow, T or P that is not finite or a flow below zero, described for an error.
     pub fn first_invalid(&self, set: &ComponentSet) -> Option<String> {
         // An overflowed total must not make every negative flow round-off.
-        let floor = -1e-12 * (1.0 + self.total_mass().abs());
+        let total = self.total_mass();
+        let floor = -1e-12 * (1.0 + total.abs());
         let floor = if floor.is_finite() { floor } else { 0.0 };
+        // The usual case in one pass without branches: a finite total means every flow is
+        // finite (a NaN or an infinity makes the sum NaN or infinite), and then the smallest
+        // flow says whether any is below the floor.
+        let flows_valid = total.is_finite() && self.flows.iter().fold(f64::INFINITY, |m, &w| m.min(w)) >= floor;
+        if flows_valid {
+            return self.invalid_state();
+        }
         // The name is looked up only for the message: this runs for every stream of every
         // sample of a study.
         let name = |i: usize| set.get(i).map_or("?", |c| c.name.as_str());
@@ -77,6 +85,11 @@ impl Stream {
                 return Some(format!("flow of {} is negative ({w:e} kg/s)", name(i)));
             }
         }
+        self.invalid_state()
+    }
+
+    /// A temperature or pressure that is not finite and above zero, described for an error.
+    fn invalid_state(&self) -> Option<String> {
         if !(self.temperature.is_finite() && self.temperature > 0.0) {
             return Some(format!("temperature is {} K", self.temperature));
         }

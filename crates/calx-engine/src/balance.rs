@@ -8,7 +8,7 @@
 //! both signs and may sum to about zero on each side (a gas of N2 and O2 at 25 degC).
 
 use calx_core::result::{Closure, EnergyBalance};
-use calx_core::{ComponentSet, Stream, UnitReport, Utility};
+use calx_core::{Component, ComponentSet, Stream, UnitReport, Utility};
 
 /// The element make-up of a component set, tabulated once per flowsheet so that balances
 /// (checked after every solve) need no maps and no sorting.
@@ -54,8 +54,17 @@ impl ElementTable {
     fn sum<'a>(&self, streams: impl IntoIterator<Item = Side<'a>>, total: &mut [f64]) {
         total.fill(0.0);
         for s in streams {
+            // A stream's flows are read straight from its vector (the make-up materials by
+            // `Side::flow`): the same numbers, added in the same order.
+            let flows = match s {
+                Side::Stream(stream) => Some(stream.flows.as_slice()),
+                Side::MakeUp { .. } => None,
+            };
             for row in &self.rows {
-                let w = s.flow(row.component);
+                let w = match flows {
+                    Some(flows) => flows.get(row.component).copied().unwrap_or(0.0),
+                    None => s.flow(row.component),
+                };
                 // Most components are absent from most streams; adding their zeros changes no
                 // sum (a NaN or an infinity is not zero, and is still added).
                 if w == 0.0 {
@@ -159,6 +168,67 @@ pub(crate) fn first_violation(closures: &[Closure], tolerance: f64) -> Option<&C
         .map(|(_, c)| c)
 }
 
+/// The components' specific enthalpies at the temperatures one solve's energy balances meet,
+/// each computed once: a stream is balanced as an outlet of one unit, an inlet of the next and
+/// perhaps at the plant's boundary, and most streams of a plant share a few temperatures. Each
+/// value is exactly what [`calx_core::Component::specific_enthalpy`] returns, so the balances'
+/// sums are the same bits. Cleared before each solve's balances; its vectors are kept.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct EnthalpyMemo {
+    /// The temperatures (their bits) of the slots in use, in the order first met.
+    temperatures: Vec<u64>,
+    /// Per slot: the specific enthalpies (J/kg), valid where `known`.
+    values: Vec<EnthalpyRow>,
+}
+
+/// The specific enthalpies of every component at one temperature, computed as first asked for.
+#[derive(Clone, Debug, Default)]
+struct EnthalpyRow {
+    h: Vec<f64>,
+    known: Vec<bool>,
+}
+
+impl EnthalpyMemo {
+    /// Forget every temperature (the vectors stay allocated for the next solve).
+    pub(crate) fn clear(&mut self) {
+        self.temperatures.clear();
+    }
+
+    /// The row of temperature `t`, opened when first met.
+    fn row(&mut self, t: f64, components: usize) -> &mut EnthalpyRow {
+        let bits = t.to_bits();
+        let i = match self.temperatures.iter().position(|&b| b == bits) {
+            Some(i) => i,
+            None => {
+                let i = self.temperatures.len();
+                self.temperatures.push(bits);
+                if self.values.len() == i {
+                    self.values.push(EnthalpyRow::default());
+                }
+                let row = &mut self.values[i];
+                row.h.clear();
+                row.h.resize(components, 0.0);
+                row.known.clear();
+                row.known.resize(components, false);
+                i
+            }
+        };
+        &mut self.values[i]
+    }
+}
+
+impl EnthalpyRow {
+    /// Component `c` (`component`)'s specific enthalpy at `t` (this row's temperature); the
+    /// component's name when it has no thermodynamic data.
+    fn enthalpy(&mut self, component: &Component, c: usize, t: f64) -> Result<f64, String> {
+        if !self.known[c] {
+            self.h[c] = component.specific_enthalpy(t).map_err(|_| component.name.clone())?;
+            self.known[c] = true;
+        }
+        Ok(self.h[c])
+    }
+}
+
 /// Energy terms of one side of a balance: their sum and the sum of their absolute values.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct EnergySide {
@@ -174,21 +244,38 @@ impl EnergySide {
 
     /// Add the enthalpy flow (W) of `flows` (kg/s) at `t`; the name of a flowing component
     /// without thermodynamic data is the error.
-    pub(crate) fn add_flows(&mut self, set: &ComponentSet, flows: &[f64], t: f64) -> Result<(), String> {
-        for (c, &w) in set.iter().zip(flows) {
+    /// The specific enthalpies come from `memo`.
+    pub(crate) fn add_flows(
+        &mut self,
+        memo: &mut EnthalpyMemo,
+        set: &ComponentSet,
+        flows: &[f64],
+        t: f64,
+    ) -> Result<(), String> {
+        let row = memo.row(t, set.len());
+        let memo = row.h.iter_mut().zip(row.known.iter_mut());
+        for ((c, &w), (h, known)) in set.iter().zip(flows).zip(memo) {
             if w != 0.0 {
-                let h = c.specific_enthalpy(t).map_err(|_| c.name.clone())?;
-                self.add(w * h);
+                if !*known {
+                    *h = c.specific_enthalpy(t).map_err(|_| c.name.clone())?;
+                    *known = true;
+                }
+                self.add(w * *h);
             }
         }
         Ok(())
     }
 
-    /// Add the make-up materials of `report`.
-    pub(crate) fn add_materials(&mut self, set: &ComponentSet, report: &UnitReport) -> Result<(), String> {
+    /// Add the make-up materials of `report` (specific enthalpies from `memo`).
+    pub(crate) fn add_materials(
+        &mut self,
+        memo: &mut EnthalpyMemo,
+        set: &ComponentSet,
+        report: &UnitReport,
+    ) -> Result<(), String> {
         for m in &report.materials {
             let Some(c) = set.get(m.component) else { continue };
-            let h = c.specific_enthalpy(m.temperature).map_err(|_| c.name.clone())?;
+            let h = memo.row(m.temperature, set.len()).enthalpy(c, m.component, m.temperature)?;
             self.add(m.rate * h);
         }
         Ok(())
@@ -239,20 +326,20 @@ pub(crate) fn is_open(c: &Closure, tolerance: f64) -> bool {
 
 /// The energy balance of one unit: inlets, make-up, heat supplied and shaft work delivered in;
 /// outlets, heat removed and work taken out.
+/// Specific enthalpies come from `memo`.
 pub(crate) fn unit_energy(
+    memo: &mut EnthalpyMemo,
     set: &ComponentSet,
-    inlets: &[Stream],
-    report: &UnitReport,
-    outlets: &[Stream],
+    (inlets, report, outlets): (&[Stream], &UnitReport, &[Stream]),
 ) -> EnergyBalance {
-    let sides = || -> Result<(EnergySide, EnergySide), String> {
+    let mut sides = || -> Result<(EnergySide, EnergySide), String> {
         let (mut inn, mut out) = (EnergySide::default(), EnergySide::default());
         for s in inlets {
-            inn.add_flows(set, &s.flows, s.temperature)?;
+            inn.add_flows(memo, set, &s.flows, s.temperature)?;
         }
-        inn.add_materials(set, report)?;
+        inn.add_materials(memo, set, report)?;
         for s in outlets {
-            out.add_flows(set, &s.flows, s.temperature)?;
+            out.add_flows(memo, set, &s.flows, s.temperature)?;
         }
         add_duties_and_work(report, &mut inn, &mut out);
         Ok((inn, out))

@@ -16,11 +16,12 @@ use calx_core::result::{
 };
 use calx_core::unit::{PortDirection, UnitConfig};
 use calx_core::{ComponentSet, ParamValue, Stream, UnitDescriptor, UnitOperation, UnitReport};
-use calx_solver::{SolverError, solve_bracketed, solve_fixed_point};
+use calx_solver::{FixedPointWorkspace, SolverError, solve_bracketed, solve_fixed_point_in};
 use tracing::{debug, info_span};
 
 use crate::balance::{
-    ElementTable, EnergySide, Side, add_duties_and_work, energy_closure, first_violation, is_open, unit_energy,
+    ElementTable, EnergySide, EnthalpyMemo, Side, add_duties_and_work, energy_closure, first_violation, is_open,
+    unit_energy,
 };
 use crate::calculate::{CalculatorDef, Plan};
 use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
@@ -55,8 +56,9 @@ pub struct Flowsheet {
     unit_out: Vec<Vec<Stream>>,
     /// For each stream, its producer (unit, outlet slot).
     producer: Vec<Option<(usize, usize)>>,
-    /// The iterate and the scales of the recycle loop being converged, kept between solves.
-    loop_buffers: (Vec<f64>, Vec<f64>),
+    /// The iterate, the scales and the solver's vectors of the recycle loop being converged,
+    /// kept between solves.
+    loop_buffers: (Vec<f64>, Vec<f64>, FixedPointWorkspace),
     /// For each stream, its role at the plant's boundary and whether a feed leaves at once
     /// ([`Flowsheet::role`]), found once: every result is filled with them.
     roles: Vec<(StreamRole, bool)>,
@@ -71,6 +73,8 @@ pub struct Flowsheet {
     /// kg/s: the scale of every tear flow's convergence ceiling.
     feed_mass: f64,
     elements: ElementTable,
+    /// The specific enthalpies of one solve's energy balances, each computed once.
+    enthalpies: EnthalpyMemo,
     /// Calculators, as defined.
     pub(crate) calculators: Vec<CalculatorDef>,
     /// When each calculator runs.
@@ -159,6 +163,7 @@ impl Flowsheet {
             calculations: 0,
             feed_mass: 0.0,
             elements,
+            enthalpies: EnthalpyMemo::default(),
             calculators,
             plan,
         })
@@ -182,7 +187,12 @@ impl Flowsheet {
             Some(r) if self.is_shape_of(&r) => r,
             _ => self.skeleton(),
         };
-        self.fill(&mut r, spec_reports)?;
+        // The memo is taken out so that `fill` can read the flowsheet while it writes the memo.
+        let mut enthalpies = std::mem::take(&mut self.enthalpies);
+        enthalpies.clear();
+        let filled = self.fill(&mut r, spec_reports, &mut enthalpies);
+        self.enthalpies = enthalpies;
+        filled?;
         Ok(r)
     }
 
@@ -331,6 +341,34 @@ impl Flowsheet {
         }
         let mut params = self.defs[u].params.clone();
         params.set_entry(param, key.as_deref(), ParamValue::Number(value));
+        self.rebuild_unit(u, params)
+    }
+
+    /// Set several entries of one map parameter of a unit together (a feed's composition a
+    /// study renormalises): in place where the unit takes every entry that way, else the unit
+    /// is created again once with all of them.
+    pub fn set_entries<'k, I>(&mut self, unit: &str, param: &str, entries: I) -> Result<(), EngineError>
+    where
+        I: Iterator<Item = (&'k str, f64)> + Clone,
+    {
+        let u = self.unit_index(unit)?;
+        let mut in_place = true;
+        for (key, value) in entries.clone() {
+            in_place = self.units[u].set_number(param, Some(key), value).map_err(|source| EngineError::Unit {
+                unit: self.defs[u].name.clone(),
+                type_name: self.descriptors[u].type_name.clone(),
+                source,
+            })?;
+            if !in_place {
+                break;
+            }
+        }
+        if in_place {
+            self.defs[u].params.set_numbers(param, entries);
+            return Ok(());
+        }
+        let mut params = self.defs[u].params.clone();
+        params.set_numbers(param, entries);
         self.rebuild_unit(u, params)
     }
 
@@ -591,9 +629,9 @@ impl Flowsheet {
         let unit_names = Joined(units, &|u| self.defs[u].name.as_str());
         let tear_names = Joined(tears, &|s| self.topo.streams[s].name.as_str());
         let _span = info_span!("loop", units = %unit_names, tears = %tear_names).entered();
-        let (mut x, mut scale) = std::mem::take(&mut self.loop_buffers);
-        let converged = self.converge_loop(block, loop_, selection, (&mut x, &mut scale));
-        self.loop_buffers = (x, scale);
+        let (mut x, mut scale, mut workspace) = std::mem::take(&mut self.loop_buffers);
+        let converged = self.converge_loop(block, loop_, selection, (&mut x, &mut scale, &mut workspace));
+        self.loop_buffers = (x, scale, workspace);
         converged
     }
 
@@ -603,7 +641,7 @@ impl Flowsheet {
         block: usize,
         loop_: (&[usize], &[usize], &[usize]),
         selection: TearSelection,
-        (x, scale): (&mut Vec<f64>, &mut Vec<f64>),
+        (x, scale, workspace): (&mut Vec<f64>, &mut Vec<f64>, &mut FixedPointWorkspace),
     ) -> Result<(), EngineError> {
         let (units, tears, calcs) = loop_;
         let width = self.components.len() + 2;
@@ -631,7 +669,7 @@ impl Flowsheet {
         }
         // A calculated parameter is scaled by its own magnitude at the start (1 SI unit if 0).
         scale.extend(x[width * tears.len()..].iter().map(|p| if *p == 0.0 { 1.0 } else { p.abs() }));
-        let outcome = solve_fixed_point(x, scale, |x, gx| self.evaluate_loop(loop_, x, gx), &options);
+        let outcome = solve_fixed_point_in(workspace, x, scale, |x, gx| self.evaluate_loop(loop_, x, gx), &options);
         let names = |f: &Flowsheet| f.loop_names(loop_);
         let not_converged = |(units, tears, calcs): (Vec<String>, Vec<String>, Vec<String>),
                              method: &str,
@@ -837,7 +875,11 @@ impl Flowsheet {
 
     /// Every unit's converged report with its mass, element and energy closures, written into
     /// `units` (the result's, one per unit); a unit that breaks one is an error naming it.
-    fn fill_units(&self, units: &mut [calx_core::result::UnitResult]) -> Result<(), EngineError> {
+    fn fill_units(
+        &self,
+        units: &mut [calx_core::result::UnitResult],
+        enthalpies: &mut EnthalpyMemo,
+    ) -> Result<(), EngineError> {
         for (u, (def, unit)) in self.defs.iter().zip(units.iter_mut()).enumerate() {
             let has_in = !self.unit_in[u].is_empty();
             let has_out = !self.unit_out[u].is_empty();
@@ -864,7 +906,8 @@ impl Flowsheet {
                 });
             }
             unit.energy = if has_in && has_out {
-                unit_energy(&self.components, &self.unit_in[u], &self.reports[u], &self.unit_out[u])
+                let streams = (&self.unit_in[u][..], &self.reports[u], &self.unit_out[u][..]);
+                unit_energy(enthalpies, &self.components, streams)
             } else {
                 EnergyBalance::NotApplicable
             };
@@ -984,15 +1027,20 @@ impl Flowsheet {
     /// Write the converged figures into `r` (a skeleton of this flowsheet, or a previous
     /// result of it): streams, units with their closures, the plant's mass, element and
     /// energy closures, and the solver's report.
-    fn fill(&self, r: &mut FlowsheetResult, design_specs: Vec<DesignSpecReport>) -> Result<(), EngineError> {
-        self.fill_units(&mut r.units)?;
+    fn fill(
+        &self,
+        r: &mut FlowsheetResult,
+        design_specs: Vec<DesignSpecReport>,
+        enthalpies: &mut EnthalpyMemo,
+    ) -> Result<(), EngineError> {
+        self.fill_units(&mut r.units, enthalpies)?;
         for (out, value) in r.streams.iter_mut().zip(&self.values) {
             out.stream.clone_from(value);
             out.aqueous = None;
         }
         // Taken before make-up materials join the feeds (they enter at their own
         // temperatures), reported after mass and elements, which explain more when both break.
-        let energy = self.flowsheet_energy(self.feeds(), self.products());
+        let energy = self.flowsheet_energy(enthalpies, self.feeds(), self.products());
         let n = self.components.len();
         let makeup = self.reports.iter().filter_map(|r| Side::make_up(r, n));
         let (feeds, products) = (self.feeds().map(Side::Stream), self.products().map(Side::Stream));
@@ -1029,6 +1077,7 @@ impl Flowsheet {
     /// supplied and shaft work delivered in; products, heat removed and work taken out.
     fn flowsheet_energy<'s>(
         &self,
+        memo: &mut EnthalpyMemo,
         feeds: impl Iterator<Item = &'s Stream>,
         products: impl Iterator<Item = &'s Stream>,
     ) -> Result<EnergyBalance, EngineError> {
@@ -1036,13 +1085,13 @@ impl Flowsheet {
             let (mut inn, mut out) = (EnergySide::default(), EnergySide::default());
             let set = &self.components;
             for s in feeds {
-                inn.add_flows(set, &s.flows, s.temperature)?;
+                inn.add_flows(memo, set, &s.flows, s.temperature)?;
             }
             for s in products {
-                out.add_flows(set, &s.flows, s.temperature)?;
+                out.add_flows(memo, set, &s.flows, s.temperature)?;
             }
             for r in &self.reports {
-                inn.add_materials(set, r)?;
+                inn.add_materials(memo, set, r)?;
                 add_duties_and_work(r, &mut inn, &mut out);
             }
             Ok((inn, out))

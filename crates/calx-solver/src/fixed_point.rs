@@ -7,7 +7,10 @@
 //!
 //! Work vectors are allocated once per call, and the accelerator's state (the Broyden matrix in
 //! particular) only when a first step is needed, so re-solving from an already converged guess
-//! costs one evaluation and one small allocation.
+//! costs one evaluation and one small allocation. A caller that solves again and again (a
+//! study's recycle loop, every sample) keeps a [`FixedPointWorkspace`] and passes it to
+//! [`solve_fixed_point_in`]: the residual vector and Wegstein's state are then written over its
+//! vectors, and a Wegstein solve allocates nothing.
 
 use crate::broyden::Broyden;
 use crate::wegstein::Wegstein;
@@ -116,19 +119,69 @@ pub struct FixedPointReport {
 pub fn solve_fixed_point<E, G>(
     x: &mut [f64],
     scale: &[f64],
-    mut g: G,
+    g: G,
+    options: &FixedPointOptions,
+) -> Result<FixedPointReport, SolverError<E>>
+where
+    G: FnMut(&[f64], &mut [f64]) -> Result<(), E>,
+{
+    solve_fixed_point_in(&mut FixedPointWorkspace::default(), x, scale, g, options)
+}
+
+/// The vectors of a fixed-point solve, kept between solves by a caller that solves often.
+/// Their contents never carry over: every solve starts them as [`solve_fixed_point`] would.
+#[derive(Clone, Debug, Default)]
+pub struct FixedPointWorkspace {
+    gx: Vec<f64>,
+    /// Wegstein's previous input and output, while no solve uses them.
+    wegstein: WegsteinVectors,
+}
+
+/// The vectors of Wegstein's state (previous input, previous output).
+type WegsteinVectors = (Vec<f64>, Vec<f64>);
+
+/// [`solve_fixed_point`] with its vectors written over `workspace`'s: the same iterates and
+/// result, bit for bit.
+///
+/// # Errors
+/// As [`solve_fixed_point`].
+pub fn solve_fixed_point_in<E, G>(
+    workspace: &mut FixedPointWorkspace,
+    x: &mut [f64],
+    scale: &[f64],
+    g: G,
     options: &FixedPointOptions,
 ) -> Result<FixedPointReport, SolverError<E>>
 where
     G: FnMut(&[f64], &mut [f64]) -> Result<(), E>,
 {
     validate(x, scale, options)?;
-    let method = options.method;
-    let mut gx = vec![0.0; x.len()];
+    let FixedPointWorkspace { gx, wegstein } = workspace;
+    gx.clear();
+    gx.resize(x.len(), 0.0);
     let mut accelerator: Option<Accelerator> = None;
+    let outcome = iterate((x, scale), g, options, (gx, &mut accelerator, wegstein));
+    if let Some(Accelerator::Wegstein(w)) = accelerator {
+        *wegstein = w.into_vectors();
+    }
+    outcome
+}
+
+/// The loop of [`solve_fixed_point_in`]: `gx` sized and zeroed, the accelerator made at the
+/// first step (Wegstein's from the vectors in `spare`).
+fn iterate<E, G>(
+    (x, scale): (&mut [f64], &[f64]),
+    mut g: G,
+    options: &FixedPointOptions,
+    (gx, accelerator, spare): (&mut [f64], &mut Option<Accelerator>, &mut WegsteinVectors),
+) -> Result<FixedPointReport, SolverError<E>>
+where
+    G: FnMut(&[f64], &mut [f64]) -> Result<(), E>,
+{
+    let method = options.method;
     let mut iteration = 0;
     loop {
-        if let Err(source) = g(x, &mut gx) {
+        if let Err(source) = g(x, gx) {
             tracing::debug!(method = method.name(), iteration, "recycle evaluation failed");
             return Err(SolverError::Evaluation { iteration, source });
         }
@@ -136,7 +189,7 @@ where
             tracing::debug!(method = method.name(), iteration, index, "non-finite recycle value");
             return Err(SolverError::NonFinite { iteration, index });
         }
-        let r = Residual::measure(x, &gx, scale, options);
+        let r = Residual::measure(x, gx, scale, options);
         tracing::trace!(
             iteration,
             max_scaled_residual = r.max_scaled,
@@ -177,7 +230,9 @@ where
                 worst_index: r.worst_index,
             });
         }
-        accelerator.get_or_insert_with(|| Accelerator::new(options, x.len())).step(iteration, x, &gx);
+        accelerator
+            .get_or_insert_with(|| Accelerator::new(options, x.len(), std::mem::take(spare)))
+            .step(iteration, x, gx);
         iteration += 1;
     }
 }
@@ -247,12 +302,16 @@ enum Accelerator {
 }
 
 impl Accelerator {
-    fn new(o: &FixedPointOptions, n: usize) -> Accelerator {
+    /// `spare`: vectors for Wegstein's state (any length, any contents).
+    fn new(o: &FixedPointOptions, n: usize, spare: (Vec<f64>, Vec<f64>)) -> Accelerator {
         match o.method {
             Method::DirectSubstitution => Accelerator::Direct,
-            Method::Wegstein => {
-                Accelerator::Wegstein(Wegstein::new(n, o.wegstein_q_min, o.wegstein_q_max, o.wegstein_delay))
-            }
+            Method::Wegstein => Accelerator::Wegstein(Wegstein::with_vectors(
+                spare,
+                n,
+                (o.wegstein_q_min, o.wegstein_q_max),
+                o.wegstein_delay,
+            )),
             Method::Broyden => Accelerator::Broyden(Box::new(Broyden::new(n, o.broyden_delay, o.abs_tol, o.rel_tol))),
         }
     }

@@ -25,7 +25,9 @@ mod system;
 mod wegstein;
 
 pub use error::SolverError;
-pub use fixed_point::{FixedPointOptions, FixedPointReport, solve_fixed_point};
+pub use fixed_point::{
+    FixedPointOptions, FixedPointReport, FixedPointWorkspace, solve_fixed_point, solve_fixed_point_in,
+};
 pub use method::Method;
 pub use minimize::{ConstraintKind, Evaluated, Iterate, MinimizeError, MinimizeOptions, MinimizeReport, minimize};
 pub use ode::{

@@ -17,8 +17,23 @@ pub(crate) struct Wegstein {
 
 impl Wegstein {
     /// Bounds must be finite with `q_min <= q_max` (checked by the caller).
-    pub(crate) fn new(n: usize, q_min: f64, q_max: f64, delay: usize) -> Wegstein {
-        Wegstein { prev_x: vec![0.0; n], prev_g: vec![0.0; n], q_min, q_max, delay }
+    /// The state of `n` variables (both vectors zeros), written over `(prev_x, prev_g)`.
+    pub(crate) fn with_vectors(
+        (mut prev_x, mut prev_g): (Vec<f64>, Vec<f64>),
+        n: usize,
+        (q_min, q_max): (f64, f64),
+        delay: usize,
+    ) -> Wegstein {
+        for v in [&mut prev_x, &mut prev_g] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        Wegstein { prev_x, prev_g, q_min, q_max, delay }
+    }
+
+    /// Its state's vectors, for the next solve to write over.
+    pub(crate) fn into_vectors(self) -> (Vec<f64>, Vec<f64>) {
+        (self.prev_x, self.prev_g)
     }
 
     /// Replaces `x` by the next point. Step `iteration` is direct substitution while

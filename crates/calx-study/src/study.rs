@@ -397,7 +397,6 @@ impl Study {
                 "the mass fraction of {c} in `{unit}` must be within 0 and 1, found {x}"
             )));
         }
-        let mut params = f.unit_params(unit)?.clone();
         let base =
             self.base.model().def.units.iter().find(|u| u.name == unit).and_then(|u| u.params.get("composition"));
         let Some(ParamValue::Map(base)) = base else {
@@ -405,13 +404,13 @@ impl Study {
         };
         // All at base: the base composition itself, bit for bit (rescaling by a factor of 1
         // could move the last bit).
-        let composition = if sampled {
-            resolve::renormalise(base, fixed).map_err(|e| ResolveError::Other(format!("`{unit}`: {e}")))?
+        if sampled {
+            let composition =
+                resolve::renormalised(base, fixed).map_err(|e| ResolveError::Other(format!("`{unit}`: {e}")))?;
+            f.set_entries(unit, "composition", composition)?;
         } else {
-            base.clone()
-        };
-        params.set("composition", ParamValue::Map(composition));
-        f.set_unit_params(unit, params)?;
+            f.set_entries(unit, "composition", base.iter().map(|(k, v)| (k.as_str(), resolve::number_of(v))))?;
+        }
         Ok(())
     }
 
@@ -530,9 +529,11 @@ impl Study {
     /// inverse CDF, a correlated group maps its uniforms to standard normals and those
     /// through `mean + L z`.
     pub fn sample_values(&self, range: std::ops::Range<usize>) -> Vec<Vec<f64>> {
+        // One vector of uniforms for every sample of the range.
+        let mut u = Vec::with_capacity(self.def.parameters.len());
         range
             .map(|i| {
-                let u = self.uniforms(i);
+                self.uniforms_into(i, &mut u);
                 let mut x: Vec<f64> = self.def.parameters.iter().zip(&u).map(|(p, u)| p.dist.quantile(*u)).collect();
                 for g in &self.def.correlated {
                     let joint = g.dist.sample(&u[g.range.clone()]);
@@ -543,22 +544,20 @@ impl Study {
             .collect()
     }
 
-    /// Sample `i`'s uniform numbers in (0, 1), one per parameter.
-    fn uniforms(&self, i: usize) -> Vec<f64> {
+    /// Sample `i`'s uniform numbers in (0, 1), one per parameter, written over `out`.
+    fn uniforms_into(&self, i: usize, out: &mut Vec<f64>) {
         let n = self.def.samples;
         let mut rng = Rng::new(self.def.seed, i as u64);
-        (0..self.def.parameters.len())
-            .map(|j| match (&self.def.sampling, &self.strata) {
-                (Sampling::LatinHypercube, Some(s)) => (s[j][i] as f64 + rng.uniform()) / n as f64,
-                // Points of a scrambled Sobol sequence are in [0, 1) and 24-bit: half a step
-                // keeps them off 0, where unbounded quantiles diverge.
-                (Sampling::Sobol, _) => {
-                    f64::from(sobol_burley::sample(i as u32, j as u32, self.def.seed as u32))
-                        + 0.5 / f64::from(1u32 << 24)
-                }
-                _ => rng.uniform(),
-            })
-            .collect()
+        out.clear();
+        out.extend((0..self.def.parameters.len()).map(|j| match (&self.def.sampling, &self.strata) {
+            (Sampling::LatinHypercube, Some(s)) => (s[j][i] as f64 + rng.uniform()) / n as f64,
+            // Points of a scrambled Sobol sequence are in [0, 1) and 24-bit: half a step
+            // keeps them off 0, where unbounded quantiles diverge.
+            (Sampling::Sobol, _) => {
+                f64::from(sobol_burley::sample(i as u32, j as u32, self.def.seed as u32)) + 0.5 / f64::from(1u32 << 24)
+            }
+            _ => rng.uniform(),
+        }));
     }
 
     /// Run samples `range` in parallel on the current rayon pool; results in index order.
@@ -567,11 +566,21 @@ impl Study {
         let start = range.start;
         let values = self.sample_values(range);
         let n_sweep = self.targets.len() - self.def.parameters.len();
-        let points = values
-            .iter()
-            .map(|v| v.iter().copied().map(Some).chain(std::iter::repeat_n(None, n_sweep)).collect())
+        // Each worker writes a sample's point (its values, the sweep axes at base) over a
+        // vector of its own.
+        let outcomes: Vec<Outcome> = values
+            .par_iter()
+            .map_init(
+                || (self.lease(), Vec::new()),
+                |(lease, point), v| {
+                    point.clear();
+                    point.extend(v.iter().copied().map(Some).chain(std::iter::repeat_n(None, n_sweep)));
+                    let r = lease.evaluate(point);
+                    progress(1);
+                    r
+                },
+            )
             .collect();
-        let outcomes = self.evaluate_all(points, progress);
         values
             .into_iter()
             .zip(outcomes)

@@ -16,7 +16,10 @@ use crate::common::{fraction, standard_pressure, standard_temperature, tidy};
 pub struct Feed;
 
 struct FeedUnit {
-    flows: Vec<f64>,
+    set: Arc<ComponentSet>,
+    /// Mass fractions in component order (0 for a component not given).
+    composition: Vec<f64>,
+    total: f64,
     t: f64,
     p: f64,
 }
@@ -42,35 +45,67 @@ impl UnitType for Feed {
 
     fn create(&self, config: &UnitConfig<'_>) -> Result<Box<dyn UnitOperation>, UnitError> {
         let p = config.params;
-        let total = p.number("total")?;
-        if !(total.is_finite() && total >= 0.0) {
-            return Err(UnitError::param("total", format!("must be a flow of zero or more, found {total} kg/s")));
-        }
+        let total = check_total(p.number("total")?)?;
         let set: &Arc<ComponentSet> = config.components;
         let composition = p.component_vector("composition", set, 0.0)?;
         for (c, &x) in set.iter().zip(&composition) {
             fraction("composition", &c.name, x)?;
         }
-        let sum: f64 = composition.iter().sum();
-        if (sum - 1.0).abs() > 1e-6 {
-            return Err(UnitError::param(
-                "composition",
-                format!("mass fractions must sum to 1 (100 %), they sum to {}", tidy(sum)),
-            ));
-        }
+        check_sum(composition.iter().sum())?;
         let t = p.number("T")?;
         let pr = p.number("P")?;
         if !(t > 0.0 && pr > 0.0) {
             return Err(UnitError::param("T", "temperature and pressure must be positive (absolute)"));
         }
-        Ok(Box::new(FeedUnit { flows: composition.iter().map(|x| x / sum * total).collect(), t, p: pr }))
+        Ok(Box::new(FeedUnit { set: Arc::clone(set), composition, total, t, p: pr }))
     }
 }
 
+/// A total flow must be finite and not negative.
+fn check_total(total: f64) -> Result<f64, UnitError> {
+    if total.is_finite() && total >= 0.0 {
+        Ok(total)
+    } else {
+        Err(UnitError::param("total", format!("must be a flow of zero or more, found {total} kg/s")))
+    }
+}
+
+/// Mass fractions must sum to 1 (within 1e-6).
+fn check_sum(sum: f64) -> Result<(), UnitError> {
+    if (sum - 1.0).abs() > 1e-6 {
+        return Err(UnitError::param(
+            "composition",
+            format!("mass fractions must sum to 1 (100 %), they sum to {}", tidy(sum)),
+        ));
+    }
+    Ok(())
+}
+
 impl UnitOperation for FeedUnit {
+    /// A new total, or one new mass fraction (`key`: its component), in place. The fractions'
+    /// sum is checked when the feed is calculated: a study sets a composition one fraction at
+    /// a time.
+    fn set_number(&mut self, param: &str, key: Option<&str>, value: f64) -> Result<bool, UnitError> {
+        match (param, key) {
+            ("total", None) => self.total = check_total(value)?,
+            ("composition", Some(component)) => {
+                let i = self.set.require(component).map_err(|e| UnitError::param("composition", e.to_string()))?;
+                self.composition[i] = fraction("composition", component, value)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The flows are the composition over its sum times the total, as `create` always
+    /// computed them (the same bits).
     fn calculate(&self, _inlets: &[Stream], outlets: &mut [Stream], _report: &mut UnitReport) -> Result<(), UnitError> {
+        let sum: f64 = self.composition.iter().sum();
+        check_sum(sum)?;
         let out = &mut outlets[0];
-        out.flows.copy_from_slice(&self.flows);
+        for (flow, x) in out.flows.iter_mut().zip(&self.composition) {
+            *flow = x / sum * self.total;
+        }
         out.temperature = self.t;
         out.pressure = self.p;
         Ok(())

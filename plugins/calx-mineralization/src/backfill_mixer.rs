@@ -122,7 +122,8 @@ impl UnitOperation for BackfillMixerUnit {
         check_inlets(set, inlets, &self.ports)?;
         check_outlets(outlets, 1, set.len())?;
         let cake = inlet(inlets, 0, "cake")?;
-        let flows: Vec<f64> = cake.flows.iter().map(|w| w.max(0.0)).collect();
+        let mut flows = crate::scratch::Scratch::zeros(0);
+        flows.extend(cake.flows.iter().map(|w| w.max(0.0)));
         let total: f64 = flows.iter().sum();
         let s_cake = phase_mass(set, &flows, Phase::Solid);
         let n_cake = total - s_cake;

@@ -51,6 +51,7 @@ use crate::common::{
 };
 use crate::equilibrium::{self, Equilibrator};
 use crate::rate::{GasFeed, RateModel, rate_params, refuse_rate_params};
+use crate::scratch::{Scratch, with_entering};
 use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
 
 /// The `carbonator` unit type.
@@ -227,7 +228,7 @@ impl UnitOperation for CarbonatorUnit {
         let m_co2 = molar_mass(set, self.co2)?;
         let co2_fed = flows[self.co2];
 
-        let mut extents = Vec::with_capacity(self.reactions.len());
+        let mut extents = Scratch::zeros(0);
         for (_, key, x) in &self.reactions {
             extents.push(x * flows[*key] / molar_mass(set, *key)?);
         }
@@ -244,8 +245,9 @@ impl UnitOperation for CarbonatorUnit {
         }
         let co2_fixed = extents.iter().sum::<f64>() * m_co2;
 
-        let entering: Vec<(&[f64], f64)> = inlets.iter().map(|s| (s.flows.as_slice(), s.temperature)).collect();
-        let t_out = energy_balance(set, self.thermal, &entering, &flows, "carbonation", report)?;
+        let t_out = with_entering(inlets, None, |entering| {
+            energy_balance(set, self.thermal, entering, &flows, "carbonation", report)
+        })?;
         let pressure = lowest_pressure(inlets);
         let (slurry, vent) = outlets.split_at_mut(1);
         let (slurry, vent) = (&mut slurry[0], &mut vent[0]);

@@ -121,8 +121,8 @@ pub(crate) fn check_outlets(outlets: &[Stream], expected: usize, n: usize) -> Re
 /// Sum of the inlet flows. Flows that passed [`check_inlets`] may still be round-off
 /// negatives (-1e-20 from an upstream subtraction); they are taken as zero so no extent or
 /// split starts from a negative amount.
-pub(crate) fn mix(inlets: &[Stream], n: usize) -> Vec<f64> {
-    let mut flows = vec![0.0; n];
+pub(crate) fn mix(inlets: &[Stream], n: usize) -> crate::scratch::Scratch {
+    let mut flows = crate::scratch::Scratch::zeros(n);
     for s in inlets {
         for (o, w) in flows.iter_mut().zip(&s.flows) {
             *o += w.max(0.0);

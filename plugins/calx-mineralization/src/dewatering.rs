@@ -98,7 +98,8 @@ impl UnitOperation for DewateringUnit {
         check_inlets(set, inlets, &self.ports)?;
         check_outlets(outlets, 2, set.len())?;
         let feed = inlet(inlets, 0, "feed")?;
-        let flows: Vec<f64> = feed.flows.iter().map(|w| w.max(0.0)).collect();
+        let mut flows = crate::scratch::Scratch::zeros(0);
+        flows.extend(feed.flows.iter().map(|w| w.max(0.0)));
         let (cake, filtrate) = outlets.split_at_mut(1);
         let (cake, filtrate) = (&mut cake[0], &mut filtrate[0]);
 

@@ -50,6 +50,7 @@ use crate::common::{
     positive, require, set_conversion,
 };
 use crate::rate::{RateModel, RateOutcome, rate_params, refuse_rate_params};
+use crate::scratch::{Scratch, with_entering};
 use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
 use calx_core::aqueous::ActivityModel;
 
@@ -248,7 +249,7 @@ impl UnitOperation for HydratorUnit {
         let m_in: f64 = flows.iter().sum();
 
         // Requested extents, mol/s (each reaction consumes one H2O per oxide).
-        let mut extents = Vec::with_capacity(self.reactions.len());
+        let mut extents = Scratch::zeros(0);
         for (_, key, x) in &self.reactions {
             extents.push(x * flows[*key] / molar_mass(set, *key)?);
         }
@@ -259,7 +260,7 @@ impl UnitOperation for HydratorUnit {
         let mut makeup = 0.0;
         if let Some(x) = self.solids_fraction {
             let solids = if self.solids_after_reaction {
-                let mut after = flows.clone();
+                let mut after = Scratch::copy_of(&flows);
                 for ((reaction, _, _), &xi) in self.reactions.iter().zip(&extents) {
                     reaction.apply(set, &mut after, xi);
                 }
@@ -300,11 +301,12 @@ impl UnitOperation for HydratorUnit {
             reaction.apply(set, &mut flows, xi);
         }
 
-        let mut makeup_flows = vec![0.0; set.len()];
+        let mut makeup_flows = Scratch::zeros(set.len());
         makeup_flows[self.h2o] = makeup;
-        let mut entering: Vec<(&[f64], f64)> = inlets.iter().map(|s| (s.flows.as_slice(), s.temperature)).collect();
-        entering.push((&makeup_flows, self.water_temperature));
-        let t_out = energy_balance(set, self.thermal, &entering, &flows, "hydration", report)?;
+        let makeup_entering = Some((makeup_flows.as_slice(), self.water_temperature));
+        let t_out = with_entering(inlets, makeup_entering, |entering| {
+            energy_balance(set, self.thermal, entering, &flows, "hydration", report)
+        })?;
 
         let out = &mut outlets[0];
         out.flows.copy_from_slice(&flows);

@@ -27,6 +27,7 @@ mod gas_pretreatment;
 mod hydrator;
 mod magnetic_separation;
 mod rate;
+mod scratch;
 mod tank;
 
 pub use backfill_mixer::BackfillMixer;

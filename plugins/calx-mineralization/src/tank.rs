@@ -81,19 +81,20 @@ pub(crate) fn energy_balance(
     purpose: &'static str,
     report: &mut UnitReport,
 ) -> Result<f64, UnitError> {
-    let flowing: Vec<&(&[f64], f64)> = entering.iter().filter(|(f, _)| f.iter().sum::<f64>() > 0.0).collect();
+    // What flows, found again where it is read (no list of its own per calculation).
+    let flowing = || entering.iter().filter(|(f, _)| f.iter().sum::<f64>() > 0.0);
     let mut h_in = 0.0;
-    for (flows, t) in &flowing {
+    for (flows, t) in flowing() {
         h_in += enthalpy_flow(set, flows, *t)?;
     }
-    let t0 = flowing.first().map(|e| e.1).or(entering.first().map(|e| e.1)).unwrap_or(calx_core::thermo::T_REF);
+    let t0 = flowing().next().map(|e| e.1).or(entering.first().map(|e| e.1)).unwrap_or(calx_core::thermo::T_REF);
     let t_mix = || -> Result<f64, UnitError> {
         // Equal temperatures need no solve: enthalpy is additive at one temperature.
-        if flowing.iter().all(|e| e.1 == t0) {
+        if flowing().all(|e| e.1 == t0) {
             return Ok(t0);
         }
-        let mut mixed = vec![0.0; set.len()];
-        for (flows, _) in &flowing {
+        let mut mixed = crate::scratch::Scratch::zeros(set.len());
+        for (flows, _) in flowing() {
             for (m, w) in mixed.iter_mut().zip(flows.iter()) {
                 *m += w;
             }
