@@ -459,6 +459,7 @@ mod tests {
             Block::List(_) => "list",
             Block::Chart(_) => "chart",
             Block::ChartWithTable(..) => "chart+table",
+            Block::Drawing(_) => "drawing",
         }
     }
 
