@@ -218,15 +218,23 @@ impl EnthalpyMemo {
 }
 
 impl EnthalpyRow {
-    /// Component `c` (`component`)'s specific enthalpy at `t` (this row's temperature); the
-    /// component's name when it has no thermodynamic data.
-    fn enthalpy(&mut self, component: &Component, c: usize, t: f64) -> Result<f64, String> {
+    /// Component `c` (`component`)'s specific enthalpy at `t` (this row's temperature).
+    fn enthalpy(&mut self, component: &Component, c: usize, t: f64) -> Result<f64, NoThermoData> {
         if !self.known[c] {
-            self.h[c] = component.specific_enthalpy(t).map_err(|_| component.name.clone())?;
+            self.h[c] =
+                component.specific_enthalpy(t).map_err(|_| NoThermoData { component: component.name.clone() })?;
             self.known[c] = true;
         }
         Ok(self.h[c])
     }
+}
+
+/// A component met in an energy balance has no thermodynamic data, so the balance cannot be
+/// checked (`EnergyBalance::NoData` names it).
+#[derive(Debug)]
+pub(crate) struct NoThermoData {
+    /// The component's name.
+    pub(crate) component: String,
 }
 
 /// Energy terms of one side of a balance: their sum and the sum of their absolute values.
@@ -242,25 +250,19 @@ impl EnergySide {
         self.magnitude += w.abs();
     }
 
-    /// Add the enthalpy flow (W) of `flows` (kg/s) at `t`; the name of a flowing component
-    /// without thermodynamic data is the error.
-    /// The specific enthalpies come from `memo`.
+    /// Add the enthalpy flow (W) of `flows` (kg/s) at `t`; a flowing component without
+    /// thermodynamic data is the error. The specific enthalpies come from `memo`.
     pub(crate) fn add_flows(
         &mut self,
         memo: &mut EnthalpyMemo,
         set: &ComponentSet,
         flows: &[f64],
         t: f64,
-    ) -> Result<(), String> {
+    ) -> Result<(), NoThermoData> {
         let row = memo.row(t, set.len());
-        let memo = row.h.iter_mut().zip(row.known.iter_mut());
-        for ((c, &w), (h, known)) in set.iter().zip(flows).zip(memo) {
+        for (i, (c, &w)) in set.iter().zip(flows).enumerate() {
             if w != 0.0 {
-                if !*known {
-                    *h = c.specific_enthalpy(t).map_err(|_| c.name.clone())?;
-                    *known = true;
-                }
-                self.add(w * *h);
+                self.add(w * row.enthalpy(c, i, t)?);
             }
         }
         Ok(())
@@ -272,7 +274,7 @@ impl EnergySide {
         memo: &mut EnthalpyMemo,
         set: &ComponentSet,
         report: &UnitReport,
-    ) -> Result<(), String> {
+    ) -> Result<(), NoThermoData> {
         for m in &report.materials {
             let Some(c) = set.get(m.component) else { continue };
             let h = memo.row(m.temperature, set.len()).enthalpy(c, m.component, m.temperature)?;
@@ -332,7 +334,7 @@ pub(crate) fn unit_energy(
     set: &ComponentSet,
     (inlets, report, outlets): (&[Stream], &UnitReport, &[Stream]),
 ) -> EnergyBalance {
-    let mut sides = || -> Result<(EnergySide, EnergySide), String> {
+    let mut sides = || -> Result<(EnergySide, EnergySide), NoThermoData> {
         let (mut inn, mut out) = (EnergySide::default(), EnergySide::default());
         for s in inlets {
             inn.add_flows(memo, set, &s.flows, s.temperature)?;
@@ -346,7 +348,7 @@ pub(crate) fn unit_energy(
     };
     match sides() {
         Ok((inn, out)) => EnergyBalance::Checked(energy_closure(inn, out)),
-        Err(component) => EnergyBalance::NoData { component },
+        Err(NoThermoData { component }) => EnergyBalance::NoData { component },
     }
 }
 

@@ -20,8 +20,8 @@ use calx_solver::{FixedPointWorkspace, SolverError, solve_bracketed, solve_fixed
 use tracing::{debug, info_span};
 
 use crate::balance::{
-    ElementTable, EnergySide, EnthalpyMemo, Side, add_duties_and_work, energy_closure, first_violation, is_open,
-    unit_energy,
+    ElementTable, EnergySide, EnthalpyMemo, NoThermoData, Side, add_duties_and_work, energy_closure, first_violation,
+    is_open, unit_energy,
 };
 use crate::calculate::{CalculatorDef, Plan};
 use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
@@ -1081,7 +1081,7 @@ impl Flowsheet {
         feeds: impl Iterator<Item = &'s Stream>,
         products: impl Iterator<Item = &'s Stream>,
     ) -> Result<EnergyBalance, EngineError> {
-        let sides = || -> Result<(EnergySide, EnergySide), String> {
+        let sides = || -> Result<(EnergySide, EnergySide), NoThermoData> {
             let (mut inn, mut out) = (EnergySide::default(), EnergySide::default());
             let set = &self.components;
             for s in feeds {
@@ -1098,7 +1098,7 @@ impl Flowsheet {
         };
         let (inn, out) = match sides() {
             Ok(sides) => sides,
-            Err(component) => return Ok(EnergyBalance::NoData { component }),
+            Err(NoThermoData { component }) => return Ok(EnergyBalance::NoData { component }),
         };
         let c = energy_closure(inn, out);
         let tolerance = self.options.energy_balance_tolerance;

@@ -71,27 +71,47 @@ fn ceil_half(x: f64) -> f64 {
     (2.0 * x).ceil() / 2.0
 }
 
-/// The York demister constant K, ft/s, at `p` psia (Svrcek & Monnery 1993).
-pub(crate) fn york_demister_k(p: f64) -> Result<f64, String> {
-    match p {
-        p if p > 0.0 && p <= 15.0 => Ok(0.1821 + 0.0029 * p + 0.046 * p.ln()),
-        p if p > 15.0 && p <= 40.0 => Ok(0.35),
-        p if p > 40.0 && p <= 5500.0 => Ok(0.43 - 0.023 * p.ln()),
-        p => {
-            Err(format!("the drum pressure {p:.4} psia is outside the York demister equation's range (0 to 5500 psia)"))
+/// Why a drum cannot be sized.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum DrumRefusal {
+    /// The pressure (psia) is outside the York demister equation's range.
+    Pressure(f64),
+    /// The liquid (kg/m3) is not denser than the vapour (kg/m3).
+    Densities { liquid: f64, vapour: f64 },
+}
+
+impl std::fmt::Display for DrumRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DrumRefusal::Pressure(p) => {
+                write!(
+                    f,
+                    "the drum pressure {p:.4} psia is outside the York demister equation's range (0 to 5500 psia)"
+                )
+            }
+            DrumRefusal::Densities { liquid, vapour } => {
+                write!(f, "the liquid density ({liquid} kg/m3) must be above the vapour's ({vapour:.4} kg/m3)")
+            }
         }
     }
 }
 
+/// The York demister constant K, ft/s, at `p` psia (Svrcek & Monnery 1993).
+pub(crate) fn york_demister_k(p: f64) -> Result<f64, DrumRefusal> {
+    match p {
+        p if p > 0.0 && p <= 15.0 => Ok(0.1821 + 0.0029 * p + 0.046 * p.ln()),
+        p if p > 15.0 && p <= 40.0 => Ok(0.35),
+        p if p > 40.0 && p <= 5500.0 => Ok(0.43 - 0.023 * p.ln()),
+        p => Err(DrumRefusal::Pressure(p)),
+    }
+}
+
 /// Diameter and length (ft) of a vertical drum without mist eliminator.
-fn vertical_drum_ft(s: &DrumService) -> Result<(f64, f64), String> {
+fn vertical_drum_ft(s: &DrumService) -> Result<(f64, f64), DrumRefusal> {
     let p = s.pressure / PSI;
     let (rho_v, rho_l) = (s.vapour_density / LB_PER_FT3, s.liquid_density / LB_PER_FT3);
     if rho_l <= rho_v {
-        return Err(format!(
-            "the liquid density ({} kg/m3) must be above the vapour's ({:.4} kg/m3)",
-            s.liquid_density, s.vapour_density
-        ));
+        return Err(DrumRefusal::Densities { liquid: s.liquid_density, vapour: s.vapour_density });
     }
     let qv = s.vapour_flow / FOOT.powi(3);
     let qll = s.liquid_flow / FOOT.powi(3) * 60.0;
@@ -148,8 +168,11 @@ pub(crate) fn vertical_drum(
     density_param: &str,
 ) -> Result<Drum, UnitError> {
     let (d, l) = vertical_drum_ft(service).map_err(|e| {
-        let param = if e.contains("psia") { pressure_param } else { density_param };
-        UnitError::param(param, e)
+        let param = match e {
+            DrumRefusal::Pressure(_) => pressure_param,
+            DrumRefusal::Densities { .. } => density_param,
+        };
+        UnitError::param(param, e.to_string())
     })?;
     let (weight, ts) = vessel_weight_and_wall(service.pressure / PSI, d, l, CARBON_STEEL);
     Ok(Drum { diameter: d * FOOT, length: l * FOOT, wall_thickness: ts * FOOT / 12.0, weight: weight * POUND })
@@ -171,7 +194,7 @@ mod tests {
         for (p, k) in [(14.0, 0.344_096_63), (20.0, 0.35), (125.0, 0.318_948_78)] {
             assert!((york_demister_k(p).unwrap() - k).abs() < 1e-8, "{p} psia");
         }
-        assert!(york_demister_k(6000.0).unwrap_err().contains("5500 psia"));
+        assert!(york_demister_k(6000.0).unwrap_err().to_string().contains("5500 psia"));
     }
 
     /// A drum by hand: 1 ft3/s of vapour at 0.075 lb/ft3 over 62.3 lb/ft3 liquid at
@@ -198,6 +221,6 @@ mod tests {
         let drum = vertical_drum(&service, "P", "liquid_density").unwrap();
         assert!((drum.diameter - FOOT).abs() < 1e-12 && (drum.length - 45.5 * FOOT).abs() < 1e-12);
         let heavier = DrumService { liquid_density: 0.05 * LB_PER_FT3, ..service };
-        assert!(vertical_drum_ft(&heavier).unwrap_err().contains("must be above the vapour's"));
+        assert!(vertical_drum_ft(&heavier).unwrap_err().to_string().contains("must be above the vapour's"));
     }
 }
