@@ -465,7 +465,7 @@ const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("calx-fuzz", &["calx", "calx-core", "calx-study", "calx-document", "calx-snapshot", "calx-plugin-host"]),
     ("calx-study", &["calx", "calx-core", "calx-engine", "calx-flowsheet"]),
     ("calx-document", &["calx", "calx-core", "calx-flowsheet", "calx-study"]),
-    ("calx-python", &["calx", "calx-document", "calx-study"]),
+    ("calx-python", &["calx", "calx-core", "calx-document", "calx-study"]),
     (
         "calx-cli",
         &["calx", "calx-core", "calx-flowsheet", "calx-snapshot", "calx-plugin-host", "calx-study", "calx-document"],

@@ -240,6 +240,25 @@ impl Source {
         node::set(&mut self.root, path, value)
     }
 
+    /// The entries of the mapping at a dotted key path of the file, each key with its value
+    /// as written, if every value there is a scalar (`streams.raw_ash.flows`: `CaO` and
+    /// `442.00 kg/t_product`, ...); `None` when the path names no such mapping.
+    pub fn scalar_mapping(&self, path: &str) -> Option<Vec<(&str, &str)>> {
+        let mut node = &self.root;
+        for key in path.split('.') {
+            node = lookup(map_entries(node)?, key)?;
+        }
+        map_entries(node)?.iter().map(|(k, v)| scalar(v).map(|text| (k.name.as_str(), text))).collect()
+    }
+
+    /// Replace whatever is at a dotted key path of the file (a section, a value, or nothing
+    /// yet) by a mapping of the scalar `entries`, in their order, as if it were written
+    /// there (`streams.raw_ash.composition` with every component's fraction). Decoded with
+    /// everything else, like [`Source::set`]'s value.
+    pub fn set_mapping(&mut self, path: &str, entries: &[(&str, String)]) -> Result<(), SetError> {
+        node::set_mapping(&mut self.root, path, entries)
+    }
+
     /// Diagnostics about this file (problems a caller finds with what it names, such as a
     /// data file that cannot be read).
     pub fn diagnostics(&self, items: Vec<Diagnostic>) -> Diagnostics {
@@ -624,5 +643,21 @@ mod tests {
         let e = s.set("analyses.lca.method.deeper", "1").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("`analyses.lca.method` is not a section"), "{e}");
         assert!(s.set("analyses..x", "1").is_err());
+    }
+
+    #[test]
+    fn a_scalar_mapping_reads_back_what_set_mapping_wrote() {
+        let mut s = Source::parse(TEXT, "t.yaml").unwrap_or_else(|d| panic!("{d}"));
+        assert_eq!(s.scalar_mapping("analyses.lca.utilities"), Some(vec![("electricity", "grid")]));
+        // Not a mapping of scalars, or nothing there.
+        assert_eq!(s.scalar_mapping("analyses.lca"), None);
+        assert_eq!(s.scalar_mapping("analyses.lca.method"), None);
+        assert_eq!(s.scalar_mapping("streams"), None);
+        let entries = [("electricity", "other grid".to_string()), ("heat", "boiler".to_string())];
+        s.set_mapping("analyses.lca.utilities", &entries).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            s.scalar_mapping("analyses.lca.utilities"),
+            Some(vec![("electricity", "other grid"), ("heat", "boiler")])
+        );
     }
 }

@@ -59,6 +59,34 @@ impl Node {
 /// Set the value at a dotted key path to the scalar `value`, adding missing keys (at the
 /// position of the mapping they are added to). The path must end at a value, not a section.
 pub(crate) fn set(root: &mut Node, path: &str, value: &str) -> Result<(), crate::SetError> {
+    let node = node_at(root, path)?;
+    if matches!(node.value, Value::Map(_) | Value::Seq(_)) {
+        return Err(crate::SetError {
+            path: path.to_string(),
+            message: format!("`{path}` is a section in the flowsheet, not a value"),
+        });
+    }
+    node.value = Value::Scalar(value.to_string());
+    Ok(())
+}
+
+/// Replace whatever is at a dotted key path by a mapping of scalar `entries`, in their order,
+/// adding missing keys as [`set`] does. Every new key and value is placed where the replaced
+/// node was written, so that a diagnostic about one of them points there.
+pub(crate) fn set_mapping(root: &mut Node, path: &str, entries: &[(&str, String)]) -> Result<(), crate::SetError> {
+    let node = node_at(root, path)?;
+    let at = node.loc;
+    let map = entries
+        .iter()
+        .map(|(k, v)| (Key { loc: at, name: (*k).to_string() }, Node { loc: at, value: Value::Scalar(v.clone()) }))
+        .collect();
+    node.value = Value::Map(map);
+    Ok(())
+}
+
+/// The node at a dotted key path, adding missing keys (empty, at the position of the mapping
+/// they are added to); every key before the last must name a section (or nothing yet).
+fn node_at<'a>(root: &'a mut Node, path: &str) -> Result<&'a mut Node, crate::SetError> {
     let fail = |message: String| crate::SetError { path: path.to_string(), message };
     let keys: Vec<&str> = path.split('.').collect();
     if keys.iter().any(|k| k.is_empty()) {
@@ -66,7 +94,6 @@ pub(crate) fn set(root: &mut Node, path: &str, value: &str) -> Result<(), crate:
     }
     let mut node = root;
     for (depth, key) in keys.iter().enumerate() {
-        let here = keys[..=depth].join(".");
         if matches!(node.value, Value::Null) {
             node.value = Value::Map(Vec::new());
         }
@@ -83,14 +110,8 @@ pub(crate) fn set(root: &mut Node, path: &str, value: &str) -> Result<(), crate:
             }
         };
         node = &mut entries[i].1;
-        if depth + 1 == keys.len() {
-            if matches!(node.value, Value::Map(_) | Value::Seq(_)) {
-                return Err(fail(format!("`{here}` is a section in the flowsheet, not a value")));
-            }
-            node.value = Value::Scalar(value.to_string());
-        }
     }
-    Ok(())
+    Ok(node)
 }
 
 /// A syntax error from the YAML parser.
@@ -257,6 +278,26 @@ mod tests {
         let Value::Seq(d) = &b[1].1.value else { panic!() };
         let texts: Vec<_> = d.iter().map(|n| n.show()).collect();
         assert_eq!(texts, vec!["\"NO\"", "\"yes\"", "\"true\""]);
+    }
+
+    #[test]
+    fn a_mapping_replaces_a_section_or_a_value_and_keeps_its_position() {
+        let mut n = parse("streams:\n  ash:\n    composition: { CaO: 22 wt%, SiO2: rest }\n").unwrap();
+        let entries = [("CaO", "0.3".to_string()), ("SiO2", "0.7".to_string())];
+        set_mapping(&mut n, "streams.ash.composition", &entries).unwrap();
+        let Value::Map(top) = &n.value else { panic!() };
+        let Value::Map(streams) = &top[0].1.value else { panic!() };
+        let Value::Map(ash) = &streams[0].1.value else { panic!() };
+        let composition = &ash[0].1;
+        assert_eq!(composition.loc, Loc { line: 3, column: 18 });
+        assert_eq!(composition.show(), "a mapping with CaO, SiO2");
+        let Value::Map(fractions) = &composition.value else { panic!() };
+        let texts: Vec<_> = fractions.iter().map(|(k, v)| format!("{}={}", k.name, v.show())).collect();
+        assert_eq!(texts, ["CaO=\"0.3\"", "SiO2=\"0.7\""]);
+        assert!(fractions.iter().all(|(k, v)| k.loc == composition.loc && v.loc == composition.loc));
+        // A path through a value is refused, as for a scalar.
+        let e = set_mapping(&mut n, "streams.ash.composition.CaO.x", &entries).unwrap_err();
+        assert!(e.message.contains("`streams.ash.composition.CaO` is not a section"), "{}", e.message);
     }
 
     /// `count` units of 13 YAML nodes each (a mixer-like unit with flow-style ports).

@@ -2,10 +2,13 @@
 //! solved (warm-started from the previous solve) into a `calx.Result`. Everything goes
 //! through the façade (`calx::Project`); the GIL is released while Rust works.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use calx::{LoadOptions, Project, Source, WarmStart};
+use calx_core::quantity::FractionBasis;
+use calx_core::{Dimension, ParamValue};
 use pyo3::prelude::*;
 
 use crate::errors::{load_error, solve_error};
@@ -84,14 +87,22 @@ impl PyFlowsheet {
     /// Set the value at a dotted path, as if it were written in the file: a study parameter's
     /// path (`units.carbonation.conversion.Ca(OH)2`, `analyses.tea.discount_rate`) or a path
     /// of the file (`units.carbonation.params.conversion.Ca(OH)2`, `solver.max_iterations`),
-    /// with a number or a value with its unit as the file takes it (`0.5`, `"48 %"`). The flowsheet is decoded again at once, so a value that does not fit raises
+    /// with a number or a value with its unit as the file takes it (`0.5`, `"48 %"`). A feed's
+    /// mass fraction (`streams.raw_ash.composition.CaO`) scales the feed's other components
+    /// to keep its total, as a study does. The flowsheet is decoded again at once, so a value that does not fit raises
     /// `FlowsheetError` at its position, and the flowsheet keeps its previous values.
     fn set(&mut self, py: Python<'_>, path: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let written = value_text(value)?;
         let mut source = self.source.clone();
-        source
-            .set(&file_path(path)?, &written)
-            .map_err(|e| crate::errors::FlowsheetError::new_err(format!("set `{path}`: {e}")))?;
+        let set = match composition_fraction(path) {
+            Some((stream, component)) => {
+                let (field, entries) = self.feed_with_fraction(stream, component, &written)?;
+                let entries: Vec<(&str, String)> = entries.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                source.set_mapping(&format!("streams.{stream}.{field}"), &entries)
+            }
+            None => source.set(&file_path(path)?, &written),
+        };
+        set.map_err(|e| crate::errors::FlowsheetError::new_err(format!("set `{path}`: {e}")))?;
         let (base, options) = (&self.base, &self.options);
         let project = py.detach(|| Project::from_source(&source, base, options)).map_err(load_error)?;
         self.source = source;
@@ -157,25 +168,95 @@ impl PyFlowsheet {
     }
 }
 
+impl PyFlowsheet {
+    /// Feed `stream` written anew with `component`'s mass fraction set to `written` and the
+    /// others scaled to keep the whole, exactly as a study varies one fraction
+    /// ([`calx_study::renormalise`]): the field to replace and its entries. A feed given by
+    /// its `flows` keeps them, each scaled by its fraction's change and written in its own
+    /// unit (so that a production basis still applies); one given by `total` and
+    /// `composition` gets every fraction as a plain number.
+    fn feed_with_fraction(
+        &self,
+        stream: &str,
+        component: &str,
+        written: &str,
+    ) -> PyResult<(&'static str, Vec<(String, String)>)> {
+        let fail = |message: String| {
+            crate::errors::FlowsheetError::new_err(format!("set `streams.{stream}.composition.{component}`: {message}"))
+        };
+        let model = self.project.model();
+        let feed = model.def.units.iter().find(|u| u.name == stream);
+        let Some(ParamValue::Map(base)) = feed.and_then(|u| u.params.get("composition")) else {
+            return Err(fail(format!("`{stream}` is not a feed")));
+        };
+        if !base.contains_key(component) {
+            let names: Vec<&str> = base.keys().map(String::as_str).collect();
+            return Err(fail(format!("{component} is not in `{stream}` ({}); add it in the file", names.join(", "))));
+        }
+        let fraction = mass_fraction(model, written).map_err(fail)?;
+        let changed =
+            calx_study::renormalise(base, &BTreeMap::from([(component, fraction)])).map_err(|e| fail(e.to_string()))?;
+        let number = |v: Option<&ParamValue>| if let Some(ParamValue::Number(x)) = v { *x } else { f64::NAN };
+        let Some(flows) = self.source.scalar_mapping(&format!("streams.{stream}.flows")) else {
+            return Ok((
+                "composition",
+                changed.iter().map(|(k, v)| (k.clone(), format!("{:?}", number(Some(v))))).collect(),
+            ));
+        };
+        let scaled = flows.iter().map(|&(k, text)| {
+            let (digits, unit) = text.trim().split_once(char::is_whitespace).unwrap_or((text.trim(), ""));
+            let w: f64 = digits
+                .parse()
+                .map_err(|_| fail(format!("the flow of {k} is written `{text}`, whose number cannot be scaled")))?;
+            // A component absent from the feed keeps its (zero) flow.
+            let old = number(base.get(k));
+            let factor = if old > 0.0 { number(changed.get(k)) / old } else { 1.0 };
+            let value = format!("{:?}", w * factor);
+            Ok((k.to_string(), if unit.is_empty() { value } else { format!("{value} {}", unit.trim()) }))
+        });
+        Ok(("flows", scaled.collect::<PyResult<_>>()?))
+    }
+}
+
+/// A feed's composition fraction path, `streams.STREAM.composition.COMPONENT`, as (stream,
+/// component).
+fn composition_fraction(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix("streams.")?;
+    let (stream, rest) = rest.split_once('.')?;
+    let component = rest.strip_prefix("composition.")?;
+    Some((stream, component))
+}
+
+/// A mass fraction as written (`0.3`, `30 %`, `30 wt%`) with the flowsheet's units of
+/// measure; a mole or volume fraction is refused, since the other fractions are scaled on a
+/// mass basis.
+fn mass_fraction(model: &calx::Model, written: &str) -> Result<f64, String> {
+    let q = model.units_of_measure.parse(written).map_err(|e| e.to_string())?;
+    if q.dimension != Dimension::DIMENSIONLESS {
+        return Err(format!("`{written}` is not a fraction (write 0.3, \"30 %\" or \"30 wt%\")"));
+    }
+    if !matches!(q.basis, None | Some(FractionBasis::Mass)) {
+        return Err(format!(
+            "`{written}` is not a mass fraction: the other fractions are scaled on a mass basis, as a study does (write a plain fraction or wt%)"
+        ));
+    }
+    if !(0.0..=1.0).contains(&q.value) {
+        return Err(format!("`{written}` is not between 0 and 1 (0-100 %)"));
+    }
+    Ok(q.value)
+}
+
 /// Fields of a unit in the file beside its parameters.
 const UNIT_FIELDS: &[&str] = &["type", "in", "out", "params", "note"];
 
 /// The file's path for a study parameter's path: a unit parameter (`units.U.P...`) is written
-/// under the unit's `params:`; any other path is the file's own. A feed's composition
-/// fraction is refused: a study rescales the feed's other fractions with it, which a value
-/// written in the file does not do.
+/// under the unit's `params:`; any other path is the file's own. (A feed's composition
+/// fraction is set with the whole composition: [`composition_fraction`].)
 fn file_path(path: &str) -> PyResult<String> {
     let parts: Vec<&str> = path.splitn(3, '.').collect();
     match parts.as_slice() {
         ["units", unit, rest] if !UNIT_FIELDS.contains(&rest.split('.').next().unwrap_or_default()) => {
             Ok(format!("units.{unit}.params.{rest}"))
-        }
-        ["streams", stream, rest] if rest.starts_with("composition.") => {
-            Err(crate::errors::FlowsheetError::new_err(format!(
-                "set `{path}`: a feed's composition fraction cannot be set alone here (a study rescales the \
-                 other fractions with it); set the whole `streams.{stream}.composition` in the file, or its \
-                 flows (`streams.{stream}.flows.COMPONENT`)"
-            )))
         }
         _ => Ok(path.to_string()),
     }

@@ -139,11 +139,67 @@ def test_set_then_solve_equals_editing_the_file():
     assert fs.solve(warm=False).streams_si == expected.streams_si
 
 
-def test_a_feed_fraction_is_refused_with_what_to_do_instead():
+def feed_flows(result, stream):
+    table = result.streams_si
+    row = table["stream"].index(stream)
+    return {c: table[f"{c} [kg/s]"][row] for c in result.components}
+
+
+def test_a_feed_fraction_set_alone_rescales_the_others_and_keeps_the_total():
     fs = calx.load(FLOWSHEETS / "kigam-cfbc-2022.yaml")
+    before = feed_flows(fs.solve(), "raw_ash")
+    fs.set("streams.raw_ash.composition.CaO", "22 wt%")
+    after = feed_flows(fs.solve(warm=False), "raw_ash")
+    total = sum(before.values())
+    # The definition of the change: CaO is 22 % of the same total, every other component
+    # keeps its share of the rest.
+    assert sum(after.values()) == pytest.approx(total, rel=1e-14)
+    assert after["CaO"] / total == pytest.approx(0.22, rel=1e-14)
+    rest_before = total - before["CaO"]
+    for c, w in before.items():
+        if c != "CaO":
+            assert after[c] / (total - after["CaO"]) == pytest.approx(w / rest_before, rel=1e-13, abs=0), c
+    assert fs.changes[-1] == ("streams.raw_ash.composition.CaO", "22 wt%")
+
+
+def test_a_feed_fraction_set_alone_gives_what_the_study_gives():
+    # A study of one sample varying CaO's fraction, and `set` of the value it drew.
+    definition = {
+        "study": "ash",
+        "flowsheet": "kigam-cfbc-2022.yaml",
+        "seed": 11,
+        "samples": 1,
+        "parameters": [
+            {"path": "streams.raw_ash.composition.CaO", "distribution": {"type": "uniform", "low": 0.15, "high": 0.3}}
+        ],
+        "metrics": ["analyses.lca.net_reduction_per_year", "analyses.tea.npv"],
+    }
+    sample = calx.study(definition, base_dir=FLOWSHEETS, progress=False).samples
+    fs = calx.load(FLOWSHEETS / "kigam-cfbc-2022.yaml")
+    fs.set("streams.raw_ash.composition.CaO", sample["streams.raw_ash.composition.CaO"][0])
+    solved = fs.solve(warm=False)
+    for metric in definition["metrics"]:
+        _, analysis, name = metric.split(".")
+        assert solved.analyses[analysis].metrics[name] == pytest.approx(sample[metric][0], rel=1e-12), metric
+
+
+@pytest.mark.parametrize(
+    "path, value, words",
+    [
+        ("streams.raw_ash.composition.CaO", "22 mol%", "not a mass fraction"),
+        ("streams.raw_ash.composition.CaO", 1.5, "between 0 and 1"),
+        ("streams.raw_ash.composition.CO2", 0.1, "CO2 is not in `raw_ash`"),
+        ("streams.nowhere.composition.CaO", 0.1, "`nowhere` is not a feed"),
+    ],
+)
+def test_a_feed_fraction_that_does_not_fit_is_refused_and_nothing_changes(path, value, words):
+    fs = calx.load(FLOWSHEETS / "kigam-cfbc-2022.yaml")
+    before = feed_flows(fs.solve(), "raw_ash")
     with pytest.raises(calx.FlowsheetError) as caught:
-        fs.set("streams.raw_ash.composition.CaO", "22 wt%")
-    assert "streams.raw_ash.flows" in str(caught.value)
+        fs.set(path, value)
+    assert words in str(caught.value) and path in str(caught.value)
+    assert fs.changes == []
+    assert feed_flows(fs.solve(warm=False), "raw_ash") == before
 
 
 def test_a_warm_resolve_starts_from_the_last_solution_and_agrees_with_a_cold_one():

@@ -29,7 +29,7 @@ pub use output::{
     Columns, Outcome, Sample, Tornado, csv_split, merge, parse_samples, samples_csv, samples_header, spearman_csv,
     summary_csv, sweep_csv, tornado_csv,
 };
-pub use resolve::ResolveError;
+pub use resolve::{ResolveError, renormalise};
 pub use study::Study;
 
 /// Why a study cannot run or be merged.

@@ -299,9 +299,10 @@ fn base_value(project: &Project, target: &Target, f: &Flowsheet) -> Result<f64, 
     })
 }
 
-/// Scale the fractions of `base` not in `fixed` so that the whole sums to what it summed to.
-#[cfg(test)]
-pub(crate) fn renormalise(
+/// Scale the fractions of `base` not in `fixed` so that the whole sums to what it summed to:
+/// what a study does to a feed's composition when it varies some of its fractions (the
+/// Python API's `set` of one fraction does the same).
+pub fn renormalise(
     base: &BTreeMap<String, ParamValue>,
     fixed: &BTreeMap<&str, f64>,
 ) -> Result<BTreeMap<String, ParamValue>, ResolveError> {

@@ -71,8 +71,9 @@ class Flowsheet:
 
         Paths and units are those of a study's `set:` and parameters:
         `units.carbonation.conversion.Ca(OH)2` with `0.8` or `"80 %"`,
-        `streams.raw_ash.composition.CaO` with `"22 wt%"`. A value that does not fit raises
-        `calx.FlowsheetError` at its position and leaves the flowsheet as it was.
+        `streams.raw_ash.composition.CaO` with `"22 wt%"` (a mass fraction: the feed's other
+        components are scaled to keep its total, as a study does). A value that does not fit
+        raises `calx.FlowsheetError` at its position and leaves the flowsheet as it was.
         """
         self._native.set(path, value)
         return self
