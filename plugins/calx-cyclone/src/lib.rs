@@ -15,6 +15,10 @@
 //! Solid components are split by the overall efficiency; gas and liquid components leave
 //! with the clean gas. The unit is isothermal; both outlets leave at the inlet pressure
 //! minus the pressure drop.
+//!
+//! Reports the sizes `diameter`, `gas_flow` (the actual gas flow at the inlet, m3/s, which
+//! the TEA's `pychemqt_cyclone_*` correlations cost a cyclone by), `pressure_drop`,
+//! `cut_size` and `collection_efficiency`.
 
 use std::sync::Arc;
 
