@@ -18,8 +18,11 @@
 //! units (filter drums, tanks, conveyors, mills), so do these; where it would clamp a small
 //! size to its lower bound or only warn outside a range, these refuse it.
 //!
-//! Two other sources, each at its own cost index
-//! (docs/sources.md §Published cost correlations): `prommis_ball_mill` is the University of Kentucky pilot study's air-swept
+//! Three other sources, each at its own cost index
+//! (docs/sources.md §Published cost correlations): `coury_cyclone` is the cyclone and rotary
+//! air lock of Coury et al. (ch. 3 of Wang, Pereira & Hung, *Air Pollution Control
+//! Engineering*, Humana 2004), dollars of August 1988 held at BioSTEAM's 1988 CEPCI (343);
+//! `prommis_ball_mill` is the University of Kentucky pilot study's air-swept
 //! ball mill as PrOMMiS ships it (`src/prommis/costing/REE_costing_parameters.json`, account
 //! 2.3; prommis/prommis, commit 9beba554), a cost of 2016 scaled by the mill's power draw, at
 //! the CEPCI IDAES gives for 2016 (541.7, `idaes/core/base/costing_base.py`;
@@ -27,8 +30,8 @@
 //! costs (`equipment/gas_solid.py`, `Ciclon.coste`; jjgomera/pychemqt, commit a26588c5),
 //! which name no book, in dollars of January 1982, the base date of pychemqt's cost indices
 //! (`tools/costIndex.py`), held here at that month's composite CEPCI in the same table
-//! (313.95). Neither source states a range: these refuse only a size that is not above zero,
-//! and say in `source` that the source gives no range.
+//! (313.95). No range was read for any of them: they refuse only a size that is not above
+//! zero, and say so in `source`.
 
 use calx_core::{Dimension, SizeFigure};
 
@@ -125,7 +128,7 @@ impl Published {
 }
 
 /// Every published correlation, by name.
-pub const PUBLISHED: [Published; 15] = [
+pub const PUBLISHED: [Published; 16] = [
     Published {
         name: "seider_centrifugal_pump",
         what: "single-stage vertical split-case centrifugal pump, 3600 rpm, cast iron, with its electric motor",
@@ -264,6 +267,15 @@ pub const PUBLISHED: [Published; 15] = [
         cost_index: JANUARY_1982_CEPCI,
         sizes: &[("gas_flow", Dimension::VOLUME_FLOW)],
         cost: standard_duty_cyclone,
+    },
+    Published {
+        name: "coury_cyclone",
+        what: "gas cyclone body with its rotary air lock, carbon steel, by its inlet area",
+        source: "Coury et al., ch. 3 \"Cyclones\" in Wang, Pereira & Hung (eds.), Air Pollution Control Engineering, Humana Press 2004, Eqs. (44) and (45) as applied in the worked example on p. 123: cyclone P_cyc = 6250 A^0.9031 plus rotary air lock P_ral = 2730 A^0.0985 USD of August 1988 (CE equipment index 376.3, the book's Table 9), A[ft2] the cyclone's inlet area; here at the composite CEPCI of 1988, 343 (BioSTEAM cost_index.py). The range of Eq. (44) was not read: A must only be above zero",
+        currency: "USD",
+        cost_index: 343.0,
+        sizes: &[("inlet_area", AREA)],
+        cost: coury_cyclone,
     },
 ];
 
@@ -446,8 +458,8 @@ fn hammer_mill(v: &[f64]) -> Result<f64, CorrelationError> {
     )
 }
 
-/// A size the correlation scales by, refused unless above zero: the sources of the
-/// `prommis_*` and `pychemqt_*` correlations state no range to refuse by.
+/// A size the correlation scales by, refused unless above zero: for the `prommis_*`,
+/// `pychemqt_*` and `coury_*` correlations no range was read to refuse by.
 fn above_zero(what: &str, unit: &str, s: f64) -> Result<f64, CorrelationError> {
     if s > 0.0 { Ok(s) } else { Err(CorrelationError::OutOfRange(format!("{what} {s} {unit} must be above zero"))) }
 }
@@ -476,6 +488,13 @@ fn heavy_duty_cyclone(v: &[f64]) -> Result<f64, CorrelationError> {
 
 fn standard_duty_cyclone(v: &[f64]) -> Result<f64, CorrelationError> {
     cyclone("standard-duty", (0.65, 0.91), v[0])
+}
+
+/// Coury et al.'s cyclone body, 6250 A^0.9031, plus its rotary air lock, 2730 A^0.0985
+/// (A the inlet area in ft2): the book's "cyclone system".
+fn coury_cyclone(v: &[f64]) -> Result<f64, CorrelationError> {
+    let a = above_zero("cyclone inlet area", "ft2", v[0] / (FOOT * FOOT))?;
+    Ok(6250.0 * a.powf(0.9031) + 2730.0 * a.powf(0.0985))
 }
 
 #[cfg(test)]
@@ -692,6 +711,22 @@ mod tests {
         assert!((c - 5_283.4).abs() < 0.1, "{c}");
         assert_eq!(heavy.cost_index, 313.95);
         let e = standard.cost(&flow(0.0)).unwrap_err();
+        assert!(e.to_string().contains("must be above zero"), "{e}");
+    }
+
+    /// Coury et al., *Air Pollution Control Engineering* (Humana 2004), ch. 3, the worked
+    /// example on p. 123: a cyclone of 2.41 ft2 inlet area costs 13,832 USD (Eq. 44) and its
+    /// rotary air lock 2,977 USD (Eq. 45), a system of 16,809 USD of August 1988. No inlet
+    /// is refused.
+    #[test]
+    fn the_coury_cyclone_reproduces_the_books_example() {
+        let c = find("coury_cyclone").unwrap();
+        let inlet = |ft2: f64| [size("inlet_area", ft2 * FOOT * FOOT, AREA)];
+        let system = c.cost(&inlet(2.41)).unwrap();
+        assert!((system - 16_809.0).abs() < 1.0, "{system}");
+        let body = 6250.0 * 2.41f64.powf(0.9031);
+        assert!((body - 13_832.0).abs() < 1.0, "{body}");
+        let e = c.cost(&inlet(0.0)).unwrap_err();
         assert!(e.to_string().contains("must be above zero"), "{e}");
     }
 
