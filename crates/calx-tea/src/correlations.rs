@@ -270,8 +270,8 @@ pub const PUBLISHED: [Published; 16] = [
     },
     Published {
         name: "coury_cyclone",
-        what: "gas cyclone body with its rotary air lock, carbon steel, by its inlet area",
-        source: "Coury et al., ch. 3 \"Cyclones\" in Wang, Pereira & Hung (eds.), Air Pollution Control Engineering, Humana Press 2004, Eqs. (44) and (45) as applied in the worked example on p. 123: cyclone P_cyc = 6250 A^0.9031 plus rotary air lock P_ral = 2730 A^0.0985 USD of August 1988 (CE equipment index 376.3, the book's Table 9), A[ft2] the cyclone's inlet area; here at the composite CEPCI of 1988, 343 (BioSTEAM cost_index.py). The range of Eq. (44) was not read: A must only be above zero",
+        what: "gas cyclone body with its rotary air lock, by its inlet area",
+        source: "Coury, Pisani & Hung, ch. 3 \"Cyclones\" in Wang, Pereira & Hung (eds.), Air Pollution Control Engineering, Humana Press 2004, Eqs. (44) and (45) as applied in the worked example on p. 123: cyclone P_cyc = 6250 A^0.9031 plus rotary air lock P_ral = 2730 A^0.0985 USD of August 1988 (CE equipment index 376.3, the book's Table 9), A[ft2] the cyclone's inlet area; here at the composite CEPCI of 1988, 343 (BioSTEAM cost_index.py). The range of Eq. (44) was not read: A must only be above zero",
         currency: "USD",
         cost_index: 343.0,
         sizes: &[("inlet_area", AREA)],
