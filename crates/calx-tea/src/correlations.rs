@@ -17,6 +17,21 @@
 //! factors are left to the CAPEX method. Where BioSTEAM splits a large size into parallel
 //! units (filter drums, tanks, conveyors, mills), so do these; where it would clamp a small
 //! size to its lower bound or only warn outside a range, these refuse it.
+//!
+//! Three other sources, each at its own cost index
+//! (docs/sources.md §Published cost correlations): `coury_cyclone` is the cyclone and rotary
+//! air lock of Coury et al. (ch. 3 of Wang, Pereira & Hung, *Air Pollution Control
+//! Engineering*, Humana 2004), dollars of August 1988 held at BioSTEAM's 1988 CEPCI (343);
+//! `prommis_ball_mill` is the University of Kentucky pilot study's air-swept
+//! ball mill as PrOMMiS ships it (`src/prommis/costing/REE_costing_parameters.json`, account
+//! 2.3; prommis/prommis, commit 9beba554), a cost of 2016 scaled by the mill's power draw, at
+//! the CEPCI IDAES gives for 2016 (541.7, `idaes/core/base/costing_base.py`;
+//! IDAES/idaes-pse, commit a60fbf81); the `pychemqt_cyclone_*` ones are pychemqt's cyclone
+//! costs (`equipment/gas_solid.py`, `Ciclon.coste`; jjgomera/pychemqt, commit a26588c5),
+//! which name no book, in dollars of January 1982, the base date of pychemqt's cost indices
+//! (`tools/costIndex.py`), held here at that month's composite CEPCI in the same table
+//! (313.95). No range was read for any of them: they refuse only a size that is not above
+//! zero, and say so in `source`.
 
 use calx_core::{Dimension, SizeFigure};
 
@@ -113,7 +128,7 @@ impl Published {
 }
 
 /// Every published correlation, by name.
-pub const PUBLISHED: [Published; 12] = [
+pub const PUBLISHED: [Published; 16] = [
     Published {
         name: "seider_centrifugal_pump",
         what: "single-stage vertical split-case centrifugal pump, 3600 rpm, cast iron, with its electric motor",
@@ -226,7 +241,50 @@ pub const PUBLISHED: [Published; 12] = [
         sizes: &[("volume", Dimension::VOLUME)],
         cost: cone_roof_tank,
     },
+    Published {
+        name: "prommis_ball_mill",
+        what: "air-swept ball mill (dry grinding), by its power draw",
+        source: "University of Kentucky REE pilot study (2021), account 2.3 \"Dry Grinding - Air Swept Ball Mill\" as shipped by PrOMMiS (src/prommis/costing/REE_costing_parameters.json, prommis/prommis commit 9beba554): C = 4,230,785 USD of 2016 x (P / 5609 hp)^0.556, P[hp] the mill's power draw; CEPCI 2016 = 541.7 (IDAES idaes/core/base/costing_base.py, commit a60fbf81). The source states no range: P must only be above zero",
+        currency: "USD",
+        cost_index: 541.7,
+        sizes: &[("power", Dimension::POWER)],
+        cost: ball_mill,
+    },
+    Published {
+        name: "pychemqt_cyclone_heavy_duty",
+        what: "heavy-duty gas cyclone, by its gas flow",
+        source: "pychemqt equipment/gas_solid.py Ciclon.coste (jjgomera/pychemqt commit a26588c5, no book named): C = 1.39 Q^0.98 thousand USD, Q[1000 ft3/min] the cyclone's gas flow at its inlet (actual, as pychemqt reads it, whose code notes that Q is meant at standard conditions); USD of Jan 1982, the base of pychemqt's cost indices (tools/costIndex.py), at that month's composite CEPCI 313.95. The source states no range: Q must only be above zero",
+        currency: "USD",
+        cost_index: JANUARY_1982_CEPCI,
+        sizes: &[("gas_flow", Dimension::VOLUME_FLOW)],
+        cost: heavy_duty_cyclone,
+    },
+    Published {
+        name: "pychemqt_cyclone_standard_duty",
+        what: "standard-duty gas cyclone, by its gas flow",
+        source: "pychemqt equipment/gas_solid.py Ciclon.coste (jjgomera/pychemqt commit a26588c5, no book named): C = 0.65 Q^0.91 thousand USD, Q[1000 ft3/min] the cyclone's gas flow at its inlet (actual, as pychemqt reads it, whose code notes that Q is meant at standard conditions); USD of Jan 1982, the base of pychemqt's cost indices (tools/costIndex.py), at that month's composite CEPCI 313.95. The source states no range: Q must only be above zero",
+        currency: "USD",
+        cost_index: JANUARY_1982_CEPCI,
+        sizes: &[("gas_flow", Dimension::VOLUME_FLOW)],
+        cost: standard_duty_cyclone,
+    },
+    Published {
+        name: "coury_cyclone",
+        what: "gas cyclone body with its rotary air lock, by its inlet area",
+        source: "Coury, Pisani & Hung, ch. 3 \"Cyclones\" in Wang, Pereira & Hung (eds.), Air Pollution Control Engineering, Humana Press 2004, Eqs. (44) and (45) as applied in the worked example on p. 123: cyclone P_cyc = 6250 A^0.9031 plus rotary air lock P_ral = 2730 A^0.0985 USD of August 1988 (CE equipment index 376.3, the book's Table 9), A[ft2] the cyclone's inlet area; here at the composite CEPCI of 1988, 343 (BioSTEAM cost_index.py). The range of Eq. (44) was not read: A must only be above zero",
+        currency: "USD",
+        cost_index: 343.0,
+        sizes: &[("inlet_area", AREA)],
+        cost: coury_cyclone,
+    },
 ];
+
+/// The composite CEPCI of January 1982, the base date of pychemqt's cost indices
+/// (`indiceBase` in pychemqt's `tools/costIndex.py`, whose first value is the composite
+/// index and whose second, 336.19, the equipment sub-index pychemqt escalates cyclones by).
+/// pychemqt's cyclone costs are dollars of that month; on the composite index that Calx
+/// escalates by, that month stands at 313.95.
+const JANUARY_1982_CEPCI: f64 = 313.95;
 
 /// m2.
 const AREA: Dimension = Dimension { mass: 0, length: 2, time: 0, temperature: 0, amount: 0, money: 0 };
@@ -398,6 +456,45 @@ fn hammer_mill(v: &[f64]) -> Result<f64, CorrelationError> {
         (2.0, 200.0),
         v[0] / SHORT_TON * 3600.0,
     )
+}
+
+/// A size the correlation scales by, refused unless above zero: for the `prommis_*`,
+/// `pychemqt_*` and `coury_*` correlations no range was read to refuse by.
+fn above_zero(what: &str, unit: &str, s: f64) -> Result<f64, CorrelationError> {
+    if s > 0.0 { Ok(s) } else { Err(CorrelationError::OutOfRange(format!("{what} {s} {unit} must be above zero"))) }
+}
+
+/// The UKy study's reference mill: 4,230,785 USD of 2016 at a power draw of 5609 hp.
+const BALL_MILL_REFERENCE: (f64, f64) = (4_230_785.0, 5609.0);
+
+/// C0 (P/P0)^0.556: the reference cost scaled by the power draw, as PrOMMiS scales every
+/// account (its `bare_erected_cost_eq`).
+fn ball_mill(v: &[f64]) -> Result<f64, CorrelationError> {
+    let hp = above_zero("ball mill power draw", "hp", v[0] / HORSEPOWER)?;
+    let (cost, reference_hp) = BALL_MILL_REFERENCE;
+    Ok(cost * (hp / reference_hp).powf(0.556))
+}
+
+/// 1000 a Q^b USD with Q in thousands of ft3/min: pychemqt's cyclone form.
+fn cyclone(kind: &str, (a, b): (f64, f64), cubic_metres_per_second: f64) -> Result<f64, CorrelationError> {
+    let kcfm = cubic_metres_per_second / FOOT.powi(3) * 60.0 / 1000.0;
+    let q = above_zero(&format!("{kind} cyclone gas flow"), "thousand ft3/min", kcfm)?;
+    Ok(1000.0 * a * q.powf(b))
+}
+
+fn heavy_duty_cyclone(v: &[f64]) -> Result<f64, CorrelationError> {
+    cyclone("heavy-duty", (1.39, 0.98), v[0])
+}
+
+fn standard_duty_cyclone(v: &[f64]) -> Result<f64, CorrelationError> {
+    cyclone("standard-duty", (0.65, 0.91), v[0])
+}
+
+/// Coury et al.'s cyclone body, 6250 A^0.9031, plus its rotary air lock, 2730 A^0.0985
+/// (A the inlet area in ft2): the book's "cyclone system".
+fn coury_cyclone(v: &[f64]) -> Result<f64, CorrelationError> {
+    let a = above_zero("cyclone inlet area", "ft2", v[0] / (FOOT * FOOT))?;
+    Ok(6250.0 * a.powf(0.9031) + 2730.0 * a.powf(0.0985))
 }
 
 #[cfg(test)]
@@ -574,6 +671,63 @@ mod tests {
         let c = mill.cost(&tph(300.0)).unwrap();
         assert!((c - 2.0 * 4310.0 * 150f64.powf(0.78)).abs() < 1e-6 * c);
         assert!(mill.cost(&tph(1.0)).unwrap_err().to_string().contains("below"));
+    }
+
+    /// PrOMMiS's air-swept ball mill (src/prommis/costing/REE_costing_parameters.json,
+    /// account 2.3, prommis/prommis commit 9beba554): at its reference power draw of 5609 hp
+    /// it costs its reference 4,230,785 USD of 2016 (CEPCI 541.7), which PrOMMiS's own test
+    /// flowsheet (`test_ree_costing.py`, the mill fixed at 5609 hp) states in its UKy 2019
+    /// dollars, CEPCI 609.495 (`ree_costing_dictionaries.py`): 4,230,785 x 609.495 / 541.7 =
+    /// 4,760,277 USD by hand. At 1000 kW (1341.02 hp) the power law by hand, 4,230,785 x
+    /// (1341.02 / 5609)^0.556 = 1,909,392 USD; no power at all is refused.
+    #[test]
+    fn the_ball_mill_follows_the_uky_reference_mill_and_its_exponent() {
+        let mill = find("prommis_ball_mill").unwrap();
+        let power = |w: f64| [size("power", w, Dimension::POWER)];
+        let at_reference = mill.cost(&power(5609.0 * HORSEPOWER)).unwrap();
+        assert!((at_reference - 4_230_785.0).abs() < 1e-6, "{at_reference}");
+        let in_uky_2019_dollars = at_reference * 609.495 / mill.cost_index;
+        assert!((in_uky_2019_dollars - 4_760_277.0).abs() < 1.0, "{in_uky_2019_dollars}");
+        let c = mill.cost(&power(1e6)).unwrap();
+        assert!((c - 1_909_392.0).abs() < 1.0, "{c}");
+        let e = mill.cost(&power(0.0)).unwrap_err();
+        assert!(e.to_string().contains("must be above zero"), "{e}");
+        let e = mill.cost(&[size("solids_throughput", 1.0, Dimension::MASS_FLOW)]).unwrap_err();
+        assert!(matches!(e, CorrelationError::MissingSize { size: "power", .. }), "{e}");
+    }
+
+    /// pychemqt's cyclones (equipment/gas_solid.py, `Ciclon.coste`, jjgomera/pychemqt commit
+    /// a26588c5) by hand at 10,000 ft3/min (4.7195 m3/s): heavy duty 1000 x 1.39 x 10^0.98 =
+    /// 13,274 USD and standard duty 1000 x 0.65 x 10^0.91 = 5,283 USD of January 1982; no gas
+    /// is refused.
+    #[test]
+    fn the_cyclones_follow_pychemqts_constants() {
+        let flow = |cfm: f64| [size("gas_flow", cfm * FOOT.powi(3) / 60.0, Dimension::VOLUME_FLOW)];
+        let heavy = find("pychemqt_cyclone_heavy_duty").unwrap();
+        let c = heavy.cost(&flow(10_000.0)).unwrap();
+        assert!((c - 13_274.4).abs() < 0.1, "{c}");
+        let standard = find("pychemqt_cyclone_standard_duty").unwrap();
+        let c = standard.cost(&flow(10_000.0)).unwrap();
+        assert!((c - 5_283.4).abs() < 0.1, "{c}");
+        assert_eq!(heavy.cost_index, 313.95);
+        let e = standard.cost(&flow(0.0)).unwrap_err();
+        assert!(e.to_string().contains("must be above zero"), "{e}");
+    }
+
+    /// Coury et al., *Air Pollution Control Engineering* (Humana 2004), ch. 3, the worked
+    /// example on p. 123: a cyclone of 2.41 ft2 inlet area costs 13,832 USD (Eq. 44) and its
+    /// rotary air lock 2,977 USD (Eq. 45), a system of 16,809 USD of August 1988. No inlet
+    /// is refused.
+    #[test]
+    fn the_coury_cyclone_reproduces_the_books_example() {
+        let c = find("coury_cyclone").unwrap();
+        let inlet = |ft2: f64| [size("inlet_area", ft2 * FOOT * FOOT, AREA)];
+        let system = c.cost(&inlet(2.41)).unwrap();
+        assert!((system - 16_809.0).abs() < 1.0, "{system}");
+        let body = 6250.0 * 2.41f64.powf(0.9031);
+        assert!((body - 13_832.0).abs() < 1.0, "{body}");
+        let e = c.cost(&inlet(0.0)).unwrap_err();
+        assert!(e.to_string().contains("must be above zero"), "{e}");
     }
 
     /// The TEA's `equipment_published` parameter lists every correlation by name, so

@@ -15,6 +15,10 @@
 //! Solid components are split by the overall efficiency; gas and liquid components leave
 //! with the clean gas. The unit is isothermal; both outlets leave at the inlet pressure
 //! minus the pressure drop.
+//!
+//! Reports the sizes `diameter`, `gas_flow` (the actual gas flow at the inlet, m3/s, which
+//! the TEA's `pychemqt_cyclone_*` correlations cost a cyclone by), `inlet_area` (H·W, m2,
+//! which `coury_cyclone` reads), `pressure_drop`, `cut_size` and `collection_efficiency`.
 
 use std::sync::Arc;
 
@@ -251,6 +255,8 @@ impl UnitOperation for CycloneOp {
         report.utility(Utility::Electricity, "cyclone fan", volume_flow * dp / self.fan_efficiency);
         report.size("diameter", diameter, Dimension::LENGTH);
         report.size("gas_flow", volume_flow, Dimension::VOLUME_FLOW);
+        // Inlet H x W of the Lapple proportions: what Coury et al.'s cyclone cost reads.
+        report.size("inlet_area", H_OVER_D * W_OVER_D * diameter.powi(2), Dimension::LENGTH.powi(2));
         report.size("pressure_drop", dp, Dimension::PRESSURE);
         report.size("cut_size", d50, Dimension::LENGTH);
         report.size("collection_efficiency", efficiency, Dimension::DIMENSIONLESS);

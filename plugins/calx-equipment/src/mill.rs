@@ -14,7 +14,9 @@
 //! (enthalpy a function of temperature only) leaves out, as for the `pump`.
 //!
 //! Reports electricity "grinding" and the sizes `power` (W), `solids_throughput` (kg/s) and
-//! `specific_energy` (J/kg).
+//! `specific_energy` (J/kg). `power` is Bond's power, before the motor's losses: the power
+//! draw that the TEA's `prommis_ball_mill` costs a ball mill by (`biosteam_hammer_mill`
+//! reads `solids_throughput`).
 
 use std::sync::Arc;
 
