@@ -18,7 +18,7 @@
 //! units (filter drums, tanks, conveyors, mills), so do these; where it would clamp a small
 //! size to its lower bound or only warn outside a range, these refuse it.
 //!
-//! Three other sources, each at its own cost index
+//! Two other sources, each at its own cost index
 //! (docs/sources.md §Published cost correlations): `coury_cyclone` is the cyclone and rotary
 //! air lock of Coury et al. (ch. 3 of Wang, Pereira & Hung, *Air Pollution Control
 //! Engineering*, Humana 2004), dollars of August 1988 held at BioSTEAM's 1988 CEPCI (343);
@@ -26,12 +26,9 @@
 //! ball mill as PrOMMiS ships it (`src/prommis/costing/REE_costing_parameters.json`, account
 //! 2.3; prommis/prommis, commit 9beba554), a cost of 2016 scaled by the mill's power draw, at
 //! the CEPCI IDAES gives for 2016 (541.7, `idaes/core/base/costing_base.py`;
-//! IDAES/idaes-pse, commit a60fbf81); the `pychemqt_cyclone_*` ones are pychemqt's cyclone
-//! costs (`equipment/gas_solid.py`, `Ciclon.coste`; jjgomera/pychemqt, commit a26588c5),
-//! which name no book, in dollars of January 1982, the base date of pychemqt's cost indices
-//! (`tools/costIndex.py`), held here at that month's composite CEPCI in the same table
-//! (313.95). No range was read for any of them: they refuse only a size that is not above
-//! zero, and say so in `source`.
+//! IDAES/idaes-pse, commit a60fbf81). No range was read for either: they refuse only a size
+//! that is not above zero, and say so in `source`. (pychemqt's cyclone costs were left out:
+//! their constants name no source.)
 
 use calx_core::{Dimension, SizeFigure};
 
@@ -128,7 +125,7 @@ impl Published {
 }
 
 /// Every published correlation, by name.
-pub const PUBLISHED: [Published; 16] = [
+pub const PUBLISHED: [Published; 14] = [
     Published {
         name: "seider_centrifugal_pump",
         what: "single-stage vertical split-case centrifugal pump, 3600 rpm, cast iron, with its electric motor",
@@ -251,24 +248,6 @@ pub const PUBLISHED: [Published; 16] = [
         cost: ball_mill,
     },
     Published {
-        name: "pychemqt_cyclone_heavy_duty",
-        what: "heavy-duty gas cyclone, by its gas flow",
-        source: "pychemqt equipment/gas_solid.py Ciclon.coste (jjgomera/pychemqt commit a26588c5, no book named): C = 1.39 Q^0.98 thousand USD, Q[1000 ft3/min] the cyclone's gas flow at its inlet (actual, as pychemqt reads it, whose code notes that Q is meant at standard conditions); USD of Jan 1982, the base of pychemqt's cost indices (tools/costIndex.py), at that month's composite CEPCI 313.95. The source states no range: Q must only be above zero",
-        currency: "USD",
-        cost_index: JANUARY_1982_CEPCI,
-        sizes: &[("gas_flow", Dimension::VOLUME_FLOW)],
-        cost: heavy_duty_cyclone,
-    },
-    Published {
-        name: "pychemqt_cyclone_standard_duty",
-        what: "standard-duty gas cyclone, by its gas flow",
-        source: "pychemqt equipment/gas_solid.py Ciclon.coste (jjgomera/pychemqt commit a26588c5, no book named): C = 0.65 Q^0.91 thousand USD, Q[1000 ft3/min] the cyclone's gas flow at its inlet (actual, as pychemqt reads it, whose code notes that Q is meant at standard conditions); USD of Jan 1982, the base of pychemqt's cost indices (tools/costIndex.py), at that month's composite CEPCI 313.95. The source states no range: Q must only be above zero",
-        currency: "USD",
-        cost_index: JANUARY_1982_CEPCI,
-        sizes: &[("gas_flow", Dimension::VOLUME_FLOW)],
-        cost: standard_duty_cyclone,
-    },
-    Published {
         name: "coury_cyclone",
         what: "gas cyclone body with its rotary air lock, by its inlet area",
         source: "Coury, Pisani & Hung, ch. 3 \"Cyclones\" in Wang, Pereira & Hung (eds.), Air Pollution Control Engineering, Humana Press 2004, Eqs. (44) and (45) as applied in the worked example on p. 123: cyclone P_cyc = 6250 A^0.9031 plus rotary air lock P_ral = 2730 A^0.0985 USD of August 1988 (CE equipment index 376.3, the book's Table 9), A[ft2] the cyclone's inlet area; here at the composite CEPCI of 1988, 343 (BioSTEAM cost_index.py). The range of Eq. (44) was not read: A must only be above zero",
@@ -278,13 +257,6 @@ pub const PUBLISHED: [Published; 16] = [
         cost: coury_cyclone,
     },
 ];
-
-/// The composite CEPCI of January 1982, the base date of pychemqt's cost indices
-/// (`indiceBase` in pychemqt's `tools/costIndex.py`, whose first value is the composite
-/// index and whose second, 336.19, the equipment sub-index pychemqt escalates cyclones by).
-/// pychemqt's cyclone costs are dollars of that month; on the composite index that Calx
-/// escalates by, that month stands at 313.95.
-const JANUARY_1982_CEPCI: f64 = 313.95;
 
 /// m2.
 const AREA: Dimension = Dimension { mass: 0, length: 2, time: 0, temperature: 0, amount: 0, money: 0 };
@@ -458,8 +430,8 @@ fn hammer_mill(v: &[f64]) -> Result<f64, CorrelationError> {
     )
 }
 
-/// A size the correlation scales by, refused unless above zero: for the `prommis_*`,
-/// `pychemqt_*` and `coury_*` correlations no range was read to refuse by.
+/// A size the correlation scales by, refused unless above zero: for the `prommis_*` and
+/// `coury_*` correlations no range was read to refuse by.
 fn above_zero(what: &str, unit: &str, s: f64) -> Result<f64, CorrelationError> {
     if s > 0.0 { Ok(s) } else { Err(CorrelationError::OutOfRange(format!("{what} {s} {unit} must be above zero"))) }
 }
@@ -473,21 +445,6 @@ fn ball_mill(v: &[f64]) -> Result<f64, CorrelationError> {
     let hp = above_zero("ball mill power draw", "hp", v[0] / HORSEPOWER)?;
     let (cost, reference_hp) = BALL_MILL_REFERENCE;
     Ok(cost * (hp / reference_hp).powf(0.556))
-}
-
-/// 1000 a Q^b USD with Q in thousands of ft3/min: pychemqt's cyclone form.
-fn cyclone(kind: &str, (a, b): (f64, f64), cubic_metres_per_second: f64) -> Result<f64, CorrelationError> {
-    let kcfm = cubic_metres_per_second / FOOT.powi(3) * 60.0 / 1000.0;
-    let q = above_zero(&format!("{kind} cyclone gas flow"), "thousand ft3/min", kcfm)?;
-    Ok(1000.0 * a * q.powf(b))
-}
-
-fn heavy_duty_cyclone(v: &[f64]) -> Result<f64, CorrelationError> {
-    cyclone("heavy-duty", (1.39, 0.98), v[0])
-}
-
-fn standard_duty_cyclone(v: &[f64]) -> Result<f64, CorrelationError> {
-    cyclone("standard-duty", (0.65, 0.91), v[0])
 }
 
 /// Coury et al.'s cyclone body, 6250 A^0.9031, plus its rotary air lock, 2730 A^0.0985
@@ -694,24 +651,6 @@ mod tests {
         assert!(e.to_string().contains("must be above zero"), "{e}");
         let e = mill.cost(&[size("solids_throughput", 1.0, Dimension::MASS_FLOW)]).unwrap_err();
         assert!(matches!(e, CorrelationError::MissingSize { size: "power", .. }), "{e}");
-    }
-
-    /// pychemqt's cyclones (equipment/gas_solid.py, `Ciclon.coste`, jjgomera/pychemqt commit
-    /// a26588c5) by hand at 10,000 ft3/min (4.7195 m3/s): heavy duty 1000 x 1.39 x 10^0.98 =
-    /// 13,274 USD and standard duty 1000 x 0.65 x 10^0.91 = 5,283 USD of January 1982; no gas
-    /// is refused.
-    #[test]
-    fn the_cyclones_follow_pychemqts_constants() {
-        let flow = |cfm: f64| [size("gas_flow", cfm * FOOT.powi(3) / 60.0, Dimension::VOLUME_FLOW)];
-        let heavy = find("pychemqt_cyclone_heavy_duty").unwrap();
-        let c = heavy.cost(&flow(10_000.0)).unwrap();
-        assert!((c - 13_274.4).abs() < 0.1, "{c}");
-        let standard = find("pychemqt_cyclone_standard_duty").unwrap();
-        let c = standard.cost(&flow(10_000.0)).unwrap();
-        assert!((c - 5_283.4).abs() < 0.1, "{c}");
-        assert_eq!(heavy.cost_index, 313.95);
-        let e = standard.cost(&flow(0.0)).unwrap_err();
-        assert!(e.to_string().contains("must be above zero"), "{e}");
     }
 
     /// Coury et al., *Air Pollution Control Engineering* (Humana 2004), ch. 3, the worked

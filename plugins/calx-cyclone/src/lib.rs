@@ -16,9 +16,9 @@
 //! with the clean gas. The unit is isothermal; both outlets leave at the inlet pressure
 //! minus the pressure drop.
 //!
-//! Reports the sizes `diameter`, `gas_flow` (the actual gas flow at the inlet, m3/s, which
-//! the TEA's `pychemqt_cyclone_*` correlations cost a cyclone by), `inlet_area` (H·W, m2,
-//! which `coury_cyclone` reads), `pressure_drop`, `cut_size` and `collection_efficiency`.
+//! Reports the sizes `diameter`, `gas_flow` (the actual gas flow at the inlet, m3/s),
+//! `inlet_area` (H·W, m2, which the TEA's `coury_cyclone` correlation costs a cyclone by),
+//! `pressure_drop`, `cut_size` and `collection_efficiency`.
 
 use std::sync::Arc;
 
