@@ -7,6 +7,7 @@
 //! [`TeaError`] saying what is wrong.
 
 use std::convert::Infallible;
+use std::sync::LazyLock;
 
 use calx_solver::{ScalarOptions, solve_bracketed};
 use serde::Serialize;
@@ -156,8 +157,18 @@ pub fn irr(flows: &[f64]) -> Result<Irr, TeaError> {
 /// Points of the IRR scan grid in `ln(1 + r)` from -99 % to +100,000 %.
 const IRR_GRID: usize = 2000;
 
-/// The rate at point `i` of the IRR grid.
+/// The rate at point `i` of the IRR grid, as [`computed_rate_at`] gives it, from a table
+/// made once: every IRR reads a dozen grid points, and an `exp` each cost more than the
+/// additions of an NPV.
 fn rate_at(i: usize) -> f64 {
+    GRID_RATES.get(i).copied().unwrap_or_else(|| computed_rate_at(i))
+}
+
+/// The rates of the IRR grid, each [`computed_rate_at`] (the same bits).
+static GRID_RATES: LazyLock<Vec<f64>> = LazyLock::new(|| (0..=IRR_GRID).map(computed_rate_at).collect());
+
+/// The rate at point `i` of the IRR grid.
+fn computed_rate_at(i: usize) -> f64 {
     let (lo, hi) = ((0.01f64).ln(), (1001.0f64).ln());
     (lo + (hi - lo) * i as f64 / IRR_GRID as f64).exp() - 1.0
 }
@@ -354,12 +365,13 @@ mod tests {
     }
 
     /// The IRR as it was computed before the NPV at the bracket's ends was handed on (each
-    /// evaluated again): the reference the faster search must equal bit for bit.
+    /// evaluated again) and the grid's rates were read from a table (each computed): the
+    /// reference the faster search must equal bit for bit.
     fn irr_evaluating_every_point(flows: &[f64]) -> Result<f64, TeaError> {
         let plain_root = |a: usize, b: usize| {
-            let lo = rate_at(a);
+            let lo = computed_rate_at(a);
             let f = |r: f64| pv(r, flows);
-            let hi = rate_at(b);
+            let hi = computed_rate_at(b);
             let slope = ((f(hi) - f(lo)) / (hi - lo)).abs();
             let options = ScalarOptions {
                 abs_tol: (slope * ROOT_X_TOL * (1.0 + lo.abs().max(hi.abs()))).max(f64::MIN_POSITIVE),
@@ -373,15 +385,15 @@ mod tests {
         };
         let mut roots = Vec::new();
         for i in 1..=IRR_GRID {
-            let (fa, fb) = (pv(rate_at(i - 1), flows), pv(rate_at(i), flows));
+            let (fa, fb) = (pv(computed_rate_at(i - 1), flows), pv(computed_rate_at(i), flows));
             if fa == 0.0 {
-                roots.push(rate_at(i - 1));
+                roots.push(computed_rate_at(i - 1));
             } else if fa.signum() != fb.signum() && fb != 0.0 {
                 roots.push(plain_root(i - 1, i)?);
             }
         }
-        if pv(rate_at(IRR_GRID), flows) == 0.0 {
-            roots.push(rate_at(IRR_GRID));
+        if pv(computed_rate_at(IRR_GRID), flows) == 0.0 {
+            roots.push(computed_rate_at(IRR_GRID));
         }
         roots.into_iter().min_by(|x, y| x.abs().total_cmp(&y.abs())).ok_or(TeaError::NoRoot)
     }
@@ -417,6 +429,15 @@ mod tests {
         }
         // Most of the flows have a rate: the comparison is not vacuous.
         assert!(compared > 200, "{compared}");
+    }
+
+    #[test]
+    fn the_grid_rates_read_from_the_table_are_the_rates_computed() {
+        for i in 0..=IRR_GRID {
+            let computed = computed_rate_at(std::hint::black_box(i));
+            assert_eq!(rate_at(i).to_bits(), computed.to_bits(), "grid point {i}");
+        }
+        assert_eq!(rate_at(IRR_GRID + 1).to_bits(), computed_rate_at(IRR_GRID + 1).to_bits());
     }
 
     #[test]
