@@ -58,8 +58,23 @@ impl<'a> MetricWriter<'a> {
     }
 
     /// The next metric.
+    #[inline]
     pub fn put(&mut self, name: &str, value: f64, unit: &str) {
+        if let Some(m) = self.same_slot(name)
+            && m.unit == unit
+        {
+            m.value = value;
+            self.len += 1;
+            return;
+        }
         self.put_with(Name::Text(name), value, &[unit]);
+    }
+
+    /// The next slot, when it already holds the metric `name` (what every sample after a
+    /// study's first finds): compared in one piece, ahead of the general path.
+    #[inline]
+    fn same_slot(&mut self, name: &str) -> Option<&mut Metric> {
+        self.out.get_mut(self.len).filter(|m| m.name == name)
     }
 
     /// The next metric, its name formatted (`equipment.{unit}`) straight into the slot.
@@ -69,7 +84,15 @@ impl<'a> MetricWriter<'a> {
 
     /// The next metric, its unit written in parts (`KRW`, `/yr`) and joined in the slot: a
     /// unit made from a currency needs no string of its own per sample.
+    #[inline]
     pub fn put_in(&mut self, name: &str, value: f64, unit: &[&str]) {
+        if let Some(m) = self.same_slot(name)
+            && joined_equal(&m.unit, unit)
+        {
+            m.value = value;
+            self.len += 1;
+            return;
+        }
         self.put_with(Name::Text(name), value, unit);
     }
 
@@ -81,7 +104,16 @@ impl<'a> MetricWriter<'a> {
     /// The next metric, its name and its unit written in parts (`category.`, the category's
     /// name, `.emissions_per_year`) and compared part by part with the slot's: no formatting,
     /// the cheapest way to name a metric whose name is built from others.
+    #[inline]
     pub fn put_parts(&mut self, name: &[&str], value: f64, unit: &[&str]) {
+        if let Some(m) = self.out.get_mut(self.len)
+            && joined_equal(&m.name, name)
+            && joined_equal(&m.unit, unit)
+        {
+            m.value = value;
+            self.len += 1;
+            return;
+        }
         self.put_with(Name::Parts(name), value, unit);
     }
 
@@ -418,6 +450,23 @@ mod tests {
         assert_eq!(names(&out), expected);
         first(&mut out, "t CO2-eq");
         assert_eq!(names(&out)[2].2, "t CO2-eq/yr");
+        // The same names with other units, through each way of writing: the units change.
+        {
+            let mut w = MetricWriter::new(&mut out);
+            w.put("npv", 1.5, "USD");
+            w.put_fmt(format_args!("equipment.{}", "hydration"), 2.5, "USD");
+            w.put_parts(&["category.", "GWP20 (IPCC AR6)", ".emissions_per_year"], 3.5, &["t CO2-eq", "/d"]);
+            w.put_in("total_capex", 4.5, &["US", "D"]);
+        }
+        assert_eq!(
+            names(&out),
+            [
+                ("npv", 1.5, "USD"),
+                ("equipment.hydration", 2.5, "USD"),
+                ("category.GWP20 (IPCC AR6).emissions_per_year", 3.5, "t CO2-eq/d"),
+                ("total_capex", 4.5, "USD"),
+            ]
+        );
         // Fewer metrics, with other names (one a prefix of the old, one longer): the list is
         // cut to what was written.
         {

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use calx_core::result::{FlowsheetResult, StreamRole};
-use calx_core::{Dimension, Phase, Utility};
+use calx_core::{Component, ComponentSet, Dimension, Phase, Utility};
 
 use crate::assess::CO2_MOLAR_MASS;
 use crate::config::{LcaConfig, Mapping};
@@ -292,17 +292,40 @@ fn makeup(result: &FlowsheetResult, i: usize) -> f64 {
 /// feeds and make-up, as CO2, floored at zero (carbon that solids lose leaves as a gas and
 /// is counted as a direct emission instead).
 pub(crate) fn co2_uptake_rate(result: &FlowsheetResult) -> f64 {
-    let mut carbon = 0.0; // mol/s into solids
-    for (i, c) in result.components.iter().enumerate() {
-        if c.phase == Phase::Solid
-            && let (Some(atoms), Some(m)) = (&c.elements, c.molar_mass)
-            && let Some(&n_c) = atoms.get("C")
-        {
-            carbon +=
-                (role_sum(result, StreamRole::Product, i) - role_sum(result, StreamRole::Feed, i) - makeup(result, i))
-                    / m
-                    * n_c;
+    co2_uptake_rate_of(result, &carbon_solids(&result.components))
+}
+
+/// A solid component with carbon in its formula: what [`co2_uptake_rate`] counts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CarbonSolid {
+    /// Its index in the component set.
+    index: usize,
+    /// kg/mol.
+    molar_mass: f64,
+    /// Carbon atoms per formula unit.
+    carbon: f64,
+}
+
+/// The solids of `components` with carbon (and a molar mass), in component order: looked
+/// up once per component set, by a compiled plan, rather than for every sample.
+pub(crate) fn carbon_solids(components: &ComponentSet) -> Vec<CarbonSolid> {
+    let with_carbon = |(index, c): (usize, &Component)| {
+        if c.phase != Phase::Solid {
+            return None;
         }
+        let carbon = *c.elements.as_ref()?.get("C")?;
+        Some(CarbonSolid { index, molar_mass: c.molar_mass?, carbon })
+    };
+    components.iter().enumerate().filter_map(with_carbon).collect()
+}
+
+/// [`co2_uptake_rate`] of `result` whose carbon-holding solids are `solids`.
+pub(crate) fn co2_uptake_rate_of(result: &FlowsheetResult, solids: &[CarbonSolid]) -> f64 {
+    let mut carbon = 0.0; // mol/s into solids
+    for &CarbonSolid { index: i, molar_mass: m, carbon: n_c } in solids {
+        carbon +=
+            (role_sum(result, StreamRole::Product, i) - role_sum(result, StreamRole::Feed, i) - makeup(result, i)) / m
+                * n_c;
     }
     (carbon * CO2_MOLAR_MASS).max(0.0)
 }

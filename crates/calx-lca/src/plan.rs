@@ -15,13 +15,15 @@
 //! another shape (an item whose rate falls to zero, another flowsheet) is assessed in full, as
 //! before: the plan is a cache, never a second source of numbers.
 
-use calx_core::MetricWriter;
+use std::sync::Arc;
+
 use calx_core::result::{FlowsheetResult, StreamRole};
+use calx_core::{ComponentSet, MetricWriter};
 
 use crate::assess::{self, Assessment, CO2_FLOW, SECONDS_PER_YEAR, Target};
 use crate::background::{Background, UnitImpacts, metric_units};
 use crate::config::FunctionalUnit;
-use crate::inventory::{self, Source};
+use crate::inventory::{self, CarbonSolid, Source};
 
 /// Inventory items a plan's samples hold on the stack; a larger inventory is assessed in full.
 pub(crate) const MAX_ITEMS: usize = 128;
@@ -48,6 +50,10 @@ pub(crate) struct Plan {
     avoided: Vec<(usize, f64, usize)>,
     /// The elementary flow whose factor converts fixed CO2.
     co2_flow: usize,
+    /// The component set of the plan's flowsheet (held, so that a result whose set is this
+    /// very one has these components), and its solids with carbon for the CO2 uptake.
+    components: Arc<ComponentSet>,
+    carbon_solids: Vec<CarbonSolid>,
 }
 
 /// An inventory item: where its rate is read, and the names it goes by.
@@ -65,10 +71,11 @@ struct PlannedLine {
     target: Target,
 }
 
-/// A contribution: its name and the lines (indices into [`Plan::lines`]) it sums.
+/// A contribution: its metric's name (`emissions_by_unit.hydration`) and the lines (indices
+/// into [`Plan::lines`]) it sums.
 #[derive(Debug)]
 struct Group {
-    name: String,
+    metric: String,
     lines: Vec<usize>,
 }
 
@@ -76,7 +83,12 @@ struct Group {
 #[derive(Debug)]
 struct PlannedCategory {
     index: usize,
-    name: String,
+    /// Its metrics' names, whole (written once here, so that a sample compares each with its
+    /// slot in one piece): emissions per functional unit and per year, then one per
+    /// contribution by unit and by flow, in the order of [`Plan::by_unit`] and
+    /// [`Plan::by_flow`].
+    totals: (String, String),
+    contributions: Vec<String>,
     /// Metric units per functional unit and per year.
     units: (String, String),
 }
@@ -96,13 +108,26 @@ impl Plan {
         let items: Vec<PlannedItem> = items.collect();
         let unit_of = |l: &PlannedLine| items[l.item].unit.as_str();
         let flow_of = |l: &PlannedLine| items[l.item].flow.as_str();
-        let by_unit = groups(unit_names.iter().map(String::as_str), &lines, unit_of);
-        let by_flow = groups(std::iter::empty(), &lines, flow_of);
+        let by_unit = groups("emissions_by_unit.", unit_names.iter().map(String::as_str), &lines, unit_of);
+        let by_flow = groups("emissions_by_flow.", std::iter::empty(), &lines, flow_of);
         let categories = (0..bg.db.categories().len())
             .filter(|&c| c != bg.category)
             .map(|c| {
                 let category = &bg.db.categories()[c];
-                PlannedCategory { index: c, name: category.name.clone(), units: metric_units(&category.unit) }
+                let name = &category.name;
+                PlannedCategory {
+                    index: c,
+                    totals: (
+                        format!("category.{name}.emissions_per_functional_unit"),
+                        format!("category.{name}.emissions_per_year"),
+                    ),
+                    contributions: by_unit
+                        .iter()
+                        .chain(&by_flow)
+                        .map(|g| format!("category.{name}.{}", g.metric))
+                        .collect(),
+                    units: metric_units(&category.unit),
+                }
             })
             .collect();
         let config = &bg.config;
@@ -124,7 +149,21 @@ impl Plan {
             .map(|(b, &(p, _))| Some((result.streams.iter().position(|s| s.name == b.stream)?, b.amount, p)))
             .collect::<Option<_>>()?;
         let co2_flow = bg.db.require_flow(CO2_FLOW, "the CO2 uptake").ok()?;
-        Some(Plan { items, lines, unit_names, streams, by_unit, by_flow, categories, avoided, co2_flow })
+        let components = Arc::clone(&result.components);
+        let carbon_solids = inventory::carbon_solids(&components);
+        Some(Plan {
+            items,
+            lines,
+            unit_names,
+            streams,
+            by_unit,
+            by_flow,
+            categories,
+            avoided,
+            co2_flow,
+            components,
+            carbon_solids,
+        })
     }
 
     /// Write the metrics of `result` in `units` (per functional unit, per year) when its
@@ -139,7 +178,12 @@ impl Plan {
     ) -> Option<()> {
         let mut rates = [0.0; MAX_ITEMS];
         self.read_rates(result, bg, &mut rates)?;
-        let uptake_rate = inventory::co2_uptake_rate(result);
+        // The same set (the very one, which the plan holds): its carbon solids are known.
+        let uptake_rate = if Arc::ptr_eq(&result.components, &self.components) {
+            inventory::co2_uptake_rate_of(result, &self.carbon_solids)
+        } else {
+            inventory::co2_uptake_rate(result)
+        };
         let spf = assess::seconds_per_functional_unit(result, &bg.config.functional_unit, uptake_rate).ok()?;
         let fu_per_year = SECONDS_PER_YEAR / spf;
         let (mut amounts, mut impacts) = ([0.0; MAX_ITEMS], [None; MAX_ITEMS]);
@@ -173,10 +217,8 @@ impl Plan {
             w.put(fu_name, x, per_fu);
             w.put(yr_name, x * fu_per_year, per_yr);
         }
-        for (prefix, groups) in [("emissions_by_unit.", &self.by_unit), ("emissions_by_flow.", &self.by_flow)] {
-            for g in groups {
-                w.put_parts(&[prefix, &g.name], g.lines.iter().map(|&j| impact(j)).sum(), &[per_fu]);
-            }
+        for g in self.by_unit.iter().chain(&self.by_flow) {
+            w.put(&g.metric, g.lines.iter().map(|&j| impact(j)).sum(), per_fu);
         }
         for c in &self.categories {
             if impacts.iter().flatten().all(|u| u.complete[c.index]) {
@@ -223,21 +265,20 @@ impl Plan {
     ) {
         let x = |j: usize| amounts[j] * impacts[j].map_or(f64::NAN, |u| u.impacts[c.index]);
         let emissions = (0..amounts.len()).map(x).sum::<f64>() + 0.0;
-        let (name, (fu, yr)) = (&c.name, &c.units);
-        w.put_parts(&["category.", name, ".emissions_per_functional_unit"], emissions, &[fu]);
-        w.put_parts(&["category.", name, ".emissions_per_year"], emissions * fu_per_year, &[yr]);
-        for (what, groups) in [(".emissions_by_unit.", &self.by_unit), (".emissions_by_flow.", &self.by_flow)] {
-            for g in groups {
-                let sum = g.lines.iter().map(|&j| x(j)).sum();
-                w.put_parts(&["category.", name, what, &g.name], sum, &[fu]);
-            }
+        let (fu, yr) = &c.units;
+        w.put(&c.totals.0, emissions, fu);
+        w.put(&c.totals.1, emissions * fu_per_year, yr);
+        for (g, metric) in self.by_unit.iter().chain(&self.by_flow).zip(&c.contributions) {
+            w.put(metric, g.lines.iter().map(|&j| x(j)).sum(), fu);
         }
     }
 }
 
 /// The groups `assess::aggregate` sums: the names of `order` first, then the others in the
 /// order they first appear among `lines` (named by `name_of`); names without lines left out.
+/// Each group's metric is its name after `prefix`.
 fn groups<'n>(
+    prefix: &str,
     order: impl Iterator<Item = &'n str>,
     lines: &'n [PlannedLine],
     name_of: impl Fn(&PlannedLine) -> &'n str,
@@ -252,7 +293,7 @@ fn groups<'n>(
         .into_iter()
         .filter_map(|name| {
             let mine: Vec<usize> = (0..lines.len()).filter(|&j| name_of(&lines[j]) == name).collect();
-            (!mine.is_empty()).then(|| Group { name: name.to_string(), lines: mine })
+            (!mine.is_empty()).then(|| Group { metric: format!("{prefix}{name}"), lines: mine })
         })
         .collect()
 }

@@ -808,8 +808,9 @@ fn credits_by_lca(x: &Ctx<'_>) -> Vec<(String, f64, f64)> {
 
 /// [`credits_by_lca`] one by one, without a list.
 pub(crate) fn each_lca_credit<'a>(x: &Ctx<'a>, mut visit: impl FnMut(&'a str, f64, f64)) {
+    // Each LCA's own output: the one `lca_credit` would find by its name (names are unique).
     let lcas = x.earlier.iter().filter(|a| a.type_name == "lca");
-    for (n, t) in lcas.filter_map(|a| lca_credit(x, Some(&a.name)).ok()) {
+    for (n, t) in lcas.filter_map(|a| credit_of(a).ok()) {
         visit(n, t, t.max(0.0) * x.c.carbon_price * 1000.0);
     }
 }
@@ -827,6 +828,11 @@ fn lca_credit<'a>(x: &Ctx<'a>, name: Option<&str>) -> Result<(&'a str, f64), Tea
             ),
         )
     })?;
+    credit_of(a)
+}
+
+/// The net CO2 reduction of the LCA whose output is `a`, t/yr, with its name.
+fn credit_of(a: &AnalysisOutput) -> Result<(&str, f64), TeaError> {
     let m = a.metrics.iter().find(|m| m.name == "net_reduction_per_year").ok_or_else(|| {
         TeaError::parameter("carbon_credits", format!("LCA `{}` reports no net_reduction_per_year", a.name))
     })?;

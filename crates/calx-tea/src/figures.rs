@@ -50,7 +50,8 @@ pub(crate) fn write(x: &Ctx<'_>, w: &mut MetricWriter<'_>) -> Option<()> {
     }
     let total_capex = build_up.total();
     let annual_capex = total_capex * crf;
-    let rebuilt = rebuilt_operation(x)?;
+    let mut lines = OperationLines::new();
+    let rebuilt = rebuilt_operation(x, &mut lines)?;
     let revenue = assess::revenue(x, production).ok()?;
     let given = c.operation_cost.map(|v| v * SECONDS_PER_YEAR);
     let operation_cost = given.or(rebuilt).unwrap_or(0.0);
@@ -63,7 +64,7 @@ pub(crate) fn write(x: &Ctx<'_>, w: &mut MetricWriter<'_>) -> Option<()> {
     }
     if let Some(b) = rebuilt {
         w.put_in("operation_cost_rebuilt", b, &yr);
-        each_operation_line(x, |kind, name, value| {
+        let mut put_line = |kind: Kind, name: &str, value: f64| {
             let word = match kind {
                 Kind::Utility(_) => "",
                 _ => kind.word(),
@@ -74,7 +75,12 @@ pub(crate) fn write(x: &Ctx<'_>, w: &mut MetricWriter<'_>) -> Option<()> {
             } else {
                 w.put_parts(&["variable_cost.", word, joint, name], value, &yr);
             }
-        })?;
+        };
+        match lines.held() {
+            Some(held) => held.iter().for_each(|&(kind, name, value)| put_line(kind, name, value)),
+            // More lines than the stack holds: walked again, which visits the same lines.
+            None => each_operation_line(x, put_line)?,
+        }
     }
     let fixed_costs = assess::fixed_cost_figures(c, total_capex, &revenue, operation_cost);
     for &(name, value) in &fixed_costs {
@@ -88,26 +94,59 @@ pub(crate) fn write(x: &Ctx<'_>, w: &mut MetricWriter<'_>) -> Option<()> {
     write_indicators(x, &revenue, &costs, (production, total_annual_cost), w)
 }
 
-/// The operation cost rebuilt from prices, when it is (`Some(None)`: it is not); `None`
-/// where an item has no price or a key fits nothing.
-fn rebuilt_operation(x: &Ctx<'_>) -> Option<Option<f64>> {
+/// Operation-cost lines the metrics of a sample hold on the stack; a longer list is walked
+/// again for its metrics.
+const STACK_LINES: usize = 64;
+
+/// The lines [`each_operation_line`] visited while their sum was taken, kept for their
+/// metrics so that the walk (price lookups by name, the check of the price keys) runs once.
+struct OperationLines<'a> {
+    lines: [(Kind, &'a str, f64); STACK_LINES],
+    /// Lines visited; more than [`STACK_LINES`] when some were not kept.
+    visited: usize,
+}
+
+impl<'a> OperationLines<'a> {
+    fn new() -> OperationLines<'a> {
+        OperationLines { lines: [(Kind::Feed, "", 0.0); STACK_LINES], visited: 0 }
+    }
+
+    fn push(&mut self, kind: Kind, name: &'a str, value: f64) {
+        if let Some(slot) = self.lines.get_mut(self.visited) {
+            *slot = (kind, name, value);
+        }
+        self.visited += 1;
+    }
+
+    /// Every line visited, in order; `None` when they did not all fit.
+    fn held(&self) -> Option<&[(Kind, &'a str, f64)]> {
+        self.lines.get(..self.visited)
+    }
+}
+
+/// The operation cost rebuilt from prices, when it is (`Some(None)`: it is not), its lines
+/// kept in `lines`; `None` where an item has no price or a key fits nothing.
+fn rebuilt_operation<'a>(x: &Ctx<'a>, lines: &mut OperationLines<'a>) -> Option<Option<f64>> {
     if !assess::rebuilds_operation(x.c) {
         return Some(None);
     }
     // The lines' `.sum()`, in the lines' order.
     let mut sum: f64 = std::iter::empty::<f64>().sum();
-    each_operation_line(x, |_, _, value| sum += value)?;
+    each_operation_line(x, |kind, name, value| {
+        sum += value;
+        lines.push(kind, name, value);
+    })?;
     Some(Some(sum))
 }
 
 /// The priced items of the rebuilt operation cost, in the order of its lines (utilities,
 /// feeds, make-up materials, disposal): kind, name and money per year. `None` when an item
 /// has neither a price nor an exclusion, or a priced key names nothing.
-fn each_operation_line(x: &Ctx<'_>, mut visit: impl FnMut(Kind, &str, f64)) -> Option<()> {
+fn each_operation_line<'a>(x: &Ctx<'a>, mut visit: impl FnMut(Kind, &'a str, f64)) -> Option<()> {
     let (f, c) = (x.f, x.c);
     let op = c.operating_time;
     let mut complete = true;
-    let mut item = |kind: Kind, name: &str, rate: f64, priced: Option<&Priced>| match priced {
+    let mut item = |kind: Kind, name: &'a str, rate: f64, priced: Option<&Priced>| match priced {
         Some(Priced::Price(p)) => visit(kind, name, kind.priced(kind.amount(rate, op), *p).1),
         Some(Priced::Excluded(_)) => {}
         None => complete = false,

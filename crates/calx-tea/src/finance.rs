@@ -7,6 +7,7 @@
 //! [`TeaError`] saying what is wrong.
 
 use std::convert::Infallible;
+use std::sync::LazyLock;
 
 use calx_solver::{ScalarOptions, solve_bracketed};
 use serde::Serialize;
@@ -156,42 +157,53 @@ pub fn irr(flows: &[f64]) -> Result<Irr, TeaError> {
 /// Points of the IRR scan grid in `ln(1 + r)` from -99 % to +100,000 %.
 const IRR_GRID: usize = 2000;
 
-/// The rate at point `i` of the IRR grid.
+/// The rate at point `i` of the IRR grid, as [`computed_rate_at`] gives it, from a table
+/// made once: every IRR reads a dozen grid points, and an `exp` each cost more than the
+/// additions of an NPV.
 fn rate_at(i: usize) -> f64 {
+    GRID_RATES.get(i).copied().unwrap_or_else(|| computed_rate_at(i))
+}
+
+/// The rates of the IRR grid, each [`computed_rate_at`] (the same bits).
+static GRID_RATES: LazyLock<Vec<f64>> = LazyLock::new(|| (0..=IRR_GRID).map(computed_rate_at).collect());
+
+/// The rate at point `i` of the IRR grid.
+fn computed_rate_at(i: usize) -> f64 {
     let (lo, hi) = ((0.01f64).ln(), (1001.0f64).ln());
     (lo + (hi - lo) * i as f64 / IRR_GRID as f64).exp() - 1.0
 }
 
-/// The root of the NPV between grid points `a` and `b` (where it changes sign).
-fn irr_root(flows: &[f64], a: usize, b: usize) -> Result<f64, TeaError> {
+/// The root of the NPV between grid points `a` and `b` (where it changes sign), given the
+/// NPV at both (known from the scan: not evaluated again).
+fn irr_root(flows: &[f64], (a, fa): (usize, f64), (b, fb): (usize, f64)) -> Result<f64, TeaError> {
     let lo = rate_at(a);
-    root(|r| pv(r, flows), lo, rate_at(b), pv_magnitude(lo, flows))
+    root_between(|r| pv(r, flows), (lo, fa), (rate_at(b), fb), pv_magnitude(lo, flows))
 }
 
 /// The root of flows that change sign once. Descartes' rule of signs: one sign change in the
 /// flows means exactly one root in 1/(1+r) > 0, so the NPV changes sign at most once on the
 /// grid. That grid interval is found by binary search (11 evaluations instead of 2,001) and
 /// refined exactly as the full scan would: the same bracket, the same search, the same answer.
+/// The NPV at each grid point is computed once, and handed on with the point.
 fn single_root(flows: &[f64]) -> Result<Option<f64>, TeaError> {
     let n = IRR_GRID;
     let f0 = pv(rate_at(0), flows);
-    let crossed = |i: usize| {
-        let f = pv(rate_at(i), flows);
-        f == 0.0 || f.signum() != f0.signum()
-    };
+    let crossed = |f: f64| f == 0.0 || f.signum() != f0.signum();
     if f0 == 0.0 {
         return Ok(Some(rate_at(0)));
     }
-    if !crossed(n) {
+    let f_n = pv(rate_at(n), flows);
+    if !crossed(f_n) {
         return Ok(None);
     }
-    let (mut a, mut b) = (0, n);
-    while b - a > 1 {
-        let m = (a + b) / 2;
-        if crossed(m) { b = m } else { a = m }
+    let (mut a, mut b) = ((0, f0), (n, f_n));
+    while b.0 - a.0 > 1 {
+        let m = (a.0 + b.0) / 2;
+        let f = pv(rate_at(m), flows);
+        if crossed(f) { b = (m, f) } else { a = (m, f) }
     }
-    if pv(rate_at(b), flows) == 0.0 {
-        return Ok(Some(rate_at(b)));
+    if b.1 == 0.0 {
+        return Ok(Some(rate_at(b.0)));
     }
     irr_root(flows, a, b).map(Some)
 }
@@ -206,7 +218,7 @@ fn scan_roots(flows: &[f64]) -> Result<Vec<f64>, TeaError> {
         if fa == 0.0 {
             roots.push(rate_at(i - 1));
         } else if fa.signum() != fb.signum() && fb != 0.0 {
-            roots.push(irr_root(flows, i - 1, i)?);
+            roots.push(irr_root(flows, (i - 1, fa), (i, fb))?);
         }
         fa = fb;
     }
@@ -230,14 +242,34 @@ const ROOT_X_TOL: f64 = 1e-14;
 /// bracket, decides. [`TeaError::Root`] when `f` does not change sign over the bracket, is not
 /// finite, or the search takes more than 100 evaluations.
 pub fn root(f: impl Fn(f64) -> f64, lo: f64, hi: f64, magnitude: f64) -> Result<f64, TeaError> {
-    let slope = ((f(hi) - f(lo)) / (hi - lo)).abs();
+    let f_hi = f(hi);
+    root_between(&f, (lo, f(lo)), (hi, f_hi), magnitude)
+}
+
+/// [`root`] with `f` at both ends known (`f_lo = f(lo)`, `f_hi = f(hi)`, as `f` gives them):
+/// the search asks for them again, and gets them without an evaluation. `f` gives the same
+/// bits for the same argument, so the search is the very one [`root`] makes.
+fn root_between(
+    f: impl Fn(f64) -> f64,
+    (lo, f_lo): (f64, f64),
+    (hi, f_hi): (f64, f64),
+    magnitude: f64,
+) -> Result<f64, TeaError> {
+    let slope = ((f_hi - f_lo) / (hi - lo)).abs();
     let options = ScalarOptions {
         abs_tol: (slope * ROOT_X_TOL * (1.0 + lo.abs().max(hi.abs()))).max(f64::MIN_POSITIVE),
         rel_tol: 4.0 * f64::EPSILON,
         x_tol: 0.0,
         ..ScalarOptions::default()
     };
-    solve_bracketed(|x| Ok::<f64, Infallible>(f(x)), lo, hi, magnitude, &options).map(|r| r.x).map_err(TeaError::Root)
+    let known = |x: f64| match x.to_bits() {
+        bits if bits == lo.to_bits() => f_lo,
+        bits if bits == hi.to_bits() => f_hi,
+        _ => f(x),
+    };
+    solve_bracketed(|x| Ok::<f64, Infallible>(known(x)), lo, hi, magnitude, &options)
+        .map(|r| r.x)
+        .map_err(TeaError::Root)
 }
 
 /// Benefit-cost ratio: present value of benefits over present value of costs (both given as
@@ -330,6 +362,82 @@ mod tests {
                 (a, b) => panic!("{flows:?}: fast {a:?}, scan {b:?}"),
             }
         }
+    }
+
+    /// The IRR as it was computed before the NPV at the bracket's ends was handed on (each
+    /// evaluated again) and the grid's rates were read from a table (each computed): the
+    /// reference the faster search must equal bit for bit.
+    fn irr_evaluating_every_point(flows: &[f64]) -> Result<f64, TeaError> {
+        let plain_root = |a: usize, b: usize| {
+            let lo = computed_rate_at(a);
+            let f = |r: f64| pv(r, flows);
+            let hi = computed_rate_at(b);
+            let slope = ((f(hi) - f(lo)) / (hi - lo)).abs();
+            let options = ScalarOptions {
+                abs_tol: (slope * ROOT_X_TOL * (1.0 + lo.abs().max(hi.abs()))).max(f64::MIN_POSITIVE),
+                rel_tol: 4.0 * f64::EPSILON,
+                x_tol: 0.0,
+                ..ScalarOptions::default()
+            };
+            solve_bracketed(|x| Ok::<f64, Infallible>(f(x)), lo, hi, pv_magnitude(lo, flows), &options)
+                .map(|r| r.x)
+                .map_err(TeaError::Root)
+        };
+        let mut roots = Vec::new();
+        for i in 1..=IRR_GRID {
+            let (fa, fb) = (pv(computed_rate_at(i - 1), flows), pv(computed_rate_at(i), flows));
+            if fa == 0.0 {
+                roots.push(computed_rate_at(i - 1));
+            } else if fa.signum() != fb.signum() && fb != 0.0 {
+                roots.push(plain_root(i - 1, i)?);
+            }
+        }
+        if pv(computed_rate_at(IRR_GRID), flows) == 0.0 {
+            roots.push(computed_rate_at(IRR_GRID));
+        }
+        roots.into_iter().min_by(|x, y| x.abs().total_cmp(&y.abs())).ok_or(TeaError::NoRoot)
+    }
+
+    #[test]
+    fn irr_equals_the_search_that_evaluates_every_point_on_many_cash_flows() {
+        // Plant-like flows (invest over 1-3 years, then earn or lose for 5-40 years, some
+        // with a second investment that makes several sign changes), from a fixed LCG.
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut compared = 0;
+        for _ in 0..300 {
+            let invest = 1.0 + 1e3 * next();
+            let mut flows: Vec<f64> = (0..1 + (next() * 3.0) as usize).map(|_| -invest * next()).collect();
+            let earn = invest * (next() - 0.1) * 0.5;
+            flows.extend((0..5 + (next() * 35.0) as usize).map(|_| earn * (0.5 + next())));
+            if next() < 0.2 {
+                let k = flows.len() / 2;
+                flows[k] -= invest * 2.0 * next();
+            }
+            let fast = irr(&flows).map(|r| r.rate);
+            match (fast, irr_evaluating_every_point(&flows)) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.to_bits(), b.to_bits(), "{flows:?}: {a} vs {b}");
+                    compared += 1;
+                }
+                (Err(_), Err(_)) => {}
+                (a, b) => panic!("{flows:?}: fast {a:?}, reference {b:?}"),
+            }
+        }
+        // Most of the flows have a rate: the comparison is not vacuous.
+        assert!(compared > 200, "{compared}");
+    }
+
+    #[test]
+    fn the_grid_rates_read_from_the_table_are_the_rates_computed() {
+        for i in 0..=IRR_GRID {
+            let computed = computed_rate_at(std::hint::black_box(i));
+            assert_eq!(rate_at(i).to_bits(), computed.to_bits(), "grid point {i}");
+        }
+        assert_eq!(rate_at(IRR_GRID + 1).to_bits(), computed_rate_at(IRR_GRID + 1).to_bits());
     }
 
     #[test]
