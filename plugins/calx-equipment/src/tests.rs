@@ -519,6 +519,64 @@ fn dryer_reproduces_coulson_richardson_example_16_5() {
     assert!(e.contains("`vapour`") && e.contains("gas"), "{e}");
 }
 
+/// BioSTEAM's `DrumDryer` docstring example (biosteam/units/drying.py at commit a508fdb9):
+/// 2.09e4 kg/h evaporated at 20 kg/(m3 h) with a length 25 times the diameter gives a drum
+/// of 1.05e3 m3, 3.76 m by 94 m, with 1.11e3 m2 of peripheral area (printed to three
+/// figures, from an evaporation itself rounded to three). Without the rate no drum is sized.
+#[test]
+fn dryer_sizes_a_drum_as_biosteams_drum_dryer_example() {
+    let mk = |name: &str, phase| {
+        let mut c = Component::pseudo(name, phase, None).unwrap();
+        c.heat_capacity = Some(HeatCapacity::ConstantMass { cp: 1000.0 });
+        c
+    };
+    let s = Arc::new(
+        ComponentSet::new(vec![mk("grains", Phase::Solid), mk("water", Phase::Liquid), mk("steam", Phase::Gas)])
+            .unwrap(),
+    );
+    let mut values: BTreeMap<String, ParamValue> = BTreeMap::new();
+    values.insert("moisture".into(), num(0.1));
+    values.insert("T".into(), num(343.15));
+    values.insert("liquid".into(), ParamValue::Text("water".into()));
+    values.insert("vapour".into(), ParamValue::Text("steam".into()));
+    values.insert("length_to_diameter".into(), num(25.0));
+    let none = Connections::default();
+    let dryer = |values: &BTreeMap<String, ParamValue>| {
+        Dryer.create(&UnitConfig {
+            name: "u",
+            components: &s,
+            params: &Params::new(values.clone()),
+            connections: &none,
+        })
+    };
+    let evaporated = 2.09e4 / 3600.0;
+    let dry = 1.0;
+    let feed = Stream { flows: vec![dry, evaporated + dry / 9.0, 0.0], temperature: 343.15, pressure: 101_325.0 };
+    let run_dryer = |values: &BTreeMap<String, ParamValue>| {
+        let u = dryer(values).map_err(|e| e.to_string())?;
+        let mut out = vec![Stream::empty(3); 2];
+        let mut report = UnitReport::default();
+        u.calculate(std::slice::from_ref(&feed), &mut out, &mut report).map_err(|e| e.to_string())?;
+        Ok::<UnitReport, String>(report)
+    };
+    let report = run_dryer(&values).unwrap();
+    assert!((size(&report, "evaporation_rate") - evaporated).abs() < 1e-12);
+    assert!(size(&report, "peripheral_drum_area").is_nan(), "no drum without a specific evaporation rate");
+    values.insert("specific_evaporation_rate".into(), num(20.0 / 3600.0));
+    let report = run_dryer(&values).unwrap();
+    let near = |name: &str, printed: f64| {
+        let x = size(&report, name);
+        assert!((x - printed).abs() < 0.005 * printed, "{name}: {x} against BioSTEAM's {printed}");
+    };
+    near("drum_volume", 1.05e3);
+    near("drum_diameter", 3.76);
+    near("drum_length", 94.0);
+    near("peripheral_drum_area", 1.11e3);
+    values.insert("specific_evaporation_rate".into(), num(0.0));
+    let e = dryer(&values).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("`specific_evaporation_rate`"), "{e}");
+}
+
 /// 2 kg/s of a 1000 kg/m3 liquid held 10 h in a tank filled to 80 %: 2/1000 x 36,000 / 0.8 =
 /// 90 m3. Hand calculation.
 #[test]
