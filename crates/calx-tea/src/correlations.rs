@@ -29,6 +29,13 @@
 //! IDAES/idaes-pse, commit a60fbf81). No range was read for either: they refuse only a size
 //! that is not above zero, and say so in `source`. (pychemqt's cyclone costs were left out:
 //! their constants name no source.)
+//!
+//! The dryers are BioSTEAM's own cost items (`biosteam/units/drying.py`, commit a508fdb9):
+//! `biosteam_spray_dryer` by the evaporation rate at CEPCI 567, refused outside the
+//! 30-3000 lb/h its decorator names, and `biosteam_drum_dryer`, a reference drum of
+//! 1235.35 m² peripheral area scaled with exponent 0.6 at the CEPCI BioSTEAM gives for 2007
+//! (525), split into drums of at most 7854 m² and refused only at no area (no lower bound
+//! is stated). Neither names the book its constants come from.
 
 use calx_core::{Dimension, SizeFigure};
 
@@ -125,7 +132,7 @@ impl Published {
 }
 
 /// Every published correlation, by name.
-pub const PUBLISHED: [Published; 14] = [
+pub const PUBLISHED: [Published; 16] = [
     Published {
         name: "seider_centrifugal_pump",
         what: "single-stage vertical split-case centrifugal pump, 3600 rpm, cast iron, with its electric motor",
@@ -255,6 +262,24 @@ pub const PUBLISHED: [Published; 14] = [
         cost_index: 343.0,
         sizes: &[("inlet_area", AREA)],
         cost: coury_cyclone,
+    },
+    Published {
+        name: "biosteam_spray_dryer",
+        what: "spray dryer, by the water it evaporates",
+        source: "BioSTEAM drying.py SprayDryer (biosteam commit a508fdb9; CE 567, no source named): C = exp(8.5133 + 0.9847 ln W - 0.0561 ln^2 W), W[lb/h] the evaporation rate 30-3000, the range written (commented out) in its cost decorator",
+        currency: "USD",
+        cost_index: 567.0,
+        sizes: &[("evaporation_rate", Dimension::MASS_FLOW)],
+        cost: spray_dryer,
+    },
+    Published {
+        name: "biosteam_drum_dryer",
+        what: "rotary drum dryer, carbon steel, by its peripheral drum area",
+        source: "BioSTEAM drying.py DrumDryer (biosteam commit a508fdb9; the module cites Kwiatkowski et al. 2006, Ind. Crops Prod. 23:288, the corn dry-grind model; the cost item names no source): C = 0.52 x 2,268,000 USD x (A / 1235.35 m2)^0.6 per drum at CEPCI 2007 = 525 (BioSTEAM cost_index.py), A[m2] the peripheral drum area up to 7854 per drum, ceil(A/7854) drums in parallel. No lower bound is stated: A must only be above zero",
+        currency: "USD",
+        cost_index: 525.0,
+        sizes: &[("peripheral_drum_area", AREA)],
+        cost: drum_dryer,
     },
 ];
 
@@ -452,6 +477,34 @@ fn ball_mill(v: &[f64]) -> Result<f64, CorrelationError> {
 fn coury_cyclone(v: &[f64]) -> Result<f64, CorrelationError> {
     let a = above_zero("cyclone inlet area", "ft2", v[0] / (FOOT * FOOT))?;
     Ok(6250.0 * a.powf(0.9031) + 2730.0 * a.powf(0.0985))
+}
+
+/// Pound per hour, kg/s.
+const POUND_PER_HOUR: f64 = POUND / 3600.0;
+
+/// BioSTEAM's spray dryer, refused outside the 30-3000 lb/h its decorator names (BioSTEAM
+/// leaves the bounds commented out, so it would extrapolate).
+fn spray_dryer(v: &[f64]) -> Result<f64, CorrelationError> {
+    let w = v[0] / POUND_PER_HOUR;
+    if !(30.0..=3000.0).contains(&w) {
+        return Err(CorrelationError::OutOfRange(format!(
+            "spray dryer evaporation {w:.4} lb/h is outside the correlation's range (30 to 3000 lb/h)"
+        )));
+    }
+    let lw = w.ln();
+    Ok((8.5133 + 0.9847 * lw - 0.0561 * lw * lw).exp())
+}
+
+/// BioSTEAM's drum dryer: reference cost 0.52 x 2,268,000 USD at 1235.35 m2, exponent 0.6.
+const DRUM_DRYER_REFERENCE: (f64, f64) = (0.52 * 2_268_000.0, 1235.35);
+
+/// The reference drum scaled by area; above 7854 m2, equal drums in parallel (as BioSTEAM's
+/// cost decorator splits by its upper bound).
+fn drum_dryer(v: &[f64]) -> Result<f64, CorrelationError> {
+    let area = above_zero("drum dryer peripheral area", "m2", v[0])?;
+    let (cost, reference_area) = DRUM_DRYER_REFERENCE;
+    let drums = (area / 7854.0).ceil();
+    Ok(drums * cost * (area / drums / reference_area).powf(0.6))
 }
 
 #[cfg(test)]
@@ -667,6 +720,42 @@ mod tests {
         assert!((body - 13_832.0).abs() < 1.0, "{body}");
         let e = c.cost(&inlet(0.0)).unwrap_err();
         assert!(e.to_string().contains("must be above zero"), "{e}");
+    }
+
+    /// BioSTEAM's `DrumDryer` docstring example (biosteam/units/drying.py at commit
+    /// a508fdb9): a drum of 1.11e3 m2 peripheral area costs 1.2e6 USD at BioSTEAM's default
+    /// CEPCI 567.5 (printed to two figures; the area from 2.09e4 kg/h at 20 kg/(m3 h) and
+    /// L/D 25, as the dryer sizes it: 1110.0 m2). By hand, 2 x 7854 m2 is two drums at the
+    /// upper bound; no area is refused.
+    #[test]
+    fn the_drum_dryer_reproduces_biosteams_drum_dryer_example() {
+        let d = find("biosteam_drum_dryer").unwrap();
+        let volume: f64 = 2.09e4 / 20.0;
+        let diameter = (4.0 * volume / std::f64::consts::PI / 25.0).cbrt();
+        let area = std::f64::consts::PI * diameter * diameter * 25.0;
+        let c = d.cost(&[size("peripheral_drum_area", area, AREA)]).unwrap() * 567.5 / d.cost_index;
+        assert!((c - 1.2e6).abs() < 0.005 * 1.2e6, "{c} USD against BioSTEAM's 1.2e6");
+        let one = 0.52 * 2_268_000.0 * (7854.0f64 / 1235.35).powf(0.6);
+        let c = d.cost(&[size("peripheral_drum_area", 2.0 * 7854.0, AREA)]).unwrap();
+        assert!((c - 2.0 * one).abs() < 1e-6 * one, "{c}");
+        let e = d.cost(&[size("peripheral_drum_area", 0.0, AREA)]).unwrap_err();
+        assert!(e.to_string().contains("must be above zero"), "{e}");
+    }
+
+    /// The spray dryer by hand at 1000 lb/h, exp(8.5133 + 0.9847 ln 1000 - 0.0561 ln^2 1000);
+    /// outside 30-3000 lb/h it is refused.
+    #[test]
+    fn the_spray_dryer_follows_its_constants_and_range() {
+        let d = find("biosteam_spray_dryer").unwrap();
+        let rate = |lb_h: f64| [size("evaporation_rate", lb_h * POUND / 3600.0, Dimension::MASS_FLOW)];
+        let l: f64 = 1000f64.ln();
+        let by_hand = (8.5133 + 0.9847 * l - 0.0561 * l * l).exp();
+        let c = d.cost(&rate(1000.0)).unwrap();
+        assert!((c - by_hand).abs() < 1e-6 * by_hand, "{c} {by_hand}");
+        for lb_h in [10.0, 5000.0] {
+            let e = d.cost(&rate(lb_h)).unwrap_err();
+            assert!(e.to_string().contains("30 to 3000 lb/h"), "{e}");
+        }
     }
 
     /// The TEA's `equipment_published` parameter lists every correlation by name, so

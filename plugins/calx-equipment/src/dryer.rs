@@ -15,17 +15,28 @@
 //!   (the heat the drying gas or heater must deliver to the material; the dryer's own losses
 //!   are not modelled), so the energy balance closes exactly.
 //!
-//! Reports the sizes `evaporation_rate` (kg/s) and `duty` (W).
+//! Reports the sizes `evaporation_rate` (kg/s) and `duty` (W). With a
+//! `specific_evaporation_rate` H (water evaporated per unit drum volume and time) it also
+//! sizes a rotary drum as BioSTEAM's `DrumDryer` does (`biosteam/units/drying.py`, commit
+//! a508fdb9): volume V = E/H, diameter D = (4V/(π·L/D))^(1/3) with the
+//! `length_to_diameter` ratio, length L = D·(L/D), and peripheral drum area π·D·L, reported
+//! as `drum_volume` (m³), `drum_diameter`, `drum_length` (m) and `peripheral_drum_area` (m²),
+//! which the `biosteam_drum_dryer` cost correlation reads; `biosteam_spray_dryer` reads
+//! `evaporation_rate`.
 
 use std::sync::Arc;
 
 use calx_core::thermo::enthalpy_flow;
 use calx_core::{
-    ComponentSet, Dimension, ParamKind, ParamSpec, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError,
-    UnitOperation, UnitReport, UnitType,
+    ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor,
+    UnitError, UnitOperation, UnitReport, UnitType,
 };
 
 use crate::common::{positive, water_component_param, water_components};
+
+/// kg/(m3 s): water evaporated per unit drum volume and time.
+const EVAPORATION_PER_VOLUME: Dimension =
+    Dimension { mass: 1, length: -3, time: -1, temperature: 0, amount: 0, money: 0 };
 
 /// The `dryer` unit type.
 pub struct Dryer;
@@ -37,6 +48,26 @@ struct DryerUnit {
     moisture: f64,
     t: f64,
     t_vapour: Option<f64>,
+    drum: Option<Drum>,
+}
+
+/// A rotary drum sized from its specific evaporation rate.
+struct Drum {
+    evaporation_per_volume: f64,
+    length_to_diameter: f64,
+}
+
+impl Drum {
+    /// Reports the drum's volume, diameter, length and peripheral area for `evaporated` kg/s.
+    fn report(&self, evaporated: f64, report: &mut UnitReport) {
+        let volume = evaporated / self.evaporation_per_volume;
+        let diameter = (4.0 * volume / std::f64::consts::PI / self.length_to_diameter).cbrt();
+        let length = diameter * self.length_to_diameter;
+        report.size("drum_volume", volume, Dimension::VOLUME);
+        report.size("drum_diameter", diameter, Dimension::LENGTH);
+        report.size("drum_length", length, Dimension::LENGTH);
+        report.size("peripheral_drum_area", std::f64::consts::PI * diameter * length, Dimension::LENGTH.powi(2));
+    }
 }
 
 impl UnitType for Dryer {
@@ -67,6 +98,18 @@ impl UnitType for Dryer {
                     ParamKind::quantity(Dimension::TEMPERATURE, "degC"),
                     "Temperature at which the vapour leaves (default: `T`)",
                 ),
+                ParamSpec::optional(
+                    "specific_evaporation_rate",
+                    ParamKind::quantity(EVAPORATION_PER_VOLUME, "kg/m3/h"),
+                    "Water evaporated per unit drum volume and time, to size a rotary drum (BioSTEAM's DrumDryer uses 20 kg/m3/h for distillers' grains); without it no drum is sized",
+                ),
+                ParamSpec::with_default(
+                    "length_to_diameter",
+                    ParamKind::Number,
+                    ParamValue::Number(25.0),
+                    "Length over diameter of the rotary drum, with `specific_evaporation_rate`",
+                    "BioSTEAM DrumDryer's default (biosteam/units/drying.py)",
+                ),
                 water_component_param("liquid", "H2O", "Component of the liquid water evaporated"),
                 water_component_param("vapour", "H2O(g)", "Component the evaporated water leaves as"),
             ],
@@ -84,6 +127,13 @@ impl UnitType for Dryer {
             ));
         }
         let t_vapour = p.number_opt("T_vapour")?.map(|t| positive("T_vapour", t, "K")).transpose()?;
+        let drum = match p.number_opt("specific_evaporation_rate")? {
+            Some(h) => Some(Drum {
+                evaporation_per_volume: positive("specific_evaporation_rate", h, "kg/(m3 s)")?,
+                length_to_diameter: positive("length_to_diameter", p.number("length_to_diameter")?, "(ratio)")?,
+            }),
+            None => None,
+        };
         Ok(Box::new(DryerUnit {
             set: set.clone(),
             liquid,
@@ -91,6 +141,7 @@ impl UnitType for Dryer {
             moisture,
             t: positive("T", p.number("T")?, "K")?,
             t_vapour,
+            drum,
         }))
     }
 }
@@ -133,6 +184,9 @@ impl UnitOperation for DryerUnit {
         report.heat_duty("drying", h_out - h_in);
         report.size("evaporation_rate", evaporated, Dimension::MASS_FLOW);
         report.size("duty", h_out - h_in, Dimension::POWER);
+        if let Some(drum) = &self.drum {
+            drum.report(evaporated, report);
+        }
         Ok(())
     }
 }

@@ -341,6 +341,122 @@ fn filter_splits_to_a_cake_of_set_moisture_and_sizes_the_area() {
     );
 }
 
+/// Calcite, water and a dissolved salt (a liquid pseudo-component), constant specific heats.
+fn brine_slurry_set() -> Arc<ComponentSet> {
+    let mk = |name: &str, phase, cp: f64| {
+        let mut c = Component::pseudo(name, phase, None).unwrap();
+        c.heat_capacity = Some(HeatCapacity::ConstantMass { cp });
+        c
+    };
+    Arc::new(
+        ComponentSet::new(vec![
+            mk("calcite", Phase::Solid, 820.0),
+            mk("water", Phase::Liquid, 4180.0),
+            mk("salt", Phase::Liquid, 3000.0),
+        ])
+        .unwrap(),
+    )
+}
+
+fn connections(inlets: &[&str], outlets: &[&str]) -> Connections {
+    let ports = |names: &[&str]| names.iter().map(|n| (n.to_string(), vec![format!("{n}_stream")])).collect();
+    Connections { inlets: ports(inlets), outlets: ports(outlets) }
+}
+
+fn washed_filter(efficiency: f64, c: &Connections) -> Result<Box<dyn UnitOperation>, UnitError> {
+    let params = [
+        ("solids_recovery", 1.0),
+        ("cake_moisture", 0.2),
+        ("filtration_rate", 0.1),
+        ("displacement_efficiency", efficiency),
+    ];
+    create(&Filter, &brine_slurry_set(), &params, c)
+}
+
+fn run3(unit: &dyn UnitOperation, inlets: &[Stream], n_out: usize) -> Result<(Vec<Stream>, UnitReport), UnitError> {
+    let mut out = vec![Stream::empty(3); n_out];
+    let mut report = UnitReport::default();
+    unit.calculate(inlets, &mut out, &mut report)?;
+    Ok((out, report))
+}
+
+/// Hand calculation of the displacement wash: 1 kg/s calcite in 3.6 kg/s water and 0.4 kg/s
+/// salt, all solids to a cake of 20 % moisture, which holds L = 0.25 kg/s of liquor (0.225
+/// water, 0.025 salt). 0.5 kg/s of wash water (R = 2) at E = 0.8 displaces f = 0.8 of it:
+/// 0.005 kg/s salt stays, the cake's water is 0.045 + 0.2 = 0.245 kg/s, and the wash filtrate
+/// carries 0.5 − 0.2 + 0.18 = 0.48 kg/s water and 0.02 kg/s salt. 0.1 kg/s of wash (R = 0.4)
+/// at E = 0.5 displaces f = 0.2: 0.02 kg/s salt stays, the wash filtrate carries
+/// 0.1 − 0.05 + 0.045 = 0.095 kg/s water and 0.005 kg/s salt.
+#[test]
+fn filter_wash_displaces_the_cake_liquor_by_hand() {
+    let feed = Stream { flows: vec![1.0, 3.6, 0.4], temperature: 320.0, pressure: 101_325.0 };
+    let separate = connections(&["feed", "wash"], &["cake", "filtrate", "wash_filtrate"]);
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    let cases = [(0.5, 0.8, [0.245, 0.005], [0.48, 0.02], 2.0), (0.1, 0.5, [0.23, 0.02], [0.095, 0.005], 0.4)];
+    for (wash_water, efficiency, cake, wash_filtrate, ratio) in cases {
+        let wash = Stream { flows: vec![0.0, wash_water, 0.0], ..feed.clone() };
+        let u = washed_filter(efficiency, &separate).unwrap();
+        let (out, report) = run3(&*u, &[feed.clone(), wash.clone()], 3).unwrap();
+        assert!(close(out[0].flows[0], 1.0) && close(out[0].flows[1], cake[0]) && close(out[0].flows[2], cake[1]));
+        assert!(close(out[2].flows[1], wash_filtrate[0]) && close(out[2].flows[2], wash_filtrate[1]), "{out:?}");
+        // The filtrate is the unwashed one, the cake keeps its moisture, the area its feed basis.
+        assert!(close(out[1].flows[1], 3.6 - 0.225) && close(out[1].flows[2], 0.4 - 0.025));
+        assert!(close((out[0].flows[1] + out[0].flows[2]) / out[0].total_mass(), 0.2));
+        assert!(close(size(&report, "area"), 5.0 / 0.1) && close(size(&report, "wash_ratio"), ratio));
+        for i in 0..3 {
+            let inn = feed.flows[i] + wash.flows[i];
+            assert!((inn - out.iter().map(|o| o.flows[i]).sum::<f64>()).abs() < 1e-15);
+        }
+        assert!(out.iter().all(|o| o.temperature == 320.0 && o.pressure == feed.pressure));
+        // Without its own outlet, the wash filtrate joins the filtrate.
+        let mixed = washed_filter(efficiency, &connections(&["feed", "wash"], &["cake", "filtrate"])).unwrap();
+        let (joined, _) = run3(&*mixed, &[feed.clone(), wash], 2).unwrap();
+        assert_eq!(joined[0].flows, out[0].flows);
+        assert!((0..3).all(|i| close(joined[1].flows[i], out[1].flows[i] + out[2].flows[i])));
+    }
+}
+
+/// A cold wash (280 K) on a 320 K slurry: with constant specific heats the mix temperature
+/// is the heat-capacity-weighted mean, by hand; energy closes.
+#[test]
+fn filter_wash_leaves_at_the_mix_temperature() {
+    let s = brine_slurry_set();
+    let feed = Stream { flows: vec![1.0, 3.6, 0.4], temperature: 320.0, pressure: 101_325.0 };
+    let wash = Stream { flows: vec![0.0, 0.5, 0.0], temperature: 280.0, pressure: 101_325.0 };
+    let u = washed_filter(1.0, &connections(&["feed", "wash"], &["cake", "filtrate", "wash_filtrate"])).unwrap();
+    let (out, _) = run3(&*u, &[feed.clone(), wash.clone()], 3).unwrap();
+    let (c_feed, c_wash) = (820.0 + 3.6 * 4180.0 + 0.4 * 3000.0, 0.5 * 4180.0);
+    let by_hand = (c_feed * 320.0 + c_wash * 280.0) / (c_feed + c_wash);
+    assert!(out.iter().all(|o| (o.temperature - by_hand).abs() < 1e-6), "{} K against {by_hand} K", out[0].temperature);
+    let h = |st: &Stream| enthalpy_flow(&s, &st.flows, st.temperature).unwrap();
+    let (h_in, h_out) = (h(&feed) + h(&wash), out.iter().map(h).sum::<f64>());
+    assert!((h_in - h_out).abs() < 1e-9 * h_in.abs().max(1.0), "{h_in} W in, {h_out} W out");
+}
+
+/// Every misuse of the wash is refused by name.
+#[test]
+fn filter_wash_refuses_bad_parameters_and_streams() {
+    let washed = connections(&["feed", "wash"], &["cake", "filtrate"]);
+    let refused = |r: Result<Box<dyn UnitOperation>, UnitError>| r.err().map(|e| e.to_string()).unwrap_or_default();
+    for e in [1.2, -0.1, f64::NAN] {
+        assert!(refused(washed_filter(e, &washed)).contains("between 0 and 1"));
+    }
+    let s = brine_slurry_set();
+    let plain = [("solids_recovery", 1.0), ("cake_moisture", 0.2), ("filtration_rate", 0.1)];
+    assert!(refused(create(&Filter, &s, &plain, &washed)).contains("is required when the `wash` inlet"));
+    let unwashed = connections(&["feed"], &["cake", "filtrate"]);
+    assert!(refused(washed_filter(0.9, &unwashed)).contains("`wash` inlet is not connected"));
+    let orphan = connections(&["feed"], &["cake", "filtrate", "wash_filtrate"]);
+    assert!(refused(create(&Filter, &s, &plain, &orphan)).contains("`wash_filtrate`"));
+    let u = washed_filter(0.9, &washed).unwrap();
+    let feed = Stream { flows: vec![1.0, 3.6, 0.4], temperature: 320.0, pressure: 101_325.0 };
+    for (flows, text) in [(vec![0.1, 0.5, 0.0], "solid `calcite`"), (vec![0.0, 0.0, 0.0], "carries no liquid")] {
+        let wash = Stream { flows, ..feed.clone() };
+        let e = run3(&*u, &[feed.clone(), wash], 2).err().unwrap().to_string();
+        assert!(e.contains("`wash`") && e.contains(text), "{e}");
+    }
+}
+
 /// Coulson & Richardson's *Chemical Engineering* Vol. 2, Example 16.5 (rotary dryer), as
 /// worked in the FOSSEE Scilab Textbook Companion no. 542 (`542/CH16/EX16.5`): 0.35 kg/s of
 /// solids (cp 2.18 kJ/(kg K)) dried from 0.15 to 0.005 kg water per kg dry solids, fed at
@@ -401,6 +517,64 @@ fn dryer_reproduces_coulson_richardson_example_16_5() {
     let misnamed = Params::new(values);
     let e = Dryer.create(&config(&misnamed)).err().unwrap().to_string();
     assert!(e.contains("`vapour`") && e.contains("gas"), "{e}");
+}
+
+/// BioSTEAM's `DrumDryer` docstring example (biosteam/units/drying.py at commit a508fdb9):
+/// 2.09e4 kg/h evaporated at 20 kg/(m3 h) with a length 25 times the diameter gives a drum
+/// of 1.05e3 m3, 3.76 m by 94 m, with 1.11e3 m2 of peripheral area (printed to three
+/// figures, from an evaporation itself rounded to three). Without the rate no drum is sized.
+#[test]
+fn dryer_sizes_a_drum_as_biosteams_drum_dryer_example() {
+    let mk = |name: &str, phase| {
+        let mut c = Component::pseudo(name, phase, None).unwrap();
+        c.heat_capacity = Some(HeatCapacity::ConstantMass { cp: 1000.0 });
+        c
+    };
+    let s = Arc::new(
+        ComponentSet::new(vec![mk("grains", Phase::Solid), mk("water", Phase::Liquid), mk("steam", Phase::Gas)])
+            .unwrap(),
+    );
+    let mut values: BTreeMap<String, ParamValue> = BTreeMap::new();
+    values.insert("moisture".into(), num(0.1));
+    values.insert("T".into(), num(343.15));
+    values.insert("liquid".into(), ParamValue::Text("water".into()));
+    values.insert("vapour".into(), ParamValue::Text("steam".into()));
+    values.insert("length_to_diameter".into(), num(25.0));
+    let none = Connections::default();
+    let dryer = |values: &BTreeMap<String, ParamValue>| {
+        Dryer.create(&UnitConfig {
+            name: "u",
+            components: &s,
+            params: &Params::new(values.clone()),
+            connections: &none,
+        })
+    };
+    let evaporated = 2.09e4 / 3600.0;
+    let dry = 1.0;
+    let feed = Stream { flows: vec![dry, evaporated + dry / 9.0, 0.0], temperature: 343.15, pressure: 101_325.0 };
+    let run_dryer = |values: &BTreeMap<String, ParamValue>| {
+        let u = dryer(values).map_err(|e| e.to_string())?;
+        let mut out = vec![Stream::empty(3); 2];
+        let mut report = UnitReport::default();
+        u.calculate(std::slice::from_ref(&feed), &mut out, &mut report).map_err(|e| e.to_string())?;
+        Ok::<UnitReport, String>(report)
+    };
+    let report = run_dryer(&values).unwrap();
+    assert!((size(&report, "evaporation_rate") - evaporated).abs() < 1e-12);
+    assert!(size(&report, "peripheral_drum_area").is_nan(), "no drum without a specific evaporation rate");
+    values.insert("specific_evaporation_rate".into(), num(20.0 / 3600.0));
+    let report = run_dryer(&values).unwrap();
+    let near = |name: &str, printed: f64| {
+        let x = size(&report, name);
+        assert!((x - printed).abs() < 0.005 * printed, "{name}: {x} against BioSTEAM's {printed}");
+    };
+    near("drum_volume", 1.05e3);
+    near("drum_diameter", 3.76);
+    near("drum_length", 94.0);
+    near("peripheral_drum_area", 1.11e3);
+    values.insert("specific_evaporation_rate".into(), num(0.0));
+    let e = dryer(&values).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("`specific_evaporation_rate`"), "{e}");
 }
 
 /// 2 kg/s of a 1000 kg/m3 liquid held 10 h in a tank filled to 80 %: 2/1000 x 36,000 / 0.8 =
