@@ -1,4 +1,5 @@
-//! Runs a study's samples on one thread and says what they cost: `cargo xtask sample-cost`
+//! Runs a study's samples on one thread, as `calx study` does (batches of 4,096 into one reused
+//! `SampleBlock`), and says what they cost: `cargo xtask sample-cost`
 //! runs it for N and 3N samples natively (wall time), under `valgrind --tool=callgrind`
 //! (instructions) and under `valgrind --tool=dhat` (heap allocations), and divides the
 //! differences by 2N, so that set-up and warm-up cancel out.
