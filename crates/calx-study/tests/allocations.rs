@@ -8,8 +8,8 @@
 //! metric list of another length than the sample before, and `calx_core::MetricWriter` cuts
 //! the list when dropped, so the next longer one allocates its names and units again; in the
 //! reference study the same, and the LCA's processes' impacts solved again for a changed
-//! emission factor (`calx_lca` `Database::solve`, about seven vectors) and the factor's unit
-//! parsed anew when it is set (`UnitTable::unit`, about three).
+//! emission factor (`calx_lca` `Database::solve`, about eight vectors) and the factor's unit
+//! parsed anew when it is set (`UnitTable::unit`, about two).
 
 use std::alloc::System;
 use std::path::Path;
