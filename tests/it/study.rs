@@ -2,7 +2,7 @@
 //! recorded, paths and distributions checked before anything runs, and the reference study's
 //! summary on a small fixed-seed run against its committed snapshot.
 
-use calx_study::{Columns, Sample, Study, StudyDef, StudyError};
+use calx_study::{Columns, Sample, SampleBlock, Study, StudyDef, StudyError};
 use calx_tests::root;
 
 const FLOWSHEET: &str = "flowsheets/kigam-cfbc-2022.yaml";
@@ -524,6 +524,48 @@ fn a_study_run_equals_evaluating_each_sample_alone() {
         let values: Vec<Option<f64>> =
             s.values.iter().copied().map(Some).chain(std::iter::repeat_n(None, axes)).collect();
         assert_eq!(alone.evaluate(&values), s.outcome, "sample {}", s.index);
+    }
+}
+
+/// A sample's numbers as bits (exact comparison: `==` on f64 would take -0.0 for 0.0).
+type SampleBits = (usize, Vec<u64>, Result<Vec<u64>, String>);
+
+fn bits(samples: &[Sample]) -> Vec<SampleBits> {
+    let of = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+    samples.iter().map(|s| (s.index, of(&s.values), s.outcome.as_deref().map(of).map_err(Clone::clone))).collect()
+}
+
+/// The block path (`Study::run_into` into a block reused from batch to batch, as `calx study`
+/// runs) against `Study::run` on one thread, bit for bit, on one and two threads; a block
+/// filled again with fewer, other samples keeps nothing of the ones before (failures
+/// included), and progress is reported for every sample once.
+#[test]
+fn a_reused_sample_block_gives_the_bits_of_a_run_on_one_and_two_threads() {
+    let registry = calx::builtin_registry();
+    // Some samples fail (no IRR below some product price), most do not.
+    let text = study_text(
+        "  - path: analyses.tea.product_price\n    unit: KRW/t\n    distribution: { type: uniform, low: 1000, high: 30000 }\n  - path: units.hydration.conversion.CaO\n    distribution: { type: uniform, low: 0.25, high: 0.48 }\n",
+        "  - analyses.tea.irr\n  - analyses.lca.net_reduction_per_functional_unit\n",
+    );
+    let def = calx_study::parse_study(&text).unwrap_or_else(|e| panic!("{e}"));
+    let study = prepare(def, &registry).unwrap_or_else(|e| panic!("{e}"));
+    let run = on_threads(1, || study.run(0..24));
+    let failed = |s: &[Sample]| s.iter().filter(|s| s.outcome.is_err()).map(|s| s.index).collect::<Vec<_>>();
+    assert!(!failed(&run).is_empty() && failed(&run).len() < run.len(), "{:?}", failed(&run));
+    for threads in [1, 2] {
+        let mut block = SampleBlock::new();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let progress = |n: usize| {
+            done.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        };
+        on_threads(threads, || study.run_into(0..24, &mut block, &progress));
+        assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), 24);
+        assert_eq!(bits(&block.to_samples()), bits(&run), "{threads} threads");
+        on_threads(threads, || study.run_into(7..19, &mut block, &|_| {}));
+        assert_eq!(block.range(), 7..19);
+        assert_eq!(bits(&block.to_samples()), bits(&run[7..19]), "{threads} threads, reused");
+        assert_eq!(block.failures().map(|(i, _)| i).collect::<Vec<_>>(), failed(&run[7..19]));
+        assert_eq!(block.failed(), failed(&run[7..19]).len());
     }
 }
 

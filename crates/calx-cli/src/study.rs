@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use calx::LoadOptions;
-use calx_study::{Columns, Study, StudyDef};
+use calx_study::{Columns, SampleBlock, SampleRow, Study, StudyDef};
 
 use crate::Failure;
 use crate::files::{AtomicFile, OutputSet};
@@ -130,6 +130,8 @@ const BATCH: usize = 4096;
 struct SampleFiles {
     csv: Recorded<AtomicFile>,
     parquet: ParquetSamples,
+    /// A batch's CSV text, written over batch after batch.
+    text: String,
 }
 
 impl SampleFiles {
@@ -138,14 +140,31 @@ impl SampleFiles {
             csv: Recorded::new(set.file("samples.csv").map_err(Failure::output)?),
             parquet: ParquetSamples::create(set.file("samples.parquet").map_err(Failure::output)?, def)
                 .map_err(|e| Failure::output(format!("{}: {e}", set.path("samples.parquet").display())))?,
+            text: String::new(),
         };
         files.csv.write_all(calx_study::samples_header(def).as_bytes()).map_err(Failure::output)?;
         Ok(files)
     }
 
     fn write(&mut self, def: &StudyDef, samples: &[calx_study::Sample]) -> Result<(), Failure> {
-        self.csv.write_all(calx_study::samples_csv(samples, def.metrics.len()).as_bytes()).map_err(Failure::output)?;
-        self.parquet.write(samples).map_err(Failure::output)
+        self.write_rows(def, || samples.iter().map(SampleRow::from))
+    }
+
+    /// Append a block's samples.
+    fn write_block(&mut self, def: &StudyDef, block: &SampleBlock) -> Result<(), Failure> {
+        self.write_rows(def, || block.rows())
+    }
+
+    /// Append the samples `rows` gives (called once per file).
+    fn write_rows<'a, I: Iterator<Item = SampleRow<'a>>>(
+        &mut self,
+        def: &StudyDef,
+        rows: impl Fn() -> I,
+    ) -> Result<(), Failure> {
+        self.text.clear();
+        calx_study::write_samples_csv(&mut self.text, rows(), def.metrics.len());
+        self.csv.write_all(self.text.as_bytes()).map_err(Failure::output)?;
+        self.parquet.write(rows()).map_err(Failure::output)
     }
 
     /// Add both files to the set; returns their records (size and SHA-256) by name.
@@ -241,9 +260,10 @@ pub(crate) fn run(
     })
 }
 
-/// The samples of a run, batch by batch: computed on the worker threads while a writer
-/// thread appends the batch before to `samples.csv` and `samples.parquet`, so that writing
-/// does not hold up the workers.
+/// The samples of a run, batch by batch: computed on the worker threads into a block while a
+/// writer thread appends the block before to `samples.csv` and `samples.parquet`, so that
+/// writing does not hold up the workers. Blocks go round (filled here, written, sent back to
+/// be filled again), so that a batch after the first allocates nothing per sample.
 struct Batches<'a> {
     study: &'a Study,
     range: std::ops::Range<usize>,
@@ -266,11 +286,19 @@ impl Batches<'_> {
     fn run(&self, mut files: SampleFiles, columns: &mut Columns) -> Result<SampleFiles, BatchError> {
         let def = &self.study.def;
         std::thread::scope(|scope| {
-            // One batch in the channel and one being written: memory stays bounded.
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<calx_study::Sample>>(1);
+            // Three blocks: one being filled, one in the channel, one being written (memory
+            // stays bounded).
+            let (tx, rx) = std::sync::mpsc::sync_channel::<SampleBlock>(1);
+            let (back_tx, back_rx) = std::sync::mpsc::channel::<SampleBlock>();
+            for _ in 0..3 {
+                // The receiver is alive here: sending cannot fail.
+                let _ = back_tx.send(SampleBlock::new());
+            }
             let writer = scope.spawn(move || -> Result<SampleFiles, Failure> {
-                for batch in rx {
-                    files.write(def, &batch)?;
+                for block in rx {
+                    files.write_block(def, &block)?;
+                    // After the last batch nobody takes the block back: no matter.
+                    let _ = back_tx.send(block);
                 }
                 Ok(files)
             });
@@ -280,15 +308,16 @@ impl Batches<'_> {
                     stopped = Some(from - self.range.start);
                     break;
                 }
-                let batch =
-                    self.study.run_with_progress(from..(from + BATCH).min(self.range.end), &|n| self.bar.inc(n as u64));
+                // A writer that stopped has dropped its end, and its error is waiting at the join.
+                let Ok(mut block) = back_rx.recv() else { break };
+                let batch = from..(from + BATCH).min(self.range.end);
+                self.study.run_into(batch, &mut block, &|n| self.bar.inc(n as u64));
                 if self.keep_columns {
-                    columns.extend(&batch);
+                    columns.extend_block(&block);
                 } else {
-                    columns.failed += batch.iter().filter(|s| s.outcome.is_err()).count();
+                    columns.failed += block.failed();
                 }
-                // A writer that stopped has its error waiting at the join.
-                if tx.send(batch).is_err() {
+                if tx.send(block).is_err() {
                     break;
                 }
             }

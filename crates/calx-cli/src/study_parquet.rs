@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use calx_study::{Sample, StudyDef};
+use calx_study::{SampleRow, StudyDef};
 use parquet::basic::{LogicalType, Repetition, Type as PhysicalType};
 use parquet::data_type::{ByteArray, ByteArrayType, DataType, DoubleType, Int64Type};
 use parquet::errors::ParquetError;
@@ -120,7 +120,7 @@ impl ParquetSamples {
     }
 
     /// Append samples (in index order).
-    pub(crate) fn write(&mut self, samples: &[Sample]) -> Result<(), SamplesError> {
+    pub(crate) fn write<'a>(&mut self, samples: impl IntoIterator<Item = SampleRow<'a>>) -> Result<(), SamplesError> {
         let (ok, failed) = (ByteArray::from("ok"), ByteArray::from("failed"));
         for s in samples {
             let rows = &mut self.rows;
@@ -131,9 +131,9 @@ impl ParquetSamples {
                 column.push(s.values.get(j).copied().unwrap_or(f64::NAN));
             }
             for (k, column) in rows.metrics.iter_mut().enumerate() {
-                column.push(s.outcome.as_ref().ok().and_then(|m| m.get(k).copied()));
+                column.push(s.outcome.ok().and_then(|m| m.get(k).copied()));
             }
-            rows.error.push(s.outcome.as_ref().err().map(|e| ByteArray::from(e.as_str())));
+            rows.error.push(s.outcome.err().map(ByteArray::from));
             if rows.sample.len() == ROW_GROUP {
                 self.flush()?;
             }

@@ -116,11 +116,12 @@ fn seconds_per_sample(study: &calx_study::Study) -> Result<f64, Failure> {
         .build()
         .map_err(|e| Failure::solve(format!("cannot start a thread to time samples: {e}")))?;
     let limit = study.def.samples.min(2000);
+    let mut block = calx_study::SampleBlock::new();
     let started = std::time::Instant::now();
     let mut done = 0;
     while done < limit && (done == 0 || started.elapsed().as_secs_f64() < 0.5) {
         let to = (done + 50).min(limit);
-        pool.install(|| study.run(done..to));
+        pool.install(|| study.run_into(done..to, &mut block, &|_| {}));
         done = to;
     }
     Ok(started.elapsed().as_secs_f64() / done.max(1) as f64)

@@ -14,7 +14,7 @@
 
 use std::path::Path;
 
-use calx_study::Study;
+use calx_study::{SampleBlock, Study};
 use divan::counter::ItemsCount;
 
 // The allocator the `calx` binary uses, so that the figures are what users get.
@@ -47,7 +47,11 @@ fn run(study_text: &str, threads: usize, bencher: divan::Bencher) {
     let text = std::fs::read_to_string(root.join(&file)).expect("flowsheet reads");
     let study = Study::prepare(def, &text, &file, &calx::LoadOptions::default()).expect("study prepares");
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
-    bencher.counter(ItemsCount::new(SAMPLES)).bench_local(|| pool.install(|| study.run(0..SAMPLES)));
+    // The block path `calx study` runs: one block reused from run to run.
+    let mut block = SampleBlock::new();
+    bencher
+        .counter(ItemsCount::new(SAMPLES))
+        .bench_local(|| pool.install(|| study.run_into(0..SAMPLES, &mut block, &|_| {})));
 }
 
 #[divan::bench(args = [1, 2], sample_count = 10)]
@@ -82,7 +86,11 @@ fn reference_study_rate_carbonator(bencher: divan::Bencher, threads: usize) {
     let file = "flowsheets/kigam-cfbc-rate.yaml";
     let prepared = Study::prepare(def, &plant, file, &calx::LoadOptions::default()).expect("study prepares");
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
-    bencher.counter(ItemsCount::new(SAMPLES)).bench_local(|| pool.install(|| prepared.run(0..SAMPLES)));
+    // The block path `calx study` runs: one block reused from run to run.
+    let mut block = SampleBlock::new();
+    bencher
+        .counter(ItemsCount::new(SAMPLES))
+        .bench_local(|| pool.install(|| prepared.run_into(0..SAMPLES, &mut block, &|_| {})));
 }
 
 #[divan::bench(args = [1, 2], sample_count = 10)]

@@ -1,4 +1,5 @@
-//! Runs a study's samples on one thread and says what they cost: `cargo xtask sample-cost`
+//! Runs a study's samples on one thread, as `calx study` does (batches of 4,096 into one reused
+//! `SampleBlock`), and says what they cost: `cargo xtask sample-cost`
 //! runs it for N and 3N samples natively (wall time), under `valgrind --tool=callgrind`
 //! (instructions) and under `valgrind --tool=dhat` (heap allocations), and divides the
 //! differences by 2N, so that set-up and warm-up cancel out.
@@ -18,6 +19,9 @@ use calx_study::Study;
 #[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Samples per batch, as `calx study` runs them.
+const BATCH: usize = 4096;
 
 fn study_text(kind: &str, root: &Path) -> String {
     let unit_only = |flowsheet: &str| {
@@ -48,10 +52,14 @@ fn main() {
     let text = std::fs::read_to_string(root.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));
     let study = Study::prepare(def, &text, &file, &calx::LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap_or_else(|e| panic!("{e}"));
+    // The block path `calx study` runs its batches on: batches of the CLI's size written
+    // into one reused block.
+    let mut block = calx_study::SampleBlock::new();
     let started = std::time::Instant::now();
-    let out = pool.install(|| study.run(0..samples));
+    for from in (0..samples).step_by(BATCH) {
+        pool.install(|| study.run_into(from..(from + BATCH).min(samples), &mut block, &|_| {}));
+        assert_eq!(block.failed(), 0, "{:?}", block.failures().next());
+    }
     let seconds = started.elapsed().as_secs_f64();
-    let failed = out.iter().filter(|s| s.outcome.is_err()).count();
-    assert_eq!(failed, 0, "{:?}", out.iter().find(|s| s.outcome.is_err()));
     println!("{seconds}");
 }

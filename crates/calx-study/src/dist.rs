@@ -303,22 +303,33 @@ impl MultiNormal {
     /// `mean + L z` for a vector `z` of standard normal values (then `exp` for the
     /// parameters on a log scale).
     pub fn transform(&self, z: &[f64]) -> Vec<f64> {
-        self.mean
-            .iter()
-            .zip(&self.cholesky)
-            .zip(&self.log)
-            .map(|((m, row), &log)| {
-                let x = m + row.iter().zip(z).map(|(l, z)| l * z).sum::<f64>();
-                if log { x.exp() } else { x }
-            })
-            .collect()
+        let mut x = vec![0.0; self.mean.len()];
+        self.transform_into(z, &mut x);
+        x
+    }
+    /// [`MultiNormal::transform`] written over `out`.
+    pub fn transform_into(&self, z: &[f64], out: &mut [f64]) {
+        for (x, ((m, row), &log)) in out.iter_mut().zip(self.mean.iter().zip(&self.cholesky).zip(&self.log)) {
+            let sum = m + row.iter().zip(z).map(|(l, z)| l * z).sum::<f64>();
+            *x = if log { sum.exp() } else { sum };
+        }
     }
     /// The values for uniform numbers `u` in (0, 1), one per parameter: each mapped to a
     /// standard normal by [`normal_quantile`], then [`MultiNormal::transform`]ed. Stratified
     /// or low-discrepancy `u` keep their structure in `z`.
     pub fn sample(&self, u: &[f64]) -> Vec<f64> {
-        let z: Vec<f64> = u.iter().map(|u| normal_quantile(*u)).collect();
-        self.transform(&z)
+        let mut z = u.to_vec();
+        let mut x = vec![0.0; self.mean.len()];
+        self.sample_into(&mut z, &mut x);
+        x
+    }
+    /// [`MultiNormal::sample`] written over `out`, with `u` turned into the standard normals
+    /// in place (no allocation, for the sample path).
+    pub fn sample_into(&self, u: &mut [f64], out: &mut [f64]) {
+        for u in u.iter_mut() {
+            *u = normal_quantile(*u);
+        }
+        self.transform_into(u, out);
     }
 }
 

@@ -10,10 +10,12 @@
 //! parameters are changed through the engine's `Flowsheet::set`; analysis parameters by
 //! creating the analysis again from its checked parameters with the one value changed.
 //!
-//! Code map: [`def`] reads study files, [`study`] resolves paths and evaluates samples,
+//! Code map: [`def`] reads study files, [`study`] resolves paths and evaluates samples into
+//! [`block`]s (flat rows, reused from batch to batch, so a sample allocates nothing for its record),
 //! [`output`] writes and reads the tables, [`dist`] and [`stats`] are the numerics.
 //! This crate does no file I/O: the `calx` command reads and writes the files.
 
+pub mod block;
 pub mod def;
 pub mod dist;
 mod files;
@@ -23,11 +25,12 @@ pub mod stats;
 pub mod study;
 mod yaml;
 
+pub use block::{SampleBlock, SampleRow};
 pub use def::{Correlated, Parameter, Sampling, StudyDef, Sweep, parse_study};
 pub use files::{ReportFiles, report_files};
 pub use output::{
     Columns, Outcome, Sample, Tornado, csv_split, merge, parse_samples, samples_csv, samples_header, spearman_csv,
-    summary_csv, sweep_csv, tornado_csv,
+    summary_csv, sweep_csv, tornado_csv, write_samples_csv,
 };
 pub use resolve::{ResolveError, renormalise};
 pub use study::Study;

@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::StudyError;
+use crate::block::{SampleBlock, SampleRow};
 use crate::def::StudyDef;
 use crate::stats;
 
@@ -52,10 +53,20 @@ impl Columns {
 
     /// Add samples (in index order).
     pub fn extend<'a>(&mut self, samples: impl IntoIterator<Item = &'a Sample>) {
-        for s in samples {
-            match &s.outcome {
+        self.extend_rows(samples.into_iter().map(SampleRow::from));
+    }
+
+    /// Add the samples of a block (in index order).
+    pub fn extend_block(&mut self, block: &SampleBlock) {
+        self.extend_rows(block.rows());
+    }
+
+    /// Add rows (in index order).
+    pub fn extend_rows<'a>(&mut self, rows: impl IntoIterator<Item = SampleRow<'a>>) {
+        for s in rows {
+            match s.outcome {
                 Ok(m) => {
-                    for (c, v) in self.parameters.iter_mut().zip(&s.values) {
+                    for (c, v) in self.parameters.iter_mut().zip(s.values) {
                         c.push(*v);
                     }
                     for (c, v) in self.metrics.iter_mut().zip(m) {
@@ -126,12 +137,19 @@ pub fn samples_header(def: &StudyDef) -> String {
 /// Samples as CSV rows (no header); values round-trip exactly.
 pub fn samples_csv(samples: &[Sample], n_metrics: usize) -> String {
     let mut out = String::new();
-    for s in samples {
+    write_samples_csv(&mut out, samples.iter().map(SampleRow::from), n_metrics);
+    out
+}
+
+/// [`samples_csv`] of rows (a [`SampleBlock`]'s), appended to `out`: a caller that clears and
+/// reuses `out` writes batch after batch without allocating once it has grown.
+pub fn write_samples_csv<'a>(out: &mut String, rows: impl IntoIterator<Item = SampleRow<'a>>, n_metrics: usize) {
+    for s in rows {
         let _ = write!(out, "{},{}", s.index, if s.outcome.is_ok() { "ok" } else { "failed" });
-        for v in &s.values {
+        for v in s.values {
             let _ = write!(out, ",{v}");
         }
-        match &s.outcome {
+        match s.outcome {
             Ok(m) => {
                 for v in m {
                     let _ = write!(out, ",{v}");
@@ -139,12 +157,11 @@ pub fn samples_csv(samples: &[Sample], n_metrics: usize) -> String {
                 out.push_str(",\n");
             }
             Err(e) => {
-                out.push_str(&",".repeat(n_metrics));
+                out.extend(std::iter::repeat_n(',', n_metrics));
                 let _ = writeln!(out, ",{}", csv_field(e));
             }
         }
     }
-    out
 }
 
 /// Read samples CSV text (with its header) written by [`samples_header`] + [`samples_csv`].

@@ -306,18 +306,43 @@ pub fn renormalise(
     base: &BTreeMap<String, ParamValue>,
     fixed: &BTreeMap<&str, f64>,
 ) -> Result<BTreeMap<String, ParamValue>, ResolveError> {
+    let names: Vec<String> = fixed.keys().map(|k| k.to_string()).collect();
+    let values: Vec<f64> = fixed.values().copied().collect();
+    let fixed = FixedFractions { names: &names, values: &values };
     Ok(renormalised(base, fixed)?.map(|(k, x)| (k.to_string(), ParamValue::Number(x))).collect())
+}
+
+/// The fractions set in a feed's composition: component names in ascending order (as a
+/// `BTreeMap` would hold them, so sums run in the same order) and their values.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FixedFractions<'a> {
+    /// Component names, ascending, each once.
+    pub(crate) names: &'a [String],
+    /// The value of each.
+    pub(crate) values: &'a [f64],
+}
+
+impl FixedFractions<'_> {
+    /// The value set for component `name`, if it is one of them.
+    fn get(&self, name: &str) -> Option<f64> {
+        self.names.binary_search_by(|n| n.as_str().cmp(name)).ok().map(|i| self.values[i])
+    }
+
+    /// (name, value) in ascending name order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, f64)> + '_ {
+        self.names.iter().map(String::as_str).zip(self.values.iter().copied())
+    }
 }
 
 /// The fractions of `base` with those not in `fixed` scaled so that the whole sums to what it
 /// summed to, in `base`'s order, without building a map (a study does this every sample).
 pub(crate) fn renormalised<'a>(
     base: &'a BTreeMap<String, ParamValue>,
-    fixed: &'a BTreeMap<&str, f64>,
+    fixed: FixedFractions<'a>,
 ) -> Result<impl Iterator<Item = (&'a str, f64)> + Clone + 'a, ResolveError> {
     let total: f64 = base.values().map(number_of).sum();
-    let fixed_now: f64 = fixed.values().sum();
-    let fixed_base: f64 = base.iter().filter(|(k, _)| fixed.contains_key(k.as_str())).map(|(_, v)| number_of(v)).sum();
+    let fixed_now: f64 = fixed.values.iter().sum();
+    let fixed_base: f64 = base.iter().filter(|(k, _)| fixed.get(k).is_some()).map(|(_, v)| number_of(v)).sum();
     let rest_base = total - fixed_base;
     if fixed_now > total * (1.0 + 1e-12) {
         return Err(other(format!("the fractions set sum to {fixed_now}, more than the whole composition ({total})")));
@@ -327,8 +352,8 @@ pub(crate) fn renormalised<'a>(
         return Err(other("no other component in the composition can take up the change"));
     }
     Ok(base.iter().map(move |(k, v)| {
-        let x = match fixed.get(k.as_str()) {
-            Some(x) => *x,
+        let x = match fixed.get(k) {
+            Some(x) => x,
             None => number_of(v) * factor,
         };
         (k.as_str(), x)

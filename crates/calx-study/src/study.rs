@@ -11,6 +11,11 @@
 //! on its own values only — not on which samples the thread ran before. Analyses whose
 //! parameters a sample changes are created again from their checked parameters; the others
 //! are shared. Per sample, analyses produce metrics only (no text, CSV or JSON).
+//!
+//! A batch is evaluated into a [`SampleBlock`]: each worker takes a chunk of its rows, draws
+//! each sample's values straight into its row and writes the metrics beside them, reporting
+//! progress once per chunk; nothing is allocated per sample once the worker's buffers and
+//! the block have grown.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,10 +29,11 @@ use rayon::prelude::*;
 use crate::StudyError;
 
 mod in_place;
+use crate::block::SampleBlock;
 use crate::def::{Sampling, StudyDef};
 use crate::dist::{Rng, lhs_strata};
 use crate::output::{Outcome, Sample, Tornado};
-use crate::resolve::{self, MetricRef, ResolveError, Resolved, Target, format_value};
+use crate::resolve::{self, FixedFractions, MetricRef, ResolveError, Resolved, Target, format_value};
 
 /// Standard deviations either side of its mean at which a correlated parameter is tried
 /// against the model before any sample runs (a multivariate normal is unbounded and is not
@@ -51,6 +57,19 @@ pub struct Study {
     /// Whether every analysis parameter the study varies can be set in place on a worker's
     /// own analyses (`Analysis::set_number`), instead of creating the analysis again.
     in_place: bool,
+    /// The feeds whose mass fractions the study varies, by name, each with its targets.
+    feeds: Vec<FeedFractions>,
+}
+
+/// A feed whose composition the study varies: the fractions' targets, resolved once so that
+/// a sample sets them without building maps.
+struct FeedFractions {
+    /// The feed (unit) name.
+    unit: String,
+    /// The components varied, ascending.
+    components: Vec<String>,
+    /// The target (index into `Study::targets`) of each component.
+    targets: Vec<usize>,
 }
 
 /// The analyses a sample runs with.
@@ -79,19 +98,46 @@ struct Lease<'s> {
 struct Buffers {
     result: Option<FlowsheetResult>,
     outputs: Vec<AnalysisOutput>,
+    /// The sample's uniform numbers (then, for a correlated group, its standard normals).
+    uniforms: Vec<f64>,
+    /// The sample's point: its values, then the sweep axes at base.
+    point: Vec<Option<f64>>,
     /// The worker's own analyses (created from the base parameters, then set in place per
     /// sample); empty until the first sample that needs them.
     analyses: Vec<ConfiguredAnalysis>,
+    /// A feed's fractions being set (see [`FeedFractions`]).
+    fractions: Vec<f64>,
 }
 
 impl Lease<'_> {
     /// Evaluate on the leased flowsheet, or say why it could not be built.
     fn evaluate(&mut self, values: &[Option<f64>]) -> Outcome {
+        let mut metrics = vec![0.0; self.study.metrics.len()];
+        self.evaluate_into(values, &mut metrics).map(|()| metrics)
+    }
+
+    /// Evaluate on the leased flowsheet, the metrics written over `metrics` (one per study
+    /// metric), or say why it could not be built.
+    fn evaluate_into(&mut self, values: &[Option<f64>], metrics: &mut [f64]) -> Result<(), String> {
         match &mut self.flowsheet {
-            Some(Ok(f)) => self.study.evaluate_on(f, &mut self.last, values),
+            Some(Ok(f)) => self.study.evaluate_on(f, &mut self.last, values, metrics),
             Some(Err(e)) => Err(e.to_string()),
             None => Err("no flowsheet".into()),
         }
+    }
+
+    /// Draw sample `i`'s parameter values into `values` and evaluate it, its metrics written
+    /// over `metrics`: nothing allocated once the worker's buffers have grown.
+    fn sample_into(&mut self, i: usize, values: &mut [f64], metrics: &mut [f64]) -> Result<(), String> {
+        let study = self.study;
+        study.sample_values_into(i, &mut self.last.uniforms, values);
+        let n_sweep = study.targets.len() - study.def.parameters.len();
+        let mut point = std::mem::take(&mut self.last.point);
+        point.clear();
+        point.extend(values.iter().copied().map(Some).chain(std::iter::repeat_n(None, n_sweep)));
+        let outcome = self.evaluate_into(&point, metrics);
+        self.last.point = point;
+        outcome
     }
 }
 
@@ -172,6 +218,7 @@ impl Study {
             strata,
             idle: Mutex::new(Vec::new()),
             in_place: false,
+            feeds: Vec::new(),
         };
         study.resolve_parameters(&f)?;
         study.in_place = study.analyses_settable_in_place();
@@ -205,6 +252,24 @@ impl Study {
             let path = format!("streams.{u}.composition.{c}");
             return Err(path_error(&path, ResolveError::Other("is varied twice".into())));
         }
+        let mut feeds: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
+        for (j, r) in self.targets.iter().enumerate() {
+            if let Target::Fraction { unit, component } = &r.target {
+                feeds.entry(unit).or_default().push((component, j));
+            }
+        }
+        let feeds = feeds
+            .into_iter()
+            .map(|(unit, mut fractions)| {
+                fractions.sort_unstable();
+                FeedFractions {
+                    unit: unit.to_string(),
+                    components: fractions.iter().map(|(c, _)| c.to_string()).collect(),
+                    targets: fractions.iter().map(|(_, j)| *j).collect(),
+                }
+            })
+            .collect();
+        self.feeds = feeds;
         Ok(())
     }
 
@@ -218,7 +283,7 @@ impl Study {
             for (k, j) in g.range.clone().enumerate() {
                 values[j] = Some(g.dist.value_at(k, 0.0));
             }
-            self.configure(f, None, &values).map_err(|e| {
+            self.configure(f, None, &mut Vec::new(), &values).map_err(|e| {
                 let first = &self.def.parameters[g.range.start];
                 let message = format!("the model rejects the correlated group's means taken together: {e}");
                 path_error(&first.path, ResolveError::Other(message))
@@ -238,7 +303,7 @@ impl Study {
             for x in ends {
                 let mut values = vec![None; self.targets.len()];
                 values[j] = Some(x);
-                self.configure(f, None, &values).map_err(|e| {
+                self.configure(f, None, &mut Vec::new(), &values).map_err(|e| {
                     let message = if group.is_some() {
                         format!(
                             "its correlated normal reaches {} (mean ± {CORRELATED_CHECK_SD} sd), which the model rejects: {e}; \
@@ -321,11 +386,12 @@ impl Study {
     /// Set every target on `f` (the sample's value, or the base value for `None`) and restore
     /// the base warm start; returns the analyses with this sample's parameters: the worker's
     /// own `owned`, set in place, where the study can and the worker has them, else the base
-    /// case's or ones created again.
+    /// case's or ones created again. `fractions` is scratch for a feed's fractions.
     fn configure(
         &self,
         f: &mut Flowsheet,
         owned: Option<&mut Vec<ConfiguredAnalysis>>,
+        fractions: &mut Vec<f64>,
         values: &[Option<f64>],
     ) -> Result<SampleAnalyses, ResolveError> {
         if values.len() != self.targets.len() {
@@ -338,8 +404,6 @@ impl Study {
         }
         f.set_warm_start(&self.warm)?;
         let mut changed: BTreeMap<usize, Params> = BTreeMap::new();
-        // Per feed: the fractions set, and whether any of them is a sample's (not base) value.
-        let mut fractions: BTreeMap<&str, (BTreeMap<&str, f64>, bool)> = BTreeMap::new();
         // A variable that is both a study parameter and a sweep axis has two targets: the one
         // given a value wins; resetting the other to base would undo it.
         let given_unit = |var: &Variable| {
@@ -353,11 +417,8 @@ impl Study {
             match &r.target {
                 Target::Unit(var) if v.is_none() && given_unit(var) => {}
                 Target::Unit(var) => f.set(var, si)?,
-                Target::Fraction { unit, component } => {
-                    let entry = fractions.entry(unit).or_default();
-                    entry.0.insert(component, si);
-                    entry.1 |= v.is_some();
-                }
+                // Set per feed below, all of its fractions together.
+                Target::Fraction { .. } => {}
                 Target::Analysis { .. } if owned.is_some() && self.in_place => {}
                 Target::Analysis { index, param, key, text } => {
                     let Some(x) = v else { continue };
@@ -371,8 +432,17 @@ impl Study {
                 }
             }
         }
-        for (unit, (fixed, sampled)) in fractions {
-            self.set_fractions(f, unit, &fixed, sampled)?;
+        for feed in &self.feeds {
+            fractions.clear();
+            // Whether any of them is a sample's (not base) value.
+            let mut sampled = false;
+            for &j in &feed.targets {
+                let (r, v) = (&self.targets[j], values[j]);
+                fractions.push(v.map_or(r.base_si, |x| r.si(x)));
+                sampled |= v.is_some();
+            }
+            let fixed = FixedFractions { names: &feed.components, values: fractions };
+            self.set_fractions(f, &feed.unit, fixed, sampled)?;
         }
         if let Some(owned) = owned.filter(|_| self.in_place) {
             self.set_in_place(owned, values)?;
@@ -389,10 +459,10 @@ impl Study {
         &self,
         f: &mut Flowsheet,
         unit: &str,
-        fixed: &BTreeMap<&str, f64>,
+        fixed: FixedFractions<'_>,
         sampled: bool,
     ) -> Result<(), ResolveError> {
-        if let Some((c, x)) = fixed.iter().find(|(_, x)| !(0.0..=1.0).contains(*x)) {
+        if let Some((c, x)) = fixed.iter().find(|(_, x)| !(0.0..=1.0).contains(x)) {
             return Err(ResolveError::Other(format!(
                 "the mass fraction of {c} in `{unit}` must be within 0 and 1, found {x}"
             )));
@@ -440,12 +510,20 @@ impl Study {
         Ok(Arc::from(created))
     }
 
-    /// Evaluate on a worker's flowsheet with some parameters set (None: the flowsheet's value).
-    fn evaluate_on(&self, f: &mut Flowsheet, last: &mut Buffers, values: &[Option<f64>]) -> Outcome {
+    /// Evaluate on a worker's flowsheet with some parameters set (None: the flowsheet's
+    /// value), the metrics written over `out` (one per study metric).
+    fn evaluate_on(
+        &self,
+        f: &mut Flowsheet,
+        last: &mut Buffers,
+        values: &[Option<f64>],
+        out: &mut [f64],
+    ) -> Result<(), String> {
         if self.in_place && last.analyses.is_empty() {
             last.analyses = self.created_analyses().map_err(|e| e.to_string())?;
         }
-        let analyses = self.configure(f, Some(&mut last.analyses), values).map_err(|e| e.to_string())?;
+        let analyses =
+            self.configure(f, Some(&mut last.analyses), &mut last.fractions, values).map_err(|e| e.to_string())?;
         let result = f.solve_reusing(last.result.take()).map_err(|e| e.to_string())?;
         let result = &*last.result.insert(result);
         let analyses = match &analyses {
@@ -455,8 +533,7 @@ impl Study {
         };
         calx::run_figures_into(analyses, result, &mut last.outputs).map_err(|e| e.to_string())?;
         let outputs = &last.outputs;
-        let mut out = Vec::with_capacity(self.metrics.len());
-        for (m, path) in self.metrics.iter().zip(&self.def.metrics) {
+        for ((m, path), slot) in self.metrics.iter().zip(&self.def.metrics).zip(out) {
             let x = match m {
                 MetricRef::Analysis { name, metric } => outputs
                     .iter()
@@ -475,9 +552,9 @@ impl Study {
             if !x.is_finite() {
                 return Err(format!("{path} is {x}"));
             }
-            out.push(x);
+            *slot = x;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Whether each worker sets the analysis parameters the study varies in place on
@@ -509,18 +586,8 @@ impl Study {
 
     /// Evaluate many points in parallel, each worker thread reusing one flowsheet; results
     /// in input order.
-    fn evaluate_all(&self, points: Vec<Vec<Option<f64>>>, progress: &(dyn Fn(usize) + Sync)) -> Vec<Outcome> {
-        points
-            .into_par_iter()
-            .map_init(
-                || self.lease(),
-                |lease, v| {
-                    let r = lease.evaluate(&v);
-                    progress(1);
-                    r
-                },
-            )
-            .collect()
+    fn evaluate_all(&self, points: Vec<Vec<Option<f64>>>) -> Vec<Outcome> {
+        points.into_par_iter().map_init(|| self.lease(), |lease, v| lease.evaluate(&v)).collect()
     }
 
     /// Parameter values of samples `range` (deterministic in the seed and the index only).
@@ -533,15 +600,23 @@ impl Study {
         let mut u = Vec::with_capacity(self.def.parameters.len());
         range
             .map(|i| {
-                self.uniforms_into(i, &mut u);
-                let mut x: Vec<f64> = self.def.parameters.iter().zip(&u).map(|(p, u)| p.dist.quantile(*u)).collect();
-                for g in &self.def.correlated {
-                    let joint = g.dist.sample(&u[g.range.clone()]);
-                    x[g.range.clone()].copy_from_slice(&joint);
-                }
+                let mut x = vec![0.0; self.def.parameters.len()];
+                self.sample_values_into(i, &mut u, &mut x);
                 x
             })
             .collect()
+    }
+
+    /// Sample `i`'s parameter values (see [`Study::sample_values`]) written over `out` (one
+    /// per parameter), with `u` as scratch for its uniform numbers.
+    fn sample_values_into(&self, i: usize, u: &mut Vec<f64>, out: &mut [f64]) {
+        self.uniforms_into(i, u);
+        for ((x, p), u) in out.iter_mut().zip(&self.def.parameters).zip(u.iter()) {
+            *x = p.dist.quantile(*u);
+        }
+        for g in &self.def.correlated {
+            g.dist.sample_into(&mut u[g.range.clone()], &mut out[g.range.clone()]);
+        }
     }
 
     /// Sample `i`'s uniform numbers in (0, 1), one per parameter, written over `out`.
@@ -561,37 +636,52 @@ impl Study {
     }
 
     /// Run samples `range` in parallel on the current rayon pool; results in index order.
-    /// `progress` is called with the number of samples finished, from any worker thread.
+    /// `progress` is called with the number of samples finished, from any worker thread, once
+    /// per chunk of samples (not per sample: a shared counter on the sample path would be
+    /// touched by every worker for every sample).
     pub fn run_with_progress(&self, range: std::ops::Range<usize>, progress: &(dyn Fn(usize) + Sync)) -> Vec<Sample> {
-        let start = range.start;
-        let values = self.sample_values(range);
-        let n_sweep = self.targets.len() - self.def.parameters.len();
-        // Each worker writes a sample's point (its values, the sweep axes at base) over a
-        // vector of its own.
-        let outcomes: Vec<Outcome> = values
-            .par_iter()
-            .map_init(
-                || (self.lease(), Vec::new()),
-                |(lease, point), v| {
-                    point.clear();
-                    point.extend(v.iter().copied().map(Some).chain(std::iter::repeat_n(None, n_sweep)));
-                    let r = lease.evaluate(point);
-                    progress(1);
-                    r
-                },
-            )
-            .collect();
-        values
-            .into_iter()
-            .zip(outcomes)
-            .enumerate()
-            .map(|(k, (values, outcome))| Sample { index: start + k, values, outcome })
-            .collect()
+        let mut block = SampleBlock::new();
+        self.run_into(range, &mut block, progress);
+        block.to_samples()
     }
 
     /// Run samples `range` in parallel on the current rayon pool; results in index order.
     pub fn run(&self, range: std::ops::Range<usize>) -> Vec<Sample> {
         self.run_with_progress(range, &|_| {})
+    }
+
+    /// Run samples `range` in parallel on the current rayon pool into `block`, which forgets
+    /// what it held: each worker takes a chunk of rows, draws and evaluates each of its samples
+    /// and writes the sample's values and metrics (or why it failed) into its row, so the
+    /// results are in index order and the same bits for any thread count. A block reused for
+    /// a batch no larger than one it held allocates nothing per sample. `progress` is called
+    /// with the number of samples finished once per chunk, from any worker thread.
+    pub fn run_into(&self, range: std::ops::Range<usize>, block: &mut SampleBlock, progress: &(dyn Fn(usize) + Sync)) {
+        let (p, m) = (self.def.parameters.len(), self.def.metrics.len());
+        let first = range.start;
+        let chunk = rows_per_chunk(range.len(), rayon::current_num_threads());
+        let chunks = range.len().div_ceil(chunk);
+        let rows = block.reset(range, p, m);
+        row_chunks(rows.values, p * chunk, chunks)
+            .zip(row_chunks(rows.metrics, m * chunk, chunks))
+            .zip(rows.reasons.par_chunks_mut(chunk))
+            .enumerate()
+            .for_each(|(c, ((values, metrics), reasons))| {
+                // One lease per chunk: the study's idle list is locked per chunk, not per sample.
+                let mut lease = self.lease();
+                for (k, reason) in reasons.iter_mut().enumerate() {
+                    let row_metrics = &mut metrics[k * m..(k + 1) * m];
+                    let outcome =
+                        lease.sample_into(first + c * chunk + k, &mut values[k * p..(k + 1) * p], row_metrics);
+                    if let Err(why) = outcome {
+                        // No half-written metrics of a failed sample are left to read.
+                        row_metrics.fill(f64::NAN);
+                        *reason = Some(why);
+                    }
+                }
+                progress(reasons.len());
+            });
+        block.index_failures();
     }
 
     /// One-at-a-time tornado: the base case, then each parameter alone at its low and high value.
@@ -606,7 +696,7 @@ impl Study {
                 points.push(v);
             }
         }
-        let mut outcomes = self.evaluate_all(points, &|_| {}).into_iter();
+        let mut outcomes = self.evaluate_all(points).into_iter();
         let rows = self
             .def
             .parameters
@@ -639,7 +729,7 @@ impl Study {
                 v
             })
             .collect();
-        grid.into_iter().zip(self.evaluate_all(points, &|_| {})).collect()
+        grid.into_iter().zip(self.evaluate_all(points)).collect()
     }
 
     /// Check that each sample's parameter values are exactly (bit for bit) those this study
@@ -673,6 +763,23 @@ impl Study {
     pub fn shard_range(&self, i: usize, n: usize) -> std::ops::Range<usize> {
         let s = self.def.samples;
         (i * s / n)..((i + 1) * s / n)
+    }
+}
+
+/// Samples per chunk of a batch: about eight chunks per thread, so that work-stealing evens out
+/// slow samples, and at most 256, so that progress moves. Chunks do not change results: each
+/// sample depends on its index only.
+fn rows_per_chunk(samples: usize, threads: usize) -> usize {
+    (samples / (8 * threads.max(1))).clamp(1, 256)
+}
+
+/// `rows` in `chunks` consecutive pieces of `size` numbers (the last maybe shorter); as many
+/// empty pieces when a row holds no number (`size` 0), so that zipped rows stay aligned.
+fn row_chunks(rows: &mut [f64], size: usize, chunks: usize) -> impl IndexedParallelIterator<Item = &mut [f64]> {
+    if size == 0 {
+        rayon::iter::Either::Left((0..chunks).into_par_iter().map(|_| <&mut [f64]>::default()))
+    } else {
+        rayon::iter::Either::Right(rows.par_chunks_mut(size))
     }
 }
 

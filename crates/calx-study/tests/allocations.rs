@@ -1,9 +1,15 @@
 //! Heap allocations per study sample in steady state, counted by a wrapper around the system
 //! allocator (this test binary's only test, so nothing else allocates meanwhile): a ceiling
-//! per plant that a change to the sample path must not raise. Issue 24 asks for none at all;
-//! what is left: the study's record of the sample (its values and its metrics, two vectors
-//! the caller keeps), one more with the water recycle, and, in the reference study, the LCA's
-//! processes' impacts solved again for a changed factor and metric units written anew.
+//! per plant that a change to the sample path must not raise. The path measured is the one
+//! `calx study` runs: batches evaluated into one reused `SampleBlock` (flat rows of values and
+//! metrics), so the study's record of a sample costs nothing once the block has grown.
+//! Issue 24 asks for no allocation at all: the once-through plant is there. What is left is
+//! outside this crate: with the water recycle, about one in two samples the TEA writes a
+//! metric list of another length than the sample before, and `calx_core::MetricWriter` cuts
+//! the list when dropped, so the next longer one allocates its names and units again; in the
+//! reference study the same, and the LCA's processes' impacts solved again for a changed
+//! emission factor (`calx_lca` `Database::solve`, about eight vectors) and the factor's unit
+//! parsed anew when it is set (`UnitTable::unit`, about two).
 
 use std::alloc::System;
 use std::path::Path;
@@ -36,6 +42,8 @@ fn reference_study() -> calx_study::StudyDef {
     def
 }
 
+/// Allocations per sample of the block path (`Study::run_into` into a reused block, as
+/// `calx study` runs its batches), on one thread, after a warm-up batch.
 fn allocations_per_sample(def: calx_study::StudyDef, flowsheet: &str) -> f64 {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let file = format!("flowsheets/{flowsheet}");
@@ -43,37 +51,44 @@ fn allocations_per_sample(def: calx_study::StudyDef, flowsheet: &str) -> f64 {
     let study =
         calx_study::Study::prepare(def, &text, &file, &calx::LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap_or_else(|e| panic!("{e}"));
-    let warm = pool.install(|| study.run(0..SAMPLES));
-    assert!(warm.iter().all(|s| s.outcome.is_ok()));
-    // The difference between a run of 2N and one of N samples: what N more samples cost.
-    let count = |range: std::ops::Range<usize>| {
+    let mut block = calx_study::SampleBlock::new();
+    let mut count = |range: std::ops::Range<usize>| {
         let region = Region::new(GLOBAL);
-        let out = pool.install(|| study.run(range));
+        pool.install(|| study.run_into(range, &mut block, &|_| {}));
         let change = region.change();
-        drop(out);
+        assert_eq!(block.failed(), 0, "{:?}", block.failures().next());
         change.allocations + change.reallocations
     };
-    let (short, long) = (count(0..SAMPLES), count(0..2 * SAMPLES));
-    (long as f64 - short as f64) / SAMPLES as f64
+    // The warm-up builds the worker's flowsheet and grows every buffer: it must be seen to
+    // allocate, or the counter counts nothing and the figures below would mean nothing.
+    let warm_up = count(0..SAMPLES);
+    assert!(warm_up > 0, "the counting allocator saw no allocation in the warm-up");
+    // The difference between a batch of N and one of N/2 samples: what N/2 more samples
+    // cost (a batch's own fixed cost, if any, cancels out).
+    let (short, long) = (count(SAMPLES..SAMPLES + SAMPLES / 2), count(SAMPLES..2 * SAMPLES));
+    eprintln!("  batch of {}: {short} allocations, batch of {SAMPLES}: {long}", SAMPLES / 2);
+    (long as f64 - short as f64) / (SAMPLES / 2) as f64
 }
 
 #[test]
 fn a_sample_allocates_no_more_than_its_ceiling() {
-    // Measured when the ceilings were set (this harness, which counts the study's own
-    // records of a sample too): 2.0 (once-through), 3.0 (recycle), 15.6 (the reference
-    // study), after the units' scratch vectors from a per-thread pool, the feed set in place,
-    // the recycle solver's vectors kept by the flowsheet and the study's per-sample vectors
-    // reused. Before those: 15.0, 30.0 and 74.5; before the TEA's numbers-only figures, the
-    // LCA's compiled plan, the ledger's figures without origin lines and the engine's loop
-    // buffers: 112.0, 162.7 and 349.0.
+    // Measured when the ceilings were set (this harness: the block path, batches of 200
+    // and 400 after a warm-up): 0.0 (once-through), 0.9 (recycle), 11.6 (the reference study),
+    // after the study's record moved to a reused block, the sample's values drawn into its
+    // row and a feed's fractions set without maps. With the record as `Vec<Sample>` (the
+    // harness before): 2.0, 3.0 and 15.6; before the units' scratch vectors from a per-thread
+    // pool, the feed set in place, the recycle solver's vectors kept by the flowsheet and the
+    // study's per-sample vectors reused: 15.0, 30.0 and 74.5; before the TEA's numbers-only
+    // figures, the LCA's compiled plan, the ledger's figures without origin lines and the
+    // engine's loop buffers: 112.0, 162.7 and 349.0.
     let cases = [
-        ("conversions, once-through", conversions_study("kigam-cfbc-2022.yaml"), "kigam-cfbc-2022.yaml", 2.0),
-        ("conversions, recycle", conversions_study("kigam-cfbc-recycle.yaml"), "kigam-cfbc-recycle.yaml", 3.0),
-        ("reference study", reference_study(), "kigam-cfbc-2022.yaml", 16.0),
+        ("conversions, once-through", conversions_study("kigam-cfbc-2022.yaml"), "kigam-cfbc-2022.yaml", 0.0),
+        ("conversions, recycle", conversions_study("kigam-cfbc-recycle.yaml"), "kigam-cfbc-recycle.yaml", 1.0),
+        ("reference study", reference_study(), "kigam-cfbc-2022.yaml", 12.0),
     ];
     for (what, def, flowsheet, ceiling) in cases {
         let per_sample = allocations_per_sample(def, flowsheet);
         eprintln!("{what}: {per_sample:.1} allocations per sample");
-        assert!(per_sample > 0.0 && per_sample <= ceiling, "{what}: {per_sample} allocations per sample");
+        assert!(per_sample <= ceiling, "{what}: {per_sample} allocations per sample");
     }
 }
