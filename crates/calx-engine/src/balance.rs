@@ -121,13 +121,16 @@ impl BalanceSums {
         let mut energy = self.energy[side];
         let known = stream.flows.len().min(table.rows.len()).min(set.len());
         let (tabulated, beyond) = stream.flows.split_at(known);
+        // Sliced to one length, so that one index runs the loop without bounds checks.
+        let rows = &table.rows[..known];
         let mut mass = -0.0;
-        for (c, (&w, row)) in tabulated.iter().zip(&table.rows).enumerate() {
+        for c in 0..known {
+            let w = tabulated[c];
             mass += w;
             if w == 0.0 {
                 continue;
             }
-            table.add_component(row, w, elements);
+            table.add_component(&rows[c], w, elements);
             let Some(h) = &mut enthalpies else { continue };
             match h.known(c) {
                 Some(h) => energy.add(w * h),
