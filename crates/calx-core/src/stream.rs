@@ -61,14 +61,18 @@ impl Stream {
 
     /// The first flow, T or P that is not finite or a flow below zero, described for an error.
     pub fn first_invalid(&self, set: &ComponentSet) -> Option<String> {
+        // The usual case in one pass without branches: the total (the same sum as
+        // `total_mass`, from -0.0 like `Iterator::sum`) and the smallest flow. A finite total
+        // means every flow is finite (a NaN or an infinity makes the sum NaN or infinite), and
+        // then the smallest flow says whether any is below the floor. A plain comparison (one
+        // `minsd`) instead of `f64::min`, whose NaN rule only matters when the total is not
+        // finite, and then the smallest flow is not read.
+        let (total, smallest) =
+            self.flows.iter().fold((-0.0, f64::INFINITY), |(t, m), &w| (t + w, if w < m { w } else { m }));
         // An overflowed total must not make every negative flow round-off.
-        let total = self.total_mass();
         let floor = -1e-12 * (1.0 + total.abs());
         let floor = if floor.is_finite() { floor } else { 0.0 };
-        // The usual case in one pass without branches: a finite total means every flow is
-        // finite (a NaN or an infinity makes the sum NaN or infinite), and then the smallest
-        // flow says whether any is below the floor.
-        let flows_valid = total.is_finite() && self.flows.iter().fold(f64::INFINITY, |m, &w| m.min(w)) >= floor;
+        let flows_valid = total.is_finite() && smallest >= floor;
         if flows_valid {
             return self.invalid_state();
         }

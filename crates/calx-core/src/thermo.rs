@@ -75,6 +75,10 @@ impl HeatCapacity {
     pub fn sensible_heat(&self, t: f64) -> f64 {
         match self {
             HeatCapacity::Constant { cp } | HeatCapacity::ConstantMass { cp } => cp * (t - T_REF),
+            // At the reference temperature there is nothing to integrate: the loop below adds
+            // no range and gives +0.0, which is returned without visiting the ranges (most
+            // feeds enter at 25 degC, exactly T_REF).
+            HeatCapacity::Shomate { .. } if t == T_REF => 0.0,
             HeatCapacity::Shomate { ranges } => {
                 // Integrate piecewise over the ranges between T_REF and t.
                 let (lo, hi, sign) = if t >= T_REF { (T_REF, t, 1.0) } else { (t, T_REF, -1.0) };
@@ -228,6 +232,24 @@ mod tests {
             (0..n).map(|i| 0.5 * (cp.cp(a + i as f64 * dx) + cp.cp(a + (i + 1) as f64 * dx)) * dx).sum();
         assert!((cp.sensible_heat(b) - trapezoid).abs() < 1e-6 * trapezoid);
         assert!((cp.sensible_heat(250.0) + (cp.sensible_heat(298.15) - cp.sensible_heat(250.0))).abs() < 1e-9);
+    }
+
+    #[test]
+    fn no_sensible_heat_at_the_reference_temperature_whatever_the_ranges() {
+        // Ranges on both sides of T_REF, and a single range starting above it: the integral
+        // from T_REF to T_REF is +0.0 (the sum of no range), the value the short cut returns.
+        let mut split = co2_cp();
+        if let HeatCapacity::Shomate { ranges } = &mut split {
+            let mut low = ranges[0].clone();
+            low.t_max = 298.15;
+            ranges[0].t_min = 298.15;
+            ranges.insert(0, ShomateRange { t_min: 200.0, ..low });
+        }
+        for cp in [co2_cp(), split] {
+            assert_eq!(cp.sensible_heat(T_REF).to_bits(), 0.0_f64.to_bits());
+            // Just either side, the ranges are integrated: no short cut there.
+            assert!(cp.sensible_heat(T_REF + 1e-9) > 0.0 && cp.sensible_heat(T_REF - 1e-9) < 0.0);
+        }
     }
 
     #[test]

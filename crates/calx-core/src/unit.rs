@@ -267,13 +267,27 @@ impl Clone for UnitReport {
     fn clone_from(&mut self, source: &UnitReport) {
         // Destructured, so that a new field cannot be forgotten here.
         let UnitReport { utilities, materials, work, sizes, notes, state } = source;
-        self.utilities.clone_from(utilities);
-        self.materials.clone_from(materials);
-        self.work.clone_from(work);
-        self.sizes.clone_from(sizes);
-        self.notes.clone_from(notes);
-        self.state.clone_from(state);
+        copy_list(&mut self.utilities, utilities);
+        copy_list(&mut self.materials, materials);
+        copy_list(&mut self.work, work);
+        copy_list(&mut self.sizes, sizes);
+        copy_list(&mut self.notes, notes);
+        copy_list(&mut self.state, state);
     }
+}
+
+/// `to` becomes a copy of `from`, in the storage `to` has (as `Vec::clone_from`, without its
+/// call to extend by nothing when the lengths agree: a report written over the same unit's
+/// last one, every solve of a study).
+fn copy_list<T: Clone>(to: &mut Vec<T>, from: &[T]) {
+    if to.len() == from.len() {
+        to.clone_from_slice(from);
+        return;
+    }
+    to.truncate(from.len());
+    let (common, rest) = from.split_at(to.len());
+    to.clone_from_slice(common);
+    to.extend_from_slice(rest);
 }
 
 impl UnitReport {

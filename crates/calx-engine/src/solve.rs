@@ -19,10 +19,7 @@ use calx_core::{ComponentSet, ParamValue, Stream, UnitDescriptor, UnitOperation,
 use calx_solver::{FixedPointWorkspace, SolverError, solve_bracketed, solve_fixed_point_in};
 use tracing::{debug, info_span};
 
-use crate::balance::{
-    ElementTable, EnergySide, EnthalpyMemo, NoThermoData, Side, add_duties_and_work, energy_closure, first_violation,
-    is_open, unit_energy,
-};
+use crate::balance::{BalanceSums, Direction, ElementTable, EnthalpyMemo, first_violation, is_open};
 use crate::calculate::{CalculatorDef, Plan};
 use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 use crate::error::{BuildError, EngineError, ReadError};
@@ -73,8 +70,11 @@ pub struct Flowsheet {
     /// kg/s: the scale of every tear flow's convergence ceiling.
     feed_mass: f64,
     elements: ElementTable,
-    /// The specific enthalpies of one solve's energy balances, each computed once.
+    /// The specific enthalpies of the energy balances, each computed once (kept between
+    /// solves: the component set never changes).
     enthalpies: EnthalpyMemo,
+    /// The sums of the balance being checked (its vector kept).
+    sums: BalanceSums,
     /// Calculators, as defined.
     pub(crate) calculators: Vec<CalculatorDef>,
     /// When each calculator runs.
@@ -164,6 +164,7 @@ impl Flowsheet {
             feed_mass: 0.0,
             elements,
             enthalpies: EnthalpyMemo::default(),
+            sums: BalanceSums::default(),
             calculators,
             plan,
         })
@@ -187,11 +188,11 @@ impl Flowsheet {
             Some(r) if self.is_shape_of(&r) => r,
             _ => self.skeleton(),
         };
-        // The memo is taken out so that `fill` can read the flowsheet while it writes the memo.
-        let mut enthalpies = std::mem::take(&mut self.enthalpies);
-        enthalpies.clear();
-        let filled = self.fill(&mut r, spec_reports, &mut enthalpies);
-        self.enthalpies = enthalpies;
+        // The memo and the sums are taken out so that `fill` can read the flowsheet while it
+        // writes them.
+        let mut scratch = (std::mem::take(&mut self.enthalpies), std::mem::take(&mut self.sums));
+        let filled = self.fill(&mut r, spec_reports, &mut scratch);
+        (self.enthalpies, self.sums) = scratch;
         filled?;
         Ok(r)
     }
@@ -878,19 +879,24 @@ impl Flowsheet {
     fn fill_units(
         &self,
         units: &mut [calx_core::result::UnitResult],
-        enthalpies: &mut EnthalpyMemo,
+        (enthalpies, sums): &mut (EnthalpyMemo, BalanceSums),
     ) -> Result<(), EngineError> {
         for (u, (def, unit)) in self.defs.iter().zip(units.iter_mut()).enumerate() {
-            let has_in = !self.unit_in[u].is_empty();
-            let has_out = !self.unit_out[u].is_empty();
-            // Sources and sinks create or absorb material by design; balance the rest.
-            if has_in && has_out {
-                let makeup = Side::make_up(&self.reports[u], self.components.len());
-                self.elements.closures_into(
-                    self.unit_in[u].iter().map(Side::Stream).chain(makeup),
-                    self.unit_out[u].iter().map(Side::Stream),
-                    &mut unit.balance,
-                );
+            let (inlets, outlets, report) = (&self.unit_in[u], &self.unit_out[u], &self.reports[u]);
+            // Sources and sinks create or absorb material by design; balance the rest: mass,
+            // elements and energy, each stream read once for all three.
+            let balanced = !inlets.is_empty() && !outlets.is_empty();
+            if balanced {
+                sums.reset(&self.elements);
+                for s in inlets {
+                    sums.add_stream(Direction::In, s, (&self.elements, &self.components, enthalpies));
+                }
+                sums.add_make_up(report, (&self.elements, &self.components, enthalpies));
+                for s in outlets {
+                    sums.add_stream(Direction::Out, s, (&self.elements, &self.components, enthalpies));
+                }
+                sums.add_duties_and_work(report);
+                sums.closures_into(&self.elements, &mut unit.balance);
             } else {
                 unit.balance.clear();
             }
@@ -905,12 +911,7 @@ impl Flowsheet {
                     tolerance: self.options.unit_balance_tolerance,
                 });
             }
-            unit.energy = if has_in && has_out {
-                let streams = (&self.unit_in[u][..], &self.reports[u], &self.unit_out[u][..]);
-                unit_energy(enthalpies, &self.components, streams)
-            } else {
-                EnergyBalance::NotApplicable
-            };
+            unit.energy = if balanced { sums.energy() } else { EnergyBalance::NotApplicable };
             let tolerance = self.options.energy_balance_tolerance;
             if let Some(c) = unit.energy.closure().filter(|c| is_open(c, tolerance)) {
                 return Err(EngineError::Energy {
@@ -1031,20 +1032,29 @@ impl Flowsheet {
         &self,
         r: &mut FlowsheetResult,
         design_specs: Vec<DesignSpecReport>,
-        enthalpies: &mut EnthalpyMemo,
+        scratch: &mut (EnthalpyMemo, BalanceSums),
     ) -> Result<(), EngineError> {
-        self.fill_units(&mut r.units, enthalpies)?;
+        self.fill_units(&mut r.units, scratch)?;
         for (out, value) in r.streams.iter_mut().zip(&self.values) {
             out.stream.clone_from(value);
             out.aqueous = None;
         }
-        // Taken before make-up materials join the feeds (they enter at their own
-        // temperatures), reported after mass and elements, which explain more when both break.
-        let energy = self.flowsheet_energy(enthalpies, self.feeds(), self.products());
-        let n = self.components.len();
-        let makeup = self.reports.iter().filter_map(|r| Side::make_up(r, n));
-        let (feeds, products) = (self.feeds().map(Side::Stream), self.products().map(Side::Stream));
-        self.elements.closures_into(feeds.chain(makeup), products, &mut r.balance);
+        // The plant's balance: feeds and every unit's make-up material (at its own
+        // temperature) in, products out, every unit's duties and work; the energy closure is
+        // reported after mass and elements, which explain more when both break.
+        let (enthalpies, sums) = scratch;
+        sums.reset(&self.elements);
+        for s in self.feeds() {
+            sums.add_stream(Direction::In, s, (&self.elements, &self.components, enthalpies));
+        }
+        for s in self.products() {
+            sums.add_stream(Direction::Out, s, (&self.elements, &self.components, enthalpies));
+        }
+        for report in &self.reports {
+            sums.add_make_up(report, (&self.elements, &self.components, enthalpies));
+            sums.add_duties_and_work(report);
+        }
+        sums.closures_into(&self.elements, &mut r.balance);
         let tolerance = self.options.flowsheet_balance_tolerance;
         if let Some(c) = first_violation(&r.balance, tolerance) {
             return Err(EngineError::FlowsheetBalance {
@@ -1055,7 +1065,7 @@ impl Flowsheet {
                 tolerance,
             });
         }
-        r.energy = energy?;
+        r.energy = self.flowsheet_energy(sums)?;
         // Written over the previous result's reports, reusing their strings.
         let reports = self.loop_reports.iter().flatten();
         r.solver.loops.truncate(reports.clone().count());
@@ -1073,34 +1083,11 @@ impl Flowsheet {
 }
 
 impl Flowsheet {
-    /// The energy balance of the whole plant: feeds, every unit's make-up materials, heat
-    /// supplied and shaft work delivered in; products, heat removed and work taken out.
-    fn flowsheet_energy<'s>(
-        &self,
-        memo: &mut EnthalpyMemo,
-        feeds: impl Iterator<Item = &'s Stream>,
-        products: impl Iterator<Item = &'s Stream>,
-    ) -> Result<EnergyBalance, EngineError> {
-        let sides = || -> Result<(EnergySide, EnergySide), NoThermoData> {
-            let (mut inn, mut out) = (EnergySide::default(), EnergySide::default());
-            let set = &self.components;
-            for s in feeds {
-                inn.add_flows(memo, set, &s.flows, s.temperature)?;
-            }
-            for s in products {
-                out.add_flows(memo, set, &s.flows, s.temperature)?;
-            }
-            for r in &self.reports {
-                inn.add_materials(memo, set, r)?;
-                add_duties_and_work(r, &mut inn, &mut out);
-            }
-            Ok((inn, out))
-        };
-        let (inn, out) = match sides() {
-            Ok(sides) => sides,
-            Err(NoThermoData { component }) => return Ok(EnergyBalance::NoData { component }),
-        };
-        let c = energy_closure(inn, out);
+    /// The energy balance of the whole plant (summed in `sums`): feeds, every unit's make-up
+    /// materials, heat supplied and shaft work delivered in; products, heat removed and work
+    /// taken out. An open closure is the error.
+    fn flowsheet_energy(&self, sums: &BalanceSums) -> Result<EnergyBalance, EngineError> {
+        let EnergyBalance::Checked(c) = sums.energy() else { return Ok(sums.energy()) };
         let tolerance = self.options.energy_balance_tolerance;
         if is_open(&c, tolerance) {
             return Err(EngineError::FlowsheetEnergy {
