@@ -119,7 +119,8 @@ impl<'a> MetricWriter<'a> {
 
     fn put_with(&mut self, name: Name<'_>, value: f64, unit: &[&str]) {
         if self.len == self.out.len() {
-            self.out.push(Metric { name: String::new(), value, unit: String::new() });
+            let spare = SPARE_METRICS.with(|spare| spare.borrow_mut().pop());
+            self.out.push(spare.unwrap_or_else(|| Metric { name: String::new(), value, unit: String::new() }));
         }
         let m = &mut self.out[self.len];
         match name {
@@ -198,9 +199,29 @@ impl std::fmt::Write for SameText<'_> {
 
 impl Drop for MetricWriter<'_> {
     fn drop(&mut self) {
-        self.out.truncate(self.len);
+        if self.len < self.out.len() {
+            SPARE_METRICS.with(|spare| {
+                let mut spare = spare.borrow_mut();
+                let room = MAX_SPARE_METRICS.saturating_sub(spare.len());
+                let keep = (self.out.len() - self.len).min(room);
+                spare.extend(self.out.drain(self.len..self.len + keep));
+            });
+            self.out.truncate(self.len);
+        }
     }
 }
+
+thread_local! {
+    /// Metrics cut from the end of a list, kept with their strings' capacity for the next
+    /// list that grows on this thread: an analysis whose metrics come and go from sample to
+    /// sample (an IRR the cash flows do not always have) then allocates nothing for them in a
+    /// study's steady state. Only memory is reused; every name, unit and value is written
+    /// anew by [`MetricWriter::put_with`].
+    static SPARE_METRICS: std::cell::RefCell<Vec<Metric>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Metrics a thread keeps spare at most (more are dropped).
+const MAX_SPARE_METRICS: usize = 64;
 
 /// What an analysis produced.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -425,6 +446,33 @@ mod tests {
 
     fn names(out: &[Metric]) -> Vec<(&str, f64, &str)> {
         out.iter().map(|m| (m.name.as_str(), m.value, m.unit.as_str())).collect()
+    }
+
+    #[test]
+    fn a_list_cut_short_and_grown_again_holds_only_what_was_written() {
+        // The metrics cut from one list wait on this thread for the next list that grows
+        // (another list here, as another analysis would be): nothing of theirs shows.
+        let (mut long, mut other) = (Vec::new(), Vec::new());
+        {
+            let mut w = MetricWriter::new(&mut long);
+            w.put("irr", 0.12, "1");
+            w.put("payback", 7.5, "yr");
+            w.put("npv", 3.0, "KRW");
+        }
+        MetricWriter::new(&mut long).put("irr", 0.1, "1");
+        assert_eq!(names(&long), [("irr", 0.1, "1")]);
+        {
+            let mut w = MetricWriter::new(&mut other);
+            w.put_in("total_capex", 4.0, &["USD"]);
+            w.put_parts(&["category.", "GWP100", ".emissions_per_year"], 5.0, &["kg", "/yr"]);
+            w.put_fmt(format_args!("equipment.{}", "mill"), 6.0, "USD");
+        }
+        let expected = [
+            ("total_capex", 4.0, "USD"),
+            ("category.GWP100.emissions_per_year", 5.0, "kg/yr"),
+            ("equipment.mill", 6.0, "USD"),
+        ];
+        assert_eq!(names(&other), expected);
     }
 
     #[test]
