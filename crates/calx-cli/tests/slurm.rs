@@ -211,6 +211,19 @@ impl Cluster {
         self.run("squeue", &["-h", "-o", "%i %T %r"]).map(|o| text(&o.stdout)).unwrap_or_default()
     }
 
+    /// The queue once it shows `line` (slurmctld gives a pending job its reason on its next
+    /// scheduling pass, so a reason may lag the event behind it), or as it stands after 30 s.
+    fn queue_showing(&self, line: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let queue = self.queue();
+            if queue.contains(line) || started.elapsed() > Duration::from_secs(30) {
+                return queue;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
     /// Wait until no job is pending or running but those `kept` (by id prefix).
     fn wait_until_done(&mut self, kept: &[&str], what: &str) {
         let started = Instant::now();
@@ -316,8 +329,9 @@ fn a_study_array_with_a_killed_task_is_resumed_by_status_and_merges_into_the_sin
     assert!(one.status.success(), "{}", text(&one.stderr));
     cluster.wait_until_done(&[&merge], "the array");
     // The merge waits for a dependency that can no longer be met: it never ran.
-    let queue = cluster.queue();
-    assert!(queue.contains(&format!("{merge} PENDING DependencyNeverSatisfied")), "{queue}");
+    let never = format!("{merge} PENDING DependencyNeverSatisfied");
+    let queue = cluster.queue_showing(&never);
+    assert!(queue.contains(&never), "{queue}");
     assert!(!out.join("merged").exists());
     let cancelled = cluster.run("scancel", &[&merge]).expect("scancel runs");
     assert!(cancelled.status.success());
