@@ -17,8 +17,8 @@
 //! - `python`: the Python step of `ci` alone: build the `calx` Python package into a virtual
 //!   environment under the target directory and run its pytest suite.
 //! - `sample-cost [KIND...]`: what one study sample costs on one thread (wall time,
-//!   instructions, heap allocations) for `once-through`, `recycle`, `reference` and
-//!   `equilibrium`, from the
+//!   instructions, heap allocations) for `once-through`, `recycle`, `reference`,
+//!   `equilibrium` and `rate` (the predictive carbonators), from the
 //!   `sample_cost` example of `calx-study` run natively, under callgrind and under DHAT
 //!   (installs Debian's `valgrind` when missing).
 
@@ -60,7 +60,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin [--analysis] NAME | fuzz TARGET [--time S] | sample-cost [KIND...] | python>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit (--analysis: one analysis) and a passing test\n  fuzz           fuzz flowsheet, study, pipeline or manifest for S seconds\n  sample-cost    time, instructions and allocations per study sample (once-through, recycle, reference, equilibrium)\n  python         build the Python package into a virtual environment and run its pytest suite"
+                "usage: cargo xtask <ci | schema | build-plugins [--release] | new-plugin [--analysis] NAME | fuzz TARGET [--time S] | sample-cost [KIND...] | python>\n  ci             install what the tests need, check formatting and lints, run every test\n  schema         regenerate docs/flowsheet.schema.json\n  build-plugins  build every plugin in plugins/ as a loadable library\n  new-plugin     scaffold plugins/NAME with one unit (--analysis: one analysis) and a passing test\n  fuzz           fuzz flowsheet, study, pipeline or manifest for S seconds\n  sample-cost    time, instructions and allocations per study sample (once-through, recycle, reference, equilibrium, rate)\n  python         build the Python package into a virtual environment and run its pytest suite"
             );
             return ExitCode::from(2);
         }
@@ -454,7 +454,7 @@ fn sample_cost(root: &std::path::Path, kinds: &[String]) -> std::io::Result<std:
     let example = target.join("release/examples/sample_cost");
     let counted = counting.join("release/examples/sample_cost");
     let kinds: Vec<&str> = if kinds.is_empty() {
-        vec!["once-through", "recycle", "reference", "equilibrium"]
+        vec!["once-through", "recycle", "reference", "equilibrium", "rate"]
     } else {
         kinds.iter().map(String::as_str).collect()
     };

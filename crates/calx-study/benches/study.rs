@@ -17,6 +17,9 @@ use std::path::Path;
 use calx_study::{SampleBlock, Study};
 use divan::counter::ItemsCount;
 
+#[path = "../examples/variants/mod.rs"]
+mod variants;
+
 // The allocator the `calx` binary uses, so that the figures are what users get.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -61,26 +64,12 @@ fn reference_study_once_through(bencher: divan::Bencher, threads: usize) {
     run(&text, threads, bencher);
 }
 
-/// The reference study over the plant whose carbonator is at equilibrium: the same
-/// parameters less the carbonation conversion, which equilibrium mode decides itself.
-/// The reference study over the plant whose carbonator is rate-based (`mode: rate`: one
-/// stirred tank of 1 h, shrinking core under reaction control, k = 1.2 1/h for both
-/// hydroxides, about the paper's 70 % conversion); the carbonation conversion parameter gives
-/// way to the Ca(OH)2 rate constant.
+/// The reference study over the plant whose carbonator is rate-based
+/// (`variants::rate_carbonator`).
 #[divan::bench(args = [1, 2], sample_count = 10)]
 fn reference_study_rate_carbonator(bencher: divan::Bencher, threads: usize) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let study = std::fs::read_to_string(root.join(REFERENCE)).expect("study reads");
-    let plant = std::fs::read_to_string(root.join("flowsheets/kigam-cfbc-2022.yaml")).expect("flowsheet reads");
-    let conversions = "conversion: { Ca(OH)2: 0.69993224932249, Mg(OH)2: 0.70144628099174 }";
-    assert!(plant.contains(conversions), "the reference carbonator's conversions changed: update this benchmark");
-    let rate = "mode: rate\n      rate_law: shrinking_core_reaction\n      rate_constant: { Ca(OH)2: 1.2 1/h, Mg(OH)2: 1.2 1/h }\n      residence_time: 1 h";
-    let plant = plant.replace(conversions, rate);
-    let study = study.replace(
-        "  - path: units.carbonation.conversion.Ca(OH)2\n    distribution: { type: triangular, low: 0.6, mode: 0.69993224932249, high: 0.9 }",
-        "  - path: units.carbonation.rate_constant.Ca(OH)2\n    unit: 1/h\n    distribution: { type: triangular, low: 0.8, mode: 1.2, high: 2 }",
-    );
-    assert!(study.contains("rate_constant") && !study.contains("carbonation.conversion"), "variant made");
+    let (study, plant) = variants::rate_carbonator(&root);
     let mut def = calx_study::parse_study(&study).expect("study parses");
     def.samples = SAMPLES;
     let file = "flowsheets/kigam-cfbc-rate.yaml";
@@ -93,6 +82,8 @@ fn reference_study_rate_carbonator(bencher: divan::Bencher, threads: usize) {
         .bench_local(|| pool.install(|| prepared.run_into(0..SAMPLES, &mut block, &|_| {})));
 }
 
+/// The reference study over the plant whose carbonator is at equilibrium: the same
+/// parameters less the carbonation conversion, which equilibrium mode decides itself.
 #[divan::bench(args = [1, 2], sample_count = 10)]
 fn reference_study_equilibrium_carbonator(bencher: divan::Bencher, threads: usize) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

@@ -7,8 +7,9 @@
 //! `cargo run --release -p calx-study --example sample_cost -- KIND SAMPLES`, KIND one of
 //! `once-through` (the reference plant, two conversions varied, LCA + TEA + ledger metrics),
 //! `recycle` (the same over the water-recycle plant), `equilibrium` (the plant whose
-//! carbonator is at equilibrium, the hydration conversion varied) or `reference` (the
-//! reference study, analysis parameters too).
+//! carbonator is at equilibrium, the hydration conversion varied), `rate` (the reference
+//! study over the plant whose carbonator is rate-based, its rate constant varied in place of
+//! its conversion) or `reference` (the reference study, analysis parameters too).
 
 use std::path::Path;
 
@@ -22,6 +23,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Samples per batch, as `calx study` runs them.
 const BATCH: usize = 4096;
+
+mod variants;
 
 fn study_text(kind: &str, root: &Path) -> String {
     let unit_only = |flowsheet: &str| {
@@ -37,7 +40,8 @@ fn study_text(kind: &str, root: &Path) -> String {
             .replace("  - path: units.carbonation.conversion.Ca(OH)2\n    distribution: { type: triangular, low: 0.6, mode: 0.7, high: 0.9 }\n", ""),
         "reference" => std::fs::read_to_string(root.join("flowsheets/kigam-cfbc-2022-uncertainty.yaml"))
             .unwrap_or_else(|e| panic!("the reference study: {e}")),
-        other => panic!("unknown kind {other:?}: once-through, recycle, equilibrium or reference"),
+        "rate" => variants::rate_carbonator(root).0,
+        other => panic!("unknown kind {other:?}: once-through, recycle, equilibrium, rate or reference"),
     }
 }
 
@@ -49,7 +53,10 @@ fn main() {
     let mut def = calx_study::parse_study(&study_text(kind, &root)).unwrap_or_else(|e| panic!("{e}"));
     def.samples = samples.max(1);
     let file = format!("flowsheets/{}", def.flowsheet);
-    let text = std::fs::read_to_string(root.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let text = match kind {
+        "rate" => variants::rate_carbonator(&root).1,
+        _ => std::fs::read_to_string(root.join(&file)).unwrap_or_else(|e| panic!("{file}: {e}")),
+    };
     let study = Study::prepare(def, &text, &file, &calx::LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap_or_else(|e| panic!("{e}"));
     // The block path `calx study` runs its batches on: batches of the CLI's size written
