@@ -193,7 +193,7 @@ impl PyFlowsheet {
             let names: Vec<&str> = base.keys().map(String::as_str).collect();
             return Err(fail(format!("{component} is not in `{stream}` ({}); add it in the file", names.join(", "))));
         }
-        let fraction = mass_fraction(model, written).map_err(fail)?;
+        let fraction = mass_fraction(model, written, fail)?;
         let changed =
             calx_study::renormalise(base, &BTreeMap::from([(component, fraction)])).map_err(|e| fail(e.to_string()))?;
         let number = |v: Option<&ParamValue>| if let Some(ParamValue::Number(x)) = v { *x } else { f64::NAN };
@@ -230,18 +230,18 @@ fn composition_fraction(path: &str) -> Option<(&str, &str)> {
 /// A mass fraction as written (`0.3`, `30 %`, `30 wt%`) with the flowsheet's units of
 /// measure; a mole or volume fraction is refused, since the other fractions are scaled on a
 /// mass basis.
-fn mass_fraction(model: &calx::Model, written: &str) -> Result<f64, String> {
-    let q = model.units_of_measure.parse(written).map_err(|e| e.to_string())?;
+fn mass_fraction(model: &calx::Model, written: &str, fail: impl Fn(String) -> PyErr) -> PyResult<f64> {
+    let q = model.units_of_measure.parse(written).map_err(|e| fail(e.to_string()))?;
     if q.dimension != Dimension::DIMENSIONLESS {
-        return Err(format!("`{written}` is not a fraction (write 0.3, \"30 %\" or \"30 wt%\")"));
+        return Err(fail(format!("`{written}` is not a fraction (write 0.3, \"30 %\" or \"30 wt%\")")));
     }
     if !matches!(q.basis, None | Some(FractionBasis::Mass)) {
-        return Err(format!(
+        return Err(fail(format!(
             "`{written}` is not a mass fraction: the other fractions are scaled on a mass basis, as a study does (write a plain fraction or wt%)"
-        ));
+        )));
     }
     if !(0.0..=1.0).contains(&q.value) {
-        return Err(format!("`{written}` is not between 0 and 1 (0-100 %)"));
+        return Err(fail(format!("`{written}` is not between 0 and 1 (0-100 %)")));
     }
     Ok(q.value)
 }

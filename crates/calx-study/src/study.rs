@@ -109,26 +109,55 @@ struct Buffers {
     fractions: Vec<f64>,
 }
 
+/// Why one sample gave no metrics (its text is the sample's reason in the study's files).
+#[derive(Debug, thiserror::Error)]
+enum SampleError {
+    /// The worker's flowsheet could not be built.
+    #[error("{0}")]
+    Build(String),
+    /// The worker has no flowsheet.
+    #[error("no flowsheet")]
+    NoFlowsheet,
+    /// The sample's values do not fit the flowsheet or its analyses.
+    #[error(transparent)]
+    Parameters(#[from] ResolveError),
+    /// The plant did not solve, or a result the study reads is missing.
+    #[error(transparent)]
+    Solve(Box<calx::EngineError>),
+    /// An analysis failed.
+    #[error(transparent)]
+    Analysis(Box<calx::AnalysisFailure>),
+    /// No analysis produced the metric at this path.
+    #[error("{0}: not produced")]
+    NotProduced(String),
+    /// The metric expression at `path` could not be evaluated.
+    #[error("{path}: {source}")]
+    Expression { path: String, source: calx_flowsheet::QuantityError },
+    /// The metric at `path` is not a finite number.
+    #[error("{path} is {value}")]
+    NotFinite { path: String, value: f64 },
+}
+
 impl Lease<'_> {
     /// Evaluate on the leased flowsheet, or say why it could not be built.
     fn evaluate(&mut self, values: &[Option<f64>]) -> Outcome {
         let mut metrics = vec![0.0; self.study.metrics.len()];
-        self.evaluate_into(values, &mut metrics).map(|()| metrics)
+        self.evaluate_into(values, &mut metrics).map(|()| metrics).map_err(|e| e.to_string())
     }
 
     /// Evaluate on the leased flowsheet, the metrics written over `metrics` (one per study
     /// metric), or say why it could not be built.
-    fn evaluate_into(&mut self, values: &[Option<f64>], metrics: &mut [f64]) -> Result<(), String> {
+    fn evaluate_into(&mut self, values: &[Option<f64>], metrics: &mut [f64]) -> Result<(), SampleError> {
         match &mut self.flowsheet {
             Some(Ok(f)) => self.study.evaluate_on(f, &mut self.last, values, metrics),
-            Some(Err(e)) => Err(e.to_string()),
-            None => Err("no flowsheet".into()),
+            Some(Err(e)) => Err(SampleError::Build(e.to_string())),
+            None => Err(SampleError::NoFlowsheet),
         }
     }
 
     /// Draw sample `i`'s parameter values into `values` and evaluate it, its metrics written
     /// over `metrics`: nothing allocated once the worker's buffers have grown.
-    fn sample_into(&mut self, i: usize, values: &mut [f64], metrics: &mut [f64]) -> Result<(), String> {
+    fn sample_into(&mut self, i: usize, values: &mut [f64], metrics: &mut [f64]) -> Result<(), SampleError> {
         let study = self.study;
         study.sample_values_into(i, &mut self.last.uniforms, values);
         let n_sweep = study.targets.len() - study.def.parameters.len();
@@ -518,20 +547,19 @@ impl Study {
         last: &mut Buffers,
         values: &[Option<f64>],
         out: &mut [f64],
-    ) -> Result<(), String> {
+    ) -> Result<(), SampleError> {
         if self.in_place && last.analyses.is_empty() {
-            last.analyses = self.created_analyses().map_err(|e| e.to_string())?;
+            last.analyses = self.created_analyses()?;
         }
-        let analyses =
-            self.configure(f, Some(&mut last.analyses), &mut last.fractions, values).map_err(|e| e.to_string())?;
-        let result = f.solve_reusing(last.result.take()).map_err(|e| e.to_string())?;
+        let analyses = self.configure(f, Some(&mut last.analyses), &mut last.fractions, values)?;
+        let result = f.solve_reusing(last.result.take()).map_err(|e| SampleError::Solve(Box::new(e)))?;
         let result = &*last.result.insert(result);
         let analyses = match &analyses {
             SampleAnalyses::Base => &self.base.model().analyses,
             SampleAnalyses::Created(created) => created,
             SampleAnalyses::Worker => &last.analyses,
         };
-        calx::run_figures_into(analyses, result, &mut last.outputs).map_err(|e| e.to_string())?;
+        calx::run_figures_into(analyses, result, &mut last.outputs).map_err(|e| SampleError::Analysis(Box::new(e)))?;
         let outputs = &last.outputs;
         for ((m, path), slot) in self.metrics.iter().zip(&self.def.metrics).zip(out) {
             let x = match m {
@@ -539,18 +567,18 @@ impl Study {
                     .iter()
                     .find(|o| &o.name == name)
                     .and_then(|o| o.metric(metric))
-                    .ok_or_else(|| format!("{path}: not produced"))?,
-                MetricRef::Var(v) => f.read(v).map_err(|e| e.to_string())?,
-                MetricRef::Expr(e) => f.evaluate(e).map_err(|e| e.to_string())?.0,
+                    .ok_or_else(|| SampleError::NotProduced(path.clone()))?,
+                MetricRef::Var(v) => f.read(v).map_err(|e| SampleError::Solve(Box::new(e)))?,
+                MetricRef::Expr(e) => f.evaluate(e).map_err(|e| SampleError::Solve(Box::new(e)))?.0,
                 MetricRef::MetricExpr(e) => {
                     let units = &self.base.model().units_of_measure;
                     calx_flowsheet::evaluate_metric_expression(e, f, outputs, units)
-                        .map_err(|e| format!("{path}: {e}"))?
+                        .map_err(|source| SampleError::Expression { path: path.clone(), source })?
                         .0
                 }
             };
             if !x.is_finite() {
-                return Err(format!("{path} is {x}"));
+                return Err(SampleError::NotFinite { path: path.clone(), value: x });
             }
             *slot = x;
         }
@@ -676,7 +704,7 @@ impl Study {
                     if let Err(why) = outcome {
                         // No half-written metrics of a failed sample are left to read.
                         row_metrics.fill(f64::NAN);
-                        *reason = Some(why);
+                        *reason = Some(why.to_string());
                     }
                 }
                 progress(reasons.len());
