@@ -442,7 +442,7 @@ fn the_reusing_sample_path_equals_the_plain_one_bit_for_bit() {
         };
         let (hydration, carbonation) = (var("hydration", "CaO"), var("carbonation", "Ca(OH)2"));
         let mut reused = project.build().unwrap_or_else(|e| panic!("{e}"));
-        let (mut last, mut outputs) = (None, Vec::new());
+        let (mut last, mut outputs, mut layouts) = (None, Vec::new(), Vec::new());
         // A small deterministic generator: conversions in [0.2, 0.9).
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = || {
@@ -456,7 +456,7 @@ fn the_reusing_sample_path_equals_the_plain_one_bit_for_bit() {
             reused.set(&hydration, x).unwrap_or_else(|e| panic!("{e}"));
             reused.set(&carbonation, y).unwrap_or_else(|e| panic!("{e}"));
             let r = reused.solve_reusing(last.take()).unwrap_or_else(|e| panic!("{file} sample {i}: {e}"));
-            calx::run_figures_into(analyses, &r, &mut outputs).unwrap_or_else(|e| panic!("{e}"));
+            calx::run_figures_into(analyses, &r, &mut outputs, &mut layouts).unwrap_or_else(|e| panic!("{e}"));
             let mut plain = project.build().unwrap_or_else(|e| panic!("{e}"));
             for (unit, key, value) in [("hydration", "CaO", x), ("carbonation", "Ca(OH)2", y)] {
                 let mut params = plain.unit_params(unit).unwrap_or_else(|e| panic!("{e}")).clone();

@@ -46,20 +46,105 @@ pub struct Metric {
 /// is kept, another is written into the slot's string (whose capacity is reused), so that a
 /// study's samples allocate nothing for metrics once the first has run. Dropping the writer
 /// cuts the list to what was written.
+///
+/// A writer made with [`MetricWriter::laid_out`] and told the [`LayoutKey`] of what it is
+/// about to write ([`MetricWriter::layout`]) finds out whether the list already holds that
+/// layout: then it writes the values alone and compares no name.
 pub struct MetricWriter<'a> {
     out: &'a mut Vec<Metric>,
     len: usize,
+    /// Where the list's layout is kept between samples, and what it held when the writer
+    /// was made.
+    layout: Option<(&'a mut MetricLayout, MetricLayout)>,
+    /// The layout being written, once declared.
+    key: Option<LayoutKey>,
+    /// The list holds the declared layout already: names and units are those in the slots.
+    same_layout: bool,
+}
+
+/// Which layout a list of metrics was last written in (its names and units, in order),
+/// kept beside the list by whoever keeps the list between samples (a study's worker).
+/// Unknown by default, and while a writer that may change the list is at work.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MetricLayout(Option<LayoutKey>);
+
+/// One layout of one compiled writer (an LCA plan): the writer's number, unique in the
+/// process ([`LayoutKey::new_writer`]), and `variant`, the writer's own account of the
+/// choices its list depends on (which categories it writes). The writer promises that the
+/// same key always means the same names and units in the same order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayoutKey {
+    writer: u64,
+    variant: u64,
+}
+
+impl LayoutKey {
+    /// The layout `variant` of writer `writer`.
+    pub fn new(writer: u64, variant: u64) -> LayoutKey {
+        LayoutKey { writer, variant }
+    }
+
+    /// A writer number not given before in this process: what a compiled writer takes when
+    /// it is made (never per sample).
+    pub fn new_writer() -> u64 {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl<'a> MetricWriter<'a> {
     /// Write over `out` from its start.
     pub fn new(out: &'a mut Vec<Metric>) -> MetricWriter<'a> {
-        MetricWriter { out, len: 0 }
+        MetricWriter { out, len: 0, layout: None, key: None, same_layout: false }
+    }
+
+    /// Write over `out`, whose layout is kept in `layout`: unknown from now on, and the
+    /// declared one again when the writer [finishes](MetricWriter::finish).
+    pub fn laid_out(out: &'a mut Vec<Metric>, layout: &'a mut MetricLayout) -> MetricWriter<'a> {
+        let held = std::mem::take(layout);
+        MetricWriter { out, len: 0, layout: Some((layout, held)), key: None, same_layout: false }
+    }
+
+    /// Declare the layout about to be written, before the first metric. When the list holds
+    /// it already, the metrics that follow write their values alone.
+    pub fn layout(&mut self, key: LayoutKey) {
+        debug_assert_eq!(self.len, 0, "a layout is declared before the first metric");
+        self.key = Some(key);
+        self.same_layout = self.len == 0 && self.layout.as_ref().is_some_and(|(_, held)| held.0 == Some(key));
+    }
+
+    /// Every metric is written: record the declared layout (if any) as the list's.
+    pub fn finish(mut self) {
+        if let (Some((layout, _)), Some(key)) = (self.layout.take(), self.key) {
+            debug_assert!(!self.same_layout || self.len == self.out.len(), "a layout wrote fewer metrics than before");
+            *layout = MetricLayout(Some(key));
+        }
+    }
+
+    /// The next slot, when the list holds the declared layout: it has this metric's name and
+    /// unit (checked in debug builds, where every test runs).
+    #[inline]
+    fn laid_out_slot(
+        &mut self,
+        name: impl FnOnce(&str) -> bool,
+        unit: impl FnOnce(&str) -> bool,
+    ) -> Option<&mut Metric> {
+        if !self.same_layout {
+            return None;
+        }
+        let m = self.out.get_mut(self.len)?;
+        debug_assert!(name(&m.name) && unit(&m.unit), "layout {:?}: slot {} holds `{}`", self.key, self.len, m.name);
+        Some(m)
     }
 
     /// The next metric.
     #[inline]
     pub fn put(&mut self, name: &str, value: f64, unit: &str) {
+        if let Some(m) = self.laid_out_slot(|n| n == name, |u| u == unit) {
+            m.value = value;
+            self.len += 1;
+            return;
+        }
         if let Some(m) = self.same_slot(name)
             && m.unit == unit
         {
@@ -79,13 +164,18 @@ impl<'a> MetricWriter<'a> {
 
     /// The next metric, its name formatted (`equipment.{unit}`) straight into the slot.
     pub fn put_fmt(&mut self, name: std::fmt::Arguments<'_>, value: f64, unit: &str) {
-        self.put_with(Name::Format(name), value, &[unit]);
+        self.put_fmt_in(name, value, &[unit]);
     }
 
     /// The next metric, its unit written in parts (`KRW`, `/yr`) and joined in the slot: a
     /// unit made from a currency needs no string of its own per sample.
     #[inline]
     pub fn put_in(&mut self, name: &str, value: f64, unit: &[&str]) {
+        if let Some(m) = self.laid_out_slot(|n| n == name, |u| joined_equal(u, unit)) {
+            m.value = value;
+            self.len += 1;
+            return;
+        }
         if let Some(m) = self.same_slot(name)
             && joined_equal(&m.unit, unit)
         {
@@ -98,6 +188,11 @@ impl<'a> MetricWriter<'a> {
 
     /// [`Self::put_fmt`] with its unit in parts, as [`Self::put_in`].
     pub fn put_fmt_in(&mut self, name: std::fmt::Arguments<'_>, value: f64, unit: &[&str]) {
+        if let Some(m) = self.laid_out_slot(|n| formats_as(n, name), |u| joined_equal(u, unit)) {
+            m.value = value;
+            self.len += 1;
+            return;
+        }
         self.put_with(Name::Format(name), value, unit);
     }
 
@@ -106,6 +201,11 @@ impl<'a> MetricWriter<'a> {
     /// the cheapest way to name a metric whose name is built from others.
     #[inline]
     pub fn put_parts(&mut self, name: &[&str], value: f64, unit: &[&str]) {
+        if let Some(m) = self.laid_out_slot(|n| joined_equal(n, name), |u| joined_equal(u, unit)) {
+            m.value = value;
+            self.len += 1;
+            return;
+        }
         if let Some(m) = self.out.get_mut(self.len)
             && joined_equal(&m.name, name)
             && joined_equal(&m.unit, unit)
@@ -118,6 +218,8 @@ impl<'a> MetricWriter<'a> {
     }
 
     fn put_with(&mut self, name: Name<'_>, value: f64, unit: &[&str]) {
+        // A slot the layout did not foresee (there is none): the list is not that layout.
+        self.same_layout = false;
         if self.len == self.out.len() {
             let spare = SPARE_METRICS.with(|spare| spare.borrow_mut().pop());
             self.out.push(spare.unwrap_or_else(|| Metric { name: String::new(), value, unit: String::new() }));
@@ -158,13 +260,20 @@ fn join_if_changed(slot: &mut String, parts: &[&str]) {
 /// without a string of its own).
 fn write_if_changed(slot: &mut String, args: std::fmt::Arguments<'_>) {
     use std::fmt::Write;
-    let mut same = SameText { rest: slot.as_str(), same: true };
-    // Neither writer fails: `SameText` only compares, and writing into a String cannot fail.
-    _ = same.write_fmt(args);
-    if !(same.same && same.rest.is_empty()) {
+    if !formats_as(slot, args) {
         slot.clear();
         _ = slot.write_fmt(args);
     }
+}
+
+/// Whether `args` formats as `text` (compared as it is formatted, without a string of its
+/// own).
+fn formats_as(text: &str, args: std::fmt::Arguments<'_>) -> bool {
+    use std::fmt::Write;
+    let mut same = SameText { rest: text, same: true };
+    // `SameText` only compares: writing to it cannot fail.
+    _ = same.write_fmt(args);
+    same.same && same.rest.is_empty()
 }
 
 /// Whether `text` is the concatenation of `parts`.
@@ -383,6 +492,21 @@ pub trait Analysis: Send + Sync {
         Ok(())
     }
 
+    /// [`Analysis::figures_into`] over a list whose layout is kept in `layout` (a study's
+    /// worker keeps both between samples): an analysis with a compiled writer declares the
+    /// layout it writes ([`MetricWriter::laid_out`]), and finds the list already in it from
+    /// the second sample on. The default forgets the layout and calls `figures_into`.
+    fn figures_laid_out(
+        &self,
+        flowsheet: &FlowsheetResult,
+        earlier: &[AnalysisOutput],
+        out: &mut Vec<Metric>,
+        layout: &mut MetricLayout,
+    ) -> Result<(), AnalysisError> {
+        *layout = MetricLayout::default();
+        self.figures_into(flowsheet, earlier, out)
+    }
+
     /// The report again, with what a parameter study says about this analysis's own figures
     /// (`study.metrics` keyed by this analysis's metric names). A carbon ledger turns the
     /// spread of its credited tonnes into the uncertainty deduction its methodology requires.
@@ -473,6 +597,70 @@ mod tests {
             ("equipment.mill", 6.0, "USD"),
         ];
         assert_eq!(names(&other), expected);
+    }
+
+    /// Write `names` (each with its value, unit `u`) as layout `key` over `out`, finished.
+    fn write_laid_out(out: &mut Vec<Metric>, layout: &mut MetricLayout, key: LayoutKey, names: &[(&str, f64)]) {
+        let mut w = MetricWriter::laid_out(out, layout);
+        w.layout(key);
+        for &(name, value) in names {
+            w.put_in(name, value, &["u"]);
+        }
+        w.finish();
+    }
+
+    #[test]
+    fn a_declared_layout_is_the_lists_once_the_writer_finishes_and_only_then() {
+        let (mut out, mut layout) = (Vec::new(), MetricLayout::default());
+        let key = LayoutKey::new(LayoutKey::new_writer(), 0b101);
+        write_laid_out(&mut out, &mut layout, key, &[("a", 1.0), ("b", 2.0)]);
+        assert_eq!(layout, MetricLayout(Some(key)));
+        // Found in place: the values change, the names stay.
+        write_laid_out(&mut out, &mut layout, key, &[("a", 3.0), ("b", 4.0)]);
+        assert_eq!(names(&out), [("a", 3.0, "u"), ("b", 4.0, "u")]);
+        assert_eq!(layout, MetricLayout(Some(key)));
+        // A writer that stops half-way (an analysis that failed) leaves the layout unknown.
+        {
+            let mut w = MetricWriter::laid_out(&mut out, &mut layout);
+            w.layout(key);
+            w.put_in("a", 5.0, &["u"]);
+        }
+        assert_eq!(layout, MetricLayout::default());
+        assert_eq!(names(&out), [("a", 5.0, "u")]);
+        // So the next writer of that key compares names: the cut list is grown again.
+        write_laid_out(&mut out, &mut layout, key, &[("a", 6.0), ("b", 7.0)]);
+        assert_eq!(names(&out), [("a", 6.0, "u"), ("b", 7.0, "u")]);
+    }
+
+    #[test]
+    fn another_layout_or_writer_compares_names_as_an_undeclared_one_does() {
+        let (mut out, mut layout) = (Vec::new(), MetricLayout::default());
+        let (one, two) = (LayoutKey::new_writer(), LayoutKey::new_writer());
+        assert_ne!(one, two, "writer numbers are never given twice");
+        write_laid_out(&mut out, &mut layout, LayoutKey::new(one, 0), &[("a", 1.0), ("b", 2.0)]);
+        // Another variant of the same writer, then another writer with the same variant.
+        write_laid_out(&mut out, &mut layout, LayoutKey::new(one, 1), &[("c", 3.0)]);
+        assert_eq!(names(&out), [("c", 3.0, "u")]);
+        write_laid_out(&mut out, &mut layout, LayoutKey::new(two, 1), &[("d", 4.0), ("e", 5.0)]);
+        assert_eq!(names(&out), [("d", 4.0, "u"), ("e", 5.0, "u")]);
+        assert_eq!(layout, MetricLayout(Some(LayoutKey::new(two, 1))));
+        // A laid-out writer that declares no layout records none.
+        let mut w = MetricWriter::laid_out(&mut out, &mut layout);
+        w.put("f", 6.0, "u");
+        w.finish();
+        assert_eq!(layout, MetricLayout::default(), "nothing declared, nothing recorded");
+    }
+
+    /// Debug builds (every test run) check each slot a declared layout skips comparing: a
+    /// writer whose key does not tell its names apart is caught.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "slot 0 holds `a`")]
+    fn a_layout_key_that_names_two_layouts_is_caught_in_debug_builds() {
+        let (mut out, mut layout) = (Vec::new(), MetricLayout::default());
+        let key = LayoutKey::new(LayoutKey::new_writer(), 0);
+        write_laid_out(&mut out, &mut layout, key, &[("a", 1.0)]);
+        write_laid_out(&mut out, &mut layout, key, &[("z", 1.0)]);
     }
 
     #[test]

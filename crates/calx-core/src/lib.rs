@@ -31,8 +31,8 @@ pub mod unit;
 pub mod water;
 
 pub use analysis::{
-    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, CsvTable, Metric, MetricWriter,
-    StudySamples,
+    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, CsvTable, LayoutKey, Metric,
+    MetricLayout, MetricWriter, StudySamples,
 };
 pub use component::{Component, ComponentSet, Phase};
 pub use dimension::Dimension;

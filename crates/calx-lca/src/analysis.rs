@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 
 use calx_core::result::FlowsheetResult;
 use calx_core::{
-    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, MetricWriter,
-    ParamKind, ParamSpec, ParamValue, Params, UnitError, UnitTable, Utility,
+    Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, MetricLayout,
+    MetricWriter, ParamKind, ParamSpec, ParamValue, Params, UnitError, UnitTable, Utility,
 };
 
 use crate::assess::Assessment;
@@ -336,14 +336,28 @@ impl Analysis for LcaAnalysis {
     fn figures_into(
         &self,
         flowsheet: &FlowsheetResult,
-        _earlier: &[AnalysisOutput],
+        earlier: &[AnalysisOutput],
         out: &mut Vec<Metric>,
     ) -> Result<(), AnalysisError> {
+        self.figures_laid_out(flowsheet, earlier, out, &mut MetricLayout::default())
+    }
+
+    /// The plan's layouts are declared: from a study's second sample on, a sample of the same
+    /// inventory shape writes its values alone.
+    fn figures_laid_out(
+        &self,
+        flowsheet: &FlowsheetResult,
+        _earlier: &[AnalysisOutput],
+        out: &mut Vec<Metric>,
+        layout: &mut MetricLayout,
+    ) -> Result<(), AnalysisError> {
         let bg = &self.background;
-        if let Some(plan) = bg.plan.get()
-            && plan.write(flowsheet, bg, &bg.metric_units, &mut MetricWriter::new(out)).is_some()
-        {
-            return Ok(());
+        if let Some(plan) = bg.plan.get() {
+            let mut w = MetricWriter::laid_out(out, layout);
+            if plan.write(flowsheet, bg, &bg.metric_units, &mut w).is_some() {
+                w.finish();
+                return Ok(());
+            }
         }
         let assessment = Assessment::new(flowsheet, bg).map_err(analysis_error)?;
         metrics_into(&assessment.metric_figures(), &bg.metric_units, &mut MetricWriter::new(out));

@@ -18,7 +18,7 @@
 use std::sync::Arc;
 
 use calx_core::result::{FlowsheetResult, StreamRole};
-use calx_core::{ComponentSet, MetricWriter};
+use calx_core::{ComponentSet, LayoutKey, MetricWriter};
 
 use crate::assess::{self, Assessment, CO2_FLOW, SECONDS_PER_YEAR, Target};
 use crate::background::{Background, UnitImpacts, metric_units};
@@ -54,6 +54,11 @@ pub(crate) struct Plan {
     /// very one has these components), and its solids with carbon for the CO2 uptake.
     components: Arc<ComponentSet>,
     carbon_solids: Vec<CarbonSolid>,
+    /// The plan's number as a writer of metric layouts ([`LayoutKey`]): its metrics' names
+    /// and units are its own (the background's metric units, which a kept plan's new
+    /// background shares: the same database and category), so that one of its layouts is
+    /// told by which categories it writes.
+    writer: u64,
 }
 
 /// An inventory item: where its rate is read, and the names it goes by.
@@ -163,6 +168,7 @@ impl Plan {
             co2_flow,
             components,
             carbon_solids,
+            writer: LayoutKey::new_writer(),
         })
     }
 
@@ -207,6 +213,10 @@ impl Plan {
         let avoided = avoided + 0.0;
         let fixed = uptake_rate * spf;
         let net = fixed * bg.flow_factor(self.co2_flow) + avoided - emissions;
+        let complete = |c: &PlannedCategory| impacts.iter().flatten().all(|u| u.complete[c.index]);
+        if let Some(key) = self.layout_of(complete) {
+            w.layout(key);
+        }
         let (per_fu, per_yr) = units;
         for (fu_name, yr_name, x) in [
             ("emissions_per_functional_unit", "emissions_per_year", emissions),
@@ -220,12 +230,20 @@ impl Plan {
         for g in self.by_unit.iter().chain(&self.by_flow) {
             w.put(&g.metric, g.lines.iter().map(|&j| impact(j)).sum(), per_fu);
         }
-        for c in &self.categories {
-            if impacts.iter().flatten().all(|u| u.complete[c.index]) {
-                self.write_category(c, amounts, impacts, fu_per_year, w);
-            }
+        for c in self.categories.iter().filter(|c| complete(c)) {
+            self.write_category(c, amounts, impacts, fu_per_year, w);
         }
         Some(())
+    }
+
+    /// The layout of a sample that writes the categories `complete` admits: one bit per
+    /// category; `None` (no layout declared) when there are more than a key's bits.
+    fn layout_of(&self, complete: impl Fn(&PlannedCategory) -> bool) -> Option<LayoutKey> {
+        let bits = u64::BITS as usize;
+        (self.categories.len() <= bits).then(|| {
+            let variant = (self.categories.iter().enumerate()).fold(0, |v, (i, c)| v | (u64::from(complete(c)) << i));
+            LayoutKey::new(self.writer, variant)
+        })
     }
 
     /// Check `result`'s inventory against the plan's items and read their rates into

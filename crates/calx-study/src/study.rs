@@ -98,6 +98,8 @@ struct Lease<'s> {
 struct Buffers {
     result: Option<FlowsheetResult>,
     outputs: Vec<AnalysisOutput>,
+    /// The layout each output's metrics were written in ([`calx_core::MetricLayout`]).
+    layouts: Vec<calx_core::MetricLayout>,
     /// The sample's uniform numbers (then, for a correlated group, its standard normals).
     uniforms: Vec<f64>,
     /// The sample's point: its values, then the sweep axes at base.
@@ -559,7 +561,8 @@ impl Study {
             SampleAnalyses::Created(created) => created,
             SampleAnalyses::Worker => &last.analyses,
         };
-        calx::run_figures_into(analyses, result, &mut last.outputs).map_err(|e| SampleError::Analysis(Box::new(e)))?;
+        calx::run_figures_into(analyses, result, &mut last.outputs, &mut last.layouts)
+            .map_err(|e| SampleError::Analysis(Box::new(e)))?;
         let outputs = &last.outputs;
         for ((m, path), slot) in self.metrics.iter().zip(&self.def.metrics).zip(out) {
             let x = match m {

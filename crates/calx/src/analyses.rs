@@ -4,7 +4,7 @@
 //! with the file position; the runners keep the order for any list they are given.
 
 use calx_core::result::FlowsheetResult;
-use calx_core::{AnalysisError, AnalysisOutput, StudySamples};
+use calx_core::{AnalysisError, AnalysisOutput, MetricLayout, StudySamples};
 use calx_flowsheet::ConfiguredAnalysis;
 
 /// An analysis that failed, with its name.
@@ -107,22 +107,29 @@ pub fn run_figures(
 
 /// [`run_figures`] written over `outputs`, the list the previous sample left (what a study's
 /// worker keeps), so that a sample allocates nothing for the outputs' names and metrics once
-/// the first has run.
+/// the first has run. `layouts` keeps, beside `outputs`, the layout each output's metrics were
+/// written in (one per output, grown as needed; see [`calx_core::MetricLayout`]), so that an
+/// analysis with a compiled writer finds its names in place and writes values alone.
 pub fn run_figures_into(
     analyses: &[ConfiguredAnalysis],
     result: &FlowsheetResult,
     outputs: &mut Vec<AnalysisOutput>,
+    layouts: &mut Vec<MetricLayout>,
 ) -> Result<(), AnalysisFailure> {
     let mut done = 0;
     for a in ordered(analyses)? {
         if outputs.len() == done {
             outputs.push(AnalysisOutput::figures_only(&a.name, &a.type_name, Vec::new()));
         }
+        if layouts.len() <= done {
+            layouts.resize(done + 1, MetricLayout::default());
+        }
         let (earlier, rest) = outputs.split_at_mut(done);
         let out = &mut rest[0];
         if out.name != a.name || out.type_name != a.type_name {
             out.name.clone_from(&a.name);
             out.type_name.clone_from(&a.type_name);
+            layouts[done] = MetricLayout::default();
         }
         // A figures-only output: nothing of a full report (from a list `run_reports` made)
         // may stay beside this sample's metrics.
@@ -130,11 +137,13 @@ pub fn run_figures_into(
         out.csv.clear();
         out.json.clear();
         out.report = None;
-        a.analysis.figures_into(result, earlier, &mut out.metrics).map_err(|source| failure(a, source))?;
+        let layout = &mut layouts[done];
+        a.analysis.figures_laid_out(result, earlier, &mut out.metrics, layout).map_err(|source| failure(a, source))?;
         finite(&out.metrics).map_err(|source| failure(a, source))?;
         done += 1;
     }
     outputs.truncate(done);
+    layouts.truncate(done);
     Ok(())
 }
 
