@@ -1042,21 +1042,32 @@ pub(crate) fn indicators_of(
     let revenue_at = |price_per_t: f64| Income::at(production, price_per_t, credits);
     let YearColumns { nets, benefits, outlays } = columns;
     let income = revenue_at(c.product_price * 1000.0);
+    // Each year's costs once, for the table and every trial price of the minimum selling
+    // price (on the stack up to `HELD_YEARS`; a longer table computes them per price).
+    let mut held = [YearCosts::default(); HELD_YEARS];
+    let year_costs = |year: u32| YearCosts::of(c, costs, credits.1, year);
     let years = nets.iter_mut().zip(benefits.iter_mut()).zip(outlays.iter_mut());
     for (year, ((net, benefit), outlay)) in (0..).zip(years) {
-        let y = year_flows(c, costs, income, year);
+        let costs_of_year = year_costs(year);
+        if let Some(slot) = held.get_mut(year as usize) {
+            *slot = costs_of_year;
+        }
+        let y = costs_of_year.flows(income, c.tax_rate);
         (*net, *benefit, *outlay) = (y.net, y.revenue, y.capex + y.opex + y.tax);
     }
     let npv = finance::npv(c.discount_rate, nets)?;
     let benefit_cost_ratio = finance::benefit_cost(c.discount_rate, benefits, outlays)?;
     // The minimum selling price needs only the NPV at trial prices: the same nets, summed as
     // `finance::npv` sums them, without building the table.
+    let n_years = c.construction_years + c.lifetime;
+    let held = held.get(..n_years as usize);
     let npv_at = |price: f64| {
         let revenue = revenue_at(price);
-        finance::npv_of(
-            (0..c.construction_years + c.lifetime).map(|y| year_flows(c, costs, revenue, y).net),
-            c.discount_rate,
-        )
+        let net = |y: YearCosts| y.flows(revenue, c.tax_rate).net;
+        match held {
+            Some(held) => finance::npv_of(held.iter().map(|&y| net(y)), c.discount_rate),
+            None => finance::npv_of((0..n_years).map(|y| net(year_costs(y))), c.discount_rate),
+        }
     };
     let minimum_selling_price =
         if production > 0.0 { min_price(npv_at, total_annual_cost / production.max(1e-12)) } else { None };
@@ -1127,21 +1138,54 @@ struct YearFlows {
 /// years 0 .. C-1, operation in years C .. C+n-1 (the first at `startup_output`), credits only
 /// in the operating years of the crediting period.
 fn year_flows(c: &TeaConfig, costs: &YearlyCosts, revenue: Income, year: u32) -> YearFlows {
-    let cy = c.construction_years;
-    let total_capex = costs.total_capex;
-    let capex = if year < cy { total_capex / f64::from(cy) } else { 0.0 };
-    let (rev, opex, dep) = if year >= cy {
+    YearCosts::of(c, costs, revenue.credited_years, year).flows(revenue, c.tax_rate)
+}
+
+/// Years whose costs the minimum selling price's search holds on the stack: more than a
+/// plant's construction and life, few enough that clearing them costs little per sample.
+const HELD_YEARS: usize = 64;
+
+/// What a year of the table is made of apart from the revenue, which the minimum selling
+/// price's trial prices change: computed once for them all.
+#[derive(Clone, Copy, Debug, Default)]
+struct YearCosts {
+    capex: f64,
+    /// Share of design output (0 in the construction years).
+    share: f64,
+    opex: f64,
+    depreciation: f64,
+    /// An operating year (it earns revenue).
+    operating: bool,
+    /// An operating year in the crediting period (it earns credits).
+    credited: bool,
+}
+
+impl YearCosts {
+    fn of(c: &TeaConfig, costs: &YearlyCosts, credited_years: Option<u32>, year: u32) -> YearCosts {
+        let cy = c.construction_years;
+        let total_capex = costs.total_capex;
+        let capex = if year < cy { total_capex / f64::from(cy) } else { 0.0 };
+        if year < cy {
+            return YearCosts { capex, ..YearCosts::default() };
+        }
         let k = year - cy + 1;
-        let s = output_share(c, k);
-        let dep = if k <= c.depreciation_years { total_capex / f64::from(c.depreciation_years) } else { 0.0 };
-        let credited = revenue.credited_years.is_none_or(|n| k <= n);
-        let rev = if credited { revenue.total * s } else { revenue.sales * s };
-        (rev, costs.operation * s + costs.fixed, dep)
-    } else {
-        (0.0, 0.0, 0.0)
-    };
-    let tax = (rev - opex - dep).max(0.0) * c.tax_rate;
-    YearFlows { capex, revenue: rev, opex, depreciation: dep, tax, net: rev - opex - tax - capex }
+        let share = output_share(c, k);
+        let depreciation = if k <= c.depreciation_years { total_capex / f64::from(c.depreciation_years) } else { 0.0 };
+        let credited = credited_years.is_none_or(|n| k <= n);
+        YearCosts { capex, share, opex: costs.operation * share + costs.fixed, depreciation, operating: true, credited }
+    }
+
+    /// The year's flows with `revenue` per year at full output, taxed at `tax_rate`.
+    fn flows(self, revenue: Income, tax_rate: f64) -> YearFlows {
+        let YearCosts { capex, share: s, opex, depreciation: dep, .. } = self;
+        let rev = match (self.operating, self.credited) {
+            (false, _) => 0.0,
+            (true, true) => revenue.total * s,
+            (true, false) => revenue.sales * s,
+        };
+        let tax = (rev - opex - dep).max(0.0) * tax_rate;
+        YearFlows { capex, revenue: rev, opex, depreciation: dep, tax, net: rev - opex - tax - capex }
+    }
 }
 
 /// Share of design output in operating year `k` (1 = the first): `startup_output`, then all.
@@ -1429,6 +1473,25 @@ mod tests {
         assert!(r.carbon_credit_basis.ends_with("crediting period 10 yr"), "{}", r.carbon_credit_basis);
         let note = r.notes.iter().find(|n| n.contains("credits stop")).expect("a crediting-period note");
         assert!(note.contains("after operating year 10") && note.contains("assume full credits"), "{note}");
+    }
+
+    #[test]
+    fn a_table_longer_than_the_held_years_gets_the_hand_worked_minimum_selling_price() {
+        // The search's year costs are held for tables up to HELD_YEARS and computed per trial
+        // price beyond: both give the price that zeroes the NPV, which (without tax) is
+        // (capex + sum d_k s_k cost) / (production x sum d_k s_k), d_k = 1.07^-k, s_1 = 0.5.
+        for years in [30, super::HELD_YEARS as u32 + 36] {
+            let mut c = config("0 t/yr");
+            c.lifetime = years;
+            assert_eq!(c.tax_rate, 0.0, "the hand formula holds without income tax");
+            let r = run(&[], &c);
+            assert_eq!(r.cash_flows.len(), years as usize + 1);
+            let d = |k: u32| (if k == 1 { 0.5 } else { 1.0 }) / 1.07f64.powi(k as i32);
+            let weights: f64 = (1..=years).map(d).sum();
+            let price = (1_000_000.0 + 100.0 * weights) / (PRODUCTION * weights);
+            let msp = r.minimum_selling_price.unwrap();
+            assert!((msp - price).abs() <= 1e-9 * price, "{years} years: {msp} vs {price}");
+        }
     }
 
     #[test]
