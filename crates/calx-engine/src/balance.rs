@@ -6,6 +6,11 @@
 //! heat removed and work taken from the streams. The relative error is taken against the sum
 //! of the absolute values of every term, because enthalpies with formation enthalpies have
 //! both signs and may sum to about zero on each side (a gas of N2 and O2 at 25 degC).
+//!
+//! Each stream value is read once per fill ([`StreamBook`]): its mass, element flows and
+//! enthalpy flow are summed on their own, and every balance it enters (as an outlet, an
+//! inlet, a feed or a product) adds those sums. A balance's figures are thus summed per
+//! stream and then over streams, and may differ in the last bits from one long sum.
 
 use calx_core::result::{Closure, EnergyBalance};
 use calx_core::{ComponentSet, Stream, UnitReport, Utility};
@@ -27,6 +32,9 @@ pub(crate) struct ElementTable {
 #[derive(Clone, Copy, Debug)]
 struct ElementRow {
     molar_mass: f64,
+    /// Its elements as bits (element `k` is bit `k`; every bit when the table has more than
+    /// 64 elements).
+    mask: u64,
     /// Its atoms: `ElementTable::atoms[first..end]`.
     first: usize,
     end: usize,
@@ -49,7 +57,8 @@ impl ElementTable {
                     }
                     _ => f64::NAN,
                 };
-                ElementRow { molar_mass, first, end: atoms.len() }
+                let mask = atoms[first..].iter().fold(0, |m, &(k, _)| m | element_bit(k));
+                ElementRow { molar_mass, mask, first, end: atoms.len() }
             })
             .collect();
         ElementTable { names, rows, atoms }
@@ -65,6 +74,12 @@ impl ElementTable {
     }
 }
 
+/// Element `k` as a bit of an element mask: every bit beyond the 64th element, so that a mask
+/// never leaves out an element it should hold.
+fn element_bit(k: usize) -> u64 {
+    if k < 64 { 1 << k } else { u64::MAX }
+}
+
 /// Which side of a balance a term goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Direction {
@@ -74,11 +89,126 @@ pub(crate) enum Direction {
     Out = 1,
 }
 
+/// What one stream value brings to any balance it enters: its total mass, its enthalpy flow
+/// (or the component that has none) and, kept alongside in [`StreamBook`], its element flows.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StreamSums {
+    /// Total mass flow, kg/s: every flow summed from -0.0 in order, the bits of
+    /// [`Stream::total_mass`].
+    pub(crate) mass: f64,
+    /// The elements its element flows may hold (as [`ElementRow::mask`]): the others are
+    /// exactly zero, so a balance need not add them.
+    touched: u64,
+    /// The enthalpy flows of its components (sum and sum of absolute values, components in
+    /// order from zero), or the first component with a flow and no thermodynamic data.
+    pub(crate) energy: Result<EnergySide, NoThermoData>,
+}
+
+/// The [`StreamSums`] of the stream values one fill balances, each taken once: a stream is
+/// the outlet of one unit, the inlet of the next and perhaps at the plant's boundary, and
+/// every balance it enters adds these sums instead of reading it again. Entries are numbered
+/// in the order they were taken. Kept by the flowsheet and cleared for every fill, so that
+/// its vectors are not allocated again once they have reached a fill's size.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StreamBook {
+    sums: Vec<StreamSums>,
+    /// Element flows, mol/s: `width` (the table's elements) per entry, entry after entry.
+    elements: Vec<f64>,
+    width: usize,
+}
+
+impl StreamBook {
+    /// Forget every entry; the next fill balances the elements of `table`.
+    pub(crate) fn clear(&mut self, table: &ElementTable) {
+        self.sums.clear();
+        self.elements.clear();
+        self.width = table.names.len();
+    }
+
+    /// Take the sums of `stream` as a new entry, and return its number. Element flows sum
+    /// `w / M * n` (as `(w / M) * n`) onto zero per element; the enthalpy flow sums `w * h`
+    /// (specific enthalpies at the stream's temperature, from `memo`) until a component
+    /// without data is met. Absent components add nothing (a NaN or an infinity is not
+    /// absent, and is added).
+    pub(crate) fn take(
+        &mut self,
+        stream: &Stream,
+        (table, set, memo): (&ElementTable, &ComponentSet, &mut EnthalpyMemo),
+    ) -> usize {
+        let start = self.elements.len();
+        self.elements.resize(start + self.width, 0.0);
+        let elements = &mut self.elements[start..];
+        let t = stream.temperature;
+        let enthalpies = memo.row(t, set.len());
+        let mut energy = Ok(EnergySide::default());
+        let known = stream.flows.len().min(table.rows.len()).min(set.len());
+        let (tabulated, beyond) = stream.flows.split_at(known);
+        // Sliced to one length, so that one index runs the loop without bounds checks.
+        let rows = &table.rows[..known];
+        let (mut mass, mut touched) = (-0.0, 0);
+        for c in 0..known {
+            let w = tabulated[c];
+            mass += w;
+            if w == 0.0 {
+                continue;
+            }
+            touched |= rows[c].mask;
+            table.add_component(&rows[c], w, elements);
+            let Ok(side) = &mut energy else { continue };
+            match enthalpies.known(c) {
+                Some(h) => side.add(w * h),
+                None => match enthalpies.compute(set, c, t) {
+                    Ok(h) => side.add(w * h),
+                    Err(missing) => energy = Err(missing),
+                },
+            }
+        }
+        for &w in beyond {
+            mass += w;
+        }
+        self.sums.push(StreamSums { mass, touched, energy });
+        self.sums.len() - 1
+    }
+
+    /// Entry `i`: its sums and its element flows (one per element of the table).
+    pub(crate) fn get(&self, i: usize) -> (&StreamSums, &[f64]) {
+        (&self.sums[i], &self.elements[i * self.width..(i + 1) * self.width])
+    }
+
+    /// How many entries it holds.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.sums.len()
+    }
+}
+
+/// Whether `a` and `b` are the same stream value, bit for bit (flows, temperature, pressure):
+/// then they have the same sums. Compared as bits, not as numbers, so that -0.0 and 0.0 are
+/// different values and a NaN is the same NaN only.
+pub(crate) fn same_bits(a: &Stream, b: &Stream) -> bool {
+    // The flows' differing bits gathered without an early exit, which the compiler turns into
+    // a few wide operations: the streams compared are nearly always the same.
+    let differ = a.flows.iter().zip(&b.flows).fold(0, |d, (x, y)| d | (x.to_bits() ^ y.to_bits()));
+    a.temperature.to_bits() == b.temperature.to_bits()
+        && a.pressure.to_bits() == b.pressure.to_bits()
+        && a.flows.len() == b.flows.len()
+        && differ == 0
+}
+
+/// The buffers a flowsheet keeps for its balances between solves: the specific enthalpies
+/// met, the per-stream sums of the last fill and the sums of the balance being taken.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BalanceScratch {
+    pub(crate) memo: EnthalpyMemo,
+    pub(crate) streams: StreamBook,
+    pub(crate) sums: BalanceSums,
+}
+
 /// The sums of one balance being taken: total mass, element flows and enthalpy flows of what
-/// enters and of what leaves. Each stream is read in one pass for all three, and every sum
-/// receives its terms in the order of separate passes (sides in turn, components in order
-/// within a stream), so the figures are the bits those passes gave. Kept by the flowsheet and
-/// reset for every balance, so that its vector is not allocated again.
+/// enters and of what leaves. A stream's terms arrive as its [`StreamSums`], summed per
+/// stream and then over the streams of a side (in the order they are added); make-up
+/// material and duties are added term by term. Kept by the flowsheet and reset for every
+/// balance, so that its vector is not allocated again.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct BalanceSums {
     /// Mass flows in and out, kg/s, summed from -0.0 as `Iterator::sum` does.
@@ -102,52 +232,34 @@ impl BalanceSums {
         self.missing = None;
     }
 
-    /// Add `stream` to side `to`: its total mass (the sum [`Stream::total_mass`] takes), its
-    /// element flows and, while every component met so far had data, its enthalpy flow at
-    /// its temperature (specific enthalpies from `memo`). Absent components add nothing (a
-    /// NaN or an infinity is not absent, and is added).
-    pub(crate) fn add_stream(
-        &mut self,
-        to: Direction,
-        stream: &Stream,
-        (table, set, memo): (&ElementTable, &ComponentSet, &mut EnthalpyMemo),
-    ) {
+    /// Add entry `i` of `book` (a stream's sums) to side `to`: its mass, its element flows
+    /// and, while every stream and material met so far had data, its enthalpy flow.
+    pub(crate) fn add_stream(&mut self, to: Direction, book: &StreamBook, i: usize) {
+        let (sums, elements) = book.get(i);
+        let n = elements.len();
         let side = to as usize;
-        let n = table.names.len();
-        let elements = &mut self.elements[side * n..(side + 1) * n];
-        let t = stream.temperature;
-        let mut enthalpies = if self.missing.is_none() { Some(memo.row(t, set.len())) } else { None };
-        // Summed here and added to the side's sums once (the same additions in the same order).
-        let mut energy = self.energy[side];
-        let known = stream.flows.len().min(table.rows.len()).min(set.len());
-        let (tabulated, beyond) = stream.flows.split_at(known);
-        // Sliced to one length, so that one index runs the loop without bounds checks.
-        let rows = &table.rows[..known];
-        let mut mass = -0.0;
-        for c in 0..known {
-            let w = tabulated[c];
-            mass += w;
-            if w == 0.0 {
-                continue;
+        let totals = &mut self.elements[side * n..][..n];
+        if n <= 64 {
+            // Only the elements the stream holds: adding an untouched element's exact zero
+            // would leave the total as it is (a total is never -0.0: it starts at 0.0).
+            let mut touched = sums.touched;
+            while touched != 0 {
+                let k = touched.trailing_zeros() as usize;
+                totals[k] += elements[k];
+                touched &= touched - 1;
             }
-            table.add_component(&rows[c], w, elements);
-            let Some(h) = &mut enthalpies else { continue };
-            match h.known(c) {
-                Some(h) => energy.add(w * h),
-                None => match h.compute(set, c, t) {
-                    Ok(h) => energy.add(w * h),
-                    Err(missing) => {
-                        self.missing = Some(missing);
-                        enthalpies = None;
-                    }
-                },
+        } else {
+            for k in 0..n {
+                totals[k] += elements[k];
             }
         }
-        for &w in beyond {
-            mass += w;
+        self.mass[side] += sums.mass;
+        if self.missing.is_none() {
+            match sums.energy {
+                Ok(e) => self.energy[side].add_side(e),
+                Err(missing) => self.missing = Some(missing),
+            }
         }
-        self.energy[side] = energy;
-        self.mass[side] += mass;
     }
 
     /// Add the make-up materials `report` draws to what enters: their mass and elements (read
@@ -200,11 +312,13 @@ impl BalanceSums {
         out.truncate(written);
     }
 
-    /// The energy balance: its closure, or the component whose data are missing.
-    pub(crate) fn energy(&self) -> EnergyBalance {
-        match &self.missing {
+    /// The energy balance: its closure, or the component of `set` whose data are missing.
+    pub(crate) fn energy(&self, set: &ComponentSet) -> EnergyBalance {
+        match self.missing {
             None => EnergyBalance::Checked(energy_closure(self.energy[0], self.energy[1])),
-            Some(NoThermoData { component }) => EnergyBalance::NoData { component: component.clone() },
+            Some(NoThermoData { component }) => {
+                EnergyBalance::NoData { component: set.get(component).map_or_else(String::new, |c| c.name.clone()) }
+            }
         }
     }
 }
@@ -319,7 +433,7 @@ impl EnthalpyRow {
     #[inline(never)]
     fn compute(&mut self, set: &ComponentSet, c: usize, t: f64) -> Result<f64, NoThermoData> {
         let component = &set.iter().as_slice()[c];
-        let h = component.specific_enthalpy(t).map_err(|_| NoThermoData { component: component.name.clone() })?;
+        let h = component.specific_enthalpy(t).map_err(|_| NoThermoData { component: c })?;
         self.h[c] = Some(h);
         Ok(h)
     }
@@ -327,10 +441,10 @@ impl EnthalpyRow {
 
 /// A component met in an energy balance has no thermodynamic data, so the balance cannot be
 /// checked (`EnergyBalance::NoData` names it).
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct NoThermoData {
-    /// The component's name.
-    pub(crate) component: String,
+    /// The component's index in the flowsheet's component set.
+    pub(crate) component: usize,
 }
 
 /// Energy terms of one side of a balance: their sum and the sum of their absolute values.
@@ -344,6 +458,12 @@ impl EnergySide {
     pub(crate) fn add(&mut self, w: f64) {
         self.sum += w;
         self.magnitude += w.abs();
+    }
+
+    /// Add the terms of `other` (summed on their own): its sum and its magnitude.
+    fn add_side(&mut self, other: EnergySide) {
+        self.sum += other.sum;
+        self.magnitude += other.magnitude;
     }
 
     /// Add the make-up materials of `report` (specific enthalpies from `memo`).
@@ -426,10 +546,42 @@ mod tests {
         }
     }
 
-    /// The closures as they were computed before one pass took mass, elements and energy
-    /// together (mass by `Iterator::sum` over the sides' totals, then per side and per
-    /// component with a composition `w / M * n` onto a zeroed total; energy per side, then
-    /// make-up, then duties), the reference the single pass must match bit for bit.
+    /// A stream's element flows, summed apart from everything else: per component in order,
+    /// `w / M * n` onto a zeroed total.
+    fn stream_elements(set: &ComponentSet, s: &Reference<'_>) -> Vec<f64> {
+        let names = set.elements();
+        let mut total = vec![0.0; names.len()];
+        for (c, comp) in set.iter().enumerate() {
+            let (Some(atoms), Some(m)) = (&comp.elements, comp.molar_mass) else { continue };
+            let w = s.flow(c);
+            if w == 0.0 {
+                continue;
+            }
+            for (el, &n) in atoms {
+                let k = names.iter().position(|x| x == el).unwrap();
+                total[k] += w / m * n;
+            }
+        }
+        total
+    }
+
+    /// A stream's enthalpy flow, summed apart from everything else: per component in order
+    /// from zero, or the first component with a flow and no data.
+    fn stream_energy(set: &ComponentSet, s: &Stream) -> Result<EnergySide, NoThermoData> {
+        let mut side = EnergySide::default();
+        for (c, (comp, &w)) in set.iter().zip(&s.flows).enumerate() {
+            if w != 0.0 {
+                let h = comp.specific_enthalpy(s.temperature).map_err(|_| NoThermoData { component: c })?;
+                side.add(w * h);
+            }
+        }
+        Ok(side)
+    }
+
+    /// The closures as one long sum per side computes them (mass by `Iterator::sum` over the
+    /// sides' totals; elements per side and per component onto a zeroed total; energy per
+    /// side term by term, then make-up, then duties): the sums taken per stream must come
+    /// within a few ulps of these.
     fn reference(
         set: &ComponentSet,
         inlets: &[Reference<'_>],
@@ -467,10 +619,9 @@ mod tests {
             }
         }
         let flows = |side: &mut EnergySide, s: &Stream| -> Result<(), NoThermoData> {
-            for (c, &w) in set.iter().zip(&s.flows) {
+            for (c, (comp, &w)) in set.iter().zip(&s.flows).enumerate() {
                 if w != 0.0 {
-                    let h =
-                        c.specific_enthalpy(s.temperature).map_err(|_| NoThermoData { component: c.name.clone() })?;
+                    let h = comp.specific_enthalpy(s.temperature).map_err(|_| NoThermoData { component: c })?;
                     side.add(w * h);
                 }
             }
@@ -494,23 +645,11 @@ mod tests {
         };
         let energy = match sides() {
             Ok((inn, out)) => EnergyBalance::Checked(energy_closure(inn, out)),
-            Err(NoThermoData { component }) => EnergyBalance::NoData { component },
+            Err(NoThermoData { component }) => {
+                EnergyBalance::NoData { component: set.get(component).unwrap().name.clone() }
+            }
         };
         (closures, energy)
-    }
-
-    fn bits(closures: &[Closure]) -> Vec<(String, u64, u64, u64)> {
-        closures
-            .iter()
-            .map(|c| (c.quantity.to_string(), c.inflow.to_bits(), c.outflow.to_bits(), c.relative_error.to_bits()))
-            .collect()
-    }
-
-    fn energy_bits(e: &EnergyBalance) -> String {
-        match e {
-            EnergyBalance::Checked(c) => format!("{:?}", bits(std::slice::from_ref(c))),
-            other => format!("{other:?}"),
-        }
     }
 
     fn thermo(formula: &str, phase: Phase, formation_enthalpy: f64, cp: f64) -> Component {
@@ -520,10 +659,10 @@ mod tests {
         c
     }
 
-    #[test]
-    fn one_pass_sums_are_the_separate_passes_bit_for_bit() {
-        // Formation enthalpies (J/mol) and heat capacities (J/(mol K)) of round size: only
-        // the order of the sums is under test, not the data.
+    /// Formation enthalpies (J/mol) and heat capacities (J/(mol K)) of round size (only the
+    /// sums are under test, not the data), a pseudo-component without elements or data
+    /// (third) and N2 without data (last).
+    fn components() -> ComponentSet {
         let mut components = vec![
             thermo("CaO", Phase::Solid, -635_000.0, 42.0),
             thermo("Ca(OH)2", Phase::Solid, -986_000.0, 87.0),
@@ -535,12 +674,14 @@ mod tests {
         let mut no_data = Component::from_formula("N2", "N2", Phase::Gas).unwrap();
         no_data.heat_capacity = None;
         components.push(no_data);
-        let set = ComponentSet::new(components).unwrap();
-        let table = ElementTable::new(&set);
-        // Flows with zeros of both signs, round-off negatives and magnitudes far apart (an
-        // order-dependent sum shows), from a fixed linear congruential sequence.
-        let mut state = 12345_u64;
-        let mut next = move || {
+        ComponentSet::new(components).unwrap()
+    }
+
+    /// Flows with zeros of both signs, round-off negatives and magnitudes far apart (an
+    /// order-dependent sum shows), from a fixed linear congruential sequence.
+    fn flows(seed: u64) -> impl FnMut() -> f64 {
+        let mut state = seed;
+        move || {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let pick = (state >> 33) % 8;
             let x = (state >> 11) as f64 / (1u64 << 53) as f64;
@@ -551,45 +692,202 @@ mod tests {
                 5 => 1e6 * x,
                 _ => x,
             }
-        };
+        }
+    }
+
+    /// Four streams of sample `i`; most without the components that have no data, as in a
+    /// plant (every fifth sample has them).
+    fn streams(set: &ComponentSet, i: usize, next: &mut impl FnMut() -> f64) -> Vec<Stream> {
+        (0..4)
+            .map(|k| {
+                let mut flows: Vec<f64> = (0..set.len()).map(|_| next()).collect();
+                if !i.is_multiple_of(5) {
+                    flows[2] = 0.0;
+                    flows[set.len() - 1] = 0.0;
+                }
+                Stream { flows, temperature: 290.0 + (i % 7 + k) as f64, ..Stream::empty(set.len()) }
+            })
+            .collect()
+    }
+
+    fn report() -> UnitReport {
         let mut report = UnitReport::default();
         report.materials.push(MaterialUse { purpose: "lime".into(), component: 1, rate: 0.25, temperature: 300.0 });
         report.materials.push(MaterialUse { purpose: "more".into(), component: 1, rate: 1e-9, temperature: 310.0 });
         report.heat_duty("heater", 1234.5);
-        let (mut sums, mut memo) = (BalanceSums::default(), EnthalpyMemo::default());
+        report
+    }
+
+    /// A unit's balance of streams 0 and 1 in and 2 and 3 out (their sums taken into a
+    /// cleared `book` in that order), with `report`'s make-up and duties.
+    fn unit_balance(
+        streams: &[Stream],
+        report: &UnitReport,
+        (table, set, memo): (&ElementTable, &ComponentSet, &mut EnthalpyMemo),
+        (book, sums): (&mut StreamBook, &mut BalanceSums),
+    ) -> (Vec<Closure>, EnergyBalance) {
+        book.clear(table);
+        for s in streams {
+            book.take(s, (table, set, memo));
+        }
+        sums.reset(table);
+        sums.add_stream(Direction::In, book, 0);
+        sums.add_stream(Direction::In, book, 1);
+        sums.add_make_up(report, (table, set, memo));
+        sums.add_stream(Direction::Out, book, 2);
+        sums.add_stream(Direction::Out, book, 3);
+        sums.add_duties_and_work(report);
         let mut out = Vec::new();
+        sums.closures_into(table, &mut out);
+        (out, sums.energy(set))
+    }
+
+    #[test]
+    fn stream_sums_are_the_streams_own_bit_for_bit() {
+        let set = components();
+        let table = ElementTable::new(&set);
+        let (mut book, mut memo) = (StreamBook::default(), EnthalpyMemo::default());
+        let mut next = flows(12345);
         for i in 0..300 {
-            let streams: Vec<Stream> = (0..4)
-                .map(|k| {
-                    let mut flows: Vec<f64> = (0..set.len()).map(|_| next()).collect();
-                    // Most samples without the component that has no data, as in a plant.
-                    if i % 5 != 0 {
-                        flows[set.len() - 1] = 0.0;
-                    }
-                    Stream { flows, temperature: 290.0 + (i % 7 + k) as f64, ..Stream::empty(set.len()) }
-                })
-                .collect();
-            sums.reset(&table);
-            sums.add_stream(Direction::In, &streams[0], (&table, &set, &mut memo));
-            sums.add_stream(Direction::In, &streams[1], (&table, &set, &mut memo));
-            sums.add_make_up(&report, (&table, &set, &mut memo));
-            sums.add_stream(Direction::Out, &streams[2], (&table, &set, &mut memo));
-            sums.add_stream(Direction::Out, &streams[3], (&table, &set, &mut memo));
-            sums.add_duties_and_work(&report);
-            sums.closures_into(&table, &mut out);
+            let streams = streams(&set, i, &mut next);
+            book.clear(&table);
+            for (k, s) in streams.iter().enumerate() {
+                assert_eq!(book.take(s, (&table, &set, &mut memo)), k);
+                let (sums, elements) = book.get(k);
+                assert_eq!(sums.mass.to_bits(), s.total_mass().to_bits(), "sample {i}, stream {k}");
+                let expected = stream_elements(&set, &Reference::Stream(s));
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(elements), bits(&expected), "sample {i}, stream {k}");
+                let energy = |e: Result<EnergySide, NoThermoData>| e.map(|e| (e.sum.to_bits(), e.magnitude.to_bits()));
+                assert_eq!(energy(sums.energy), energy(stream_energy(&set, s)), "sample {i}, stream {k}");
+            }
+            assert_eq!(book.len(), streams.len());
+        }
+        // A stream of zeros only: its mass keeps the sign of `Iterator::sum`'s zero.
+        let zeros = Stream { flows: vec![-0.0; set.len()], ..Stream::empty(set.len()) };
+        book.clear(&table);
+        book.take(&zeros, (&table, &set, &mut memo));
+        assert_eq!(book.get(0).0.mass.to_bits(), (-0.0_f64).to_bits());
+    }
+
+    /// Whether `a` and `b` agree within relative 1e-15 of the larger (a few ulps), or are
+    /// the same non-finite value.
+    fn near(a: f64, b: f64) -> bool {
+        a.to_bits() == b.to_bits() || (a - b).abs() <= 1e-15 * a.abs().max(b.abs())
+    }
+
+    fn assert_near(got: &[Closure], expected: &[Closure], what: &str) {
+        assert_eq!(got.len(), expected.len(), "{what}: {got:?} against {expected:?}");
+        for (g, e) in got.iter().zip(expected) {
+            let same = g.quantity == e.quantity
+                && near(g.inflow, e.inflow)
+                && near(g.outflow, e.outflow)
+                && (g.relative_error - e.relative_error).abs() <= 1e-15;
+            assert!(same, "{what}: {g:?} against {e:?}");
+        }
+    }
+
+    #[test]
+    fn unit_closures_are_the_long_sums_within_a_few_ulps() {
+        let set = components();
+        let table = ElementTable::new(&set);
+        let (mut book, mut sums, mut memo) = (StreamBook::default(), BalanceSums::default(), EnthalpyMemo::default());
+        let report = report();
+        let mut next = flows(12345);
+        let mut checked = 0;
+        for i in 0..300 {
+            let streams = streams(&set, i, &mut next);
+            let (closures, energy) = unit_balance(&streams, &report, (&table, &set, &mut memo), (&mut book, &mut sums));
             let inlets = [Reference::Stream(&streams[0]), Reference::Stream(&streams[1]), Reference::MakeUp(&report)];
             let outlets = [Reference::Stream(&streams[2]), Reference::Stream(&streams[3])];
-            let (closures, energy) = reference(&set, &inlets, &outlets, &report);
-            assert_eq!(bits(&out), bits(&closures), "sample {i}");
-            assert_eq!(energy_bits(&sums.energy()), energy_bits(&energy), "sample {i}");
+            let (expected, expected_energy) = reference(&set, &inlets, &outlets, &report);
+            // Mass is summed per stream then over streams either way: the same bits.
+            assert_eq!(closures[0].inflow.to_bits(), expected[0].inflow.to_bits(), "sample {i}");
+            assert_eq!(closures[0].outflow.to_bits(), expected[0].outflow.to_bits(), "sample {i}");
+            assert_near(&closures, &expected, &format!("sample {i}"));
+            match (&energy, &expected_energy) {
+                (EnergyBalance::Checked(g), EnergyBalance::Checked(e)) => {
+                    assert_near(std::slice::from_ref(g), std::slice::from_ref(e), &format!("sample {i} energy"));
+                    checked += 1;
+                }
+                (g, e) => assert_eq!(g, e, "sample {i}"),
+            }
         }
-        // A stream of zeros only: the mass sums keep the sign of `Iterator::sum`'s zero.
-        let zeros = Stream { flows: vec![-0.0; set.len()], ..Stream::empty(set.len()) };
-        sums.reset(&table);
-        sums.add_stream(Direction::In, &zeros, (&table, &set, &mut memo));
-        sums.closures_into(&table, &mut out);
-        let (closures, _) = reference(&set, &[Reference::Stream(&zeros)], &[], &UnitReport::default());
-        assert_eq!(bits(&out), bits(&closures));
+        assert!(checked > 200, "{checked} energy balances checked");
+    }
+
+    #[test]
+    fn a_nan_flow_breaks_the_balance_as_before() {
+        let set = components();
+        let table = ElementTable::new(&set);
+        let (mut book, mut sums, mut memo) = (StreamBook::default(), BalanceSums::default(), EnthalpyMemo::default());
+        let report = report();
+        let mut streams = streams(&set, 1, &mut flows(7));
+        streams[1].flows[0] = f64::NAN;
+        let (closures, energy) = unit_balance(&streams, &report, (&table, &set, &mut memo), (&mut book, &mut sums));
+        let inlets = [Reference::Stream(&streams[0]), Reference::Stream(&streams[1]), Reference::MakeUp(&report)];
+        let outlets = [Reference::Stream(&streams[2]), Reference::Stream(&streams[3])];
+        let (expected, expected_energy) = reference(&set, &inlets, &outlets, &report);
+        let violation = first_violation(&closures, 1e-9).map(|c| c.quantity.to_string());
+        assert_eq!(violation.as_deref(), Some("mass"));
+        assert_eq!(violation, first_violation(&expected, 1e-9).map(|c| c.quantity.to_string()));
+        assert!(closures[0].inflow.is_nan());
+        let open = |e: &EnergyBalance| e.closure().is_some_and(|c| is_open(c, 1e-9));
+        assert!(open(&energy) && open(&expected_energy), "{energy:?}");
+    }
+
+    #[test]
+    fn a_component_without_data_is_named_the_first_met() {
+        let set = components();
+        let table = ElementTable::new(&set);
+        let (mut book, mut sums, mut memo) = (StreamBook::default(), BalanceSums::default(), EnthalpyMemo::default());
+        let n = set.len();
+        let stream = |with: &[(usize, f64)]| {
+            let mut s = Stream { flows: vec![0.0; n], temperature: 300.0, ..Stream::empty(n) };
+            for &(c, w) in with {
+                s.flows[c] = w;
+            }
+            s
+        };
+        let (ash, n2) = (2, n - 1);
+        let no_data = |component: &str| EnergyBalance::NoData { component: component.into() };
+        // N2 in an outlet only; then ash in the second inlet before it; with no duties.
+        let report = UnitReport::default();
+        let mut streams =
+            vec![stream(&[(0, 1.0)]), stream(&[(3, 2.0)]), stream(&[(0, 1.0)]), stream(&[(3, 1.0), (n2, 1.0)])];
+        for expected in ["N2", "ash"] {
+            let (_, energy) = unit_balance(&streams, &report, (&table, &set, &mut memo), (&mut book, &mut sums));
+            assert_eq!(energy, no_data(expected));
+            let inlets = [Reference::Stream(&streams[0]), Reference::Stream(&streams[1])];
+            let outlets = [Reference::Stream(&streams[2]), Reference::Stream(&streams[3])];
+            assert_eq!(reference(&set, &inlets, &outlets, &report).1, no_data(expected));
+            streams[1].flows[ash] = 0.5;
+        }
+        // The stream's own sums name it too, and its mass and elements are still taken.
+        let (sums, elements) = book.get(3);
+        assert_eq!(sums.energy.map(|_| ()), Err(NoThermoData { component: n2 }));
+        assert_eq!(sums.mass, 2.0);
+        assert!(elements.iter().any(|&x| x > 0.0));
+    }
+
+    #[test]
+    fn same_bits_tells_signed_zeros_and_nans_apart() {
+        let a = Stream { flows: vec![0.0, 1.0], temperature: 300.0, ..Stream::empty(2) };
+        assert!(same_bits(&a, &a.clone()));
+        let mut b = a.clone();
+        b.flows[0] = -0.0;
+        assert!(!same_bits(&a, &b), "-0.0 is not 0.0");
+        let mut c = a.clone();
+        c.flows[1] = f64::NAN;
+        assert!(same_bits(&c, &c.clone()), "the same NaN is the same value");
+        let mut d = c.clone();
+        d.flows[1] = -f64::NAN;
+        assert!(!same_bits(&c, &d));
+        let mut e = a.clone();
+        e.pressure = f64::from_bits(a.pressure.to_bits() + 1);
+        assert!(!same_bits(&a, &e));
+        let f = Stream { temperature: f64::from_bits(a.temperature.to_bits() + 1), ..a.clone() };
+        assert!(!same_bits(&a, &f));
     }
 
     #[test]
@@ -597,17 +895,18 @@ mod tests {
         let water = thermo("H2O", Phase::Liquid, -285_830.0, 75.3);
         let set = ComponentSet::new(vec![water.clone()]).unwrap();
         let table = ElementTable::new(&set);
-        let (mut sums, mut memo) = (BalanceSums::default(), EnthalpyMemo::default());
+        let (mut book, mut memo) = (StreamBook::default(), EnthalpyMemo::default());
         // More temperatures than the memo holds, twice over: it starts over and still answers
         // each with the component's own value.
         for round in 0..2 {
             for i in 0..(MEMO_TEMPERATURES + 5) {
                 let t = 280.0 + i as f64 * 0.7;
-                sums.reset(&table);
+                book.clear(&table);
                 let stream = Stream { flows: vec![2.0], temperature: t, ..Stream::empty(1) };
-                sums.add_stream(Direction::In, &stream, (&table, &set, &mut memo));
+                let k = book.take(&stream, (&table, &set, &mut memo));
                 let expected = 2.0 * water.specific_enthalpy(t).unwrap();
-                assert_eq!(sums.energy[0].sum.to_bits(), expected.to_bits(), "round {round}, {t} K");
+                let sum = book.get(k).0.energy.unwrap().sum;
+                assert_eq!(sum.to_bits(), expected.to_bits(), "round {round}, {t} K");
                 assert!(memo.len() <= MEMO_TEMPERATURES);
             }
         }

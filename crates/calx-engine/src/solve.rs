@@ -19,7 +19,9 @@ use calx_core::{ComponentSet, ParamValue, Stream, UnitDescriptor, UnitOperation,
 use calx_solver::{FixedPointWorkspace, SolverError, solve_bracketed, solve_fixed_point_in};
 use tracing::{debug, info_span};
 
-use crate::balance::{BalanceSums, Direction, ElementTable, EnthalpyMemo, first_violation, is_open};
+use crate::balance::{
+    BalanceScratch, BalanceSums, Direction, ElementTable, EnthalpyMemo, StreamBook, first_violation, is_open, same_bits,
+};
 use crate::calculate::{CalculatorDef, Plan};
 use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
 use crate::error::{BuildError, EngineError, ReadError};
@@ -53,6 +55,9 @@ pub struct Flowsheet {
     unit_out: Vec<Vec<Stream>>,
     /// For each stream, its producer (unit, outlet slot).
     producer: Vec<Option<(usize, usize)>>,
+    /// For each unit, the number of its first outlet's sums in a fill's [`StreamBook`]
+    /// (every outlet's sums are taken first, unit after unit, outlet after outlet).
+    first_outlet: Vec<usize>,
     /// The iterate, the scales and the solver's vectors of the recycle loop being converged,
     /// kept between solves.
     loop_buffers: (Vec<f64>, Vec<f64>, FixedPointWorkspace),
@@ -70,11 +75,10 @@ pub struct Flowsheet {
     /// kg/s: the scale of every tear flow's convergence ceiling.
     feed_mass: f64,
     elements: ElementTable,
-    /// The specific enthalpies of the energy balances, each computed once (kept between
-    /// solves: the component set never changes).
-    enthalpies: EnthalpyMemo,
-    /// The sums of the balance being checked (its vector kept).
-    sums: BalanceSums,
+    /// The balances' buffers: the specific enthalpies met, each computed once (kept between
+    /// solves: the component set never changes), the per-stream sums of a fill and the sums
+    /// of the balance being checked (their vectors kept).
+    balances: BalanceScratch,
     /// Calculators, as defined.
     pub(crate) calculators: Vec<CalculatorDef>,
     /// When each calculator runs.
@@ -137,6 +141,13 @@ impl Flowsheet {
                 producer[s] = Some((u, k));
             }
         }
+        let first_outlet = (topo.outlets.iter())
+            .scan(0, |next, outs| {
+                let first = *next;
+                *next += outs.len();
+                Some(first)
+            })
+            .collect();
         let elements = ElementTable::new(&components);
         let roles = (0..topo.streams.len()).map(|s| stream_role(&topo, &descriptors, s)).collect();
         let unit_in = topo.inlets.iter().map(|v| vec![Stream::empty(n); v.len()]).collect();
@@ -158,13 +169,13 @@ impl Flowsheet {
             unit_in,
             unit_out,
             producer,
+            first_outlet,
             roles,
             loop_buffers: Default::default(),
             calculations: 0,
             feed_mass: 0.0,
             elements,
-            enthalpies: EnthalpyMemo::default(),
-            sums: BalanceSums::default(),
+            balances: BalanceScratch::default(),
             calculators,
             plan,
         })
@@ -188,11 +199,11 @@ impl Flowsheet {
             Some(r) if self.is_shape_of(&r) => r,
             _ => self.skeleton(),
         };
-        // The memo and the sums are taken out so that `fill` can read the flowsheet while it
+        // The balances' buffers are taken out so that `fill` can read the flowsheet while it
         // writes them.
-        let mut scratch = (std::mem::take(&mut self.enthalpies), std::mem::take(&mut self.sums));
+        let mut scratch = std::mem::take(&mut self.balances);
         let filled = self.fill(&mut r, spec_reports, &mut scratch);
-        (self.enthalpies, self.sums) = scratch;
+        self.balances = scratch;
         filled?;
         Ok(r)
     }
@@ -874,26 +885,51 @@ impl Flowsheet {
             .collect()
     }
 
+    /// Take the sums of every unit's outlet, unit after unit (entry `first_outlet[u] + k` is
+    /// outlet `k` of unit `u`), into a cleared book.
+    fn take_outlet_sums(&self, scratch: &mut BalanceScratch) {
+        let BalanceScratch { memo, streams, .. } = scratch;
+        streams.clear(&self.elements);
+        for outlets in &self.unit_out {
+            for s in outlets {
+                streams.take(s, (&self.elements, &self.components, memo));
+            }
+        }
+    }
+
+    /// The entry of `book` that holds the sums of `value`, a value of stream `s` (a unit's
+    /// inlet copy, or the stream as published): its producer's outlet's when `value` is that
+    /// outlet bit for bit, otherwise (a tear whose inlet copy was a guess the loop moved
+    /// on from) its own, taken now.
+    fn sums_of(&self, s: usize, value: &Stream, (book, memo): (&mut StreamBook, &mut EnthalpyMemo)) -> usize {
+        match self.producer[s] {
+            Some((u, k)) if same_bits(value, &self.unit_out[u][k]) => self.first_outlet[u] + k,
+            _ => book.take(value, (&self.elements, &self.components, memo)),
+        }
+    }
+
     /// Every unit's converged report with its mass, element and energy closures, written into
     /// `units` (the result's, one per unit); a unit that breaks one is an error naming it.
+    /// The outlets' sums must be in `scratch` ([`Flowsheet::take_outlet_sums`]).
     fn fill_units(
         &self,
         units: &mut [calx_core::result::UnitResult],
-        (enthalpies, sums): &mut (EnthalpyMemo, BalanceSums),
+        BalanceScratch { memo, streams, sums }: &mut BalanceScratch,
     ) -> Result<(), EngineError> {
         for (u, (def, unit)) in self.defs.iter().zip(units.iter_mut()).enumerate() {
             let (inlets, outlets, report) = (&self.unit_in[u], &self.unit_out[u], &self.reports[u]);
             // Sources and sinks create or absorb material by design; balance the rest: mass,
-            // elements and energy, each stream read once for all three.
+            // elements and energy, from each stream's sums (the inlets as the unit saw them).
             let balanced = !inlets.is_empty() && !outlets.is_empty();
             if balanced {
                 sums.reset(&self.elements);
-                for s in inlets {
-                    sums.add_stream(Direction::In, s, (&self.elements, &self.components, enthalpies));
+                for (&s, value) in self.topo.inlets[u].iter().zip(inlets) {
+                    let i = self.sums_of(s, value, (streams, memo));
+                    sums.add_stream(Direction::In, streams, i);
                 }
-                sums.add_make_up(report, (&self.elements, &self.components, enthalpies));
-                for s in outlets {
-                    sums.add_stream(Direction::Out, s, (&self.elements, &self.components, enthalpies));
+                sums.add_make_up(report, (&self.elements, &self.components, memo));
+                for k in 0..outlets.len() {
+                    sums.add_stream(Direction::Out, streams, self.first_outlet[u] + k);
                 }
                 sums.add_duties_and_work(report);
                 sums.closures_into(&self.elements, &mut unit.balance);
@@ -911,7 +947,7 @@ impl Flowsheet {
                     tolerance: self.options.unit_balance_tolerance,
                 });
             }
-            unit.energy = if balanced { sums.energy() } else { EnergyBalance::NotApplicable };
+            unit.energy = if balanced { sums.energy(&self.components) } else { EnergyBalance::NotApplicable };
             let tolerance = self.options.energy_balance_tolerance;
             if let Some(c) = unit.energy.closure().filter(|c| is_open(c, tolerance)) {
                 return Err(EngineError::Energy {
@@ -934,15 +970,21 @@ impl Flowsheet {
         self.roles[s]
     }
 
-    /// The streams entering the plant (feeds), in stream order.
-    fn feeds(&self) -> impl Iterator<Item = &Stream> + Clone {
-        self.values.iter().zip(&self.roles).filter(|(_, r)| r.0 == StreamRole::Feed).map(|(v, _)| v)
+    /// The streams entering the plant (feeds), in stream order: (stream, value).
+    fn feeds(&self) -> impl Iterator<Item = (usize, &Stream)> + Clone {
+        self.values
+            .iter()
+            .zip(&self.roles)
+            .enumerate()
+            .filter(|(_, (_, r))| r.0 == StreamRole::Feed)
+            .map(|(s, (v, _))| (s, v))
     }
 
-    /// The streams leaving the plant (products, and feeds that leave at once), in stream order.
-    fn products(&self) -> impl Iterator<Item = &Stream> + Clone {
+    /// The streams leaving the plant (products, and feeds that leave at once), in stream order:
+    /// (stream, value).
+    fn products(&self) -> impl Iterator<Item = (usize, &Stream)> + Clone {
         let leaves = |r: &(StreamRole, bool)| matches!(r, (StreamRole::Product, _) | (StreamRole::Feed, true));
-        self.values.iter().zip(&self.roles).filter(move |(_, r)| leaves(r)).map(|(v, _)| v)
+        self.values.iter().zip(&self.roles).enumerate().filter(move |(_, (_, r))| leaves(r)).map(|(s, (v, _))| (s, v))
     }
 
     /// The result's structure: names, roles, endpoints, units and the calculation order, with
@@ -1032,8 +1074,9 @@ impl Flowsheet {
         &self,
         r: &mut FlowsheetResult,
         design_specs: Vec<DesignSpecReport>,
-        scratch: &mut (EnthalpyMemo, BalanceSums),
+        scratch: &mut BalanceScratch,
     ) -> Result<(), EngineError> {
+        self.take_outlet_sums(scratch);
         self.fill_units(&mut r.units, scratch)?;
         for (out, value) in r.streams.iter_mut().zip(&self.values) {
             out.stream.clone_from(value);
@@ -1042,16 +1085,18 @@ impl Flowsheet {
         // The plant's balance: feeds and every unit's make-up material (at its own
         // temperature) in, products out, every unit's duties and work; the energy closure is
         // reported after mass and elements, which explain more when both break.
-        let (enthalpies, sums) = scratch;
+        let BalanceScratch { memo, streams, sums } = scratch;
         sums.reset(&self.elements);
-        for s in self.feeds() {
-            sums.add_stream(Direction::In, s, (&self.elements, &self.components, enthalpies));
+        for (s, value) in self.feeds() {
+            let i = self.sums_of(s, value, (streams, memo));
+            sums.add_stream(Direction::In, streams, i);
         }
-        for s in self.products() {
-            sums.add_stream(Direction::Out, s, (&self.elements, &self.components, enthalpies));
+        for (s, value) in self.products() {
+            let i = self.sums_of(s, value, (streams, memo));
+            sums.add_stream(Direction::Out, streams, i);
         }
         for report in &self.reports {
-            sums.add_make_up(report, (&self.elements, &self.components, enthalpies));
+            sums.add_make_up(report, (&self.elements, &self.components, memo));
             sums.add_duties_and_work(report);
         }
         sums.closures_into(&self.elements, &mut r.balance);
@@ -1087,7 +1132,8 @@ impl Flowsheet {
     /// materials, heat supplied and shaft work delivered in; products, heat removed and work
     /// taken out. An open closure is the error.
     fn flowsheet_energy(&self, sums: &BalanceSums) -> Result<EnergyBalance, EngineError> {
-        let EnergyBalance::Checked(c) = sums.energy() else { return Ok(sums.energy()) };
+        let energy = sums.energy(&self.components);
+        let EnergyBalance::Checked(c) = energy else { return Ok(energy) };
         let tolerance = self.options.energy_balance_tolerance;
         if is_open(&c, tolerance) {
             return Err(EngineError::FlowsheetEnergy {
@@ -1343,5 +1389,87 @@ fn reaches(
             seen[u] = true;
             stack.push(u);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use calx_core::thermo::HeatCapacity;
+    use calx_core::{Component, Phase, UnitType};
+
+    use super::*;
+
+    fn unit(name: &str, unit_type: Arc<dyn UnitType>, params: Vec<(&str, ParamValue)>, ports: [&[&str]; 2]) -> UnitDef {
+        let names = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        UnitDef {
+            name: name.into(),
+            unit_type,
+            params: calx_core::Params::new(params.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+            inlets: if ports[0].is_empty() { vec![] } else { vec![("in".into(), names(ports[0]))] },
+            outlets: vec![("out".into(), names(ports[1]))],
+        }
+    }
+
+    /// feed (CaO and water) -> mixer -> splitter returning 60 % to the mixer (`recycle`, torn),
+    /// converged loosely.
+    fn recycle() -> Flowsheet {
+        let mk = |name: &str, phase, h_f: f64, cp: f64| {
+            let mut c = Component::from_formula(name, name, phase).unwrap();
+            c.formation_enthalpy = Some(h_f * 1e3);
+            c.heat_capacity = Some(HeatCapacity::Constant { cp });
+            c
+        };
+        let components =
+            ComponentSet::new(vec![mk("CaO", Phase::Solid, -634.9, 42.0), mk("H2O", Phase::Liquid, -285.8, 75.3)]);
+        let number = ParamValue::Number;
+        let composition = BTreeMap::from([("CaO".to_string(), number(0.3)), ("H2O".to_string(), number(0.7))]);
+        let feed = vec![
+            ("total", number(0.5)),
+            ("composition", ParamValue::Map(composition)),
+            ("T", number(298.15)),
+            ("P", number(101_325.0)),
+        ];
+        let fractions = vec![("fractions", ParamValue::Map(BTreeMap::from([("recycle".to_string(), number(0.6))])))];
+        // Converged by plain substitution to a loose tolerance: the last guess of `recycle`
+        // is visibly not the splitter's last outlet.
+        let mut options = SolveOptions::default();
+        options.recycle.method = calx_solver::Method::DirectSubstitution;
+        options.recycle.rel_tol = 1e-7;
+        Flowsheet::build(FlowsheetDef {
+            name: "torn".into(),
+            components: Arc::new(components.unwrap()),
+            units: vec![
+                unit("feed", Arc::new(calx_generic::Feed), feed, [&[], &["feed"]]),
+                unit("mixer", Arc::new(calx_generic::Mixer), vec![], [&["feed", "recycle"], &["mixed"]]),
+                unit("split", Arc::new(calx_generic::Splitter), fractions, [&["mixed"], &["recycle", "product"]]),
+            ],
+            options,
+            design_specs: vec![],
+            calculators: vec![],
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_torn_inlet_is_balanced_as_the_unit_saw_it() {
+        let mut f = recycle();
+        let r = f.solve().unwrap();
+        let (mixer, split) = (f.unit_index("mixer").unwrap(), f.unit_index("split").unwrap());
+        // The mixer last ran on the solver's guess of `recycle`, not on the splitter's
+        // final outlet: the two values differ, so the outlet's sums are not the inlet's.
+        let (seen, produced) = (&f.unit_in[mixer][1], &f.unit_out[split][0]);
+        assert!(!same_bits(seen, produced), "{seen:?} is the outlet bit for bit");
+        let inlets = &f.unit_in[mixer];
+        let mass_seen = -0.0 + inlets[0].total_mass() + seen.total_mass();
+        let mass_produced = -0.0 + inlets[0].total_mass() + produced.total_mass();
+        assert_ne!(mass_seen.to_bits(), mass_produced.to_bits(), "the mass balance tells them apart");
+        let balance = &r.units[mixer].balance;
+        assert_eq!(balance[0].inflow.to_bits(), mass_seen.to_bits(), "{balance:?}");
+        // Every outlet's sums, and one entry of its own for the torn inlet: the other inlets,
+        // the feed and the product reuse their outlets' sums.
+        let outlets: usize = f.unit_out.iter().map(Vec::len).sum();
+        assert_eq!(f.balances.streams.len(), outlets + 1);
     }
 }
