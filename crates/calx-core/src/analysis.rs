@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::params::{ParamSpec, Params};
 use crate::report::ReportPart;
 use crate::result::FlowsheetResult;
+use crate::text;
 use crate::unit::UnitError;
 
 /// What an analysis type declares about itself.
@@ -146,7 +147,7 @@ impl<'a> MetricWriter<'a> {
             return;
         }
         if let Some(m) = self.same_slot(name)
-            && m.unit == unit
+            && text::same(&m.unit, unit)
         {
             m.value = value;
             self.len += 1;
@@ -159,7 +160,7 @@ impl<'a> MetricWriter<'a> {
     /// study's first finds): compared in one piece, ahead of the general path.
     #[inline]
     fn same_slot(&mut self, name: &str) -> Option<&mut Metric> {
-        self.out.get_mut(self.len).filter(|m| m.name == name)
+        self.out.get_mut(self.len).filter(|m| text::same(&m.name, name))
     }
 
     /// The next metric, its name formatted (`equipment.{unit}`) straight into the slot.
@@ -226,10 +227,10 @@ impl<'a> MetricWriter<'a> {
         }
         let m = &mut self.out[self.len];
         match name {
-            Name::Text(text) => {
-                if m.name != text {
+            Name::Text(name) => {
+                if !text::same(&m.name, name) {
                     m.name.clear();
-                    m.name.push_str(text);
+                    m.name.push_str(name);
                 }
             }
             Name::Format(args) => write_if_changed(&mut m.name, args),
@@ -277,12 +278,12 @@ fn formats_as(text: &str, args: std::fmt::Arguments<'_>) -> bool {
 }
 
 /// Whether `text` is the concatenation of `parts`.
-fn joined_equal(text: &str, parts: &[&str]) -> bool {
-    let mut rest = text;
+fn joined_equal(whole: &str, parts: &[&str]) -> bool {
+    let mut rest = whole.as_bytes();
     for part in parts {
-        match rest.strip_prefix(part) {
-            Some(after) => rest = after,
-            None => return false,
+        match rest.split_at_checked(part.len()) {
+            Some((head, after)) if text::same_bytes(head, part.as_bytes()) => rest = after,
+            _ => return false,
         }
     }
     rest.is_empty()

@@ -26,6 +26,7 @@ pub mod result;
 pub mod stats;
 pub mod stream;
 pub mod suggest;
+pub mod text;
 pub mod thermo;
 pub mod unit;
 pub mod water;

@@ -1040,9 +1040,10 @@ impl Flowsheet {
     /// components, names, roles, connections, unit types and calculation order. Compared
     /// field by field, without allocating.
     fn is_shape_of(&self, r: &FlowsheetResult) -> bool {
+        use calx_core::text::same;
         let same_end = |e: &Option<Endpoint>, of: &Option<(usize, String)>| match (e, of) {
             (None, None) => true,
-            (Some(e), Some((u, p))) => e.unit == self.defs[*u].name && &e.port == p,
+            (Some(e), Some((u, p))) => same(&e.unit, &self.defs[*u].name) && same(&e.port, p),
             _ => false,
         };
         let order = self.topo.blocks.iter().flat_map(|b| match b {
@@ -1050,11 +1051,11 @@ impl Flowsheet {
             Block::Loop { units, .. } => units.as_slice(),
         });
         Arc::ptr_eq(&r.components, &self.components)
-            && r.name == self.name
+            && same(&r.name, &self.name)
             && r.streams.len() == self.topo.streams.len()
             && r.units.len() == self.defs.len()
             && r.streams.iter().zip(&self.topo.streams).enumerate().all(|(s, (a, b))| {
-                a.name == b.name
+                same(&a.name, &b.name)
                     && a.role == self.role(s).0
                     && same_end(&a.source, &b.source)
                     && same_end(&a.destination, &b.destination)
@@ -1062,9 +1063,9 @@ impl Flowsheet {
             && r.units
                 .iter()
                 .zip(self.defs.iter().zip(&self.descriptors))
-                .all(|(a, (def, d))| a.name == def.name && a.type_name == d.type_name)
+                .all(|(a, (def, d))| same(&a.name, &def.name) && same(&a.type_name, &d.type_name))
             && r.solver.calculation_order.len() == order.clone().count()
-            && r.solver.calculation_order.iter().zip(order).all(|(name, &u)| *name == self.defs[u].name)
+            && r.solver.calculation_order.iter().zip(order).all(|(name, &u)| same(name, &self.defs[u].name))
     }
 
     /// Write the converged figures into `r` (a skeleton of this flowsheet, or a previous

@@ -130,8 +130,10 @@ impl<'a> Flow<'a> {
     /// Whether the label reads `text`.
     pub(crate) fn reads(self, text: &str) -> bool {
         match self {
-            Flow::Name(name) => name == text,
-            Flow::Direct(component) => text.strip_prefix("direct ") == Some(component),
+            Flow::Name(name) => calx_core::text::same(name, text),
+            Flow::Direct(component) => {
+                text.strip_prefix("direct ").is_some_and(|c| calx_core::text::same(c, component))
+            }
         }
     }
 }

@@ -18,7 +18,7 @@
 use std::sync::Arc;
 
 use calx_core::result::{FlowsheetResult, StreamRole};
-use calx_core::{ComponentSet, LayoutKey, MetricWriter};
+use calx_core::{ComponentSet, LayoutKey, MetricWriter, text};
 
 use crate::assess::{self, Assessment, CO2_FLOW, SECONDS_PER_YEAR, Target};
 use crate::background::{Background, UnitImpacts, metric_units};
@@ -249,12 +249,12 @@ impl Plan {
     /// Check `result`'s inventory against the plan's items and read their rates into
     /// `rates`; `None` when it has another shape.
     fn read_rates(&self, result: &FlowsheetResult, bg: &Background, rates: &mut [f64; MAX_ITEMS]) -> Option<()> {
-        let names = result.units.iter().map(|u| u.name.as_str());
-        if result.units.len() != self.unit_names.len() || !names.eq(self.unit_names.iter().map(String::as_str)) {
+        let same_units = result.units.iter().zip(&self.unit_names).all(|(u, name)| text::same(&u.name, name));
+        if result.units.len() != self.unit_names.len() || !same_units {
             return None;
         }
         let named = |&(i, ref name, role): &(usize, String, StreamRole)| {
-            result.streams.get(i).is_some_and(|s| s.name == *name && s.role == role)
+            result.streams.get(i).is_some_and(|s| text::same(&s.name, name) && s.role == role)
         };
         if !self.streams.iter().all(named) {
             return None;
@@ -262,7 +262,7 @@ impl Plan {
         let (mut k, mut same) = (0, true);
         inventory::each_entry(result, &bg.config, |e| {
             match self.items.get(k) {
-                Some(p) if same && p.source == e.source && p.unit == e.unit && e.flow.reads(&p.flow) => {
+                Some(p) if same && p.source == e.source && text::same(&p.unit, e.unit) && e.flow.reads(&p.flow) => {
                     rates[k] = e.rate;
                 }
                 _ => same = false,
