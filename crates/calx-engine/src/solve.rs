@@ -221,17 +221,21 @@ impl Flowsheet {
             Variable::UnitUtility { unit, utility } => Ok(self.reports[self.unit_index(unit)?].total(*utility)),
             Variable::UnitSize { unit, size } => Ok(self.size(unit, size)?.value),
             Variable::UnitParam { unit, param, key } => {
-                let u = self.unit_index(unit)?;
-                match (self.defs[u].params.get(param), key) {
-                    (Some(ParamValue::Number(x)), None) => Ok(*x),
-                    (Some(ParamValue::Map(m)), Some(k)) => match m.get(k) {
-                        Some(ParamValue::Number(x)) => Ok(*x),
-                        _ => Err(missing(&format!("{param}.{k}"), "numeric parameter")),
-                    },
-                    _ => Err(missing(param, "numeric parameter")),
-                }
+                self.param_number(self.unit_index(unit)?, param, key.as_deref())
             }
             _ => Err(EngineError::Internal(format!("{v:?} is neither a stream nor a unit variable"))),
+        }
+    }
+
+    /// The numeric parameter `param` (its entry `key` of a map) of unit `u` as defined now.
+    fn param_number(&self, u: usize, param: &str, key: Option<&str>) -> Result<f64, EngineError> {
+        match (self.defs[u].params.get(param), key) {
+            (Some(ParamValue::Number(x)), None) => Ok(*x),
+            (Some(ParamValue::Map(m)), Some(k)) => match m.get(k) {
+                Some(ParamValue::Number(x)) => Ok(*x),
+                _ => Err(missing(&format!("{param}.{k}"), "numeric parameter")),
+            },
+            _ => Err(missing(param, "numeric parameter")),
         }
     }
 
@@ -334,12 +338,12 @@ impl Flowsheet {
                 reason: "only unit and feed parameters can be adjusted".into(),
             });
         };
+        let u = self.unit_index(unit)?;
         // The same value (bit for bit) builds the same unit: nothing to do. Studies reset every
         // parameter to its base value before each sample, mostly to what it already is.
-        if self.read(v).is_ok_and(|current| current.to_bits() == value.to_bits()) {
+        if self.param_number(u, param, key.as_deref()).is_ok_and(|current| current.to_bits() == value.to_bits()) {
             return Ok(());
         }
-        let u = self.unit_index(unit)?;
         // A unit that takes the value in place is not created again (no parsing, no
         // allocation); its definition's parameters follow, so that a rebuild later agrees.
         let taken = self.units[u].set_number(param, key.as_deref(), value).map_err(|source| EngineError::Unit {
@@ -455,7 +459,7 @@ impl Flowsheet {
     }
 
     fn unit_index(&self, name: &str) -> Result<usize, EngineError> {
-        self.defs.iter().position(|u| u.name == name).ok_or_else(|| missing(name, "unit"))
+        self.defs.iter().position(|u| calx_core::text::same(&u.name, name)).ok_or_else(|| missing(name, "unit"))
     }
 
     fn solve_specs(&mut self, level: usize, reports: &mut Vec<DesignSpecReport>) -> Result<(), EngineError> {
