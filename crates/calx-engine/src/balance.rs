@@ -546,11 +546,10 @@ mod tests {
         }
     }
 
-    /// A stream's element flows, summed apart from everything else: per component in order,
-    /// `w / M * n` onto a zeroed total.
-    fn stream_elements(set: &ComponentSet, s: &Reference<'_>) -> Vec<f64> {
+    /// Add the element flows of `s` to `total` (one per element of `set`): per component in
+    /// order, `w / M * n`.
+    fn add_elements(set: &ComponentSet, s: &Reference<'_>, total: &mut [f64]) {
         let names = set.elements();
-        let mut total = vec![0.0; names.len()];
         for (c, comp) in set.iter().enumerate() {
             let (Some(atoms), Some(m)) = (&comp.elements, comp.molar_mass) else { continue };
             let w = s.flow(c);
@@ -562,19 +561,31 @@ mod tests {
                 total[k] += w / m * n;
             }
         }
-        total
     }
 
-    /// A stream's enthalpy flow, summed apart from everything else: per component in order
-    /// from zero, or the first component with a flow and no data.
-    fn stream_energy(set: &ComponentSet, s: &Stream) -> Result<EnergySide, NoThermoData> {
-        let mut side = EnergySide::default();
+    /// Add the enthalpy flows of `s` to `side`, per component in order; the first component
+    /// with a flow and no data is the error.
+    fn add_enthalpies(set: &ComponentSet, side: &mut EnergySide, s: &Stream) -> Result<(), NoThermoData> {
         for (c, (comp, &w)) in set.iter().zip(&s.flows).enumerate() {
             if w != 0.0 {
                 let h = comp.specific_enthalpy(s.temperature).map_err(|_| NoThermoData { component: c })?;
                 side.add(w * h);
             }
         }
+        Ok(())
+    }
+
+    /// A stream's element flows, summed apart from everything else onto a zeroed total.
+    fn stream_elements(set: &ComponentSet, s: &Reference<'_>) -> Vec<f64> {
+        let mut total = vec![0.0; set.elements().len()];
+        add_elements(set, s, &mut total);
+        total
+    }
+
+    /// A stream's enthalpy flow, summed apart from everything else from zero.
+    fn stream_energy(set: &ComponentSet, s: &Stream) -> Result<EnergySide, NoThermoData> {
+        let mut side = EnergySide::default();
+        add_enthalpies(set, &mut side, s)?;
         Ok(side)
     }
 
@@ -591,19 +602,7 @@ mod tests {
         let names = set.elements();
         let sum = |sides: &[Reference<'_>]| {
             let mut total = vec![0.0; names.len()];
-            for s in sides {
-                for (c, comp) in set.iter().enumerate() {
-                    let (Some(atoms), Some(m)) = (&comp.elements, comp.molar_mass) else { continue };
-                    let w = s.flow(c);
-                    if w == 0.0 {
-                        continue;
-                    }
-                    for (el, &n) in atoms {
-                        let k = names.iter().position(|x| x == el).unwrap();
-                        total[k] += w / m * n;
-                    }
-                }
-            }
+            sides.iter().for_each(|s| add_elements(set, s, &mut total));
             total
         };
         let total = |s: &Reference<'_>| match s {
@@ -618,15 +617,7 @@ mod tests {
                 closures.push(Closure::of(el, e_in[k], e_out[k]));
             }
         }
-        let flows = |side: &mut EnergySide, s: &Stream| -> Result<(), NoThermoData> {
-            for (c, (comp, &w)) in set.iter().zip(&s.flows).enumerate() {
-                if w != 0.0 {
-                    let h = comp.specific_enthalpy(s.temperature).map_err(|_| NoThermoData { component: c })?;
-                    side.add(w * h);
-                }
-            }
-            Ok(())
-        };
+        let flows = |side: &mut EnergySide, s: &Stream| add_enthalpies(set, side, s);
         let sides = || -> Result<(EnergySide, EnergySide), NoThermoData> {
             let (mut inn, mut out) = (EnergySide::default(), EnergySide::default());
             for s in inlets {
