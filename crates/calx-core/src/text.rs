@@ -29,13 +29,6 @@ pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// Whether `text` starts with `prefix` ([`str::starts_with`] for a `&str` prefix), compared
-/// as [`same_bytes`].
-#[inline]
-pub fn starts_with(text: &str, prefix: &str) -> bool {
-    text.as_bytes().get(..prefix.len()).is_some_and(|head| same_bytes(head, prefix.as_bytes()))
-}
-
 /// The eight bytes of `s` from `at` as one word.
 #[inline]
 fn word(s: &[u8], at: usize) -> u64 {
@@ -83,16 +76,6 @@ mod tests {
         for (a, b) in &pairs {
             assert_eq!(same(a, b), a == b, "{a:?} vs {b:?}");
             assert_eq!(same(b, a), a == b, "{b:?} vs {a:?}");
-        }
-    }
-
-    #[test]
-    fn starts_with_is_the_standard_prefix_test() {
-        for (a, b) in cases() {
-            for cut in 0..=b.len() {
-                let Some(prefix) = b.get(..cut) else { continue };
-                assert_eq!(starts_with(&a, prefix), a.starts_with(prefix), "{a:?} starts with {prefix:?}");
-            }
         }
     }
 }

@@ -1162,17 +1162,16 @@ struct YearCosts {
 
 impl YearCosts {
     fn of(c: &TeaConfig, costs: &YearlyCosts, credited_years: Option<u32>, year: u32) -> YearCosts {
-        let cy = c.construction_years;
-        let total_capex = costs.total_capex;
-        let capex = if year < cy { total_capex / f64::from(cy) } else { 0.0 };
+        let (cy, total_capex) = (c.construction_years, costs.total_capex);
         if year < cy {
-            return YearCosts { capex, ..YearCosts::default() };
+            return YearCosts { capex: total_capex / f64::from(cy), ..YearCosts::default() };
         }
         let k = year - cy + 1;
         let share = output_share(c, k);
         let depreciation = if k <= c.depreciation_years { total_capex / f64::from(c.depreciation_years) } else { 0.0 };
         let credited = credited_years.is_none_or(|n| k <= n);
-        YearCosts { capex, share, opex: costs.operation * share + costs.fixed, depreciation, operating: true, credited }
+        let opex = costs.operation * share + costs.fixed;
+        YearCosts { capex: 0.0, share, opex, depreciation, operating: true, credited }
     }
 
     /// The year's flows with `revenue` per year at full output, taxed at `tax_rate`.
