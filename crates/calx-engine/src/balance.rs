@@ -125,49 +125,40 @@ impl StreamBook {
         self.width = table.names.len();
     }
 
+    /// Keep the first `n` entries for the next fill, when the book holds that many of a table
+    /// as wide as `table`; `false` (nothing kept) otherwise.
+    pub(crate) fn keep(&mut self, n: usize, table: &ElementTable) -> bool {
+        if self.width != table.names.len() || self.sums.len() < n {
+            return false;
+        }
+        self.sums.truncate(n);
+        self.elements.truncate(n * self.width);
+        true
+    }
+
     /// Take the sums of `stream` as a new entry, and return its number. Element flows sum
     /// `w / M * n` (as `(w / M) * n`) onto zero per element; the enthalpy flow sums `w * h`
     /// (specific enthalpies at the stream's temperature, from `memo`) until a component
     /// without data is met. Absent components add nothing (a NaN or an infinity is not
     /// absent, and is added).
-    pub(crate) fn take(
-        &mut self,
-        stream: &Stream,
-        (table, set, memo): (&ElementTable, &ComponentSet, &mut EnthalpyMemo),
-    ) -> usize {
-        let start = self.elements.len();
-        self.elements.resize(start + self.width, 0.0);
-        let elements = &mut self.elements[start..];
-        let t = stream.temperature;
-        let enthalpies = memo.row(t, set.len());
-        let mut energy = Ok(EnergySide::default());
-        let known = stream.flows.len().min(table.rows.len()).min(set.len());
-        let (tabulated, beyond) = stream.flows.split_at(known);
-        // Sliced to one length, so that one index runs the loop without bounds checks.
-        let rows = &table.rows[..known];
-        let (mut mass, mut touched) = (-0.0, 0);
-        for c in 0..known {
-            let w = tabulated[c];
-            mass += w;
-            if w == 0.0 {
-                continue;
-            }
-            touched |= rows[c].mask;
-            table.add_component(&rows[c], w, elements);
-            let Ok(side) = &mut energy else { continue };
-            match enthalpies.known(c) {
-                Some(h) => side.add(w * h),
-                None => match enthalpies.compute(set, c, t) {
-                    Ok(h) => side.add(w * h),
-                    Err(missing) => energy = Err(missing),
-                },
-            }
+    pub(crate) fn take(&mut self, stream: &Stream, tables: (&ElementTable, &ComponentSet, &mut EnthalpyMemo)) -> usize {
+        let i = self.sums.len();
+        self.elements.resize((i + 1) * self.width, 0.0);
+        let sums = read(stream, tables, &mut self.elements[i * self.width..]);
+        self.sums.push(sums);
+        i
+    }
+
+    /// Make entry `i` the sums of `stream`: taken again in place when the book holds it, as
+    /// a new entry when `i` is the next one.
+    pub(crate) fn put(&mut self, i: usize, stream: &Stream, tables: (&ElementTable, &ComponentSet, &mut EnthalpyMemo)) {
+        if i == self.sums.len() {
+            self.take(stream, tables);
+            return;
         }
-        for &w in beyond {
-            mass += w;
-        }
-        self.sums.push(StreamSums { mass, touched, energy });
-        self.sums.len() - 1
+        let elements = &mut self.elements[i * self.width..(i + 1) * self.width];
+        elements.fill(0.0);
+        self.sums[i] = read(stream, tables, elements);
     }
 
     /// Entry `i`: its sums and its element flows (one per element of the table).
@@ -180,6 +171,44 @@ impl StreamBook {
     pub(crate) fn len(&self) -> usize {
         self.sums.len()
     }
+}
+
+/// The sums of `stream` ([`StreamBook::take`]), its element flows added onto `elements`
+/// (zero, one per element of `table`).
+fn read(
+    stream: &Stream,
+    (table, set, memo): (&ElementTable, &ComponentSet, &mut EnthalpyMemo),
+    elements: &mut [f64],
+) -> StreamSums {
+    let t = stream.temperature;
+    let enthalpies = memo.row(t, set.len());
+    let mut energy = Ok(EnergySide::default());
+    let known = stream.flows.len().min(table.rows.len()).min(set.len());
+    let (tabulated, beyond) = stream.flows.split_at(known);
+    // Sliced to one length, so that one index runs the loop without bounds checks.
+    let rows = &table.rows[..known];
+    let (mut mass, mut touched) = (-0.0, 0);
+    for c in 0..known {
+        let w = tabulated[c];
+        mass += w;
+        if w == 0.0 {
+            continue;
+        }
+        touched |= rows[c].mask;
+        table.add_component(&rows[c], w, elements);
+        let Ok(side) = &mut energy else { continue };
+        match enthalpies.known(c) {
+            Some(h) => side.add(w * h),
+            None => match enthalpies.compute(set, c, t) {
+                Ok(h) => side.add(w * h),
+                Err(missing) => energy = Err(missing),
+            },
+        }
+    }
+    for &w in beyond {
+        mass += w;
+    }
+    StreamSums { mass, touched, energy }
 }
 
 /// Whether `a` and `b` are the same stream value, bit for bit (flows, temperature, pressure):
@@ -195,6 +224,11 @@ pub(crate) fn same_bits(a: &Stream, b: &Stream) -> bool {
         && differ == 0
 }
 
+/// Whether `a` and `b` hold the same numbers, bit for bit (a unit's start state).
+pub(crate) fn same_numbers(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
 /// The buffers a flowsheet keeps for its balances between solves: the specific enthalpies
 /// met, the per-stream sums of the last fill and the sums of the balance being taken.
 #[derive(Clone, Debug, Default)]
@@ -202,6 +236,65 @@ pub(crate) struct BalanceScratch {
     pub(crate) memo: EnthalpyMemo,
     pub(crate) streams: StreamBook,
     pub(crate) sums: BalanceSums,
+    /// What the last fill found for each unit and still holds for a unit not calculated
+    /// since.
+    pub(crate) kept: KeptSums,
+}
+
+/// Per unit, what the last fill found for it: kept while the unit is not calculated again
+/// (its inlets, outlets and report stay the same values), so that a study's sample reads
+/// and balances again only the units its parameters reached.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeptSums {
+    /// Whether the [`StreamBook`] entries of its outlets hold its present outlets' sums.
+    outlets: Vec<bool>,
+    /// Its closures and energy balance, and whether they hold.
+    balances: Vec<(bool, Vec<Closure>, EnergyBalance)>,
+}
+
+impl KeptSums {
+    /// Unit `u`'s streams or report are about to change.
+    pub(crate) fn forget(&mut self, u: usize) {
+        if let Some(taken) = self.outlets.get_mut(u) {
+            *taken = false;
+        }
+        if let Some(balance) = self.balances.get_mut(u) {
+            balance.0 = false;
+        }
+    }
+
+    /// Forget everything, for `units` units.
+    pub(crate) fn forget_all(&mut self, units: usize) {
+        self.outlets.clear();
+        self.outlets.resize(units, false);
+        self.balances.iter_mut().for_each(|b| b.0 = false);
+        self.balances.resize_with(units, || (false, Vec::new(), EnergyBalance::NotApplicable));
+    }
+
+    pub(crate) fn outlets_taken(&self, u: usize) -> bool {
+        self.outlets.get(u).copied().unwrap_or(false)
+    }
+
+    pub(crate) fn take_outlets(&mut self, u: usize) {
+        if let Some(taken) = self.outlets.get_mut(u) {
+            *taken = true;
+        }
+    }
+
+    /// Unit `u`'s closures and energy balance from the last fill, if they hold.
+    pub(crate) fn balance(&self, u: usize) -> Option<(&[Closure], &EnergyBalance)> {
+        self.balances.get(u).filter(|b| b.0).map(|(_, c, e)| (c.as_slice(), e))
+    }
+
+    /// Keep unit `u`'s closures and energy balance.
+    pub(crate) fn keep_balance(&mut self, u: usize, closures: &[Closure], energy: &EnergyBalance) {
+        if let Some((holds, kept, kept_energy)) = self.balances.get_mut(u) {
+            kept.clear();
+            kept.extend(closures.iter().cloned());
+            kept_energy.clone_from(energy);
+            *holds = true;
+        }
+    }
 }
 
 /// The sums of one balance being taken: total mass, element flows and enthalpy flows of what

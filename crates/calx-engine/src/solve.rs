@@ -5,7 +5,10 @@
 //! copies of its inlets into its own buffers and writes its outlets into its own buffers;
 //! the driver then publishes them, except tear streams of the loop being converged, whose
 //! value stays the solver's guess until the loop has converged. Because unit calculations
-//! are pure, the driver may call them as often as it needs.
+//! are pure, the driver may call them as often as it needs, and does not call one again
+//! while its parameters, start state and inlets (bit for bit) are those of its last
+//! calculation: the unit keeps its outlets and report, and the balances keep its outlets'
+//! sums and its closures.
 
 use std::sync::Arc;
 
@@ -20,7 +23,8 @@ use calx_solver::{FixedPointWorkspace, SolverError, solve_bracketed, solve_fixed
 use tracing::{debug, info_span};
 
 use crate::balance::{
-    BalanceScratch, BalanceSums, Direction, ElementTable, EnthalpyMemo, StreamBook, first_violation, is_open, same_bits,
+    BalanceScratch, BalanceSums, Direction, ElementTable, EnthalpyMemo, StreamBook, first_violation, is_open,
+    same_bits, same_numbers,
 };
 use crate::calculate::{CalculatorDef, Plan};
 use crate::def::{DesignSpecDef, FlowsheetDef, SolveOptions, UnitDef, Variable};
@@ -69,6 +73,12 @@ pub struct Flowsheet {
     /// Per unit, the inner state its calculations start from (empty: the unit's own start),
     /// set only by [`Flowsheet::set_warm_start`].
     starts: Vec<Vec<f64>>,
+    /// Per unit, whether its outlets and report are what calculating it gives for its present
+    /// parameters and start state from the inlets in `unit_in`. Calculations are pure, so a
+    /// unit that is current and meets those inlets again, bit for bit, is not calculated
+    /// again ([`Flowsheet::is_current`]). Cleared by every change of its parameters or start
+    /// state, and while it calculates; set when a calculation passed every check.
+    current: Vec<bool>,
     loop_reports: Vec<Option<LoopReport>>,
     calculations: usize,
     /// Total mass flow of the feeds (outlets of units without inlets) in the current solve,
@@ -157,6 +167,7 @@ impl Flowsheet {
             reports: vec![UnitReport::default(); defs.len()],
             warm: vec![None; topo.blocks.len()],
             starts: vec![Vec::new(); defs.len()],
+            current: vec![false; defs.len()],
             loop_reports: vec![None; topo.blocks.len()],
             components,
             defs,
@@ -344,6 +355,7 @@ impl Flowsheet {
         if self.param_number(u, param, key.as_deref()).is_ok_and(|current| current.to_bits() == value.to_bits()) {
             return Ok(());
         }
+        self.current[u] = false;
         // A unit that takes the value in place is not created again (no parsing, no
         // allocation); its definition's parameters follow, so that a rebuild later agrees.
         let taken = self.units[u].set_number(param, key.as_deref(), value).map_err(|source| EngineError::Unit {
@@ -368,6 +380,7 @@ impl Flowsheet {
         I: Iterator<Item = (&'k str, f64)> + Clone,
     {
         let u = self.unit_index(unit)?;
+        self.current[u] = false;
         let mut in_place = true;
         for (key, value) in entries.clone() {
             in_place = self.units[u].set_number(param, Some(key), value).map_err(|source| EngineError::Unit {
@@ -414,6 +427,7 @@ impl Flowsheet {
         })?;
         self.units[u] = op;
         self.defs[u].params = params;
+        self.current[u] = false;
         Ok(())
     }
 
@@ -454,6 +468,11 @@ impl Flowsheet {
             )));
         }
         self.warm.clone_from(&warm.tears);
+        // A study hands back the same start before every sample: only a unit whose start
+        // changed must calculate again.
+        for ((current, start), new) in self.current.iter_mut().zip(&self.starts).zip(&warm.units) {
+            *current &= same_numbers(start, new);
+        }
         self.starts.clone_from(&warm.units);
         Ok(())
     }
@@ -583,6 +602,12 @@ impl Flowsheet {
     /// Calculate one unit; outlets that are in `tears` are not published.
     fn calculate(&mut self, u: usize, tears: &[usize]) -> Result<(), EngineError> {
         self.run_unit_calculators(u)?;
+        if self.is_current(u) {
+            self.publish(u, tears);
+            return Ok(());
+        }
+        self.current[u] = false;
+        self.balances.kept.forget(u);
         for (k, &s) in self.topo.inlets[u].iter().enumerate() {
             self.unit_in[u][k].copy_from(&self.values[s]);
         }
@@ -617,9 +642,6 @@ impl Flowsheet {
                     problem,
                 });
             }
-            if !tears.contains(&s) {
-                self.values[s].copy_from(out);
-            }
         }
         if let Some(problem) = report_problem(&self.reports[u], n) {
             return Err(EngineError::InvalidReport {
@@ -628,7 +650,25 @@ impl Flowsheet {
                 problem,
             });
         }
+        self.current[u] = true;
+        self.publish(u, tears);
         Ok(())
+    }
+
+    /// Whether calculating unit `u` now would give what its outlets and report hold: it is
+    /// current and its inlets are, bit for bit, those it was calculated from.
+    fn is_current(&self, u: usize) -> bool {
+        self.current[u]
+            && (self.topo.inlets[u].iter().zip(&self.unit_in[u])).all(|(&s, seen)| same_bits(&self.values[s], seen))
+    }
+
+    /// Publish unit `u`'s outlets, except those in `tears`.
+    fn publish(&mut self, u: usize, tears: &[usize]) {
+        for (k, &s) in self.topo.outlets[u].iter().enumerate() {
+            if !tears.contains(&s) {
+                self.values[s].copy_from(&self.unit_out[u][k]);
+            }
+        }
     }
 
     /// Converge one recycle block: its tear streams and the parameters of the calculators
@@ -890,14 +930,23 @@ impl Flowsheet {
     }
 
     /// Take the sums of every unit's outlet, unit after unit (entry `first_outlet[u] + k` is
-    /// outlet `k` of unit `u`), into a cleared book.
+    /// outlet `k` of unit `u`), as the first entries of the book. The entries of a unit not
+    /// calculated since the last fill are kept: its outlets are the same values.
     fn take_outlet_sums(&self, scratch: &mut BalanceScratch) {
-        let BalanceScratch { memo, streams, .. } = scratch;
-        streams.clear(&self.elements);
-        for outlets in &self.unit_out {
-            for s in outlets {
-                streams.take(s, (&self.elements, &self.components, memo));
+        let BalanceScratch { memo, streams, kept, .. } = scratch;
+        let outlets = self.unit_out.iter().map(Vec::len).sum();
+        if !streams.keep(outlets, &self.elements) {
+            streams.clear(&self.elements);
+            kept.forget_all(self.unit_out.len());
+        }
+        for (u, values) in self.unit_out.iter().enumerate() {
+            if kept.outlets_taken(u) {
+                continue;
             }
+            for (k, s) in values.iter().enumerate() {
+                streams.put(self.first_outlet[u] + k, s, (&self.elements, &self.components, memo));
+            }
+            kept.take_outlets(u);
         }
     }
 
@@ -918,27 +967,39 @@ impl Flowsheet {
     fn fill_units(
         &self,
         units: &mut [calx_core::result::UnitResult],
-        BalanceScratch { memo, streams, sums }: &mut BalanceScratch,
+        BalanceScratch { memo, streams, sums, kept }: &mut BalanceScratch,
     ) -> Result<(), EngineError> {
         for (u, (def, unit)) in self.defs.iter().zip(units.iter_mut()).enumerate() {
             let (inlets, outlets, report) = (&self.unit_in[u], &self.unit_out[u], &self.reports[u]);
             // Sources and sinks create or absorb material by design; balance the rest: mass,
             // elements and energy, from each stream's sums (the inlets as the unit saw them).
+            // A unit not calculated since the last fill has the same closures.
             let balanced = !inlets.is_empty() && !outlets.is_empty();
-            if balanced {
-                sums.reset(&self.elements);
-                for (&s, value) in self.topo.inlets[u].iter().zip(inlets) {
-                    let i = self.sums_of(s, value, (streams, memo));
-                    sums.add_stream(Direction::In, streams, i);
+            match kept.balance(u) {
+                _ if !balanced => {
+                    unit.balance.clear();
+                    unit.energy = EnergyBalance::NotApplicable;
                 }
-                sums.add_make_up(report, (&self.elements, &self.components, memo));
-                for k in 0..outlets.len() {
-                    sums.add_stream(Direction::Out, streams, self.first_outlet[u] + k);
+                Some((closures, energy)) => {
+                    unit.balance.clear();
+                    unit.balance.extend(closures.iter().cloned());
+                    unit.energy.clone_from(energy);
                 }
-                sums.add_duties_and_work(report);
-                sums.closures_into(&self.elements, &mut unit.balance);
-            } else {
-                unit.balance.clear();
+                None => {
+                    sums.reset(&self.elements);
+                    for (&s, value) in self.topo.inlets[u].iter().zip(inlets) {
+                        let i = self.sums_of(s, value, (streams, memo));
+                        sums.add_stream(Direction::In, streams, i);
+                    }
+                    sums.add_make_up(report, (&self.elements, &self.components, memo));
+                    for k in 0..outlets.len() {
+                        sums.add_stream(Direction::Out, streams, self.first_outlet[u] + k);
+                    }
+                    sums.add_duties_and_work(report);
+                    sums.closures_into(&self.elements, &mut unit.balance);
+                    unit.energy = sums.energy(&self.components);
+                    kept.keep_balance(u, &unit.balance, &unit.energy);
+                }
             }
             if let Some(c) = first_violation(&unit.balance, self.options.unit_balance_tolerance) {
                 return Err(EngineError::Balance {
@@ -951,7 +1012,6 @@ impl Flowsheet {
                     tolerance: self.options.unit_balance_tolerance,
                 });
             }
-            unit.energy = if balanced { sums.energy(&self.components) } else { EnergyBalance::NotApplicable };
             let tolerance = self.options.energy_balance_tolerance;
             if let Some(c) = unit.energy.closure().filter(|c| is_open(c, tolerance)) {
                 return Err(EngineError::Energy {
@@ -1090,7 +1150,7 @@ impl Flowsheet {
         // The plant's balance: feeds and every unit's make-up material (at its own
         // temperature) in, products out, every unit's duties and work; the energy closure is
         // reported after mass and elements, which explain more when both break.
-        let BalanceScratch { memo, streams, sums } = scratch;
+        let BalanceScratch { memo, streams, sums, .. } = scratch;
         sums.reset(&self.elements);
         for (s, value) in self.feeds() {
             let i = self.sums_of(s, value, (streams, memo));
