@@ -61,18 +61,27 @@ pub struct MetricWriter<'a> {
     key: Option<LayoutKey>,
     /// The list holds the declared layout already: names and units are those in the slots.
     same_layout: bool,
+    /// While texts of a layout are declared: the end of those declared so far in the held
+    /// layout's texts, and whether they are all the held ones.
+    texts: (usize, bool),
 }
 
 /// Which layout a list of metrics was last written in (its names and units, in order),
 /// kept beside the list by whoever keeps the list between samples (a study's worker).
 /// Unknown by default, and while a writer that may change the list is at work.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MetricLayout(Option<LayoutKey>);
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MetricLayout {
+    key: Option<LayoutKey>,
+    /// The texts the layout's names are made from, as the writer gave them
+    /// ([`MetricWriter::layout_named`]): each as its length (eight bytes) and its bytes.
+    names: Vec<u8>,
+}
 
 /// One layout of one compiled writer (an LCA plan): the writer's number, unique in the
 /// process ([`LayoutKey::new_writer`]), and `variant`, the writer's own account of the
 /// choices its list depends on (which categories it writes). The writer promises that the
-/// same key always means the same names and units in the same order.
+/// same key always means the same names and units in the same order, or, declared with
+/// [`MetricWriter::layout_named`], the same key and the same texts do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LayoutKey {
     writer: u64,
@@ -96,29 +105,89 @@ impl LayoutKey {
 impl<'a> MetricWriter<'a> {
     /// Write over `out` from its start.
     pub fn new(out: &'a mut Vec<Metric>) -> MetricWriter<'a> {
-        MetricWriter { out, len: 0, layout: None, key: None, same_layout: false }
+        MetricWriter { out, len: 0, layout: None, key: None, same_layout: false, texts: (0, false) }
     }
 
     /// Write over `out`, whose layout is kept in `layout`: unknown from now on, and the
     /// declared one again when the writer [finishes](MetricWriter::finish).
     pub fn laid_out(out: &'a mut Vec<Metric>, layout: &'a mut MetricLayout) -> MetricWriter<'a> {
         let held = std::mem::take(layout);
-        MetricWriter { out, len: 0, layout: Some((layout, held)), key: None, same_layout: false }
+        MetricWriter { out, len: 0, layout: Some((layout, held)), key: None, same_layout: false, texts: (0, false) }
     }
 
     /// Declare the layout about to be written, before the first metric. When the list holds
     /// it already, the metrics that follow write their values alone.
     pub fn layout(&mut self, key: LayoutKey) {
+        self.layout_texts(key);
+        self.layout_texts_end();
+    }
+
+    /// Declare the layout about to be written, before the first metric, as `key` and the
+    /// texts its names and units are made from (names a flowsheet gives, in the order the
+    /// writer meets them). The list holds that layout when it was last written with the same
+    /// key and the same texts, compared byte for byte: a writer whose names come from its
+    /// input tells its layouts apart exactly this way, its key saying how many texts each
+    /// part of its list takes. [`MetricWriter::layout_text`] and
+    /// [`MetricWriter::layout_texts_end`] do the same text by text.
+    pub fn layout_named<'n>(&mut self, key: LayoutKey, texts: impl Iterator<Item = &'n str>) {
+        self.layout_texts(key);
+        texts.for_each(|t| self.layout_text(t));
+        self.layout_texts_end();
+    }
+
+    /// Begin declaring layout `key` with texts ([`MetricWriter::layout_named`]), before the
+    /// first metric.
+    pub fn layout_texts(&mut self, key: LayoutKey) {
         debug_assert_eq!(self.len, 0, "a layout is declared before the first metric");
         self.key = Some(key);
-        self.same_layout = self.len == 0 && self.layout.as_ref().is_some_and(|(_, held)| held.0 == Some(key));
+        self.same_layout = false;
+        self.texts = (0, self.layout.as_ref().is_some_and(|(_, held)| held.key == Some(key)));
+    }
+
+    /// The next text of the layout being declared: compared with the one held in its place,
+    /// and from the first that differs on, written over them.
+    pub fn layout_text(&mut self, text: &str) {
+        let Some((_, held)) = &mut self.layout else { return };
+        let (at, matching) = &mut self.texts;
+        let len = (text.len() as u64).to_le_bytes();
+        let end = *at + len.len() + text.len();
+        if *matching {
+            let same = held
+                .names
+                .get(*at..end)
+                .is_some_and(|b| b[..len.len()] == len && text::same_bytes(&b[len.len()..], text.as_bytes()));
+            if !same {
+                *matching = false;
+                held.names.truncate(*at);
+            }
+        }
+        if !*matching {
+            held.names.extend_from_slice(&len);
+            held.names.extend_from_slice(text.as_bytes());
+        }
+        *at = end;
+    }
+
+    /// Every text of the layout is declared: the list holds it when its key and every text
+    /// were the held ones, and no more texts were held.
+    pub fn layout_texts_end(&mut self) {
+        let Some((_, held)) = &mut self.layout else { return };
+        let (at, matching) = self.texts;
+        self.same_layout = self.len == 0 && matching && held.names.len() == at;
+        held.names.truncate(at);
+    }
+
+    /// The declared layout covers the metrics written so far; those that follow are compared
+    /// by name (a short tail whose names come and go from sample to sample).
+    pub fn end_layout(&mut self) {
+        self.same_layout = false;
     }
 
     /// Every metric is written: record the declared layout (if any) as the list's.
     pub fn finish(mut self) {
-        if let (Some((layout, _)), Some(key)) = (self.layout.take(), self.key) {
+        if let (Some((layout, held)), Some(key)) = (self.layout.take(), self.key) {
             debug_assert!(!self.same_layout || self.len == self.out.len(), "a layout wrote fewer metrics than before");
-            *layout = MetricLayout(Some(key));
+            *layout = MetricLayout { key: Some(key), names: held.names };
         }
     }
 
@@ -600,6 +669,11 @@ mod tests {
         assert_eq!(names(&other), expected);
     }
 
+    /// The layout of a list last written as `key`, with no texts.
+    fn laid(key: LayoutKey) -> MetricLayout {
+        MetricLayout { key: Some(key), names: Vec::new() }
+    }
+
     /// Write `names` (each with its value, unit `u`) as layout `key` over `out`, finished.
     fn write_laid_out(out: &mut Vec<Metric>, layout: &mut MetricLayout, key: LayoutKey, names: &[(&str, f64)]) {
         let mut w = MetricWriter::laid_out(out, layout);
@@ -615,11 +689,11 @@ mod tests {
         let (mut out, mut layout) = (Vec::new(), MetricLayout::default());
         let key = LayoutKey::new(LayoutKey::new_writer(), 0b101);
         write_laid_out(&mut out, &mut layout, key, &[("a", 1.0), ("b", 2.0)]);
-        assert_eq!(layout, MetricLayout(Some(key)));
+        assert_eq!(layout, laid(key));
         // Found in place: the values change, the names stay.
         write_laid_out(&mut out, &mut layout, key, &[("a", 3.0), ("b", 4.0)]);
         assert_eq!(names(&out), [("a", 3.0, "u"), ("b", 4.0, "u")]);
-        assert_eq!(layout, MetricLayout(Some(key)));
+        assert_eq!(layout, laid(key));
         // A writer that stops half-way (an analysis that failed) leaves the layout unknown.
         {
             let mut w = MetricWriter::laid_out(&mut out, &mut layout);
@@ -644,12 +718,44 @@ mod tests {
         assert_eq!(names(&out), [("c", 3.0, "u")]);
         write_laid_out(&mut out, &mut layout, LayoutKey::new(two, 1), &[("d", 4.0), ("e", 5.0)]);
         assert_eq!(names(&out), [("d", 4.0, "u"), ("e", 5.0, "u")]);
-        assert_eq!(layout, MetricLayout(Some(LayoutKey::new(two, 1))));
+        assert_eq!(layout, laid(LayoutKey::new(two, 1)));
         // A laid-out writer that declares no layout records none.
         let mut w = MetricWriter::laid_out(&mut out, &mut layout);
         w.put("f", 6.0, "u");
         w.finish();
         assert_eq!(layout, MetricLayout::default(), "nothing declared, nothing recorded");
+    }
+
+    /// Write `x.{text}` for each of `texts` as layout `key` named by those texts, then
+    /// `tail` after the layout's end.
+    fn write_named(out: &mut Vec<Metric>, layout: &mut MetricLayout, key: LayoutKey, texts: &[&str], tail: &str) {
+        let mut w = MetricWriter::laid_out(out, layout);
+        w.layout_named(key, texts.iter().copied());
+        for (i, text) in texts.iter().enumerate() {
+            w.put_parts(&["x.", text], i as f64, &["u"]);
+        }
+        w.end_layout();
+        w.put(tail, -1.0, "u");
+        w.finish();
+    }
+
+    #[test]
+    fn a_named_layout_is_the_lists_only_with_the_same_texts() {
+        let (mut out, mut layout) = (Vec::new(), MetricLayout::default());
+        let key = LayoutKey::new(LayoutKey::new_writer(), 2);
+        write_named(&mut out, &mut layout, key, &["ab", "c"], "t");
+        assert_eq!(names(&out), [("x.ab", 0.0, "u"), ("x.c", 1.0, "u"), ("t", -1.0, "u")]);
+        // The same key over other texts (the same bytes in other pieces, then another text):
+        // names are compared and written, not assumed.
+        write_named(&mut out, &mut layout, key, &["a", "bc"], "t");
+        assert_eq!(names(&out), [("x.a", 0.0, "u"), ("x.bc", 1.0, "u"), ("t", -1.0, "u")]);
+        write_named(&mut out, &mut layout, key, &["a", "bd"], "t");
+        assert_eq!(names(&out)[1], ("x.bd", 1.0, "u"));
+        // The same texts again: the layout holds, and the tail after its end is still
+        // compared by name.
+        write_named(&mut out, &mut layout, key, &["a", "bd"], "s");
+        assert_eq!(names(&out), [("x.a", 0.0, "u"), ("x.bd", 1.0, "u"), ("s", -1.0, "u")]);
+        assert_eq!(layout.key, Some(key));
     }
 
     /// Debug builds (every test run) check each slot a declared layout skips comparing: a

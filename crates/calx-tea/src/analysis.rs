@@ -56,6 +56,8 @@ struct TeaAnalysis {
     /// Unit expressions of the values set in place, parsed once (a study sets the same
     /// parameters in the same units for every sample).
     units: Vec<(String, UnitExpr)>,
+    /// Its number as a writer of metric layouts ([`calx_core::LayoutKey`]).
+    writer: u64,
 }
 
 fn text_map(name: &str, doc: &str) -> ParamSpec {
@@ -128,7 +130,13 @@ impl AnalysisType for TeaAnalysisType {
 
     fn create(&self, name: &str, p: &Params) -> Result<Box<dyn Analysis>, UnitError> {
         let config = configure(p)?;
-        Ok(Box::new(TeaAnalysis { name: name.to_string(), created: config.clone(), config, units: Vec::new() }))
+        Ok(Box::new(TeaAnalysis {
+            name: name.to_string(),
+            created: config.clone(),
+            config,
+            units: Vec::new(),
+            writer: calx_core::LayoutKey::new_writer(),
+        }))
     }
 }
 
@@ -157,6 +165,17 @@ impl Analysis for TeaAnalysis {
         out: &mut Vec<Metric>,
     ) -> Result<(), AnalysisError> {
         crate::assess::figures_into(flowsheet, earlier, &self.config, out).map_err(analysis_error)
+    }
+
+    fn figures_laid_out(
+        &self,
+        flowsheet: &FlowsheetResult,
+        earlier: &[AnalysisOutput],
+        out: &mut Vec<Metric>,
+        layout: &mut calx_core::MetricLayout,
+    ) -> Result<(), AnalysisError> {
+        let x = crate::assess::Ctx { f: flowsheet, earlier, c: &self.config };
+        crate::assess::figures_laid_out(&x, self.writer, out, layout).map_err(analysis_error)
     }
 
     /// In place: `discount_rate` (a number), and the money a study varies: `product_price`,

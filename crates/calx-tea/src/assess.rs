@@ -212,11 +212,24 @@ pub fn figures_into(
     c: &TeaConfig,
     out: &mut Vec<Metric>,
 ) -> Result<(), TeaError> {
-    let x = Ctx { f, earlier, c };
-    if crate::figures::write(&x, &mut calx_core::MetricWriter::new(out)).is_some() {
+    figures_laid_out(&Ctx { f, earlier, c }, None, out, &mut calx_core::MetricLayout::default())
+}
+
+/// [`figures_into`] over a list last written in `layout`: as the layout of writer `writer`
+/// when it has one (a study's TEA; `None`: no layout is declared).
+pub(crate) fn figures_laid_out(
+    x: &Ctx<'_>,
+    writer: impl Into<Option<u64>>,
+    out: &mut Vec<Metric>,
+    layout: &mut calx_core::MetricLayout,
+) -> Result<(), TeaError> {
+    let mut w = calx_core::MetricWriter::laid_out(out, layout);
+    if crate::figures::write(x, writer.into(), &mut w).is_some() {
+        w.finish();
         return Ok(());
     }
-    let (r, _) = compute(&x)?;
+    drop(w);
+    let (r, _) = compute(x)?;
     crate::render::metrics_into(&r, &mut calx_core::MetricWriter::new(out));
     Ok(())
 }
@@ -1343,17 +1356,47 @@ mod tests {
             let f = plant();
             let mut out = Vec::new();
             let x = Ctx { f: &f, earlier: &earlier, c: &c };
-            assert!(crate::figures::write(&x, &mut calx_core::MetricWriter::new(&mut out)).is_some(), "{credits}");
+            assert!(
+                crate::figures::write(&x, None, &mut calx_core::MetricWriter::new(&mut out)).is_some(),
+                "{credits}"
+            );
             assert_eq!(bits(&out), bits(&crate::render::metrics(&run(&earlier, &c))), "{credits}");
             // Written over a list that holds them already: the same again.
-            assert!(crate::figures::write(&x, &mut calx_core::MetricWriter::new(&mut out)).is_some(), "{credits}");
+            assert!(
+                crate::figures::write(&x, None, &mut calx_core::MetricWriter::new(&mut out)).is_some(),
+                "{credits}"
+            );
             assert_eq!(bits(&out), bits(&crate::render::metrics(&run(&earlier, &c))), "{credits}");
         }
         let c = config("carbon");
         let f = plant();
         let x = Ctx { f: &f, earlier: &[], c: &c };
-        assert!(crate::figures::write(&x, &mut calx_core::MetricWriter::new(&mut Vec::new())).is_none());
+        assert!(crate::figures::write(&x, None, &mut calx_core::MetricWriter::new(&mut Vec::new())).is_none());
         assert!(matches!(figures(&f, &[], &c), Err(TeaError::Parameter { param: "carbon_credits", .. })));
+    }
+
+    #[test]
+    fn a_laid_out_list_is_written_anew_when_an_lca_comes_goes_or_is_renamed() {
+        // One list and its layout through samples whose LCAs differ (how many, their names)
+        // and whose carbon credits come and go: each time the metrics of a full run, bit for
+        // bit (and, in debug builds, every slot the layout skipped is checked).
+        let bits =
+            |m: &[Metric]| m.iter().map(|m| (m.name.clone(), m.unit.clone(), m.value.to_bits())).collect::<Vec<_>>();
+        let (c, f) = (config("lca:one"), plant());
+        let writer = calx_core::LayoutKey::new_writer();
+        let (mut out, mut layout) = (Vec::new(), calx_core::MetricLayout::default());
+        let samples = [
+            vec![lca("one", 5000.0)],
+            vec![lca("one", 6000.0)],
+            vec![lca("one", 6000.0), lca("two", 10.0)],
+            vec![lca("one", -5.0), lca("owt", 10.0)],
+            vec![lca("one", 7000.0)],
+        ];
+        for earlier in &samples {
+            let x = Ctx { f: &f, earlier, c: &c };
+            super::figures_laid_out(&x, writer, &mut out, &mut layout).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(bits(&out), bits(&crate::render::metrics(&run(earlier, &c))), "{earlier:?}");
+        }
     }
 
     #[test]

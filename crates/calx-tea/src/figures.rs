@@ -5,17 +5,24 @@
 //! metric goes through the [`MetricWriter`] as it is found, in the order of
 //! [`crate::render::metrics_into`].
 //!
+//! A study's TEA declares the layout of its metrics up to the credits each LCA would give
+//! ([`MetricWriter::layout_texts`]): its key counts the equipment items, operating-cost
+//! lines and LCAs and says which CAPEX method and operation cost it has, and its texts are
+//! the currency and the names those parts take from the configuration and the flowsheet, so
+//! that a sample with the same ones writes those metrics' values alone. The indicators after
+//! them, which come and go with the cash flows, are compared by name.
+//!
 //! It gives up (`None`) wherever the full computation would have words to say: a missing
 //! price, a name that fits nothing, a refused rate; [`crate::assess::figures_into`] then runs
 //! the full computation, which gives the error (or, for a table longer than
 //! [`STACK_YEARS`], the metrics).
 
 use calx_core::result::StreamRole;
-use calx_core::{MetricWriter, Utility};
+use calx_core::{LayoutKey, MetricWriter, Utility};
 
 use crate::analysis::SECONDS_PER_YEAR;
 use crate::assess::{self, BuildUp, Ctx, Kind, Revenue, YearColumns, YearlyCosts};
-use crate::config::Priced;
+use crate::config::{CapexMethod, Priced};
 use crate::finance;
 use crate::render::{CapexKey, Key};
 
@@ -23,12 +30,21 @@ use crate::render::{CapexKey, Key};
 /// is computed in full.
 pub(crate) const STACK_YEARS: usize = 128;
 
-/// Write the metrics of `x`; `None` where the full computation must run instead.
-pub(crate) fn write(x: &Ctx<'_>, w: &mut MetricWriter<'_>) -> Option<()> {
+/// Write the metrics of `x`, in a layout of writer `writer` when there is one; `None` where
+/// the full computation must run instead.
+pub(crate) fn write(x: &Ctx<'_>, writer: Option<u64>, w: &mut MetricWriter<'_>) -> Option<()> {
     let c = x.c;
     let cur = c.currency.as_str();
     let (simulated, production) = assess::production(x).ok()?;
     let crf = finance::crf(c.discount_rate, f64::from(c.lifetime)).ok()?;
+    // What the names depend on, found before the first metric.
+    let mut lines = OperationLines::new();
+    let rebuilt = rebuilt_operation(x, &mut lines)?;
+    let revenue = assess::revenue(x, production).ok()?;
+    let credits = LcaCredits::of(x);
+    if let Some(writer) = writer {
+        declare_layout(x, writer, (rebuilt.is_some(), &lines, &credits), w);
+    }
     w.put("annual_production", production, "t/yr");
     w.put("simulated_production", simulated, "t/yr");
     w.put("discount_rate", c.discount_rate * 100.0, "%");
@@ -50,9 +66,6 @@ pub(crate) fn write(x: &Ctx<'_>, w: &mut MetricWriter<'_>) -> Option<()> {
     }
     let total_capex = build_up.total();
     let annual_capex = total_capex * crf;
-    let mut lines = OperationLines::new();
-    let rebuilt = rebuilt_operation(x, &mut lines)?;
-    let revenue = assess::revenue(x, production).ok()?;
     let given = c.operation_cost.map(|v| v * SECONDS_PER_YEAR);
     let operation_cost = given.or(rebuilt).unwrap_or(0.0);
     let yr = [cur, "/yr"];
@@ -89,9 +102,72 @@ pub(crate) fn write(x: &Ctx<'_>, w: &mut MetricWriter<'_>) -> Option<()> {
     let fixed: f64 = fixed_costs.iter().map(|l| l.1).sum();
     let annual_opex = operation_cost + fixed;
     let total_annual_cost = annual_capex + annual_opex;
-    write_revenue(x, &revenue, (annual_opex, total_annual_cost), w);
+    write_revenue(x, &revenue, (annual_opex, total_annual_cost), &credits, w);
+    w.end_layout();
     let costs = YearlyCosts { total_capex, operation: operation_cost, fixed };
     write_indicators(x, &revenue, &costs, (production, total_annual_cost), w)
+}
+
+/// Declare the layout of the metrics up to the credits each LCA would give: the CAPEX
+/// method, whether the operation cost is given and rebuilt, and how many equipment items,
+/// operating-cost lines and LCAs there are, in the key; the currency and the names of those
+/// items, lines (with their kind) and LCAs as its texts. None when a list did not fit on
+/// the stack or a count does not fit the key.
+fn declare_layout(
+    x: &Ctx<'_>,
+    writer: u64,
+    (rebuilt, lines, credits): (bool, &OperationLines<'_>, &LcaCredits<'_>),
+    w: &mut MetricWriter<'_>,
+) {
+    let c = x.c;
+    let (Some(lines), Some(credits)) = (lines.held(), credits.held()) else { return };
+    let counts = [c.equipment.len(), lines.len(), credits.len()].map(u16::try_from);
+    let [Ok(equipment_count), Ok(line_count), Ok(lca_count)] = counts else { return };
+    let capex = match c.capex {
+        CapexMethod::Given(_) => 0,
+        CapexMethod::Factorial { .. } => 1,
+        CapexMethod::TowlerSinnott { .. } => 2,
+    };
+    let flags = capex | u64::from(c.operation_cost.is_some()) << 2 | u64::from(rebuilt) << 3;
+    let variant = flags | u64::from(equipment_count) << 8 | u64::from(line_count) << 24 | u64::from(lca_count) << 40;
+    w.layout_texts(LayoutKey::new(writer, variant));
+    w.layout_text(&c.currency);
+    c.equipment.keys().for_each(|unit| w.layout_text(unit));
+    for &(kind, name, _) in lines {
+        w.layout_text(kind.word());
+        w.layout_text(name);
+    }
+    credits.iter().for_each(|&(name, ..)| w.layout_text(name));
+    w.layout_texts_end();
+}
+
+/// LCAs whose credits the metrics of a sample hold on the stack; more are walked again for
+/// their metrics, and the layout is not declared.
+const STACK_LCAS: usize = 8;
+
+/// The credits each LCA would give ([`assess::each_lca_credit`]): name, t CO2/yr, money/yr.
+struct LcaCredits<'a> {
+    credits: [(&'a str, f64, f64); STACK_LCAS],
+    /// LCAs visited; more than [`STACK_LCAS`] when some were not kept.
+    visited: usize,
+}
+
+impl<'a> LcaCredits<'a> {
+    fn of(x: &Ctx<'a>) -> LcaCredits<'a> {
+        let mut found = LcaCredits { credits: [("", 0.0, 0.0); STACK_LCAS], visited: 0 };
+        assess::each_lca_credit(x, |name, t, money| {
+            if let Some(slot) = found.credits.get_mut(found.visited) {
+                *slot = (name, t, money);
+            }
+            found.visited += 1;
+        });
+        found
+    }
+
+    /// Every credit, in order; `None` when they did not all fit.
+    fn held(&self) -> Option<&[(&'a str, f64, f64)]> {
+        self.credits.get(..self.visited)
+    }
 }
 
 /// Operation-cost lines the metrics of a sample hold on the stack; a longer list is walked
@@ -174,7 +250,13 @@ fn each_operation_line<'a>(x: &Ctx<'a>, mut visit: impl FnMut(Kind, &'a str, f64
 }
 
 /// From the annual OPEX to the credits each LCA would give.
-fn write_revenue(x: &Ctx<'_>, revenue: &Revenue<'_>, (annual_opex, total): (f64, f64), w: &mut MetricWriter<'_>) {
+fn write_revenue(
+    x: &Ctx<'_>,
+    revenue: &Revenue<'_>,
+    (annual_opex, total): (f64, f64),
+    credits: &LcaCredits<'_>,
+    w: &mut MetricWriter<'_>,
+) {
     let yr = [x.c.currency.as_str(), "/yr"];
     w.put_in("annual_opex", annual_opex, &yr);
     w.put_in("total_annual_cost", total, &yr);
@@ -182,10 +264,15 @@ fn write_revenue(x: &Ctx<'_>, revenue: &Revenue<'_>, (annual_opex, total): (f64,
     w.put("carbon_credits", revenue.credits, "t CO2/yr");
     w.put_in("carbon_credit_revenue", revenue.credit_revenue, &yr);
     w.put_in("total_revenue", revenue.total, &yr);
-    assess::each_lca_credit(x, |name, t, money| {
+    let mut put = |name: &str, t: f64, money: f64| {
         w.put_parts(&["carbon_credits_if.", name], t, &["t CO2/yr"]);
         w.put_parts(&["carbon_credit_revenue_if.", name], money, &yr);
-    });
+    };
+    match credits.held() {
+        Some(held) => held.iter().for_each(|&(name, t, money)| put(name, t, money)),
+        // More LCAs than the stack holds: walked again, which visits the same ones.
+        None => assess::each_lca_credit(x, put),
+    }
 }
 
 /// The indicators of the cash-flow table, its columns on the stack.
