@@ -38,6 +38,8 @@ impl CarbonAnalysisType {
 struct CarbonAnalysis {
     name: String,
     config: CarbonConfig,
+    /// Its number as a writer of metric layouts ([`calx_core::LayoutKey`]).
+    writer: u64,
 }
 
 fn text(name: &str, doc: &str) -> ParamSpec {
@@ -78,7 +80,11 @@ impl AnalysisType for CarbonAnalysisType {
                 ),
             ));
         };
-        Ok(Box::new(CarbonAnalysis { name: name.to_string(), config: CarbonConfig::new(p, profile.clone())? }))
+        Ok(Box::new(CarbonAnalysis {
+            name: name.to_string(),
+            config: CarbonConfig::new(p, profile.clone())?,
+            writer: calx_core::LayoutKey::new_writer(),
+        }))
     }
 }
 
@@ -96,6 +102,23 @@ impl Analysis for CarbonAnalysis {
     ) -> Result<(), AnalysisError> {
         let l = ledger::figures(flowsheet, earlier, &self.config)?;
         metrics_into(&l, None, &mut MetricWriter::new(out));
+        Ok(())
+    }
+
+    /// Without an uncertainty deduction the ledger's metrics are always the same names and
+    /// units: one layout.
+    fn figures_laid_out(
+        &self,
+        flowsheet: &FlowsheetResult,
+        earlier: &[AnalysisOutput],
+        out: &mut Vec<Metric>,
+        layout: &mut calx_core::MetricLayout,
+    ) -> Result<(), AnalysisError> {
+        let l = ledger::figures(flowsheet, earlier, &self.config)?;
+        let mut w = MetricWriter::laid_out(out, layout);
+        w.layout(calx_core::LayoutKey::new(self.writer, 0));
+        metrics_into(&l, None, &mut w);
+        w.finish();
         Ok(())
     }
 

@@ -218,7 +218,7 @@ fn lca_figure(lca: &AnalysisOutput, metric: &str) -> Result<f64, AnalysisError> 
     let m = lca
         .metrics
         .iter()
-        .find(|m| m.name == metric)
+        .find(|m| calx_core::text::same(&m.name, metric))
         .ok_or_else(|| AnalysisError::Missing(format!("LCA `{}` reports no `{metric}`", lca.name)))?;
     Ok(m.value * kg_per_unit(lca, metric, &m.unit)?)
 }
@@ -253,7 +253,7 @@ fn functional_units_per_year(lca: &AnalysisOutput) -> Result<f64, AnalysisError>
         ("emissions_per_year", "emissions_per_functional_unit"),
         ("avoided_per_year", "avoided_per_functional_unit"),
     ] {
-        let per_fu = lca.metrics.iter().find(|m| m.name == fu);
+        let per_fu = lca.metrics.iter().find(|m| calx_core::text::same(&m.name, fu));
         if let Some(m) = per_fu.filter(|m| m.value != 0.0) {
             return Ok(lca_figure(lca, year)? / (m.value * kg_per_unit(lca, fu, &m.unit)?));
         }

@@ -447,18 +447,18 @@ impl AnalysisOutput {
         type_name: &str,
         name: Option<&str>,
     ) -> Result<&'a AnalysisOutput, Vec<&'a str>> {
-        let mut of_type = earlier.iter().filter(|a| a.type_name == type_name);
+        let mut of_type = earlier.iter().filter(|a| text::same(&a.type_name, type_name));
         let found = match name {
-            Some(n) => of_type.clone().find(|a| a.name == n),
+            Some(n) => of_type.clone().find(|a| text::same(&a.name, n)),
             None if of_type.clone().count() == 1 => of_type.next(),
-            None => of_type.clone().find(|a| a.name == type_name),
+            None => of_type.clone().find(|a| text::same(&a.name, type_name)),
         };
         found.ok_or_else(|| earlier.iter().filter(|a| a.type_name == type_name).map(|a| a.name.as_str()).collect())
     }
 
     /// A metric by name.
     pub fn metric(&self, name: &str) -> Option<f64> {
-        self.metrics.iter().find(|m| m.name == name).map(|m| m.value)
+        self.metrics.iter().find(|m| text::same(&m.name, name)).map(|m| m.value)
     }
 }
 

@@ -3,9 +3,10 @@
 //! flow names against a sample's, a result's stream names against the flowsheet's).
 //!
 //! `==` on `str` compares lengths and then calls `memcmp`, whose call and dispatch cost more
-//! than the comparison of a name of a dozen bytes. [`same`] reads such a name as two
-//! overlapping machine words instead, and leaves longer ones to `==`. The answer is always
-//! `==`'s (tested against it on every length up to 40 and on non-ASCII text).
+//! than the comparison of a name of a dozen bytes. [`same`] reads such a name as two (up to
+//! 16 bytes) or four (up to 32) overlapping machine words instead, and leaves longer ones to
+//! `==`. The answer is always `==`'s (tested against it on every length up to 40 and on
+//! non-ASCII text).
 
 /// Whether `a` and `b` hold the same text (`a == b`).
 #[inline]
@@ -23,6 +24,15 @@ pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     match n {
         // First and last eight bytes: together they cover every byte.
         8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        // The first sixteen and the last sixteen, likewise (metric names such as
+        // `co2_fixed_per_year` are of this length).
+        17..=32 => {
+            (word(a, 0) ^ word(b, 0))
+                | (word(a, 8) ^ word(b, 8))
+                | (word(a, n - 16) ^ word(b, n - 16))
+                | (word(a, n - 8) ^ word(b, n - 8))
+                == 0
+        }
         4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
         0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
         _ => a == b,

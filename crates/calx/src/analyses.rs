@@ -4,7 +4,7 @@
 //! with the file position; the runners keep the order for any list they are given.
 
 use calx_core::result::FlowsheetResult;
-use calx_core::{AnalysisError, AnalysisOutput, MetricLayout, StudySamples};
+use calx_core::{AnalysisError, AnalysisOutput, MetricLayout, StudySamples, text};
 use calx_flowsheet::ConfiguredAnalysis;
 
 /// An analysis that failed, with its name.
@@ -126,7 +126,7 @@ pub fn run_figures_into(
         }
         let (earlier, rest) = outputs.split_at_mut(done);
         let out = &mut rest[0];
-        if out.name != a.name || out.type_name != a.type_name {
+        if !text::same(&out.name, &a.name) || !text::same(&out.type_name, &a.type_name) {
             out.name.clone_from(&a.name);
             out.type_name.clone_from(&a.type_name);
             layouts[done] = MetricLayout::default();
@@ -165,10 +165,11 @@ fn ordered(analyses: &[ConfiguredAnalysis]) -> Result<Ordered<'_>, AnalysisFailu
 /// Whether no analysis reads the type of one listed at or after it (other than itself): the
 /// order [`run_order`] would give is then the list's own.
 fn in_run_order(analyses: &[ConfiguredAnalysis]) -> bool {
-    analyses
-        .iter()
-        .enumerate()
-        .all(|(i, a)| !a.reads.iter().any(|t| analyses[i..].iter().any(|p| &p.type_name == t && p.name != a.name)))
+    analyses.iter().enumerate().all(|(i, a)| {
+        !a.reads
+            .iter()
+            .any(|t| analyses[i..].iter().any(|p| text::same(&p.type_name, t) && !text::same(&p.name, &a.name)))
+    })
 }
 
 /// Analyses in run order: the list itself, or its indices sorted by [`run_order`].
