@@ -69,12 +69,33 @@ pub struct MetricWriter<'a> {
 /// Which layout a list of metrics was last written in (its names and units, in order),
 /// kept beside the list by whoever keeps the list between samples (a study's worker).
 /// Unknown by default, and while a writer that may change the list is at work.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricLayout {
     key: Option<LayoutKey>,
     /// The texts the layout's names are made from, as the writer gave them
     /// ([`MetricWriter::layout_named`]): each as its length (eight bytes) and its bytes.
     names: Vec<u8>,
+    /// Numbers a writer keeps beside the list from one sample to the next, and whose they
+    /// are ([`MetricLayout::take_kept`]).
+    kept: (u64, Vec<f64>),
+}
+
+impl MetricLayout {
+    /// The numbers writer `writer` kept beside the list ([`MetricLayout::keep`]), taken out
+    /// (empty when it kept none, or another writer did): what a writer remembers of its last
+    /// sample (the inputs and results of a pure computation it need not repeat).
+    pub fn take_kept(&mut self, writer: u64) -> Vec<f64> {
+        let (owner, mut numbers) = std::mem::take(&mut self.kept);
+        if owner != writer {
+            numbers.clear();
+        }
+        numbers
+    }
+
+    /// Keep `numbers` as writer `writer`'s, for its next sample.
+    pub fn keep(&mut self, writer: u64, numbers: Vec<f64>) {
+        self.kept = (writer, numbers);
+    }
 }
 
 /// One layout of one compiled writer (an LCA plan): the writer's number, unique in the
@@ -187,7 +208,7 @@ impl<'a> MetricWriter<'a> {
     pub fn finish(mut self) {
         if let (Some((layout, held)), Some(key)) = (self.layout.take(), self.key) {
             debug_assert!(!self.same_layout || self.len == self.out.len(), "a layout wrote fewer metrics than before");
-            *layout = MetricLayout { key: Some(key), names: held.names };
+            *layout = MetricLayout { key: Some(key), names: held.names, kept: held.kept };
         }
     }
 
@@ -671,7 +692,7 @@ mod tests {
 
     /// The layout of a list last written as `key`, with no texts.
     fn laid(key: LayoutKey) -> MetricLayout {
-        MetricLayout { key: Some(key), names: Vec::new() }
+        MetricLayout { key: Some(key), names: Vec::new(), kept: (0, Vec::new()) }
     }
 
     /// Write `names` (each with its value, unit `u`) as layout `key` over `out`, finished.

@@ -223,12 +223,22 @@ pub(crate) fn figures_laid_out(
     out: &mut Vec<Metric>,
     layout: &mut calx_core::MetricLayout,
 ) -> Result<(), TeaError> {
+    let writer = writer.into();
+    // The writer's numbers from its last sample, taken out while the layout is lent.
+    let mut kept = writer.map(|n| layout.take_kept(n));
     let mut w = calx_core::MetricWriter::laid_out(out, layout);
-    if crate::figures::write(x, writer.into(), &mut w).is_some() {
+    let written = crate::figures::write(x, writer, kept.as_mut(), &mut w).is_some();
+    if written {
         w.finish();
+    } else {
+        drop(w);
+    }
+    if let (Some(n), Some(kept)) = (writer, kept) {
+        layout.keep(n, kept);
+    }
+    if written {
         return Ok(());
     }
-    drop(w);
     let (r, _) = compute(x)?;
     crate::render::metrics_into(&r, &mut calx_core::MetricWriter::new(out));
     Ok(())
@@ -1042,6 +1052,38 @@ fn indicators(
     Ok((cash, ind))
 }
 
+/// How many numbers [`indicator_inputs`] gives.
+pub(crate) const INDICATOR_INPUTS: usize = 14;
+
+/// Every number [`indicators_of`] reads, as `f64`s (a count exactly, a crediting period as
+/// -1 when every year is credited): two calls with these the same, bit for bit, give the same
+/// indicators. A change to `indicators_of` that reads another number must add it here (debug
+/// builds check every reuse against a computation afresh).
+pub(crate) fn indicator_inputs(
+    c: &TeaConfig,
+    costs: &YearlyCosts,
+    production: f64,
+    (credit_revenue, period): (f64, Option<u32>),
+    total_annual_cost: f64,
+) -> [f64; INDICATOR_INPUTS] {
+    [
+        c.discount_rate,
+        c.tax_rate,
+        f64::from(c.construction_years),
+        f64::from(c.lifetime),
+        f64::from(c.depreciation_years),
+        c.startup_output,
+        c.product_price,
+        costs.total_capex,
+        costs.operation,
+        costs.fixed,
+        production,
+        credit_revenue,
+        period.map_or(-1.0, f64::from),
+        total_annual_cost,
+    ]
+}
+
 /// The indicators of the cash-flow table at the product price, with `columns` (as long as
 /// the table) to hold its years.
 pub(crate) fn indicators_of(
@@ -1357,13 +1399,13 @@ mod tests {
             let mut out = Vec::new();
             let x = Ctx { f: &f, earlier: &earlier, c: &c };
             assert!(
-                crate::figures::write(&x, None, &mut calx_core::MetricWriter::new(&mut out)).is_some(),
+                crate::figures::write(&x, None, None, &mut calx_core::MetricWriter::new(&mut out)).is_some(),
                 "{credits}"
             );
             assert_eq!(bits(&out), bits(&crate::render::metrics(&run(&earlier, &c))), "{credits}");
             // Written over a list that holds them already: the same again.
             assert!(
-                crate::figures::write(&x, None, &mut calx_core::MetricWriter::new(&mut out)).is_some(),
+                crate::figures::write(&x, None, None, &mut calx_core::MetricWriter::new(&mut out)).is_some(),
                 "{credits}"
             );
             assert_eq!(bits(&out), bits(&crate::render::metrics(&run(&earlier, &c))), "{credits}");
@@ -1371,7 +1413,7 @@ mod tests {
         let c = config("carbon");
         let f = plant();
         let x = Ctx { f: &f, earlier: &[], c: &c };
-        assert!(crate::figures::write(&x, None, &mut calx_core::MetricWriter::new(&mut Vec::new())).is_none());
+        assert!(crate::figures::write(&x, None, None, &mut calx_core::MetricWriter::new(&mut Vec::new())).is_none());
         assert!(matches!(figures(&f, &[], &c), Err(TeaError::Parameter { param: "carbon_credits", .. })));
     }
 
@@ -1396,6 +1438,30 @@ mod tests {
             let x = Ctx { f: &f, earlier, c: &c };
             super::figures_laid_out(&x, writer, &mut out, &mut layout).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(bits(&out), bits(&crate::render::metrics(&run(earlier, &c))), "{earlier:?}");
+        }
+    }
+
+    #[test]
+    fn indicators_kept_from_a_sample_are_not_reused_for_other_prices_or_rates() {
+        // One list and its layout through samples whose product price, discount rate or
+        // credits differ, and back: each time the metrics of a full run, bit for bit.
+        let bits =
+            |m: &[Metric]| m.iter().map(|m| (m.name.clone(), m.unit.clone(), m.value.to_bits())).collect::<Vec<_>>();
+        let f = plant();
+        let writer = calx_core::LayoutKey::new_writer();
+        let (mut out, mut layout) = (Vec::new(), calx_core::MetricLayout::default());
+        let base = config("lca");
+        let mut dearer = base.clone();
+        dearer.product_price *= 1.5;
+        let mut later = base.clone();
+        later.discount_rate = 0.1;
+        let (few, many) = (vec![lca("lca", 5000.0)], vec![lca("lca", 9000.0)]);
+        for (c, earlier) in
+            [(&base, &few), (&base, &few), (&dearer, &few), (&later, &few), (&base, &many), (&base, &few)]
+        {
+            let x = Ctx { f: &f, earlier, c };
+            super::figures_laid_out(&x, writer, &mut out, &mut layout).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(bits(&out), bits(&crate::render::metrics(&run(earlier, c))));
         }
     }
 

@@ -30,9 +30,15 @@ use crate::render::{CapexKey, Key};
 /// is computed in full.
 pub(crate) const STACK_YEARS: usize = 128;
 
-/// Write the metrics of `x`, in a layout of writer `writer` when there is one; `None` where
-/// the full computation must run instead.
-pub(crate) fn write(x: &Ctx<'_>, writer: Option<u64>, w: &mut MetricWriter<'_>) -> Option<()> {
+/// Write the metrics of `x`, in a layout of writer `writer` when there is one, reusing the
+/// indicators in `kept` (what the writer kept from its last sample) when their inputs are
+/// the same; `None` where the full computation must run instead.
+pub(crate) fn write(
+    x: &Ctx<'_>,
+    writer: Option<u64>,
+    kept: Option<&mut Vec<f64>>,
+    w: &mut MetricWriter<'_>,
+) -> Option<()> {
     let c = x.c;
     let cur = c.currency.as_str();
     let (simulated, production) = assess::production(x).ok()?;
@@ -105,7 +111,7 @@ pub(crate) fn write(x: &Ctx<'_>, writer: Option<u64>, w: &mut MetricWriter<'_>) 
     write_revenue(x, &revenue, (annual_opex, total_annual_cost), &credits, w);
     w.end_layout();
     let costs = YearlyCosts { total_capex, operation: operation_cost, fixed };
-    write_indicators(x, &revenue, &costs, (production, total_annual_cost), w)
+    write_indicators(x, &revenue, &costs, (production, total_annual_cost), kept, w)
 }
 
 /// Declare the layout of the metrics up to the credits each LCA would give: the CAPEX
@@ -281,20 +287,31 @@ fn write_indicators(
     revenue: &Revenue<'_>,
     costs: &YearlyCosts,
     (production, total_annual_cost): (f64, f64),
+    kept: Option<&mut Vec<f64>>,
     w: &mut MetricWriter<'_>,
 ) -> Option<()> {
     let c = x.c;
-    let years = usize::try_from(c.construction_years + c.lifetime).ok().filter(|&n| n <= STACK_YEARS)?;
-    let (mut nets, mut benefits, mut outlays) = ([0.0; STACK_YEARS], [0.0; STACK_YEARS], [0.0; STACK_YEARS]);
-    let columns =
-        YearColumns { nets: &mut nets[..years], benefits: &mut benefits[..years], outlays: &mut outlays[..years] };
     let credits = (revenue.credit_revenue, revenue.period);
-    let ind = assess::indicators_of(c, costs, production, credits, total_annual_cost, columns).ok()?;
+    let computed = || {
+        let years = usize::try_from(c.construction_years + c.lifetime).ok().filter(|&n| n <= STACK_YEARS)?;
+        let (mut nets, mut benefits, mut outlays) = ([0.0; STACK_YEARS], [0.0; STACK_YEARS], [0.0; STACK_YEARS]);
+        let columns =
+            YearColumns { nets: &mut nets[..years], benefits: &mut benefits[..years], outlays: &mut outlays[..years] };
+        let ind = assess::indicators_of(c, costs, production, credits, total_annual_cost, columns).ok()?;
+        Some(IndicatorFigures::of(&ind))
+    };
+    let ind = match kept {
+        Some(kept) => {
+            let inputs = assess::indicator_inputs(c, costs, production, credits, total_annual_cost);
+            IndicatorFigures::kept_or(kept, &inputs, computed)?
+        }
+        None => computed()?,
+    };
     let cur = c.currency.as_str();
     w.put("benefit_cost_ratio", ind.benefit_cost_ratio, "1");
     w.put("npv", ind.npv, cur);
-    if let Ok(irr) = &ind.irr {
-        w.put("irr", irr.rate * 100.0, "%");
+    if let Some(irr) = ind.irr {
+        w.put("irr", irr * 100.0, "%");
     }
     if let Some(p) = ind.simple_payback {
         w.put("simple_payback", p, "yr");
@@ -311,4 +328,121 @@ fn write_indicators(
         w.put_in("net_cost_per_t_co2", (total_annual_cost - revenue.product) / revenue.credits, &per_t_co2);
     }
     Some(())
+}
+
+/// What the metrics take of [`assess::Indicators`]: the IRR as its rate (when there is one).
+#[derive(Clone, Copy, Debug)]
+struct IndicatorFigures {
+    npv: f64,
+    benefit_cost_ratio: f64,
+    irr: Option<f64>,
+    simple_payback: Option<f64>,
+    minimum_selling_price: Option<f64>,
+}
+
+impl IndicatorFigures {
+    /// Numbers one takes when kept: five values (zero where absent) and which are present.
+    const KEPT: usize = 6;
+
+    fn of(ind: &assess::Indicators) -> IndicatorFigures {
+        IndicatorFigures {
+            npv: ind.npv,
+            benefit_cost_ratio: ind.benefit_cost_ratio,
+            irr: ind.irr.as_ref().ok().map(|irr| irr.rate),
+            simple_payback: ind.simple_payback,
+            minimum_selling_price: ind.minimum_selling_price,
+        }
+    }
+
+    /// The figures `kept` holds when they were computed from `inputs` (the same bits), else
+    /// `computed`'s, kept with their inputs for the next sample. The indicators are a pure
+    /// function of those inputs ([`assess::indicator_inputs`]), so a study whose samples do not
+    /// change the cash flows (a TEA whose costs and prices are given) finds its IRR, NPV and
+    /// minimum selling price once per worker. Debug builds compute them again on every reuse
+    /// and check the bits.
+    fn kept_or(
+        kept: &mut Vec<f64>,
+        inputs: &[f64],
+        computed: impl Fn() -> Option<IndicatorFigures>,
+    ) -> Option<IndicatorFigures> {
+        let same =
+            |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+        if kept.len() == inputs.len() + Self::KEPT && same(&kept[..inputs.len()], inputs) {
+            let figures = Self::from_kept(&kept[inputs.len()..]);
+            debug_assert!(
+                computed().is_some_and(|c| same(&c.to_kept(), &figures.to_kept())),
+                "the TEA's indicators kept for these inputs differ from those computed afresh"
+            );
+            return Some(figures);
+        }
+        kept.clear();
+        let figures = computed()?;
+        kept.extend_from_slice(inputs);
+        kept.extend_from_slice(&figures.to_kept());
+        Some(figures)
+    }
+
+    fn to_kept(self) -> [f64; Self::KEPT] {
+        let options = [self.irr, self.simple_payback, self.minimum_selling_price];
+        let present = options.iter().enumerate().fold(0u8, |m, (i, o)| m | u8::from(o.is_some()) << i);
+        let [irr, payback, price] = options.map(|o| o.unwrap_or(0.0));
+        [self.npv, self.benefit_cost_ratio, irr, payback, price, f64::from(present)]
+    }
+
+    fn from_kept(k: &[f64]) -> IndicatorFigures {
+        let present = k[5] as u8;
+        let option = |i: usize| (present & (1 << i) != 0).then_some(k[2 + i]);
+        IndicatorFigures {
+            npv: k[0],
+            benefit_cost_ratio: k[1],
+            irr: option(0),
+            simple_payback: option(1),
+            minimum_selling_price: option(2),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::IndicatorFigures;
+
+    fn figures(npv: f64) -> IndicatorFigures {
+        IndicatorFigures {
+            npv,
+            benefit_cost_ratio: 1.5,
+            irr: Some(0.1),
+            simple_payback: None,
+            minimum_selling_price: Some(-0.0),
+        }
+    }
+
+    #[test]
+    fn indicators_are_computed_again_only_for_other_inputs() {
+        let count = Cell::new(0);
+        let calls = &count;
+        let computed = |npv: f64| {
+            move || {
+                calls.set(calls.get() + 1);
+                Some(figures(npv))
+            }
+        };
+        let mut kept = Vec::new();
+        let bits = |f: IndicatorFigures| f.to_kept().map(f64::to_bits);
+        let first = IndicatorFigures::kept_or(&mut kept, &[1.0, 2.0], computed(7.0)).unwrap();
+        assert_eq!(bits(first), bits(figures(7.0)));
+        // The same inputs: the kept figures, absent ones and signed zeros included (debug
+        // builds compute them once more to check).
+        let again = IndicatorFigures::kept_or(&mut kept, &[1.0, 2.0], computed(7.0)).unwrap();
+        assert_eq!(bits(again), bits(first));
+        assert_eq!(calls.get(), 1 + usize::from(cfg!(debug_assertions)));
+        // Another input, by one bit (0.0 against -0.0): computed afresh and kept.
+        let other = IndicatorFigures::kept_or(&mut kept, &[1.0, -0.0], computed(8.0)).unwrap();
+        assert_eq!(bits(other), bits(figures(8.0)));
+        assert_eq!(calls.get(), 2 + usize::from(cfg!(debug_assertions)));
+        // A computation that fails keeps nothing: the next is computed again.
+        assert!(IndicatorFigures::kept_or(&mut kept, &[3.0, 4.0], || None).is_none());
+        assert!(kept.is_empty());
+    }
 }
