@@ -258,10 +258,12 @@ impl UnitOperation for CarbonatorUnit {
         let pressure = lowest_pressure(inlets);
         let (slurry, vent) = outlets.split_at_mut(1);
         let (slurry, vent) = (&mut slurry[0], &mut vent[0]);
-        for (i, (c, &w)) in set.iter().zip(&flows).enumerate() {
-            let to_vent = c.phase == Phase::Gas;
-            vent.flows[i] = if to_vent { w } else { 0.0 };
-            slurry.flows[i] = if to_vent { 0.0 } else { w };
+        // check_outlets made both outlets as long as the set.
+        let outlet_flows = vent.flows.iter_mut().zip(slurry.flows.iter_mut());
+        for ((c, &w), (to_vent, to_slurry)) in set.iter().zip(flows.iter()).zip(outlet_flows) {
+            let gas = c.phase == Phase::Gas;
+            *to_vent = if gas { w } else { 0.0 };
+            *to_slurry = if gas { 0.0 } else { w };
         }
         for out in [&mut *slurry, &mut *vent] {
             out.temperature = t_out;

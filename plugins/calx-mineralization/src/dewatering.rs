@@ -126,14 +126,15 @@ impl UnitOperation for DewateringUnit {
         }
         // Share of every liquid kept in the cake (liquids in proportion to their flows).
         let kept = if liquid > 0.0 { (moisture / liquid).min(1.0) } else { 0.0 };
-        for (i, (c, w)) in set.iter().zip(flows()).enumerate() {
-            let to_cake = match c.phase {
+        // check_outlets made both outlets as long as the set.
+        let outlet_flows = cake.flows.iter_mut().zip(filtrate.flows.iter_mut());
+        for ((c, w), (to_cake, to_filtrate)) in set.iter().zip(flows()).zip(outlet_flows) {
+            *to_cake = match c.phase {
                 Phase::Solid => w * self.recovery,
                 Phase::Liquid => w * kept,
                 Phase::Gas => 0.0,
             };
-            cake.flows[i] = to_cake;
-            filtrate.flows[i] = w - to_cake;
+            *to_filtrate = w - *to_cake;
         }
         for out in [&mut *cake, &mut *filtrate] {
             out.temperature = feed.temperature;
