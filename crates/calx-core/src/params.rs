@@ -226,6 +226,18 @@ impl Params {
         }
     }
 
+    /// The value of parameter `name`, or with `key` its entry of the map `name`, to read and
+    /// change in place (`None` when there is none, or `name` is not a map): one look-up where
+    /// a study compares the value it sets with the current one and then writes it.
+    pub fn entry_mut(&mut self, name: &str, key: Option<&str>) -> Option<&mut ParamValue> {
+        let slot = self.values.get_mut(name)?;
+        match (key, slot) {
+            (None, slot) => Some(slot),
+            (Some(k), ParamValue::Map(m)) => m.get_mut(k),
+            (Some(_), _) => None,
+        }
+    }
+
     /// The raw value, if given or defaulted.
     pub fn get(&self, name: &str) -> Option<&ParamValue> {
         self.values.get(name)
@@ -326,5 +338,40 @@ impl Params {
             out[i] = x;
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> Params {
+        let mut conversion = BTreeMap::new();
+        conversion.insert("CaO".to_string(), ParamValue::Number(0.3));
+        let mut values = BTreeMap::new();
+        values.insert("conversion".to_string(), ParamValue::Map(conversion));
+        values.insert("T".to_string(), ParamValue::Number(300.0));
+        Params::new(values)
+    }
+
+    #[test]
+    fn an_entry_found_once_is_read_and_written_in_place() {
+        let mut p = params();
+        assert_eq!(p.entry_mut("T", None), Some(&mut ParamValue::Number(300.0)));
+        let slot = p.entry_mut("conversion", Some("CaO")).expect("the map's entry");
+        assert_eq!(*slot, ParamValue::Number(0.3));
+        *slot = ParamValue::Number(0.4);
+        assert_eq!(p.number_map("conversion").unwrap()["CaO"], 0.4);
+        // A whole map without a key, as `set_entry` replaces it.
+        assert!(matches!(p.entry_mut("conversion", None), Some(ParamValue::Map(_))));
+    }
+
+    #[test]
+    fn no_entry_where_set_entry_would_add_one() {
+        let mut p = params();
+        assert_eq!(p.entry_mut("conversion", Some("MgO")), None);
+        assert_eq!(p.entry_mut("T", Some("CaO")), None, "not a map");
+        assert_eq!(p.entry_mut("pressure", None), None);
+        assert_eq!(p, params(), "looking changes nothing");
     }
 }

@@ -350,25 +350,33 @@ impl Flowsheet {
             });
         };
         let u = self.unit_index(unit)?;
+        let key = key.as_deref();
+        // The definition's value, found once: compared, and written when the unit takes the
+        // new one in place.
+        let def = &mut self.defs[u];
+        let slot = def.params.entry_mut(param, key);
         // The same value (bit for bit) builds the same unit: nothing to do. Studies reset every
         // parameter to its base value before each sample, mostly to what it already is.
-        if self.param_number(u, param, key.as_deref()).is_ok_and(|current| current.to_bits() == value.to_bits()) {
+        if matches!(slot, Some(ParamValue::Number(current)) if current.to_bits() == value.to_bits()) {
             return Ok(());
         }
         self.current[u] = false;
         // A unit that takes the value in place is not created again (no parsing, no
         // allocation); its definition's parameters follow, so that a rebuild later agrees.
-        let taken = self.units[u].set_number(param, key.as_deref(), value).map_err(|source| EngineError::Unit {
-            unit: self.defs[u].name.clone(),
+        let taken = self.units[u].set_number(param, key, value).map_err(|source| EngineError::Unit {
+            unit: def.name.clone(),
             type_name: self.descriptors[u].type_name.clone(),
             source,
         })?;
         if taken {
-            self.defs[u].params.set_entry(param, key.as_deref(), ParamValue::Number(value));
+            match slot {
+                Some(current) => *current = ParamValue::Number(value),
+                None => def.params.set_entry(param, key, ParamValue::Number(value)),
+            }
             return Ok(());
         }
         let mut params = self.defs[u].params.clone();
-        params.set_entry(param, key.as_deref(), ParamValue::Number(value));
+        params.set_entry(param, key, ParamValue::Number(value));
         self.rebuild_unit(u, params)
     }
 

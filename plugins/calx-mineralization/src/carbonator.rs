@@ -51,8 +51,8 @@ use crate::common::{
 };
 use crate::equilibrium::{self, Equilibrator};
 use crate::rate::{GasFeed, RateModel, rate_params, refuse_rate_params};
-use crate::scratch::{Scratch, with_entering};
-use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
+use crate::scratch::{stack_extents, with_entering};
+use crate::tank::{Agitation, Enthalpies, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
 
 /// The `carbonator` unit type.
 pub struct Carbonator;
@@ -76,6 +76,8 @@ struct CarbonatorUnit {
     reactions: Vec<(Reaction, usize, f64)>,
     co2: usize,
     thermal: Thermal,
+    /// Specific enthalpies at 25 degC and at `T` when it is set.
+    enthalpies: Enthalpies,
     agitation: Agitation,
     ports: Vec<String>,
 }
@@ -143,13 +145,15 @@ impl UnitType for Carbonator {
                     "is not available with `mode: equilibrium` in a carbonator; give `T` or use an `equilibrium_reactor`",
                 ));
             }
+            let thermal = thermal_mode(p)?;
             return Ok(Box::new(CarbonatorUnit {
                 set: set.clone(),
                 equilibrium,
                 rate: None,
                 reactions: Vec::new(),
                 co2,
-                thermal: thermal_mode(p)?,
+                thermal,
+                enthalpies: Enthalpies::new(set, thermal.known()),
                 agitation: Agitation::from_params(p)?,
                 ports: inlet_ports(config.connections),
             }));
@@ -174,13 +178,15 @@ impl UnitType for Carbonator {
                 .map_err(|e| UnitError::param("conversion", format!("{key}: \"{text}\" needs its components: {e}")))?;
             reactions.push((reaction, k, x));
         }
+        let thermal = thermal_mode(p)?;
         Ok(Box::new(CarbonatorUnit {
             set: set.clone(),
             equilibrium: None,
             rate: None,
             reactions,
             co2,
-            thermal: thermal_mode(p)?,
+            thermal,
+            enthalpies: Enthalpies::new(set, thermal.known()),
             agitation: Agitation::from_params(p)?,
             ports: inlet_ports(config.connections),
         }))
@@ -228,9 +234,10 @@ impl UnitOperation for CarbonatorUnit {
         let m_co2 = molar_mass(set, self.co2)?;
         let co2_fed = flows[self.co2];
 
-        let mut extents = Scratch::zeros(0);
-        for (_, key, x) in &self.reactions {
-            extents.push(x * flows[*key] / molar_mass(set, *key)?);
+        let mut requested = [0.0; REACTIONS.len()];
+        let extents = stack_extents(&mut requested, self.reactions.len())?;
+        for (xi, (_, key, x)) in extents.iter_mut().zip(&self.reactions) {
+            *xi = x * flows[*key] / molar_mass(set, *key)?;
         }
         let demand: f64 = extents.iter().sum();
         let available = co2_fed / m_co2;
@@ -240,21 +247,23 @@ impl UnitOperation for CarbonatorUnit {
             report.note(format!("CO2-limited: conversions scaled to {f:.4} of requested"));
             extents.iter_mut().for_each(|xi| *xi *= f);
         }
-        for ((reaction, _, _), &xi) in self.reactions.iter().zip(&extents) {
+        for ((reaction, _, _), &xi) in self.reactions.iter().zip(extents.iter()) {
             reaction.apply(set, &mut flows, xi);
         }
         let co2_fixed = extents.iter().sum::<f64>() * m_co2;
 
         let t_out = with_entering(inlets, None, |entering| {
-            energy_balance(set, self.thermal, entering, &flows, "carbonation", report)
+            energy_balance(set, &self.enthalpies, self.thermal, entering, &flows, "carbonation", report)
         })?;
         let pressure = lowest_pressure(inlets);
         let (slurry, vent) = outlets.split_at_mut(1);
         let (slurry, vent) = (&mut slurry[0], &mut vent[0]);
-        for (i, (c, &w)) in set.iter().zip(&flows).enumerate() {
-            let to_vent = c.phase == Phase::Gas;
-            vent.flows[i] = if to_vent { w } else { 0.0 };
-            slurry.flows[i] = if to_vent { 0.0 } else { w };
+        // check_outlets made both outlets as long as the set.
+        let outlet_flows = vent.flows.iter_mut().zip(slurry.flows.iter_mut());
+        for ((c, &w), (to_vent, to_slurry)) in set.iter().zip(flows.iter()).zip(outlet_flows) {
+            let gas = c.phase == Phase::Gas;
+            *to_vent = if gas { w } else { 0.0 };
+            *to_slurry = if gas { 0.0 } else { w };
         }
         for out in [&mut *slurry, &mut *vent] {
             out.temperature = t_out;
@@ -287,11 +296,20 @@ impl CarbonatorUnit {
         let pressure = lowest_pressure(inlets);
         let t = match self.thermal {
             Thermal::Temperature(t) => t,
-            _ => energy_balance(set, Thermal::Feed, &entering, &mixed, "carbonation", &mut UnitReport::default())?,
+            _ => energy_balance(
+                set,
+                &self.enthalpies,
+                Thermal::Feed,
+                &entering,
+                &mixed,
+                "carbonation",
+                &mut UnitReport::default(),
+            )?,
         };
         let outcome = eq.run(&mixed, t, pressure, start)?;
         let all: Vec<f64> = outcome.slurry.iter().zip(&outcome.vent).map(|(a, b)| a + b).collect();
-        let t_out = energy_balance(set, Thermal::Temperature(t), &entering, &all, "carbonation", report)?;
+        let t_out =
+            energy_balance(set, &self.enthalpies, Thermal::Temperature(t), &entering, &all, "carbonation", report)?;
         let (slurry, vent) = outlets.split_at_mut(1);
         for (out, flows) in [(&mut slurry[0], &outcome.slurry), (&mut vent[0], &outcome.vent)] {
             out.flows.copy_from_slice(flows);
@@ -352,6 +370,7 @@ fn create_rate(config: &UnitConfig<'_>, co2: usize) -> Result<Box<dyn UnitOperat
         reactions,
         co2,
         thermal,
+        enthalpies: Enthalpies::new(set, thermal.known()),
         agitation: Agitation::for_sized_vessel(p)?,
         ports: inlet_ports(config.connections),
     }))
@@ -372,7 +391,15 @@ impl CarbonatorUnit {
         let entering: Vec<(&[f64], f64)> = inlets.iter().map(|s| (s.flows.as_slice(), s.temperature)).collect();
         let t = match self.thermal {
             Thermal::Temperature(t) => t,
-            _ => energy_balance(set, Thermal::Feed, &entering, &flows, "carbonation", &mut UnitReport::default())?,
+            _ => energy_balance(
+                set,
+                &self.enthalpies,
+                Thermal::Feed,
+                &entering,
+                &flows,
+                "carbonation",
+                &mut UnitReport::default(),
+            )?,
         };
         let pressure = lowest_pressure(inlets);
         let slurry: Vec<f64> =
@@ -393,7 +420,8 @@ impl CarbonatorUnit {
             reaction.apply(set, &mut flows, xi);
         }
         let co2_fixed = extents.iter().sum::<f64>() * m_co2;
-        let t_out = energy_balance(set, Thermal::Temperature(t), &entering, &flows, "carbonation", report)?;
+        let t_out =
+            energy_balance(set, &self.enthalpies, Thermal::Temperature(t), &entering, &flows, "carbonation", report)?;
         let (slurry_out, vent) = outlets.split_at_mut(1);
         for (out, gas) in [(&mut slurry_out[0], false), (&mut vent[0], true)] {
             for (i, c) in set.iter().enumerate() {

@@ -29,7 +29,9 @@ pub(crate) fn set_conversion(
     (param, key, value): (&str, Option<&str>, f64),
 ) -> Result<bool, UnitError> {
     let (true, Some(key)) = (param == "conversion", key) else { return Ok(false) };
-    let Some(entry) = set.index_of(key).and_then(|i| reactions.iter_mut().find(|r| r.1 == i)) else {
+    // The reaction whose reactant is named `key`: its few names compared, no look-up by name
+    // in the whole set (a study sets a conversion every sample).
+    let Some(entry) = reactions.iter_mut().find(|r| set.get(r.1).is_some_and(|c| c.name == key)) else {
         return Ok(false);
     };
     let x = fraction("conversion", key, value)?;

@@ -98,14 +98,15 @@ impl UnitOperation for DewateringUnit {
         check_inlets(set, inlets, &self.ports)?;
         check_outlets(outlets, 2, set.len())?;
         let feed = inlet(inlets, 0, "feed")?;
-        let mut flows = crate::scratch::Scratch::zeros(0);
-        flows.extend(feed.flows.iter().map(|w| w.max(0.0)));
+        // Round-off negatives (-1e-20 from an upstream subtraction) taken as zero, where each
+        // flow is read (no copy of the feed per calculation).
+        let flows = || feed.flows.iter().map(|w| w.max(0.0));
         let (cake, filtrate) = outlets.split_at_mut(1);
         let (cake, filtrate) = (&mut cake[0], &mut filtrate[0]);
 
         let mut dry = 0.0;
         let mut liquid = 0.0;
-        for (c, &w) in set.iter().zip(&flows) {
+        for (c, w) in set.iter().zip(flows()) {
             match c.phase {
                 Phase::Solid => dry += w * self.recovery,
                 Phase::Liquid => liquid += w,
@@ -125,14 +126,15 @@ impl UnitOperation for DewateringUnit {
         }
         // Share of every liquid kept in the cake (liquids in proportion to their flows).
         let kept = if liquid > 0.0 { (moisture / liquid).min(1.0) } else { 0.0 };
-        for (i, (c, &w)) in set.iter().zip(&flows).enumerate() {
-            let to_cake = match c.phase {
+        // check_outlets made both outlets as long as the set.
+        let outlet_flows = cake.flows.iter_mut().zip(filtrate.flows.iter_mut());
+        for ((c, w), (to_cake, to_filtrate)) in set.iter().zip(flows()).zip(outlet_flows) {
+            *to_cake = match c.phase {
                 Phase::Solid => w * self.recovery,
                 Phase::Liquid => w * kept,
                 Phase::Gas => 0.0,
             };
-            cake.flows[i] = to_cake;
-            filtrate.flows[i] = w - to_cake;
+            *to_filtrate = w - *to_cake;
         }
         for out in [&mut *cake, &mut *filtrate] {
             out.temperature = feed.temperature;

@@ -20,7 +20,7 @@ use calx_core::{
 
 use crate::common::{check_inlets, inlet_ports, lowest_pressure, mix};
 use crate::equilibrium::{Equilibrator, params};
-use crate::tank::{Thermal, energy_balance, thermal_mode, thermal_params};
+use crate::tank::{Enthalpies, Thermal, energy_balance, thermal_mode, thermal_params};
 
 /// The `equilibrium_reactor` unit type.
 pub struct EquilibriumReactor;
@@ -29,6 +29,8 @@ struct EquilibriumReactorUnit {
     set: Arc<ComponentSet>,
     equilibrator: Equilibrator,
     thermal: Thermal,
+    /// Specific enthalpies at 25 degC and at `T` when it is set.
+    enthalpies: Enthalpies,
     ports: Vec<String>,
     has_vent: bool,
 }
@@ -59,10 +61,12 @@ impl UnitType for EquilibriumReactor {
         if has_gas && !has_vent {
             return Err(UnitError::port("vent", "must be connected when a gas enters: the gas has to leave"));
         }
+        let thermal = thermal_mode(config.params)?;
         Ok(Box::new(EquilibriumReactorUnit {
             set: config.components.clone(),
             equilibrator: Equilibrator::from_params(config.components, config.params)?,
-            thermal: thermal_mode(config.params)?,
+            thermal,
+            enthalpies: Enthalpies::new(config.components, thermal.known()),
             ports: inlet_ports(config.connections),
             has_vent,
         }))
@@ -92,7 +96,15 @@ impl UnitOperation for EquilibriumReactorUnit {
         let pressure = lowest_pressure(inlets);
         let mut t = match self.thermal {
             Thermal::Temperature(t) => t,
-            _ => energy_balance(set, Thermal::Feed, &entering, &mixed, "equilibrium", &mut UnitReport::default())?,
+            _ => energy_balance(
+                set,
+                &self.enthalpies,
+                Thermal::Feed,
+                &entering,
+                &mixed,
+                "equilibrium",
+                &mut UnitReport::default(),
+            )?,
         };
         let mut outcome = self.equilibrator.run(&mixed, t, pressure, start)?;
         if self.thermal == Thermal::Adiabatic {
@@ -101,6 +113,7 @@ impl UnitOperation for EquilibriumReactorUnit {
                 let all = sum(&outcome.slurry, &outcome.vent);
                 let next = energy_balance(
                     set,
+                    &self.enthalpies,
                     Thermal::Adiabatic,
                     &entering,
                     &all,
@@ -122,7 +135,7 @@ impl UnitOperation for EquilibriumReactorUnit {
         }
         let all = sum(&outcome.slurry, &outcome.vent);
         let thermal = if self.thermal == Thermal::Adiabatic { Thermal::Adiabatic } else { Thermal::Temperature(t) };
-        let t_out = energy_balance(set, thermal, &entering, &all, "equilibrium", report)?;
+        let t_out = energy_balance(set, &self.enthalpies, thermal, &entering, &all, "equilibrium", report)?;
         if !self.has_vent && outcome.vent.iter().any(|&w| w > 0.0) {
             return Err(UnitError::port("vent", "is not connected, but gas leaves the unit: connect a `vent` stream"));
         }

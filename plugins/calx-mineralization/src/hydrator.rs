@@ -50,8 +50,8 @@ use crate::common::{
     positive, require, set_conversion,
 };
 use crate::rate::{RateModel, RateOutcome, rate_params, refuse_rate_params};
-use crate::scratch::{Scratch, with_entering};
-use crate::tank::{Agitation, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
+use crate::scratch::{Scratch, stack_extents, with_entering};
+use crate::tank::{Agitation, Enthalpies, Thermal, agitation_params, energy_balance, thermal_mode, thermal_params};
 use calx_core::aqueous::ActivityModel;
 
 /// The `hydrator` unit type.
@@ -75,6 +75,8 @@ struct HydratorUnit {
     solids_after_reaction: bool,
     water_temperature: f64,
     thermal: Thermal,
+    /// Specific enthalpies at 25 degC, at `T` when it is set and at `water_temperature`.
+    enthalpies: Enthalpies,
     agitation: Agitation,
     ports: Vec<String>,
     /// pH and dissolved Ca and Mg of the slurry, with an `activity_model`.
@@ -216,6 +218,7 @@ impl UnitType for Hydrator {
             solids_after_reaction,
             water_temperature,
             thermal,
+            enthalpies: Enthalpies::new(set, thermal.known().into_iter().chain([water_temperature])),
             agitation,
             solution: solution_report(set, p)?,
             ports: inlet_ports(config.connections),
@@ -249,9 +252,10 @@ impl UnitOperation for HydratorUnit {
         let m_in: f64 = flows.iter().sum();
 
         // Requested extents, mol/s (each reaction consumes one H2O per oxide).
-        let mut extents = Scratch::zeros(0);
-        for (_, key, x) in &self.reactions {
-            extents.push(x * flows[*key] / molar_mass(set, *key)?);
+        let mut requested = [0.0; REACTIONS.len()];
+        let extents = stack_extents(&mut requested, self.reactions.len())?;
+        for (xi, (_, key, x)) in extents.iter_mut().zip(&self.reactions) {
+            *xi = x * flows[*key] / molar_mass(set, *key)?;
         }
         let m_h2o = molar_mass(set, self.h2o)?;
 
@@ -261,7 +265,7 @@ impl UnitOperation for HydratorUnit {
         if let Some(x) = self.solids_fraction {
             let solids = if self.solids_after_reaction {
                 let mut after = Scratch::copy_of(&flows);
-                for ((reaction, _, _), &xi) in self.reactions.iter().zip(&extents) {
+                for ((reaction, _, _), &xi) in self.reactions.iter().zip(extents.iter()) {
                     reaction.apply(set, &mut after, xi);
                 }
                 phase_mass(set, &after, Phase::Solid)
@@ -284,7 +288,7 @@ impl UnitOperation for HydratorUnit {
 
         // mode: rate: the conversions at the operating temperature of the slurry with its water.
         let rated = match &self.rate {
-            Some(rate) => Some(self.rate_extents(rate, inlets, &flows, makeup, &mut extents)?),
+            Some(rate) => Some(self.rate_extents(rate, inlets, &flows, makeup, extents)?),
             None => None,
         };
 
@@ -297,7 +301,7 @@ impl UnitOperation for HydratorUnit {
             report.note(format!("water-limited: conversions scaled to {water_factor:.4} of requested"));
             extents.iter_mut().for_each(|xi| *xi *= water_factor);
         }
-        for ((reaction, _, _), &xi) in self.reactions.iter().zip(&extents) {
+        for ((reaction, _, _), &xi) in self.reactions.iter().zip(extents.iter()) {
             reaction.apply(set, &mut flows, xi);
         }
 
@@ -305,7 +309,7 @@ impl UnitOperation for HydratorUnit {
         makeup_flows[self.h2o] = makeup;
         let makeup_entering = Some((makeup_flows.as_slice(), self.water_temperature));
         let t_out = with_entering(inlets, makeup_entering, |entering| {
-            energy_balance(set, self.thermal, entering, &flows, "hydration", report)
+            energy_balance(set, &self.enthalpies, self.thermal, entering, &flows, "hydration", report)
         })?;
 
         let out = &mut outlets[0];
@@ -355,7 +359,15 @@ impl HydratorUnit {
                 let mut entering: Vec<(&[f64], f64)> =
                     inlets.iter().map(|s| (s.flows.as_slice(), s.temperature)).collect();
                 entering.push((&makeup_flows, self.water_temperature));
-                energy_balance(set, Thermal::Feed, &entering, flows, "hydration", &mut UnitReport::default())?
+                energy_balance(
+                    set,
+                    &self.enthalpies,
+                    Thermal::Feed,
+                    &entering,
+                    flows,
+                    "hydration",
+                    &mut UnitReport::default(),
+                )?
             }
         };
         let outcome = rate.run(set, self.reactions.len(), flows, t)?;

@@ -5,7 +5,8 @@
 //! times per thread: each [`Scratch`] takes a vector from the thread's pool and gives it back
 //! when dropped, so that after the first sample the calculations allocate nothing. Nothing is
 //! shared between threads (no lock, no atomic), and a vector's contents never outlive the
-//! scratch that lent it: every one starts as zeros.
+//! scratch that lent it: every one starts as zeros. What has a small fixed bound (the entering
+//! streams, the extents of a unit's few reactions) is held on the stack instead.
 
 use std::cell::RefCell;
 use std::ops::{Deref, DerefMut};
@@ -85,12 +86,31 @@ pub(crate) fn with_entering<R>(
     f(&stack[..n])
 }
 
+/// The first `n` of `slots`, a unit's extents (one per reaction) on the stack: a unit has at
+/// most one reaction per entry of its fixed list, which `slots` is as long as. More is an
+/// internal error, never a panic.
+pub(crate) fn stack_extents(slots: &mut [f64], n: usize) -> Result<&mut [f64], calx_core::UnitError> {
+    let len = slots.len();
+    slots
+        .get_mut(..n)
+        .ok_or_else(|| calx_core::UnitError::Calculation(format!("{n} reactions, but room for {len} extents")))
+}
+
 /// Streams entering a unit held on the stack by [`with_entering`].
 const STACK_ENTERING: usize = 8;
 
 #[cfg(test)]
 mod tests {
-    use super::Scratch;
+    use super::{Scratch, stack_extents};
+
+    #[test]
+    fn extents_on_the_stack_are_the_first_n_slots_or_an_error() {
+        let mut slots = [1.0; 4];
+        assert_eq!(stack_extents(&mut slots, 2).unwrap(), &mut [1.0, 1.0][..]);
+        assert!(stack_extents(&mut slots, 0).unwrap().is_empty());
+        let err = stack_extents(&mut slots, 5).unwrap_err();
+        assert!(err.to_string().contains("5 reactions"), "{err}");
+    }
 
     #[test]
     fn a_vector_lent_again_starts_as_zeros() {

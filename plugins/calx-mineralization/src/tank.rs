@@ -22,8 +22,13 @@
 //!   w_s = mass fraction of solid-phase components); P = p * V.
 //!
 //! The 15 % safety margin is the paper's "15 % capacity safety margin" (KIGAM 2022, Table 3).
+//!
+//! A tank knows some temperatures before it calculates (25 degC, where feeds usually enter,
+//! its operating temperature, its make-up water's): [`Enthalpies`] holds every component's
+//! specific enthalpy at those, found once when the unit is created, so that a study's samples
+//! only multiply and add (the same products summed in the same order: the same bits).
 
-use calx_core::thermo::{enthalpy_flow, temperature_for_enthalpy};
+use calx_core::thermo::{T_REF, enthalpy_flow, temperature_for_enthalpy};
 use calx_core::{
     ComponentSet, Dimension, ParamKind, ParamSpec, ParamValue, Params, Phase, UnitError, UnitReport, Utility,
 };
@@ -39,6 +44,13 @@ pub(crate) enum Thermal {
     Temperature(f64),
     /// No heat exchanged; the outlet temperature is computed.
     Adiabatic,
+}
+
+impl Thermal {
+    /// The operating temperature when it is set (known before any calculation).
+    pub(crate) fn known(self) -> Option<f64> {
+        if let Thermal::Temperature(t) = self { Some(t) } else { None }
+    }
 }
 
 /// `T` and `adiabatic`.
@@ -70,31 +82,107 @@ pub(crate) fn thermal_mode(p: &Params) -> Result<Thermal, UnitError> {
     }
 }
 
+/// Specific enthalpies (J/kg) of every component at a few temperatures known when a unit is
+/// created; [`Enthalpies::flow`] is [`enthalpy_flow`] without evaluating them again.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Enthalpies {
+    /// (temperature, each component's specific enthalpy there; NaN where it has no data, so
+    /// that a sum over a flowing component without data is not finite).
+    table: Vec<(f64, Vec<f64>)>,
+}
+
+impl Enthalpies {
+    /// The specific enthalpies at 25 degC (where feeds usually enter) and at each of `known`
+    /// (a temperature listed twice is kept once).
+    pub(crate) fn new(set: &ComponentSet, known: impl IntoIterator<Item = f64>) -> Enthalpies {
+        let mut table: Vec<(f64, Vec<f64>)> = Vec::new();
+        for t in std::iter::once(T_REF).chain(known) {
+            if table.iter().any(|(k, _)| k.to_bits() == t.to_bits()) {
+                continue;
+            }
+            table.push((t, set.iter().map(|c| c.specific_enthalpy(t).unwrap_or(f64::NAN)).collect()));
+        }
+        Enthalpies { table }
+    }
+
+    /// [`enthalpy_flow`] of `flows` at `t`: from the table when `t` is one of its temperatures
+    /// (bit for bit) and the sum is finite; otherwise `enthalpy_flow` itself, which gives the
+    /// error it always gave (a flowing component without data, a sum that is not finite).
+    pub(crate) fn flow(&self, set: &ComponentSet, flows: &[f64], t: f64) -> calx_core::Result<f64> {
+        if let Some(specific) = self.at(t) {
+            // The sum enthalpy_flow makes: zero flows skipped, products added in order.
+            let mut h = 0.0;
+            for (&w, &hs) in flows.iter().zip(specific) {
+                if w != 0.0 {
+                    h += w * hs;
+                }
+            }
+            if h.is_finite() {
+                return Ok(h);
+            }
+        }
+        enthalpy_flow(set, flows, t)
+    }
+
+    /// [`Enthalpies::flow`] of `flows` entering at `t` if they flow (sum above zero), else
+    /// `None`: one pass over the flows when `t` is in the table.
+    fn entering(&self, set: &ComponentSet, flows: &[f64], t: f64) -> calx_core::Result<Option<f64>> {
+        let Some(specific) = self.at(t).filter(|s| s.len() == flows.len()) else {
+            return if flows.iter().sum::<f64>() > 0.0 { self.flow(set, flows, t).map(Some) } else { Ok(None) };
+        };
+        // The sum `Iterator::sum` makes (every flow, in order) next to the sum `flow` makes.
+        let (mut total, mut h) = (0.0, 0.0);
+        for (&w, &hs) in flows.iter().zip(specific) {
+            total += w;
+            if w != 0.0 {
+                h += w * hs;
+            }
+        }
+        match total > 0.0 {
+            false => Ok(None),
+            true if h.is_finite() => Ok(Some(h)),
+            true => enthalpy_flow(set, flows, t).map(Some),
+        }
+    }
+
+    /// The specific enthalpies at `t`, if it is one of the table's temperatures (bit for bit).
+    fn at(&self, t: f64) -> Option<&[f64]> {
+        self.table.iter().find(|(k, _)| k.to_bits() == t.to_bits()).map(|(_, specific)| specific.as_slice())
+    }
+}
+
 /// Enthalpy balance over a tank. `entering` lists (flows, temperature) of everything that
 /// enters (inlets and make-up material), `out` the outlet flows (all outlets leave at one
-/// temperature). Reports the duty under `purpose` and returns the outlet temperature.
+/// temperature); `known` holds the specific enthalpies at the temperatures known beforehand.
+/// Reports the duty under `purpose` and returns the outlet temperature.
 pub(crate) fn energy_balance(
     set: &ComponentSet,
+    known: &Enthalpies,
     thermal: Thermal,
     entering: &[(&[f64], f64)],
     out: &[f64],
     purpose: &'static str,
     report: &mut UnitReport,
 ) -> Result<f64, UnitError> {
-    // What flows, found again where it is read (no list of its own per calculation).
-    let flowing = || entering.iter().filter(|(f, _)| f.iter().sum::<f64>() > 0.0);
+    // One pass for the enthalpy entering (of what flows: a sum above zero), the first flowing
+    // temperature and whether every flowing stream has it.
     let mut h_in = 0.0;
-    for (flows, t) in flowing() {
-        h_in += enthalpy_flow(set, flows, *t)?;
+    let mut first = None;
+    let mut one_temperature = true;
+    for (flows, t) in entering {
+        let Some(h) = known.entering(set, flows, *t)? else { continue };
+        h_in += h;
+        first = first.or(Some(*t));
+        one_temperature &= first.is_some_and(|t0| *t == t0);
     }
-    let t0 = flowing().next().map(|e| e.1).or(entering.first().map(|e| e.1)).unwrap_or(calx_core::thermo::T_REF);
+    let t0 = first.or(entering.first().map(|e| e.1)).unwrap_or(T_REF);
     let t_mix = || -> Result<f64, UnitError> {
         // Equal temperatures need no solve: enthalpy is additive at one temperature.
-        if flowing().all(|e| e.1 == t0) {
+        if one_temperature {
             return Ok(t0);
         }
         let mut mixed = crate::scratch::Scratch::zeros(set.len());
-        for (flows, _) in flowing() {
+        for (flows, _) in entering.iter().filter(|(f, _)| f.iter().sum::<f64>() > 0.0) {
             for (m, w) in mixed.iter_mut().zip(flows.iter()) {
                 *m += w;
             }
@@ -109,7 +197,7 @@ pub(crate) fn energy_balance(
         }
         Thermal::Feed | Thermal::Temperature(_) => {
             let t = if let Thermal::Temperature(t) = thermal { t } else { t_mix()? };
-            report.heat_duty(purpose, enthalpy_flow(set, out, t)? - h_in);
+            report.heat_duty(purpose, known.flow(set, out, t)? - h_in);
             t
         }
     };
@@ -264,5 +352,92 @@ impl Agitation {
             Power::PerVolume(p) => p * vessel,
         };
         report.utility(Utility::Electricity, "agitation", watts);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use calx_core::thermo::{T_REF, enthalpy_flow};
+    use calx_core::{Component, ComponentSet, Phase};
+
+    use super::{Enthalpies, Thermal, energy_balance};
+    use crate::tests::{CAO, CO2, H2O, N2, set};
+
+    /// `Enthalpies::flow` and `enthalpy_flow` agree bit for bit, value or error.
+    fn same(known: &Enthalpies, set: &ComponentSet, flows: &[f64], t: f64) {
+        match (known.flow(set, flows, t), enthalpy_flow(set, flows, t)) {
+            (Ok(a), Ok(b)) => assert_eq!(a.to_bits(), b.to_bits(), "{flows:?} at {t} K"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => panic!("{a:?} from the table, {b:?} from enthalpy_flow"),
+        }
+    }
+
+    #[test]
+    fn enthalpies_from_the_table_are_enthalpy_flow_bit_for_bit() {
+        let set = set();
+        let known = Enthalpies::new(&set, [350.0, T_REF]);
+        assert_eq!(known.table.len(), 2, "25 degC kept once");
+        let mut flows = vec![0.0; set.len()];
+        flows[CAO] = 0.3;
+        flows[H2O] = 2.0 / 3.0;
+        flows[CO2] = -1e-20;
+        flows[N2] = 1.7;
+        for t in [T_REF, 350.0, 351.0] {
+            same(&known, &set, &flows, t);
+        }
+        same(&known, &set, &vec![0.0; set.len()], 350.0);
+    }
+
+    #[test]
+    fn a_component_without_data_or_a_sum_too_large_gives_enthalpy_flows_error() {
+        let bare = Component::pseudo("bare", Phase::Solid, Some(0.1)).unwrap();
+        let water = set().get(H2O).unwrap().clone();
+        let set = ComponentSet::new(vec![water, bare]).unwrap();
+        let known = Enthalpies::new(&set, [350.0]);
+        // Not flowing, the component needs no data; flowing, it is the same error.
+        same(&known, &set, &[1.0, 0.0], 350.0);
+        same(&known, &set, &[1.0, 0.5], 350.0);
+        assert!(known.flow(&set, &[1.0, 0.5], 350.0).is_err());
+        same(&known, &set, &[f64::MAX, 0.0], T_REF);
+        assert!(known.flow(&set, &[f64::MAX, 0.0], T_REF).is_err());
+    }
+
+    #[test]
+    fn only_what_flows_enters() {
+        let set = set();
+        let known = Enthalpies::new(&set, []);
+        let mut flows = vec![0.0; set.len()];
+        assert_eq!(known.entering(&set, &flows, T_REF).unwrap(), None);
+        flows[CAO] = 1.0;
+        flows[N2] = -1.0;
+        assert_eq!(known.entering(&set, &flows, T_REF).unwrap(), None, "a sum of zero");
+        flows[N2] = 0.5;
+        let h = known.entering(&set, &flows, T_REF).unwrap().unwrap();
+        assert_eq!(h.to_bits(), enthalpy_flow(&set, &flows, T_REF).unwrap().to_bits());
+        let off_table = known.entering(&set, &flows, 330.0).unwrap().unwrap();
+        assert_eq!(off_table.to_bits(), enthalpy_flow(&set, &flows, 330.0).unwrap().to_bits());
+    }
+
+    #[test]
+    fn a_balance_from_the_table_is_the_balance_without_it() {
+        // Two feeds at different temperatures (a mixing temperature solved), at the set
+        // operating temperature; with and without that temperature in the table.
+        let set = set();
+        let mut solids = vec![0.0; set.len()];
+        solids[CAO] = 1.0;
+        let mut water = vec![0.0; set.len()];
+        water[H2O] = 3.0;
+        let out: Vec<f64> = solids.iter().zip(&water).map(|(a, b)| a + b).collect();
+        let entering = [(solids.as_slice(), T_REF), (water.as_slice(), 320.0)];
+        for thermal in [Thermal::Feed, Thermal::Temperature(330.0), Thermal::Adiabatic] {
+            let duty = |known: &Enthalpies| {
+                let mut report = calx_core::UnitReport::default();
+                let t = energy_balance(&set, known, thermal, &entering, &out, "test", &mut report).unwrap();
+                (t.to_bits(), report)
+            };
+            let table = Enthalpies::new(&set, [330.0, 320.0]);
+            let none = Enthalpies { table: Vec::new() };
+            assert_eq!(duty(&table), duty(&none), "{thermal:?}");
+        }
     }
 }

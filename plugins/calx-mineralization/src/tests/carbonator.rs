@@ -160,5 +160,6 @@ fn a_conversion_set_in_place_calculates_exactly_as_a_unit_created_with_it() {
     // reaction is dropped), a reactant not listed (CaO), another parameter.
     assert_eq!(u.set_number("conversion", Some("Ca(OH)2"), 0.0), Ok(false));
     assert_eq!(u.set_number("conversion", Some("CaO"), 0.5), Ok(false));
+    assert_eq!(u.set_number("conversion", Some("Ca(OH)3"), 0.5), Ok(false), "no such component");
     assert_eq!(u.set_number("specific_energy", None, 10.0), Ok(false));
 }
