@@ -481,7 +481,7 @@ fn metrics(f: &LcaFigures<'_>) -> Vec<Metric> {
 
 /// [`metrics`] written over a list in place (a study's samples), in `units` per functional
 /// unit and per year.
-fn metrics_into(f: &LcaFigures<'_>, (per_fu, per_yr): &(String, String), w: &mut MetricWriter<'_>) {
+pub(crate) fn metrics_into(f: &LcaFigures<'_>, (per_fu, per_yr): &(String, String), w: &mut MetricWriter<'_>) {
     for (fu_name, yr_name, a) in [
         ("emissions_per_functional_unit", "emissions_per_year", &f.emissions),
         ("co2_fixed_per_functional_unit", "co2_fixed_per_year", &f.co2_fixed),
