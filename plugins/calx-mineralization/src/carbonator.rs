@@ -47,7 +47,7 @@ use calx_core::{
 
 use crate::common::{
     check_inlets, check_outlets, fraction, inlet, inlet_ports, lowest_pressure, mix, molar_mass, require,
-    set_conversion,
+    set_conversion, set_rate_constant,
 };
 use crate::equilibrium::{self, Equilibrator};
 use crate::rate::{GasFeed, RateModel, rate_params, refuse_rate_params};
@@ -197,7 +197,10 @@ impl UnitOperation for CarbonatorUnit {
     /// A study's or design loop's new conversion, in place (the rate and equilibrium modes
     /// compute their own conversions: created again).
     fn set_number(&mut self, param: &str, key: Option<&str>, value: f64) -> Result<bool, UnitError> {
-        if self.rate.is_some() || self.equilibrium.is_some() {
+        if let Some(rate) = &mut self.rate {
+            return set_rate_constant(rate, &self.reactions, &self.set, (param, key, value));
+        }
+        if self.equilibrium.is_some() {
             return Ok(false);
         }
         set_conversion(&mut self.reactions, &self.set, (param, key, value))

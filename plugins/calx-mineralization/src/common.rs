@@ -42,6 +42,21 @@ pub(crate) fn set_conversion(
     Ok(true)
 }
 
+/// `mode: rate`'s new rate constant of the reaction whose reactant is `key`, in place
+/// ([`RateModel::set_rate_constant`]); `Ok(false)` for any other parameter or reactant.
+pub(crate) fn set_rate_constant(
+    rate: &mut crate::rate::RateModel,
+    reactions: &[(Reaction, usize, f64)],
+    set: &ComponentSet,
+    (param, key, value): (&str, Option<&str>, f64),
+) -> Result<bool, UnitError> {
+    let (true, Some(key)) = (param == "rate_constant", key) else { return Ok(false) };
+    let Some(i) = reactions.iter().position(|r| set.get(r.1).is_some_and(|c| c.name == key)) else {
+        return Ok(false);
+    };
+    rate.set_rate_constant(i, key, value)
+}
+
 /// A fraction strictly between 0 and 1 (a target composition: 0 % and 100 % cannot be made).
 pub(crate) fn open_fraction(name: &str, x: f64) -> Result<f64, UnitError> {
     if x.is_finite() && x > 0.0 && x < 1.0 {

@@ -47,7 +47,7 @@ use calx_core::{
 use crate::aqueous::SolutionReport;
 use crate::common::{
     check_inlets, check_outlets, fraction, inlet_ports, lowest_pressure, mix, molar_mass, open_fraction, phase_mass,
-    positive, require, set_conversion,
+    positive, require, set_conversion, set_rate_constant,
 };
 use crate::rate::{RateModel, RateOutcome, rate_params, refuse_rate_params};
 use crate::scratch::{Scratch, stack_extents, with_entering};
@@ -230,8 +230,8 @@ impl UnitOperation for HydratorUnit {
     /// A study's or design loop's new conversion, in place (the rate and equilibrium modes
     /// compute their own conversions: created again).
     fn set_number(&mut self, param: &str, key: Option<&str>, value: f64) -> Result<bool, UnitError> {
-        if self.rate.is_some() {
-            return Ok(false);
+        if let Some(rate) = &mut self.rate {
+            return set_rate_constant(rate, &self.reactions, &self.set, (param, key, value));
         }
         set_conversion(&mut self.reactions, &self.set, (param, key, value))
     }

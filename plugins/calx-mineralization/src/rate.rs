@@ -294,6 +294,19 @@ impl RateModel {
         })
     }
 
+    /// A new `rate_constant` for reactant `reactant` (its index in the unit's reaction list,
+    /// named `name`), in place: `Ok(false)` when the model has no rate constant for it (the
+    /// unit is then created again, which says why), else the check `from_params` makes of it.
+    /// Nothing else of the model depends on a rate constant, so the model is then the one
+    /// created with it.
+    pub(crate) fn set_rate_constant(&mut self, reactant: usize, name: &str, k_ref: f64) -> Result<bool, UnitError> {
+        let Some((_, law)) = self.laws.iter_mut().find(|(i, _)| *i == reactant) else { return Ok(false) };
+        let changed = RateLaw { k_ref, ..*law };
+        changed.validate().map_err(|e| law_error(&e, name))?;
+        *law = changed;
+        Ok(true)
+    }
+
     /// Whether any reactant's rate depends on the CO2 partial pressure.
     fn co2_dependent(&self) -> bool {
         self.laws.iter().any(|(_, l)| l.co2_order != 0.0)

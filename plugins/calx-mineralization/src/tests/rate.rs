@@ -240,3 +240,46 @@ fn rate_parameters_outside_rate_mode_and_bad_law_values_name_their_parameter() {
         assert_eq!(param_of(&e), Some(field), "{e}");
     }
 }
+
+#[test]
+fn a_rate_constant_set_in_place_calculates_as_a_unit_created_with_it() {
+    let gas = stream(&[(CO2, 10.0 * mm(CO2)), (N2, 1.0)], 333.15);
+    let inlets = [slurry(), gas];
+    let with_k = |k: f64| {
+        first_order(&[
+            ("residence_time", num(3600.0)),
+            ("rate_constant", map(&[("Ca(OH)2", k), ("Mg(OH)2", 0.5 / 3600.0)])),
+        ])
+    };
+    let mut u = create(&Carbonator, &with_k(2.0 / 3600.0), &c()).unwrap();
+    assert!(u.set_number("rate_constant", Some("Ca(OH)2"), 3.0 / 3600.0).unwrap(), "taken in place");
+    let fresh = create(&Carbonator, &with_k(3.0 / 3600.0), &c()).unwrap();
+    let (a, b) = (run(&*u, &inlets, 2).unwrap(), run(&*fresh, &inlets, 2).unwrap());
+    assert_eq!(format!("{a:?}"), format!("{b:?}"), "outlets and report, every digit");
+    // The check creating makes, with its words; a reactant without a rate constant, or any
+    // other parameter, is left to creating the unit again.
+    let refused = u.set_number("rate_constant", Some("Ca(OH)2"), -1.0).unwrap_err().to_string();
+    let created = create(&Carbonator, &with_k(-1.0), &c()).err().map(|e| e.to_string());
+    assert_eq!(Some(refused), created);
+    assert!(!u.set_number("rate_constant", Some("CaO"), 1.0).unwrap());
+    assert!(!u.set_number("residence_time", None, 60.0).unwrap());
+    assert!(!u.set_number("conversion", Some("Ca(OH)2"), 0.5).unwrap(), "rate mode has no conversion to set");
+    // The hydrator likewise.
+    let hydrator = |k: f64| {
+        [
+            ("mode", text("rate")),
+            ("rate_law", text("power_law")),
+            ("rate_constant", map(&[("CaO", k)])),
+            ("residence_time", num(1800.0)),
+            ("T", num(323.15)),
+            ("specific_energy", num(0.0)),
+        ]
+    };
+    let conn = ports(&[("solids", &["ash"]), ("water", &["w"])], &[("slurry", &["s"])]);
+    let mut h = create(&Hydrator, &hydrator(4.0 / 3600.0), &conn).unwrap();
+    assert!(h.set_number("rate_constant", Some("CaO"), 1.0 / 3600.0).unwrap());
+    let inlets = [stream(&[(CAO, mm(CAO)), (SIO2, 1.0)], 298.15), stream(&[(H2O, 8.0)], 298.15)];
+    let fresh = create(&Hydrator, &hydrator(1.0 / 3600.0), &conn).unwrap();
+    let (a, b) = (run(&*h, &inlets, 1).unwrap(), run(&*fresh, &inlets, 1).unwrap());
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+}
