@@ -119,4 +119,15 @@ fn an_lca_factor_set_in_place_equals_the_lca_created_with_it() {
     // A factor per kWh written per tonne is refused, as `create` refuses it.
     let mut bad = create(&project, "lca", &base).unwrap_or_else(|e| panic!("{e}"));
     assert!(bad.set_number("factors", Some(process), 1.0, "kgCO2eq/t").is_err());
+    // Set again and again (a study's samples), in units parsed once each: the value set last
+    // is the one created with, whichever unit it came in; a unit that is no unit is refused
+    // every time.
+    let mut again = create(&project, "lca", &base).unwrap_or_else(|e| panic!("{e}"));
+    for (value, unit) in [(0.5, "kgCO2eq/kWh"), (431.27, "gCO2eq/kWh"), (0.43127, "kgCO2eq/kWh")] {
+        assert!(again.set_number("factors", Some(process), value, unit).is_ok_and(|t| t), "{value} {unit}");
+    }
+    for _ in 0..2 {
+        assert!(again.set_number("factors", Some(process), 1.0, "kgCO2eq/furlong").is_err());
+    }
+    assert_eq!(figures(&project, &result, "lca", again), a);
 }

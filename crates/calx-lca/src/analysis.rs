@@ -120,6 +120,9 @@ struct LcaAnalysis {
     /// `sources:` as given (process, source): a factor set in place that the flowsheet does
     /// not replace takes its source from here, as `create` would.
     sources: Vec<(String, String)>,
+    /// Unit expressions of the factors set in place, parsed once (a study sets the same
+    /// factors in the same unit for every sample).
+    units: Vec<(String, calx_core::quantity::UnitExpr)>,
 }
 
 fn text_map(doc: &str, name: &str) -> ParamSpec {
@@ -177,7 +180,7 @@ impl AnalysisType for LcaAnalysisType {
         let (database, background) = self.prepare(p)?;
         let created = background.config.overrides.clone();
         let sources = p.text_map("sources")?.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Ok(Box::new(LcaAnalysis { name: name.to_string(), database, background, created, sources }))
+        Ok(Box::new(LcaAnalysis { name: name.to_string(), database, background, created, sources, units: Vec::new() }))
     }
 }
 
@@ -393,15 +396,14 @@ impl Analysis for LcaAnalysis {
     /// the background is compiled again with it. Anything else is created again.
     fn set_number(&mut self, param: &str, key: Option<&str>, value: f64, unit: &str) -> Result<bool, AnalysisError> {
         let Some(process) = key.filter(|_| param == "factors" && !unit.is_empty()) else { return Ok(false) };
-        let Some(source) = self.source_of(process).map(str::to_string) else { return Ok(false) };
-        let db = &self.background.db;
-        let Ok(p) = db.require_process(process, "factors") else { return Ok(false) };
-        let reference = db.processes()[p].dimension;
-        let expr = factor_units()
-            .and_then(|u| u.unit(unit).map_err(|e| UnitError::param("factors", format!("{process}: {e}"))))
-            .map_err(|e| AnalysisError::parameter("factors", e.to_string()))?;
-        let si = value * expr.factor + expr.offset;
-        if expr.dimension != Dimension::MASS / reference || !si.is_finite() {
+        if self.source_of(process).is_none() {
+            return Ok(false);
+        }
+        let Ok(p) = self.background.db.require_process(process, "factors") else { return Ok(false) };
+        let reference = self.background.db.processes()[p].dimension;
+        let expr = self.unit_expr(process, unit)?;
+        let (si, dimension) = (value * expr.factor + expr.offset, expr.dimension);
+        if dimension != Dimension::MASS / reference || !si.is_finite() {
             return Err(AnalysisError::parameter(
                 "factors",
                 format!(
@@ -410,6 +412,13 @@ impl Analysis for LcaAnalysis {
                 ),
             ));
         }
+        // A factor replaced already takes the value in place; only a new replacement needs
+        // its source.
+        let at = self.background.config.overrides.iter().position(|o| o.process == process);
+        if at.is_some_and(|k| self.background.set_override(k, si)) {
+            return Ok(true);
+        }
+        let source = self.source_of(process).unwrap_or_default().to_string();
         self.with_override(process, Some((si, &source)))?;
         Ok(true)
     }
@@ -453,6 +462,21 @@ impl LcaAnalysis {
         background.keep_plan(&mut self.background);
         self.background = background;
         Ok(())
+    }
+
+    /// The unit expression `unit` of a factor of `process`, parsed the first time it is met.
+    fn unit_expr(&mut self, process: &str, unit: &str) -> Result<&calx_core::quantity::UnitExpr, AnalysisError> {
+        let k = match self.units.iter().position(|(u, _)| u == unit) {
+            Some(k) => k,
+            None => {
+                let expr = factor_units()
+                    .and_then(|u| u.unit(unit).map_err(|e| UnitError::param("factors", format!("{process}: {e}"))))
+                    .map_err(|e| AnalysisError::parameter("factors", e.to_string()))?;
+                self.units.push((unit.to_string(), expr));
+                self.units.len() - 1
+            }
+        };
+        Ok(&self.units[k].1)
     }
 
     /// The source `create` gives a replaced factor of `process`, if `sources:` has one.
