@@ -162,7 +162,13 @@ impl<'a> MetricWriter<'a> {
         debug_assert_eq!(self.len, 0, "a layout is declared before the first metric");
         self.key = Some(key);
         self.same_layout = false;
-        self.texts = (0, self.layout.as_ref().is_some_and(|(_, held)| held.key == Some(key)));
+        let Some((_, held)) = &mut self.layout else { return };
+        let matching = held.key == Some(key);
+        if !matching {
+            // Another layout's texts: none of them is this one's.
+            held.names.clear();
+        }
+        self.texts = (0, matching);
     }
 
     /// The next text of the layout being declared: compared with the one held in its place,
@@ -777,6 +783,12 @@ mod tests {
         write_named(&mut out, &mut layout, key, &["a", "bd"], "s");
         assert_eq!(names(&out), [("x.a", 0.0, "u"), ("x.bd", 1.0, "u"), ("s", -1.0, "u")]);
         assert_eq!(layout.key, Some(key));
+        // Another key: the texts held under the first are forgotten, not taken for its own.
+        write_named(&mut out, &mut layout, key, &["ab", "cd"], "t");
+        let other = LayoutKey::new(LayoutKey::new_writer(), 2);
+        write_named(&mut out, &mut layout, other, &["ef", "gh"], "t");
+        write_named(&mut out, &mut layout, other, &["ab", "cd"], "t");
+        assert_eq!(names(&out), [("x.ab", 0.0, "u"), ("x.cd", 1.0, "u"), ("t", -1.0, "u")]);
     }
 
     /// Debug builds (every test run) check each slot a declared layout skips comparing: a
