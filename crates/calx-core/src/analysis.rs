@@ -73,7 +73,7 @@ pub struct MetricWriter<'a> {
 pub struct MetricLayout {
     key: Option<LayoutKey>,
     /// The texts the layout's names are made from, as the writer gave them
-    /// ([`MetricWriter::layout_named`]): each as its length (eight bytes) and its bytes.
+    /// ([`MetricWriter::layout_text`]): each as its length (eight bytes) and its bytes.
     names: Vec<u8>,
     /// Numbers a writer keeps beside the list from one sample to the next, and whose they
     /// are ([`MetricLayout::take_kept`]).
@@ -102,7 +102,7 @@ impl MetricLayout {
 /// process ([`LayoutKey::new_writer`]), and `variant`, the writer's own account of the
 /// choices its list depends on (which categories it writes). The writer promises that the
 /// same key always means the same names and units in the same order, or, declared with
-/// [`MetricWriter::layout_named`], the same key and the same texts do.
+/// texts ([`MetricWriter::layout_texts`]), the same key and the same texts do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LayoutKey {
     writer: u64,
@@ -143,21 +143,13 @@ impl<'a> MetricWriter<'a> {
         self.layout_texts_end();
     }
 
-    /// Declare the layout about to be written, before the first metric, as `key` and the
-    /// texts its names and units are made from (names a flowsheet gives, in the order the
-    /// writer meets them). The list holds that layout when it was last written with the same
-    /// key and the same texts, compared byte for byte: a writer whose names come from its
-    /// input tells its layouts apart exactly this way, its key saying how many texts each
-    /// part of its list takes. [`MetricWriter::layout_text`] and
-    /// [`MetricWriter::layout_texts_end`] do the same text by text.
-    pub fn layout_named<'n>(&mut self, key: LayoutKey, texts: impl Iterator<Item = &'n str>) {
-        self.layout_texts(key);
-        texts.for_each(|t| self.layout_text(t));
-        self.layout_texts_end();
-    }
-
-    /// Begin declaring layout `key` with texts ([`MetricWriter::layout_named`]), before the
-    /// first metric.
+    /// Begin declaring the layout about to be written, before the first metric, as `key` and
+    /// the texts its names and units are made from ([`MetricWriter::layout_text`], in the
+    /// order the writer meets them; [`MetricWriter::layout_texts_end`] after the last). The
+    /// list holds that layout when it was last written with the same key and the same texts,
+    /// compared byte for byte: a writer whose names come from its input (names a flowsheet
+    /// gives) tells its layouts apart exactly this way, its key saying how many texts each
+    /// part of its list takes.
     pub fn layout_texts(&mut self, key: LayoutKey) {
         debug_assert_eq!(self.len, 0, "a layout is declared before the first metric");
         self.key = Some(key);
@@ -757,7 +749,9 @@ mod tests {
     /// `tail` after the layout's end.
     fn write_named(out: &mut Vec<Metric>, layout: &mut MetricLayout, key: LayoutKey, texts: &[&str], tail: &str) {
         let mut w = MetricWriter::laid_out(out, layout);
-        w.layout_named(key, texts.iter().copied());
+        w.layout_texts(key);
+        texts.iter().for_each(|t| w.layout_text(t));
+        w.layout_texts_end();
         for (i, text) in texts.iter().enumerate() {
             w.put_parts(&["x.", text], i as f64, &["u"]);
         }

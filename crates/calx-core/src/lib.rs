@@ -40,7 +40,7 @@ pub use dimension::Dimension;
 pub use error::{Error, Result};
 pub use formula::Formula;
 pub use params::{ParamKind, ParamSpec, ParamValue, Params};
-pub use quantity::{Quantity, SECONDS_PER_YEAR, UnitExpr, UnitTable};
+pub use quantity::{ParsedUnits, Quantity, SECONDS_PER_YEAR, UnitExpr, UnitTable};
 pub use reaction::Reaction;
 pub use registry::Registry;
 pub use stream::Stream;

@@ -687,6 +687,31 @@ fn checked_mul(a: Dimension, b: Dimension) -> Option<Dimension> {
     })
 }
 
+/// Unit expressions parsed once each, by their text: what an analysis that takes a study's
+/// values in place keeps, since a study sets the same parameters in the same units for every
+/// sample.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedUnits(Vec<(String, UnitExpr)>);
+
+impl ParsedUnits {
+    /// The expression of `unit`, parsed by `parse` the first time it is met (a text that
+    /// fails to parse is not kept, so it fails again the same way).
+    pub fn get_or_parse<E>(
+        &mut self,
+        unit: &str,
+        parse: impl FnOnce(&str) -> std::result::Result<UnitExpr, E>,
+    ) -> std::result::Result<&UnitExpr, E> {
+        let k = match self.0.iter().position(|(u, _)| u == unit) {
+            Some(k) => k,
+            None => {
+                self.0.push((unit.to_string(), parse(unit)?));
+                self.0.len() - 1
+            }
+        };
+        Ok(&self.0[k].1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -949,5 +974,28 @@ mod tests {
         assert_eq!(table.unit("vol%").unwrap().basis, Some(FractionBasis::Volume));
         assert!(matches!(table.unit(""), Err(Error::Quantity { .. })));
         assert_eq!(UnitTable::default().symbols().count(), table.symbols().count());
+    }
+}
+
+#[cfg(test)]
+mod parsed_units_tests {
+    use super::{ParsedUnits, UnitTable};
+
+    #[test]
+    fn a_unit_is_parsed_once_and_a_failure_not_kept() {
+        let table = UnitTable::builtin();
+        let (mut units, mut parses) = (ParsedUnits::default(), 0);
+        for _ in 0..3 {
+            let expr = units.get_or_parse("kWh", |u| {
+                parses += 1;
+                table.unit(u)
+            });
+            assert_eq!(expr.map(|e| e.factor).ok(), Some(3.6e6));
+        }
+        assert_eq!(parses, 1, "parsed the first time only");
+        for _ in 0..2 {
+            assert!(units.get_or_parse("furlongs per", |u| table.unit(u)).is_err());
+        }
+        assert_eq!(units.get_or_parse("MJ", |u| table.unit(u)).map(|e| e.factor).ok(), Some(1e6));
     }
 }

@@ -7,7 +7,7 @@
 //! of the absolute values of every term, because enthalpies with formation enthalpies have
 //! both signs and may sum to about zero on each side (a gas of N2 and O2 at 25 degC).
 //!
-//! Each stream value is read once per fill ([`StreamBook`]): its mass, element flows and
+//! Each stream value is read once ([`StreamBook`]): its mass, element flows and
 //! enthalpy flow are summed on their own, and every balance it enters (as an outlet, an
 //! inlet, a feed or a product) adds those sums. A balance's figures are thus summed per
 //! stream and then over streams, and may differ in the last bits from one long sum.
@@ -107,8 +107,10 @@ pub(crate) struct StreamSums {
 /// The [`StreamSums`] of the stream values one fill balances, each taken once: a stream is
 /// the outlet of one unit, the inlet of the next and perhaps at the plant's boundary, and
 /// every balance it enters adds these sums instead of reading it again. Entries are numbered
-/// in the order they were taken. Kept by the flowsheet and cleared for every fill, so that
-/// its vectors are not allocated again once they have reached a fill's size.
+/// in the order they were taken: every unit's outlets first, kept from one fill to the next
+/// for the units not calculated in between ([`KeptSums`]), then the values a fill takes on
+/// their own, dropped by the next. Kept by the flowsheet, so that its vectors are not
+/// allocated again once they have reached a fill's size.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct StreamBook {
     sums: Vec<StreamSums>,

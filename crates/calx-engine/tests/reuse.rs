@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use calx_core::{
-    Component, ComponentSet, ParamValue, Params, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError,
-    UnitOperation, UnitReport, UnitType,
+    ParamValue, Params, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport, UnitType,
 };
 use calx_engine::{Flowsheet, FlowsheetDef, SolveOptions, UnitDef, Variable};
+
+mod support;
 
 /// A unit that sends its `factor` of its inlet to `out` and the rest to `rest` (the factor
 /// taken in place by `set`), and fails on a factor above 1.
@@ -50,14 +51,6 @@ impl UnitOperation for ScaleUnit {
 
 /// A feed of 1 kg/s, then `first` (factor 0.5), then `second` (factor 0.25).
 fn flowsheet() -> Flowsheet {
-    let components =
-        Arc::new(ComponentSet::new(vec![Component::from_formula("CaO", "CaO", Phase::Solid).unwrap()]).unwrap());
-    let feed = Params::new(BTreeMap::from([
-        ("total".to_string(), ParamValue::Number(1.0)),
-        ("composition".to_string(), ParamValue::Map(BTreeMap::from([("CaO".to_string(), ParamValue::Number(1.0))]))),
-        ("T".to_string(), ParamValue::Number(298.15)),
-        ("P".to_string(), ParamValue::Number(101325.0)),
-    ]));
     let scale = |name: &str, factor: f64, from: &str, to: &str| UnitDef {
         name: name.into(),
         unit_type: Arc::new(Scale),
@@ -65,20 +58,10 @@ fn flowsheet() -> Flowsheet {
         inlets: vec![("in".into(), vec![from.into()])],
         outlets: vec![("out".into(), vec![to.into()]), ("rest".into(), vec![format!("{name}_rest")])],
     };
-    let units = vec![
-        UnitDef {
-            name: "lime".into(),
-            unit_type: Arc::new(calx_generic::Feed),
-            params: feed,
-            inlets: vec![],
-            outlets: vec![("out".into(), vec!["s0".into()])],
-        },
-        scale("first", 0.5, "s0", "s1"),
-        scale("second", 0.25, "s1", "s2"),
-    ];
+    let units = vec![support::lime_feed("s0"), scale("first", 0.5, "s0", "s1"), scale("second", 0.25, "s1", "s2")];
     let def = FlowsheetDef {
         name: "reuse".into(),
-        components,
+        components: support::quicklime(),
         units,
         options: SolveOptions::default(),
         design_specs: vec![],

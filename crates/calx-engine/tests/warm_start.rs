@@ -2,14 +2,14 @@
 //! calculates each unit from the state that unit reported there (`calculate_from`), and
 //! without one every unit starts its own way (`calculate`).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use calx_core::{
-    Component, ComponentSet, Dimension, ParamValue, Params, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor,
-    UnitError, UnitOperation, UnitReport, UnitType,
+    Dimension, Params, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport, UnitType,
 };
 use calx_engine::{Flowsheet, FlowsheetDef, SolveOptions, UnitDef};
+
+mod support;
 
 /// A pass-through unit whose "inner iteration" counts: it reports the start it was given
 /// (-1 for none) and, as its state, one more than that start.
@@ -56,21 +56,7 @@ impl UnitOperation for CountingUnit {
 }
 
 fn flowsheet(counting_units: usize) -> Flowsheet {
-    let components =
-        Arc::new(ComponentSet::new(vec![Component::from_formula("CaO", "CaO", Phase::Solid).unwrap()]).unwrap());
-    let params = Params::new(BTreeMap::from([
-        ("total".to_string(), ParamValue::Number(1.0)),
-        ("composition".to_string(), ParamValue::Map(BTreeMap::from([("CaO".to_string(), ParamValue::Number(1.0))]))),
-        ("T".to_string(), ParamValue::Number(298.15)),
-        ("P".to_string(), ParamValue::Number(101325.0)),
-    ]));
-    let mut units = vec![UnitDef {
-        name: "lime".into(),
-        unit_type: Arc::new(calx_generic::Feed),
-        params,
-        inlets: vec![],
-        outlets: vec![("out".into(), vec!["s0".into()])],
-    }];
+    let mut units = vec![support::lime_feed("s0")];
     for k in 0..counting_units {
         units.push(UnitDef {
             name: format!("count{k}"),
@@ -82,7 +68,7 @@ fn flowsheet(counting_units: usize) -> Flowsheet {
     }
     let def = FlowsheetDef {
         name: "warm".into(),
-        components,
+        components: support::quicklime(),
         units,
         options: SolveOptions::default(),
         design_specs: vec![],

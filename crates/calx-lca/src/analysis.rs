@@ -122,7 +122,7 @@ struct LcaAnalysis {
     sources: Vec<(String, String)>,
     /// Unit expressions of the factors set in place, parsed once (a study sets the same
     /// factors in the same unit for every sample).
-    units: Vec<(String, calx_core::quantity::UnitExpr)>,
+    units: calx_core::ParsedUnits,
 }
 
 fn text_map(doc: &str, name: &str) -> ParamSpec {
@@ -180,7 +180,14 @@ impl AnalysisType for LcaAnalysisType {
         let (database, background) = self.prepare(p)?;
         let created = background.config.overrides.clone();
         let sources = p.text_map("sources")?.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Ok(Box::new(LcaAnalysis { name: name.to_string(), database, background, created, sources, units: Vec::new() }))
+        Ok(Box::new(LcaAnalysis {
+            name: name.to_string(),
+            database,
+            background,
+            created,
+            sources,
+            units: calx_core::ParsedUnits::default(),
+        }))
     }
 }
 
@@ -401,7 +408,13 @@ impl Analysis for LcaAnalysis {
         }
         let Ok(p) = self.background.db.require_process(process, "factors") else { return Ok(false) };
         let reference = self.background.db.processes()[p].dimension;
-        let expr = self.unit_expr(process, unit)?;
+        let expr = self
+            .units
+            .get_or_parse(unit, |u| {
+                factor_units()
+                    .and_then(|t| t.unit(u).map_err(|e| UnitError::param("factors", format!("{process}: {e}"))))
+            })
+            .map_err(|e| AnalysisError::parameter("factors", e.to_string()))?;
         let (si, dimension) = (value * expr.factor + expr.offset, expr.dimension);
         if dimension != Dimension::MASS / reference || !si.is_finite() {
             return Err(AnalysisError::parameter(
@@ -462,21 +475,6 @@ impl LcaAnalysis {
         background.keep_plan(&mut self.background);
         self.background = background;
         Ok(())
-    }
-
-    /// The unit expression `unit` of a factor of `process`, parsed the first time it is met.
-    fn unit_expr(&mut self, process: &str, unit: &str) -> Result<&calx_core::quantity::UnitExpr, AnalysisError> {
-        let k = match self.units.iter().position(|(u, _)| u == unit) {
-            Some(k) => k,
-            None => {
-                let expr = factor_units()
-                    .and_then(|u| u.unit(unit).map_err(|e| UnitError::param("factors", format!("{process}: {e}"))))
-                    .map_err(|e| AnalysisError::parameter("factors", e.to_string()))?;
-                self.units.push((unit.to_string(), expr));
-                self.units.len() - 1
-            }
-        };
-        Ok(&self.units[k].1)
     }
 
     /// The source `create` gives a replaced factor of `process`, if `sources:` has one.

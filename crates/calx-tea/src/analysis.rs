@@ -30,7 +30,7 @@
 use calx_core::result::FlowsheetResult;
 use calx_core::{
     Analysis, AnalysisDescriptor, AnalysisError, AnalysisOutput, AnalysisType, Dimension, Metric, ParamKind, ParamSpec,
-    ParamValue, Params, UnitError, UnitExpr,
+    ParamValue, Params, UnitError,
 };
 
 use crate::config::{CapexMethod, TeaConfig};
@@ -55,7 +55,7 @@ struct TeaAnalysis {
     created: TeaConfig,
     /// Unit expressions of the values set in place, parsed once (a study sets the same
     /// parameters in the same units for every sample).
-    units: Vec<(String, UnitExpr)>,
+    units: calx_core::ParsedUnits,
     /// Its number as a writer of metric layouts ([`calx_core::LayoutKey`]).
     writer: u64,
 }
@@ -134,7 +134,7 @@ impl AnalysisType for TeaAnalysisType {
             name: name.to_string(),
             created: config.clone(),
             config,
-            units: Vec::new(),
+            units: calx_core::ParsedUnits::default(),
             writer: calx_core::LayoutKey::new_writer(),
         }))
     }
@@ -175,7 +175,7 @@ impl Analysis for TeaAnalysis {
         layout: &mut calx_core::MetricLayout,
     ) -> Result<(), AnalysisError> {
         let x = crate::assess::Ctx { f: flowsheet, earlier, c: &self.config };
-        crate::assess::figures_laid_out(&x, self.writer, out, layout).map_err(analysis_error)
+        crate::assess::figures_laid_out(&x, Some(self.writer), out, layout).map_err(analysis_error)
     }
 
     /// In place: `discount_rate` (a number), and the money a study varies: `product_price`,
@@ -188,8 +188,7 @@ impl Analysis for TeaAnalysis {
             InPlace::DiscountRate => return Ok(false),
             _ if unit.is_empty() => return Ok(false),
             _ => {
-                let k = self.unit_index(param, unit)?;
-                let expr = &self.units[k].1;
+                let expr = self.units.get_or_parse(unit, |u| money_unit(param, u)).map_err(in_place_error)?;
                 money_value(&self.config.currency, param, (value, unit, expr), field.dimension())
                     .map_err(in_place_error)?
             }
@@ -202,17 +201,6 @@ impl Analysis for TeaAnalysis {
         let Some(field) = InPlace::of(param, key, &self.created) else { return Ok(false) };
         field.write(&mut self.config, field.read(&self.created));
         Ok(true)
-    }
-}
-
-impl TeaAnalysis {
-    /// Where `units` holds the expression of `unit`, parsed the first time it is seen.
-    fn unit_index(&mut self, param: &str, unit: &str) -> Result<usize, AnalysisError> {
-        if let Some(k) = self.units.iter().position(|(u, _)| u == unit) {
-            return Ok(k);
-        }
-        self.units.push((unit.to_string(), money_unit(param, unit).map_err(in_place_error)?));
-        Ok(self.units.len() - 1)
     }
 }
 

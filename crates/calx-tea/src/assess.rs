@@ -219,15 +219,15 @@ pub fn figures_into(
 /// when it has one (a study's TEA; `None`: no layout is declared).
 pub(crate) fn figures_laid_out(
     x: &Ctx<'_>,
-    writer: impl Into<Option<u64>>,
+    writer: Option<u64>,
     out: &mut Vec<Metric>,
     layout: &mut calx_core::MetricLayout,
 ) -> Result<(), TeaError> {
-    let writer = writer.into();
     // The writer's numbers from its last sample, taken out while the layout is lent.
     let mut kept = writer.map(|n| layout.take_kept(n));
     let mut w = calx_core::MetricWriter::laid_out(out, layout);
-    let written = crate::figures::write(x, writer, kept.as_mut(), &mut w).is_some();
+    let laid = writer.zip(kept.as_mut());
+    let written = crate::figures::write(x, laid, &mut w).is_some();
     if written {
         w.finish();
     } else {
@@ -1399,13 +1399,13 @@ mod tests {
             let mut out = Vec::new();
             let x = Ctx { f: &f, earlier: &earlier, c: &c };
             assert!(
-                crate::figures::write(&x, None, None, &mut calx_core::MetricWriter::new(&mut out)).is_some(),
+                crate::figures::write(&x, None, &mut calx_core::MetricWriter::new(&mut out)).is_some(),
                 "{credits}"
             );
             assert_eq!(bits(&out), bits(&crate::render::metrics(&run(&earlier, &c))), "{credits}");
             // Written over a list that holds them already: the same again.
             assert!(
-                crate::figures::write(&x, None, None, &mut calx_core::MetricWriter::new(&mut out)).is_some(),
+                crate::figures::write(&x, None, &mut calx_core::MetricWriter::new(&mut out)).is_some(),
                 "{credits}"
             );
             assert_eq!(bits(&out), bits(&crate::render::metrics(&run(&earlier, &c))), "{credits}");
@@ -1413,7 +1413,7 @@ mod tests {
         let c = config("carbon");
         let f = plant();
         let x = Ctx { f: &f, earlier: &[], c: &c };
-        assert!(crate::figures::write(&x, None, None, &mut calx_core::MetricWriter::new(&mut Vec::new())).is_none());
+        assert!(crate::figures::write(&x, None, &mut calx_core::MetricWriter::new(&mut Vec::new())).is_none());
         assert!(matches!(figures(&f, &[], &c), Err(TeaError::Parameter { param: "carbon_credits", .. })));
     }
 
@@ -1436,7 +1436,7 @@ mod tests {
         ];
         for earlier in &samples {
             let x = Ctx { f: &f, earlier, c: &c };
-            super::figures_laid_out(&x, writer, &mut out, &mut layout).unwrap_or_else(|e| panic!("{e}"));
+            super::figures_laid_out(&x, Some(writer), &mut out, &mut layout).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(bits(&out), bits(&crate::render::metrics(&run(earlier, &c))), "{earlier:?}");
         }
     }
@@ -1460,7 +1460,7 @@ mod tests {
             [(&base, &few), (&base, &few), (&dearer, &few), (&later, &few), (&base, &many), (&base, &few)]
         {
             let x = Ctx { f: &f, earlier, c };
-            super::figures_laid_out(&x, writer, &mut out, &mut layout).unwrap_or_else(|e| panic!("{e}"));
+            super::figures_laid_out(&x, Some(writer), &mut out, &mut layout).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(bits(&out), bits(&crate::render::metrics(&run(earlier, c))));
         }
     }

@@ -30,15 +30,10 @@ use crate::render::{CapexKey, Key};
 /// is computed in full.
 pub(crate) const STACK_YEARS: usize = 128;
 
-/// Write the metrics of `x`, in a layout of writer `writer` when there is one, reusing the
-/// indicators in `kept` (what the writer kept from its last sample) when their inputs are
-/// the same; `None` where the full computation must run instead.
-pub(crate) fn write(
-    x: &Ctx<'_>,
-    writer: Option<u64>,
-    kept: Option<&mut Vec<f64>>,
-    w: &mut MetricWriter<'_>,
-) -> Option<()> {
+/// Write the metrics of `x`; `None` where the full computation must run instead. A study's
+/// TEA passes `laid`: its number as a writer of layouts, and the numbers it kept from its
+/// last sample, whose indicators it reuses when their inputs are the same.
+pub(crate) fn write(x: &Ctx<'_>, laid: Option<(u64, &mut Vec<f64>)>, w: &mut MetricWriter<'_>) -> Option<()> {
     let c = x.c;
     let cur = c.currency.as_str();
     let (simulated, production) = assess::production(x).ok()?;
@@ -48,9 +43,10 @@ pub(crate) fn write(
     let rebuilt = rebuilt_operation(x, &mut lines)?;
     let revenue = assess::revenue(x, production).ok()?;
     let credits = LcaCredits::of(x);
-    if let Some(writer) = writer {
+    let kept = laid.map(|(writer, kept)| {
         declare_layout(x, writer, (rebuilt.is_some(), &lines, &credits), w);
-    }
+        kept
+    });
     w.put("annual_production", production, "t/yr");
     w.put("simulated_production", simulated, "t/yr");
     w.put("discount_rate", c.discount_rate * 100.0, "%");
