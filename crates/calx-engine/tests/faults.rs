@@ -1,14 +1,14 @@
 //! Units that misbehave are contained and named: NaN, negative flows, a unit that loses
 //! mass, an impossible utility, a calculation error, and every build problem reported at once.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use calx_core::{
-    Component, ComponentSet, ParamValue, Params, Phase, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError,
-    UnitOperation, UnitReport, UnitType, Utility,
+    Params, PortSpec, Stream, UnitConfig, UnitDescriptor, UnitError, UnitOperation, UnitReport, UnitType, Utility,
 };
 use calx_engine::{EngineError, Flowsheet, FlowsheetDef, SolveOptions, UnitDef};
+
+mod support;
 
 #[derive(Clone, Copy)]
 enum Fault {
@@ -50,26 +50,6 @@ impl UnitOperation for FaultyUnit {
     }
 }
 
-fn components() -> Arc<ComponentSet> {
-    Arc::new(ComponentSet::new(vec![Component::from_formula("CaO", "CaO", Phase::Solid).unwrap()]).unwrap())
-}
-
-fn feed() -> UnitDef {
-    let params = Params::new(BTreeMap::from([
-        ("total".to_string(), ParamValue::Number(1.0)),
-        ("composition".to_string(), ParamValue::Map(BTreeMap::from([("CaO".to_string(), ParamValue::Number(1.0))]))),
-        ("T".to_string(), ParamValue::Number(298.15)),
-        ("P".to_string(), ParamValue::Number(101325.0)),
-    ]));
-    UnitDef {
-        name: "lime".into(),
-        unit_type: Arc::new(calx_generic::Feed),
-        params,
-        inlets: vec![],
-        outlets: vec![("out".into(), vec!["lime".into()])],
-    }
-}
-
 fn solve_with(fault: Fault) -> EngineError {
     let bad = UnitDef {
         name: "bad".into(),
@@ -80,8 +60,8 @@ fn solve_with(fault: Fault) -> EngineError {
     };
     let def = FlowsheetDef {
         name: "faults".into(),
-        components: components(),
-        units: vec![feed(), bad],
+        components: support::quicklime(),
+        units: vec![support::lime_feed("lime"), bad],
         options: SolveOptions::default(),
         design_specs: vec![],
         calculators: vec![],
@@ -122,8 +102,8 @@ fn every_build_problem_is_reported_at_once() {
     };
     let def = FlowsheetDef {
         name: "broken".into(),
-        components: components(),
-        units: vec![feed(), orphan],
+        components: support::quicklime(),
+        units: vec![support::lime_feed("lime"), orphan],
         options: SolveOptions { tears: vec!["ghost".into()], ..SolveOptions::default() },
         design_specs: vec![],
         calculators: vec![],
